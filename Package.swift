@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+// seqlab: sequence labelling with LSTM-CTC, and grid-world reinforcement learning, as Unix pipes.
+import PackageDescription
+
+let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "seqlab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "seqlab", targets: ["seqlab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config; scripts/setup installs the Debian packages.
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+
+        // One library module per stage (DESIGN.md).
+        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
+        .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: release),
+        .target(name: "Features", dependencies: ["Tensors", "CSndFile", "CFFTW", "CSampleRate"], swiftSettings: release),
+        .target(name: "Networks", dependencies: ["Tensors", "Formats"], swiftSettings: release),
+        .target(name: "Decoding", dependencies: ["Tensors"], swiftSettings: release),
+        .target(name: "GridRL", dependencies: ["Tensors"], swiftSettings: release),
+
+        // The command line: thin commands that parse flags and call the modules.
+        .executableTarget(
+            name: "seqlab",
+            dependencies: [
+                "Tensors", "Formats", "Features", "Networks", "Decoding", "GridRL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: release),
+
+        .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Decoding: Best path and prefix beam search, language models, forced alignment, edit distance.

@@ -1,0 +1,1 @@
+// Formats: Kaldi archives, scp and text files, safetensors models, label alphabets.

@@ -1,0 +1,1 @@
+// GridRL: Grid-world maps, MDP solvers, Q-learning, SARSA and DQN.

@@ -1,0 +1,1 @@
+// Networks: Recurrent cells (LSTM), losses (CTC), optimizers and models, with exact gradients.

@@ -1,0 +1,59 @@
+// Runs the built seqlab binary with arguments and stdin, capturing stdout, stderr and exit code.
+import Foundation
+
+/// What a run of the binary produced.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: Data
+    public var stderr: String
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+}
+
+/// The built `seqlab` executable, in the build folder that holds the test bundle.
+public func seqlabBinary() -> URL {
+    var dir = Bundle.main.bundleURL
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("seqlab")
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return packageRoot.appendingPathComponent(".build/debug/seqlab")
+}
+
+/// Runs seqlab with `arguments`, feeding `stdin`, within `timeout` seconds.
+///
+/// Standard input and both outputs go through temporary files, so no pipe can fill and block.
+public func runSeqlab(_ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil,
+                      environment: [String: String]? = nil, timeout: TimeInterval = 120) throws -> ProcessResult {
+    let dir = temporaryDirectory("run")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let inURL = dir.appendingPathComponent("stdin"), outURL = dir.appendingPathComponent("stdout"),
+        errURL = dir.appendingPathComponent("stderr")
+    try stdin.write(to: inURL)
+    try Data().write(to: outURL)
+    try Data().write(to: errURL)
+    let process = Process()
+    process.executableURL = seqlabBinary()
+    process.arguments = arguments
+    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+    if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+    let inHandle = try FileHandle(forReadingFrom: inURL)
+    let outHandle = try FileHandle(forWritingTo: outURL), errHandle = try FileHandle(forWritingTo: errURL)
+    process.standardInput = inHandle
+    process.standardOutput = outHandle
+    process.standardError = errHandle
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(5_000) }
+    if process.isRunning {
+        process.terminate()
+        process.waitUntilExit()
+        throw NSError(domain: "seqlab-tests", code: 1,
+                      userInfo: [NSLocalizedDescriptionKey: "seqlab \(arguments) did not finish in \(timeout) s"])
+    }
+    process.waitUntilExit()
+    try? inHandle.close(); try? outHandle.close(); try? errHandle.close()
+    return ProcessResult(status: process.terminationStatus, stdout: try Data(contentsOf: outURL),
+                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+}
