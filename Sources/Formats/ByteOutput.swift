@@ -40,6 +40,9 @@ final class ByteOutput {
         if !closed { try? close() }
     }
 
+    /// True when the output is a terminal (binary data should not go there).
+    var isTerminal: Bool { isatty(fd) != 0 }
+
     func write(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= ByteOutput.blockSize { try flush() }

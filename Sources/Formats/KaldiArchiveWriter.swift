@@ -10,7 +10,7 @@ public enum KaldiArchiveMode: Sendable {
 }
 
 /// Writes a Kaldi archive record by record (Kaldi `BaseFloatMatrixWriter`), to a file or to
-/// stdout (`-`), buffered. Accepts `ark:PATH` and `ark,t:PATH` (text) specifiers too.
+/// stdout (`-`; binary output to a terminal is refused), buffered. Accepts `ark:PATH` and `ark,t:PATH` (text) specifiers too.
 /// Keys must be non-empty, without whitespace or control characters, and unique; a bad key
 /// throws `InputError` naming the record. Output is byte-identical to kaldiio's `save_ark`.
 public final class KaldiArchiveWriter {
@@ -27,6 +27,9 @@ public final class KaldiArchiveWriter {
         }
         self.mode = spec.options.contains("t") ? .text : mode
         output = try ByteOutput(path: spec.path)
+        if self.mode == .binary && spec.path == "-" && output.isTerminal {
+            throw InputError(file: "stdout", "refusing to write a binary archive to a terminal; redirect it to a file or pipe it on (as gzip does)")
+        }
     }
 
     /// Appends one record.

@@ -118,6 +118,32 @@ enum KaldiBinaryMatrix {
         return out
     }
 
+    /// `count` little-endian float32 values, read straight into the result on little-endian hosts
+    /// (the hot path: feature archives are FM). Sizes are checked by the caller; on pipes the
+    /// array grows chunk by chunk as data really arrives.
+    static func readFloat32s(count: Int, input: ByteInput, key: String?) throws -> [Float] {
+        #if _endian(little)
+        let chunk = input.remainingInFile != nil ? max(count, 1) : 1 << 20
+        var out = [Float]()
+        out.reserveCapacity(min(count, chunk))
+        var done = 0
+        while done < count {
+            let n = min(chunk, count - done)
+            let start = input.offset
+            out.append(contentsOf: repeatElement(0, count: n))
+            let got = try out.withUnsafeMutableBytes { try input.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[(done * 4)...])) }
+            guard got == n * 4 else {
+                throw InputError(file: input.name, place: place(start + got, key),
+                                 "input ends inside the matrix data: \(done + got / 4) of \(count) values present (truncated)")
+            }
+            done += n
+        }
+        return out
+        #else
+        return try readValues(UInt32.self, count: count, input: input, key: key, what: "the matrix data").map { Float(bitPattern: $0) }
+        #endif
+    }
+
     /// FM, DM, FV, DV.
     static func readPlain(_ input: ByteInput, key: String?, bytesPerValue: Int, isVector: Bool) throws -> Matrix {
         let at = input.offset
@@ -133,7 +159,7 @@ enum KaldiBinaryMatrix {
         let count = Int(rows) * Int(cols)
         let data: [Float]
         if bytesPerValue == 4 {
-            data = try readValues(UInt32.self, count: count, input: input, key: key, what: "the matrix data").map { Float(bitPattern: $0) }
+            data = try readFloat32s(count: count, input: input, key: key)
         } else {
             data = try readValues(UInt64.self, count: count, input: input, key: key, what: "the matrix data").map { Float(Double(bitPattern: $0)) }
         }
@@ -146,6 +172,9 @@ enum KaldiBinaryMatrix {
         out.reserveCapacity(15 + matrix.data.count * 4)
         appendInt32(Int32(clamping: matrix.rows), to: &out)
         appendInt32(Int32(clamping: matrix.cols), to: &out)
+        #if _endian(little)
+        matrix.data.withUnsafeBytes { out.append(contentsOf: $0) }
+        #else
         for v in matrix.data {
             let bits = v.bitPattern
             out.append(UInt8(truncatingIfNeeded: bits))
@@ -153,6 +182,7 @@ enum KaldiBinaryMatrix {
             out.append(UInt8(truncatingIfNeeded: bits >> 16))
             out.append(UInt8(truncatingIfNeeded: bits >> 24))
         }
+        #endif
         return out
     }
 
