@@ -37,6 +37,9 @@ let package = Package(
             ],
             swiftSettings: release),
 
+        // Times BLSTM training steps (docs/MODEL.md); not part of the seqlab product.
+        .executableTarget(name: "NetworksBenchmark", dependencies: ["Networks", "Tensors"], swiftSettings: release),
+
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "TestSupport"],

@@ -42,19 +42,28 @@ public final class Parameter<S: NetworkScalar>: @unchecked Sendable {
 
 extension Array {
     /// Sets every parameter's gradient to zero.
+    @_specialize(where Element == Parameter<Float>, S == Float)
     public func zeroGradients<S>() where Element == Parameter<S> {
         for p in self { p.gradient.zero() }
     }
 
     /// The global L2 norm of all gradients, ‖(g₁, g₂, …)‖₂, accumulated in Double.
+    @_specialize(where Element == Parameter<Float>, S == Float)
     public func gradientNorm<S>() -> Double where Element == Parameter<S> {
         var sum = 0.0
-        for p in self { for g in p.gradient.data { sum += Double(g) * Double(g) } }
+        for p in self {
+            p.gradient.data.withUnsafeBufferPointer { g in
+                var partial: S = 0          // per-tensor sum in S, then in Double across tensors
+                for v in g { partial += v * v }
+                sum += Double(partial)
+            }
+        }
         return sum.squareRoot()
     }
 
     /// Gradient clipping by global norm (Pascanu et al. 2013): if ‖g‖ > maxNorm, every
     /// gradient is scaled by maxNorm/‖g‖. Returns the norm before clipping.
+    @_specialize(where Element == Parameter<Float>, S == Float)
     @discardableResult
     public func clipGradientNorm<S>(maxNorm: Double) -> Double where Element == Parameter<S> {
         let norm = gradientNorm()

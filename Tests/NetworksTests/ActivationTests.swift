@@ -13,6 +13,13 @@ final class ActivationTests: XCTestCase {
         assertClose(Activation.identity.forward(x).data, x.data, absolute: 0)
     }
 
+    /// Float's exp-based tanh against libm's tanh in Double, over the whole useful range and beyond.
+    func testFloatTanhIsWithinTwoTenMillionths() {
+        let xs = stride(from: -30.0, through: 30.0, by: 0.001).map { $0 } + [1e-8, -1e-8, 0, 88, -88, 1e30, -1e30]
+        assertClose(xs.map { Float.tanh(Float($0)) }, xs.map { Foundation.tanh(Double(Float($0))) }, absolute: 2e-7)
+        XCTAssertTrue(Float.tanh(.infinity) == 1 && Float.tanh(-.infinity) == -1)
+    }
+
     func testSoftmaxIsStableAndNormalised() {
         // Large logits would overflow a naive exp; the max shift keeps them finite.
         let x = Matrix([[1000, 1001, 1002], [-5, 0, 5], [0, 0, 0]])
