@@ -46,5 +46,6 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )
