@@ -36,9 +36,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: release),
+        // Decoding benchmark (not a test): `swift run -c release decode-bench`.
+        .executableTarget(name: "decode-bench", dependencies: ["Tensors", "Decoding"], path: "Sources/DecodeBench",
+                          swiftSettings: release),
 
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Tensors", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )
