@@ -61,6 +61,9 @@ struct FusionScorer: Sendable {
         constrained = lexicon != nil
     }
 
+    /// The LM id used for words the model does not know (`<unk>`, or −1).
+    var unknownWord: Int32 { model?.unknownWord ?? -1 }
+
     /// The state of the empty prefix.
     var initial: PrefixLMState {
         PrefixLMState(lmState: model?.beginState ?? 0, lmScore: 0, units: 0, wordNode: 0)
@@ -92,7 +95,7 @@ struct FusionScorer: Sendable {
                 let node = Int(s.wordNode)
                 if constrained && (node < 0 || !(trie?.isWord[node] ?? false)) { return nil }
                 if level == .word {
-                    addUnit(&s, word: node > 0 ? trie?.lmWord[node] ?? -1 : -1)
+                    addUnit(&s, word: node > 0 ? trie?.lmWord[node] ?? unknownWord : unknownWord)
                 }
                 s.wordNode = 0
             }
@@ -114,7 +117,7 @@ struct FusionScorer: Sendable {
         if boundary != nil && s.wordNode != 0 {
             let node = Int(s.wordNode)
             if constrained && (node < 0 || !(trie?.isWord[node] ?? false)) { return nil }
-            if level == .word { addUnit(&s, word: node > 0 ? trie?.lmWord[node] ?? -1 : -1) }
+            if level == .word { addUnit(&s, word: node > 0 ? trie?.lmWord[node] ?? unknownWord : unknownWord) }
             s.wordNode = 0
         }
         if let model { s.lmScore += model.endScore(state: s.lmState) }
