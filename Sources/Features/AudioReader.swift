@@ -126,16 +126,20 @@ public enum AudioReader {
         return (handle, info)
     }
 
-    /// libsndfile opens a WAV whose data chunk runs past the end of the file, shortening it
-    /// silently; its log says so. Such a file was cut off: refuse it rather than guess.
+    /// libsndfile opens a WAV/AIFF whose data chunk runs past the end of the file, shortening it
+    /// silently; its log then says `data : N (should be M)` with N > M. Such a file was cut off:
+    /// refuse it rather than guess. Sizes 0 and ≥ 2³¹ − 4096 are the placeholders of streamed
+    /// files (written to a pipe), not truncation.
     static func headerProblem(_ handle: OpaquePointer) -> String? {
-        var log = [CChar](repeating: 0, count: 4096)
+        var log = [CChar](repeating: 0, count: 8192)
         _ = log.withUnsafeMutableBufferPointer { sf_command(handle, Int32(SFC_GET_LOG_INFO), $0.baseAddress, Int32($0.count)) }
         let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        for line in text.split(separator: "\n") where line.contains("***") {
-            let lower = line.lowercased()
-            if lower.contains("should be") || lower.contains("too large") || lower.contains("truncat") {
-                return "truncated or corrupt header: \(line.replacingOccurrences(of: "*", with: "").trimmingCharacters(in: .whitespaces))"
+        for line in text.split(separator: "\n") {
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == ":" || $0 == "(" || $0 == ")" })
+            guard parts.count >= 5, parts[0] == "data" || parts[0] == "SSND", parts[2] == "should", parts[3] == "be",
+                  let declared = Int(parts[1]), let actual = Int(parts[4]) else { continue }
+            if declared > actual && declared > 0 && declared < 0x7FFF_F000 {
+                return "truncated: the header declares \(declared) bytes of audio data, the file holds \(actual)"
             }
         }
         return nil
