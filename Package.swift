@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Features", "Tensors"]),
         .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )
