@@ -46,12 +46,14 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "FeaturesAudioTests", dependencies: ["Features", "Tensors", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Formats", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Formats", "Networks", "Tensors", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Features", "Tensors"]),
         .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )
