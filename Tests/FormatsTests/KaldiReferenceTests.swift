@@ -28,14 +28,22 @@ final class KaldiReferenceTests: XCTestCase {
     func testCompressedOneByteCM3() throws { try assertReadsLikeKaldiio("cm3.ark") }
     func testTextArchive() throws { try assertReadsLikeKaldiio("text.ark") }
 
-    func testScpWrittenByKaldiioReadsAtItsOffsets() throws {
-        // kaldiio wrote paths relative to the fixture folder; Kaldi resolves them against the
-        // working directory, so point them at the fixture folder and keep the offsets.
-        let scp = try String(contentsOfFile: ReferenceFixtures.path("float.scp"), encoding: .utf8)
-        let moved = temporaryDirectory().appendingPathComponent("float.scp").path
-        try scp.replacingOccurrences(of: " float.ark:", with: " \(ReferenceFixtures.path("float.ark")):")
+    /// kaldiio wrote paths relative to the fixture folder; Kaldi resolves them against the
+    /// working directory, so point them at the fixture folder and keep the offsets.
+    func movedScp(_ scp: String, archive: String) throws -> String {
+        let text = try String(contentsOfFile: ReferenceFixtures.path(scp), encoding: .utf8)
+        let moved = temporaryDirectory().appendingPathComponent(scp).path
+        try text.replacingOccurrences(of: " \(archive):", with: " \(ReferenceFixtures.path(archive)):")
             .write(toFile: moved, atomically: true, encoding: .utf8)
-        try assertReadsLikeKaldiio("float.scp", path: moved)
+        return moved
+    }
+
+    func testTextScpWrittenByKaldiio() throws {
+        try assertReadsLikeKaldiio("text.scp", path: try movedScp("text.scp", archive: "text.ark"))
+    }
+
+    func testScpWrittenByKaldiioReadsAtItsOffsets() throws {
+        try assertReadsLikeKaldiio("float.scp", path: try movedScp("float.scp", archive: "float.ark"))
         let entries = try KaldiScp.read(path: ReferenceFixtures.path("float.scp"))
         XCTAssertEqual(entries.map(\.archivePath), Array(repeating: "float.ark", count: 4))
         XCTAssertEqual(entries.first?.offset, 5)   // just after "utt1 "
