@@ -33,6 +33,8 @@ public final class KaldiArchiveReader {
     private var scpIndex = 0
     private var scpInput: ByteInput?
     private var seen: [String: Int] = [:]
+    /// How the record `next()` last returned was stored (FM, CM, text…).
+    public private(set) var lastEncoding: KaldiMatrixEncoding?
     /// The longest key accepted (longer ones mean the input is not an archive).
     static let maxKeyLength = 4096
 
@@ -95,12 +97,13 @@ public final class KaldiArchiveReader {
                              "duplicate key \"\(key)\" (first at byte \(first)); keys in an archive must be unique")
         }
         seen[key] = keyStart
-        let matrix = try Self.readObject(input, key: key)
+        let (matrix, encoding) = try Self.readObject(input, key: key)
+        lastEncoding = encoding
         return KaldiRecord(key: key, matrix: matrix)
     }
 
     /// Reads one object (binary after `\0B`, else text) at the current position.
-    static func readObject(_ input: ByteInput, key: String?) throws -> Matrix {
+    static func readObject(_ input: ByteInput, key: String?) throws -> (Matrix, KaldiMatrixEncoding) {
         if try input.peekByte() == 0 {
             let at = input.offset
             _ = try input.readByte()
@@ -111,7 +114,7 @@ public final class KaldiArchiveReader {
             }
             return try KaldiBinaryMatrix.read(input, key: key)
         }
-        return try KaldiTextMatrix.read(input, key: key)
+        return (try KaldiTextMatrix.read(input, key: key), .text)
     }
 
     private func nextFromScp(_ entries: [KaldiScpEntry], file: String) throws -> KaldiRecord? {
@@ -138,7 +141,9 @@ public final class KaldiArchiveReader {
                              "offset \(offset) is past the end of \(entry.archivePath) (\(size) bytes)")
         }
         try input.seek(to: offset)
-        return KaldiRecord(key: entry.key, matrix: try Self.readObject(input, key: entry.key))
+        let (matrix, encoding) = try Self.readObject(input, key: entry.key)
+        lastEncoding = encoding
+        return KaldiRecord(key: entry.key, matrix: matrix)
     }
 }
 

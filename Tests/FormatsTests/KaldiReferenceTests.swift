@@ -21,6 +21,17 @@ final class KaldiReferenceTests: XCTestCase {
     }
 
     func testBinaryFloatArchive() throws { try assertReadsLikeKaldiio("float.ark") }
+
+    func testReportsHowEachArchiveIsStored() throws {
+        let cases: [(String, KaldiMatrixEncoding)] = [("float.ark", .fm), ("double.ark", .dm), ("vector.ark", .fv),
+                                                      ("cm.ark", .cm), ("cm2.ark", .cm2), ("cm3.ark", .cm3), ("text.ark", .text)]
+        for (file, encoding) in cases {
+            let reader = try KaldiArchiveReader(path: ReferenceFixtures.path(file))
+            XCTAssertNil(reader.lastEncoding)
+            _ = try reader.next()
+            XCTAssertEqual(reader.lastEncoding, encoding, file)
+        }
+    }
     func testBinaryDoubleArchiveConvertsToFloat() throws { try assertReadsLikeKaldiio("double.ark") }
     func testFloatVectorsReadAsOneRow() throws { try assertReadsLikeKaldiio("vector.ark") }
     func testCompressedSpeechFeatureCM() throws { try assertReadsLikeKaldiio("cm.ark") }

@@ -34,7 +34,8 @@ final class SummaryTests: XCTestCase {
         // Sums in a different order agree to rounding in Double.
         XCTAssertEqual(summary.mean, all.map(Double.init).reduce(0, +) / Double(all.count), accuracy: 1e-12)
         XCTAssertEqual(summary.firstKeys, ["c1", "c2", "flat", "c4"])
-        XCTAssertTrue(summary.description.contains("utterances: 4"), summary.description)
+        XCTAssertTrue(summary.description.hasPrefix(ReferenceFixtures.path("cm.ark") + ": Kaldi archive (CM)\n  utterances: 4\n"), summary.description)
+        XCTAssertEqual(summary.encodings, [.cm: 4])
     }
 
     func testArchiveSummaryCountsNonFiniteSeparately() {
