@@ -136,7 +136,7 @@ enum KaldiBinaryMatrix {
         while done < count {
             let n = min(chunk, count - done)
             let start = input.offset
-            out.append(contentsOf: repeatElement(0, count: n))
+            out += [Float](repeating: 0, count: n)
             let got = try out.withUnsafeMutableBytes { try input.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[(done * 4)...])) }
             guard got == n * 4 else {
                 throw InputError(file: input.name, place: place(start + got, key),
