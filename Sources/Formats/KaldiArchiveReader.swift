@@ -147,32 +147,47 @@ public final class KaldiArchiveReader {
     }
 }
 
-/// A parsed Kaldi rspecifier/wspecifier: `ark[,opts]:PATH`, `scp[,opts]:PATH`, or a bare path.
+/// A parsed Kaldi rspecifier/wspecifier: `ark[,opts]:PATH`, `scp[,opts]:PATH`,
+/// `ark,scp[,opts]:ARK,SCP` (an archive and its scp written together), or a bare path
+/// (an scp when it ends in `.scp`).
 struct KaldiSpecifier {
     enum Kind { case archive, scp }
     var kind: Kind
     var path: String
+    /// With `ark,scp:ARK,SCP`, the scp to write beside the archive.
+    var scpPath: String?
     var options: Set<String>
 
     init(_ spec: String) throws {
         var kind: Kind = .archive
         var path = spec
+        var scpPath: String?
         var options: Set<String> = []
+        var prefixed = false
         for prefix in ["ark", "scp"] where spec.hasPrefix(prefix) {
             let rest = spec.dropFirst(prefix.count)
             guard let colon = rest.firstIndex(of: ":"), rest.first == ":" || rest.first == "," else { continue }
             options = Set(rest[..<colon].split(separator: ",").map(String.init))
             path = String(rest[rest.index(after: colon)...])
             kind = prefix == "scp" ? .scp : .archive
+            prefixed = true
         }
-        if kind == .archive && path.hasSuffix(".scp") { kind = .scp }
+        if prefixed && kind == .archive && options.contains("scp") {
+            guard let comma = path.firstIndex(of: ",") else {
+                throw InputError(file: spec, "\"ark,scp:\" needs two paths, \"ark,scp:ARCHIVE,SCP\"")
+            }
+            scpPath = String(path[path.index(after: comma)...])
+            path = String(path[..<comma])
+        }
+        if !prefixed && path.hasSuffix(".scp") { kind = .scp }
         let trimmed = path.trimmingSpaces
         if trimmed.hasSuffix("|") || trimmed.hasPrefix("|") {
             throw InputError(file: spec, "command pipes in specifiers are not supported; run the command in the shell and pipe its output to \"-\"")
         }
-        guard !path.isEmpty else { throw InputError(file: spec, "empty path in specifier") }
+        guard !path.isEmpty, scpPath?.isEmpty != true else { throw InputError(file: spec, "empty path in specifier") }
         self.kind = kind
         self.path = path
+        self.scpPath = scpPath
         self.options = options
     }
 }

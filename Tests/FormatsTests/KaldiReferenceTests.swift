@@ -73,6 +73,30 @@ final class KaldiReferenceTests: XCTestCase {
         XCTAssertTrue(ours == theirs, "\(file): our bytes differ from kaldiio's at byte \(zip(ours, theirs).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(ours.count, theirs.count))", line: line)
     }
 
+    /// `ark,scp:` writes the archive and an scp equal to kaldiio's (`save_ark(..., scp=)`).
+    func assertWritesScpLikeKaldiio(_ archive: String, _ scp: String, mode: KaldiArchiveMode, line: UInt = #line) throws {
+        let fixtures = try ReferenceFixtures()
+        let dir = temporaryDirectory()
+        let ark = dir.appendingPathComponent(archive).path, list = dir.appendingPathComponent(scp).path
+        let writer = try KaldiArchiveWriter(path: "ark,scp:\(ark),\(list)", mode: mode)
+        for e in fixtures.matrices(in: archive) { try writer.write(key: e.key, matrix: e.matrix) }
+        try writer.close()
+        let ours = try String(contentsOfFile: list, encoding: .utf8).replacingOccurrences(of: dir.path + "/", with: "")
+        XCTAssertEqual(ours, try String(contentsOfFile: ReferenceFixtures.path(scp), encoding: .utf8), line: line)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: ark)), try Data(contentsOf: URL(fileURLWithPath: ReferenceFixtures.path(archive))), line: line)
+        // And the scp reads back through our reader.
+        XCTAssertEqual(try KaldiArchiveReader(path: list).readAll().map(\.key), fixtures.matrices(in: archive).map(\.key), line: line)
+    }
+
+    func testArchiveWithScpMatchesKaldiio() throws {
+        try assertWritesScpLikeKaldiio("float.ark", "float.scp", mode: .binary)
+        try assertWritesScpLikeKaldiio("text.ark", "text.scp", mode: .text)
+        XCTAssertThrowsError(try KaldiArchiveWriter(path: "ark,scp:-,x.scp")) {
+            XCTAssertTrue("\($0)".contains("write the archive to a file, not stdout"), "\($0)")
+        }
+        XCTAssertThrowsError(try KaldiArchiveWriter(path: "ark,scp:only.ark"))
+    }
+
     func testBinaryWriterIsByteIdenticalToKaldiio() throws { try assertWritesLikeKaldiio("float.ark", mode: .binary) }
     func testTextWriterIsByteIdenticalToKaldiio() throws { try assertWritesLikeKaldiio("text.ark", mode: .text) }
 }
