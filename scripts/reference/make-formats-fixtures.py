@@ -67,7 +67,7 @@ compressible = {
     "c1": (rng.normal(size=(9, 4)) * 3 + 1).astype(np.float32),
     "c2": rng.uniform(-5, 5, size=(3, 6)).astype(np.float32),
     "flat": np.full((6, 2), 4.25, dtype=np.float32),
-    "c4": rng.normal(size=(20, 3)).astype(np.float32),
+    "c4": rng.normal(size=(10, 3)).astype(np.float32),
 }
 for name, method in [("cm.ark", 2), ("cm2.ark", 3), ("cm3.ark", 5)]:
     kaldiio.save_ark(name, compressible, compression_method=method)
