@@ -41,9 +41,12 @@ public struct InkSample: Equatable, Sendable {
     public var writer: String?
     /// Resolution in points per inch (x, y) when the file declares it.
     public var pointsPerInch: (x: Double, y: Double)?
+    /// True when y grows upwards (UNIPEN tablets), false when it grows downwards (screens, IAM-OnDB).
+    public var yPointsUp: Bool
 
     public init(id: String, label: String, strokes: [Stroke], source: (file: String, line: Int),
-                category: String? = nil, writer: String? = nil, pointsPerInch: (x: Double, y: Double)? = nil) {
+                category: String? = nil, writer: String? = nil, pointsPerInch: (x: Double, y: Double)? = nil,
+                yPointsUp: Bool = true) {
         self.id = id
         self.label = label
         self.strokes = strokes
@@ -51,6 +54,7 @@ public struct InkSample: Equatable, Sendable {
         self.category = category
         self.writer = writer
         self.pointsPerInch = pointsPerInch
+        self.yPointsUp = yPointsUp
     }
 
     /// Number of points over all strokes.
@@ -60,6 +64,7 @@ public struct InkSample: Equatable, Sendable {
         a.id == b.id && a.label == b.label && a.strokes == b.strokes && a.source.file == b.source.file
             && a.source.line == b.source.line && a.category == b.category && a.writer == b.writer
             && a.pointsPerInch?.x == b.pointsPerInch?.x && a.pointsPerInch?.y == b.pointsPerInch?.y
+            && a.yPointsUp == b.yPointsUp
     }
 }
 
