@@ -30,3 +30,18 @@ final class ReadInkSamplesTests: XCTestCase {
         XCTAssertEqual(r?.samples.count, 0)
     }
 }
+
+final class DistinctFileKeysTests: XCTestCase {
+    func testKeysGrowUntilDistinct() {
+        XCTAssertEqual(distinctFileKeys(["data/6/abm/ca0.dat", "data/7/abm/ca0.dat", "data/7/abm/sm0.dat", "x/y z.pen"]),
+                       ["6-abm-ca0", "7-abm-ca0", "sm0", "y_z"])
+        XCTAssertEqual(distinctFileKeys(["a/b.dat", "c/b.xml", "a/b.dat"]), ["a-b", "c-b", "a-b"])
+        XCTAssertEqual(distinctFileKeys(["b.dat", "a/b.dat"]), ["b", "a-b"])
+    }
+
+    func testIdPrefixReplacesTheFileName() throws {
+        let r = try readInkSamples(path: strokeFixtures.appendingPathComponent("pentext/sample.pen").path, format: nil,
+                                   includeRoot: nil, idPrefix: "set1-sample")
+        XCTAssertEqual(r.samples.map(\.id), ["set1-sample-0000", "set1-sample-0002"])
+    }
+}

@@ -21,7 +21,7 @@ public struct IAMOnDBReader: Sendable {
 
     /// Reads the file at `path`; broken XML, a point without coordinates or no points at all is an
     /// `InputError` naming the line.
-    public func read(path: String, label: String? = nil) throws(InputError) -> InkSample {
+    public func read(path: String, label: String? = nil, id: String? = nil) throws(InputError) -> InkSample {
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError(file: path, "cannot read the file") }
         var sidecar: String?
         if label == nil {
@@ -30,11 +30,11 @@ public struct IAMOnDBReader: Sendable {
                 sidecar = collapseWhitespace(String(data: d, encoding: .utf8) ?? latin1String(d))
             }
         }
-        return try read(data: data, name: path, label: label ?? sidecar)
+        return try read(data: data, name: path, label: label ?? sidecar, id: id)
     }
 
-    /// Reads XML held in memory; `name` is used in errors and for the sample id.
-    public func read(data: Data, name: String, label: String? = nil) throws(InputError) -> InkSample {
+    /// Reads XML held in memory; `name` is used in errors and, without extension, as the default id.
+    public func read(data: Data, name: String, label: String? = nil, id: String? = nil) throws(InputError) -> InkSample {
         let delegate = IAMOnDBDelegate(file: name)
         let parser = XMLParser(data: data)
         parser.delegate = delegate
@@ -49,7 +49,7 @@ public struct IAMOnDBReader: Sendable {
         let transcription = delegate.textLines.isEmpty
             ? delegate.text.map(collapseWhitespace) : delegate.textLines.map(collapseWhitespace).joined(separator: " ")
         let stem = ((name as NSString).lastPathComponent as NSString).deletingPathExtension
-        return InkSample(id: stem, label: label ?? transcription ?? "", strokes: strokes,
+        return InkSample(id: id ?? stem, label: label ?? transcription ?? "", strokes: strokes,
                          source: (name, delegate.firstStrokeLine ?? 1), category: nil, writer: delegate.writer,
                          yPointsUp: false)
     }

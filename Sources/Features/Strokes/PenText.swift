@@ -16,15 +16,16 @@ import Tensors
 public struct PenTextReader: Sendable {
     public init() {}
 
-    public func read(path: String) throws(InputError) -> InkReadResult {
+    public func read(path: String, idPrefix: String? = nil) throws(InputError) -> InkReadResult {
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError(file: path, "cannot read the file") }
-        return read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: path)
+        return read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: path, idPrefix: idPrefix)
     }
 
-    /// Reads text held in memory; `name` is used in errors and default ids.
-    public func read(text: String, name: String) -> InkReadResult {
+    /// Reads text held in memory; `name` is used in errors; default ids are `<idPrefix>-<index>`,
+    /// the prefix defaulting to the file name without extension.
+    public func read(text: String, name: String, idPrefix: String? = nil) -> InkReadResult {
         var result = InkReadResult()
-        let stem = ((name as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = idPrefix ?? ((name as NSString).lastPathComponent as NSString).deletingPathExtension
         var index = 0
         var id: String?, label = "", yUp = false
         var strokes: [Stroke] = [], stroke: [PenPoint] = []

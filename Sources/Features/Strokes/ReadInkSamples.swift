@@ -5,9 +5,10 @@ import Tensors
 /// Reads the labelled ink samples of a stroke file in `format` (guessed by `guessInkFormat`
 /// when nil). Unreadable files and whole-file errors (broken XML) throw; bad samples inside a
 /// file are returned in `rejected` and the rest is read. `includeRoot` is the UNIPEN
-/// `.INCLUDE` root; `label` overrides the label of an IAM-OnDB file.
+/// `.INCLUDE` root; `label` overrides the label of an IAM-OnDB file; `idPrefix` replaces the
+/// file name in sample ids (`distinctFileKeys` makes prefixes unique over many files).
 public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: String? = nil,
-                           label: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
+                           label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
     guard let data = FileManager.default.contents(atPath: path) else {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -17,28 +18,28 @@ public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: 
     let chosen = format ?? guessInkFormat(path: path, data: data)
     switch chosen {
     case .unipen:
-        let r = UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: path)
+        let r = UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: path, idPrefix: idPrefix)
         return (r.samples, r.rejected)
     case .iam:
         // The file route finds a sidecar label beside the file.
-        return ([try IAMOnDBReader().read(path: path, label: label)], [])
+        return ([try IAMOnDBReader().read(path: path, label: label, id: idPrefix)], [])
     case .pentext:
-        let r = PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: path)
+        let r = PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: path, idPrefix: idPrefix)
         return (r.samples, r.rejected)
     }
 }
 
 /// Reads stroke data held in memory (e.g. standard input); `name` is used in errors and ids.
 public func readInkSamples(data: Data, name: String, format: InkFormat? = nil, includeRoot: String? = nil,
-                           label: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
+                           label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
     switch format ?? guessInkFormat(path: name, data: data) {
     case .unipen:
-        let r = UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: name)
+        let r = UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: name, idPrefix: idPrefix)
         return (r.samples, r.rejected)
     case .iam:
-        return ([try IAMOnDBReader().read(data: data, name: name, label: label)], [])
+        return ([try IAMOnDBReader().read(data: data, name: name, label: label, id: idPrefix)], [])
     case .pentext:
-        let r = PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: name)
+        let r = PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: name, idPrefix: idPrefix)
         return (r.samples, r.rejected)
     }
 }
@@ -67,5 +68,28 @@ public func guessInkFormat(path: String, data: Data) -> InkFormat {
     case "xml": return .iam
     case "dat", "tra": return .unipen
     default: return .pentext
+    }
+}
+
+/// Short distinct keys for a list of files, for utterance ids: each file's name without
+/// extension, extended by its parent folders (joined with `-`) until no other file in the list
+/// has the same key: `data/6/abm/ca0.dat`, `data/7/abm/ca0.dat` → `6-abm-ca0`, `7-abm-ca0`.
+/// White space becomes `_` (Kaldi keys are single words). Identical paths keep identical keys.
+public func distinctFileKeys(_ paths: [String]) -> [String] {
+    let parts: [[String]] = paths.map { path in
+        var c = (path as NSString).standardizingPath.split(separator: "/").map(String.init)
+        if let last = c.popLast() { c.append((last as NSString).deletingPathExtension) }
+        return c.map { String($0.map { $0.isWhitespace ? "_" : $0 }) }
+    }
+    let full = parts.map { $0.joined(separator: "/") }
+    return parts.indices.map { i in
+        var k = 1
+        while k < parts[i].count {
+            let suffix = parts[i].suffix(k)
+            let clash = parts.indices.contains { j in full[j] != full[i] && parts[j].count >= k && parts[j].suffix(k).elementsEqual(suffix) }
+            if !clash { break }
+            k += 1
+        }
+        return parts[i].suffix(k).joined(separator: "-")
     }
 }

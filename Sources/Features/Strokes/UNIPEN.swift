@@ -21,16 +21,17 @@ public struct UNIPENReader: Sendable {
     public init(includeRoot: String? = nil) { self.includeRoot = includeRoot }
 
     /// Reads the file at `path`; throws only when that file itself cannot be read.
-    public func read(path: String) throws(InputError) -> InkReadResult {
+    public func read(path: String, idPrefix: String? = nil) throws(InputError) -> InkReadResult {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, "cannot read the file")
         }
-        return read(bytes: [UInt8](data), name: path)
+        return read(bytes: [UInt8](data), name: path, idPrefix: idPrefix)
     }
 
-    /// Reads UNIPEN text held in memory; `name` is the file name used in errors and sample ids.
-    public func read(bytes: [UInt8], name: String) -> InkReadResult {
-        let parser = UNIPENParser(includeRoot: includeRoot, topFile: name)
+    /// Reads UNIPEN text held in memory; `name` is the file name used in errors. Sample ids are
+    /// `<idPrefix>-<segment number>`, the prefix defaulting to the file name without extension.
+    public func read(bytes: [UInt8], name: String, idPrefix: String? = nil) -> InkReadResult {
+        let parser = UNIPENParser(includeRoot: includeRoot, topFile: name, idPrefix: idPrefix)
         parser.process(bytes: bytes, file: name, stack: [name])
         return parser.finish()
     }
@@ -61,6 +62,7 @@ private enum PointColumn { case x, y, t, p, other }
 private final class UNIPENParser {
     let includeRoot: String?
     let topFile: String
+    let idPrefix: String?
     var columns: [PointColumn] = [.x, .y]
     var pointsPerSecond: Double?
     var pointsPerInch: (x: Double?, y: Double?) = (nil, nil)
@@ -74,9 +76,10 @@ private final class UNIPENParser {
     var clock = 0.0
     var rejected: [InputError] = []
 
-    init(includeRoot: String?, topFile: String) {
+    init(includeRoot: String?, topFile: String, idPrefix: String?) {
         self.includeRoot = includeRoot
         self.topFile = topFile
+        self.idPrefix = idPrefix
     }
 
     func closeComponent() {
@@ -146,7 +149,7 @@ private final class UNIPENParser {
         case ".WRITER_ID": closeComponent(); writer = rest.isEmpty ? nil : rest
         case ".START_SET":
             closeComponent()
-            if !(sets.last?.isEmpty ?? true) { sets.append([]) }
+            sets.append([])
             clock = 0
         case ".SEGMENT":
             closeComponent()
@@ -233,7 +236,7 @@ private final class UNIPENParser {
     func finish() -> InkReadResult {
         closeComponent()
         var result = InkReadResult(samples: [], rejected: rejected)
-        let stem = ((topFile as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = idPrefix ?? ((topFile as NSString).lastPathComponent as NSString).deletingPathExtension
         let width = max(4, String(segments.count).count)
         let ppi: (x: Double, y: Double)? = pointsPerInch.x.flatMap { x in pointsPerInch.y.map { (x, $0) } }
         for (index, segment) in segments.enumerated() {
