@@ -75,6 +75,8 @@ private final class UNIPENParser {
     var context = Context.none
     var clock = 0.0
     var rejected: [InputError] = []
+    /// The numbers of the point line being parsed (kept to avoid an allocation per line).
+    var values: [Double] = []
 
     init(includeRoot: String?, topFile: String, idPrefix: String?) {
         self.includeRoot = includeRoot
@@ -197,8 +199,7 @@ private final class UNIPENParser {
 
     /// Parses one point line against `.COORD`; a bad line marks its component broken.
     func point(_ b: ArraySlice<UInt8>, file: String, number: Int) {
-        var values: [Double] = []
-        values.reserveCapacity(columns.count)
+        values.removeAll(keepingCapacity: true)
         var i = b.startIndex
         var bad = false
         while i < b.endIndex {
