@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "Features", dependencies: ["Tensors", "CSndFile", "CFFTW", "CSampleRate"], swiftSettings: release),
-        .target(name: "Networks", dependencies: ["Tensors", "Formats"], swiftSettings: release),
+        .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS"], swiftSettings: release),
         .target(name: "Decoding", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "GridRL", dependencies: ["Tensors"], swiftSettings: release),
 
@@ -37,9 +37,16 @@ let package = Package(
             ],
             swiftSettings: release),
 
+        // Times BLSTM training steps (docs/MODEL.md); not part of the seqlab product.
+        .executableTarget(name: "NetworksBenchmark", dependencies: ["Networks", "Tensors"], swiftSettings: release),
+
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StrokesTests", dependencies: ["Features", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )
