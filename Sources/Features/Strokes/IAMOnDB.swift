@@ -55,12 +55,10 @@ public struct IAMOnDBReader: Sendable {
     }
 }
 
-/// The XMLParser error's name (e.g. `tagNameMismatchError`) and code.
+/// The parser's error code (libxml2's numbering on Linux, NSXMLParser's on Apple platforms).
 private func xmlErrorName(_ error: Error?) -> String {
-    guard let error else { return "unknown error" }
-    let code = (error as NSError).code
-    if let named = XMLParser.ErrorCode(rawValue: code) { return "\(named), code \(code)" }
-    return "code \(code)"
+    guard let error else { return "unknown parser error" }
+    return "parser error code \((error as NSError).code)"
 }
 
 /// Runs of white space (including new lines) become one space; the ends are trimmed.
@@ -92,7 +90,7 @@ private final class IAMOnDBDelegate: NSObject, XMLParserDelegate {
         case "Point" where inStroke:
             guard let x = attributes["x"].flatMap(Double.init), let y = attributes["y"].flatMap(Double.init),
                   x.isFinite, y.isFinite else {
-                fail(parser, "<Point> needs numeric x and y attributes, found \(attributes.sorted { $0.key < $1.key })")
+                fail(parser, "<Point> needs numeric x and y attributes, found \(attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: " "))")
                 return
             }
             var t: Double?
