@@ -32,9 +32,10 @@ struct ExtractStrokes: ParsableCommand {
         pen text format (docs/FORMATS.md); the format is guessed from content when --format is absent.
         Each labelled sample becomes one utterance, keyed <file>-<number> (the file's name without
         extension, with parent folders when needed to tell inputs apart; pen text may set ids); a bad sample is reported on stderr and skipped,
-        and the exit status is then 1. Labels go to --text-out as Kaldi text: with --tokens chars
-        (the default) one token per character, white space written as <space>; with --tokens words
-        one token per word.
+        and the exit status is then 1. Labels go to --text-out as Kaldi text: with --tokens words
+        (the default) the label's words as they are ("id A MOVE to stop"), which `train` cuts into
+        characters itself with character units; with --tokens chars one token per character, white
+        space written as <space> ("id A <space> M O V E …"), for tools that take tokens as given.
           seqlab extract strokes --include-root unipen/include unipen/data/1a/*/*.dat --text-out text -o feats.ark
         """)
 
@@ -53,8 +54,8 @@ struct ExtractStrokes: ParsableCommand {
     @Option(name: .customLong("text-out"), help: "Write the labels as a Kaldi text file here.")
     var textOut: String?
 
-    @Option(help: "Label tokens in --text-out: chars (space as <space>) or words.")
-    var tokens: LabelTokens = .chars
+    @Option(help: "Label tokens in --text-out: words (the label as is) or chars (one per character, space as <space>).")
+    var tokens: LabelTokens = .words
 
     @Option(name: [.short, .customLong("output")], help: "Feature archive to write; '-' is standard output.")
     var output = "-"

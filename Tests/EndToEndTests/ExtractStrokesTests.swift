@@ -56,7 +56,7 @@ final class ExtractStrokesTests: XCTestCase {
         0 30
         """.write(to: pen, atomically: true, encoding: .utf8)
         let text = dir.appendingPathComponent("text")
-        let r = try extractStrokes([pen.path, "--text-out", text.path, "--direction", "--quiet"])
+        let r = try extractStrokes([pen.path, "--text-out", text.path, "--tokens", "chars", "--direction", "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stderr, "")
         let ark = try parseBinaryArk(r.stdout)
@@ -79,7 +79,7 @@ final class ExtractStrokesTests: XCTestCase {
         let text = dir.appendingPathComponent("text"), out = dir.appendingPathComponent("feats.txt")
         let r = try extractStrokes([fixtures.appendingPathComponent("data/a.dat").path,
                                "--include-root", fixtures.appendingPathComponent("include").path, "--format", "unipen",
-                               "--text-ark", "-o", out.path, "--text-out", text.path, "--tokens", "words", "--resample", "0.1"])
+                               "--text-ark", "-o", out.path, "--text-out", text.path, "--resample", "0.1"])
         XCTAssertEqual(r.status, 1, "rejected segments make the exit status 1")
         XCTAssertEqual(r.stdout.count, 0)
         let lines = r.stderr.split(separator: "\n")
