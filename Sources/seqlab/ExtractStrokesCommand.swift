@@ -118,20 +118,22 @@ struct ExtractStrokes: ParsableCommand {
             rejected += read.rejected.count
             for sample in read.samples {
                 let place = "\(sample.source.file): line \(sample.source.line)"
-                guard !sample.id.isEmpty, !sample.id.contains(where: { $0.isWhitespace }) else {
-                    progress.finish()
-                    printError("\(place): utterance id '\(sample.id)' is empty or holds white space; skipped")
-                    rejected += 1
-                    continue
-                }
                 if let first = written[sample.id] {
                     progress.finish()
                     printError("\(place): duplicate utterance id \(sample.id) (first from \(first)); skipped")
                     rejected += 1
                     continue
                 }
+                let features: Matrix
+                do {
+                    features = try checkedStrokeFeatures(sample, config: config)
+                } catch {
+                    progress.finish()
+                    printError("\(error); skipped")
+                    rejected += 1
+                    continue
+                }
                 written[sample.id] = place
-                let features = strokeFeatures(sample, config: config)
                 try writer.write(key: sample.id, matrix: features)
                 frames += features.rows
                 entries.append((sample.id, tokens.split(sample.label)))

@@ -87,3 +87,18 @@ final class StrokeFeaturesTests: XCTestCase {
         }
     }
 }
+
+final class CheckedStrokeFeaturesTests: XCTestCase {
+    func testBadIdsAndOverflowingCoordinatesAreInputErrors() throws {
+        func sample(id: String, _ points: [(Double, Double)]) -> InkSample {
+            InkSample(id: id, label: "", strokes: [Stroke(points: points.map { PenPoint(x: $0.0, y: $0.1) })], source: ("f.pen", 7))
+        }
+        XCTAssertEqual(try checkedStrokeFeatures(sample(id: "ok", [(0, 0), (0, 1)])).rows, 2)
+        XCTAssertThrowsError(try checkedStrokeFeatures(sample(id: "a b", [(0, 0)]))) { e in
+            XCTAssertEqual("\(e)".prefix(12), "f.pen: line ")
+        }
+        XCTAssertThrowsError(try checkedStrokeFeatures(sample(id: "big", [(-1e308, 0), (1e308, 1e308)]))) { e in
+            XCTAssertTrue((e as! InputError).message.contains("not finite"), "\(e)")
+        }
+    }
+}

@@ -104,3 +104,19 @@ public func strokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = St
     }
     return m
 }
+
+/// `strokeFeatures` for a sample about to be written as a Kaldi record: an `InputError` naming
+/// the sample's file and line when its id cannot be a Kaldi key (empty, white space) or when a
+/// feature is not finite (coordinates so large that their range overflows).
+public func checkedStrokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = StrokeFeatureConfig()) throws(InputError) -> Matrix {
+    let place = "line \(sample.source.line)"
+    guard !sample.id.isEmpty, !sample.id.contains(where: { $0.isWhitespace }) else {
+        throw InputError(file: sample.source.file, place: place, "sample id '\(sample.id)' is empty or holds white space; ids are Kaldi keys")
+    }
+    let m = strokeFeatures(sample, config: config)
+    if let bad = m.firstNonFinite {
+        throw InputError(file: sample.source.file, place: place,
+                         "sample \(sample.id): feature \(bad.col) of point \(bad.row) is not finite (coordinates too large?)")
+    }
+    return m
+}

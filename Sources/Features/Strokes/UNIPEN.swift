@@ -141,7 +141,7 @@ private final class UNIPENParser {
             }
         case ".DT":
             closeComponent()
-            if let gap = Double(rest.split(separator: " ").first ?? "") { clock += gap / 1000 }
+            if let gap = Double(rest.split(separator: " ").first ?? ""), gap.isFinite { clock += gap / 1000 }
             else { rejected.append(InputError(file: file, place: "line \(number)", ".DT expects a number of milliseconds, found '\(rest)'")) }
         case ".POINTS_PER_SECOND": closeComponent(); pointsPerSecond = positive(rest)
         case ".X_POINTS_PER_INCH": closeComponent(); pointsPerInch.x = positive(rest)
@@ -347,5 +347,6 @@ func parseDecimal(_ b: ArraySlice<UInt8>) -> Double? {
         guard let v = Double(latin1String(b)), v.isFinite else { return nil }
         return v
     }
+    guard value.isFinite else { return nil }
     return negative ? -value : value
 }
