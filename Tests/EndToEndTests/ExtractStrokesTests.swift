@@ -4,12 +4,9 @@ import Foundation
 import TestSupport
 
 final class ExtractStrokesTests: XCTestCase {
-    /// Runs `seqlab extract strokes ARGS`. Until the `extract` command group is on this branch the
-    /// command is registered at the root as `seqlab strokes`; the test then runs that.
+    /// Runs `seqlab extract strokes ARGS`.
     func extractStrokes(_ args: [String], stdin: Data = Data()) throws -> ProcessResult {
-        let help = try runSeqlab(["extract", "strokes", "--help"])
-        let grouped = help.status == 0 && help.stdoutText.contains("USAGE: seqlab extract strokes")
-        return try runSeqlab((grouped ? ["extract", "strokes"] : ["strokes"]) + args, stdin: stdin)
+        try runSeqlab(["extract", "strokes"] + args, stdin: stdin)
     }
 
     /// Parses a binary Kaldi archive of float matrices (`key ␠ \0B FM ␠ \4 rows \4 cols data`).
