@@ -55,5 +55,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Formats", "Networks", "Tensors", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Features", "Tensors"]),
         .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "StrokesTests", dependencies: ["Features", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

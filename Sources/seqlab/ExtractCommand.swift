@@ -13,6 +13,7 @@ struct Extract: ParsableCommand {
         abstract: "Compute features and write them as a Kaldi archive.",
         subcommands: [
             ExtractAudio.self,
+            ExtractStrokes.self,
         ])
 }
 
