@@ -1,6 +1,7 @@
 // Checkpoint: a model plus the optimizer's slots and the run's position, in one atomic safetensors file.
 import Foundation
 import Formats
+import Labelling
 import Networks
 import Tensors
 

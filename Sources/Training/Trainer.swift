@@ -2,6 +2,7 @@
 import Decoding
 import Foundation
 import Formats
+import Labelling
 import Networks
 import Tensors
 
@@ -35,9 +36,12 @@ public final class Trainer {
 
     /// A new run: a freshly initialised network for `train`'s dimension and `alphabet`.
     public init(options: TrainingOptions, train: Corpus, valid: Corpus, alphabet: Alphabet, tokenUnit: TokenUnit,
-                frontend: String, modelPath: String, checkpointPath: String) throws {
+                frontEnd: FrontEnd?, modelPath: String, checkpointPath: String) throws {
         guard let dimension = train.dimension else {
             throw InputError(file: "training data", "no usable training utterances")
+        }
+        if let frontEnd, frontEnd.dimension != dimension {
+            throw InputError(file: "front end", "makes \(frontEnd.dimension)-dimensional features, but the training features have \(dimension)")
         }
         var rng = SeededGenerator(seed: options.seed)
         let configuration = LSTMNetworkConfiguration(inputSize: dimension, hiddenSizes: options.hiddenSizes,
@@ -45,7 +49,7 @@ public final class Trainer {
                                                      classes: alphabet.count)
         let network = LSTMNetwork<Float>(configuration, rng: &rng)
         self.options = options
-        self.model = LabellingModel(network: network, alphabet: alphabet, tokenUnit: tokenUnit, frontend: frontend)
+        self.model = LabellingModel(network: network, alphabet: alphabet, tokenUnit: tokenUnit, frontEnd: frontEnd)
         self.state = TrainingState(learningRate: options.learningRate)
         self.optimizer = options.makeOptimizer(learningRate: options.learningRate)
         self.train = train

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Formats
+import Labelling
 import Tensors
 import Training
 
@@ -117,7 +118,10 @@ struct Train: ParsableCommand {
         guard !train.utterances.isEmpty else {
             throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) skipped)")
         }
-        let frontendText = try frontend.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+        let frontEnd = try frontend.map { path in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the front-end config") }
+            return try FrontEnd(text: text, file: path)
+        }
         let checkpointPath = checkpoint ?? output + ".ckpt"
         let trainer: Trainer
         if let previous {
@@ -125,7 +129,7 @@ struct Train: ParsableCommand {
                                   modelPath: output, checkpointPath: checkpointPath)
         } else {
             trainer = try Trainer(options: trainingOptions, train: train, valid: valid, alphabet: alphabet, tokenUnit: unit,
-                                  frontend: frontendText, modelPath: output, checkpointPath: checkpointPath)
+                                  frontEnd: frontEnd, modelPath: output, checkpointPath: checkpointPath)
         }
         if !quiet {
             let arch = trainer.model.network.configuration

@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 import Formats
+import Labelling
 import Networks
 import Tensors
 import TestSupport
@@ -24,7 +25,7 @@ final class TrainerTests: XCTestCase {
         let (corpus, alphabet) = try Corpus.read(featuresPath: paths.feats, textPath: paths.text, unit: .words)
         let (train, valid) = corpus.splitting(validationFraction: 0.25)
         return try Trainer(options: options, train: train, valid: valid, alphabet: alphabet, tokenUnit: .words,
-                           frontend: "", modelPath: dir.appendingPathComponent(name).path,
+                           frontEnd: nil, modelPath: dir.appendingPathComponent(name).path,
                            checkpointPath: dir.appendingPathComponent(name + ".ckpt").path)
     }
 

@@ -1,4 +1,5 @@
 // LabellingModel: a trained network with everything needed to use it alone (alphabet, tokens, front end).
+import Features
 import Foundation
 import Formats
 import Networks
@@ -11,22 +12,23 @@ import Tensors
 /// Metadata keys (beside the network's own `seqlab.format_version`, `seqlab.architecture` and
 /// `seqlab.checksum`, docs/MODEL.md): `seqlab.alphabet` (JSON array of tokens, blank excluded),
 /// `seqlab.blank` (`0`), `seqlab.tokens` (`chars` or `words`), `seqlab.frontend` (the config
-/// text `extract --config` reads; empty when unknown), `seqlab.training` (JSON summary).
+/// text `extract --config` reads; absent when unknown), `seqlab.frontend_kind` (`audio` or
+/// `strokes`), `seqlab.training` (JSON summary).
 public struct LabellingModel: Sendable {
     public var network: LSTMNetwork<Float>
     public var alphabet: Alphabet
     public var tokenUnit: TokenUnit
-    /// The front end as config text (`FrontendConfig.configText` or stroke config text).
-    public var frontend: String
+    /// The front end that made the training features, when known (`label` needs it).
+    public var frontEnd: FrontEnd?
     /// Training summary as JSON (epochs, valid error, seed…).
     public var training: String
 
-    public init(network: LSTMNetwork<Float>, alphabet: Alphabet, tokenUnit: TokenUnit, frontend: String, training: String = "{}") {
+    public init(network: LSTMNetwork<Float>, alphabet: Alphabet, tokenUnit: TokenUnit, frontEnd: FrontEnd?, training: String = "{}") {
         precondition(network.configuration.classes == alphabet.count, "network outputs \(network.configuration.classes) classes, alphabet has \(alphabet.count)")
         self.network = network
         self.alphabet = alphabet
         self.tokenUnit = tokenUnit
-        self.frontend = frontend
+        self.frontEnd = frontEnd
         self.training = training
     }
 
@@ -39,7 +41,10 @@ public struct LabellingModel: Sendable {
         meta["seqlab.alphabet"] = alphabet.json
         meta["seqlab.blank"] = String(Alphabet.blank)
         meta["seqlab.tokens"] = tokenUnit.rawValue
-        meta["seqlab.frontend"] = frontend
+        if let frontEnd {
+            meta["seqlab.frontend"] = frontEnd.text
+            meta["seqlab.frontend_kind"] = frontEnd.kind
+        }
         meta["seqlab.training"] = training
         let saved = network.savedTensors(metadata: meta)
         var tensors: [String: SafeTensor] = [:]
@@ -84,7 +89,12 @@ public struct LabellingModel: Sendable {
         guard let unit = TokenUnit(rawValue: unitText) else {
             throw InputError(file: name, place: "seqlab.tokens", "\"\(unitText)\", expected chars or words")
         }
-        self.init(network: network, alphabet: alphabet, tokenUnit: unit,
-                  frontend: meta["seqlab.frontend"] ?? "", training: meta["seqlab.training"] ?? "{}")
+        let frontEnd = try meta["seqlab.frontend"].map { try FrontEnd(text: $0, kind: meta["seqlab.frontend_kind"], file: name) }
+        if let frontEnd, frontEnd.dimension != network.configuration.inputSize {
+            throw InputError(file: name, place: "seqlab.frontend",
+                             "the front end makes \(frontEnd.dimension)-dimensional features, the network takes \(network.configuration.inputSize)")
+        }
+        self.init(network: network, alphabet: alphabet, tokenUnit: unit, frontEnd: frontEnd,
+                  training: meta["seqlab.training"] ?? "{}")
     }
 }
