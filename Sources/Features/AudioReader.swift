@@ -32,7 +32,8 @@ public struct Audio: Sendable {
 public enum AudioReader {
     /// Upper bound on channels accepted from a header (guards allocation on a corrupt header).
     static let maxChannels = 1024
-    /// Frames read per call, so memory grows with what is really in the file, not the header.
+    /// Samples read per call (over all channels), so memory grows with what is really in the
+    /// file, not with what its header claims.
     static let chunkFrames = 65_536
 
     /// The header of `path` without reading the samples.
@@ -52,10 +53,11 @@ public enum AudioReader {
         }
         var samples: [Float] = []
         samples.reserveCapacity(min(info.frames, 1 << 24))
-        var buffer = [Float](repeating: 0, count: chunkFrames * channels)
+        let framesPerRead = max(256, chunkFrames / channels)
+        var buffer = [Float](repeating: 0, count: framesPerRead * channels)
         var total = 0
         while true {
-            let got = Int(buffer.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(chunkFrames)) })
+            let got = Int(buffer.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(framesPerRead)) })
             if got <= 0 { break }
             for f in 0..<got {
                 let base = f * channels

@@ -49,6 +49,9 @@ public struct FeatureExtractor: Sendable {
     /// `key` (the utterance id) seeds the dither; `file` names the source in errors.
     public func features(samples: [Float], sampleRate: Int, key: String = "", file: String = "<samples>") throws -> Matrix {
         if let configError { throw configError }
+        if let i = samples.firstIndex(where: { !$0.isFinite }) {
+            throw InputError(file: file, place: "sample \(i)", "sample is \(samples[i]); audio samples must be finite")
+        }
         var signal = samples
         let target = Int(config.sampleFrequency.rounded())
         if sampleRate != target || Double(target) != config.sampleFrequency {
@@ -60,10 +63,7 @@ public struct FeatureExtractor: Sendable {
             }
             signal = try Resampler.resample(samples, from: sampleRate, to: target, file: file)
         }
-        guard let i = signal.firstIndex(where: { !$0.isFinite }) else {
-            return try compute(signal, key: key, file: file)
-        }
-        throw InputError(file: file, place: "sample \(i)", "sample is \(signal[i]); audio samples must be finite")
+        return try compute(signal, key: key, file: file)
     }
 
     /// Reads `path` (any format libsndfile reads), picks or averages channels as configured,

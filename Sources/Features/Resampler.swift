@@ -3,7 +3,7 @@ import CSampleRate
 import Tensors
 
 /// Converts mono audio from one sample rate to another with libsamplerate (Secret Rabbit Code,
-/// `SRC_SINC_BEST_QUALITY`: band-limited sinc interpolation, 97 dB SNR, 97% bandwidth).
+/// `SRC_SINC_BEST_QUALITY`: band-limited sinc interpolation, the library's highest quality).
 ///
 /// The output has round(n · to / from) samples (libsamplerate's own count, within one sample).
 public enum Resampler {

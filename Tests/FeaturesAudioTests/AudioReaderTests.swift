@@ -47,6 +47,21 @@ final class AudioReaderTests: XCTestCase {
         XCTAssertThrowsError(try AudioReader.read(path: path, channel: 2))
     }
 
+    func testLongStereoFileIsReadAcrossSeveralChunks() throws {
+        // 40,000 stereo frames are more than one read of 65,536 samples.
+        let frames = 40_000
+        var interleaved: [Float] = []
+        for f in 0..<frames {
+            let v = Float(f % 1000)
+            interleaved.append(v)        // left
+            interleaved.append(-3 * v)   // right; the average is -v
+        }
+        let path = try write("long.wav", wavData(interleaved, rate: 16000, channels: 2))
+        let audio = try AudioReader.read(path: path)
+        XCTAssertEqual(audio.samples.count, frames)
+        XCTAssertEqual(audio.samples, (0..<frames).map { Float(-($0 % 1000)) })
+    }
+
     func testFloatWavIsScaledAndNonFiniteSamplesRefused() throws {
         let path = try write("float.wav", wavData([0.5, -0.25], rate: 16000, float: true))
         XCTAssertEqual(try AudioReader.read(path: path).samples, [16384, -8192])
