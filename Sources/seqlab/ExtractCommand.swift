@@ -126,29 +126,12 @@ struct ExtractAudio: ParsableCommand {
         return try FrontendConfig(configText: text + given.joined(separator: "\n"), file: source)
     }
 
-    /// The utterances to process: (key, path, where it came from for error messages).
-    func inputs() throws -> [(key: String, path: String)] {
-        if let scp {
-            return try WavScp.read(path: scp).map { ($0.key, $0.path) }
-        }
-        var paths = files
-        if files == ["-"] {
-            var lines: [String] = []
-            while let line = readLine() {
-                let path = line.trimmingCharacters(in: .whitespaces)
-                if !path.isEmpty { lines.append(path) }
-            }
-            paths = lines
-        }
-        return paths.map { (URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent, $0) }
-    }
-
     func run() throws {
         let config: FrontendConfig
         let items: [(key: String, path: String)]
         do {
             config = try frontendConfig()
-            items = try inputs()
+            items = try inputList(files: files, scp: scp)
         } catch let error as InputError {
             printError("error: \(error)")
             throw ExitCode.failure
