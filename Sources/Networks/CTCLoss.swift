@@ -42,8 +42,19 @@ extension Double: CTCScalar {
 }
 
 extension Float: CTCScalar {
-    public static func doubles(_ values: [Float]) -> [Double] { values.map { Double($0) } }
-    public static func fromDoubles(_ values: [Double]) -> [Float] { values.map { Float($0) } }
+    public static func doubles(_ values: [Float]) -> [Double] {
+        [Double](unsafeUninitializedCapacity: values.count) { out, count in
+            values.withUnsafeBufferPointer { v in for i in v.indices { out[i] = Double(v[i]) } }
+            count = values.count
+        }
+    }
+
+    public static func fromDoubles(_ values: [Double]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: values.count) { out, count in
+            values.withUnsafeBufferPointer { v in for i in v.indices { out[i] = Float(v[i]) } }
+            count = values.count
+        }
+    }
 }
 
 /// The CTC loss of one utterance and its gradients (Graves et al. 2006, eq. 14 and 16).

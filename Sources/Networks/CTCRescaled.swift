@@ -19,6 +19,32 @@ let rescaledMinimumRowSum = 1e-200
 /// Smallest Σₛ α̂ₜ(s)β̂ₜ(s) (normalised rows) the rescaled gradient accepts.
 let rescaledMinimumOverlap = 1e-100
 
+/// Σ x[lo...hi] with four running sums (a single running sum is a chain of dependent additions).
+@inline(__always)
+private func sum(_ x: UnsafePointer<Double>, _ band: ClosedRange<Int>) -> Double {
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var i = band.lowerBound
+    while i + 3 <= band.upperBound {
+        s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]
+        i += 4
+    }
+    while i <= band.upperBound { s0 += x[i]; i += 1 }
+    return (s0 + s1) + (s2 + s3)
+}
+
+/// Σ x[i]·y[i] over `band`, with four running sums.
+@inline(__always)
+private func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ band: ClosedRange<Int>) -> Double {
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var i = band.lowerBound
+    while i + 3 <= band.upperBound {
+        s0 += x[i] * y[i]; s1 += x[i + 1] * y[i + 1]; s2 += x[i + 2] * y[i + 2]; s3 += x[i + 3] * y[i + 3]
+        i += 4
+    }
+    while i <= band.upperBound { s0 += x[i] * y[i]; i += 1 }
+    return (s0 + s1) + (s2 + s3)
+}
+
 /// Loss and gradients of one checked, length-feasible utterance (T ≥ 1, T ≥ `topology.minimumFrames`)
 /// by rescaled recursions. Writes `gradient` (yₜ(k) − γₜ(k)) and `logProbGradient` (−γₜ(k)), both T × K
 /// and zero on entry, and returns −ln p(l|x); returns nil, with the outputs in an unspecified state,
@@ -55,12 +81,11 @@ func ctcLossRescaled(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int,
                                     cur[s] = (prev[s] + prev[s - 1] + mask[s] * prev[s - 2]) * y[states[s]]
                                 }
                             }
-                            var sum = 0.0
-                            for s in band { sum += cur[s] }
-                            guard sum >= rescaledMinimumRowSum else { return nil }
-                            let inverse = 1 / sum
+                            let total = sum(cur, band)
+                            guard total >= rescaledMinimumRowSum else { return nil }
+                            let inverse = 1 / total
                             for s in band { cur[s] *= inverse }
-                            logP += log(sum)
+                            logP += log(total)
                         }
                         let last = alpha + (T - 1) * W
                         let final = last[S - 1] + (S > 1 ? last[S - 2] : 0)
@@ -79,10 +104,9 @@ func ctcLossRescaled(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int,
                                 for s in band.lowerBound...min(S - 1, band.upperBound + 2) { term[s] = next[s] * y[states[s]] }
                                 for s in band { cur[s] = term[s] + term[s + 1] + mask[s + 2] * term[s + 2] }
                             }
-                            var sum = 0.0
-                            for s in band { sum += cur[s] }
-                            guard sum >= rescaledMinimumRowSum else { return nil }
-                            let inverse = 1 / sum
+                            let total = sum(cur, band)
+                            guard total >= rescaledMinimumRowSum else { return nil }
+                            let inverse = 1 / total
                             for s in band { cur[s] *= inverse }
                         }
 
@@ -90,12 +114,19 @@ func ctcLossRescaled(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int,
                         for t in 0..<T {
                             let a = alpha + t * W, b = beta + t * W
                             let band = topology.band(frame: t, frames: T)
-                            var overlap = 0.0
-                            for s in band { overlap += a[s] * b[s] }
+                            let overlap = dot(a, b, band)
                             guard overlap >= rescaledMinimumOverlap else { return nil }
                             let inverse = 1 / overlap
                             let g = glp + t * K
-                            for s in band { g[states[s]] -= a[s] * b[s] * inverse }
+                            // Blanks (even s) summed in a register; labels (odd s) scattered to their classes.
+                            var blank = 0.0
+                            for s in stride(from: band.lowerBound + (band.lowerBound & 1), through: band.upperBound, by: 2) {
+                                blank += a[s] * b[s]
+                            }
+                            g[CTCTopology.blank] -= blank * inverse
+                            for s in stride(from: band.lowerBound | 1, through: band.upperBound, by: 2) {
+                                g[states[s]] -= a[s] * b[s] * inverse
+                            }
                             let u = gu + t * K
                             for k in 0..<K { u[k] += g[k] }   // yₜ(k) − γₜ(k), eq. 16
                         }

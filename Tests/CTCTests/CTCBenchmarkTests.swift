@@ -21,20 +21,20 @@ final class CTCBenchmarkTests: XCTestCase {
             CTCUtterance(logProbs: logSoftmax(randomLogits(frames: T, classes: K, scale: 1, &g), classes: K).map { Float($0) },
                          frames: T, classes: K, labels: randomLabels(U, classes: K, &g))
         }
-        for threads in [1, 2] {
+        for (method, threads) in [(CTCMethod.automatic, 1), (.automatic, 2), (.logSpace, 1), (.logSpace, 2)] {
             var times: [Double] = []
             var reference: CTCBatchResult<Float>?
             for _ in 0..<25 {
                 let start = DispatchTime.now().uptimeNanoseconds
-                let r = try ctcLossBatch(batch, threads: threads)
+                let r = try ctcLossBatch(batch, threads: threads, method: method)
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
                 if let reference { XCTAssertEqual(r.feasibleLoss, reference.feasibleLoss) }
                 reference = r
             }
             XCTAssertTrue(reference!.infeasible.isEmpty)
             let median = times.sorted()[times.count / 2]
-            print(String(format: "CTC batch %d×T=%d×K=%d, U=%d, threads %d: median %.3f ms/batch, %.0f utterances/s, %.0f frames/s (loss+gradients; sum of losses %.2f)",
-                         batchSize, T, K, U, threads, median * 1e3, Double(batchSize) / median,
+            print(String(format: "CTC batch %d×T=%d×K=%d, U=%d, %@, threads %d: median %.3f ms/batch, %.0f utterances/s, %.0f frames/s (loss+gradients; sum of losses %.2f)",
+                         batchSize, T, K, U, "\(method)", threads, median * 1e3, Double(batchSize) / median,
                          Double(batchSize * T) / median, Double(reference!.feasibleLoss)))
         }
         #endif
