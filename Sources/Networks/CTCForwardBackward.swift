@@ -9,12 +9,13 @@ func logAdd(_ a: Double, _ b: Double) -> Double {
     return m + log1p(exp(-abs(a - b)))
 }
 
-/// ln(eᵃ + eᵇ + eᶜ) by the log-sum-exp trick around the largest argument.
+/// ln(eᵃ + eᵇ + eᶜ) by the log-sum-exp trick around the largest argument (two exps and one log1p).
 @inline(__always)
 func logAdd3(_ a: Double, _ b: Double, _ c: Double) -> Double {
-    let m = max(a, max(b, c))
+    // m = the largest, x and y the other two.
+    let (m, x, y): (Double, Double, Double) = a >= b ? (a >= c ? (a, b, c) : (c, a, b)) : (b >= c ? (b, a, c) : (c, a, b))
     if m == -.infinity { return -.infinity }
-    return m + log(exp(a - m) + exp(b - m) + exp(c - m))
+    return m + log1p(exp(x - m) + exp(y - m))
 }
 
 /// The CTC forward variables α and backward variables β of one utterance, in natural-log space.
@@ -99,8 +100,8 @@ func ctcForward(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int, topo
                 for s in band {
                     let a = prev[s]
                     let b = s >= 1 ? prev[s - 1] : -.infinity
-                    let c = canSkip[s] ? prev[s - 2] : -.infinity
-                    cur[s] = logAdd3(a, b, c) + row[states[s]]  // −∞ stays −∞: inputs are never +∞
+                    let sum = canSkip[s] ? logAdd3(a, b, prev[s - 2]) : logAdd(a, b)
+                    cur[s] = sum + row[states[s]]  // −∞ stays −∞: inputs are never +∞
                 }
             }
             let last = alpha + (T - 1) * S
@@ -126,8 +127,7 @@ func ctcBackward(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int, top
                 for s in band {
                     let a = next[s] + row[states[s]]
                     let b = s + 1 < S ? next[s + 1] + row[states[s + 1]] : -.infinity
-                    let c = s + 2 < S && canSkip[s + 2] ? next[s + 2] + row[states[s + 2]] : -.infinity
-                    cur[s] = logAdd3(a, b, c)
+                    cur[s] = s + 2 < S && canSkip[s + 2] ? logAdd3(a, b, next[s + 2] + row[states[s + 2]]) : logAdd(a, b)
                 }
                 t -= 1
             }
