@@ -16,7 +16,7 @@ public struct CTCUtterance<T: CTCScalar>: Sendable {
     }
 }
 
-/// The CTC results of a batch, in the order of the utterances (Graves et al. 2006, eq. 14 summed over a training set).
+/// The CTC results of a batch, in the order of the utterances (Graves et al. 2006, §4.2: the objective summed over a training set).
 public struct CTCBatchResult<T: CTCScalar>: Sendable {
     /// One result per utterance, in input order.
     public var results: [CTCResult<T>]

@@ -5,7 +5,7 @@
 //
 // Output (`CTCResult`), with γₜ(k) = Σ_{s : l′ₛ = k} αₜ(s)β̂ₜ(s) / p(l|x) the posterior probability that
 // a path of the labelling emits class k at frame t (`CTCForwardBackward`):
-// - `loss` = −ln p(l|x)                                             (eq. 14 of the 2006 paper)
+// - `loss` = −ln p(l|x)                                             (§4.2 of the 2006 paper)
 // - `gradient[t·K + k]`        = ∂loss/∂uₜ(k) = yₜ(k) − γₜ(k)       (eq. 16): w.r.t. the LOGITS u, the
 //   unnormalised activations that went into the log-softmax. This is what a network feeds back into
 //   its output layer; it already includes the log-softmax's own derivative.
@@ -57,7 +57,7 @@ extension Float: CTCScalar {
     }
 }
 
-/// The CTC loss of one utterance and its gradients (Graves et al. 2006, eq. 14 and 16).
+/// The CTC loss of one utterance and its gradients (Graves et al. 2006, §4.2, eq. 16).
 /// Shapes: `gradient` and `logProbGradient` are T × K row-major, like the input.
 public struct CTCResult<T: CTCScalar>: Sendable {
     /// −ln p(l|x); +∞ when no path can emit the labels (`feasible == false`).
@@ -146,7 +146,7 @@ func ctcLossLogSpace(_ logProbs: [Double], frames: Int, classes: Int, topology: 
                                 let a = alpha.baseAddress! + t * S, b = beta.baseAddress! + t * S
                                 let gRow = glp.baseAddress! + t * K, uRow = gu.baseAddress! + t * K
                                 let lpRow = lp.baseAddress! + t * K
-                                // −γₜ(k): the occupancy of every state emitting k, summed (eq. 15).
+                                // −γₜ(k): the occupancy of every state emitting k, summed.
                                 for s in topology.band(frame: t, frames: frames) {
                                     let v = a[s] + b[s] - ll
                                     if v > -.infinity { gRow[states[s]] -= exp(v) }

@@ -68,7 +68,7 @@ func ctcLossRescaled(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int,
                         let states = statesBuffer.baseAddress!, alpha = alphaBuffer.baseAddress! + 2
                         let beta = betaBuffer.baseAddress!, term = termBuffer.baseAddress!, mask = maskBuffer.baseAddress!
 
-                        // Forward (eq. 5–7), each row divided by its sum; ln p = Σ ln(sums) + ln(final states).
+                        // Forward (§4.1), each row divided by its sum; ln p = Σ ln(sums) + ln(final states).
                         var logP = 0.0
                         alpha[0] = gu[states[0]]
                         if S > 1 { alpha[1] = gu[states[1]] }
@@ -92,7 +92,7 @@ func ctcLossRescaled(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int,
                         guard final > 0 else { return nil }
                         logP += log(final)
 
-                        // Backward (eq. 10–13 for β̂ₜ(s) = βₜ(s)/yₜ(l′ₛ)), each row divided by its sum.
+                        // Backward (§4.1, for β̂ₜ(s) = βₜ(s)/yₜ(l′ₛ)), each row divided by its sum.
                         let lastBeta = beta + (T - 1) * W
                         lastBeta[S - 1] = 1
                         if S > 1 { lastBeta[S - 2] = 1 }

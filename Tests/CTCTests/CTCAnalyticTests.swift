@@ -73,7 +73,7 @@ final class CTCAnalyticTests: XCTestCase {
     }
 
     func testForwardBackwardProductIsTheLikelihoodAtEveryFrame() throws {
-        // Graves et al. 2006, eq. 14: Σₛ αₜ(s)β̂ₜ(s) = p(l|x) for every t, i.e. Σₛ γₜ(s) = 1.
+        // Graves et al. 2006, §4.1: Σₛ αₜ(s)β̂ₜ(s) = p(l|x) for every t, i.e. Σₛ γₜ(s) = 1.
         var g = SeededGenerator(seed: 3)
         for (T, K, labels) in [(6, 4, [1, 2, 2]), (9, 3, [2, 1, 2, 2]), (1, 2, [1]), (4, 3, [])] {
             let lp = logSoftmax(randomLogits(frames: T, classes: K, &g), classes: K)
