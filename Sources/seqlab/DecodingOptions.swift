@@ -57,7 +57,7 @@ struct DecodingOptions: ParsableArguments {
     }
 
     func writer(for labeller: Labeller) -> HypothesisWriter {
-        HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frontEnd?.frameShiftSeconds ?? (labeller.model.frontEnd == nil ? 0.01 : nil))
+        HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds)
     }
 }
 
