@@ -73,6 +73,14 @@ final class LabellingPipelineTests: XCTestCase {
         let ctm = align.stdoutText.split(separator: "\n")
         XCTAssertEqual(ctm.count, words)
         XCTAssertTrue(ctm.allSatisfy { $0.split(separator: " ").count == 6 }, align.stdoutText)
+
+        // inspect: the model says what it is and how to feed it; a WAV says its format.
+        let inspect = try runSeqlab(["inspect", model, dir.appendingPathComponent("tone00.wav").path])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdoutText.contains("seqlab model: LSTM 16 bidirectional, peepholes, 12-dim input, 4 outputs"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stdoutText.contains("alphabet (3 + blank at 0, word tokens): a b c"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stdoutText.contains("front end (audio, 12 dims): --feature-type=fbank --sample-frequency=8000"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stdoutText.contains("sample rate: 8000 Hz"), inspect.stdoutText)
     }
 
     func testLabelReportsABadFileAndLabelsTheRest() throws {
