@@ -160,23 +160,31 @@ extension GridMap {
             v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
         }
         func signed(_ v: Double) -> String { v >= 0 ? "+" + num(v) : num(v) }
+        // The most common open-cell reward becomes the default, written as '.'.
+        var counts: [Double: Int] = [:]
+        for case .open(let r) in cells { counts[r, default: 0] += 1 }
+        let common = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 0
         var out = ""
         if !name.isEmpty { out += "name \(name)\n" }
-        out += "discount \(num(discount))\ntransition \(num(intendedProbability))\ngrid\n"
-        for r in 0..<rows {
-            var tokens: [String] = []
-            for c in 0..<cols {
-                let i = r * cols + c
-                switch cells[i] {
-                case .open(let v): tokens.append(i == start ? "S" + num(v) : num(v))
-                case .wall: tokens.append("#")
-                case .terminal(let v): tokens.append("T" + signed(v))
-                case .cliff(let p): tokens.append("C" + num(p))
-                }
+        out += "discount \(num(discount))\ntransition \(num(intendedProbability))\nreward \(num(common))\ngrid\n"
+        var tokens: [String] = []
+        tokens.reserveCapacity(cells.count)
+        for i in 0..<cells.count {
+            switch cells[i] {
+            case .open(let v): tokens.append((i == start ? "S" : "") + (v == common ? (i == start ? "" : ".") : num(v)))
+            case .wall: tokens.append("#")
+            case .terminal(let v): tokens.append("T" + signed(v))
+            case .cliff(let p): tokens.append("C" + num(p))
             }
-            let width = tokens.map(\.count).max() ?? 1
-            out += tokens.map { $0.padding(toLength: width, withPad: " ", startingAt: 0) }.joined(separator: " ")
-                .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        }
+        let width = tokens.map(\.count).max() ?? 1
+        for r in 0..<rows {
+            var line = ""
+            for c in 0..<cols {
+                let t = tokens[r * cols + c]
+                line += c == cols - 1 ? t : t + String(repeating: " ", count: width + 1 - t.count)
+            }
+            out += line + "\n"
         }
         return out
     }

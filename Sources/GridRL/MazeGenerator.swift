@@ -16,8 +16,9 @@ public struct MazeOptions: Sendable {
     public var loopFraction: Double = 0.1
     /// Share of dead ends turned into traps. Default 0.5.
     public var trapFraction: Double = 0.5
-    /// Reward of a trap (a terminal). Default −1.
-    public var trapReward: Double = -1
+    /// Reward of a trap (a terminal). Default −10: worse than living forever at the step reward
+    /// (−0.04/(1 − 0.99) = −4), so the optimal agent never dives into a trap to end the episode.
+    public var trapReward: Double = -10
     /// Reward of the goal (a terminal at the bottom-right room). Default +1.
     public var goalReward: Double = 1
     /// R(s) of every other cell. Default −0.04.
