@@ -84,45 +84,6 @@ public struct GridMDP: Sendable {
         return max(max(up, right), max(down, left))
     }
 
-    /// The decision states ordered by their distance (in moves) from the nearest terminal, nearest
-    /// first (breadth-first search backwards over the successor table); states that cannot reach a
-    /// terminal come last. Sweeping in this order carries values out from the terminals in one sweep.
-    public func statesByDistanceFromTerminals() -> [Int32] {
-        // Predecessors: for every state, the states that reach it by some move (CSR layout).
-        let n = stateCount
-        var counts = [Int32](repeating: 0, count: n + 1)
-        for s32 in decisionStates {
-            let s = Int(s32)
-            for m in 0..<4 where Int(destination[s * 4 + m]) != s { counts[Int(destination[s * 4 + m]) + 1] += 1 }
-        }
-        for i in 0..<n { counts[i + 1] += counts[i] }
-        var fill = counts
-        var predecessors = [Int32](repeating: 0, count: Int(counts[n]))
-        for s32 in decisionStates {
-            let s = Int(s32)
-            for m in 0..<4 where Int(destination[s * 4 + m]) != s {
-                let d = Int(destination[s * 4 + m])
-                predecessors[Int(fill[d])] = s32
-                fill[d] += 1
-            }
-        }
-        var seen = [Bool](repeating: false, count: n)
-        var queue: [Int32] = []
-        for s in 0..<n where terminal[s] { seen[s] = true; queue.append(Int32(s)) }
-        var order: [Int32] = []
-        order.reserveCapacity(decisionStates.count)
-        var head = 0
-        while head < queue.count {
-            let s = Int(queue[head]); head += 1
-            for i in Int(counts[s])..<Int(counts[s + 1]) {
-                let p = predecessors[i]
-                if !seen[Int(p)] { seen[Int(p)] = true; queue.append(p); order.append(p) }
-            }
-        }
-        for s32 in decisionStates where !seen[Int(s32)] { order.append(s32) }
-        return order
-    }
-
     /// Q(s,·) for all four actions under `u`.
     public func qValues(_ s: Int, _ u: [Double]) -> [Double] {
         u.withUnsafeBufferPointer { p in (0..<4).map { qValue(s, $0, p.baseAddress!) } }

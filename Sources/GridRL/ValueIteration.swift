@@ -4,10 +4,9 @@
 public enum SweepOrder: String, Sendable, CaseIterable {
     /// Every state from the previous iteration's utilities (the textbook algorithm; the lecture's iteration counts).
     case jacobi
-    /// In place (Gauss–Seidel), visiting states by their distance from the nearest terminal, nearest
-    /// first: values travel from the terminals across the whole map in one sweep, which large mazes
-    /// need. Same fixed point; the max-norm stopping rule still bounds the error (the in-place
-    /// update is a γ-contraction too).
+    /// In place (Gauss–Seidel), alternating forward and backward row-major sweeps: a value can travel
+    /// along a whole corridor in one sweep. Same fixed point; the max-norm stopping rule still bounds
+    /// the error (the in-place update is a γ-contraction too).
     case gaussSeidel = "gauss-seidel"
 }
 
@@ -46,7 +45,7 @@ public func valueIteration(_ mdp: GridMDP, options: ValueIterationOptions = .ini
     var u = mdp.terminalValue
     var next = u
     var iterations = 0, change = Double.infinity
-    let states = options.sweep == .jacobi ? mdp.decisionStates : mdp.statesByDistanceFromTerminals()
+    let states = mdp.decisionStates
     while iterations < options.maxIterations {
         iterations += 1
         change = 0
@@ -64,10 +63,11 @@ public func valueIteration(_ mdp: GridMDP, options: ValueIterationOptions = .ini
             }
             swap(&u, &next)
         case .gaussSeidel:
+            let forward = iterations % 2 == 1
             u.withUnsafeMutableBufferPointer { up in
                 let p = UnsafePointer(up.baseAddress!)
-                for s32 in states {
-                    let s = Int(s32)
+                for i in 0..<states.count {
+                    let s = Int(states[forward ? i : states.count - 1 - i])
                     let best = mdp.bestQValue(s, p)
                     change = max(change, abs(best - up[s]))
                     up[s] = best
