@@ -16,11 +16,6 @@ struct Grid: ParsableCommand {
         subcommands: [GridShow.self, GridSolve.self, GridLearn.self, GridCompare.self, GridGenerate.self])
 }
 
-/// Writes a line to standard error.
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
-}
-
 /// Writes text to standard output.
 func writeOut(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))
