@@ -20,21 +20,23 @@ public struct PolicyComparison: Sendable {
     public var agreement: Double
     /// Decision states compared.
     public var states: Int
-    /// Mean undiscounted return of the policy, and of the optimal policy, from the start.
+    /// Mean discounted return Σ_t γ^t r_t (terminal reward included) of the policy, and of the optimal
+    /// policy, from the start: the quantity value iteration maximises (its expectation is U(start)).
     public var meanReturn: Double
     public var optimalMeanReturn: Double
 }
 
-/// Mean undiscounted return (rewards summed, terminal reward included) of `policy` from the start.
+/// Mean discounted return Σ_t γ^t r_t (the terminal's reward discounted by γ^T) of `policy` from the start.
 public func meanReturn(_ mdp: GridMDP, policy: [Int], episodes: Int, maxSteps: Int, seed: UInt64) -> Double {
     var rng = SeededGenerator(seed: seed)
     var sum = 0.0
     for _ in 0..<episodes {
-        var s = mdp.map.start, total = 0.0
+        var s = mdp.map.start, total = 0.0, weight = 1.0
         for _ in 0..<maxSteps {
             let (next, r, done) = mdp.step(s, max(0, policy[s]), using: &rng)
-            total += r
-            if done { total += mdp.terminalValue[next]; break }
+            total += weight * r
+            weight *= mdp.discount
+            if done { total += weight * mdp.terminalValue[next]; break }
             s = next
         }
         sum += total

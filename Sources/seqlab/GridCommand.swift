@@ -1,6 +1,7 @@
 // `seqlab grid`: the grid-world reinforcement-learning commands, and the helpers they share.
 import ArgumentParser
 import Foundation
+import Formats
 import GridRL
 import Tensors
 
@@ -13,7 +14,7 @@ struct Grid: ParsableCommand {
           seqlab grid solve data/grids/russell-norvig-4x3.grid
           seqlab grid learn data/grids/cliff-walking.grid --algorithm sarsa --alpha 0.5 --curve sarsa.tsv
         """,
-        subcommands: [GridShow.self, GridSolve.self, GridLearn.self, GridCompare.self, GridGenerate.self])
+        subcommands: [GridShow.self, GridSolve.self, GridLearn.self, GridCompare.self, GridPlay.self, GridGenerate.self])
 }
 
 /// Writes text to standard output.
@@ -47,3 +48,14 @@ func secondsSince(_ start: DispatchTime) -> Double {
 }
 
 extension SweepOrder: ExpressibleByArgument {}
+
+/// Writes a safetensors model file.
+func writeModel(_ file: SafeTensorsFile, to path: String) throws {
+    do {
+        try file.write(to: path)
+    } catch let error as InputError {
+        throw error
+    } catch {
+        throw InputError(file: path, "cannot write the model (\(error))")
+    }
+}

@@ -26,15 +26,15 @@ struct GridCompare: ParsableCommand {
             let optimal = valueIteration(mdp)
             var options = ComparisonOptions()
             options.episodes = evaluationEpisodes
-            options.maxStepsPerEpisode = learning.maxSteps
+            options.maxStepsPerEpisode = learning.episodeStepLimit
             options.seed = learning.seed
-            let comparisons = learning.learnAll(mdp).map { comparePolicy(mdp, policy: $0.policy, optimal: optimal, options: options) }
+            let comparisons = learning.learnAll(mdp).results.map { comparePolicy(mdp, policy: $0.policy, optimal: optimal, options: options) }
             let n = Double(comparisons.count)
             var text = "algorithm: \(learning.algorithm.rawValue)\nruns: \(comparisons.count)\n"
             text += "states: \(comparisons[0].states)\n"
             text += "agreement: \(comparisons.map(\.agreement).reduce(0, +) / n)\n"
-            text += "mean return (learned): \(comparisons.map(\.meanReturn).reduce(0, +) / n)\n"
-            text += "mean return (optimal): \(comparisons[0].optimalMeanReturn)\n"
+            text += "mean discounted return (learned): \(comparisons.map(\.meanReturn).reduce(0, +) / n)\n"
+            text += "mean discounted return (optimal): \(comparisons[0].optimalMeanReturn)\n"
             writeOut(text)
         }
     }

@@ -10,7 +10,7 @@ struct LearningFlags: ParsableArguments {
     @Option(help: "adp, qlearning, sarsa or dqn.")
     var algorithm: LearningAlgorithm
 
-    @Option(help: "Training episodes (default 500; DQN: 300).")
+    @Option(help: "Training episodes (default 500; DQN: 1000).")
     var episodes: Int?
 
     @Option(help: "Learning rate α of the TD updates (DQN: RMSProp's step size).")
@@ -31,8 +31,26 @@ struct LearningFlags: ParsableArguments {
     @Flag(help: "Start episodes in random states (exploring starts).")
     var exploringStarts = false
 
-    @Option(help: "Cut an episode after this many steps.")
-    var maxSteps = TabularLearningOptions().maxStepsPerEpisode
+    @Option(help: "Cut an episode after this many steps (default 1000; DQN: 200).")
+    var maxSteps: Int?
+
+    @Option(help: "DQN: hidden units of the MLP.")
+    var hiddenUnits = DQNOptions().hiddenUnits
+
+    @Option(help: "DQN: replay memory capacity N.")
+    var replayCapacity = DQNOptions().replayCapacity
+
+    @Option(help: "DQN: minibatch size.")
+    var batchSize = DQNOptions().batchSize
+
+    @Option(help: "DQN: reset the target network every C steps.")
+    var targetUpdate = DQNOptions().targetUpdateInterval
+
+    @Option(help: "DQN: transitions in memory before updates start.")
+    var learningStarts = DQNOptions().learningStarts
+
+    @Option(help: "DQN: steps over which ε is annealed linearly from --epsilon (1.0) to --min-epsilon (0.1).")
+    var annealSteps = DQNOptions().annealSteps
 
     @Option(help: "Seed of the first run; run i uses seed + i.")
     var seed: UInt64 = 1
@@ -48,9 +66,34 @@ struct LearningFlags: ParsableArguments {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be in [0, 1]") }
         }
         guard epsilonDecay > 0, epsilonDecay <= 1 else { throw ValidationError("--epsilon-decay must be in (0, 1]") }
-        guard maxSteps >= 1 else { throw ValidationError("--max-steps must be at least 1") }
+        if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
         guard alphaDecayVisits >= 0 else { throw ValidationError("--alpha-decay-visits must be ≥ 0") }
-        if algorithm == .dqn { throw ValidationError("--algorithm dqn is not available in this build") }
+        if algorithm == .dqn {
+            guard alphaDecayVisits == 0, epsilonDecay == 1, !exploringStarts else {
+                throw ValidationError("--alpha-decay-visits, --epsilon-decay and --exploring-starts are for the tabular learners; DQN anneals ε linearly (--anneal-steps)")
+            }
+            guard hiddenUnits >= 1, replayCapacity >= 1, batchSize >= 1, targetUpdate >= 1, learningStarts >= 0, annealSteps >= 0 else {
+                throw ValidationError("DQN sizes (--hidden-units, --replay-capacity, --batch-size, --target-update) must be positive")
+            }
+        }
+    }
+
+    /// The DQN options of run `run`.
+    func dqnOptions(run: Int) -> DQNOptions {
+        var o = DQNOptions()
+        if let episodes { o.episodes = episodes }
+        if let alpha { o.learningRate = alpha }
+        if let epsilon { o.epsilonStart = epsilon }
+        if let minEpsilon { o.epsilonEnd = minEpsilon }
+        if let maxSteps { o.maxStepsPerEpisode = maxSteps }
+        o.hiddenUnits = hiddenUnits
+        o.replayCapacity = replayCapacity
+        o.batchSize = batchSize
+        o.targetUpdateInterval = targetUpdate
+        o.learningStarts = learningStarts
+        o.annealSteps = annealSteps
+        o.seed = seed &+ UInt64(run)
+        return o
     }
 
     /// The tabular options of run `run`.
@@ -63,14 +106,26 @@ struct LearningFlags: ParsableArguments {
         o.epsilonDecay = epsilonDecay
         if let minEpsilon { o.minimumEpsilon = minEpsilon }
         o.exploringStarts = exploringStarts
-        o.maxStepsPerEpisode = maxSteps
+        if let maxSteps { o.maxStepsPerEpisode = maxSteps }
         o.seed = seed &+ UInt64(run)
         return o
     }
 
-    /// Learns with every run; returns the results (one per run).
-    func learnAll(_ mdp: GridMDP) -> [LearningResult] {
-        (0..<runs).map { run in learnTabular(mdp, algorithm: algorithm, options: tabularOptions(run: run)) }
+    /// The episode cap in use.
+    var episodeStepLimit: Int { maxSteps ?? (algorithm == .dqn ? DQNOptions().maxStepsPerEpisode : TabularLearningOptions().maxStepsPerEpisode) }
+
+    /// Learns with every run; returns the results (one per run) and, for DQN, the first run's network.
+    func learnAll(_ mdp: GridMDP) -> (results: [LearningResult], network: QNetwork<Float>?) {
+        guard algorithm == .dqn else {
+            return ((0..<runs).map { run in learnTabular(mdp, algorithm: algorithm, options: tabularOptions(run: run)) }, nil)
+        }
+        var network: QNetwork<Float>?
+        let results = (0..<runs).map { run in
+            let result = trainDQN(mdp, options: dqnOptions(run: run))
+            if network == nil { network = result.network }
+            return result.learningResult(mdp)
+        }
+        return (results, network)
     }
 }
 
@@ -94,12 +149,24 @@ struct GridLearn: ParsableCommand {
     @Option(help: "Curve format: tsv or jsonl (JSON lines). Default: jsonl for .jsonl/.json files, else tsv.")
     var curveFormat: CurveFormat?
 
+    @Option(help: "DQN: save the first run's Q-network to this safetensors file (for 'seqlab grid play').")
+    var model: String?
+
+    func validate() throws {
+        if model != nil && learning.algorithm != .dqn { throw ValidationError("--model is only for --algorithm dqn") }
+    }
+
     func run() throws {
         try reportingInputErrors {
             let map = try GridMap(contentsOf: self.map)
             let mdp = GridMDP(map)
             let start = DispatchTime.now()
-            let results = learning.learnAll(mdp)
+            let (results, network) = learning.learnAll(mdp)
+            if let model, let network {
+                var metadata = ["map": map.name, "seed": String(learning.seed), "episodes": String(results[0].returns.count)]
+                metadata["command"] = "seqlab grid learn --algorithm dqn"
+                try writeModel(network.safeTensors(rows: map.rows, cols: map.cols, metadata: metadata), to: model)
+            }
             let curveData = LearningCurve(results)
             printError("seqlab grid learn: \(learning.algorithm.rawValue), \(results.count) run(s) of \(curveData.meanReturns.count) episodes in \(String(format: "%.3f", secondsSince(start))) s")
             if let curve {

@@ -107,7 +107,25 @@ final class GridTests: XCTestCase {
                                "--epsilon-decay", "0.9997", "--min-epsilon", "0.02"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdoutText.contains("agreement: 1.0"), r.stdoutText)
-        XCTAssertTrue(r.stdoutText.contains("mean return (optimal): "), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("mean discounted return (optimal): "), r.stdoutText)
+    }
+
+    func testDQNLearnSavesModelThatPlayRuns() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = dir.appendingPathComponent("small.grid"), model = dir.appendingPathComponent("q.safetensors")
+        try "discount 0.9\ntransition 1\ngrid\nS  .  .  T+1\n.  T-1 . #\n".write(to: map, atomically: true, encoding: .utf8)
+        let learn = try runSeqlab(["grid", "learn", map.path, "--algorithm", "dqn", "--episodes", "300", "--hidden-units", "16",
+                                   "--anneal-steps", "600", "--target-update", "50", "--learning-starts", "50", "--alpha", "0.01",
+                                   "--seed", "1", "--model", model.path])
+        XCTAssertEqual(learn.status, 0, learn.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: model.path))
+        let play = try runSeqlab(["grid", "play", map.path, "--model", model.path])
+        XCTAssertEqual(play.status, 0, play.stderr)
+        XCTAssertTrue(play.stdoutText.contains("episode 1: return 1.0, 3 steps: (0,0) (0,1) (0,2) (0,3)"), play.stdoutText)
+        let wrongMap = try runSeqlab(["grid", "play", path("lecture-2x3.grid"), "--model", model.path])
+        XCTAssertNotEqual(wrongMap.status, 0)
+        XCTAssertTrue(wrongMap.stderr.contains("trained on a 2×4 map"), wrongMap.stderr)
     }
 
     func testBadFlagValueFails() throws {
