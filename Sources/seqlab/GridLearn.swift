@@ -34,23 +34,23 @@ struct LearningFlags: ParsableArguments {
     @Option(help: "Cut an episode after this many steps (default 1000; DQN: 200).")
     var maxSteps: Int?
 
-    @Option(help: "DQN: hidden units of the MLP.")
-    var hiddenUnits = DQNOptions().hiddenUnits
+    @Option(help: "DQN: hidden units of the MLP (default 64).")
+    var hiddenUnits: Int?
 
-    @Option(help: "DQN: replay memory capacity N.")
-    var replayCapacity = DQNOptions().replayCapacity
+    @Option(help: "DQN: replay memory capacity N (default 10000).")
+    var replayCapacity: Int?
 
-    @Option(help: "DQN: minibatch size.")
-    var batchSize = DQNOptions().batchSize
+    @Option(help: "DQN: minibatch size (default 32).")
+    var batchSize: Int?
 
-    @Option(help: "DQN: reset the target network every C steps.")
-    var targetUpdate = DQNOptions().targetUpdateInterval
+    @Option(help: "DQN: reset the target network every C steps (default 200).")
+    var targetUpdate: Int?
 
-    @Option(help: "DQN: transitions in memory before updates start.")
-    var learningStarts = DQNOptions().learningStarts
+    @Option(help: "DQN: transitions in memory before updates start (default 200).")
+    var learningStarts: Int?
 
-    @Option(help: "DQN: steps over which ε is annealed linearly from --epsilon (1.0) to --min-epsilon (0.1).")
-    var annealSteps = DQNOptions().annealSteps
+    @Option(help: "DQN: steps over which ε is annealed linearly from --epsilon (1.0) to --min-epsilon (0.1) (default 2000).")
+    var annealSteps: Int?
 
     @Option(help: "Seed of the first run; run i uses seed + i.")
     var seed: UInt64 = 1
@@ -72,9 +72,18 @@ struct LearningFlags: ParsableArguments {
             guard alphaDecayVisits == 0, epsilonDecay == 1, !exploringStarts else {
                 throw ValidationError("--alpha-decay-visits, --epsilon-decay and --exploring-starts are for the tabular learners; DQN anneals ε linearly (--anneal-steps)")
             }
-            guard hiddenUnits >= 1, replayCapacity >= 1, batchSize >= 1, targetUpdate >= 1, learningStarts >= 0, annealSteps >= 0 else {
-                throw ValidationError("DQN sizes (--hidden-units, --replay-capacity, --batch-size, --target-update) must be positive")
+            for (name, value, least) in [("--hidden-units", hiddenUnits, 1), ("--replay-capacity", replayCapacity, 1), ("--batch-size", batchSize, 1),
+                                         ("--target-update", targetUpdate, 1), ("--learning-starts", learningStarts, 0), ("--anneal-steps", annealSteps, 0)] {
+                if let value, value < least { throw ValidationError("\(name) must be at least \(least)") }
             }
+        } else {
+            let dqnOnly = [hiddenUnits, replayCapacity, batchSize, targetUpdate, learningStarts, annealSteps]
+            guard dqnOnly.allSatisfy({ $0 == nil }) else {
+                throw ValidationError("--hidden-units, --replay-capacity, --batch-size, --target-update, --learning-starts and --anneal-steps are for --algorithm dqn")
+            }
+        }
+        if algorithm == .adp && (alpha != nil || alphaDecayVisits != 0) {
+            throw ValidationError("ADP has no step size: --alpha and --alpha-decay-visits are for qlearning, sarsa (and --alpha for dqn)")
         }
     }
 
@@ -86,12 +95,12 @@ struct LearningFlags: ParsableArguments {
         if let epsilon { o.epsilonStart = epsilon }
         if let minEpsilon { o.epsilonEnd = minEpsilon }
         if let maxSteps { o.maxStepsPerEpisode = maxSteps }
-        o.hiddenUnits = hiddenUnits
-        o.replayCapacity = replayCapacity
-        o.batchSize = batchSize
-        o.targetUpdateInterval = targetUpdate
-        o.learningStarts = learningStarts
-        o.annealSteps = annealSteps
+        if let hiddenUnits { o.hiddenUnits = hiddenUnits }
+        if let replayCapacity { o.replayCapacity = replayCapacity }
+        if let batchSize { o.batchSize = batchSize }
+        if let targetUpdate { o.targetUpdateInterval = targetUpdate }
+        if let learningStarts { o.learningStarts = learningStarts }
+        if let annealSteps { o.annealSteps = annealSteps }
         o.seed = seed &+ UInt64(run)
         return o
     }

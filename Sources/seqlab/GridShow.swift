@@ -22,6 +22,10 @@ struct GridShow: ParsableCommand {
     @Option(help: "Decimals of the utilities.")
     var digits = 3
 
+    func validate() throws {
+        guard (0...12).contains(digits) else { throw ValidationError("--digits must be in 0…12") }
+    }
+
     func run() throws {
         try reportingInputErrors {
             let map = try GridMap(contentsOf: self.map)

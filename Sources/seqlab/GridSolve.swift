@@ -33,6 +33,10 @@ struct GridSolve: ParsableCommand {
     @Flag(help: "Print only the summary (method, iterations, start utility), not the grids.")
     var summary = false
 
+    func validate() throws {
+        guard epsilon > 0, maxIterations >= 1 else { throw ValidationError("--epsilon must be positive and --max-iterations at least 1") }
+    }
+
     func run() throws {
         try reportingInputErrors {
             let loadStart = DispatchTime.now()

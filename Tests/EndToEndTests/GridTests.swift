@@ -132,5 +132,8 @@ final class GridTests: XCTestCase {
         let r = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--epsilon", "2"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("--epsilon"), r.stderr)
+        let ignored = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "sarsa", "--hidden-units", "8"])
+        XCTAssertNotEqual(ignored.status, 0, "a DQN flag with a tabular learner is an error, not ignored")
+        XCTAssertTrue(ignored.stderr.contains("--hidden-units"), ignored.stderr)
     }
 }
