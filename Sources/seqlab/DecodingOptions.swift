@@ -60,8 +60,3 @@ struct DecodingOptions: ParsableArguments {
         HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds)
     }
 }
-
-/// Writes text to stdout.
-func writeOut(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
-}

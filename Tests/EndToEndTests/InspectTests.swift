@@ -60,7 +60,7 @@ final class InspectTests: XCTestCase {
 
         let notOurs = try runSeqlab(["inspect", fixtures.appendingPathComponent("expected.txt").path])
         XCTAssertNotEqual(notOurs.status, 0)
-        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive or a safetensors file)\n"), notOurs.stderr)
+        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, or pen strokes)\n"), notOurs.stderr)
     }
 }
 
