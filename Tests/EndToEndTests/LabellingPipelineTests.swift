@@ -111,4 +111,38 @@ final class LabellingPipelineTests: XCTestCase {
         XCTAssertEqual(d.status, 1)
         XCTAssertTrue(d.stderr.contains("tone00") && d.stderr.contains("features have 20 dimensions, the model expects 12"), d.stderr)
     }
+
+    /// The README's recipe for spreading `label` over machines, run locally with two job slots:
+    /// GNU parallel splits the file list, and --keep-order merges the outputs in input order.
+    func testGNUParallelRecipeGivesTheSameOutputAsOneRun() throws {
+        guard let parallel = ["/usr/bin/parallel", "/usr/local/bin/parallel"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("GNU parallel is not installed (scripts/test installs it)")
+        }
+        let corpus = try makeToneCorpus()
+        let conf = dir.appendingPathComponent("tones.conf").path
+        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let feats = dir.appendingPathComponent("feats.ark").path, model = dir.appendingPathComponent("m.safetensors").path
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", conf, "--scp", corpus.scp, "-o", feats, "--quiet"]).status, 0)
+        XCTAssertEqual(try runSeqlab(["train", "--feats", feats, "--text", corpus.text, "--tokens", "words", "--frontend", conf,
+                                      "--hidden", "4", "--epochs", "1", "--valid-fraction", "0", "--quiet", "-o", model]).status, 0)
+        let list = dir.appendingPathComponent("list").path
+        let paths = try String(contentsOfFile: corpus.scp, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ")[1] }
+        try (paths.joined(separator: "\n") + "\n").write(toFile: list, atomically: true, encoding: .utf8)
+        let whole = try runSeqlab(["label", "-m", model, "--quiet", "-"], stdin: Data(contentsOf: URL(fileURLWithPath: list)))
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: parallel)
+        process.arguments = ["--will-cite", "--pipepart", "-a", list, "--block", "-1", "--keep-order", "-j", "2",
+                             "\(seqlabBinary().path) label -m \(model) --jobs 1 --quiet -"]
+        let out = dir.appendingPathComponent("parallel.out")
+        try Data().write(to: out)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(String(decoding: try Data(contentsOf: out), as: UTF8.self), whole.stdoutText)
+        XCTAssertEqual(whole.stdoutText.split(separator: "\n").count, 16)
+    }
 }
