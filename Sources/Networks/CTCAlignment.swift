@@ -95,3 +95,16 @@ public func ctcForcedAlignment<T: CTCScalar>(logProbs: [T], frames: Int, classes
     }
     return CTCAlignment(spans: spans, states: states, path: path, logProbability: best)
 }
+
+extension CTCForwardBackward {
+    /// For each span of `alignment` (made for the same input and labels), the mean over its frames of γₜ(s),
+    /// the posterior probability that a path of the labelling is in that label's state s at frame t:
+    /// a confidence in [0, 1] for each aligned label (e.g. the CTM confidence column). Empty when infeasible.
+    public func spanPosteriors(_ alignment: CTCAlignment) -> [Double] {
+        guard logLikelihood > -.infinity, alignment.spans.count == topology.labels.count else { return [] }
+        return alignment.spans.enumerated().map { i, span in
+            let total = (span.start...span.end).reduce(0.0) { $0 + exp(logOccupancy(frame: $1, state: 2 * i + 1)) }
+            return total / Double(span.end - span.start + 1)
+        }
+    }
+}

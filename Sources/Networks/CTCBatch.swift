@@ -64,9 +64,13 @@ public func ctcLossBatch<T: CTCScalar>(_ batch: [CTCUtterance<T>],
         if workers == 1 {
             for i in 0..<n { work(i) }
         } else {
-            // Worker w takes utterances w, w + workers, …; each slot is written by exactly one worker.
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in stride(from: w, to: n, by: workers) { work(i) }
+            // Workers take utterances from a shared queue, longest first so no worker is left with a long
+            // one at the end; each slot is written by exactly one worker, so the order does not matter.
+            let queue = WorkQueue(batch.indices.sorted {
+                (batch[$0].frames * (2 * batch[$0].labels.count + 1), $1) > (batch[$1].frames * (2 * batch[$1].labels.count + 1), $0)
+            })
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while let i = queue.next() { work(i) }
             }
         }
     }
@@ -77,4 +81,21 @@ public func ctcLossBatch<T: CTCScalar>(_ batch: [CTCUtterance<T>],
         if r.feasible { sum += Double(r.loss) } else { infeasible.append(i) }
     }
     return CTCBatchResult(results: results, feasibleLoss: T(sum), infeasible: infeasible)
+}
+
+/// Hands out the items of a fixed list, each exactly once, to concurrent workers.
+private final class WorkQueue: @unchecked Sendable {
+    private let items: [Int]
+    private var position = 0
+    private let lock = NSLock()
+
+    init(_ items: [Int]) { self.items = items }
+
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard position < items.count else { return nil }
+        position += 1
+        return items[position - 1]
+    }
 }

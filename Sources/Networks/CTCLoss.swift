@@ -19,6 +19,7 @@
 // recursions (`CTCRescaled.swift`, several times faster), which certify their own accuracy and hand
 // over to log space when they cannot.
 import Foundation
+import Tensors
 
 /// How the CTC recursions are computed. Both give the same values to Double rounding (tested).
 public enum CTCMethod: Sendable {
@@ -94,6 +95,12 @@ public func ctcLoss<T: CTCScalar>(logProbs: [T], frames: Int, classes: Int, labe
         try checkCTCInput(logProbs: buffer, frames: frames, classes: classes, labels: labels)
     }
     return ctcLossChecked(lp, frames: frames, classes: classes, topology: CTCTopology(labels: labels), method: method).converted()
+}
+
+/// `ctcLoss` on a T × K `Matrix` of log-probabilities (rows = frames, columns = classes, blank = column 0);
+/// the gradients are T × K row-major like `Matrix.data`.
+public func ctcLoss(logProbs: Matrix, labels: [Int], method: CTCMethod = .automatic) throws(CTCError) -> CTCResult<Float> {
+    try ctcLoss(logProbs: logProbs.data, frames: logProbs.rows, classes: logProbs.cols, labels: labels, method: method)
 }
 
 extension CTCResult where T == Double {

@@ -4,11 +4,13 @@
 // each frame's row by its sum; ln p(l|x) is then the sum of the logs of the divisors. This needs only
 // multiply-adds in the recursions, where log space needs an exp and a log per state and frame.
 //
-// The one risk is underflow: a state whose α (or β̂) falls below ~1e-300 of its row is dropped. Dropped
-// prefixes through (t′, s′) carry at most 1e-300·Aₜ′·βₜ′(s′) of p, and p = Aₜ′·Bₜ′·Dₜ′ with
-// Aₜ = Σₛ αₜ(s), Bₜ = Σₛ β̂ₜ(s) and Dₜ = Σₛ α̂ₜ(s)β̂ₜ(s) over the sum-normalised rows (·̂). So when every row's
-// sum before normalisation is ≥ 1e-200 (no row lost, no subnormal arithmetic that matters) and every
-// Dₜ ≥ 1e-100, each dropped part is < 1e-200 of p and of every occupancy γ — far below Double rounding.
+// The one risk is underflow. An entry that underflows (to a subnormal or to zero) is off by at most
+// 4.9e-324 in absolute terms; if its row sums to R ≥ 1e-200 before normalisation, that is at most
+// δ = 4.9e-124 of the row. Because p = Σₛ αₜ(s)β̂ₜ(s) at every t and the recursions are linear, an error
+// δ in the normalised α̂ₜ′(s′) changes p — and every αₜ(s)β̂ₜ(s), hence every occupancy γ — by at most
+// δ·β̂ₜ′(s′)/Dₜ′ ≤ δ/Dₜ′ relative to p, where Dₜ = Σₛ α̂ₜ(s)β̂ₜ(s) over the sum-normalised rows (·̂);
+// likewise for β̂. So when every row sum is ≥ 1e-200 and every Dₜ ≥ 1e-100, each underflow moves p and
+// γ by < 5e-24 (relative), and all T·S of them together stay below Double rounding (1.1e-16) while T·S < 10⁷.
 // When a check fails (outputs of probability 0, or α and β̂ concentrated on disjoint states, as when a
 // confident network contradicts the labels), `ctcLossRescaled` returns nil and the caller uses the
 // log-space recursions (`CTCForwardBackward`), which hold for any input.

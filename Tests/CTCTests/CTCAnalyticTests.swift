@@ -72,6 +72,21 @@ final class CTCAnalyticTests: XCTestCase {
         }
     }
 
+    func testBlankOnlyAndEmptyLabellings() throws {
+        for method in methods {
+            // K = 1: the only class is the blank, so the empty labelling is certain.
+            let one = try ctcLoss(logProbs: [0.0, 0, 0], frames: 3, classes: 1, labels: [], method: method)
+            XCTAssertEqual(one.loss, 0)
+            XCTAssertEqual(one.gradient, [0, 0, 0])
+            XCTAssertEqual(one.logProbGradient, [-1, -1, -1])
+            // Empty labelling with K = 3: only the all-blank path, γₜ(∅) = 1.
+            let y: [[Double]] = [[0.5, 0.25, 0.25], [0.1, 0.6, 0.3]]
+            let r = try ctcLoss(logProbs: logs(y), frames: 2, classes: 3, labels: [], method: method)
+            XCTAssertEqual(r.loss, -log(0.5 * 0.1), accuracy: 1e-14)
+            assertClose(r.gradient, [0.5 - 1, 0.25, 0.25, 0.1 - 1, 0.6, 0.3], absolute: 1e-14)
+        }
+    }
+
     func testForwardBackwardProductIsTheLikelihoodAtEveryFrame() throws {
         // Graves et al. 2006, §4.1: Σₛ αₜ(s)β̂ₜ(s) = p(l|x) for every t, i.e. Σₛ γₜ(s) = 1.
         var g = SeededGenerator(seed: 3)

@@ -1,6 +1,7 @@
 // CTC loss and gradient against PyTorch's ctc_loss (fixture made by scripts/reference/make-ctc-fixture.py).
 import XCTest
 import Networks
+import Tensors
 import TestSupport
 
 final class CTCReferenceTests: XCTestCase {
@@ -38,7 +39,8 @@ final class CTCReferenceTests: XCTestCase {
     func testFloatMatchesTorch() throws {
         let fixture = try loadFixture()
         for (i, u) in fixture.utterances.enumerated() {
-            let r = try ctcLoss(logProbs: u.logProbs.map { Float($0) }, frames: u.frames, classes: u.classes, labels: u.labels)
+            let m = Matrix(rows: u.frames, cols: u.classes, data: u.logProbs.map { Float($0) })
+            let r = try ctcLoss(logProbs: m, labels: u.labels)
             // Inputs rounded to Float (relative 6e-8 each, summed over ≤ 12 frames) and outputs rounded: 1e-4.
             XCTAssertEqual(Double(r.loss), u.loss, accuracy: 1e-4, "utterance \(i)")
             assertClose(r.gradient, u.gradient, absolute: 1e-4, "utterance \(i)")
