@@ -4,7 +4,10 @@
 // 100 utterances, T = 200 frames, K = 30 classes (blank 0, space 1, 28 symbols), log-softmax of
 // N(0,1) logits; "peaky" adds +8 to one class per frame along a mostly-blank path with 20 labels
 // held 1–4 frames each (top posterior ≈ 0.99); "flat" leaves them near uniform.
-// Run: swift run -c release decode-bench [--reps 3]
+// Run: swift run -c release decode-bench [--reps 3] [--dump DIR]
+// --dump DIR writes the emissions (DIR/{peaky,flat}.f32: 100·200·30 float32, little-endian) and our
+// top hypotheses with pyctcdecode-like pruning (DIR/{kind}-beam{16,64}.txt: token ids per line)
+// for scripts/reference/compare-pyctcdecode.py.
 import Foundation
 import Tensors
 import Decoding
@@ -39,10 +42,15 @@ func emissions(peaky: Bool, seed: UInt64) -> [Matrix] {
 }
 
 var reps = 3
+var dumpDirectory: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
-    if a == "--reps", let v = arguments.next().flatMap(Int.init), v > 0 { reps = v } else {
-        FileHandle.standardError.write("usage: decode-bench [--reps N]\n".data(using: .utf8)!)
+    if a == "--reps", let v = arguments.next().flatMap(Int.init), v > 0 {
+        reps = v
+    } else if a == "--dump", let d = arguments.next() {
+        dumpDirectory = d
+    } else {
+        FileHandle.standardError.write("usage: decode-bench [--reps N] [--dump DIR]\n".data(using: .utf8)!)
         exit(2)
     }
 }
@@ -52,6 +60,18 @@ print("| emissions | decoder | beam | pruning | s per 100 utts (median of \(reps
 print("|---|---|---|---|---|---|---|")
 for peaky in [true, false] {
     let data = emissions(peaky: peaky, seed: 11)
+    let kind = peaky ? "peaky" : "flat"
+    if let dir = dumpDirectory {
+        var bytes = Data()
+        for m in data { m.data.withUnsafeBytes { bytes.append(contentsOf: $0) } }
+        try bytes.write(to: URL(fileURLWithPath: dir).appendingPathComponent("\(kind).f32"))
+        for width in [16, 64] {
+            let decoder = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: width))
+            let lines = try data.map { try decoder.decode(logProbs: $0)[0].tokens.map(String.init).joined(separator: " ") }
+            try (lines.joined(separator: "\n") + "\n").write(to: URL(fileURLWithPath: dir).appendingPathComponent("\(kind)-beam\(width).txt"),
+                                                           atomically: true, encoding: .utf8)
+        }
+    }
     let greedy = data.map { bestPathDecode(logProbs: $0).tokens }
     func run(_ name: String, beam: String, pruning: String, _ decodeOne: (Matrix) throws -> [Int]) rethrows {
         var times: [Double] = []
