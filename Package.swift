@@ -24,15 +24,17 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "Features", dependencies: ["Tensors", "CSndFile", "CFFTW", "CSampleRate"], swiftSettings: release),
-        .target(name: "Networks", dependencies: ["Tensors", "Formats"], swiftSettings: release),
+        .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS"], swiftSettings: release),
         .target(name: "Decoding", dependencies: ["Tensors"], swiftSettings: release),
-        .target(name: "GridRL", dependencies: ["Tensors"], swiftSettings: release),
+        .target(name: "GridRL", dependencies: ["Tensors", "Networks", "Formats"], swiftSettings: release),
+        .target(name: "Labelling", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding"], swiftSettings: release),
+        .target(name: "Training", dependencies: ["Tensors", "Formats", "Networks", "Decoding", "Labelling"], swiftSettings: release),
 
         // The command line: thin commands that parse flags and call the modules.
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Formats", "Features", "Networks", "Decoding", "GridRL",
+                "Tensors", "Formats", "Features", "Networks", "Decoding", "GridRL", "Labelling", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: release),
@@ -40,10 +42,21 @@ let package = Package(
         .executableTarget(name: "decode-bench", dependencies: ["Tensors", "Decoding"], path: "Sources/DecodeBench",
                           swiftSettings: release),
 
+        // Times BLSTM training steps (docs/MODEL.md); not part of the seqlab product.
+        .executableTarget(name: "NetworksBenchmark", dependencies: ["Networks", "Tensors"], swiftSettings: release),
+
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "FeaturesAudioTests", dependencies: ["Features", "Tensors", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Formats", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Labelling", "Formats", "Networks", "Tensors", "TestSupport"]),
+        .testTarget(name: "GridRLTests", dependencies: ["GridRL", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Features", "Tensors"]),
+        .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "StrokesTests", dependencies: ["Features", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,0 +1,55 @@
+// Adam: adaptive moment estimation with bias correction (Kingma & Ba 2015).
+import Foundation
+
+/// Adam (Kingma & Ba 2015, Algorithm 1):
+///
+///     t ← t + 1
+///     m ← β₁·m + (1 − β₁)·g
+///     v ← β₂·v + (1 − β₂)·g²
+///     m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
+///     w ← w − η·m̂ / (√v̂ + ε)
+///
+/// g includes the L2 term λ·w when `weightDecay` λ > 0 (coupled, as PyTorch's `Adam`).
+/// The step count t is shared by all parameters of one `step` call; keep one Adam per model.
+public struct Adam: Optimizer {
+    public var learningRate: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    public var weightDecay: Double
+    /// t, the number of steps taken (restore it with the slots when resuming).
+    public var stepCount: Int = 0
+
+    public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+                epsilon: Double = 1e-8, weightDecay: Double = 0) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+    }
+
+    @_specialize(where S == Float)
+    public mutating func step<S: NetworkScalar>(_ parameters: [Parameter<S>]) {
+        stepCount += 1
+        let t = Double(stepCount)
+        let c1 = 1 - pow(beta1, t), c2 = 1 - pow(beta2, t)
+        let b1 = S(beta1), b2 = S(beta2), eps = S(epsilon), lambda = S(weightDecay)
+        // Fold the bias corrections into the step: w ← w − (η/c₁)·m / (√v/√c₂ + ε).
+        let stepSize = S(learningRate / c1), rootC2 = S(c2.squareRoot())
+        for p in parameters {
+            p.withValueAndGradient { w, g in
+                p.withSlot("adam.m") { m in
+                    p.withSlot("adam.v") { v in
+                        for i in w.indices {
+                            let gi = g[i] + lambda * w[i]
+                            m[i] = b1 * m[i] + (1 - b1) * gi
+                            v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                            w[i] -= stepSize * m[i] / (v[i].squareRoot() / rootC2 + eps)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+// Dense: the affine layer y = x·Wᵀ + b over a batch, forward and backward side by side.
+import Tensors
+
+/// A fully connected (affine) layer, y = x·Wᵀ + b, applied to each row of a batch.
+///
+/// Shapes: x is B×in, W is out×in (PyTorch `nn.Linear.weight` layout), b has `out`
+/// elements, y is B×out. Initialisation: W and b uniform in ±1/√in (PyTorch's default for
+/// `nn.Linear`). Parameters are named `<name>.weight` and `<name>.bias`.
+///
+/// `forward` is pure (it caches nothing); `backward` takes the same input `x` back together
+/// with ∂L/∂y, *adds* ∂L/∂W and ∂L/∂b into the parameters' gradients, and returns ∂L/∂x.
+public struct DenseLayer<S: NetworkScalar>: Sendable {
+    public let inputs: Int
+    public let outputs: Int
+    /// Name prefix of the parameters.
+    public let name: String
+    /// W, outputs × inputs.
+    public let weight: Parameter<S>
+    /// b, outputs.
+    public let bias: Parameter<S>
+
+    /// A layer with weights drawn uniformly from ±1/√inputs.
+    public init(inputs: Int, outputs: Int, name: String = "dense", rng: inout some RandomNumberGenerator) {
+        precondition(inputs > 0 && outputs > 0, "Dense layer needs positive sizes, got \(inputs)→\(outputs)")
+        self.inputs = inputs
+        self.outputs = outputs
+        self.name = name
+        let scale = 1 / Double(inputs).squareRoot()
+        weight = Parameter(name: name + ".weight",
+                           value: Array2D(rows: outputs, cols: inputs, uniformScale: scale, rng: &rng))
+        bias = Parameter(name: name + ".bias",
+                         vector: Array2D<S>(rows: 1, cols: outputs, uniformScale: scale, rng: &rng).data)
+    }
+
+    /// The parameters in a fixed order: weight, bias.
+    public var parameters: [Parameter<S>] { [weight, bias] }
+
+    /// y = x·Wᵀ + b. x is B×inputs, y is B×outputs.
+    @_specialize(where S == Float)
+    public func forward(_ x: Array2D<S>) -> Array2D<S> {
+        precondition(x.cols == inputs, "Dense.forward: input has \(x.cols) columns, layer expects \(inputs)")
+        let batch = x.rows
+        var y = Array2D<S>(rows: batch, cols: outputs)
+        let b = bias.value.data
+        y.data.withUnsafeMutableBufferPointer { yp in
+            for r in 0..<batch { for j in 0..<outputs { yp[r * outputs + j] = b[j] } }
+            x.data.withUnsafeBufferPointer { xp in
+                weight.value.data.withUnsafeBufferPointer { wp in
+                    // y (B×out) += x (B×in) · Wᵀ (in×out)
+                    S.gemm(.none, .transposed, m: batch, n: outputs, k: inputs, alpha: 1,
+                           xp.baseAddress!, lda: inputs, wp.baseAddress!, ldb: inputs,
+                           beta: 1, yp.baseAddress!, ldc: outputs)
+                }
+            }
+        }
+        return y
+    }
+
+    /// Given the input x (B×in) of `forward` and dy = ∂L/∂y (B×out): dW += dyᵀ·x, db += Σ_rows dy;
+    /// returns dx = dy·W (B×in).
+    @_specialize(where S == Float)
+    @discardableResult
+    public func backward(x: Array2D<S>, dy: Array2D<S>) -> Array2D<S> {
+        precondition(x.cols == inputs && dy.cols == outputs && x.rows == dy.rows,
+                     "Dense.backward: x \(x.rows)×\(x.cols), dy \(dy.rows)×\(dy.cols), layer \(inputs)→\(outputs)")
+        let batch = x.rows
+        var dx = Array2D<S>(rows: batch, cols: inputs)
+        x.data.withUnsafeBufferPointer { xp in
+            dy.data.withUnsafeBufferPointer { dyp in
+                weight.gradient.data.withUnsafeMutableBufferPointer { dwp in
+                    // dW (out×in) += dyᵀ (out×B) · x (B×in)
+                    S.gemm(.transposed, .none, m: outputs, n: inputs, k: batch, alpha: 1,
+                           dyp.baseAddress!, lda: outputs, xp.baseAddress!, ldb: inputs,
+                           beta: 1, dwp.baseAddress!, ldc: inputs)
+                }
+                bias.gradient.data.withUnsafeMutableBufferPointer { dbp in
+                    for r in 0..<batch { for j in 0..<outputs { dbp[j] += dyp[r * outputs + j] } }
+                }
+                weight.value.data.withUnsafeBufferPointer { wp in
+                    dx.data.withUnsafeMutableBufferPointer { dxp in
+                        // dx (B×in) = dy (B×out) · W (out×in)
+                        S.gemm(.none, .none, m: batch, n: inputs, k: outputs, alpha: 1,
+                               dyp.baseAddress!, lda: outputs, wp.baseAddress!, ldb: inputs,
+                               beta: 0, dxp.baseAddress!, ldc: inputs)
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// An independent copy (its own parameters, same values, zero gradients, no optimizer state).
+    public func copy() -> DenseLayer<S> {
+        DenseLayer(inputs: inputs, outputs: outputs, weight: weight.value, bias: bias.value.data, name: name)
+    }
+
+    /// A layer with given weights (outputs × inputs) and bias.
+    public init(inputs: Int, outputs: Int, weight w: Array2D<S>, bias b: [S], name: String = "dense") {
+        precondition(w.rows == outputs && w.cols == inputs && b.count == outputs, "Dense: weight/bias shapes do not match \(inputs)→\(outputs)")
+        self.inputs = inputs
+        self.outputs = outputs
+        self.name = name
+        weight = Parameter(name: name + ".weight", value: w)
+        bias = Parameter(name: name + ".bias", vector: b)
+    }
+}
+
+/// The Float dense layer used for training: `Dense(inputs: 4, outputs: 2, rng: &rng)`.
+public typealias Dense = DenseLayer<Float>
+
+extension DenseLayer where S == Float {
+    /// y = x·Wᵀ + b on a `Matrix` batch (B×inputs → B×outputs).
+    public func forward(_ x: Matrix) -> Matrix { forward(Array2D(x)).matrix }
+
+    /// Backward on `Matrix` arguments: accumulates dW, db and returns dx (B×inputs).
+    @discardableResult
+    public func backward(x: Matrix, dy: Matrix) -> Matrix { backward(x: Array2D(x), dy: Array2D(dy)).matrix }
+}

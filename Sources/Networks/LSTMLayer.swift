@@ -1,0 +1,234 @@
+// LSTMLayer: one direction of one LSTM layer (Graves 2012, ch. 4), forward and backward through time.
+
+/// One direction of an LSTM layer with optional peepholes (Graves 2012, "Supervised Sequence
+/// Labelling with Recurrent Neural Networks", §4.5–4.6), over a padded time-major batch.
+///
+/// For each frame, with a = W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh split into four H-blocks in
+/// the order **i, f, g, o** (PyTorch's):
+///
+///     i_t = σ(a_i + p_i ⊙ s_{t−1})          input gate
+///     f_t = σ(a_f + p_f ⊙ s_{t−1})          forget gate
+///     g_t = tanh(a_g)                        cell input
+///     s_t = f_t ⊙ s_{t−1} + i_t ⊙ g_t        cell state
+///     o_t = σ(a_o + p_o ⊙ s_t)              output gate
+///     h_t = o_t ⊙ tanh(s_t)                  output
+///
+/// "t−1" is the previous frame in processing order: t+1 when `reversed`. State starts at zero
+/// at each sequence's own first frame — for the reverse direction, frame lengths[b]−1 —
+/// because padded frames hold h = s = 0. With peepholes off this is exactly `torch.nn.LSTM`.
+///
+/// Parameters (names in docs/MODEL.md): W_ih (4H × in), W_hh (4H × H), b_ih and b_hh (4H),
+/// and, with peepholes, P (3 × H, rows p_i, p_f, p_o). Initialisation: weights and peepholes
+/// uniform in ±1/√H (PyTorch's default); biases 0 except the forget-gate block of b_ih = 1
+/// (Gers et al. 2000), so the cell remembers by default.
+///
+/// Speed: the input projection of ALL frames of the batch is one gemm before the time loop;
+/// each step adds one B×H · H×4H gemm for the recurrent part and runs one fused loop over the
+/// gates. Backward is BPTT, again with the weight gradients as single big gemms after the loop.
+public struct LSTMLayer<S: NetworkScalar>: Sendable {
+    public let inputs: Int
+    public let hidden: Int
+    public let reversed: Bool
+    public let peepholes: Bool
+    /// W_ih, 4H × inputs.
+    public let weightIH: Parameter<S>
+    /// W_hh, 4H × H.
+    public let weightHH: Parameter<S>
+    /// b_ih, 4H.
+    public let biasIH: Parameter<S>
+    /// b_hh, 4H.
+    public let biasHH: Parameter<S>
+    /// P, 3 × H (rows: input, forget, output gate), present when `peepholes`.
+    public let peephole: Parameter<S>?
+
+    /// A layer whose parameters are named `<prefix>weight_ih_l<layer><suffix>` and so on,
+    /// with suffix `_reverse` when `reversed`.
+    public init(inputs: Int, hidden: Int, layer: Int, reversed: Bool, peepholes: Bool,
+                prefix: String = "lstm.", rng: inout some RandomNumberGenerator) {
+        precondition(inputs > 0 && hidden > 0, "LSTMLayer needs positive sizes, got \(inputs)→\(hidden)")
+        self.inputs = inputs
+        self.hidden = hidden
+        self.reversed = reversed
+        self.peepholes = peepholes
+        let suffix = "_l\(layer)" + (reversed ? "_reverse" : ""), scale = 1 / Double(hidden).squareRoot()
+        weightIH = Parameter(name: prefix + "weight_ih" + suffix,
+                             value: Array2D(rows: 4 * hidden, cols: inputs, uniformScale: scale, rng: &rng))
+        weightHH = Parameter(name: prefix + "weight_hh" + suffix,
+                             value: Array2D(rows: 4 * hidden, cols: hidden, uniformScale: scale, rng: &rng))
+        var bias = [S](repeating: 0, count: 4 * hidden)
+        for j in hidden..<(2 * hidden) { bias[j] = 1 }
+        biasIH = Parameter(name: prefix + "bias_ih" + suffix, vector: bias)
+        biasHH = Parameter(name: prefix + "bias_hh" + suffix, vector: [S](repeating: 0, count: 4 * hidden))
+        peephole = peepholes
+            ? Parameter(name: prefix + "peephole" + suffix,
+                        value: Array2D(rows: 3, cols: hidden, uniformScale: scale, rng: &rng))
+            : nil
+    }
+
+    /// The parameters in saved order: W_ih, W_hh, b_ih, b_hh, then P if present.
+    public var parameters: [Parameter<S>] {
+        [weightIH, weightHH, biasIH, biasHH] + (peephole.map { [$0] } ?? [])
+    }
+
+    /// Activations kept from forward for backward: gates (T·B × 4H, after the nonlinearity,
+    /// order i f g o), cell states s (T·B × H) and tanh(s) (T·B × H).
+    final class Cache: @unchecked Sendable {
+        let gates: ScratchBuffer<S>, cells: ScratchBuffer<S>, tanhCells: ScratchBuffer<S>
+        init(rows: Int, hidden: Int) {
+            gates = ScratchBuffer(count: rows * 4 * hidden)
+            cells = ScratchBuffer(count: rows * hidden)
+            tanhCells = ScratchBuffer(count: rows * hidden)
+        }
+    }
+
+    /// Forward through time. x: (T·B) × inputs with row stride ldx; writes h into y, a
+    /// (T·B) × H block with row stride ldy (a column slice of the layer output).
+    @_specialize(where S == Float)
+    func forward(x: UnsafePointer<S>, ldx: Int, time T: Int, lengths: [Int],
+                 y: UnsafeMutablePointer<S>, ldy: Int, cache: Cache) {
+        let B = lengths.count, H = hidden, G = 4 * hidden, rows = T * B
+        guard rows > 0 else { return }
+        let gates = cache.gates.pointer, cells = cache.cells.pointer, tanhCells = cache.tanhCells.pointer
+        let zeros = [S](repeating: 0, count: H)
+        let peep = peephole?.value.data ?? zeros + zeros + zeros
+        weightIH.value.data.withUnsafeBufferPointer { wih in
+        weightHH.value.data.withUnsafeBufferPointer { whh in
+        zeros.withUnsafeBufferPointer { zeroState in
+        peep.withUnsafeBufferPointer { p in
+            // a = x·W_ihᵀ + b_ih + b_hh for all T·B frames at once.
+            let bih = biasIH.value.data, bhh = biasHH.value.data
+            for j in 0..<G { gates[j] = bih[j] + bhh[j] }
+            for r in 1..<rows { (gates + r * G).update(from: gates, count: G) }
+            S.gemm(.none, .transposed, m: rows, n: G, k: inputs, alpha: 1, x, lda: ldx,
+                   wih.baseAddress!, ldb: inputs, beta: 1, gates, ldc: G)
+            let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
+            let usePeepholes = peepholes
+            for step in 0..<T {
+                let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
+                if step > 0 {
+                    // a_t += h_{t−1}·W_hhᵀ for the whole batch (B × H · H × 4H).
+                    S.gemm(.none, .transposed, m: B, n: G, k: H, alpha: 1, y + tp * B * ldy, lda: ldy,
+                           whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
+                }
+                for b in 0..<B {
+                    let r = t * B + b
+                    let a = gates + r * G, s = cells + r * H, c = tanhCells + r * H, h = y + r * ldy
+                    if t >= lengths[b] {
+                        a.update(repeating: 0, count: G)
+                        s.update(repeating: 0, count: H)
+                        c.update(repeating: 0, count: H)
+                        h.update(repeating: 0, count: H)
+                        continue
+                    }
+                    let sPrev = step > 0 ? UnsafePointer(cells + (tp * B + b) * H) : zeroState.baseAddress!
+                    for j in 0..<H {
+                        let sp = sPrev[j]
+                        var ai = a[j], af = a[H + j]
+                        if usePeepholes { ai += pi[j] * sp; af += pf[j] * sp }
+                        let i = S.logistic(ai), f = S.logistic(af), g = S.tanh(a[2 * H + j])
+                        let sj = f * sp + i * g
+                        var ao = a[3 * H + j]
+                        if usePeepholes { ao += po[j] * sj }
+                        let o = S.logistic(ao), tj = S.tanh(sj)
+                        a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o
+                        s[j] = sj; c[j] = tj; h[j] = o * tj
+                    }
+                }
+            }
+        }}}}
+    }
+
+    /// Backpropagation through time. Given the forward's x, y (= h) and cache, and dy = ∂L/∂h
+    /// (row stride lddy), adds ∂L/∂(every parameter) into the gradients and writes ∂L/∂x into
+    /// dx (row stride lddx), adding to it when `accumulate` (the other direction's share).
+    /// Padded frames get zero dx and contribute nothing, whatever dy holds there.
+    @_specialize(where S == Float)
+    func backward(x: UnsafePointer<S>, ldx: Int, time T: Int, lengths: [Int],
+                  y: UnsafePointer<S>, ldy: Int, dy: UnsafePointer<S>, lddy: Int,
+                  dx: UnsafeMutablePointer<S>, lddx: Int, accumulate: Bool, cache: Cache) {
+        let B = lengths.count, H = hidden, G = 4 * hidden, rows = T * B
+        guard rows > 0 else { return }
+        let gates = cache.gates.pointer, cells = cache.cells.pointer, tanhCells = cache.tanhCells.pointer
+        let dA = ScratchBuffer<S>(count: rows * G)          // ∂L/∂a, (T·B) × 4H
+        let dhRec = ScratchBuffer<S>(count: B * H)          // ∂L/∂h_{t} from step t+1's gates
+        let dsCarry = ScratchBuffer<S>(count: B * H)        // ∂L/∂s_{t} from step t+1
+        let da = dA.pointer, dhr = dhRec.pointer, dsc = dsCarry.pointer
+        let zeros = [S](repeating: 0, count: H)
+        let peep = peephole?.value.data ?? zeros + zeros + zeros
+        var dPeep = [S](repeating: 0, count: 3 * H)
+        let usePeepholes = peepholes
+        weightIH.value.data.withUnsafeBufferPointer { wih in
+        weightHH.value.data.withUnsafeBufferPointer { whh in
+        zeros.withUnsafeBufferPointer { zeroState in
+        peep.withUnsafeBufferPointer { p in
+        dPeep.withUnsafeMutableBufferPointer { dp in
+            let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
+            let dpi = dp.baseAddress!, dpf = dpi + H, dpo = dpi + 2 * H
+            for step in stride(from: T - 1, through: 0, by: -1) {
+                let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
+                for b in 0..<B {
+                    let r = t * B + b
+                    let d = da + r * G, ds = dsc + b * H
+                    if t >= lengths[b] {
+                        d.update(repeating: 0, count: G)
+                        ds.update(repeating: 0, count: H)
+                        continue
+                    }
+                    let a = gates + r * G, s = cells + r * H, c = tanhCells + r * H
+                    let dh = dy + r * lddy, dhNext = dhr + b * H
+                    let hasNext = step < T - 1
+                    let sPrev = step > 0 ? UnsafePointer(cells + (tp * B + b) * H) : zeroState.baseAddress!
+                    for j in 0..<H {
+                        let i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j]
+                        let sp = sPrev[j], tj = c[j]
+                        let dhj = dh[j] + (hasNext ? dhNext[j] : 0)
+                        let dao = dhj * tj * o * (1 - o)
+                        var dsj = dhj * o * (1 - tj * tj) + (hasNext ? ds[j] : 0)
+                        if usePeepholes { dsj += dao * po[j] }
+                        let dai = dsj * g * i * (1 - i)
+                        let dag = dsj * i * (1 - g * g)
+                        let daf = dsj * sp * f * (1 - f)
+                        var carry = dsj * f
+                        if usePeepholes {
+                            carry += dai * pi[j] + daf * pf[j]
+                            dpi[j] += dai * sp
+                            dpf[j] += daf * sp
+                            dpo[j] += dao * s[j]
+                        }
+                        ds[j] = carry
+                        d[j] = dai; d[H + j] = daf; d[2 * H + j] = dag; d[3 * H + j] = dao
+                    }
+                }
+                if step > 0 {
+                    // ∂L/∂h_{t−1} through the recurrent weights: dA_t (B × 4H) · W_hh (4H × H).
+                    S.gemm(.none, .none, m: B, n: H, k: G, alpha: 1, da + t * B * G, lda: G,
+                           whh.baseAddress!, ldb: H, beta: 0, dhr, ldc: H)
+                }
+            }
+            // dW_ih += dAᵀ·X over all T·B frames at once.
+            weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
+                S.gemm(.transposed, .none, m: G, n: inputs, k: rows, alpha: 1, da, lda: G, x, ldb: ldx,
+                       beta: 1, g.baseAddress!, ldc: inputs)
+            }
+            // dW_hh += Σ_t dA_tᵀ·h_{t−1}: the frames with a predecessor, paired by one row-block shift.
+            if T > 1 {
+                let dAStart = reversed ? da : da + B * G
+                let hStart = reversed ? y + B * ldy : y
+                weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
+                    S.gemm(.transposed, .none, m: G, n: H, k: (T - 1) * B, alpha: 1, dAStart, lda: G,
+                           hStart, ldb: ldy, beta: 1, g.baseAddress!, ldc: H)
+                }
+            }
+            // Both biases receive Σ_rows dA.
+            var dBias = [S](repeating: 0, count: G)
+            for r in 0..<rows { for j in 0..<G { dBias[j] += da[r * G + j] } }
+            for j in 0..<G { biasIH.gradient.data[j] += dBias[j]; biasHH.gradient.data[j] += dBias[j] }
+            // dX (+)= dA · W_ih.
+            S.gemm(.none, .none, m: rows, n: inputs, k: G, alpha: 1, da, lda: G, wih.baseAddress!, ldb: inputs,
+                   beta: accumulate ? 1 : 0, dx, ldc: lddx)
+        }}}}}
+        if let peephole {
+            for j in 0..<(3 * H) { peephole.gradient.data[j] += dPeep[j] }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+// LSTMNetwork: stacked (bi)directional LSTM layers and a log-softmax output layer, with BPTT over a padded batch.
+import Tensors
+
+/// The architecture of an `LSTMNetwork`, saved as JSON in the model's metadata.
+public struct LSTMNetworkConfiguration: Codable, Equatable, Sendable {
+    /// D, the frame dimension.
+    public var inputSize: Int
+    /// H_k for each layer k of the stack (per direction).
+    public var hiddenSizes: [Int]
+    /// Two directions per layer, outputs concatenated [forward | reverse].
+    public var bidirectional: Bool
+    /// Peephole connections from the cell to the gates (Graves 2012 §4.5); off = `torch.nn.LSTM`.
+    public var peepholes: Bool
+    /// K, the number of output classes (for CTC: labels + blank).
+    public var classes: Int
+
+    public init(inputSize: Int, hiddenSizes: [Int], bidirectional: Bool = true, peepholes: Bool = true, classes: Int) {
+        self.inputSize = inputSize
+        self.hiddenSizes = hiddenSizes
+        self.bidirectional = bidirectional
+        self.peepholes = peepholes
+        self.classes = classes
+    }
+
+    /// Directions per layer (1 or 2).
+    public var directions: Int { bidirectional ? 2 : 1 }
+
+    /// Input width of layer k (D for the first, directions·H_{k−1} after).
+    public func layerInputs(_ k: Int) -> Int { k == 0 ? inputSize : directions * hiddenSizes[k - 1] }
+
+    /// Width of the last LSTM layer's output (the output layer's input).
+    public var topWidth: Int { hiddenSizes.isEmpty ? inputSize : directions * hiddenSizes[hiddenSizes.count - 1] }
+}
+
+/// A sequence labeller: a stack of LSTM layers (each one or two `LSTMLayer` directions,
+/// Graves 2012 ch. 4, bidirectional as in §3.2.4) and a dense output layer with log-softmax,
+/// giving log y_k(t), the per-frame log-probabilities that CTC consumes (Graves et al. 2006).
+///
+/// Shapes: input a `SequenceBatch` ((T·B) × D, time-major); the output of layer k is
+/// (T·B) × (directions·H_k), forward direction in the first H_k columns; log-probabilities
+/// are (T·B) × K. Padded rows of the log-probabilities are meaningless and get no gradient.
+/// Tensor names and layout: docs/MODEL.md.
+public struct LSTMNetwork<S: NetworkScalar>: Sendable {
+    public let configuration: LSTMNetworkConfiguration
+    /// layers[k][d]: layer k, direction d (0 forward, 1 reverse).
+    public let layers: [[LSTMLayer<S>]]
+    /// The output layer, K × topWidth, named `output.weight` / `output.bias`.
+    public let output: DenseLayer<S>
+
+    /// A freshly initialised network (LSTMLayer and DenseLayer document the initialisation).
+    public init(_ configuration: LSTMNetworkConfiguration, rng: inout some RandomNumberGenerator) {
+        precondition(configuration.inputSize > 0 && configuration.classes > 0 && configuration.hiddenSizes.allSatisfy { $0 > 0 },
+                     "LSTMNetwork: sizes must be positive, got \(configuration)")
+        self.configuration = configuration
+        var layers: [[LSTMLayer<S>]] = []
+        for (k, h) in configuration.hiddenSizes.enumerated() {
+            layers.append((0..<configuration.directions).map { d in
+                LSTMLayer(inputs: configuration.layerInputs(k), hidden: h, layer: k, reversed: d == 1,
+                          peepholes: configuration.peepholes, rng: &rng)
+            })
+        }
+        self.layers = layers
+        output = DenseLayer(inputs: configuration.topWidth, outputs: configuration.classes, name: "output", rng: &rng)
+    }
+
+    /// All parameters in saved order: layer by layer, forward before reverse, then the output layer.
+    public var parameters: [Parameter<S>] { layers.flatMap { $0.flatMap(\.parameters) } + output.parameters }
+
+    /// Everything forward computed that backward needs, and the log-probabilities.
+    public struct ForwardPass: Sendable {
+        public let batch: SequenceBatch<S>
+        /// log y_k(t): (T·B) × K, row t·B + b.
+        public let logProbabilities: Array2D<S>
+        let layerOutputs: [ScratchBuffer<S>]
+        let caches: [[LSTMLayer<S>.Cache]]
+
+        /// Sequence b's log-probabilities, lengths[b] × K.
+        public func logProbabilities(ofSequence b: Int) -> Array2D<S> { batch.unpad(logProbabilities, sequence: b) }
+    }
+
+    /// Runs the network over a batch.
+    @_specialize(where S == Float)
+    public func forward(_ batch: SequenceBatch<S>) -> ForwardPass {
+        precondition(batch.dimension == configuration.inputSize,
+                     "LSTMNetwork.forward: frames have \(batch.dimension) dimensions, the network expects \(configuration.inputSize)")
+        let T = batch.maxLength, rows = T * batch.batchSize
+        var outputs: [ScratchBuffer<S>] = [], caches: [[LSTMLayer<S>.Cache]] = []
+        batch.frames.data.withUnsafeBufferPointer { input in
+            for (k, directions) in layers.enumerated() {
+                let width = configuration.directions * configuration.hiddenSizes[k]
+                let out = ScratchBuffer<S>(count: rows * width)
+                let x = k == 0 ? input.baseAddress! : UnsafePointer(outputs[k - 1].pointer)
+                let ldx = configuration.layerInputs(k)
+                var layerCaches: [LSTMLayer<S>.Cache] = []
+                for (d, layer) in directions.enumerated() {
+                    let cache = LSTMLayer<S>.Cache(rows: rows, hidden: layer.hidden)
+                    layer.forward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
+                                  y: out.pointer + d * layer.hidden, ldy: width, cache: cache)
+                    layerCaches.append(cache)
+                }
+                outputs.append(out)
+                caches.append(layerCaches)
+            }
+        }
+        let top = outputs.last.map { $0.array(rows: rows, cols: configuration.topWidth) } ?? batch.frames
+        var logits = output.forward(top)
+        let K = configuration.classes
+        logits.data.withUnsafeMutableBufferPointer { p in
+            for r in 0..<rows { Softmax.logSoftmaxInPlace(UnsafeMutableBufferPointer(rebasing: p[(r * K)..<((r + 1) * K)])) }
+        }
+        return ForwardPass(batch: batch, logProbabilities: logits, layerOutputs: outputs, caches: caches)
+    }
+
+    /// Backward from ∂L/∂(log-probabilities), (T·B) × K. Adds every parameter's gradient
+    /// and returns ∂L/∂(input frames), (T·B) × D (zero on padding).
+    @_specialize(where S == Float)
+    @discardableResult
+    public func backward(_ pass: ForwardPass, dLogProbabilities: Array2D<S>) -> Array2D<S> {
+        backward(pass, dLogits: Softmax.logSoftmaxBackward(y: pass.logProbabilities, dy: dLogProbabilities))
+    }
+
+    /// Backward from ∂L/∂(logits), the output layer's input to the log-softmax, (T·B) × K —
+    /// the form a CTC loss usually gives (y − posterior). Returns ∂L/∂(input frames).
+    @_specialize(where S == Float)
+    @discardableResult
+    public func backward(_ pass: ForwardPass, dLogits: Array2D<S>) -> Array2D<S> {
+        let batch = pass.batch, T = batch.maxLength, B = batch.batchSize, rows = T * B, K = configuration.classes
+        precondition(dLogits.rows == rows && dLogits.cols == K,
+                     "LSTMNetwork.backward: gradient is \(dLogits.rows)×\(dLogits.cols), expected \(rows)×\(K)")
+        var dz = dLogits
+        for t in 0..<T { for b in 0..<B where t >= batch.lengths[b] {
+            for j in 0..<K { dz.data[(t * B + b) * K + j] = 0 }      // padding: no gradient
+        } }
+        let top = pass.layerOutputs.last.map { $0.array(rows: rows, cols: configuration.topWidth) } ?? batch.frames
+        var dTop = output.backward(x: top, dy: dz)
+        guard !layers.isEmpty else { return dTop }
+        var dInput = Array2D<S>(rows: rows, cols: configuration.inputSize)
+        batch.frames.data.withUnsafeBufferPointer { input in
+        dInput.data.withUnsafeMutableBufferPointer { dInputPointer in
+        dTop.data.withUnsafeMutableBufferPointer { dTopPointer in
+            var dy = dTopPointer.baseAddress!            // ∂L/∂(output of layer k)
+            var dyOwner: ScratchBuffer<S>? = nil          // keeps the current dy alive
+            for k in stride(from: layers.count - 1, through: 0, by: -1) {
+                let width = configuration.directions * configuration.hiddenSizes[k]
+                let x = k == 0 ? input.baseAddress! : UnsafePointer(pass.layerOutputs[k - 1].pointer)
+                let ldx = configuration.layerInputs(k)
+                let dxOwner = k == 0 ? nil : ScratchBuffer<S>(count: rows * ldx)
+                let dx = dxOwner?.pointer ?? dInputPointer.baseAddress!
+                for (d, layer) in layers[k].enumerated() {
+                    let offset = d * layer.hidden
+                    layer.backward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
+                                   y: pass.layerOutputs[k].pointer + offset, ldy: width,
+                                   dy: dy + offset, lddy: width, dx: dx, lddx: ldx, accumulate: d > 0,
+                                   cache: pass.caches[k][d])
+                }
+                dyOwner = dxOwner
+                if let dxOwner { dy = dxOwner.pointer }
+            }
+            withExtendedLifetime(dyOwner) {}
+        }}}
+        return dInput
+    }
+
+    /// An independent copy with the same values (fresh gradients, no optimizer state).
+    public func copy() -> LSTMNetwork<S> {
+        var rng = SeededGenerator(seed: 0)
+        let twin = LSTMNetwork(configuration, rng: &rng)
+        twin.parameters.copyValues(from: parameters)
+        return twin
+    }
+}
+
+extension LSTMNetwork where S == Float {
+    /// Per-utterance log-probabilities (each T_b × K) for feature matrices (each T_b × D).
+    public func logProbabilities(_ sequences: [Matrix]) -> [Matrix] {
+        let pass = forward(SequenceBatch(matrices: sequences))
+        return (0..<sequences.count).map { pass.logProbabilities(ofSequence: $0).matrix }
+    }
+}

@@ -1,1 +1,0 @@
-// Networks: Recurrent cells (LSTM), losses (CTC), optimizers and models, with exact gradients.

@@ -1,0 +1,78 @@
+// Dense layer: forward against plain loops, and dx, dW, db against central differences in Double.
+import XCTest
+import Networks
+import Tensors
+import TestSupport
+
+final class DenseTests: XCTestCase {
+    func testForwardMatchesPlainLoopsOnOddShapes() {
+        var rng = SeededGenerator(seed: 1)
+        for (batch, inputs, outputs) in [(1, 1, 1), (3, 17, 5), (17, 3, 1), (2, 33, 9)] {
+            let layer = Dense(inputs: inputs, outputs: outputs, rng: &rng)
+            let x = Matrix(rows: batch, cols: inputs, data: (0..<(batch * inputs)).map { _ in Float(rng.normal()) })
+            var expected = Matrix(rows: batch, cols: outputs)
+            for r in 0..<batch {
+                for j in 0..<outputs {
+                    var s = Double(layer.bias.value.data[j])
+                    for k in 0..<inputs { s += Double(x[r, k]) * Double(layer.weight.value[j, k]) }
+                    expected[r, j] = Float(s)
+                }
+            }
+            // Float sums of ≤ 33 unit-size products: 1e-5 absolute covers the rounding.
+            assertClose(layer.forward(x), expected, absolute: 1e-5, "B=\(batch) in=\(inputs) out=\(outputs)")
+        }
+    }
+
+    func testInitialisationIsSeededAndBounded() {
+        var a = SeededGenerator(seed: 3), b = SeededGenerator(seed: 3)
+        let l1 = Dense(inputs: 16, outputs: 4, rng: &a), l2 = Dense(inputs: 16, outputs: 4, rng: &b)
+        XCTAssertEqual(l1.weight.value, l2.weight.value)
+        XCTAssertTrue(l1.weight.value.data.allSatisfy { abs($0) <= 0.25 })
+        XCTAssertEqual(l1.parameters.map(\.name), ["dense.weight", "dense.bias"])
+        XCTAssertEqual(l1.bias.shape, [4])
+    }
+
+    func testGradientsMatchCentralDifferences() {
+        var rng = SeededGenerator(seed: 11)
+        let layer = DenseLayer<Double>(inputs: 5, outputs: 3, rng: &rng)
+        var x = randomArray(4, 5, &rng)
+        let w = randomArray(4, 3, &rng)
+        layer.parameters.zeroGradients()
+        let dx = layer.backward(x: x, dy: w)
+        checkParameterGradients(layer.parameters) { weightedSum(layer.forward(x), w) }
+        checkInputGradient(&x, dx) { weightedSum(layer.forward($0), w) }
+    }
+
+    func testBackwardAccumulatesAndCopyIsIndependent() {
+        var rng = SeededGenerator(seed: 12)
+        let layer = DenseLayer<Double>(inputs: 3, outputs: 2, rng: &rng)
+        let x = randomArray(2, 3, &rng), dy = randomArray(2, 2, &rng)
+        layer.backward(x: x, dy: dy)
+        let once = layer.weight.gradient
+        layer.backward(x: x, dy: dy)
+        assertClose(layer.weight.gradient.data, once.data.map { 2 * $0 }, absolute: 1e-12)
+        let copy = layer.copy()
+        copy.weight.value.data[0] += 1
+        XCTAssertNotEqual(copy.weight.value, layer.weight.value)
+        layer.parameters.copyValues(from: copy.parameters)
+        XCTAssertEqual(copy.weight.value, layer.weight.value)
+    }
+
+    func testTwoLayerNetworkWithActivationChecksOut() {
+        // dense → tanh → dense → log-softmax, the chain a classifier or Q-network uses.
+        var rng = SeededGenerator(seed: 13)
+        let l1 = DenseLayer<Double>(inputs: 4, outputs: 6, name: "l1", rng: &rng)
+        let l2 = DenseLayer<Double>(inputs: 6, outputs: 3, name: "l2", rng: &rng)
+        var x = randomArray(5, 4, &rng)
+        let w = randomArray(5, 3, &rng)
+        func loss(_ x: Array2D<Double>) -> Double {
+            weightedSum(Softmax.logSoftmax(l2.forward(Activation.tanh.forward(l1.forward(x)))), w)
+        }
+        let a1 = l1.forward(x), h = Activation.tanh.forward(a1), y = Softmax.logSoftmax(l2.forward(h))
+        let dz = Softmax.logSoftmaxBackward(y: y, dy: w)
+        let dh = l2.backward(x: h, dy: dz)
+        let dx = l1.backward(x: x, dy: Activation.tanh.backward(y: h, dy: dh))
+        checkParameterGradients(l1.parameters + l2.parameters) { loss(x) }
+        checkInputGradient(&x, dx, loss)
+    }
+}

@@ -1,0 +1,154 @@
+// LSTM network: BPTT gradients against central differences in Double, padding, and a plain-loop oracle.
+import XCTest
+@testable import Networks
+import Tensors
+import TestSupport
+
+final class LSTMGradientTests: XCTestCase {
+    /// A batch of three sequences of different lengths (5, 2, 4) with D = 3.
+    func makeBatch(_ rng: inout SeededGenerator, dimension: Int = 3, lengths: [Int] = [5, 2, 4]) -> SequenceBatch<Double> {
+        SequenceBatch(sequences: lengths.map { randomArray($0, dimension, &rng) })
+    }
+
+    /// Σ over real frames of (log-probabilities ⊙ w); padded rows of w are ignored.
+    func maskedLoss(_ net: LSTMNetwork<Double>, _ batch: SequenceBatch<Double>, _ w: Array2D<Double>) -> Double {
+        let lp = net.forward(batch).logProbabilities
+        var sum = 0.0
+        for t in 0..<batch.maxLength {
+            for b in 0..<batch.batchSize where batch.isActive(time: t, sequence: b) {
+                for k in 0..<lp.cols { sum += lp[t * batch.batchSize + b, k] * w[t * batch.batchSize + b, k] }
+            }
+        }
+        return sum
+    }
+
+    func check(_ configuration: LSTMNetworkConfiguration, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+        var rng = SeededGenerator(seed: seed)
+        let net = LSTMNetwork<Double>(configuration, rng: &rng)
+        var batch = makeBatch(&rng, dimension: configuration.inputSize)
+        // Weights on every row, padding included: backward must ignore the padded ones.
+        let w = randomArray(batch.frames.rows, configuration.classes, &rng)
+        net.parameters.zeroGradients()
+        let dx = net.backward(net.forward(batch), dLogProbabilities: w)
+        checkParameterGradients(net.parameters, samples: 5, seed: seed, { maskedLoss(net, batch, w) }, file: file, line: line)
+        // Input gradient on a sample of frames, and exactly zero on every padded frame.
+        checkInputGradient(&batch.frames, dx, samples: 10, seed: seed, {
+            maskedLoss(net, SequenceBatch(frames: $0, lengths: batch.lengths), w)
+        }, file: file, line: line)
+        for t in 0..<batch.maxLength {
+            for b in 0..<batch.batchSize where !batch.isActive(time: t, sequence: b) {
+                for c in 0..<batch.dimension {
+                    XCTAssertEqual(dx[t * batch.batchSize + b, c], 0, "padding frame t=\(t) b=\(b) has gradient", file: file, line: line)
+                }
+            }
+        }
+    }
+
+    func testUnidirectionalWithPeepholes() {
+        check(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [4], bidirectional: false, peepholes: true, classes: 5), seed: 1)
+    }
+
+    func testUnidirectionalWithoutPeepholes() {
+        check(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [4], bidirectional: false, peepholes: false, classes: 5), seed: 2)
+    }
+
+    func testBidirectionalWithPeepholes() {
+        check(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [3], bidirectional: true, peepholes: true, classes: 4), seed: 3)
+    }
+
+    func testStackedBidirectionalTwoLayersOfDifferentWidths() {
+        check(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [3, 2], bidirectional: true, peepholes: true, classes: 4), seed: 4)
+        check(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [2, 3], bidirectional: true, peepholes: false, classes: 3), seed: 5)
+    }
+
+    func testDLogitsPathAgreesWithLogProbabilityPath() {
+        var rng = SeededGenerator(seed: 6)
+        let net = LSTMNetwork<Double>(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [2], classes: 3), rng: &rng)
+        let batch = makeBatch(&rng)
+        let pass = net.forward(batch)
+        let w = randomArray(batch.frames.rows, 3, &rng)
+        net.parameters.zeroGradients()
+        let dx1 = net.backward(pass, dLogProbabilities: w)
+        let g1 = net.parameters.map(\.gradient)
+        net.parameters.zeroGradients()
+        let dx2 = net.backward(pass, dLogits: Softmax.logSoftmaxBackward(y: pass.logProbabilities, dy: w))
+        assertClose(dx1.data, dx2.data, absolute: 1e-12)
+        for (a, p) in zip(g1, net.parameters) { assertClose(a.data, p.gradient.data, absolute: 1e-12, p.name) }
+    }
+
+    /// Each sequence's output in a padded batch equals its output alone, and padding values
+    /// (here set to large random numbers) change nothing.
+    func testPaddingDoesNotInfluenceRealFrames() {
+        var rng = SeededGenerator(seed: 7)
+        let net = LSTMNetwork<Double>(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [3, 2], classes: 4), rng: &rng)
+        var batch = makeBatch(&rng)
+        for t in 0..<batch.maxLength {
+            for b in 0..<batch.batchSize where !batch.isActive(time: t, sequence: b) {
+                for c in 0..<3 { batch.frames[t * batch.batchSize + b, c] = 100 * rng.normal() }
+            }
+        }
+        let pass = net.forward(batch)
+        for b in 0..<batch.batchSize {
+            let alone = net.forward(SequenceBatch(sequences: [batch.unpad(batch.frames, sequence: b)]))
+            assertClose(pass.logProbabilities(ofSequence: b).data, alone.logProbabilities.data, absolute: 1e-12, "sequence \(b)")
+        }
+    }
+
+    /// The fused, batched layer against the equations of Graves (2012) §4.5 written as plain
+    /// loops over one sequence, with peepholes, in both directions.
+    func testLayerMatchesPlainLoopOracle() {
+        var rng = SeededGenerator(seed: 8)
+        for reversed in [false, true] {
+            let layer = LSTMLayer<Double>(inputs: 3, hidden: 4, layer: 0, reversed: reversed, peepholes: true, rng: &rng)
+            let lengths = [4, 6, 1]
+            let batch = makeBatch(&rng, lengths: lengths)
+            let T = batch.maxLength, B = lengths.count, H = 4
+            var y = [Double](repeating: -1, count: T * B * H)
+            let cache = LSTMLayer<Double>.Cache(rows: T * B, hidden: H)
+            batch.frames.data.withUnsafeBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { yp in
+                    layer.forward(x: x.baseAddress!, ldx: 3, time: T, lengths: lengths, y: yp.baseAddress!, ldy: H, cache: cache)
+                }
+            }
+            let W = layer.weightIH.value, U = layer.weightHH.value, P = layer.peephole!.value
+            let bias = zip(layer.biasIH.value.data, layer.biasHH.value.data).map { $0 + $1 }
+            func σ(_ v: Double) -> Double { 1 / (1 + exp(-v)) }
+            for b in 0..<B {
+                var h = [Double](repeating: 0, count: H), s = [Double](repeating: 0, count: H)
+                let order = reversed ? Array((0..<lengths[b]).reversed()) : Array(0..<lengths[b])
+                for t in order {
+                    var a = bias
+                    for r in 0..<(4 * H) {
+                        for c in 0..<3 { a[r] += W[r, c] * batch.frames[t * B + b, c] }
+                        for c in 0..<H { a[r] += U[r, c] * h[c] }
+                    }
+                    for j in 0..<H {
+                        let i = σ(a[j] + P[0, j] * s[j]), f = σ(a[H + j] + P[1, j] * s[j]), g = tanh(a[2 * H + j])
+                        s[j] = f * s[j] + i * g
+                        h[j] = σ(a[3 * H + j] + P[2, j] * s[j]) * tanh(s[j])
+                    }
+                    assertClose(Array(y[((t * B + b) * H)..<((t * B + b + 1) * H)]), h, absolute: 1e-12,
+                                "reversed=\(reversed) b=\(b) t=\(t)")
+                }
+                for t in lengths[b]..<T {
+                    XCTAssertEqual(Array(y[((t * B + b) * H)..<((t * B + b + 1) * H)]), [0, 0, 0, 0], "padding output")
+                }
+            }
+        }
+    }
+
+    func testParameterNamesAndInitialisation() {
+        var rng = SeededGenerator(seed: 9)
+        let net = LSTMNetwork<Float>(LSTMNetworkConfiguration(inputSize: 5, hiddenSizes: [4, 3], bidirectional: true, peepholes: false, classes: 6), rng: &rng)
+        XCTAssertEqual(net.parameters.map(\.name), [
+            "lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0",
+            "lstm.weight_ih_l0_reverse", "lstm.weight_hh_l0_reverse", "lstm.bias_ih_l0_reverse", "lstm.bias_hh_l0_reverse",
+            "lstm.weight_ih_l1", "lstm.weight_hh_l1", "lstm.bias_ih_l1", "lstm.bias_hh_l1",
+            "lstm.weight_ih_l1_reverse", "lstm.weight_hh_l1_reverse", "lstm.bias_ih_l1_reverse", "lstm.bias_hh_l1_reverse",
+            "output.weight", "output.bias"])
+        XCTAssertEqual(net.parameters.map(\.shape), [[16, 5], [16, 4], [16], [16], [16, 5], [16, 4], [16], [16],
+                                                     [12, 8], [12, 3], [12], [12], [12, 8], [12, 3], [12], [12], [6, 6], [6]])
+        XCTAssertEqual(net.layers[1][0].biasIH.value.data, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+        XCTAssertTrue(net.layers[0][0].weightHH.value.data.allSatisfy { abs($0) <= 0.5 })
+    }
+}

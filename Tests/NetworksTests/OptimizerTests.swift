@@ -1,0 +1,71 @@
+// Optimizers against reference trajectories (torch.optim and a numpy RMSProp), and clipping by global norm.
+import XCTest
+import Networks
+import Tensors
+import TestSupport
+
+final class OptimizerTests: XCTestCase {
+    struct Fixture: Decodable {
+        struct Case: Decodable {
+            var kind: String
+            var learningRate: Double
+            var momentum: Double?
+            var weightDecay: Double
+            var beta1: Double?, beta2: Double?, epsilon: Double?, decay: Double?
+            var centered: Bool?
+            var steps: [[Double]]
+        }
+        var start: [Double], a: [Double], c: [Double]
+        var cases: [Case]
+    }
+
+    func testTrajectoriesMatchReference() throws {
+        let url = packageRoot.appendingPathComponent("Tests/NetworksTests/Fixtures/optimizers.json")
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        for (n, c) in fixture.cases.enumerated() {
+            var optimizer: any Optimizer
+            switch c.kind {
+            case "sgd": optimizer = SGD(learningRate: c.learningRate, momentum: c.momentum!, weightDecay: c.weightDecay)
+            case "adam": optimizer = Adam(learningRate: c.learningRate, beta1: c.beta1!, beta2: c.beta2!,
+                                          epsilon: c.epsilon!, weightDecay: c.weightDecay)
+            case "rmsprop": optimizer = RMSProp(learningRate: c.learningRate, decay: c.decay!, epsilon: c.epsilon!,
+                                                momentum: c.momentum!, centered: c.centered!, weightDecay: c.weightDecay)
+            default: XCTFail("unknown kind \(c.kind)"); continue
+            }
+            let p = Parameter<Double>(name: "w", vector: fixture.start)
+            for (t, expected) in c.steps.enumerated() {
+                p.gradient.data = zip(zip(fixture.a, fixture.c), p.value.data).map { $0.0 * $1 + $0.1 }
+                optimizer.step([p])
+                // Same Double arithmetic in a different order: agreement to ~1e-12.
+                assertClose(p.value.data, expected, absolute: 1e-10, relative: 1e-9, "case \(n) (\(c.kind)) step \(t + 1)")
+            }
+        }
+    }
+
+    func testFloatOptimizersMinimiseAQuadratic() {
+        for var optimizer in [SGD(learningRate: 0.1, momentum: 0.9) as any Optimizer, Adam(learningRate: 0.05),
+                              RMSProp(learningRate: 0.01), RMSProp.graves2013(learningRate: 0.01),
+                              RMSProp.natureDQN(learningRate: 0.01)] {
+            let p = Parameter<Float>(name: "w", value: Array2D(rows: 2, cols: 2, data: [3, -2, 1, 4]))
+            for _ in 0..<600 {
+                p.gradient.data = p.value.data.map { 2 * ($0 - 1) }      // L = Σ (w − 1)²
+                optimizer.step([p])
+            }
+            assertClose(p.value.data, [Float](repeating: 1, count: 4), absolute: 0.05, "\(optimizer)")
+        }
+    }
+
+    func testClipGradientNormScalesOnlyAboveTheLimit() {
+        let a = Parameter<Float>(name: "a", vector: [0, 0]), b = Parameter<Float>(name: "b", vector: [0])
+        a.gradient.data = [3, 0]
+        b.gradient.data = [4]
+        let params = [a, b]
+        XCTAssertEqual(params.clipGradientNorm(maxNorm: 10), 5, accuracy: 1e-6)
+        XCTAssertEqual(a.gradient.data, [3, 0])
+        XCTAssertEqual(params.clipGradientNorm(maxNorm: 1), 5, accuracy: 1e-6)
+        assertClose(a.gradient.data + b.gradient.data, [0.6, 0, 0.8], absolute: 1e-6)
+        XCTAssertEqual(params.gradientNorm(), 1, accuracy: 1e-6)
+        params.zeroGradients()
+        XCTAssertEqual(params.gradientNorm(), 0)
+    }
+}
