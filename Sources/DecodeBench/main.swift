@@ -56,6 +56,20 @@ while let a = arguments.next() {
 }
 
 let alphabet = ["<blank>", " "] + "abcdefghijklmnopqrstuvwxyz'.".map { String($0) }
+
+// Language models for the fusion rows: a word 3-gram and a character 5-gram estimated by
+// NGramBuilder from 2,000 seeded random sentences of 3–12 words drawn from 500 random words.
+var textGenerator = SeededGenerator(seed: 5)
+let letters = Array("abcdefghijklmnopqrstuvwxyz")
+let lexicon = (0..<500).map { _ in String((0..<(2 + Int(textGenerator.next() % 7))).map { _ in letters[Int(textGenerator.next() % 26)] }) }
+let sentences = (0..<2000).map { _ in (0..<(3 + Int(textGenerator.next() % 10))).map { _ in lexicon[Int(textGenerator.next() % 500)] }.joined(separator: " ") }
+func languageModel(order: Int, unit: NGramUnit) throws -> NGramModel {
+    var builder = NGramBuilder(order: order, unit: unit)
+    for s in sentences { builder.add(line: s) }
+    return try NGramModel(arpa: builder.arpa(), file: "bench-\(unit.rawValue)\(order).arpa")
+}
+let wordLM = try languageModel(order: 3, unit: .word)
+let charLM = try languageModel(order: 5, unit: .char)
 print("| emissions | decoder | beam | pruning | s per 100 utts (median of \(reps)) | utt/s | same as greedy |")
 print("|---|---|---|---|---|---|---|")
 for peaky in [true, false] {
@@ -92,4 +106,10 @@ for peaky in [true, false] {
         let exact = CTCDecoder(alphabet: alphabet, options: .exact(beamWidth: width))
         try run("prefix beam search", beam: "\(width)", pruning: "none") { try exact.decode(logProbs: $0)[0].tokens }
     }
+    let withWords = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: 16, wordBoundary: 1), languageModel: wordLM)
+    try run("+ word 3-gram LM (α 0.5)", beam: "16", pruning: "token −5, beam 10") { try withWords.decode(logProbs: $0)[0].tokens }
+    let withChars = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: 16, lmLevel: .token), languageModel: charLM)
+    try run("+ char 5-gram LM (α 0.5)", beam: "16", pruning: "token −5, beam 10") { try withChars.decode(logProbs: $0)[0].tokens }
+    let withLexicon = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: 16, wordBoundary: 1), lexicon: lexicon)
+    try run("+ lexicon (500 words)", beam: "16", pruning: "token −5, beam 10") { try withLexicon.decode(logProbs: $0).first?.tokens ?? [] }
 }
