@@ -65,13 +65,10 @@ public struct PrefixBeamSearch: Sendable {
         self.decoder = decoder
         trie = PrefixTrie(initial: decoder.scorer.initial)
         beam = [Entry(node: 0, pb: 0, pnb: -.infinity, vb: 0, vnb: -.infinity, recB: -1, endB: -1, recNb: -1)]
-        let capacity = max(1, decoder.options.beamWidth) * max(1, decoder.alphabet.count)
-        candidates = [Candidate](repeating: Candidate(node: -1, parent: -1, token: -1, pb: -.infinity, pnb: -.infinity,
-                                                      vb: -.infinity, vnb: -.infinity, score: -.infinity, recB: -1,
-                                                      endB: -1, recNb: -1, pendPrev: -1, pendEnd: -1,
-                                                      lm: decoder.scorer.initial), count: capacity)
-        order = [Int32](repeating: 0, count: capacity)
-        heapScores = [Float](repeating: 0, count: max(1, decoder.options.beamWidth))
+        // Buffers grow with the beam actually reached (never sized from beamWidth alone, which may be huge).
+        candidates = []
+        order = []
+        heapScores = []
         tokens.reserveCapacity(decoder.alphabet.count)
     }
 
@@ -111,6 +108,18 @@ public struct PrefixBeamSearch: Sendable {
             if let threshold = options.tokenMinLogProb, lp[c] < threshold, c != bestToken { continue }
             tokens.append(Int32(c))
         }
+
+        // At most one candidate per beam entry plus one per (entry, token) extension.
+        let needed = beam.count * (tokens.count + 1)
+        if candidates.count < needed {
+            let blankCandidate = Candidate(node: -1, parent: -1, token: -1, pb: -.infinity, pnb: -.infinity, vb: -.infinity,
+                                           vnb: -.infinity, score: -.infinity, recB: -1, endB: -1, recNb: -1,
+                                           pendPrev: -1, pendEnd: -1, lm: scorer.initial)
+            candidates += [Candidate](repeating: blankCandidate, count: needed - candidates.count)
+            order += [Int32](repeating: 0, count: needed - order.count)
+        }
+        let heapSize = min(max(1, options.beamWidth), needed)
+        if heapScores.count < heapSize { heapScores += [Float](repeating: 0, count: heapSize - heapScores.count) }
 
         // Work on owned buffers (moved out of self so that no copy-on-write check runs per access).
         generation &+= 1
