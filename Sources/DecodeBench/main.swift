@@ -4,7 +4,7 @@
 // 100 utterances, T = 200 frames, K = 30 classes (blank 0, space 1, 28 symbols), log-softmax of
 // N(0,1) logits; "peaky" adds +8 to one class per frame along a mostly-blank path with 20 labels
 // held 1–4 frames each (top posterior ≈ 0.99); "flat" leaves them near uniform.
-// Run: swift run -c release decode-bench [--reps 3] [--dump DIR]
+// Run: swift run -c release decode-bench [--reps 3] [--dump DIR] [--load-arpa FILE]
 // --dump DIR writes the emissions (DIR/{peaky,flat}.f32: 100·200·30 float32, little-endian) and our
 // top hypotheses with pyctcdecode-like pruning (DIR/{kind}-beam{16,64}.txt: token ids per line)
 // for scripts/reference/compare-pyctcdecode.py.
@@ -49,8 +49,15 @@ while let a = arguments.next() {
         reps = v
     } else if a == "--dump", let d = arguments.next() {
         dumpDirectory = d
+    } else if a == "--load-arpa", let path = arguments.next() {
+        // Times reading an ARPA file, then exits.
+        let start = DispatchTime.now().uptimeNanoseconds
+        let model = try NGramModel(path: path)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print("\(path): n-grams per order \(model.counts), read in \(String(format: "%.2f", seconds)) s")
+        exit(0)
     } else {
-        FileHandle.standardError.write("usage: decode-bench [--reps N] [--dump DIR]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: decode-bench [--reps N] [--dump DIR] [--load-arpa FILE]\n".data(using: .utf8)!)
         exit(2)
     }
 }
