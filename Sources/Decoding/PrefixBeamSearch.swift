@@ -60,6 +60,8 @@ public struct PrefixBeamSearch: Sendable {
     private var frames: [Float] = []
     /// Frames consumed so far.
     public private(set) var frameCount = 0
+    /// log p of the all-blank path (the empty output's only alignment).
+    private var blankPathLogProb: Float = 0
 
     init(decoder: CTCDecoder) {
         self.decoder = decoder
@@ -95,6 +97,7 @@ public struct PrefixBeamSearch: Sendable {
         let scorer = decoder.scorer
         let t = Int32(frameCount)
         frames.append(contentsOf: lp)
+        blankPathLogProb += lp[blank]
 
         // Tokens tried as extensions in this frame (token pruning keeps the best non-blank one).
         tokens.removeAll(keepingCapacity: true)
@@ -282,7 +285,8 @@ public struct PrefixBeamSearch: Sendable {
     }
 
     /// The n-best hypotheses after the last frame, best first: pending words scored, the sentence
-    /// end added, prefixes the lexicon rejects dropped (so the list can be empty with a lexicon).
+    /// end added, prefixes the lexicon rejects dropped. When a lexicon rejects every prefix in the
+    /// beam, the result is the empty hypothesis (always allowed), scored by the all-blank path.
     public func finish() -> [Hypothesis] {
         var finished: [(entry: Int, lm: PrefixLMState, score: Float)] = []
         for i in 0..<beam.count {
@@ -293,6 +297,13 @@ public struct PrefixBeamSearch: Sendable {
             finished.append((i, lm, score))
         }
         finished.sort { $0.score != $1.score ? $0.score > $1.score : beam[$0.entry].node < beam[$1.entry].node }
+        if finished.isEmpty, let lm = decoder.scorer.finish(decoder.scorer.initial) {
+            // Nothing in the beam is allowed (a lexicon rejected every prefix): the empty output,
+            // scored by its one alignment (all blank), is.
+            let score = blankPathLogProb + decoder.options.lmWeight * lm.lmScore
+            return [Hypothesis(tokens: [], text: [], score: score, acousticScore: blankPathLogProb, lmScore: lm.lmScore,
+                               wordCount: 0, tokenStartFrames: [], tokenEndFrames: [], confidences: [])]
+        }
         return finished.prefix(max(1, decoder.options.nBest)).map { hypothesis(entry: $0.entry, lm: $0.lm, score: $0.score) }
     }
 
