@@ -90,9 +90,10 @@ public struct PrefixBeamSearch: Sendable {
         }
     }
 
-    /// Consumes one frame of K log-probabilities.
+    /// Consumes one frame of K log-probabilities (finite or −∞; `CTCDecoder.validate` checks a matrix).
     public mutating func advance(frame lp: UnsafeBufferPointer<Float>) {
         let k = decoder.alphabet.count, blank = decoder.blank
+        precondition(lp.count == k && blank >= 0 && blank < k, "frame has \(lp.count) classes, alphabet \(k), blank \(blank)")
         let options = decoder.options
         let scorer = decoder.scorer
         let t = Int32(frameCount)
