@@ -4,7 +4,10 @@
 // 100 utterances, T = 200 frames, K = 30 classes (blank 0, space 1, 28 symbols), log-softmax of
 // N(0,1) logits; "peaky" adds +8 to one class per frame along a mostly-blank path with 20 labels
 // held 1–4 frames each (top posterior ≈ 0.99); "flat" leaves them near uniform.
-// Run: swift run -c release decode-bench [--reps 3]
+// Run: swift run -c release decode-bench [--reps 3] [--dump DIR] [--load-arpa FILE]
+// --dump DIR writes the emissions (DIR/{peaky,flat}.f32: 100·200·30 float32, little-endian) and our
+// top hypotheses with pyctcdecode-like pruning (DIR/{kind}-beam{16,64}.txt: token ids per line)
+// for scripts/reference/compare-pyctcdecode.py.
 import Foundation
 import Tensors
 import Decoding
@@ -39,19 +42,57 @@ func emissions(peaky: Bool, seed: UInt64) -> [Matrix] {
 }
 
 var reps = 3
+var dumpDirectory: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
-    if a == "--reps", let v = arguments.next().flatMap(Int.init), v > 0 { reps = v } else {
-        FileHandle.standardError.write("usage: decode-bench [--reps N]\n".data(using: .utf8)!)
+    if a == "--reps", let v = arguments.next().flatMap(Int.init), v > 0 {
+        reps = v
+    } else if a == "--dump", let d = arguments.next() {
+        dumpDirectory = d
+    } else if a == "--load-arpa", let path = arguments.next() {
+        // Times reading an ARPA file, then exits.
+        let start = DispatchTime.now().uptimeNanoseconds
+        let model = try NGramModel(path: path)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print("\(path): n-grams per order \(model.counts), read in \(String(format: "%.2f", seconds)) s")
+        exit(0)
+    } else {
+        FileHandle.standardError.write("usage: decode-bench [--reps N] [--dump DIR] [--load-arpa FILE]\n".data(using: .utf8)!)
         exit(2)
     }
 }
 
 let alphabet = ["<blank>", " "] + "abcdefghijklmnopqrstuvwxyz'.".map { String($0) }
+
+// Language models for the fusion rows: a word 3-gram and a character 5-gram estimated by
+// NGramBuilder from 2,000 seeded random sentences of 3–12 words drawn from 500 random words.
+var textGenerator = SeededGenerator(seed: 5)
+let letters = Array("abcdefghijklmnopqrstuvwxyz")
+let lexicon = (0..<500).map { _ in String((0..<(2 + Int(textGenerator.next() % 7))).map { _ in letters[Int(textGenerator.next() % 26)] }) }
+let sentences = (0..<2000).map { _ in (0..<(3 + Int(textGenerator.next() % 10))).map { _ in lexicon[Int(textGenerator.next() % 500)] }.joined(separator: " ") }
+func languageModel(order: Int, unit: NGramUnit) throws -> NGramModel {
+    var builder = NGramBuilder(order: order, unit: unit)
+    for s in sentences { builder.add(line: s) }
+    return try NGramModel(arpa: builder.arpa(), file: "bench-\(unit.rawValue)\(order).arpa")
+}
+let wordLM = try languageModel(order: 3, unit: .word)
+let charLM = try languageModel(order: 5, unit: .char)
 print("| emissions | decoder | beam | pruning | s per 100 utts (median of \(reps)) | utt/s | same as greedy |")
 print("|---|---|---|---|---|---|---|")
 for peaky in [true, false] {
     let data = emissions(peaky: peaky, seed: 11)
+    let kind = peaky ? "peaky" : "flat"
+    if let dir = dumpDirectory {
+        var bytes = Data()
+        for m in data { m.data.withUnsafeBytes { bytes.append(contentsOf: $0) } }
+        try bytes.write(to: URL(fileURLWithPath: dir).appendingPathComponent("\(kind).f32"))
+        for width in [16, 64] {
+            let decoder = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: width))
+            let lines = try data.map { try decoder.decode(logProbs: $0)[0].tokens.map(String.init).joined(separator: " ") }
+            try (lines.joined(separator: "\n") + "\n").write(to: URL(fileURLWithPath: dir).appendingPathComponent("\(kind)-beam\(width).txt"),
+                                                           atomically: true, encoding: .utf8)
+        }
+    }
     let greedy = data.map { bestPathDecode(logProbs: $0).tokens }
     func run(_ name: String, beam: String, pruning: String, _ decodeOne: (Matrix) throws -> [Int]) rethrows {
         var times: [Double] = []
@@ -72,4 +113,10 @@ for peaky in [true, false] {
         let exact = CTCDecoder(alphabet: alphabet, options: .exact(beamWidth: width))
         try run("prefix beam search", beam: "\(width)", pruning: "none") { try exact.decode(logProbs: $0)[0].tokens }
     }
+    let withWords = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: 16, wordBoundary: 1), languageModel: wordLM)
+    try run("+ word 3-gram LM (α 0.5)", beam: "16", pruning: "token −5, beam 10") { try withWords.decode(logProbs: $0)[0].tokens }
+    let withChars = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: 16, lmLevel: .token), languageModel: charLM)
+    try run("+ char 5-gram LM (α 0.5)", beam: "16", pruning: "token −5, beam 10") { try withChars.decode(logProbs: $0)[0].tokens }
+    let withLexicon = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: 16, wordBoundary: 1), lexicon: lexicon)
+    try run("+ lexicon (500 words)", beam: "16", pruning: "token −5, beam 10") { try withLexicon.decode(logProbs: $0).first?.tokens ?? [] }
 }

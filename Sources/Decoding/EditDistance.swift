@@ -29,7 +29,8 @@ public struct Alignment: Sendable, Equatable {
 /// The distance is unique but the split into substitutions, deletions and insertions is not;
 /// ties are broken as rapidfuzz's `Levenshtein.editops` (Hyyrö 2004) does, which is what jiwer
 /// counts: the common prefix and suffix are matched first, then the backtrace from the end
-/// prefers a deletion, then an insertion, then the diagonal step. O(n·m) time and memory.
+/// prefers a deletion, then an insertion, then the diagonal step. O(n·m) time; one byte per cell
+/// of memory (after the common prefix and suffix are removed).
 public func levenshteinAlignment<T: Equatable>(reference: [T], hypothesis: [T]) -> Alignment {
     var prefix = 0
     while prefix < reference.count && prefix < hypothesis.count && reference[prefix] == hypothesis[prefix] { prefix += 1 }
@@ -39,31 +40,35 @@ public func levenshteinAlignment<T: Equatable>(reference: [T], hypothesis: [T]) 
     let r = Array(reference[prefix..<(reference.count - suffix)])
     let h = Array(hypothesis[prefix..<(hypothesis.count - suffix)])
     let n = r.count, m = h.count
-    // d[i][j]: distance between r[..<i] and h[..<j], stored row-major with stride m + 1.
-    var d = [Int32](repeating: 0, count: (n + 1) * (m + 1))
+    // The backtrace needs only the vertical differences v[i][j] = d[i][j] − d[i−1][j] ∈ {−1, 0, 1}
+    // of the distance matrix d (as the bit-parallel algorithm keeps them): one byte per cell, with
+    // two rolling rows of distances. Row-major with stride m + 1; row 0 is unused.
     let w = m + 1
-    for j in 0...m { d[j] = Int32(j) }
+    var v = [Int8](repeating: 1, count: (n + 1) * w)
+    var previous = [Int32](0...Int32(m)), current = [Int32](repeating: 0, count: w)
     if n > 0 {
         for i in 1...n {
-            d[i * w] = Int32(i)
+            current[0] = Int32(i)
             if m > 0 {
                 for j in 1...m {
-                    let diagonal = d[(i - 1) * w + j - 1] + (r[i - 1] == h[j - 1] ? 0 : 1)
-                    d[i * w + j] = min(diagonal, min(d[(i - 1) * w + j], d[i * w + j - 1]) + 1)
+                    let diagonal = previous[j - 1] + (r[i - 1] == h[j - 1] ? 0 : 1)
+                    current[j] = min(diagonal, min(previous[j], current[j - 1]) + 1)
                 }
             }
+            for j in 0...m { v[i * w + j] = Int8(current[j] - previous[j]) }
+            swap(&previous, &current)
         }
     }
     var middle: [(operation: EditOperation, reference: Int?, hypothesis: Int?)] = []
     var i = n, j = m
     while i > 0 && j > 0 {
-        if d[i * w + j] - d[(i - 1) * w + j] == 1 {
+        if v[i * w + j] == 1 {
             i -= 1
             middle.append((.deletion, prefix + i, nil))
             continue
         }
         j -= 1
-        if j > 0 && d[i * w + j] - d[(i - 1) * w + j] == -1 {
+        if j > 0 && v[i * w + j] == -1 {
             middle.append((.insertion, nil, prefix + j))
             continue
         }

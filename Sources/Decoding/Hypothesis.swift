@@ -40,3 +40,20 @@ public struct Hypothesis: Sendable, Equatable {
         self.confidences = confidences
     }
 }
+
+extension Hypothesis {
+    /// The tokens as CTM lines (NIST `ctm` format, as Kaldi's `nbest-to-ctm` writes it):
+    /// `UTTERANCE CHANNEL START DURATION TOKEN CONFIDENCE`, one per token, times in seconds
+    /// (frame · `frameShift`; a token lasts from its start frame to the end of its end frame),
+    /// times with 3 decimals and confidences with 4.
+    public func ctm(utterance: String, frameShift: Double, channel: String = "1") -> String {
+        var out = ""
+        for i in tokens.indices {
+            let start = Double(tokenStartFrames[i]) * frameShift
+            let duration = Double(tokenEndFrames[i] - tokenStartFrames[i] + 1) * frameShift
+            out += "\(utterance) \(channel) \(String(format: "%.3f", start)) \(String(format: "%.3f", duration)) "
+                + "\(text[i]) \(String(format: "%.4f", confidences[i]))\n"
+        }
+        return out
+    }
+}

@@ -43,11 +43,17 @@ public final class NGramModel: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, "cannot read the ARPA language model")
         }
-        try self.init(arpa: String(decoding: data, as: UTF8.self), file: path)
+        try self.init(arpaBytes: [UInt8](data), file: path)
     }
 
     /// Parses ARPA text; `file` names it in errors.
-    public init(arpa text: String, file: String) throws {
+    public convenience init(arpa text: String, file: String) throws {
+        try self.init(arpaBytes: Array(text.utf8), file: file)
+    }
+
+    /// Parses ARPA text given as UTF-8 bytes (lines and fields are split on bytes; only words and
+    /// header lines become strings); `file` names it in errors.
+    public init(arpaBytes bytes: [UInt8], file: String) throws {
         var counts: [Int] = []
         var words: [String] = [], wordIndex: [String: Int32] = [:]
         var logProb: [Float] = [0], backoff: [Float] = [0], length: [Int32] = [0]
@@ -61,11 +67,84 @@ public final class NGramModel: Sendable {
                 throw fail("\\\(section)-grams: section has \(seenInSection) entries, \\data\\ declared \(counts[section - 1])")
             }
         }
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0B || b == 0x0C }
+        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        /// A float from bytes[range] (Swift's locale-independent parser; short fields are small strings).
+        func parseFloat(_ range: Range<Int>) -> Float? { range.count < 64 ? Float(text(range)) : nil }
+        var fieldRanges: [Range<Int>] = []
+        var lineStart = 0
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            defer { lineStart = lineEnd + 1 }
             lineNumber += 1
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty { continue }
+            var a = lineStart, b = lineEnd
+            while a < b && isSpace(bytes[a]) { a += 1 }
+            while b > a && isSpace(bytes[b - 1]) { b -= 1 }
+            if a == b { continue }
             if section == -2 { break }
+            if section > 0 && bytes[a] != 0x5C {
+                // An n-gram line of the current section: log10p w1 … wn [log10backoff].
+                fieldRanges.removeAll(keepingCapacity: true)
+                var i = a
+                while i < b {
+                    while i < b && isSpace(bytes[i]) { i += 1 }
+                    let start = i
+                    while i < b && !isSpace(bytes[i]) { i += 1 }
+                    if i > start { fieldRanges.append(start..<i) }
+                }
+                let n = section
+                guard fieldRanges.count == n + 1 || fieldRanges.count == n + 2 else {
+                    throw fail("a \(n)-gram line needs a log10 probability, \(n) words and an optional back-off; found \(fieldRanges.count) fields")
+                }
+                guard let p = parseFloat(fieldRanges[0]), !p.isNaN, p <= 0 else {
+                    throw fail("expected a log10 probability ≤ 0, found \(text(fieldRanges[0]).prefix(20))")
+                }
+                var bo: Float = 0
+                if fieldRanges.count == n + 2 {
+                    guard let value = parseFloat(fieldRanges[n + 1]), value.isFinite else {
+                        throw fail("expected a log10 back-off weight, found \(text(fieldRanges[n + 1]).prefix(20))")
+                    }
+                    bo = value
+                }
+                seenInSection += 1
+                guard seenInSection <= counts[n - 1] else {
+                    throw fail("more \(n)-grams than the \(counts[n - 1]) declared in \\data\\")
+                }
+                var node: Int32 = 0
+                for i in 1...n {
+                    let w = text(fieldRanges[i])
+                    var id: Int32
+                    if let known = wordIndex[w] {
+                        id = known
+                    } else if n == 1 {
+                        id = Int32(words.count)
+                        words.append(w)
+                        wordIndex[w] = id
+                    } else {
+                        throw fail("word '\(w.prefix(40))' of a \(n)-gram is not in the 1-grams")
+                    }
+                    let key = pairKey(node, id)
+                    let child = children.get(key)
+                    if i < n {
+                        guard child >= 0 else {
+                            let context = fieldRanges[1...(n - 1)].map(text).joined(separator: " ")
+                            throw fail("the context of this \(n)-gram ('\(context.prefix(60))') is not listed as a \(n - 1)-gram")
+                        }
+                        node = child
+                    } else {
+                        guard child < 0 else { throw fail("\(n)-gram listed twice") }
+                        let new = Int32(logProb.count)
+                        children.set(key, new)
+                        logProb.append(p.isFinite ? p * ln10 : -.infinity)
+                        backoff.append(bo * ln10)
+                        length.append(Int32(n))
+                        node = new
+                    }
+                }
+                continue
+            }
+            let line = text(a..<b)
             if line == "\\data\\" {
                 guard section == -1 else { throw fail("a second \\data\\ header") }
                 section = 0
@@ -102,56 +181,7 @@ public final class NGramModel: Sendable {
                 counts.append(c)
                 continue
             }
-            // An n-gram line of the current section.
-            let n = section
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count == n + 1 || fields.count == n + 2 else {
-                throw fail("a \(n)-gram line needs a log10 probability, \(n) words and an optional back-off; found \(fields.count) fields")
-            }
-            guard let p = Float(fields[0]), !p.isNaN, p <= 0 else {
-                throw fail("expected a log10 probability ≤ 0, found \(fields[0].prefix(20))")
-            }
-            var bo: Float = 0
-            if fields.count == n + 2 {
-                guard let b = Float(fields[n + 1]), b.isFinite else {
-                    throw fail("expected a log10 back-off weight, found \(fields[n + 1].prefix(20))")
-                }
-                bo = b
-            }
-            seenInSection += 1
-            guard seenInSection <= counts[n - 1] else {
-                throw fail("more \(n)-grams than the \(counts[n - 1]) declared in \\data\\")
-            }
-            var node: Int32 = 0
-            for i in 1...n {
-                let w = String(fields[i])
-                var id: Int32
-                if let known = wordIndex[w] {
-                    id = known
-                } else if n == 1 {
-                    id = Int32(words.count)
-                    words.append(w)
-                    wordIndex[w] = id
-                } else {
-                    throw fail("word '\(w.prefix(40))' of a \(n)-gram is not in the 1-grams")
-                }
-                let key = pairKey(node, id)
-                let child = children.get(key)
-                if i < n {
-                    guard child >= 0 else {
-                        throw fail("the context of this \(n)-gram ('\(fields[1...(n - 1)].joined(separator: " ").prefix(60))') is not listed as a \(n - 1)-gram")
-                    }
-                    node = child
-                } else {
-                    guard child < 0 else { throw fail("\(n)-gram listed twice") }
-                    let new = Int32(logProb.count)
-                    children.set(key, new)
-                    logProb.append(p.isFinite ? p * ln10 : -.infinity)
-                    backoff.append(bo * ln10)
-                    length.append(Int32(n))
-                    node = new
-                }
-            }
+            throw fail("expected an n-gram line or a section header, found \(line.prefix(40))")
         }
         if section == -1 { throw InputError(file: file, "no \\data\\ header: not an ARPA language model") }
         if section != -2 { throw InputError(file: file, place: "line \(lineNumber)", "missing \\end\\ (file truncated?)") }

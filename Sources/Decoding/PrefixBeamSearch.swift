@@ -60,18 +60,17 @@ public struct PrefixBeamSearch: Sendable {
     private var frames: [Float] = []
     /// Frames consumed so far.
     public private(set) var frameCount = 0
+    /// log p of the all-blank path (the empty output's only alignment).
+    private var blankPathLogProb: Float = 0
 
     init(decoder: CTCDecoder) {
         self.decoder = decoder
         trie = PrefixTrie(initial: decoder.scorer.initial)
         beam = [Entry(node: 0, pb: 0, pnb: -.infinity, vb: 0, vnb: -.infinity, recB: -1, endB: -1, recNb: -1)]
-        let capacity = max(1, decoder.options.beamWidth) * max(1, decoder.alphabet.count)
-        candidates = [Candidate](repeating: Candidate(node: -1, parent: -1, token: -1, pb: -.infinity, pnb: -.infinity,
-                                                      vb: -.infinity, vnb: -.infinity, score: -.infinity, recB: -1,
-                                                      endB: -1, recNb: -1, pendPrev: -1, pendEnd: -1,
-                                                      lm: decoder.scorer.initial), count: capacity)
-        order = [Int32](repeating: 0, count: capacity)
-        heapScores = [Float](repeating: 0, count: max(1, decoder.options.beamWidth))
+        // Buffers grow with the beam actually reached (never sized from beamWidth alone, which may be huge).
+        candidates = []
+        order = []
+        heapScores = []
         tokens.reserveCapacity(decoder.alphabet.count)
     }
 
@@ -91,13 +90,15 @@ public struct PrefixBeamSearch: Sendable {
         }
     }
 
-    /// Consumes one frame of K log-probabilities.
+    /// Consumes one frame of K log-probabilities (finite or −∞; `CTCDecoder.validate` checks a matrix).
     public mutating func advance(frame lp: UnsafeBufferPointer<Float>) {
         let k = decoder.alphabet.count, blank = decoder.blank
+        precondition(lp.count == k && blank >= 0 && blank < k, "frame has \(lp.count) classes, alphabet \(k), blank \(blank)")
         let options = decoder.options
         let scorer = decoder.scorer
         let t = Int32(frameCount)
         frames.append(contentsOf: lp)
+        blankPathLogProb += lp[blank]
 
         // Tokens tried as extensions in this frame (token pruning keeps the best non-blank one).
         tokens.removeAll(keepingCapacity: true)
@@ -111,6 +112,18 @@ public struct PrefixBeamSearch: Sendable {
             if let threshold = options.tokenMinLogProb, lp[c] < threshold, c != bestToken { continue }
             tokens.append(Int32(c))
         }
+
+        // At most one candidate per beam entry plus one per (entry, token) extension.
+        let needed = beam.count * (tokens.count + 1)
+        if candidates.count < needed {
+            let blankCandidate = Candidate(node: -1, parent: -1, token: -1, pb: -.infinity, pnb: -.infinity, vb: -.infinity,
+                                           vnb: -.infinity, score: -.infinity, recB: -1, endB: -1, recNb: -1,
+                                           pendPrev: -1, pendEnd: -1, lm: scorer.initial)
+            candidates += [Candidate](repeating: blankCandidate, count: needed - candidates.count)
+            order += [Int32](repeating: 0, count: needed - order.count)
+        }
+        let heapSize = min(max(1, options.beamWidth), needed)
+        if heapScores.count < heapSize { heapScores += [Float](repeating: 0, count: heapSize - heapScores.count) }
 
         // Work on owned buffers (moved out of self so that no copy-on-write check runs per access).
         generation &+= 1
@@ -273,7 +286,8 @@ public struct PrefixBeamSearch: Sendable {
     }
 
     /// The n-best hypotheses after the last frame, best first: pending words scored, the sentence
-    /// end added, prefixes the lexicon rejects dropped (so the list can be empty with a lexicon).
+    /// end added, prefixes the lexicon rejects dropped. When a lexicon rejects every prefix in the
+    /// beam, the result is the empty hypothesis (always allowed), scored by the all-blank path.
     public func finish() -> [Hypothesis] {
         var finished: [(entry: Int, lm: PrefixLMState, score: Float)] = []
         for i in 0..<beam.count {
@@ -284,6 +298,13 @@ public struct PrefixBeamSearch: Sendable {
             finished.append((i, lm, score))
         }
         finished.sort { $0.score != $1.score ? $0.score > $1.score : beam[$0.entry].node < beam[$1.entry].node }
+        if finished.isEmpty, let lm = decoder.scorer.finish(decoder.scorer.initial) {
+            // Nothing in the beam is allowed (a lexicon rejected every prefix): the empty output,
+            // scored by its one alignment (all blank), is.
+            let score = blankPathLogProb + decoder.options.lmWeight * lm.lmScore
+            return [Hypothesis(tokens: [], text: [], score: score, acousticScore: blankPathLogProb, lmScore: lm.lmScore,
+                               wordCount: 0, tokenStartFrames: [], tokenEndFrames: [], confidences: [])]
+        }
         return finished.prefix(max(1, decoder.options.nBest)).map { hypothesis(entry: $0.entry, lm: $0.lm, score: $0.score) }
     }
 

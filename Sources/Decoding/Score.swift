@@ -22,6 +22,16 @@ public enum ScoreUnit: String, Sendable, CaseIterable {
     }
 }
 
+/// What to do with a reference utterance that has no hypothesis (Kaldi compute-wer's `--mode`).
+public enum ScoreMode: String, Sendable, CaseIterable {
+    /// Score it as an empty hypothesis: all its units are deletions.
+    case all
+    /// Leave it out of the totals.
+    case present
+    /// Treat it as an error (the caller refuses to score; the report is as for `all`).
+    case strict
+}
+
 /// The alignment of one utterance.
 public struct UtteranceScore: Sendable {
     public var key: String
@@ -51,9 +61,10 @@ public struct ScoreTotals: Sendable, Equatable {
     }
 }
 
-/// Scores hypotheses against references (Kaldi `compute-wer --mode=all`): every reference
-/// utterance is scored, one without a hypothesis as an empty hypothesis (all deletions);
-/// hypotheses without a reference are listed and not scored.
+/// Scores hypotheses against references like Kaldi's `compute-wer`: with `.all` (and `.strict`)
+/// every reference utterance is scored, one without a hypothesis as an empty hypothesis (all
+/// deletions); with `.present` those are left out. Either way they are listed in
+/// `missingInHypothesis`, and hypotheses without a reference are listed and not scored.
 public struct ScoreReport: Sendable {
     public var unit: ScoreUnit
     public var utterances: [UtteranceScore] = []
@@ -64,14 +75,17 @@ public struct ScoreReport: Sendable {
     public var missingInReference: [String] = []
 
     public init(reference: [TranscriptEntry], hypothesis: [TranscriptEntry], unit: ScoreUnit,
-                wordBoundary: String? = nil) {
+                wordBoundary: String? = nil, mode: ScoreMode = .all) {
         self.unit = unit
         let references = Set(reference.map(\.key))
         var hypotheses: [String: [String]] = [:]
         for h in hypothesis { hypotheses[h.key] = h.tokens }
         for r in reference {
             let found = hypotheses[r.key]
-            if found == nil { missingInHypothesis.append(r.key) }
+            if found == nil {
+                missingInHypothesis.append(r.key)
+                if mode == .present { continue }
+            }
             let ref = ScoreReport.units(r.tokens, unit: unit, wordBoundary: wordBoundary)
             let hyp = ScoreReport.units(found ?? [], unit: unit, wordBoundary: wordBoundary)
             let a = levenshteinAlignment(reference: ref, hypothesis: hyp)

@@ -5,18 +5,21 @@ import Formats
 import Foundation
 
 extension ScoreUnit: ExpressibleByArgument {}
+extension ScoreMode: ExpressibleByArgument {}
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score hypothesis transcripts against references: token, character or word error rate.",
         discussion: """
-        Both files are Kaldi `text` files (`uttid label label …`); "-" reads one of them from stdin.
+        Both files are Kaldi `text` files (`uttid label label …`); "-" reads one of them from stdin,
+        and a Kaldi "ark:" or "ark,t:" prefix is accepted.
         Totals go to stdout in Kaldi compute-wer's format, labelled by unit (%WER, %CER, %TER):
           %WER 12.34 [ 56 / 454, 10 ins, 20 del, 26 sub ]
           %SER 50.00 [ 1 / 2 ]
           Scored 2 sentences, 0 not present in hyp.
-        A reference utterance without a hypothesis is scored as an empty hypothesis (all deletions)
-        and named on stderr; hypotheses without a reference are named on stderr and not scored.
+        A reference utterance without a hypothesis is named on stderr and, by --mode (as compute-wer's):
+        all = scored as an empty hypothesis (all deletions), present = left out, strict = an error
+        (exit status 1, no totals). Hypotheses without a reference are named on stderr and not scored.
         --details first prints, per utterance, the aligned ref/hyp/op lines and `#csid` counts.
         """)
 
@@ -32,6 +35,9 @@ struct Score: ParsableCommand {
     @Option(help: "Label that separates words (e.g. \"|\" or \"<space>\"); words are the labels between them.")
     var wordBoundary: String?
 
+    @Option(help: "Reference utterances missing from the hypotheses: all, present or strict.")
+    var mode: ScoreMode = .all
+
     @Flag(help: "Print per-utterance alignments before the totals.")
     var details = false
 
@@ -42,14 +48,24 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
-        func read(_ path: String) throws -> [TranscriptEntry] {
-            try KaldiText.read(path: path).map { TranscriptEntry(key: $0.key, tokens: $0.tokens, line: $0.line) }
+        func read(_ specifier: String) throws -> [TranscriptEntry] {
+            var path = specifier
+            if path.hasPrefix("ark:") || path.hasPrefix("ark,"), let colon = path.firstIndex(of: ":") {
+                path = String(path[path.index(after: colon)...])
+            }
+            return try KaldiText.read(path: path).map { TranscriptEntry(key: $0.key, tokens: $0.tokens, line: $0.line) }
         }
         let report = ScoreReport(reference: try read(reference), hypothesis: try read(hypothesis), unit: unit,
-                                 wordBoundary: wordBoundary)
+                                 wordBoundary: wordBoundary, mode: mode)
         if !report.missingInHypothesis.isEmpty {
-            warn("\(report.missingInHypothesis.count) reference utterance(s) have no hypothesis, scored as empty: "
-                 + report.missingInHypothesis.joined(separator: " "))
+            let what = ["all": "scored as empty", "present": "not scored", "strict": "not allowed with --mode strict"][mode.rawValue]!
+            let message = "\(report.missingInHypothesis.count) reference utterance(s) have no hypothesis, \(what): "
+                + report.missingInHypothesis.joined(separator: " ")
+            if mode == .strict {
+                FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+                throw ExitCode.failure
+            }
+            warn(message)
         }
         if !report.missingInReference.isEmpty {
             warn("\(report.missingInReference.count) hypothesis utterance(s) have no reference, not scored: "

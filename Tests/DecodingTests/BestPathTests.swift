@@ -27,6 +27,17 @@ final class BestPathTests: XCTestCase {
         assertClose([h.score], [8 * log(0.9)], absolute: 1e-5)
     }
 
+    func testCTMLines() throws {
+        let lp = peaked([1, 1, 0, 2, 2, 2, 0, 1], classes: 3)
+        let h = try CTCDecoder(alphabet: ["-", "a", "b"]).bestPath(logProbs: lp)
+        XCTAssertEqual(h.ctm(utterance: "utt1", frameShift: 0.01), """
+            utt1 1 0.000 0.020 a 0.9000
+            utt1 1 0.030 0.030 b 0.9000
+            utt1 1 0.070 0.010 a 0.9000
+
+            """)
+    }
+
     func testRepeatWithoutBlankIsOneToken() {
         let h = bestPathDecode(logProbs: peaked([2, 2, 2], classes: 3))
         XCTAssertEqual(h.tokens, [2])

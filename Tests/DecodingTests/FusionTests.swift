@@ -96,6 +96,18 @@ final class FusionTests: XCTestCase {
         XCTAssertEqual(decoder.unspellableLexiconWords, ["abc"])
     }
 
+    func testEmptyHypothesisWhenTheLexiconRejectsTheBeam() throws {
+        // One frame, "a" at 0.9: with beam 1 only the prefix "a" survives, which is no word of
+        // the lexicon; the answer is the empty output, scored by the blank frame alone.
+        let lp = Matrix([[log(0.05), log(0.05), log(0.9)]])
+        let decoder = CTCDecoder(alphabet: ["-", " ", "a"], options: BeamSearchOptions(beamWidth: 1, wordBoundary: 1),
+                                 lexicon: ["aa"])
+        let hyps = try decoder.decode(logProbs: lp)
+        XCTAssertEqual(hyps.count, 1)
+        XCTAssertEqual(hyps[0].tokens, [])
+        assertClose([hyps[0].acousticScore], [log(0.05)], absolute: 1e-6)
+    }
+
     func testLexiconWithWordTokens() throws {
         let alphabet = ["-", "yes", "no", "maybe"]
         try checkAgainstExhaustive(alphabet: alphabet, options: exactOptions(.word, alpha: 0, beta: 0), lm: nil,

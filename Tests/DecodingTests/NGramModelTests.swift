@@ -101,6 +101,42 @@ final class NGramModelTests: XCTestCase {
         expectError(bigramARPA.replacingOccurrences(of: "-0.2\t<s> a", with: "-0.2\t<s> a b"), "line 13: expected a log10 back-off weight, found b")
     }
 
+    /// Damaged files (bytes replaced, lines dropped, truncation) either read or throw InputError;
+    /// nothing crashes and nothing else is thrown.
+    func testDamagedFilesNeverCrash() {
+        var rng = SeededGenerator(seed: 17)
+        let source = Array(trigramARPA.utf8)
+        let junk = Array("\\-=0123456789 \t\nab<>sgram".utf8)
+        var parsed = 0, rejected = 0
+        for _ in 0..<500 {
+            var bytes = source
+            switch rng.next() % 3 {
+            case 0:
+                for _ in 0..<(1 + Int(rng.next() % 4)) {
+                    bytes[Int(rng.next() % UInt64(bytes.count))] = junk[Int(rng.next() % UInt64(junk.count))]
+                }
+            case 1:
+                var lines = trigramARPA.split(separator: "\n", omittingEmptySubsequences: false)
+                lines.remove(at: Int(rng.next() % UInt64(lines.count)))
+                bytes = Array(lines.joined(separator: "\n").utf8)
+            default:
+                bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))
+            }
+            do {
+                let model = try NGramModel(arpa: String(decoding: bytes, as: UTF8.self), file: "damaged.arpa")
+                _ = model.sentenceLogProb(["a", "b", "c", "zz"])
+                parsed += 1
+            } catch let error as InputError {
+                XCTAssertEqual(error.file, "damaged.arpa")
+                rejected += 1
+            } catch {
+                XCTFail("unexpected error \(error)")
+            }
+        }
+        XCTAssertGreaterThan(rejected, 100)
+        XCTAssertGreaterThan(parsed, 10)
+    }
+
     func testReadsFileAndReportsMissingFile() throws {
         let dir = temporaryDirectory()
         let path = dir.appendingPathComponent("lm.arpa").path

@@ -95,3 +95,13 @@ final class PrefixBeamSearchTests: XCTestCase {
         assertClose([a.score], [b.score], absolute: 1e-5)
     }
 }
+
+extension PrefixBeamSearchTests {
+    /// An absurd beam width allocates only what the reachable prefixes need.
+    func testHugeBeamWidthIsSafe() throws {
+        let lp = randomLogProbs(frames: 5, classes: 3, seed: 4)
+        let exact = exhaustiveLabelLogProbs(lp).max { $0.value < $1.value }!
+        let h = try CTCDecoder(alphabet: ["-", "a", "b"], options: .exact(beamWidth: 1 << 40)).decode(logProbs: lp)[0]
+        XCTAssertEqual(h.tokens, exact.key)
+    }
+}

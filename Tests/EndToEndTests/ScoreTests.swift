@@ -24,6 +24,19 @@ final class ScoreTests: XCTestCase {
             """)
         XCTAssertTrue(r.stderr.contains("have no hypothesis, scored as empty: u3"), r.stderr)
         XCTAssertTrue(r.stderr.contains("have no reference, not scored: u9"), r.stderr)
+
+        let present = try runSeqlab(["score", "--ref", "ark:" + ref, "--hyp", "ark,t:" + hyp, "--mode", "present"])
+        XCTAssertEqual(present.status, 0, present.stderr)
+        XCTAssertEqual(present.stdoutText, """
+            %WER 40.00 [ 2 / 5, 1 ins, 0 del, 1 sub ]
+            %SER 50.00 [ 1 / 2 ]
+            Scored 2 sentences, 1 not present in hyp.
+
+            """)
+        let strict = try runSeqlab(["score", "--ref", ref, "--hyp", hyp, "--mode", "strict"])
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertEqual(strict.stdoutText, "")
+        XCTAssertTrue(strict.stderr.contains("error: 1 reference utterance(s) have no hypothesis, not allowed with --mode strict: u3"), strict.stderr)
     }
 
     func testCharacterUnitDetailsAndStdin() throws {
