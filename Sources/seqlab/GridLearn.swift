@@ -130,7 +130,12 @@ struct LearningFlags: ParsableArguments {
         }
         var network: QNetwork<Float>?
         let results = (0..<runs).map { run in
-            let result = trainDQN(mdp, options: dqnOptions(run: run))
+            let options = dqnOptions(run: run)
+            let bar = ProgressBar("dqn run \(run + 1)/\(runs)", total: options.episodes, quiet: false)
+            let result = trainDQN(mdp, options: options) { _, episodeReturn in
+                bar.advance(note: "return \(String(format: "%.2f", episodeReturn))")
+            }
+            bar.finish()
             if network == nil { network = result.network }
             return result.learningResult(mdp)
         }
