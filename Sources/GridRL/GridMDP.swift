@@ -26,6 +26,10 @@ public struct GridMDP: Sendable {
     public let terminal: [Bool]
     /// The utility every terminal keeps (its reward); 0 for other cells.
     public let terminalValue: [Double]
+    /// R(s) per cell, and whether some move from the cell enters a cliff (then its moves' rewards differ
+    /// and `moveReward` must be read; otherwise every move collects R(s)).
+    public let stateReward: [Double]
+    public let nearCliff: [Bool]
 
     public init(_ map: GridMap) {
         self.map = map
@@ -37,13 +41,15 @@ public struct GridMDP: Sendable {
         var decision: [Int32] = []
         var terminal = [Bool](repeating: false, count: n)
         var terminalValue = [Double](repeating: 0, count: n)
+        var stateReward = [Double](repeating: 0, count: n)
+        var nearCliff = [Bool](repeating: false, count: n)
         for s in 0..<n {
             if map.isTerminal(s) { terminal[s] = true; terminalValue[s] = map.reward(s) }
             if map.isDecision(s) { decision.append(Int32(s)) }
             for m in GridAction.allCases {
                 var d = map.neighbour(of: s, move: m)
                 var r = map.reward(s)
-                if map.isCliff(d) { r = map.reward(d); d = map.start }
+                if map.isCliff(d) { r = map.reward(d); d = map.start; nearCliff[s] = true }
                 destination[s * 4 + m.rawValue] = Int32(d)
                 moveReward[s * 4 + m.rawValue] = r
             }
@@ -53,6 +59,9 @@ public struct GridMDP: Sendable {
         self.decisionStates = decision
         self.terminal = terminal
         self.terminalValue = terminalValue
+        for s in 0..<n { stateReward[s] = map.reward(s) }
+        self.stateReward = stateReward
+        self.nearCliff = nearCliff
     }
 
     /// The three (move, probability) outcomes of action `a`; zero-probability ones included.
@@ -72,13 +81,22 @@ public struct GridMDP: Sendable {
 
     /// max_a Q(s,a) under `u`: the four move values r(s,m) + γU(dest(s,m)) are computed once and
     /// mixed per action (the inner loop of value iteration).
+    /// Away from cliffs every move collects R(s), so max_a Q(s,a) = R(s) + γ max_a Σ_m P(m|a) U(dest(s,m)),
+    /// which reads only the four destinations.
     @inlinable public func bestQValue(_ s: Int, _ u: UnsafePointer<Double>) -> Double {
         let base = s * 4, g = map.discount
+        let p = intendedProbability, q = sideProbability
+        if !nearCliff[s] {
+            let u0 = u[Int(destination[base])], u1 = u[Int(destination[base + 1])]
+            let u2 = u[Int(destination[base + 2])], u3 = u[Int(destination[base + 3])]
+            let best = max(max(p * u0 + q * (u1 + u3), p * u1 + q * (u2 + u0)),
+                           max(p * u2 + q * (u3 + u1), p * u3 + q * (u0 + u2)))
+            return stateReward[s] + g * best
+        }
         let v0 = moveReward[base] + g * u[Int(destination[base])]
         let v1 = moveReward[base + 1] + g * u[Int(destination[base + 1])]
         let v2 = moveReward[base + 2] + g * u[Int(destination[base + 2])]
         let v3 = moveReward[base + 3] + g * u[Int(destination[base + 3])]
-        let p = intendedProbability, q = sideProbability
         let up = p * v0 + q * (v1 + v3), right = p * v1 + q * (v2 + v0)
         let down = p * v2 + q * (v3 + v1), left = p * v3 + q * (v0 + v2)
         return max(max(up, right), max(down, left))

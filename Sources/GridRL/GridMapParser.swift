@@ -27,7 +27,8 @@ extension GridMap {
         }
 
         var lineNumber = 0, gridLine = 0, lastContentLine = 1
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text  // a UTF-8 byte-order mark
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }

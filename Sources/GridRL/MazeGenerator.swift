@@ -7,6 +7,7 @@ import Tensors
 /// maze between them, then `loopFraction` of the remaining walls between rooms are removed so
 /// the maze has cycles. `trapFraction` of the dead ends become traps (terminals with
 /// `trapReward`): a dead end never lies on a path between other cells, so the goal stays reachable.
+/// With an even number of rows (columns) the last row (column) holds no rooms and stays wall.
 public struct MazeOptions: Sendable {
     public var rows: Int
     public var cols: Int

@@ -49,6 +49,9 @@ struct LearningFlags: ParsableArguments {
     @Option(help: "DQN: transitions in memory before updates start (default 200).")
     var learningStarts: Int?
 
+    @Option(help: "DQN: multiply rewards by this for learning (default 1).")
+    var rewardScale: Double?
+
     @Option(help: "DQN: steps over which ε is annealed linearly from --epsilon (1.0) to --min-epsilon (0.1) (default 2000).")
     var annealSteps: Int?
 
@@ -72,14 +75,15 @@ struct LearningFlags: ParsableArguments {
             guard alphaDecayVisits == 0, epsilonDecay == 1, !exploringStarts else {
                 throw ValidationError("--alpha-decay-visits, --epsilon-decay and --exploring-starts are for the tabular learners; DQN anneals ε linearly (--anneal-steps)")
             }
+            if let rewardScale, !(rewardScale > 0) { throw ValidationError("--reward-scale must be positive") }
             for (name, value, least) in [("--hidden-units", hiddenUnits, 1), ("--replay-capacity", replayCapacity, 1), ("--batch-size", batchSize, 1),
                                          ("--target-update", targetUpdate, 1), ("--learning-starts", learningStarts, 0), ("--anneal-steps", annealSteps, 0)] {
                 if let value, value < least { throw ValidationError("\(name) must be at least \(least)") }
             }
         } else {
             let dqnOnly = [hiddenUnits, replayCapacity, batchSize, targetUpdate, learningStarts, annealSteps]
-            guard dqnOnly.allSatisfy({ $0 == nil }) else {
-                throw ValidationError("--hidden-units, --replay-capacity, --batch-size, --target-update, --learning-starts and --anneal-steps are for --algorithm dqn")
+            guard dqnOnly.allSatisfy({ $0 == nil }), rewardScale == nil else {
+                throw ValidationError("--hidden-units, --replay-capacity, --batch-size, --target-update, --learning-starts, --anneal-steps and --reward-scale are for --algorithm dqn")
             }
         }
         if algorithm == .adp && (alpha != nil || alphaDecayVisits != 0) {
@@ -101,6 +105,7 @@ struct LearningFlags: ParsableArguments {
         if let targetUpdate { o.targetUpdateInterval = targetUpdate }
         if let learningStarts { o.learningStarts = learningStarts }
         if let annealSteps { o.annealSteps = annealSteps }
+        if let rewardScale { o.rewardScale = rewardScale }
         o.seed = seed &+ UInt64(run)
         return o
     }
@@ -124,17 +129,22 @@ struct LearningFlags: ParsableArguments {
     var episodeStepLimit: Int { maxSteps ?? (algorithm == .dqn ? DQNOptions().maxStepsPerEpisode : TabularLearningOptions().maxStepsPerEpisode) }
 
     /// Learns with every run; returns the results (one per run) and, for DQN, the first run's network.
-    func learnAll(_ mdp: GridMDP) -> (results: [LearningResult], network: QNetwork<Float>?) {
+    func learnAll(_ mdp: GridMDP) -> (results: [LearningResult], dqn: DQNResult?) {
         guard algorithm == .dqn else {
             return ((0..<runs).map { run in learnTabular(mdp, algorithm: algorithm, options: tabularOptions(run: run)) }, nil)
         }
-        var network: QNetwork<Float>?
+        var first: DQNResult?
         let results = (0..<runs).map { run in
-            let result = trainDQN(mdp, options: dqnOptions(run: run))
-            if network == nil { network = result.network }
+            let options = dqnOptions(run: run)
+            let bar = ProgressBar("dqn run \(run + 1)/\(runs)", total: options.episodes, quiet: false)
+            let result = trainDQN(mdp, options: options) { _, episodeReturn in
+                bar.advance(note: "return \(String(format: "%.2f", episodeReturn))")
+            }
+            bar.finish()
+            if first == nil { first = result }
             return result.learningResult(mdp)
         }
-        return (results, network)
+        return (results, first)
     }
 }
 
@@ -170,11 +180,12 @@ struct GridLearn: ParsableCommand {
             let map = try GridMap(contentsOf: self.map)
             let mdp = GridMDP(map)
             let start = DispatchTime.now()
-            let (results, network) = learning.learnAll(mdp)
-            if let model, let network {
-                var metadata = ["map": map.name, "seed": String(learning.seed), "episodes": String(results[0].returns.count)]
+            let (results, dqn) = learning.learnAll(mdp)
+            if let model, let dqn {
+                var metadata = ["map": map.name, "seed": String(learning.seed), "episodes": String(results[0].returns.count),
+                                "reward_scale": String(dqn.rewardScale)]
                 metadata["command"] = "seqlab grid learn --algorithm dqn"
-                try writeModel(network.safeTensors(rows: map.rows, cols: map.cols, metadata: metadata), to: model)
+                try writeModel(dqn.network.safeTensors(rows: map.rows, cols: map.cols, metadata: metadata), to: model)
             }
             let curveData = LearningCurve(results)
             printError("seqlab grid learn: \(learning.algorithm.rawValue), \(results.count) run(s) of \(curveData.meanReturns.count) episodes in \(String(format: "%.3f", secondsSince(start))) s")

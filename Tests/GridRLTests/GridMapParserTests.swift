@@ -43,6 +43,12 @@ final class GridMapParserTests: XCTestCase {
         XCTAssertEqual(map.discount, 0.5)
     }
 
+    func testByteOrderMarkCarriageReturnsAndTabs() throws {
+        let map = try GridMap(parsing: "\u{FEFF}discount\t0.5\r\ngrid\r\nS\tT1\r\n")
+        XCTAssertEqual(map.cells, [.open(reward: 0), .terminal(reward: 1)])
+        XCTAssertEqual(map.discount, 0.5)
+    }
+
     /// Each malformed map must be rejected with `FILE: line L, column C: …`.
     func testMalformedMapsNameLineAndColumn() {
         let cases: [(text: String, place: String, mentions: String)] = [

@@ -2,6 +2,7 @@
 import XCTest
 import Foundation
 import GridRL
+import Tensors
 import TestSupport
 
 final class SolverTests: XCTestCase {
@@ -65,6 +66,24 @@ final class SolverTests: XCTestCase {
             assertClose(pi.utilities, vi.utilities, absolute: 1e-6, map.name)
             for s in mdp.decisionStates.map(Int.init) where mdp.actionMargin(s, vi.utilities) > 1e-6 {
                 XCTAssertEqual(pi.policy[s], vi.policy[s], "\(map.name) state \(s)")
+            }
+        }
+    }
+
+    /// The fast backup (four destinations, R(s) factored out away from cliffs) against the plain
+    /// max over the three-outcome Q(s,a) of every action, on maps with cliffs, walls, traps and p < 1.
+    func testFastBackupMatchesPlainBellmanBackup() throws {
+        var maps = [try GridMapParserTests.shipped("cliff-walking.grid"), generateMaze(.init(rows: 17, cols: 12, seed: 5))]
+        maps.append(try GridMap(parsing: "discount 0.8\ntransition 0.6\nreward -0.5\ngrid\nS C 2 T1\n. # C .\n0.3 . . T-4\n"))
+        var rng = SeededGenerator(seed: 1)
+        for map in maps {
+            let mdp = GridMDP(map)
+            let u = (0..<mdp.stateCount).map { _ in rng.uniform() * 4 - 2 }
+            u.withUnsafeBufferPointer { p in
+                for s in mdp.decisionStates.map(Int.init) {
+                    let plain = (0..<4).map { mdp.qValue(s, $0, p.baseAddress!) }.max()!
+                    XCTAssertEqual(mdp.bestQValue(s, p.baseAddress!), plain, accuracy: 1e-12, "\(map.name) state \(s)")
+                }
             }
         }
     }
