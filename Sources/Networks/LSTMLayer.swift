@@ -121,18 +121,20 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                         continue
                     }
                     let sPrev = step > 0 ? UnsafePointer(cells + (tp * B + b) * H) : zeroState.baseAddress!
-                    for j in 0..<H {
-                        let sp = sPrev[j]
-                        var ai = a[j], af = a[H + j]
-                        if usePeepholes { ai += pi[j] * sp; af += pf[j] * sp }
-                        let i = S.logistic(ai), f = S.logistic(af), g = S.tanh(a[2 * H + j])
-                        let sj = f * sp + i * g
-                        var ao = a[3 * H + j]
-                        if usePeepholes { ao += po[j] * sj }
-                        let o = S.logistic(ao), tj = S.tanh(sj)
-                        a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o
-                        s[j] = sj; c[j] = tj; h[j] = o * tj
+                    // The gate nonlinearities in phases of simple loops over contiguous memory,
+                    // which the compiler vectorises (Float's exp, σ and tanh are branch-free).
+                    let ai = a, af = a + H, ag = a + 2 * H, ao = a + 3 * H
+                    if usePeepholes {
+                        for j in 0..<H { ai[j] += pi[j] * sPrev[j] }
+                        for j in 0..<H { af[j] += pf[j] * sPrev[j] }
                     }
+                    for j in 0..<(2 * H) { a[j] = S.logistic(a[j]) }             // i, f
+                    for j in 0..<H { ag[j] = S.tanh(ag[j]) }                      // g
+                    for j in 0..<H { s[j] = af[j] * sPrev[j] + ai[j] * ag[j] }    // s_t
+                    if usePeepholes { for j in 0..<H { ao[j] += po[j] * s[j] } }
+                    for j in 0..<H { ao[j] = S.logistic(ao[j]) }                  // o
+                    for j in 0..<H { c[j] = S.tanh(s[j]) }
+                    for j in 0..<H { h[j] = ao[j] * c[j] }
                 }
             }
         }}}}
