@@ -36,14 +36,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: release),
+        // Decoding benchmark (not a test): `swift run -c release decode-bench`.
+        .executableTarget(name: "decode-bench", dependencies: ["Tensors", "Decoding"], path: "Sources/DecodeBench",
+                          swiftSettings: release),
 
         // Times BLSTM training steps (docs/MODEL.md); not part of the seqlab product.
         .executableTarget(name: "NetworksBenchmark", dependencies: ["Networks", "Tensors"], swiftSettings: release),
 
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Formats", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

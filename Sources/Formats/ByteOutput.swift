@@ -1,0 +1,94 @@
+// ByteOutput: buffered writes to a file or stdout, reporting failures as errors naming the file.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Tensors
+
+/// A buffered writer over a POSIX file descriptor; `-` is standard output.
+///
+/// Bytes collect in a buffer of `blockSize` and go out with `write(2)`, retried on short writes,
+/// so archives stream into pipes. `close()` flushes and reports any failure (a full disk, a
+/// closed pipe) as an `InputError` naming the file.
+final class ByteOutput {
+    let name: String
+    private var fd: Int32
+    private let ownsDescriptor: Bool
+    private var buffer: [UInt8] = []
+    private var closed = false
+    static let blockSize = 1 << 16
+
+    /// Opens `path` for writing (created or truncated); `-` is standard output.
+    init(path: String) throws {
+        if path == "-" {
+            fd = 1
+            ownsDescriptor = false
+            name = "stdout"
+        } else {
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if fd < 0 {
+                throw InputError(file: path, "cannot open for writing: \(String(cString: strerror(errno)))")
+            }
+            ownsDescriptor = true
+            name = path
+        }
+        buffer.reserveCapacity(ByteOutput.blockSize)
+    }
+
+    deinit {
+        if !closed { try? close() }
+    }
+
+    /// True when the output is a terminal (binary data should not go there).
+    var isTerminal: Bool { isatty(fd) != 0 }
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= ByteOutput.blockSize { try flush() }
+    }
+
+    func write(_ text: String) throws { try write(Array(text.utf8)) }
+
+    /// Appends the raw bytes of `values` (host order; callers convert to little-endian first).
+    func writeRaw<T>(_ values: [T]) throws {
+        try flush()
+        try values.withUnsafeBytes { try writeAll($0) }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try writeAll($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ raw: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < raw.count {
+            let n = posixWrite(fd, raw.baseAddress! + done, raw.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputError(file: name, "write failed: \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+    }
+
+    /// Flushes, then makes the data durable (`fsync`) when `sync` is set.
+    func sync() throws {
+        try flush()
+        if fsync(fd) != 0 {
+            throw InputError(file: name, "fsync failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Flushes and closes; safe to call twice.
+    func close() throws {
+        guard !closed else { return }
+        closed = true
+        try flush()
+        if ownsDescriptor, posixClose(fd) != 0 {
+            throw InputError(file: name, "close failed: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Formats: Kaldi archives, scp and text files, safetensors models, label alphabets.

@@ -1,0 +1,182 @@
+// KaldiArchiveReader: streams keyed matrices from a Kaldi ark (binary or text) or through an scp.
+import Tensors
+
+/// One utterance of an archive: its key and its matrix (T × D, frames × dimensions).
+public struct KaldiRecord: Sendable, Equatable {
+    public var key: String
+    public var matrix: Matrix
+    public init(key: String, matrix: Matrix) {
+        self.key = key
+        self.matrix = matrix
+    }
+}
+
+/// Reads a Kaldi table of matrices record by record (Kaldi `util/kaldi-table.h`,
+/// `SequentialBaseFloatMatrixReader`).
+///
+/// An archive is a sequence of `key` + space + object, where the object is binary (`\0B` and an
+/// `FM`/`DM`/`CM`/`CM2`/`CM3`/`FV`/`DV` matrix, see `KaldiBinaryMatrix`) or text (`[ … ]`, see
+/// `KaldiTextMatrix`); binary and text records may mix. The reader never holds more than one
+/// record: it works on pipes. Accepted specifiers:
+///
+/// - `PATH`, `-` (stdin), `ark:PATH`, `ark,OPTS:PATH`: an archive;
+/// - `scp:PATH`, `scp,OPTS:PATH`, or a `PATH` ending in `.scp`: a list of `key ark-path:byte-offset`
+///   lines, each matrix read at its offset (see `KaldiScp`).
+///
+/// Keys must be non-empty, without whitespace or control characters, and unique.
+public final class KaldiArchiveReader {
+    private enum Source {
+        case archive(ByteInput)
+        case scp([KaldiScpEntry], file: String)
+    }
+    private var source: Source
+    private var scpIndex = 0
+    private var scpInput: ByteInput?
+    private var seen: [String: Int] = [:]
+    /// The longest key accepted (longer ones mean the input is not an archive).
+    static let maxKeyLength = 4096
+
+    /// Opens a file, `-` for stdin, or a Kaldi rspecifier (`ark:…`, `scp:…`).
+    public init(path: String) throws {
+        let spec = try KaldiSpecifier(path)
+        switch spec.kind {
+        case .archive: source = .archive(try ByteInput(path: spec.path))
+        case .scp: source = .scp(try KaldiScp.read(path: spec.path), file: spec.path)
+        }
+    }
+
+    /// The next record, or nil at the clean end of the input.
+    public func next() throws -> KaldiRecord? {
+        switch source {
+        case .archive(let input): return try nextFromArchive(input)
+        case .scp(let entries, let file): return try nextFromScp(entries, file: file)
+        }
+    }
+
+    /// Every remaining record, in order.
+    public func readAll() throws -> [KaldiRecord] {
+        var records: [KaldiRecord] = []
+        while let r = try next() { records.append(r) }
+        return records
+    }
+
+    private func nextFromArchive(_ input: ByteInput) throws -> KaldiRecord? {
+        // Whitespace between records (text records end in a newline) is skipped.
+        while let b = try input.peekByte(), b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { _ = try input.readByte() }
+        let keyStart = input.offset
+        var keyBytes: [UInt8] = []
+        while true {
+            guard let b = try input.readByte() else {
+                if keyBytes.isEmpty { return nil }
+                throw InputError(file: input.name, place: "byte \(input.offset)",
+                                 "input ends after the key \"\(String(decoding: keyBytes.prefix(64), as: UTF8.self))\"; expected a space and a matrix")
+            }
+            if b == 0x20 { break }
+            if b == 0x0A || b < 0x20 || b == 0x7F {
+                let what = b == 0x0A ? "end of line" : "control byte \\x\(KaldiBinaryMatrix.hex(b))"
+                if keyBytes.isEmpty {
+                    throw InputError(file: input.name, place: "byte \(input.offset - 1)",
+                                     "empty record key: found \(what) where a key was expected (not a Kaldi archive?)")
+                }
+                throw InputError(file: input.name, place: "byte \(input.offset - 1)",
+                                 "\(what) inside the record key starting at byte \(keyStart); expected the key, a space and a matrix")
+            }
+            keyBytes.append(b)
+            if keyBytes.count > Self.maxKeyLength {
+                throw InputError(file: input.name, place: "byte \(keyStart)",
+                                 "record key longer than \(Self.maxKeyLength) bytes (not a Kaldi archive?)")
+            }
+        }
+        guard let key = decodeUTF8(keyBytes) else {
+            throw InputError(file: input.name, place: "byte \(keyStart)", "record key is not valid UTF-8")
+        }
+        if let first = seen[key] {
+            throw InputError(file: input.name, place: "byte \(keyStart)",
+                             "duplicate key \"\(key)\" (first at byte \(first)); keys in an archive must be unique")
+        }
+        seen[key] = keyStart
+        let matrix = try Self.readObject(input, key: key)
+        return KaldiRecord(key: key, matrix: matrix)
+    }
+
+    /// Reads one object (binary after `\0B`, else text) at the current position.
+    static func readObject(_ input: ByteInput, key: String?) throws -> Matrix {
+        if try input.peekByte() == 0 {
+            let at = input.offset
+            _ = try input.readByte()
+            let b = try input.readByte()
+            guard b == UInt8(ascii: "B") else {
+                throw InputError(file: input.name, place: KaldiBinaryMatrix.place(at, key),
+                                 "expected the binary marker \\0B, found \\0 followed by \(b.map { KaldiTextMatrix.describe($0) } ?? "end of input")")
+            }
+            return try KaldiBinaryMatrix.read(input, key: key)
+        }
+        return try KaldiTextMatrix.read(input, key: key)
+    }
+
+    private func nextFromScp(_ entries: [KaldiScpEntry], file: String) throws -> KaldiRecord? {
+        guard scpIndex < entries.count else { return nil }
+        let entry = entries[scpIndex]
+        scpIndex += 1
+        if let first = seen[entry.key] {
+            throw InputError(file: file, place: "line \(entry.line)",
+                             "duplicate key \"\(entry.key)\" (first on line \(first)); keys must be unique")
+        }
+        seen[entry.key] = entry.line
+        let input: ByteInput
+        if let open = scpInput, open.name == entry.archivePath {
+            input = open
+        } else {
+            do { input = try ByteInput(path: entry.archivePath) } catch let error as InputError {
+                throw InputError(file: file, place: "line \(entry.line)", "key \"\(entry.key)\": \(error.description)")
+            }
+            scpInput = input
+        }
+        let offset = entry.offset ?? 0
+        if let size = input.fileSize, offset > size {
+            throw InputError(file: file, place: "line \(entry.line)",
+                             "offset \(offset) is past the end of \(entry.archivePath) (\(size) bytes)")
+        }
+        try input.seek(to: offset)
+        return KaldiRecord(key: entry.key, matrix: try Self.readObject(input, key: entry.key))
+    }
+}
+
+/// A parsed Kaldi rspecifier/wspecifier: `ark[,opts]:PATH`, `scp[,opts]:PATH`, or a bare path.
+struct KaldiSpecifier {
+    enum Kind { case archive, scp }
+    var kind: Kind
+    var path: String
+    var options: Set<String>
+
+    init(_ spec: String) throws {
+        var kind: Kind = .archive
+        var path = spec
+        var options: Set<String> = []
+        for prefix in ["ark", "scp"] where spec.hasPrefix(prefix) {
+            let rest = spec.dropFirst(prefix.count)
+            guard let colon = rest.firstIndex(of: ":"), rest.first == ":" || rest.first == "," else { continue }
+            options = Set(rest[..<colon].split(separator: ",").map(String.init))
+            path = String(rest[rest.index(after: colon)...])
+            kind = prefix == "scp" ? .scp : .archive
+        }
+        if kind == .archive && path.hasSuffix(".scp") { kind = .scp }
+        let trimmed = path.trimmingSpaces
+        if trimmed.hasSuffix("|") || trimmed.hasPrefix("|") {
+            throw InputError(file: spec, "command pipes in specifiers are not supported; run the command in the shell and pipe its output to \"-\"")
+        }
+        guard !path.isEmpty else { throw InputError(file: spec, "empty path in specifier") }
+        self.kind = kind
+        self.path = path
+        self.options = options
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,60 @@
+// KaldiArchiveWriter: writes keyed float matrices as a Kaldi archive (binary FM or text).
+import Tensors
+
+/// How a Kaldi archive stores its matrices.
+public enum KaldiArchiveMode: Sendable {
+    /// `key \0BFM \4rows\4cols` + float32 LE data (Kaldi's default, compact and exact).
+    case binary
+    /// `key  [\n  v v … \n  … ]` with the values as kaldiio prints them (exact round trip).
+    case text
+}
+
+/// Writes a Kaldi archive record by record (Kaldi `BaseFloatMatrixWriter`), to a file or to
+/// stdout (`-`; binary output to a terminal is refused), buffered. Accepts `ark:PATH` and `ark,t:PATH` (text) specifiers too.
+/// Keys must be non-empty, without whitespace or control characters, and unique; a bad key
+/// throws `InputError` naming the record. Output is byte-identical to kaldiio's `save_ark`.
+public final class KaldiArchiveWriter {
+    private let output: ByteOutput
+    private let mode: KaldiArchiveMode
+    private var keys: Set<String> = []
+    private var count = 0
+
+    /// Opens `path` (`-` = stdout) for writing in `mode`.
+    public init(path: String, mode: KaldiArchiveMode = .binary) throws {
+        let spec = try KaldiSpecifier(path)
+        guard spec.kind == .archive else {
+            throw InputError(file: path, "cannot write an scp table; write an archive (\"ark:PATH\" or a plain path)")
+        }
+        self.mode = spec.options.contains("t") ? .text : mode
+        output = try ByteOutput(path: spec.path)
+        if self.mode == .binary && spec.path == "-" && output.isTerminal {
+            throw InputError(file: "stdout", "refusing to write a binary archive to a terminal; redirect it to a file or pipe it on (as gzip does)")
+        }
+    }
+
+    /// Appends one record.
+    public func write(key: String, matrix: Matrix) throws {
+        count += 1
+        if key.isEmpty || key.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+            throw InputError(file: output.name, place: "record \(count)",
+                             "key \"\(key)\" is empty or contains whitespace/control characters; Kaldi keys are single tokens")
+        }
+        guard keys.insert(key).inserted else {
+            throw InputError(file: output.name, place: "record \(count)", "duplicate key \"\(key)\"")
+        }
+        guard matrix.rows <= Int(Int32.max), matrix.cols <= Int(Int32.max) else {
+            throw InputError(file: output.name, place: "record \(count)", "matrix \(matrix.rows)×\(matrix.cols) exceeds Kaldi's int32 sizes")
+        }
+        try output.write(key + " ")
+        switch mode {
+        case .binary: try output.write(KaldiBinaryMatrix.encodeFloatMatrix(matrix))
+        case .text: try output.write(KaldiTextMatrix.encode(matrix))
+        }
+    }
+
+    /// Flushes everything written so far (useful between records on a pipe).
+    public func flush() throws { try output.flush() }
+
+    /// Flushes and closes the output.
+    public func close() throws { try output.close() }
+}

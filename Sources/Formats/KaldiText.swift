@@ -1,0 +1,51 @@
+// KaldiText: Kaldi `text` files, "uttid token token …" per line.
+import Tensors
+
+/// One line of a Kaldi `text` file: the utterance key and its label tokens.
+public struct KaldiTextEntry: Sendable, Equatable {
+    public var key: String
+    public var tokens: [String]
+    /// 1-based line number in the file.
+    public var line: Int
+    public init(key: String, tokens: [String], line: Int) {
+        self.key = key
+        self.tokens = tokens
+        self.line = line
+    }
+}
+
+/// Kaldi's `text` transcription file (Kaldi data directories: `data/*/text`): one utterance per
+/// line, the key then whitespace-separated tokens. A key alone means an empty transcription.
+/// Invalid UTF-8 and duplicate keys are errors naming the line.
+public enum KaldiText {
+    public static func read(path: String) throws -> [KaldiTextEntry] {
+        var entries: [KaldiTextEntry] = []
+        var seen: [String: Int] = [:]
+        for line in try TextLines.read(path: path) {
+            let fields = line.fields
+            guard let key = fields.first else { continue }
+            if let first = seen[key] {
+                throw InputError(file: path == "-" ? "stdin" : path, place: "line \(line.number)",
+                                 "duplicate key \"\(key)\" (first on line \(first))")
+            }
+            seen[key] = line.number
+            entries.append(KaldiTextEntry(key: key, tokens: Array(fields.dropFirst()), line: line.number))
+        }
+        return entries
+    }
+
+    /// Writes `key tok tok…` lines (`-` = stdout).
+    public static func write(_ entries: [(key: String, tokens: [String])], to path: String) throws {
+        let out = try ByteOutput(path: path)
+        for (i, entry) in entries.enumerated() {
+            if entry.key.isEmpty || entry.key.contains(where: { $0.isWhitespace }) {
+                throw InputError(file: out.name, place: "line \(i + 1)", "key \"\(entry.key)\" is empty or contains whitespace")
+            }
+            if let bad = entry.tokens.first(where: { $0.isEmpty || $0.contains(where: { $0.isWhitespace }) }) {
+                throw InputError(file: out.name, place: "line \(i + 1)", "token \"\(bad)\" is empty or contains whitespace")
+            }
+            try out.write(([entry.key] + entry.tokens).joined(separator: " ") + "\n")
+        }
+        try out.close()
+    }
+}

@@ -1,0 +1,70 @@
+// TextLines: reads a small text file (or stdin) as numbered, UTF-8-checked lines of fields.
+import Tensors
+
+/// Decodes UTF-8, or nil when the bytes are not valid UTF-8.
+func decodeUTF8(_ bytes: [UInt8]) -> String? {
+    let s = String(decoding: bytes, as: UTF8.self)
+    return s.utf8.elementsEqual(bytes) ? s : nil
+}
+
+/// One non-blank line of a Kaldi list file (`text`, `wav.scp`, feature scp), split at whitespace.
+struct TextLine {
+    /// 1-based line number, for error messages.
+    var number: Int
+    /// The line without its end-of-line characters.
+    var text: String
+    /// Whitespace-separated fields (spaces and tabs).
+    var fields: [String] { text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) }
+}
+
+enum TextLines {
+    /// The largest list file accepted (these are lists, not data: 1 GiB means something is wrong).
+    static let maxBytes = 1 << 30
+
+    /// Reads `path` (`-` is stdin), checking UTF-8 line by line; blank lines are skipped.
+    static func read(path: String) throws -> [TextLine] {
+        let input = try ByteInput(path: path)
+        if let size = input.fileSize, size > maxBytes {
+            throw InputError(file: input.name, "\(size) bytes is too large for a list file (limit \(maxBytes))")
+        }
+        var lines: [TextLine] = []
+        var current: [UInt8] = []
+        var number = 1
+        func finish() throws {
+            if current.last == 0x0D { current.removeLast() }
+            guard let text = decodeUTF8(current) else {
+                let bad = firstInvalidUTF8(current)
+                throw InputError(file: input.name, place: "line \(number)",
+                                 "invalid UTF-8 at column \(bad + 1); expected UTF-8 text")
+            }
+            if !text.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.append(TextLine(number: number, text: text)) }
+            current.removeAll(keepingCapacity: true)
+        }
+        var total = 0
+        while let b = try input.readByte() {
+            total += 1
+            if total > maxBytes { throw InputError(file: input.name, "input exceeds \(maxBytes) bytes, too large for a list file") }
+            if b == 0x0A {
+                try finish()
+                number += 1
+            } else {
+                current.append(b)
+            }
+        }
+        if !current.isEmpty { try finish() }
+        return lines
+    }
+
+    /// Index of the first byte that starts an invalid UTF-8 sequence (best effort, for messages).
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let length = b < 0x80 ? 1 : b >= 0xF0 && b < 0xF8 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 0
+            guard length > 0, i + length <= bytes.count,
+                  decodeUTF8(Array(bytes[i..<(i + length)])) != nil else { return i }
+            i += length
+        }
+        return i
+    }
+}

@@ -1,0 +1,28 @@
+// Interrupt: SIGINT/SIGTERM set a flag that long jobs poll, so they can stop cleanly (e.g. checkpoint).
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The interrupt flag: set by SIGINT or SIGTERM once `Interrupt.install()` has run.
+enum Interrupt {
+    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+    nonisolated(unsafe) private static var signalNumber: sig_atomic_t = 0
+
+    /// Installs handlers for SIGINT and SIGTERM that only set the flag; a second signal exits at once.
+    static func install() {
+        let handler: @convention(c) (Int32) -> Void = { sig in
+            if Interrupt.flag != 0 { _exit(128 + sig) }
+            Interrupt.flag = 1
+            Interrupt.signalNumber = sig
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+
+    /// True once a signal has arrived.
+    static var requested: Bool { flag != 0 }
+
+    /// The exit status a process stopped by that signal reports (128 + signal number).
+    static var exitStatus: Int32 { 128 + signalNumber }
+}

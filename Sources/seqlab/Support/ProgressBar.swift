@@ -1,0 +1,63 @@
+// ProgressBar: a one-line progress display on stderr, drawn only when stderr is a terminal.
+import Foundation
+
+/// A progress bar on stderr: `label [#####.....] 12/40 0:07 eta 0:16 extra`.
+///
+/// Drawn only when stderr is a terminal and not `quiet`; redrawn at most ten times a second.
+/// Safe to call from several threads (`advance` is locked).
+final class ProgressBar: @unchecked Sendable {
+    private let label: String
+    private let total: Int
+    private let enabled: Bool
+    private let start = Date()
+    private var done = 0
+    private var lastDraw = Date.distantPast
+    private var extra = ""
+    private let lock = NSLock()
+
+    init(_ label: String, total: Int, quiet: Bool) {
+        self.label = label
+        self.total = max(total, 0)
+        self.enabled = !quiet && isatty(2) == 1
+    }
+
+    /// Marks `n` more items done; `note` replaces the text after the counts.
+    func advance(by n: Int = 1, note: String? = nil) {
+        lock.lock(); defer { lock.unlock() }
+        done += n
+        if let note { extra = note }
+        let now = Date()
+        if enabled && (now.timeIntervalSince(lastDraw) >= 0.1 || done == total) {
+            lastDraw = now
+            draw(now)
+        }
+    }
+
+    /// Clears the line so that the next message starts clean.
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    private func draw(_ now: Date) {
+        let elapsed = now.timeIntervalSince(start)
+        let width = 30
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        var line = "\r\u{1B}[K\(label) [\(bar)] \(done)/\(total) \(clock(elapsed))"
+        if done > 0 && done < total { line += " eta \(clock(elapsed / Double(done) * Double(total - done)))" }
+        if !extra.isEmpty { line += " \(extra)" }
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    private func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}
+
+/// Writes one line to stderr (logs, warnings, per-item errors).
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

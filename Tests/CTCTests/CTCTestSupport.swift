@@ -1,0 +1,72 @@
+// Helpers for the CTC tests: log-softmax, seeded random outputs, and the brute-force path enumeration oracle.
+import Foundation
+import Tensors
+
+/// Row-wise log-softmax of a T × K row-major array, in Double.
+func logSoftmax(_ u: [Double], classes K: Int) -> [Double] {
+    var out = u
+    for r in 0..<(u.count / K) {
+        let row = u[(r * K)..<((r + 1) * K)]
+        let m = row.max()!
+        let lse = m + log(row.reduce(0) { $0 + exp($1 - m) })
+        for k in 0..<K { out[r * K + k] = u[r * K + k] - lse }
+    }
+    return out
+}
+
+/// Seeded Gaussian logits, T × K, scaled by `scale`.
+func randomLogits(frames T: Int, classes K: Int, scale: Double = 1.5, _ g: inout SeededGenerator) -> [Double] {
+    (0..<(T * K)).map { _ in scale * g.normal() }
+}
+
+/// The CTC collapse map B (Graves et al. 2006, §3): merge repeated classes, then remove blanks (0).
+func collapse(_ path: [Int]) -> [Int] {
+    var out: [Int] = []
+    var previous = -1
+    for k in path {
+        if k != previous && k != 0 { out.append(k) }
+        previous = k
+    }
+    return out
+}
+
+/// p(l|x) for every labelling l, by enumerating all K^T paths and summing Π yₜ(πₜ) over each B⁻¹(l).
+func bruteForceLabellingProbabilities(logProbs: [Double], frames T: Int, classes K: Int) -> [[Int]: Double] {
+    var result: [[Int]: Double] = [:]
+    var path = [Int](repeating: 0, count: T)
+    let total = Int(pow(Double(K), Double(T)))
+    for n in 0..<total {
+        var rest = n
+        var logP = 0.0
+        for t in 0..<T {
+            path[t] = rest % K
+            rest /= K
+            logP += logProbs[t * K + path[t]]
+        }
+        result[collapse(path), default: 0] += exp(logP)
+    }
+    return result
+}
+
+/// The most probable single path that collapses to `labels`, by enumeration (nil if none exists).
+func bruteForceBestPath(logProbs: [Double], frames T: Int, classes K: Int, labels: [Int]) -> (path: [Int], logP: Double)? {
+    var best: (path: [Int], logP: Double)?
+    var path = [Int](repeating: 0, count: T)
+    let total = Int(pow(Double(K), Double(T)))
+    for n in 0..<total {
+        var rest = n
+        var logP = 0.0
+        for t in 0..<T {
+            path[t] = rest % K
+            rest /= K
+            logP += logProbs[t * K + path[t]]
+        }
+        if collapse(path) == labels, logP > (best?.logP ?? -.infinity) { best = (path, logP) }
+    }
+    return best
+}
+
+/// Seeded random labels of length `length` in 1..<K.
+func randomLabels(_ length: Int, classes K: Int, _ g: inout SeededGenerator) -> [Int] {
+    (0..<length).map { _ in 1 + Int(g.next() % UInt64(K - 1)) }
+}

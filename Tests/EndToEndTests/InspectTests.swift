@@ -1,0 +1,57 @@
+// `seqlab inspect` through the built binary: summaries on stdout, one-line errors on stderr, exit codes.
+import XCTest
+import Foundation
+import TestSupport
+
+final class InspectTests: XCTestCase {
+    let fixtures = packageRoot.appendingPathComponent("Tests/FormatsTests/Fixtures")
+
+    /// The float.ark values from the reference script's expected.txt (kaldiio's reading).
+    func referenceValues(_ file: String) throws -> [[Float]] {
+        let text = try String(contentsOf: fixtures.appendingPathComponent("expected.txt"), encoding: .utf8)
+        return text.split(separator: "\n").filter { $0.hasPrefix("matrix \(file) ") }.map {
+            $0.split(separator: " ").dropFirst(5).map { Float(Double($0)!) }
+        }
+    }
+
+    func testSummarisesAnArchiveAndASafetensorsFile() throws {
+        let ark = fixtures.appendingPathComponent("cm2.ark").path
+        let model = fixtures.appendingPathComponent("model.safetensors").path
+        let r = try runSeqlab(["inspect", ark, model])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr, "")
+        let out = r.stdoutText
+        let values = try referenceValues("cm2.ark")
+        let all = values.flatMap { $0 }
+        let mean = all.map(Double.init).reduce(0, +) / Double(all.count)
+        XCTAssertTrue(out.contains("\(ark): Kaldi archive\n  utterances: \(values.count)\n"), out)
+        XCTAssertTrue(out.contains("  values: min \(String(format: "%.5g", Double(all.min()!))), mean \(String(format: "%.5g", mean)), max \(String(format: "%.5g", Double(all.max()!)))\n"), out)
+        XCTAssertTrue(out.contains("  keys: c1, c2, flat, c4\n"), out)
+        XCTAssertTrue(out.contains("\(model): safetensors, 2 tensors, 16 values, 64 bytes of data\n"), out)
+        XCTAssertTrue(out.contains("  lstm.w  F32   [4, 3]\n"), out)
+        XCTAssertTrue(out.contains("    alphabet: _ a b c\n"), out)
+    }
+
+    func testReadsAnArchiveFromStdin() throws {
+        let bytes = try Data(contentsOf: fixtures.appendingPathComponent("float.ark"))
+        let r = try runSeqlab(["inspect", "-"], stdin: bytes)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdoutText.hasPrefix("stdin: Kaldi archive\n  utterances: 4\n  frames: 13 (1–7 per utterance)\n"), r.stdoutText)
+    }
+
+    func testCorruptFileGivesOneStderrLineAndFailure() throws {
+        let dir = temporaryDirectory()
+        let cut = dir.appendingPathComponent("cut.ark")
+        try Data(contentsOf: fixtures.appendingPathComponent("float.ark")).prefix(100).write(to: cut)
+        let good = fixtures.appendingPathComponent("text.ark").path
+        let r = try runSeqlab(["inspect", cut.path, good])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertEqual(r.stderr, "error: \(cut.path): byte 89 (record \"utt-2\"): matrix 7×5 needs 140 bytes of data but the file has only 11 left (truncated?)\n")
+        // The good file after the bad one is still summarised.
+        XCTAssertTrue(r.stdoutText.contains("\(good): Kaldi archive"), r.stdoutText)
+
+        let notOurs = try runSeqlab(["inspect", fixtures.appendingPathComponent("expected.txt").path])
+        XCTAssertNotEqual(notOurs.status, 0)
+        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive or a safetensors file)\n"), notOurs.stderr)
+    }
+}

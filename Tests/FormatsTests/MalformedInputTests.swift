@@ -1,0 +1,193 @@
+// Bad input gives one-line errors naming the file, the place and what was expected — never a crash.
+import XCTest
+import Tensors
+import TestSupport
+@testable import Formats
+
+final class MalformedInputTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+
+    func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Asserts `body` throws an `InputError` whose one-line description contains every fragment.
+    func assertInputError(_ body: () throws -> Void, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
+        do {
+            try body()
+            XCTFail("no error; expected one containing \(fragments)", file: file, line: line)
+        } catch let error as InputError {
+            let text = error.description
+            XCTAssertFalse(text.contains("\n"), "not one line: \(text)", file: file, line: line)
+            for f in fragments where !text.contains(f) {
+                XCTFail("error \"\(text)\" lacks \"\(f)\"", file: file, line: line)
+            }
+        } catch {
+            XCTFail("expected InputError, got \(error)", file: file, line: line)
+        }
+    }
+
+    func readAll(_ path: String) throws { _ = try KaldiArchiveReader(path: path).readAll() }
+
+    let good = Array("a ".utf8) + KaldiBinaryMatrix.encodeFloatMatrix(Matrix([[1, 2], [3, 4]]))
+
+    func header(rows: Int32, cols: Int32, type: String = "FM") -> [UInt8] {
+        var h = Array("k \0B\(type) ".utf8)
+        KaldiBinaryMatrix.appendInt32(rows, to: &h)
+        KaldiBinaryMatrix.appendInt32(cols, to: &h)
+        return h
+    }
+
+    // MARK: Kaldi archives
+
+    func testTruncatedRecordInAFile() throws {
+        let path = try file("cut.ark", good + Array("b ".utf8) + Array(KaldiBinaryMatrix.encodeFloatMatrix(Matrix([[1, 2], [3, 4]])).dropLast(3)))
+        assertInputError({ try readAll(path) }, [path + ": byte 50 (record \"b\")", "needs 16 bytes of data but the file has only 13 left"])
+    }
+
+    func testTruncatedRecordOnAPipe() throws {
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&fds), 0)
+        let bytes = header(rows: 1_000_000, cols: 100) + [1, 2, 3, 4, 5, 6]
+        _ = bytes.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }
+        close(fds[1])
+        defer { close(fds[0]) }
+        assertInputError({ try readAll("/dev/fd/\(fds[0])") }, ["(record \"k\")", "input ends inside the matrix data: 1 of 100000000 values present"])
+    }
+
+    func testWrongTypeToken() throws {
+        let path = try file("tok.ark", Array("k \0BXM \u{4}".utf8))
+        assertInputError({ try readAll(path) }, [path + ": byte 4 (record \"k\")", "unknown matrix type \"XM\"", "expected FM, DM"])
+        let marker = try file("zero.ark", Array("k \0XFM ".utf8))
+        assertInputError({ try readAll(marker) }, [marker + ": byte 2 (record \"k\")", "expected the binary marker \\0B, found \\0 followed by \"X\""])
+    }
+
+    func testMissingSizeMarker() throws {
+        let path = try file("marker.ark", Array("k \0BFM \u{5}".utf8) + [1, 0, 0, 0])
+        assertInputError({ try readAll(path) }, [path + ": byte 7", "expected the size byte \\x04 before the row count, found \\x05"])
+    }
+
+    func testNegativeDimensions() throws {
+        let path = try file("neg.ark", header(rows: -3, cols: 4))
+        assertInputError({ try readAll(path) }, [path + ": byte 7 (record \"k\")", "negative matrix size -3×4"])
+    }
+
+    func testHugeClaimedDimensionsAreRefusedBeforeAllocating() throws {
+        let path = try file("huge.ark", header(rows: Int32.max, cols: Int32.max) + [0, 0, 0, 0])
+        assertInputError({ try readAll(path) }, [path + ": byte 7", "matrix claims 2147483647×2147483647 elements", "corrupt"])
+        let compressed = try file("hugecm.ark", Array("k \0BCM2 ".utf8) + [0, 0, 0, 0, 0, 0, 0x80, 0x3F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0, 0])
+        assertInputError({ try readAll(compressed) }, [compressed + ": byte 8", "matrix claims 2147483647×65535"])
+        let withinLimitButAbsent = try file("big.ark", header(rows: 100_000, cols: 1000))
+        assertInputError({ try readAll(withinLimitButAbsent) }, ["needs 400000000 bytes of data but the file has only 0 left"])
+    }
+
+    func testDuplicateKey() throws {
+        let path = try file("dup.ark", good + good)
+        assertInputError({ try readAll(path) }, [path + ": byte 33", "duplicate key \"a\" (first at byte 0)"])
+    }
+
+    func testEmptyKeyAndKeyWithoutMatrix() throws {
+        let path = try file("nokey.ark", Array("\0BFM ".utf8))
+        assertInputError({ try readAll(path) }, [path + ": byte 0", "empty record key"])
+        let dangling = try file("dangling.ark", good + Array("last".utf8))
+        assertInputError({ try readAll(dangling) }, [dangling + ": byte 37", "input ends after the key \"last\""])
+        let newline = try file("newline.ark", Array("key\n[ 1 ]\n".utf8))
+        assertInputError({ try readAll(newline) }, [newline + ": byte 3", "end of line inside the record key"])
+    }
+
+    func testBadTextMatrices() throws {
+        let word = try file("word.ark", Array("k  [\n  1 x2 3 ]\n".utf8))
+        assertInputError({ try readAll(word) }, [word + ": byte 9 (record \"k\")", "\"x2\" is not a number"])
+        let ragged = try file("ragged.ark", Array("k  [\n  1 2 3\n  4 5 ]\n".utf8))
+        assertInputError({ try readAll(ragged) }, [ragged + ": byte 20 (record \"k\")", "row 2 has 2 values, expected 3"])
+        let open = try file("open.ark", Array("k  [\n  1 2 3\n".utf8))
+        assertInputError({ try readAll(open) }, [open + ": byte 13", "input ends before the \"]\" closing the matrix opened at byte 3"])
+        let noBracket = try file("nobracket.ark", Array("k 1 2 3\n".utf8))
+        assertInputError({ try readAll(noBracket) }, [noBracket + ": byte 2", "expected \"[\" (text matrix) or \\0B"])
+    }
+
+    func testScpProblemsNameTheLine() throws {
+        let ark = try file("s.ark", good)
+        let pipeScp = try file("p.scp", Array("a \(ark):2\nb gunzip -c x.ark.gz |\n".utf8))
+        assertInputError({ try readAll(pipeScp) }, [pipeScp + ": line 2", "command pipe", "not supported"])
+        let past = try file("past.scp", Array("a \(ark):999\n".utf8))
+        assertInputError({ try readAll(past) }, [past + ": line 1", "offset 999 is past the end"])
+        let missing = try file("missing.scp", Array("a no-such.ark:2\n".utf8))
+        assertInputError({ try readAll(missing) }, [missing + ": line 1", "no-such.ark: cannot open"])
+        let wrongOffset = try file("wrong.scp", Array("a \(ark):3\n".utf8))
+        assertInputError({ try readAll(wrongOffset) }, [ark + ": byte 3 (record \"a\")", "found \"B\""])
+        assertInputError({ _ = try KaldiArchiveReader(path: "ark:gunzip -c x.gz |") }, ["command pipes in specifiers are not supported"])
+    }
+
+    // MARK: Kaldi text and wav.scp
+
+    func testKaldiTextErrorsNameTheLine() throws {
+        let utf = try file("text", Array("u1 a b\nu2 c \u{FF}d\n".utf8.map { $0 == 0xC3 ? 0xFF : $0 }))
+        assertInputError({ _ = try KaldiText.read(path: utf) }, [utf + ": line 2", "invalid UTF-8 at column 6"])
+        let dup = try file("text2", Array("u1 a\n\nu1 b\n".utf8))
+        assertInputError({ _ = try KaldiText.read(path: dup) }, [dup + ": line 3", "duplicate key \"u1\" (first on line 1)"])
+        let fine = try file("text3", Array("u1 a  b\r\nu2\n".utf8))
+        let entries = try KaldiText.read(path: fine)
+        XCTAssertEqual(entries, [KaldiTextEntry(key: "u1", tokens: ["a", "b"], line: 1), KaldiTextEntry(key: "u2", tokens: [], line: 2)])
+    }
+
+    func testWavScpErrors() throws {
+        let scp = try file("wav.scp", Array("a /data/a.wav\nb sox b.flac -t wav - |\n".utf8))
+        assertInputError({ _ = try WavScp.read(path: scp) }, [scp + ": line 2", "command pipe entries"])
+        let alone = try file("wav2.scp", Array("a dir/a b.wav\nonlykey\n".utf8))
+        assertInputError({ _ = try WavScp.read(path: alone) }, [alone + ": line 2", "expected \"uttid path\""])
+    }
+
+    // MARK: safetensors
+
+    func safetensors(_ header: String, data: [UInt8] = [], length: UInt64? = nil) -> [UInt8] {
+        let h = Array(header.utf8)
+        let n = length ?? UInt64(h.count)
+        return (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * UInt64($0))) } + h + data
+    }
+
+    func load(_ path: String) throws { _ = try SafeTensorsFile(contentsOf: path) }
+
+    func testTruncatedSafetensors() throws {
+        let whole = SafeTensorsFile(tensors: ["w": SafeTensor(floats: [1, 2, 3], shape: [3])]).serialized()
+        let path = try file("cut.safetensors", Array(whole.dropLast(2)))
+        assertInputError({ try load(path) }, [path + ": tensor \"w\"", "data_offsets [0, 12] run past the 10-byte data buffer"])
+        let tiny = try file("tiny.safetensors", [1, 2, 3])
+        assertInputError({ try load(tiny) }, [tiny + ": byte 0", "shorter than the 8-byte header length"])
+    }
+
+    func testHugeHeaderLength() throws {
+        let path = try file("huge.safetensors", safetensors("{}", length: UInt64(1) << 60))
+        assertInputError({ try load(path) }, [path + ": byte 0", "header length 1152921504606846976 exceeds the 2 bytes after it"])
+    }
+
+    func testInvalidJSON() throws {
+        let path = try file("json.safetensors", safetensors("{\"w\":{\"dtype\" \"F32\"}}"))
+        assertInputError({ try load(path) }, [path + ": byte 22", "invalid JSON header: expected \":\""])
+        let array = try file("array.safetensors", safetensors("[1,2]   "))
+        assertInputError({ try load(array) }, [array + ": byte 8", "does not start with \"{\""])
+        let deep = try file("deep.safetensors", safetensors("{\"a\":" + String(repeating: "[", count: 100) + "}"))
+        assertInputError({ try load(deep) }, [deep + ": byte", "nested deeper than 64"])
+    }
+
+    func testOffsetsOutOfRangeOverlappingOrInconsistent() throws {
+        let range = try file("range.safetensors", safetensors(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0]))
+        assertInputError({ try load(range) }, [range + ": tensor \"w\"", "run past the 4-byte data buffer"])
+        let overlap = try file("overlap.safetensors", safetensors(
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: Array(repeating: 0, count: 8)))
+        assertInputError({ try load(overlap) }, [overlap + ": tensor \"b\"", "overlap the previous tensor, which ends at 8"])
+        let shape = try file("shape.safetensors", safetensors(#"{"w":{"dtype":"F64","shape":[2],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)))
+        assertInputError({ try load(shape) }, [shape + ": tensor \"w\"", "shape [2] of F64 needs 16 bytes but data_offsets [0, 8] give 8"])
+        let dtype = try file("dtype.safetensors", safetensors(#"{"w":{"dtype":"Q7","shape":[],"data_offsets":[0,1]}}"#, data: [0]))
+        assertInputError({ try load(dtype) }, [dtype + ": tensor \"w\"", "unknown dtype \"Q7\""])
+        let negative = try file("negative.safetensors", safetensors(#"{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}"#))
+        assertInputError({ try load(negative) }, [negative + ": tensor \"w\"", "expected non-negative integers"])
+        let extra = try file("extra.safetensors", safetensors(#"{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#, data: [1, 2]))
+        assertInputError({ try load(extra) }, [extra + ": byte", "1 bytes after the last tensor's data"])
+        let meta = try file("meta.safetensors", safetensors(#"{"__metadata__":{"n":3}}"#))
+        assertInputError({ try load(meta) }, [meta + ": header \"__metadata__\".\"n\"", "is a number, expected a string"])
+    }
+}

@@ -1,0 +1,62 @@
+// File-kind detection and the archive / safetensors summaries behind `seqlab inspect`.
+import XCTest
+import Tensors
+import TestSupport
+@testable import Formats
+
+final class SummaryTests: XCTestCase {
+    func testDetectsKindsByContent() throws {
+        for ark in ["float.ark", "double.ark", "cm.ark", "cm3.ark", "text.ark", "vector.ark"] {
+            XCTAssertEqual(try FileKind.detect(path: ReferenceFixtures.path(ark)), .kaldiArchive, ark)
+        }
+        for st in ["tensors.safetensors", "model.safetensors"] {
+            XCTAssertEqual(try FileKind.detect(path: ReferenceFixtures.path(st)), .safetensors, st)
+        }
+        XCTAssertEqual(try FileKind.detect(path: ReferenceFixtures.path("expected.txt")), .unknown)
+        XCTAssertEqual(try FileKind.detect(path: ReferenceFixtures.path("float.scp")), .unknown)
+        XCTAssertEqual(FileKind.detect(prefix: [], fileSize: 0), .unknown)
+        // A header length larger than the file is not safetensors.
+        XCTAssertEqual(FileKind.detect(prefix: [200, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8), fileSize: 10), .unknown)
+        XCTAssertEqual(FileKind.detect(prefix: Array("\n  key   [ 1 ]".utf8), fileSize: 14), .kaldiArchive)
+    }
+
+    func testArchiveSummaryFiguresMatchTheReferenceValues() throws {
+        let fixtures = try ReferenceFixtures()
+        let expected = fixtures.matrices(in: "cm.ark").map(\.matrix)
+        let summary = try ArchiveSummary(path: ReferenceFixtures.path("cm.ark"))
+        let all = expected.flatMap(\.data)
+        XCTAssertEqual(summary.utterances, expected.count)
+        XCTAssertEqual(summary.totalFrames, expected.map(\.rows).reduce(0, +))
+        XCTAssertEqual(summary.minDimension, expected.map(\.cols).min())
+        XCTAssertEqual(summary.maxDimension, expected.map(\.cols).max())
+        XCTAssertEqual(summary.minimum, all.min())
+        XCTAssertEqual(summary.maximum, all.max())
+        // Sums in a different order agree to rounding in Double.
+        XCTAssertEqual(summary.mean, all.map(Double.init).reduce(0, +) / Double(all.count), accuracy: 1e-12)
+        XCTAssertEqual(summary.firstKeys, ["c1", "c2", "flat", "c4"])
+        XCTAssertTrue(summary.description.contains("utterances: 4"), summary.description)
+    }
+
+    func testArchiveSummaryCountsNonFiniteSeparately() {
+        var summary = ArchiveSummary(name: "x")
+        summary.add(KaldiRecord(key: "a", matrix: Matrix([[1, .nan, 3, -.infinity]])))
+        XCTAssertEqual(summary.nonFinite, 2)
+        XCTAssertEqual(summary.minimum, 1)
+        XCTAssertEqual(summary.maximum, 3)
+        XCTAssertEqual(summary.mean, 2)
+        XCTAssertTrue(summary.description.contains("non-finite values: 2"), summary.description)
+    }
+
+    func testSafeTensorsSummaryListsTensorsAndCutsLongMetadata() throws {
+        let file = SafeTensorsFile(tensors: ["b": SafeTensor(int64s: [1, 2], shape: [2]), "a.w": SafeTensor(floats: [0, 0, 0, 0, 0, 0], shape: [2, 3])],
+                                   metadata: ["config": String(repeating: "x", count: 200), "note": "two\nlines"])
+        let text = SafeTensorsSummary(name: "m.safetensors", file: file).description
+        let lines = text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines[0], "m.safetensors: safetensors, 2 tensors, 8 values, 40 bytes of data")
+        XCTAssertEqual(lines[1], "  a.w  F32   [2, 3]")
+        XCTAssertEqual(lines[2], "  b    I64   [2]")
+        XCTAssertEqual(lines[3], "  metadata: 2 keys")
+        XCTAssertEqual(lines[4], "    config: " + String(repeating: "x", count: 72) + "… (200 characters)")
+        XCTAssertEqual(lines[5], "    note: two\\nlines")
+    }
+}
