@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "TestSupport"],
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "Formats", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Formats", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
