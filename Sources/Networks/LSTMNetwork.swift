@@ -1,4 +1,5 @@
 // LSTMNetwork: stacked (bi)directional LSTM layers and a log-softmax output layer, with BPTT over a padded batch.
+import Dispatch
 import Tensors
 
 /// The architecture of an `LSTMNetwork`, saved as JSON in the model's metadata.
@@ -46,6 +47,10 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     public let layers: [[LSTMLayer<S>]]
     /// The output layer, K × topWidth, named `output.weight` / `output.bias`.
     public let output: DenseLayer<S>
+    /// Run the two directions of a bidirectional layer on two threads (forward and backward).
+    /// Results are identical either way; with 2+ cores and `setBLASThreads(1)` this is usually
+    /// faster than threading inside the small per-step gemms. Not part of the saved model.
+    public var concurrentDirections = false
 
     /// A freshly initialised network (LSTMLayer and DenseLayer document the initialisation).
     public init(_ configuration: LSTMNetworkConfiguration, rng: inout some RandomNumberGenerator) {
@@ -91,12 +96,11 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 let out = ScratchBuffer<S>(count: rows * width)
                 let x = k == 0 ? input.baseAddress! : UnsafePointer(outputs[k - 1].pointer)
                 let ldx = configuration.layerInputs(k)
-                var layerCaches: [LSTMLayer<S>.Cache] = []
-                for (d, layer) in directions.enumerated() {
-                    let cache = LSTMLayer<S>.Cache(rows: rows, hidden: layer.hidden)
-                    layer.forward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
-                                  y: out.pointer + d * layer.hidden, ldy: width, cache: cache)
-                    layerCaches.append(cache)
+                let layerCaches = directions.map { LSTMLayer<S>.Cache(rows: rows, hidden: $0.hidden) }
+                // The directions write disjoint column blocks of `out` and their own caches.
+                forEachDirection(directions.count) { d in
+                    directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
+                                          y: out.pointer + d * directions[d].hidden, ldy: width, cache: layerCaches[d])
                 }
                 outputs.append(out)
                 caches.append(layerCaches)
@@ -146,19 +150,39 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 let ldx = configuration.layerInputs(k)
                 let dxOwner = k == 0 ? nil : ScratchBuffer<S>(count: rows * ldx)
                 let dx = dxOwner?.pointer ?? dInputPointer.baseAddress!
-                for (d, layer) in layers[k].enumerated() {
-                    let offset = d * layer.hidden
-                    layer.backward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
-                                   y: pass.layerOutputs[k].pointer + offset, ldy: width,
-                                   dy: dy + offset, lddy: width, dx: dx, lddx: ldx, accumulate: d > 0,
-                                   cache: pass.caches[k][d])
+                // Each direction writes its own parameter gradients; the reverse direction's dx goes
+                // to its own buffer and is added afterwards, so serial and concurrent runs sum alike.
+                let directions = layers[k]
+                let separate = directions.count > 1 ? ScratchBuffer<S>(count: rows * ldx) : nil
+                let dyLayer = dy
+                forEachDirection(directions.count) { d in
+                    let offset = d * directions[d].hidden
+                    let target = d > 0 ? separate!.pointer : dx
+                    directions[d].backward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
+                                           y: pass.layerOutputs[k].pointer + offset, ldy: width,
+                                           dy: dyLayer + offset, lddy: width, dx: target, lddx: ldx,
+                                           accumulate: false, cache: pass.caches[k][d])
                 }
+                if let separate { for i in 0..<(rows * ldx) { dx[i] += separate.pointer[i] } }
                 dyOwner = dxOwner
                 if let dxOwner { dy = dxOwner.pointer }
             }
             withExtendedLifetime(dyOwner) {}
         }}}
         return dInput
+    }
+
+    /// Runs body(0..<count), on concurrent threads when `concurrentDirections`.
+    private func forEachDirection(_ count: Int, _ body: (Int) -> Void) {
+        if concurrentDirections && count > 1 {
+            // The directions touch disjoint memory (see the callers), so sharing `body` is safe.
+            withoutActuallyEscaping(body) { escapable in
+                let shared = UncheckedSendableBox(escapable)
+                DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+            }
+        } else {
+            for d in 0..<count { body(d) }
+        }
     }
 
     /// An independent copy with the same values (fresh gradients, no optimizer state).
@@ -176,4 +200,10 @@ extension LSTMNetwork where S == Float {
         let pass = forward(SequenceBatch(matrices: sequences))
         return (0..<sequences.count).map { pass.logProbabilities(ofSequence: $0).matrix }
     }
+}
+
+/// Hands a value to concurrent work whose callers guarantee the accesses do not overlap.
+private struct UncheckedSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -1,6 +1,6 @@
 // NetworksBenchmark: times BLSTM training steps (forward, backward, Adam) and prints frames/s and GFLOP/s.
 //
-// Usage: swift build -c release --product NetworksBenchmark && .build/release/NetworksBenchmark [steps] [threads] [peepholes 1|0]
+// Usage: swift build -c release --product NetworksBenchmark && .build/release/NetworksBenchmark [steps] [threads] [peepholes 1|0] [concurrent directions 0|1]
 // Default problem: batch 16 × 200 frames, input 40, 2 bidirectional layers of 256, 30 classes,
 // framewise cross-entropy on seeded random targets.
 import Foundation
@@ -16,7 +16,8 @@ var rng = SeededGenerator(seed: 1)
 let configuration = LSTMNetworkConfiguration(inputSize: D, hiddenSizes: [Int](repeating: H, count: layers),
                                              bidirectional: true, peepholes: arguments.count > 2 ? arguments[2] != 0 : true,
                                              classes: K)
-let net = LSTMNetwork<Float>(configuration, rng: &rng)
+var net = LSTMNetwork<Float>(configuration, rng: &rng)
+net.concurrentDirections = arguments.count > 3 && arguments[3] != 0
 let sequences = (0..<B).map { _ in
     Matrix(rows: T, cols: D, data: (0..<(T * D)).map { _ in Float(rng.normal()) })
 }
@@ -53,7 +54,7 @@ let parameters = net.parameters
     return loss / Double(T * B)
 }
 
-print("BLSTM \(layers)×\(H) bidirectional, peepholes \(configuration.peepholes ? "on" : "off"), D \(D), K \(K), batch \(B)×\(T) frames, \(parameters.parameterCount()) parameters, BLAS threads \(blasThreads())")
+print("BLSTM \(layers)×\(H) bidirectional, peepholes \(configuration.peepholes ? "on" : "off"), D \(D), K \(K), batch \(B)×\(T) frames, \(parameters.parameterCount()) parameters, BLAS threads \(blasThreads()), concurrent directions \(net.concurrentDirections)")
 _ = step()   // warm-up
 var times: [Double] = []
 var lastLoss = 0.0
