@@ -23,13 +23,15 @@ extension ModelTensors {
 extension LSTMNetwork where S == Float {
     /// Writes the network to `path` as safetensors, atomically (docs/MODEL.md: tensor names;
     /// `ModelTensors`: metadata keys and checksum). `metadata` adds the caller's keys
-    /// (alphabet, front end, training summary).
-    public func save(to path: String, metadata: [String: String] = [:]) throws {
-        try savedTensors(metadata: metadata).safeTensorsFile.write(to: path)
+    /// (alphabet, front end, training summary). With `optimizerState` the optimizer slots are
+    /// saved too (a checkpoint to resume from; keep Adam's `stepCount` in the metadata).
+    public func save(to path: String, metadata: [String: String] = [:], optimizerState: Bool = false) throws {
+        try savedTensors(metadata: metadata, optimizerState: optimizerState).safeTensorsFile.write(to: path)
     }
 
     /// Reads a network saved by `save(to:metadata:)`, checking version, architecture, tensor
-    /// shapes and checksum; returns it with all of the file's metadata.
+    /// shapes and checksum; returns it with all of the file's metadata. Optimizer slots of a
+    /// checkpoint are restored into the parameters.
     public static func load(contentsOf path: String) throws -> (network: LSTMNetwork<Float>, metadata: [String: String]) {
         let saved = try ModelTensors(SafeTensorsFile(contentsOf: path), file: path)
         return (try LSTMNetwork(loading: saved, file: path), saved.metadata)

@@ -72,3 +72,44 @@ final class ModelFileTests: XCTestCase {
                        "regenerate Tests/NetworksTests/Fixtures/lstm-seqlab-model.safetensors from ModelFileTests.torchCheckFile() and re-run the torch check")
     }
 }
+
+final class CheckpointTests: XCTestCase {
+    /// Training resumed from a checkpoint continues exactly as uninterrupted training does.
+    func testResumedTrainingMatchesUninterruptedTraining() throws {
+        var rng = SeededGenerator(seed: 44)
+        let configuration = LSTMNetworkConfiguration(inputSize: 2, hiddenSizes: [3], bidirectional: true, peepholes: true, classes: 3)
+        let net = LSTMNetwork<Float>(configuration, rng: &rng)
+        let batch = SequenceBatch(matrices: [Matrix(rows: 4, cols: 2, data: (0..<8).map { _ in Float(rng.normal()) })])
+        let w = Array2D<Float>(rows: 4, cols: 3, data: (0..<12).map { _ in Float(rng.normal()) })
+        func train(_ net: LSTMNetwork<Float>, _ adam: inout Adam, steps: Int) {
+            for _ in 0..<steps {
+                net.parameters.zeroGradients()
+                net.backward(net.forward(batch), dLogProbabilities: w)
+                adam.step(net.parameters)
+            }
+        }
+        var adam = Adam(learningRate: 0.01)
+        train(net, &adam, steps: 3)
+        let path = temporaryDirectory().appendingPathComponent("checkpoint.safetensors").path
+        try net.save(to: path, metadata: ["train.adam_step": "\(adam.stepCount)"], optimizerState: true)
+        train(net, &adam, steps: 2)
+
+        let (resumed, metadata) = try LSTMNetwork<Float>.load(contentsOf: path)
+        XCTAssertFalse(resumed.parameters[0].slots.isEmpty)
+        var resumedAdam = Adam(learningRate: 0.01)
+        resumedAdam.stepCount = Int(metadata["train.adam_step"]!)!
+        train(resumed, &resumedAdam, steps: 2)
+        for (a, b) in zip(resumed.parameters, net.parameters) { XCTAssertEqual(a.value, b.value, a.name) }
+
+        // The model part alone (no optimizer tensors) still loads, and has the same checksum.
+        let file = try SafeTensorsFile(contentsOf: path)
+        XCTAssertTrue(file.tensors.keys.contains("optimizer/adam.m/output.bias"))
+        let modelOnly = try ModelTensors(SafeTensorsFile(tensors: file.tensors.filter { !$0.key.hasPrefix("optimizer/") }, metadata: file.metadata), file: "m")
+        XCTAssertNoThrow(try LSTMNetwork<Float>(loading: modelOnly, file: "m"))
+        var bad = file
+        bad.tensors["optimizer/adam.m/lstm.nothing"] = SafeTensor(floats: [0], shape: [1])
+        XCTAssertThrowsError(try LSTMNetwork<Float>(loading: ModelTensors(bad, file: "c"), file: "c")) {
+            XCTAssertEqual("\($0)", "c: tensor \"optimizer/adam.m/lstm.nothing\": optimizer state for unknown parameter \"lstm.nothing\"")
+        }
+    }
+}
