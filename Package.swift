@@ -27,12 +27,14 @@ let package = Package(
         .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS"], swiftSettings: release),
         .target(name: "Decoding", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "GridRL", dependencies: ["Tensors"], swiftSettings: release),
+        .target(name: "Labelling", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding"], swiftSettings: release),
+        .target(name: "Training", dependencies: ["Tensors", "Formats", "Networks", "Decoding", "Labelling"], swiftSettings: release),
 
         // The command line: thin commands that parse flags and call the modules.
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Formats", "Features", "Networks", "Decoding", "GridRL",
+                "Tensors", "Formats", "Features", "Networks", "Decoding", "GridRL", "Labelling", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: release),
@@ -45,11 +47,15 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "FeaturesAudioTests", dependencies: ["Features", "Tensors", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "Formats", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Formats", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Labelling", "Formats", "Networks", "Tensors", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Features", "Tensors"]),
         .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "StrokesTests", dependencies: ["Features", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -26,8 +26,12 @@ struct IntTable: Sendable {
         mask = size - 1
     }
 
+    /// SplitMix64's finalizer: every key bit reaches the low bits used as the slot index.
     @inlinable static func hash(_ key: UInt64) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 29)
+        var z = key
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: z ^ (z >> 31))
     }
 
     /// The value stored for `key`, or −1.

@@ -16,41 +16,45 @@ import Tensors
 ///
 /// summed (log-added) when several terms reach the same prefix. Prefixes live in a `PrefixTrie`
 /// with integer ids, so merging is an array lookup, never a string hash. The `beamWidth` prefixes
-/// with the highest ranking score log(p_b + p_nb) + α·log p_lm + β·|units| survive (selected in
-/// O(n) by quickselect). With no pruning and a beam at least as wide as the number of prefixes the
+/// with the highest ranking score log(p_b + p_nb) + α·log p_lm + β·|units| survive (selected by
+/// a bounded min-heap in one pass, no sort). With no pruning and a beam at least as wide as the number of prefixes the
 /// result is exact: log(p_b + p_nb) is the sum over all alignments of each label sequence.
 ///
 /// Timing: beside the sums, each prefix carries the same recursion with max in place of sum
 /// (Viterbi) and the token spans of that best single alignment (`TimingRecords`); a hypothesis's
 /// token start and end frames are those of its most probable alignment within the beam.
 public struct PrefixBeamSearch: Sendable {
+    /// One prefix of the beam: its node, log p_b, log p_nb, and its best alignments ending in blank
+    /// (log prob vb, timing record recB, end frame of its last token endB) and in non-blank (vnb,
+    /// recNb; its last token ends at the current frame).
+    struct Entry {
+        var node: Int32
+        var pb: Float, pnb: Float, vb: Float, vnb: Float
+        var recB: Int32, endB: Int32, recNb: Int32
+    }
+
+    /// A candidate prefix of the next beam. A new prefix has node = −1 and is (parent, token).
+    /// recNb = −2 marks a best non-blank alignment whose last token starts in this frame, after
+    /// record pendPrev whose last token ended at pendEnd.
+    struct Candidate {
+        var node: Int32, parent: Int32, token: Int32
+        var pb: Float, pnb: Float, vb: Float, vnb: Float, score: Float
+        var recB: Int32, endB: Int32, recNb: Int32, pendPrev: Int32, pendEnd: Int32
+        var lm: PrefixLMState
+    }
+
     public let decoder: CTCDecoder
     private var trie: PrefixTrie
     private var records = TimingRecords()
-    // The beam: prefix node, log p_b, log p_nb, and the best alignment ending in blank (log prob,
-    // timing record, end of its last token) and in non-blank (log prob, record; last token ends now).
-    private var beamNode: [Int32] = [0]
-    private var beamPb: [Float] = [0]
-    private var beamPnb: [Float] = [-.infinity]
-    private var beamVb: [Float] = [0]
-    private var beamRecB: [Int32] = [-1]
-    private var beamEndB: [Int32] = [-1]
-    private var beamVnb: [Float] = [-.infinity]
-    private var beamRecNb: [Int32] = [-1]
+    private var beam: [Entry]
+    private var nextBeam: [Entry] = []
     // Per trie node: candidate slot in the current frame (valid when slotStamp == generation).
     private var slotOfNode: [Int32] = [-1]
     private var slotStamp: [UInt32] = [0]
     private var generation: UInt32 = 0
-    // Candidates of the current frame (structure of arrays, capacity beamWidth · K). A new prefix
-    // has cNode = −1 and is (cParent, cToken). cRecNb = −2 marks a best non-blank alignment that
-    // starts its last token in this frame, after record cPendPrev ending at cPendEnd.
-    private var cNode: [Int32] = [], cParent: [Int32] = [], cToken: [Int32] = []
-    private var cPb: [Float] = [], cPnb: [Float] = [], cScore: [Float] = []
-    private var cVb: [Float] = [], cRecB: [Int32] = [], cEndB: [Int32] = []
-    private var cVnb: [Float] = [], cRecNb: [Int32] = [], cPendPrev: [Int32] = [], cPendEnd: [Int32] = []
-    private var cLM: [PrefixLMState] = []
-    private var candidateCount = 0
-    private var order: [Int32] = []
+    private var candidates: [Candidate]
+    private var order: [Int32]
+    private var heapScores: [Float]
     private var tokens: [Int32] = []
     /// Every frame seen so far (row-major, for the per-token confidences).
     private var frames: [Float] = []
@@ -60,14 +64,14 @@ public struct PrefixBeamSearch: Sendable {
     init(decoder: CTCDecoder) {
         self.decoder = decoder
         trie = PrefixTrie(initial: decoder.scorer.initial)
+        beam = [Entry(node: 0, pb: 0, pnb: -.infinity, vb: 0, vnb: -.infinity, recB: -1, endB: -1, recNb: -1)]
         let capacity = max(1, decoder.options.beamWidth) * max(1, decoder.alphabet.count)
-        let ints = [Int32](repeating: -1, count: capacity)
-        let floats = [Float](repeating: -.infinity, count: capacity)
-        cNode = ints; cParent = ints; cToken = ints; cRecB = ints; cEndB = ints; cRecNb = ints
-        cPendPrev = ints; cPendEnd = ints
-        cPb = floats; cPnb = floats; cScore = floats; cVb = floats; cVnb = floats
-        cLM = [PrefixLMState](repeating: decoder.scorer.initial, count: capacity)
+        candidates = [Candidate](repeating: Candidate(node: -1, parent: -1, token: -1, pb: -.infinity, pnb: -.infinity,
+                                                      vb: -.infinity, vnb: -.infinity, score: -.infinity, recB: -1,
+                                                      endB: -1, recNb: -1, pendPrev: -1, pendEnd: -1,
+                                                      lm: decoder.scorer.initial), count: capacity)
         order = [Int32](repeating: 0, count: capacity)
+        heapScores = [Float](repeating: 0, count: max(1, decoder.options.beamWidth))
         tokens.reserveCapacity(decoder.alphabet.count)
     }
 
@@ -91,6 +95,7 @@ public struct PrefixBeamSearch: Sendable {
     public mutating func advance(frame lp: UnsafeBufferPointer<Float>) {
         let k = decoder.alphabet.count, blank = decoder.blank
         let options = decoder.options
+        let scorer = decoder.scorer
         let t = Int32(frameCount)
         frames.append(contentsOf: lp)
 
@@ -107,188 +112,187 @@ public struct PrefixBeamSearch: Sendable {
             tokens.append(Int32(c))
         }
 
-        // Expand every prefix of the beam into the candidates of this frame.
+        // Work on owned buffers (moved out of self so that no copy-on-write check runs per access).
         generation &+= 1
-        candidateCount = 0
-        let lpBlank = lp[blank]
-        for i in 0..<beamNode.count {
-            let n = beamNode[i], pb = beamPb[i], pnb = beamPnb[i]
-            let vb = beamVb[i], vnb = beamVnb[i]
-            let total = logAddExp(pb, pnb)
-            // Blank: ℓ stays, now ending in blank.
-            let own = slot(existing: n)
-            cPb[own] = logAddExp(cPb[own], total + lpBlank)
-            let vBlank = (vnb > vb ? vnb : vb) + lpBlank
-            if vBlank > cVb[own] {
-                cVb[own] = vBlank
-                if vnb > vb { cRecB[own] = beamRecNb[i]; cEndB[own] = t - 1 } else { cRecB[own] = beamRecB[i]; cEndB[own] = beamEndB[i] }
+        let stamp = generation
+        var cand = candidates, slotOf = slotOfNode, stamps = slotStamp
+        candidates = []; slotOfNode = []; slotStamp = []
+        var count = 0
+        do {
+        // A local copy for reading; it ends with this block, before the trie grows below.
+        let trie = self.trie
+        cand.withUnsafeMutableBufferPointer { c in
+        slotOf.withUnsafeMutableBufferPointer { slotOf in
+        stamps.withUnsafeMutableBufferPointer { stamps in
+        beam.withUnsafeBufferPointer { beam in
+        tokens.withUnsafeBufferPointer { tokens in
+            @inline(__always) func fresh(_ node: Int32, _ lm: PrefixLMState) -> Int {
+                c[count] = Candidate(node: node, parent: -1, token: -1, pb: -.infinity, pnb: -.infinity, vb: -.infinity,
+                                     vnb: -.infinity, score: -.infinity, recB: -1, endB: -1, recNb: -1, pendPrev: -1,
+                                     pendEnd: -1, lm: lm)
+                count += 1
+                return count - 1
             }
-            // The last token repeated: ℓ stays, ending in non-blank.
-            let last = trie.token[Int(n)]
-            if n != 0 {
-                let y = lp[Int(last)]
-                cPnb[own] = logAddExp(cPnb[own], pnb + y)
-                if vnb + y > cVnb[own] { cVnb[own] = vnb + y; cRecNb[own] = beamRecNb[i] }
+            @inline(__always) func slot(_ node: Int32) -> Int {
+                let n = Int(node)
+                if stamps[n] == stamp { return Int(slotOf[n]) }
+                let s = fresh(node, trie.lm[n])
+                stamps[n] = stamp
+                slotOf[n] = Int32(s)
+                return s
             }
-            // Extensions ℓ → ℓc.
-            for c in tokens {
-                let repeated = c == last
-                let source = repeated ? pb : total
-                if source == -.infinity { continue }
-                let child = trie.child(n, c)
-                let s: Int
-                if child >= 0 {
-                    s = slot(existing: child)
-                } else {
-                    guard let state = decoder.scorer.extend(trie.lm[Int(n)], token: Int(c)) else { continue }
-                    s = newSlot(node: -1, lm: state)
-                    cParent[s] = n
-                    cToken[s] = c
+            let lpBlank = lp[blank]
+            // Expand every prefix of the beam into the candidates of this frame.
+            for e in beam {
+                let n = e.node
+                let total = logAddExp(e.pb, e.pnb)
+                // Blank: ℓ stays, now ending in blank.
+                let own = slot(n)
+                c[own].pb = logAddExp(c[own].pb, total + lpBlank)
+                let vBlank = max(e.vnb, e.vb) + lpBlank
+                if vBlank > c[own].vb {
+                    c[own].vb = vBlank
+                    if e.vnb > e.vb { c[own].recB = e.recNb; c[own].endB = t - 1 } else { c[own].recB = e.recB; c[own].endB = e.endB }
                 }
-                let y = lp[Int(c)]
-                cPnb[s] = logAddExp(cPnb[s], source + y)
-                let fromNb = !repeated && vnb > vb
-                let v = (fromNb ? vnb : vb) + y
-                if v > cVnb[s] {
-                    cVnb[s] = v
-                    cRecNb[s] = -2
-                    if fromNb { cPendPrev[s] = beamRecNb[i]; cPendEnd[s] = t - 1 } else { cPendPrev[s] = beamRecB[i]; cPendEnd[s] = beamEndB[i] }
+                // The last token repeated: ℓ stays, ending in non-blank.
+                let last = trie.token[Int(n)]
+                if n != 0 {
+                    let y = lp[Int(last)]
+                    c[own].pnb = logAddExp(c[own].pnb, e.pnb + y)
+                    if e.vnb + y > c[own].vnb { c[own].vnb = e.vnb + y; c[own].recNb = e.recNb }
+                }
+                // Extensions ℓ → ℓc.
+                for token in tokens {
+                    let repeated = token == last
+                    let source = repeated ? e.pb : total
+                    if source == -.infinity { continue }
+                    let child = trie.child(n, token)
+                    let s: Int
+                    if child >= 0 {
+                        s = slot(child)
+                    } else {
+                        guard let state = scorer.extend(trie.lm[Int(n)], token: Int(token)) else { continue }
+                        s = fresh(-1, state)
+                        c[s].parent = n
+                        c[s].token = token
+                    }
+                    let y = lp[Int(token)]
+                    c[s].pnb = logAddExp(c[s].pnb, source + y)
+                    let fromNb = !repeated && e.vnb > e.vb
+                    let v = (fromNb ? e.vnb : e.vb) + y
+                    if v > c[s].vnb {
+                        c[s].vnb = v
+                        c[s].recNb = -2
+                        if fromNb { c[s].pendPrev = e.recNb; c[s].pendEnd = t - 1 } else { c[s].pendPrev = e.recB; c[s].pendEnd = e.endB }
+                    }
                 }
             }
+        }}}}}
         }
-
         // Rank, prune, and keep the best beamWidth candidates.
         let alpha = options.lmWeight, beta = options.wordBonus
-        var best = -Float.infinity
-        for s in 0..<candidateCount {
-            let lm = cLM[s]
-            let score = logAddExp(cPb[s], cPnb[s]) + alpha * lm.lmScore + beta * Float(lm.units)
-            cScore[s] = score
-            if score > best { best = score }
-        }
-        let floor = options.beamPruneLogProb.map { best - $0 } ?? -.infinity
-        var kept = 0
-        for s in 0..<candidateCount where cScore[s] > -.infinity && cScore[s] >= floor {
-            order[kept] = Int32(s)
-            kept += 1
-        }
         let width = max(1, options.beamWidth)
-        if kept > width { selectTop(width, of: kept) }
-        kept = min(kept, width)
-
-        beamNode.removeAll(keepingCapacity: true)
-        beamPb.removeAll(keepingCapacity: true)
-        beamPnb.removeAll(keepingCapacity: true)
-        beamVb.removeAll(keepingCapacity: true)
-        beamRecB.removeAll(keepingCapacity: true)
-        beamEndB.removeAll(keepingCapacity: true)
-        beamVnb.removeAll(keepingCapacity: true)
-        beamRecNb.removeAll(keepingCapacity: true)
-        for j in 0..<kept {
-            let s = Int(order[j])
-            var node = cNode[s]
-            if node < 0 {
-                node = trie.addChild(cParent[s], cToken[s], lm: cLM[s])
-                slotOfNode.append(-1)
-                slotStamp.append(0)
+        var kept = 0
+        cand.withUnsafeMutableBufferPointer { c in
+        order.withUnsafeMutableBufferPointer { order in
+        heapScores.withUnsafeMutableBufferPointer { heap in
+            var best = -Float.infinity
+            for s in 0..<count {
+                let score = logAddExp(c[s].pb, c[s].pnb) + alpha * c[s].lm.lmScore + beta * Float(c[s].lm.units)
+                c[s].score = score
+                if score > best { best = score }
             }
-            var recNb = cRecNb[s]
-            if recNb == -2 { recNb = records.add(start: t, previous: cPendPrev[s], previousEnd: cPendEnd[s]) }
-            beamNode.append(node)
-            beamPb.append(cPb[s])
-            beamPnb.append(cPnb[s])
-            beamVb.append(cVb[s])
-            beamRecB.append(cRecB[s])
-            beamEndB.append(cEndB[s])
-            beamVnb.append(cVnb[s])
-            beamRecNb.append(recNb)
-        }
-        frameCount += 1
-    }
-
-    /// A fresh candidate slot with no probability mass yet.
-    @inline(__always)
-    private mutating func newSlot(node: Int32, lm: PrefixLMState) -> Int {
-        let s = candidateCount
-        candidateCount += 1
-        cNode[s] = node
-        cPb[s] = -.infinity
-        cPnb[s] = -.infinity
-        cVb[s] = -.infinity
-        cVnb[s] = -.infinity
-        cRecB[s] = -1
-        cRecNb[s] = -1
-        cLM[s] = lm
-        return s
-    }
-
-    /// The candidate slot of an existing trie node in this frame, created on first use.
-    @inline(__always)
-    private mutating func slot(existing node: Int32) -> Int {
-        let n = Int(node)
-        if slotStamp[n] == generation { return Int(slotOfNode[n]) }
-        let s = newSlot(node: node, lm: trie.lm[n])
-        slotStamp[n] = generation
-        slotOfNode[n] = Int32(s)
-        return s
-    }
-
-    /// Moves the `k` highest-scoring of `order[0..<count]` to the front (quickselect, median of three).
-    private mutating func selectTop(_ k: Int, of count: Int) {
-        var lo = 0, hi = count - 1
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2
-            let a = cScore[Int(order[lo])], b = cScore[Int(order[mid])], c = cScore[Int(order[hi])]
-            let pivot = max(min(a, b), min(max(a, b), c))
-            var i = lo, j = hi
-            while i <= j {
-                while cScore[Int(order[i])] > pivot { i += 1 }
-                while cScore[Int(order[j])] < pivot { j -= 1 }
-                if i <= j {
-                    order.swapAt(i, j)
-                    i += 1
-                    j -= 1
+            let floor = options.beamPruneLogProb.map { best - $0 } ?? -.infinity
+            // Top `width` by a min-heap of scores (root = the weakest kept): one sequential pass,
+            // O(count · log width) at worst and far less when most candidates lose to the root.
+            for s in 0..<count {
+                let score = c[s].score
+                if score == -.infinity || score < floor { continue }
+                if kept < width {
+                    var i = kept
+                    kept += 1
+                    while i > 0 {
+                        let parent = (i - 1) / 2
+                        if heap[parent] <= score { break }
+                        heap[i] = heap[parent]
+                        order[i] = order[parent]
+                        i = parent
+                    }
+                    heap[i] = score
+                    order[i] = Int32(s)
+                } else if score > heap[0] {
+                    var i = 0
+                    while true {
+                        let left = 2 * i + 1
+                        if left >= kept { break }
+                        let right = left + 1
+                        let child = right < kept && heap[right] < heap[left] ? right : left
+                        if heap[child] >= score { break }
+                        heap[i] = heap[child]
+                        order[i] = order[child]
+                        i = child
+                    }
+                    heap[i] = score
+                    order[i] = Int32(s)
                 }
             }
-            // Now order[lo...j] ≥ pivot ≥ order[i...hi].
-            if k - 1 <= j { hi = j } else if k - 1 >= i { lo = i } else { return }
+        }}}
+
+        nextBeam.removeAll(keepingCapacity: true)
+        for j in 0..<kept {
+            let s = Int(order[j])
+            let cs = cand[s]
+            var node = cs.node
+            if node < 0 {
+                node = self.trie.addChild(cs.parent, cs.token, lm: cs.lm)
+                slotOf.append(-1)
+                stamps.append(0)
+            }
+            var recNb = cs.recNb
+            if recNb == -2 { recNb = records.add(start: t, previous: cs.pendPrev, previousEnd: cs.pendEnd) }
+            nextBeam.append(Entry(node: node, pb: cs.pb, pnb: cs.pnb, vb: cs.vb, vnb: cs.vnb, recB: cs.recB, endB: cs.endB, recNb: recNb))
         }
+        swap(&beam, &nextBeam)
+        candidates = cand
+        slotOfNode = slotOf
+        slotStamp = stamps
+        frameCount += 1
     }
 
     /// The best prefix so far by ranking score (no sentence end added), as a hypothesis.
     public func bestSoFar() -> Hypothesis {
         var bestIndex = 0
         var bestScore = -Float.infinity
-        for i in 0..<beamNode.count {
-            let lm = trie.lm[Int(beamNode[i])]
-            let score = logAddExp(beamPb[i], beamPnb[i]) + decoder.options.lmWeight * lm.lmScore
+        for i in 0..<beam.count {
+            let lm = trie.lm[Int(beam[i].node)]
+            let score = logAddExp(beam[i].pb, beam[i].pnb) + decoder.options.lmWeight * lm.lmScore
                 + decoder.options.wordBonus * Float(lm.units)
             if score > bestScore { bestScore = score; bestIndex = i }
         }
-        return hypothesis(entry: bestIndex, lm: trie.lm[Int(beamNode[bestIndex])], score: bestScore)
+        return hypothesis(entry: bestIndex, lm: trie.lm[Int(beam[bestIndex].node)], score: bestScore)
     }
 
     /// The n-best hypotheses after the last frame, best first: pending words scored, the sentence
     /// end added, prefixes the lexicon rejects dropped (so the list can be empty with a lexicon).
     public func finish() -> [Hypothesis] {
         var finished: [(entry: Int, lm: PrefixLMState, score: Float)] = []
-        for i in 0..<beamNode.count {
-            guard let lm = decoder.scorer.finish(trie.lm[Int(beamNode[i])]) else { continue }
-            let acoustic = logAddExp(beamPb[i], beamPnb[i])
+        for i in 0..<beam.count {
+            guard let lm = decoder.scorer.finish(trie.lm[Int(beam[i].node)]) else { continue }
+            let acoustic = logAddExp(beam[i].pb, beam[i].pnb)
             if acoustic == -.infinity { continue }
             let score = acoustic + decoder.options.lmWeight * lm.lmScore + decoder.options.wordBonus * Float(lm.units)
             finished.append((i, lm, score))
         }
-        finished.sort { $0.score != $1.score ? $0.score > $1.score : beamNode[$0.entry] < beamNode[$1.entry] }
+        finished.sort { $0.score != $1.score ? $0.score > $1.score : beam[$0.entry].node < beam[$1.entry].node }
         return finished.prefix(max(1, decoder.options.nBest)).map { hypothesis(entry: $0.entry, lm: $0.lm, score: $0.score) }
     }
 
     private func hypothesis(entry: Int, lm: PrefixLMState, score: Float) -> Hypothesis {
-        let tokenIDs = trie.tokens(of: beamNode[entry])
+        let e = beam[entry]
+        let tokenIDs = trie.tokens(of: e.node)
         let k = decoder.alphabet.count
-        let endsInNb = beamVnb[entry] > beamVb[entry]
-        let spans = endsInNb ? records.spans(beamRecNb[entry], lastEnd: Int32(frameCount - 1))
-                             : records.spans(beamRecB[entry], lastEnd: beamEndB[entry])
+        let spans = e.vnb > e.vb ? records.spans(e.recNb, lastEnd: Int32(frameCount - 1))
+                                 : records.spans(e.recB, lastEnd: e.endB)
         var starts: [Int] = [], ends: [Int] = [], confidences: [Float] = []
         for (i, span) in spans.enumerated() where i < tokenIDs.count {
             var sum: Float = 0
@@ -298,7 +302,7 @@ public struct PrefixBeamSearch: Sendable {
             confidences.append(sum / Float(max(span.start, span.end) - span.start + 1))
         }
         return Hypothesis(tokens: tokenIDs, text: tokenText(tokenIDs, alphabet: decoder.alphabet), score: score,
-                          acousticScore: logAddExp(beamPb[entry], beamPnb[entry]), lmScore: lm.lmScore,
+                          acousticScore: logAddExp(e.pb, e.pnb), lmScore: lm.lmScore,
                           wordCount: Int(lm.units), tokenStartFrames: starts, tokenEndFrames: ends,
                           confidences: confidences)
     }

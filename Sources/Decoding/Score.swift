@@ -113,14 +113,15 @@ public struct ScoreReport: Sendable {
 
     /// Per-utterance details in the format of Kaldi's `wer_per_utt_details.pl`: `KEY ref …`,
     /// `KEY hyp …`, `KEY op …` (C, S, D, I; `***` fills the skipped side; columns aligned) and
-    /// `KEY #csid C S I D`.
+    /// `KEY #csid C S I D`. A whitespace unit (a space in `char` mode) is shown as `<space>`.
     public func details() -> String {
+        func shown(_ unit: String) -> String { unit.allSatisfy(\.isWhitespace) ? "<space>" : unit }
         var out = ""
         for u in utterances {
             var refColumn: [String] = [], hypColumn: [String] = [], opColumn: [String] = []
             for step in u.alignment.steps {
-                let r = step.reference.map { u.reference[$0] } ?? "***"
-                let h = step.hypothesis.map { u.hypothesis[$0] } ?? "***"
+                let r = step.reference.map { shown(u.reference[$0]) } ?? "***"
+                let h = step.hypothesis.map { shown(u.hypothesis[$0]) } ?? "***"
                 let width = max(r.count, h.count, 1)
                 func pad(_ s: String) -> String { s + String(repeating: " ", count: width - s.count) }
                 refColumn.append(pad(r))

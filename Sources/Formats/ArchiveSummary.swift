@@ -18,6 +18,8 @@ public struct ArchiveSummary: Sendable, CustomStringConvertible {
     public var sum = 0.0
     /// The first `keysShown` keys, in archive order.
     public var firstKeys: [String] = []
+    /// How many records were stored in each encoding.
+    public var encodings: [KaldiMatrixEncoding: Int] = [:]
     public static let keysShown = 5
 
     public init(name: String) { self.name = name }
@@ -26,7 +28,10 @@ public struct ArchiveSummary: Sendable, CustomStringConvertible {
     public init(path: String) throws {
         self.init(name: path == "-" ? "stdin" : path)
         let reader = try KaldiArchiveReader(path: path)
-        while let record = try reader.next() { add(record) }
+        while let record = try reader.next() {
+            add(record)
+            if let e = reader.lastEncoding { encodings[e, default: 0] += 1 }
+        }
     }
 
     public mutating func add(_ record: KaldiRecord) {
@@ -53,7 +58,8 @@ public struct ArchiveSummary: Sendable, CustomStringConvertible {
     static func format(_ x: Double) -> String { String(format: "%.5g", x) }
 
     public var description: String {
-        var lines = ["\(name): Kaldi archive"]
+        let stored = encodings.keys.sorted().map { encodings.count == 1 ? $0.rawValue : "\($0.rawValue) ×\(encodings[$0]!)" }
+        var lines = ["\(name): Kaldi archive" + (stored.isEmpty ? "" : " (\(stored.joined(separator: ", ")))")]
         lines.append("  utterances: \(utterances)")
         guard utterances > 0 else { return lines.joined(separator: "\n") }
         lines.append("  frames: \(totalFrames) (\(minFrames)–\(maxFrames) per utterance)")

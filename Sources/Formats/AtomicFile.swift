@@ -14,14 +14,21 @@ import Tensors
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let prefix = slash.map { String(path[...$0]) } ?? ""     // the folder with its trailing "/"
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = (folder.isEmpty ? "" : folder + "/") + ".\(base).tmp-\(getpid())"
+        // mkstemp makes a unique name, so concurrent writers of one target cannot collide.
+        var template = Array((prefix + ".\(base).tmp-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw InputError(file: path, "cannot create a temporary file beside it: \(systemErrorText())")
+        }
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do {
-            let out = try ByteOutput(path: temporary)
+            let out = ByteOutput(descriptor: fd, name: path)
             try out.write(bytes)
             try out.sync()
             try out.close()
+            _ = chmod(temporary, 0o644)
         } catch {
             unlink(temporary)
             throw error
@@ -31,7 +38,7 @@ public enum AtomicFile {
             unlink(temporary)
             throw InputError(file: path, "cannot replace file: \(reason)")
         }
-        let dirFD = open(folder.isEmpty ? "/" : folder, O_RDONLY)
+        let dirFD = open(prefix.isEmpty ? "." : prefix, O_RDONLY)
         if dirFD >= 0 {
             _ = fsync(dirFD)
             close(dirFD)

@@ -19,6 +19,14 @@ final class ByteOutput {
     private var closed = false
     static let blockSize = 1 << 16
 
+    /// Takes over an already open descriptor (closed by `close()`), named `name` in errors.
+    init(descriptor: Int32, name: String) {
+        fd = descriptor
+        ownsDescriptor = true
+        self.name = name
+        buffer.reserveCapacity(ByteOutput.blockSize)
+    }
+
     /// Opens `path` for writing (created or truncated); `-` is standard output.
     init(path: String) throws {
         if path == "-" {

@@ -27,9 +27,12 @@ public enum FileKind: Sendable, Equatable, CustomStringConvertible {
     public static let prefixLength = 4096 + 16
 
     /// The kind of the file at `path`. `-` (stdin) and other non-regular files are taken to be
-    /// Kaldi archives, since peeking would consume the stream.
+    /// Kaldi archives, since peeking would consume the stream; so are Kaldi specifiers
+    /// (`ark:…`, `scp:…`) and scp files (`*.scp`), which `KaldiArchiveReader` reads as tables.
     public static func detect(path: String) throws -> FileKind {
-        if path == "-" { return .kaldiArchive }
+        if path == "-" || path.hasSuffix(".scp") || ["ark:", "ark,", "scp:", "scp,"].contains(where: { path.hasPrefix($0) }) {
+            return .kaldiArchive
+        }
         let input = try ByteInput(path: path)
         guard let size = input.fileSize else { return .kaldiArchive }
         var prefix = [UInt8](repeating: 0, count: min(size, prefixLength))

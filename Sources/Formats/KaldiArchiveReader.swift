@@ -33,6 +33,8 @@ public final class KaldiArchiveReader {
     private var scpIndex = 0
     private var scpInput: ByteInput?
     private var seen: [String: Int] = [:]
+    /// How the record `next()` last returned was stored (FM, CM, text…).
+    public private(set) var lastEncoding: KaldiMatrixEncoding?
     /// The longest key accepted (longer ones mean the input is not an archive).
     static let maxKeyLength = 4096
 
@@ -95,12 +97,13 @@ public final class KaldiArchiveReader {
                              "duplicate key \"\(key)\" (first at byte \(first)); keys in an archive must be unique")
         }
         seen[key] = keyStart
-        let matrix = try Self.readObject(input, key: key)
+        let (matrix, encoding) = try Self.readObject(input, key: key)
+        lastEncoding = encoding
         return KaldiRecord(key: key, matrix: matrix)
     }
 
     /// Reads one object (binary after `\0B`, else text) at the current position.
-    static func readObject(_ input: ByteInput, key: String?) throws -> Matrix {
+    static func readObject(_ input: ByteInput, key: String?) throws -> (Matrix, KaldiMatrixEncoding) {
         if try input.peekByte() == 0 {
             let at = input.offset
             _ = try input.readByte()
@@ -111,7 +114,7 @@ public final class KaldiArchiveReader {
             }
             return try KaldiBinaryMatrix.read(input, key: key)
         }
-        return try KaldiTextMatrix.read(input, key: key)
+        return (try KaldiTextMatrix.read(input, key: key), .text)
     }
 
     private func nextFromScp(_ entries: [KaldiScpEntry], file: String) throws -> KaldiRecord? {
@@ -138,36 +141,53 @@ public final class KaldiArchiveReader {
                              "offset \(offset) is past the end of \(entry.archivePath) (\(size) bytes)")
         }
         try input.seek(to: offset)
-        return KaldiRecord(key: entry.key, matrix: try Self.readObject(input, key: entry.key))
+        let (matrix, encoding) = try Self.readObject(input, key: entry.key)
+        lastEncoding = encoding
+        return KaldiRecord(key: entry.key, matrix: matrix)
     }
 }
 
-/// A parsed Kaldi rspecifier/wspecifier: `ark[,opts]:PATH`, `scp[,opts]:PATH`, or a bare path.
+/// A parsed Kaldi rspecifier/wspecifier: `ark[,opts]:PATH`, `scp[,opts]:PATH`,
+/// `ark,scp[,opts]:ARK,SCP` (an archive and its scp written together), or a bare path
+/// (an scp when it ends in `.scp`).
 struct KaldiSpecifier {
     enum Kind { case archive, scp }
     var kind: Kind
     var path: String
+    /// With `ark,scp:ARK,SCP`, the scp to write beside the archive.
+    var scpPath: String?
     var options: Set<String>
 
     init(_ spec: String) throws {
         var kind: Kind = .archive
         var path = spec
+        var scpPath: String?
         var options: Set<String> = []
+        var prefixed = false
         for prefix in ["ark", "scp"] where spec.hasPrefix(prefix) {
             let rest = spec.dropFirst(prefix.count)
             guard let colon = rest.firstIndex(of: ":"), rest.first == ":" || rest.first == "," else { continue }
             options = Set(rest[..<colon].split(separator: ",").map(String.init))
             path = String(rest[rest.index(after: colon)...])
             kind = prefix == "scp" ? .scp : .archive
+            prefixed = true
         }
-        if kind == .archive && path.hasSuffix(".scp") { kind = .scp }
+        if prefixed && kind == .archive && options.contains("scp") {
+            guard let comma = path.firstIndex(of: ",") else {
+                throw InputError(file: spec, "\"ark,scp:\" needs two paths, \"ark,scp:ARCHIVE,SCP\"")
+            }
+            scpPath = String(path[path.index(after: comma)...])
+            path = String(path[..<comma])
+        }
+        if !prefixed && path.hasSuffix(".scp") { kind = .scp }
         let trimmed = path.trimmingSpaces
         if trimmed.hasSuffix("|") || trimmed.hasPrefix("|") {
             throw InputError(file: spec, "command pipes in specifiers are not supported; run the command in the shell and pipe its output to \"-\"")
         }
-        guard !path.isEmpty else { throw InputError(file: spec, "empty path in specifier") }
+        guard !path.isEmpty, scpPath?.isEmpty != true else { throw InputError(file: spec, "empty path in specifier") }
         self.kind = kind
         self.path = path
+        self.scpPath = scpPath
         self.options = options
     }
 }

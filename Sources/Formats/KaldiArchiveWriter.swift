@@ -10,12 +10,19 @@ public enum KaldiArchiveMode: Sendable {
 }
 
 /// Writes a Kaldi archive record by record (Kaldi `BaseFloatMatrixWriter`), to a file or to
-/// stdout (`-`; binary output to a terminal is refused), buffered. Accepts `ark:PATH` and `ark,t:PATH` (text) specifiers too.
+/// stdout (`-`; binary output to a terminal is refused), buffered. Accepts Kaldi wspecifiers too:
+/// `ark:PATH`, `ark,t:PATH` (text), and `ark,scp:ARK,SCP`, which also writes an scp listing each
+/// key with its byte offset in ARK (ARK as written, like kaldiio's `save_ark(..., scp=)`).
 /// Keys must be non-empty, without whitespace or control characters, and unique; a bad key
 /// throws `InputError` naming the record. Output is byte-identical to kaldiio's `save_ark`.
 public final class KaldiArchiveWriter {
     private let output: ByteOutput
     private let mode: KaldiArchiveMode
+    /// The scp written beside the archive (`ark,scp:ARK,SCP`), and the archive path it lists.
+    private let scp: ByteOutput?
+    private let archivePath: String
+    /// Bytes written to the archive so far (the offset of the next byte).
+    private var position = 0
     private var keys: Set<String> = []
     private var count = 0
 
@@ -26,7 +33,12 @@ public final class KaldiArchiveWriter {
             throw InputError(file: path, "cannot write an scp table; write an archive (\"ark:PATH\" or a plain path)")
         }
         self.mode = spec.options.contains("t") ? .text : mode
+        archivePath = spec.path
+        if spec.scpPath != nil && spec.path == "-" {
+            throw InputError(file: path, "an scp lists byte offsets into a file; write the archive to a file, not stdout")
+        }
         output = try ByteOutput(path: spec.path)
+        scp = try spec.scpPath.map { try ByteOutput(path: $0) }
         if self.mode == .binary && spec.path == "-" && output.isTerminal {
             throw InputError(file: "stdout", "refusing to write a binary archive to a terminal; redirect it to a file or pipe it on (as gzip does)")
         }
@@ -45,16 +57,24 @@ public final class KaldiArchiveWriter {
         guard matrix.rows <= Int(Int32.max), matrix.cols <= Int(Int32.max) else {
             throw InputError(file: output.name, place: "record \(count)", "matrix \(matrix.rows)×\(matrix.cols) exceeds Kaldi's int32 sizes")
         }
-        try output.write(key + " ")
-        switch mode {
-        case .binary: try output.write(KaldiBinaryMatrix.encodeFloatMatrix(matrix))
-        case .text: try output.write(KaldiTextMatrix.encode(matrix))
-        }
+        let head = Array((key + " ").utf8)
+        let body = mode == .binary ? KaldiBinaryMatrix.encodeFloatMatrix(matrix) : Array(KaldiTextMatrix.encode(matrix).utf8)
+        try output.write(head)
+        try output.write(body)
+        // As Kaldi and kaldiio do, the scp offset points just past "key ".
+        try scp?.write("\(key) \(archivePath):\(position + head.count)\n")
+        position += head.count + body.count
     }
 
     /// Flushes everything written so far (useful between records on a pipe).
-    public func flush() throws { try output.flush() }
+    public func flush() throws {
+        try output.flush()
+        try scp?.flush()
+    }
 
-    /// Flushes and closes the output.
-    public func close() throws { try output.close() }
+    /// Flushes and closes the output (and the scp).
+    public func close() throws {
+        try output.close()
+        try scp?.close()
+    }
 }

@@ -1,6 +1,12 @@
 // KaldiBinaryMatrix: Kaldi's binary matrix/vector objects (FM, DM, FV, DV, CM, CM2, CM3), read and written.
 import Tensors
 
+/// How a matrix was stored in a Kaldi archive (the type token, or text).
+public enum KaldiMatrixEncoding: String, Sendable, CaseIterable, Comparable {
+    case fm = "FM", dm = "DM", fv = "FV", dv = "DV", cm = "CM", cm2 = "CM2", cm3 = "CM3", text
+    public static func < (a: Self, b: Self) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+}
+
 /// Kaldi's binary matrix encodings (Kaldi `matrix/kaldi-matrix.cc` `Matrix::Read`/`Write`,
 /// `matrix/compressed-matrix.cc`), as they follow the `\0B` binary marker.
 ///
@@ -24,7 +30,7 @@ enum KaldiBinaryMatrix {
     }
 
     /// Reads one object after its `\0B` marker (already consumed) and returns it as a matrix.
-    static func read(_ input: ByteInput, key: String?) throws -> Matrix {
+    static func read(_ input: ByteInput, key: String?) throws -> (Matrix, KaldiMatrixEncoding) {
         let typeOffset = input.offset
         var token: [UInt8] = []
         while true {
@@ -38,13 +44,13 @@ enum KaldiBinaryMatrix {
         }
         let type = String(decoding: token, as: UTF8.self)
         switch type {
-        case "FM": return try readPlain(input, key: key, bytesPerValue: 4, isVector: false)
-        case "DM": return try readPlain(input, key: key, bytesPerValue: 8, isVector: false)
-        case "FV": return try readPlain(input, key: key, bytesPerValue: 4, isVector: true)
-        case "DV": return try readPlain(input, key: key, bytesPerValue: 8, isVector: true)
-        case "CM": return try CompressedMatrix.read(input, key: key, kind: .speechFeature)
-        case "CM2": return try CompressedMatrix.read(input, key: key, kind: .twoByte)
-        case "CM3": return try CompressedMatrix.read(input, key: key, kind: .oneByte)
+        case "FM": return (try readPlain(input, key: key, bytesPerValue: 4, isVector: false), .fm)
+        case "DM": return (try readPlain(input, key: key, bytesPerValue: 8, isVector: false), .dm)
+        case "FV": return (try readPlain(input, key: key, bytesPerValue: 4, isVector: true), .fv)
+        case "DV": return (try readPlain(input, key: key, bytesPerValue: 8, isVector: true), .dv)
+        case "CM": return (try CompressedMatrix.read(input, key: key, kind: .speechFeature), .cm)
+        case "CM2": return (try CompressedMatrix.read(input, key: key, kind: .twoByte), .cm2)
+        case "CM3": return (try CompressedMatrix.read(input, key: key, kind: .oneByte), .cm3)
         default:
             let shown = token.map { (32..<127).contains($0) ? String(UnicodeScalar($0)) : "\\x" + hex($0) }.joined()
             throw InputError(file: input.name, place: place(typeOffset, key),
@@ -130,7 +136,7 @@ enum KaldiBinaryMatrix {
         while done < count {
             let n = min(chunk, count - done)
             let start = input.offset
-            out.append(contentsOf: repeatElement(0, count: n))
+            out += [Float](repeating: 0, count: n)
             let got = try out.withUnsafeMutableBytes { try input.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[(done * 4)...])) }
             guard got == n * 4 else {
                 throw InputError(file: input.name, place: place(start + got, key),

@@ -19,6 +19,7 @@ public enum KaldiScp {
         var entries: [KaldiScpEntry] = []
         for line in try TextLines.read(path: path) {
             let file = path == "-" ? "stdin" : path
+            try line.requireKey(file: file)
             let trimmed = line.text.trimmingSpaces
             guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
                 throw InputError(file: file, place: "line \(line.number)", "expected \"key location\", found only \"\(trimmed.prefix(60))\"")

@@ -22,6 +22,7 @@ public enum KaldiText {
         var entries: [KaldiTextEntry] = []
         var seen: [String: Int] = [:]
         for line in try TextLines.read(path: path) {
+            try line.requireKey(file: path == "-" ? "stdin" : path)
             let fields = line.fields
             guard let key = fields.first else { continue }
             if let first = seen[key] {

@@ -15,6 +15,13 @@ struct TextLine {
     var text: String
     /// Whitespace-separated fields (spaces and tabs).
     var fields: [String] { text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) }
+
+    /// Throws unless the line starts with its key (Kaldi tables have no indented lines).
+    func requireKey(file: String) throws {
+        if let first = text.first, first == " " || first == "\t" {
+            throw InputError(file: file, place: "line \(number)", "missing key: the line starts with whitespace; expected the utterance key first")
+        }
+    }
 }
 
 enum TextLines {

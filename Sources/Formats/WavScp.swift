@@ -22,6 +22,7 @@ public enum WavScp {
         var entries: [WavScpEntry] = []
         var seen: [String: Int] = [:]
         for line in try TextLines.read(path: path) {
+            try line.requireKey(file: file)
             let trimmed = line.text.trimmingSpaces
             guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
                 throw InputError(file: file, place: "line \(line.number)", "expected \"uttid path\", found only \"\(trimmed.prefix(60))\"")

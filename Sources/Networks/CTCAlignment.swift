@@ -18,7 +18,7 @@ public struct CTCLabelSpan: Sendable, Equatable {
 }
 
 /// The best CTC path for a label sequence (Viterbi over the topology of Graves et al. 2006, §4.1,
-/// with max in place of the sum of eq. 6; Graves 2012, §7.5 on forced alignment).
+/// with max in place of the sum in the α recursion; Graves 2012, ch. 7).
 public struct CTCAlignment: Sendable, Equatable {
     /// For each label, in order, the frames it occupies; one entry per label, so `spans.count == U`.
     public var spans: [CTCLabelSpan]

@@ -16,7 +16,7 @@ public struct CTCUtterance<T: CTCScalar>: Sendable {
     }
 }
 
-/// The CTC results of a batch, in the order of the utterances (Graves et al. 2006, eq. 14 summed over a training set).
+/// The CTC results of a batch, in the order of the utterances (Graves et al. 2006, §4.2: the objective summed over a training set).
 public struct CTCBatchResult<T: CTCScalar>: Sendable {
     /// One result per utterance, in input order.
     public var results: [CTCResult<T>]
@@ -34,7 +34,8 @@ public struct CTCBatchResult<T: CTCScalar>: Sendable {
 /// depend on `threads`; the batch sum runs in input order. Every input is checked before any work starts.
 /// - Throws: `CTCError.inUtterance(index:_)` wrapping the first bad utterance's error.
 public func ctcLossBatch<T: CTCScalar>(_ batch: [CTCUtterance<T>],
-                                       threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(CTCError) -> CTCBatchResult<T> {
+                                       threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                       method: CTCMethod = .automatic) throws(CTCError) -> CTCBatchResult<T> {
     // Inputs as Double, checked serially so the first error reported does not depend on scheduling.
     var inputs: [[Double]] = []
     inputs.reserveCapacity(batch.count)
@@ -57,10 +58,8 @@ public func ctcLossBatch<T: CTCScalar>(_ batch: [CTCUtterance<T>],
         nonisolated(unsafe) let out = buffer
         let work: @Sendable (Int) -> Void = { i in
             let u = batch[i]
-            let r = ctcLossChecked(doubles[i], frames: u.frames, classes: u.classes, topology: CTCTopology(labels: u.labels))
-            out[i] = CTCResult(loss: T(r.loss), gradient: T.fromDoubles(r.gradient),
-                               logProbGradient: T.fromDoubles(r.logProbGradient),
-                               feasible: r.feasible, requiredFrames: r.requiredFrames)
+            out[i] = ctcLossChecked(doubles[i], frames: u.frames, classes: u.classes,
+                                    topology: CTCTopology(labels: u.labels), method: method).converted()
         }
         if workers == 1 {
             for i in 0..<n { work(i) }

@@ -9,21 +9,22 @@ func logAdd(_ a: Double, _ b: Double) -> Double {
     return m + log1p(exp(-abs(a - b)))
 }
 
-/// ln(eᵃ + eᵇ + eᶜ) by the log-sum-exp trick around the largest argument.
+/// ln(eᵃ + eᵇ + eᶜ) by the log-sum-exp trick around the largest argument (two exps and one log1p).
 @inline(__always)
 func logAdd3(_ a: Double, _ b: Double, _ c: Double) -> Double {
-    let m = max(a, max(b, c))
+    // m = the largest, x and y the other two.
+    let (m, x, y): (Double, Double, Double) = a >= b ? (a >= c ? (a, b, c) : (c, a, b)) : (b >= c ? (b, a, c) : (c, a, b))
     if m == -.infinity { return -.infinity }
-    return m + log(exp(a - m) + exp(b - m) + exp(c - m))
+    return m + log1p(exp(x - m) + exp(y - m))
 }
 
 /// The CTC forward variables α and backward variables β of one utterance, in natural-log space.
 ///
 /// With y_t(k) the network output at frame t for class k and l′ the extended labels (`CTCTopology`):
 /// - `logAlpha[t·S + s]` = ln αₜ(s) = ln Σ over path prefixes π₀…πₜ that end in state s of Π_{t′≤t} y_{t′}(π_{t′})
-///   (eq. 5–7 of Graves et al. 2006);
+///   (Graves et al. 2006, §4.1);
 /// - `logBeta[t·S + s]` = ln β̂ₜ(s) = ln Σ over path suffixes from state s at t to the end of Π_{t′>t} y_{t′}(π_{t′}).
-///   Unlike eq. 10–11 of the 2006 paper this β excludes the output at frame t itself, so
+///   Unlike the β of the 2006 paper this β̂ excludes the output at frame t itself, so
 ///   αₜ(s)·β̂ₜ(s) is the total probability of the paths that are in state s at frame t, and
 ///   γₜ(s) = αₜ(s)β̂ₜ(s) / p(l|x) is the posterior occupancy of state s at frame t.
 /// Entries outside the reachable band, and all entries of an infeasible utterance, are −∞.
@@ -43,11 +44,12 @@ public struct CTCForwardBackward: Sendable {
     /// Runs the forward and backward recursions over `logProbs` (T × K row-major, ln yₜ(k), blank = 0).
     /// Throws on a bad shape, a label outside 1..<K, or a NaN/+∞ input. An infeasible utterance is not
     /// an error here: `logLikelihood` is −∞.
-    public init(logProbs: [Double], frames: Int, classes: Int, labels: [Int]) throws(CTCError) {
-        try logProbs.withUnsafeBufferPointer { lp throws(CTCError) in
-            try checkCTCInput(logProbs: lp, frames: frames, classes: classes, labels: labels)
+    public init<T: CTCScalar>(logProbs: [T], frames: Int, classes: Int, labels: [Int]) throws(CTCError) {
+        let lp = T.doubles(logProbs)
+        try lp.withUnsafeBufferPointer { buffer throws(CTCError) in
+            try checkCTCInput(logProbs: buffer, frames: frames, classes: classes, labels: labels)
         }
-        self.init(checked: logProbs, frames: frames, classes: classes, topology: CTCTopology(labels: labels))
+        self.init(checked: lp, frames: frames, classes: classes, topology: CTCTopology(labels: labels))
     }
 
     /// The recursions on input already checked.
@@ -84,7 +86,7 @@ public struct CTCForwardBackward: Sendable {
     }
 }
 
-/// Forward recursion (eq. 5–8): fills `alpha` (T × S, pre-set to −∞) and returns ln p(l|x).
+/// Forward recursion (§4.1): fills `alpha` (T × S, pre-set to −∞) and returns ln p(l|x).
 /// Works on raw buffers; allocates nothing.
 func ctcForward(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int, topology: CTCTopology,
                 alpha: UnsafeMutablePointer<Double>) -> Double {
@@ -99,8 +101,8 @@ func ctcForward(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int, topo
                 for s in band {
                     let a = prev[s]
                     let b = s >= 1 ? prev[s - 1] : -.infinity
-                    let c = canSkip[s] ? prev[s - 2] : -.infinity
-                    cur[s] = logAdd3(a, b, c) + row[states[s]]  // −∞ stays −∞: inputs are never +∞
+                    let sum = canSkip[s] ? logAdd3(a, b, prev[s - 2]) : logAdd(a, b)
+                    cur[s] = sum + row[states[s]]  // −∞ stays −∞: inputs are never +∞
                 }
             }
             let last = alpha + (T - 1) * S
@@ -109,7 +111,7 @@ func ctcForward(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int, topo
     }
 }
 
-/// Backward recursion (eq. 10–13, with β̂ₜ(s) = βₜ(s)/yₜ(l′ₛ)): fills `beta` (T × S, pre-set to −∞).
+/// Backward recursion (§4.1, for β̂ₜ(s) = βₜ(s)/yₜ(l′ₛ)): fills `beta` (T × S, pre-set to −∞).
 /// Works on raw buffers; allocates nothing.
 func ctcBackward(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int, topology: CTCTopology,
                  beta: UnsafeMutablePointer<Double>) {
@@ -126,8 +128,7 @@ func ctcBackward(_ lp: UnsafePointer<Double>, frames T: Int, classes K: Int, top
                 for s in band {
                     let a = next[s] + row[states[s]]
                     let b = s + 1 < S ? next[s + 1] + row[states[s + 1]] : -.infinity
-                    let c = s + 2 < S && canSkip[s + 2] ? next[s + 2] + row[states[s + 2]] : -.infinity
-                    cur[s] = logAdd3(a, b, c)
+                    cur[s] = s + 2 < S && canSkip[s + 2] ? logAdd3(a, b, next[s + 2] + row[states[s + 2]]) : logAdd(a, b)
                 }
                 t -= 1
             }

@@ -5,7 +5,7 @@
 //
 // Output (`CTCResult`), with γₜ(k) = Σ_{s : l′ₛ = k} αₜ(s)β̂ₜ(s) / p(l|x) the posterior probability that
 // a path of the labelling emits class k at frame t (`CTCForwardBackward`):
-// - `loss` = −ln p(l|x)                                             (eq. 14 of the 2006 paper)
+// - `loss` = −ln p(l|x)                                             (§4.2 of the 2006 paper)
 // - `gradient[t·K + k]`        = ∂loss/∂uₜ(k) = yₜ(k) − γₜ(k)       (eq. 16): w.r.t. the LOGITS u, the
 //   unnormalised activations that went into the log-softmax. This is what a network feeds back into
 //   its output layer; it already includes the log-softmax's own derivative.
@@ -14,8 +14,19 @@
 //   log-softmax of logits the caller backpropagates through).
 // (PyTorch's `ctc_loss` returns y − γ as the gradient of its log_probs argument, i.e. our `gradient`.)
 //
-// All recursions run in Double and in log space (log-sum-exp), whatever the input precision.
+// All recursions run in Double, whatever the input precision. `CTCMethod.logSpace` runs them in log
+// space (log-sum-exp) for every input; the default `.automatic` first tries the rescaled linear-domain
+// recursions (`CTCRescaled.swift`, several times faster), which certify their own accuracy and hand
+// over to log space when they cannot.
 import Foundation
+
+/// How the CTC recursions are computed. Both give the same values to Double rounding (tested).
+public enum CTCMethod: Sendable {
+    /// Rescaled linear-domain recursions when their underflow certificate holds, log space otherwise.
+    case automatic
+    /// Log-space recursions (log-sum-exp) always.
+    case logSpace
+}
 
 /// Floating-point types the CTC code accepts; the arithmetic always runs in Double.
 public protocol CTCScalar: BinaryFloatingPoint, Sendable {
@@ -31,11 +42,22 @@ extension Double: CTCScalar {
 }
 
 extension Float: CTCScalar {
-    public static func doubles(_ values: [Float]) -> [Double] { values.map { Double($0) } }
-    public static func fromDoubles(_ values: [Double]) -> [Float] { values.map { Float($0) } }
+    public static func doubles(_ values: [Float]) -> [Double] {
+        [Double](unsafeUninitializedCapacity: values.count) { out, count in
+            values.withUnsafeBufferPointer { v in for i in v.indices { out[i] = Double(v[i]) } }
+            count = values.count
+        }
+    }
+
+    public static func fromDoubles(_ values: [Double]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: values.count) { out, count in
+            values.withUnsafeBufferPointer { v in for i in v.indices { out[i] = Float(v[i]) } }
+            count = values.count
+        }
+    }
 }
 
-/// The CTC loss of one utterance and its gradients (Graves et al. 2006, eq. 14 and 16).
+/// The CTC loss of one utterance and its gradients (Graves et al. 2006, §4.2, eq. 16).
 /// Shapes: `gradient` and `logProbGradient` are T × K row-major, like the input.
 public struct CTCResult<T: CTCScalar>: Sendable {
     /// −ln p(l|x); +∞ when no path can emit the labels (`feasible == false`).
@@ -51,6 +73,8 @@ public struct CTCResult<T: CTCScalar>: Sendable {
     public var feasible: Bool
     /// The fewest frames the label sequence needs: its length plus the number of equal adjacent labels.
     public var requiredFrames: Int
+    /// True when the log-space recursions produced this result (`.logSpace`, or `.automatic` fell back).
+    public var computedInLogSpace: Bool
 }
 
 /// CTC loss and gradients of one utterance, blank = class 0 (Graves et al. 2006; Graves 2012, ch. 7).
@@ -60,27 +84,56 @@ public struct CTCResult<T: CTCScalar>: Sendable {
 ///   - frames: T ≥ 0.
 ///   - classes: K ≥ 1, including the blank.
 ///   - labels: the target sequence, each in 1..<K.
+///   - method: how to run the recursions; the default is the fast one, falling back to log space.
 /// - Throws: `CTCError` for a shape mismatch, a label outside 1..<K, or a NaN/+∞ log-probability.
 ///   An utterance too short for its labels is not thrown: it returns `feasible == false`, loss +∞, zero gradients.
-public func ctcLoss<T: CTCScalar>(logProbs: [T], frames: Int, classes: Int, labels: [Int]) throws(CTCError) -> CTCResult<T> {
+public func ctcLoss<T: CTCScalar>(logProbs: [T], frames: Int, classes: Int, labels: [Int],
+                                  method: CTCMethod = .automatic) throws(CTCError) -> CTCResult<T> {
     let lp = T.doubles(logProbs)
     try lp.withUnsafeBufferPointer { buffer throws(CTCError) in
         try checkCTCInput(logProbs: buffer, frames: frames, classes: classes, labels: labels)
     }
-    let r = ctcLossChecked(lp, frames: frames, classes: classes, topology: CTCTopology(labels: labels))
-    return CTCResult(loss: T(r.loss), gradient: T.fromDoubles(r.gradient), logProbGradient: T.fromDoubles(r.logProbGradient),
-                     feasible: r.feasible, requiredFrames: r.requiredFrames)
+    return ctcLossChecked(lp, frames: frames, classes: classes, topology: CTCTopology(labels: labels), method: method).converted()
+}
+
+extension CTCResult where T == Double {
+    /// The same result in another precision.
+    func converted<U: CTCScalar>() -> CTCResult<U> {
+        CTCResult<U>(loss: U(loss), gradient: U.fromDoubles(gradient), logProbGradient: U.fromDoubles(logProbGradient),
+                     feasible: feasible, requiredFrames: requiredFrames, computedInLogSpace: computedInLogSpace)
+    }
 }
 
 /// The loss and gradients in Double on input already checked.
-func ctcLossChecked(_ logProbs: [Double], frames: Int, classes: Int, topology: CTCTopology) -> CTCResult<Double> {
+func ctcLossChecked(_ logProbs: [Double], frames: Int, classes: Int, topology: CTCTopology, method: CTCMethod) -> CTCResult<Double> {
+    if method == .automatic, frames > 0, frames >= topology.minimumFrames {
+        var gradient = [Double](repeating: 0, count: logProbs.count)
+        var logProbGradient = [Double](repeating: 0, count: logProbs.count)
+        let loss = logProbs.withUnsafeBufferPointer { lp in
+            gradient.withUnsafeMutableBufferPointer { gu in
+                logProbGradient.withUnsafeMutableBufferPointer { glp in
+                    ctcLossRescaled(lp.baseAddress!, frames: frames, classes: classes, topology: topology,
+                                    gradient: gu.baseAddress!, logProbGradient: glp.baseAddress!)
+                }
+            }
+        }
+        if let loss {
+            return CTCResult(loss: loss, gradient: gradient, logProbGradient: logProbGradient,
+                             feasible: true, requiredFrames: topology.minimumFrames, computedInLogSpace: false)
+        }
+    }
+    return ctcLossLogSpace(logProbs, frames: frames, classes: classes, topology: topology)
+}
+
+/// The loss and gradients by the log-space forward–backward recursions, on input already checked.
+func ctcLossLogSpace(_ logProbs: [Double], frames: Int, classes: Int, topology: CTCTopology) -> CTCResult<Double> {
     let fb = CTCForwardBackward(checked: logProbs, frames: frames, classes: classes, topology: topology)
     var gradient = [Double](repeating: 0, count: logProbs.count)
     var logProbGradient = [Double](repeating: 0, count: logProbs.count)
     let ll = fb.logLikelihood
     guard ll > -.infinity else {
         return CTCResult(loss: .infinity, gradient: gradient, logProbGradient: logProbGradient,
-                         feasible: false, requiredFrames: topology.minimumFrames)
+                         feasible: false, requiredFrames: topology.minimumFrames, computedInLogSpace: true)
     }
     let S = topology.count, K = classes
     logProbs.withUnsafeBufferPointer { lp in
@@ -93,7 +146,7 @@ func ctcLossChecked(_ logProbs: [Double], frames: Int, classes: Int, topology: C
                                 let a = alpha.baseAddress! + t * S, b = beta.baseAddress! + t * S
                                 let gRow = glp.baseAddress! + t * K, uRow = gu.baseAddress! + t * K
                                 let lpRow = lp.baseAddress! + t * K
-                                // −γₜ(k): the occupancy of every state emitting k, summed (eq. 15).
+                                // −γₜ(k): the occupancy of every state emitting k, summed.
                                 for s in topology.band(frame: t, frames: frames) {
                                     let v = a[s] + b[s] - ll
                                     if v > -.infinity { gRow[states[s]] -= exp(v) }
@@ -108,5 +161,5 @@ func ctcLossChecked(_ logProbs: [Double], frames: Int, classes: Int, topology: C
         }
     }
     return CTCResult(loss: -ll, gradient: gradient, logProbGradient: logProbGradient,
-                     feasible: true, requiredFrames: topology.minimumFrames)
+                     feasible: true, requiredFrames: topology.minimumFrames, computedInLogSpace: true)
 }

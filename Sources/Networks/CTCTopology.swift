@@ -5,7 +5,7 @@
 ///
 /// A path may move from state `s` to `s`, `s + 1`, or `s + 2` when state `s + 2` is a label that
 /// differs from the label at `s` (skipping the blank between two different labels); between two
-/// equal adjacent labels the blank is compulsory (eq. 6–7 of the 2006 paper).
+/// equal adjacent labels the blank is compulsory (§4.1 of the 2006 paper).
 public struct CTCTopology: Sendable, Equatable {
     /// The blank class. seqlab always uses class 0.
     public static let blank = 0

@@ -32,9 +32,7 @@ struct Inspect: ParsableCommand {
 
     /// The summary for one file, by kind (add new kinds here and in `FileKind`).
     func summary(of path: String) throws -> String {
-        let isSpecifier = path.hasPrefix("ark:") || path.hasPrefix("ark,") || path.hasPrefix("scp:") || path.hasPrefix("scp,") || path.hasSuffix(".scp")
-        let kind = isSpecifier ? .kaldiArchive : try FileKind.detect(path: path)
-        switch kind {
+        switch try FileKind.detect(path: path) {
         case .kaldiArchive: return try ArchiveSummary(path: path).description
         case .safetensors: return try SafeTensorsSummary(path: path).description
         case .unknown: throw InputError(file: path, "not a file seqlab knows (expected a Kaldi archive or a safetensors file)")

@@ -11,43 +11,51 @@ final class CTCGradientCheckTests: XCTestCase {
     ]
 
     func testGradientWithRespectToLogits() throws {
+        for method in [CTCMethod.automatic, .logSpace] { try checkLogits(method) }
+    }
+
+    func testGradientWithRespectToLogProbs() throws {
+        for method in [CTCMethod.automatic, .logSpace] { try checkLogProbs(method) }
+    }
+
+    func checkLogits(_ method: CTCMethod) throws {
         var g = SeededGenerator(seed: 21)
         for (T, K, labels) in shapes {
             var u = randomLogits(frames: T, classes: K, &g)
-            let r = try ctcLoss(logProbs: logSoftmax(u, classes: K), frames: T, classes: K, labels: labels)
+            let r = try ctcLoss(logProbs: logSoftmax(u, classes: K), frames: T, classes: K, labels: labels, method: method)
             var numeric = [Double](repeating: 0, count: u.count)
             let h = 1e-5
             for i in u.indices {
                 let saved = u[i]
                 u[i] = saved + h
-                let plus = try ctcLoss(logProbs: logSoftmax(u, classes: K), frames: T, classes: K, labels: labels).loss
+                let plus = try ctcLoss(logProbs: logSoftmax(u, classes: K), frames: T, classes: K, labels: labels, method: method).loss
                 u[i] = saved - h
-                let minus = try ctcLoss(logProbs: logSoftmax(u, classes: K), frames: T, classes: K, labels: labels).loss
+                let minus = try ctcLoss(logProbs: logSoftmax(u, classes: K), frames: T, classes: K, labels: labels, method: method).loss
                 u[i] = saved
                 numeric[i] = (plus - minus) / (2 * h)
             }
             // Truncation O(h²)·f‴ ≈ 1e-10 and rounding ≈ 1e-16·loss/h ≈ 1e-10: 1e-7 leaves a wide margin.
-            assertClose(r.gradient, numeric, absolute: 1e-7, "logits T=\(T) K=\(K) l=\(labels)")
+            assertClose(r.gradient, numeric, absolute: 1e-7, "logits T=\(T) K=\(K) l=\(labels) \(method)")
         }
     }
 
-    func testGradientWithRespectToLogProbs() throws {
+    func checkLogProbs(_ method: CTCMethod) throws {
         var g = SeededGenerator(seed: 22)
         for (T, K, labels) in shapes {
             var lp = logSoftmax(randomLogits(frames: T, classes: K, &g), classes: K)
-            let r = try ctcLoss(logProbs: lp, frames: T, classes: K, labels: labels)
+            let r = try ctcLoss(logProbs: lp, frames: T, classes: K, labels: labels, method: method)
             var numeric = [Double](repeating: 0, count: lp.count)
             let h = 1e-5
             for i in lp.indices {
                 let saved = lp[i]
                 lp[i] = saved + h
-                let plus = try ctcLoss(logProbs: lp, frames: T, classes: K, labels: labels).loss
+                let plus = try ctcLoss(logProbs: lp, frames: T, classes: K, labels: labels, method: method).loss
                 lp[i] = saved - h
-                let minus = try ctcLoss(logProbs: lp, frames: T, classes: K, labels: labels).loss
+                let minus = try ctcLoss(logProbs: lp, frames: T, classes: K, labels: labels, method: method).loss
                 lp[i] = saved
                 numeric[i] = (plus - minus) / (2 * h)
             }
-            assertClose(r.logProbGradient, numeric, absolute: 1e-7, "log-probs T=\(T) K=\(K) l=\(labels)")
+            assertClose(r.logProbGradient, numeric, absolute: 1e-7, "log-probs T=\(T) K=\(K) l=\(labels) \(method)")
         }
     }
 }

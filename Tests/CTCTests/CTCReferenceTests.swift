@@ -26,10 +26,12 @@ final class CTCReferenceTests: XCTestCase {
         let fixture = try loadFixture()
         XCTAssertGreaterThanOrEqual(fixture.utterances.count, 8)
         for (i, u) in fixture.utterances.enumerated() {
-            let r = try ctcLoss(logProbs: u.logProbs, frames: u.frames, classes: u.classes, labels: u.labels)
+          for method in [CTCMethod.automatic, .logSpace] {
+            let r = try ctcLoss(logProbs: u.logProbs, frames: u.frames, classes: u.classes, labels: u.labels, method: method)
             // Both sides are float64 log-space computations: agreement to 1e-6 is loose.
             XCTAssertEqual(r.loss, u.loss, accuracy: 1e-6, "utterance \(i) labels \(u.labels)")
-            assertClose(r.gradient, u.gradient, absolute: 1e-6, "utterance \(i) labels \(u.labels)")
+            assertClose(r.gradient, u.gradient, absolute: 1e-6, "utterance \(i) labels \(u.labels) \(method)")
+          }
         }
     }
 

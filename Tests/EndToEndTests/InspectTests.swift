@@ -24,7 +24,7 @@ final class InspectTests: XCTestCase {
         let values = try referenceValues("cm2.ark")
         let all = values.flatMap { $0 }
         let mean = all.map(Double.init).reduce(0, +) / Double(all.count)
-        XCTAssertTrue(out.contains("\(ark): Kaldi archive\n  utterances: \(values.count)\n"), out)
+        XCTAssertTrue(out.contains("\(ark): Kaldi archive (CM2)\n  utterances: \(values.count)\n"), out)
         XCTAssertTrue(out.contains("  values: min \(String(format: "%.5g", Double(all.min()!))), mean \(String(format: "%.5g", mean)), max \(String(format: "%.5g", Double(all.max()!)))\n"), out)
         XCTAssertTrue(out.contains("  keys: c1, c2, flat, c4\n"), out)
         XCTAssertTrue(out.contains("\(model): safetensors, 2 tensors, 16 values, 64 bytes of data\n"), out)
@@ -36,7 +36,15 @@ final class InspectTests: XCTestCase {
         let bytes = try Data(contentsOf: fixtures.appendingPathComponent("float.ark"))
         let r = try runSeqlab(["inspect", "-"], stdin: bytes)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdoutText.hasPrefix("stdin: Kaldi archive\n  utterances: 4\n  frames: 13 (1–7 per utterance)\n"), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.hasPrefix("stdin: Kaldi archive (FM)\n  utterances: 4\n  frames: 13 (1–7 per utterance)\n"), r.stdoutText)
+    }
+
+    func testReadsThroughAnScpWithRelativePaths() throws {
+        // kaldiio wrote "float.ark:OFFSET" relative to the fixture folder; run from there, as Kaldi would.
+        let r = try runSeqlab(["inspect", "scp:float.scp", "text.scp"], currentDirectory: fixtures)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdoutText.hasPrefix("scp:float.scp: Kaldi archive (FM)\n  utterances: 4\n"), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("text.scp: Kaldi archive (text)\n  utterances: 3\n"), r.stdoutText)
     }
 
     func testCorruptFileGivesOneStderrLineAndFailure() throws {

@@ -21,6 +21,17 @@ final class KaldiReferenceTests: XCTestCase {
     }
 
     func testBinaryFloatArchive() throws { try assertReadsLikeKaldiio("float.ark") }
+
+    func testReportsHowEachArchiveIsStored() throws {
+        let cases: [(String, KaldiMatrixEncoding)] = [("float.ark", .fm), ("double.ark", .dm), ("vector.ark", .fv),
+                                                      ("cm.ark", .cm), ("cm2.ark", .cm2), ("cm3.ark", .cm3), ("text.ark", .text)]
+        for (file, encoding) in cases {
+            let reader = try KaldiArchiveReader(path: ReferenceFixtures.path(file))
+            XCTAssertNil(reader.lastEncoding)
+            _ = try reader.next()
+            XCTAssertEqual(reader.lastEncoding, encoding, file)
+        }
+    }
     func testBinaryDoubleArchiveConvertsToFloat() throws { try assertReadsLikeKaldiio("double.ark") }
     func testFloatVectorsReadAsOneRow() throws { try assertReadsLikeKaldiio("vector.ark") }
     func testCompressedSpeechFeatureCM() throws { try assertReadsLikeKaldiio("cm.ark") }
@@ -28,14 +39,22 @@ final class KaldiReferenceTests: XCTestCase {
     func testCompressedOneByteCM3() throws { try assertReadsLikeKaldiio("cm3.ark") }
     func testTextArchive() throws { try assertReadsLikeKaldiio("text.ark") }
 
-    func testScpWrittenByKaldiioReadsAtItsOffsets() throws {
-        // kaldiio wrote paths relative to the fixture folder; Kaldi resolves them against the
-        // working directory, so point them at the fixture folder and keep the offsets.
-        let scp = try String(contentsOfFile: ReferenceFixtures.path("float.scp"), encoding: .utf8)
-        let moved = temporaryDirectory().appendingPathComponent("float.scp").path
-        try scp.replacingOccurrences(of: " float.ark:", with: " \(ReferenceFixtures.path("float.ark")):")
+    /// kaldiio wrote paths relative to the fixture folder; Kaldi resolves them against the
+    /// working directory, so point them at the fixture folder and keep the offsets.
+    func movedScp(_ scp: String, archive: String) throws -> String {
+        let text = try String(contentsOfFile: ReferenceFixtures.path(scp), encoding: .utf8)
+        let moved = temporaryDirectory().appendingPathComponent(scp).path
+        try text.replacingOccurrences(of: " \(archive):", with: " \(ReferenceFixtures.path(archive)):")
             .write(toFile: moved, atomically: true, encoding: .utf8)
-        try assertReadsLikeKaldiio("float.scp", path: moved)
+        return moved
+    }
+
+    func testTextScpWrittenByKaldiio() throws {
+        try assertReadsLikeKaldiio("text.scp", path: try movedScp("text.scp", archive: "text.ark"))
+    }
+
+    func testScpWrittenByKaldiioReadsAtItsOffsets() throws {
+        try assertReadsLikeKaldiio("float.scp", path: try movedScp("float.scp", archive: "float.ark"))
         let entries = try KaldiScp.read(path: ReferenceFixtures.path("float.scp"))
         XCTAssertEqual(entries.map(\.archivePath), Array(repeating: "float.ark", count: 4))
         XCTAssertEqual(entries.first?.offset, 5)   // just after "utt1 "
@@ -52,6 +71,30 @@ final class KaldiReferenceTests: XCTestCase {
         let theirs = try Data(contentsOf: URL(fileURLWithPath: ReferenceFixtures.path(file)))
         XCTAssertEqual(ours.count, theirs.count, file, line: line)
         XCTAssertTrue(ours == theirs, "\(file): our bytes differ from kaldiio's at byte \(zip(ours, theirs).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(ours.count, theirs.count))", line: line)
+    }
+
+    /// `ark,scp:` writes the archive and an scp equal to kaldiio's (`save_ark(..., scp=)`).
+    func assertWritesScpLikeKaldiio(_ archive: String, _ scp: String, mode: KaldiArchiveMode, line: UInt = #line) throws {
+        let fixtures = try ReferenceFixtures()
+        let dir = temporaryDirectory()
+        let ark = dir.appendingPathComponent(archive).path, list = dir.appendingPathComponent(scp).path
+        let writer = try KaldiArchiveWriter(path: "ark,scp:\(ark),\(list)", mode: mode)
+        for e in fixtures.matrices(in: archive) { try writer.write(key: e.key, matrix: e.matrix) }
+        try writer.close()
+        let ours = try String(contentsOfFile: list, encoding: .utf8).replacingOccurrences(of: dir.path + "/", with: "")
+        XCTAssertEqual(ours, try String(contentsOfFile: ReferenceFixtures.path(scp), encoding: .utf8), line: line)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: ark)), try Data(contentsOf: URL(fileURLWithPath: ReferenceFixtures.path(archive))), line: line)
+        // And the scp reads back through our reader.
+        XCTAssertEqual(try KaldiArchiveReader(path: list).readAll().map(\.key), fixtures.matrices(in: archive).map(\.key), line: line)
+    }
+
+    func testArchiveWithScpMatchesKaldiio() throws {
+        try assertWritesScpLikeKaldiio("float.ark", "float.scp", mode: .binary)
+        try assertWritesScpLikeKaldiio("text.ark", "text.scp", mode: .text)
+        XCTAssertThrowsError(try KaldiArchiveWriter(path: "ark,scp:-,x.scp")) {
+            XCTAssertTrue("\($0)".contains("write the archive to a file, not stdout"), "\($0)")
+        }
+        XCTAssertThrowsError(try KaldiArchiveWriter(path: "ark,scp:only.ark"))
     }
 
     func testBinaryWriterIsByteIdenticalToKaldiio() throws { try assertWritesLikeKaldiio("float.ark", mode: .binary) }

@@ -129,6 +129,8 @@ final class MalformedInputTests: XCTestCase {
         assertInputError({ _ = try KaldiText.read(path: utf) }, [utf + ": line 2", "invalid UTF-8 at column 6"])
         let dup = try file("text2", Array("u1 a\n\nu1 b\n".utf8))
         assertInputError({ _ = try KaldiText.read(path: dup) }, [dup + ": line 3", "duplicate key \"u1\" (first on line 1)"])
+        let indented = try file("text4", Array("u1 a\n  b c\n".utf8))
+        assertInputError({ _ = try KaldiText.read(path: indented) }, [indented + ": line 2", "missing key"])
         let fine = try file("text3", Array("u1 a  b\r\nu2\n".utf8))
         let entries = try KaldiText.read(path: fine)
         XCTAssertEqual(entries, [KaldiTextEntry(key: "u1", tokens: ["a", "b"], line: 1), KaldiTextEntry(key: "u2", tokens: [], line: 2)])
@@ -137,6 +139,8 @@ final class MalformedInputTests: XCTestCase {
     func testWavScpErrors() throws {
         let scp = try file("wav.scp", Array("a /data/a.wav\nb sox b.flac -t wav - |\n".utf8))
         assertInputError({ _ = try WavScp.read(path: scp) }, [scp + ": line 2", "command pipe entries"])
+        let indented = try file("wav3.scp", Array("\ta.wav\n".utf8))
+        assertInputError({ _ = try WavScp.read(path: indented) }, [indented + ": line 1", "missing key"])
         let alone = try file("wav2.scp", Array("a dir/a b.wav\nonlykey\n".utf8))
         assertInputError({ _ = try WavScp.read(path: alone) }, [alone + ": line 2", "expected \"uttid path\""])
     }

@@ -64,7 +64,17 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         try AtomicFile.write([1, 2, 3], to: path)
         try AtomicFile.write([4, 5], to: path)
         XCTAssertEqual(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))), [4, 5])
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["c.bin"])
-        XCTAssertThrowsError(try AtomicFile.write([1], to: dir.appendingPathComponent("no/such/dir/x").path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["c.bin"])   // no temporary left
+        XCTAssertThrowsError(try AtomicFile.write([1], to: dir.appendingPathComponent("no/such/dir/x").path)) {
+            XCTAssertTrue("\($0)".contains("no/such/dir/x: cannot create a temporary file beside it"), "\($0)")
+        }
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o644)
+        // A bare file name is relative to the working directory.
+        let previous = FileManager.default.currentDirectoryPath
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(dir.path))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
+        try AtomicFile.write([7], to: "bare.bin")
+        XCTAssertEqual(try [UInt8](Data(contentsOf: dir.appendingPathComponent("bare.bin"))), [7])
     }
 }

@@ -13,7 +13,8 @@ final class SummaryTests: XCTestCase {
             XCTAssertEqual(try FileKind.detect(path: ReferenceFixtures.path(st)), .safetensors, st)
         }
         XCTAssertEqual(try FileKind.detect(path: ReferenceFixtures.path("expected.txt")), .unknown)
-        XCTAssertEqual(try FileKind.detect(path: ReferenceFixtures.path("float.scp")), .unknown)
+        XCTAssertEqual(try FileKind.detect(path: ReferenceFixtures.path("float.scp")), .kaldiArchive)   // a table, read through its offsets
+        XCTAssertEqual(try FileKind.detect(path: "ark:" + ReferenceFixtures.path("model.safetensors")), .kaldiArchive)  // the specifier decides
         XCTAssertEqual(FileKind.detect(prefix: [], fileSize: 0), .unknown)
         // A header length larger than the file is not safetensors.
         XCTAssertEqual(FileKind.detect(prefix: [200, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8), fileSize: 10), .unknown)
@@ -34,7 +35,8 @@ final class SummaryTests: XCTestCase {
         // Sums in a different order agree to rounding in Double.
         XCTAssertEqual(summary.mean, all.map(Double.init).reduce(0, +) / Double(all.count), accuracy: 1e-12)
         XCTAssertEqual(summary.firstKeys, ["c1", "c2", "flat", "c4"])
-        XCTAssertTrue(summary.description.contains("utterances: 4"), summary.description)
+        XCTAssertTrue(summary.description.hasPrefix(ReferenceFixtures.path("cm.ark") + ": Kaldi archive (CM)\n  utterances: 4\n"), summary.description)
+        XCTAssertEqual(summary.encodings, [.cm: 4])
     }
 
     func testArchiveSummaryCountsNonFiniteSeparately() {

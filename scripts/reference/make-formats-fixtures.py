@@ -7,7 +7,7 @@ Writes into Tests/FormatsTests/Fixtures/:
   double.ark              binary DM archive (float64 matrices)
   vector.ark              binary FV (float32 vectors)
   cm.ark cm2.ark cm3.ark  Kaldi compressed matrices (kSpeechFeature, kTwoByteAuto, kOneByteAuto)
-  text.ark                text archive (kaldiio text=True)
+  text.ark + text.scp     text archive (kaldiio text=True) and its scp
   tensors.safetensors     F32/F64/I32/I64 with one metadata entry (safetensors.numpy.save_file)
   model.safetensors       several metadata entries, 2-D weights
   expected.txt            the values, as kaldiio/safetensors read them back, in plain text:
@@ -67,17 +67,18 @@ compressible = {
     "c1": (rng.normal(size=(9, 4)) * 3 + 1).astype(np.float32),
     "c2": rng.uniform(-5, 5, size=(3, 6)).astype(np.float32),
     "flat": np.full((6, 2), 4.25, dtype=np.float32),
-    "c4": rng.normal(size=(20, 3)).astype(np.float32),
+    "c4": rng.normal(size=(10, 3)).astype(np.float32),
 }
 for name, method in [("cm.ark", 2), ("cm2.ark", 3), ("cm3.ark", 5)]:
     kaldiio.save_ark(name, compressible, compression_method=method)
     record_archive(name)
 
-kaldiio.save_ark("text.ark", {"t1": floats["utt1"], "t2": np.array([[0.1, 2.0, -3.5e-8]], dtype=np.float32), "t3": floats["u3"]}, text=True)
+kaldiio.save_ark("text.ark", {"t1": floats["utt1"], "t2": np.array([[0.1, 2.0, -3.5e-8]], dtype=np.float32), "t3": floats["u3"]}, scp="text.scp", text=True)
 record_archive("text.ark")
 
 # The scp: keys and byte offsets as kaldiio wrote them, values read back through the scp.
 record_archive("float.scp", reader=lambda n: kaldiio.load_scp_sequential(n))
+record_archive("text.scp", reader=lambda n: kaldiio.load_scp_sequential(n))
 
 
 def record_safetensors(name):

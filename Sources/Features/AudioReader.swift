@@ -1,0 +1,158 @@
+// AudioReader: reads any file libsndfile reads into samples on the 16-bit integer scale.
+import CSndFile
+import Foundation
+import Tensors
+
+/// What an audio file holds, as its header says (for `inspect` and for error messages).
+public struct AudioInfo: Sendable, Equatable {
+    /// Container format, e.g. "WAV (Microsoft)", "FLAC (Free Lossless Audio Codec)".
+    public var format: String
+    /// Sample encoding, e.g. "Signed 16 bit PCM".
+    public var encoding: String
+    public var sampleRate: Int
+    public var channels: Int
+    /// Frames (samples per channel).
+    public var frames: Int
+    /// Duration in seconds.
+    public var duration: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
+}
+
+/// Mono audio on Kaldi's scale: samples as Float in [-32768, 32767], as Kaldi's WaveData reads
+/// 16-bit WAV (libsndfile's normalised [-1, 1) values times 32768, exact for 16-bit PCM).
+public struct Audio: Sendable {
+    public var samples: [Float]
+    public var sampleRate: Int
+    public var info: AudioInfo
+}
+
+/// Reads audio files through libsndfile (WAV, FLAC, OGG/Vorbis, AIFF, …).
+///
+/// Multichannel audio is averaged to mono or one channel is picked. Bad files (missing, empty,
+/// truncated, not audio, no frames, non-finite float samples) throw `InputError` naming the file.
+public enum AudioReader {
+    /// Upper bound on channels accepted from a header (guards allocation on a corrupt header).
+    static let maxChannels = 1024
+    /// Samples read per call (over all channels), so memory grows with what is really in the
+    /// file, not with what its header claims.
+    static let chunkFrames = 65_536
+
+    /// The header of `path` without reading the samples.
+    public static func info(path: String) throws -> AudioInfo {
+        let (handle, info) = try open(path)
+        defer { sf_close(handle) }
+        return info
+    }
+
+    /// Reads `path` to mono: channel `channel` (0-based), or the average of all channels when nil.
+    public static func read(path: String, channel: Int? = nil) throws -> Audio {
+        let (handle, info) = try open(path)
+        defer { sf_close(handle) }
+        let channels = info.channels
+        if let channel, channel >= channels {
+            throw InputError(file: path, "channel \(channel) requested, but the file has \(channels) channel(s)")
+        }
+        var samples: [Float] = []
+        samples.reserveCapacity(min(info.frames, 1 << 24))
+        let framesPerRead = max(256, chunkFrames / channels)
+        var buffer = [Float](repeating: 0, count: framesPerRead * channels)
+        var total = 0
+        while true {
+            let got = Int(buffer.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(framesPerRead)) })
+            if got <= 0 { break }
+            for f in 0..<got {
+                let base = f * channels
+                var v: Float
+                if let channel {
+                    v = buffer[base + channel]
+                } else if channels == 1 {
+                    v = buffer[base]
+                } else {
+                    var s: Float = 0
+                    for c in 0..<channels { s += buffer[base + c] }
+                    v = s / Float(channels)
+                }
+                guard v.isFinite else {
+                    throw InputError(file: path, place: "frame \(total + f)", "sample is \(v) (NaN or infinite); audio samples must be finite")
+                }
+                v *= 32768
+                samples.append(v)
+            }
+            total += got
+        }
+        let error = sf_error(handle)
+        if error != 0 {
+            throw InputError(file: path, place: "frame \(total)", "read error: \(String(cString: sf_strerror(handle)))")
+        }
+        if total < info.frames {
+            throw InputError(file: path, place: "frame \(total)", "truncated: the header promises \(info.frames) frames, only \(total) could be read")
+        }
+        if total == 0 { throw InputError(file: path, "the audio has no samples") }
+        var read = info
+        read.frames = total
+        return Audio(samples: samples, sampleRate: info.sampleRate, info: read)
+    }
+
+    /// Opens `path` for reading and checks its header.
+    static func open(_ path: String) throws -> (OpaquePointer, AudioInfo) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputError(file: path, "no such file")
+        }
+        guard !isDirectory.boolValue else { throw InputError(file: path, "is a directory, expected an audio file") }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if size == 0 { throw InputError(file: path, "the file is empty, expected audio") }
+        var sfInfo = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
+            throw InputError(file: path, "not audio libsndfile can read: \(String(cString: sf_strerror(nil)))")
+        }
+        guard sfInfo.channels >= 1, sfInfo.channels <= maxChannels else {
+            sf_close(handle)
+            throw InputError(file: path, "header declares \(sfInfo.channels) channels, expected 1 to \(maxChannels)")
+        }
+        guard sfInfo.samplerate > 0 else {
+            sf_close(handle)
+            throw InputError(file: path, "header declares sample rate \(sfInfo.samplerate), expected a positive rate")
+        }
+        guard sfInfo.frames > 0 else {
+            sf_close(handle)
+            throw InputError(file: path, "the audio has no frames")
+        }
+        if let problem = headerProblem(handle) {
+            sf_close(handle)
+            throw InputError(file: path, problem)
+        }
+        let info = AudioInfo(format: formatName(sfInfo.format & Int32(SF_FORMAT_TYPEMASK)),
+                             encoding: formatName(sfInfo.format & Int32(SF_FORMAT_SUBMASK)),
+                             sampleRate: Int(sfInfo.samplerate), channels: Int(sfInfo.channels),
+                             frames: Int(sfInfo.frames))
+        return (handle, info)
+    }
+
+    /// libsndfile opens a WAV/AIFF whose data chunk runs past the end of the file, shortening it
+    /// silently; its log then says `data : N (should be M)` with N > M. Such a file was cut off:
+    /// refuse it rather than guess. Sizes 0 and ≥ 2³¹ − 4096 are the placeholders of streamed
+    /// files (written to a pipe), not truncation.
+    static func headerProblem(_ handle: OpaquePointer) -> String? {
+        var log = [CChar](repeating: 0, count: 8192)
+        _ = log.withUnsafeMutableBufferPointer { sf_command(handle, Int32(SFC_GET_LOG_INFO), $0.baseAddress, Int32($0.count)) }
+        let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for line in text.split(separator: "\n") {
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == ":" || $0 == "(" || $0 == ")" })
+            guard parts.count >= 5, parts[0] == "data" || parts[0] == "SSND", parts[2] == "should", parts[3] == "be",
+                  let declared = Int(parts[1]), let actual = Int(parts[4]) else { continue }
+            if declared > actual && declared > 0 && declared < 0x7FFF_F000 {
+                return "truncated: the header declares \(declared) bytes of audio data, the file holds \(actual)"
+            }
+        }
+        return nil
+    }
+
+    /// libsndfile's name for a major format or an encoding.
+    static func formatName(_ format: Int32) -> String {
+        var formatInfo = SF_FORMAT_INFO()
+        formatInfo.format = format
+        let status = sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &formatInfo, Int32(MemoryLayout<SF_FORMAT_INFO>.size))
+        guard status == 0, let name = formatInfo.name else { return String(format: "0x%06x", format) }
+        return String(cString: name)
+    }
+}

@@ -1,0 +1,123 @@
+// FeatureExtractor: audio file or samples → Kaldi spectrogram/fbank/MFCC features, CMVN, deltas.
+import Foundation
+import Tensors
+
+/// The audio front end: reads a file, resamples it to the configured rate, and computes the
+/// features exactly as Kaldi's compute-spectrogram-feats / compute-fbank-feats /
+/// compute-mfcc-feats define them, then per-utterance CMVN and deltas.
+///
+/// Per frame (feature-window.cc): dither, DC removal, log energy, pre-emphasis, window, zero
+/// padding; then the power spectrum by FFTW; then log spectrum (spectrogram), log mel energies
+/// (fbank, mel-computations.cc), or their liftered DCT-II (mfcc, feature-mfcc.cc). The mel and
+/// DCT products run as one BLAS product over all frames of an utterance.
+///
+/// A value type holding only immutable tables: one extractor can serve many threads at once.
+/// Dither noise comes from a generator seeded by `seed` and the utterance key, so results do not
+/// depend on thread count or order.
+public struct FeatureExtractor: Sendable {
+    public let config: FrontendConfig
+    /// Seed of the dither noise (used only when `config.dither > 0`).
+    public let seed: UInt64
+    let window: [Float]
+    let melBanks: MelBanks?
+    let mfcc: MFCCTransform?
+    /// A configuration error found at construction, thrown on first use (init does not throw).
+    let configError: InputError?
+
+    public init(config: FrontendConfig, seed: UInt64 = 0) {
+        self.config = config
+        self.seed = seed
+        var error: InputError?
+        do { try config.validate() } catch let e as InputError { error = e } catch { }
+        var banks: MelBanks?
+        if error == nil && config.featureType != .spectrogram {
+            do {
+                banks = try MelBanks(numBins: config.numMelBins, fftLength: config.paddedWindowSize,
+                                     sampleRate: config.sampleFrequency, lowFreq: config.lowFreq,
+                                     highFreq: config.resolvedHighFreq)
+            } catch let e as InputError { error = e } catch { }
+        }
+        self.configError = error
+        self.melBanks = banks
+        self.window = error == nil ? windowFunction(config.windowType, length: config.windowSize, blackmanCoeff: config.blackmanCoeff) : []
+        self.mfcc = error == nil && config.featureType == .mfcc
+            ? MFCCTransform(numCeps: config.numCeps, numBins: config.numMelBins, lifter: config.cepstralLifter) : nil
+    }
+
+    /// Features (T × config.outputDimension) of mono `samples` on the 16-bit scale at `sampleRate`
+    /// Hz (resampled to the configured rate when they differ and resampling is allowed).
+    /// `key` (the utterance id) seeds the dither; `file` names the source in errors.
+    public func features(samples: [Float], sampleRate: Int, key: String = "", file: String = "<samples>") throws -> Matrix {
+        if let configError { throw configError }
+        if let i = samples.firstIndex(where: { !$0.isFinite }) {
+            throw InputError(file: file, place: "sample \(i)", "sample is \(samples[i]); audio samples must be finite")
+        }
+        var signal = samples
+        let target = Int(config.sampleFrequency.rounded())
+        if sampleRate != target || Double(target) != config.sampleFrequency {
+            guard config.resample else {
+                throw InputError(file: file, "sample rate \(sampleRate) Hz differs from --sample-frequency=\(config.sampleFrequency) and resampling is off (--resample=false)")
+            }
+            guard Double(target) == config.sampleFrequency else {
+                throw InputError(file: file, "cannot resample to a fractional rate \(config.sampleFrequency) Hz")
+            }
+            signal = try Resampler.resample(samples, from: sampleRate, to: target, file: file)
+        }
+        return try compute(signal, key: key, file: file)
+    }
+
+    /// Reads `path` (any format libsndfile reads), picks or averages channels as configured,
+    /// resamples, and returns its features. The utterance key for dither is the file name.
+    public func features(file path: String, key: String? = nil) throws -> Matrix {
+        if let configError { throw configError }
+        let audio = try AudioReader.read(path: path, channel: config.channel)
+        let utterance = key ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return try features(samples: audio.samples, sampleRate: audio.sampleRate, key: utterance, file: path)
+    }
+
+    /// The pipeline on samples already at the configured rate.
+    func compute(_ signal: [Float], key: String, file: String) throws -> Matrix {
+        let count = KaldiFrames.count(samples: signal.count, windowSize: config.windowSize,
+                                      windowShift: config.windowShift, snipEdges: config.snipEdges)
+        guard count > 0 else {
+            throw InputError(file: file, "too short: \(signal.count) samples at \(config.sampleFrequency) Hz give no frame of \(config.windowSize) samples")
+        }
+        var generator = SeededGenerator(seed: seed ^ fnv1a(key))
+        let framed = KaldiFrames(samples: signal, config: config, window: window, generator: &generator)
+        var power = powerSpectra(of: framed.frames)
+        var out: Matrix
+        switch config.featureType {
+        case .spectrogram:
+            logSpectrogram(power: &power, logEnergy: framed.logEnergy)
+            out = power
+        case .fbank:
+            if !config.usePower { for i in 0..<power.data.count { power.data[i] = power.data[i].squareRoot() } }
+            var mel = melBanks!.apply(power)
+            if config.useLogFbank { applyFlooredLog(&mel) }
+            if config.useEnergy {
+                // Kaldi puts the log energy in front of the mel bins (htk-compat puts it last).
+                var withEnergy = Matrix(rows: mel.rows, cols: mel.cols + 1)
+                for t in 0..<mel.rows {
+                    withEnergy[t, 0] = framed.logEnergy[t]
+                    for m in 0..<mel.cols { withEnergy[t, m + 1] = mel[t, m] }
+                }
+                mel = withEnergy
+            }
+            out = mel
+        case .mfcc:
+            var mel = melBanks!.apply(power)
+            applyFlooredLog(&mel)
+            out = mfcc!.apply(mel)
+            if config.useEnergy { for t in 0..<out.rows { out[t, 0] = framed.logEnergy[t] } }
+        }
+        applyCMVN(&out, mode: config.cmvn)
+        return addDeltas(out, order: config.deltas)
+    }
+}
+
+/// FNV-1a hash of a string, to mix an utterance key into a seed.
+func fnv1a(_ s: String) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h
+}

@@ -1,0 +1,67 @@
+// RealFFT: power spectra of real frames through FFTW (single precision), one cached plan per size.
+import CFFTW
+import Foundation
+
+/// FFTW plans for real-to-complex transforms, one per length, made once under a lock.
+///
+/// FFTW's planner is not thread-safe, but executing an existing plan on new arrays
+/// (`fftwf_execute_dft_r2c`) is; plans are made with `FFTW_UNALIGNED` so any buffer will do.
+final class FFTPlanCache: @unchecked Sendable {
+    static let shared = FFTPlanCache()
+    private let lock = NSLock()
+    private var plans: [Int: OpaquePointer] = [:]
+
+    /// The r2c plan for length `n` (n ≥ 2), made on first use.
+    func plan(length n: Int) -> OpaquePointer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let p = plans[n] { return p }
+        let input = fftwf_alloc_real(n)!
+        let output = fftwf_alloc_complex(n / 2 + 1)!
+        defer { fftwf_free(input); fftwf_free(output) }
+        let flags = UInt32(FFTW_ESTIMATE) | UInt32(FFTW_UNALIGNED)
+        let p = fftwf_plan_dft_r2c_1d(Int32(n), input, output, flags)!
+        plans[n] = p
+        return p
+    }
+}
+
+/// The power spectrum |X_k|², k = 0…n/2, of real frames of length n (X_k = Σ_j x_j e^{-2πijk/n}),
+/// as Kaldi's `ComputePowerSpectrum` after its real FFT.
+struct RealFFT {
+    let length: Int
+    private let plan: OpaquePointer
+
+    init(length: Int) {
+        precondition(length >= 2, "FFT length must be at least 2")
+        self.length = length
+        self.plan = FFTPlanCache.shared.plan(length: length)
+    }
+
+    /// Bins per spectrum: n/2 + 1.
+    var bins: Int { length / 2 + 1 }
+
+    /// Power spectra of `count` frames stored row-major in `frames` (count × length) into
+    /// `power` (count × bins). Thread-safe: plans are only executed here.
+    func powerSpectra(_ frames: UnsafePointer<Float>, count: Int, into power: UnsafeMutablePointer<Float>) {
+        let bins = self.bins
+        var spectrum = [Float](repeating: 0, count: 2 * bins)
+        var scratch = [Float](repeating: 0, count: length)
+        spectrum.withUnsafeMutableBufferPointer { spec in
+            scratch.withUnsafeMutableBufferPointer { inBuf in
+                spec.baseAddress!.withMemoryRebound(to: fftwf_complex.self, capacity: bins) { out in
+                    for t in 0..<count {
+                        // FFTW's r2c keeps its input, but copying keeps the caller's frames const.
+                        inBuf.baseAddress!.update(from: frames + t * length, count: length)
+                        fftwf_execute_dft_r2c(plan, inBuf.baseAddress!, out)
+                        let row = power + t * bins
+                        for k in 0..<bins {
+                            let re = out[k].0, im = out[k].1
+                            row[k] = re * re + im * im
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

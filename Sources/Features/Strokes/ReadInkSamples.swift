@@ -1,0 +1,95 @@
+// ReadInkSamples: the one entry point for stroke files: guess the format, read, collect rejections.
+import Foundation
+import Tensors
+
+/// Reads the labelled ink samples of a stroke file in `format` (guessed by `guessInkFormat`
+/// when nil). Unreadable files and whole-file errors (broken XML) throw; bad samples inside a
+/// file are returned in `rejected` and the rest is read. `includeRoot` is the UNIPEN
+/// `.INCLUDE` root; `label` overrides the label of an IAM-OnDB file; `idPrefix` replaces the
+/// file name in sample ids (`distinctFileKeys` makes prefixes unique over many files).
+public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: String? = nil,
+                           label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        throw InputError(file: path, exists ? (isDirectory.boolValue ? "is a folder, expected a stroke file" : "cannot read the file")
+                                            : "no such file")
+    }
+    let chosen = format ?? guessInkFormat(path: path, data: data)
+    switch chosen {
+    case .unipen:
+        let r = UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: path, idPrefix: idPrefix)
+        return (r.samples, r.rejected)
+    case .iam:
+        // The file route finds a sidecar label beside the file.
+        return ([try IAMOnDBReader().read(path: path, label: label, id: idPrefix)], [])
+    case .pentext:
+        let r = PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: path, idPrefix: idPrefix)
+        return (r.samples, r.rejected)
+    }
+}
+
+/// Reads stroke data held in memory (e.g. standard input); `name` is used in errors and ids.
+public func readInkSamples(data: Data, name: String, format: InkFormat? = nil, includeRoot: String? = nil,
+                           label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
+    switch format ?? guessInkFormat(path: name, data: data) {
+    case .unipen:
+        let r = UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: name, idPrefix: idPrefix)
+        return (r.samples, r.rejected)
+    case .iam:
+        return ([try IAMOnDBReader().read(data: data, name: name, label: label, id: idPrefix)], [])
+    case .pentext:
+        let r = PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: name, idPrefix: idPrefix)
+        return (r.samples, r.rejected)
+    }
+}
+
+/// The format of a stroke file: XML (first non-blank byte `<`) is IAM-OnDB; a line starting
+/// with a UNIPEN keyword (`.SEGMENT`, `.INCLUDE`, `.PEN_DOWN`, `.COORD`, `.VERSION`…) is UNIPEN;
+/// otherwise the extension decides (`.xml` IAM, `.dat`/`.tra` UNIPEN), else pen text.
+public func guessInkFormat(path: String, data: Data) -> InkFormat {
+    let head = [UInt8](data.prefix(65_536))
+    if let first = head.first(where: { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }),
+       first == UInt8(ascii: "<") {
+        return .iam
+    }
+    let keywords = [".SEGMENT", ".INCLUDE", ".PEN_DOWN", ".PEN_UP", ".COORD", ".VERSION", ".COMMENT", ".HIERARCHY", ".DATA_SOURCE"]
+    var start = 0
+    while start < head.count {
+        var end = start
+        while end < head.count && head[end] != 10 { end += 1 }
+        if end > start && head[start] == UInt8(ascii: ".") {
+            let line = latin1String(head[start..<end])
+            if keywords.contains(where: { line.hasPrefix($0) }) { return .unipen }
+        }
+        start = end + 1
+    }
+    switch (path as NSString).pathExtension.lowercased() {
+    case "xml": return .iam
+    case "dat", "tra": return .unipen
+    default: return .pentext
+    }
+}
+
+/// Short distinct keys for a list of files, for utterance ids: each file's name without
+/// extension, extended by its parent folders (joined with `-`) until no other file in the list
+/// has the same key: `data/6/abm/ca0.dat`, `data/7/abm/ca0.dat` → `6-abm-ca0`, `7-abm-ca0`.
+/// White space becomes `_` (Kaldi keys are single words). Identical paths keep identical keys.
+public func distinctFileKeys(_ paths: [String]) -> [String] {
+    let parts: [[String]] = paths.map { path in
+        var c = (path as NSString).standardizingPath.split(separator: "/").map(String.init)
+        if let last = c.popLast() { c.append((last as NSString).deletingPathExtension) }
+        return c.map { String($0.map { $0.isWhitespace ? "_" : $0 }) }
+    }
+    let full = parts.map { $0.joined(separator: "/") }
+    return parts.indices.map { i in
+        var k = 1
+        while k < parts[i].count {
+            let suffix = parts[i].suffix(k)
+            let clash = parts.indices.contains { j in full[j] != full[i] && parts[j].count >= k && parts[j].suffix(k).elementsEqual(suffix) }
+            if !clash { break }
+            k += 1
+        }
+        return parts[i].suffix(k).joined(separator: "-")
+    }
+}

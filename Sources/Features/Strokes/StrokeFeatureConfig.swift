@@ -1,0 +1,93 @@
+// StrokeFeatureConfig: the options of the pen-stroke front end, with a `--name=value` text form.
+import Tensors
+
+/// Options of `strokeFeatures` (the per-point pen features of Graves et al. 2009, "A Novel
+/// Connectionist System for Unconstrained Handwriting Recognition", IEEE TPAMI 31(5), sec. 3).
+///
+/// The text form is one `--name=value` line per field, as Kaldi writes its option files, so a
+/// model can store the exact front end it was trained with and `init(text:)` can rebuild it.
+public struct StrokeFeatureConfig: Equatable, Sendable {
+    /// What length is made 1 before anything else.
+    public enum Scale: String, CaseIterable, Sendable {
+        /// The sample's bounding-box height (its width when it is flat, 1 for a single dot):
+        /// every word or line gets the same height, as in Graves et al. The default.
+        case height
+        /// `resolutionInches` inches at the file's `.Y_POINTS_PER_INCH`: keeps the true size of
+        /// isolated characters (a '.' stays small beside an 'o'); falls back to `height` for a
+        /// sample whose file gives no resolution.
+        case resolution
+    }
+
+    /// The unit length (default `.height`).
+    public var scale: Scale = .height
+    /// Inches that make one unit with `scale = .resolution` (default 0.25 in ≈ 6.4 mm, a digit's height).
+    public var resolutionInches: Double = 0.25
+    /// Resample each stroke to points this far apart along the pen path, in units (e.g. 0.05 of
+    /// the height); nil (the default) keeps the recorded points.
+    public var resampleStep: Double? = nil
+    /// Append cos and sin of the local writing direction (default false).
+    public var direction = false
+    /// Append cos and sin of the change of direction at each point, i.e. the curvature (default false).
+    public var curvature = false
+
+    public init(scale: Scale = .height, resolutionInches: Double = 0.25, resampleStep: Double? = nil,
+                direction: Bool = false, curvature: Bool = false) {
+        self.scale = scale
+        self.resolutionInches = resolutionInches
+        self.resampleStep = resampleStep
+        self.direction = direction
+        self.curvature = curvature
+    }
+
+    /// Features per point: Δx, Δy, end of stroke, then cos/sin direction, then cos/sin curvature.
+    public var dimension: Int { 3 + (direction ? 2 : 0) + (curvature ? 2 : 0) }
+
+    /// The `--name=value` lines (a resample step of 0 means none).
+    public var text: String {
+        """
+        --scale=\(scale.rawValue)
+        --resolution-inches=\(resolutionInches)
+        --resample=\(resampleStep.map { "\($0)" } ?? "0")
+        --direction=\(direction)
+        --curvature=\(curvature)
+
+        """
+    }
+
+    /// Parses `--name=value` lines (blank lines and `#` comments allowed; absent names keep
+    /// their defaults); an unknown name or a bad value is an `InputError` naming the line.
+    public init(text: String, file: String = "stroke feature config") throws(InputError) {
+        self.init()
+        var lineNumber = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            func fail(_ why: String) -> InputError { InputError(file: file, place: "line \(lineNumber)", why) }
+            guard line.hasPrefix("--"), let eq = line.firstIndex(of: "=") else { throw fail("expected --name=value, found '\(line)'") }
+            let name = line[line.index(line.startIndex, offsetBy: 2)..<eq], value = String(line[line.index(after: eq)...])
+            func bool() throws(InputError) -> Bool {
+                switch value { case "true": return true; case "false": return false
+                default: throw fail("--\(name) expects true or false, found '\(value)'") }
+            }
+            func number(_ allowZero: Bool) throws(InputError) -> Double {
+                guard let v = Double(value), v.isFinite, v > 0 || (allowZero && v == 0) else {
+                    throw fail("--\(name) expects a \(allowZero ? "non-negative" : "positive") number, found '\(value)'")
+                }
+                return v
+            }
+            switch name {
+            case "scale":
+                guard let s = Scale(rawValue: value) else {
+                    throw fail("--scale expects \(Scale.allCases.map(\.rawValue).joined(separator: " or ")), found '\(value)'")
+                }
+                scale = s
+            case "resolution-inches": resolutionInches = try number(false)
+            case "resample": let v = try number(true); resampleStep = v == 0 ? nil : v
+            case "direction": direction = try bool()
+            case "curvature": curvature = try bool()
+            default: throw fail("unknown stroke feature option --\(name)")
+            }
+        }
+    }
+}

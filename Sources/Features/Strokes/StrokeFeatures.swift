@@ -1,0 +1,122 @@
+// StrokeFeatures: per-sample normalisation, arc-length resampling and per-point pen features.
+import Tensors
+
+/// A point of a normalised trajectory (unit height, y up).
+public struct InkXY: Equatable, Sendable {
+    public var x: Double
+    public var y: Double
+    public init(x: Double, y: Double) { self.x = x; self.y = y }
+}
+
+/// The sample's strokes normalised as `strokeFeatures` sees them: y made to grow upwards, the
+/// bounding box moved to the origin, lengths divided by the unit of `config.scale`, each stroke
+/// resampled to `config.resampleStep` when set (`resampledByArcLength`).
+public func normalisedStrokes(_ sample: InkSample, config: StrokeFeatureConfig) -> [[InkXY]] {
+    let flip = sample.yPointsUp ? 1.0 : -1.0
+    var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+    for s in sample.strokes {
+        for p in s.points {
+            minX = min(minX, p.x); maxX = max(maxX, p.x)
+            minY = min(minY, flip * p.y); maxY = max(maxY, flip * p.y)
+        }
+    }
+    guard minX.isFinite else { return [] }
+    var unit = maxY - minY
+    if config.scale == .resolution, let ppi = sample.pointsPerInch?.y, ppi > 0 {
+        unit = ppi * config.resolutionInches
+    } else if unit <= 0 {
+        unit = maxX - minX > 0 ? maxX - minX : 1
+    }
+    return sample.strokes.compactMap { s -> [InkXY]? in
+        guard !s.points.isEmpty else { return nil }
+        let pts = s.points.map { InkXY(x: ($0.x - minX) / unit, y: (flip * $0.y - minY) / unit) }
+        guard let step = config.resampleStep else { return pts }
+        return resampledByArcLength(pts, step: step)
+    }
+}
+
+/// Points every `step` along the polyline's arc length, starting at its first point; the last
+/// point is kept when it lies beyond the last emitted one (so the final gap may be shorter).
+public func resampledByArcLength(_ points: [InkXY], step: Double) -> [InkXY] {
+    guard let first = points.first, step > 0 else { return points }
+    var out = [first]
+    var carried = 0.0              // arc length since the last emitted point
+    let tolerance = step * 1e-9    // so that exact multiples of the step are not lost to rounding
+    for i in 1..<points.count {
+        let a = points[i - 1], b = points[i]
+        let length = ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot()
+        guard length > 0 else { continue }
+        var pos = 0.0
+        while carried + (length - pos) >= step - tolerance {
+            pos = min(length, pos + (step - carried))
+            let f = pos / length
+            out.append(InkXY(x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f))
+            carried = 0
+        }
+        carried += length - pos
+    }
+    if carried > tolerance, let last = points.last { out.append(last) }
+    return out
+}
+
+/// The pen features of a sample, one row per (resampled) point: T × `config.dimension`.
+///
+/// After `normalisedStrokes`, for point i of the whole sample (strokes in order):
+/// - Δx, Δy: the offset from point i−1 (across a pen lift too, so the jump between strokes is
+///   seen), 0 for the first point (Graves et al. 2009, sec. 3.1 online features);
+/// - end of stroke: 1 on the last point of each stroke, else 0;
+/// - direction (optional): cos θ, sin θ of p(i+1) − p(i−1) within the stroke (one-sided at the
+///   ends), 0, 0 where the pen did not move;
+/// - curvature (optional): cos φ, sin φ of the angle φ from p(i) − p(i−1) to p(i+1) − p(i)
+///   (positive counter-clockwise); 1, 0 at stroke ends and where a step has zero length.
+public func strokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = StrokeFeatureConfig()) -> Matrix {
+    let strokes = normalisedStrokes(sample, config: config)
+    let total = strokes.reduce(0) { $0 + $1.count }
+    var m = Matrix(rows: total, cols: config.dimension)   // (T, D)
+    var row = 0
+    var previous: InkXY?
+    for s in strokes {
+        for (i, p) in s.enumerated() {
+            var c = 0
+            func put(_ v: Double) { m[row, c] = Float(v); c += 1 }
+            put(previous.map { p.x - $0.x } ?? 0)
+            put(previous.map { p.y - $0.y } ?? 0)
+            put(i == s.count - 1 ? 1 : 0)
+            if config.direction {
+                let a = s[max(i - 1, 0)], b = s[min(i + 1, s.count - 1)]
+                let dx = b.x - a.x, dy = b.y - a.y, n = (dx * dx + dy * dy).squareRoot()
+                put(n > 0 ? dx / n : 0)
+                put(n > 0 ? dy / n : 0)
+            }
+            if config.curvature {
+                var cosPhi = 1.0, sinPhi = 0.0
+                if i > 0 && i < s.count - 1 {
+                    let ux = p.x - s[i - 1].x, uy = p.y - s[i - 1].y, vx = s[i + 1].x - p.x, vy = s[i + 1].y - p.y
+                    let n = (ux * ux + uy * uy).squareRoot() * (vx * vx + vy * vy).squareRoot()
+                    if n > 0 { cosPhi = (ux * vx + uy * vy) / n; sinPhi = (ux * vy - uy * vx) / n }
+                }
+                put(cosPhi)
+                put(sinPhi)
+            }
+            previous = p
+            row += 1
+        }
+    }
+    return m
+}
+
+/// `strokeFeatures` for a sample about to be written as a Kaldi record: an `InputError` naming
+/// the sample's file and line when its id cannot be a Kaldi key (empty, white space) or when a
+/// feature is not finite (coordinates so large that their range overflows).
+public func checkedStrokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = StrokeFeatureConfig()) throws(InputError) -> Matrix {
+    let place = "line \(sample.source.line)"
+    guard !sample.id.isEmpty, !sample.id.contains(where: { $0.isWhitespace }) else {
+        throw InputError(file: sample.source.file, place: place, "sample id '\(sample.id)' is empty or holds white space; ids are Kaldi keys")
+    }
+    let m = strokeFeatures(sample, config: config)
+    if let bad = m.firstNonFinite {
+        throw InputError(file: sample.source.file, place: place,
+                         "sample \(sample.id): feature \(bad.col) of point \(bad.row) is not finite (coordinates too large?)")
+    }
+    return m
+}

@@ -1,0 +1,352 @@
+// UNIPEN: reads UNIPEN 1.0 label files (with their .INCLUDEd ink) into labelled ink samples.
+import Foundation
+import Tensors
+
+/// A reader for the UNIPEN 1.0 on-line handwriting exchange format (Guyon, Schomaker, Plamondon,
+/// Liberman & Janet 1994; definition in `unipen.def`), including the UCI pendigits variant.
+///
+/// A file is read by pasting each `.INCLUDE <path>` (relative to `includeRoot`, else to the
+/// including file's folder) in place; includes nest, and a missing or looping include is reported
+/// with the file and line of its `.INCLUDE` and skipped. `.COORD` names the point columns (X, Y,
+/// optional T in ms, P; others ignored); `.PEN_DOWN` / `.PEN_UP` start components whose point
+/// lines follow; `.DT n` is a time gap of n ms; `.POINTS_PER_SECOND` dates the points when there
+/// is no T column; `.START_SET` restarts the component count. Each `.SEGMENT type delineation
+/// quality "label"` becomes one `InkSample` holding the pen-down points its delineation selects
+/// among the non-empty components of its set (`UNIPENDelineation`); pen-up points are not ink.
+/// A segment that cannot be used is reported in `rejected` and skipped; the rest goes on.
+public struct UNIPENReader: Sendable {
+    /// Folder `.INCLUDE` paths are relative to (UNIPEN: the `include/` folder of the release).
+    public var includeRoot: String?
+
+    public init(includeRoot: String? = nil) { self.includeRoot = includeRoot }
+
+    /// Reads the file at `path`; throws only when that file itself cannot be read.
+    public func read(path: String, idPrefix: String? = nil) throws(InputError) -> InkReadResult {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(file: path, "cannot read the file")
+        }
+        return read(bytes: [UInt8](data), name: path, idPrefix: idPrefix)
+    }
+
+    /// Reads UNIPEN text held in memory; `name` is the file name used in errors. Sample ids are
+    /// `<idPrefix>-<segment number>`, the prefix defaulting to the file name without extension.
+    public func read(bytes: [UInt8], name: String, idPrefix: String? = nil) -> InkReadResult {
+        let parser = UNIPENParser(includeRoot: includeRoot, topFile: name, idPrefix: idPrefix)
+        parser.process(bytes: bytes, file: name, stack: [name])
+        return parser.finish()
+    }
+}
+
+/// One non-empty `.PEN_DOWN` / `.PEN_UP` component as read.
+private struct Component {
+    var penDown: Bool
+    var points: [PenPoint] = []
+    /// The first point line that could not be parsed, if any (segments using it are rejected).
+    var broken: InputError?
+    var lineCount = 0
+    var writer: String?
+}
+
+/// A `.SEGMENT` line waiting for the end of the file, when all the ink it may name has been read.
+private struct PendingSegment {
+    var text: String
+    var file: String
+    var line: Int
+    var set: Int
+    var comment: String?
+}
+
+private enum PointColumn { case x, y, t, p, other }
+
+/// The state of one resolved file: the sets of components, the segments, the current declarations.
+private final class UNIPENParser {
+    let includeRoot: String?
+    let topFile: String
+    let idPrefix: String?
+    var columns: [PointColumn] = [.x, .y]
+    var pointsPerSecond: Double?
+    var pointsPerInch: (x: Double?, y: Double?) = (nil, nil)
+    var writer: String?
+    var sets: [[Component]] = [[]]
+    var current: Component?
+    var segments: [PendingSegment] = []
+    /// What the last keyword was, so that following non-keyword lines are understood.
+    enum Context { case none, pen, segment, segmentComment }
+    var context = Context.none
+    var clock = 0.0
+    var rejected: [InputError] = []
+    /// The numbers of the point line being parsed (kept to avoid an allocation per line).
+    var values: [Double] = []
+
+    init(includeRoot: String?, topFile: String, idPrefix: String?) {
+        self.includeRoot = includeRoot
+        self.topFile = topFile
+        self.idPrefix = idPrefix
+    }
+
+    func closeComponent() {
+        if let c = current, c.lineCount > 0 { sets[sets.count - 1].append(c) }
+        current = nil
+    }
+
+    func process(bytes: [UInt8], file: String, stack: [String]) {
+        var start = 0, lineNumber = 0
+        let n = bytes.count
+        while start < n {
+            var end = start
+            while end < n && bytes[end] != 10 { end += 1 }
+            lineNumber += 1
+            var stop = end
+            if stop > start && bytes[stop - 1] == 13 { stop -= 1 }
+            line(bytes[start..<stop], file: file, number: lineNumber, stack: stack)
+            start = end + 1
+        }
+    }
+
+    func line(_ b: ArraySlice<UInt8>, file: String, number: Int, stack: [String]) {
+        guard let first = b.first else { return }
+        if first != UInt8(ascii: ".") {
+            switch context {
+            case .pen: point(b, file: file, number: number)
+            case .segment: segments[segments.count - 1].text += " " + latin1String(b)
+            case .segmentComment: segments[segments.count - 1].comment! += " " + latin1String(b)
+            case .none: break
+            }
+            return
+        }
+        var k = b.startIndex
+        while k < b.endIndex && b[k] != 32 && b[k] != 9 { k += 1 }
+        let keyword = latin1String(b[b.startIndex..<k])
+        let rest = latin1String(b[k...]).trimmingCharacters(in: .whitespaces)
+        let wasSegment = context == .segment
+        context = .none
+        switch keyword {
+        case ".PEN_DOWN", ".PEN_UP":
+            closeComponent()
+            current = Component(penDown: keyword == ".PEN_DOWN", writer: writer)
+            context = .pen
+            if !rest.isEmpty { point(b[k...], file: file, number: number) }
+        case ".INCLUDE":
+            closeComponent()
+            include(rest.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? "",
+                    file: file, number: number, stack: stack)
+        case ".COORD":
+            closeComponent()
+            columns = rest.split(whereSeparator: { $0 == " " || $0 == "\t" }).map {
+                switch $0.uppercased() { case "X": .x; case "Y": .y; case "T": .t; case "P": .p; default: .other }
+            }
+            if !columns.contains(.x) || !columns.contains(.y) {
+                rejected.append(InputError(file: file, place: "line \(number)", ".COORD must name X and Y, found '\(rest)'"))
+                columns = [.x, .y]
+            }
+        case ".DT":
+            closeComponent()
+            if let gap = Double(rest.split(separator: " ").first ?? ""), gap.isFinite { clock += gap / 1000 }
+            else { rejected.append(InputError(file: file, place: "line \(number)", ".DT expects a number of milliseconds, found '\(rest)'")) }
+        case ".POINTS_PER_SECOND": closeComponent(); pointsPerSecond = positive(rest)
+        case ".X_POINTS_PER_INCH": closeComponent(); pointsPerInch.x = positive(rest)
+        case ".Y_POINTS_PER_INCH": closeComponent(); pointsPerInch.y = positive(rest)
+        case ".X_POINTS_PER_MM": closeComponent(); pointsPerInch.x = positive(rest).map { $0 * 25.4 }
+        case ".Y_POINTS_PER_MM": closeComponent(); pointsPerInch.y = positive(rest).map { $0 * 25.4 }
+        case ".WRITER_ID": closeComponent(); writer = rest.isEmpty ? nil : rest
+        case ".START_SET":
+            closeComponent()
+            sets.append([])
+            clock = 0
+        case ".SEGMENT":
+            closeComponent()
+            segments.append(PendingSegment(text: rest, file: file, line: number, set: sets.count - 1))
+            context = .segment
+        case ".COMMENT":
+            closeComponent()
+            if wasSegment {
+                segments[segments.count - 1].comment = rest
+                context = .segmentComment
+            }
+        default:
+            closeComponent()
+        }
+    }
+
+    func positive(_ s: String) -> Double? {
+        guard let v = Double(s.split(separator: " ").first ?? ""), v.isFinite, v > 0 else { return nil }
+        return v
+    }
+
+    func include(_ path: String, file: String, number: Int, stack: [String]) {
+        guard !path.isEmpty else {
+            rejected.append(InputError(file: file, place: "line \(number)", ".INCLUDE without a file name"))
+            return
+        }
+        let root = includeRoot ?? (file as NSString).deletingLastPathComponent
+        let full = path.hasPrefix("/") ? path : (root.isEmpty ? path : (root as NSString).appendingPathComponent(path))
+        let key = (full as NSString).standardizingPath
+        if stack.contains(key) {
+            rejected.append(InputError(file: file, place: "line \(number)",
+                                       ".INCLUDE \(path) includes itself (\((stack + [key]).joined(separator: " -> "))); skipped"))
+            return
+        }
+        guard stack.count < 64 else {
+            rejected.append(InputError(file: file, place: "line \(number)", ".INCLUDE \(path): includes nested more than 64 deep; skipped"))
+            return
+        }
+        guard let data = FileManager.default.contents(atPath: full) else {
+            rejected.append(InputError(file: file, place: "line \(number)", ".INCLUDE \(path): cannot read \(full); skipped"))
+            return
+        }
+        process(bytes: [UInt8](data), file: full, stack: stack + [key])
+    }
+
+    /// Parses one point line against `.COORD`; a bad line marks its component broken.
+    func point(_ b: ArraySlice<UInt8>, file: String, number: Int) {
+        values.removeAll(keepingCapacity: true)
+        var i = b.startIndex
+        var bad = false
+        while i < b.endIndex {
+            while i < b.endIndex && (b[i] == 32 || b[i] == 9) { i += 1 }
+            if i == b.endIndex { break }
+            var j = i
+            while j < b.endIndex && b[j] != 32 && b[j] != 9 { j += 1 }
+            if let v = parseDecimal(b[i..<j]) { values.append(v) } else { bad = true; break }
+            i = j
+        }
+        if values.isEmpty && !bad { return }  // a blank line
+        current?.lineCount += 1
+        if bad || values.count < columns.count {
+            if current?.broken == nil {
+                current?.broken = InputError(file: file, place: "line \(number)",
+                                             "point line '\(latin1String(b).trimmingCharacters(in: .whitespaces))' does not match .COORD (\(columns.count) numbers expected)")
+            }
+            return
+        }
+        var p = PenPoint(x: 0, y: 0)
+        var t: Double?
+        for (c, v) in zip(columns, values) {
+            switch c {
+            case .x: p.x = v
+            case .y: p.y = v
+            case .t: t = v / 1000
+            case .p: p.pressure = v
+            case .other: break
+            }
+        }
+        if let t { p.t = t } else if let pps = pointsPerSecond { p.t = clock; clock += 1 / pps }
+        current?.points.append(p)
+    }
+
+    func finish() -> InkReadResult {
+        closeComponent()
+        var result = InkReadResult(samples: [], rejected: rejected)
+        let stem = idPrefix ?? ((topFile as NSString).lastPathComponent as NSString).deletingPathExtension
+        let width = max(4, String(segments.count).count)
+        let ppi: (x: Double, y: Double)? = pointsPerInch.x.flatMap { x in pointsPerInch.y.map { (x, $0) } }
+        for (index, segment) in segments.enumerated() {
+            let id = stem + "-" + String(repeating: "0", count: max(0, width - String(index).count)) + String(index)
+            do throws(InputError) {
+                var sample = try resolve(segment, id: id)
+                sample.pointsPerInch = ppi
+                result.samples.append(sample)
+            } catch {
+                result.rejected.append(error)
+            }
+        }
+        return result
+    }
+
+    private func resolve(_ segment: PendingSegment, id: String) throws(InputError) -> InkSample {
+        func fail(_ message: String) -> InputError { InputError(file: segment.file, place: "line \(segment.line)", message) }
+        let fields = try UNIPENSegmentFields(parsing: segment.text).get(orThrow: fail)
+        guard let label = fields.label else { throw fail(".SEGMENT has no label") }
+        guard fields.delineation != "?" else { throw fail("segment \"\(label)\": delineation '?' names no components") }
+        let components = sets[segment.set]
+        let selection: [(component: Int, points: ClosedRange<Int>)]
+        do throws(DelineationError) {
+            selection = try UNIPENDelineation(parsing: Substring(fields.delineation)).resolve(pointCounts: components.map { max($0.lineCount, 1) })
+        } catch {
+            throw fail("segment \"\(label)\": \(error.message)")
+        }
+        var strokes: [Stroke] = []
+        var writer: String?
+        for (c, range) in selection where components[c].penDown {
+            let comp = components[c]
+            if let broken = comp.broken { throw fail("segment \"\(label)\": component \(c) has a bad point: \(broken)") }
+            writer = writer ?? comp.writer
+            strokes.append(Stroke(points: Array(comp.points[range])))
+        }
+        guard !strokes.isEmpty else { throw fail("segment \"\(label)\": delineation \(fields.delineation) holds no pen-down points") }
+        // The pendigits variant: `.COMMENT label writer n` right after the segment.
+        if let comment = segment.comment {
+            let tokens = comment.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if tokens.count == 3, tokens[0] == label, Int(tokens[1]) != nil { writer = String(tokens[1]) }
+        }
+        return InkSample(id: id, label: label, strokes: strokes, source: (segment.file, segment.line),
+                         category: fields.type, writer: writer)
+    }
+}
+
+/// The fields of a `.SEGMENT` line: type, delineation, quality, label (escapes `\"` `\\` resolved).
+struct UNIPENSegmentFields {
+    var type = "", delineation = "?", quality = "?", label: String?
+    var error: String?
+
+    init(parsing text: String) {
+        var s = Substring(text)
+        func token() -> String? {
+            s = s.drop { $0 == " " || $0 == "\t" }
+            guard let c = s.first, c != "\"" else { return nil }
+            let t = s.prefix { $0 != " " && $0 != "\t" }
+            s = s.dropFirst(t.count)
+            return String(t)
+        }
+        guard let t = token() else { error = ".SEGMENT needs a segment type"; return }
+        type = t
+        delineation = token() ?? "?"
+        quality = token() ?? "?"
+        s = s.drop { $0 == " " || $0 == "\t" }
+        guard let q = s.first else { return }
+        guard q == "\"" else { error = "expected a quoted label after the quality, found '\(s)'"; return }
+        var label = "", escaped = false, closed = false
+        var rest = s.dropFirst()
+        while let c = rest.first {
+            rest = rest.dropFirst()
+            if escaped {
+                switch c { case "t", "n": label.append(" "); default: label.append(c) }
+                escaped = false
+            } else if c == "\\" { escaped = true }
+            else if c == "\"" { closed = true; break }
+            else { label.append(c == "\t" ? " " : c) }
+        }
+        guard closed else { error = "unclosed quote in label \"\(label)"; return }
+        let trailing = rest.trimmingCharacters(in: .whitespaces)
+        guard trailing.isEmpty else { error = "unexpected text '\(trailing)' after the label"; return }
+        self.label = label
+    }
+
+    func get(orThrow fail: (String) -> InputError) throws(InputError) -> UNIPENSegmentFields {
+        if let error { throw fail(error) }
+        return self
+    }
+}
+
+/// Parses an ASCII decimal number (`-12`, `3.5`, `+.5`, `1e3`); nil when it is not one.
+@inline(__always)
+func parseDecimal(_ b: ArraySlice<UInt8>) -> Double? {
+    var i = b.startIndex
+    var negative = false
+    if i < b.endIndex && (b[i] == 45 || b[i] == 43) { negative = b[i] == 45; i += 1 }
+    var value = 0.0, digits = 0
+    while i < b.endIndex, b[i] >= 48 && b[i] <= 57 { value = value * 10 + Double(b[i] - 48); i += 1; digits += 1 }
+    if i < b.endIndex && b[i] == 46 {
+        i += 1
+        var scale = 0.1
+        while i < b.endIndex, b[i] >= 48 && b[i] <= 57 { value += Double(b[i] - 48) * scale; scale *= 0.1; i += 1; digits += 1 }
+    }
+    guard digits > 0 else { return nil }
+    if i < b.endIndex {
+        // Rare forms (exponents): let the standard library decide.
+        guard let v = Double(latin1String(b)), v.isFinite else { return nil }
+        return v
+    }
+    guard value.isFinite else { return nil }
+    return negative ? -value : value
+}

@@ -1,0 +1,76 @@
+// Labeller: a model plus a decoder: features (or raw input through the model's front end) to label sequences.
+import Decoding
+import Features
+import Formats
+import Networks
+import Tensors
+
+/// Runs a `LabellingModel` and decodes its outputs with CTC best path or prefix beam search.
+///
+/// Safe to share between threads: the network's forward pass and the decoder only read shared state.
+public struct Labeller: Sendable {
+    public let model: LabellingModel
+    public let decoder: CTCDecoder
+    /// Best path (argmax per frame) instead of prefix beam search.
+    public let bestPath: Bool
+
+    /// - Parameters:
+    ///   - bestPath: greedy decoding (Graves 2012 §7.5.1); otherwise prefix beam search with `options`.
+    ///   - languageModel, lexicon: shallow fusion and lexicon constraint for the beam search.
+    public init(model: LabellingModel, bestPath: Bool, options: BeamSearchOptions = BeamSearchOptions(),
+                languageModel: NGramModel? = nil, lexicon: [String]? = nil) {
+        var options = options
+        if options.wordBoundary == nil, model.tokenUnit == .characters, let space = model.alphabet.index(of: " ") {
+            options.wordBoundary = space
+        }
+        self.model = model
+        self.bestPath = bestPath
+        decoder = CTCDecoder(alphabet: model.alphabet.symbols, blank: Alphabet.blank, options: options,
+                             languageModel: languageModel, lexicon: lexicon)
+    }
+
+    /// Checks an utterance's features against the model: dimension, frames, finite values.
+    public func check(_ features: Matrix, key: String, file: String) throws {
+        guard features.cols == model.inputDimension else {
+            throw InputError(file: file, place: key,
+                             "features have \(features.cols) dimensions, the model expects \(model.inputDimension) (extract them with the model's front end: seqlab inspect MODEL shows it)")
+        }
+        guard features.rows > 0 else { throw InputError(file: file, place: key, "no frames") }
+        if let (r, c) = features.firstNonFinite {
+            throw InputError(file: file, place: key, "non-finite feature at frame \(r), dimension \(c)")
+        }
+    }
+
+    /// Per-frame log-probabilities (T × K) of one utterance.
+    public func logProbabilities(_ features: Matrix) -> Matrix {
+        model.network.logProbabilities([features])[0]
+    }
+
+    /// The n-best hypotheses (best first) for one utterance's features.
+    public func decode(_ features: Matrix, key: String, file: String) throws -> [Hypothesis] {
+        try check(features, key: key, file: file)
+        return try decode(logProbabilities: logProbabilities(features))
+    }
+
+    /// The n-best hypotheses for log-probabilities the network already computed.
+    public func decode(logProbabilities lp: Matrix) throws -> [Hypothesis] {
+        bestPath ? [try decoder.bestPath(logProbs: lp)] : try decoder.decode(logProbs: lp)
+    }
+
+    /// The utterances of one raw input file through the model's front end: one for audio, one per
+    /// labelled sample for stroke files. `key` names a single audio utterance (default: file name).
+    public func features(ofFile path: String, key: String) throws -> [(key: String, features: Matrix)] {
+        guard let frontEnd = model.frontEnd else {
+            throw InputError(file: path, "the model stores no front end, so it cannot label raw files; extract features and use seqlab decode")
+        }
+        switch frontEnd {
+        case .audio(let config):
+            return [(key, try FeatureExtractor(config: config).features(file: path, key: key))]
+        case .strokes(let config):
+            let read = try readInkSamples(path: path, idPrefix: key)
+            if let first = read.rejected.first { throw first }
+            guard !read.samples.isEmpty else { throw InputError(file: path, "no pen samples") }
+            return try read.samples.map { ($0.id, try checkedStrokeFeatures($0, config: config)) }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+// LabellingModel: a trained network with everything needed to use it alone (alphabet, tokens, front end).
+import Features
+import Foundation
+import Formats
+import Networks
+import Tensors
+
+/// A CTC labeller as saved in one safetensors file: the LSTM network, its output alphabet
+/// (blank at 0), how labels are cut into tokens, the front-end configuration that made its
+/// input features, and a summary of its training.
+///
+/// Metadata keys (beside the network's own `seqlab.format_version`, `seqlab.architecture` and
+/// `seqlab.checksum`, docs/MODEL.md): `seqlab.alphabet` (JSON array of tokens, blank excluded),
+/// `seqlab.blank` (`0`), `seqlab.tokens` (`chars` or `words`), `seqlab.frontend` (the config
+/// text `extract --config` reads; absent when unknown), `seqlab.frontend_kind` (`audio` or
+/// `strokes`), `seqlab.training` (JSON summary).
+public struct LabellingModel: Sendable {
+    public var network: LSTMNetwork<Float>
+    public var alphabet: Alphabet
+    public var tokenUnit: TokenUnit
+    /// The front end that made the training features, when known (`label` needs it).
+    public var frontEnd: FrontEnd?
+    /// Training summary as JSON (epochs, valid error, seed…).
+    public var training: String
+
+    public init(network: LSTMNetwork<Float>, alphabet: Alphabet, tokenUnit: TokenUnit, frontEnd: FrontEnd?, training: String = "{}") {
+        precondition(network.configuration.classes == alphabet.count, "network outputs \(network.configuration.classes) classes, alphabet has \(alphabet.count)")
+        self.network = network
+        self.alphabet = alphabet
+        self.tokenUnit = tokenUnit
+        self.frontEnd = frontEnd
+        self.training = training
+    }
+
+    /// The input feature dimension the network expects.
+    public var inputDimension: Int { network.configuration.inputSize }
+
+    /// The model's tensors and metadata in safetensors form.
+    public func safeTensors(extraMetadata: [String: String] = [:]) -> SafeTensorsFile {
+        var meta = extraMetadata
+        meta["seqlab.alphabet"] = alphabet.json
+        meta["seqlab.blank"] = String(Alphabet.blank)
+        meta["seqlab.tokens"] = tokenUnit.rawValue
+        if let frontEnd {
+            meta["seqlab.frontend"] = frontEnd.text
+            meta["seqlab.frontend_kind"] = frontEnd.kind
+        }
+        meta["seqlab.training"] = training
+        let saved = network.savedTensors(metadata: meta)
+        var tensors: [String: SafeTensor] = [:]
+        for (name, t) in saved.tensors { tensors[name] = SafeTensor(floats: t.values, shape: t.shape) }
+        return SafeTensorsFile(tensors: tensors, metadata: saved.metadata)
+    }
+
+    /// Writes the model atomically (temporary file, fsync, rename).
+    public func write(to path: String) throws { try safeTensors().write(to: path) }
+
+    /// Reads a model written by `write(to:)`, checking version, architecture, shapes, checksum and alphabet.
+    public init(contentsOf path: String) throws {
+        try self.init(file: try SafeTensorsFile(contentsOf: path), name: path)
+    }
+
+    /// A model from an opened safetensors file; tensors whose names start with `ignoringPrefix` are left out.
+    public init(file: SafeTensorsFile, name: String, ignoringPrefix: String? = nil) throws {
+        var tensors: [String: ModelTensors.Tensor] = [:]
+        for (key, t) in file.tensors {
+            if let prefix = ignoringPrefix, key.hasPrefix(prefix) { continue }
+            let values: [Float]
+            do { values = try t.floats() } catch {
+                throw InputError(file: name, place: key, "expected F32 values, found \(t.dtype.rawValue)")
+            }
+            tensors[key] = .init(shape: t.shape, values: values)
+        }
+        var meta = file.metadata
+        meta = meta.filter { !$0.key.hasPrefix("seqlab.checkpoint") }
+        let network = try LSTMNetwork<Float>(loading: ModelTensors(tensors: tensors, metadata: meta), file: name)
+        guard let alphabetJSON = meta["seqlab.alphabet"] else {
+            throw InputError(file: name, place: "metadata", "no seqlab.alphabet: the model does not say what its outputs mean")
+        }
+        let alphabet = try Alphabet(json: alphabetJSON, file: name)
+        guard alphabet.count == network.configuration.classes else {
+            throw InputError(file: name, place: "seqlab.alphabet",
+                             "\(alphabet.count - 1) tokens plus blank, but the network has \(network.configuration.classes) outputs")
+        }
+        if let blank = meta["seqlab.blank"], blank != "0" {
+            throw InputError(file: name, place: "seqlab.blank", "blank index \(blank); seqlab models keep the blank at 0")
+        }
+        let unitText = meta["seqlab.tokens"] ?? TokenUnit.characters.rawValue
+        guard let unit = TokenUnit(rawValue: unitText) else {
+            throw InputError(file: name, place: "seqlab.tokens", "\"\(unitText)\", expected chars or words")
+        }
+        let frontEnd = try meta["seqlab.frontend"].map { try FrontEnd(text: $0, kind: meta["seqlab.frontend_kind"], file: name) }
+        if let frontEnd, frontEnd.dimension != network.configuration.inputSize {
+            throw InputError(file: name, place: "seqlab.frontend",
+                             "the front end makes \(frontEnd.dimension)-dimensional features, the network takes \(network.configuration.inputSize)")
+        }
+        self.init(network: network, alphabet: alphabet, tokenUnit: unit, frontEnd: frontEnd,
+                  training: meta["seqlab.training"] ?? "{}")
+    }
+}

@@ -1,0 +1,62 @@
+// Augmentation: training-time input noise and SpecAugment-style masking, drawn from a seeded generator.
+import Tensors
+
+/// Training-time distortions of a feature matrix (T × D), applied afresh each epoch.
+///
+/// Gaussian input noise: x ← x + σ·n, n ~ N(0, 1) (Graves 2012 §3.3.2.2, "input noise").
+/// Masking as in SpecAugment (Park et al. 2019): `timeMasks` spans of up to `timeMaskWidth`
+/// frames and `frequencyMasks` bands of up to `frequencyMaskWidth` dimensions set to the
+/// utterance mean of each column (zero after CMVN).
+public struct Augmentation: Sendable, Equatable {
+    public var inputNoise: Double
+    public var timeMasks: Int, timeMaskWidth: Int
+    public var frequencyMasks: Int, frequencyMaskWidth: Int
+
+    public init(inputNoise: Double = 0, timeMasks: Int = 0, timeMaskWidth: Int = 10,
+                frequencyMasks: Int = 0, frequencyMaskWidth: Int = 4) {
+        self.inputNoise = inputNoise
+        self.timeMasks = timeMasks
+        self.timeMaskWidth = timeMaskWidth
+        self.frequencyMasks = frequencyMasks
+        self.frequencyMaskWidth = frequencyMaskWidth
+    }
+
+    public init(_ options: TrainingOptions) {
+        self.init(inputNoise: options.inputNoise, timeMasks: options.timeMasks, timeMaskWidth: options.timeMaskWidth,
+                  frequencyMasks: options.frequencyMasks, frequencyMaskWidth: options.frequencyMaskWidth)
+    }
+
+    /// True when `apply` changes nothing.
+    public var isIdentity: Bool { inputNoise == 0 && (timeMasks == 0 || timeMaskWidth == 0) && (frequencyMasks == 0 || frequencyMaskWidth == 0) }
+
+    /// The distorted copy of `x`.
+    public func apply(_ x: Matrix, rng: inout SeededGenerator) -> Matrix {
+        if isIdentity || x.rows == 0 { return x }
+        var y = x
+        let T = x.rows, D = x.cols
+        let masking = (frequencyMasks > 0 && frequencyMaskWidth > 0) || (timeMasks > 0 && timeMaskWidth > 0)
+        var means = [Float](repeating: 0, count: D)
+        if masking {
+            for t in 0..<T { for d in 0..<D { means[d] += x[t, d] } }
+            for d in 0..<D { means[d] /= Float(T) }
+        }
+        if frequencyMasks > 0 && frequencyMaskWidth > 0 {
+            for _ in 0..<frequencyMasks {
+                let width = Int(rng.next() % UInt64(min(frequencyMaskWidth, D) + 1))
+                let start = Int(rng.next() % UInt64(D - width + 1))
+                for t in 0..<T { for d in start..<(start + width) { y[t, d] = means[d] } }
+            }
+        }
+        if timeMasks > 0 && timeMaskWidth > 0 {
+            for _ in 0..<timeMasks {
+                let width = Int(rng.next() % UInt64(min(timeMaskWidth, T) + 1))
+                let start = Int(rng.next() % UInt64(T - width + 1))
+                for t in start..<(start + width) { for d in 0..<D { y[t, d] = means[d] } }
+            }
+        }
+        if inputNoise > 0 {
+            for i in y.data.indices { y.data[i] += Float(inputNoise * rng.normal()) }
+        }
+        return y
+    }
+}

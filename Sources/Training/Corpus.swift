@@ -1,0 +1,114 @@
+// Corpus: labelled utterances for training, read from a feature archive and a Kaldi text file and checked.
+import Formats
+import Tensors
+
+/// One training utterance: its features (T × D) and its label indices (into an `Alphabet`).
+public struct LabelledUtterance: Sendable {
+    public var key: String
+    public var features: Matrix
+    public var labels: [Int]
+
+    public init(key: String, features: Matrix, labels: [Int]) {
+        self.key = key
+        self.features = features
+        self.labels = labels
+    }
+
+    /// The fewest frames CTC needs for these labels: their number plus the repeated neighbours
+    /// (a blank must separate two equal labels; Graves et al. 2006 §3.1).
+    public var requiredFrames: Int {
+        labels.count + zip(labels, labels.dropFirst()).filter { $0 == $1 }.count
+    }
+}
+
+/// Utterances read from features and labels, with what was skipped and why.
+public struct Corpus: Sendable {
+    public var utterances: [LabelledUtterance]
+    /// One line per utterance left out (no labels, NaN features, too short, wrong dimension…).
+    public var skipped: [InputError]
+
+    public init(utterances: [LabelledUtterance], skipped: [InputError]) {
+        self.utterances = utterances
+        self.skipped = skipped
+    }
+
+    /// The feature dimension D (nil when empty).
+    public var dimension: Int? { utterances.first?.features.cols }
+
+    /// Total frames.
+    public var frames: Int { utterances.reduce(0) { $0 + $1.features.rows } }
+
+    /// Reads every record of `featuresPath` (ark, scp, or `-`) and pairs it with its line of `text`.
+    ///
+    /// An utterance is skipped, with a reason in `skipped`, when it has no label line, has NaN or
+    /// infinite features, has no frames, has a different dimension from the first, has an empty
+    /// label, or has fewer frames than its labels need. Labels with no features are reported too.
+    /// When `alphabet` is nil it is built from the labels of the utterances kept.
+    public static func read(featuresPath: String, textPath: String, unit: TokenUnit,
+                            alphabet: Alphabet? = nil) throws -> (corpus: Corpus, alphabet: Alphabet) {
+        let entries = try KaldiText.read(path: textPath)
+        var labelsByKey: [String: [String]] = [:]
+        for e in entries { labelsByKey[e.key] = unit.tokens(of: e.tokens) }
+        let reader = try KaldiArchiveReader(path: featuresPath)
+        let featureName = featuresPath == "-" ? "stdin" : featuresPath
+        var raw: [(key: String, features: Matrix, tokens: [String])] = []
+        var skipped: [InputError] = []
+        var seen = Set<String>()
+        var dimension: Int?
+        while let record = try reader.next() {
+            seen.insert(record.key)
+            guard let tokens = labelsByKey[record.key] else {
+                skipped.append(InputError(file: textPath, place: record.key, "no label line for this utterance; skipped"))
+                continue
+            }
+            if tokens.isEmpty {
+                skipped.append(InputError(file: textPath, place: record.key, "empty label; skipped"))
+                continue
+            }
+            if record.matrix.rows == 0 {
+                skipped.append(InputError(file: featureName, place: record.key, "no frames; skipped"))
+                continue
+            }
+            if let (r, c) = record.matrix.firstNonFinite {
+                skipped.append(InputError(file: featureName, place: record.key, "non-finite feature at frame \(r), dimension \(c); skipped"))
+                continue
+            }
+            if let d = dimension, d != record.matrix.cols {
+                skipped.append(InputError(file: featureName, place: record.key,
+                                          "feature dimension \(record.matrix.cols), expected \(d) like the first utterance; skipped"))
+                continue
+            }
+            dimension = record.matrix.cols
+            raw.append((record.key, record.matrix, tokens))
+        }
+        for e in entries where !seen.contains(e.key) {
+            skipped.append(InputError(file: featureName, place: e.key, "labelled in \(textPath) (line \(e.line)) but has no features; skipped"))
+        }
+        let alphabet = alphabet ?? Alphabet(collecting: raw.map(\.tokens))
+        var utterances: [LabelledUtterance] = []
+        for r in raw {
+            let labels: [Int]
+            do { labels = try alphabet.encode(r.tokens, file: textPath, key: r.key) } catch let e as InputError {
+                skipped.append(InputError(file: e.file, place: e.place, e.message + "; skipped"))
+                continue
+            }
+            let u = LabelledUtterance(key: r.key, features: r.features, labels: labels)
+            if u.features.rows < u.requiredFrames {
+                skipped.append(InputError(file: featureName, place: r.key,
+                                          "\(u.features.rows) frames cannot hold \(labels.count) labels (CTC needs at least \(u.requiredFrames)); skipped"))
+                continue
+            }
+            utterances.append(u)
+        }
+        return (Corpus(utterances: utterances, skipped: skipped), alphabet)
+    }
+
+    /// Splits off every n-th utterance (a deterministic `fraction`) as a validation set.
+    public func splitting(validationFraction fraction: Double) -> (train: Corpus, valid: Corpus) {
+        guard fraction > 0, utterances.count >= 2 else { return (self, Corpus(utterances: [], skipped: [])) }
+        let every = max(2, Int((1 / fraction).rounded()))
+        var train: [LabelledUtterance] = [], valid: [LabelledUtterance] = []
+        for (i, u) in utterances.enumerated() { if i % every == every - 1 { valid.append(u) } else { train.append(u) } }
+        return (Corpus(utterances: train, skipped: skipped), Corpus(utterances: valid, skipped: []))
+    }
+}

@@ -1,0 +1,277 @@
+// Trainer: minibatch CTC training of an LSTM network with validation, early stopping and exact resumption.
+import Decoding
+import Foundation
+import Formats
+import Labelling
+import Networks
+import Tensors
+
+/// Why `Trainer.run` returned.
+public enum TrainingOutcome: Sendable, Equatable {
+    /// All epochs done, or early stopping.
+    case finished
+    /// `shouldStop` said so; a checkpoint was written and `--resume` continues.
+    case interrupted
+}
+
+/// Trains a `LabellingModel` with CTC (Graves et al. 2006) by minibatch gradient descent.
+///
+/// Each epoch visits the training utterances in an order drawn from (seed, epoch): shuffled,
+/// then grouped by length in pools of 32 batches so that padding stays small, then the batches
+/// shuffled. The loss of a batch is the mean of its utterances' −ln p(z|x); its gradient comes
+/// from `ctcLossBatch` (∂/∂logits = y − γ, eq. 16) through BPTT. Augmentation noise for batch b
+/// of epoch e is drawn from a generator seeded by (seed, e, b). Because every random choice is
+/// derived from the seed and the position, a run stopped after any batch and resumed from its
+/// checkpoint produces the same bytes as an uninterrupted run (at the same thread count).
+public final class Trainer {
+    public let options: TrainingOptions
+    public private(set) var model: LabellingModel
+    public private(set) var state: TrainingState
+    private var optimizer: TrainingOptimizer
+    private let train: Corpus
+    private let valid: Corpus
+    /// Where the best model goes, and where checkpoints go.
+    public let modelPath: String
+    public let checkpointPath: String
+
+    /// A new run: a freshly initialised network for `train`'s dimension and `alphabet`.
+    public init(options: TrainingOptions, train: Corpus, valid: Corpus, alphabet: Alphabet, tokenUnit: TokenUnit,
+                frontEnd: FrontEnd?, modelPath: String, checkpointPath: String) throws {
+        guard let dimension = train.dimension else {
+            throw InputError(file: "training data", "no usable training utterances")
+        }
+        if let frontEnd, frontEnd.dimension != dimension {
+            throw InputError(file: "front end", "makes \(frontEnd.dimension)-dimensional features, but the training features have \(dimension)")
+        }
+        var rng = SeededGenerator(seed: options.seed)
+        let configuration = LSTMNetworkConfiguration(inputSize: dimension, hiddenSizes: options.hiddenSizes,
+                                                     bidirectional: options.bidirectional, peepholes: options.peepholes,
+                                                     classes: alphabet.count)
+        let network = LSTMNetwork<Float>(configuration, rng: &rng)
+        self.options = options
+        self.model = LabellingModel(network: network, alphabet: alphabet, tokenUnit: tokenUnit, frontEnd: frontEnd)
+        self.state = TrainingState(learningRate: options.learningRate)
+        self.optimizer = options.makeOptimizer(learningRate: options.learningRate)
+        self.train = train
+        self.valid = valid
+        self.modelPath = modelPath
+        self.checkpointPath = checkpointPath
+        try Trainer.checkDimensions(valid, dimension, "validation data")
+    }
+
+    /// Continues the run saved in `checkpoint` (its options, network, optimizer state and position).
+    /// The data must give the same alphabet and feature dimension.
+    public init(resuming checkpoint: Checkpoint, train: Corpus, valid: Corpus, alphabet: Alphabet,
+                modelPath: String, checkpointPath: String) throws {
+        guard alphabet == checkpoint.model.alphabet else {
+            throw InputError(file: checkpoint.path, place: "seqlab.alphabet",
+                             "the checkpoint's alphabet (\(checkpoint.model.alphabet.count - 1) tokens) differs from the training labels' (\(alphabet.count - 1) tokens); resume with the same data")
+        }
+        guard train.dimension == checkpoint.model.inputDimension else {
+            throw InputError(file: checkpoint.path, place: "seqlab.architecture",
+                             "the network expects \(checkpoint.model.inputDimension)-dimensional features, the data has \(train.dimension ?? 0)")
+        }
+        try Trainer.checkDimensions(valid, checkpoint.model.inputDimension, "validation data")
+        self.options = checkpoint.options
+        self.model = checkpoint.model
+        self.state = checkpoint.state
+        self.optimizer = checkpoint.options.makeOptimizer(learningRate: checkpoint.state.learningRate)
+        self.optimizer.stepCount = checkpoint.state.stepCount
+        self.train = train
+        self.valid = valid
+        self.modelPath = modelPath
+        self.checkpointPath = checkpointPath
+    }
+
+    private static func checkDimensions(_ corpus: Corpus, _ d: Int, _ what: String) throws {
+        if let vd = corpus.dimension, vd != d {
+            throw InputError(file: what, "features have \(vd) dimensions, the training features \(d)")
+        }
+    }
+
+    /// The batches of `epoch`: lists of utterance indices (see the type's documentation).
+    public func batches(epoch: Int) -> [[Int]] {
+        var rng = SeededGenerator(seed: options.seed &+ 0x9E37_79B9 &* UInt64(epoch + 1))
+        var order = Array(train.utterances.indices)
+        shuffle(&order, &rng)
+        let size = max(1, options.batchSize), pool = size * 32
+        var batches: [[Int]] = []
+        for start in stride(from: 0, to: order.count, by: pool) {
+            let chunk = order[start..<min(start + pool, order.count)]
+                .sorted { (train.utterances[$0].features.rows, $0) < (train.utterances[$1].features.rows, $1) }
+            for s in stride(from: 0, to: chunk.count, by: size) {
+                batches.append(Array(chunk[(chunk.startIndex + s)..<min(chunk.startIndex + s + size, chunk.endIndex)]))
+            }
+        }
+        shuffle(&batches, &rng)
+        return batches
+    }
+
+    /// Fisher–Yates with our own generator, so orders do not depend on the standard library's version.
+    private func shuffle<T>(_ a: inout [T], _ rng: inout SeededGenerator) {
+        guard a.count > 1 else { return }
+        for i in stride(from: a.count - 1, to: 0, by: -1) {
+            let j = Int(rng.next() % UInt64(i + 1))
+            a.swapAt(i, j)
+        }
+    }
+
+    /// Trains until the last epoch, early stopping, or `shouldStop()` (checked after every batch).
+    ///
+    /// `onBatch(done, total, meanLoss)` reports progress in the epoch; `onEpoch` each finished epoch.
+    /// Writes the best model to `modelPath` and a checkpoint after every epoch and when stopped.
+    public func run(shouldStop: () -> Bool = { false },
+                    onBatch: (Int, Int, Double) -> Void = { _, _, _ in },
+                    onEpoch: (EpochReport) -> Void = { _ in }) throws -> TrainingOutcome {
+        let augmentation = Augmentation(options)
+        let parameters = model.network.parameters
+        while !state.finished && state.epoch < options.epochs {
+            let batches = batches(epoch: state.epoch)
+            while state.batch < batches.count {
+                let started = Date()
+                let indices = batches[state.batch]
+                var rng = SeededGenerator(seed: options.seed ^ (UInt64(state.epoch) << 32 | UInt64(state.batch)) &* 0xD1B5_4A32_D192_ED03)
+                let inputs = indices.map { augmentation.apply(train.utterances[$0].features, rng: &rng) }
+                let (loss, frames) = try step(inputs: inputs, labels: indices.map { train.utterances[$0].labels },
+                                              keys: indices.map { train.utterances[$0].key }, parameters: parameters)
+                state.epochLossSum += loss
+                state.epochUtterances += indices.count
+                state.epochFrames += frames
+                state.batch += 1
+                state.epochSeconds += Date().timeIntervalSince(started)
+                onBatch(state.batch, batches.count, state.epochLossSum / Double(max(state.epochUtterances, 1)))
+                if shouldStop() {
+                    try writeCheckpoint()
+                    return .interrupted
+                }
+            }
+            let report = try finishEpoch()
+            onEpoch(report)
+            try writeCheckpoint()
+            if shouldStop() && !state.finished { return .interrupted }
+        }
+        if !state.finished {
+            state.finished = true
+            try writeCheckpoint()
+        }
+        return .finished
+    }
+
+    /// One minibatch: forward, CTC, backward, clip, update. Returns the summed loss and frame count.
+    private func step(inputs: [Matrix], labels: [[Int]], keys: [String], parameters: [Parameter<Float>]) throws -> (Double, Int) {
+        let network = model.network
+        let pass = network.forward(SequenceBatch(matrices: inputs))
+        let K = network.configuration.classes, B = inputs.count
+        let utterances = (0..<B).map { b in
+            CTCUtterance(logProbs: pass.logProbabilities(ofSequence: b).data, frames: inputs[b].rows, classes: K, labels: labels[b])
+        }
+        let result = try ctcLossBatch(utterances, threads: options.threads)
+        var dLogits = Array2D<Float>(rows: pass.logProbabilities.rows, cols: K)
+        let scale = 1 / Float(B)
+        var lossSum = 0.0
+        for b in 0..<B {
+            let r = result.results[b]
+            guard r.feasible, r.loss.isFinite else {
+                throw InputError(file: "training", place: keys[b],
+                                 "CTC loss is \(r.loss) (the network's outputs are no longer finite: lower the learning rate)")
+            }
+            lossSum += Double(r.loss)
+            for t in 0..<inputs[b].rows {
+                let row = (t * B + b) * K
+                for k in 0..<K { dLogits.data[row + k] = r.gradient[t * K + k] * scale }
+            }
+        }
+        parameters.zeroGradients()
+        network.backward(pass, dLogits: dLogits)
+        if options.clipNorm > 0 {
+            let norm = parameters.clipGradientNorm(maxNorm: options.clipNorm)
+            guard norm.isFinite else {
+                throw InputError(file: "training", place: "epoch \(state.epoch + 1)", "gradient norm is \(norm): training diverged; lower the learning rate")
+            }
+        }
+        optimizer.step(parameters)
+        state.stepCount = optimizer.stepCount
+        return (lossSum, inputs.reduce(0) { $0 + $1.rows })
+    }
+
+    /// Validation, the epoch report, early stopping and learning-rate halving, the model file.
+    private func finishEpoch() throws -> EpochReport {
+        var report = EpochReport(epoch: state.epoch + 1, trainLoss: state.epochLossSum / Double(max(state.epochUtterances, 1)),
+                                 validLoss: nil, validLabelErrorRate: nil, learningRate: state.learningRate,
+                                 framesPerSecond: Double(state.epochFrames) / max(state.epochSeconds, 1e-9),
+                                 seconds: state.epochSeconds)
+        var improved = true
+        if !valid.utterances.isEmpty {
+            let v = try Trainer.evaluate(model, on: valid, batchSize: options.batchSize, threads: options.threads)
+            report.validLoss = v.meanLoss
+            report.validLabelErrorRate = v.labelErrorRate
+            // Better error, or equal error and lower loss (early on, the error sits at 100% while the loss falls).
+            if let best = state.bestValidError, let bestLoss = state.bestValidLoss {
+                improved = v.labelErrorRate < best || (v.labelErrorRate == best && v.meanLoss < bestLoss)
+            }
+        }
+        state.history.append(report)
+        if improved {
+            state.bestValidError = report.validLabelErrorRate
+            state.bestValidLoss = report.validLoss
+            state.bestEpoch = report.epoch
+            state.epochsWithoutImprovement = 0
+            model.training = trainingSummary()
+            try model.write(to: modelPath)
+        } else {
+            state.epochsWithoutImprovement += 1
+            if options.halveOnPlateau && state.epochsWithoutImprovement % 2 == 0 {
+                state.learningRate /= 2
+                optimizer.learningRate = state.learningRate
+            }
+            if state.epochsWithoutImprovement >= options.patience { state.finished = true }
+        }
+        state.epoch += 1
+        state.batch = 0
+        state.epochLossSum = 0; state.epochUtterances = 0; state.epochFrames = 0; state.epochSeconds = 0
+        if state.epoch >= options.epochs { state.finished = true }
+        return report
+    }
+
+    /// The training summary stored in the model (no timings, so equal runs give equal bytes).
+    private func trainingSummary() -> String {
+        var summary: [String: Any] = [
+            "epochs": state.epoch + 1, "best_epoch": state.bestEpoch ?? state.epoch + 1,
+            "train_utterances": train.utterances.count, "train_frames": train.frames,
+            "valid_utterances": valid.utterances.count, "seed": options.seed,
+            "optimizer": options.optimizer.rawValue, "learning_rate": options.learningRate,
+            "batch_size": options.batchSize,
+        ]
+        if let e = state.bestValidError { summary["valid_label_error_rate"] = e }
+        if let last = state.history.last { summary["train_loss"] = last.trainLoss }
+        let data = try! JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func writeCheckpoint() throws {
+        state.stepCount = optimizer.stepCount
+        try Checkpoint(path: checkpointPath, model: model, options: options, state: state).write()
+    }
+
+    /// Mean CTC loss and best-path label error rate of `model` on `corpus`.
+    public static func evaluate(_ model: LabellingModel, on corpus: Corpus, batchSize: Int, threads: Int) throws -> (meanLoss: Double, labelErrorRate: Double) {
+        let order = corpus.utterances.indices.sorted { corpus.utterances[$0].features.rows < corpus.utterances[$1].features.rows }
+        var lossSum = 0.0, errors = 0, referenceLabels = 0
+        let K = model.network.configuration.classes
+        for start in stride(from: 0, to: order.count, by: max(1, batchSize)) {
+            let indices = Array(order[start..<min(start + max(1, batchSize), order.count)])
+            let logProbs = model.network.logProbabilities(indices.map { corpus.utterances[$0].features })
+            let utterances = zip(indices, logProbs).map { i, lp in
+                CTCUtterance(logProbs: lp.data, frames: lp.rows, classes: K, labels: corpus.utterances[i].labels)
+            }
+            let result = try ctcLossBatch(utterances, threads: threads)
+            lossSum += result.results.reduce(0.0) { $0 + Double($1.loss) }
+            for (i, lp) in zip(indices, logProbs) {
+                let hypothesis = bestPathDecode(logProbs: lp, blank: Alphabet.blank)
+                errors += levenshteinAlignment(reference: corpus.utterances[i].labels, hypothesis: hypothesis.tokens).errors
+                referenceLabels += corpus.utterances[i].labels.count
+            }
+        }
+        return (lossSum / Double(max(corpus.utterances.count, 1)), Double(errors) / Double(max(referenceLabels, 1)))
+    }
+}

@@ -1,0 +1,45 @@
+// TrainingState: where a run is (epoch, batch, learning rate, early-stopping counters), as saved in checkpoints.
+import Foundation
+
+/// One epoch's figures, as printed and logged (`--log` writes one JSON line per epoch).
+public struct EpochReport: Sendable, Codable, Equatable {
+    public var epoch: Int
+    /// Mean CTC loss (−ln p(z|x)) per training utterance.
+    public var trainLoss: Double
+    /// Mean CTC loss per validation utterance (nil without validation data).
+    public var validLoss: Double?
+    /// Label error rate on validation data: edits / reference labels, best-path decoding.
+    public var validLabelErrorRate: Double?
+    public var learningRate: Double
+    /// Training frames per second of wall time (not part of any saved model: timings vary).
+    public var framesPerSecond: Double
+    public var seconds: Double
+}
+
+/// The position of a training run, enough to continue it exactly (with the network and optimizer slots).
+public struct TrainingState: Sendable, Codable, Equatable {
+    /// The epoch in progress (0-based).
+    public var epoch = 0
+    /// The next batch of that epoch.
+    public var batch = 0
+    public var learningRate: Double
+    /// Optimizer updates so far (Adam's bias correction).
+    public var stepCount = 0
+    /// Sums over the epoch so far (for its report).
+    public var epochLossSum = 0.0
+    public var epochUtterances = 0
+    public var epochFrames = 0
+    public var epochSeconds = 0.0
+    /// Best validation label error rate so far and its epoch.
+    public var bestValidError: Double?
+    public var bestEpoch: Int?
+    /// The validation loss of that epoch (breaks ties between equal error rates).
+    public var bestValidLoss: Double?
+    /// Epochs since the validation error last improved.
+    public var epochsWithoutImprovement = 0
+    /// True once training has stopped (early stop or the last epoch).
+    public var finished = false
+    public var history: [EpochReport] = []
+
+    public init(learningRate: Double) { self.learningRate = learningRate }
+}

@@ -1,0 +1,55 @@
+// seqlab decode: a feature archive and a model in, label sequences (Kaldi text, JSON lines or CTM) out.
+import ArgumentParser
+import Formats
+import Foundation
+import Labelling
+import Tensors
+
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decode features with a model: best path or prefix beam search, optional LM and lexicon.",
+        discussion: """
+        Reads a Kaldi archive (stdin or --feats) and writes one line per utterance:
+          seqlab extract audio test/*.wav | seqlab decode -m digits.safetensors > hyp.txt
+        An utterance that cannot be decoded (wrong dimension, NaN) is reported and skipped; the exit status is then 1.
+        """)
+
+    @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
+    @OptionGroup var decoding: DecodingOptions
+    @Option(help: "Threads for matrix products.") var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        setBLASThreads(threads)
+        let labeller: Labeller
+        let reader: KaldiArchiveReader
+        do {
+            labeller = try decoding.makeLabeller()
+            reader = try KaldiArchiveReader(path: feats)
+        } catch let error as InputError {
+            printError("seqlab decode: \(error)")
+            throw ExitCode.failure
+        }
+        let writer = decoding.writer(for: labeller)
+        let name = feats == "-" ? "stdin" : feats
+        var failures = 0
+        while true {
+            let record: KaldiRecord
+            do {
+                guard let r = try reader.next() else { break }
+                record = r
+            } catch let error as InputError {
+                printError("seqlab decode: \(error)")
+                failures += 1
+                break   // a corrupt archive cannot be resynchronised
+            }
+            do {
+                let hypotheses = try labeller.decode(record.matrix, key: record.key, file: name)
+                writeOut(writer.lines(key: record.key, hypotheses: hypotheses))
+            } catch let error as InputError {
+                printError("seqlab decode: \(error)")
+                failures += 1
+            }
+        }
+        if failures > 0 { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,67 @@
+// DecodingOptions: the flags decode and label share (search, language model, lexicon, output format).
+import ArgumentParser
+import Decoding
+import Foundation
+import Labelling
+import Tensors
+
+extension OutputFormat: ExpressibleByArgument {}
+
+struct DecodingOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("model")], help: "The model (safetensors, from seqlab train).")
+    var model: String
+
+    @Option(help: "Prefix beam search with this many prefixes; 1 = best path (greedy).")
+    var beam = 8
+    @Option(help: "Hypotheses per utterance (beam search).")
+    var nbest = 1
+    @Option(help: "ARPA n-gram language model for shallow fusion (word or character level).")
+    var lm: String?
+    @Option(help: "Weight of the language model's natural-log score.")
+    var lmWeight: Float = 0.5
+    @Option(help: "Added to the score per language-model unit (word or token).")
+    var wordBonus: Float = 0
+    @Option(help: "What the language model scores: word (default) or token (a character LM).")
+    var lmUnit: String = "word"
+    @Option(help: "Restrict output to the words of this file (one per line).")
+    var lexicon: String?
+    @Option(help: "Output: text (Kaldi), jsonl or ctm.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        guard beam >= 1 else { throw ValidationError("--beam must be at least 1") }
+        guard nbest >= 1 && nbest <= beam else { throw ValidationError("--nbest must be between 1 and --beam") }
+        guard ["word", "token"].contains(lmUnit) else { throw ValidationError("--lm-unit is word or token") }
+        if beam == 1 && (lm != nil || lexicon != nil) {
+            throw ValidationError("--lm and --lexicon need the beam search: give --beam 2 or more")
+        }
+    }
+
+    /// The model and decoder these flags describe.
+    func makeLabeller() throws -> Labeller {
+        let model = try LabellingModel(contentsOf: self.model)
+        var options = BeamSearchOptions(beamWidth: beam, nBest: nbest)
+        options.lmWeight = lmWeight
+        options.wordBonus = wordBonus
+        options.lmLevel = lmUnit == "token" ? .token : .word
+        let languageModel = try lm.map { try NGramModel(path: $0) }
+        let words = try lexicon.map { path -> [String] in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the lexicon") }
+            return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let labeller = Labeller(model: model, bestPath: beam == 1, options: options, languageModel: languageModel, lexicon: words)
+        if !labeller.decoder.unspellableLexiconWords.isEmpty {
+            printError("warning: \(labeller.decoder.unspellableLexiconWords.count) lexicon word(s) cannot be spelled with the model's alphabet, e.g. \(labeller.decoder.unspellableLexiconWords.prefix(3).joined(separator: ", "))")
+        }
+        return labeller
+    }
+
+    func writer(for labeller: Labeller) -> HypothesisWriter {
+        HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frontEnd?.frameShiftSeconds ?? (labeller.model.frontEnd == nil ? 0.01 : nil))
+    }
+}
+
+/// Writes text to stdout.
+func writeOut(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}

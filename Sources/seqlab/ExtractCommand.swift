@@ -1,0 +1,187 @@
+// seqlab extract: the feature-extraction command group, and `extract audio` (files → Kaldi ark).
+import ArgumentParser
+import Features
+import Formats
+import Foundation
+import Tensors
+
+/// `seqlab extract …`: one subcommand per kind of input. To add one, append its type to
+/// `subcommands` below (each lives in its own file, e.g. ExtractStrokesCommand.swift).
+struct Extract: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract",
+        abstract: "Compute features and write them as a Kaldi archive.",
+        subcommands: [
+            ExtractAudio.self,
+            ExtractStrokes.self,
+        ])
+}
+
+/// `seqlab extract audio`: Kaldi spectrogram / fbank / MFCC features of audio files.
+struct ExtractAudio: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audio",
+        abstract: "Kaldi-compatible spectrogram, fbank or MFCC features of audio files (WAV, FLAC, OGG, …).",
+        discussion: """
+        Files come from the arguments, from a Kaldi wav.scp (--scp), or one path a line on stdin when the only argument is '-'. The utterance id is the file name without its extension, unless the scp gives it. Features go out in input order as a Kaldi archive (binary unless --text-ark), one T×D float matrix per utterance.
+
+        Options have Kaldi's names and defaults (except dither, 0 here) and override those of --config, a Kaldi-style config file (--name=value lines, as a model stores its front end).
+
+        A file that cannot be used is reported on stderr and skipped; the exit status is then 1.
+
+        Examples:
+          seqlab extract audio --scp data/samples/wav.scp --type mfcc -o feats.ark
+          find corpus -name '*.flac' | seqlab extract audio - --jobs 2 > feats.ark
+        """)
+
+    @Argument(help: "Audio files, or '-' to read paths from stdin.")
+    var files: [String] = []
+
+    @Option(help: "A Kaldi wav.scp (uttid path per line).")
+    var scp: String?
+
+    @Option(name: [.short, .customLong("output")], help: "Output archive, '-' for stdout.")
+    var output: String = "-"
+
+    @Flag(help: "Write a text archive instead of a binary one.")
+    var textArk = false
+
+    @Option(help: "A Kaldi-style config file of front-end options (--name=value per line).")
+    var config: String?
+
+    @Option(name: .customLong("type"), help: "Feature type: spectrogram, fbank or mfcc (default fbank).")
+    var featureType: String?
+
+    @Option(help: "Rate (Hz) features are computed at; other rates are resampled (default 16000).")
+    var sampleFrequency: Double?
+    @Option(help: "Frame length in ms (default 25).")
+    var frameLength: Double?
+    @Option(help: "Frame shift in ms (default 10).")
+    var frameShift: Double?
+    @Option(help: "Number of mel bins (default 23).")
+    var numMelBins: Int?
+    @Option(help: "Number of cepstra for mfcc (default 13).")
+    var numCeps: Int?
+    @Option(help: "Window: povey, hamming, hanning, rectangular, blackman (default povey).")
+    var windowType: String?
+    @Option(help: "Only frames that fit in the signal: true or false (default true).")
+    var snipEdges: Bool?
+    @Option(parsing: .unconditional, help: "Low edge of the mel bins in Hz (default 20).")
+    var lowFreq: Double?
+    @Option(parsing: .unconditional, help: "High edge of the mel bins in Hz; 0 = Nyquist, negative = below Nyquist (default 0).")
+    var highFreq: Double?
+    @Option(help: "Gaussian dither added to samples, seeded by --seed (default 0).")
+    var dither: Double?
+    @Option(help: "Pre-emphasis coefficient (default 0.97).")
+    var preemphasisCoefficient: Double?
+    @Option(help: "Log energy as first fbank column / in place of C0: true or false (default: false fbank, true mfcc).")
+    var useEnergy: Bool?
+    @Flag(help: "Refuse files at another rate instead of resampling them.")
+    var noResample = false
+    @Option(parsing: .unconditional, help: "Channel to use (0-based); -1 averages all channels (default -1).")
+    var channel: Int?
+    @Option(help: "Per-utterance normalisation: none, mean or meanvar (default none).")
+    var cmvn: String?
+    @Option(help: "Append deltas: 0, 1 or 2 (default 0).")
+    var deltas: Int?
+
+    @Option(help: "Files processed at once (default: all cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Seed of the dither noise.")
+    var seed: UInt64 = 0
+    @Flag(help: "No progress or summary on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if scp != nil && !files.isEmpty { throw ValidationError("give files or --scp, not both") }
+        if scp == nil && files.isEmpty { throw ValidationError("no input: give audio files, '-' for paths on stdin, or --scp") }
+        if files.count > 1 && files.contains("-") { throw ValidationError("'-' (paths on stdin) must be the only file argument") }
+    }
+
+    /// The front end: --config's text, then each flag given as a `--name=value` line after it.
+    func frontendConfig() throws -> FrontendConfig {
+        var text = ""
+        var source = "<command line>"
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config), let t = String(data: data, encoding: .utf8) else {
+                throw InputError(file: config, "cannot read the config file")
+            }
+            text = t + "\n"
+            source = config
+        }
+        var flags: [(String, String?)] = [
+            ("feature-type", featureType), ("sample-frequency", sampleFrequency.map { "\($0)" }),
+            ("frame-length", frameLength.map { "\($0)" }), ("frame-shift", frameShift.map { "\($0)" }),
+            ("num-mel-bins", numMelBins.map { "\($0)" }), ("num-ceps", numCeps.map { "\($0)" }),
+            ("window-type", windowType), ("snip-edges", snipEdges.map { "\($0)" }),
+            ("low-freq", lowFreq.map { "\($0)" }), ("high-freq", highFreq.map { "\($0)" }),
+            ("dither", dither.map { "\($0)" }), ("preemphasis-coefficient", preemphasisCoefficient.map { "\($0)" }),
+            ("use-energy", useEnergy.map { "\($0)" }), ("channel", channel.map { "\($0)" }),
+            ("cmvn", cmvn), ("deltas", deltas.map { "\($0)" }),
+        ]
+        if noResample { flags.append(("resample", "false")) }
+        let given = flags.compactMap { name, value in value.map { "--\(name)=\($0)" } }
+        if !given.isEmpty { source = config.map { "\($0) + command line" } ?? source }
+        return try FrontendConfig(configText: text + given.joined(separator: "\n"), file: source)
+    }
+
+    func run() throws {
+        let config: FrontendConfig
+        let items: [(key: String, path: String)]
+        do {
+            config = try frontendConfig()
+            items = try inputList(files: files, scp: scp)
+        } catch let error as InputError {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        if output == "-" && !textArk && isatty(1) == 1 {
+            printError("error: refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
+            throw ExitCode.failure
+        }
+        if jobs > 1 { setBLASThreads(1) }
+        Interrupt.install()
+        let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
+        let extractor = FeatureExtractor(config: config, seed: seed)
+        let progress = ProgressBar("extract", total: items.count, quiet: quiet)
+        let start = Date()
+        var failures = 0, written = 0, frames = 0
+        let work: @Sendable (Int) -> Result<Matrix, InputError> = { i in
+            do { return .success(try extractor.features(file: items[i].path, key: items[i].key)) }
+            catch let e as InputError { return .failure(e) }
+            catch { return .failure(InputError(file: items[i].path, "\(error)")) }
+        }
+        try orderedParallelMap(count: items.count, jobs: jobs, window: 4 * jobs, work: work) { i, result in
+            switch result {
+            case .success(let features):
+                do {
+                    try writer.write(key: items[i].key, matrix: features)
+                    written += 1
+                    frames += features.rows
+                } catch let error as InputError {
+                    // A key the archive cannot take (e.g. two files named alike): skip that one.
+                    progress.finish()
+                    printError("error: \(items[i].path): \(error)")
+                    failures += 1
+                }
+            case .failure(let error):
+                progress.finish()
+                printError("error: \(error)")
+                failures += 1
+            }
+            progress.advance()
+            return !Interrupt.requested
+        }
+        try writer.close()
+        progress.finish()
+        if !quiet {
+            let seconds = Date().timeIntervalSince(start)
+            printError(String(format: "extract: %d of %d utterances, %d frames of %d %@ features in %.1f s%@",
+                              written, items.count, frames, config.outputDimension, config.featureType.rawValue,
+                              seconds, failures > 0 ? ", \(failures) failed" : ""))
+        }
+        if Interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
+        if failures > 0 { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,152 @@
+// `seqlab extract strokes`: stroke files in, one feature matrix per labelled sample out (Kaldi ark).
+import ArgumentParser
+import Foundation
+import Features
+import Formats
+import Tensors
+
+extension InkFormat: ExpressibleByArgument {}
+extension StrokeFeatureConfig.Scale: ExpressibleByArgument {}
+
+/// How a label becomes Kaldi `text` tokens.
+enum LabelTokens: String, CaseIterable, ExpressibleByArgument {
+    /// One token per character; white space becomes the token `<space>`.
+    case chars
+    /// One token per white-space separated word.
+    case words
+
+    func split(_ label: String) -> [String] {
+        switch self {
+        case .chars: return label.map { $0.isWhitespace ? "<space>" : String($0) }
+        case .words: return label.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        }
+    }
+}
+
+struct ExtractStrokes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strokes",
+        abstract: "Pen features (Δx, Δy, end of stroke [, direction, curvature]) of labelled ink, as a Kaldi archive.",
+        discussion: """
+        Reads UNIPEN 1.0 label files (and the UCI pendigits variant), IAM-OnDB stroke XML and seqlab's
+        pen text format (docs/FORMATS.md); the format is guessed from content when --format is absent.
+        Each labelled sample becomes one utterance, keyed <file>-<number> (the file's name without
+        extension, with parent folders when needed to tell inputs apart; pen text may set ids); a bad sample is reported on stderr and skipped,
+        and the exit status is then 1. Labels go to --text-out as Kaldi text: with --tokens words
+        (the default) the label's words as they are ("id A MOVE to stop"), which `train` cuts into
+        characters itself with character units; with --tokens chars one token per character, white
+        space written as <space> ("id A <space> M O V E …"), for tools that take tokens as given.
+          seqlab extract strokes --include-root unipen/include unipen/data/1a/*/*.dat --text-out text -o feats.ark
+        """)
+
+    @Argument(help: "Stroke files; '-' reads standard input.")
+    var files: [String]
+
+    @Option(help: "Input format: unipen, iam or pentext (default: guessed per file).")
+    var format: InkFormat?
+
+    @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).")
+    var includeRoot: String?
+
+    @Option(help: "Label for an IAM-OnDB file (one input file only); default: sidecar <name>.txt or the file's transcription.")
+    var label: String?
+
+    @Option(name: .customLong("text-out"), help: "Write the labels as a Kaldi text file here.")
+    var textOut: String?
+
+    @Option(help: "Label tokens in --text-out: words (the label as is) or chars (one per character, space as <space>).")
+    var tokens: LabelTokens = .words
+
+    @Option(name: [.short, .customLong("output")], help: "Feature archive to write; '-' is standard output.")
+    var output = "-"
+
+    @Flag(name: .customLong("text-ark"), help: "Write a text archive instead of a binary one.")
+    var textArk = false
+
+    @Option(help: "Resample each stroke every STEP along the pen path, in units of the sample height (e.g. 0.05).")
+    var resample: Double?
+
+    @Option(help: "Unit length: height (the sample's bounding box) or resolution (0.25 inch at the file's resolution).")
+    var scale: StrokeFeatureConfig.Scale = .height
+
+    @Flag(help: "Add cos and sin of the writing direction.")
+    var direction = false
+
+    @Flag(help: "Add cos and sin of the curvature (change of direction).")
+    var curvature = false
+
+    @Flag(help: "No progress bar and no summary on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one stroke file (or '-' for standard input)") }
+        guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("'-' (standard input) can be given only once") }
+        if let resample, !(resample > 0 && resample.isFinite) { throw ValidationError("--resample expects a positive step, got \(resample)") }
+        if label != nil && files.count != 1 { throw ValidationError("--label applies to a single input file, got \(files.count)") }
+        if textOut == "-" && output == "-" { throw ValidationError("--text-out and the archive cannot both go to standard output") }
+    }
+
+    func run() throws {
+        Interrupt.install()
+        let config = StrokeFeatureConfig(scale: scale, resampleStep: resample, direction: direction, curvature: curvature)
+        let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
+        var entries: [(key: String, tokens: [String])] = []
+        var written: [String: String] = [:]   // utterance id → where it came from
+        var rejected = 0, failedFiles = 0, frames = 0
+        let progress = ProgressBar("extract strokes", total: files.count, quiet: quiet)
+        // Utterance ids: <file key>-<sample number>, file keys made distinct over all inputs.
+        let keys = distinctFileKeys(files.map { $0 == "-" ? "stdin" : $0 })
+        for (file, key) in zip(files, keys) {
+            if Interrupt.requested { break }
+            let read: (samples: [InkSample], rejected: [InputError])
+            do {
+                if file == "-" {
+                    read = try readInkSamples(data: FileHandle.standardInput.readDataToEndOfFile(), name: "stdin", format: format,
+                                              includeRoot: includeRoot, label: label, idPrefix: key)
+                } else {
+                    read = try readInkSamples(path: file, format: format, includeRoot: includeRoot, label: label, idPrefix: key)
+                }
+            } catch {
+                progress.finish()
+                printError("\(error)")
+                failedFiles += 1
+                progress.advance()
+                continue
+            }
+            if !read.rejected.isEmpty { progress.finish() }
+            for error in read.rejected { printError("\(error)") }
+            rejected += read.rejected.count
+            for sample in read.samples {
+                let place = "\(sample.source.file): line \(sample.source.line)"
+                if let first = written[sample.id] {
+                    progress.finish()
+                    printError("\(place): duplicate utterance id \(sample.id) (first from \(first)); skipped")
+                    rejected += 1
+                    continue
+                }
+                let features: Matrix
+                do {
+                    features = try checkedStrokeFeatures(sample, config: config)
+                } catch {
+                    progress.finish()
+                    printError("\(error); skipped")
+                    rejected += 1
+                    continue
+                }
+                written[sample.id] = place
+                try writer.write(key: sample.id, matrix: features)
+                frames += features.rows
+                entries.append((sample.id, tokens.split(sample.label)))
+            }
+            progress.advance(note: "\(written.count) samples")
+        }
+        try writer.close()
+        progress.finish()
+        if let textOut { try KaldiText.write(entries, to: textOut) }
+        if !quiet {
+            printError("extract strokes: \(written.count) samples (\(frames) frames × \(config.dimension)) from \(files.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
+        }
+        if Interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
+        if rejected > 0 || failedFiles > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,78 @@
+// seqlab lm build: estimates a Kneser-Ney n-gram language model from text and writes ARPA.
+import ArgumentParser
+import Decoding
+import Foundation
+import Tensors
+
+extension NGramUnit: ExpressibleByArgument {}
+
+struct LM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lm",
+        abstract: "n-gram language models for decoding.",
+        subcommands: [LMBuild.self])
+}
+
+struct LMBuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build an interpolated modified Kneser-Ney n-gram model from text; write ARPA.",
+        discussion: """
+        One sentence per line ("-" reads stdin); --kaldi-text drops the first field (the utterance key)
+        of each line. --unit char models characters, whitespace runs written as <space>.
+        The ARPA text goes to -o (default stdout); the n-gram counts are logged to stderr.
+        """)
+
+    @Option(help: "n-gram order (1–10).")
+    var order: Int = 3
+
+    @Option(help: "Unit: word or char.")
+    var unit: NGramUnit = .word
+
+    @Flag(help: "Input is a Kaldi text file: ignore the first field of each line.")
+    var kaldiText = false
+
+    @Argument(help: "Training text (\"-\" for stdin).")
+    var textFile: String
+
+    @Option(name: .shortAndLong, help: "Output ARPA file (\"-\" for stdout).")
+    var output: String = "-"
+
+    func validate() throws {
+        guard (1...10).contains(order) else { throw ValidationError("--order must be between 1 and 10, got \(order)") }
+    }
+
+    func run() throws {
+        let data: Data
+        if textFile == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let d = FileManager.default.contents(atPath: textFile) else { throw InputError(file: textFile, "cannot read the file") }
+            data = d
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: textFile == "-" ? "stdin" : textFile, "not valid UTF-8 text")
+        }
+        var builder = NGramBuilder(order: order, unit: unit)
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            var l = Substring(line)
+            if kaldiText {
+                l = l.drop(while: { !$0.isWhitespace })
+            }
+            builder.add(line: String(l))
+        }
+        if builder.sentenceCount == 0 {
+            throw InputError(file: textFile == "-" ? "stdin" : textFile, "no sentences to build a model from")
+        }
+        let arpa = builder.arpa()
+        if output == "-" {
+            FileHandle.standardOutput.write(Data(arpa.utf8))
+        } else {
+            do { try arpa.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                throw InputError(file: output, "cannot write: \(error.localizedDescription)")
+            }
+        }
+        let counts = try NGramModel(arpa: arpa, file: output).counts
+        FileHandle.standardError.write(Data("lm build: \(builder.sentenceCount) sentences, n-grams per order \(counts.map(String.init).joined(separator: " "))\n".utf8))
+    }
+}

@@ -1,0 +1,89 @@
+// seqlab label: raw audio or stroke files in, labels out (Kaldi text), through the model's own front end.
+import ArgumentParser
+import Foundation
+import Formats
+import Labelling
+import Tensors
+
+struct Label: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Label audio or stroke files with a model (its own front end, then decoding).",
+        discussion: """
+        Files come from the arguments, a Kaldi wav.scp (--scp), or one path a line on stdin ('-').
+        Output is Kaldi text in input order:
+          find corpus -name '*.wav' | seqlab label -m models/digits.safetensors --jobs 2 - > labels.txt
+        A file that cannot be labelled is reported on stderr and skipped; the exit status is then 1.
+        """)
+
+    @Argument(help: "Audio or stroke files, or '-' for paths on stdin.") var files: [String] = []
+    @Option(help: "A Kaldi wav.scp (uttid path per line).") var scp: String?
+    @OptionGroup var decoding: DecodingOptions
+    @Option(help: "Files processed at once (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Report the real-time factor (processing time / audio duration) on stderr.") var verbose = false
+    @Flag(help: "No progress bar.") var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if scp != nil && !files.isEmpty { throw ValidationError("give files or --scp, not both") }
+        if scp == nil && files.isEmpty { throw ValidationError("no input: give files, '-' for paths on stdin, or --scp") }
+        if files.count > 1 && files.contains("-") { throw ValidationError("'-' (paths on stdin) must be the only file argument") }
+    }
+
+    func run() throws {
+        let labeller: Labeller
+        let items: [(key: String, path: String)]
+        do {
+            labeller = try decoding.makeLabeller()
+            guard labeller.model.frontEnd != nil else {
+                throw InputError(file: decoding.model, "the model stores no front end (train with --frontend CONFIG), so it cannot label raw files; use extract and decode")
+            }
+            items = try inputList(files: files, scp: scp)
+        } catch let error as InputError {
+            printError("seqlab label: \(error)")
+            throw ExitCode.failure
+        }
+        setBLASThreads(jobs > 1 ? 1 : ProcessInfo.processInfo.activeProcessorCount)
+        let writer = decoding.writer(for: labeller)
+        let frameShift = labeller.model.frontEnd?.frameShiftSeconds
+        Interrupt.install()
+        let progress = ProgressBar("label", total: items.count, quiet: quiet)
+        let start = Date()
+        var failures = 0, frames = 0
+        let work: @Sendable (Int) -> Result<(String, Int), InputError> = { i in
+            do {
+                var out = "", count = 0
+                for u in try labeller.features(ofFile: items[i].path, key: items[i].key) {
+                    out += writer.lines(key: u.key, hypotheses: try labeller.decode(u.features, key: u.key, file: items[i].path))
+                    count += u.features.rows
+                }
+                return .success((out, count))
+            } catch let e as InputError { return .failure(e) }
+            catch { return .failure(InputError(file: items[i].path, "\(error)")) }
+        }
+        orderedParallelMap(count: items.count, jobs: jobs, window: 4 * jobs, work: work) { _, result in
+            switch result {
+            case .success(let (text, n)):
+                writeOut(text)
+                frames += n
+            case .failure(let error):
+                progress.finish()
+                printError("seqlab label: \(error)")
+                failures += 1
+            }
+            progress.advance()
+            return !Interrupt.requested
+        }
+        progress.finish()
+        if verbose {
+            let seconds = Date().timeIntervalSince(start)
+            var line = String(format: "seqlab label: %d files (%d failed), %d frames in %.2f s", items.count, failures, frames, seconds)
+            if let frameShift, frames > 0 {
+                let audio = Double(frames) * frameShift
+                line += String(format: ", %.1f s of audio, real-time factor %.4f (%.0f× faster than real time)", audio, seconds / audio, audio / seconds)
+            }
+            printError(line)
+        }
+        if Interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
+        if failures > 0 { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,65 @@
+// seqlab score: error rates of hypothesis transcripts against references (Kaldi compute-wer style).
+import ArgumentParser
+import Decoding
+import Formats
+import Foundation
+
+extension ScoreUnit: ExpressibleByArgument {}
+
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score hypothesis transcripts against references: token, character or word error rate.",
+        discussion: """
+        Both files are Kaldi `text` files (`uttid label label …`); "-" reads one of them from stdin.
+        Totals go to stdout in Kaldi compute-wer's format, labelled by unit (%WER, %CER, %TER):
+          %WER 12.34 [ 56 / 454, 10 ins, 20 del, 26 sub ]
+          %SER 50.00 [ 1 / 2 ]
+          Scored 2 sentences, 0 not present in hyp.
+        A reference utterance without a hypothesis is scored as an empty hypothesis (all deletions)
+        and named on stderr; hypotheses without a reference are named on stderr and not scored.
+        --details first prints, per utterance, the aligned ref/hyp/op lines and `#csid` counts.
+        """)
+
+    @Option(name: .customLong("ref"), help: "Reference Kaldi text file.")
+    var reference: String
+
+    @Option(name: .customLong("hyp"), help: "Hypothesis Kaldi text file.")
+    var hypothesis: String
+
+    @Option(help: "Unit to count: token (each label), char (characters, spaces included) or word.")
+    var unit: ScoreUnit = .word
+
+    @Option(help: "Label that separates words (e.g. \"|\" or \"<space>\"); words are the labels between them.")
+    var wordBoundary: String?
+
+    @Flag(help: "Print per-utterance alignments before the totals.")
+    var details = false
+
+    func validate() throws {
+        if reference == "-" && hypothesis == "-" {
+            throw ValidationError("--ref and --hyp cannot both be \"-\" (stdin)")
+        }
+    }
+
+    func run() throws {
+        func read(_ path: String) throws -> [TranscriptEntry] {
+            try KaldiText.read(path: path).map { TranscriptEntry(key: $0.key, tokens: $0.tokens, line: $0.line) }
+        }
+        let report = ScoreReport(reference: try read(reference), hypothesis: try read(hypothesis), unit: unit,
+                                 wordBoundary: wordBoundary)
+        if !report.missingInHypothesis.isEmpty {
+            warn("\(report.missingInHypothesis.count) reference utterance(s) have no hypothesis, scored as empty: "
+                 + report.missingInHypothesis.joined(separator: " "))
+        }
+        if !report.missingInReference.isEmpty {
+            warn("\(report.missingInReference.count) hypothesis utterance(s) have no reference, not scored: "
+                 + report.missingInReference.joined(separator: " "))
+        }
+        if details { print(report.details(), terminator: "") }
+        print(report.totals.formatted(unit: unit))
+    }
+
+    private func warn(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,192 @@
+// seqlab train: features + Kaldi text in, a CTC-trained LSTM model (safetensors) out.
+import ArgumentParser
+import Foundation
+import Formats
+import Labelling
+import Tensors
+import Training
+
+extension TokenUnit: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an LSTM-CTC labeller on features and labels.",
+        discussion: """
+        Features come from stdin or --feats (Kaldi ark or scp), labels from --text (Kaldi text).
+          seqlab extract audio --scp data/train/wav.scp | seqlab train --text data/train/text --tokens words -o digits.safetensors
+        A checkpoint is written after every epoch and on Ctrl-C; --resume continues it exactly.
+        """)
+
+    @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
+    @Option(name: .long, help: "Kaldi text file with the labels.") var text: String
+    @Option(name: [.short, .customLong("output")], help: "Where the model is written (the best epoch's).") var output: String
+    @Option(name: .long, help: "Tokens of the labels: chars (default) or words (space-separated).") var tokens: TokenUnit = .characters
+    @Option(name: .long, help: "The front-end config (extract --config) that made the features; stored in the model.") var frontend: String?
+    @Option(name: .long, help: "Validation features.") var validFeats: String?
+    @Option(name: .long, help: "Validation labels (Kaldi text).") var validText: String?
+    @Option(name: .long, help: "Hold out this share of the training utterances for validation (when no --valid-feats).") var validFraction: Double = 0.1
+
+    @Option(name: .long, help: "LSTM widths per layer, comma-separated.") var hidden = "128,128"
+    @Flag(name: .long, help: "Forward-only layers (default: bidirectional).") var unidirectional = false
+    @Flag(name: .long, help: "No peephole weights.") var noPeepholes = false
+
+    @Option(name: .long, help: "Epochs at most.") var epochs = 20
+    @Option(name: .long, help: "Utterances per minibatch.") var batchSize = 16
+    @Option(name: .long, help: "sgd, rmsprop or adam.") var optimizer: OptimizerKind = .adam
+    @Option(name: .long, help: "Learning rate.") var learningRate = 1e-3
+    @Option(name: .long, help: "Momentum (sgd, rmsprop).") var momentum = 0.9
+    @Option(name: .long, help: "Clip the global gradient norm (0 = off).") var clip = 5.0
+    @Option(name: .long, help: "L2 weight decay.") var weightDecay = 0.0
+    @Option(name: .long, help: "Std. dev. of Gaussian input noise while training.") var inputNoise = 0.0
+    @Option(name: .long, help: "Time masks per utterance (SpecAugment).") var timeMasks = 0
+    @Option(name: .long, help: "Largest time mask, frames.") var timeMaskWidth = 10
+    @Option(name: .long, help: "Frequency masks per utterance (SpecAugment).") var freqMasks = 0
+    @Option(name: .long, help: "Largest frequency mask, dimensions.") var freqMaskWidth = 4
+    @Option(name: .long, help: "Stop after this many epochs without a better validation error.") var patience = 6
+    @Flag(name: .long, help: "Keep the learning rate when validation error stalls (default: halve it every second epoch without improvement).") var noHalving = false
+
+    @Option(name: .long, help: "Seed of every random choice.") var seed: UInt64 = 1
+    @Option(name: .long, help: "Threads (default: all cores).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .long, help: "Checkpoint file (default: OUTPUT.ckpt).") var checkpoint: String?
+    @Option(name: .long, help: "Continue the run saved in this checkpoint.") var resume: String?
+    @Option(name: .long, help: "Append one JSON line per epoch to this file.") var log: String?
+    @Flag(name: .long, help: "No progress bar or epoch lines.") var quiet = false
+
+    func validate() throws {
+        guard epochs > 0, batchSize > 0, threads > 0 else { throw ValidationError("--epochs, --batch-size and --threads must be positive") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
+        guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
+        guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
+        guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
+    }
+
+    var parsedHidden: [Int]? {
+        let parts = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        return parts.map { $0! }
+    }
+
+    var trainingOptions: TrainingOptions {
+        var o = TrainingOptions()
+        o.hiddenSizes = parsedHidden ?? o.hiddenSizes
+        o.bidirectional = !unidirectional
+        o.peepholes = !noPeepholes
+        o.epochs = epochs
+        o.batchSize = batchSize
+        o.optimizer = optimizer
+        o.learningRate = learningRate
+        o.momentum = momentum
+        o.clipNorm = clip
+        o.weightDecay = weightDecay
+        o.inputNoise = inputNoise
+        o.timeMasks = timeMasks
+        o.timeMaskWidth = timeMaskWidth
+        o.frequencyMasks = freqMasks
+        o.frequencyMaskWidth = freqMaskWidth
+        o.patience = patience
+        o.halveOnPlateau = !noHalving
+        o.seed = seed
+        o.threads = threads
+        return o
+    }
+
+    func run() throws {
+        setBLASThreads(threads)
+        do {
+            try train()
+        } catch let error as InputError {
+            printError("seqlab train: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    private func train() throws {
+        let previous = try resume.map { try Checkpoint(contentsOf: $0) }
+        let unit = previous?.model.tokenUnit ?? tokens
+        let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: nil)
+        var skipped = all.skipped
+        var train = all, valid = Corpus(utterances: [], skipped: [])
+        if let validFeats, let validText {
+            let v = try Corpus.read(featuresPath: validFeats, textPath: validText, unit: unit, alphabet: alphabet)
+            valid = v.corpus
+            skipped += v.corpus.skipped
+        } else if validFraction > 0 {
+            (train, valid) = all.splitting(validationFraction: validFraction)
+        }
+        for s in skipped { printError("seqlab train: warning: \(s)") }
+        guard !train.utterances.isEmpty else {
+            throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) skipped)")
+        }
+        let frontEnd = try frontend.map { path in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the front-end config") }
+            return try FrontEnd(text: text, file: path)
+        }
+        let checkpointPath = checkpoint ?? output + ".ckpt"
+        let trainer: Trainer
+        if let previous {
+            trainer = try Trainer(resuming: previous, train: train, valid: valid, alphabet: alphabet,
+                                  modelPath: output, checkpointPath: checkpointPath)
+        } else {
+            trainer = try Trainer(options: trainingOptions, train: train, valid: valid, alphabet: alphabet, tokenUnit: unit,
+                                  frontEnd: frontEnd, modelPath: output, checkpointPath: checkpointPath)
+        }
+        if !quiet {
+            let arch = trainer.model.network.configuration
+            printError("seqlab train: \(train.utterances.count) utterances (\(train.frames) frames), \(valid.utterances.count) for validation; "
+                + "\(arch.inputSize)-dim input, LSTM \(arch.hiddenSizes.map(String.init).joined(separator: "×"))\(arch.bidirectional ? " bidirectional" : ""), "
+                + "\(alphabet.count - 1) labels + blank; \(trainer.model.network.parameters.parameterCount()) weights")
+        }
+        let logHandle = try log.map { try openLog($0) }
+        Interrupt.install()
+        var bar: ProgressBar?
+        let outcome = try trainer.run(
+            shouldStop: { Interrupt.requested },
+            onBatch: { done, total, loss in
+                if bar == nil { bar = ProgressBar("epoch \(trainer.state.epoch + 1)", total: total, quiet: quiet) }
+                bar?.advance(note: String(format: "loss %.3f", loss))
+            },
+            onEpoch: { report in
+                bar?.finish(); bar = nil
+                if !quiet { printError(describe(report)) }
+                if let logHandle {
+                    let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys]
+                    logHandle.write((try? encoder.encode(report)) ?? Data())
+                    logHandle.write(Data("\n".utf8))
+                }
+            })
+        bar?.finish()
+        try logHandle?.close()
+        switch outcome {
+        case .interrupted:
+            printError("seqlab train: interrupted; checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
+            throw ExitCode(Interrupt.exitStatus)
+        case .finished:
+            let best = trainer.state.bestValidError.map { String(format: ", best validation label error %.2f%% (epoch %d)", $0 * 100, trainer.state.bestEpoch ?? 0) } ?? ""
+            if !quiet { printError("seqlab train: model written to \(output)\(best)") }
+            if !skipped.isEmpty {
+                printError("seqlab train: \(skipped.count) utterance(s) were skipped (see the warnings above)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    private func describe(_ r: EpochReport) -> String {
+        var line = String(format: "epoch %d: train loss %.4f", r.epoch, r.trainLoss)
+        if let v = r.validLoss { line += String(format: ", valid loss %.4f", v) }
+        if let e = r.validLabelErrorRate { line += String(format: ", valid label error %.2f%%", e * 100) }
+        line += String(format: ", lr %.2g, %.0f frames/s", r.learningRate, r.framesPerSecond)
+        return line
+    }
+
+    private func openLog(_ path: String) throws -> FileHandle {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw InputError(file: path, "cannot create the log file")
+            }
+        }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw InputError(file: path, "cannot open the log file for writing") }
+        h.seekToEndOfFile()
+        return h
+    }
+}

@@ -1,0 +1,136 @@
+// `seqlab extract audio` through the built binary: archive contents, bad files, order with --jobs.
+import Foundation
+import XCTest
+import Features
+import Tensors
+import TestSupport
+
+final class ExtractAudioTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    static let fixture = packageRoot.appendingPathComponent("Tests/FeaturesAudioTests/Fixtures/synthetic-16k.wav").path
+
+    /// A binary Kaldi archive of FM records, parsed by hand (`key \0BFM \4 rows \4 cols data`).
+    func parseBinaryArk(_ data: Data) throws -> [(String, Matrix)] {
+        let bytes = [UInt8](data)
+        var records: [(String, Matrix)] = []
+        var i = 0
+        func int32(_ at: Int) -> Int {
+            Int(Int32(littleEndian: bytes[at..<(at + 4)].withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }))
+        }
+        while i < bytes.count {
+            guard let space = bytes[i...].firstIndex(of: 0x20) else { throw NSError(domain: "ark", code: 1) }
+            let key = String(decoding: bytes[i..<space], as: UTF8.self)
+            i = space + 1
+            guard Array(bytes[i..<(i + 5)]) == [0, 0x42, 0x46, 0x4D, 0x20], bytes[i + 5] == 4, bytes[i + 10] == 4 else {
+                throw NSError(domain: "ark", code: 2, userInfo: [NSLocalizedDescriptionKey: "record \(key) is not binary FM"])
+            }
+            let rows = int32(i + 6), cols = int32(i + 11)
+            i += 15
+            let values = (0..<(rows * cols)).map { k in
+                Float(bitPattern: UInt32(littleEndian: bytes[(i + 4 * k)..<(i + 4 * k + 4)].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }))
+            }
+            i += 4 * rows * cols
+            records.append((key, Matrix(rows: rows, cols: cols, data: values)))
+        }
+        return records
+    }
+
+    func writeTone(_ name: String, hz: Double, seconds: Double, rate: Int = 16000) throws -> String {
+        let n = Int(Double(rate) * seconds)
+        var d = Data()
+        func u32(_ v: Int) { var x = UInt32(v).littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
+        func u16(_ v: Int) { var x = UInt16(v).littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
+        d.append(contentsOf: Array("RIFF".utf8)); u32(36 + 2 * n); d.append(contentsOf: Array("WAVEfmt ".utf8))
+        u32(16); u16(1); u16(1); u32(rate); u32(2 * rate); u16(2); u16(16)
+        d.append(contentsOf: Array("data".utf8)); u32(2 * n)
+        for j in 0..<n { u16(Int(UInt16(bitPattern: Int16(8000 * sin(2 * Double.pi * hz * Double(j) / Double(rate)))))) }
+        let url = dir.appendingPathComponent(name)
+        try d.write(to: url)
+        return url.path
+    }
+
+    func testExtractingTheFixtureEqualsTheLibrary() throws {
+        let out = dir.appendingPathComponent("feats.ark").path
+        let r = try runSeqlab(["extract", "audio", Self.fixture, "--type", "mfcc", "--num-ceps", "20", "--cmvn", "mean", "-o", out, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr, "")
+        let records = try parseBinaryArk(try Data(contentsOf: URL(fileURLWithPath: out)))
+        XCTAssertEqual(records.map(\.0), ["synthetic-16k"])
+        var config = FrontendConfig(featureType: .mfcc)
+        config.numCeps = 20
+        config.cmvn = .mean
+        let expected = try FeatureExtractor(config: config).features(file: Self.fixture)
+        assertClose(records[0].1, expected, absolute: 1e-5)
+
+        // The same through a config file and a text archive on stdout.
+        let conf = dir.appendingPathComponent("mfcc.conf")
+        try config.configText.write(to: conf, atomically: true, encoding: .utf8)
+        let t = try runSeqlab(["extract", "audio", Self.fixture, "--config", conf.path, "--text-ark"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        XCTAssertTrue(t.stdoutText.hasPrefix("synthetic-16k  ["), String(t.stdoutText.prefix(80)))
+        let numbers = t.stdoutText.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Float($0) }
+        assertClose(numbers, expected.data, absolute: 1e-4)
+    }
+
+    func testABadFileIsReportedAndTheRestIsWritten() throws {
+        let good1 = try writeTone("one.wav", hz: 440, seconds: 0.2)
+        let bad = dir.appendingPathComponent("notes.wav").path
+        try Data("this is text, not audio\n".utf8).write(to: URL(fileURLWithPath: bad))
+        let good2 = try writeTone("two.wav", hz: 880, seconds: 0.3)
+        let r = try runSeqlab(["extract", "audio", good1, bad, good2, "--jobs", "2"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains(bad), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.contains("error") }.count, 1, r.stderr)
+        let records = try parseBinaryArk(r.stdout)
+        XCTAssertEqual(records.map(\.0), ["one", "two"])
+        XCTAssertEqual(records[0].1.rows, 1 + (3200 - 400) / 160)
+        XCTAssertEqual(records[1].1.cols, 23)
+    }
+
+    func testTwoFilesWithTheSameNameKeepTheFirstAndReportTheSecond() throws {
+        let first = try writeTone("x.wav", hz: 440, seconds: 0.2)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("b"), withIntermediateDirectories: true)
+        let second = try writeTone("b/x.wav", hz: 660, seconds: 0.2)
+        let r = try runSeqlab(["extract", "audio", first, second, "--quiet"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains(second) && r.stderr.contains("duplicate"), r.stderr)
+        XCTAssertEqual(try parseBinaryArk(r.stdout).map(\.0), ["x"])
+    }
+
+    func testOrderIsKeptWithTwoJobsAndPathsOnStdin() throws {
+        // Lengths vary so that later files can finish first.
+        var paths: [String] = []
+        for k in 0..<9 {
+            paths.append(try writeTone(String(format: "utt%02d.wav", k), hz: 200 + 100 * Double(k), seconds: k % 3 == 0 ? 1.5 : 0.1 + 0.05 * Double(k)))
+        }
+        let r = try runSeqlab(["extract", "audio", "-", "--jobs", "2", "--type", "spectrogram", "--quiet"],
+                              stdin: Data(paths.joined(separator: "\n").utf8))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let records = try parseBinaryArk(r.stdout)
+        XCTAssertEqual(records.map(\.0), (0..<9).map { String(format: "utt%02d", $0) })
+        let single = try runSeqlab(["extract", "audio"] + paths + ["--jobs", "1", "--type", "spectrogram", "--quiet"])
+        XCTAssertEqual(single.stdout, r.stdout, "one job and two jobs give the same bytes")
+    }
+
+    func testScpKeysAndBadOptions() throws {
+        let a = try writeTone("a.wav", hz: 300, seconds: 0.2, rate: 8000)
+        let scp = dir.appendingPathComponent("wav.scp")
+        try "spk1-utt7 \(a)\n".write(to: scp, atomically: true, encoding: .utf8)
+        let r = try runSeqlab(["extract", "audio", "--scp", scp.path, "--sample-frequency", "8000", "--num-mel-bins", "15",
+                               "--deltas", "1", "--no-resample", "--text-ark", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdoutText.hasPrefix("spk1-utt7  ["), r.stdoutText)
+        let firstRow = r.stdoutText.split(separator: "\n")[1].split(separator: " ").compactMap { Float($0) }
+        XCTAssertEqual(firstRow.count, 30)
+        // 8 kHz file, 16 kHz front end, resampling off: refused, naming the file.
+        let refused = try runSeqlab(["extract", "audio", a, "--no-resample", "-o", dir.appendingPathComponent("x.ark").path])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains(a) && refused.stderr.contains("resampling"), refused.stderr)
+        let badOption = try runSeqlab(["extract", "audio", a, "--window-type", "triangle", "--text-ark"])
+        XCTAssertNotEqual(badOption.status, 0)
+        XCTAssertTrue(badOption.stderr.contains("window-type"), badOption.stderr)
+    }
+}

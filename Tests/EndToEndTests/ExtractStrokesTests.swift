@@ -1,0 +1,106 @@
+// `seqlab extract strokes` through the built binary: archives, Kaldi text, errors and exit codes.
+import XCTest
+import Foundation
+import TestSupport
+
+final class ExtractStrokesTests: XCTestCase {
+    /// Runs `seqlab extract strokes ARGS`.
+    func extractStrokes(_ args: [String], stdin: Data = Data()) throws -> ProcessResult {
+        try runSeqlab(["extract", "strokes"] + args, stdin: stdin)
+    }
+
+    /// Parses a binary Kaldi archive of float matrices (`key ␠ \0B FM ␠ \4 rows \4 cols data`).
+    func parseBinaryArk(_ d: Data) throws -> [(key: String, rows: Int, cols: Int, data: [Float])] {
+        let b = [UInt8](d)
+        var i = 0, out: [(String, Int, Int, [Float])] = []
+        func int32(at j: Int) -> Int { Int(Int32(littleEndian: b[j..<(j + 4)].withUnsafeBytes { $0.loadUnaligned(as: Int32.self) })) }
+        while i < b.count {
+            guard let space = b[i...].firstIndex(of: 32), space + 15 <= b.count else { throw NSError(domain: "truncated ark", code: 1) }
+            let key = String(decoding: b[i..<space], as: UTF8.self)
+            var j = space + 1
+            guard Array(b[j..<(j + 6)]) == [0, 66, 70, 77, 32, 4] else { throw NSError(domain: "ark header of \(key)", code: 2) }
+            j += 6
+            let rows = int32(at: j); j += 4
+            XCTAssertEqual(b[j], 4); j += 1
+            let cols = int32(at: j); j += 4
+            guard rows >= 0, cols >= 0, j + 4 * rows * cols <= b.count else { throw NSError(domain: "truncated ark data", code: 3) }
+            let floats = (0..<(rows * cols)).map { k in
+                Float(bitPattern: UInt32(littleEndian: b[(j + 4 * k)..<(j + 4 * k + 4)].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }))
+            }
+            out.append((key, rows, cols, floats))
+            i = j + 4 * rows * cols
+        }
+        return out
+    }
+
+    func testPenTextSquareToBinaryArkAndCharacterText() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pen = dir.appendingPathComponent("shapes.pen")
+        try """
+        id square
+        label a b
+        y up
+        10 5
+        12 5
+        12 7
+        10 7
+        10 5
+        ---
+        id line
+        label l
+        0 0
+        0 30
+        """.write(to: pen, atomically: true, encoding: .utf8)
+        let text = dir.appendingPathComponent("text")
+        let r = try extractStrokes([pen.path, "--text-out", text.path, "--tokens", "chars", "--direction", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr, "")
+        let ark = try parseBinaryArk(r.stdout)
+        XCTAssertEqual(ark.map(\.key), ["square", "line"])
+        guard ark.count == 2 else { return }
+        XCTAssertEqual(ark[0].rows, 5)
+        XCTAssertEqual(ark[0].cols, 5)
+        let s = Float(1 / 2.0.squareRoot())
+        // Unit square counter-clockwise: Δx Δy eos cos sin (hand-computed).
+        assertClose(ark[0].data, [0, 0, 0, 1, 0,  1, 0, 0, s, s,  0, 1, 0, -s, s,  -1, 0, 0, -s, -s,  0, -1, 1, 0, -1], absolute: 1e-6)
+        // Pen text y grows downwards by default: the line runs to −y after normalisation.
+        assertClose(ark[1].data, [0, 0, 0, 0, -1,  0, -1, 1, 0, -1], absolute: 1e-6)
+        XCTAssertEqual(try String(contentsOf: text, encoding: .utf8), "square a <space> b\nline l\n")
+    }
+
+    func testUNIPENWithRejectionsResamplingAndTextArk() throws {
+        let fixtures = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/unipen")
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = dir.appendingPathComponent("text"), out = dir.appendingPathComponent("feats.txt")
+        let r = try extractStrokes([fixtures.appendingPathComponent("data/a.dat").path,
+                               "--include-root", fixtures.appendingPathComponent("include").path, "--format", "unipen",
+                               "--text-ark", "-o", out.path, "--text-out", text.path, "--resample", "0.1"])
+        XCTAssertEqual(r.status, 1, "rejected segments make the exit status 1")
+        XCTAssertEqual(r.stdout.count, 0)
+        let lines = r.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.contains("a.dat: line ") }.count, 4, r.stderr)
+        XCTAssertTrue(r.stderr.contains("7 samples"), r.stderr)
+        let ark = try String(contentsOf: out, encoding: .utf8)
+        XCTAssertEqual(ark.components(separatedBy: "[").count - 1, 7)
+        XCTAssertTrue(ark.hasPrefix("a-0000"), String(ark.prefix(40)))
+        let kaldiText = try String(contentsOf: text, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(kaldiText.count, 7)
+        XCTAssertEqual(kaldiText[1], "a-0001 b c")
+        XCTAssertEqual(kaldiText[2], "a-0002 say \"hi\" \\o/")
+    }
+
+    func testBadArgumentsAndUnreadableFiles() throws {
+        let missing = try extractStrokes(["no/such.pen", "--text-ark"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("no/such.pen: no such file"), missing.stderr)
+        let badStep = try extractStrokes(["x.pen", "--resample", "-1"])
+        XCTAssertNotEqual(badStep.status, 0)
+        XCTAssertTrue(badStep.stderr.contains("--resample"), badStep.stderr)
+        // Standard input, format guessed from content.
+        let stdin = try extractStrokes(["-", "--text-ark", "--quiet"], stdin: Data("label x\n1 2\n3 4\n".utf8))
+        XCTAssertEqual(stdin.status, 0, stdin.stderr)
+        XCTAssertTrue(stdin.stdoutText.hasPrefix("stdin-0000"), stdin.stdoutText)
+    }
+}

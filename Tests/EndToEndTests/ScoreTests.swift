@@ -1,0 +1,91 @@
+// seqlab score and seqlab lm build through the built binary: stdout, stderr, exit codes.
+import XCTest
+import Foundation
+import TestSupport
+
+final class ScoreTests: XCTestCase {
+    private func write(_ text: String, _ name: String, in dir: URL) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func testWordErrorRateWithMissingUtterances() throws {
+        let dir = temporaryDirectory()
+        let ref = try write("u1 the cat sat\nu2 a b\nu3 x\n", "ref.txt", in: dir)
+        let hyp = try write("u1 the bat sat down\nu2 a b\nu9 z\n", "hyp.txt", in: dir)
+        let r = try runSeqlab(["score", "--ref", ref, "--hyp", hyp])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdoutText, """
+            %WER 50.00 [ 3 / 6, 1 ins, 1 del, 1 sub ]
+            %SER 66.67 [ 2 / 3 ]
+            Scored 3 sentences, 1 not present in hyp.
+
+            """)
+        XCTAssertTrue(r.stderr.contains("have no hypothesis, scored as empty: u3"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("have no reference, not scored: u9"), r.stderr)
+    }
+
+    func testCharacterUnitDetailsAndStdin() throws {
+        let dir = temporaryDirectory()
+        let ref = try write("u1 ab c\n", "ref.txt", in: dir)
+        // "ab c" vs "ab": the space and c deleted.
+        let r = try runSeqlab(["score", "--ref", ref, "--hyp", "-", "--unit", "char", "--details"], stdin: Data("u1 ab\n".utf8))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdoutText, """
+            u1 ref a b <space> c
+            u1 hyp a b ***     ***
+            u1 op  C C D       D
+            u1 #csid 2 0 0 2
+            %CER 50.00 [ 2 / 4, 0 ins, 2 del, 0 sub ]
+            %SER 100.00 [ 1 / 1 ]
+            Scored 1 sentences, 0 not present in hyp.
+
+            """)
+        XCTAssertEqual(r.stderr, "")
+    }
+
+    func testTokenUnitAndWordBoundary() throws {
+        let dir = temporaryDirectory()
+        let ref = try write("u1 h i | y o\n", "ref.txt", in: dir)
+        let hyp = try write("u1 h i | y a\n", "hyp.txt", in: dir)
+        let tokens = try runSeqlab(["score", "--ref", ref, "--hyp", hyp, "--unit", "token"])
+        XCTAssertTrue(tokens.stdoutText.hasPrefix("%TER 20.00 [ 1 / 5, 0 ins, 0 del, 1 sub ]"), tokens.stdoutText)
+        let words = try runSeqlab(["score", "--ref", ref, "--hyp", hyp, "--word-boundary", "|"])
+        XCTAssertTrue(words.stdoutText.hasPrefix("%WER 50.00 [ 1 / 2, 0 ins, 0 del, 1 sub ]"), words.stdoutText)
+    }
+
+    func testBadInputFails() throws {
+        let dir = temporaryDirectory()
+        let ref = try write("u1 a\nu1 b\n", "ref.txt", in: dir)
+        let r = try runSeqlab(["score", "--ref", ref, "--hyp", ref])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("ref.txt: line 2"), r.stderr)
+        XCTAssertEqual(r.stdoutText, "")
+        let missing = try runSeqlab(["score", "--ref", dir.appendingPathComponent("none").path, "--hyp", ref])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertFalse(missing.stderr.isEmpty)
+        let bothStdin = try runSeqlab(["score", "--ref", "-", "--hyp", "-"])
+        XCTAssertNotEqual(bothStdin.status, 0)
+    }
+
+    func testLanguageModelBuild() throws {
+        let dir = temporaryDirectory()
+        let text = try write("u1 the cat sat\nu2 the dog sat\n", "text", in: dir)
+        let out = dir.appendingPathComponent("lm.arpa").path
+        let r = try runSeqlab(["lm", "build", "--order", "2", "--kaldi-text", text, "-o", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdoutText, "")
+        let arpa = try String(contentsOfFile: out, encoding: .utf8)
+        // Unigrams: <s> </s> <unk> the cat dog sat; bigrams: <s> the, the cat, the dog, cat sat, dog sat, sat </s>.
+        XCTAssertTrue(arpa.hasPrefix("\\data\\\nngram 1=7\nngram 2=6\n"), arpa)
+        XCTAssertTrue(arpa.hasSuffix("\\end\\\n"))
+        XCTAssertFalse(arpa.contains("u1"))
+        XCTAssertTrue(r.stderr.contains("2 sentences"), r.stderr)
+        let chars = try runSeqlab(["lm", "build", "--order", "3", "--unit", "char", "-"], stdin: Data("ab a\n".utf8))
+        XCTAssertEqual(chars.status, 0, chars.stderr)
+        XCTAssertTrue(chars.stdoutText.contains("<space>"), chars.stdoutText)
+        let bad = try runSeqlab(["lm", "build", "--order", "0", text])
+        XCTAssertNotEqual(bad.status, 0)
+    }
+}

@@ -1,0 +1,96 @@
+// FrontendConfig: Kaldi defaults, config-text round trip, and errors naming the line.
+import XCTest
+import Features
+import Tensors
+
+final class FrontendConfigTests: XCTestCase {
+    func testDefaultsAreKaldisWithoutDither() {
+        let fbank = FrontendConfig(featureType: .fbank), mfcc = FrontendConfig(featureType: .mfcc)
+        XCTAssertEqual(fbank.sampleFrequency, 16000)
+        XCTAssertEqual(fbank.windowSize, 400)
+        XCTAssertEqual(fbank.windowShift, 160)
+        XCTAssertEqual(fbank.paddedWindowSize, 512)
+        XCTAssertEqual(fbank.windowType, .povey)
+        XCTAssertEqual(fbank.dither, 0)
+        XCTAssertFalse(fbank.useEnergy)
+        XCTAssertTrue(mfcc.useEnergy)
+        XCTAssertEqual(fbank.outputDimension, 23)
+        XCTAssertEqual(mfcc.outputDimension, 13)
+        XCTAssertEqual(FrontendConfig(featureType: .spectrogram).outputDimension, 257)
+    }
+
+    func testConfigTextRoundTrip() throws {
+        var config = FrontendConfig(featureType: .mfcc)
+        config.sampleFrequency = 8000
+        config.frameShift = 12.5
+        config.windowType = .blackman
+        config.blackmanCoeff = 0.41
+        config.snipEdges = false
+        config.useEnergy = false
+        config.numMelBins = 30
+        config.numCeps = 20
+        config.lowFreq = 64
+        config.highFreq = -200
+        config.dither = 1
+        config.cmvn = .meanvar
+        config.deltas = 2
+        config.resample = false
+        config.channel = 1
+        let text = config.configText
+        XCTAssertTrue(text.contains("--frame-shift=12.5\n"), text)
+        XCTAssertTrue(text.contains("--window-type=blackman\n"), text)
+        XCTAssertEqual(try FrontendConfig(configText: text), config)
+        XCTAssertEqual(try FrontendConfig(configText: FrontendConfig().configText), FrontendConfig())
+        XCTAssertEqual(config.outputDimension, 60)
+    }
+
+    func testKaldiStyleTextWithCommentsBareFlagsAndUnderscores() throws {
+        let text = """
+        # an fbank front end
+        --feature-type=fbank   # trailing comment
+
+        --num_mel_bins=40
+        --use-energy
+        --snip-edges=false
+        --num-mel-bins=41
+        --channel=-1
+        """
+        let config = try FrontendConfig(configText: text)
+        XCTAssertEqual(config.featureType, .fbank)
+        XCTAssertEqual(config.numMelBins, 41, "later lines override earlier ones")
+        XCTAssertTrue(config.useEnergy)
+        XCTAssertFalse(config.snipEdges)
+        XCTAssertNil(config.channel)
+        // feature-type decides the defaults wherever it appears; explicit lines still win.
+        XCTAssertTrue(try FrontendConfig(configText: "--num-ceps=10\n--feature-type=mfcc").useEnergy)
+        XCTAssertFalse(try FrontendConfig(configText: "--use-energy=false\n--feature-type=mfcc").useEnergy)
+    }
+
+    func testBadConfigTextNamesFileAndLine() {
+        func error(_ text: String) -> InputError? {
+            do { _ = try FrontendConfig(configText: text, file: "front.conf"); return nil } catch { return error as? InputError }
+        }
+        let unknown = error("--feature-type=fbank\n--no-such-option=3")
+        XCTAssertEqual(unknown?.file, "front.conf")
+        XCTAssertEqual(unknown?.place, "line 2")
+        XCTAssertTrue(unknown?.message.contains("no-such-option") ?? false)
+        XCTAssertEqual(error("--num-mel-bins=many")?.place, "line 1")
+        XCTAssertEqual(error("num-mel-bins=23")?.place, "line 1")
+        XCTAssertEqual(error("--window-type=triangle")?.place, "line 1")
+        XCTAssertTrue(error("--snip-edges=maybe")?.message.contains("true or false") ?? false)
+        XCTAssertTrue(error("--htk-compat=true")?.message.contains("not implemented") ?? false)
+        XCTAssertNotNil(error("--feature-type=mfcc\n--num-ceps=30"))
+        XCTAssertNotNil(error("--sample-frequency=8000\n--high-freq=5000"))
+        XCTAssertNotNil(error("--deltas=3"))
+    }
+
+    func testTooManyMelBinsIsReportedAtUse() {
+        var config = FrontendConfig(featureType: .fbank)
+        config.sampleFrequency = 8000
+        config.frameLength = 5        // 40 samples → 64-point FFT, 32 bins
+        config.numMelBins = 60
+        XCTAssertThrowsError(try FeatureExtractor(config: config).features(samples: [Float](repeating: 1, count: 800), sampleRate: 8000)) {
+            XCTAssertTrue(String(describing: $0).contains("num-mel-bins"), "\($0)")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+// CMVN and deltas: statistics after normalisation, and Kaldi's delta filters on a hand-computed case.
+import XCTest
+import Features
+import Tensors
+import TestSupport
+
+final class PostProcessingTests: XCTestCase {
+    func testMeanVarianceNormalisationGivesZeroMeanUnitVariance() {
+        var generator = SeededGenerator(seed: 3)
+        let t = 37, d = 5
+        var m = Matrix(rows: t, cols: d, data: (0..<(t * d)).map { Float(generator.normal() * 3 + Double($0 % d) * 10) })
+        applyCMVN(&m, mode: .meanvar)
+        for c in 0..<d {
+            let column = (0..<t).map { Double(m[$0, c]) }
+            let mean = column.reduce(0, +) / Double(t)
+            let variance = column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(t)
+            XCTAssertEqual(mean, 0, accuracy: 1e-5, "column \(c)")
+            XCTAssertEqual(variance, 1, accuracy: 1e-4, "column \(c)")
+        }
+    }
+
+    func testMeanNormalisationKeepsSpreadAndConstantColumnsBecomeZero() {
+        var m = Matrix([[1, 5], [3, 5], [8, 5]])
+        applyCMVN(&m, mode: .mean)
+        assertClose(m, Matrix([[-3, 0], [-1, 0], [4, 0]]), absolute: 1e-6)
+        var c = Matrix([[2, 5], [2, 5]])
+        applyCMVN(&c, mode: .meanvar)
+        XCTAssertTrue(c.allFinite)
+        assertClose(c.data, [Float](repeating: 0, count: 4), absolute: 1e-6)
+        var unchanged = Matrix([[1, 2]])
+        applyCMVN(&unchanged, mode: .none)
+        XCTAssertEqual(unchanged, Matrix([[1, 2]]))
+    }
+
+    func testDeltaFiltersAreKaldis() {
+        let scales = deltaScales(order: 2)
+        assertClose(scales[0], [1], absolute: 0)
+        // order 1: [-2, -1, 0, 1, 2] / Σj² (= 10)
+        assertClose(scales[1], [-0.2, -0.1, 0, 0.1, 0.2], absolute: 1e-7)
+        // order 2: that filter convolved with itself: Σ_{j+k=m} j·k / 100
+        assertClose(scales[2], [0.04, 0.04, 0.01, -0.04, -0.1, -0.04, 0.01, 0.04, 0.04], absolute: 1e-7)
+    }
+
+    func testDeltasOnAHandComputedCase() {
+        // x = 1, 2, 4 (one column); ends are replicated: x[-1] = x[-2] = 1, x[3] = x[4] = 4.
+        let x = Matrix([[1], [2], [4]])
+        let out = addDeltas(x, order: 2)
+        XCTAssertEqual(out.cols, 3)
+        // delta(t) = Σ_j j·x[t+j] / 10
+        let delta: [Float] = [(-2 * 1 - 1 * 1 + 1 * 2 + 2 * 4) / 10,
+                              (-2 * 1 - 1 * 1 + 1 * 4 + 2 * 4) / 10,
+                              (-2 * 1 - 1 * 2 + 1 * 4 + 2 * 4) / 10]
+        // delta-delta(1): the order-2 filter over x[-3…5] = 1, 1, 1, 1, 2, 4, 4, 4, 4
+        let dd1: Float = 0.04 * 1 + 0.04 * 1 + 0.01 * 1 - 0.04 * 1 - 0.1 * 2 - 0.04 * 4 + 0.01 * 4 + 0.04 * 4 + 0.04 * 4
+        assertClose((0..<3).map { out[$0, 0] }, [1, 2, 4], absolute: 0)
+        assertClose((0..<3).map { out[$0, 1] }, delta, absolute: 1e-6)
+        XCTAssertEqual(out[1, 2], dd1, accuracy: 1e-6)
+        XCTAssertEqual(addDeltas(x, order: 0), x)
+    }
+
+    func testExtractorAppliesCMVNAndDeltasAfterTheFeatures() throws {
+        let samples = tone(hz: 440, rate: 16000, seconds: 0.3)
+        var config = FrontendConfig(featureType: .fbank)
+        let plain = try FeatureExtractor(config: config).features(samples: samples, sampleRate: 16000)
+        config.cmvn = .mean
+        config.deltas = 2
+        let post = try FeatureExtractor(config: config).features(samples: samples, sampleRate: 16000)
+        XCTAssertEqual(post.cols, config.outputDimension)
+        XCTAssertEqual(post.cols, 3 * plain.cols)
+        var expected = plain
+        applyCMVN(&expected, mode: .mean)
+        assertClose(post, addDeltas(expected, order: 2), absolute: 1e-5)
+    }
+}

@@ -1,0 +1,59 @@
+// IAM-OnDB XML and seqlab's pen text format on small fixtures, including broken input.
+import XCTest
+import Foundation
+import Tensors
+import Features
+import TestSupport
+
+final class IAMAndPenTextTests: XCTestCase {
+    func fixture(_ name: String) -> String { strokeFixtures.appendingPathComponent(name).path }
+
+    func testIAMStrokesTimesAndTranscription() throws {
+        let s = try IAMOnDBReader().read(path: fixture("iam/a01-000u-01.xml"))
+        XCTAssertEqual(s.id, "a01-000u-01")
+        XCTAssertEqual(s.label, "A MOVE to stop", "TextLine text is preferred over the <Text> block")
+        XCTAssertFalse(s.yPointsUp)
+        XCTAssertEqual(s.strokes.map(\.points.count), [3, 2])
+        XCTAssertEqual(s.strokes[0].points[1], PenPoint(x: 1072, y: 1085, t: 769.07))
+        XCTAssertEqual(s.source.line, 13)
+        let labelled = try IAMOnDBReader().read(path: fixture("iam/a01-000u-01.xml"), label: "given")
+        XCTAssertEqual(labelled.label, "given")
+    }
+
+    func testIAMSidecarLabel() throws {
+        let s = try IAMOnDBReader().read(path: fixture("iam/notext.xml"))
+        XCTAssertEqual(s.label, "the sidecar label")
+        XCTAssertEqual(s.strokes, [Stroke(points: [PenPoint(x: 1, y: 2, t: 0.5)])])
+    }
+
+    func testBrokenXMLNamesTheLine() {
+        XCTAssertThrowsError(try IAMOnDBReader().read(path: fixture("iam/broken.xml"))) { e in
+            let e = e as! InputError
+            XCTAssertTrue(e.file.hasSuffix("broken.xml"))
+            XCTAssertEqual(e.place, "line 6", e.description)
+            XCTAssertTrue(e.message.contains("XML"), e.message)
+        }
+        XCTAssertThrowsError(try IAMOnDBReader().read(path: fixture("iam/badpoint.xml"))) { e in
+            XCTAssertEqual((e as! InputError).place, "line 6", "\(e)")
+        }
+        XCTAssertThrowsError(try IAMOnDBReader().read(data: Data("<StrokeSet></StrokeSet>".utf8), name: "empty.xml")) { e in
+            XCTAssertTrue((e as! InputError).message.contains("no <Stroke>"), "\(e)")
+        }
+    }
+
+    func testPenTextSamplesStrokesAndRejection() throws {
+        let r = try PenTextReader().read(path: fixture("pentext/sample.pen"))
+        XCTAssertEqual(r.samples.map(\.id), ["sample-0000", "sample-0002"])
+        XCTAssertEqual(r.samples.map(\.label), ["hi there", ""])
+        XCTAssertEqual(r.samples.map(\.yPointsUp), [true, false])
+        XCTAssertEqual(r.samples[0].strokes, [
+            Stroke(points: [PenPoint(x: 0, y: 0, t: 0), PenPoint(x: 0, y: 1, t: 0.1)]),
+            Stroke(points: [PenPoint(x: 1, y: 0, t: 0.2, pressure: 0.5), PenPoint(x: 1, y: 1, t: 0.3, pressure: 0.7)]),
+        ])
+        XCTAssertEqual(r.samples[0].source.line, 2)
+        XCTAssertEqual(r.samples[1].strokes.map(\.points.count), [2, 1], "a blank line ends a stroke")
+        XCTAssertEqual(r.rejected.count, 1)
+        XCTAssertEqual(r.rejected[0].place, "line 14")
+        XCTAssertTrue(r.rejected[0].message.contains("bad point here"), r.rejected[0].message)
+    }
+}

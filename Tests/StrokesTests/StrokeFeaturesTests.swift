@@ -1,0 +1,104 @@
+// Pen features on hand-computed cases: a square, straight lines, two strokes, resampling, config text.
+import XCTest
+import Tensors
+import Features
+import TestSupport
+
+final class StrokeFeaturesTests: XCTestCase {
+    func sample(_ strokes: [[(Double, Double)]], yUp: Bool = true, ppi: Double? = nil) -> InkSample {
+        InkSample(id: "s", label: "l", strokes: strokes.map { Stroke(points: $0.map { PenPoint(x: $0.0, y: $0.1) }) },
+                  source: ("mem", 1), pointsPerInch: ppi.map { ($0, $0) }, yPointsUp: yUp)
+    }
+
+    /// A 2×2 square drawn counter-clockwise from the origin becomes the unit square.
+    let square = [[(10.0, 5.0), (12.0, 5.0), (12.0, 7.0), (10.0, 7.0), (10.0, 5.0)]]
+
+    func testSquareWithDirectionAndCurvature() {
+        let config = StrokeFeatureConfig(direction: true, curvature: true)
+        XCTAssertEqual(config.dimension, 7)
+        let r = 1 / 2.0.squareRoot()
+        // Δx Δy eos | cos θ sin θ of p(i+1) − p(i−1) | cos φ sin φ of the turn at p(i): left turns of 90°.
+        let expected = Matrix([
+            [0, 0, 0, 1, 0, 1, 0],
+            [1, 0, 0, Float(r), Float(r), 0, 1],
+            [0, 1, 0, Float(-r), Float(r), 0, 1],
+            [-1, 0, 0, Float(-r), Float(-r), 0, 1],
+            [0, -1, 1, 0, -1, 1, 0],
+        ])
+        assertClose(strokeFeatures(sample(square), config: config), expected, absolute: 1e-6)
+    }
+
+    func testSquareResampledEveryQuarter() {
+        // Perimeter 4 in units of the height: 17 points, 0.25 apart, the corners among them.
+        let m = strokeFeatures(sample(square), config: StrokeFeatureConfig(resampleStep: 0.25))
+        XCTAssertEqual(m.rows, 17)
+        var expected: [[Float]] = [[0, 0, 0]]
+        for (dx, dy) in [(0.25, 0.0), (0, 0.25), (-0.25, 0), (0, -0.25)] {
+            for _ in 0..<4 { expected.append([Float(dx), Float(dy), 0]) }
+        }
+        expected[16][2] = 1
+        assertClose(m, Matrix(expected), absolute: 1e-6)
+    }
+
+    func testStraightLineYDownAndResampledWithShortLastStep() {
+        // A vertical line drawn downwards on a screen (y grows down): after the flip it runs to −y.
+        let line = sample([[(3, 0), (3, 30)]], yUp: false)
+        assertClose(strokeFeatures(line), Matrix([[0, 0, 0], [0, -1, 1]]), absolute: 1e-6)
+        let m = strokeFeatures(line, config: StrokeFeatureConfig(resampleStep: 0.3, direction: true))
+        assertClose(m, Matrix([[0, 0, 0, 0, -1], [0, -0.3, 0, 0, -1], [0, -0.3, 0, 0, -1], [0, -0.3, 0, 0, -1], [0, -0.1, 1, 0, -1]]),
+                    absolute: 1e-6, "points at arc length 0, .3, .6, .9 and the end at 1")
+    }
+
+    func testTwoStrokesAndAFlatSample() {
+        // A flat sample is scaled by its width (4): the pen lift appears as the Δ of the second stroke.
+        let s = sample([[(0, 0), (2, 0)], [(3, 0), (4, 0)]])
+        assertClose(strokeFeatures(s), Matrix([[0, 0, 0], [0.5, 0, 1], [0.25, 0, 0], [0.25, 0, 1]]), absolute: 1e-6)
+        // A single dot: one row, end of stroke; direction undefined (0, 0), no curvature (1, 0).
+        let dot = strokeFeatures(sample([[(5, 5)]]), config: StrokeFeatureConfig(direction: true, curvature: true))
+        assertClose(dot, Matrix([[0, 0, 1, 0, 0, 1, 0]]), absolute: 0)
+    }
+
+    func testResolutionScale() {
+        // 1000 points per inch, 0.25 in per unit: 250 points make 1, whatever the box.
+        let s = sample([[(0, 0), (50, 100)]], ppi: 1000)
+        assertClose(strokeFeatures(s, config: StrokeFeatureConfig(scale: .resolution)), Matrix([[0, 0, 0], [0.2, 0.4, 1]]), absolute: 1e-6)
+        let noResolution = sample([[(0, 0), (50, 100)]])
+        assertClose(strokeFeatures(noResolution, config: StrokeFeatureConfig(scale: .resolution)), Matrix([[0, 0, 0], [0.5, 1, 1]]),
+                    absolute: 1e-6, "falls back to the height")
+    }
+
+    func testResamplingKeepsCornersAndSkipsRepeatedPoints() {
+        let pts = [InkXY(x: 0, y: 0), InkXY(x: 0, y: 0), InkXY(x: 0.5, y: 0), InkXY(x: 0.5, y: 0.5)]
+        let r = resampledByArcLength(pts, step: 0.25)
+        assertClose(r.map(\.x), [0, 0.25, 0.5, 0.5, 0.5], absolute: 1e-12)
+        assertClose(r.map(\.y), [0, 0, 0, 0.25, 0.5], absolute: 1e-12)
+    }
+
+    func testConfigTextRoundTripAndErrors() throws {
+        let c = StrokeFeatureConfig(scale: .resolution, resolutionInches: 0.5, resampleStep: 0.05, direction: true, curvature: false)
+        XCTAssertEqual(try StrokeFeatureConfig(text: c.text), c)
+        XCTAssertEqual(try StrokeFeatureConfig(text: StrokeFeatureConfig().text), StrokeFeatureConfig())
+        XCTAssertEqual(try StrokeFeatureConfig(text: "# only one\n--curvature=true\n"), StrokeFeatureConfig(curvature: true))
+        XCTAssertTrue(StrokeFeatureConfig().text.contains("--resample=0\n"))
+        for (bad, line) in [("--scale=width", 1), ("\n--resample=-1", 2), ("--direction=yes", 1), ("--speed=1", 1), ("scale height", 1)] {
+            XCTAssertThrowsError(try StrokeFeatureConfig(text: bad, file: "cfg")) { e in
+                XCTAssertEqual((e as! InputError).place, "line \(line)", "\(e)")
+            }
+        }
+    }
+}
+
+final class CheckedStrokeFeaturesTests: XCTestCase {
+    func testBadIdsAndOverflowingCoordinatesAreInputErrors() throws {
+        func sample(id: String, _ points: [(Double, Double)]) -> InkSample {
+            InkSample(id: id, label: "", strokes: [Stroke(points: points.map { PenPoint(x: $0.0, y: $0.1) })], source: ("f.pen", 7))
+        }
+        XCTAssertEqual(try checkedStrokeFeatures(sample(id: "ok", [(0, 0), (0, 1)])).rows, 2)
+        XCTAssertThrowsError(try checkedStrokeFeatures(sample(id: "a b", [(0, 0)]))) { e in
+            XCTAssertEqual("\(e)".prefix(12), "f.pen: line ")
+        }
+        XCTAssertThrowsError(try checkedStrokeFeatures(sample(id: "big", [(-1e308, 0), (1e308, 1e308)]))) { e in
+            XCTAssertTrue((e as! InputError).message.contains("not finite"), "\(e)")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// UNIPEN and pendigits as published (../shared/data): plausible counts on a few files.
+import XCTest
+import Foundation
+import Tensors
+import Features
+import TestSupport
+
+final class UNIPENRealDataTests: XCTestCase {
+    /// The first label file of each category in MANIFEST.tsv, with its declared segment count.
+    func testFirstLabelFileOfEachCategory() throws {
+        guard let shared = sharedDataDirectory() else { throw XCTSkip("../shared/data is absent") }
+        let unipen = shared.appendingPathComponent("unipen")
+        guard let manifest = try? String(contentsOf: unipen.appendingPathComponent("MANIFEST.tsv"), encoding: .isoLatin1) else {
+            throw XCTSkip("../shared/data/unipen/MANIFEST.tsv is absent")
+        }
+        var seen = Set<String>()
+        let reader = UNIPENReader(includeRoot: unipen.appendingPathComponent("include").path)
+        for line in manifest.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: "\t")
+            guard f.count >= 4, !seen.contains(String(f[0])), let declared = Int(f[3]) else { continue }
+            seen.insert(String(f[0]))
+            let r = try reader.read(path: unipen.appendingPathComponent(String(f[2])).path)
+            let kind = ["1a": "CHARACTER", "6": "WORD", "7": "WORD", "8": "TEXT"][String(f[0])]
+            XCTAssertEqual(r.samples.count + r.rejected.count, declared, "\(f[2]): \(r.rejected.map(\.description))")
+            XCTAssertGreaterThanOrEqual(Double(r.samples.count), 0.9 * Double(declared), "\(f[2]): \(r.rejected.prefix(3).map(\.description))")
+            for s in r.samples {
+                XCTAssertFalse(s.label.isEmpty)
+                XCTAssertEqual(s.category, kind, "\(f[2]) segment at line \(s.source.line)")
+                XCTAssertGreaterThan(s.pointCount, 1)
+            }
+        }
+        XCTAssertEqual(seen, ["1a", "6", "7", "8"])
+    }
+
+    /// The first 300 digits of the pendigits trajectories: digit labels, 0–500 box, writer ids.
+    func testPendigitsPrefix() throws {
+        guard let shared = sharedDataDirectory(),
+              let data = FileManager.default.contents(atPath: shared.appendingPathComponent("pendigits/pendigits-orig.tra").path)
+        else { throw XCTSkip("../shared/data/pendigits is absent") }
+        var bytes = [UInt8](data)
+        var segments = 0, cut = bytes.count
+        for i in 0..<(bytes.count - 9) where bytes[i] == 10 && bytes[i + 1] == UInt8(ascii: ".") && bytes[i + 2] == UInt8(ascii: "S") {
+            segments += 1
+            if segments == 301 { cut = i + 1; break }
+        }
+        bytes.removeSubrange(cut...)
+        let r = UNIPENReader().read(bytes: bytes, name: "pendigits-orig.tra")
+        XCTAssertEqual(r.samples.count, 300)
+        XCTAssertEqual(r.rejected.count, 1, "only the missing dene.doc include: \(r.rejected.prefix(3))")
+        XCTAssertTrue(r.samples.allSatisfy { $0.label.count == 1 && $0.label.first!.isNumber && $0.writer != nil })
+        XCTAssertGreaterThan(Set(r.samples.compactMap(\.writer)).count, 5)
+        let xs = r.samples.flatMap { $0.strokes.flatMap { $0.points.map(\.x) } }
+        XCTAssertGreaterThanOrEqual(xs.min()!, 0)
+        XCTAssertLessThanOrEqual(xs.max()!, 500)
+    }
+}

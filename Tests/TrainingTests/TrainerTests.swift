@@ -1,0 +1,127 @@
+// The training loop: it learns, it resumes to the same bytes, it refuses mismatched resumes, it skips bad data.
+import Foundation
+import XCTest
+import Formats
+import Labelling
+import Networks
+import Tensors
+import TestSupport
+import Training
+
+final class TrainerTests: XCTestCase {
+    var options: TrainingOptions {
+        var o = TrainingOptions()
+        o.hiddenSizes = [12]
+        o.epochs = 6
+        o.batchSize = 4
+        o.learningRate = 0.02
+        o.threads = 1
+        o.seed = 5
+        return o
+    }
+
+    func makeTrainer(_ dir: URL, options: TrainingOptions, name: String) throws -> Trainer {
+        let paths = try writeSyntheticTask(count: 24, to: dir.path)
+        let (corpus, alphabet) = try Corpus.read(featuresPath: paths.feats, textPath: paths.text, unit: .words)
+        let (train, valid) = corpus.splitting(validationFraction: 0.25)
+        return try Trainer(options: options, train: train, valid: valid, alphabet: alphabet, tokenUnit: .words,
+                           frontEnd: nil, modelPath: dir.appendingPathComponent(name).path,
+                           checkpointPath: dir.appendingPathComponent(name + ".ckpt").path)
+    }
+
+    func testLearnsTheSyntheticTask() throws {
+        let dir = temporaryDirectory()
+        var o = options
+        o.epochs = 25
+        o.patience = 25
+        let trainer = try makeTrainer(dir, options: o, name: "m.safetensors")
+        var reports: [EpochReport] = []
+        XCTAssertEqual(try trainer.run(onEpoch: { reports.append($0) }), .finished)
+        XCTAssertLessThan(reports.last!.trainLoss, reports.first!.trainLoss / 4, "\(reports.map(\.trainLoss))")
+        XCTAssertEqual(trainer.state.bestValidError ?? 1, 0, accuracy: 0.2, "\(reports.map { $0.validLabelErrorRate ?? -1 })")
+        // The saved model reloads with its alphabet and gives the same outputs.
+        let model = try LabellingModel(contentsOf: dir.appendingPathComponent("m.safetensors").path)
+        XCTAssertEqual(Array(model.alphabet.tokens), ["a", "b", "c"])
+        XCTAssertEqual(model.tokenUnit, .words)
+    }
+
+    func testResumingAfterAnyBatchGivesTheSameModelBytes() throws {
+        let dir = temporaryDirectory()
+        let full = try makeTrainer(dir, options: options, name: "full.safetensors")
+        XCTAssertEqual(try full.run(), .finished)
+        let fullBytes = try Data(contentsOf: dir.appendingPathComponent("full.safetensors"))
+        for stopAfter in [1, 7, 13] {
+            let name = "part\(stopAfter).safetensors"
+            let first = try makeTrainer(dir, options: options, name: name)
+            var batches = 0
+            XCTAssertEqual(try first.run(shouldStop: { batches += 1; return batches >= stopAfter }), .interrupted)
+            let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent(name + ".ckpt").path)
+            let paths = (dir.path + "/feats.ark", dir.path + "/text")
+            let (corpus, alphabet) = try Corpus.read(featuresPath: paths.0, textPath: paths.1, unit: .words)
+            let (train, valid) = corpus.splitting(validationFraction: 0.25)
+            let second = try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
+                                     modelPath: dir.appendingPathComponent(name).path,
+                                     checkpointPath: dir.appendingPathComponent(name + ".ckpt").path)
+            XCTAssertEqual(try second.run(), .finished)
+            let bytes = try Data(contentsOf: dir.appendingPathComponent(name))
+            XCTAssertEqual(bytes, fullBytes, "stopped after \(stopAfter) batches")
+        }
+    }
+
+    func testResumeWithAnotherAlphabetIsRefused() throws {
+        let dir = temporaryDirectory()
+        let trainer = try makeTrainer(dir, options: options, name: "m.safetensors")
+        XCTAssertEqual(try trainer.run(shouldStop: { true }), .interrupted)
+        let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent("m.safetensors.ckpt").path)
+        let (corpus, _) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
+        let other = try Alphabet(tokens: ["a", "b", "c", "d"])
+        XCTAssertThrowsError(try Trainer(resuming: checkpoint, train: corpus, valid: Corpus(utterances: [], skipped: []),
+                                         alphabet: other, modelPath: dir.path + "/x", checkpointPath: dir.path + "/x.ckpt")) { error in
+            XCTAssertTrue("\(error)".contains("alphabet"), "\(error)")
+        }
+    }
+
+    func testCorpusSkipsBadUtterancesWithReasons() throws {
+        let dir = temporaryDirectory()
+        let feats = dir.path + "/feats.ark", text = dir.path + "/text"
+        let writer = try KaldiArchiveWriter(path: feats)
+        try writer.write(key: "good", matrix: Matrix(rows: 4, cols: 2, repeating: 1))
+        try writer.write(key: "nan", matrix: Matrix(rows: 4, cols: 2, data: [1, 2, 3, .nan, 5, 6, 7, 8]))
+        try writer.write(key: "short", matrix: Matrix(rows: 2, cols: 2, repeating: 1))   // "a a" needs 3 frames
+        try writer.write(key: "wide", matrix: Matrix(rows: 4, cols: 3, repeating: 1))
+        try writer.write(key: "unlabelled", matrix: Matrix(rows: 4, cols: 2, repeating: 1))
+        try writer.close()
+        try KaldiText.write([("good", ["a", "b"]), ("nan", ["a"]), ("short", ["a", "a"]), ("wide", ["b"]), ("ghost", ["a"])], to: text)
+        let (corpus, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: .words)
+        XCTAssertEqual(corpus.utterances.map(\.key), ["good"])
+        XCTAssertEqual(corpus.utterances[0].labels, [1, 2])
+        XCTAssertEqual(Array(alphabet.tokens), ["a", "b"])
+        let reasons = corpus.skipped.map(\.description)
+        XCTAssertEqual(reasons.count, 5, "\(reasons)")
+        XCTAssertTrue(reasons.contains { $0.contains("nan") && $0.contains("non-finite feature at frame 1, dimension 1") }, "\(reasons)")
+        XCTAssertTrue(reasons.contains { $0.contains("short") && $0.contains("CTC needs at least 3") }, "\(reasons)")
+        XCTAssertTrue(reasons.contains { $0.contains("wide") && $0.contains("dimension 3, expected 2") }, "\(reasons)")
+        XCTAssertTrue(reasons.contains { $0.contains("unlabelled") && $0.contains("no label line") }, "\(reasons)")
+        XCTAssertTrue(reasons.contains { $0.contains("ghost") && $0.contains("has no features") }, "\(reasons)")
+    }
+
+    func testAugmentationIsSeededAndIdentityWhenOff() {
+        let x = Matrix(rows: 20, cols: 6, data: (0..<120).map { Float($0) })
+        var g = SeededGenerator(seed: 9)
+        XCTAssertEqual(Augmentation().apply(x, rng: &g), x)
+        let a = Augmentation(inputNoise: 0.5, timeMasks: 2, timeMaskWidth: 5, frequencyMasks: 1, frequencyMaskWidth: 3)
+        var h1 = SeededGenerator(seed: 9), h2 = SeededGenerator(seed: 9)
+        let y1 = a.apply(x, rng: &h1), y2 = a.apply(x, rng: &h2)
+        XCTAssertEqual(y1, y2)
+        XCTAssertNotEqual(y1, x)
+        // Masks alone: something is masked, and every changed value is its column's mean.
+        let masksOnly = Augmentation(timeMasks: 3, timeMaskWidth: 5, frequencyMasks: 2, frequencyMaskWidth: 3)
+        var m = SeededGenerator(seed: 2)
+        let z = masksOnly.apply(x, rng: &m)
+        XCTAssertNotEqual(z, x)
+        for c in 0..<6 {
+            let mean = (0..<20).map { x[$0, c] }.reduce(0, +) / 20
+            for r in 0..<20 where z[r, c] != x[r, c] { XCTAssertEqual(z[r, c], mean, "row \(r) column \(c)") }
+        }
+    }
+}
