@@ -68,6 +68,21 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         output = DenseLayer(inputs: configuration.topWidth, outputs: configuration.classes, name: "output", rng: &rng)
     }
 
+    /// The names and shapes `parameters` will have, in the same order, computed without
+    /// allocating anything (so a loader can check a file against an architecture first).
+    public static func parameterShapes(_ c: LSTMNetworkConfiguration) -> [(name: String, shape: [Int])] {
+        var out: [(name: String, shape: [Int])] = []
+        for (k, h) in c.hiddenSizes.enumerated() {
+            for d in 0..<c.directions {
+                let suffix = "_l\(k)" + (d == 1 ? "_reverse" : "")
+                out += [("lstm.weight_ih" + suffix, [4 * h, c.layerInputs(k)]), ("lstm.weight_hh" + suffix, [4 * h, h]),
+                        ("lstm.bias_ih" + suffix, [4 * h]), ("lstm.bias_hh" + suffix, [4 * h])]
+                if c.peepholes { out.append(("lstm.peephole" + suffix, [3, h])) }
+            }
+        }
+        return out + [("output.weight", [c.classes, c.topWidth]), ("output.bias", [c.classes])]
+    }
+
     /// All parameters in saved order: layer by layer, forward before reverse, then the output layer.
     public var parameters: [Parameter<S>] { layers.flatMap { $0.flatMap(\.parameters) } + output.parameters }
 
@@ -190,7 +205,9 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         var rng = SeededGenerator(seed: 0)
         let twin = LSTMNetwork(configuration, rng: &rng)
         twin.parameters.copyValues(from: parameters)
-        return twin
+        var copy = twin
+        copy.concurrentDirections = concurrentDirections
+        return copy
     }
 }
 

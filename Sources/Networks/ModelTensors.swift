@@ -91,21 +91,20 @@ extension LSTMNetwork where S == Float {
         guard stored == actual else {
             throw fail("seqlab.checksum", "tensor checksum \(actual) does not match the stored \(stored): the file is damaged")
         }
-        // Shapes are checked before any values are copied; the network's own sizes come from the
-        // checked architecture, so nothing is allocated from an unchecked size.
-        var rng = SeededGenerator(seed: 0)
-        let net = LSTMNetwork<Float>(configuration, rng: &rng)
-        let expected = Set(net.parameters.map(\.name))
+        // Every tensor's presence and shape is checked against the architecture before the
+        // network is built, so its allocation is bounded by what the file actually holds.
+        let shapes = LSTMNetwork<Float>.parameterShapes(configuration)
+        let expected = Set(shapes.map(\.name))
         if let extra = saved.tensors.keys.sorted().first(where: { !expected.contains($0) && !$0.hasPrefix(OptimizerState.prefix) }) {
             throw fail(extra, "unexpected tensor for architecture \(json)")
         }
-        for p in net.parameters {
-            guard let t = saved.tensors[p.name] else { throw fail(p.name, "missing tensor (architecture \(json))") }
-            guard t.shape == p.shape, t.values.count == p.count else {
-                throw fail(p.name, "shape \(t.shape), expected \(p.shape)")
-            }
-            p.value.data = t.values
+        for (name, shape) in shapes {
+            guard let t = saved.tensors[name] else { throw fail(name, "missing tensor (architecture \(json))") }
+            guard t.shape == shape, t.values.count == shape.reduce(1, *) else { throw fail(name, "shape \(t.shape), expected \(shape)") }
         }
+        var rng = SeededGenerator(seed: 0)
+        let net = LSTMNetwork<Float>(configuration, rng: &rng)
+        for p in net.parameters { p.value.data = saved.tensors[p.name]!.values }
         try net.parameters.restoreOptimizerSlots(from: saved.tensors, file: file)
         self = net
     }

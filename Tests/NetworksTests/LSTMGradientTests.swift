@@ -168,6 +168,13 @@ final class LSTMGradientTests: XCTestCase {
             "output.weight", "output.bias"])
         XCTAssertEqual(net.parameters.map(\.shape), [[16, 5], [16, 4], [16], [16], [16, 5], [16, 4], [16], [16],
                                                      [12, 8], [12, 3], [12], [12], [12, 8], [12, 3], [12], [12], [6, 6], [6]])
+        for c in [net.configuration, LSTMNetworkConfiguration(inputSize: 2, hiddenSizes: [3, 5, 1], bidirectional: false, peepholes: true, classes: 4),
+                  LSTMNetworkConfiguration(inputSize: 2, hiddenSizes: [], classes: 3)] {
+            let built = LSTMNetwork<Float>(c, rng: &rng)
+            let shapes = LSTMNetwork<Float>.parameterShapes(c)
+            XCTAssertEqual(shapes.map(\.name), built.parameters.map(\.name))
+            XCTAssertEqual(shapes.map(\.shape), built.parameters.map(\.shape))
+        }
         XCTAssertEqual(net.layers[1][0].biasIH.value.data, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
         XCTAssertTrue(net.layers[0][0].weightHH.value.data.allSatisfy { abs($0) <= 0.5 })
     }
