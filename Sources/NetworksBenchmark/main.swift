@@ -1,6 +1,6 @@
 // NetworksBenchmark: times BLSTM training steps (forward, backward, Adam) and prints frames/s and GFLOP/s.
 //
-// Usage: swift build -c release --product NetworksBenchmark && .build/release/NetworksBenchmark [steps] [threads] [peepholes 1|0] [concurrent directions 0|1]
+// Usage: swift build -c release --product NetworksBenchmark && .build/release/NetworksBenchmark [steps] [threads] [peepholes 1|0] [concurrent directions 0|1] [batch size, default 16]
 // Default problem: batch 16 × 200 frames, input 40, 2 bidirectional layers of 256, 30 classes,
 // framewise cross-entropy on seeded random targets.
 import Foundation
@@ -10,7 +10,7 @@ import Tensors
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let steps = arguments.first ?? 10
 if arguments.count > 1 { setBLASThreads(arguments[1]) }
-let B = 16, T = 200, D = 40, H = 256, K = 30, layers = 2
+let B = arguments.count > 4 ? max(1, arguments[4]) : 16, T = 200, D = 40, H = 256, K = 30, layers = 2
 
 var rng = SeededGenerator(seed: 1)
 let configuration = LSTMNetworkConfiguration(inputSize: D, hiddenSizes: [Int](repeating: H, count: layers),
