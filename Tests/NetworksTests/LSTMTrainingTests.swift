@@ -44,12 +44,8 @@ final class LSTMTrainingTests: XCTestCase {
             let (batch, targets) = echoBatch(&rng, sequences: 8, lengths: 4...10)
             params.zeroGradients()
             let pass = net.forward(batch)
-            // Framewise cross-entropy, −Σ log y_target; ∂/∂logits = softmax − one-hot (padding: 0).
-            var dLogits = Array2D<Float>(rows: pass.logProbabilities.rows, cols: 4)
-            for (r, k) in targets.enumerated() where k >= 0 {
-                for j in 0..<4 { dLogits[r, j] = exp(pass.logProbabilities[r, j]) }
-                dLogits[r, k] -= 1
-            }
+            let dLogits = FramewiseLoss.crossEntropy(logProbabilities: pass.logProbabilities, targets: targets,
+                                                     lengths: batch.lengths).dLogits
             net.backward(pass, dLogits: dLogits)
             params.clipGradientNorm(maxNorm: 5)
             adam.step(params)
