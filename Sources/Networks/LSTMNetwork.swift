@@ -86,11 +86,24 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     /// All parameters in saved order: layer by layer, forward before reverse, then the output layer.
     public var parameters: [Parameter<S>] { layers.flatMap { $0.flatMap(\.parameters) } + output.parameters }
 
+    /// The recurrent state of a unidirectional network between two chunks of a stream:
+    /// for each layer k, h and s of every sequence (B × H_k each). Passing a chunk's
+    /// `finalState` as the next chunk's `initialState` gives truncated BPTT (Williams & Peng
+    /// 1990): the forward pass continues exactly, gradients stop at the chunk boundary.
+    public struct State: Sendable, Equatable {
+        public var hidden: [Array2D<S>]
+        public var cells: [Array2D<S>]
+        public init(hidden: [Array2D<S>], cells: [Array2D<S>]) { self.hidden = hidden; self.cells = cells }
+    }
+
     /// Everything forward computed that backward needs, and the log-probabilities.
     public struct ForwardPass: Sendable {
         public let batch: SequenceBatch<S>
         /// log y_k(t): (T·B) × K, row t·B + b.
         public let logProbabilities: Array2D<S>
+        /// For a unidirectional network, the state after each sequence's last real frame
+        /// (the initial state for sequences of length 0); nil for a bidirectional one.
+        public let finalState: State?
         let layerOutputs: [ScratchBuffer<S>]
         let caches: [[LSTMLayer<S>.Cache]]
 
@@ -98,12 +111,20 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         public func logProbabilities(ofSequence b: Int) -> Array2D<S> { batch.unpad(logProbabilities, sequence: b) }
     }
 
-    /// Runs the network over a batch.
+    /// Runs the network over a batch, from zero state or (unidirectional networks only) from
+    /// `initialState`, e.g. the previous chunk's `finalState`.
     @_specialize(where S == Float)
-    public func forward(_ batch: SequenceBatch<S>) -> ForwardPass {
+    public func forward(_ batch: SequenceBatch<S>, initialState: State? = nil) -> ForwardPass {
         precondition(batch.dimension == configuration.inputSize,
                      "LSTMNetwork.forward: frames have \(batch.dimension) dimensions, the network expects \(configuration.inputSize)")
-        let T = batch.maxLength, rows = T * batch.batchSize
+        let T = batch.maxLength, B = batch.batchSize, rows = T * B
+        if let initialState {
+            precondition(!configuration.bidirectional, "LSTMNetwork.forward: an initial state needs a unidirectional network")
+            precondition(initialState.hidden.count == layers.count && initialState.cells.count == layers.count
+                         && zip(initialState.hidden + initialState.cells, configuration.hiddenSizes + configuration.hiddenSizes)
+                            .allSatisfy { $0.rows == B && $0.cols == $1 },
+                         "LSTMNetwork.forward: initial state must hold B × H_k arrays for every layer")
+        }
         var outputs: [ScratchBuffer<S>] = [], caches: [[LSTMLayer<S>.Cache]] = []
         batch.frames.data.withUnsafeBufferPointer { input in
             for (k, directions) in layers.enumerated() {
@@ -112,6 +133,13 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 let x = k == 0 ? input.baseAddress! : UnsafePointer(outputs[k - 1].pointer)
                 let ldx = configuration.layerInputs(k)
                 let layerCaches = directions.map { LSTMLayer<S>.Cache(rows: rows, hidden: $0.hidden) }
+                if let initialState {
+                    let h = ScratchBuffer<S>(count: B * directions[0].hidden), c = ScratchBuffer<S>(count: B * directions[0].hidden)
+                    h.pointer.update(from: initialState.hidden[k].data, count: h.count)
+                    c.pointer.update(from: initialState.cells[k].data, count: c.count)
+                    layerCaches[0].initialHidden = h
+                    layerCaches[0].initialCells = c
+                }
                 // The directions write disjoint column blocks of `out` and their own caches.
                 forEachDirection(directions.count) { d in
                     directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
@@ -127,7 +155,22 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         logits.data.withUnsafeMutableBufferPointer { p in
             for r in 0..<rows { Softmax.logSoftmaxInPlace(UnsafeMutableBufferPointer(rebasing: p[(r * K)..<((r + 1) * K)])) }
         }
-        return ForwardPass(batch: batch, logProbabilities: logits, layerOutputs: outputs, caches: caches)
+        var finalState: State? = nil
+        if !configuration.bidirectional {
+            var state = initialState ?? State(hidden: configuration.hiddenSizes.map { Array2D(rows: B, cols: $0) },
+                                              cells: configuration.hiddenSizes.map { Array2D(rows: B, cols: $0) })
+            for (k, h) in configuration.hiddenSizes.enumerated() {
+                for b in 0..<B where batch.lengths[b] > 0 {
+                    let r = (batch.lengths[b] - 1) * B + b
+                    for j in 0..<h {
+                        state.hidden[k][b, j] = outputs[k].pointer[r * h + j]
+                        state.cells[k][b, j] = caches[k][0].cells.pointer[r * h + j]
+                    }
+                }
+            }
+            finalState = state
+        }
+        return ForwardPass(batch: batch, logProbabilities: logits, finalState: finalState, layerOutputs: outputs, caches: caches)
     }
 
     /// Backward from ∂L/∂(log-probabilities), (T·B) × K. Adds every parameter's gradient
