@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Features", dependencies: ["Tensors", "CSndFile", "CFFTW", "CSampleRate"], swiftSettings: release),
         .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS"], swiftSettings: release),
         .target(name: "Decoding", dependencies: ["Tensors"], swiftSettings: release),
-        .target(name: "GridRL", dependencies: ["Tensors"], swiftSettings: release),
+        .target(name: "GridRL", dependencies: ["Tensors", "Networks", "Formats"], swiftSettings: release),
         .target(name: "Labelling", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding"], swiftSettings: release),
         .target(name: "Training", dependencies: ["Tensors", "Formats", "Networks", "Decoding", "Labelling"], swiftSettings: release),
 
@@ -54,6 +54,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Formats", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Labelling", "Formats", "Networks", "Tensors", "TestSupport"]),
+        .testTarget(name: "GridRLTests", dependencies: ["GridRL", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Features", "Tensors"]),
         .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StrokesTests", dependencies: ["Features", "Tensors", "TestSupport"], exclude: ["Fixtures"]),

@@ -32,6 +32,13 @@ public struct LabellingModel: Sendable {
         self.training = training
     }
 
+    /// Seconds per frame for reporting times: the audio front end's frame shift; Kaldi's default
+    /// 10 ms when the model does not say; nil for strokes (times are then frame numbers).
+    public var frameShiftSeconds: Double? {
+        guard let frontEnd else { return 0.01 }
+        return frontEnd.frameShiftSeconds
+    }
+
     /// The input feature dimension the network expects.
     public var inputDimension: Int { network.configuration.inputSize }
 

@@ -57,11 +57,6 @@ struct DecodingOptions: ParsableArguments {
     }
 
     func writer(for labeller: Labeller) -> HypothesisWriter {
-        HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frontEnd?.frameShiftSeconds ?? (labeller.model.frontEnd == nil ? 0.01 : nil))
+        HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds)
     }
-}
-
-/// Writes text to stdout.
-func writeOut(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
 }

@@ -1,12 +1,14 @@
 // seqlab inspect: a human summary of each file (Kaldi archive, safetensors model), detected by content.
 import ArgumentParser
 import Foundation
+import Features
 import Formats
+import Labelling
 import Tensors
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Summarise files seqlab reads or writes: Kaldi archives and safetensors models.",
+        abstract: "Summarise files seqlab reads or writes: Kaldi archives, models, audio and pen-stroke files.",
         discussion: """
         The kind is detected from the content, not the name. "-" reads a Kaldi archive from stdin;
         Kaldi specifiers (ark:PATH, scp:PATH) are accepted. Summaries go to stdout, errors to stderr;
@@ -34,8 +36,17 @@ struct Inspect: ParsableCommand {
     func summary(of path: String) throws -> String {
         switch try FileKind.detect(path: path) {
         case .kaldiArchive: return try ArchiveSummary(path: path).description
-        case .safetensors: return try SafeTensorsSummary(path: path).description
-        case .unknown: throw InputError(file: path, "not a file seqlab knows (expected a Kaldi archive or a safetensors file)")
+        case .safetensors:
+            let file = try SafeTensorsFile(contentsOf: path)
+            var text = SafeTensorsSummary(name: path, file: file).description
+            if file.metadata["seqlab.format_version"] != nil {
+                text += "\n" + (try LabellingModel(file: file, name: path, ignoringPrefix: "checkpoint.")).summary
+            }
+            return text
+        case .unknown:
+            if let info = try? AudioReader.info(path: path) { return "\(path): audio\n\(info)" }
+            if let ink = try? InkSummary(path: path), !ink.samples.isEmpty { return ink.description }
+            throw InputError(file: path, "not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, or pen strokes)")
         }
     }
 }

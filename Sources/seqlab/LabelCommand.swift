@@ -44,7 +44,7 @@ struct Label: ParsableCommand {
         }
         setBLASThreads(jobs > 1 ? 1 : ProcessInfo.processInfo.activeProcessorCount)
         let writer = decoding.writer(for: labeller)
-        let frameShift = labeller.model.frontEnd?.frameShiftSeconds
+        let frameShift = labeller.model.frameShiftSeconds
         Interrupt.install()
         let progress = ProgressBar("label", total: items.count, quiet: quiet)
         let start = Date()

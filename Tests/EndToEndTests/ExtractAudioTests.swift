@@ -39,16 +39,8 @@ final class ExtractAudioTests: XCTestCase {
     }
 
     func writeTone(_ name: String, hz: Double, seconds: Double, rate: Int = 16000) throws -> String {
-        let n = Int(Double(rate) * seconds)
-        var d = Data()
-        func u32(_ v: Int) { var x = UInt32(v).littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
-        func u16(_ v: Int) { var x = UInt16(v).littleEndian; withUnsafeBytes(of: &x) { d.append(contentsOf: $0) } }
-        d.append(contentsOf: Array("RIFF".utf8)); u32(36 + 2 * n); d.append(contentsOf: Array("WAVEfmt ".utf8))
-        u32(16); u16(1); u16(1); u32(rate); u32(2 * rate); u16(2); u16(16)
-        d.append(contentsOf: Array("data".utf8)); u32(2 * n)
-        for j in 0..<n { u16(Int(UInt16(bitPattern: Int16(8000 * sin(2 * Double.pi * hz * Double(j) / Double(rate)))))) }
         let url = dir.appendingPathComponent(name)
-        try d.write(to: url)
+        try wavBytes(samples: toneSamples(hz: hz, seconds: seconds, rate: rate), rate: rate).write(to: url)
         return url.path
     }
 

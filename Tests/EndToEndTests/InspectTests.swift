@@ -60,6 +60,25 @@ final class InspectTests: XCTestCase {
 
         let notOurs = try runSeqlab(["inspect", fixtures.appendingPathComponent("expected.txt").path])
         XCTAssertNotEqual(notOurs.status, 0)
-        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive or a safetensors file)\n"), notOurs.stderr)
+        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, or pen strokes)\n"), notOurs.stderr)
+    }
+}
+
+final class InspectInputTests: XCTestCase {
+    func testPenStrokeFileSummary() throws {
+        let path = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/pendigits.tra").path
+        let r = try runSeqlab(["inspect", path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdoutText.contains(": pen strokes"), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("samples: "), r.stdoutText)
+    }
+
+    func testUnknownFileIsAnError() throws {
+        let dir = temporaryDirectory()
+        let path = dir.appendingPathComponent("notes.txt").path
+        try "just some words\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try runSeqlab(["inspect", path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("notes.txt: not a file seqlab knows"), r.stderr)
     }
 }

@@ -56,8 +56,3 @@ final class ProgressBar: @unchecked Sendable {
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }
-
-/// Writes one line to stderr (logs, warnings, per-item errors).
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}

@@ -1,0 +1,191 @@
+// GridMapParser: reads the grid-map text format (docs/FORMATS.md) with line-and-column errors.
+import Foundation
+import Tensors
+
+extension GridMap {
+    /// Parses a grid map from its text (the format of docs/FORMATS.md, "Grid maps").
+    ///
+    /// `file` names the source in errors, which read `FILE: line L, column C: what was expected`.
+    public init(parsing text: String, file: String = "<map>") throws {
+        var name = ""
+        var discount = 1.0, intended = 1.0, defaultReward = 0.0, defaultCliff = -100.0
+        var seenKeys: Set<String> = []
+        var inGrid = false
+        var cells: [GridCell] = []
+        var cols = -1, rows = 0
+        var start: Int?, startPlace = ""
+        var terminals = 0
+
+        func fail(_ line: Int, _ column: Int, _ message: String) -> InputError {
+            InputError(file: file, place: "line \(line), column \(column)", message)
+        }
+        func number(_ s: Substring, _ line: Int, _ column: Int, _ what: String) throws -> Double {
+            guard let v = Double(s), v.isFinite else {
+                throw fail(line, column, "expected \(what) (a finite number), found '\(s)'")
+            }
+            return v
+        }
+
+        var lineNumber = 0, gridLine = 0, lastContentLine = 1
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var line = Substring(rawLine)
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            if let semicolon = line.firstIndex(of: ";") { line = line[..<semicolon] }
+            // Tokens with their 1-based columns (in characters).
+            var tokens: [(text: Substring, column: Int)] = []
+            var column = 1, tokenStart: String.Index?, tokenColumn = 0
+            for i in line.indices {
+                if line[i] == " " || line[i] == "\t" {
+                    if let s = tokenStart { tokens.append((line[s..<i], tokenColumn)); tokenStart = nil }
+                } else if tokenStart == nil {
+                    tokenStart = i; tokenColumn = column
+                }
+                column += 1
+            }
+            if let s = tokenStart { tokens.append((line[s...], tokenColumn)) }
+            if tokens.isEmpty { continue }
+            lastContentLine = lineNumber
+
+            if !inGrid {
+                let key = String(tokens[0].text)
+                if key == "grid" {
+                    guard tokens.count == 1 else { throw fail(lineNumber, tokens[1].column, "expected nothing after 'grid'") }
+                    inGrid = true
+                    gridLine = lineNumber
+                    continue
+                }
+                guard ["name", "discount", "transition", "reward", "cliff"].contains(key) else {
+                    throw fail(lineNumber, tokens[0].column,
+                               "unknown key '\(key)': expected name, discount, transition, reward, cliff or grid")
+                }
+                guard !seenKeys.contains(key) else { throw fail(lineNumber, tokens[0].column, "'\(key)' given twice") }
+                seenKeys.insert(key)
+                if key == "name" {
+                    name = tokens.dropFirst().map { String($0.text) }.joined(separator: " ")
+                    continue
+                }
+                guard tokens.count == 2 else {
+                    throw fail(lineNumber, tokens.count < 2 ? tokens[0].column + key.count : tokens[2].column,
+                               "expected one number after '\(key)'")
+                }
+                let v = try number(tokens[1].text, lineNumber, tokens[1].column, "the value of '\(key)'")
+                switch key {
+                case "discount":
+                    guard v > 0, v <= 1 else { throw fail(lineNumber, tokens[1].column, "discount must be in (0, 1], found \(v)") }
+                    discount = v
+                case "transition":
+                    guard v >= 0, v <= 1 else { throw fail(lineNumber, tokens[1].column, "transition probability must be in [0, 1], found \(v)") }
+                    intended = v
+                case "reward": defaultReward = v
+                default: defaultCliff = v
+                }
+                continue
+            }
+
+            // A grid row.
+            if cols < 0 { cols = tokens.count }
+            guard tokens.count == cols else {
+                throw fail(lineNumber, tokens.count > cols ? tokens[cols].column : (tokens.last!.column + tokens.last!.text.count),
+                           "row has \(tokens.count) cells, expected \(cols) like the first row")
+            }
+            for (token, column) in tokens {
+                let index = cells.count
+                let head = token.first!, rest = token.dropFirst()
+                switch head {
+                case ".":
+                    guard rest.isEmpty else { throw fail(lineNumber, column, "expected '.', found '\(token)'") }
+                    cells.append(.open(reward: defaultReward))
+                case "#":
+                    guard rest.isEmpty else { throw fail(lineNumber, column, "expected '#', found '\(token)'") }
+                    cells.append(.wall)
+                case "S":
+                    if let start { let p = GridMap.positionText(start, cols)
+                        throw fail(lineNumber, column, "a second start cell; the first is at \(p) (\(startPlace))") }
+                    start = index
+                    startPlace = "line \(lineNumber), column \(column)"
+                    cells.append(.open(reward: rest.isEmpty ? defaultReward : try number(rest, lineNumber, column + 1, "the start cell's reward")))
+                case "T":
+                    guard !rest.isEmpty else { throw fail(lineNumber, column, "expected a reward after 'T' (like T+1 or T-10)") }
+                    cells.append(.terminal(reward: try number(rest, lineNumber, column + 1, "the terminal reward")))
+                    terminals += 1
+                case "C":
+                    cells.append(.cliff(penalty: rest.isEmpty ? defaultCliff : try number(rest, lineNumber, column + 1, "the cliff penalty")))
+                default:
+                    guard let v = Double(token), v.isFinite else {
+                        throw fail(lineNumber, column,
+                                   "unknown cell '\(token)': expected '.', '#', a reward, S, T<reward> or C[<penalty>]")
+                    }
+                    cells.append(.open(reward: v))
+                }
+            }
+            rows += 1
+        }
+        guard inGrid else {
+            throw InputError(file: file, place: "line \(lastContentLine), column 1",
+                             "expected a 'grid' line followed by the rows of the map")
+        }
+        let grid = "line \(gridLine), column 1"
+        guard rows > 0 else { throw InputError(file: file, place: grid, "expected at least one row after 'grid'") }
+        guard let start else { throw InputError(file: file, place: grid, "expected a start cell 'S' in the grid below") }
+        guard terminals > 0 else {
+            throw InputError(file: file, place: grid, "expected at least one terminal cell 'T<reward>' in the grid below")
+        }
+        self.init(name: name, rows: rows, cols: cols, cells: cells, start: start,
+                  intendedProbability: intended, discount: discount)
+    }
+
+    /// Reads and parses a map file (`-` is standard input).
+    public init(contentsOf path: String) throws {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let d = FileManager.default.contents(atPath: path) else {
+                throw InputError(file: path, "cannot read the file")
+            }
+            data = d
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: path, "expected UTF-8 text")
+        }
+        try self.init(parsing: text, file: path == "-" ? "<stdin>" : path)
+    }
+
+    static func positionText(_ index: Int, _ cols: Int) -> String { "row \(index / cols + 1), column \(index % cols + 1)" }
+
+    /// The map in its text format (parses back to an equal map).
+    public func formatted() -> String {
+        func num(_ v: Double) -> String {
+            v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
+        }
+        func signed(_ v: Double) -> String { v >= 0 ? "+" + num(v) : num(v) }
+        // The most common open-cell reward becomes the default, written as '.'.
+        var counts: [Double: Int] = [:]
+        for case .open(let r) in cells { counts[r, default: 0] += 1 }
+        let common = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 0
+        var out = ""
+        if !name.isEmpty { out += "name \(name)\n" }
+        out += "discount \(num(discount))\ntransition \(num(intendedProbability))\nreward \(num(common))\ngrid\n"
+        var tokens: [String] = []
+        tokens.reserveCapacity(cells.count)
+        for i in 0..<cells.count {
+            switch cells[i] {
+            case .open(let v): tokens.append((i == start ? "S" : "") + (v == common ? (i == start ? "" : ".") : num(v)))
+            case .wall: tokens.append("#")
+            case .terminal(let v): tokens.append("T" + signed(v))
+            case .cliff(let p): tokens.append("C" + num(p))
+            }
+        }
+        let width = tokens.map(\.count).max() ?? 1
+        for r in 0..<rows {
+            var line = ""
+            for c in 0..<cols {
+                let t = tokens[r * cols + c]
+                line += c == cols - 1 ? t : t + String(repeating: " ", count: width + 1 - t.count)
+            }
+            out += line + "\n"
+        }
+        return out
+    }
+}

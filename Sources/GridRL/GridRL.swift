@@ -1,1 +1,0 @@
-// GridRL: Grid-world maps, MDP solvers, Q-learning, SARSA and DQN.

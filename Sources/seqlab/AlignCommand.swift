@@ -1,0 +1,82 @@
+// seqlab align: CTC forced alignment of known transcripts to features, as CTM or JSON lines.
+import ArgumentParser
+import Formats
+import Foundation
+import Labelling
+import Tensors
+
+struct Align: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Align known transcripts to features (CTC Viterbi): per-token frame and time spans.",
+        discussion: """
+          seqlab extract audio --config C --scp wav.scp | seqlab align -m model.safetensors --text text > spans.ctm
+        An utterance whose transcript cannot fit its frames, or has a token outside the model's alphabet, is reported and skipped (exit status 1).
+        """)
+
+    @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
+    @Option(name: [.short, .customLong("model")], help: "The model.") var model: String
+    @Option(help: "Kaldi text with the transcripts.") var text: String
+    @Option(help: "Output: ctm (default) or jsonl.") var format: OutputFormat = .ctm
+    @Option(help: "Threads for matrix products.") var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard format != .text else { throw ValidationError("--format is ctm or jsonl for alignments") }
+    }
+
+    func run() throws {
+        setBLASThreads(threads)
+        let labeller: Labeller, transcripts: [String: [String]], reader: KaldiArchiveReader
+        do {
+            labeller = Labeller(model: try LabellingModel(contentsOf: model), bestPath: true)
+            transcripts = Dictionary(try KaldiText.read(path: text).map { ($0.key, labeller.model.tokenUnit.tokens(of: $0.tokens)) },
+                                     uniquingKeysWith: { a, _ in a })
+            reader = try KaldiArchiveReader(path: feats)
+        } catch let error as InputError {
+            printError("seqlab align: \(error)")
+            throw ExitCode.failure
+        }
+        let name = feats == "-" ? "stdin" : feats
+        let shift = labeller.model.frameShiftSeconds ?? 1
+        var failures = 0
+        do {
+            while let record = try reader.next() {
+                guard let tokens = transcripts[record.key] else {
+                    printError("seqlab align: \(text): \(record.key): no transcript for this utterance; skipped")
+                    failures += 1
+                    continue
+                }
+                do {
+                    let spans = try labeller.align(record.matrix, tokens: tokens, key: record.key, file: name, textFile: text)
+                    writeOut(lines(record.key, spans, shift))
+                } catch let error as InputError {
+                    printError("seqlab align: \(error)")
+                    failures += 1
+                }
+            }
+        } catch let error as InputError {
+            printError("seqlab align: \(error)")
+            failures += 1
+        }
+        if failures > 0 { throw ExitCode.failure }
+    }
+
+    private func lines(_ key: String, _ spans: [AlignedToken], _ shift: Double) -> String {
+        switch format {
+        case .jsonl:
+            let object: [String: Any] = [
+                "key": key, "tokens": spans.map(\.token),
+                "start_frames": spans.map(\.startFrame), "end_frames": spans.map(\.endFrame),
+                "start_seconds": spans.map { (Double($0.startFrame) * shift * 1000).rounded() / 1000 },
+                "end_seconds": spans.map { (Double($0.endFrame + 1) * shift * 1000).rounded() / 1000 },
+                "confidences": spans.map { ($0.confidence * 10000).rounded() / 10000 },
+            ]
+            let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            return String(decoding: data, as: UTF8.self) + "\n"
+        default:
+            return spans.map {
+                String(format: "%@ 1 %.3f %.3f %@ %.4f\n", key, Double($0.startFrame) * shift,
+                       Double($0.endFrame - $0.startFrame + 1) * shift, $0.token == " " ? "<space>" : $0.token, $0.confidence)
+            }.joined()
+        }
+    }
+}

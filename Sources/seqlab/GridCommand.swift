@@ -1,0 +1,57 @@
+// `seqlab grid`: the grid-world reinforcement-learning commands, and the helpers they share.
+import ArgumentParser
+import Foundation
+import Formats
+import GridRL
+import Tensors
+
+struct Grid: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grid",
+        abstract: "Grid worlds: show maps, solve known MDPs, learn unknown ones (ADP, Q-learning, SARSA, DQN).",
+        discussion: """
+        Maps are text files (docs/FORMATS.md, "Grid maps"); see data/grids/.
+          seqlab grid solve data/grids/russell-norvig-4x3.grid
+          seqlab grid learn data/grids/cliff-walking.grid --algorithm sarsa --alpha 0.5 --curve sarsa.tsv
+        """,
+        subcommands: [GridShow.self, GridSolve.self, GridLearn.self, GridCompare.self, GridPlay.self, GridGenerate.self])
+}
+
+
+/// Runs `body`; an input error is printed as `seqlab: FILE: PLACE: MESSAGE` on stderr and the command fails.
+func reportingInputErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as InputError {
+        printError("seqlab: \(error)")
+        throw ExitCode.failure
+    }
+}
+
+/// Writes `text` to `path` (`-` is standard output).
+func writeText(_ text: String, to path: String) throws {
+    if path == "-" { writeOut(text); return }
+    do {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+        throw InputError(file: path, "cannot write the file (\(error.localizedDescription))")
+    }
+}
+
+/// Seconds elapsed since `start`.
+func secondsSince(_ start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
+extension SweepOrder: ExpressibleByArgument {}
+
+/// Writes a safetensors model file.
+func writeModel(_ file: SafeTensorsFile, to path: String) throws {
+    do {
+        try file.write(to: path)
+    } catch let error as InputError {
+        throw error
+    } catch {
+        throw InputError(file: path, "cannot write the model (\(error))")
+    }
+}

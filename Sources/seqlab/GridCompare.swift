@@ -1,0 +1,41 @@
+// `seqlab grid compare`: a learner's greedy policy against value iteration's optimal one.
+import ArgumentParser
+import GridRL
+
+struct GridCompare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare a learner's greedy policy with the optimal one: agreement and mean returns.")
+
+    @Argument(help: "The grid map file (- for standard input).")
+    var map: String
+
+    @OptionGroup var learning: LearningFlags
+
+    @Option(help: "Episodes rolled out per policy to estimate its mean return.")
+    var evaluationEpisodes = ComparisonOptions().episodes
+
+    func validate() throws {
+        guard evaluationEpisodes >= 1 else { throw ValidationError("--evaluation-episodes must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingInputErrors {
+            let map = try GridMap(contentsOf: self.map)
+            let mdp = GridMDP(map)
+            let optimal = valueIteration(mdp)
+            var options = ComparisonOptions()
+            options.episodes = evaluationEpisodes
+            options.maxStepsPerEpisode = learning.episodeStepLimit
+            options.seed = learning.seed
+            let comparisons = learning.learnAll(mdp).results.map { comparePolicy(mdp, policy: $0.policy, optimal: optimal, options: options) }
+            let n = Double(comparisons.count)
+            var text = "algorithm: \(learning.algorithm.rawValue)\nruns: \(comparisons.count)\n"
+            text += "states: \(comparisons[0].states)\n"
+            text += "agreement: \(comparisons.map(\.agreement).reduce(0, +) / n)\n"
+            text += "mean discounted return (learned): \(comparisons.map(\.meanReturn).reduce(0, +) / n)\n"
+            text += "mean discounted return (optimal): \(comparisons[0].optimalMeanReturn)\n"
+            writeOut(text)
+        }
+    }
+}

@@ -1,0 +1,193 @@
+// `seqlab grid learn`: learn an unknown grid world by acting (ADP, Q-learning, SARSA, DQN); curves and policy.
+import ArgumentParser
+import Dispatch
+import GridRL
+
+extension LearningAlgorithm: ExpressibleByArgument {}
+
+/// The learning flags `learn` and `compare` share; they map onto the library's option structs.
+struct LearningFlags: ParsableArguments {
+    @Option(help: "adp, qlearning, sarsa or dqn.")
+    var algorithm: LearningAlgorithm
+
+    @Option(help: "Training episodes (default 500; DQN: 1000).")
+    var episodes: Int?
+
+    @Option(help: "Learning rate α of the TD updates (DQN: RMSProp's step size).")
+    var alpha: Double?
+
+    @Option(help: "Decay α with the visits N(s,a) as α·k/(k−1+N) with this k (0: constant).")
+    var alphaDecayVisits = TabularLearningOptions().alphaDecayVisits
+
+    @Option(help: "ε of ε-greedy exploration (DQN: the initial ε of the linear annealing).")
+    var epsilon: Double?
+
+    @Option(help: "Multiply ε by this after each episode (1: constant).")
+    var epsilonDecay = TabularLearningOptions().epsilonDecay
+
+    @Option(help: "Lower bound of the decayed ε (DQN: the final ε of the annealing).")
+    var minEpsilon: Double?
+
+    @Flag(help: "Start episodes in random states (exploring starts).")
+    var exploringStarts = false
+
+    @Option(help: "Cut an episode after this many steps (default 1000; DQN: 200).")
+    var maxSteps: Int?
+
+    @Option(help: "DQN: hidden units of the MLP (default 64).")
+    var hiddenUnits: Int?
+
+    @Option(help: "DQN: replay memory capacity N (default 10000).")
+    var replayCapacity: Int?
+
+    @Option(help: "DQN: minibatch size (default 32).")
+    var batchSize: Int?
+
+    @Option(help: "DQN: reset the target network every C steps (default 200).")
+    var targetUpdate: Int?
+
+    @Option(help: "DQN: transitions in memory before updates start (default 200).")
+    var learningStarts: Int?
+
+    @Option(help: "DQN: steps over which ε is annealed linearly from --epsilon (1.0) to --min-epsilon (0.1) (default 2000).")
+    var annealSteps: Int?
+
+    @Option(help: "Seed of the first run; run i uses seed + i.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Independent runs to average.")
+    var runs = 1
+
+    func validate() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        if let episodes, episodes < 1 { throw ValidationError("--episodes must be at least 1") }
+        if let alpha, !(alpha > 0) { throw ValidationError("--alpha must be positive") }
+        for (name, value) in [("--epsilon", epsilon), ("--min-epsilon", minEpsilon)] {
+            if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be in [0, 1]") }
+        }
+        guard epsilonDecay > 0, epsilonDecay <= 1 else { throw ValidationError("--epsilon-decay must be in (0, 1]") }
+        if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
+        guard alphaDecayVisits >= 0 else { throw ValidationError("--alpha-decay-visits must be ≥ 0") }
+        if algorithm == .dqn {
+            guard alphaDecayVisits == 0, epsilonDecay == 1, !exploringStarts else {
+                throw ValidationError("--alpha-decay-visits, --epsilon-decay and --exploring-starts are for the tabular learners; DQN anneals ε linearly (--anneal-steps)")
+            }
+            for (name, value, least) in [("--hidden-units", hiddenUnits, 1), ("--replay-capacity", replayCapacity, 1), ("--batch-size", batchSize, 1),
+                                         ("--target-update", targetUpdate, 1), ("--learning-starts", learningStarts, 0), ("--anneal-steps", annealSteps, 0)] {
+                if let value, value < least { throw ValidationError("\(name) must be at least \(least)") }
+            }
+        } else {
+            let dqnOnly = [hiddenUnits, replayCapacity, batchSize, targetUpdate, learningStarts, annealSteps]
+            guard dqnOnly.allSatisfy({ $0 == nil }) else {
+                throw ValidationError("--hidden-units, --replay-capacity, --batch-size, --target-update, --learning-starts and --anneal-steps are for --algorithm dqn")
+            }
+        }
+        if algorithm == .adp && (alpha != nil || alphaDecayVisits != 0) {
+            throw ValidationError("ADP has no step size: --alpha and --alpha-decay-visits are for qlearning, sarsa (and --alpha for dqn)")
+        }
+    }
+
+    /// The DQN options of run `run`.
+    func dqnOptions(run: Int) -> DQNOptions {
+        var o = DQNOptions()
+        if let episodes { o.episodes = episodes }
+        if let alpha { o.learningRate = alpha }
+        if let epsilon { o.epsilonStart = epsilon }
+        if let minEpsilon { o.epsilonEnd = minEpsilon }
+        if let maxSteps { o.maxStepsPerEpisode = maxSteps }
+        if let hiddenUnits { o.hiddenUnits = hiddenUnits }
+        if let replayCapacity { o.replayCapacity = replayCapacity }
+        if let batchSize { o.batchSize = batchSize }
+        if let targetUpdate { o.targetUpdateInterval = targetUpdate }
+        if let learningStarts { o.learningStarts = learningStarts }
+        if let annealSteps { o.annealSteps = annealSteps }
+        o.seed = seed &+ UInt64(run)
+        return o
+    }
+
+    /// The tabular options of run `run`.
+    func tabularOptions(run: Int) -> TabularLearningOptions {
+        var o = TabularLearningOptions()
+        if let episodes { o.episodes = episodes }
+        if let alpha { o.alpha = alpha }
+        o.alphaDecayVisits = alphaDecayVisits
+        if let epsilon { o.epsilon = epsilon }
+        o.epsilonDecay = epsilonDecay
+        if let minEpsilon { o.minimumEpsilon = minEpsilon }
+        o.exploringStarts = exploringStarts
+        if let maxSteps { o.maxStepsPerEpisode = maxSteps }
+        o.seed = seed &+ UInt64(run)
+        return o
+    }
+
+    /// The episode cap in use.
+    var episodeStepLimit: Int { maxSteps ?? (algorithm == .dqn ? DQNOptions().maxStepsPerEpisode : TabularLearningOptions().maxStepsPerEpisode) }
+
+    /// Learns with every run; returns the results (one per run) and, for DQN, the first run's network.
+    func learnAll(_ mdp: GridMDP) -> (results: [LearningResult], network: QNetwork<Float>?) {
+        guard algorithm == .dqn else {
+            return ((0..<runs).map { run in learnTabular(mdp, algorithm: algorithm, options: tabularOptions(run: run)) }, nil)
+        }
+        var network: QNetwork<Float>?
+        let results = (0..<runs).map { run in
+            let result = trainDQN(mdp, options: dqnOptions(run: run))
+            if network == nil { network = result.network }
+            return result.learningResult(mdp)
+        }
+        return (results, network)
+    }
+}
+
+enum CurveFormat: String, ExpressibleByArgument {
+    case tsv, jsonl
+}
+
+struct GridLearn: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "learn",
+        abstract: "Learn a grid world by acting in it; print the learned greedy policy, write learning curves.")
+
+    @Argument(help: "The grid map file (- for standard input).")
+    var map: String
+
+    @OptionGroup var learning: LearningFlags
+
+    @Option(help: "Write the learning curve (mean return per episode over the runs) to this file (- for stdout).")
+    var curve: String?
+
+    @Option(help: "Curve format: tsv or jsonl (JSON lines). Default: jsonl for .jsonl/.json files, else tsv.")
+    var curveFormat: CurveFormat?
+
+    @Option(help: "DQN: save the first run's Q-network to this safetensors file (for 'seqlab grid play').")
+    var model: String?
+
+    func validate() throws {
+        if model != nil && learning.algorithm != .dqn { throw ValidationError("--model is only for --algorithm dqn") }
+    }
+
+    func run() throws {
+        try reportingInputErrors {
+            let map = try GridMap(contentsOf: self.map)
+            let mdp = GridMDP(map)
+            let start = DispatchTime.now()
+            let (results, network) = learning.learnAll(mdp)
+            if let model, let network {
+                var metadata = ["map": map.name, "seed": String(learning.seed), "episodes": String(results[0].returns.count)]
+                metadata["command"] = "seqlab grid learn --algorithm dqn"
+                try writeModel(network.safeTensors(rows: map.rows, cols: map.cols, metadata: metadata), to: model)
+            }
+            let curveData = LearningCurve(results)
+            printError("seqlab grid learn: \(learning.algorithm.rawValue), \(results.count) run(s) of \(curveData.meanReturns.count) episodes in \(String(format: "%.3f", secondsSince(start))) s")
+            if let curve {
+                let format = curveFormat ?? (curve.hasSuffix(".jsonl") || curve.hasSuffix(".json") ? .jsonl : .tsv)
+                try writeText(format == .tsv ? curveData.tsv() : curveData.jsonLines(), to: curve)
+            }
+            let tail = curveData.meanReturns.suffix(max(1, curveData.meanReturns.count / 10))
+            var text = "algorithm: \(learning.algorithm.rawValue)\n"
+            text += "runs: \(results.count)\nepisodes: \(curveData.meanReturns.count)\n"
+            text += "mean return, last \(tail.count) episodes: \(tail.reduce(0, +) / Double(tail.count))\n"
+            text += "policy (run 1):\n" + GridRendering.policy(map, results[0].policy)
+            if curve != "-" { writeOut(text) } else { printError(text) }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+// `seqlab grid show`: a map in the terminal, with utilities and policy arrows, or as an SVG heat map.
+import ArgumentParser
+import GridRL
+
+struct GridShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a grid map; with --values/--policy, value iteration's utilities and arrows.")
+
+    @Argument(help: "The grid map file (- for standard input).")
+    var map: String
+
+    @Flag(help: "Show the utilities U(s) from value iteration.")
+    var values = false
+
+    @Flag(help: "Show the optimal policy as arrows (← ↑ → ↓).")
+    var policy = false
+
+    @Option(help: "Write a value heat map with arrows as SVG to this file (- for standard output).")
+    var svg: String?
+
+    @Option(help: "Decimals of the utilities.")
+    var digits = 3
+
+    func validate() throws {
+        guard (0...12).contains(digits) else { throw ValidationError("--digits must be in 0…12") }
+    }
+
+    func run() throws {
+        try reportingInputErrors {
+            let map = try GridMap(contentsOf: self.map)
+            let needsSolution = values || policy || svg != nil
+            let solution = needsSolution ? valueIteration(GridMDP(map)) : nil
+            var text = ""
+            if svg != "-" {
+                text += GridRendering.map(map)
+                if let solution, values { text += "\n" + GridRendering.values(map, solution.utilities, digits: digits) }
+                if let solution, policy { text += "\n" + GridRendering.policy(map, solution.policy) }
+                writeOut(text)
+            }
+            if let svg, let solution {
+                try writeText(gridSVG(map, utilities: solution.utilities, policy: solution.policy), to: svg)
+            }
+        }
+    }
+}

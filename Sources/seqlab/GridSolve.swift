@@ -1,0 +1,77 @@
+// `seqlab grid solve`: value or policy iteration on a known grid MDP; utilities, policy, iterations.
+import ArgumentParser
+import Dispatch
+import GridRL
+
+enum SolveMethod: String, ExpressibleByArgument, CaseIterable {
+    case value, policy
+}
+
+struct GridSolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Solve a grid MDP by value iteration (or policy iteration) and print utilities and policy.")
+
+    @Argument(help: "The grid map file (- for standard input).")
+    var map: String
+
+    @Option(help: "value (value iteration) or policy (policy iteration).")
+    var method: SolveMethod = .value
+
+    @Option(help: "Value iteration's ε: stop when ‖U_{i+1} − U_i‖ < ε(1−γ)/γ (< ε when γ = 1).")
+    var epsilon = ValueIterationOptions().epsilon
+
+    @Option(help: "Value iteration's iteration limit.")
+    var maxIterations = ValueIterationOptions().maxIterations
+
+    @Option(help: "Value iteration's sweep order: jacobi (textbook) or gauss-seidel (in place, alternating; for large maps).")
+    var sweep: SweepOrder = ValueIterationOptions().sweep
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    @Flag(help: "Print only the summary (method, iterations, start utility), not the grids.")
+    var summary = false
+
+    func validate() throws {
+        guard epsilon > 0, maxIterations >= 1 else { throw ValidationError("--epsilon must be positive and --max-iterations at least 1") }
+    }
+
+    func run() throws {
+        try reportingInputErrors {
+            let loadStart = DispatchTime.now()
+            let map = try GridMap(contentsOf: self.map)
+            let mdp = GridMDP(map)
+            let loaded = secondsSince(loadStart)
+            let start = DispatchTime.now()
+            let solution: MDPSolution
+            let methodName: String
+            switch method {
+            case .value:
+                solution = valueIteration(mdp, options: .init(epsilon: epsilon, maxIterations: maxIterations, sweep: sweep))
+                methodName = "value iteration (\(sweep.rawValue))"
+            case .policy:
+                solution = policyIteration(mdp)
+                methodName = "policy iteration"
+            }
+            let seconds = secondsSince(start)
+            printError("seqlab grid solve: \(map.rows)×\(map.cols) map read in \(String(format: "%.3f", loaded)) s, solved in \(String(format: "%.3f", seconds)) s")
+            if !solution.converged {
+                printError("seqlab grid solve: warning: not converged after \(solution.iterations) iterations (last change \(solution.lastChange))")
+            }
+            if json {
+                writeOut(GridRendering.json(map, solution, method: method.rawValue))
+                return
+            }
+            var text = "method: \(methodName)\n"
+            text += "iterations: \(solution.iterations) (\(solution.converged ? "converged" : "not converged"), last change \(solution.lastChange))\n"
+            text += "start utility: \(solution.utilities[map.start])\n"
+            if !summary {
+                text += "utilities:\n" + GridRendering.values(map, solution.utilities)
+                text += "policy:\n" + GridRendering.policy(map, solution.policy)
+            }
+            writeOut(text)
+            if !solution.converged { throw ExitCode.failure }
+        }
+    }
+}

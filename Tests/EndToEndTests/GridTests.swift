@@ -1,0 +1,139 @@
+// `seqlab grid` through the built binary: stdout, stderr and exit codes.
+import XCTest
+import Foundation
+import TestSupport
+
+final class GridTests: XCTestCase {
+    let grids = packageRoot.appendingPathComponent("data/grids")
+    func path(_ name: String) -> String { grids.appendingPathComponent(name).path }
+
+    func testSolvePrintsPublishedUtilitiesAndPolicy() throws {
+        let r = try runSeqlab(["grid", "solve", path("russell-norvig-4x3.grid")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdoutText.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains("0.812 0.868 0.918    +1"), r.stdoutText)
+        XCTAssertTrue(lines.contains("0.762     # 0.660    -1"), r.stdoutText)
+        XCTAssertTrue(lines.contains("0.705 0.655 0.611 0.388"), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("iterations: "), r.stdoutText)
+        XCTAssertTrue(r.stderr.contains("solved in"), r.stderr)
+    }
+
+    func testSolveJSONAndPolicyIterationAgree() throws {
+        var utilities: [[[Double?]]] = []
+        for method in ["value", "policy"] {
+            let r = try runSeqlab(["grid", "solve", path("lecture-2x3.grid"), "--json", "--method", method])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+            XCTAssertEqual(object["method"] as? String, method)
+            XCTAssertEqual(object["converged"] as? Bool, true)
+            let u = try XCTUnwrap(object["utilities"] as? [[Any]]).map { $0.map { $0 as? Double } }
+            utilities.append(u)
+            XCTAssertEqual((object["policy"] as? [[Any]])?[0].compactMap { $0 as? String }, ["right", "right", "down"])
+        }
+        for (a, b) in zip(utilities[0].joined(), utilities[1].joined()) { XCTAssertEqual(a!, b!, accuracy: 1e-6) }
+    }
+
+    func testShowPolicyDrawsArrows() throws {
+        let r = try runSeqlab(["grid", "show", path("russell-norvig-4x3.grid"), "--policy"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdoutText.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains(" →  →  → +1"), r.stdoutText)
+        XCTAssertTrue(lines.contains(" ↑  #  ↑ -1"), r.stdoutText)
+        XCTAssertTrue(lines.contains(" ↑  ←  ←  ←"), r.stdoutText)
+    }
+
+    func testShowWritesSVG() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let svg = dir.appendingPathComponent("values.svg").path
+        let r = try runSeqlab(["grid", "show", path("cliff-walking.grid"), "--svg", svg])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let text = try String(contentsOfFile: svg, encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("<?xml"), text)
+        XCTAssertEqual(text.components(separatedBy: "<rect ").count - 1, 48)
+        XCTAssertTrue(text.contains(">→</text>"))
+        XCTAssertTrue(text.hasSuffix("</svg>\n"))
+    }
+
+    func testMalformedMapFailsWithLineAndColumn() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.grid")
+        try "discount 0.9\ngrid\nS . T+1\n. X .\n".write(to: bad, atomically: true, encoding: .utf8)
+        let r = try runSeqlab(["grid", "solve", bad.path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertEqual(r.stdoutText, "")
+        XCTAssertTrue(r.stderr.contains("bad.grid: line 4, column 3: unknown cell 'X'"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+    }
+
+    func testGeneratedMazeSolvesFromStdin() throws {
+        let maze = try runSeqlab(["grid", "generate", "--rows", "9", "--cols", "11", "--seed", "4"])
+        XCTAssertEqual(maze.status, 0, maze.stderr)
+        let again = try runSeqlab(["grid", "generate", "--rows", "9", "--cols", "11", "--seed", "4"])
+        XCTAssertEqual(maze.stdout, again.stdout, "same seed, same maze")
+        let r = try runSeqlab(["grid", "solve", "-", "--summary", "--sweep", "gauss-seidel"], stdin: maze.stdout)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdoutText.contains("converged"), r.stdoutText)
+    }
+
+    func testLearnWritesCurveReproducibly() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var curves: [String] = []
+        for name in ["a.tsv", "b.tsv"] {
+            let curve = dir.appendingPathComponent(name).path
+            let r = try runSeqlab(["grid", "learn", path("cliff-walking.grid"), "--algorithm", "sarsa", "--alpha", "0.5",
+                                   "--episodes", "60", "--runs", "2", "--seed", "5", "--curve", curve])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdoutText.contains("policy (run 1):"), r.stdoutText)
+            curves.append(try String(contentsOfFile: curve, encoding: .utf8))
+        }
+        XCTAssertEqual(curves[0], curves[1])
+        let lines = curves[0].split(separator: "\n")
+        XCTAssertEqual(lines.count, 61)
+        XCTAssertEqual(lines[0], "episode\tmean_return\tmean_steps")
+        let jsonl = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "qlearning",
+                                   "--episodes", "5", "--curve", "-", "--curve-format", "jsonl"])
+        XCTAssertEqual(jsonl.status, 0, jsonl.stderr)
+        let records = jsonl.stdoutText.split(separator: "\n")
+        XCTAssertEqual(records.count, 5)
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(records[0].utf8)) as? [String: Any])
+    }
+
+    func testCompareReportsAgreement() throws {
+        let r = try runSeqlab(["grid", "compare", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--episodes", "20000",
+                               "--alpha", "1", "--alpha-decay-visits", "5", "--exploring-starts", "--epsilon", "0.3",
+                               "--epsilon-decay", "0.9997", "--min-epsilon", "0.02"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdoutText.contains("agreement: 1.0"), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("mean discounted return (optimal): "), r.stdoutText)
+    }
+
+    func testDQNLearnSavesModelThatPlayRuns() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = dir.appendingPathComponent("small.grid"), model = dir.appendingPathComponent("q.safetensors")
+        try "discount 0.9\ntransition 1\ngrid\nS  .  .  T+1\n.  T-1 . #\n".write(to: map, atomically: true, encoding: .utf8)
+        let learn = try runSeqlab(["grid", "learn", map.path, "--algorithm", "dqn", "--episodes", "300", "--hidden-units", "16",
+                                   "--anneal-steps", "600", "--target-update", "50", "--learning-starts", "50", "--alpha", "0.01",
+                                   "--seed", "1", "--model", model.path])
+        XCTAssertEqual(learn.status, 0, learn.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: model.path))
+        let play = try runSeqlab(["grid", "play", map.path, "--model", model.path])
+        XCTAssertEqual(play.status, 0, play.stderr)
+        XCTAssertTrue(play.stdoutText.contains("episode 1: return 1.0, 3 steps: (0,0) (0,1) (0,2) (0,3)"), play.stdoutText)
+        let wrongMap = try runSeqlab(["grid", "play", path("lecture-2x3.grid"), "--model", model.path])
+        XCTAssertNotEqual(wrongMap.status, 0)
+        XCTAssertTrue(wrongMap.stderr.contains("trained on a 2×4 map"), wrongMap.stderr)
+    }
+
+    func testBadFlagValueFails() throws {
+        let r = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--epsilon", "2"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--epsilon"), r.stderr)
+        let ignored = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "sarsa", "--hidden-units", "8"])
+        XCTAssertNotEqual(ignored.status, 0, "a DQN flag with a tabular learner is an error, not ignored")
+        XCTAssertTrue(ignored.stderr.contains("--hidden-units"), ignored.stderr)
+    }
+}

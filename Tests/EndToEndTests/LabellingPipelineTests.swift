@@ -1,0 +1,148 @@
+// The whole loop through the built binary: extract | train until it overfits, then label, decode, score, align.
+import Foundation
+import Tensors
+import TestSupport
+import XCTest
+
+final class LabellingPipelineTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    /// Tone "words": label a, b or c is a 0.15 s tone at 500, 1300 or 2500 Hz; words are separated
+    /// by 0.08 s of quiet noise. 16 utterances of 1–3 words at 8 kHz, seeded.
+    func makeToneCorpus() throws -> (scp: String, text: String, expected: String) {
+        var g = SeededGenerator(seed: 11)
+        let rate = 8000, freqs = ["a": 500.0, "b": 1300.0, "c": 2500.0]
+        var scp = "", text = ""
+        for i in 0..<16 {
+            let words = (0..<(1 + Int(g.next() % 3))).map { _ in ["a", "b", "c"][Int(g.next() % 3)] }
+            var samples: [Int16] = []
+            func quiet(_ seconds: Double) { for _ in 0..<Int(seconds * Double(rate)) { samples.append(Int16(60 * g.normal())) } }
+            quiet(0.08)
+            for w in words { samples += toneSamples(hz: freqs[w]!, seconds: 0.15, rate: rate); quiet(0.08) }
+            let key = String(format: "tone%02d", i)
+            let path = dir.appendingPathComponent(key + ".wav")
+            try wavBytes(samples: samples, rate: rate).write(to: path)
+            scp += "\(key) \(path.path)\n"
+            text += "\(key) \(words.joined(separator: " "))\n"
+        }
+        let scpPath = dir.appendingPathComponent("wav.scp").path, textPath = dir.appendingPathComponent("text").path
+        try scp.write(toFile: scpPath, atomically: true, encoding: .utf8)
+        try text.write(toFile: textPath, atomically: true, encoding: .utf8)
+        return (scpPath, textPath, text)
+    }
+
+    func testExtractTrainLabelDecodeScoreAlign() throws {
+        let corpus = try makeToneCorpus()
+        let conf = dir.appendingPathComponent("tones.conf").path
+        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n--cmvn=meanvar\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let feats = dir.appendingPathComponent("feats.ark").path, model = dir.appendingPathComponent("tones.safetensors").path
+
+        let extract = try runSeqlab(["extract", "audio", "--config", conf, "--scp", corpus.scp, "-o", feats, "--quiet"])
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+
+        let train = try runSeqlab(["train", "--feats", feats, "--text", corpus.text, "--tokens", "words", "--frontend", conf,
+                                   "--hidden", "16", "--epochs", "60", "--batch-size", "4", "--learning-rate", "0.02",
+                                   "--valid-fraction", "0", "--seed", "3", "--threads", "1", "--quiet", "-o", model], timeout: 300)
+        XCTAssertEqual(train.status, 0, train.stderr)
+
+        // label: raw audio through the model's own front end gives the training labels back.
+        let label = try runSeqlab(["label", "-m", model, "--scp", corpus.scp, "--jobs", "2", "--quiet"])
+        XCTAssertEqual(label.status, 0, label.stderr)
+        XCTAssertEqual(label.stdoutText, corpus.expected)
+
+        // decode: the same through a pipe of features, with beam search and with best path.
+        for beam in ["8", "1"] {
+            let decode = try runSeqlab(["decode", "-m", model, "--beam", beam], stdin: try Data(contentsOf: URL(fileURLWithPath: feats)))
+            XCTAssertEqual(decode.status, 0, decode.stderr)
+            XCTAssertEqual(decode.stdoutText, corpus.expected, "beam \(beam)")
+        }
+
+        // score: no errors.
+        let hyp = dir.appendingPathComponent("hyp").path
+        try label.stdout.write(to: URL(fileURLWithPath: hyp))
+        let score = try runSeqlab(["score", "--ref", corpus.text, "--hyp", hyp])
+        XCTAssertEqual(score.status, 0, score.stderr)
+        XCTAssertTrue(score.stdoutText.contains("%WER 0.00 ["), score.stdoutText)
+
+        // align: one CTM line per word, inside the utterance, in order.
+        let align = try runSeqlab(["align", "-m", model, "--feats", feats, "--text", corpus.text])
+        XCTAssertEqual(align.status, 0, align.stderr)
+        let words = corpus.expected.split(separator: "\n").reduce(0) { $0 + $1.split(separator: " ").count - 1 }
+        let ctm = align.stdoutText.split(separator: "\n")
+        XCTAssertEqual(ctm.count, words)
+        XCTAssertTrue(ctm.allSatisfy { $0.split(separator: " ").count == 6 }, align.stdoutText)
+
+        // inspect: the model says what it is and how to feed it; a WAV says its format.
+        let inspect = try runSeqlab(["inspect", model, dir.appendingPathComponent("tone00.wav").path])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdoutText.contains("seqlab model: LSTM 16 bidirectional, peepholes, 12-dim input, 4 outputs"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stdoutText.contains("alphabet (3 + blank at 0, word tokens): a b c"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stdoutText.contains("front end (audio, 12 dims): --feature-type=fbank --sample-frequency=8000"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stdoutText.contains("sample rate: 8000 Hz"), inspect.stdoutText)
+    }
+
+    func testLabelReportsABadFileAndLabelsTheRest() throws {
+        let corpus = try makeToneCorpus()
+        let conf = dir.appendingPathComponent("tones.conf").path
+        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let feats = dir.appendingPathComponent("feats.ark").path, model = dir.appendingPathComponent("m.safetensors").path
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", conf, "--scp", corpus.scp, "-o", feats, "--quiet"]).status, 0)
+        let train = try runSeqlab(["train", "--feats", feats, "--text", corpus.text, "--tokens", "words", "--frontend", conf,
+                                   "--hidden", "4", "--epochs", "1", "--valid-fraction", "0", "--quiet", "-o", model])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let bad = dir.appendingPathComponent("broken.wav").path
+        try Data("not audio".utf8).write(to: URL(fileURLWithPath: bad))
+        let good = dir.appendingPathComponent("tone00.wav").path
+        let r = try runSeqlab(["label", "-m", model, good, bad, good, "--quiet"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stdoutText.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }, ["tone00", "tone00"])
+        let errors = r.stderr.split(separator: "\n")
+        XCTAssertEqual(errors.count, 1, r.stderr)
+        XCTAssertTrue(errors[0].contains("broken.wav"), r.stderr)
+
+        // decode refuses features of the wrong dimension, naming the utterance.
+        let wide = dir.appendingPathComponent("wide.ark").path
+        let conf2 = dir.appendingPathComponent("wide.conf").path
+        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=20\n".write(toFile: conf2, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", conf2, good, "-o", wide, "--quiet"]).status, 0)
+        let d = try runSeqlab(["decode", "-m", model, "--feats", wide])
+        XCTAssertEqual(d.status, 1)
+        XCTAssertTrue(d.stderr.contains("tone00") && d.stderr.contains("features have 20 dimensions, the model expects 12"), d.stderr)
+    }
+
+    /// The README's recipe for spreading `label` over machines, run locally with two job slots:
+    /// GNU parallel splits the file list, and --keep-order merges the outputs in input order.
+    func testGNUParallelRecipeGivesTheSameOutputAsOneRun() throws {
+        guard let parallel = ["/usr/bin/parallel", "/usr/local/bin/parallel"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("GNU parallel is not installed (scripts/test installs it)")
+        }
+        let corpus = try makeToneCorpus()
+        let conf = dir.appendingPathComponent("tones.conf").path
+        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let feats = dir.appendingPathComponent("feats.ark").path, model = dir.appendingPathComponent("m.safetensors").path
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", conf, "--scp", corpus.scp, "-o", feats, "--quiet"]).status, 0)
+        XCTAssertEqual(try runSeqlab(["train", "--feats", feats, "--text", corpus.text, "--tokens", "words", "--frontend", conf,
+                                      "--hidden", "4", "--epochs", "1", "--valid-fraction", "0", "--quiet", "-o", model]).status, 0)
+        let list = dir.appendingPathComponent("list").path
+        let paths = try String(contentsOfFile: corpus.scp, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ")[1] }
+        try (paths.joined(separator: "\n") + "\n").write(toFile: list, atomically: true, encoding: .utf8)
+        let whole = try runSeqlab(["label", "-m", model, "--quiet", "-"], stdin: Data(contentsOf: URL(fileURLWithPath: list)))
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: parallel)
+        process.arguments = ["--will-cite", "--pipepart", "-a", list, "--block", "-1", "--keep-order", "-j", "2",
+                             "\(seqlabBinary().path) label -m \(model) --jobs 1 --quiet -"]
+        let out = dir.appendingPathComponent("parallel.out")
+        try Data().write(to: out)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(String(decoding: try Data(contentsOf: out), as: UTF8.self), whole.stdoutText)
+        XCTAssertEqual(whole.stdoutText.split(separator: "\n").count, 16)
+    }
+}

@@ -1,0 +1,72 @@
+// Grid-map text format: the shipped maps parse, formatting round-trips, malformed maps name line and column.
+import XCTest
+import GridRL
+import Tensors
+import TestSupport
+
+final class GridMapParserTests: XCTestCase {
+    static func shipped(_ name: String) throws -> GridMap {
+        try GridMap(contentsOf: packageRoot.appendingPathComponent("data/grids/\(name)").path)
+    }
+
+    func testRussellNorvigMapParses() throws {
+        let map = try Self.shipped("russell-norvig-4x3.grid")
+        XCTAssertEqual(map.rows, 3); XCTAssertEqual(map.cols, 4)
+        XCTAssertEqual(map.discount, 1); XCTAssertEqual(map.intendedProbability, 0.8)
+        XCTAssertEqual(map[0, 3], .terminal(reward: 1)); XCTAssertEqual(map[1, 3], .terminal(reward: -1))
+        XCTAssertEqual(map[1, 1], .wall); XCTAssertEqual(map[2, 2], .open(reward: -0.04))
+        XCTAssertEqual(map.start, map.index(row: 2, col: 0))
+    }
+
+    func testCliffAndLectureMapsParse() throws {
+        let cliff = try Self.shipped("cliff-walking.grid")
+        XCTAssertEqual(cliff.rows, 4); XCTAssertEqual(cliff.cols, 12)
+        XCTAssertEqual(cliff.cells.filter { $0 == .cliff(penalty: -100) }.count, 10)
+        XCTAssertEqual(cliff[3, 11], .terminal(reward: 0))
+        let lecture = try Self.shipped("lecture-2x3.grid")
+        XCTAssertEqual(lecture.cells, [.open(reward: 0), .open(reward: 0), .open(reward: 0),
+                                       .open(reward: 0), .terminal(reward: -10), .terminal(reward: 10)])
+        XCTAssertEqual(lecture.start, 0)
+    }
+
+    func testFormattedMapParsesBackEqual() throws {
+        for name in ["lecture-2x3.grid", "russell-norvig-4x3.grid", "cliff-walking.grid"] {
+            let map = try Self.shipped(name)
+            XCTAssertEqual(try GridMap(parsing: map.formatted(), file: "again"), map, name)
+        }
+    }
+
+    func testPerCellRewardsCommentsAndStartReward() throws {
+        let map = try GridMap(parsing: "discount 0.5 ; half\n\ngrid\nS-2 0.25 C-7\n; a comment\n# T3 C\n")
+        XCTAssertEqual(map.cells, [.open(reward: -2), .open(reward: 0.25), .cliff(penalty: -7),
+                                   .wall, .terminal(reward: 3), .cliff(penalty: -100)])
+        XCTAssertEqual(map.discount, 0.5)
+    }
+
+    /// Each malformed map must be rejected with `FILE: line L, column C: …`.
+    func testMalformedMapsNameLineAndColumn() {
+        let cases: [(text: String, place: String, mentions: String)] = [
+            ("grid\nS . X\n. . T1\n", "line 2, column 5", "unknown cell 'X'"),
+            ("grid\nS . .\n. T1\n", "line 3, column 5", "row has 2 cells, expected 3"),
+            ("grid\nS . .\n. T1 . .\n", "line 3, column 8", "row has 4 cells"),
+            ("discount 1.5\ngrid\nS T1\n", "line 1, column 10", "discount must be in (0, 1]"),
+            ("discount x\ngrid\nS T1\n", "line 1, column 10", "expected the value of 'discount'"),
+            ("colour red\ngrid\nS T1\n", "line 1, column 1", "unknown key 'colour'"),
+            ("transition 0.8\ntransition 0.9\ngrid\nS T1\n", "line 2, column 1", "given twice"),
+            ("grid\nS . T\n", "line 2, column 5", "expected a reward after 'T'"),
+            ("grid\nS . Tq\n", "line 2, column 6", "the terminal reward"),
+            ("grid\nS S T1\n", "line 2, column 3", "a second start cell"),
+            ("grid\n. . T1\n", "line 1, column 1", "expected a start cell"),
+            ("grid\nS . .\n", "line 1, column 1", "expected at least one terminal"),
+            ("discount 0.9\n", "line 1, column 1", "expected a 'grid' line"),
+        ]
+        for c in cases {
+            XCTAssertThrowsError(try GridMap(parsing: c.text, file: "bad.grid"), c.text) { error in
+                guard let e = error as? InputError else { return XCTFail("not an InputError: \(error)") }
+                XCTAssertEqual(e.file, "bad.grid")
+                XCTAssertEqual(e.place, c.place, "\(c.text) → \(e)")
+                XCTAssertTrue(e.message.contains(c.mentions), "\(c.text) → \(e)")
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+// Value and policy iteration against hand-computed and published Bellman fixed points.
+import XCTest
+import Foundation
+import GridRL
+import TestSupport
+
+final class SolverTests: XCTestCase {
+    /// A 1×3 corridor S . T+1 with step reward r, γ = 0.9 and p = 0.8 (the perpendicular moves
+    /// bump the border and stay). By hand, with the optimal action "right" everywhere:
+    /// U1 = r + γ(0.8·1 + 0.2·U1) ⇒ U1 = (r + 0.72)/0.82;  U0 = r + γ(0.8·U1 + 0.2·U0) ⇒ U0 = (r + 0.72·U1)/0.82.
+    func testCorridorMatchesHandComputedFixedPoint() throws {
+        for r in [0.0, -0.1] {
+            let map = try GridMap(parsing: "discount 0.9\ntransition 0.8\nreward \(r)\ngrid\nS . T+1\n")
+            let u1 = (r + 0.72) / 0.82, u0 = (r + 0.72 * u1) / 0.82
+            for sweep in SweepOrder.allCases {
+                let solution = valueIteration(GridMDP(map), options: .init(epsilon: 1e-10, sweep: sweep))
+                XCTAssertTrue(solution.converged)
+                assertClose(solution.utilities, [u0, u1, 1], absolute: 1e-9)
+                XCTAssertEqual(solution.policy, [GridAction.right.rawValue, GridAction.right.rawValue, -1])
+            }
+        }
+    }
+
+    /// The lecture's 2×3 world made deterministic: U(0,2) = γ·10 = 9, U(0,1) = 8.1, U(0,0) = 7.29, U(1,0) = 6.561.
+    func testDeterministicLectureWorldByHand() throws {
+        var map = try GridMapParserTests.shipped("lecture-2x3.grid")
+        map.intendedProbability = 1
+        let solution = valueIteration(GridMDP(map), options: .init(epsilon: 1e-12))
+        assertClose(solution.utilities, [7.29, 8.1, 9, 6.561, -10, 10], absolute: 1e-9)
+        XCTAssertEqual(solution.policy.map { $0 < 0 ? "·" : GridAction(rawValue: $0)!.arrow }, ["→", "→", "↓", "↑", "·", "·"])
+    }
+
+    /// The shipped (stochastic) lecture world against scripts/reference/grid_fixed_points.py
+    /// (exhaustive policy enumeration and an exact linear solve in numpy).
+    func testLectureWorldMatchesNumpyReference() throws {
+        let url = packageRoot.appendingPathComponent("Tests/GridRLTests/Fixtures/lecture-2x3-utilities.json")
+        let reference = try JSONDecoder().decode([String: [Double]].self, from: Data(contentsOf: url))["utilities"]!
+        let mdp = GridMDP(try GridMapParserTests.shipped("lecture-2x3.grid"))
+        // ε = 1e-9 bounds the utility error by 1e-9 (γ < 1 stopping rule).
+        assertClose(valueIteration(mdp, options: .init(epsilon: 1e-9)).utilities, reference, absolute: 1e-8)
+        assertClose(policyIteration(mdp).utilities, reference, absolute: 1e-8)
+    }
+
+    /// Russell & Norvig Fig. 17.3: the utilities of the 4×3 world with γ = 1 (published to three decimals).
+    func testRussellNorvigPublishedUtilities() throws {
+        let mdp = GridMDP(try GridMapParserTests.shipped("russell-norvig-4x3.grid"))
+        let published: [Double] = [0.812, 0.868, 0.918, 1, 0.762, 0, 0.660, -1, 0.705, 0.655, 0.611, 0.388]
+        for sweep in SweepOrder.allCases {
+            let vi = valueIteration(mdp, options: .init(epsilon: 1e-7, sweep: sweep))
+            XCTAssertTrue(vi.converged)
+            assertClose(vi.utilities, published, absolute: 1e-3, "\(sweep)")
+            // The optimal policy of Fig. 17.2(a): → → → · / ↑ wall ↑ · / ↑ ← ← ←.
+            XCTAssertEqual(vi.policy, [1, 1, 1, -1, 0, -1, 0, -1, 0, 3, 3, 3])
+        }
+    }
+
+    func testPolicyIterationAgreesWithValueIteration() throws {
+        var maps = try ["lecture-2x3.grid", "russell-norvig-4x3.grid", "cliff-walking.grid"].map(GridMapParserTests.shipped)
+        maps.append(try generateMaze(.init(rows: 8, cols: 8, seed: 3)))
+        for map in maps {
+            let mdp = GridMDP(map)
+            let vi = valueIteration(mdp, options: .init(epsilon: 1e-9))
+            let pi = policyIteration(mdp)
+            XCTAssertTrue(pi.converged, map.name)
+            assertClose(pi.utilities, vi.utilities, absolute: 1e-6, map.name)
+            for s in mdp.decisionStates.map(Int.init) where mdp.actionMargin(s, vi.utilities) > 1e-6 {
+                XCTAssertEqual(pi.policy[s], vi.policy[s], "\(map.name) state \(s)")
+            }
+        }
+    }
+
+    func testCliffWalkingOptimalPathHugsTheCliff() throws {
+        let mdp = GridMDP(try GridMapParserTests.shipped("cliff-walking.grid"))
+        let vi = valueIteration(mdp)
+        XCTAssertEqual(vi.utilities[mdp.map.start], -13, accuracy: 1e-9) // up, 11 × right, down
+        XCTAssertEqual(vi.policy[mdp.map.index(row: 2, col: 5)], GridAction.right.rawValue)
+    }
+}
