@@ -9,6 +9,22 @@ import Tensors
 ///
 /// `forward` is pure (it caches nothing); `backward` takes the same input `x` back together
 /// with ∂L/∂y, *adds* ∂L/∂W and ∂L/∂b into the parameters' gradients, and returns ∂L/∂x.
+///
+/// A two-layer Q-network trained with RMSProp, in Float:
+///
+///     var rng = SeededGenerator(seed: 1)
+///     let l1 = Dense(inputs: 4, outputs: 32, name: "q.l1", rng: &rng)
+///     let l2 = Dense(inputs: 32, outputs: 4, name: "q.l2", rng: &rng)
+///     var rmsprop = RMSProp.natureDQN()
+///     let h = Activation.relu.forward(l1.forward(x))        // x: B×4 Matrix
+///     let q = l2.forward(h)                                  // B×4
+///     let params = l1.parameters + l2.parameters
+///     params.zeroGradients()
+///     let dh = l2.backward(x: h, dy: dq)                     // dq = ∂L/∂q, B×4
+///     l1.backward(x: x, dy: Activation.relu.backward(y: h, dy: dh))
+///     params.clipGradientNorm(maxNorm: 10)
+///     rmsprop.step(params)
+///     let target = [l1.copy(), l2.copy()]                    // frozen copies; refresh with copyValues(from:)
 public struct DenseLayer<S: NetworkScalar>: Sendable {
     public let inputs: Int
     public let outputs: Int

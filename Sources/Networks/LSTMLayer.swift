@@ -72,8 +72,10 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
 
     /// Activations kept from forward for backward: gates (T·B × 4H, after the nonlinearity,
     /// order i f g o), cell states s (T·B × H) and tanh(s) (T·B × H).
+    /// With an initial state (truncated BPTT over a stream), its h₀ and s₀ (B × H each) too.
     final class Cache: @unchecked Sendable {
         let gates: ScratchBuffer<S>, cells: ScratchBuffer<S>, tanhCells: ScratchBuffer<S>
+        var initialHidden: ScratchBuffer<S>?, initialCells: ScratchBuffer<S>?
         init(rows: Int, hidden: Int) {
             gates = ScratchBuffer(count: rows * 4 * hidden)
             cells = ScratchBuffer(count: rows * hidden)
@@ -82,7 +84,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     }
 
     /// Forward through time. x: (T·B) × inputs with row stride ldx; writes h into y, a
-    /// (T·B) × H block with row stride ldy (a column slice of the layer output).
+    /// (T·B) × H block with row stride ldy (a column slice of the layer output). The state
+    /// before the first frame is zero, or `cache.initialHidden`/`initialCells` (B × H) when set.
     @_specialize(where S == Float)
     func forward(x: UnsafePointer<S>, ldx: Int, time T: Int, lengths: [Int],
                  y: UnsafeMutablePointer<S>, ldy: Int, cache: Cache) {
@@ -91,6 +94,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
         let gates = cache.gates.pointer, cells = cache.cells.pointer, tanhCells = cache.tanhCells.pointer
         let zeros = [S](repeating: 0, count: H)
         let peep = peephole?.value.data ?? zeros + zeros + zeros
+        let initialH = cache.initialHidden?.pointer, initialS = cache.initialCells?.pointer
         weightIH.value.data.withUnsafeBufferPointer { wih in
         weightHH.value.data.withUnsafeBufferPointer { whh in
         zeros.withUnsafeBufferPointer { zeroState in
@@ -109,6 +113,9 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     // a_t += h_{t−1}·W_hhᵀ for the whole batch (B × H · H × 4H).
                     S.gemm(.none, .transposed, m: B, n: G, k: H, alpha: 1, y + tp * B * ldy, lda: ldy,
                            whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
+                } else if let initialH {
+                    S.gemm(.none, .transposed, m: B, n: G, k: H, alpha: 1, initialH, lda: H,
+                           whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
                 }
                 for b in 0..<B {
                     let r = t * B + b
@@ -120,19 +127,22 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                         h.update(repeating: 0, count: H)
                         continue
                     }
-                    let sPrev = step > 0 ? UnsafePointer(cells + (tp * B + b) * H) : zeroState.baseAddress!
-                    for j in 0..<H {
-                        let sp = sPrev[j]
-                        var ai = a[j], af = a[H + j]
-                        if usePeepholes { ai += pi[j] * sp; af += pf[j] * sp }
-                        let i = S.logistic(ai), f = S.logistic(af), g = S.tanh(a[2 * H + j])
-                        let sj = f * sp + i * g
-                        var ao = a[3 * H + j]
-                        if usePeepholes { ao += po[j] * sj }
-                        let o = S.logistic(ao), tj = S.tanh(sj)
-                        a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o
-                        s[j] = sj; c[j] = tj; h[j] = o * tj
+                    let sPrev = step > 0 ? UnsafePointer(cells + (tp * B + b) * H)
+                        : initialS.map { UnsafePointer($0 + b * H) } ?? zeroState.baseAddress!
+                    // The gate nonlinearities in phases of simple loops over contiguous memory,
+                    // which the compiler vectorises (Float's exp, σ and tanh are branch-free).
+                    let ai = a, af = a + H, ag = a + 2 * H, ao = a + 3 * H
+                    if usePeepholes {
+                        for j in 0..<H { ai[j] += pi[j] * sPrev[j] }
+                        for j in 0..<H { af[j] += pf[j] * sPrev[j] }
                     }
+                    for j in 0..<(2 * H) { a[j] = S.logistic(a[j]) }             // i, f
+                    for j in 0..<H { ag[j] = S.tanh(ag[j]) }                      // g
+                    for j in 0..<H { s[j] = af[j] * sPrev[j] + ai[j] * ag[j] }    // s_t
+                    if usePeepholes { for j in 0..<H { ao[j] += po[j] * s[j] } }
+                    for j in 0..<H { ao[j] = S.logistic(ao[j]) }                  // o
+                    for j in 0..<H { c[j] = S.tanh(s[j]) }
+                    for j in 0..<H { h[j] = ao[j] * c[j] }
                 }
             }
         }}}}
@@ -141,7 +151,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     /// Backpropagation through time. Given the forward's x, y (= h) and cache, and dy = ∂L/∂h
     /// (row stride lddy), adds ∂L/∂(every parameter) into the gradients and writes ∂L/∂x into
     /// dx (row stride lddx), adding to it when `accumulate` (the other direction's share).
-    /// Padded frames get zero dx and contribute nothing, whatever dy holds there.
+    /// Padded frames get zero dx and contribute nothing, whatever dy holds there. An initial
+    /// state is a constant: its gradient is not computed (truncated BPTT).
     @_specialize(where S == Float)
     func backward(x: UnsafePointer<S>, ldx: Int, time T: Int, lengths: [Int],
                   y: UnsafePointer<S>, ldy: Int, dy: UnsafePointer<S>, lddy: Int,
@@ -157,6 +168,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
         let peep = peephole?.value.data ?? zeros + zeros + zeros
         var dPeep = [S](repeating: 0, count: 3 * H)
         let usePeepholes = peepholes
+        let initialH = cache.initialHidden?.pointer, initialS = cache.initialCells?.pointer
         weightIH.value.data.withUnsafeBufferPointer { wih in
         weightHH.value.data.withUnsafeBufferPointer { whh in
         zeros.withUnsafeBufferPointer { zeroState in
@@ -177,7 +189,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     let a = gates + r * G, s = cells + r * H, c = tanhCells + r * H
                     let dh = dy + r * lddy, dhNext = dhr + b * H
                     let hasNext = step < T - 1
-                    let sPrev = step > 0 ? UnsafePointer(cells + (tp * B + b) * H) : zeroState.baseAddress!
+                    let sPrev = step > 0 ? UnsafePointer(cells + (tp * B + b) * H)
+                        : initialS.map { UnsafePointer($0 + b * H) } ?? zeroState.baseAddress!
                     for j in 0..<H {
                         let i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j]
                         let sp = sPrev[j], tj = c[j]
@@ -217,6 +230,14 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
                     S.gemm(.transposed, .none, m: G, n: H, k: (T - 1) * B, alpha: 1, dAStart, lda: G,
                            hStart, ldb: ldy, beta: 1, g.baseAddress!, ldc: H)
+                }
+            }
+            // The first frame's share, dA_{first}ᵀ·h₀, when it started from a given state.
+            if let initialH {
+                let first = reversed ? T - 1 : 0
+                weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
+                    S.gemm(.transposed, .none, m: G, n: H, k: B, alpha: 1, da + first * B * G, lda: G,
+                           initialH, ldb: H, beta: 1, g.baseAddress!, ldc: H)
                 }
             }
             // Both biases receive Σ_rows dA.

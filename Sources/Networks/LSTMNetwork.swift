@@ -1,4 +1,5 @@
 // LSTMNetwork: stacked (bi)directional LSTM layers and a log-softmax output layer, with BPTT over a padded batch.
+import Dispatch
 import Tensors
 
 /// The architecture of an `LSTMNetwork`, saved as JSON in the model's metadata.
@@ -46,6 +47,10 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     public let layers: [[LSTMLayer<S>]]
     /// The output layer, K × topWidth, named `output.weight` / `output.bias`.
     public let output: DenseLayer<S>
+    /// Run the two directions of a bidirectional layer on two threads (forward and backward).
+    /// Results are identical either way; with 2+ cores and `setBLASThreads(1)` this is usually
+    /// faster than threading inside the small per-step gemms. Not part of the saved model.
+    public var concurrentDirections = false
 
     /// A freshly initialised network (LSTMLayer and DenseLayer document the initialisation).
     public init(_ configuration: LSTMNetworkConfiguration, rng: inout some RandomNumberGenerator) {
@@ -63,14 +68,42 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         output = DenseLayer(inputs: configuration.topWidth, outputs: configuration.classes, name: "output", rng: &rng)
     }
 
+    /// The names and shapes `parameters` will have, in the same order, computed without
+    /// allocating anything (so a loader can check a file against an architecture first).
+    public static func parameterShapes(_ c: LSTMNetworkConfiguration) -> [(name: String, shape: [Int])] {
+        var out: [(name: String, shape: [Int])] = []
+        for (k, h) in c.hiddenSizes.enumerated() {
+            for d in 0..<c.directions {
+                let suffix = "_l\(k)" + (d == 1 ? "_reverse" : "")
+                out += [("lstm.weight_ih" + suffix, [4 * h, c.layerInputs(k)]), ("lstm.weight_hh" + suffix, [4 * h, h]),
+                        ("lstm.bias_ih" + suffix, [4 * h]), ("lstm.bias_hh" + suffix, [4 * h])]
+                if c.peepholes { out.append(("lstm.peephole" + suffix, [3, h])) }
+            }
+        }
+        return out + [("output.weight", [c.classes, c.topWidth]), ("output.bias", [c.classes])]
+    }
+
     /// All parameters in saved order: layer by layer, forward before reverse, then the output layer.
     public var parameters: [Parameter<S>] { layers.flatMap { $0.flatMap(\.parameters) } + output.parameters }
+
+    /// The recurrent state of a unidirectional network between two chunks of a stream:
+    /// for each layer k, h and s of every sequence (B × H_k each). Passing a chunk's
+    /// `finalState` as the next chunk's `initialState` gives truncated BPTT (Williams & Peng
+    /// 1990): the forward pass continues exactly, gradients stop at the chunk boundary.
+    public struct State: Sendable, Equatable {
+        public var hidden: [Array2D<S>]
+        public var cells: [Array2D<S>]
+        public init(hidden: [Array2D<S>], cells: [Array2D<S>]) { self.hidden = hidden; self.cells = cells }
+    }
 
     /// Everything forward computed that backward needs, and the log-probabilities.
     public struct ForwardPass: Sendable {
         public let batch: SequenceBatch<S>
         /// log y_k(t): (T·B) × K, row t·B + b.
         public let logProbabilities: Array2D<S>
+        /// For a unidirectional network, the state after each sequence's last real frame
+        /// (the initial state for sequences of length 0); nil for a bidirectional one.
+        public let finalState: State?
         let layerOutputs: [ScratchBuffer<S>]
         let caches: [[LSTMLayer<S>.Cache]]
 
@@ -78,12 +111,20 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         public func logProbabilities(ofSequence b: Int) -> Array2D<S> { batch.unpad(logProbabilities, sequence: b) }
     }
 
-    /// Runs the network over a batch.
+    /// Runs the network over a batch, from zero state or (unidirectional networks only) from
+    /// `initialState`, e.g. the previous chunk's `finalState`.
     @_specialize(where S == Float)
-    public func forward(_ batch: SequenceBatch<S>) -> ForwardPass {
+    public func forward(_ batch: SequenceBatch<S>, initialState: State? = nil) -> ForwardPass {
         precondition(batch.dimension == configuration.inputSize,
                      "LSTMNetwork.forward: frames have \(batch.dimension) dimensions, the network expects \(configuration.inputSize)")
-        let T = batch.maxLength, rows = T * batch.batchSize
+        let T = batch.maxLength, B = batch.batchSize, rows = T * B
+        if let initialState {
+            precondition(!configuration.bidirectional, "LSTMNetwork.forward: an initial state needs a unidirectional network")
+            precondition(initialState.hidden.count == layers.count && initialState.cells.count == layers.count
+                         && zip(initialState.hidden + initialState.cells, configuration.hiddenSizes + configuration.hiddenSizes)
+                            .allSatisfy { $0.rows == B && $0.cols == $1 },
+                         "LSTMNetwork.forward: initial state must hold B × H_k arrays for every layer")
+        }
         var outputs: [ScratchBuffer<S>] = [], caches: [[LSTMLayer<S>.Cache]] = []
         batch.frames.data.withUnsafeBufferPointer { input in
             for (k, directions) in layers.enumerated() {
@@ -91,12 +132,18 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 let out = ScratchBuffer<S>(count: rows * width)
                 let x = k == 0 ? input.baseAddress! : UnsafePointer(outputs[k - 1].pointer)
                 let ldx = configuration.layerInputs(k)
-                var layerCaches: [LSTMLayer<S>.Cache] = []
-                for (d, layer) in directions.enumerated() {
-                    let cache = LSTMLayer<S>.Cache(rows: rows, hidden: layer.hidden)
-                    layer.forward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
-                                  y: out.pointer + d * layer.hidden, ldy: width, cache: cache)
-                    layerCaches.append(cache)
+                let layerCaches = directions.map { LSTMLayer<S>.Cache(rows: rows, hidden: $0.hidden) }
+                if let initialState {
+                    let h = ScratchBuffer<S>(count: B * directions[0].hidden), c = ScratchBuffer<S>(count: B * directions[0].hidden)
+                    h.pointer.update(from: initialState.hidden[k].data, count: h.count)
+                    c.pointer.update(from: initialState.cells[k].data, count: c.count)
+                    layerCaches[0].initialHidden = h
+                    layerCaches[0].initialCells = c
+                }
+                // The directions write disjoint column blocks of `out` and their own caches.
+                forEachDirection(directions.count) { d in
+                    directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
+                                          y: out.pointer + d * directions[d].hidden, ldy: width, cache: layerCaches[d])
                 }
                 outputs.append(out)
                 caches.append(layerCaches)
@@ -108,7 +155,22 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         logits.data.withUnsafeMutableBufferPointer { p in
             for r in 0..<rows { Softmax.logSoftmaxInPlace(UnsafeMutableBufferPointer(rebasing: p[(r * K)..<((r + 1) * K)])) }
         }
-        return ForwardPass(batch: batch, logProbabilities: logits, layerOutputs: outputs, caches: caches)
+        var finalState: State? = nil
+        if !configuration.bidirectional {
+            var state = initialState ?? State(hidden: configuration.hiddenSizes.map { Array2D(rows: B, cols: $0) },
+                                              cells: configuration.hiddenSizes.map { Array2D(rows: B, cols: $0) })
+            for (k, h) in configuration.hiddenSizes.enumerated() {
+                for b in 0..<B where batch.lengths[b] > 0 {
+                    let r = (batch.lengths[b] - 1) * B + b
+                    for j in 0..<h {
+                        state.hidden[k][b, j] = outputs[k].pointer[r * h + j]
+                        state.cells[k][b, j] = caches[k][0].cells.pointer[r * h + j]
+                    }
+                }
+            }
+            finalState = state
+        }
+        return ForwardPass(batch: batch, logProbabilities: logits, finalState: finalState, layerOutputs: outputs, caches: caches)
     }
 
     /// Backward from ∂L/∂(log-probabilities), (T·B) × K. Adds every parameter's gradient
@@ -146,13 +208,20 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 let ldx = configuration.layerInputs(k)
                 let dxOwner = k == 0 ? nil : ScratchBuffer<S>(count: rows * ldx)
                 let dx = dxOwner?.pointer ?? dInputPointer.baseAddress!
-                for (d, layer) in layers[k].enumerated() {
-                    let offset = d * layer.hidden
-                    layer.backward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
-                                   y: pass.layerOutputs[k].pointer + offset, ldy: width,
-                                   dy: dy + offset, lddy: width, dx: dx, lddx: ldx, accumulate: d > 0,
-                                   cache: pass.caches[k][d])
+                // Each direction writes its own parameter gradients; the reverse direction's dx goes
+                // to its own buffer and is added afterwards, so serial and concurrent runs sum alike.
+                let directions = layers[k]
+                let separate = directions.count > 1 ? ScratchBuffer<S>(count: rows * ldx) : nil
+                let dyLayer = dy
+                forEachDirection(directions.count) { d in
+                    let offset = d * directions[d].hidden
+                    let target = d > 0 ? separate!.pointer : dx
+                    directions[d].backward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
+                                           y: pass.layerOutputs[k].pointer + offset, ldy: width,
+                                           dy: dyLayer + offset, lddy: width, dx: target, lddx: ldx,
+                                           accumulate: false, cache: pass.caches[k][d])
                 }
+                if let separate { for i in 0..<(rows * ldx) { dx[i] += separate.pointer[i] } }
                 dyOwner = dxOwner
                 if let dxOwner { dy = dxOwner.pointer }
             }
@@ -161,12 +230,27 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         return dInput
     }
 
+    /// Runs body(0..<count), on concurrent threads when `concurrentDirections`.
+    private func forEachDirection(_ count: Int, _ body: (Int) -> Void) {
+        if concurrentDirections && count > 1 {
+            // The directions touch disjoint memory (see the callers), so sharing `body` is safe.
+            withoutActuallyEscaping(body) { escapable in
+                let shared = UncheckedSendableBox(escapable)
+                DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+            }
+        } else {
+            for d in 0..<count { body(d) }
+        }
+    }
+
     /// An independent copy with the same values (fresh gradients, no optimizer state).
     public func copy() -> LSTMNetwork<S> {
         var rng = SeededGenerator(seed: 0)
         let twin = LSTMNetwork(configuration, rng: &rng)
         twin.parameters.copyValues(from: parameters)
-        return twin
+        var copy = twin
+        copy.concurrentDirections = concurrentDirections
+        return copy
     }
 }
 
@@ -176,4 +260,10 @@ extension LSTMNetwork where S == Float {
         let pass = forward(SequenceBatch(matrices: sequences))
         return (0..<sequences.count).map { pass.logProbabilities(ofSequence: $0).matrix }
     }
+}
+
+/// Hands a value to concurrent work whose callers guarantee the accesses do not overlap.
+private struct UncheckedSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -11,6 +11,9 @@ import Tensors
 /// - `seqlab.checksum`: `fnv1a64:` + 16 hex digits, FNV-1a (64-bit) over the tensors in name
 ///   order, each contributing its UTF-8 name, one 0 byte, and its values as little-endian float32
 /// - any extra keys the caller passes (alphabet, front end, training summary).
+///
+/// A checkpoint may also hold optimizer slots (`OptimizerState`, names `optimizer/…`); they are
+/// outside the checksum and optional when loading.
 public struct ModelTensors: Sendable, Equatable {
     public struct Tensor: Sendable, Equatable {
         public var shape: [Int]
@@ -29,11 +32,11 @@ public struct ModelTensors: Sendable, Equatable {
     /// The version `LSTMNetwork` writes and reads.
     public static let formatVersion = "1"
 
-    /// FNV-1a 64 over the tensors in name order (see the type's documentation), as `fnv1a64:` + hex.
+    /// FNV-1a 64 over the model tensors in name order (see the type's documentation), as `fnv1a64:` + hex.
     public func checksum() -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         @inline(__always) func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        for name in tensors.keys.sorted() {
+        for name in tensors.keys.sorted() where !name.hasPrefix(OptimizerState.prefix) {
             for byte in name.utf8 { mix(byte) }
             mix(0)
             for v in tensors[name]!.values {
@@ -50,8 +53,9 @@ public struct ModelTensors: Sendable, Equatable {
 extension LSTMNetwork where S == Float {
     /// The network's tensors and metadata; `extra` metadata (alphabet, front end, …) is added,
     /// but cannot replace the `seqlab.format_version`, `seqlab.architecture` and `seqlab.checksum` keys.
-    public func savedTensors(metadata extra: [String: String] = [:]) -> ModelTensors {
-        var tensors: [String: ModelTensors.Tensor] = [:]
+    /// With `optimizerState`, the parameters' optimizer slots are added (a checkpoint).
+    public func savedTensors(metadata extra: [String: String] = [:], optimizerState: Bool = false) -> ModelTensors {
+        var tensors: [String: ModelTensors.Tensor] = optimizerState ? parameters.optimizerSlotTensors() : [:]
         for p in parameters { tensors[p.name] = .init(shape: p.shape, values: p.value.data) }
         var saved = ModelTensors(tensors: tensors, metadata: extra)
         let encoder = JSONEncoder()
@@ -63,7 +67,8 @@ extension LSTMNetwork where S == Float {
     }
 
     /// A network rebuilt from saved tensors, after checking the version, the architecture,
-    /// every tensor's presence and shape, and the checksum. Errors name `file`.
+    /// every tensor's presence and shape, and the checksum. Optimizer slots saved in a
+    /// checkpoint are restored into the parameters. Errors name `file`.
     public init(loading saved: ModelTensors, file: String) throws {
         func fail(_ place: String?, _ message: String) -> InputError { InputError(file: file, place: place, message) }
         guard let version = saved.metadata["seqlab.format_version"] else {
@@ -86,21 +91,21 @@ extension LSTMNetwork where S == Float {
         guard stored == actual else {
             throw fail("seqlab.checksum", "tensor checksum \(actual) does not match the stored \(stored): the file is damaged")
         }
-        // Shapes are checked before any values are copied; the network's own sizes come from the
-        // checked architecture, so nothing is allocated from an unchecked size.
-        var rng = SeededGenerator(seed: 0)
-        let net = LSTMNetwork<Float>(configuration, rng: &rng)
-        let expected = Set(net.parameters.map(\.name))
-        if let extra = saved.tensors.keys.sorted().first(where: { !expected.contains($0) }) {
+        // Every tensor's presence and shape is checked against the architecture before the
+        // network is built, so its allocation is bounded by what the file actually holds.
+        let shapes = LSTMNetwork<Float>.parameterShapes(configuration)
+        let expected = Set(shapes.map(\.name))
+        if let extra = saved.tensors.keys.sorted().first(where: { !expected.contains($0) && !$0.hasPrefix(OptimizerState.prefix) }) {
             throw fail(extra, "unexpected tensor for architecture \(json)")
         }
-        for p in net.parameters {
-            guard let t = saved.tensors[p.name] else { throw fail(p.name, "missing tensor (architecture \(json))") }
-            guard t.shape == p.shape, t.values.count == p.count else {
-                throw fail(p.name, "shape \(t.shape), expected \(p.shape)")
-            }
-            p.value.data = t.values
+        for (name, shape) in shapes {
+            guard let t = saved.tensors[name] else { throw fail(name, "missing tensor (architecture \(json))") }
+            guard t.shape == shape, t.values.count == shape.reduce(1, *) else { throw fail(name, "shape \(t.shape), expected \(shape)") }
         }
+        var rng = SeededGenerator(seed: 0)
+        let net = LSTMNetwork<Float>(configuration, rng: &rng)
+        for p in net.parameters { p.value.data = saved.tensors[p.name]!.values }
+        try net.parameters.restoreOptimizerSlots(from: saved.tensors, file: file)
         self = net
     }
 }

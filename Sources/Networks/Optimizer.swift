@@ -13,8 +13,13 @@ public protocol Optimizer: Sendable {
 
 extension Parameter {
     /// Runs `body` on the slot named `key` (zeros the first time), without copying its storage.
+    /// When not `enabled`, the slot is neither created nor kept and `body` gets an empty buffer.
     @inlinable
-    func withSlot<R>(_ key: String, _ body: (UnsafeMutableBufferPointer<S>) -> R) -> R {
+    func withSlot<R>(_ key: String, enabled: Bool = true, _ body: (UnsafeMutableBufferPointer<S>) -> R) -> R {
+        guard enabled else {
+            slots[key] = nil
+            return body(UnsafeMutableBufferPointer(start: nil, count: 0))
+        }
         var slot = slots.removeValue(forKey: key) ?? [S](repeating: 0, count: shape.reduce(1, *))  // not value.count: value may be under access
         defer { slots[key] = slot }
         return slot.withUnsafeMutableBufferPointer { body($0) }

@@ -61,8 +61,8 @@ public struct RMSProp: Optimizer {
         for p in parameters {
             p.withValueAndGradient { w, g in
                 p.withSlot("rmsprop.meanSquare") { n in
-                    p.withSlot("rmsprop.mean") { gbar in
-                        p.withSlot("rmsprop.delta") { delta in
+                    p.withSlot("rmsprop.mean", enabled: centered) { gbar in
+                        p.withSlot("rmsprop.delta", enabled: momentum != 0) { delta in
                             for i in w.indices {
                                 let gi = g[i] + lambda * w[i]
                                 n[i] = rho * n[i] + (1 - rho) * gi * gi
@@ -83,11 +83,6 @@ public struct RMSProp: Optimizer {
                     }
                 }
             }
-        }
-        // Drop the slots this configuration does not use, so saved state stays honest.
-        for p in parameters {
-            if !centered { p.slots["rmsprop.mean"] = nil }
-            if momentum == 0 { p.slots["rmsprop.delta"] = nil }
         }
     }
 }

@@ -1,6 +1,6 @@
 // NetworksBenchmark: times BLSTM training steps (forward, backward, Adam) and prints frames/s and GFLOP/s.
 //
-// Usage: swift build -c release --product NetworksBenchmark && .build/release/NetworksBenchmark [steps] [threads]
+// Usage: swift build -c release --product NetworksBenchmark && .build/release/NetworksBenchmark [steps] [threads] [peepholes 1|0] [concurrent directions 0|1] [batch size, default 16]
 // Default problem: batch 16 × 200 frames, input 40, 2 bidirectional layers of 256, 30 classes,
 // framewise cross-entropy on seeded random targets.
 import Foundation
@@ -10,12 +10,14 @@ import Tensors
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let steps = arguments.first ?? 10
 if arguments.count > 1 { setBLASThreads(arguments[1]) }
-let B = 16, T = 200, D = 40, H = 256, K = 30, layers = 2
+let B = arguments.count > 4 ? max(1, arguments[4]) : 16, T = 200, D = 40, H = 256, K = 30, layers = 2
 
 var rng = SeededGenerator(seed: 1)
 let configuration = LSTMNetworkConfiguration(inputSize: D, hiddenSizes: [Int](repeating: H, count: layers),
-                                             bidirectional: true, peepholes: true, classes: K)
-let net = LSTMNetwork<Float>(configuration, rng: &rng)
+                                             bidirectional: true, peepholes: arguments.count > 2 ? arguments[2] != 0 : true,
+                                             classes: K)
+var net = LSTMNetwork<Float>(configuration, rng: &rng)
+net.concurrentDirections = arguments.count > 3 && arguments[3] != 0
 let sequences = (0..<B).map { _ in
     Matrix(rows: T, cols: D, data: (0..<(T * D)).map { _ in Float(rng.normal()) })
 }
@@ -52,7 +54,7 @@ let parameters = net.parameters
     return loss / Double(T * B)
 }
 
-print("BLSTM \(layers)×\(H) bidirectional, peepholes, D \(D), K \(K), batch \(B)×\(T) frames, \(parameters.parameterCount()) parameters, BLAS threads \(blasThreads())")
+print("BLSTM \(layers)×\(H) bidirectional, peepholes \(configuration.peepholes ? "on" : "off"), D \(D), K \(K), batch \(B)×\(T) frames, \(parameters.parameterCount()) parameters, BLAS threads \(blasThreads()), concurrent directions \(net.concurrentDirections)")
 _ = step()   // warm-up
 var times: [Double] = []
 var lastLoss = 0.0
@@ -62,5 +64,14 @@ for _ in 0..<steps {
     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
 let median = times.sorted()[times.count / 2]
-print(String(format: "%d steps: median %.3f s/step, %.0f frames/s, %.2f GFLOP/s (gemm FLOPs %.2f G/step), loss %.4f",
+print(String(format: "training (forward+backward+Adam), %d steps: median %.3f s/step, %.0f frames/s, %.2f GFLOP/s (gemm FLOPs %.2f G/step), loss %.4f",
              steps, median, Double(T * B) / median, gemmFlops() / median / 1e9, gemmFlops() / 1e9, lastLoss))
+var forwardTimes: [Double] = []
+for _ in 0..<steps {
+    let start = DispatchTime.now().uptimeNanoseconds
+    _ = net.forward(batch)
+    forwardTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+let forwardMedian = forwardTimes.sorted()[steps / 2]
+print(String(format: "inference (forward only): median %.3f s/batch, %.0f frames/s, %.2f GFLOP/s",
+             forwardMedian, Double(T * B) / forwardMedian, gemmFlops() / 3 / forwardMedian / 1e9))

@@ -14,10 +14,23 @@ final class ActivationTests: XCTestCase {
     }
 
     /// Float's exp-based tanh against libm's tanh in Double, over the whole useful range and beyond.
-    func testFloatTanhIsWithinTwoTenMillionths() {
+    func testFloatTanhAndLogisticAreWithinThreeTenMillionths() {
         let xs = stride(from: -30.0, through: 30.0, by: 0.001).map { $0 } + [1e-8, -1e-8, 0, 88, -88, 1e30, -1e30]
-        assertClose(xs.map { Float.tanh(Float($0)) }, xs.map { Foundation.tanh(Double(Float($0))) }, absolute: 2e-7)
+        assertClose(xs.map { Float.tanh(Float($0)) }, xs.map { Foundation.tanh(Double(Float($0))) }, absolute: 3e-7)
         XCTAssertTrue(Float.tanh(.infinity) == 1 && Float.tanh(-.infinity) == -1)
+        XCTAssertTrue(Float.tanh(.nan).isNaN)
+        assertClose(xs.map { Float.logistic(Float($0)) }, xs.map { 1 / (1 + Foundation.exp(-Double(Float($0)))) }, absolute: 2e-7)
+    }
+
+    /// Float's polynomial exp against libm's exp in Double: relative error below 3·10⁻⁷ in [−87, 88].
+    func testFloatExpIsWithinThreeTenMillionthsRelative() {
+        let xs = stride(from: -87.0, through: 88.0, by: 0.0007).map { Float($0) } + [0, 1e-9, -1e-9]
+        for x in xs {
+            let e = Foundation.exp(Double(x))
+            XCTAssertEqual(Double(Float.exp(x)), e, accuracy: 3e-7 * e, "x = \(x)")
+        }
+        XCTAssertTrue(Float.exp(.nan).isNaN)
+        XCTAssertTrue(Float.exp(-1000) > 0 && Float.exp(-1000) < 2e-38 && Float.exp(1000).isFinite)
     }
 
     func testSoftmaxIsStableAndNormalised() {

@@ -76,6 +76,26 @@ final class LSTMGradientTests: XCTestCase {
         for (a, p) in zip(g1, net.parameters) { assertClose(a.data, p.gradient.data, absolute: 1e-12, p.name) }
     }
 
+    /// Running the two directions on two threads changes nothing: same outputs, gradients and dx, bit for bit.
+    func testConcurrentDirectionsGiveIdenticalResults() {
+        var rng = SeededGenerator(seed: 10)
+        var net = LSTMNetwork<Double>(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [3, 2], classes: 4), rng: &rng)
+        let batch = makeBatch(&rng)
+        let w = randomArray(batch.frames.rows, 4, &rng)
+        func run() -> (Array2D<Double>, Array2D<Double>, [Array2D<Double>]) {
+            net.parameters.zeroGradients()
+            let pass = net.forward(batch)
+            let dx = net.backward(pass, dLogProbabilities: w)
+            return (pass.logProbabilities, dx, net.parameters.map(\.gradient))
+        }
+        let serial = run()
+        net.concurrentDirections = true
+        let concurrent = run()
+        XCTAssertEqual(serial.0, concurrent.0)
+        XCTAssertEqual(serial.1, concurrent.1)
+        XCTAssertEqual(serial.2, concurrent.2)
+    }
+
     /// Each sequence's output in a padded batch equals its output alone, and padding values
     /// (here set to large random numbers) change nothing.
     func testPaddingDoesNotInfluenceRealFrames() {
@@ -148,6 +168,13 @@ final class LSTMGradientTests: XCTestCase {
             "output.weight", "output.bias"])
         XCTAssertEqual(net.parameters.map(\.shape), [[16, 5], [16, 4], [16], [16], [16, 5], [16, 4], [16], [16],
                                                      [12, 8], [12, 3], [12], [12], [12, 8], [12, 3], [12], [12], [6, 6], [6]])
+        for c in [net.configuration, LSTMNetworkConfiguration(inputSize: 2, hiddenSizes: [3, 5, 1], bidirectional: false, peepholes: true, classes: 4),
+                  LSTMNetworkConfiguration(inputSize: 2, hiddenSizes: [], classes: 3)] {
+            let built = LSTMNetwork<Float>(c, rng: &rng)
+            let shapes = LSTMNetwork<Float>.parameterShapes(c)
+            XCTAssertEqual(shapes.map(\.name), built.parameters.map(\.name))
+            XCTAssertEqual(shapes.map(\.shape), built.parameters.map(\.shape))
+        }
         XCTAssertEqual(net.layers[1][0].biasIH.value.data, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
         XCTAssertTrue(net.layers[0][0].weightHH.value.data.allSatisfy { abs($0) <= 0.5 })
     }

@@ -2,13 +2,15 @@
 import XCTest
 @testable import Networks
 import Tensors
+import Formats
 import TestSupport
 
 final class LSTMTorchTests: XCTestCase {
     typealias Tensors = [String: (shape: [Int], values: [Float])]
 
     func loadFixture() throws -> Tensors {
-        try readFixtureTensors(packageRoot.appendingPathComponent("Tests/NetworksTests/Fixtures/lstm-torch.safetensors"))
+        let file = try SafeTensorsFile(contentsOf: packageRoot.appendingPathComponent("Tests/NetworksTests/Fixtures/lstm-torch.safetensors").path)
+        return try file.tensors.mapValues { (shape: $0.shape, values: try $0.floats()) }
     }
 
     /// Our network (peepholes off, 2 bidirectional layers of 4, D 3, K 5) with torch's weights.

@@ -55,6 +55,21 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    func testOptimizersKeepOnlyTheSlotsTheyUse() {
+        let p = Parameter<Float>(name: "w", vector: [1, 2])
+        p.gradient.data = [0.5, -0.5]
+        var plain = RMSProp(learningRate: 0.1)
+        plain.step([p])
+        XCTAssertEqual(Set(p.slots.keys), ["rmsprop.meanSquare"])
+        var graves = RMSProp.graves2013()
+        graves.step([p])
+        XCTAssertEqual(Set(p.slots.keys), ["rmsprop.meanSquare", "rmsprop.mean", "rmsprop.delta"])
+        var adam = Adam()
+        adam.step([p])
+        XCTAssertEqual(adam.stepCount, 1)
+        XCTAssertTrue(p.slots.keys.contains("adam.m") && p.slots.keys.contains("adam.v"))
+    }
+
     func testClipGradientNormScalesOnlyAboveTheLimit() {
         let a = Parameter<Float>(name: "a", vector: [0, 0]), b = Parameter<Float>(name: "b", vector: [0])
         a.gradient.data = [3, 0]

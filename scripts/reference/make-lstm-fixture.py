@@ -16,9 +16,12 @@ sequences (pack_padded_sequence), and writes Tests/NetworksTests/Fixtures/lstm-t
   grad.input  T x B x D   d loss / d input
 
 --check FILE: loads a model saved by seqlab (safetensors; tensors named as above, extra
-tensors check.input (T x B x D), check.lengths (B) and check.log_probs (T x B x K) written
-by the Swift test that made it) into nn.LSTM + nn.Linear with strict state-dict loading,
-runs it on check.input and reports the largest difference from check.log_probs.
+tensors check.input (T x B x D), check.lengths (B) and check.log_probs (T x B x K), our
+output) into nn.LSTM + nn.Linear with strict state-dict loading, verifies the metadata
+checksum (FNV-1a 64 over the model tensors in name order: name, a 0 byte, float32 LE values),
+runs the model on check.input and reports the largest difference from check.log_probs.
+The committed Tests/NetworksTests/Fixtures/lstm-seqlab-model.safetensors is written by
+ModelFileTests.torchCheckFile() (Swift); its test fails if that code would write other bytes.
 
 Usage:
   python3 scripts/reference/make-lstm-fixture.py
@@ -89,6 +92,15 @@ def check(path):
     x = tensors.pop("check.input")
     lengths = tensors.pop("check.lengths").long()
     expected = tensors.pop("check.log_probs")
+    h = 0xcbf29ce484222325
+    for name in sorted(tensors):
+        for byte in name.encode() + b"\0" + tensors[name].float().numpy().astype("<f4").tobytes():
+            h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    checksum = "fnv1a64:%016x" % h
+    stored = meta.get("seqlab.checksum")
+    print("checksum %s, stored %s: %s" % (checksum, stored, "match" if checksum == stored else "MISMATCH"))
+    if checksum != stored:
+        sys.exit("MISMATCH: checksum")
     if arch.get("peepholes"):
         sys.exit("model has peepholes; torch.nn.LSTM has none, so it cannot be checked here")
     sizes = set(arch["hiddenSizes"])

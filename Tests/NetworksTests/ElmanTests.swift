@@ -1,0 +1,58 @@
+// Elman layer: BPTT against central differences (both directions, padded batch), and RTRL against BPTT.
+import XCTest
+import Networks
+import Tensors
+import TestSupport
+
+final class ElmanTests: XCTestCase {
+    func maskedLoss(_ h: Array2D<Double>, _ batch: SequenceBatch<Double>, _ w: Array2D<Double>) -> Double {
+        var sum = 0.0
+        for t in 0..<batch.maxLength {
+            for b in 0..<batch.batchSize where batch.isActive(time: t, sequence: b) {
+                for j in 0..<h.cols { sum += h[t * batch.batchSize + b, j] * w[t * batch.batchSize + b, j] }
+            }
+        }
+        return sum
+    }
+
+    func testBPTTMatchesCentralDifferences() {
+        var rng = SeededGenerator(seed: 70)
+        for (reversed, activation) in [(false, Activation.tanh), (true, .tanh), (false, .logistic)] {
+            let layer = ElmanLayer<Double>(inputs: 3, hidden: 4, reversed: reversed, activation: activation, rng: &rng)
+            var batch = SequenceBatch(sequences: [5, 2, 4].map { randomArray($0, 3, &rng) })
+            let w = randomArray(batch.frames.rows, 4, &rng)
+            layer.parameters.zeroGradients()
+            let dx = layer.backward(batch, h: layer.forward(batch), dh: w)
+            checkParameterGradients(layer.parameters, samples: 6, seed: 71) { maskedLoss(layer.forward(batch), batch, w) }
+            checkInputGradient(&batch.frames, dx, samples: 10, name: "x reversed=\(reversed)") {
+                let b = SequenceBatch(frames: $0, lengths: batch.lengths)
+                return maskedLoss(layer.forward(b), b, w)
+            }
+        }
+    }
+
+    /// RTRL carries the same gradient forward in time that BPTT computes backwards (Williams & Zipser 1989).
+    func testRTRLGivesTheBPTTGradient() {
+        var rng = SeededGenerator(seed: 72)
+        for activation in [Activation.tanh, .logistic] {
+            let layer = ElmanLayer<Double>(inputs: 2, hidden: 3, activation: activation, rng: &rng)
+            let x = randomArray(7, 2, &rng), w = randomArray(7, 3, &rng)
+            let batch = SequenceBatch(sequences: [x])
+            layer.parameters.zeroGradients()
+            let h = layer.forward(batch)
+            layer.backward(batch, h: h, dh: w)
+            let bptt = layer.parameters.map(\.gradient)
+
+            layer.parameters.zeroGradients()
+            var rtrl = RTRL(layer: layer)
+            for t in 0..<7 {
+                let ht = rtrl.step(x.rows(t..<(t + 1)).data)
+                assertClose(ht, h.rows(t..<(t + 1)).data, absolute: 1e-14, "state at t=\(t)")
+                rtrl.accumulate(dh: w.rows(t..<(t + 1)).data)        // online: as soon as ∂L_t/∂h_t is known
+            }
+            for (expected, p) in zip(bptt, layer.parameters) {
+                assertClose(p.gradient.data, expected.data, absolute: 1e-12, "\(p.name) (\(activation))")
+            }
+        }
+    }
+}
