@@ -5,14 +5,15 @@ import Foundation
 ///
 /// Walls are `#`, cliffs `C`, terminals their signed reward (`+1`, `-10`), the start `S`.
 public enum GridRendering {
-    /// The map: `S` start, `.` an open cell with the most common reward, the reward itself otherwise.
+    /// The map: `S` start, `.` an open cell with the most common reward, `(r)` an open cell with
+    /// another reward r (a bare number is always a terminal).
     public static func map(_ map: GridMap) -> String {
         var rewardCounts: [Double: Int] = [:]
         for case .open(let r) in map.cells { rewardCounts[r, default: 0] += 1 }
         let common = rewardCounts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
         return table(map) { s in
             if s == map.start { return "S" }
-            if case .open(let r) = map.cells[s] { return r == common ? "." : number(r) }
+            if case .open(let r) = map.cells[s] { return r == common ? "." : "(" + number(r) + ")" }
             return nil
         }
     }

@@ -13,19 +13,19 @@ struct LearningFlags: ParsableArguments {
     @Option(help: "Training episodes (default 500; DQN: 1000).")
     var episodes: Int?
 
-    @Option(help: "Learning rate α of the TD updates (DQN: RMSProp's step size).")
+    @Option(help: "Learning rate α of the TD updates (default 0.1; DQN: RMSProp's step size, default 0.003).")
     var alpha: Double?
 
     @Option(help: "Decay α with the visits N(s,a) as α·k/(k−1+N) with this k (0: constant).")
     var alphaDecayVisits = TabularLearningOptions().alphaDecayVisits
 
-    @Option(help: "ε of ε-greedy exploration (DQN: the initial ε of the linear annealing).")
+    @Option(help: "ε of ε-greedy exploration (default 0.1; DQN: the initial ε of the linear annealing, default 1.0).")
     var epsilon: Double?
 
     @Option(help: "Multiply ε by this after each episode (1: constant).")
     var epsilonDecay = TabularLearningOptions().epsilonDecay
 
-    @Option(help: "Lower bound of the decayed ε (DQN: the final ε of the annealing).")
+    @Option(help: "Lower bound of the decayed ε (default 0; DQN: the final ε of the annealing, default 0.1).")
     var minEpsilon: Double?
 
     @Flag(help: "Start episodes in random states (exploring starts).")

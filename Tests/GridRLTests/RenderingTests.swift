@@ -19,7 +19,7 @@ final class RenderingTests: XCTestCase {
 
     func testCliffsAndPerCellRewardsAreDrawn() throws {
         let map = try GridMap(parsing: "reward -1\ngrid\nS . 5\nC # T0\n")
-        XCTAssertEqual(GridRendering.map(map), " S  . +5\n C  #  0\n")
+        XCTAssertEqual(GridRendering.map(map), "   S    . (+5)\n   C    #    0\n")
     }
 
     func testSVGIsWellFormedWithOneRectPerCellAndAnArrowPerDecisionState() throws {
