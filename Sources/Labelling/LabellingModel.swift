@@ -42,8 +42,9 @@ public struct LabellingModel: Sendable {
     /// The input feature dimension the network expects.
     public var inputDimension: Int { network.configuration.inputSize }
 
-    /// The model's tensors and metadata in safetensors form.
-    public func safeTensors(extraMetadata: [String: String] = [:]) -> SafeTensorsFile {
+    /// The model's tensors and metadata in safetensors form; with `optimizerState`, the
+    /// parameters' optimizer slots too (`optimizer/<slot>/<parameter>`, a checkpoint).
+    public func safeTensors(extraMetadata: [String: String] = [:], optimizerState: Bool = false) -> SafeTensorsFile {
         var meta = extraMetadata
         meta["seqlab.alphabet"] = alphabet.json
         meta["seqlab.blank"] = String(Alphabet.blank)
@@ -53,10 +54,7 @@ public struct LabellingModel: Sendable {
             meta["seqlab.frontend_kind"] = frontEnd.kind
         }
         meta["seqlab.training"] = training
-        let saved = network.savedTensors(metadata: meta)
-        var tensors: [String: SafeTensor] = [:]
-        for (name, t) in saved.tensors { tensors[name] = SafeTensor(floats: t.values, shape: t.shape) }
-        return SafeTensorsFile(tensors: tensors, metadata: saved.metadata)
+        return network.savedTensors(metadata: meta, optimizerState: optimizerState).safeTensorsFile
     }
 
     /// Writes the model atomically (temporary file, fsync, rename).
@@ -67,20 +65,12 @@ public struct LabellingModel: Sendable {
         try self.init(file: try SafeTensorsFile(contentsOf: path), name: path)
     }
 
-    /// A model from an opened safetensors file; tensors whose names start with `ignoringPrefix` are left out.
-    public init(file: SafeTensorsFile, name: String, ignoringPrefix: String? = nil) throws {
-        var tensors: [String: ModelTensors.Tensor] = [:]
-        for (key, t) in file.tensors {
-            if let prefix = ignoringPrefix, key.hasPrefix(prefix) { continue }
-            let values: [Float]
-            do { values = try t.floats() } catch {
-                throw InputError(file: name, place: key, "expected F32 values, found \(t.dtype.rawValue)")
-            }
-            tensors[key] = .init(shape: t.shape, values: values)
-        }
-        var meta = file.metadata
-        meta = meta.filter { !$0.key.hasPrefix("seqlab.checkpoint") }
-        let network = try LSTMNetwork<Float>(loading: ModelTensors(tensors: tensors, metadata: meta), file: name)
+    /// A model from an opened safetensors file (a checkpoint's optimizer slots are restored into
+    /// the network's parameters).
+    public init(file: SafeTensorsFile, name: String) throws {
+        let saved = try ModelTensors(file, file: name)
+        let meta = saved.metadata
+        let network = try LSTMNetwork<Float>(loading: saved, file: name)
         guard let alphabetJSON = meta["seqlab.alphabet"] else {
             throw InputError(file: name, place: "metadata", "no seqlab.alphabet: the model does not say what its outputs mean")
         }

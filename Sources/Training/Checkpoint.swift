@@ -6,9 +6,9 @@ import Networks
 import Tensors
 
 /// Everything needed to continue a training run exactly: the model (network, alphabet, front end),
-/// the optimizer's per-parameter slots (tensors named `checkpoint.<slot>.<parameter>`), and the
-/// options and `TrainingState` as JSON in the metadata (`seqlab.checkpoint.options`,
-/// `seqlab.checkpoint.state`). A checkpoint is also a usable model: `LabellingModel` ignores the extras.
+/// the optimizer's per-parameter slots (tensors named `optimizer/<slot>/<parameter>`, Networks'
+/// `OptimizerState`), and the options and `TrainingState` as JSON in the metadata
+/// (`seqlab.checkpoint.options`, `seqlab.checkpoint.state`). A checkpoint is also a usable model.
 public struct Checkpoint {
     public var path: String
     public var model: LabellingModel
@@ -26,20 +26,16 @@ public struct Checkpoint {
     public func write() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var file = model.safeTensors(extraMetadata: [
+        try model.safeTensors(extraMetadata: [
             "seqlab.checkpoint.options": String(decoding: try encoder.encode(options), as: UTF8.self),
             "seqlab.checkpoint.state": String(decoding: try encoder.encode(state), as: UTF8.self),
-        ])
-        for p in model.network.parameters {
-            for (slot, values) in p.slots { file.tensors["checkpoint.\(slot).\(p.name)"] = SafeTensor(floats: values, shape: p.shape) }
-        }
-        try file.write(to: path)
+        ], optimizerState: true).write(to: path)
     }
 
     /// Reads a checkpoint written by `write()`.
     public init(contentsOf path: String) throws {
         let file = try SafeTensorsFile(contentsOf: path)
-        let model = try LabellingModel(file: file, name: path, ignoringPrefix: "checkpoint.")
+        let model = try LabellingModel(file: file, name: path)
         guard let optionsJSON = file.metadata["seqlab.checkpoint.options"], let stateJSON = file.metadata["seqlab.checkpoint.state"] else {
             throw InputError(file: path, place: "metadata", "a model but not a checkpoint (no seqlab.checkpoint.state): nothing to resume")
         }
@@ -48,13 +44,6 @@ public struct Checkpoint {
             state = try JSONDecoder().decode(TrainingState.self, from: Data(stateJSON.utf8))
         } catch {
             throw InputError(file: path, place: "seqlab.checkpoint", "unreadable training state: \(error)")
-        }
-        for p in model.network.parameters {
-            for (name, t) in file.tensors where name.hasPrefix("checkpoint.") && name.hasSuffix("." + p.name) {
-                let slot = String(name.dropFirst("checkpoint.".count).dropLast(p.name.count + 1))
-                guard t.shape == p.shape else { throw InputError(file: path, place: name, "shape \(t.shape), expected \(p.shape)") }
-                p.slots[slot] = try t.floats()
-            }
         }
         self.path = path
         self.model = model

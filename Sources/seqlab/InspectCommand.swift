@@ -40,7 +40,7 @@ struct Inspect: ParsableCommand {
             let file = try SafeTensorsFile(contentsOf: path)
             var text = SafeTensorsSummary(name: path, file: file).description
             if file.metadata["seqlab.format_version"] != nil {
-                text += "\n" + (try LabellingModel(file: file, name: path, ignoringPrefix: "checkpoint.")).summary
+                text += "\n" + (try LabellingModel(file: file, name: path)).summary
             }
             return text
         case .unknown:
