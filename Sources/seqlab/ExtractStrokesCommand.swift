@@ -63,17 +63,23 @@ struct ExtractStrokes: ParsableCommand {
     @Flag(name: .customLong("text-ark"), help: "Write a text archive instead of a binary one.")
     var textArk = false
 
-    @Option(help: "Resample each stroke every STEP along the pen path, in units of the sample height (e.g. 0.05).")
+    @Option(help: "A stroke front-end config (--name=value lines, as --write-config writes); the flags below override it.")
+    var config: String?
+
+    @Option(name: .customLong("write-config"), help: "Write the front-end config used here (for train --frontend).")
+    var writeConfig: String?
+
+    @Option(help: "Resample each stroke every STEP along the pen path, in units of the sample height (e.g. 0.05; default: no resampling).")
     var resample: Double?
 
-    @Option(help: "Unit length: height (the sample's bounding box) or resolution (0.25 inch at the file's resolution).")
-    var scale: StrokeFeatureConfig.Scale = .height
+    @Option(help: "Unit length: height (the sample's bounding box; default) or resolution (0.25 inch at the file's resolution).")
+    var scale: StrokeFeatureConfig.Scale?
 
-    @Flag(help: "Add cos and sin of the writing direction.")
-    var direction = false
+    @Flag(inversion: .prefixedNo, help: "Add cos and sin of the writing direction (default: no).")
+    var direction: Bool?
 
-    @Flag(help: "Add cos and sin of the curvature (change of direction).")
-    var curvature = false
+    @Flag(inversion: .prefixedNo, help: "Add cos and sin of the curvature, the change of direction (default: no).")
+    var curvature: Bool?
 
     @Flag(help: "No progress bar and no summary on stderr.")
     var quiet = false
@@ -86,9 +92,23 @@ struct ExtractStrokes: ParsableCommand {
         if textOut == "-" && output == "-" { throw ValidationError("--text-out and the archive cannot both go to standard output") }
     }
 
+    /// The front end: --config's lines, then each flag given as a `--name=value` line after them.
+    func frontend() throws -> StrokeFeatureConfig {
+        var text = ""
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else { throw InputError(file: config, "cannot read the config file") }
+            text = String(decoding: data, as: UTF8.self) + "\n"
+        }
+        let flags: [(String, String?)] = [("scale", scale?.rawValue), ("resample-step", resample.map { "\($0)" }),
+                                          ("direction", direction.map { "\($0)" }), ("curvature", curvature.map { "\($0)" })]
+        text += flags.compactMap { name, value in value.map { "--\(name)=\($0)\n" } }.joined()
+        return try StrokeFeatureConfig(text: text, file: config ?? "<command line>")
+    }
+
     func run() throws {
         Interrupt.install()
-        let config = StrokeFeatureConfig(scale: scale, resampleStep: resample, direction: direction, curvature: curvature)
+        let config = try frontend()
+        if let writeConfig { try config.text.write(toFile: writeConfig, atomically: true, encoding: .utf8) }
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         var entries: [(key: String, tokens: [String])] = []
         var written: [String: String] = [:]   // utterance id → where it came from

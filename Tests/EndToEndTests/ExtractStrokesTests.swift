@@ -91,6 +91,24 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertEqual(kaldiText[2], "a-0002 say \"hi\" \\o/")
     }
 
+    func testConfigFileFlagsOverrideItAndWriteConfig() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pen = dir.appendingPathComponent("l.pen"), conf = dir.appendingPathComponent("in.conf"), out = dir.appendingPathComponent("out.conf")
+        try "0 0\n0 1\n".write(to: pen, atomically: true, encoding: .utf8)
+        try "--kind=strokes\n--direction=true\n--curvature=true\n--resample-step=0.5\n".write(to: conf, atomically: true, encoding: .utf8)
+        let r = try extractStrokes([pen.path, "--config", conf.path, "--no-curvature", "--write-config", out.path, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let ark = try parseBinaryArk(r.stdout)
+        XCTAssertEqual(ark.first?.cols, 5, "direction from the file, curvature turned off by the flag")
+        XCTAssertEqual(ark.first?.rows, 3, "resampled every 0.5 of the height")
+        let written = try String(contentsOf: out, encoding: .utf8)
+        XCTAssertTrue(written.contains("--direction=true\n") && written.contains("--curvature=false\n") && written.contains("--resample-step=0.5\n"), written)
+        let missingConfig = try extractStrokes([pen.path, "--config", out.path.replacingOccurrences(of: "out.conf", with: "missing.conf")])
+        XCTAssertNotEqual(missingConfig.status, 0)
+        XCTAssertTrue(missingConfig.stderr.contains("missing.conf"), missingConfig.stderr)
+    }
+
     func testBadArgumentsAndUnreadableFiles() throws {
         let missing = try extractStrokes(["no/such.pen", "--text-ark"])
         XCTAssertEqual(missing.status, 1)

@@ -79,8 +79,13 @@ final class StrokeFeaturesTests: XCTestCase {
         XCTAssertEqual(try StrokeFeatureConfig(text: c.text), c)
         XCTAssertEqual(try StrokeFeatureConfig(text: StrokeFeatureConfig().text), StrokeFeatureConfig())
         XCTAssertEqual(try StrokeFeatureConfig(text: "# only one\n--curvature=true\n"), StrokeFeatureConfig(curvature: true))
-        XCTAssertTrue(StrokeFeatureConfig().text.contains("--resample=0\n"))
-        for (bad, line) in [("--scale=width", 1), ("\n--resample=-1", 2), ("--direction=yes", 1), ("--speed=1", 1), ("scale height", 1)] {
+        XCTAssertTrue(StrokeFeatureConfig().text.hasPrefix("--kind=strokes\n"))
+        XCTAssertTrue(StrokeFeatureConfig().text.contains("--resample-step=0\n"))
+        XCTAssertTrue(StrokeFeatureConfig.describesStrokes(c.text))
+        XCTAssertFalse(StrokeFeatureConfig.describesStrokes("--feature-type=mfcc\n--num-ceps=13\n"))
+        XCTAssertEqual(try StrokeFeatureConfig(text: "--direction=true\n--direction=false\n"), StrokeFeatureConfig(), "the last line wins")
+        for (bad, line) in [("--scale=width", 1), ("\n--resample-step=-1", 2), ("--direction=yes", 1), ("--speed=1", 1), ("scale height", 1),
+                            ("--kind=audio", 1)] {
             XCTAssertThrowsError(try StrokeFeatureConfig(text: bad, file: "cfg")) { e in
                 XCTAssertEqual((e as! InputError).place, "line \(line)", "\(e)")
             }

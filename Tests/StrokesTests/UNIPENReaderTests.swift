@@ -98,6 +98,27 @@ final class UNIPENReaderTests: XCTestCase {
         XCTAssertEqual(r.samples.first?.strokes.first?.points.count, 2)
     }
 
+    func testLabelsAcrossLinesEscapesAndUnresolvableSegments() {
+        // A raw literal: the file holds \t (a tab escape), \\ (a backslash) and \" (a quote).
+        let text = #"""
+        .PEN_DOWN
+         1 2
+         3 4
+        .SEGMENT TEXT 0 OK "two
+        lines\tand\\ a\"quote\""
+        .SEGMENT WORD ? ? "which?"
+        .SEGMENT WORD 0
+        .SEGMENT WORD 0 ? "x" trailing
+
+        """#
+        let r = UNIPENReader().read(bytes: Array(text.utf8), name: "mem.dat")
+        XCTAssertEqual(r.samples.map(\.label), ["two lines and\\ a\"quote\""])
+        XCTAssertEqual(r.rejected.map(\.place), ["line 6", "line 7", "line 8"])
+        XCTAssertTrue(r.rejected[0].message.contains("'?'"), r.rejected[0].message)
+        XCTAssertTrue(r.rejected[1].message.contains("no label"), r.rejected[1].message)
+        XCTAssertTrue(r.rejected[2].message.contains("trailing"), r.rejected[2].message)
+    }
+
     func testPendigitsVariantKeepsTheWriter() throws {
         let path = strokeFixtures.appendingPathComponent("pendigits.tra").path
         let r = try UNIPENReader().read(path: path)

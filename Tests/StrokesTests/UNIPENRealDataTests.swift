@@ -32,6 +32,30 @@ final class UNIPENRealDataTests: XCTestCase {
         XCTAssertEqual(seen, ["1a", "6", "7", "8"])
     }
 
+    /// Words of the first category-6 file: ~175 points a word after resampling every 0.05 of the
+    /// height (the figure measured on the whole set in ../shared/data/README.md), finite features,
+    /// one end-of-stroke flag per stroke.
+    func testWordFeaturesArePlausible() throws {
+        guard let shared = sharedDataDirectory(),
+              let manifest = try? String(contentsOf: shared.appendingPathComponent("unipen/MANIFEST.tsv"), encoding: .isoLatin1),
+              let line = manifest.split(separator: "\n").first(where: { $0.hasPrefix("6\t") })
+        else { throw XCTSkip("../shared/data/unipen is absent") }
+        let unipen = shared.appendingPathComponent("unipen")
+        let r = try readInkSamples(path: unipen.appendingPathComponent(String(line.split(separator: "\t")[2])).path, format: nil,
+                                   includeRoot: unipen.appendingPathComponent("include").path)
+        XCTAssertGreaterThan(r.samples.count, 10)
+        let config = StrokeFeatureConfig(resampleStep: 0.05, direction: true, curvature: true)
+        var points = 0
+        for s in r.samples {
+            let m = strokeFeatures(s, config: config)
+            XCTAssertTrue(m.allFinite, s.id)
+            XCTAssertEqual((0..<m.rows).reduce(Float(0)) { $0 + m[$1, 2] }, Float(s.strokes.count), s.id)
+            points += m.rows
+        }
+        let mean = Double(points) / Double(r.samples.count)
+        XCTAssertTrue((80...400).contains(mean), "mean \(mean) points a word")
+    }
+
     /// The first 300 digits of the pendigits trajectories: digit labels, 0–500 box, writer ids.
     func testPendigitsPrefix() throws {
         guard let shared = sharedDataDirectory(),

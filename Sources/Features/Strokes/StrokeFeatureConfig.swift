@@ -42,12 +42,22 @@ public struct StrokeFeatureConfig: Equatable, Sendable {
     /// Features per point: Δx, Δy, end of stroke, then cos/sin direction, then cos/sin curvature.
     public var dimension: Int { 3 + (direction ? 2 : 0) + (curvature ? 2 : 0) }
 
-    /// The `--name=value` lines (a resample step of 0 means none).
+    /// The value of the `--kind` line that marks a stroke front end among other front-end configs.
+    public static let kind = "strokes"
+
+    /// True when `text` is a stroke front end (it has the line `--kind=strokes`), as a model's
+    /// stored front end must be told apart from an audio one.
+    public static func describesStrokes(_ text: String) -> Bool {
+        text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "--kind=\(kind)" }
+    }
+
+    /// The `--name=value` lines, `--kind=strokes` first (a resample step of 0 means none).
     public var text: String {
         """
+        --kind=\(Self.kind)
         --scale=\(scale.rawValue)
         --resolution-inches=\(resolutionInches)
-        --resample=\(resampleStep.map { "\($0)" } ?? "0")
+        --resample-step=\(resampleStep.map { "\($0)" } ?? "0")
         --direction=\(direction)
         --curvature=\(curvature)
 
@@ -55,7 +65,8 @@ public struct StrokeFeatureConfig: Equatable, Sendable {
     }
 
     /// Parses `--name=value` lines (blank lines and `#` comments allowed; absent names keep
-    /// their defaults); an unknown name or a bad value is an `InputError` naming the line.
+    /// their defaults; a later line overrides an earlier one); an unknown name, a bad value or a
+    /// `--kind` other than `strokes` is an `InputError` naming the line.
     public init(text: String, file: String = "stroke feature config") throws(InputError) {
         self.init()
         var lineNumber = 0
@@ -77,13 +88,15 @@ public struct StrokeFeatureConfig: Equatable, Sendable {
                 return v
             }
             switch name {
+            case "kind":
+                guard value == Self.kind else { throw fail("this is a '\(value)' front end, not a stroke one (--kind=\(Self.kind))") }
             case "scale":
                 guard let s = Scale(rawValue: value) else {
                     throw fail("--scale expects \(Scale.allCases.map(\.rawValue).joined(separator: " or ")), found '\(value)'")
                 }
                 scale = s
             case "resolution-inches": resolutionInches = try number(false)
-            case "resample": let v = try number(true); resampleStep = v == 0 ? nil : v
+            case "resample-step": let v = try number(true); resampleStep = v == 0 ? nil : v
             case "direction": direction = try bool()
             case "curvature": curvature = try bool()
             default: throw fail("unknown stroke feature option --\(name)")

@@ -284,7 +284,8 @@ private final class UNIPENParser {
     }
 }
 
-/// The fields of a `.SEGMENT` line: type, delineation, quality, label (escapes `\"` `\\` resolved).
+/// The fields of a `.SEGMENT` line: type, delineation, quality, label (escapes `\"` `\\` resolved;
+/// `\t`, `\n`, tabs and new lines become spaces, as the definition counts them; other `\c` give `c`).
 struct UNIPENSegmentFields {
     var type = "", delineation = "?", quality = "?", label: String?
     var error: String?
