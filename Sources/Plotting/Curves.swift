@@ -1,0 +1,144 @@
+// Curves: line plots of (x, y) series (training curves), one or more panels sharing a title.
+import Foundation
+
+/// One named line of a line plot.
+public struct Series: Sendable {
+    public var name: String
+    public var points: [(x: Double, y: Double)]
+    /// Colour (`#rrggbb`); nil takes the next colour of `categoryPalette`.
+    public var colour: String?
+    public var dashed: Bool
+
+    public init(name: String, points: [(x: Double, y: Double)], colour: String? = nil, dashed: Bool = false) {
+        self.name = name
+        self.points = points
+        self.colour = colour
+        self.dashed = dashed
+    }
+}
+
+/// One panel of a line plot: its series, axis labels and y scale.
+public struct CurvePanel: Sendable {
+    public var series: [Series]
+    public var xLabel: String
+    public var yLabel: String
+    /// A log10 y axis (all y values must then be positive).
+    public var logY: Bool
+
+    public init(series: [Series], xLabel: String, yLabel: String, logY: Bool = false) {
+        self.series = series
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.logY = logY
+    }
+}
+
+/// A line plot of `series` as an SVG file (see `curvesSVG(panels:title:)`).
+public func curvesSVG(series: [Series], title: String, xLabel: String, yLabel: String, logY: Bool = false) throws -> String {
+    try curvesSVG(panels: [CurvePanel(series: series, xLabel: xLabel, yLabel: yLabel, logY: logY)], title: title)
+}
+
+/// Panels of line plots stacked vertically under one title, as an SVG file.
+///
+/// Each series is a polyline through its points in the given order (with a dot at each point when
+/// there are at most 60); non-finite y values leave a gap. The x range is the data's; the y range
+/// is widened to nice tick values (linear) or padded by 10 % (log10). Each panel has a legend.
+/// - Throws: `PlotError` when there is no panel, a panel has no finite point, or a log-scale
+///   panel has a value ≤ 0.
+public func curvesSVG(panels: [CurvePanel], title: String) throws -> String {
+    guard !panels.isEmpty else { throw PlotError("nothing to plot: no panels") }
+    let panelHeight = 260.0, gap = 70.0
+    let first = PlotArea(x: 82, y: 44, width: 640, height: panelHeight)
+    let height = first.y + Double(panels.count) * (panelHeight + gap) - gap + 56
+    var doc = SVGDocument(width: first.right + 30, height: height, title: title)
+    doc.text(title, x: first.x, y: 26, size: 15, bold: true)
+    var colourIndex = 0
+    for (i, panel) in panels.enumerated() {
+        var area = first
+        area.y += Double(i) * (panelHeight + gap)
+        try CurvePanelDrawing.draw(&doc, area: area, panel: panel, colourIndex: &colourIndex)
+    }
+    return doc.render()
+}
+
+enum CurvePanelDrawing {
+    static func draw(_ doc: inout SVGDocument, area: PlotArea, panel: CurvePanel, colourIndex: inout Int) throws {
+        var xs: [Double] = [], ys: [Double] = []
+        for s in panel.series {
+            for (j, p) in s.points.enumerated() where p.x.isFinite && p.y.isFinite {
+                if panel.logY && p.y <= 0 {
+                    throw PlotError("series \"\(s.name)\" has y = \(p.y) at point \(j); a log scale needs positive values")
+                }
+                xs.append(p.x); ys.append(p.y)
+            }
+        }
+        guard let xMin = xs.min(), let xMax = xs.max(), let yMin = ys.min(), let yMax = ys.max() else {
+            throw PlotError("nothing to plot for \"\(panel.yLabel)\": no finite points")
+        }
+        let xBounds = xMax > xMin ? (lo: xMin, hi: xMax) : (lo: xMin - 1, hi: xMax + 1)
+        let yBounds: (lo: Double, hi: Double)
+        if panel.logY {
+            yBounds = yMax > yMin ? (yMin / pow(yMax / yMin, 0.05), yMax * pow(yMax / yMin, 0.05)) : (yMin / 2, yMax * 2)
+        } else {
+            yBounds = niceBounds(lo: yMin, hi: yMax, count: 5)
+        }
+        let x = Scale(lo: xBounds.lo, hi: xBounds.hi, from: area.x, to: area.right)
+        let y = Scale(lo: yBounds.lo, hi: yBounds.hi, from: area.bottom, to: area.y, logarithmic: panel.logY)
+        let xTicks = niceTicks(lo: xBounds.lo, hi: xBounds.hi, count: 8)
+        let yTicks = y.ticks(count: 5)
+        AxisDrawing.xAxis(&doc, area: area, scale: x, ticks: xTicks, label: panel.xLabel,
+                          format: { tickLabel($0, ticks: xTicks) }, grid: true)
+        AxisDrawing.yAxis(&doc, area: area, scale: y, ticks: yTicks, label: panel.yLabel,
+                          format: { tickLabel($0, ticks: yTicks, logarithmic: panel.logY) }, grid: true)
+        AxisDrawing.frame(&doc, area: area)
+
+        var legend: [(name: String, colour: String, dashed: Bool)] = []
+        for s in panel.series {
+            let colour = s.colour ?? categoryPalette[colourIndex % categoryPalette.count]
+            if s.colour == nil { colourIndex += 1 }
+            legend.append((s.name, colour, s.dashed))
+            doc.beginGroup("series")
+            var run: [(x: Double, y: Double)] = []
+            let style = ShapeStyle.stroked(colour, width: 2, dash: s.dashed ? "6 4" : nil)
+            for p in s.points {
+                if p.x.isFinite && p.y.isFinite {
+                    run.append((x.position(p.x), y.position(p.y)))
+                } else {
+                    doc.polyline(run, style: style); run = []
+                }
+            }
+            doc.polyline(run, style: style)
+            if s.points.count <= 60 {
+                for p in s.points where p.x.isFinite && p.y.isFinite {
+                    doc.circle(cx: x.position(p.x), cy: y.position(p.y), r: 2.5, style: .filled(colour))
+                }
+            }
+            doc.endGroup()
+        }
+        Legend.draw(&doc, area: area, entries: legend)
+    }
+}
+
+/// A legend box in the top-right corner of a plot area: a line sample and a name per entry.
+enum Legend {
+    static func draw(_ doc: inout SVGDocument, area: PlotArea, entries: [(name: String, colour: String, dashed: Bool)],
+                     columns: Int = 1) {
+        guard !entries.isEmpty else { return }
+        let rowHeight = 16.0, sample = 22.0
+        let longest = entries.map { $0.name.count }.max() ?? 0
+        let columnWidth = sample + 10 + Double(longest) * 6.6 + 8
+        let columns = max(1, min(columns, entries.count))
+        let rows = (entries.count + columns - 1) / columns
+        let width = Double(columns) * columnWidth + 8, height = Double(rows) * rowHeight + 8
+        let x0 = area.right - width - 8, y0 = area.y + 8
+        doc.beginGroup("legend")
+        doc.rect(x: x0, y: y0, width: width, height: height,
+                 style: ShapeStyle(fill: "#ffffff", stroke: "#bbbbbb", strokeWidth: 1, opacity: 0.9))
+        for (i, e) in entries.enumerated() {
+            let cx = x0 + 8 + Double(i / rows) * columnWidth, cy = y0 + 4 + (Double(i % rows) + 0.5) * rowHeight
+            doc.line(x1: cx, y1: cy, x2: cx + sample, y2: cy, style: .stroked(e.colour, width: 2, dash: e.dashed ? "5 3" : nil))
+            doc.text(e.name, x: cx + sample + 6, y: cy + 4, size: 11)
+        }
+        doc.endGroup()
+    }
+}
