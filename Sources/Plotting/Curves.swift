@@ -119,23 +119,32 @@ enum CurvePanelDrawing {
     }
 }
 
-/// A legend box in the top-right corner of a plot area: a line sample and a name per entry.
+/// A legend box: a line sample and a name per entry, one column.
 enum Legend {
-    static func draw(_ doc: inout SVGDocument, area: PlotArea, entries: [(name: String, colour: String, dashed: Bool)],
-                     columns: Int = 1) {
-        guard !entries.isEmpty else { return }
-        let rowHeight = 16.0, sample = 22.0
+    typealias Entry = (name: String, colour: String, dashed: Bool)
+    static let rowHeight = 16.0, sample = 22.0
+
+    /// The box's size for these entries (names measured at about 6.6 px per character).
+    static func size(entries: [Entry]) -> (width: Double, height: Double) {
         let longest = entries.map { $0.name.count }.max() ?? 0
-        let columnWidth = sample + 10 + Double(longest) * 6.6 + 8
-        let columns = max(1, min(columns, entries.count))
-        let rows = (entries.count + columns - 1) / columns
-        let width = Double(columns) * columnWidth + 8, height = Double(rows) * rowHeight + 8
-        let x0 = area.right - width - 8, y0 = area.y + 8
+        return (sample + 22 + Double(longest) * 6.6, Double(entries.count) * rowHeight + 8)
+    }
+
+    /// The legend in the top-right corner inside `area`.
+    static func draw(_ doc: inout SVGDocument, area: PlotArea, entries: [Entry]) {
+        let width = size(entries: entries).width
+        draw(&doc, x: area.right - width - 8, y: area.y + 8, entries: entries)
+    }
+
+    /// The legend with its top-left corner at (x, y).
+    static func draw(_ doc: inout SVGDocument, x x0: Double, y y0: Double, entries: [Entry]) {
+        guard !entries.isEmpty else { return }
+        let (width, height) = size(entries: entries)
         doc.beginGroup("legend")
         doc.rect(x: x0, y: y0, width: width, height: height,
                  style: ShapeStyle(fill: "#ffffff", stroke: "#bbbbbb", strokeWidth: 1, opacity: 0.9))
         for (i, e) in entries.enumerated() {
-            let cx = x0 + 8 + Double(i / rows) * columnWidth, cy = y0 + 4 + (Double(i % rows) + 0.5) * rowHeight
+            let cx = x0 + 8, cy = y0 + 4 + (Double(i) + 0.5) * rowHeight
             doc.line(x1: cx, y1: cy, x2: cx + sample, y2: cy, style: .stroked(e.colour, width: 2, dash: e.dashed ? "5 3" : nil))
             doc.text(e.name, x: cx + sample + 6, y: cy + 4, size: 11)
         }

@@ -2,6 +2,14 @@
 import Foundation
 import Tensors
 
+/// How the cells of a heat map are drawn.
+public enum CellDrawing: Sendable {
+    /// One `<rect>` per run of equal colour along a dimension (exact, grows with the cells).
+    case vector
+    /// One embedded indexed-colour PNG, one pixel per cell (small; see `PNGEncoder`).
+    case image
+}
+
 /// Options of a heat map, with their defaults.
 public struct HeatMapOptions: Sendable {
     /// Width of the cell area in pixels. Default 900.
@@ -10,6 +18,8 @@ public struct HeatMapOptions: Sendable {
     public var plotHeight: Double? = nil
     /// More frames than this are averaged down to this many columns (`averagingRows`). Default 1000.
     public var maxColumns = 1000
+    /// How cells are drawn; nil: vectors up to 5,000 cells (after downsampling), an image above. Default nil.
+    public var cells: CellDrawing? = nil
     /// Colours are quantised to this many viridis levels, so equal neighbours merge into one rect. Default 128.
     public var colourLevels = 128
     public init() {}
@@ -20,7 +30,9 @@ public struct HeatMapOptions: Sendable {
 /// Frame t covers x ∈ [t, t+1) frames, or [t·shift, (t+1)·shift) seconds when `frameShift` is
 /// known; dimension d covers y ∈ [d, d+1), dimension 0 at the bottom. Values map linearly from
 /// the matrix minimum (dark violet) to its maximum (yellow) through `ColourMap.viridis`; the
-/// colour bar on the right gives the scale. Runs of equal colour along a row are one `<rect>`.
+/// colour bar on the right gives the scale. Cells are `<rect>`s (runs of equal colour along a
+/// dimension merged, each overlapping its right and upper neighbour by half a pixel so no seams
+/// show) or one embedded PNG (`HeatMapOptions.cells`).
 /// - Throws: `PlotError` for an empty matrix or a non-finite value.
 public func heatMapSVG(matrix: Matrix, frameShift: Double?, title: String, yLabel: String,
                        options: HeatMapOptions = HeatMapOptions()) throws -> String {
@@ -31,7 +43,7 @@ public func heatMapSVG(matrix: Matrix, frameShift: Double?, title: String, yLabe
     doc.text(title, x: area.x, y: 24, size: 15, bold: true)
     let caption = "\(matrix.rows) frames × \(matrix.cols) dimensions"
     doc.text(caption, x: area.right, y: 24, size: 11, anchor: .end, fill: "#666666")
-    let range = HeatMapPanel.draw(&doc, area: area, matrix: matrix, yLabel: yLabel, options: options)
+    let range = try HeatMapPanel.draw(&doc, area: area, matrix: matrix, yLabel: yLabel, options: options)
     HeatMapPanel.timeAxis(&doc, area: area, frames: matrix.rows, frameShift: frameShift)
     HeatMapPanel.colourBar(&doc, area: PlotArea(x: area.right + 16, y: area.y, width: 14, height: area.height),
                            lo: range.lo, hi: range.hi)
@@ -43,7 +55,7 @@ enum HeatMapPanel {
     /// Draws the cells of `matrix` into `area` with a y axis of dimensions; returns the value range.
     @discardableResult
     static func draw(_ doc: inout SVGDocument, area: PlotArea, matrix: Matrix, yLabel: String,
-                     options: HeatMapOptions) -> (lo: Double, hi: Double) {
+                     options: HeatMapOptions) throws -> (lo: Double, hi: Double) {
         var lo = Double.infinity, hi = -Double.infinity
         for v in matrix.data { lo = min(lo, Double(v)); hi = max(hi, Double(v)) }
         if hi <= lo { lo -= 0.5; hi += 0.5 }
@@ -51,22 +63,38 @@ enum HeatMapPanel {
         let columns = averagingRows(matrix, maxRows: options.maxColumns)
         let x = Scale(lo: 0, hi: Double(matrix.rows), from: area.x, to: area.right)
         let y = Scale(lo: 0, hi: Double(matrix.cols), from: area.bottom, to: area.y)
-        let colours = ColourMap.viridis.table(levels: options.colourLevels)
+        let colours = ColourMap.viridis.table(levels: min(256, max(2, options.colourLevels)))
         let top = Double(colours.count - 1)
         func level(_ v: Float) -> Int { Int(((Double(v) - lo) / (hi - lo) * top).rounded()) }
 
+        let drawing = options.cells ?? (bins.count * matrix.cols <= 5000 ? .vector : .image)
         doc.beginGroup("cells", crispEdges: true)
-        for d in 0..<matrix.cols {
-            let y0 = y.position(Double(d + 1)), y1 = y.position(Double(d))
-            var j = 0
-            while j < bins.count {
-                let c = level(columns[j, d])
-                var k = j + 1
-                while k < bins.count && level(columns[k, d]) == c { k += 1 }
-                let x0 = x.position(Double(bins[j].lowerBound)), x1 = x.position(Double(bins[k - 1].upperBound))
-                doc.rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0, style: .filled(colours[c]))
-                j = k
+        switch drawing {
+        case .vector:
+            let overlap = 0.5
+            for d in 0..<matrix.cols {
+                let y0 = y.position(Double(d + 1)), y1 = y.position(Double(d))
+                let extraHeight = d + 1 < matrix.cols ? overlap : 0
+                var j = 0
+                while j < bins.count {
+                    let c = level(columns[j, d])
+                    var k = j + 1
+                    while k < bins.count && level(columns[k, d]) == c { k += 1 }
+                    let x0 = x.position(Double(bins[j].lowerBound)), x1 = x.position(Double(bins[k - 1].upperBound))
+                    let extraWidth = k < bins.count ? overlap : 0
+                    doc.rect(x: x0, y: y0 - extraHeight, width: x1 - x0 + extraWidth, height: y1 - y0 + extraHeight,
+                             style: .filled(colours[c]))
+                    j = k
+                }
             }
+        case .image:
+            // Pixel row 0 is the top: the highest dimension.
+            var indices = [UInt8](repeating: 0, count: bins.count * matrix.cols)
+            for d in 0..<matrix.cols {
+                for j in 0..<bins.count { indices[(matrix.cols - 1 - d) * bins.count + j] = UInt8(level(columns[j, d])) }
+            }
+            let png = try PNGEncoder.indexed(width: bins.count, height: matrix.cols, indices: indices, palette: colours)
+            doc.image(x: area.x, y: area.y, width: area.width, height: area.height, png: png)
         }
         doc.endGroup()
         AxisDrawing.frame(&doc, area: area)

@@ -66,7 +66,8 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     var posteriorArea = PlotArea(x: 78, y: 40, width: width, height: 220)
     if features != nil { posteriorArea.y = featureArea.bottom + 18 }
     let alignArea = PlotArea(x: 78, y: posteriorArea.bottom + 10, width: width, height: 34)
-    var doc = SVGDocument(width: featureArea.right + 110, height: alignArea.bottom + 56, title: title)
+    let legendWidth = Legend.size(entries: alphabet.map { (display($0), "", false) }).width
+    var doc = SVGDocument(width: featureArea.right + max(110, legendWidth + 20), height: alignArea.bottom + 56, title: title)
     doc.text(title, x: featureArea.x, y: 24, size: 15, bold: true)
     let text = spans.map { display(alphabet[$0.label]) }.joined(separator: " ")
     doc.text(text.isEmpty ? "(no tokens)" : text, x: featureArea.right, y: 24, size: 13, anchor: .end, fill: "#444444")
@@ -74,7 +75,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     if let features {
         var heat = HeatMapOptions()
         heat.maxColumns = options.maxColumns
-        let range = HeatMapPanel.draw(&doc, area: featureArea, matrix: features, yLabel: "feature", options: heat)
+        let range = try HeatMapPanel.draw(&doc, area: featureArea, matrix: features, yLabel: "feature", options: heat)
         HeatMapPanel.colourBar(&doc, area: PlotArea(x: featureArea.right + 16, y: featureArea.y, width: 12, height: featureArea.height),
                                lo: range.lo, hi: range.hi)
     }
@@ -103,17 +104,21 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
         doc.endGroup()
         if peak >= options.legendThreshold || k == blank { legend.append((display(alphabet[k]), colour, k == blank)) }
     }
-    // Each decoded token's symbol above its line's peak within the span.
+    // Each decoded token's symbol above its line's peak within the span, unless it would overlap the previous one.
+    var freeFrom = -Double.infinity
     for s in spans {
         var best = s.start
         for t in s.start...s.end where logProbs[t, s.label] > logProbs[best, s.label] { best = t }
         let p = Double(exp(logProbs[best, s.label]))
-        doc.text(display(alphabet[s.label]), x: x.position(Double(best) + 0.5), y: max(posteriorArea.y + 12, y.position(p) - 5),
+        let name = display(alphabet[s.label]), half = textWidth(name, size: 12) / 2
+        let cx = x.position(Double(best) + 0.5)
+        guard cx - half >= freeFrom else { continue }
+        freeFrom = cx + half + 2
+        doc.text(name, x: cx, y: max(posteriorArea.y + 12, y.position(p) - 5),
                  size: 12, anchor: .middle, fill: labelColour(s.label, blank: blank), bold: true)
     }
     AxisDrawing.frame(&doc, area: posteriorArea)
-    Legend.draw(&doc, area: PlotArea(x: posteriorArea.x, y: posteriorArea.y - 2, width: posteriorArea.width + 2, height: 0),
-                entries: legend, columns: min(legend.count, 8))
+    Legend.draw(&doc, x: posteriorArea.right + 10, y: posteriorArea.y, entries: legend)
 
     // The alignment band.
     doc.beginGroup("alignment")
@@ -121,9 +126,15 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     for s in spans {
         let x0 = x.position(Double(s.start)), x1 = x.position(Double(s.end + 1))
         let colour = labelColour(s.label, blank: blank)
+        let name = display(alphabet[s.label])
+        let when = frameShift.map { String(format: ", %.2f–%.2f s", Double(s.start) * $0, Double(s.end + 1) * $0) } ?? ""
         doc.rect(x: x0, y: alignArea.y + 3, width: x1 - x0, height: alignArea.height - 6,
-                 style: ShapeStyle(fill: colour, stroke: colour, strokeWidth: 1, opacity: 0.35))
-        doc.text(display(alphabet[s.label]), x: (x0 + x1) / 2, y: alignArea.y + alignArea.height / 2 + 4.5, size: 13, anchor: .middle, bold: true)
+                 style: ShapeStyle(fill: colour, stroke: colour, strokeWidth: 1, opacity: 0.35),
+                 tooltip: "\(name): frames \(s.start)–\(s.end)\(when)")
+        // The symbol when it fits in its box (the tooltip and the line above always give it).
+        if textWidth(name, size: 13) <= x1 - x0 + 2 {
+            doc.text(name, x: (x0 + x1) / 2, y: alignArea.y + alignArea.height / 2 + 4.5, size: 13, anchor: .middle, bold: true)
+        }
     }
     doc.endGroup()
     AxisDrawing.frame(&doc, area: alignArea)
@@ -136,6 +147,9 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
 func labelColour(_ k: Int, blank: Int) -> String {
     categoryPalette[(k > blank ? k - 1 : k) % categoryPalette.count]
 }
+
+/// The approximate width of bold sans-serif text (0.62 em per character).
+func textWidth(_ s: String, size: Double) -> Double { Double(s.count) * size * 0.62 }
 
 /// A token as shown: white space as "␣".
 func display(_ token: String) -> String {

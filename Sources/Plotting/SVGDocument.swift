@@ -59,8 +59,10 @@ public struct SVGDocument: Sendable {
         self.title = title
     }
 
-    public mutating func rect(x: Double, y: Double, width: Double, height: Double, style: ShapeStyle) {
-        body.append("<rect x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" \(style.attributes)/>")
+    /// A rectangle; `tooltip` becomes its `<title>`, which viewers show on hover.
+    public mutating func rect(x: Double, y: Double, width: Double, height: Double, style: ShapeStyle, tooltip: String? = nil) {
+        let head = "<rect x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" \(style.attributes)"
+        body.append(tooltip.map { head + "><title>\(xmlEscaped($0))</title></rect>" } ?? head + "/>")
     }
 
     public mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, style: ShapeStyle) {
@@ -89,6 +91,11 @@ public struct SVGDocument: Sendable {
         body.append(s + ">\(xmlEscaped(content))</text>")
     }
 
+    /// A raster image (PNG bytes, embedded as a data URI) stretched over the rectangle, pixels kept sharp.
+    public mutating func image(x: Double, y: Double, width: Double, height: Double, png: [UInt8]) {
+        body.append("<image x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" preserveAspectRatio=\"none\" image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" xlink:href=\"data:image/png;base64,\(Data(png).base64EncodedString())\"/>")
+    }
+
     /// Opens a group; `name` becomes its `class` (tests and style sheets find panels by it).
     public mutating func beginGroup(_ name: String, crispEdges: Bool = false) {
         body.append("<g class=\"\(xmlEscaped(name))\"\(crispEdges ? " shape-rendering=\"crispEdges\"" : "")>")
@@ -105,7 +112,7 @@ public struct SVGDocument: Sendable {
     public func render() -> String {
         var out = """
         <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(svgNumber(width))" height="\(svgNumber(height))" viewBox="0 0 \(svgNumber(width)) \(svgNumber(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
+        <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" width="\(svgNumber(width))" height="\(svgNumber(height))" viewBox="0 0 \(svgNumber(width)) \(svgNumber(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
         <title>\(xmlEscaped(title))</title>
         <rect x="0" y="0" width="\(svgNumber(width))" height="\(svgNumber(height))" fill="#ffffff"/>
 

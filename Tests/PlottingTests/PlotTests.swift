@@ -16,14 +16,16 @@ final class PlotTests: XCTestCase {
                                               options: options))
         let cells = try XCTUnwrap(svg.groups("cells").first).elements("rect")
         XCTAssertEqual(cells.count, 4)
-        // The plot area starts at (78, 40); each cell is 100 × 50.
-        func cell(x: Double, y: Double) -> XMLElementNode? {
-            cells.first { $0.number("x") == x && $0.number("y") == y && $0.number("width") == 100 && $0.number("height") == 50 }
+        // The plot area starts at (78, 40); each cell is 100 × 50, extended by half a pixel over its
+        // right and upper neighbours (none at the right edge and the top).
+        func cell(x: Double, y: Double, width: Double, height: Double) -> String? {
+            cells.first { $0.number("x") == x && $0.number("y") == y && $0.number("width") == width && $0.number("height") == height }?
+                .attributes["fill"]
         }
-        XCTAssertEqual(cell(x: 78, y: 90)?.attributes["fill"], "#440154")    // frame 0, dim 0: the minimum
-        XCTAssertEqual(cell(x: 178, y: 40)?.attributes["fill"], "#fde725")   // frame 1, dim 1: the maximum
-        XCTAssertNotNil(cell(x: 78, y: 40))                                    // frame 0, dim 1
-        XCTAssertNotNil(cell(x: 178, y: 90))                                   // frame 1, dim 0
+        XCTAssertEqual(cell(x: 78, y: 89.5, width: 100.5, height: 50.5), "#440154")   // frame 0, dim 0: the minimum
+        XCTAssertEqual(cell(x: 178, y: 40, width: 100, height: 50), "#fde725")        // frame 1, dim 1: the maximum
+        XCTAssertNotNil(cell(x: 78, y: 40, width: 100.5, height: 50))                  // frame 0, dim 1
+        XCTAssertNotNil(cell(x: 178, y: 89.5, width: 100, height: 50.5))               // frame 1, dim 0
         // Time in seconds: 2 frames of 10 ms span 0 … 0.02 s, the last tick at the right edge.
         let xAxis = try XCTUnwrap(svg.groups("x-axis").first)
         XCTAssertEqual(xAxis.elements("text").last?.text, "time (s)")
@@ -43,10 +45,11 @@ final class PlotTests: XCTestCase {
         options.plotWidth = 300
         let run = try parseSVG(try heatMapSVG(matrix: Matrix([[0], [0], [5]]), frameShift: nil, title: "r", yLabel: "d", options: options))
         let rects = try XCTUnwrap(run.groups("cells").first).elements("rect")
-        XCTAssertEqual(rects.map { $0.number("width")! }, [200, 100])
+        XCTAssertEqual(rects.map { $0.number("width")! }, [200.5, 100])
         XCTAssertEqual(run.groups("x-axis").first?.elements("text").last?.text, "frame")
 
         options.maxColumns = 10
+        options.cells = .vector
         let long = Matrix(rows: 1000, cols: 2, data: (0..<2000).map { Float($0 % 2 == 0 ? $0 / 2 : 0) })
         let svg = try parseSVG(try heatMapSVG(matrix: long, frameShift: nil, title: "long", yLabel: "d", options: options))
         let cells = try XCTUnwrap(svg.groups("cells").first).elements("rect")
