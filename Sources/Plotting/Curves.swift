@@ -93,6 +93,7 @@ enum CurvePanelDrawing {
         AxisDrawing.frame(&doc, area: area)
 
         var legend: [(name: String, colour: String, dashed: Bool)] = []
+        var drawn: [(x: Double, y: Double)] = []
         for s in panel.series {
             let colour = s.colour ?? categoryPalette[colourIndex % categoryPalette.count]
             if s.colour == nil { colourIndex += 1 }
@@ -103,6 +104,7 @@ enum CurvePanelDrawing {
             for p in s.points {
                 if p.x.isFinite && p.y.isFinite {
                     run.append((x.position(p.x), y.position(p.y)))
+                    drawn.append(run[run.count - 1])
                 } else {
                     doc.polyline(run, style: style); run = []
                 }
@@ -115,7 +117,7 @@ enum CurvePanelDrawing {
             }
             doc.endGroup()
         }
-        Legend.draw(&doc, area: area, entries: legend)
+        Legend.draw(&doc, area: area, entries: legend, avoiding: drawn)
     }
 }
 
@@ -130,10 +132,21 @@ enum Legend {
         return (sample + 22 + Double(longest) * 6.6, Double(entries.count) * rowHeight + 8)
     }
 
-    /// The legend in the top-right corner inside `area`.
-    static func draw(_ doc: inout SVGDocument, area: PlotArea, entries: [Entry]) {
-        let width = size(entries: entries).width
-        draw(&doc, x: area.right - width - 8, y: area.y + 8, entries: entries)
+    /// The legend in the corner of `area` that covers the fewest of the `avoiding` points
+    /// (top right, top left, bottom right, bottom left, in that order on ties).
+    static func draw(_ doc: inout SVGDocument, area: PlotArea, entries: [Entry], avoiding points: [(x: Double, y: Double)] = []) {
+        let (width, height) = size(entries: entries)
+        let corners = [(area.right - width - 8, area.y + 8), (area.x + 8, area.y + 8),
+                       (area.right - width - 8, area.bottom - height - 8), (area.x + 8, area.bottom - height - 8)]
+        func covered(_ corner: (Double, Double)) -> Int {
+            points.filter { $0.x >= corner.0 - 4 && $0.x <= corner.0 + width + 4 && $0.y >= corner.1 - 4 && $0.y <= corner.1 + height + 4 }.count
+        }
+        var best = corners[0], fewest = covered(corners[0])
+        for corner in corners.dropFirst() {
+            let n = covered(corner)
+            if n < fewest { best = corner; fewest = n }
+        }
+        draw(&doc, x: best.0, y: best.1, entries: entries)
     }
 
     /// The legend with its top-left corner at (x, y).

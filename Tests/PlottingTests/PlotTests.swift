@@ -78,6 +78,18 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(svg.groups("legend").first?.elements("text").map(\.text), ["a<b"])
     }
 
+    /// The legend takes the top-right corner unless the data are there; then the top left.
+    func testLegendAvoidsTheData() throws {
+        func legendX(_ points: [(x: Double, y: Double)]) throws -> Double {
+            let svg = try parseSVG(try curvesSVG(series: [Series(name: "s", points: points)], title: "", xLabel: "", yLabel: ""))
+            return try XCTUnwrap(svg.groups("legend").first?.elements("rect").first?.number("x"))
+        }
+        let falling = (0...20).map { (x: Double($0), y: 1 - Double($0) / 20) }
+        let rising = (0...20).map { (x: Double($0), y: Double($0) / 20) }
+        XCTAssertGreaterThan(try legendX(falling), 402)   // right half of the 82…722 area
+        XCTAssertEqual(try legendX(rising), 90)            // area.x + 8
+    }
+
     func testLogScaleCurveAndGaps() throws {
         let points: [(x: Double, y: Double)] = [(1, 100), (2, .nan), (3, 10), (4, 1)]
         let svg = try parseSVG(try curvesSVG(series: [Series(name: "loss", points: points)], title: "log", xLabel: "x", yLabel: "y", logY: true))
