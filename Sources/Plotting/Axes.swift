@@ -61,7 +61,12 @@ public func niceStep(range: Double, count: Int) -> Double {
 /// Multiples of a nice step that lie in `lo...hi` (about `count` of them).
 public func niceTicks(lo: Double, hi: Double, count: Int = 6) -> [Double] {
     guard hi > lo, lo.isFinite, hi.isFinite else { return lo.isFinite ? [lo] : [] }
-    let step = niceStep(range: hi - lo, count: count)
+    return niceTicks(lo: lo, hi: hi, step: niceStep(range: hi - lo, count: count))
+}
+
+/// The multiples of `step` in `lo...hi`.
+public func niceTicks(lo: Double, hi: Double, step: Double) -> [Double] {
+    guard hi >= lo, step > 0, lo.isFinite, hi.isFinite else { return [] }
     var ticks: [Double] = []
     var k = ceil(lo / step - 1e-9)
     while k * step <= hi + step * 1e-9 && ticks.count < 1000 {
@@ -72,11 +77,14 @@ public func niceTicks(lo: Double, hi: Double, count: Int = 6) -> [Double] {
     return ticks
 }
 
-/// `lo...hi` widened outwards to multiples of a nice step (for data ranges of curves).
-public func niceBounds(lo: Double, hi: Double, count: Int = 6) -> (lo: Double, hi: Double) {
-    guard hi > lo else { let pad = lo == 0 ? 1 : abs(lo) * 0.1; return (lo - pad, hi + pad) }
+/// `lo...hi` widened outwards to multiples of a nice step (for data ranges of curves), and the step.
+public func niceBounds(lo: Double, hi: Double, count: Int = 6) -> (lo: Double, hi: Double, step: Double) {
+    guard hi > lo else {
+        let pad = lo == 0 ? 1 : abs(lo) * 0.1
+        return (lo - pad, hi + pad, niceStep(range: 2 * pad, count: count))
+    }
     let step = niceStep(range: hi - lo, count: count)
-    return (floor(lo / step + 1e-9) * step, ceil(hi / step - 1e-9) * step)
+    return (floor(lo / step + 1e-9) * step, ceil(hi / step - 1e-9) * step, step)
 }
 
 /// A tick label: as many decimals as the spacing of `ticks` needs, or %g for a log scale.
@@ -107,7 +115,7 @@ enum AxisDrawing {
             doc.line(x1: x, y1: area.bottom, x2: x, y2: area.bottom + tickLength, style: .stroked("#444444"))
             doc.text(format(v), x: x, y: area.bottom + tickLength + fontSize + 1, size: fontSize, anchor: .middle)
         }
-        if let label {
+        if let label, !label.isEmpty {
             doc.text(label, x: area.x + area.width / 2, y: area.bottom + tickLength + fontSize + labelFontSize + 8,
                      size: labelFontSize, anchor: .middle)
         }
@@ -130,7 +138,7 @@ enum AxisDrawing {
             doc.text(text, x: edge + outwards * (tickLength + 3), y: y + fontSize * 0.35, size: fontSize,
                      anchor: onRight ? .start : .end)
         }
-        if let label {
+        if let label, !label.isEmpty {
             let x = edge + outwards * (tickLength + 3 + Double(widest) * fontSize * 0.62 + 8)
             let y = area.y + area.height / 2
             doc.text(label, x: x, y: y, size: labelFontSize, anchor: .middle, rotation: onRight ? 90 : -90)

@@ -24,12 +24,15 @@ public struct CurvePanel: Sendable {
     public var yLabel: String
     /// A log10 y axis (all y values must then be positive).
     public var logY: Bool
+    /// x ticks only at whole numbers (epochs, episodes).
+    public var integerX: Bool
 
-    public init(series: [Series], xLabel: String, yLabel: String, logY: Bool = false) {
+    public init(series: [Series], xLabel: String, yLabel: String, logY: Bool = false, integerX: Bool = false) {
         self.series = series
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.logY = logY
+        self.integerX = integerX
     }
 }
 
@@ -77,15 +80,19 @@ enum CurvePanelDrawing {
         }
         let xBounds = xMax > xMin ? (lo: xMin, hi: xMax) : (lo: xMin - 1, hi: xMax + 1)
         let yBounds: (lo: Double, hi: Double)
+        let yTicks: [Double]
         if panel.logY {
             yBounds = yMax > yMin ? (yMin / pow(yMax / yMin, 0.05), yMax * pow(yMax / yMin, 0.05)) : (yMin / 2, yMax * 2)
+            yTicks = Scale(lo: yBounds.lo, hi: yBounds.hi, from: 0, to: 1, logarithmic: true).ticks(count: 5)
         } else {
-            yBounds = niceBounds(lo: yMin, hi: yMax, count: 5)
+            let nice = niceBounds(lo: yMin, hi: yMax, count: 5)
+            yBounds = (nice.lo, nice.hi)
+            yTicks = niceTicks(lo: nice.lo, hi: nice.hi, step: nice.step)
         }
         let x = Scale(lo: xBounds.lo, hi: xBounds.hi, from: area.x, to: area.right)
         let y = Scale(lo: yBounds.lo, hi: yBounds.hi, from: area.bottom, to: area.y, logarithmic: panel.logY)
-        let xTicks = niceTicks(lo: xBounds.lo, hi: xBounds.hi, count: 8)
-        let yTicks = y.ticks(count: 5)
+        let xStep = niceStep(range: xBounds.hi - xBounds.lo, count: 8)
+        let xTicks = niceTicks(lo: xBounds.lo, hi: xBounds.hi, step: panel.integerX ? max(1, xStep.rounded()) : xStep)
         AxisDrawing.xAxis(&doc, area: area, scale: x, ticks: xTicks, label: panel.xLabel,
                           format: { tickLabel($0, ticks: xTicks) }, grid: true)
         AxisDrawing.yAxis(&doc, area: area, scale: y, ticks: yTicks, label: panel.yLabel,

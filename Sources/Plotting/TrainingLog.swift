@@ -63,16 +63,16 @@ public func trainingCurvesSVG(_ entries: [TrainingLogEntry], title: String, logL
     var losses = [Series(name: "training loss", points: points { $0.trainLoss })]
     let valid = points { $0.validLoss }
     if !valid.isEmpty { losses.append(Series(name: "validation loss", points: valid)) }
-    var panels = [CurvePanel(series: losses, xLabel: "epoch", yLabel: "CTC loss per utterance", logY: logLoss)]
+    var panels = [CurvePanel(series: losses, xLabel: "epoch", yLabel: "CTC loss per utterance", logY: logLoss, integerX: true)]
     let errors = points { $0.validLabelErrorRate.map { $0 * 100 } }
     if !errors.isEmpty {
         panels.append(CurvePanel(series: [Series(name: "validation label error rate", points: errors, colour: categoryPalette[3])],
-                                 xLabel: "epoch", yLabel: "label error rate (%)"))
+                                 xLabel: "epoch", yLabel: "label error rate (%)", integerX: true))
     }
     let rates = points { $0.learningRate }
     if Set(rates.map(\.y)).count > 1 {
         panels.append(CurvePanel(series: [Series(name: "learning rate", points: rates, colour: categoryPalette[4])],
-                                 xLabel: "epoch", yLabel: "learning rate", logY: rates.allSatisfy { $0.y > 0 }))
+                                 xLabel: "epoch", yLabel: "learning rate", logY: rates.allSatisfy { $0.y > 0 }, integerX: true))
     }
     return try curvesSVG(panels: panels, title: title)
 }

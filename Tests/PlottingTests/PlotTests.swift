@@ -90,6 +90,17 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(try legendX(rising), 90)            // area.x + 8
     }
 
+    /// The y axis spans whole tick steps and has a tick at each end: 52…394 becomes 50…400 by 50.
+    func testYAxisEndsOnTicks() throws {
+        let svg = try parseSVG(try curvesSVG(series: [Series(name: "s", points: [(1, 394), (2, 196), (3, 52)])],
+                                             title: "", xLabel: "", yLabel: ""))
+        let labels = try XCTUnwrap(svg.groups("y-axis").first).elements("text").map(\.text)
+        XCTAssertEqual(labels, ["50", "100", "150", "200", "250", "300", "350", "400"])
+        let ticks = try XCTUnwrap(svg.groups("y-axis").first).elements("line").compactMap { $0.number("y1") }
+        XCTAssertEqual(ticks.first, 304)   // the bottom of the area
+        XCTAssertEqual(ticks.last, 44)     // the top
+    }
+
     func testLogScaleCurveAndGaps() throws {
         let points: [(x: Double, y: Double)] = [(1, 100), (2, .nan), (3, 10), (4, 1)]
         let svg = try parseSVG(try curvesSVG(series: [Series(name: "loss", points: points)], title: "log", xLabel: "x", yLabel: "y", logY: true))
@@ -183,8 +194,9 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(entries, [TrainingLogEntry(epoch: 1, trainLoss: 12.5, validLoss: 11, validLabelErrorRate: 0.5, learningRate: 0.001),
                                  TrainingLogEntry(epoch: 2, trainLoss: 6.25, validLoss: 7, validLabelErrorRate: 0.25, learningRate: 0.0005)])
         let svg = try parseSVG(try trainingCurvesSVG(entries, title: "run"))
-        // Losses, error rate, learning rate: three panels, four series.
+        // Losses, error rate, learning rate: three panels, four series; epochs ticked at whole numbers.
         XCTAssertEqual(svg.groups("x-axis").count, 3)
+        XCTAssertEqual(svg.groups("x-axis")[0].elements("text").map(\.text), ["1", "2", "epoch"])
         XCTAssertEqual(svg.groups("series").count, 4)
         XCTAssertEqual(svg.groups("legend").flatMap { $0.elements("text").map(\.text) },
                        ["training loss", "validation loss", "validation label error rate", "learning rate"])
