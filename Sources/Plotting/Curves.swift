@@ -26,13 +26,17 @@ public struct CurvePanel: Sendable {
     public var logY: Bool
     /// x ticks only at whole numbers (epochs, episodes).
     public var integerX: Bool
+    /// The y range shown (lines beyond it are clipped); nil: the data's range.
+    public var yRange: ClosedRange<Double>?
 
-    public init(series: [Series], xLabel: String, yLabel: String, logY: Bool = false, integerX: Bool = false) {
+    public init(series: [Series], xLabel: String, yLabel: String, logY: Bool = false, integerX: Bool = false,
+                yRange: ClosedRange<Double>? = nil) {
         self.series = series
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.logY = logY
         self.integerX = integerX
+        self.yRange = yRange
     }
 }
 
@@ -45,9 +49,10 @@ public func curvesSVG(series: [Series], title: String, xLabel: String, yLabel: S
 ///
 /// Each series is a polyline through its points in the given order (with a dot at each point when
 /// there are at most 60); non-finite y values leave a gap. The x range is the data's; the y range
-/// is widened to nice tick values (linear) or padded by 10 % (log10). Each panel has a legend.
-/// - Throws: `PlotError` when there is no panel, a panel has no finite point, or a log-scale
-///   panel has a value ≤ 0.
+/// is `yRange` (lines beyond it clipped), or the data's widened to nice tick values (linear) or
+/// padded by 10 % (log10). Each panel has a legend, in the corner with the fewest points.
+/// - Throws: `PlotError` when there is no panel, a panel has no finite point, a log-scale
+///   panel has a value ≤ 0, or a y range is empty (or not positive on a log scale).
 public func curvesSVG(panels: [CurvePanel], title: String) throws -> String {
     guard !panels.isEmpty else { throw PlotError("nothing to plot: no panels") }
     let panelHeight = 260.0, gap = 70.0
@@ -55,8 +60,8 @@ public func curvesSVG(panels: [CurvePanel], title: String) throws -> String {
     let height = first.y + Double(panels.count) * (panelHeight + gap) - gap + 56
     var doc = SVGDocument(width: first.right + 30, height: height, title: title)
     doc.text(title, x: first.x, y: 26, size: 15, bold: true)
-    var colourIndex = 0
     for (i, panel) in panels.enumerated() {
+        var colourIndex = 0   // per panel: a series keeps its colour from panel to panel
         var area = first
         area.y += Double(i) * (panelHeight + gap)
         try CurvePanelDrawing.draw(&doc, area: area, panel: panel, colourIndex: &colourIndex)
@@ -81,7 +86,14 @@ enum CurvePanelDrawing {
         let xBounds = xMax > xMin ? (lo: xMin, hi: xMax) : (lo: xMin - 1, hi: xMax + 1)
         let yBounds: (lo: Double, hi: Double)
         let yTicks: [Double]
-        if panel.logY {
+        if let range = panel.yRange {
+            guard range.upperBound > range.lowerBound, range.lowerBound.isFinite, range.upperBound.isFinite,
+                  !panel.logY || range.lowerBound > 0 else {
+                throw PlotError("the y range \(range.lowerBound)…\(range.upperBound) of \"\(panel.yLabel)\" is empty\(panel.logY ? " or not positive" : "")")
+            }
+            yBounds = (range.lowerBound, range.upperBound)
+            yTicks = Scale(lo: yBounds.lo, hi: yBounds.hi, from: 0, to: 1, logarithmic: panel.logY).ticks(count: 5)
+        } else if panel.logY {
             yBounds = yMax > yMin ? (yMin / pow(yMax / yMin, 0.05), yMax * pow(yMax / yMin, 0.05)) : (yMin / 2, yMax * 2)
             yTicks = Scale(lo: yBounds.lo, hi: yBounds.hi, from: 0, to: 1, logarithmic: true).ticks(count: 5)
         } else {
@@ -105,7 +117,7 @@ enum CurvePanelDrawing {
             let colour = s.colour ?? categoryPalette[colourIndex % categoryPalette.count]
             if s.colour == nil { colourIndex += 1 }
             legend.append((s.name, colour, s.dashed))
-            doc.beginGroup("series")
+            doc.beginGroup("series", clip: area)
             var run: [(x: Double, y: Double)] = []
             let style = ShapeStyle.stroked(colour, width: 2, dash: s.dashed ? "6 4" : nil)
             for p in s.points {

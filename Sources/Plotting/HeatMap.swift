@@ -18,7 +18,7 @@ public struct HeatMapOptions: Sendable {
     public var plotHeight: Double? = nil
     /// More frames than this are averaged down to this many columns (`averagingRows`). Default 1000.
     public var maxColumns = 1000
-    /// How cells are drawn; nil: vectors up to 5,000 cells (after downsampling), an image above. Default nil.
+    /// How cells are drawn; nil: vectors up to 2,000 cells (after downsampling), an image above. Default nil.
     public var cells: CellDrawing? = nil
     /// Colours are quantised to this many viridis levels, so equal neighbours merge into one rect. Default 128.
     public var colourLevels = 128
@@ -67,7 +67,7 @@ enum HeatMapPanel {
         let top = Double(colours.count - 1)
         func level(_ v: Float) -> Int { Int(((Double(v) - lo) / (hi - lo) * top).rounded()) }
 
-        let drawing = options.cells ?? (bins.count * matrix.cols <= 5000 ? .vector : .image)
+        let drawing = options.cells ?? (bins.count * matrix.cols <= 2000 ? .vector : .image)
         doc.beginGroup("cells", crispEdges: true)
         switch drawing {
         case .vector:

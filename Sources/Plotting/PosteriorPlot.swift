@@ -111,7 +111,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
         for t in s.start...s.end where logProbs[t, s.label] > logProbs[best, s.label] { best = t }
         let p = Double(exp(logProbs[best, s.label]))
         let name = display(alphabet[s.label]), half = textWidth(name, size: 12) / 2
-        let cx = x.position(Double(best) + 0.5)
+        let cx = min(max(x.position(Double(best) + 0.5), posteriorArea.x + half), posteriorArea.right - half)
         guard cx - half >= freeFrom else { continue }
         freeFrom = cx + half + 2
         doc.text(name, x: cx, y: max(posteriorArea.y + 12, y.position(p) - 5),
@@ -133,7 +133,8 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
                  tooltip: "\(name): frames \(s.start)–\(s.end)\(when)")
         // The symbol when it fits in its box (the tooltip and the line above always give it).
         if textWidth(name, size: 13) <= x1 - x0 + 2 {
-            doc.text(name, x: (x0 + x1) / 2, y: alignArea.y + alignArea.height / 2 + 4.5, size: 13, anchor: .middle, bold: true)
+            let half = textWidth(name, size: 13) / 2
+            doc.text(name, x: min(max((x0 + x1) / 2, alignArea.x + half), alignArea.right - half), y: alignArea.y + alignArea.height / 2 + 4.5, size: 13, anchor: .middle, bold: true)
         }
     }
     doc.endGroup()

@@ -52,6 +52,7 @@ public struct SVGDocument: Sendable {
     public let title: String
     private var body: [String] = []
     private var openGroups = 0
+    private var clipCount = 0
 
     public init(width: Double, height: Double, title: String) {
         self.width = width
@@ -97,8 +98,16 @@ public struct SVGDocument: Sendable {
     }
 
     /// Opens a group; `name` becomes its `class` (tests and style sheets find panels by it).
-    public mutating func beginGroup(_ name: String, crispEdges: Bool = false) {
-        body.append("<g class=\"\(xmlEscaped(name))\"\(crispEdges ? " shape-rendering=\"crispEdges\"" : "")>")
+    /// With `clip`, nothing of the group shows outside that rectangle.
+    public mutating func beginGroup(_ name: String, crispEdges: Bool = false, clip: PlotArea? = nil) {
+        var attributes = "class=\"\(xmlEscaped(name))\""
+        if crispEdges { attributes += " shape-rendering=\"crispEdges\"" }
+        if let clip {
+            clipCount += 1
+            body.append("<clipPath id=\"clip\(clipCount)\"><rect x=\"\(svgNumber(clip.x))\" y=\"\(svgNumber(clip.y))\" width=\"\(svgNumber(clip.width))\" height=\"\(svgNumber(clip.height))\"/></clipPath>")
+            attributes += " clip-path=\"url(#clip\(clipCount))\""
+        }
+        body.append("<g \(attributes)>")
         openGroups += 1
     }
 

@@ -19,8 +19,9 @@ struct Plot: ParsableCommand {
             | seqlab plot posteriors -m models/digits.safetensors -o sample01.svg
           seqlab plot training train-log.jsonl -o curves.svg
           seqlab plot audio data/samples/sample03_347.wav --config models/digits.conf -o fbank.svg
+          seqlab plot learning qlearning.tsv sarsa.tsv --smooth 10 -o cliff.svg
         """,
-        subcommands: [PlotFeatures.self, PlotPosteriors.self, PlotTraining.self, PlotAudio.self])
+        subcommands: [PlotFeatures.self, PlotPosteriors.self, PlotTraining.self, PlotAudio.self, PlotLearning.self])
 }
 
 /// Options every plot subcommand shares.
@@ -165,6 +166,53 @@ struct PlotAudio: ParsableCommand {
                                      title: output.title ?? "\(URL(fileURLWithPath: file).lastPathComponent): \(frontEnd.featureType.rawValue)",
                                      yLabel: frontEnd.featureType == .mfcc ? "cepstral coefficient" : "\(frontEnd.featureType.rawValue) bin")
             try output.write(svg)
+        }
+    }
+}
+
+/// `seqlab plot learning`: grid-world learning curves of one or more runs, overlaid.
+struct PlotLearning: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "learning",
+        abstract: "Grid-world learning curves (`seqlab grid learn --curve`, TSV or JSON lines): return and steps per episode.",
+        discussion: """
+        Each file is one line of the plot, named after the file:
+          seqlab grid learn data/grids/cliff-walking.grid --algorithm qlearning --runs 20 --curve qlearning.tsv
+          seqlab grid learn data/grids/cliff-walking.grid --algorithm sarsa --runs 20 --curve sarsa.tsv
+          seqlab plot learning qlearning.tsv sarsa.tsv --smooth 10 --return-range=-100,0 -o cliff.svg
+        """)
+
+    @Argument(help: "Curve files ('-' for one on stdin).") var curves: [String]
+    @Option(help: "Average each point with the episodes before it, this many in all (1 = raw).") var smooth = 1
+    @Option(help: "Return axis range LOW,HIGH (e.g. -100,0); default: the data's.") var returnRange: String?
+    @OptionGroup var output: PlotOutputOptions
+
+    /// The parsed --return-range.
+    var range: ClosedRange<Double>? {
+        get throws {
+            guard let returnRange else { return nil }
+            let parts = returnRange.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo < hi else {
+                throw ValidationError("--return-range needs LOW,HIGH with LOW < HIGH, got \"\(returnRange)\"")
+            }
+            return lo...hi
+        }
+    }
+
+    func validate() throws {
+        if curves.isEmpty { throw ValidationError("give at least one curve file") }
+        if smooth < 1 { throw ValidationError("--smooth must be at least 1") }
+        _ = try range
+    }
+
+    func run() throws {
+        try reportingErrors("learning", file: curves.joined(separator: ", ")) {
+            let named = try curves.map { path in
+                (name: path == "-" ? "stdin" : URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
+                 curve: try LearningCurveData.read(path: path))
+            }
+            try output.write(try learningCurvesSVG(named, smoothing: smooth, returnRange: try range,
+                                                   title: output.title ?? "learning curves"))
         }
     }
 }

@@ -150,6 +150,23 @@ final class PlotCommandTests: XCTestCase {
         XCTAssertEqual(bad.stderr, "seqlab plot posteriors: \(wide): w1: features have 7 dimensions, the model expects 5 (extract them with the model's front end: seqlab inspect MODEL shows it)\n")
     }
 
+    /// Curves from `seqlab grid learn`, TSV and JSON lines, overlaid; a bad range is refused.
+    func testGridLearningCurves() throws {
+        let grid = packageRoot.appendingPathComponent("data/grids/cliff-walking.grid").path
+        for (algorithm, file) in [("qlearning", "qlearning.tsv"), ("sarsa", "sarsa.jsonl")] {
+            let learn = try runSeqlab(["grid", "learn", grid, "--algorithm", algorithm, "--episodes", "30", "--curve", path(file)])
+            XCTAssertEqual(learn.status, 0, learn.stderr)
+        }
+        let r = try runSeqlab(["plot", "learning", path("qlearning.tsv"), path("sarsa.jsonl"), "--smooth", "5", "--return-range=-100,0"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(elementNames(r.stdout).filter { $0 == "polyline" }.count, 4)
+        XCTAssertTrue(r.stdoutText.contains(">qlearning</text>") && r.stdoutText.contains(">sarsa</text>"), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains(">return (mean of the last 5 episodes)</text>"))
+        let bad = try runSeqlab(["plot", "learning", path("qlearning.tsv"), "--return-range", "0"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--return-range needs LOW,HIGH"), bad.stderr)
+    }
+
     func testAudioThroughAFrontEndConfig() throws {
         let wav = path("tone.wav"), conf = path("tone.conf")
         try wavBytes(samples: toneSamples(hz: 1000, seconds: 0.5, rate: 8000), rate: 8000).write(to: URL(fileURLWithPath: wav))
