@@ -91,6 +91,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     AxisDrawing.yAxis(&doc, area: posteriorArea, scale: y, ticks: yTicks, label: "posterior",
                       format: { tickLabel($0, ticks: yTicks) }, grid: true)
     var legend: [(name: String, colour: String, dashed: Bool)] = []
+    var peaks: [Double] = []
     var order = Array(0..<alphabet.count).filter { $0 != blank }
     order.insert(blank, at: 0)   // the blank first, underneath the labels
     for k in order {
@@ -102,7 +103,10 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
         }
         doc.polyline(points, style: .stroked(colour, width: k == blank ? 1.5 : 2, dash: k == blank ? "5 3" : nil))
         doc.endGroup()
-        if peak >= options.legendThreshold || k == blank { legend.append((display(alphabet[k]), colour, k == blank)) }
+        if peak >= options.legendThreshold || k == blank {
+            legend.append((display(alphabet[k]), colour, k == blank))
+            peaks.append(k == blank ? .infinity : peak)
+        }
     }
     // Each decoded token's symbol above its line's peak within the span, unless it would overlap the previous one.
     var freeFrom = -Double.infinity
@@ -118,6 +122,14 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
                  size: 12, anchor: .middle, fill: labelColour(s.label, blank: blank), bold: true)
     }
     AxisDrawing.frame(&doc, area: posteriorArea)
+    // As many entries as fit beside the posteriors and tokens: the blank and the highest peaks, in alphabet order.
+    let room = Int((alignArea.bottom - posteriorArea.y - 8) / Legend.rowHeight)
+    if legend.count > room {
+        let kept = Set(peaks.indices.sorted { peaks[$0] > peaks[$1] }.prefix(room - 1))
+        let left = legend.count - kept.count
+        legend = legend.indices.filter { kept.contains($0) }.map { legend[$0] }
+        legend.append(("+\(left) more", "none", false))
+    }
     Legend.draw(&doc, x: posteriorArea.right + 10, y: posteriorArea.y, entries: legend)
 
     // The alignment band.

@@ -153,6 +153,18 @@ final class PlotTests: XCTestCase {
         }
     }
 
+    /// With many probable labels the legend keeps the blank and the highest peaks, and says how many it left out.
+    func testLegendOfManyLabelsFitsBesideThePlot() throws {
+        let k = 30, frames = 30
+        var logProbs = Matrix(rows: frames, cols: k, repeating: log(0.01))
+        for t in 0..<frames { logProbs[t, t % (k - 1) + 1] = log(0.2 + 0.02 * Float(t % (k - 1))) }   // label j peaks at 0.18 + 0.02 j
+        let alphabet = ["<blk>"] + (1..<k).map { "l\($0)" }
+        let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: alphabet, spans: [], frameShift: nil, title: ""))
+        let names = try XCTUnwrap(svg.groups("legend").first).elements("text").map(\.text)
+        // Room for (220 + 10 + 34 − 8) / 16 = 16 rows: the blank, the 14 highest (l16 … l29) and the note.
+        XCTAssertEqual(names, ["<blk>"] + (16...29).map { "l\($0)" } + ["+15 more"])
+    }
+
     func testDegenerateInputsThrowClearErrors() {
         func message(_ body: () throws -> String) -> String {
             do { _ = try body(); return "no error" } catch { return "\(error)" }
