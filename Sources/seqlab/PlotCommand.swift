@@ -15,8 +15,9 @@ struct Plot: ParsableCommand {
         discussion: """
         Examples:
           seqlab plot features train.ark --key utt7 -o utt7.svg
-          seqlab extract audio --config models/digits.conf data/samples/sample01_41918.wav \\
-            | seqlab plot posteriors -m models/digits.safetensors -o sample01.svg
+          seqlab plot posteriors -m models/digits.safetensors data/samples/sample01_41918.wav -o sample01.svg
+          seqlab extract audio --config models/digits.conf --scp data/samples/wav.scp \\
+            | seqlab plot posteriors -m models/digits.safetensors --key sample03_347 -o sample03.svg
           seqlab plot training train-log.jsonl -o curves.svg
           seqlab plot audio data/samples/sample03_347.wav --config models/digits.conf -o fbank.svg
           seqlab plot learning qlearning.tsv sarsa.tsv --smooth 10 -o cliff.svg
@@ -94,21 +95,32 @@ struct PlotPosteriors: ParsableCommand {
         abstract: "A model's per-frame label posteriors for one utterance, with the best-path tokens at their frames.",
         discussion: """
         Runs the model on the utterance's features and decodes them by best path (each token's span is
-        its run of frames). The features are drawn above the posteriors unless --no-features.
+        its run of frames). The input is a feature archive, or a raw file (audio, pen strokes) that goes
+        through the model's own front end. The features are drawn above the posteriors unless --no-features.
         """)
 
     @Option(name: [.short, .customLong("model")], help: "A seqlab model (safetensors).") var model: String
-    @Argument(help: "Kaldi archive of features ('-' for stdin).") var archive = "-"
+    @Argument(help: "Kaldi archive of features ('-' for stdin), or an audio or pen-stroke file.") var input = "-"
     @Option(help: "The utterance to draw (default: the first).") var key: String?
     @Flag(help: "Leave out the feature heat map.") var noFeatures = false
     @OptionGroup var output: PlotOutputOptions
 
     func run() throws {
-        let name = archive == "-" ? "stdin" : archive
+        let name = input == "-" ? "stdin" : input
         let labelling = try withInputErrors("posteriors") { try LabellingModel(contentsOf: model) }
         let labeller = Labeller(model: labelling, bestPath: true)
         try reportingErrors("posteriors", file: name, place: key) {
-            let record = try readUtterance(archive, key: key)
+            let record: KaldiRecord
+            if try FileKind.detect(path: input) == .kaldiArchive {
+                record = try readUtterance(input, key: key)
+            } else {
+                let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
+                let utterances = try labeller.features(ofFile: input, key: stem)
+                guard let u = utterances.first(where: { key == nil || $0.key == key }) else {
+                    throw InputError(file: name, place: key, "no utterance with this key in the file")
+                }
+                record = KaldiRecord(key: u.key, matrix: u.features)
+            }
             try labeller.check(record.matrix, key: record.key, file: name)
             let logProbs = labeller.logProbabilities(record.matrix)
             guard let best = try labeller.decode(logProbabilities: logProbs).first else {

@@ -177,5 +177,19 @@ final class PlotCommandTests: XCTestCase {
         XCTAssertTrue(r.stdoutText.contains("48 frames × 12 dimensions"), r.stdoutText)
         XCTAssertTrue(r.stdoutText.contains(">fbank bin</text>"))
         XCTAssertEqual(elementNames(r.stdout).first, "svg")
+
+        // A model that stores this front end takes the WAV itself: the same 48 × 12 features.
+        let ark = path("tone.ark"), text = path("text"), model = path("tone.safetensors")
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", conf, wav, "-o", ark, "--quiet"]).status, 0)
+        try "tone a\n".write(toFile: text, atomically: true, encoding: .utf8)
+        let train = try runSeqlab(["train", "--feats", ark, "--text", text, "--tokens", "words", "--frontend", conf, "--hidden", "4",
+                                   "--epochs", "1", "--valid-fraction", "0", "--threads", "1", "--quiet", "-o", model])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let fromWav = try runSeqlab(["plot", "posteriors", "-m", model, wav])
+        let fromArk = try runSeqlab(["plot", "posteriors", "-m", model, ark])
+        XCTAssertEqual(fromWav.status, 0, fromWav.stderr)
+        XCTAssertEqual(fromArk.status, 0, fromArk.stderr)
+        XCTAssertTrue(fromWav.stdoutText.contains("<title>tone: posteriors of tone.safetensors</title>"), fromWav.stdoutText)
+        XCTAssertEqual(fromWav.stdout, fromArk.stdout)
     }
 }
