@@ -22,7 +22,7 @@ struct Plot: ParsableCommand {
           seqlab plot audio data/samples/sample03_347.wav --config models/digits.conf -o fbank.svg
           seqlab plot learning qlearning.tsv sarsa.tsv --smooth 10 -o cliff.svg
         """,
-        subcommands: [PlotFeatures.self, PlotPosteriors.self, PlotTraining.self, PlotAudio.self, PlotLearning.self])
+        subcommands: [PlotFeatures.self, PlotPosteriors.self, PlotTraining.self, PlotAudio.self, PlotInk.self, PlotLearning.self])
 }
 
 /// Options every plot subcommand shares.
@@ -179,6 +179,48 @@ struct PlotAudio: ParsableCommand {
                                      yLabel: frontEnd.featureType == .mfcc ? "cepstral coefficient" : "\(frontEnd.featureType.rawValue) bin")
             try output.write(svg)
         }
+    }
+}
+
+/// `seqlab plot ink`: the pen trajectories of labelled samples of a stroke file.
+struct PlotInk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ink",
+        abstract: "The pen strokes of labelled samples (UNIPEN, IAM-OnDB, pen text), one panel each.",
+        discussion: """
+          seqlab plot ink ../shared/data/pendigits/pendigits-orig.tra --count 12 -o digits.svg
+        Samples a file rejects are reported on stderr and left out; the exit status is then 1.
+        """)
+
+    @Argument(help: "A stroke file.") var file: String
+    @Option(help: "Draw only the sample with this id.") var key: String?
+    @Option(help: "Draw at most this many samples (from the first).") var count = 8
+    @Option(help: "Panels per row.") var columns = 4
+    @Option(help: "Root folder of UNIPEN .INCLUDE paths.") var includeRoot: String?
+    @OptionGroup var output: PlotOutputOptions
+
+    func validate() throws {
+        if count < 1 { throw ValidationError("--count must be at least 1") }
+        if columns < 1 { throw ValidationError("--columns must be at least 1") }
+    }
+
+    func run() throws {
+        var rejected = 0
+        try reportingErrors("ink", file: file, place: key) {
+            let read = try readInkSamples(path: file, includeRoot: includeRoot)
+            for error in read.rejected { printError("seqlab plot ink: \(error)") }
+            rejected = read.rejected.count
+            let chosen = read.samples.filter { key == nil || $0.id == key }.prefix(key == nil ? count : 1)
+            if chosen.isEmpty {
+                throw InputError(file: file, place: key, key == nil ? "no readable ink samples" : "no sample with this id")
+            }
+            let drawings = chosen.map { sample in
+                InkDrawing(id: sample.id, label: sample.label, strokes: sample.strokes.map { $0.points.map { (x: $0.x, y: $0.y) } },
+                           yPointsUp: sample.yPointsUp)
+            }
+            try output.write(try inkSVG(drawings, columns: columns, title: output.title ?? URL(fileURLWithPath: file).lastPathComponent))
+        }
+        if rejected > 0 { throw ExitCode.failure }
     }
 }
 

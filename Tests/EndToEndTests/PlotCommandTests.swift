@@ -167,6 +167,21 @@ final class PlotCommandTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--return-range needs LOW,HIGH"), bad.stderr)
     }
 
+    /// A UNIPEN file of one two-stroke "7": one panel, both strokes; a missing id is one error line.
+    func testInkOfAStrokeFile() throws {
+        let file = path("seven.unp")
+        try ".COORD X Y\n.PEN_DOWN\n0 0\n10 0\n10 20\n.PEN_UP\n.PEN_DOWN\n2 10\n8 10\n.PEN_UP\n.SEGMENT DIGIT 0-1 ? \"7\"\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try runSeqlab(["plot", "ink", file, "-o", path("seven.svg")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let svg = try Data(contentsOf: URL(fileURLWithPath: path("seven.svg")))
+        XCTAssertEqual(elementNames(svg).filter { $0 == "polyline" }.count, 2)
+        XCTAssertTrue(String(decoding: svg, as: UTF8.self).contains(">seven-0000, 2 strokes, 5 points</text>"))
+        let missing = try runSeqlab(["plot", "ink", file, "--key", "nope"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderr, "seqlab plot ink: \(file): nope: no sample with this id\n")
+    }
+
     func testAudioThroughAFrontEndConfig() throws {
         let wav = path("tone.wav"), conf = path("tone.conf")
         try wavBytes(samples: toneSamples(hz: 1000, seconds: 0.5, rate: 8000), rate: 8000).write(to: URL(fileURLWithPath: wav))
