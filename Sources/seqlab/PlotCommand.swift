@@ -11,15 +11,14 @@ import Tensors
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
-        abstract: "Draw features, label posteriors with their alignment, or training curves as SVG.",
+        abstract: "Draw features, posteriors with their alignment, ink, training and learning curves as SVG.",
         discussion: """
-        Examples:
+        Each subcommand writes one SVG file (-o, default stdout). Examples:
           seqlab plot features train.ark --key utt7 -o utt7.svg
-          seqlab plot posteriors -m models/digits.safetensors data/samples/sample01_41918.wav -o sample01.svg
-          seqlab extract audio --config models/digits.conf --scp data/samples/wav.scp \\
-            | seqlab plot posteriors -m models/digits.safetensors --key sample03_347 -o sample03.svg
+          seqlab plot posteriors -m models/digits.safetensors data/samples/sample01_41918.wav -o s01.svg
           seqlab plot training train-log.jsonl -o curves.svg
           seqlab plot audio data/samples/sample03_347.wav --config models/digits.conf -o fbank.svg
+          seqlab plot ink ../shared/data/pendigits/pendigits-orig.tra --count 12 -o digits.svg
           seqlab plot learning qlearning.tsv sarsa.tsv --smooth 10 -o cliff.svg
         """,
         subcommands: [PlotFeatures.self, PlotPosteriors.self, PlotTraining.self, PlotAudio.self, PlotInk.self, PlotLearning.self])

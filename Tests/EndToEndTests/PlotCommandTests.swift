@@ -103,6 +103,11 @@ final class PlotCommandTests: XCTestCase {
         for label in ["training loss", "validation loss", "validation label error rate", "learning rate", "label error rate (%)"] {
             XCTAssertTrue(text.contains(">\(label)</text>"), label)
         }
+        // The log on stdin: the same curves on stdout.
+        let piped = try runSeqlab(["plot", "training", "-", "--log-scale"], stdin: try Data(contentsOf: URL(fileURLWithPath: log)))
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(elementNames(piped.stdout).filter { $0 == "polyline" }.count, 4)
+        XCTAssertTrue(piped.stdoutText.contains("<title>training: stdin</title>"), piped.stdoutText)
     }
 
     /// A 1-epoch model on a synthetic archive: its posteriors, and boxes where `seqlab decode` puts the tokens.
