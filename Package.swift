@@ -29,12 +29,13 @@ let package = Package(
         .target(name: "GridRL", dependencies: ["Tensors", "Networks", "Formats"], swiftSettings: release),
         .target(name: "Labelling", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding"], swiftSettings: release),
         .target(name: "Training", dependencies: ["Tensors", "Formats", "Networks", "Decoding", "Labelling"], swiftSettings: release),
+        .target(name: "Plotting", dependencies: ["Tensors"], swiftSettings: release),
 
         // The command line: thin commands that parse flags and call the modules.
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Formats", "Features", "Networks", "Decoding", "GridRL", "Labelling", "Training",
+                "Tensors", "Formats", "Features", "Networks", "Decoding", "GridRL", "Labelling", "Training", "Plotting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: release),
@@ -55,8 +56,9 @@ let package = Package(
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Formats", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Labelling", "Formats", "Networks", "Tensors", "TestSupport"]),
         .testTarget(name: "GridRLTests", dependencies: ["GridRL", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Features", "Tensors"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Features", "Formats", "Tensors"]),
         .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors", "TestSupport"]),
         .testTarget(name: "StrokesTests", dependencies: ["Features", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,0 +1,170 @@
+// PosteriorPlot: a network's per-frame label posteriors, with the decoded tokens as boxes at their frames.
+import Foundation
+import Tensors
+
+/// One decoded token at its frames: alphabet index `label`, frames `start...end` (inclusive, 0-based).
+public struct TokenSpan: Sendable, Equatable {
+    public var label: Int
+    public var start: Int
+    public var end: Int
+    public init(label: Int, start: Int, end: Int) {
+        self.label = label; self.start = start; self.end = end
+    }
+}
+
+/// Options of the posterior plot, with their defaults.
+public struct PosteriorPlotOptions: Sendable {
+    /// Width of the plot area in pixels. Default 900.
+    public var plotWidth = 900.0
+    /// More frames than this are averaged down to this many points. Default 1000.
+    public var maxColumns = 1000
+    /// Labels whose posterior never reaches this are drawn but left out of the legend. Default 0.1.
+    public var legendThreshold = 0.1
+    public init() {}
+}
+
+/// The posterior plot as an SVG file: optionally the features as a heat map on top; then
+/// exp(log p) of each label per frame as a coloured line (the blank grey and dashed), each
+/// decoded token's symbol written at its line's peak inside its span; under them the
+/// alignment: one box per token over frames start…end; and the time axis.
+///
+/// Frame t is drawn at the centre of [t, t+1) frames (or seconds times `frameShift`); token
+/// symbols of white space are shown as "␣".
+/// - Parameters:
+///   - logProbs: T × K natural-log posteriors (rows need not be normalised; −∞ allowed).
+///   - alphabet: K label names; `blank` is the blank's index.
+///   - spans: the decoded tokens; each must lie within 0..<T and name a label of the alphabet.
+///   - features: T × D features drawn above, or nil.
+/// - Throws: `PlotError` for empty input, NaN or +∞, sizes that disagree, or spans out of range.
+public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, spans: [TokenSpan],
+                          frameShift: Double?, features: Matrix? = nil, title: String,
+                          options: PosteriorPlotOptions = PosteriorPlotOptions()) throws -> String {
+    let frames = logProbs.rows
+    guard frames > 0, logProbs.cols > 0 else { throw PlotError("the posteriors have no frames") }
+    guard alphabet.count == logProbs.cols else {
+        throw PlotError("the alphabet has \(alphabet.count) labels but the posteriors have \(logProbs.cols) columns")
+    }
+    guard blank >= 0 && blank < alphabet.count else { throw PlotError("blank index \(blank) is outside the alphabet") }
+    for (i, v) in logProbs.data.enumerated() where v.isNaN || v == .infinity {
+        throw PlotError("the posteriors have \(v) at frame \(i / logProbs.cols), label \(i % logProbs.cols)")
+    }
+    if let features {
+        try checkPlottable(features, what: "the features")
+        guard features.rows == frames else {
+            throw PlotError("the features have \(features.rows) frames but the posteriors \(frames)")
+        }
+    }
+    for (i, s) in spans.enumerated() {
+        guard s.label >= 0 && s.label < alphabet.count else { throw PlotError("token \(i) has label \(s.label), outside the alphabet") }
+        guard s.start >= 0 && s.start <= s.end && s.end < frames else {
+            throw PlotError("token \(i) spans frames \(s.start)...\(s.end), outside 0..<\(frames)")
+        }
+    }
+
+    let width = options.plotWidth
+    let featureArea = PlotArea(x: 78, y: 40, width: width, height: 150)
+    var posteriorArea = PlotArea(x: 78, y: 40, width: width, height: 220)
+    if features != nil { posteriorArea.y = featureArea.bottom + 18 }
+    let alignArea = PlotArea(x: 78, y: posteriorArea.bottom + 10, width: width, height: 34)
+    let legendWidth = Legend.size(entries: alphabet.map { (display($0), "", false) }).width
+    var doc = SVGDocument(width: featureArea.right + max(110, legendWidth + 20), height: alignArea.bottom + 56, title: title)
+    doc.text(title, x: featureArea.x, y: 24, size: 15, bold: true)
+    let text = spans.map { display(alphabet[$0.label]) }.joined(separator: " ")
+    doc.text(text.isEmpty ? "(no tokens)" : text, x: featureArea.right, y: 24, size: 13, anchor: .end, fill: "#444444")
+
+    if let features {
+        var heat = HeatMapOptions()
+        heat.maxColumns = options.maxColumns
+        let range = try HeatMapPanel.draw(&doc, area: featureArea, matrix: features, yLabel: "feature", options: heat)
+        HeatMapPanel.colourBar(&doc, area: PlotArea(x: featureArea.right + 16, y: featureArea.y, width: 12, height: featureArea.height),
+                               lo: range.lo, hi: range.hi)
+    }
+
+    // Posterior lines, averaged over bins of frames when there are many.
+    var probabilities = logProbs
+    for i in probabilities.data.indices { probabilities.data[i] = exp(probabilities.data[i]) }
+    let bins = frameBins(count: frames, maxBins: options.maxColumns)
+    let columns = averagingRows(probabilities, maxRows: options.maxColumns)
+    let x = Scale(lo: 0, hi: Double(frames), from: posteriorArea.x, to: posteriorArea.right)
+    let y = Scale(lo: 0, hi: 1, from: posteriorArea.bottom, to: posteriorArea.y)
+    let yTicks = [0, 0.25, 0.5, 0.75, 1.0]
+    AxisDrawing.yAxis(&doc, area: posteriorArea, scale: y, ticks: yTicks, label: "posterior",
+                      format: { tickLabel($0, ticks: yTicks) }, grid: true)
+    var legend: [(name: String, colour: String, dashed: Bool)] = []
+    var peaks: [Double] = []
+    var order = Array(0..<alphabet.count).filter { $0 != blank }
+    order.insert(blank, at: 0)   // the blank first, underneath the labels
+    for k in order {
+        let peak = (0..<columns.rows).map { Double(columns[$0, k]) }.max() ?? 0
+        let colour = k == blank ? "#9a9a9a" : labelColour(k, blank: blank)
+        doc.beginGroup(k == blank ? "posterior blank" : "posterior")
+        let points = bins.enumerated().map { (j, bin) in
+            (x: x.position(Double(bin.lowerBound + bin.upperBound) / 2), y: y.position(Double(columns[j, k])))
+        }
+        doc.polyline(points, style: .stroked(colour, width: k == blank ? 1.5 : 2, dash: k == blank ? "5 3" : nil))
+        doc.endGroup()
+        if peak >= options.legendThreshold || k == blank {
+            legend.append((display(alphabet[k]), colour, k == blank))
+            peaks.append(k == blank ? .infinity : peak)
+        }
+    }
+    // Each decoded token's symbol above its line's peak within the span, unless it would overlap the previous one.
+    var freeFrom = -Double.infinity
+    for s in spans {
+        var best = s.start
+        for t in s.start...s.end where logProbs[t, s.label] > logProbs[best, s.label] { best = t }
+        let p = Double(exp(logProbs[best, s.label]))
+        let name = display(alphabet[s.label]), half = textWidth(name, size: 12) / 2
+        let cx = min(max(x.position(Double(best) + 0.5), posteriorArea.x + half), posteriorArea.right - half)
+        guard cx - half >= freeFrom else { continue }
+        freeFrom = cx + half + 2
+        doc.text(name, x: cx, y: max(posteriorArea.y + 12, y.position(p) - 5),
+                 size: 12, anchor: .middle, fill: labelColour(s.label, blank: blank), bold: true)
+    }
+    AxisDrawing.frame(&doc, area: posteriorArea)
+    // As many entries as fit beside the posteriors and tokens: the blank and the highest peaks, in alphabet order.
+    let room = Int((alignArea.bottom - posteriorArea.y - 8) / Legend.rowHeight)
+    if legend.count > room {
+        let kept = Set(peaks.indices.sorted { peaks[$0] > peaks[$1] }.prefix(room - 1))
+        let left = legend.count - kept.count
+        legend = legend.indices.filter { kept.contains($0) }.map { legend[$0] }
+        legend.append(("+\(left) more", "none", false))
+    }
+    Legend.draw(&doc, x: posteriorArea.right + 10, y: posteriorArea.y, entries: legend)
+
+    // The alignment band.
+    doc.beginGroup("alignment")
+    doc.rect(x: alignArea.x, y: alignArea.y, width: alignArea.width, height: alignArea.height, style: .filled("#f4f4f4"))
+    for s in spans {
+        let x0 = x.position(Double(s.start)), x1 = x.position(Double(s.end + 1))
+        let colour = labelColour(s.label, blank: blank)
+        let name = display(alphabet[s.label])
+        let when = frameShift.map { String(format: ", %.2f–%.2f s", Double(s.start) * $0, Double(s.end + 1) * $0) } ?? ""
+        doc.rect(x: x0, y: alignArea.y + 3, width: x1 - x0, height: alignArea.height - 6,
+                 style: ShapeStyle(fill: colour, stroke: colour, strokeWidth: 1, opacity: 0.35),
+                 tooltip: "\(name): frames \(s.start)–\(s.end)\(when)")
+        // The symbol when it fits in its box (the tooltip and the line above always give it).
+        if textWidth(name, size: 13) <= x1 - x0 + 2 {
+            let half = textWidth(name, size: 13) / 2
+            doc.text(name, x: min(max((x0 + x1) / 2, alignArea.x + half), alignArea.right - half), y: alignArea.y + alignArea.height / 2 + 4.5, size: 13, anchor: .middle, bold: true)
+        }
+    }
+    doc.endGroup()
+    AxisDrawing.frame(&doc, area: alignArea)
+    doc.text("tokens", x: alignArea.x - 8, y: alignArea.y + alignArea.height / 2 + 4, size: 11, anchor: .end)
+    HeatMapPanel.timeAxis(&doc, area: alignArea, frames: frames, frameShift: frameShift)
+    return doc.render()
+}
+
+/// The colour of a non-blank label: the category palette in alphabet order, skipping the blank.
+func labelColour(_ k: Int, blank: Int) -> String {
+    categoryPalette[(k > blank ? k - 1 : k) % categoryPalette.count]
+}
+
+/// The approximate width of bold sans-serif text (0.62 em per character).
+func textWidth(_ s: String, size: Double) -> Double { Double(s.count) * size * 0.62 }
+
+/// A token as shown: white space as "␣".
+func display(_ token: String) -> String {
+    token.allSatisfy(\.isWhitespace) ? "␣" : token
+}

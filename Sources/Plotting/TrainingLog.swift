@@ -1,0 +1,78 @@
+// TrainingLog: the JSON lines `seqlab train --log` writes, read back and drawn as training curves.
+import Foundation
+import Tensors
+
+/// One epoch of a training log (the fields of `EpochReport` that plots use).
+public struct TrainingLogEntry: Sendable, Equatable, Decodable {
+    public var epoch: Int
+    /// Mean CTC loss per training utterance.
+    public var trainLoss: Double
+    public var validLoss: Double?
+    /// Validation label error rate as a fraction (edits / reference labels).
+    public var validLabelErrorRate: Double?
+    public var learningRate: Double?
+
+    public init(epoch: Int, trainLoss: Double, validLoss: Double? = nil, validLabelErrorRate: Double? = nil, learningRate: Double? = nil) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.validLoss = validLoss
+        self.validLabelErrorRate = validLabelErrorRate
+        self.learningRate = learningRate
+    }
+
+    /// Reads JSON lines (one object per line, blank lines skipped).
+    /// - Throws: `InputError` naming `file` and the line of the first line that is not such an object.
+    public static func read(_ data: Data, file: String) throws -> [TrainingLogEntry] {
+        var entries: [TrainingLogEntry] = []
+        let decoder = JSONDecoder()
+        for (i, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+            do {
+                entries.append(try decoder.decode(TrainingLogEntry.self, from: Data(line)))
+            } catch {
+                throw InputError(file: file, place: "line \(i + 1)",
+                                 "expected a JSON object with numbers \"epoch\" and \"trainLoss\" (a seqlab train --log line)")
+            }
+        }
+        guard !entries.isEmpty else { throw InputError(file: file, "no epochs: the log is empty") }
+        return entries
+    }
+
+    /// Reads a log file (`-` = stdin).
+    public static func read(path: String) throws -> [TrainingLogEntry] {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let d = FileManager.default.contents(atPath: path) else { throw InputError(file: path, "cannot read the file") }
+            data = d
+        }
+        return try read(data, file: path == "-" ? "stdin" : path)
+    }
+}
+
+/// Training curves of a log as an SVG file: the training and validation losses per epoch (log
+/// scale when `logLoss`), the validation label error rate in percent when the log has it, and the
+/// learning rate (log scale) when it changes.
+public func trainingCurvesSVG(_ entries: [TrainingLogEntry], title: String, logLoss: Bool = false) throws -> String {
+    guard !entries.isEmpty else { throw PlotError("no epochs to plot") }
+    let epochs = entries.map { Double($0.epoch) }
+    func points(_ value: (TrainingLogEntry) -> Double?) -> [(x: Double, y: Double)] {
+        zip(epochs, entries).compactMap { e, entry in value(entry).map { (e, $0) } }
+    }
+    var losses = [Series(name: "training loss", points: points { $0.trainLoss })]
+    let valid = points { $0.validLoss }
+    if !valid.isEmpty { losses.append(Series(name: "validation loss", points: valid)) }
+    var panels = [CurvePanel(series: losses, xLabel: "epoch", yLabel: "CTC loss per utterance", logY: logLoss, integerX: true)]
+    let errors = points { $0.validLabelErrorRate.map { $0 * 100 } }
+    if !errors.isEmpty {
+        panels.append(CurvePanel(series: [Series(name: "validation label error rate", points: errors, colour: categoryPalette[3])],
+                                 xLabel: "epoch", yLabel: "label error rate (%)", integerX: true))
+    }
+    let rates = points { $0.learningRate }
+    if Set(rates.map(\.y)).count > 1 {
+        panels.append(CurvePanel(series: [Series(name: "learning rate", points: rates, colour: categoryPalette[4])],
+                                 xLabel: "epoch", yLabel: "learning rate", logY: rates.allSatisfy { $0.y > 0 }, integerX: true))
+    }
+    return try curvesSVG(panels: panels, title: title)
+}

@@ -1,0 +1,226 @@
+// Tests of the heat map, posterior and curve plots: element counts, where known values land, errors.
+import Foundation
+import Plotting
+import Tensors
+import TestSupport
+import XCTest
+
+final class PlotTests: XCTestCase {
+    /// A 2 × 2 matrix: four cells, frame 0 on the left, dimension 0 at the bottom, min dark, max yellow.
+    func testHeatMapCellsOfATwoByTwoMatrix() throws {
+        var options = HeatMapOptions()
+        options.plotWidth = 200
+        options.plotHeight = 100
+        // Frames are rows: frame 0 = (0, 2), frame 1 = (1, 3).
+        let svg = try parseSVG(try heatMapSVG(matrix: Matrix([[0, 2], [1, 3]]), frameShift: 0.01, title: "two", yLabel: "dim",
+                                              options: options))
+        let cells = try XCTUnwrap(svg.groups("cells").first).elements("rect")
+        XCTAssertEqual(cells.count, 4)
+        // The plot area starts at (78, 40); each cell is 100 × 50, extended by half a pixel over its
+        // right and upper neighbours (none at the right edge and the top).
+        func cell(x: Double, y: Double, width: Double, height: Double) -> String? {
+            cells.first { $0.number("x") == x && $0.number("y") == y && $0.number("width") == width && $0.number("height") == height }?
+                .attributes["fill"]
+        }
+        XCTAssertEqual(cell(x: 78, y: 89.5, width: 100.5, height: 50.5), "#440154")   // frame 0, dim 0: the minimum
+        XCTAssertEqual(cell(x: 178, y: 40, width: 100, height: 50), "#fde725")        // frame 1, dim 1: the maximum
+        XCTAssertNotNil(cell(x: 78, y: 40, width: 100.5, height: 50))                  // frame 0, dim 1
+        XCTAssertNotNil(cell(x: 178, y: 89.5, width: 100, height: 50.5))               // frame 1, dim 0
+        // Time in seconds: 2 frames of 10 ms span 0 … 0.02 s, the last tick at the right edge.
+        let xAxis = try XCTUnwrap(svg.groups("x-axis").first)
+        XCTAssertEqual(xAxis.elements("text").last?.text, "time (s)")
+        XCTAssertEqual(xAxis.elements("text").first?.text, "0.000")
+        let lastTick = try XCTUnwrap(xAxis.elements("line").last)
+        XCTAssertEqual(lastTick.number("x1"), 278)
+        // Dimension ticks at cell centres: 0 at y = 115, 1 at y = 65.
+        let yTicks = try XCTUnwrap(svg.groups("y-axis").first).elements("line").map { $0.number("y1")! }
+        XCTAssertEqual(yTicks, [115, 65])
+        // The colour bar: 64 steps.
+        XCTAssertEqual(svg.groups("colour-bar").first?.elements("rect").count, 64)
+    }
+
+    /// Equal colours along a row merge into one rect; many frames are averaged to maxColumns.
+    func testHeatMapMergesRunsAndDownsamples() throws {
+        var options = HeatMapOptions()
+        options.plotWidth = 300
+        let run = try parseSVG(try heatMapSVG(matrix: Matrix([[0], [0], [5]]), frameShift: nil, title: "r", yLabel: "d", options: options))
+        let rects = try XCTUnwrap(run.groups("cells").first).elements("rect")
+        XCTAssertEqual(rects.map { $0.number("width")! }, [200.5, 100])
+        XCTAssertEqual(run.groups("x-axis").first?.elements("text").last?.text, "frame")
+
+        options.maxColumns = 10
+        options.cells = .vector
+        let long = Matrix(rows: 1000, cols: 2, data: (0..<2000).map { Float($0 % 2 == 0 ? $0 / 2 : 0) })
+        let svg = try parseSVG(try heatMapSVG(matrix: long, frameShift: nil, title: "long", yLabel: "d", options: options))
+        let cells = try XCTUnwrap(svg.groups("cells").first).elements("rect")
+        // Dimension 0 rises bin by bin: 10 distinct colours; dimension 1 is constant: one rect.
+        XCTAssertEqual(cells.count, 11)
+        XCTAssertEqual(cells.last?.number("width"), 300)
+    }
+
+    func testCurveEndpointsAndTicks() throws {
+        let text = try curvesSVG(series: [Series(name: "a<b", points: [(0, 0), (5, 0.5), (10, 1)])],
+                                 title: "T&C", xLabel: "epoch", yLabel: "loss")
+        let svg = try parseSVG(text)
+        XCTAssertEqual(svg.elements("title").first?.text, "T&C")
+        // Plot area (82, 44) to (722, 304); x 0…10, y 0…1.
+        let line = try XCTUnwrap(svg.groups("series").first?.elements("polyline").first)
+        let points = polylinePoints(line)
+        XCTAssertEqual(points.count, 3)
+        XCTAssertEqual(points[0].x, 82); XCTAssertEqual(points[0].y, 304)
+        XCTAssertEqual(points[1].x, 402); XCTAssertEqual(points[1].y, 174)
+        XCTAssertEqual(points[2].x, 722); XCTAssertEqual(points[2].y, 44)
+        XCTAssertEqual(svg.groups("series").first?.elements("circle").count, 3)
+        let xAxis = try XCTUnwrap(svg.groups("x-axis").first)
+        XCTAssertEqual(xAxis.elements("text").map(\.text), (0...10).map(String.init) + ["epoch"])
+        let yAxis = try XCTUnwrap(svg.groups("y-axis").first)
+        XCTAssertEqual(yAxis.elements("text").map(\.text), ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0", "loss"])
+        XCTAssertEqual(svg.groups("legend").first?.elements("text").map(\.text), ["a<b"])
+    }
+
+    /// The legend takes the top-right corner unless the data are there; then the top left.
+    func testLegendAvoidsTheData() throws {
+        func legendX(_ points: [(x: Double, y: Double)]) throws -> Double {
+            let svg = try parseSVG(try curvesSVG(series: [Series(name: "s", points: points)], title: "", xLabel: "", yLabel: ""))
+            return try XCTUnwrap(svg.groups("legend").first?.elements("rect").first?.number("x"))
+        }
+        let falling = (0...20).map { (x: Double($0), y: 1 - Double($0) / 20) }
+        let rising = (0...20).map { (x: Double($0), y: Double($0) / 20) }
+        XCTAssertGreaterThan(try legendX(falling), 402)   // right half of the 82…722 area
+        XCTAssertEqual(try legendX(rising), 90)            // area.x + 8
+    }
+
+    /// The y axis spans whole tick steps and has a tick at each end: 52…394 becomes 50…400 by 50.
+    func testYAxisEndsOnTicks() throws {
+        let svg = try parseSVG(try curvesSVG(series: [Series(name: "s", points: [(1, 394), (2, 196), (3, 52)])],
+                                             title: "", xLabel: "", yLabel: ""))
+        let labels = try XCTUnwrap(svg.groups("y-axis").first).elements("text").map(\.text)
+        XCTAssertEqual(labels, ["50", "100", "150", "200", "250", "300", "350", "400"])
+        let ticks = try XCTUnwrap(svg.groups("y-axis").first).elements("line").compactMap { $0.number("y1") }
+        XCTAssertEqual(ticks.first, 304)   // the bottom of the area
+        XCTAssertEqual(ticks.last, 44)     // the top
+    }
+
+    func testLogScaleCurveAndGaps() throws {
+        let points: [(x: Double, y: Double)] = [(1, 100), (2, .nan), (3, 10), (4, 1)]
+        let svg = try parseSVG(try curvesSVG(series: [Series(name: "loss", points: points)], title: "log", xLabel: "x", yLabel: "y", logY: true))
+        let lines = try XCTUnwrap(svg.groups("series").first).elements("polyline")
+        XCTAssertEqual(lines.count, 2)   // broken at the NaN
+        let a = polylinePoints(lines[0])[0], b = polylinePoints(lines[1])
+        // Equal ratios are equal distances on a log axis: 100 → 10 → 1.
+        XCTAssertEqual(b[0].y - a.y, b[1].y - b[0].y, accuracy: 0.02)
+        XCTAssertThrowsError(try curvesSVG(series: [Series(name: "z", points: [(1, 0)])], title: "", xLabel: "", yLabel: "", logY: true)) {
+            XCTAssertTrue("\($0)".contains("log scale needs positive values"), "\($0)")
+        }
+    }
+
+    func testPosteriorLinesAndAlignmentBoxes() throws {
+        // 4 frames, labels blank, "a", " ". Frames 0–1 are "a", frame 3 is " ".
+        let p: [[Float]] = [[0.1, 0.8, 0.1], [0.2, 0.7, 0.1], [0.9, 0.05, 0.05], [0.3, 0.1, 0.6]]
+        let logProbs = Matrix(p.map { $0.map { log($0) } })
+        var options = PosteriorPlotOptions()
+        options.plotWidth = 400
+        let spans = [TokenSpan(label: 1, start: 0, end: 1), TokenSpan(label: 2, start: 3, end: 3)]
+        let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: ["<blk>", "a", " "], spans: spans,
+                                                 frameShift: nil, title: "p", options: options))
+        let lines = svg.all.filter { $0.name == "g" && ($0.attributes["class"] ?? "").hasPrefix("posterior") }
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertEqual(lines[0].attributes["class"], "posterior blank")
+        // Area (78, 40), 400 × 220: frame t at x = 78 + 100 (t + 0.5), probability p at y = 260 − 220 p.
+        let a = polylinePoints(lines[1].elements("polyline")[0])
+        assertClose(a.map(\.x), [128, 228, 328, 428], absolute: 0.01)
+        assertClose(a.map(\.y), p.map { 260 - 220 * Double($0[1]) }, absolute: 0.01)
+        let boxes = try XCTUnwrap(svg.groups("alignment").first)
+        let rects = boxes.elements("rect")
+        XCTAssertEqual(rects.count, 3)   // the band and two tokens
+        XCTAssertEqual(rects[1].number("x"), 78); XCTAssertEqual(rects[1].number("width"), 200)
+        XCTAssertEqual(rects[2].number("x"), 378); XCTAssertEqual(rects[2].number("width"), 100)
+        XCTAssertEqual(boxes.elements("text").map(\.text), ["a", "␣"])
+        // The legend lists the blank and the labels that reach 0.1.
+        XCTAssertEqual(svg.groups("legend").first?.elements("text").map(\.text), ["<blk>", "a", "␣"])
+    }
+
+    func testPosteriorsWithFeaturesDrawTheHeatMapAbove() throws {
+        let logProbs = Matrix(rows: 3, cols: 2, data: [0, -9, -9, 0, 0, -9].map(Float.init))
+        let features = Matrix(rows: 3, cols: 4, data: (0..<12).map(Float.init))
+        let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: ["<blk>", "x"], spans: [TokenSpan(label: 1, start: 1, end: 1)],
+                                                 frameShift: 0.01, features: features, title: "f"))
+        XCTAssertEqual(svg.groups("cells").first?.elements("rect").count, 12)
+        XCTAssertEqual(svg.groups("colour-bar").count, 1)
+        XCTAssertThrowsError(try posteriorsSVG(logProbs: logProbs, alphabet: ["<blk>", "x"], spans: [], frameShift: nil,
+                                               features: features.rows(0..<2), title: "")) {
+            XCTAssertEqual("\($0)", "the features have 2 frames but the posteriors 3")
+        }
+    }
+
+    /// With many probable labels the legend keeps the blank and the highest peaks, and says how many it left out.
+    func testLegendOfManyLabelsFitsBesideThePlot() throws {
+        let k = 30, frames = 30
+        var logProbs = Matrix(rows: frames, cols: k, repeating: log(0.01))
+        for t in 0..<frames { logProbs[t, t % (k - 1) + 1] = log(0.2 + 0.02 * Float(t % (k - 1))) }   // label j peaks at 0.18 + 0.02 j
+        let alphabet = ["<blk>"] + (1..<k).map { "l\($0)" }
+        let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: alphabet, spans: [], frameShift: nil, title: ""))
+        let names = try XCTUnwrap(svg.groups("legend").first).elements("text").map(\.text)
+        // Room for (220 + 10 + 34 − 8) / 16 = 16 rows: the blank, the 14 highest (l16 … l29) and the note.
+        XCTAssertEqual(names, ["<blk>"] + (16...29).map { "l\($0)" } + ["+15 more"])
+    }
+
+    func testDegenerateInputsThrowClearErrors() {
+        func message(_ body: () throws -> String) -> String {
+            do { _ = try body(); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message { try heatMapSVG(matrix: Matrix(rows: 0, cols: 3), frameShift: nil, title: "", yLabel: "") },
+                       "the matrix has no frames")
+        XCTAssertEqual(message { try heatMapSVG(matrix: Matrix(rows: 2, cols: 0), frameShift: nil, title: "", yLabel: "") },
+                       "the matrix has no dimensions")
+        XCTAssertEqual(message { try heatMapSVG(matrix: Matrix([[1, .nan]]), frameShift: nil, title: "", yLabel: "") },
+                       "the matrix has a non-finite value at frame 0, dimension 1")
+        XCTAssertEqual(message { try curvesSVG(series: [], title: "", xLabel: "", yLabel: "loss") },
+                       "nothing to plot for \"loss\": no finite points")
+        XCTAssertEqual(message { try curvesSVG(series: [Series(name: "s", points: [(1, .nan)])], title: "", xLabel: "", yLabel: "y") },
+                       "nothing to plot for \"y\": no finite points")
+        XCTAssertEqual(message { try curvesSVG(panels: [], title: "") }, "nothing to plot: no panels")
+        let lp = Matrix(rows: 2, cols: 2)
+        XCTAssertEqual(message { try posteriorsSVG(logProbs: lp, alphabet: ["a"], spans: [], frameShift: nil, title: "") },
+                       "the alphabet has 1 labels but the posteriors have 2 columns")
+        XCTAssertEqual(message { try posteriorsSVG(logProbs: lp, alphabet: ["a", "b"], spans: [TokenSpan(label: 1, start: 1, end: 2)],
+                                                   frameShift: nil, title: "") },
+                       "token 0 spans frames 1...2, outside 0..<2")
+        XCTAssertEqual(message { try posteriorsSVG(logProbs: lp, alphabet: ["a", "b"], spans: [TokenSpan(label: 2, start: 0, end: 0)],
+                                                   frameShift: nil, title: "") },
+                       "token 0 has label 2, outside the alphabet")
+        XCTAssertEqual(message { try posteriorsSVG(logProbs: Matrix(rows: 0, cols: 2), alphabet: ["a", "b"], spans: [],
+                                                   frameShift: nil, title: "") },
+                       "the posteriors have no frames")
+        // A constant matrix is not degenerate: one colour, drawn.
+        XCTAssertNoThrow(try heatMapSVG(matrix: Matrix(rows: 3, cols: 2, repeating: 4), frameShift: nil, title: "", yLabel: ""))
+    }
+
+    func testTrainingLogReadAndCurves() throws {
+        let log = """
+        {"epoch":1,"trainLoss":12.5,"validLoss":11,"validLabelErrorRate":0.5,"learningRate":0.001,"framesPerSecond":10,"seconds":1}
+
+        {"epoch":2,"trainLoss":6.25,"validLoss":7,"validLabelErrorRate":0.25,"learningRate":0.0005,"framesPerSecond":10,"seconds":1}
+        """
+        let entries = try TrainingLogEntry.read(Data(log.utf8), file: "log.jsonl")
+        XCTAssertEqual(entries, [TrainingLogEntry(epoch: 1, trainLoss: 12.5, validLoss: 11, validLabelErrorRate: 0.5, learningRate: 0.001),
+                                 TrainingLogEntry(epoch: 2, trainLoss: 6.25, validLoss: 7, validLabelErrorRate: 0.25, learningRate: 0.0005)])
+        let svg = try parseSVG(try trainingCurvesSVG(entries, title: "run"))
+        // Losses, error rate, learning rate: three panels, four series; epochs ticked at whole numbers.
+        XCTAssertEqual(svg.groups("x-axis").count, 3)
+        XCTAssertEqual(svg.groups("x-axis")[0].elements("text").map(\.text), ["1", "2", "epoch"])
+        XCTAssertEqual(svg.groups("series").count, 4)
+        XCTAssertEqual(svg.groups("legend").flatMap { $0.elements("text").map(\.text) },
+                       ["training loss", "validation loss", "validation label error rate", "learning rate"])
+
+        let trainOnly = try TrainingLogEntry.read(Data("{\"epoch\":1,\"trainLoss\":3,\"learningRate\":0.1}\n".utf8), file: "l")
+        XCTAssertEqual(try parseSVG(try trainingCurvesSVG(trainOnly, title: "")).groups("x-axis").count, 1)
+
+        XCTAssertThrowsError(try TrainingLogEntry.read(Data("{\"epoch\":1,\"trainLoss\":3}\nnot json\n".utf8), file: "log.jsonl")) {
+            XCTAssertTrue("\($0)".hasPrefix("log.jsonl: line 2: expected a JSON object"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainingLogEntry.read(Data("\n\n".utf8), file: "e.jsonl")) {
+            XCTAssertEqual("\($0)", "e.jsonl: no epochs: the log is empty")
+        }
+    }
+}
