@@ -2,6 +2,7 @@
 import XCTest
 import Networks
 import Tensors
+import Formats
 import TestSupport
 
 final class ElmanTests: XCTestCase {
@@ -54,5 +55,39 @@ final class ElmanTests: XCTestCase {
                 assertClose(p.gradient.data, expected.data, absolute: 1e-12, "\(p.name) (\(activation))")
             }
         }
+    }
+}
+
+/// ElmanLayer against a bidirectional torch.nn.RNN (fixture by scripts/reference/make-rnn-fixture.py).
+final class ElmanTorchTests: XCTestCase {
+    func testBothDirectionsMatchTorchOutputsAndGradients() throws {
+        let file = try SafeTensorsFile(contentsOf: packageRoot.appendingPathComponent("Tests/NetworksTests/Fixtures/rnn-torch.safetensors").path)
+        func values(_ name: String) throws -> [Double] { try file.tensor(name).floats().map { Double($0) } }
+        let lengths = try values("lengths").map { Int($0) }
+        let T = lengths.max()!, B = lengths.count, H = 4
+        let batch = SequenceBatch(frames: Array2D(rows: T * B, cols: 3, data: try values("input")), lengths: lengths)
+        let hidden = try values("hidden"), w = try values("loss_weights"), dInput = try values("grad.input")
+        var dx = [Double](repeating: 0, count: T * B * 3)
+        var rng = SeededGenerator(seed: 0)
+        for (d, reversed) in [false, true].enumerated() {
+            let layer = ElmanLayer<Double>(inputs: 3, hidden: H, reversed: reversed, rng: &rng)
+            for p in layer.parameters { p.value.data = try values(p.name) }
+            // Column block d of torch's [forward | reverse] output and loss weights.
+            func block(_ all: [Double]) -> Array2D<Double> {
+                var out = Array2D<Double>(rows: T * B, cols: H)
+                for r in 0..<(T * B) {
+                    for j in 0..<H { out[r, j] = all[r * 2 * H + d * H + j] }
+                }
+                return out
+            }
+            let h = layer.forward(batch)
+            // torch computes in float32: 1e-6 absolute for values of order 1.
+            assertClose(h.data, block(hidden).data, absolute: 1e-6, "h reversed=\(reversed)")
+            layer.parameters.zeroGradients()
+            let dxd = layer.backward(batch, h: h, dh: block(w))
+            for p in layer.parameters { assertClose(p.gradient.data, try values("grad." + p.name), absolute: 1e-5, relative: 1e-5, p.name) }
+            for i in dx.indices { dx[i] += dxd.data[i] }
+        }
+        assertClose(dx, dInput, absolute: 1e-5, relative: 1e-5, "input gradient")
     }
 }
