@@ -50,6 +50,7 @@ public final class Trainer {
         let network = LSTMNetwork<Float>(configuration, rng: &rng)
         self.options = options
         self.model = LabellingModel(network: network, alphabet: alphabet, tokenUnit: tokenUnit, frontEnd: frontEnd)
+        Trainer.useThreads(options, &model.network)
         self.state = TrainingState(learningRate: options.learningRate)
         self.optimizer = options.makeOptimizer(learningRate: options.learningRate)
         self.train = train
@@ -74,6 +75,7 @@ public final class Trainer {
         try Trainer.checkDimensions(valid, checkpoint.model.inputDimension, "validation data")
         self.options = checkpoint.options
         self.model = checkpoint.model
+        Trainer.useThreads(checkpoint.options, &model.network)
         self.state = checkpoint.state
         self.optimizer = checkpoint.options.makeOptimizer(learningRate: checkpoint.state.learningRate)
         self.optimizer.stepCount = checkpoint.state.stepCount
@@ -81,6 +83,15 @@ public final class Trainer {
         self.valid = valid
         self.modelPath = modelPath
         self.checkpointPath = checkpointPath
+    }
+
+    /// Thread policy: a bidirectional network runs its two directions on two threads with
+    /// single-threaded BLAS (faster than two BLAS threads inside the small per-step products);
+    /// otherwise BLAS gets all `threads`. Either way results depend only on the thread count.
+    static func useThreads(_ options: TrainingOptions, _ network: inout LSTMNetwork<Float>) {
+        let concurrent = options.bidirectional && options.threads > 1
+        network.concurrentDirections = concurrent
+        setBLASThreads(concurrent ? 1 : options.threads)
     }
 
     private static func checkDimensions(_ corpus: Corpus, _ d: Int, _ what: String) throws {

@@ -92,7 +92,6 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        setBLASThreads(threads)
         do {
             try train()
         } catch let error as InputError {

@@ -46,25 +46,29 @@ final class TrainerTests: XCTestCase {
     }
 
     func testResumingAfterAnyBatchGivesTheSameModelBytes() throws {
-        let dir = temporaryDirectory()
-        let full = try makeTrainer(dir, options: options, name: "full.safetensors")
-        XCTAssertEqual(try full.run(), .finished)
-        let fullBytes = try Data(contentsOf: dir.appendingPathComponent("full.safetensors"))
-        for stopAfter in [1, 7, 13] {
-            let name = "part\(stopAfter).safetensors"
-            let first = try makeTrainer(dir, options: options, name: name)
-            var batches = 0
-            XCTAssertEqual(try first.run(shouldStop: { batches += 1; return batches >= stopAfter }), .interrupted)
-            let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent(name + ".ckpt").path)
-            let paths = (dir.path + "/feats.ark", dir.path + "/text")
-            let (corpus, alphabet) = try Corpus.read(featuresPath: paths.0, textPath: paths.1, unit: .words)
-            let (train, valid) = corpus.splitting(validationFraction: 0.25)
-            let second = try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
-                                     modelPath: dir.appendingPathComponent(name).path,
-                                     checkpointPath: dir.appendingPathComponent(name + ".ckpt").path)
-            XCTAssertEqual(try second.run(), .finished)
-            let bytes = try Data(contentsOf: dir.appendingPathComponent(name))
-            XCTAssertEqual(bytes, fullBytes, "stopped after \(stopAfter) batches")
+        // One thread, and two (directions on two threads): each resumes to its own uninterrupted bytes.
+        for (threads, stops) in [(1, [1, 7, 13]), (2, [5])] {
+            var o = options
+            o.threads = threads
+            let dir = temporaryDirectory()
+            let full = try makeTrainer(dir, options: o, name: "full.safetensors")
+            XCTAssertEqual(try full.run(), .finished)
+            let fullBytes = try Data(contentsOf: dir.appendingPathComponent("full.safetensors"))
+            for stopAfter in stops {
+                let name = "part\(stopAfter).safetensors"
+                let first = try makeTrainer(dir, options: o, name: name)
+                var batches = 0
+                XCTAssertEqual(try first.run(shouldStop: { batches += 1; return batches >= stopAfter }), .interrupted)
+                let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent(name + ".ckpt").path)
+                let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
+                let (train, valid) = corpus.splitting(validationFraction: 0.25)
+                let second = try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
+                                         modelPath: dir.appendingPathComponent(name).path,
+                                         checkpointPath: dir.appendingPathComponent(name + ".ckpt").path)
+                XCTAssertEqual(try second.run(), .finished)
+                let bytes = try Data(contentsOf: dir.appendingPathComponent(name))
+                XCTAssertEqual(bytes, fullBytes, "\(threads) thread(s), stopped after \(stopAfter) batches")
+            }
         }
     }
 
