@@ -26,6 +26,10 @@ public struct DQNOptions: Sendable {
     public var rmsDecay: Double = 0.95
     /// RMSProp ε under the square root. Default 0.01.
     public var rmsEpsilon: Double = 0.01
+    /// RMSProp form: false = the lecture's (eq. 13–14: w ← w − η g / sqrt(r + ε), r the moving
+    /// average of g²); true = the centred form of the Nature DQN code (Graves 2013 eq. 38–41:
+    /// the moving average of g is subtracted, n − ḡ²). Default false.
+    public var centredRMSProp = false
     /// ε-greedy exploration: ε annealed linearly from `epsilonStart` to `epsilonEnd` over `annealSteps` steps.
     /// Defaults 1.0 → 0.1 over 2 000 steps.
     public var epsilonStart: Double = 1.0
@@ -83,7 +87,7 @@ public struct DQNAgent {
         target = online.copy()
         memory = ReplayMemory(capacity: options.replayCapacity)
         optimizer = RMSProp(learningRate: options.learningRate, decay: options.rmsDecay,
-                            epsilon: options.rmsEpsilon, momentum: 0, centered: false)
+                            epsilon: options.rmsEpsilon, momentum: 0, centered: options.centredRMSProp)
     }
 
     /// The current ε.

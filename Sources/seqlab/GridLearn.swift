@@ -55,6 +55,9 @@ struct LearningFlags: ParsableArguments {
     @Option(help: "DQN: steps over which ε is annealed linearly from --epsilon (1.0) to --min-epsilon (0.1) (default 2000).")
     var annealSteps: Int?
 
+    @Flag(help: "DQN: the centred RMSProp of the Nature DQN code (moving average of g subtracted) instead of the lecture's plain form.")
+    var centredRmsprop = false
+
     @Option(help: "Seed of the first run; run i uses seed + i.")
     var seed: UInt64 = 1
 
@@ -82,8 +85,8 @@ struct LearningFlags: ParsableArguments {
             }
         } else {
             let dqnOnly = [hiddenUnits, replayCapacity, batchSize, targetUpdate, learningStarts, annealSteps]
-            guard dqnOnly.allSatisfy({ $0 == nil }), rewardScale == nil else {
-                throw ValidationError("--hidden-units, --replay-capacity, --batch-size, --target-update, --learning-starts, --anneal-steps and --reward-scale are for --algorithm dqn")
+            guard dqnOnly.allSatisfy({ $0 == nil }), rewardScale == nil, !centredRmsprop else {
+                throw ValidationError("--hidden-units, --replay-capacity, --batch-size, --target-update, --learning-starts, --anneal-steps, --reward-scale and --centred-rmsprop are for --algorithm dqn")
             }
         }
         if algorithm == .adp && (alpha != nil || alphaDecayVisits != 0) {
@@ -106,6 +109,7 @@ struct LearningFlags: ParsableArguments {
         if let learningStarts { o.learningStarts = learningStarts }
         if let annealSteps { o.annealSteps = annealSteps }
         if let rewardScale { o.rewardScale = rewardScale }
+        o.centredRMSProp = centredRmsprop
         o.seed = seed &+ UInt64(run)
         return o
     }

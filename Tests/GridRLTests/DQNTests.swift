@@ -130,6 +130,16 @@ final class DQNTests: XCTestCase {
         XCTAssertEqual(greedyPolicy(loaded, map: map), last!.policy)
     }
 
+    func testDQNWithCentredRMSPropLearnsSmallWorld() {
+        let map = try! GridMap(parsing: "discount 0.9\ntransition 1\ngrid\nS  .  .  T+1\n.  T-1 . #\n")
+        let mdp = GridMDP(map)
+        var options = DQNOptions()
+        options.episodes = 300; options.hiddenUnits = 16; options.annealSteps = 600; options.targetUpdateInterval = 50
+        options.learningStarts = 50; options.learningRate = 0.01; options.centredRMSProp = true; options.seed = 1
+        let result = trainDQN(mdp, options: options)
+        XCTAssertEqual(comparePolicy(mdp, policy: result.policy, optimal: valueIteration(mdp)).agreement, 1, "\(result.policy)")
+    }
+
     func testLoadingRejectsAModelThatIsNotADQN() throws {
         let file = SafeTensorsFile(tensors: ["w": SafeTensor(floats: [1], shape: [1])], metadata: ["architecture": "lstm-ctc"])
         XCTAssertThrowsError(try QNetwork<Float>.load(file, path: "m.safetensors")) { error in
