@@ -48,11 +48,17 @@ public struct FeatureExtractor: Sendable {
     /// Hz (resampled to the configured rate when they differ and resampling is allowed).
     /// `key` (the utterance id) seeds the dither; `file` names the source in errors.
     public func features(samples: [Float], sampleRate: Int, key: String = "", file: String = "<samples>") throws -> Matrix {
+        let signal = try atConfiguredRate(samples, sampleRate: sampleRate, file: file)
+        return try compute(signal, key: key, file: file)
+    }
+
+    /// `samples` (mono, 16-bit scale, at `sampleRate` Hz) checked to be finite and resampled to
+    /// the configured rate, or refused when they differ and resampling is off.
+    public func atConfiguredRate(_ samples: [Float], sampleRate: Int, file: String = "<samples>") throws -> [Float] {
         if let configError { throw configError }
         if let i = samples.firstIndex(where: { !$0.isFinite }) {
             throw InputError(file: file, place: "sample \(i)", "sample is \(samples[i]); audio samples must be finite")
         }
-        var signal = samples
         let target = Int(config.sampleFrequency.rounded())
         if sampleRate != target || Double(target) != config.sampleFrequency {
             guard config.resample else {
@@ -61,8 +67,14 @@ public struct FeatureExtractor: Sendable {
             guard Double(target) == config.sampleFrequency else {
                 throw InputError(file: file, "cannot resample to a fractional rate \(config.sampleFrequency) Hz")
             }
-            signal = try Resampler.resample(samples, from: sampleRate, to: target, file: file)
+            return try Resampler.resample(samples, from: sampleRate, to: target, file: file)
         }
+        return samples
+    }
+
+    /// Features of `signal`, already at the configured rate (see `atConfiguredRate`).
+    public func features(atConfiguredRate signal: [Float], key: String, file: String = "<samples>") throws -> Matrix {
+        if let configError { throw configError }
         return try compute(signal, key: key, file: file)
     }
 
