@@ -20,6 +20,7 @@ public struct FeatureExtractor: Sendable {
     public let seed: UInt64
     let window: [Float]
     let melBanks: MelBanks?
+    let sparseMel: SparseMelBanks?
     let mfcc: MFCCTransform?
     /// A configuration error found at construction, thrown on first use (init does not throw).
     let configError: InputError?
@@ -39,6 +40,7 @@ public struct FeatureExtractor: Sendable {
         }
         self.configError = error
         self.melBanks = banks
+        self.sparseMel = banks.map(SparseMelBanks.init)
         self.window = error == nil ? windowFunction(config.windowType, length: config.windowSize, blackmanCoeff: config.blackmanCoeff) : []
         self.mfcc = error == nil && config.featureType == .mfcc
             ? MFCCTransform(numCeps: config.numCeps, numBins: config.numMelBins, lifter: config.cepstralLifter) : nil
@@ -87,13 +89,28 @@ public struct FeatureExtractor: Sendable {
         return try features(samples: audio.samples, sampleRate: audio.sampleRate, key: utterance, file: path)
     }
 
-    /// The pipeline on samples already at the configured rate.
+    /// The pipeline on samples already at the configured rate, frame by frame (`frameFeatures`).
     func compute(_ signal: [Float], key: String, file: String) throws -> Matrix {
+        let count = try frameCount(signal, file: file)
+        var generator = SeededGenerator(seed: seed ^ fnv1a(key))
+        var out = frameFeatures(signal, count: count, generator: &generator)
+        applyCMVN(&out, mode: config.cmvn)
+        return addDeltas(out, order: config.deltas)
+    }
+
+    func frameCount(_ signal: [Float], file: String) throws -> Int {
         let count = KaldiFrames.count(samples: signal.count, windowSize: config.windowSize,
                                       windowShift: config.windowShift, snipEdges: config.snipEdges)
         guard count > 0 else {
             throw InputError(file: file, "too short: \(signal.count) samples at \(config.sampleFrequency) Hz give no frame of \(config.windowSize) samples")
         }
+        return count
+    }
+
+    /// The plain pipeline, stage by stage over whole matrices (frames, power spectra, one BLAS
+    /// mel product): the oracle the frame-by-frame path is tested against.
+    func computeReference(_ signal: [Float], key: String, file: String) throws -> Matrix {
+        _ = try frameCount(signal, file: file)
         var generator = SeededGenerator(seed: seed ^ fnv1a(key))
         let framed = KaldiFrames(samples: signal, config: config, window: window, generator: &generator)
         var power = powerSpectra(of: framed.frames)

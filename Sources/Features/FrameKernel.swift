@@ -1,0 +1,190 @@
+// FrameKernel: the front end frame by frame over raw pointers, straight into feature rows.
+import CFFTW
+import Foundation
+import Tensors
+
+/// The mel filters of `MelBanks` stored band by band: filter m is nonzero only on FFT bins
+/// first[m] ..< first[m] + (offsets[m+1] − offsets[m]), so applying it costs the band's width
+/// instead of nfft/2 + 1 (about 2·nfft/2 multiply-adds in all instead of numBins·(nfft/2 + 1)).
+struct SparseMelBanks: Sendable {
+    /// First bin of each filter (numBins).
+    let first: [Int]
+    /// Start of each filter's weights in `weights` (numBins + 1).
+    let offsets: [Int]
+    /// The nonzero span of every filter, concatenated.
+    let weights: [Float]
+
+    init(_ banks: MelBanks) {
+        let w = banks.weights
+        var first: [Int] = [], offsets: [Int] = [0], flat: [Float] = []
+        for m in 0..<w.rows {
+            let row = (0..<w.cols).map { w[m, $0] }
+            let lo = row.firstIndex { $0 != 0 } ?? 0
+            let hi = row.lastIndex { $0 != 0 } ?? -1
+            first.append(lo)
+            if hi >= lo { flat.append(contentsOf: row[lo...hi]) }
+            offsets.append(flat.count)
+        }
+        self.first = first
+        self.offsets = offsets
+        self.weights = flat
+    }
+
+    var count: Int { first.count }
+
+    /// out[m] = Σ_k weights_m[k] · spectrum[k] for one frame.
+    func apply(_ spectrum: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        weights.withUnsafeBufferPointer { w in
+            first.withUnsafeBufferPointer { first in
+                offsets.withUnsafeBufferPointer { offsets in
+                    let w = w.baseAddress!
+                    for m in 0..<first.count {
+                        let start = offsets[m], width = offsets[m + 1] - start
+                        out[m] = dot(w + start, spectrum + first[m], width)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Σ a[i]·b[i] with four partial sums (independent additions the CPU can overlap).
+@inline(__always)
+func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+    var i = 0
+    while i + 4 <= n {
+        s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]; s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3]
+        i += 4
+    }
+    while i < n { s0 += a[i] * b[i]; i += 1 }
+    return (s0 + s1) + (s2 + s3)
+}
+
+/// Σ x[i] and Σ x[i]² in Double, four partial sums each.
+@inline(__always)
+func sums(_ x: UnsafePointer<Float>, _ n: Int, squares: Bool) -> Double {
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var i = 0
+    if squares {
+        while i + 4 <= n {
+            let a = Double(x[i]), b = Double(x[i + 1]), c = Double(x[i + 2]), d = Double(x[i + 3])
+            s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d
+            i += 4
+        }
+        while i < n { s0 += Double(x[i]) * Double(x[i]); i += 1 }
+    } else {
+        while i + 4 <= n {
+            s0 += Double(x[i]); s1 += Double(x[i + 1]); s2 += Double(x[i + 2]); s3 += Double(x[i + 3])
+            i += 4
+        }
+        while i < n { s0 += Double(x[i]); i += 1 }
+    }
+    return (s0 + s1) + (s2 + s3)
+}
+
+extension FeatureExtractor {
+    /// The features before CMVN and deltas (T × config.baseDimension), computed frame by frame
+    /// with one set of buffers: the same arithmetic as `KaldiFrames` + `powerSpectra` +
+    /// `MelBanks.apply` (the plain path, kept as the oracle in the tests), without the
+    /// T × nfft frame and power matrices.
+    func frameFeatures(_ signal: [Float], count: Int, generator: inout SeededGenerator) -> Matrix {
+        let size = config.windowSize, shift = config.windowShift, padded = config.paddedWindowSize
+        let n = signal.count, bins = padded / 2 + 1
+        let fft = RealFFT(length: padded)
+        let type = config.featureType
+        let melCount = sparseMel?.count ?? 0
+        // Aligned buffers, so FFTW can use its SIMD codelets; the zero padding is written once
+        // (an out-of-place r2c transform leaves its input alone).
+        let input = fftwf_alloc_real(padded)!
+        let spectrum = fftwf_alloc_complex(bins)!
+        let frame = UnsafeMutablePointer<Float>.allocate(capacity: size)
+        let power = UnsafeMutablePointer<Float>.allocate(capacity: bins)
+        let mel = UnsafeMutablePointer<Float>.allocate(capacity: max(melCount, 1))
+        defer { fftwf_free(input); fftwf_free(spectrum); frame.deallocate(); power.deallocate(); mel.deallocate() }
+        input.initialize(repeating: 0, count: padded)
+
+        let dither = Float(config.dither), p = Float(config.preemphasisCoefficient)
+        let floor: Float? = config.energyFloor > 0 ? Float(log(config.energyFloor)) : nil
+        func logEnergy(_ s: Double) -> Float {
+            let e = log(max(Float(s), featureEpsilon))
+            if let floor { return max(e, floor) }
+            return e
+        }
+        let cols = type == .mfcc ? melCount : config.baseDimension
+        var out = Matrix(rows: count, cols: cols)
+        var energies = [Float](repeating: 0, count: type == .mfcc ? count : 0)
+        let usePower = config.usePower, useLog = config.useLogFbank, useEnergy = config.useEnergy
+        let removeDC = config.removeDCOffset, rawEnergy = config.rawEnergy, snipEdges = config.snipEdges
+
+        signal.withUnsafeBufferPointer { samplesBuffer in
+        window.withUnsafeBufferPointer { windowBuffer in
+        out.data.withUnsafeMutableBufferPointer { outBuffer in
+            let samples = samplesBuffer.baseAddress!, win = windowBuffer.baseAddress!
+            for t in 0..<count {
+                let start = snipEdges ? t * shift : t * shift + shift / 2 - size / 2
+                var src: UnsafePointer<Float>
+                if start >= 0 && start + size <= n && dither == 0 {
+                    src = samples + start
+                } else {
+                    if start >= 0 && start + size <= n {
+                        frame.update(from: samples + start, count: size)
+                    } else {
+                        // Kaldi reflects the signal at both ends: s < 0 → −s − 1, s ≥ n → 2n − 1 − s.
+                        for i in 0..<size {
+                            var s = start + i
+                            while s < 0 || s >= n { s = s < 0 ? -s - 1 : 2 * n - 1 - s }
+                            frame[i] = samples[s]
+                        }
+                    }
+                    if dither != 0 { for i in 0..<size { frame[i] += dither * Float(generator.normal()) } }
+                    src = UnsafePointer(frame)
+                }
+                if removeDC {
+                    let m = Float(sums(src, size, squares: false) / Double(size))
+                    if src != UnsafePointer(frame) { frame.update(from: src, count: size); src = UnsafePointer(frame) }
+                    for i in 0..<size { frame[i] -= m }
+                }
+                var energy: Float = 0
+                if rawEnergy { energy = logEnergy(sums(src, size, squares: true)) }
+                // Pre-emphasis x_i − p·x_{i−1} (x_0 − p·x_0 first) and the window, in one pass.
+                input[0] = (src[0] - p * src[0]) * win[0]
+                if p != 0 {
+                    for i in 1..<size { input[i] = (src[i] - p * src[i - 1]) * win[i] }
+                } else {
+                    for i in 1..<size { input[i] = src[i] * win[i] }
+                }
+                if !rawEnergy { energy = logEnergy(sums(input, size, squares: true)) }
+
+                fftwf_execute_dft_r2c(fft.alignedPlan, input, spectrum)
+                spectrum.withMemoryRebound(to: Float.self, capacity: 2 * bins) { c in
+                    for k in 0..<bins { power[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1] }
+                }
+
+                let row = outBuffer.baseAddress! + t * cols
+                switch type {
+                case .spectrogram:
+                    for k in 0..<bins { row[k] = log(max(power[k], featureEpsilon)) }
+                    row[0] = energy
+                case .fbank:
+                    if !usePower { for k in 0..<bins { power[k] = power[k].squareRoot() } }
+                    let target = useEnergy ? row + 1 : row
+                    sparseMel!.apply(power, into: target)
+                    if useLog { for m in 0..<melCount { target[m] = log(max(target[m], featureEpsilon)) } }
+                    if useEnergy { row[0] = energy }
+                case .mfcc:
+                    sparseMel!.apply(power, into: row)
+                    for m in 0..<melCount { row[m] = log(max(row[m], featureEpsilon)) }
+                    energies[t] = energy
+                }
+            }
+        }
+        }
+        }
+        if type == .mfcc {
+            out = mfcc!.apply(out)
+            if useEnergy { for t in 0..<out.rows { out[t, 0] = energies[t] } }
+        }
+        return out
+    }
+}
