@@ -170,7 +170,7 @@ extension FeatureExtractor {
     public func features(file path: String, key: String, augmentation: AudioAugmentation) throws -> [(key: String, features: Matrix)] {
         if let configError { throw configError }
         let audio = try AudioReader.read(path: path, channel: config.channel)
-        let signal = try atConfiguredRate(audio.samples, sampleRate: audio.sampleRate, file: path)
+        let signal = try atConfiguredRate(audio.samples, sampleRate: audio.sampleRate, file: path, checked: true)
         return try augmentation.variants(of: signal, key: key, file: path).map { variant in
             (variant.key, try features(atConfiguredRate: variant.samples, key: variant.key, file: path))
         }

@@ -57,8 +57,13 @@ public struct FeatureExtractor: Sendable {
     /// `samples` (mono, 16-bit scale, at `sampleRate` Hz) checked to be finite and resampled to
     /// the configured rate, or refused when they differ and resampling is off.
     public func atConfiguredRate(_ samples: [Float], sampleRate: Int, file: String = "<samples>") throws -> [Float] {
+        try atConfiguredRate(samples, sampleRate: sampleRate, file: file, checked: false)
+    }
+
+    /// `checked`: the samples are known to be finite (`AudioReader` refuses others).
+    func atConfiguredRate(_ samples: [Float], sampleRate: Int, file: String, checked: Bool) throws -> [Float] {
         if let configError { throw configError }
-        if let i = samples.firstIndex(where: { !$0.isFinite }) {
+        if !checked, let i = firstNonFinite(samples) {
             throw InputError(file: file, place: "sample \(i)", "sample is \(samples[i]); audio samples must be finite")
         }
         let target = Int(config.sampleFrequency.rounded())
@@ -86,7 +91,8 @@ public struct FeatureExtractor: Sendable {
         if let configError { throw configError }
         let audio = try AudioReader.read(path: path, channel: config.channel)
         let utterance = key ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return try features(samples: audio.samples, sampleRate: audio.sampleRate, key: utterance, file: path)
+        let signal = try atConfiguredRate(audio.samples, sampleRate: audio.sampleRate, file: path, checked: true)
+        return try compute(signal, key: utterance, file: path)
     }
 
     /// The pipeline on samples already at the configured rate, frame by frame (`frameFeatures`).

@@ -48,39 +48,49 @@ struct SparseMelBanks: Sendable {
     }
 }
 
-/// Σ a[i]·b[i] with four partial sums (independent additions the CPU can overlap).
+@inline(__always)
+func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
+
+/// Σ a[i]·b[i] over SIMD4 lanes, two vector partial sums (float32, as a BLAS sdot would).
 @inline(__always)
 func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+    var v0 = SIMD4<Float>(), v1 = SIMD4<Float>()
     var i = 0
-    while i + 4 <= n {
-        s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]; s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3]
-        i += 4
+    while i + 8 <= n {
+        v0 += load4(a + i) * load4(b + i)
+        v1 += load4(a + i + 4) * load4(b + i + 4)
+        i += 8
     }
-    while i < n { s0 += a[i] * b[i]; i += 1 }
-    return (s0 + s1) + (s2 + s3)
+    var s = (v0 + v1).sum()
+    while i < n { s += a[i] * b[i]; i += 1 }
+    return s
 }
 
-/// Σ x[i] and Σ x[i]² in Double, four partial sums each.
+/// Σ x[i] (or Σ x[i]² when `squares`) over SIMD4 lanes: float32 partial sums of n/8 terms each,
+/// added in Double. Relative error about n/8 · 2⁻²⁴ (3e-6 for a 400-sample frame): far below
+/// what a log energy or a mean subtracted from 16-bit samples can show.
 @inline(__always)
 func sums(_ x: UnsafePointer<Float>, _ n: Int, squares: Bool) -> Double {
-    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var v0 = SIMD4<Float>(), v1 = SIMD4<Float>()
     var i = 0
     if squares {
-        while i + 4 <= n {
-            let a = Double(x[i]), b = Double(x[i + 1]), c = Double(x[i + 2]), d = Double(x[i + 3])
-            s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d
-            i += 4
+        while i + 8 <= n {
+            let a = load4(x + i), b = load4(x + i + 4)
+            v0 += a * a
+            v1 += b * b
+            i += 8
         }
-        while i < n { s0 += Double(x[i]) * Double(x[i]); i += 1 }
     } else {
-        while i + 4 <= n {
-            s0 += Double(x[i]); s1 += Double(x[i + 1]); s2 += Double(x[i + 2]); s3 += Double(x[i + 3])
-            i += 4
+        while i + 8 <= n {
+            v0 += load4(x + i)
+            v1 += load4(x + i + 4)
+            i += 8
         }
-        while i < n { s0 += Double(x[i]); i += 1 }
     }
-    return (s0 + s1) + (s2 + s3)
+    var s = 0.0
+    for lane in 0..<4 { s += Double(v0[lane]) + Double(v1[lane]) }
+    while i < n { s += squares ? Double(x[i]) * Double(x[i]) : Double(x[i]); i += 1 }
+    return s
 }
 
 extension FeatureExtractor {
@@ -91,7 +101,7 @@ extension FeatureExtractor {
     func frameFeatures(_ signal: [Float], count: Int, generator: inout SeededGenerator) -> Matrix {
         let size = config.windowSize, shift = config.windowShift, padded = config.paddedWindowSize
         let n = signal.count, bins = padded / 2 + 1
-        let fft = RealFFT(length: padded)
+        let plan = RealFFT(length: padded).alignedPlan   // once: the cache takes a lock
         let type = config.featureType
         let melCount = sparseMel?.count ?? 0
         // Aligned buffers, so FFTW can use its SIMD codelets; the zero padding is written once
@@ -156,7 +166,7 @@ extension FeatureExtractor {
                 }
                 if !rawEnergy { energy = logEnergy(sums(input, size, squares: true)) }
 
-                fftwf_execute_dft_r2c(fft.alignedPlan, input, spectrum)
+                fftwf_execute_dft_r2c(plan, input, spectrum)
                 spectrum.withMemoryRebound(to: Float.self, capacity: 2 * bins) { c in
                     for k in 0..<bins { power[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1] }
                 }

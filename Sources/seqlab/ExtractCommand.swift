@@ -178,7 +178,11 @@ struct ExtractAudio: ParsableCommand {
             printError("error: refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
             throw ExitCode.failure
         }
-        if jobs > 1 { setBLASThreads(1) }
+        // The only BLAS product here is the small MFCC DCT, one utterance per thread: OpenBLAS's
+        // own worker threads (started when the library loads, spinning on sched_yield while they
+        // wait) only cost CPU, so run BLAS on the calling thread and stop them.
+        setBLASThreads(1)
+        _ = openBLASThreadShutdown()
         Interrupt.install()
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         let extractor = FeatureExtractor(config: config, seed: seed)
@@ -239,3 +243,8 @@ struct ExtractAudio: ParsableCommand {
         if failures > 0 { throw ExitCode.failure }
     }
 }
+
+/// OpenBLAS's exported `blas_thread_shutdown_` (the call its fork handler makes): ends the worker
+/// threads; BLAS starts them again by itself if a later call asks for more than one thread.
+@_silgen_name("blas_thread_shutdown_")
+private func openBLASThreadShutdown() -> Int32
