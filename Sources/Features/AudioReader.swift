@@ -106,7 +106,8 @@ public enum AudioReader {
     /// skips libsndfile's scaling to [-1, 1); other encodings are read as floats and scaled.
     static func readMono(_ handle: OpaquePointer, path: String, frames: Int, pcm16: Bool) throws -> [Float] {
         var samples: [Float] = []
-        samples.reserveCapacity(min(frames, 1 << 24))
+        // Room for the last chunk's read beyond the header's count, so the array is not copied then.
+        samples.reserveCapacity(min(frames, 1 << 24) + chunkFrames)
         var shorts = [Int16](repeating: 0, count: pcm16 ? chunkFrames : 0)
         while true {
             let old = samples.count

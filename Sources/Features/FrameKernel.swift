@@ -174,17 +174,18 @@ extension FeatureExtractor {
                 let row = outBuffer.baseAddress! + t * cols
                 switch type {
                 case .spectrogram:
-                    for k in 0..<bins { row[k] = log(max(power[k], featureEpsilon)) }
+                    row.update(from: power, count: bins)
+                    flooredLog(row, bins)
                     row[0] = energy
                 case .fbank:
                     if !usePower { for k in 0..<bins { power[k] = power[k].squareRoot() } }
                     let target = useEnergy ? row + 1 : row
                     sparseMel!.apply(power, into: target)
-                    if useLog { for m in 0..<melCount { target[m] = log(max(target[m], featureEpsilon)) } }
+                    if useLog { flooredLog(target, melCount) }
                     if useEnergy { row[0] = energy }
                 case .mfcc:
                     sparseMel!.apply(power, into: row)
-                    for m in 0..<melCount { row[m] = log(max(row[m], featureEpsilon)) }
+                    flooredLog(row, melCount)
                     energies[t] = energy
                 }
             }
