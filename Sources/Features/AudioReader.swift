@@ -105,31 +105,39 @@ public enum AudioReader {
     /// file really holds). 16-bit PCM is read as integers and converted, which is exact and
     /// skips libsndfile's scaling to [-1, 1); other encodings are read as floats and scaled.
     static func readMono(_ handle: OpaquePointer, path: String, frames: Int, pcm16: Bool) throws -> [Float] {
-        var samples: [Float] = []
-        // Room for the last chunk's read beyond the header's count, so the array is not copied then.
-        samples.reserveCapacity(min(frames, 1 << 24) + chunkFrames)
         var shorts = [Int16](repeating: 0, count: pcm16 ? chunkFrames : 0)
-        while true {
+        /// Reads up to chunkFrames samples to `out` on the 16-bit scale; the count read (≤ 0: end).
+        func readChunk(_ out: UnsafeMutablePointer<Float>) -> Int {
+            if pcm16 {
+                return shorts.withUnsafeMutableBufferPointer { s in
+                    let got = Int(sf_readf_short(handle, s.baseAddress, sf_count_t(chunkFrames)))
+                    for i in 0..<max(got, 0) { out[i] = Float(s[i]) }
+                    return got
+                }
+            }
+            let got = Int(sf_readf_float(handle, out, sf_count_t(chunkFrames)))
+            for i in 0..<max(got, 0) { out[i] *= 32768 }
+            return got
+        }
+        // As many samples as the header promises (bounded), plus room for one more chunk, read
+        // in place; a stream that holds more than its header says continues below.
+        var ended = false
+        var samples = [Float](unsafeUninitializedCapacity: min(frames, 1 << 24) + chunkFrames) { buffer, count in
+            while count + chunkFrames <= buffer.count {
+                let got = readChunk(buffer.baseAddress! + count)
+                if got <= 0 { ended = true; return }
+                count += got
+            }
+        }
+        while !ended {
             let old = samples.count
             samples.append(contentsOf: repeatElement(0, count: chunkFrames))
-            let got = samples.withUnsafeMutableBufferPointer { all -> Int in
-                let out = all.baseAddress! + old
-                if pcm16 {
-                    return shorts.withUnsafeMutableBufferPointer { s in
-                        let got = Int(sf_readf_short(handle, s.baseAddress, sf_count_t(chunkFrames)))
-                        for i in 0..<max(got, 0) { out[i] = Float(s[i]) }
-                        return got
-                    }
-                }
-                let got = Int(sf_readf_float(handle, out, sf_count_t(chunkFrames)))
-                for i in 0..<max(got, 0) { out[i] *= 32768 }
-                return got
-            }
+            let got = samples.withUnsafeMutableBufferPointer { readChunk($0.baseAddress! + old) }
             samples.removeLast(chunkFrames - max(got, 0))
-            if got <= 0 { break }
-            if !pcm16, let bad = firstNonFinite(samples, from: old) {
-                throw InputError(file: path, place: "frame \(bad)", "sample is \(samples[bad] / 32768) (NaN or infinite); audio samples must be finite")
-            }
+            ended = got <= 0
+        }
+        if !pcm16, let bad = firstNonFinite(samples) {
+            throw InputError(file: path, place: "frame \(bad)", "sample is \(samples[bad] / 32768) (NaN or infinite); audio samples must be finite")
         }
         let total = samples.count
         let error = sf_error(handle)

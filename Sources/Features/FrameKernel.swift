@@ -93,6 +93,25 @@ func sums(_ x: UnsafePointer<Float>, _ n: Int, squares: Bool) -> Double {
     return s
 }
 
+/// Σ (x[i] − mean)² with the differences rounded to float first (as the plain path subtracts
+/// the mean in place), summed like `sums`.
+@inline(__always)
+func centredSquares(_ x: UnsafePointer<Float>, _ n: Int, mean: Float) -> Double {
+    let m = SIMD4<Float>(repeating: mean)
+    var v0 = SIMD4<Float>(), v1 = SIMD4<Float>()
+    var i = 0
+    while i + 8 <= n {
+        let a = load4(x + i) - m, b = load4(x + i + 4) - m
+        v0 += a * a
+        v1 += b * b
+        i += 8
+    }
+    var s = 0.0
+    for lane in 0..<4 { s += Double(v0[lane]) + Double(v1[lane]) }
+    while i < n { let d = Double(x[i] - mean); s += d * d; i += 1 }
+    return s
+}
+
 extension FeatureExtractor {
     /// The features before CMVN and deltas (T × config.baseDimension), computed frame by frame
     /// with one set of buffers: the same arithmetic as `KaldiFrames` + `powerSpectra` +
@@ -133,7 +152,7 @@ extension FeatureExtractor {
             let samples = samplesBuffer.baseAddress!, win = windowBuffer.baseAddress!
             for t in 0..<count {
                 let start = snipEdges ? t * shift : t * shift + shift / 2 - size / 2
-                var src: UnsafePointer<Float>
+                let src: UnsafePointer<Float>
                 if start >= 0 && start + size <= n && dither == 0 {
                     src = samples + start
                 } else {
@@ -150,19 +169,18 @@ extension FeatureExtractor {
                     if dither != 0 { for i in 0..<size { frame[i] += dither * Float(generator.normal()) } }
                     src = UnsafePointer(frame)
                 }
-                if removeDC {
-                    let m = Float(sums(src, size, squares: false) / Double(size))
-                    if src != UnsafePointer(frame) { frame.update(from: src, count: size); src = UnsafePointer(frame) }
-                    for i in 0..<size { frame[i] -= m }
-                }
+                // DC removal is folded into the passes below: y_i = x_i − m, computed as the
+                // plain path computes it (m = 0 without DC removal leaves x_i unchanged).
+                let m = removeDC ? Float(sums(src, size, squares: false) / Double(size)) : 0
                 var energy: Float = 0
-                if rawEnergy { energy = logEnergy(sums(src, size, squares: true)) }
-                // Pre-emphasis x_i − p·x_{i−1} (x_0 − p·x_0 first) and the window, in one pass.
-                input[0] = (src[0] - p * src[0]) * win[0]
+                if rawEnergy { energy = logEnergy(centredSquares(src, size, mean: m)) }
+                // Pre-emphasis y_i − p·y_{i−1} (y_0 − p·y_0 first) and the window, in one pass.
+                let y0 = src[0] - m
+                input[0] = (y0 - p * y0) * win[0]
                 if p != 0 {
-                    for i in 1..<size { input[i] = (src[i] - p * src[i - 1]) * win[i] }
+                    for i in 1..<size { input[i] = ((src[i] - m) - p * (src[i - 1] - m)) * win[i] }
                 } else {
-                    for i in 1..<size { input[i] = src[i] * win[i] }
+                    for i in 1..<size { input[i] = (src[i] - m) * win[i] }
                 }
                 if !rawEnergy { energy = logEnergy(sums(input, size, squares: true)) }
 

@@ -114,6 +114,9 @@ final class FrameKernelTests: XCTestCase {
                     let absSum = a.reduce(0.0) { $0 + abs(Double($1)) }
                     XCTAssertEqual(sums(base, n, squares: false), plainSum, accuracy: Double(n) * 0x1p-24 * absSum + 1e-9, "sum, n = \(n)")
                     XCTAssertEqual(sums(base, n, squares: true), plainSquares, accuracy: Double(n) * 0x1p-24 * plainSquares + 1e-9, "squares, n = \(n)")
+                    let mean: Float = 123.5
+                    let plainCentred = a.reduce(0.0) { $0 + Double($1 - mean) * Double($1 - mean) }
+                    XCTAssertEqual(centredSquares(base, n, mean: mean), plainCentred, accuracy: Double(n) * 0x1p-24 * plainCentred + 1e-9, "centred, n = \(n)")
                 }
             }
         }
