@@ -51,6 +51,12 @@ public enum AudioReader {
         if let channel, channel >= channels {
             throw InputError(file: path, "channel \(channel) requested, but the file has \(channels) channel(s)")
         }
+        if channels == 1 {
+            let samples = try readMono(handle, path: path, frames: info.frames, pcm16: info.encoding == pcm16Name)
+            var read = info
+            read.frames = samples.count
+            return Audio(samples: samples, sampleRate: info.sampleRate, info: read)
+        }
         var samples: [Float] = []
         samples.reserveCapacity(min(info.frames, 1 << 24))
         let framesPerRead = max(256, chunkFrames / channels)
@@ -90,6 +96,59 @@ public enum AudioReader {
         var read = info
         read.frames = total
         return Audio(samples: samples, sampleRate: info.sampleRate, info: read)
+    }
+
+    /// libsndfile's name of 16-bit PCM, the encoding read as integers (`sf_readf_short`).
+    static let pcm16Name = formatName(Int32(SF_FORMAT_PCM_16))
+
+    /// A mono file read straight into the sample array, chunk by chunk (memory follows what the
+    /// file really holds). 16-bit PCM is read as integers and converted, which is exact and
+    /// skips libsndfile's scaling to [-1, 1); other encodings are read as floats and scaled.
+    static func readMono(_ handle: OpaquePointer, path: String, frames: Int, pcm16: Bool) throws -> [Float] {
+        var shorts = [Int16](repeating: 0, count: pcm16 ? chunkFrames : 0)
+        /// Reads up to chunkFrames samples to `out` on the 16-bit scale; the count read (≤ 0: end).
+        func readChunk(_ out: UnsafeMutablePointer<Float>) -> Int {
+            if pcm16 {
+                return shorts.withUnsafeMutableBufferPointer { s in
+                    let got = Int(sf_readf_short(handle, s.baseAddress, sf_count_t(chunkFrames)))
+                    for i in 0..<max(got, 0) { out[i] = Float(s[i]) }
+                    return got
+                }
+            }
+            let got = Int(sf_readf_float(handle, out, sf_count_t(chunkFrames)))
+            for i in 0..<max(got, 0) { out[i] *= 32768 }
+            return got
+        }
+        // As many samples as the header promises (bounded), plus room for one more chunk, read
+        // in place; a stream that holds more than its header says continues below.
+        var ended = false
+        var samples = [Float](unsafeUninitializedCapacity: min(frames, 1 << 24) + chunkFrames) { buffer, count in
+            while count + chunkFrames <= buffer.count {
+                let got = readChunk(buffer.baseAddress! + count)
+                if got <= 0 { ended = true; return }
+                count += got
+            }
+        }
+        while !ended {
+            let old = samples.count
+            samples.append(contentsOf: repeatElement(0, count: chunkFrames))
+            let got = samples.withUnsafeMutableBufferPointer { readChunk($0.baseAddress! + old) }
+            samples.removeLast(chunkFrames - max(got, 0))
+            ended = got <= 0
+        }
+        if !pcm16, let bad = firstNonFinite(samples) {
+            throw InputError(file: path, place: "frame \(bad)", "sample is \(samples[bad] / 32768) (NaN or infinite); audio samples must be finite")
+        }
+        let total = samples.count
+        let error = sf_error(handle)
+        if error != 0 {
+            throw InputError(file: path, place: "frame \(total)", "read error: \(String(cString: sf_strerror(handle)))")
+        }
+        if total < frames {
+            throw InputError(file: path, place: "frame \(total)", "truncated: the header promises \(frames) frames, only \(total) could be read")
+        }
+        if total == 0 { throw InputError(file: path, "the audio has no samples") }
+        return samples
     }
 
     /// Opens `path` for reading and checks its header.
@@ -155,4 +214,16 @@ public enum AudioReader {
         guard status == 0, let name = formatInfo.name else { return String(format: "0x%06x", format) }
         return String(cString: name)
     }
+}
+
+/// The index of the first NaN or infinity in `x[from...]`, or nil: one branch-free pass taking the
+/// largest exponent field (all ones only for those), then a search only when there is one.
+func firstNonFinite(_ x: [Float], from: Int = 0) -> Int? {
+    let any: Bool = x.withUnsafeBufferPointer { p in
+        var largest: UInt32 = 0
+        for i in from..<p.count { largest = max(largest, p[i].bitPattern & 0x7F80_0000) }
+        return largest == 0x7F80_0000
+    }
+    guard any else { return nil }
+    return x[from...].firstIndex { !$0.isFinite }
 }

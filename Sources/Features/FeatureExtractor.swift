@@ -20,6 +20,7 @@ public struct FeatureExtractor: Sendable {
     public let seed: UInt64
     let window: [Float]
     let melBanks: MelBanks?
+    let sparseMel: SparseMelBanks?
     let mfcc: MFCCTransform?
     /// A configuration error found at construction, thrown on first use (init does not throw).
     let configError: InputError?
@@ -39,6 +40,7 @@ public struct FeatureExtractor: Sendable {
         }
         self.configError = error
         self.melBanks = banks
+        self.sparseMel = banks.map(SparseMelBanks.init)
         self.window = error == nil ? windowFunction(config.windowType, length: config.windowSize, blackmanCoeff: config.blackmanCoeff) : []
         self.mfcc = error == nil && config.featureType == .mfcc
             ? MFCCTransform(numCeps: config.numCeps, numBins: config.numMelBins, lifter: config.cepstralLifter) : nil
@@ -48,11 +50,22 @@ public struct FeatureExtractor: Sendable {
     /// Hz (resampled to the configured rate when they differ and resampling is allowed).
     /// `key` (the utterance id) seeds the dither; `file` names the source in errors.
     public func features(samples: [Float], sampleRate: Int, key: String = "", file: String = "<samples>") throws -> Matrix {
+        let signal = try atConfiguredRate(samples, sampleRate: sampleRate, file: file)
+        return try compute(signal, key: key, file: file)
+    }
+
+    /// `samples` (mono, 16-bit scale, at `sampleRate` Hz) checked to be finite and resampled to
+    /// the configured rate, or refused when they differ and resampling is off.
+    public func atConfiguredRate(_ samples: [Float], sampleRate: Int, file: String = "<samples>") throws -> [Float] {
+        try atConfiguredRate(samples, sampleRate: sampleRate, file: file, checked: false)
+    }
+
+    /// `checked`: the samples are known to be finite (`AudioReader` refuses others).
+    func atConfiguredRate(_ samples: [Float], sampleRate: Int, file: String, checked: Bool) throws -> [Float] {
         if let configError { throw configError }
-        if let i = samples.firstIndex(where: { !$0.isFinite }) {
+        if !checked, let i = firstNonFinite(samples) {
             throw InputError(file: file, place: "sample \(i)", "sample is \(samples[i]); audio samples must be finite")
         }
-        var signal = samples
         let target = Int(config.sampleFrequency.rounded())
         if sampleRate != target || Double(target) != config.sampleFrequency {
             guard config.resample else {
@@ -61,8 +74,14 @@ public struct FeatureExtractor: Sendable {
             guard Double(target) == config.sampleFrequency else {
                 throw InputError(file: file, "cannot resample to a fractional rate \(config.sampleFrequency) Hz")
             }
-            signal = try Resampler.resample(samples, from: sampleRate, to: target, file: file)
+            return try Resampler.resample(samples, from: sampleRate, to: target, file: file)
         }
+        return samples
+    }
+
+    /// Features of `signal`, already at the configured rate (see `atConfiguredRate`).
+    public func features(atConfiguredRate signal: [Float], key: String, file: String = "<samples>") throws -> Matrix {
+        if let configError { throw configError }
         return try compute(signal, key: key, file: file)
     }
 
@@ -72,16 +91,32 @@ public struct FeatureExtractor: Sendable {
         if let configError { throw configError }
         let audio = try AudioReader.read(path: path, channel: config.channel)
         let utterance = key ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return try features(samples: audio.samples, sampleRate: audio.sampleRate, key: utterance, file: path)
+        let signal = try atConfiguredRate(audio.samples, sampleRate: audio.sampleRate, file: path, checked: true)
+        return try compute(signal, key: utterance, file: path)
     }
 
-    /// The pipeline on samples already at the configured rate.
+    /// The pipeline on samples already at the configured rate, frame by frame (`frameFeatures`).
     func compute(_ signal: [Float], key: String, file: String) throws -> Matrix {
+        let count = try frameCount(signal, file: file)
+        var generator = SeededGenerator(seed: seed ^ fnv1a(key))
+        var out = frameFeatures(signal, count: count, generator: &generator)
+        applyCMVN(&out, mode: config.cmvn)
+        return addDeltas(out, order: config.deltas)
+    }
+
+    func frameCount(_ signal: [Float], file: String) throws -> Int {
         let count = KaldiFrames.count(samples: signal.count, windowSize: config.windowSize,
                                       windowShift: config.windowShift, snipEdges: config.snipEdges)
         guard count > 0 else {
             throw InputError(file: file, "too short: \(signal.count) samples at \(config.sampleFrequency) Hz give no frame of \(config.windowSize) samples")
         }
+        return count
+    }
+
+    /// The plain pipeline, stage by stage over whole matrices (frames, power spectra, one BLAS
+    /// mel product): the oracle the frame-by-frame path is tested against.
+    func computeReference(_ signal: [Float], key: String, file: String) throws -> Matrix {
+        _ = try frameCount(signal, file: file)
         var generator = SeededGenerator(seed: seed ^ fnv1a(key))
         let framed = KaldiFrames(samples: signal, config: config, window: window, generator: &generator)
         var power = powerSpectra(of: framed.frames)

@@ -5,23 +5,25 @@ import Foundation
 /// FFTW plans for real-to-complex transforms, one per length, made once under a lock.
 ///
 /// FFTW's planner is not thread-safe, but executing an existing plan on new arrays
-/// (`fftwf_execute_dft_r2c`) is; plans are made with `FFTW_UNALIGNED` so any buffer will do.
+/// (`fftwf_execute_dft_r2c`) is. Unaligned plans (`FFTW_UNALIGNED`) take any buffer; aligned ones
+/// (SIMD codelets, faster) need buffers from `fftwf_alloc_real`/`fftwf_alloc_complex`.
 final class FFTPlanCache: @unchecked Sendable {
     static let shared = FFTPlanCache()
     private let lock = NSLock()
     private var plans: [Int: OpaquePointer] = [:]
+    private var alignedPlans: [Int: OpaquePointer] = [:]
 
-    /// The r2c plan for length `n` (n ≥ 2), made on first use.
-    func plan(length n: Int) -> OpaquePointer {
+    /// The r2c plan for length `n` (n ≥ 2), made on first use; `aligned` plans need FFTW-allocated buffers.
+    func plan(length n: Int, aligned: Bool = false) -> OpaquePointer {
         lock.lock()
         defer { lock.unlock() }
-        if let p = plans[n] { return p }
+        if let p = aligned ? alignedPlans[n] : plans[n] { return p }
         let input = fftwf_alloc_real(n)!
         let output = fftwf_alloc_complex(n / 2 + 1)!
         defer { fftwf_free(input); fftwf_free(output) }
-        let flags = UInt32(FFTW_ESTIMATE) | UInt32(FFTW_UNALIGNED)
+        let flags = UInt32(FFTW_ESTIMATE) | (aligned ? 0 : UInt32(FFTW_UNALIGNED))
         let p = fftwf_plan_dft_r2c_1d(Int32(n), input, output, flags)!
-        plans[n] = p
+        if aligned { alignedPlans[n] = p } else { plans[n] = p }
         return p
     }
 }
@@ -37,6 +39,9 @@ struct RealFFT {
         self.length = length
         self.plan = FFTPlanCache.shared.plan(length: length)
     }
+
+    /// The plan for buffers from `fftwf_alloc_real` / `fftwf_alloc_complex` (made on first use).
+    var alignedPlan: OpaquePointer { FFTPlanCache.shared.plan(length: length, aligned: true) }
 
     /// Bins per spectrum: n/2 + 1.
     var bins: Int { length / 2 + 1 }

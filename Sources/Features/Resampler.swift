@@ -11,9 +11,20 @@ public enum Resampler {
     public static func resample(_ samples: [Float], from: Int, to: Int, file: String = "<audio>") throws -> [Float] {
         guard from > 0, to > 0 else { throw InputError(file: file, "cannot resample from \(from) Hz to \(to) Hz") }
         if from == to || samples.isEmpty { return samples }
-        let ratio = Double(to) / Double(from)
-        guard ratio >= 1.0 / 256, ratio <= 256 else {
-            throw InputError(file: file, "cannot resample from \(from) Hz to \(to) Hz: libsamplerate converts by at most a factor of 256")
+        return try resample(samples, ratio: Double(to) / Double(from), file: file,
+                            describe: "from \(from) Hz to \(to) Hz")
+    }
+
+    /// `samples` resampled by `ratio` (output rate / input rate, any real number in [1/256, 256]):
+    /// about n · ratio samples. Speed perturbation uses fractional ratios such as 1/0.9.
+    public static func resample(_ samples: [Float], ratio: Double, file: String = "<audio>") throws -> [Float] {
+        try resample(samples, ratio: ratio, file: file, describe: "by a factor of \(ratio)")
+    }
+
+    static func resample(_ samples: [Float], ratio: Double, file: String, describe: String) throws -> [Float] {
+        if ratio == 1 || samples.isEmpty { return samples }
+        guard ratio.isFinite, ratio >= 1.0 / 256, ratio <= 256 else {
+            throw InputError(file: file, "cannot resample \(describe): libsamplerate converts by at most a factor of 256")
         }
         let capacity = Int((Double(samples.count) * ratio).rounded(.up)) + 16
         var output = [Float](repeating: 0, count: capacity)
@@ -33,7 +44,7 @@ public enum Resampler {
             }
         }
         if status != 0 {
-            throw InputError(file: file, "resampling from \(from) Hz to \(to) Hz failed: \(String(cString: src_strerror(status)))")
+            throw InputError(file: file, "resampling \(describe) failed: \(String(cString: src_strerror(status)))")
         }
         output.removeSubrange(generated...)
         return output

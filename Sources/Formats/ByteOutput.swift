@@ -52,7 +52,18 @@ final class ByteOutput {
     var isTerminal: Bool { isatty(fd) != 0 }
 
     func write(_ bytes: [UInt8]) throws {
-        buffer.append(contentsOf: bytes)
+        try bytes.withUnsafeBytes { try write(raw: $0) }
+    }
+
+    /// Appends `raw`; a block or more goes straight to the descriptor after what is buffered,
+    /// without passing through the buffer.
+    func write(raw: UnsafeRawBufferPointer) throws {
+        if raw.count >= ByteOutput.blockSize {
+            try flush()
+            try writeAll(raw)
+            return
+        }
+        buffer.append(contentsOf: raw)
         if buffer.count >= ByteOutput.blockSize { try flush() }
     }
 

@@ -58,12 +58,29 @@ public final class KaldiArchiveWriter {
             throw InputError(file: output.name, place: "record \(count)", "matrix \(matrix.rows)×\(matrix.cols) exceeds Kaldi's int32 sizes")
         }
         let head = Array((key + " ").utf8)
+        var bodyCount: Int
+        #if _endian(little)
+        if mode == .binary {
+            // Header, then the floats straight from the matrix (no encoded copy of the data).
+            let header = KaldiBinaryMatrix.floatMatrixHeader(rows: matrix.rows, cols: matrix.cols)
+            try output.write(head + header)
+            try matrix.data.withUnsafeBytes { try output.write(raw: $0) }
+            bodyCount = header.count + 4 * matrix.data.count
+        } else {
+            let body = Array(KaldiTextMatrix.encode(matrix).utf8)
+            try output.write(head)
+            try output.write(body)
+            bodyCount = body.count
+        }
+        #else
         let body = mode == .binary ? KaldiBinaryMatrix.encodeFloatMatrix(matrix) : Array(KaldiTextMatrix.encode(matrix).utf8)
         try output.write(head)
         try output.write(body)
+        bodyCount = body.count
+        #endif
         // As Kaldi and kaldiio do, the scp offset points just past "key ".
         try scp?.write("\(key) \(archivePath):\(position + head.count)\n")
-        position += head.count + body.count
+        position += head.count + bodyCount
     }
 
     /// Flushes everything written so far (useful between records on a pipe).

@@ -173,11 +173,17 @@ enum KaldiBinaryMatrix {
     }
 
     /// The bytes of `matrix` as a binary `FM` object including the `\0B` marker.
-    static func encodeFloatMatrix(_ matrix: Matrix) -> [UInt8] {
+    /// The 15 bytes before an FM matrix's data: `\0BFM `, then rows and cols as sized int32.
+    static func floatMatrixHeader(rows: Int, cols: Int) -> [UInt8] {
         var out: [UInt8] = Array("\0BFM ".utf8)
+        appendInt32(Int32(clamping: rows), to: &out)
+        appendInt32(Int32(clamping: cols), to: &out)
+        return out
+    }
+
+    static func encodeFloatMatrix(_ matrix: Matrix) -> [UInt8] {
+        var out = floatMatrixHeader(rows: matrix.rows, cols: matrix.cols)
         out.reserveCapacity(15 + matrix.data.count * 4)
-        appendInt32(Int32(clamping: matrix.rows), to: &out)
-        appendInt32(Int32(clamping: matrix.cols), to: &out)
         #if _endian(little)
         matrix.data.withUnsafeBytes { out.append(contentsOf: $0) }
         #else

@@ -29,9 +29,12 @@ struct ExtractAudio: ParsableCommand {
 
         A file that cannot be used is reported on stderr and skipped; the exit status is then 1.
 
+        Training-time augmentation (as Kaldi recipes do at data preparation): --speed-perturb 0.9,1.0,1.1 writes one utterance per factor, played that many times faster (tempo and pitch, like sox speed), under Kaldi's keys sp0.9-UTT, UTT, sp1.1-UTT. --noise-snr DB adds white Gaussian noise, or with --noise-files LIST (one path a line) a segment of one of those recordings, scaled to that signal-to-noise ratio over each utterance; the noise is seeded by --seed and the key, so --jobs does not change it. Labels follow the new keys with --text-in TEXT --text-out TEXT: each written utterance gets its source's label line (an utterance without one is reported and skipped).
+
         Examples:
           seqlab extract audio --scp data/samples/wav.scp --type mfcc -o feats.ark
           find corpus -name '*.flac' | seqlab extract audio - --jobs 2 > feats.ark
+          seqlab extract audio --scp train/wav.scp --speed-perturb 0.9,1.0,1.1 --text-in train/text --text-out sp/text -o sp.ark
         """)
 
     @Argument(help: "Audio files, or '-' to read paths from stdin.")
@@ -85,9 +88,20 @@ struct ExtractAudio: ParsableCommand {
     @Option(help: "Append deltas: 0, 1 or 2 (default 0).")
     var deltas: Int?
 
+    @Option(help: "Speed perturbation: comma-separated factors, e.g. 0.9,1.0,1.1; one utterance per factor, keyed sp0.9-UTT (1.0 keeps UTT).")
+    var speedPerturb: String?
+    @Option(parsing: .unconditional, help: "Add noise at this signal-to-noise ratio in dB (white Gaussian unless --noise-files).")
+    var noiseSnr: Double?
+    @Option(help: "A list of noise recordings (one path a line) mixed in at --noise-snr instead of white noise.")
+    var noiseFiles: String?
+    @Option(help: "A Kaldi text file (uttid labels…) whose lines are copied to --text-out under the written keys.")
+    var textIn: String?
+    @Option(help: "Where to write the label lines of the written utterances (with --text-in; '-' is not allowed).")
+    var textOut: String?
+
     @Option(help: "Files processed at once (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Seed of the dither noise.")
+    @Option(help: "Seed of the dither and the added noise.")
     var seed: UInt64 = 0
     @Flag(help: "No progress or summary on stderr.")
     var quiet = false
@@ -97,6 +111,9 @@ struct ExtractAudio: ParsableCommand {
         if scp != nil && !files.isEmpty { throw ValidationError("give files or --scp, not both") }
         if scp == nil && files.isEmpty { throw ValidationError("no input: give audio files, '-' for paths on stdin, or --scp") }
         if files.count > 1 && files.contains("-") { throw ValidationError("'-' (paths on stdin) must be the only file argument") }
+        if noiseFiles != nil && noiseSnr == nil { throw ValidationError("--noise-files needs --noise-snr") }
+        if (textIn == nil) != (textOut == nil) { throw ValidationError("--text-in and --text-out go together") }
+        if textOut == "-" && output == "-" { throw ValidationError("--text-out cannot share stdout with the archive; give it a file") }
     }
 
     /// The front end: --config's text, then each flag given as a `--name=value` line after it.
@@ -126,12 +143,33 @@ struct ExtractAudio: ParsableCommand {
         return try FrontendConfig(configText: text + given.joined(separator: "\n"), file: source)
     }
 
+    /// The augmentation the flags ask for (none by default).
+    func makeAugmentation(config: FrontendConfig) throws -> AudioAugmentation {
+        let factors = try speedPerturb.map { try SpeedPerturbation.parseFactors($0) } ?? [1]
+        var noise: NoiseMixer?
+        if let noiseSnr {
+            if let noiseFiles {
+                noise = try NoiseMixer.load(list: noiseFiles, snr: noiseSnr, sampleRate: Int(config.sampleFrequency.rounded()),
+                                            channel: config.channel)
+            } else {
+                noise = try NoiseMixer(snr: noiseSnr)
+            }
+        }
+        return AudioAugmentation(speedFactors: factors, noise: noise, seed: seed)
+    }
+
     func run() throws {
         let config: FrontendConfig
         let items: [(key: String, path: String)]
+        let augmentation: AudioAugmentation
+        var labelTable: [String: [String]]?
         do {
             config = try frontendConfig()
             items = try inputList(files: files, scp: scp)
+            augmentation = try makeAugmentation(config: config)
+            if let textIn {
+                labelTable = Dictionary(uniqueKeysWithValues: try KaldiText.read(path: textIn).map { ($0.key, $0.tokens) })
+            }
         } catch let error as InputError {
             printError("error: \(error)")
             throw ExitCode.failure
@@ -140,30 +178,44 @@ struct ExtractAudio: ParsableCommand {
             printError("error: refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
             throw ExitCode.failure
         }
-        if jobs > 1 { setBLASThreads(1) }
+        // The only BLAS product here is the small MFCC DCT, one utterance per thread: OpenBLAS's
+        // own worker threads (started when the library loads, spinning on sched_yield while they
+        // wait) only cost CPU, so run BLAS on the calling thread and stop them.
+        setBLASThreads(1)
+        _ = openBLASThreadShutdown()
         Interrupt.install()
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         let extractor = FeatureExtractor(config: config, seed: seed)
         let progress = ProgressBar("extract", total: items.count, quiet: quiet)
         let start = Date()
         var failures = 0, written = 0, frames = 0
-        let work: @Sendable (Int) -> Result<Matrix, InputError> = { i in
-            do { return .success(try extractor.features(file: items[i].path, key: items[i].key)) }
+        let labels = labelTable
+        var labelLines: [(key: String, tokens: [String])] = []
+        let work: @Sendable (Int) -> Result<[(key: String, features: Matrix)], InputError> = { i in
+            do {
+                if let labels, labels[items[i].key] == nil {
+                    throw InputError(file: textIn ?? "", place: "key \(items[i].key)", "no label line for \(items[i].path)")
+                }
+                return .success(try extractor.features(file: items[i].path, key: items[i].key, augmentation: augmentation))
+            }
             catch let e as InputError { return .failure(e) }
             catch { return .failure(InputError(file: items[i].path, "\(error)")) }
         }
         try orderedParallelMap(count: items.count, jobs: jobs, window: 4 * jobs, work: work) { i, result in
             switch result {
-            case .success(let features):
-                do {
-                    try writer.write(key: items[i].key, matrix: features)
-                    written += 1
-                    frames += features.rows
-                } catch let error as InputError {
-                    // A key the archive cannot take (e.g. two files named alike): skip that one.
-                    progress.finish()
-                    printError("error: \(items[i].path): \(error)")
-                    failures += 1
+            case .success(let utterances):
+                for (key, features) in utterances {
+                    do {
+                        try writer.write(key: key, matrix: features)
+                        written += 1
+                        frames += features.rows
+                        if let labels { labelLines.append((key, labels[items[i].key] ?? [])) }
+                    } catch let error as InputError {
+                        // A key the archive cannot take (e.g. two files named alike): skip that one.
+                        progress.finish()
+                        printError("error: \(items[i].path): \(error)")
+                        failures += 1
+                    }
                 }
             case .failure(let error):
                 progress.finish()
@@ -175,9 +227,15 @@ struct ExtractAudio: ParsableCommand {
         }
         try writer.close()
         progress.finish()
+        if let textOut {
+            do { try KaldiText.write(labelLines, to: textOut) } catch let error as InputError {
+                printError("error: \(error)")
+                throw ExitCode.failure
+            }
+        }
         if !quiet {
             let seconds = Date().timeIntervalSince(start)
-            printError(String(format: "extract: %d of %d utterances, %d frames of %d %@ features in %.1f s%@",
+            printError(String(format: "extract: %d utterances from %d files, %d frames of %d %@ features in %.1f s%@",
                               written, items.count, frames, config.outputDimension, config.featureType.rawValue,
                               seconds, failures > 0 ? ", \(failures) failed" : ""))
         }
@@ -185,3 +243,8 @@ struct ExtractAudio: ParsableCommand {
         if failures > 0 { throw ExitCode.failure }
     }
 }
+
+/// OpenBLAS's exported `blas_thread_shutdown_` (the call its fork handler makes): ends the worker
+/// threads; BLAS starts them again by itself if a later call asks for more than one thread.
+@_silgen_name("blas_thread_shutdown_")
+private func openBLASThreadShutdown() -> Int32

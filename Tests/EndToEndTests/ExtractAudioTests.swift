@@ -125,4 +125,62 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertNotEqual(badOption.status, 0)
         XCTAssertTrue(badOption.stderr.contains("window-type"), badOption.stderr)
     }
+
+    func testSpeedPerturbationWritesKaldiKeysAndCopiesLabels() throws {
+        let a = try writeTone("a.wav", hz: 300, seconds: 0.5)
+        let b = try writeTone("b.wav", hz: 600, seconds: 0.4)
+        let text = dir.appendingPathComponent("text")
+        try "a one two\nb three\nc four\n".write(to: text, atomically: true, encoding: .utf8)
+        let textOut = dir.appendingPathComponent("sp-text").path
+        let r = try runSeqlab(["extract", "audio", a, b, "--speed-perturb", "0.9,1.0,1.1", "--text-in", text.path,
+                               "--text-out", textOut, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let records = try parseBinaryArk(r.stdout)
+        XCTAssertEqual(records.map(\.0), ["sp0.9-a", "a", "sp1.1-a", "sp0.9-b", "b", "sp1.1-b"])
+        // 0.5 s = 8000 samples → 48 frames; /0.9 → 8889 samples, 54 frames; /1.1 → 7273, 43.
+        XCTAssertEqual(records.prefix(3).map(\.1.rows), [54, 48, 43])
+        XCTAssertEqual(try String(contentsOfFile: textOut, encoding: .utf8),
+                       "sp0.9-a one two\na one two\nsp1.1-a one two\nsp0.9-b three\nb three\nsp1.1-b three\n")
+
+        // A file without a label line is reported and skipped; the others keep their labels.
+        let c = try writeTone("d.wav", hz: 400, seconds: 0.3)
+        let missing = try runSeqlab(["extract", "audio", c, a, "--speed-perturb", "1.1", "--text-in", text.path,
+                                     "--text-out", textOut, "--quiet"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains(text.path) && missing.stderr.contains("key d"), missing.stderr)
+        XCTAssertEqual(try parseBinaryArk(missing.stdout).map(\.0), ["sp1.1-a"])
+        XCTAssertEqual(try String(contentsOfFile: textOut, encoding: .utf8), "sp1.1-a one two\n")
+
+        let bad = try runSeqlab(["extract", "audio", a, "--speed-perturb", "0.9,fast", "--text-ark"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--speed-perturb") && bad.stderr.contains("fast"), bad.stderr)
+        let half = try runSeqlab(["extract", "audio", a, "--text-in", text.path, "--text-ark"])
+        XCTAssertNotEqual(half.status, 0)
+        XCTAssertTrue(half.stderr.contains("--text-out"), half.stderr)
+    }
+
+    func testNoiseIsSeededByKeyAndTheSameWithOneOrTwoJobs() throws {
+        var paths: [String] = []
+        for k in 0..<5 { paths.append(try writeTone("n\(k).wav", hz: 250 + 90 * Double(k), seconds: 0.2 + 0.1 * Double(k))) }
+        let hum = try writeTone("hum.wav", hz: 60, seconds: 0.25, rate: 8000)
+        let list = dir.appendingPathComponent("noises")
+        try "# noise recordings\n\(hum)\n".write(to: list, atomically: true, encoding: .utf8)
+        for noiseFlags in [["--noise-snr", "5"], ["--noise-snr", "0", "--noise-files", list.path]] {
+            let args = ["extract", "audio"] + paths + ["--speed-perturb", "0.9,1", "--type", "spectrogram", "--seed", "4", "--quiet"] + noiseFlags
+            let one = try runSeqlab(args + ["--jobs", "1"])
+            let two = try runSeqlab(args + ["--jobs", "2"])
+            XCTAssertEqual(one.status, 0, one.stderr)
+            XCTAssertEqual(two.status, 0, two.stderr)
+            XCTAssertEqual(one.stdout, two.stdout, "\(noiseFlags): one job and two jobs give the same bytes")
+            let clean = try parseBinaryArk(try runSeqlab(["extract", "audio"] + paths + ["--speed-perturb", "0.9,1", "--type", "spectrogram", "--quiet"]).stdout)
+            let noisy = try parseBinaryArk(one.stdout)
+            XCTAssertEqual(noisy.map(\.0), clean.map(\.0))
+            for (n, c) in zip(noisy, clean) { XCTAssertNotEqual(n.1.data, c.1.data, "\(n.0) has noise") }
+            let reseeded = try runSeqlab(args.map { $0 == "4" ? "5" : $0 })
+            XCTAssertNotEqual(reseeded.stdout, one.stdout, "another seed, other noise")
+        }
+        let orphan = try runSeqlab(["extract", "audio", paths[0], "--noise-files", list.path, "--text-ark"])
+        XCTAssertNotEqual(orphan.status, 0)
+        XCTAssertTrue(orphan.stderr.contains("--noise-snr"), orphan.stderr)
+    }
 }

@@ -112,6 +112,28 @@ final class KaldiArchiveRoundTripTests: XCTestCase {
         XCTAssertEqual(try KaldiArchiveReader(path: "scp:" + scp).readAll().count, 4)
     }
 
+    /// Matrices of a block (64 KiB) or more bypass the output buffer; the bytes must still be
+    /// the plain encoding, in order, between buffered small records, with right scp offsets.
+    func testLargeRecordsWrittenDirectlyKeepTheEncodingAndOffsets() throws {
+        var generator = SeededGenerator(seed: 9)
+        let big = Matrix(rows: 200, cols: 100, data: (0..<20_000).map { _ in Float(generator.normal()) })
+        let huge = Matrix(rows: 1000, cols: 33, data: (0..<33_000).map { Float($0) })
+        let records = [KaldiRecord(key: "small1", matrix: sampleRecords()[0].matrix), KaldiRecord(key: "big", matrix: big),
+                       KaldiRecord(key: "small2", matrix: sampleRecords()[3].matrix), KaldiRecord(key: "huge", matrix: huge),
+                       KaldiRecord(key: "small3", matrix: sampleRecords()[1].matrix)]
+        let dir = temporaryDirectory()
+        let ark = dir.appendingPathComponent("g.ark").path, scp = dir.appendingPathComponent("g.scp").path
+        let writer = try KaldiArchiveWriter(path: "ark,scp:\(ark),\(scp)")
+        for r in records { try writer.write(key: r.key, matrix: r.matrix) }
+        try writer.close()
+        var expected: [UInt8] = []
+        for r in records { expected += Array((r.key + " ").utf8) + KaldiBinaryMatrix.encodeFloatMatrix(r.matrix) }
+        XCTAssertEqual([UInt8](try Data(contentsOf: URL(fileURLWithPath: ark))), expected)
+        let back = try KaldiArchiveReader(path: "scp:" + scp).readAll()
+        XCTAssertEqual(back.map(\.key), records.map(\.key))
+        XCTAssertEqual(back.map(\.matrix), records.map(\.matrix))
+    }
+
     func testWriterRefusesBadAndDuplicateKeys() throws {
         let path = temporaryDirectory().appendingPathComponent("k.ark").path
         let writer = try KaldiArchiveWriter(path: path)

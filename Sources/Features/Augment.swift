@@ -1,0 +1,178 @@
+// Augment: training-time audio augmentation — speed perturbation and additive noise at a set SNR.
+import Foundation
+import Tensors
+
+/// Speed perturbation as Kaldi recipes do it (Ko et al., "Audio augmentation for speech
+/// recognition", Interspeech 2015; Kaldi `utils/data/perturb_data_dir_speed.sh`, which runs
+/// `sox speed`): factor s plays the signal s times faster, changing tempo and pitch together.
+///
+/// A signal x at rate r is resampled from r to r/s (libsamplerate, `Resampler`) and the result is
+/// read as rate r again: n samples become about n/s, and a tone at f Hz moves to s·f Hz.
+/// Perturbed utterances get Kaldi's keys `sp<s>-<key>` (`sp0.9-utt1`); factor 1 keeps the key.
+public enum SpeedPerturbation {
+    /// Smallest and largest factors accepted (libsamplerate's ratio limit is far wider; speeds
+    /// outside this range are no longer speech augmentation).
+    public static let factorRange: ClosedRange<Double> = 0.25...4
+
+    /// `samples` played `factor` times faster: about samples.count / factor samples.
+    public static func apply(_ samples: [Float], factor: Double, file: String = "<audio>") throws -> [Float] {
+        guard factor.isFinite, factorRange.contains(factor) else {
+            throw InputError(file: file, "speed factor \(factor) is outside \(factorRange.lowerBound)…\(factorRange.upperBound)")
+        }
+        if factor == 1 { return samples }
+        return try Resampler.resample(samples, ratio: 1 / factor, file: file)
+    }
+
+    /// The key of `key` perturbed by `factor`: `sp0.9-key`, or `key` itself for factor 1.
+    public static func key(_ key: String, factor: Double) -> String {
+        factor == 1 ? key : "sp\(factorText(factor))-\(key)"
+    }
+
+    /// A factor as Kaldi writes it: shortest decimal form ("0.9", "1.1", "0.95", "2").
+    public static func factorText(_ factor: Double) -> String {
+        factor == factor.rounded() && abs(factor) < 1e15 ? String(Int(factor)) : "\(factor)"
+    }
+
+    /// Parses a comma-separated list of factors ("0.9,1.0,1.1"); `source` names it in errors.
+    public static func parseFactors(_ text: String, source: String = "--speed-perturb") throws -> [Double] {
+        var factors: [Double] = []
+        for (i, field) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = field.trimmingCharacters(in: .whitespaces)
+            guard let f = Double(trimmed), f.isFinite, factorRange.contains(f) else {
+                throw InputError(file: source, place: "item \(i + 1)",
+                                 "\"\(trimmed)\" is not a speed factor in \(factorRange.lowerBound)…\(factorRange.upperBound)")
+            }
+            guard !factors.contains(f) else {
+                throw InputError(file: source, place: "item \(i + 1)", "factor \(trimmed) is given twice")
+            }
+            factors.append(f)
+        }
+        return factors
+    }
+}
+
+/// Additive noise at a chosen signal-to-noise ratio: y = x + g·n with the gain g chosen so that
+/// 10·log10(P_x / P_{g·n}) = snr dB over the utterance, P being the mean square
+/// (g = √(P_x / (P_n · 10^{snr/10}))), as in Kaldi's `wav-reverberate --additive-signals
+/// --snrs` and the MUSAN recipes.
+///
+/// The noise is white Gaussian (unit variance before scaling) or, when `noises` is not empty, a
+/// segment of one of the given recordings: recording and start offset are drawn from the
+/// generator and the recording is looped when shorter than the utterance. A silent utterance
+/// (P_x = 0) stays silent.
+public struct NoiseMixer: Sendable {
+    /// Target SNR in dB.
+    public let snr: Double
+    /// Noise recordings at the rate of the signals they are mixed into (16-bit scale); empty
+    /// means white Gaussian noise.
+    public let noises: [[Float]]
+    /// Names of the recordings (for error messages), parallel to `noises`.
+    public let names: [String]
+
+    /// Throws when a recording is empty or silent (it could not reach any SNR).
+    public init(snr: Double, noises: [[Float]] = [], names: [String]? = nil) throws {
+        guard snr.isFinite else { throw InputError(file: "--noise-snr", "SNR \(snr) dB is not a finite number") }
+        self.snr = snr
+        self.noises = noises
+        self.names = names ?? noises.indices.map { "noise \($0 + 1)" }
+        for (i, noise) in noises.enumerated() where NoiseMixer.power(noise) == 0 {
+            throw InputError(file: self.names[i], "the noise recording is empty or silent; it cannot be mixed at an SNR")
+        }
+    }
+
+    /// Reads a list of noise recordings (one path a line; blank lines and `#` comments skipped),
+    /// each resampled to `sampleRate`.
+    public static func load(list: String, snr: Double, sampleRate: Int, channel: Int? = nil) throws -> NoiseMixer {
+        guard let data = FileManager.default.contents(atPath: list) else { throw InputError(file: list, "cannot read the noise list") }
+        guard let text = String(data: data, encoding: .utf8) else { throw InputError(file: list, "not UTF-8 text") }
+        var noises: [[Float]] = [], names: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let path = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if path.isEmpty || path.hasPrefix("#") { continue }
+            let audio = try AudioReader.read(path: path, channel: channel)
+            noises.append(try Resampler.resample(audio.samples, from: audio.sampleRate, to: sampleRate, file: path))
+            names.append(path)
+        }
+        guard !noises.isEmpty else { throw InputError(file: list, "the noise list names no file") }
+        return try NoiseMixer(snr: snr, noises: noises, names: names)
+    }
+
+    /// Mean square of `x` (in Double).
+    public static func power(_ x: [Float]) -> Double {
+        guard !x.isEmpty else { return 0 }
+        var s = 0.0
+        for v in x { s += Double(v) * Double(v) }
+        return s / Double(x.count)
+    }
+
+    /// The noise (same length as `signal`, before scaling) that `mix` adds, drawn from `generator`.
+    public func noise(count: Int, generator: inout SeededGenerator) -> [Float] {
+        if noises.isEmpty { return (0..<count).map { _ in Float(generator.normal()) } }
+        let which = Int(generator.next() % UInt64(noises.count))
+        let source = noises[which]
+        let start = Int(generator.next() % UInt64(source.count))
+        return (0..<count).map { source[(start + $0) % source.count] }
+    }
+
+    /// `signal` plus noise scaled to the SNR; the noise comes from `generator`.
+    public func mix(_ signal: [Float], generator: inout SeededGenerator) -> [Float] {
+        let signalPower = NoiseMixer.power(signal)
+        var n = noise(count: signal.count, generator: &generator)
+        var noisePower = NoiseMixer.power(n)
+        // A recording's segment can be silent (the recording is not): draw again, a few times.
+        var tries = 0
+        while noisePower == 0 && signalPower > 0 && tries < 16 {
+            n = noise(count: signal.count, generator: &generator)
+            noisePower = NoiseMixer.power(n)
+            tries += 1
+        }
+        guard signalPower > 0, noisePower > 0 else { return signal }
+        let gain = Float((signalPower / (noisePower * pow(10, snr / 10))).squareRoot())
+        var out = signal
+        for i in 0..<out.count { out[i] += gain * n[i] }
+        return out
+    }
+}
+
+/// The augmentations `extract audio` applies before the features: each speed factor gives one
+/// utterance (`SpeedPerturbation`), each of which then gets noise (`NoiseMixer`) when set.
+/// Noise is seeded by `seed` and the output key, so it does not depend on thread count or order.
+public struct AudioAugmentation: Sendable {
+    /// Speed factors; [1] means none.
+    public var speedFactors: [Double]
+    public var noise: NoiseMixer?
+    public var seed: UInt64
+
+    public init(speedFactors: [Double] = [1], noise: NoiseMixer? = nil, seed: UInt64 = 0) {
+        self.speedFactors = speedFactors
+        self.noise = noise
+        self.seed = seed
+    }
+
+    /// The utterances (key, samples) made from `samples` (at the rate the features use).
+    public func variants(of samples: [Float], key: String, file: String = "<audio>") throws -> [(key: String, samples: [Float])] {
+        try speedFactors.map { factor in
+            let newKey = SpeedPerturbation.key(key, factor: factor)
+            var signal = try SpeedPerturbation.apply(samples, factor: factor, file: file)
+            if let noise {
+                // A stream apart from the dither's (seed ^ hash(key)): the constant is arbitrary.
+                var generator = SeededGenerator(seed: seed ^ fnv1a(newKey) ^ 0x6E6F_6973_6521_5EED)
+                signal = noise.mix(signal, generator: &generator)
+            }
+            return (newKey, signal)
+        }
+    }
+}
+
+extension FeatureExtractor {
+    /// Reads `path`, resamples it to the configured rate, applies `augmentation`, and returns
+    /// the features of every resulting utterance in the order of the speed factors.
+    public func features(file path: String, key: String, augmentation: AudioAugmentation) throws -> [(key: String, features: Matrix)] {
+        if let configError { throw configError }
+        let audio = try AudioReader.read(path: path, channel: config.channel)
+        let signal = try atConfiguredRate(audio.samples, sampleRate: audio.sampleRate, file: path, checked: true)
+        return try augmentation.variants(of: signal, key: key, file: path).map { variant in
+            (variant.key, try features(atConfiguredRate: variant.samples, key: variant.key, file: path))
+        }
+    }
+}
