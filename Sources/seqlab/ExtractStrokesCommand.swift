@@ -54,6 +54,9 @@ struct ExtractStrokes: ParsableCommand {
     @Option(name: .customLong("text-out"), help: "Write the labels as a Kaldi text file here.")
     var textOut: String?
 
+    @Option(help: "Write Kaldi utt2spk lines (uttid writer) here, for samples whose file names their writer (UNIPEN .WRITER_ID, pendigits comments).")
+    var utt2spk: String?
+
     @Option(help: "Label tokens in --text-out: words (the label as is) or chars (one per character, space as <space>).")
     var tokens: LabelTokens = .words
 
@@ -111,6 +114,7 @@ struct ExtractStrokes: ParsableCommand {
         if let writeConfig { try config.text.write(toFile: writeConfig, atomically: true, encoding: .utf8) }
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         var entries: [(key: String, tokens: [String])] = []
+        var writers = ""
         var written: [String: String] = [:]   // utterance id → where it came from
         var rejected = 0, failedFiles = 0, frames = 0
         let progress = ProgressBar("extract strokes", total: files.count, quiet: quiet)
@@ -157,12 +161,14 @@ struct ExtractStrokes: ParsableCommand {
                 try writer.write(key: sample.id, matrix: features)
                 frames += features.rows
                 entries.append((sample.id, tokens.split(sample.label)))
+                if let w = sample.writer { writers += "\(sample.id) \(w.replacingOccurrences(of: " ", with: "_"))\n" }
             }
             progress.advance(note: "\(written.count) samples")
         }
         try writer.close()
         progress.finish()
         if let textOut { try KaldiText.write(entries, to: textOut) }
+        if let utt2spk { try AtomicFile.write(Array(writers.utf8), to: utt2spk) }
         if !quiet {
             printError("extract strokes: \(written.count) samples (\(frames) frames × \(config.dimension)) from \(files.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
         }

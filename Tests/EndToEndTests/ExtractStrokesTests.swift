@@ -109,6 +109,19 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertTrue(missingConfig.stderr.contains("missing.conf"), missingConfig.stderr)
     }
 
+    func testPendigitsWritersGoToUtt2spk() throws {
+        let tra = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/pendigits.tra").path
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let utt2spk = dir.appendingPathComponent("utt2spk").path, text = dir.appendingPathComponent("text").path
+        let r = try runSeqlab(["extract", "strokes", tra, "--text-out", text, "--utt2spk", utt2spk,
+                               "-o", dir.appendingPathComponent("f.ark").path, "--quiet"])
+        // The fixture's .INCLUDE of dene.doc is missing (as in the real file): reported, exit 1, samples still written.
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: utt2spk, encoding: .utf8), "pendigits-0000 12\npendigits-0001 26\n")
+        XCTAssertEqual(try String(contentsOfFile: text, encoding: .utf8), "pendigits-0000 7\npendigits-0001 4\n")
+    }
+
     func testBadArgumentsAndUnreadableFiles() throws {
         let missing = try extractStrokes(["no/such.pen", "--text-ark"])
         XCTAssertEqual(missing.status, 1)
