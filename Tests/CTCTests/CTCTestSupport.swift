@@ -1,6 +1,7 @@
 // Helpers for the CTC tests: log-softmax, seeded random outputs, and the brute-force path enumeration oracle.
 import Foundation
 import Tensors
+import TestSupport
 
 /// Row-wise log-softmax of a T × K row-major array, in Double.
 func logSoftmax(_ u: [Double], classes K: Int) -> [Double] {
@@ -19,33 +20,12 @@ func randomLogits(frames T: Int, classes K: Int, scale: Double = 1.5, _ g: inout
     (0..<(T * K)).map { _ in scale * g.normal() }
 }
 
-/// The CTC collapse map B (Graves et al. 2006, §3): merge repeated classes, then remove blanks (0).
-func collapse(_ path: [Int]) -> [Int] {
-    var out: [Int] = []
-    var previous = -1
-    for k in path {
-        if k != previous && k != 0 { out.append(k) }
-        previous = k
-    }
-    return out
-}
+/// The CTC collapse map B with the blank at 0 (TestSupport's `ctcCollapse`).
+func collapse(_ path: [Int]) -> [Int] { ctcCollapse(path) }
 
-/// p(l|x) for every labelling l, by enumerating all K^T paths and summing Π yₜ(πₜ) over each B⁻¹(l).
+/// p(l|x) for every labelling l, by enumerating all K^T paths (TestSupport's exhaustive oracle).
 func bruteForceLabellingProbabilities(logProbs: [Double], frames T: Int, classes K: Int) -> [[Int]: Double] {
-    var result: [[Int]: Double] = [:]
-    var path = [Int](repeating: 0, count: T)
-    let total = Int(pow(Double(K), Double(T)))
-    for n in 0..<total {
-        var rest = n
-        var logP = 0.0
-        for t in 0..<T {
-            path[t] = rest % K
-            rest /= K
-            logP += logProbs[t * K + path[t]]
-        }
-        result[collapse(path), default: 0] += exp(logP)
-    }
-    return result
+    exhaustiveCTCLogProbabilities(logProbs: logProbs, frames: T, classes: K).mapValues { exp($0) }
 }
 
 /// The most probable single path that collapses to `labels`, by enumeration (nil if none exists).

@@ -1,6 +1,7 @@
 // Test oracles: random CTC posteriors, exhaustive enumeration of alignments, and a plain ARPA scorer.
 import Foundation
 import Tensors
+import TestSupport
 @testable import Decoding
 
 /// A T × K matrix of log-softmax rows of N(0, scale²) logits (seeded), with `peak` added to one
@@ -19,29 +20,9 @@ func randomLogProbs(frames t: Int, classes k: Int, seed: UInt64, scale: Double =
 }
 
 /// Every label sequence with its exact log p(ℓ | x): all K^T paths enumerated, collapsed, and
-/// their probabilities summed (in Double). Only for tiny T and K.
+/// their probabilities summed (TestSupport's exhaustive CTC oracle). Only for tiny T and K.
 func exhaustiveLabelLogProbs(_ lp: Matrix, blank: Int = 0) -> [[Int]: Double] {
-    let t = lp.rows, k = lp.cols
-    var out: [[Int]: Double] = [:]
-    var path = [Int](repeating: 0, count: t)
-    let total = Int(pow(Double(k), Double(t)))
-    for index in 0..<total {
-        var x = index
-        var logP = 0.0
-        for f in 0..<t {
-            path[f] = x % k
-            x /= k
-            logP += Double(lp[f, path[f]])
-        }
-        var labels: [Int] = []
-        var previous = -1
-        for c in path {
-            if c != blank && c != previous { labels.append(c) }
-            previous = c
-        }
-        out[labels] = logAddExp(out[labels] ?? -.infinity, logP)
-    }
-    return out
+    exhaustiveCTCLogProbabilities(logProbs: lp.data.map { Double($0) }, frames: lp.rows, classes: lp.cols, blank: blank)
 }
 
 /// A back-off n-gram model as plain dictionaries, scored by the ARPA formula directly (no trie,

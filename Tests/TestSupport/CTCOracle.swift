@@ -1,0 +1,36 @@
+// The exhaustive CTC oracle shared by the loss and decoder tests: every path enumerated.
+import Foundation
+
+/// The CTC collapse map B (Graves et al. 2006, §3): merge repeated classes, then remove blanks.
+public func ctcCollapse(_ path: [Int], blank: Int = 0) -> [Int] {
+    var out: [Int] = []
+    var previous = -1
+    for k in path {
+        if k != previous && k != blank { out.append(k) }
+        previous = k
+    }
+    return out
+}
+
+/// ln p(ℓ | x) for every labelling ℓ, by enumerating all K^T paths π (T × K row-major natural-log
+/// outputs) and summing Π yₜ(πₜ) over each B⁻¹(ℓ) (Graves et al. 2006, eq. 2–3) with log-sum-exp.
+/// Only for tiny T and K: the work is K^T.
+public func exhaustiveCTCLogProbabilities(logProbs: [Double], frames T: Int, classes K: Int, blank: Int = 0) -> [[Int]: Double] {
+    var result: [[Int]: Double] = [:]
+    var path = [Int](repeating: 0, count: T)
+    let total = Int(pow(Double(K), Double(T)))
+    for n in 0..<total {
+        var rest = n
+        var logP = 0.0
+        for t in 0..<T {
+            path[t] = rest % K
+            rest /= K
+            logP += logProbs[t * K + path[t]]
+        }
+        let key = ctcCollapse(path, blank: blank)
+        let old = result[key] ?? -.infinity
+        let m = max(old, logP)
+        result[key] = m == -.infinity ? -.infinity : m + log(exp(old - m) + exp(logP - m))
+    }
+    return result
+}
