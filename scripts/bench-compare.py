@@ -256,7 +256,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--max-seconds", type=float, default=30.0, help="bench_decode.py: stop repeating a decoder past this")
     ap.add_argument("--iters", type=int, default=200)
-    ap.add_argument("--max-wait", type=float, default=20.0, help="cap on the peers' waits for a quiet machine (s)")
+    ap.add_argument("--max-wait", type=float, default=5.0, help="cap on the peers' waits for a quiet machine (s)")
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--no-compare", action="store_true", help="decode: skip the top-hypothesis comparison")
     args = ap.parse_args()
