@@ -39,12 +39,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: release),
-        // Decoding benchmark (not a test): `swift run -c release decode-bench`.
-        .executableTarget(name: "decode-bench", dependencies: ["Tensors", "Decoding"], path: "Sources/DecodeBench",
+        // Benchmarks (not tests, not part of the seqlab product); scripts/bench runs them beside the
+        // Python peers in ../shared/peers. Release builds: `swift build -c release --product bench-networks`.
+        // bench-networks: BLSTM-CTC training and inference speed, and the batch CTC loss alone.
+        .executableTarget(name: "bench-networks", dependencies: ["Networks", "Tensors", "CBLAS"], path: "Sources/BenchNetworks",
                           swiftSettings: release),
-
-        // Times BLSTM training steps (docs/MODEL.md); not part of the seqlab product.
-        .executableTarget(name: "NetworksBenchmark", dependencies: ["Networks", "Tensors"], swiftSettings: release),
+        // bench-decode: best path and prefix beam search on synthetic CTC posteriors.
+        .executableTarget(name: "bench-decode", dependencies: ["Tensors", "Decoding"], path: "Sources/BenchDecode",
+                          swiftSettings: release),
 
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),

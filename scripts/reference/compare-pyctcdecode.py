@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares seqlab's prefix beam search with pyctcdecode on the decode benchmark's emissions.
 
-First:  swift run -c release decode-bench --reps 1 --dump DIR
+First:  swift run -c release bench-decode --reps 1 --dump DIR   (scripts/bench decode does both)
 Then:   python3 scripts/reference/compare-pyctcdecode.py DIR
 
 Reads DIR/{peaky,flat}.f32 (100 x 200 x 30 float32 log-probabilities, blank 0, space 1, a-z ' .)

@@ -1,10 +1,11 @@
-// decode-bench: utterances per second of best-path and prefix beam search on synthetic CTC posteriors.
+// bench-decode: utterances per second of best-path and prefix beam search on synthetic CTC posteriors.
 //
 // Input generation follows ../shared/peers/bench_decode.py (same recipe, our seeded generator):
 // 100 utterances, T = 200 frames, K = 30 classes (blank 0, space 1, 28 symbols), log-softmax of
 // N(0,1) logits; "peaky" adds +8 to one class per frame along a mostly-blank path with 20 labels
 // held 1–4 frames each (top posterior ≈ 0.99); "flat" leaves them near uniform.
-// Run: swift run -c release decode-bench [--reps 3] [--dump DIR] [--load-arpa FILE]
+// Run: swift run -c release bench-decode [--reps 3] [--json] [--dump DIR] [--load-arpa FILE]
+// (scripts/bench decode runs it beside the peer). --json prints one JSON object per row instead of the table.
 // --dump DIR writes the emissions (DIR/{peaky,flat}.f32: 100·200·30 float32, little-endian) and our
 // top hypotheses with pyctcdecode-like pruning (DIR/{kind}-beam{16,64}.txt: token ids per line)
 // for scripts/reference/compare-pyctcdecode.py.
@@ -43,10 +44,13 @@ func emissions(peaky: Bool, seed: UInt64) -> [Matrix] {
 
 var reps = 3
 var dumpDirectory: String?
+var jsonLines = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
     if a == "--reps", let v = arguments.next().flatMap(Int.init), v > 0 {
         reps = v
+    } else if a == "--json" {
+        jsonLines = true
     } else if a == "--dump", let d = arguments.next() {
         dumpDirectory = d
     } else if a == "--load-arpa", let path = arguments.next() {
@@ -57,7 +61,7 @@ while let a = arguments.next() {
         print("\(path): n-grams per order \(model.counts), read in \(String(format: "%.2f", seconds)) s")
         exit(0)
     } else {
-        FileHandle.standardError.write("usage: decode-bench [--reps N] [--dump DIR] [--load-arpa FILE]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: bench-decode [--reps N] [--json] [--dump DIR] [--load-arpa FILE]\n".data(using: .utf8)!)
         exit(2)
     }
 }
@@ -77,8 +81,10 @@ func languageModel(order: Int, unit: NGramUnit) throws -> NGramModel {
 }
 let wordLM = try languageModel(order: 3, unit: .word)
 let charLM = try languageModel(order: 5, unit: .char)
-print("| emissions | decoder | beam | pruning | s per 100 utts (median of \(reps)) | utt/s | same as greedy |")
-print("|---|---|---|---|---|---|---|")
+if !jsonLines {
+    print("| emissions | decoder | beam | pruning | s per 100 utts (median of \(reps)) | utt/s | same as greedy |")
+    print("|---|---|---|---|---|---|---|")
+}
 for peaky in [true, false] {
     let data = emissions(peaky: peaky, seed: 11)
     let kind = peaky ? "peaky" : "flat"
@@ -104,7 +110,11 @@ for peaky in [true, false] {
         }
         let median = times.sorted()[times.count / 2]
         let agree = zip(out, greedy).filter { $0.0 == $0.1 }.count
-        print("| \(peaky ? "peaky" : "flat") | \(name) | \(beam) | \(pruning) | \(String(format: "%.4f", median)) | \(String(format: "%.0f", Double(n) / median)) | \(Double(agree) / Double(n)) |")
+        if jsonLines {
+            print("{\"emissions\": \"\(kind)\", \"decoder\": \"\(name)\", \"beam\": \"\(beam)\", \"pruning\": \"\(pruning)\", \"s\": \(median), \"min_s\": \(times.min()!), \"max_s\": \(times.max()!), \"utt_per_s\": \(Double(n) / median), \"same_as_greedy\": \(Double(agree) / Double(n))}")
+        } else {
+            print("| \(kind) | \(name) | \(beam) | \(pruning) | \(String(format: "%.4f", median)) | \(String(format: "%.0f", Double(n) / median)) | \(Double(agree) / Double(n)) |")
+        }
     }
     run("best path", beam: "-", pruning: "-") { bestPathDecode(logProbs: $0).tokens }
     for width in [16, 64] {

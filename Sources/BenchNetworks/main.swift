@@ -1,0 +1,256 @@
+// bench-networks: speed of BLSTM-CTC training and inference, and of the batch CTC loss alone.
+//
+// Usage:
+//   bench-networks [train] [--input 40] [--hidden 256] [--layers 2] [--classes 30] [--batch 16]
+//                  [--frames 200] [--label-length 20] [--steps 10] [--warmup 3] [--threads N]
+//                  [--peepholes] [--json]
+//   bench-networks ctc [--batch 16] [--frames 200] [--classes 30] [--label-length 20] [--iters 200]
+//                  [--warmup 20] [--threads N] [--data FILE] [--json]
+//
+// train follows ../shared/peers/bench_blstm.py: a bidirectional LSTM (peepholes off unless
+// --peepholes, since PyTorch's nn.LSTM has none) with a softmax output, N(0,1) inputs of batch ×
+// frames × input, labels of length --label-length drawn from 1..<classes, trained by the batch CTC
+// loss (`ctcLossBatch`) and Adam (lr 1e-3) on the same batch every step. One timed step = zero
+// gradients + forward + CTC + backward + Adam; the median over --steps after --warmup steps is
+// reported, then forward-only inference on the whole batch and on its first sequence alone.
+// Threads follow `seqlab train`: on ≥ 2 threads the two directions run side by side with
+// single-threaded BLAS; on 1 thread everything is serial.
+//
+// ctc follows ../shared/peers/bench_ctc.py: loss and gradient of batch × frames × classes
+// log-softmax(N(0,1)) log-probabilities, or of the log-probabilities (float32, batch × frames ×
+// classes) and labels (int32, batch × label-length) read from --data FILE.
+import CBLAS
+import Foundation
+import Networks
+import Tensors
+
+/// Named integer options and flags; anything else is a usage error.
+struct Options {
+    var values: [String: Int]
+    var flags: Set<String> = []
+    var data: String?
+
+    init(_ arguments: ArraySlice<String>, defaults: [String: Int], flags allowed: Set<String>, usage: String) {
+        values = defaults
+        var iterator = arguments.makeIterator()
+        while let a = iterator.next() {
+            guard a.hasPrefix("--") else { Options.fail("unexpected argument '\(a)'", usage) }
+            let name = String(a.dropFirst(2))
+            if allowed.contains(name) {
+                flags.insert(name)
+            } else if name == "data", allowed.contains("data=") {
+                guard let v = iterator.next() else { Options.fail("--data needs a file", usage) }
+                data = v
+            } else if defaults.keys.contains(name) {
+                guard let text = iterator.next(), let v = Int(text), v > 0 else {
+                    Options.fail("--\(name) needs a positive integer", usage)
+                }
+                values[name] = v
+            } else {
+                Options.fail("unknown option '\(a)'", usage)
+            }
+        }
+    }
+
+    subscript(_ name: String) -> Int { values[name]! }
+
+    static func fail(_ message: String, _ usage: String) -> Never {
+        FileHandle.standardError.write("bench-networks: \(message)\n\(usage)\n".data(using: .utf8)!)
+        exit(2)
+    }
+}
+
+let trainUsage = "usage: bench-networks [train] [--input D] [--hidden H] [--layers L] [--classes K] [--batch B] [--frames T] [--label-length S] [--steps N] [--warmup N] [--threads N] [--peepholes] [--json]"
+let ctcUsage = "usage: bench-networks ctc [--batch B] [--frames T] [--classes K] [--label-length S] [--iters N] [--warmup N] [--threads N] [--data FILE] [--json]"
+let cores = ProcessInfo.processInfo.activeProcessorCount
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+/// Peak resident set size of this process in MB (getrusage: KB on Linux, bytes on macOS).
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_maxrss) / (1024 * 1024)
+    #endif
+}
+
+/// Labels of length `count` drawn uniformly from 1..<classes (blank 0 excluded).
+func randomLabels(_ count: Int, classes: Int, _ rng: inout SeededGenerator) -> [Int] {
+    (0..<count).map { _ in 1 + Int(rng.next() % UInt64(classes - 1)) }
+}
+
+func runTraining(_ o: Options) throws {
+    let D = o["input"], H = o["hidden"], L = o["layers"], K = o["classes"], B = o["batch"], T = o["frames"]
+    let S = o["label-length"], steps = o["steps"], warmup = o["warmup"], threads = o["threads"]
+    guard K >= 2, 2 * S + 1 <= T else { Options.fail("need classes ≥ 2 and 2·label-length + 1 ≤ frames", trainUsage) }
+    var rng = SeededGenerator(seed: 1)
+    let configuration = LSTMNetworkConfiguration(inputSize: D, hiddenSizes: [Int](repeating: H, count: L),
+                                                 bidirectional: true, peepholes: o.flags.contains("peepholes"), classes: K)
+    var net = LSTMNetwork<Float>(configuration, rng: &rng)
+    // The thread policy of `seqlab train` (Trainer.useThreads).
+    net.concurrentDirections = threads > 1
+    setBLASThreads(threads > 1 ? 1 : threads)
+    let sequences = (0..<B).map { _ in Matrix(rows: T, cols: D, data: (0..<(T * D)).map { _ in Float(rng.normal()) }) }
+    let labels = (0..<B).map { _ in randomLabels(S, classes: K, &rng) }
+    let batch = SequenceBatch(matrices: sequences)
+    let single = SequenceBatch(matrices: [sequences[0]])
+    var adam = Adam(learningRate: 1e-3)
+    let parameters = net.parameters
+
+    /// One training step; returns the mean CTC loss of the batch.
+    func step() throws -> Double {
+        parameters.zeroGradients()
+        let pass = net.forward(batch)
+        let utterances = (0..<B).map { b in
+            CTCUtterance(logProbs: pass.logProbabilities(ofSequence: b).data, frames: T, classes: K, labels: labels[b])
+        }
+        let result = try ctcLossBatch(utterances, threads: threads)
+        // ∂loss/∂logits = y − γ (Graves et al. 2006, eq. 16), averaged over the batch; rows are time-major (t·B + b).
+        var dLogits = Array2D<Float>(rows: pass.logProbabilities.rows, cols: K)
+        let scale = 1 / Float(B)
+        for b in 0..<B {
+            let g = result.results[b].gradient
+            for t in 0..<T {
+                let row = (t * B + b) * K
+                for k in 0..<K { dLogits.data[row + k] = g[t * K + k] * scale }
+            }
+        }
+        net.backward(pass, dLogits: dLogits)
+        adam.step(parameters)
+        return Double(result.totalLoss) / Double(B)
+    }
+
+    /// Multiply-adds of the forward gemms for `frames` frames: input and recurrent products of every
+    /// direction and layer, and the output layer.
+    func forwardMACs(frames: Int) -> Double {
+        var macs = 0.0
+        for k in 0..<L {
+            macs += Double(configuration.directions * frames * 4 * H * (configuration.layerInputs(k) + H))
+        }
+        return macs + Double(frames * configuration.topWidth * K)
+    }
+    // Backward does twice the forward's products (gradients w.r.t. inputs and weights).
+    let trainFLOPs = 2 * 3 * forwardMACs(frames: T * B)
+
+    var losses: [Double] = []
+    for _ in 0..<warmup { losses.append(try step()) }
+    var trainTimes: [Double] = []
+    for _ in 0..<steps { trainTimes.append(try seconds { losses.append(try step()) }) }
+    for _ in 0..<2 { _ = net.forward(batch) }
+    let batchTimes = (0..<max(steps, 10)).map { _ in seconds { _ = net.forward(batch) } }
+    for _ in 0..<3 { _ = net.forward(single) }
+    let singleTimes = (0..<max(2 * steps, 20)).map { _ in seconds { _ = net.forward(single) } }
+
+    let train = median(trainTimes), inferBatch = median(batchTimes), inferSingle = median(singleTimes)
+    let result: [(String, Double)] = [
+        ("train_s", train), ("train_frames_per_s", Double(T * B) / train),
+        ("train_gflops", trainFLOPs / train / 1e9),
+        ("infer_batch_s", inferBatch), ("infer_batch_frames_per_s", Double(T * B) / inferBatch),
+        ("infer_batch_gflops", 2 * forwardMACs(frames: T * B) / inferBatch / 1e9),
+        ("infer1_s", inferSingle), ("infer1_frames_per_s", Double(T) / inferSingle),
+        ("peak_rss_mb", peakRSSMegabytes()), ("first_loss", losses.first ?? .nan), ("last_loss", losses.last ?? .nan),
+        ("parameters", Double(parameters.parameterCount())), ("threads", Double(threads)),
+        ("blas_threads", Double(blasThreads())), ("concurrent_directions", net.concurrentDirections ? 1 : 0),
+        ("peepholes", configuration.peepholes ? 1 : 0),
+    ]
+    if o.flags.contains("json") {
+        print(json(result))
+        return
+    }
+    print("BLSTM \(L)×\(H), input \(D), \(K) classes, peepholes \(configuration.peepholes ? "on" : "off"), batch \(B) × \(T) frames, labels of \(S), \(parameters.parameterCount()) parameters; \(threads) thread(s): BLAS \(blasThreads()), concurrent directions \(net.concurrentDirections); OpenBLAS kernels \(blasCore)")
+    print(String(format: "training (forward + CTC + backward + Adam), median of %d steps after %d: %.4f s/step, %.0f frames/s, %.1f GFLOP/s of gemms; loss %.2f → %.2f",
+                 steps, warmup, train, Double(T * B) / train, trainFLOPs / train / 1e9, losses.first ?? .nan, losses.last ?? .nan))
+    print(String(format: "inference batch %d: %.4f s, %.0f frames/s, %.1f GFLOP/s; batch 1: %.4f s, %.0f frames/s",
+                 B, inferBatch, Double(T * B) / inferBatch, 2 * forwardMACs(frames: T * B) / inferBatch / 1e9,
+                 inferSingle, Double(T) / inferSingle))
+    print(String(format: "peak RSS %.1f MB", peakRSSMegabytes()))
+}
+
+func runCTC(_ o: Options) throws {
+    let B = o["batch"], T = o["frames"], K = o["classes"], S = o["label-length"], threads = o["threads"]
+    var logProbs = [Float](repeating: 0, count: B * T * K)
+    var labels: [[Int]] = []
+    if let path = o.data {
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw InputError(file: path, "cannot read the file")
+        }
+        let expected = 4 * (B * T * K + B * S)
+        guard bytes.count == expected else {
+            throw InputError(file: path, place: "byte 0", "expected \(expected) bytes (float32 \(B)×\(T)×\(K) log-probabilities, int32 \(B)×\(S) labels), found \(bytes.count)")
+        }
+        bytes.withUnsafeBytes { raw in
+            for i in 0..<(B * T * K) { logProbs[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            let offset = 4 * B * T * K
+            labels = (0..<B).map { b in
+                (0..<S).map { s in Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * (b * S + s), as: Int32.self))) }
+            }
+        }
+    } else {
+        var rng = SeededGenerator(seed: 7)
+        for r in 0..<(B * T) {
+            let row = (0..<K).map { _ in Float(rng.normal()) }
+            let m = row.max()!
+            let lse = m + logf(row.reduce(0) { $0 + expf($1 - m) })
+            for k in 0..<K { logProbs[r * K + k] = row[k] - lse }
+        }
+        labels = (0..<B).map { _ in randomLabels(S, classes: K, &rng) }
+    }
+    let utterances = (0..<B).map { b in
+        CTCUtterance(logProbs: Array(logProbs[(b * T * K)..<((b + 1) * T * K)]), frames: T, classes: K, labels: labels[b])
+    }
+    var sumLoss = 0.0
+    for _ in 0..<o["warmup"] { sumLoss = Double(try ctcLossBatch(utterances, threads: threads).totalLoss) }
+    let times = try (0..<o["iters"]).map { _ in try seconds { _ = try ctcLossBatch(utterances, threads: threads) } }
+    let sorted = times.sorted(), md = median(times)
+    let result: [(String, Double)] = [
+        ("fwdbwd_s", md), ("fwdbwd_q1_s", sorted[sorted.count / 4]), ("fwdbwd_q3_s", sorted[(3 * sorted.count) / 4]),
+        ("frames_per_s", Double(B * T) / md), ("sum_loss", sumLoss), ("threads", Double(threads)),
+        ("peak_rss_mb", peakRSSMegabytes()),
+    ]
+    if o.flags.contains("json") {
+        print(json(result))
+        return
+    }
+    print(String(format: "ctcLossBatch (loss + gradient), %d × %d frames, %d classes, labels of %d, %d thread(s): median %.3f ms (q1–q3 %.3f–%.3f), %.0f frames/s, sum of losses %.3f",
+                 B, T, K, S, threads, md * 1e3, sorted[sorted.count / 4] * 1e3, sorted[(3 * sorted.count) / 4] * 1e3,
+                 Double(B * T) / md, sumLoss))
+}
+
+/// OpenBLAS's kernel family for this CPU (OPENBLAS_CORETYPE overrides it), e.g. "Haswell", "SkylakeX".
+let blasCore = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+
+/// One JSON object per line, keys in the given order, plus the BLAS kernel name.
+func json(_ pairs: [(String, Double)]) -> String {
+    "{" + pairs.map { "\"\($0.0)\": \($0.1.isFinite ? String($0.1) : "null")" }.joined(separator: ", ") + ", \"blas_core\": \"\(blasCore)\"}"
+}
+
+var arguments = CommandLine.arguments.dropFirst()
+let mode = arguments.first.map { $0.hasPrefix("--") ? "train" : $0 } ?? "train"
+if mode != "train" || arguments.first == "train" { arguments = arguments.dropFirst() }
+do {
+    switch mode {
+    case "train":
+        try runTraining(Options(arguments, defaults: ["input": 40, "hidden": 256, "layers": 2, "classes": 30, "batch": 16, "frames": 200,
+                                                     "label-length": 20, "steps": 10, "warmup": 3, "threads": cores],
+                                flags: ["peepholes", "json"], usage: trainUsage))
+    case "ctc":
+        try runCTC(Options(arguments, defaults: ["batch": 16, "frames": 200, "classes": 30, "label-length": 20, "iters": 200,
+                                                "warmup": 20, "threads": cores],
+                           flags: ["json", "data="], usage: ctcUsage))
+    default:
+        Options.fail("unknown mode '\(mode)'", trainUsage + "\n" + ctcUsage)
+    }
+} catch {
+    FileHandle.standardError.write("bench-networks: \(error)\n".data(using: .utf8)!)
+    exit(1)
+}

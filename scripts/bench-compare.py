@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Runs a seqlab benchmark and its Python peer on the same shapes and prints both with ratios.
+
+Called by scripts/bench (train, decode, ctc); needs only the standard library itself. The peers are
+../shared/peers/bench_{blstm,decode,ctc}.py (installed by ../shared/peers/setup.sh), run by
+$PEER_PYTHON (default python3) as they are, except that each wait for a quiet machine is capped at
+--max-wait seconds (their own default is 180 s per timing).
+
+  bench-compare.py train  --bin DIR [--threads N] [--steps N] [--coretype both|unset|haswell|env] [--max-wait S] [--no-peer]
+  bench-compare.py decode --bin DIR [--reps N] [--max-wait S] [--no-peer] [--no-compare]
+  bench-compare.py ctc    --bin DIR [--threads N] [--iters N] [--max-wait S] [--no-peer]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PEERS = os.path.join(os.path.dirname(ROOT), "shared", "peers")
+PEER_PYTHON = os.environ.get("PEER_PYTHON", "python3")
+SHAPES = [(40, 1, 128), (40, 2, 256), (129, 1, 128)]  # input, layers, hidden per direction
+B, T, K, S = 16, 200, 30, 20
+
+
+def load():
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def peer_works(*modules):
+    """True when PEER_PYTHON can import every module."""
+    code = "; ".join(f"import {m}" for m in modules)
+    return subprocess.run([PEER_PYTHON, "-c", code], capture_output=True).returncode == 0
+
+
+def peer_prelude(max_wait):
+    """Python source that puts the peers on the path and caps their waits for a quiet machine."""
+    return (f"import sys, json, resource\nsys.path.insert(0, {PEERS!r})\nimport _common as C\n"
+            f"_wait = C.wait_for_quiet\nC.wait_for_quiet = lambda **kw: _wait(**{{**kw, 'max_wait': {max_wait}}})\n")
+
+
+def run_json(cmd, env=None):
+    """Runs cmd, returns the JSON objects of the stdout lines that start with '{' (or 'JSON{')."""
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:2])} failed ({p.returncode}):\n{p.stderr[-3000:]}")
+    out = []
+    for line in p.stdout.splitlines():
+        line = line[4:] if line.startswith("JSON{") else line
+        if line.startswith("{"):
+            out.append(json.loads(line))
+    return out
+
+
+def fmt(x, digits=0):
+    if x is None:
+        return "-"
+    return f"{x:,.{digits}f}"
+
+
+def ratio(a, b):
+    return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+
+
+def flops(idim, layers, hidden, frames):
+    """Multiply-adds ×2 of the forward gemms of a BLSTM + output layer for `frames` frames."""
+    macs = 0
+    for k in range(layers):
+        inputs = idim if k == 0 else 2 * hidden
+        macs += 2 * frames * 4 * hidden * (inputs + hidden)
+    return 2 * (macs + frames * 2 * hidden * K)
+
+
+def blas_env(variant):
+    env = dict(os.environ)
+    if variant == "unset":
+        env.pop("OPENBLAS_CORETYPE", None)
+        env.pop("OPENBLAS_L2_SIZE", None)
+    elif variant == "haswell":
+        env["OPENBLAS_CORETYPE"] = "Haswell"
+    return env
+
+
+def train(args):
+    variants = ["unset", "haswell"] if args.coretype == "both" else [args.coretype]
+    with_peer = not args.no_peer and peer_works("torch")
+    print(f"bench train: BLSTM + softmax, CTC (labels of {S}), Adam lr 1e-3, batch {B} x {T} frames, {K} classes, "
+          f"{args.threads} thread(s), median of {args.steps} steps after 3; peepholes off in seqlab (nn.LSTM has none)")
+    print(f"load average (1/5/15 min) at start: {load()}")
+    rows = []
+    for idim, layers, hidden in SHAPES:
+        shape = f"in {idim}, {layers}x{hidden}"
+        ours = {}
+        for v in variants:
+            cmd = [os.path.join(args.bin, "bench-networks"), "--input", str(idim), "--layers", str(layers),
+                   "--hidden", str(hidden), "--classes", str(K), "--batch", str(B), "--frames", str(T),
+                   "--label-length", str(S), "--steps", str(args.steps), "--threads", str(args.threads), "--json"]
+            ours[v] = run_json(cmd, blas_env(v))[0]
+            print(f"  seqlab {shape}, OPENBLAS_CORETYPE {v} ({ours[v]['blas_core']}): "
+                  f"{ours[v]['train_frames_per_s']:,.0f} train frames/s, loss {ours[v]['first_loss']:.1f} -> {ours[v]['last_loss']:.1f}",
+                  flush=True)
+        peer = None
+        if with_peer:
+            code = peer_prelude(args.max_wait) + (
+                "import torch, bench_blstm as P\n"
+                f"torch.set_num_threads({args.threads})\n"
+                f"r = P.run_config({idim}, {layers}, {hidden}, {K}, {T}, {B}, {S}, 3, {args.steps})\n"
+                "print('JSON' + json.dumps(dict(train_s=C.median(r['train_s']), inf16_s=C.median(r['inf16_s']),"
+                " inf1_s=C.median(r['inf1_s']), other=r['train_s'].other, first_loss=r['first_loss'],"
+                " last_loss=r['last_loss'], torch=torch.__version__,"
+                " peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))\n")
+            peer = run_json([PEER_PYTHON, "-c", code])[0]
+            print(f"  PyTorch {peer['torch']} {shape}: {B * T / peer['train_s']:,.0f} train frames/s, "
+                  f"loss {peer['first_loss']:.1f} -> {peer['last_loss']:.1f}, other processes {peer['other']:.2f} cores",
+                  flush=True)
+        rows.append((shape, idim, layers, hidden, ours, peer))
+    print(f"load average at end: {load()}\n")
+    if not with_peer:
+        print(f"PyTorch peer: not run ({'--no-peer' if args.no_peer else PEER_PYTHON + ' cannot import torch'}); "
+              "install it with ../shared/peers/setup.sh. seqlab's own figures follow.\n")
+    print("| shape | OpenBLAS kernels | seqlab train frames/s | PyTorch train frames/s | seqlab/PyTorch | "
+          "seqlab infer b1 | PyTorch infer b1 | b1 ratio | seqlab infer b16 | PyTorch infer b16 | b16 ratio | "
+          "seqlab train GFLOP/s | PyTorch train GFLOP/s | seqlab peak RSS MB | PyTorch peak RSS MB |")
+    print("|" + "---|" * 15)
+    for shape, idim, layers, hidden, ours, peer in rows:
+        train_flops = 3 * flops(idim, layers, hidden, B * T)
+        pt = {}
+        if peer:
+            pt = dict(train=B * T / peer["train_s"], b1=T / peer["inf1_s"], b16=B * T / peer["inf16_s"],
+                      gflops=train_flops / peer["train_s"] / 1e9, rss=peer["peak_rss_mb"])
+        for v, o in ours.items():
+            label = f"{'unset' if v == 'unset' else 'Haswell' if v == 'haswell' else 'as in env'} ({o['blas_core']})"
+            print(f"| {shape} | {label} | {fmt(o['train_frames_per_s'])} | {fmt(pt.get('train'))} | "
+                  f"{ratio(o['train_frames_per_s'], pt.get('train'))} | {fmt(o['infer1_frames_per_s'])} | {fmt(pt.get('b1'))} | "
+                  f"{ratio(o['infer1_frames_per_s'], pt.get('b1'))} | {fmt(o['infer_batch_frames_per_s'])} | {fmt(pt.get('b16'))} | "
+                  f"{ratio(o['infer_batch_frames_per_s'], pt.get('b16'))} | {fmt(o['train_gflops'], 1)} | "
+                  f"{fmt(pt.get('gflops'), 1)} | {fmt(o['peak_rss_mb'], 1)} | {fmt(pt.get('rss'), 1)} |")
+    print("\nframes/s: higher is better; ratio > 1 means seqlab is faster. GFLOP/s counts the gemm FLOPs of both "
+          "(forward, and twice that in backward). PyTorch runs MKL/oneDNN, which OPENBLAS_CORETYPE does not "
+          "affect, so it runs once per shape; its peak RSS includes the ~600 MB of importing torch.")
+
+
+def decode(args):
+    print(f"bench decode: 100 utterances, T {T}, K {K}, peaky and flat emissions, one thread")
+    print(f"load average (1/5/15 min) at start: {load()}")
+    ours = run_json([os.path.join(args.bin, "bench-decode"), "--reps", str(args.reps), "--json"])
+    peer, notes = {}, []
+    if args.no_peer:
+        notes.append("peers: not run (--no-peer)")
+    elif not peer_works("torch", "pyctcdecode"):
+        notes.append(f"pyctcdecode: not installed for {PEER_PYTHON} (../shared/peers/setup.sh installs it; or set "
+                     "PEER_PYTHON to a venv's python that has it); seqlab's own figures only")
+    else:
+        with tempfile.TemporaryDirectory() as results:
+            code = peer_prelude(args.max_wait) + (
+                f"import runpy\nsys.argv = ['bench_decode.py', '--reps', '{args.reps}', '--max-seconds', '{args.max_seconds}']\n"
+                f"runpy.run_path({os.path.join(PEERS, 'bench_decode.py')!r}, run_name='__main__')\n")
+            env = dict(os.environ, PEERS_RESULTS_DIR=results, PEERS_TAG="")
+            p = subprocess.run([PEER_PYTHON, "-c", code], env=env, capture_output=True, text=True)
+            if p.returncode != 0:
+                raise RuntimeError("bench_decode.py failed:\n" + p.stderr[-3000:])
+            for line in p.stdout.splitlines():
+                if line.startswith("NOTE:"):
+                    notes.append(line)
+            with open(os.path.join(results, "decode.json")) as f:
+                raw = json.load(f)["raw"]
+            for key, v in raw.items():
+                kind, name, width = key.split("|")
+                ts = sorted(v["times"])
+                peer[(kind, name, width)] = (ts[len(ts) // 2] if len(ts) % 2 else (ts[len(ts) // 2 - 1] + ts[len(ts) // 2]) / 2,
+                                             len(ts))
+    print(f"load average at end: {load()}\n")
+    print("| emissions | beam | seqlab (pruned) utt/s | seqlab (no pruning) utt/s | pyctcdecode utt/s | seqlab/pyctcdecode "
+          "| torchaudio utt/s | seqlab/torchaudio | seqlab greedy utt/s | numpy greedy utt/s |")
+    print("|" + "---|" * 10)
+    find = {(o["emissions"], o["decoder"], o["beam"], o["pruning"]): o for o in ours}
+    for kind in ("peaky", "flat"):
+        greedy = find[(kind, "best path", "-", "-")]["utt_per_s"]
+        ng = peer.get((kind, "greedy numpy", "-"))
+        for width in ("16", "64"):
+            pruned = find[(kind, "prefix beam search", width, "token −5, beam 10")]["utt_per_s"]
+            exact = find[(kind, "prefix beam search", width, "none")]["utt_per_s"]
+            pc = peer.get((kind, "pyctcdecode (no LM)", width))
+            ta = peer.get((kind, "torchaudio ctc_decoder", width))
+            pcs, tas = (100 / pc[0] if pc else None), (100 / ta[0] if ta else None)
+            print(f"| {kind} | {width} | {fmt(pruned, 1)} | {fmt(exact, 1)} | {fmt(pcs, 1)}{f' ({pc[1]} reps)' if pc else ''} | "
+                  f"{ratio(pruned, pcs)} | {fmt(tas, 1)} | {ratio(pruned, tas)} | {fmt(greedy)} | {fmt(100 / ng[0] if ng else None)} |")
+    print("\nseqlab pruned = pyctcdecode's default pruning (token_min_logp -5, beam_prune_logp -10); the ratios use it. "
+          "torchaudio = flashlight-text ctc_decoder, lexicon-free, no LM, log_add False.")
+    for n in notes:
+        print(n)
+    if peer and not args.no_compare:
+        with tempfile.TemporaryDirectory() as dump:
+            subprocess.run([os.path.join(args.bin, "bench-decode"), "--reps", "1", "--dump", dump], check=True,
+                           capture_output=True)
+            print("\nTop hypotheses, seqlab (pruned) against pyctcdecode (scripts/reference/compare-pyctcdecode.py):\n")
+            sys.stdout.flush()
+            subprocess.run([PEER_PYTHON, os.path.join(ROOT, "scripts", "reference", "compare-pyctcdecode.py"), dump],
+                           check=True)
+
+
+def ctc(args):
+    print(f"bench ctc: CTC loss + gradient, batch {B} x {T} frames, {K} classes, labels of {S}")
+    print(f"load average (1/5/15 min) at start: {load()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        data = None
+        if peer_works("numpy"):
+            # The peer's own inputs (bench_ctc.make_data_np), so the summed losses must agree.
+            data = os.path.join(tmp, "ctc.bin")
+            code = (f"import sys\nsys.path.insert(0, {PEERS!r})\nimport numpy as np, bench_ctc as P\n"
+                    f"lp, lab = P.make_data_np()\nwith open({data!r}, 'wb') as f:\n"
+                    "    f.write(lp.astype('<f4').tobytes()); f.write(lab.astype('<i4').tobytes())\n")
+            subprocess.run([PEER_PYTHON, "-c", code], check=True)
+        ours = []
+        for threads in (2, 1):
+            cmd = [os.path.join(args.bin, "bench-networks"), "ctc", "--iters", str(args.iters), "--threads", str(threads),
+                   "--json"] + (["--data", data] if data else [])
+            ours.append(run_json(cmd)[0])
+        peer = []
+        if not args.no_peer and peer_works("torch"):
+            code = peer_prelude(args.max_wait) + (
+                "import bench_ctc as P\n"
+                f"for th in (2, 1):\n    r = P.bench_torch(th, {args.iters})\n"
+                "    print('JSON' + json.dumps(dict(impl=r['impl'], threads=th, fwdbwd_s=C.median(r['fwdbwd']),"
+                " sum_loss=r['sum_loss'], other=r['fwdbwd_other'])))\n")
+            peer = run_json([PEER_PYTHON, "-c", code])
+    print(f"load average at end: {load()}\n")
+    if not peer:
+        print("PyTorch peer: not run (--no-peer, or torch not importable); seqlab's own figures follow.\n")
+    print("| threads | seqlab ms | seqlab frames/s | PyTorch F.ctc_loss ms | PyTorch frames/s | seqlab/PyTorch | "
+          "seqlab sum of losses | PyTorch sum of losses |")
+    print("|---|---|---|---|---|---|---|---|")
+    for o in ours:
+        p = next((r for r in peer if r["threads"] == int(o["threads"])), None)
+        peer_ms = f"{p['fwdbwd_s'] * 1e3:.3f}" if p else "-"
+        peer_fps = B * T / p["fwdbwd_s"] if p else None
+        peer_sum = f"{p['sum_loss']:.3f}" if p else "-"
+        print(f"| {int(o['threads'])} | {o['fwdbwd_s'] * 1e3:.3f} | {fmt(o['frames_per_s'])} | {peer_ms} | {fmt(peer_fps)} | "
+              f"{ratio(o['frames_per_s'], peer_fps)} | {o['sum_loss']:.3f} | {peer_sum} |")
+    print("\nms per call (median): loss and gradient for the whole batch (seqlab's ctcLossBatch works in "
+          "float64 internally; PyTorch's F.ctc_loss forward + backward, reduction mean)."
+          + ("" if data else " Inputs differ (seeded in each), so the sums of losses need not agree."))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("section", choices=["train", "decode", "ctc"])
+    ap.add_argument("--bin", required=True, help="folder of the release bench-networks and bench-decode")
+    ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--coretype", choices=["both", "unset", "haswell", "env"], default="both")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--max-seconds", type=float, default=30.0, help="bench_decode.py: stop repeating a decoder past this")
+    ap.add_argument("--iters", type=int, default=200)
+    ap.add_argument("--max-wait", type=float, default=5.0, help="cap on the peers' waits for a quiet machine (s)")
+    ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--no-compare", action="store_true", help="decode: skip the top-hypothesis comparison")
+    args = ap.parse_args()
+    {"train": train, "decode": decode, "ctc": ctc}[args.section](args)
+
+
+if __name__ == "__main__":
+    main()
