@@ -73,7 +73,11 @@ final class MalformedInputCorpusTests: XCTestCase {
         case "audio":
             return [["inspect", file],
                     ["extract", "audio", "--config", Self.conf, file, "-o", output("f.ark"), "--quiet"],
-                    ["label", "-m", Self.model, file, "--jobs", "1", "--quiet"]]
+                    ["label", "-m", Self.model, file, "--jobs", "1", "--quiet"],
+                    ["plot", "audio", file, "--config", Self.conf, "-o", output("a.svg")]]
+        case "wavscp":
+            return [["extract", "audio", "--config", Self.conf, "--scp", file, "-o", output("f.ark"), "--quiet"],
+                    ["label", "-m", Self.model, "--scp", file, "--jobs", "1", "--quiet"]]
         case "ark", "scp":
             return [["decode", "-m", Self.model, "--feats", file, "--threads", "1"],
                     ["train", "--feats", file, "--text", goodText, "-o", output("m.safetensors")] + train,
@@ -83,12 +87,15 @@ final class MalformedInputCorpusTests: XCTestCase {
         case "safetensors":
             return [["decode", "-m", file, "--feats", goodArk, "--threads", "1"],
                     ["label", "-m", file, goodWav, "--jobs", "1", "--quiet"],
-                    ["inspect", file]]
+                    ["inspect", file],
+                    ["plot", "posteriors", "-m", file, goodArk, "-o", output("p.svg")]]
         case "unipen", "iam":
-            return [["extract", "strokes", file, "-o", output("s.ark"), "--quiet"], ["inspect", file]]
+            return [["extract", "strokes", file, "-o", output("s.ark"), "--quiet"], ["inspect", file],
+                    ["plot", "ink", file, "-o", output("i.svg")]]
         case "text":
             return [["score", "--ref", file, "--hyp", goodText], ["score", "--ref", goodText, "--hyp", file],
-                    ["train", "--feats", goodArk, "--text", file, "-o", output("m.safetensors")] + train]
+                    ["train", "--feats", goodArk, "--text", file, "-o", output("m.safetensors")] + train,
+                    ["align", "-m", Self.model, "--feats", goodArk, "--text", file, "--threads", "1"]]
         case "grid":
             return [["grid", "solve", file], ["grid", "show", file]]
         default:
@@ -96,7 +103,7 @@ final class MalformedInputCorpusTests: XCTestCase {
         }
     }
 
-    static let kinds = ["audio", "ark", "scp", "safetensors", "unipen", "iam", "text", "grid"]
+    static let kinds = ["audio", "wavscp", "ark", "scp", "safetensors", "unipen", "iam", "text", "grid"]
 
     /// Results filled in by two lanes of runs.
     final class Results: @unchecked Sendable {
@@ -120,6 +127,7 @@ final class MalformedInputCorpusTests: XCTestCase {
     /// Names another file that may be the one at fault for `file` (an scp's archive, named with the byte offset and key).
     func alsoAcceptedName(for file: String) -> String? {
         if file.hasSuffix("bad-missing-ark.scp") { return "nowhere.ark" }
+        if file.hasSuffix("bad-missing-wav.scp") { return "nowhere.wav" }
         return nil
     }
 
