@@ -224,7 +224,7 @@ final class MalformedInputCorpusTests: XCTestCase {
                 runs += readers(of: file, kind: kind)
             }
         }
-        runs.append(["decode", "-m", Self.model, "--feats", path("ark/good.ark")])
+        runs += readers(of: Self.model, kind: "safetensors")
         for (args, result) in zip(runs, runAll(runs)) {
             switch result {
             case .failure(let error): XCTFail("\(args): \(error)")
