@@ -135,6 +135,7 @@ final class MalformedInputCorpusTests: XCTestCase {
     static let legitimateSuccesses: Set<String> = [
         "inspect bad-nan-inf.wav",             // describes the header; extract and label refuse the samples
         "inspect bad-nan.ark",                 // describes the records
+        "inspect bad-text-nan.ark",
         "inspect bad-dim-change.ark",          // describes each record's dimensions
         "plot features bad-dim-change.ark",    // draws the first record only
         "plot features bad-duplicate-keys.ark",
@@ -204,6 +205,8 @@ final class MalformedInputCorpusTests: XCTestCase {
             (["inspect", path("ark/bad-empty.ark")], "the file is empty"),
             (["inspect", path("ark/bad-garbage.ark")], "byte 0"),
             (["inspect", path("safetensors/bad-header-2e60.safetensors")], "header length 1152921504606846976"),
+            (["decode", "-m", Self.model, "--feats", path("ark/bad-nan.ark")], "utt1: non-finite feature at frame 0, dimension 1"),
+            (["align", "-m", Self.model, "--feats", path("ark/bad-text-nan.ark"), "--text", path("text/good.txt")], "utt1: non-finite feature at frame 1, dimension 0"),
             (["decode", "-m", Self.model, "--feats", path("scp/bad-offset.scp")], "bad-offset.scp: line 1: key \"utt1\" at offset 7: "),
             (["extract", "strokes", path("unipen/bad-no-points.dat"), "--quiet"], "no pen points"),
             (["extract", "strokes", path("unipen/bad-binary.dat"), "--quiet"], "no pen samples found"),
@@ -211,7 +214,7 @@ final class MalformedInputCorpusTests: XCTestCase {
         for ((args, expected), result) in zip(cases, runAll(cases.map(\.0))) {
             let r = try result.get()
             XCTAssertNotEqual(r.status, 0, "\(args)")
-            let name = URL(fileURLWithPath: args.last == "--quiet" ? args[args.count - 2] : args.last!).lastPathComponent
+            let name = URL(fileURLWithPath: args.first { $0.contains("/bad-") } ?? "").lastPathComponent
             XCTAssertTrue(r.stderr.split(separator: "\n").contains { $0.contains(name) && $0.contains(expected) }, "\(args): \(r.stderr)")
         }
     }
