@@ -141,7 +141,11 @@ public final class KaldiArchiveReader {
                              "offset \(offset) is past the end of \(entry.archivePath) (\(size) bytes)")
         }
         try input.seek(to: offset)
-        let (matrix, encoding) = try Self.readObject(input, key: entry.key)
+        // A bad record at an scp's offset is the scp line's fault as much as the archive's: name both.
+        let (matrix, encoding): (Matrix, KaldiMatrixEncoding)
+        do { (matrix, encoding) = try Self.readObject(input, key: entry.key) } catch let error as InputError {
+            throw InputError(file: file, place: "line \(entry.line)", "key \"\(entry.key)\" at offset \(offset): \(error.description)")
+        }
         lastEncoding = encoding
         return KaldiRecord(key: entry.key, matrix: matrix)
     }

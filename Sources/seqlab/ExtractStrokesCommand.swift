@@ -137,6 +137,13 @@ struct ExtractStrokes: ParsableCommand {
                 progress.advance()
                 continue
             }
+            if read.samples.isEmpty && read.rejected.isEmpty {
+                progress.finish()
+                printError("\(file == "-" ? "stdin" : file): no pen samples found (expected UNIPEN, IAM-OnDB XML or pen text)")
+                failedFiles += 1
+                progress.advance()
+                continue
+            }
             if !read.rejected.isEmpty { progress.finish() }
             for error in read.rejected { printError("\(error)") }
             rejected += read.rejected.count

@@ -22,8 +22,10 @@ struct Inspect: ParsableCommand {
         var failed = false
         for (i, path) in files.enumerated() {
             do {
-                let text = try summary(of: path)
+                let (text, problems) = try summary(of: path)
                 print((i > 0 ? "\n" : "") + text)
+                for problem in problems { FileHandle.standardError.write(Data("error: \(problem)\n".utf8)) }
+                if !problems.isEmpty { failed = true }
             } catch {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 failed = true
@@ -32,20 +34,38 @@ struct Inspect: ParsableCommand {
         if failed { throw ExitCode.failure }
     }
 
-    /// The summary for one file, by kind (add new kinds here and in `FileKind`).
-    func summary(of path: String) throws -> String {
+    /// Extensions whose reader's own error is reported when a file of unknown content cannot be read.
+    static let audioExtensions: Set<String> = ["wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff", "au", "snd", "w64", "caf", "mp3"]
+    static let inkExtensions: Set<String> = ["dat", "doc", "xml", "pen", "tra", "tes", "unp"]
+
+    /// The summary for one file, by kind (add new kinds here and in `FileKind`), and the parts of it
+    /// that could not be read (rejected pen samples), which make the exit status non-zero.
+    func summary(of path: String) throws -> (String, [InputError]) {
         switch try FileKind.detect(path: path) {
-        case .kaldiArchive: return try ArchiveSummary(path: path).description
+        case .kaldiArchive: return (try ArchiveSummary(path: path).description, [])
         case .safetensors:
             let file = try SafeTensorsFile(contentsOf: path)
             var text = SafeTensorsSummary(name: path, file: file).description
             if file.metadata["seqlab.format_version"] != nil {
                 text += "\n" + (try LabellingModel(file: file, name: path)).summary
             }
-            return text
+            return (text, [])
         case .unknown:
-            if let info = try? AudioReader.info(path: path) { return "\(path): audio\n\(info)" }
-            if let ink = try? InkSummary(path: path), !ink.samples.isEmpty { return ink.description }
+            var audioError: Error?, inkError: Error?
+            do { return ("\(path): audio\n\(try AudioReader.info(path: path))", []) } catch { audioError = error }
+            do {
+                let ink = try InkSummary(path: path)
+                if !ink.samples.isEmpty { return (ink.description, ink.rejected) }
+                if let first = ink.rejected.first { throw first }
+            } catch { inkError = error }
+            // Not readable: the reader the file's name points to says why.
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            if size == 0 { throw InputError(file: path, "the file is empty") }
+            let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+            if Self.audioExtensions.contains(ext), let audioError { throw audioError }
+            if Self.inkExtensions.contains(ext), let inkError { throw inkError }
+            if ext == "safetensors" { _ = try SafeTensorsFile(contentsOf: path) }
+            if ext == "ark" { _ = try ArchiveSummary(path: path) }
             throw InputError(file: path, "not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, or pen strokes)")
         }
     }

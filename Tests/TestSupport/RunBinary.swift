@@ -6,6 +6,8 @@ public struct ProcessResult: Sendable {
     public var status: Int32
     public var stdout: Data
     public var stderr: String
+    /// True when the process died of a signal (a crash or a trap), not by exiting; `status` is then the signal number.
+    public var killedBySignal = false
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
 }
 
@@ -55,5 +57,6 @@ public func runSeqlab(_ arguments: [String], stdin: Data = Data(), currentDirect
     process.waitUntilExit()
     try? inHandle.close(); try? outHandle.close(); try? errHandle.close()
     return ProcessResult(status: process.terminationStatus, stdout: try Data(contentsOf: outURL),
-                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self),
+                         killedBySignal: process.terminationReason == .uncaughtSignal)
 }

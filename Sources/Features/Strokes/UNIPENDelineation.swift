@@ -70,6 +70,7 @@ public struct UNIPENDelineation: Equatable, Sendable {
         func add(_ c: Int, _ r: ClosedRange<Int>) { selected[c, default: []].append(r) }
         let n = pointCounts.count
         func checkComponent(_ c: Int) throws(DelineationError) {
+            guard n > 0 else { throw DelineationError("component \(c) out of range: the set has no pen points (no non-empty .PEN_DOWN component)") }
             guard c < n else { throw DelineationError("component \(c) out of range (the set has \(n) non-empty components, 0…\(n - 1))") }
         }
         for item in items {
