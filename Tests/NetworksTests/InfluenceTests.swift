@@ -83,4 +83,30 @@ final class InfluenceTests: XCTestCase {
         XCTAssertEqual(Array(shut[0..<4]), [0, 0, 0, 0])
         XCTAssertGreaterThan(shut[4], 0)
     }
+
+    func testElmanNormsEqualCentralDifferencesAndVanishWithoutRecurrence() {
+        var rng = SeededGenerator(seed: 8)
+        let net = ElmanNetwork<Double>(inputs: 2, hidden: 3, classes: 3, rng: &rng)
+        let x = randomArray(5, 2, &rng)
+        let h = 1e-6
+        let analytic = net.influenceByFrame(sequence: x, frame: 3)
+        let numeric: [Double] = (0..<5).map { frame in
+            var sum = 0.0
+            for d in 0..<2 {
+                var up = x, down = x
+                up[frame, d] += h
+                down[frame, d] -= h
+                let a = net.forward(SequenceBatch(sequences: [up])).logProbabilities
+                let b = net.forward(SequenceBatch(sequences: [down])).logProbabilities
+                for k in 0..<3 { let g = (a[3, k] - b[3, k]) / (2 * h); sum += g * g }
+            }
+            return sum.squareRoot()
+        }
+        assertClose(analytic, numeric, absolute: 1e-7, relative: 1e-5)
+        XCTAssertEqual(analytic[4], 0)
+        net.recurrent.weightHH.value.zero()
+        let profile = net.influence(length: 6, maxLag: 5, samples: 2, seed: 3)
+        XCTAssertGreaterThan(profile.meanNorms[0], 0)
+        XCTAssertEqual(Array(profile.meanNorms[1...]), [0, 0, 0, 0, 0])
+    }
 }
