@@ -45,6 +45,8 @@ let package = Package(
 
         // Times BLSTM training steps (docs/MODEL.md); not part of the seqlab product.
         .executableTarget(name: "NetworksBenchmark", dependencies: ["Networks", "Tensors"], swiftSettings: release),
+        // LSTM against Elman on long time lags, with input-influence curves (scripts/influence-demo).
+        .executableTarget(name: "InfluenceDemo", dependencies: ["Networks", "Tensors"], swiftSettings: release),
 
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
