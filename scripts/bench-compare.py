@@ -260,6 +260,12 @@ def main():
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--no-compare", action="store_true", help="decode: skip the top-hypothesis comparison")
     args = ap.parse_args()
+    # Flags that belong to one section are refused elsewhere, so none is parsed and ignored.
+    own = {"train": {"--threads", "--steps", "--coretype"}, "decode": {"--reps", "--max-seconds", "--no-compare"},
+           "ctc": {"--iters"}}
+    given = {a.split("=")[0] for a in sys.argv[1:] if a.startswith("--")}
+    for flag in sorted(given & set().union(*own.values()) - own[args.section]):
+        ap.error(f"{flag} does not apply to the {args.section} section")
     {"train": train, "decode": decode, "ctc": ctc}[args.section](args)
 
 
