@@ -16,6 +16,8 @@ struct Train: ParsableCommand {
         Features come from stdin or --feats (Kaldi ark or scp), labels from --text (Kaldi text).
           seqlab extract audio --scp data/train/wav.scp | seqlab train --text data/train/text --tokens words -o digits.safetensors
         A checkpoint is written after every epoch and on Ctrl-C; --resume continues it exactly.
+        Utterances that cannot be used (no label, NaN features, too short for their labels…) are
+        reported and skipped; the model is still trained and written, and the exit status is 1.
         """)
 
     @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
