@@ -31,16 +31,7 @@ func bruteForceLabellingProbabilities(logProbs: [Double], frames T: Int, classes
 /// The most probable single path that collapses to `labels`, by enumeration (nil if none exists).
 func bruteForceBestPath(logProbs: [Double], frames T: Int, classes K: Int, labels: [Int]) -> (path: [Int], logP: Double)? {
     var best: (path: [Int], logP: Double)?
-    var path = [Int](repeating: 0, count: T)
-    let total = Int(pow(Double(K), Double(T)))
-    for n in 0..<total {
-        var rest = n
-        var logP = 0.0
-        for t in 0..<T {
-            path[t] = rest % K
-            rest /= K
-            logP += logProbs[t * K + path[t]]
-        }
+    forEachCTCPath(logProbs: logProbs, frames: T, classes: K) { path, logP in
         if collapse(path) == labels, logP > (best?.logP ?? -.infinity) { best = (path, logP) }
     }
     return best
