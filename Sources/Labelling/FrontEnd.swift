@@ -40,22 +40,13 @@ public enum FrontEnd: Sendable, Equatable {
         }
     }
 
-    /// A front end from config text: `kind` when known, else whichever parser accepts the text
-    /// (their option names are disjoint). Errors name `file`.
+    /// A front end from config text: `kind` when known, else strokes when the text carries the
+    /// stroke config's `--kind=strokes` line and audio otherwise. Errors name `file`.
     public init(text: String, kind: String? = nil, file: String) throws {
-        switch kind {
+        switch kind ?? (StrokeFeatureConfig.describesStrokes(text) ? "strokes" : "audio") {
         case "audio": self = .audio(try FrontendConfig(configText: text, file: file))
         case "strokes": self = .strokes(try StrokeFeatureConfig(text: text, file: file))
-        case nil:
-            if let audio = try? FrontendConfig(configText: text, file: file) {
-                self = .audio(audio)
-            } else if let strokes = try? StrokeFeatureConfig(text: text, file: file) {
-                self = .strokes(strokes)
-            } else {
-                // Report the audio parser's complaint: it is the more common kind.
-                self = .audio(try FrontendConfig(configText: text, file: file))
-            }
-        case let other?:
+        case let other:
             throw InputError(file: file, place: "seqlab.frontend_kind", "unknown front end \"\(other)\", expected audio or strokes")
         }
     }
