@@ -1,24 +1,17 @@
 // Forced alignment: where each token of a known transcript lies in an utterance (CTC Viterbi).
+import Decoding
 import Formats
 import Foundation
 import Networks
 import Tensors
 
-/// One token of a transcript with the frames it occupies on the best CTC path.
-public struct AlignedToken: Sendable, Equatable {
-    public var token: String
-    /// First and last frame (inclusive, 0-based).
-    public var startFrame: Int
-    public var endFrame: Int
-    /// Mean posterior exp(ln yₜ(token)) over the token's frames.
-    public var confidence: Double
-}
-
 extension Labeller {
     /// Aligns `tokens` (the model's units) to `features` with CTC Viterbi alignment
     /// (`ctcForcedAlignment`). A token outside the alphabet, or a transcript that needs more
-    /// frames than the utterance has, is an error naming the file and utterance.
-    public func align(_ features: Matrix, tokens: [String], key: String, file: String, textFile: String) throws -> [AlignedToken] {
+    /// frames than the utterance has, is an error naming the file and utterance. The result is a
+    /// `Hypothesis` of the transcript: per token its frames on the best path and the mean posterior
+    /// over them; `score` is that path's log-probability. `HypothesisWriter` prints it as CTM or JSON.
+    public func align(_ features: Matrix, tokens: [String], key: String, file: String, textFile: String) throws -> Hypothesis {
         try check(features, key: key, file: file)
         let labels = try model.alphabet.encode(tokens, file: textFile, key: key)
         let lp = logProbabilities(features)
@@ -31,11 +24,14 @@ extension Labeller {
             }
             throw InputError(file: file, place: key, "\(error)")
         }
-        return alignment.spans.map { span in
+        let spans = alignment.spans
+        let confidences = spans.map { span -> Float in
             var sum = 0.0
             for t in span.start...span.end { sum += exp(Double(lp[t, span.label])) }
-            return AlignedToken(token: model.alphabet.symbols[span.label], startFrame: span.start, endFrame: span.end,
-                                confidence: sum / Double(span.end - span.start + 1))
+            return Float(sum / Double(span.end - span.start + 1))
         }
+        return Hypothesis(tokens: labels, text: model.alphabet.decode(labels), score: Float(alignment.logProbability),
+                          acousticScore: Float(alignment.logProbability), tokenStartFrames: spans.map(\.start),
+                          tokenEndFrames: spans.map(\.end), confidences: confidences)
     }
 }

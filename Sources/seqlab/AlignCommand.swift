@@ -36,7 +36,7 @@ struct Align: ParsableCommand {
             throw ExitCode.failure
         }
         let name = feats == "-" ? "stdin" : feats
-        let shift = labeller.model.frameShiftSeconds ?? 1
+        let writer = HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds)
         var failures = 0
         do {
             while let record = try reader.next() {
@@ -46,8 +46,8 @@ struct Align: ParsableCommand {
                     continue
                 }
                 do {
-                    let spans = try labeller.align(record.matrix, tokens: tokens, key: record.key, file: name, textFile: text)
-                    writeOut(lines(record.key, spans, shift))
+                    let alignment = try labeller.align(record.matrix, tokens: tokens, key: record.key, file: name, textFile: text)
+                    writeOut(writer.lines(key: record.key, hypotheses: [alignment]))
                 } catch let error as InputError {
                     printError("seqlab align: \(error)")
                     failures += 1
@@ -58,25 +58,5 @@ struct Align: ParsableCommand {
             failures += 1
         }
         if failures > 0 { throw ExitCode.failure }
-    }
-
-    private func lines(_ key: String, _ spans: [AlignedToken], _ shift: Double) -> String {
-        switch format {
-        case .jsonl:
-            let object: [String: Any] = [
-                "key": key, "tokens": spans.map(\.token),
-                "start_frames": spans.map(\.startFrame), "end_frames": spans.map(\.endFrame),
-                "start_seconds": spans.map { (Double($0.startFrame) * shift * 1000).rounded() / 1000 },
-                "end_seconds": spans.map { (Double($0.endFrame + 1) * shift * 1000).rounded() / 1000 },
-                "confidences": spans.map { ($0.confidence * 10000).rounded() / 10000 },
-            ]
-            let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            return String(decoding: data, as: UTF8.self) + "\n"
-        default:
-            return spans.map {
-                String(format: "%@ 1 %.3f %.3f %@ %.4f\n", key, Double($0.startFrame) * shift,
-                       Double($0.endFrame - $0.startFrame + 1) * shift, $0.token == " " ? "<space>" : $0.token, $0.confidence)
-            }.joined()
-        }
     }
 }
