@@ -33,6 +33,21 @@ final class LabellingPipelineTests: XCTestCase {
         return (scpPath, textPath, text)
     }
 
+    /// The tone corpus, its 12-bin fbank features, and a one-epoch 4-unit model with that front end
+    /// (for tests that need a model, not a good one).
+    func tinyToneModel() throws -> (corpus: (scp: String, text: String, expected: String), model: String) {
+        let corpus = try makeToneCorpus()
+        let conf = dir.appendingPathComponent("tones.conf").path
+        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let feats = dir.appendingPathComponent("feats.ark").path, model = dir.appendingPathComponent("m.safetensors").path
+        let extract = try runSeqlab(["extract", "audio", "--config", conf, "--scp", corpus.scp, "-o", feats, "--quiet"])
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+        let train = try runSeqlab(["train", "--feats", feats, "--text", corpus.text, "--tokens", "words", "--frontend", conf,
+                                   "--hidden", "4", "--epochs", "1", "--valid-fraction", "0", "--quiet", "-o", model])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        return (corpus, model)
+    }
+
     func testExtractTrainLabelDecodeScoreAlign() throws {
         let corpus = try makeToneCorpus()
         let conf = dir.appendingPathComponent("tones.conf").path
@@ -84,14 +99,7 @@ final class LabellingPipelineTests: XCTestCase {
     }
 
     func testLabelReportsABadFileAndLabelsTheRest() throws {
-        let corpus = try makeToneCorpus()
-        let conf = dir.appendingPathComponent("tones.conf").path
-        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n".write(toFile: conf, atomically: true, encoding: .utf8)
-        let feats = dir.appendingPathComponent("feats.ark").path, model = dir.appendingPathComponent("m.safetensors").path
-        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", conf, "--scp", corpus.scp, "-o", feats, "--quiet"]).status, 0)
-        let train = try runSeqlab(["train", "--feats", feats, "--text", corpus.text, "--tokens", "words", "--frontend", conf,
-                                   "--hidden", "4", "--epochs", "1", "--valid-fraction", "0", "--quiet", "-o", model])
-        XCTAssertEqual(train.status, 0, train.stderr)
+        let (_, model) = try tinyToneModel()
         let bad = dir.appendingPathComponent("broken.wav").path
         try Data("not audio".utf8).write(to: URL(fileURLWithPath: bad))
         let good = dir.appendingPathComponent("tone00.wav").path
@@ -118,13 +126,7 @@ final class LabellingPipelineTests: XCTestCase {
         guard let parallel = ["/usr/bin/parallel", "/usr/local/bin/parallel"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw XCTSkip("GNU parallel is not installed (scripts/test installs it)")
         }
-        let corpus = try makeToneCorpus()
-        let conf = dir.appendingPathComponent("tones.conf").path
-        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n".write(toFile: conf, atomically: true, encoding: .utf8)
-        let feats = dir.appendingPathComponent("feats.ark").path, model = dir.appendingPathComponent("m.safetensors").path
-        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", conf, "--scp", corpus.scp, "-o", feats, "--quiet"]).status, 0)
-        XCTAssertEqual(try runSeqlab(["train", "--feats", feats, "--text", corpus.text, "--tokens", "words", "--frontend", conf,
-                                      "--hidden", "4", "--epochs", "1", "--valid-fraction", "0", "--quiet", "-o", model]).status, 0)
+        let (corpus, model) = try tinyToneModel()
         let list = dir.appendingPathComponent("list").path
         let paths = try String(contentsOfFile: corpus.scp, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ")[1] }
         try (paths.joined(separator: "\n") + "\n").write(toFile: list, atomically: true, encoding: .utf8)
