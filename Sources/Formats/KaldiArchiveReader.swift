@@ -62,7 +62,22 @@ public final class KaldiArchiveReader {
         return records
     }
 
+    /// The archive being read (nil when reading through an scp).
+    var archiveInput: ByteInput? {
+        if case .archive(let input) = source { return input }
+        return nil
+    }
+
     private func nextFromArchive(_ input: ByteInput) throws -> KaldiRecord? {
+        guard let key = try readKey(input) else { return nil }
+        let (matrix, encoding) = try Self.readObject(input, key: key)
+        lastEncoding = encoding
+        return KaldiRecord(key: key, matrix: matrix)
+    }
+
+    /// Reads the next record's key and its space, checked (non-empty, no control bytes, UTF-8,
+    /// unique); nil at the clean end of the input.
+    func readKey(_ input: ByteInput) throws -> String? {
         // Whitespace between records (text records end in a newline) is skipped.
         while let b = try input.peekByte(), b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { _ = try input.readByte() }
         let keyStart = input.offset
@@ -97,24 +112,27 @@ public final class KaldiArchiveReader {
                              "duplicate key \"\(key)\" (first at byte \(first)); keys in an archive must be unique")
         }
         seen[key] = keyStart
-        let (matrix, encoding) = try Self.readObject(input, key: key)
-        lastEncoding = encoding
-        return KaldiRecord(key: key, matrix: matrix)
+        return key
     }
 
     /// Reads one object (binary after `\0B`, else text) at the current position.
     static func readObject(_ input: ByteInput, key: String?) throws -> (Matrix, KaldiMatrixEncoding) {
-        if try input.peekByte() == 0 {
-            let at = input.offset
-            _ = try input.readByte()
-            let b = try input.readByte()
-            guard b == UInt8(ascii: "B") else {
-                throw InputError(file: input.name, place: KaldiBinaryMatrix.place(at, key),
-                                 "expected the binary marker \\0B, found \\0 followed by \(b.map { KaldiTextMatrix.describe($0) } ?? "end of input")")
-            }
-            return try KaldiBinaryMatrix.read(input, key: key)
-        }
+        if try readBinaryMarker(input, key: key) { return try KaldiBinaryMatrix.read(input, key: key) }
         return (try KaldiTextMatrix.read(input, key: key), .text)
+    }
+
+    /// Consumes the binary marker `\0B` and returns true when the object is binary; false (nothing
+    /// consumed) when it is text.
+    static func readBinaryMarker(_ input: ByteInput, key: String?) throws -> Bool {
+        guard try input.peekByte() == 0 else { return false }
+        let at = input.offset
+        _ = try input.readByte()
+        let b = try input.readByte()
+        guard b == UInt8(ascii: "B") else {
+            throw InputError(file: input.name, place: KaldiBinaryMatrix.place(at, key),
+                             "expected the binary marker \\0B, found \\0 followed by \(b.map { KaldiTextMatrix.describe($0) } ?? "end of input")")
+        }
+        return true
     }
 
     private func nextFromScp(_ entries: [KaldiScpEntry], file: String) throws -> KaldiRecord? {

@@ -31,6 +31,22 @@ enum KaldiBinaryMatrix {
 
     /// Reads one object after its `\0B` marker (already consumed) and returns it as a matrix.
     static func read(_ input: ByteInput, key: String?) throws -> (Matrix, KaldiMatrixEncoding) {
+        try read(type: try readType(input, key: key), input, key: key)
+    }
+
+    /// Reads the rest of an object whose type token `readType` returned.
+    static func read(type: KaldiMatrixEncoding, _ input: ByteInput, key: String?) throws -> (Matrix, KaldiMatrixEncoding) {
+        switch type {
+        case .fm, .dm, .fv, .dv: return (try readPlain(input, key: key, type: type), type)
+        case .cm: return (try CompressedMatrix.read(input, key: key, kind: .speechFeature), .cm)
+        case .cm2: return (try CompressedMatrix.read(input, key: key, kind: .twoByte), .cm2)
+        case .cm3: return (try CompressedMatrix.read(input, key: key, kind: .oneByte), .cm3)
+        case .text: preconditionFailure("readType never returns .text")
+        }
+    }
+
+    /// Reads the type token and its space (`FM `, `DM `, …) after the `\0B` marker.
+    static func readType(_ input: ByteInput, key: String?) throws -> KaldiMatrixEncoding {
         let typeOffset = input.offset
         var token: [UInt8] = []
         while true {
@@ -43,19 +59,12 @@ enum KaldiBinaryMatrix {
             if token.count > 4 { break }
         }
         let type = String(decoding: token, as: UTF8.self)
-        switch type {
-        case "FM": return (try readPlain(input, key: key, bytesPerValue: 4, isVector: false), .fm)
-        case "DM": return (try readPlain(input, key: key, bytesPerValue: 8, isVector: false), .dm)
-        case "FV": return (try readPlain(input, key: key, bytesPerValue: 4, isVector: true), .fv)
-        case "DV": return (try readPlain(input, key: key, bytesPerValue: 8, isVector: true), .dv)
-        case "CM": return (try CompressedMatrix.read(input, key: key, kind: .speechFeature), .cm)
-        case "CM2": return (try CompressedMatrix.read(input, key: key, kind: .twoByte), .cm2)
-        case "CM3": return (try CompressedMatrix.read(input, key: key, kind: .oneByte), .cm3)
-        default:
+        guard type != "text", let encoding = KaldiMatrixEncoding(rawValue: type) else {
             let shown = token.map { (32..<127).contains($0) ? String(UnicodeScalar($0)) : "\\x" + hex($0) }.joined()
             throw InputError(file: input.name, place: place(typeOffset, key),
                              "unknown matrix type \"\(shown)\"; expected FM, DM, CM, CM2, CM3, FV or DV followed by a space")
         }
+        return encoding
     }
 
     static func hex(_ b: UInt8) -> String {
@@ -150,26 +159,35 @@ enum KaldiBinaryMatrix {
         #endif
     }
 
-    /// FM, DM, FV, DV.
-    static func readPlain(_ input: ByteInput, key: String?, bytesPerValue: Int, isVector: Bool) throws -> Matrix {
+    /// The shape in the header of an FM, DM, FV or DV object (after its type token), checked
+    /// as `checkShape` does; a vector is one row.
+    static func readPlainHeader(_ input: ByteInput, key: String?, type: KaldiMatrixEncoding) throws -> (rows: Int, cols: Int) {
         let at = input.offset
         let rows: Int32, cols: Int32
-        if isVector {
+        if type == .fv || type == .dv {
             rows = 1
             cols = try readInt32(input, key: key, what: "vector length")
         } else {
             rows = try readInt32(input, key: key, what: "row count")
             cols = try readInt32(input, key: key, what: "column count")
         }
-        try checkShape(rows: rows, cols: cols, bytesNeeded: { $0 * bytesPerValue }, input: input, key: key, at: at)
-        let count = Int(rows) * Int(cols)
-        let data: [Float]
-        if bytesPerValue == 4 {
-            data = try readFloat32s(count: count, input: input, key: key)
-        } else {
-            data = try readValues(UInt64.self, count: count, input: input, key: key, what: "the matrix data").map { Float(Double(bitPattern: $0)) }
-        }
-        return Matrix(rows: Int(rows), cols: Int(cols), data: data)
+        try checkShape(rows: rows, cols: cols, bytesNeeded: { $0 * bytesPerValue(type) }, input: input, key: key, at: at)
+        return (Int(rows), Int(cols))
+    }
+
+    /// 4 for FM/FV, 8 for DM/DV.
+    static func bytesPerValue(_ type: KaldiMatrixEncoding) -> Int { type == .dm || type == .dv ? 8 : 4 }
+
+    /// `count` values of an FM/FV (float32) or DM/DV (float64) object's data, as Float.
+    static func readPlainValues(count: Int, type: KaldiMatrixEncoding, input: ByteInput, key: String?) throws -> [Float] {
+        if bytesPerValue(type) == 4 { return try readFloat32s(count: count, input: input, key: key) }
+        return try readValues(UInt64.self, count: count, input: input, key: key, what: "the matrix data").map { Float(Double(bitPattern: $0)) }
+    }
+
+    /// FM, DM, FV, DV.
+    static func readPlain(_ input: ByteInput, key: String?, type: KaldiMatrixEncoding) throws -> Matrix {
+        let (rows, cols) = try readPlainHeader(input, key: key, type: type)
+        return Matrix(rows: rows, cols: cols, data: try readPlainValues(count: rows * cols, type: type, input: input, key: key))
     }
 
     /// The bytes of `matrix` as a binary `FM` object including the `\0B` marker.

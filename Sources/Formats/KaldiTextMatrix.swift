@@ -16,21 +16,45 @@ import Tensors
 enum KaldiTextMatrix {
     /// Reads from the opening `[` (leading spaces allowed) through the closing `]` and the end of its line.
     static func read(_ input: ByteInput, key: String?) throws -> Matrix {
-        while let b = try input.peekByte(), b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") { _ = try input.readByte() }
-        let open = input.offset
-        guard let first = try input.readByte() else {
-            throw InputError(file: input.name, place: KaldiBinaryMatrix.place(open, key), "input ends where a matrix was expected (\"[\" or the binary marker \\0B)")
+        var rows = try Rows(input, key: key)
+        var data: [Float] = []
+        while let row = try rows.next() { data += row }
+        return Matrix(rows: rows.count, cols: rows.width ?? 0, data: data)
+    }
+
+    /// A text matrix read row by row as its lines arrive: `init` consumes the opening `[`, each
+    /// `next()` returns one row as soon as its line ends (or the `]` closes it) and nil after the
+    /// `]` and the rest of its line. `read` is this loop, so both check the same things.
+    struct Rows {
+        let input: ByteInput
+        let key: String?
+        /// Byte offset of the `[`.
+        let open: Int
+        /// Values per row (that of row 1), nil before the first row.
+        private(set) var width: Int?
+        /// Rows returned so far.
+        private(set) var count = 0
+        private var closed = false
+        private var current: [Float] = []
+        private var token: [UInt8] = []
+        private var tokenStart = 0
+        private var firstRowLine = 0
+
+        init(_ input: ByteInput, key: String?) throws {
+            self.input = input
+            self.key = key
+            while let b = try input.peekByte(), b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") { _ = try input.readByte() }
+            open = input.offset
+            guard let first = try input.readByte() else {
+                throw InputError(file: input.name, place: KaldiBinaryMatrix.place(open, key), "input ends where a matrix was expected (\"[\" or the binary marker \\0B)")
+            }
+            guard first == UInt8(ascii: "[") else {
+                throw InputError(file: input.name, place: KaldiBinaryMatrix.place(open, key),
+                                 "expected \"[\" (text matrix) or \\0B (binary matrix), found \(describe(first))")
+            }
         }
-        guard first == UInt8(ascii: "[") else {
-            throw InputError(file: input.name, place: KaldiBinaryMatrix.place(open, key),
-                             "expected \"[\" (text matrix) or \\0B (binary matrix), found \(describe(first))")
-        }
-        var rows: [[Float]] = []
-        var current: [Float] = []
-        var token: [UInt8] = []
-        var tokenStart = 0
-        var firstRowLine = 0
-        func finishToken() throws {
+
+        private mutating func finishToken() throws {
             guard !token.isEmpty else { return }
             let text = String(decoding: token, as: UTF8.self)
             guard let value = Float(text) else {
@@ -40,48 +64,56 @@ enum KaldiTextMatrix {
             current.append(value)
             token.removeAll(keepingCapacity: true)
         }
-        func finishRow() throws {
+
+        /// The row just completed, or nil when the line held no numbers.
+        private mutating func finishRow() throws -> [Float]? {
             try finishToken()
-            guard !current.isEmpty else { return }
-            if let width = rows.first?.count, width != current.count {
+            guard !current.isEmpty else { return nil }
+            if let width, width != current.count {
                 throw InputError(file: input.name, place: KaldiBinaryMatrix.place(input.offset, key),
-                                 "row \(rows.count + 1) has \(current.count) values, expected \(width) like row 1 (from byte \(firstRowLine))")
+                                 "row \(count + 1) has \(current.count) values, expected \(width) like row 1 (from byte \(firstRowLine))")
             }
-            if rows.isEmpty { firstRowLine = input.offset }
-            rows.append(current)
-            current.removeAll(keepingCapacity: true)
+            if width == nil { firstRowLine = input.offset; width = current.count }
+            count += 1
+            defer { current.removeAll(keepingCapacity: true) }
+            return current
         }
-        while true {
-            guard let b = try input.readByte() else {
-                throw InputError(file: input.name, place: KaldiBinaryMatrix.place(input.offset, key),
-                                 "input ends before the \"]\" closing the matrix opened at byte \(open)")
-            }
-            switch b {
-            case UInt8(ascii: "]"):
-                try finishRow()
-                // The rest of the line after "]" must be blank.
-                while let n = try input.peekByte(), n != UInt8(ascii: "\n") {
-                    guard n == UInt8(ascii: " ") || n == UInt8(ascii: "\t") || n == UInt8(ascii: "\r") else {
-                        throw InputError(file: input.name, place: KaldiBinaryMatrix.place(input.offset, key),
-                                         "unexpected \(describe(n)) after \"]\"; expected the end of the line")
+
+        /// The next row, or nil once the matrix is closed.
+        mutating func next() throws -> [Float]? {
+            while !closed {
+                guard let b = try input.readByte() else {
+                    throw InputError(file: input.name, place: KaldiBinaryMatrix.place(input.offset, key),
+                                     "input ends before the \"]\" closing the matrix opened at byte \(open)")
+                }
+                switch b {
+                case UInt8(ascii: "]"):
+                    let row = try finishRow()
+                    // The rest of the line after "]" must be blank.
+                    while let n = try input.peekByte(), n != UInt8(ascii: "\n") {
+                        guard n == UInt8(ascii: " ") || n == UInt8(ascii: "\t") || n == UInt8(ascii: "\r") else {
+                            throw InputError(file: input.name, place: KaldiBinaryMatrix.place(input.offset, key),
+                                             "unexpected \(describe(n)) after \"]\"; expected the end of the line")
+                        }
+                        _ = try input.readByte()
                     }
                     _ = try input.readByte()
-                }
-                _ = try input.readByte()
-                let width = rows.first?.count ?? 0
-                return Matrix(rows: rows.count, cols: width, data: rows.flatMap { $0 })
-            case UInt8(ascii: "\n"):
-                try finishRow()
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
-                try finishToken()
-            default:
-                if token.isEmpty { tokenStart = input.offset - 1 }
-                token.append(b)
-                if token.count > 64 {
-                    throw InputError(file: input.name, place: KaldiBinaryMatrix.place(tokenStart, key),
-                                     "number longer than 64 characters; expected numbers between \"[\" and \"]\"")
+                    closed = true
+                    return row
+                case UInt8(ascii: "\n"):
+                    if let row = try finishRow() { return row }
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+                    try finishToken()
+                default:
+                    if token.isEmpty { tokenStart = input.offset - 1 }
+                    token.append(b)
+                    if token.count > 64 {
+                        throw InputError(file: input.name, place: KaldiBinaryMatrix.place(tokenStart, key),
+                                         "number longer than 64 characters; expected numbers between \"[\" and \"]\"")
+                    }
                 }
             }
+            return nil
         }
     }
 
