@@ -17,6 +17,8 @@ struct Align: ParsableCommand {
     @Option(name: [.short, .customLong("model")], help: "The model.") var model: String
     @Option(help: "Kaldi text with the transcripts.") var text: String
     @Option(help: "Output: ctm (default) or jsonl.") var format: OutputFormat = .ctm
+    @Option(help: "CTM lines (and a JSON line's timed words) per token or per word (characters between spaces of a character model).")
+    var ctmUnit: TimingUnit = .token
     @Option(help: "Threads for matrix products.") var threads = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
@@ -36,7 +38,8 @@ struct Align: ParsableCommand {
             throw ExitCode.failure
         }
         let name = feats == "-" ? "stdin" : feats
-        let writer = HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds)
+        let writer = HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds,
+                                      timingUnit: ctmUnit)
         var failures = 0
         do {
             while let record = try reader.next() {

@@ -6,6 +6,7 @@ import Labelling
 import Tensors
 
 extension OutputFormat: ExpressibleByArgument {}
+extension TimingUnit: ExpressibleByArgument {}
 
 struct DecodingOptions: ParsableArguments {
     @Option(name: [.short, .customLong("model")], help: "The model (safetensors, from seqlab train).")
@@ -27,6 +28,8 @@ struct DecodingOptions: ParsableArguments {
     var lexicon: String?
     @Option(help: "Output: text (Kaldi), jsonl or ctm.")
     var format: OutputFormat = .text
+    @Option(help: "CTM lines (and a JSON line's timed words) per token or per word (characters between spaces of a character model).")
+    var ctmUnit: TimingUnit = .token
 
     func validate() throws {
         guard beam >= 1 else { throw ValidationError("--beam must be at least 1") }
@@ -57,6 +60,7 @@ struct DecodingOptions: ParsableArguments {
     }
 
     func writer(for labeller: Labeller) -> HypothesisWriter {
-        HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds)
+        HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds,
+                         timingUnit: ctmUnit)
     }
 }
