@@ -12,14 +12,24 @@ struct Decode: ParsableCommand {
         Reads a Kaldi archive (stdin or --feats) and writes one line per utterance:
           seqlab extract audio test/*.wav | seqlab decode -m digits.safetensors > hyp.txt
         An utterance that cannot be decoded (wrong dimension, NaN) is reported and skipped; the exit status is then 1.
+        With --stream (unidirectional models), frames are decoded as they arrive through the pipe and
+        partial results are shown every --chunk frames: as JSON lines on stdout with --format jsonl,
+        otherwise on stderr when it is a terminal. The final lines equal those of a decode without --stream.
         """)
 
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
     @OptionGroup var decoding: DecodingOptions
     @Option(help: "Threads for matrix products.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Decode rows as they arrive and show partial results (unidirectional models).") var stream = false
+    @Option(help: "With --stream: frames per network step and partial result.") var chunk = 10
+
+    func validate() throws {
+        guard chunk >= 1 else { throw ValidationError("--chunk must be at least 1") }
+    }
 
     func run() throws {
         setBLASThreads(threads)
+        if stream { return try runStreaming() }
         let labeller: Labeller
         let reader: KaldiArchiveReader
         do {

@@ -1,0 +1,82 @@
+// seqlab decode --stream: rows decoded as they arrive, partial results every --chunk frames.
+import ArgumentParser
+import Foundation
+import Formats
+import Labelling
+import Tensors
+
+extension Decode {
+    /// Reads the archive row by row (`KaldiRowReader`), runs each `chunk` rows through an
+    /// `UtteranceStream` and prints its partial result (JSON lines on stdout; the other formats
+    /// on stderr when it is a terminal, overwriting one line), then the final lines as `decode` prints them.
+    func runStreaming() throws {
+        let labeller: Labeller
+        let reader: KaldiRowReader
+        let name = feats == "-" ? "stdin" : feats
+        do {
+            labeller = try decoding.makeLabeller()
+            if labeller.model.network.configuration.bidirectional {
+                throw InputError(file: decoding.model, "--stream needs a unidirectional model; this one is bidirectional (its reverse direction needs the whole utterance): train one with seqlab train --unidirectional, or decode without --stream")
+            }
+            reader = try KaldiRowReader(path: feats)
+        } catch let error as InputError {
+            printError("seqlab decode: \(error)")
+            throw ExitCode.failure
+        }
+        let writer = decoding.writer(for: labeller)
+        let partialsToStdout = decoding.format == .jsonl
+        let partialsToTerminal = !partialsToStdout && isatty(2) == 1
+        let dimension = labeller.model.inputDimension
+        var failures = 0
+        while true {
+            let start: KaldiRecordStart
+            do {
+                guard let s = try reader.nextRecord() else { break }
+                start = s
+            } catch let error as InputError {
+                printError("seqlab decode: \(error)")
+                failures += 1
+                break   // a corrupt archive cannot be resynchronised
+            }
+            var rows: [Float] = []
+            var pending = 0
+            do {
+                var utterance = try UtteranceStream(labeller: labeller, key: start.key, file: name)
+                if let cols = start.cols, cols != dimension {
+                    try utterance.append(Matrix(rows: 0, cols: cols))   // the dimension error, before any row arrives
+                }
+                func flush() throws {
+                    guard pending > 0 else { return }
+                    try utterance.append(Matrix(rows: pending, cols: rows.count / pending, data: rows))
+                    rows.removeAll(keepingCapacity: true)
+                    pending = 0
+                }
+                while true {
+                    let row: [Float]?
+                    do { row = try reader.nextRow() } catch let error as InputError {
+                        printError("seqlab decode: \(error)")
+                        if partialsToTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                        throw ExitCode.failure   // the archive is corrupt from here on
+                    }
+                    guard let row else { break }
+                    rows += row
+                    pending += 1
+                    if pending == chunk {
+                        try flush()
+                        let line = writer.partialLine(key: start.key, frames: utterance.frameCount, hypothesis: utterance.partial())
+                        if partialsToStdout { writeOut(line) }
+                        if partialsToTerminal { FileHandle.standardError.write(Data(("\r\u{1B}[K" + line.dropLast()).utf8)) }
+                    }
+                }
+                try flush()
+                if partialsToTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                writeOut(writer.lines(key: start.key, hypotheses: try utterance.finish()))
+            } catch let error as InputError {
+                if partialsToTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                printError("seqlab decode: \(error)")
+                failures += 1
+            }
+        }
+        if failures > 0 { throw ExitCode.failure }
+    }
+}
