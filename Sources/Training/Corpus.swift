@@ -43,9 +43,11 @@ public struct Corpus: Sendable {
     /// An utterance is skipped, with a reason in `skipped`, when it has no label line, has NaN or
     /// infinite features, has no frames, has a different dimension from the first, has an empty
     /// label, or has fewer frames than its labels need. Labels with no features are reported too.
-    /// When `alphabet` is nil it is built from the labels of the utterances kept.
+    /// When `alphabet` is nil it is built from the labels of the utterances kept. With
+    /// `refuseUnknownTokens` (fine-tuning a model), a label token outside `alphabet` is an error
+    /// naming the utterance and the token instead of a skip.
     public static func read(featuresPath: String, textPath: String, unit: TokenUnit,
-                            alphabet: Alphabet? = nil) throws -> (corpus: Corpus, alphabet: Alphabet) {
+                            alphabet: Alphabet? = nil, refuseUnknownTokens: Bool = false) throws -> (corpus: Corpus, alphabet: Alphabet) {
         let entries = try KaldiText.read(path: textPath)
         var labelsByKey: [String: [String]] = [:]
         for e in entries { labelsByKey[e.key] = unit.tokens(of: e.tokens) }
@@ -89,6 +91,7 @@ public struct Corpus: Sendable {
         for r in raw {
             let labels: [Int]
             do { labels = try alphabet.encode(r.tokens, file: textPath, key: r.key) } catch let e as InputError {
+                if refuseUnknownTokens { throw e }
                 skipped.append(InputError(file: e.file, place: e.place, e.message + "; skipped"))
                 continue
             }

@@ -16,6 +16,8 @@ struct Train: ParsableCommand {
         Features come from stdin or --feats (Kaldi ark or scp), labels from --text (Kaldi text).
           seqlab extract audio --scp data/train/wav.scp | seqlab train --text data/train/text --tokens words -o digits.safetensors
         A checkpoint is written after every epoch and on Ctrl-C; --resume continues it exactly.
+        --init MODEL fine-tunes: it starts from the model's weights with a fresh optimizer, keeping its
+        architecture, alphabet, tokens and front end (flags contradicting them are refused).
         Utterances that cannot be used (no label, NaN features, too short for their labels…) are
         reported and skipped; the model is still trained and written, and the exit status is 1.
         """)
@@ -23,13 +25,13 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
     @Option(name: .long, help: "Kaldi text file with the labels.") var text: String
     @Option(name: [.short, .customLong("output")], help: "Where the model is written (the best epoch's).") var output: String
-    @Option(name: .long, help: "Tokens of the labels: chars (default) or words (space-separated).") var tokens: TokenUnit = .characters
+    @Option(name: .long, help: "Tokens of the labels: chars (default) or words (space-separated).") var tokens: TokenUnit?
     @Option(name: .long, help: "The front-end config (extract --config) that made the features; stored in the model.") var frontend: String?
     @Option(name: .long, help: "Validation features.") var validFeats: String?
     @Option(name: .long, help: "Validation labels (Kaldi text).") var validText: String?
     @Option(name: .long, help: "Hold out this share of the training utterances for validation (when no --valid-feats).") var validFraction: Double = 0.1
 
-    @Option(name: .long, help: "LSTM widths per layer, comma-separated.") var hidden = "128,128"
+    @Option(name: .long, help: "LSTM widths per layer, comma-separated (default 128,128).") var hidden: String?
     @Flag(name: .long, help: "Forward-only layers (default: bidirectional).") var unidirectional = false
     @Flag(name: .long, help: "No peephole weights.") var noPeepholes = false
 
@@ -52,6 +54,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Threads (default: all cores).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .long, help: "Checkpoint file (default: OUTPUT.ckpt).") var checkpoint: String?
     @Option(name: .long, help: "Continue the run saved in this checkpoint.") var resume: String?
+    @Option(name: .customLong("init"), help: "Fine-tune this model: start from its weights (fresh optimizer state).") var initModel: String?
     @Option(name: .long, help: "Append one JSON line per epoch to this file.") var log: String?
     @Flag(name: .long, help: "No progress bar or epoch lines.") var quiet = false
 
@@ -60,11 +63,12 @@ struct Train: ParsableCommand {
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
         guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
+        guard resume == nil || initModel == nil else { throw ValidationError("--resume continues a run, --init starts one from a model: give one") }
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
     }
 
     var parsedHidden: [Int]? {
-        let parts = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = (hidden ?? "128,128").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
         return parts.map { $0! }
     }
@@ -104,12 +108,24 @@ struct Train: ParsableCommand {
 
     private func train() throws {
         let previous = try resume.map { try Checkpoint(contentsOf: $0) }
-        let unit = previous?.model.tokenUnit ?? tokens
-        let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: nil)
+        let base = try initModel.map { try LabellingModel(contentsOf: $0) }
+        let requestedFrontEnd = try frontend.map { path in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the front-end config") }
+            return try FrontEnd(text: text, file: path)
+        }
+        if let base, let initModel {
+            try ArchitectureRequest(hiddenSizes: hidden == nil ? nil : parsedHidden, bidirectional: unidirectional ? false : nil,
+                                    peepholes: noPeepholes ? false : nil, tokenUnit: tokens, frontEnd: requestedFrontEnd)
+                .check(against: base, name: initModel)
+        }
+        let unit = previous?.model.tokenUnit ?? base?.tokenUnit ?? tokens ?? .characters
+        let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: base?.alphabet,
+                                              refuseUnknownTokens: base != nil)
         var skipped = all.skipped
         var train = all, valid = Corpus(utterances: [], skipped: [])
         if let validFeats, let validText {
-            let v = try Corpus.read(featuresPath: validFeats, textPath: validText, unit: unit, alphabet: alphabet)
+            let v = try Corpus.read(featuresPath: validFeats, textPath: validText, unit: unit, alphabet: alphabet,
+                                    refuseUnknownTokens: base != nil)
             valid = v.corpus
             skipped += v.corpus.skipped
         } else if validFraction > 0 {
@@ -119,18 +135,17 @@ struct Train: ParsableCommand {
         guard !train.utterances.isEmpty else {
             throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) skipped)")
         }
-        let frontEnd = try frontend.map { path in
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the front-end config") }
-            return try FrontEnd(text: text, file: path)
-        }
         let checkpointPath = checkpoint ?? output + ".ckpt"
         let trainer: Trainer
         if let previous {
             trainer = try Trainer(resuming: previous, train: train, valid: valid, alphabet: alphabet,
                                   modelPath: output, checkpointPath: checkpointPath)
+        } else if let base, let initModel {
+            trainer = try Trainer(fineTuning: base, baseName: initModel, options: trainingOptions, train: train, valid: valid,
+                                  modelPath: output, checkpointPath: checkpointPath)
         } else {
             trainer = try Trainer(options: trainingOptions, train: train, valid: valid, alphabet: alphabet, tokenUnit: unit,
-                                  frontEnd: frontEnd, modelPath: output, checkpointPath: checkpointPath)
+                                  frontEnd: requestedFrontEnd, modelPath: output, checkpointPath: checkpointPath)
         }
         if !quiet {
             let arch = trainer.model.network.configuration

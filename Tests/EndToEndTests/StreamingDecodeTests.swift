@@ -10,33 +10,10 @@ final class StreamingDecodeTests: XCTestCase {
     override func setUp() { dir = temporaryDirectory() }
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
-    /// 12 utterances over labels a, b, c: each label 4–7 noisy one-hot frames (dimension 4, the
-    /// fourth dimension marks silence), 1–3 silence frames after each. Seeded.
-    func writeTask() throws -> (feats: String, text: String, matrices: [(String, Matrix)]) {
-        var g = SeededGenerator(seed: 31)
-        var matrices: [(String, Matrix)] = [], text = ""
-        for u in 0..<12 {
-            let labels = (0..<(2 + Int(g.next() % 3))).map { _ in Int(g.next() % 3) }
-            var rows: [[Float]] = []
-            func frame(_ c: Int) -> [Float] { (0..<4).map { Float($0 == c ? 1 : 0) + Float(0.2 * g.normal()) } }
-            for l in labels {
-                for _ in 0..<(4 + Int(g.next() % 4)) { rows.append(frame(l)) }
-                for _ in 0..<(1 + Int(g.next() % 3)) { rows.append(frame(3)) }
-            }
-            let key = String(format: "u%02d", u)
-            matrices.append((key, Matrix(rows)))
-            text += "\(key) \(labels.map { ["a", "b", "c"][$0] }.joined(separator: " "))\n"
-        }
-        let feats = dir.appendingPathComponent("feats.ark").path, textPath = dir.appendingPathComponent("text").path
-        try writeArchive(matrices, to: feats)
-        try text.write(toFile: textPath, atomically: true, encoding: .utf8)
-        return (feats, textPath, matrices)
-    }
+    func writeTask() throws -> (feats: String, text: String, matrices: [(String, Matrix)]) { try writeLabelTask(in: dir) }
 
     func writeArchive(_ records: [(String, Matrix)], to path: String, mode: KaldiArchiveMode = .binary) throws {
-        let writer = try KaldiArchiveWriter(path: path, mode: mode)
-        for (k, m) in records { try writer.write(key: k, matrix: m) }
-        try writer.close()
+        try writeFeatureArchive(records, to: path, mode: mode)
     }
 
     /// A small unidirectional model trained on the task until it mostly gets it right.

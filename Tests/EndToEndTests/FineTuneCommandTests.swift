@@ -1,0 +1,97 @@
+// seqlab train --init through the built binary: starts from the model's weights, refuses what contradicts the model.
+import Foundation
+import Formats
+import Tensors
+import TestSupport
+import XCTest
+
+final class FineTuneCommandTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    /// One JSON object per line of a --log file.
+    func readLog(_ file: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    func testFineTuningStartsFromTheModelsWeights() throws {
+        let task = try writeLabelTask(in: dir)
+        // Validation on the last 4 utterances, training on the rest.
+        try writeFeatureArchive(Array(task.matrices.prefix(8)), to: path("train.ark"))
+        try writeFeatureArchive(Array(task.matrices.suffix(4)), to: path("valid.ark"))
+        let lines = try String(contentsOfFile: task.text, encoding: .utf8).split(separator: "\n")
+        try (lines.prefix(8).joined(separator: "\n") + "\n").write(toFile: path("train.text"), atomically: true, encoding: .utf8)
+        try (lines.suffix(4).joined(separator: "\n") + "\n").write(toFile: path("valid.text"), atomically: true, encoding: .utf8)
+        let data = ["--feats", path("train.ark"), "--text", path("train.text"), "--valid-feats", path("valid.ark"), "--valid-text", path("valid.text"),
+                    "--quiet", "--threads", "1"]
+        // The base run: its model is the best epoch's, whose validation loss the log records.
+        let base = try runSeqlab(["train"] + data + ["--tokens", "words", "--hidden", "12", "--unidirectional", "--epochs", "60",
+                                                     "--learning-rate", "0.02", "--batch-size", "2", "--patience", "60",
+                                                     "--log", path("base.jsonl"),
+                                                     "-o", path("base.safetensors")])
+        XCTAssertEqual(base.status, 0, base.stderr)
+        let summary = try SafeTensorsFile(contentsOf: path("base.safetensors")).metadata["seqlab.training"] ?? "{}"
+        let bestEpoch = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])?["best_epoch"] as? Int)
+        let baseLog = try readLog(path("base.jsonl"))
+        let baseLoss = try XCTUnwrap(baseLog[bestEpoch - 1]["validLoss"] as? Double)
+        // Fine-tuning with a negligible step: its first validation sees the base model's weights.
+        let tuned = try runSeqlab(["train"] + data + ["--init", path("base.safetensors"), "--epochs", "1", "--learning-rate", "1e-12",
+                                                      "--log", path("tuned.jsonl"), "-o", path("tuned.safetensors")])
+        XCTAssertEqual(tuned.status, 0, tuned.stderr)
+        let tunedLoss = try XCTUnwrap(try readLog(path("tuned.jsonl")).first?["validLoss"] as? Double)
+        XCTAssertEqual(tunedLoss, baseLoss, accuracy: 1e-5 * max(1, baseLoss))
+        // A fresh model of the same shape starts far from it.
+        let fresh = try runSeqlab(["train"] + data + ["--tokens", "words", "--hidden", "12", "--unidirectional", "--epochs", "1",
+                                                      "--learning-rate", "1e-12", "--log", path("fresh.jsonl"), "-o", path("fresh.safetensors")])
+        XCTAssertEqual(fresh.status, 0, fresh.stderr)
+        XCTAssertGreaterThan(try XCTUnwrap(try readLog(path("fresh.jsonl")).first?["validLoss"] as? Double), 2 * baseLoss)
+        // The tuned model keeps the base model's architecture and alphabet.
+        let inspect = try runSeqlab(["inspect", path("tuned.safetensors"), path("base.safetensors")])
+        let described = inspect.stdoutText.split(separator: "\n").filter { $0.contains("seqlab model:") || $0.contains("alphabet (") }
+        XCTAssertEqual(described.count, 4, inspect.stdoutText)
+        XCTAssertEqual(described[0], described[2])
+        XCTAssertEqual(described[1], described[3])
+    }
+
+    func testRefusalsNameTheProblemAndWriteNothing() throws {
+        let task = try writeLabelTask(in: dir)
+        let base = try runSeqlab(["train", "--feats", task.feats, "--text", task.text, "--tokens", "words", "--hidden", "6",
+                                  "--epochs", "1", "--valid-fraction", "0", "--quiet", "-o", path("base.safetensors")])
+        XCTAssertEqual(base.status, 0, base.stderr)
+        let start = ["train", "--feats", task.feats, "--text", task.text, "--init", path("base.safetensors"), "--quiet", "-o", path("out.safetensors")]
+        func assertRefused(_ extra: [String], _ fragments: [String], line: UInt = #line) throws {
+            let r = try runSeqlab(start + extra)
+            XCTAssertNotEqual(r.status, 0, line: line)
+            for f in fragments { XCTAssertTrue(r.stderr.contains(f), "\"\(r.stderr)\" lacks \"\(f)\"", line: line) }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.safetensors")), line: line)
+        }
+        try assertRefused(["--hidden", "8"], ["base.safetensors", "--hidden 8 contradicts the model (LSTM 6)"])
+        try assertRefused(["--unidirectional"], ["--unidirectional contradicts the model (bidirectional)"])
+        try assertRefused(["--no-peepholes"], ["--no-peepholes contradicts the model (with peepholes)"])
+        try assertRefused(["--tokens", "chars"], ["--tokens chars contradicts the model's words tokens"])
+        try "--feature-type=fbank\n--num-mel-bins=4\n".write(toFile: path("fbank.conf"), atomically: true, encoding: .utf8)
+        try assertRefused(["--frontend", path("fbank.conf")], ["--frontend differs from the model's front end", "no stored front end"])
+        try assertRefused(["--resume", path("base.safetensors")], ["--resume continues a run, --init starts one from a model"])
+        // A token outside the model's alphabet, named with its utterance.
+        let text = try String(contentsOfFile: task.text, encoding: .utf8).replacingOccurrences(of: "u05 ", with: "u05 q ")
+        try text.write(toFile: path("text-q"), atomically: true, encoding: .utf8)
+        var withQ = start
+        withQ[4] = path("text-q")
+        let q = try runSeqlab(withQ)
+        XCTAssertEqual(q.status, 1)
+        XCTAssertTrue(q.stderr.contains("text-q: u05: label \"q\" is not in the model's alphabet"), q.stderr)
+        // Features of another dimension.
+        try writeFeatureArchive(task.matrices.map { ($0.0, Matrix(rows: $0.1.rows, cols: 5)) }, to: path("wide.ark"))
+        var withWide = start
+        withWide[2] = path("wide.ark")
+        let w = try runSeqlab(withWide)
+        XCTAssertEqual(w.status, 1)
+        XCTAssertTrue(w.stderr.contains("the model takes 4-dimensional features, the training features have 5"), w.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.safetensors")))
+    }
+}
