@@ -9,6 +9,8 @@ import XCTest
 final class MalformedInputCorpusTests: XCTestCase {
     nonisolated(unsafe) static var corpus: URL!
     nonisolated(unsafe) static var model: String!
+    /// A unidirectional twin of `model`, for `decode --stream`.
+    nonisolated(unsafe) static var streamingModel: String!
     nonisolated(unsafe) static var conf: String!
     nonisolated(unsafe) static var setupError: String?
 
@@ -20,6 +22,7 @@ final class MalformedInputCorpusTests: XCTestCase {
         corpus = dir.appendingPathComponent("corpus")
         conf = dir.appendingPathComponent("tiny.conf").path
         model = dir.appendingPathComponent("tiny.safetensors").path
+        streamingModel = dir.appendingPathComponent("tiny-uni.safetensors").path
         do {
             try makeCorpus(extra: [])
             try FileManager.default.createDirectory(at: corpus.appendingPathComponent("out"), withIntermediateDirectories: true)
@@ -28,6 +31,10 @@ final class MalformedInputCorpusTests: XCTestCase {
                                        "--frontend", conf, "--hidden", "4", "--epochs", "1", "--valid-fraction", "0",
                                        "--seed", "1", "--threads", "1", "--quiet", "-o", model], timeout: 60)
             guard train.status == 0 else { setupError = "train: \(train.stderr)"; return }
+            let uni = try runSeqlab(["train", "--feats", path("ark/good.ark"), "--text", path("text/good.txt"), "--tokens", "words",
+                                     "--frontend", conf, "--hidden", "4", "--unidirectional", "--epochs", "1", "--valid-fraction", "0",
+                                     "--seed", "1", "--threads", "1", "--quiet", "-o", streamingModel], timeout: 60)
+            guard uni.status == 0 else { setupError = "train --unidirectional: \(uni.stderr)"; return }
             try makeCorpus(extra: ["--model", model])
         } catch {
             setupError = "\(error)"
@@ -80,6 +87,7 @@ final class MalformedInputCorpusTests: XCTestCase {
                     ["label", "-m", Self.model, "--scp", file, "--jobs", "1", "--quiet"]]
         case "ark", "scp":
             return [["decode", "-m", Self.model, "--feats", file, "--threads", "1"],
+                    ["decode", "-m", Self.streamingModel, "--stream", "--format", "jsonl", "--feats", file, "--threads", "1"],
                     ["train", "--feats", file, "--text", goodText, "-o", output("m.safetensors")] + train,
                     ["align", "-m", Self.model, "--feats", file, "--text", goodText, "--threads", "1"],
                     ["inspect", file],
