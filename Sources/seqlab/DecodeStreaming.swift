@@ -54,13 +54,14 @@ extension Decode {
                 while true {
                     let row: [Float]?
                     do { row = try reader.nextRow() } catch let error as InputError {
-                        printError("seqlab decode: \(error)")
                         if partialsToTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                        printError("seqlab decode: \(error)")
                         throw ExitCode.failure   // the archive is corrupt from here on
                     }
                     guard let row else { break }
                     rows += row
                     pending += 1
+                    if row.count != dimension { try flush() }   // a text record's wrong width: the error now, not after a chunk
                     if pending == chunk {
                         try flush()
                         let line = writer.partialLine(key: start.key, frames: utterance.frameCount, hypothesis: utterance.partial())

@@ -113,6 +113,26 @@ final class StreamingDecodeTests: XCTestCase {
         XCTAssertTrue(lines.last?.contains("\"rank\":1") == true, String(lines.last ?? ""))
     }
 
+    /// A record of the wrong dimension (or with a NaN) is reported and skipped; the others are decoded.
+    func testBadRecordIsReportedAndTheRestDecoded() throws {
+        let task = try writeTask()
+        let model = try trainModel(task)
+        var nan = task.matrices[2].1
+        nan[3, 1] = .nan
+        let records = [task.matrices[0], ("wide", Matrix(rows: 12, cols: 5)), ("nan", nan), task.matrices[1]]
+        let expected = try runSeqlab(["decode", "-m", model, "--feats", task.feats])
+        let expectedLines = expected.stdoutText.split(separator: "\n").prefix(2).joined(separator: "\n") + "\n"
+        for mode in [KaldiArchiveMode.binary, .text] {
+            let ark = dir.appendingPathComponent("mixed.ark").path
+            try writeArchive(records, to: ark, mode: mode)
+            let r = try runSeqlab(["decode", "-m", model, "--stream", "--chunk", "4", "--feats", ark])
+            XCTAssertEqual(r.status, 1)
+            XCTAssertEqual(r.stdoutText, expectedLines, "\(mode)")
+            XCTAssertTrue(r.stderr.contains("mixed.ark: wide: features have 5 dimensions, the model expects 4"), r.stderr)
+            XCTAssertTrue(r.stderr.contains("mixed.ark: nan: non-finite feature at frame 3, dimension 1"), r.stderr)
+        }
+    }
+
     func testBidirectionalModelIsRefused() throws {
         let task = try writeTask()
         let model = try trainModel(task, bidirectional: true)
