@@ -12,9 +12,9 @@ struct Decode: ParsableCommand {
         Reads a Kaldi archive (stdin or --feats) and writes one line per utterance:
           seqlab extract audio test/*.wav | seqlab decode -m digits.safetensors > hyp.txt
         An utterance that cannot be decoded (wrong dimension, NaN) is reported and skipped; the exit status is then 1.
-        With --stream (unidirectional models), frames are decoded as they arrive through the pipe and
-        partial results are shown every --chunk frames: as JSON lines on stdout with --format jsonl,
-        otherwise on stderr when it is a terminal. The final lines equal those of a decode without --stream.
+        With --stream (unidirectional models), rows are decoded as they arrive.
+        Partial results every --chunk frames: JSON lines on stdout with --format jsonl,
+        otherwise on stderr when it is a terminal. Final lines are those of plain decode.
         """)
 
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
