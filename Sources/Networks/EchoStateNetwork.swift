@@ -232,7 +232,14 @@ public struct EchoStateNetwork: Sendable {
         regression.add(design, targets, rows: rows)
         guard regression.rowCount > 0 else { throw LinearAlgebraError("fit: no frames left after a washout of \(configuration.washout)") }
         let w = try regression.solve(ridge: configuration.ridge)   // P × K
-        readout = Array2D(rows: w.cols, cols: w.rows, data: (0..<(w.count)).map { i in Float(w[i % w.rows, i / w.rows]) })
+        setReadout(ridgeSolution: w)
         return regression.residual(w, ridge: configuration.ridge)
+    }
+
+    /// Sets W_out = Wᵀ from a `RidgeRegression` solution W, (1 + D + N) × K.
+    public mutating func setReadout(ridgeSolution w: Array2D<Double>) {
+        precondition(w.rows == featureCount && w.cols == configuration.outputSize,
+                     "readout: solution is \(w.rows)×\(w.cols), expected \(featureCount)×\(configuration.outputSize)")
+        readout = Array2D(rows: w.cols, cols: w.rows, data: (0..<w.count).map { i in Float(w[i % w.rows, i / w.rows]) })
     }
 }
