@@ -52,6 +52,9 @@ let package = Package(
         // input-influence curves (scripts/influence-demo).
         .executableTarget(name: "influence-demo", dependencies: ["Networks", "Tensors", "Formats", "Plotting"],
                           path: "Sources/InfluenceDemo", swiftSettings: release),
+        // An echo state network as a sequence classifier on feature archives (scripts/esn-pendigits).
+        .executableTarget(name: "esn-classify", dependencies: ["Networks", "Tensors", "Formats"], path: "Sources/ESNClassify",
+                          swiftSettings: release),
 
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
