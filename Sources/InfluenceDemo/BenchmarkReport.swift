@@ -98,7 +98,7 @@ enum BenchmarkReport {
             return CurvePanel(series: series, xLabel: "training sequences (lag \(lag))", yLabel: "held-out accuracy", yRange: 0.4...1.02)
         }
         let seeds = Set(results.map(\.seed)).count
-        return try curvesSVG(panels: panels, title: "Remember the first symbol: LSTM, Elman, echo state network (mean of \(seeds) seed\(seeds == 1 ? "" : "s"))")
+        return try curvesSVG(panels: panels, title: "Remember the first symbol (mean of \(seeds) seed\(seeds == 1 ? "" : "s"))")
     }
 
     /// Writes curves.jsonl, curves.svg and summary.md into `directory` (created if needed).
