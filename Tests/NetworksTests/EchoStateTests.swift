@@ -213,6 +213,9 @@ final class EchoStateTests: XCTestCase {
         XCTAssertThrowsError(try EchoStateNetwork(loading: damaged, file: "x.safetensors")) {
             XCTAssertEqual(($0 as? InputError)?.place, "seqlab.checksum")
         }
+        XCTAssertThrowsError(try LSTMNetwork<Float>(loading: esn.savedTensors(), file: "esn.safetensors")) {
+            XCTAssertEqual(($0 as? InputError)?.place, "seqlab.network", "an LSTM loader names the network kind")
+        }
         let lstm = packageRoot.appendingPathComponent("Tests/NetworksTests/Fixtures/lstm-seqlab-model.safetensors").path
         XCTAssertThrowsError(try EchoStateNetwork.load(contentsOf: lstm)) {
             XCTAssertEqual(($0 as? InputError)?.place, "seqlab.network")
