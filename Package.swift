@@ -48,8 +48,13 @@ let package = Package(
         .executableTarget(name: "bench-decode", dependencies: ["Tensors", "Decoding"], path: "Sources/BenchDecode",
                           swiftSettings: release),
 
-        // LSTM against Elman on long time lags, with input-influence curves (scripts/influence-demo).
-        .executableTarget(name: "influence-demo", dependencies: ["Networks", "Tensors"], path: "Sources/InfluenceDemo", swiftSettings: release),
+        // LSTM, Elman and an echo state network on long time lags: learning curves, failing lags and
+        // input-influence curves (scripts/influence-demo).
+        .executableTarget(name: "influence-demo", dependencies: ["Networks", "Tensors", "Formats", "Plotting"],
+                          path: "Sources/InfluenceDemo", swiftSettings: release),
+        // An echo state network as a sequence classifier on feature archives (scripts/esn-pendigits).
+        .executableTarget(name: "esn-classify", dependencies: ["Networks", "Tensors", "Formats"], path: "Sources/ESNClassify",
+                          swiftSettings: release),
 
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),

@@ -1,105 +1,103 @@
-// InfluenceDemo: LSTM against Elman on "remember the first symbol" at long lags, with influence curves.
+// InfluenceDemo: LSTM, Elman and an echo state network on "remember the first symbol" at long lags.
 //
-// Usage: InfluenceDemo [--lags 10,50,100] [--hidden 8] [--steps 400] [--batch 16] [--seed 1]
-//                      [--noise SIGMA] [--forget-bias B]
-// Each sequence has L = lag + 1 frames over 4 one-hot inputs: frame 0 holds the symbol s ∈ {0, 1}
-// (inputs 0–1), frames 1…lag random distractors (inputs 2–3); --noise adds N(0, σ²) to every input. At the last frame the network must
-// output s (chance: 50 %). Both networks get the same size, optimizer (Adam) and number of steps.
-// After training, the influence ‖∂ log y(t)/∂ x(t−k)‖ of the trained network is measured on the
-// task's own inputs (InputInfluence, last frame t = lag) and printed at a few lags.
+// Usage: influence-demo [--lags 10,50,100,200] [--networks lstm,elman,esn] [--hidden 8] [--steps 3000]
+//                       [--batch 16] [--seeds 1,2,3] [--noise 0.3] [--forget-bias 5] [--eval-every 100]
+//                       [--validation 256] [--reservoir 100] [--spectral-radius 0.9] [--leak-rate 0.1]
+//                       [--input-scale 0.1] [--ridge 1e-4] [--esn-sequences 4096] [--threshold 0.9] [--out DIR]
+// The task is LagTask's. LSTM and Elman get the same hidden size, optimizer (Adam 1e-2, clipping
+// at 5) and number of steps; the echo state network (Contestants.swift) fits its readout on the
+// final state of up to --esn-sequences training sequences. Every --eval-every steps each network's
+// accuracy on --validation held-out sequences is recorded (the learning curve); the final accuracy
+// is on 512 test sequences. Every network is trained once per seed (weights, training batches and
+// held-out sets all follow the seed). Prints per-run details (with the input influence of the
+// gradient networks) and a summary table of the mean test accuracy over the seeds with the first
+// lag whose mean is below --threshold; with --out,
+// writes curves.jsonl, curves.svg and summary.md there.
 import Foundation
 import Networks
 import Tensors
 
-func option(_ name: String, _ fallback: String) -> String {
-    let args = CommandLine.arguments
-    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return fallback }
-    return args[i + 1]
+var settings = BenchmarkSettings()
+var lags = [10, 50, 100, 200]
+var seeds: [UInt64] = [1, 2, 3]
+var contestants = Contestant.allCases
+var threshold = 0.9
+var outDirectory: String?
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("influence-demo: \(message)\n".utf8))
+    exit(2)
 }
 
-let lags = option("--lags", "10,50,100").split(separator: ",").compactMap { Int($0) }
-let hidden = Int(option("--hidden", "8")) ?? 8
-let steps = Int(option("--steps", "400")) ?? 400
-let batchSize = Int(option("--batch", "16")) ?? 16
-let seed = UInt64(option("--seed", "1")) ?? 1
-let noise = Double(option("--noise", "0")) ?? 0
-let forgetBias = Double(option("--forget-bias", "1")) ?? 1
-
-/// A batch of task sequences (all lag + 1 frames) and their symbols.
-func taskBatch(lag: Int, count: Int, rng: inout SeededGenerator) -> (SequenceBatch<Float>, [Int]) {
-    let T = lag + 1
-    var symbols: [Int] = []
-    var sequences: [Array2D<Float>] = []
-    for _ in 0..<count {
-        var x = Array2D<Float>(rows: T, cols: 4)
-        let s = Int(rng.next() % 2)
-        x[0, s] = 1
-        for t in 1..<T { x[t, 2 + Int(rng.next() % 2)] = 1 }
-        for i in 0..<x.count where noise > 0 { x.data[i] += Float(noise * rng.normal()) }
-        symbols.append(s)
-        sequences.append(x)
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let flag = arguments.removeFirst()
+    guard let value = arguments.first else { fail("\(flag) needs a value") }
+    arguments.removeFirst()
+    func int(_ low: Int = 1) -> Int {
+        guard let v = Int(value), v >= low else { fail("\(flag): expected an integer ≥ \(low), got \(value)") }
+        return v
     }
-    return (SequenceBatch(sequences: sequences), symbols)
-}
-
-/// −log y_s(T−1) gradient: −1 at the symbol's log-probability of the last frame of each sequence.
-func lastFrameGradient(_ batch: SequenceBatch<Float>, _ symbols: [Int]) -> Array2D<Float> {
-    var d = Array2D<Float>(rows: batch.frames.rows, cols: 2)
-    let B = batch.batchSize, t = batch.maxLength - 1
-    for (b, s) in symbols.enumerated() { d[t * B + b, s] = -1 / Float(B) }
-    return d
-}
-
-func accuracy(_ logProbabilities: Array2D<Float>, _ batch: SequenceBatch<Float>, _ symbols: [Int]) -> Double {
-    let B = batch.batchSize, t = batch.maxLength - 1
-    let right = symbols.enumerated().filter { b, s in (logProbabilities[t * B + b, s] > logProbabilities[t * B + b, 1 - s]) }.count
-    return Double(right) / Double(symbols.count)
-}
-
-/// Influence on task inputs: mean Jacobian norm at lags 0…lag over a few task sequences.
-func taskInfluence(lag: Int, rng: inout SeededGenerator, _ byFrame: (Array2D<Float>) -> [Double]) -> [Double] {
-    var sums = [Double](repeating: 0, count: lag + 1)
-    let (batch, _) = taskBatch(lag: lag, count: 8, rng: &rng)
-    for b in 0..<8 {
-        let norms = byFrame(batch.unpad(batch.frames, sequence: b))
-        for k in 0...lag { sums[k] += norms[lag - k] / 8 }
+    func double(_ ok: (Double) -> Bool = { $0 >= 0 }) -> Double {
+        guard let v = Double(value), v.isFinite, ok(v) else { fail("\(flag): expected a number in range, got \(value)") }
+        return v
     }
-    return sums
+    switch flag {
+    case "--lags":
+        lags = value.split(separator: ",").map { Int($0) ?? 0 }
+        if lags.isEmpty || lags.contains(where: { $0 < 1 }) { fail("--lags: expected positive integers separated by commas, got \(value)") }
+    case "--networks":
+        contestants = value.split(separator: ",").map { name in
+            guard let c = Contestant(rawValue: String(name)) else { fail("--networks: unknown network \(name) (lstm, elman, esn)") }
+            return c
+        }
+    case "--hidden": settings.hidden = int()
+    case "--steps": settings.steps = int()
+    case "--batch": settings.batch = int()
+    case "--seeds":
+        let parts = value.split(separator: ",")
+        seeds = parts.compactMap { UInt64($0) }
+        if seeds.isEmpty || seeds.count != parts.count { fail("--seeds: expected seeds separated by commas, got \(value)") }
+    case "--noise": settings.noise = double()
+    case "--forget-bias": settings.forgetBias = double { _ in true }
+    case "--eval-every": settings.evalEvery = int()
+    case "--validation": settings.validation = int()
+    case "--reservoir": settings.reservoir = int()
+    case "--spectral-radius": settings.spectralRadius = double()
+    case "--leak-rate": settings.leakRate = double { $0 > 0 && $0 <= 1 }
+    case "--input-scale": settings.inputScale = double()
+    case "--ridge": settings.ridge = double()
+    case "--esn-sequences": settings.esnSequences = int()
+    case "--threshold": threshold = double { $0 > 0 && $0 <= 1 }
+    case "--out": outDirectory = value
+    default: fail("unknown flag \(flag)")
+    }
 }
 
-func fmt(_ v: Double) -> String { String(format: "%.3g", v) }
-
-print("# lag\tnetwork\tparams\ttrain_loss\taccuracy\tinfluence(k=0)\trel(k=1)\trel(k=lag/2)\trel(k=lag)")
+var results: [ContestResult] = []
 for lag in lags {
-    for kind in ["lstm", "elman"] {
-        var rng = SeededGenerator(seed: seed)
-        let lstm = LSTMNetwork<Float>(LSTMNetworkConfiguration(inputSize: 4, hiddenSizes: [hidden], bidirectional: false,
-                                                                peepholes: true, classes: 2), rng: &rng)
-        // The forget-gate block of b_ih (rows H…2H−1) starts at --forget-bias (LSTMLayer's default is 1).
-        for j in hidden..<(2 * hidden) { lstm.layers[0][0].biasIH.value.data[j] = Float(forgetBias) }
-        let elman = ElmanNetwork<Float>(inputs: 4, hidden: hidden, classes: 2, rng: &rng)
-        let parameters = kind == "lstm" ? lstm.parameters : elman.parameters
-        var adam = Adam(learningRate: 1e-2)
-        var loss = 0.0
-        for step in 0..<steps {
-            let (batch, symbols) = taskBatch(lag: lag, count: batchSize, rng: &rng)
-            parameters.zeroGradients()
-            let d = lastFrameGradient(batch, symbols)
-            let logp: Array2D<Float>
-            if kind == "lstm" { let p = lstm.forward(batch); logp = p.logProbabilities; lstm.backward(p, dLogProbabilities: d) }
-            else { let p = elman.forward(batch); logp = p.logProbabilities; elman.backward(p, dLogProbabilities: d) }
-            let l = zip(symbols.indices, symbols).map { b, s in -Double(logp[lag * batchSize + b, s]) }.reduce(0, +) / Double(batchSize)
-            loss = step == 0 ? l : 0.95 * loss + 0.05 * l
-            _ = parameters.clipGradientNorm(maxNorm: 5)
-            adam.step(parameters)
+    let task = LagTask(lag: lag, noise: settings.noise)
+    for c in contestants {
+        for seed in seeds {
+            settings.seed = seed
+            do {
+                let r = try contest(c, task: task, settings: settings)
+                results.append(r)
+                FileHandle.standardError.write(Data("lag \(lag) \(c.rawValue) seed \(seed): accuracy \(String(format: "%.3f", r.accuracy)) (\(String(format: "%.1f", r.seconds)) s)\n".utf8))
+            } catch {
+                fail("lag \(lag) \(c.rawValue) seed \(seed): \(error)")
+            }
         }
-        var testRNG = SeededGenerator(seed: seed &+ 1000)
-        let (test, symbols) = taskBatch(lag: lag, count: 256, rng: &testRNG)
-        let acc = accuracy(kind == "lstm" ? lstm.forward(test).logProbabilities : elman.forward(test).logProbabilities, test, symbols)
-        let curve = taskInfluence(lag: lag, rng: &testRNG) { x in
-            kind == "lstm" ? lstm.influenceByFrame(sequence: x, frame: lag) : elman.influenceByFrame(sequence: x, frame: lag)
-        }
-        let rel = curve.map { curve[0] > 0 ? $0 / curve[0] : 0 }
-        print("\(lag)\t\(kind)\t\(parameters.parameterCount())\t\(fmt(loss))\t\(fmt(acc))\t\(fmt(curve[0]))\t\(fmt(rel[1]))\t\(fmt(rel[lag / 2]))\t\(fmt(rel[lag]))")
     }
+}
+
+for line in BenchmarkReport.detailRows(results) { print(line) }
+print()
+for line in BenchmarkReport.summaryTable(results, lags: lags, threshold: threshold) { print(line) }
+if let outDirectory {
+    let command = (["influence-demo"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+    do { try BenchmarkReport.write(results, lags: lags, threshold: threshold, to: outDirectory, command: command) } catch {
+        fail("writing \(outDirectory): \(error)")
+    }
+    FileHandle.standardError.write(Data("wrote \(outDirectory)/curves.jsonl, curves.svg, summary.md\n".utf8))
 }

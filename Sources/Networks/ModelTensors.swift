@@ -71,6 +71,9 @@ extension LSTMNetwork where S == Float {
     /// checkpoint are restored into the parameters. Errors name `file`.
     public init(loading saved: ModelTensors, file: String) throws {
         func fail(_ place: String?, _ message: String) -> InputError { InputError(file: file, place: place, message) }
+        if let kind = saved.metadata["seqlab.network"], kind != "lstm" {
+            throw fail("seqlab.network", "a \(kind) network, not an LSTM network (load it as its own kind, e.g. EchoStateNetwork)")
+        }
         guard let version = saved.metadata["seqlab.format_version"] else {
             throw fail("metadata", "no seqlab.format_version: not a seqlab model (train one with `seqlab train`)")
         }

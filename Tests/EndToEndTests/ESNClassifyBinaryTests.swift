@@ -1,0 +1,78 @@
+// esn-classify through the built binary: it classifies a separable two-class archive, saves a loadable model, refuses bad text.
+import XCTest
+import Formats
+import Tensors
+import TestSupport
+
+final class ESNClassifyBinaryTests: XCTestCase {
+    /// `esn-classify` beside the built seqlab.
+    func binary() throws -> URL {
+        let url = seqlabBinary().deletingLastPathComponent().appendingPathComponent("esn-classify")
+        guard FileManager.default.isExecutableFile(atPath: url.path) else { throw XCTSkip("esn-classify is not built (swift build --product esn-classify)") }
+        return url
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let dir = temporaryDirectory("esnrun")
+        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = arguments
+        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        try process.run()
+        process.waitUntilExit()
+        try? outHandle.close(); try? errHandle.close()
+        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+    }
+
+    /// A text archive of 2-D sequences: class "up" drifts to +0.5 in dimension 0, class "down" to −0.5; noise 0.3.
+    func writeCorpus(_ dir: URL, name: String, count: Int, seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        var ark = "", text = ""
+        for i in 0..<count {
+            let up = i % 2 == 0, length = 10 + Int(rng.next() % 10)
+            ark += "\(name)-\(i)  [\n"
+            for t in 0..<length {
+                let a = (up ? 0.5 : -0.5) * Double(t) / Double(length) + 0.3 * rng.normal(), b = 0.3 * rng.normal()
+                ark += "  \(String(format: "%.4f", a)) \(String(format: "%.4f", b))\(t == length - 1 ? " ]" : "")\n"
+            }
+            text += "\(name)-\(i) \(up ? "up" : "down")\n"
+        }
+        try ark.write(to: dir.appendingPathComponent("\(name).ark"), atomically: true, encoding: .utf8)
+        try text.write(to: dir.appendingPathComponent("\(name).text"), atomically: true, encoding: .utf8)
+    }
+
+    func testClassifiesASeparableCorpusAndSavesTheModel() throws {
+        let dir = temporaryDirectory()
+        try writeCorpus(dir, name: "train", count: 60, seed: 1)
+        try writeCorpus(dir, name: "test", count: 40, seed: 2)
+        let p = { dir.appendingPathComponent($0).path }
+        let r = try run(["--train-feats", p("train.ark"), "--train-text", p("train.text"), "--test-feats", p("test.ark"),
+                         "--test-text", p("test.text"), "--reservoir", "30", "-o", p("esn.safetensors")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let accuracy = r.stdout.split(separator: "\n").first.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Double($0) }
+        XCTAssertGreaterThan(try XCTUnwrap(accuracy, r.stdout), 0.9, r.stdout)
+        XCTAssertTrue(r.stdout.contains("class down\t") && r.stdout.contains("class up\t"), r.stdout)
+        // The saved file is an echo state network over the two classes (EchoStateTests load such files).
+        let saved = try SafeTensorsFile(contentsOf: p("esn.safetensors"))
+        XCTAssertEqual(saved.metadata["seqlab.network"], "echo-state")
+        XCTAssertEqual(saved.metadata["seqlab.classes"], "down up")
+        XCTAssertEqual(try saved.tensor("esn.readout_weight").shape, [2, 1 + 2 + 30])
+    }
+
+    func testTextWithTwoTokensIsRefusedWithItsLine() throws {
+        let dir = temporaryDirectory()
+        try writeCorpus(dir, name: "train", count: 4, seed: 3)
+        try "train-0 up\ntrain-1 down extra\n".write(to: dir.appendingPathComponent("bad.text"), atomically: true, encoding: .utf8)
+        let p = { dir.appendingPathComponent($0).path }
+        let r = try run(["--train-feats", p("train.ark"), "--train-text", p("bad.text"), "--test-feats", p("train.ark"),
+                         "--test-text", p("train.text")])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("bad.text: line 2:"), r.stderr)
+        XCTAssertEqual(try run(["--bogus", "1"]).status, 2)
+    }
+}
