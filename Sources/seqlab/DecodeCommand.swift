@@ -1,4 +1,4 @@
-// seqlab decode: a feature archive and a model in, label sequences (Kaldi text, JSON lines or CTM) out.
+// seqlab decode: a feature archive and a model in, label sequences (Kaldi text, JSON lines or CTM) or predicted frames out.
 import ArgumentParser
 import Formats
 import Foundation
@@ -12,6 +12,9 @@ struct Decode: ParsableCommand {
         Reads a Kaldi archive (stdin or --feats) and writes one line per utterance:
           seqlab extract audio test/*.wav | seqlab decode -m digits.safetensors > hyp.txt
         An utterance that cannot be decoded (wrong dimension, NaN) is reported and skipped; the exit status is then 1.
+        The model's task (seqlab inspect shows it) decides the output: ctc = the decoded label sequence,
+        sequence = `uttid label`, framewise = `uttid l1 l2 … lT` (one label per frame),
+        predict = a Kaldi text archive whose row t is the predicted frame t+1.
         """)
 
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
@@ -31,6 +34,17 @@ struct Decode: ParsableCommand {
         }
         let writer = decoding.writer(for: labeller)
         let name = feats == "-" ? "stdin" : feats
+        var frames: KaldiArchiveWriter?
+        if labeller.model.task == .predict {
+            guard decoding.format == .text else {
+                printError("seqlab decode: a predict model writes frames (a Kaldi text archive), not \(decoding.format.rawValue)")
+                throw ExitCode.failure
+            }
+            do { frames = try KaldiArchiveWriter(path: "-", mode: .text) } catch let error as InputError {
+                printError("seqlab decode: \(error)")
+                throw ExitCode.failure
+            }
+        }
         var failures = 0
         while true {
             let record: KaldiRecord
@@ -43,13 +57,17 @@ struct Decode: ParsableCommand {
                 break   // a corrupt archive cannot be resynchronised
             }
             do {
-                let hypotheses = try labeller.decode(record.matrix, key: record.key, file: name)
-                writeOut(writer.lines(key: record.key, hypotheses: hypotheses))
+                if let frames {
+                    try frames.write(key: record.key, matrix: try labeller.predictions(record.matrix, key: record.key, file: name))
+                } else {
+                    writeOut(writer.lines(key: record.key, hypotheses: try labeller.labels(record.matrix, key: record.key, file: name)))
+                }
             } catch let error as InputError {
                 printError("seqlab decode: \(error)")
                 failures += 1
             }
         }
+        try frames?.close()
         if failures > 0 { throw ExitCode.failure }
     }
 }

@@ -1,4 +1,4 @@
-// seqlab train: features + Kaldi text in, a CTC-trained LSTM model (safetensors) out.
+// seqlab train: features + Kaldi text in, an LSTM model (safetensors) trained for CTC, sequence or frame labels, or prediction, out.
 import ArgumentParser
 import Foundation
 import Formats
@@ -8,6 +8,7 @@ import Training
 
 extension TokenUnit: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension TrainingTask: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,10 +19,18 @@ struct Train: ParsableCommand {
         A checkpoint is written after every epoch and on Ctrl-C; --resume continues it exactly.
         Utterances that cannot be used (no label, NaN features, too short for their labels…) are
         reported and skipped; the model is still trained and written, and the exit status is 1.
+        --task picks the problem (stored in the model; decode and label follow it):
+          ctc        a label sequence per utterance (the default)
+          sequence   one label per utterance (--text lines `uttid label`); scored on the last frame,
+                     or on the mean over frames of the outputs for a bidirectional network
+          framewise  one label per frame (--text lines `uttid l1 l2 … lT`, exactly T labels)
+          predict    no --text: the output at t predicts the input frame t+1 (squared error);
+                     needs --unidirectional
         """)
 
     @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
-    @Option(name: .long, help: "Kaldi text file with the labels.") var text: String
+    @Option(name: .long, help: "ctc, sequence, framewise or predict (see above).") var task: TrainingTask = .ctc
+    @Option(name: .long, help: "Kaldi text file with the labels (not for --task predict).") var text: String?
     @Option(name: [.short, .customLong("output")], help: "Where the model is written (the best epoch's).") var output: String
     @Option(name: .long, help: "Tokens of the labels: chars (default) or words (space-separated).") var tokens: TokenUnit = .characters
     @Option(name: .long, help: "The front-end config (extract --config) that made the features; stored in the model.") var frontend: String?
@@ -59,7 +68,13 @@ struct Train: ParsableCommand {
         guard epochs > 0, batchSize > 0, threads > 0 else { throw ValidationError("--epochs, --batch-size and --threads must be positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
-        guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
+        if task == .predict {
+            guard text == nil, validText == nil else { throw ValidationError("--task predict learns from the features alone: drop --text and --valid-text") }
+            guard unidirectional || resume != nil else { throw ValidationError("--task predict needs --unidirectional (a reverse direction would read the frame it predicts)") }
+        } else {
+            guard text != nil else { throw ValidationError("--text is required for --task \(task.rawValue)") }
+            guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
+        }
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
     }
 
@@ -105,11 +120,15 @@ struct Train: ParsableCommand {
     private func train() throws {
         let previous = try resume.map { try Checkpoint(contentsOf: $0) }
         let unit = previous?.model.tokenUnit ?? tokens
-        let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: nil)
+        if let previous, previous.model.task != task {
+            throw InputError(file: previous.path, place: TrainingTask.metadataKey,
+                             "the checkpoint trains --task \(previous.model.task.rawValue), not \(task.rawValue)")
+        }
+        let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: nil, task: task)
         var skipped = all.skipped
         var train = all, valid = Corpus(utterances: [], skipped: [])
-        if let validFeats, let validText {
-            let v = try Corpus.read(featuresPath: validFeats, textPath: validText, unit: unit, alphabet: alphabet)
+        if let validFeats {
+            let v = try Corpus.read(featuresPath: validFeats, textPath: validText, unit: unit, alphabet: alphabet, task: task)
             valid = v.corpus
             skipped += v.corpus.skipped
         } else if validFraction > 0 {
@@ -130,13 +149,14 @@ struct Train: ParsableCommand {
                                   modelPath: output, checkpointPath: checkpointPath)
         } else {
             trainer = try Trainer(options: trainingOptions, train: train, valid: valid, alphabet: alphabet, tokenUnit: unit,
-                                  frontEnd: frontEnd, modelPath: output, checkpointPath: checkpointPath)
+                                  frontEnd: frontEnd, modelPath: output, checkpointPath: checkpointPath, task: task)
         }
         if !quiet {
             let arch = trainer.model.network.configuration
             printError("seqlab train: \(train.utterances.count) utterances (\(train.frames) frames), \(valid.utterances.count) for validation; "
                 + "\(arch.inputSize)-dim input, LSTM \(arch.hiddenSizes.map(String.init).joined(separator: "×"))\(arch.bidirectional ? " bidirectional" : ""), "
-                + "\(alphabet.count - 1) labels + blank; \(trainer.model.network.parameters.parameterCount()) weights")
+                + (task.classifies ? "\(alphabet.count - 1) labels + blank" : "\(arch.classes) predicted values")
+                + ", task \(task.rawValue); \(trainer.model.network.parameters.parameterCount()) weights")
         }
         let logHandle = try log.map { try openLog($0) }
         Interrupt.install()
@@ -163,7 +183,7 @@ struct Train: ParsableCommand {
             printError("seqlab train: interrupted; checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
             throw ExitCode(Interrupt.exitStatus)
         case .finished:
-            let best = trainer.state.bestValidError.map { String(format: ", best validation label error %.2f%% (epoch %d)", $0 * 100, trainer.state.bestEpoch ?? 0) } ?? ""
+            let best = trainer.state.bestValidError.map { ", best validation \(task.errorName) \(formatError($0)) (epoch \(trainer.state.bestEpoch ?? 0))" } ?? ""
             if !quiet { printError("seqlab train: model written to \(output)\(best)") }
             if !skipped.isEmpty {
                 printError("seqlab train: \(skipped.count) utterance(s) were skipped (see the warnings above)")
@@ -172,10 +192,14 @@ struct Train: ParsableCommand {
         }
     }
 
+    private func formatError(_ e: Double) -> String {
+        task.errorIsRate ? String(format: "%.2f%%", e * 100) : String(format: "%.4g", e)
+    }
+
     private func describe(_ r: EpochReport) -> String {
         var line = String(format: "epoch %d: train loss %.4f", r.epoch, r.trainLoss)
         if let v = r.validLoss { line += String(format: ", valid loss %.4f", v) }
-        if let e = r.validLabelErrorRate { line += String(format: ", valid label error %.2f%%", e * 100) }
+        if let e = r.validLabelErrorRate { line += ", valid \(task.errorName) \(formatError(e))" }
         line += String(format: ", lr %.2g, %.0f frames/s", r.learningRate, r.framesPerSecond)
         return line
     }
