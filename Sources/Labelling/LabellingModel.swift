@@ -5,7 +5,7 @@ import Formats
 import Networks
 import Tensors
 
-/// A CTC labeller as saved in one safetensors file: the LSTM network, its output alphabet
+/// A CTC labeller as saved in one safetensors file: the network (LSTM, Elman or Jordan: `SequenceNetwork`), its output alphabet
 /// (blank at 0), how labels are cut into tokens, the front-end configuration that made its
 /// input features, and a summary of its training.
 ///
@@ -17,7 +17,7 @@ import Tensors
 ///
 /// A `predict` model has an empty alphabet (blank only) and as many outputs as input dimensions.
 public struct LabellingModel: Sendable {
-    public var network: LSTMNetwork<Float>
+    public var network: SequenceNetwork
     /// The problem the network was trained for (decides how decode reads its outputs).
     public var task: TrainingTask
     public var alphabet: Alphabet
@@ -27,7 +27,13 @@ public struct LabellingModel: Sendable {
     /// Training summary as JSON (epochs, valid error, seed…).
     public var training: String
 
+    /// A model of an LSTM network (see the general initialiser).
     public init(network: LSTMNetwork<Float>, alphabet: Alphabet, tokenUnit: TokenUnit, frontEnd: FrontEnd?, training: String = "{}",
+                task: TrainingTask = .ctc) {
+        self.init(network: SequenceNetwork(network), alphabet: alphabet, tokenUnit: tokenUnit, frontEnd: frontEnd, training: training, task: task)
+    }
+
+    public init(network: SequenceNetwork, alphabet: Alphabet, tokenUnit: TokenUnit, frontEnd: FrontEnd?, training: String = "{}",
                 task: TrainingTask = .ctc) {
         if task.classifies {
             precondition(network.configuration.classes == alphabet.count, "network outputs \(network.configuration.classes) classes, alphabet has \(alphabet.count)")
@@ -81,7 +87,7 @@ public struct LabellingModel: Sendable {
     public init(file: SafeTensorsFile, name: String) throws {
         let saved = try ModelTensors(file, file: name)
         let meta = saved.metadata
-        let network = try LSTMNetwork<Float>(loading: saved, file: name)
+        let network = try SequenceNetwork(loading: saved, file: name)
         guard let alphabetJSON = meta["seqlab.alphabet"] else {
             throw InputError(file: name, place: "metadata", "no seqlab.alphabet: the model does not say what its outputs mean")
         }

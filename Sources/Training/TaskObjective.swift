@@ -32,7 +32,7 @@ public struct TaskObjective: Sendable {
 
     /// The per-utterance losses and ∂(mean loss)/∂logits of a forward pass over `inputs`
     /// (made by `input(_:)`) of `utterances`.
-    public func lossAndGradient(_ pass: LSTMNetwork<Float>.ForwardPass,
+    public func lossAndGradient(_ pass: SequenceNetwork.ForwardPass,
                                 utterances: [LabelledUtterance]) -> (loss: Double, dLogits: Array2D<Float>) {
         let batch = pass.batch, B = batch.batchSize
         var result: (loss: Double, dLogits: Array2D<Float>)
@@ -47,8 +47,7 @@ public struct TaskObjective: Sendable {
             for (b, u) in utterances.enumerated() { for (t, c) in u.labels.enumerated() { targets[t * B + b] = c } }
             result = FramewiseLoss.crossEntropy(logProbabilities: pass.logProbabilities, targets: targets, lengths: batch.lengths)
         case .predict:
-            let targets = batch.pad(utterances.map { Array2D($0.features.rows(1..<$0.features.rows)) })
-            let r = FramewiseLoss.squaredError(outputs: pass.logits, targets: targets, lengths: batch.lengths)
+            let r = FramewiseLoss.squaredError(outputs: pass.logits, targets: nextFrames(utterances, batch), lengths: batch.lengths)
             result = (r.loss, r.dOutputs)
         case .ctc:
             preconditionFailure("unreachable: TaskObjective is never made for ctc")
@@ -58,9 +57,15 @@ public struct TaskObjective: Sendable {
         return result
     }
 
+    /// The prediction targets of a batch: frames 1…T−1 of each utterance, padded like `batch`
+    /// (also a Jordan network's teacher: its context at t is then the target of t − 1, the input x(t)).
+    public func nextFrames(_ utterances: [LabelledUtterance], _ batch: SequenceBatch<Float>) -> Array2D<Float> {
+        batch.pad(utterances.map { Array2D($0.features.rows(1..<$0.features.rows)) })
+    }
+
     /// Summed loss, summed errors and the number of units they are counted over (utterances,
     /// frames, or values for predict) of `model` on `utterances`.
-    public func evaluate(_ network: LSTMNetwork<Float>, _ utterances: [LabelledUtterance]) -> (loss: Double, errors: Double, units: Int) {
+    public func evaluate(_ network: SequenceNetwork, _ utterances: [LabelledUtterance]) -> (loss: Double, errors: Double, units: Int) {
         let pass = network.forward(SequenceBatch(matrices: utterances.map { input($0.features) }))
         let loss = lossAndGradient(pass, utterances: utterances).loss
         var errors = 0.0, units = 0

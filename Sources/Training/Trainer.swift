@@ -39,12 +39,19 @@ public final class Trainer {
     /// A new run: a freshly initialised network for `train`'s dimension and `alphabet` (for
     /// `predict`, as many identity outputs as input dimensions).
     public init(options: TrainingOptions, train: Corpus, valid: Corpus, alphabet: Alphabet, tokenUnit: TokenUnit,
-                frontEnd: FrontEnd?, modelPath: String, checkpointPath: String, task: TrainingTask = .ctc) throws {
+                frontEnd: FrontEnd?, modelPath: String, checkpointPath: String, task: TrainingTask = .ctc,
+                cell: RecurrentCell = .lstm) throws {
         guard let dimension = train.dimension else {
             throw InputError(file: "training data", "no usable training utterances")
         }
         if task == .predict && options.bidirectional {
             throw InputError(file: "training options", "next-value prediction needs a unidirectional network (the reverse direction would read the frame it predicts)")
+        }
+        if cell != .lstm && (options.hiddenSizes.count != 1 || options.bidirectional) {
+            throw InputError(file: "training options", "a \(cell.rawValue) network has one unidirectional layer: give one --hidden width and --unidirectional")
+        }
+        if cell == .jordan && task != .predict {
+            throw InputError(file: "training options", "a Jordan network is trained with teacher forcing, its previous target as context: that needs a real-valued target per frame, i.e. --task predict")
         }
         if let frontEnd, frontEnd.dimension != dimension {
             throw InputError(file: "front end", "makes \(frontEnd.dimension)-dimensional features, but the training features have \(dimension)")
@@ -53,7 +60,7 @@ public final class Trainer {
         let configuration = LSTMNetworkConfiguration(inputSize: dimension, hiddenSizes: options.hiddenSizes,
                                                      bidirectional: options.bidirectional, peepholes: options.peepholes,
                                                      classes: task.classifies ? alphabet.count : dimension)
-        let network = LSTMNetwork<Float>(configuration, rng: &rng)
+        let network = SequenceNetwork(configuration, cell: cell, rng: &rng)
         self.options = options
         self.model = LabellingModel(network: network, alphabet: alphabet, tokenUnit: tokenUnit, frontEnd: frontEnd, task: task)
         Trainer.useThreads(options, &model.network)
@@ -94,7 +101,7 @@ public final class Trainer {
     /// Thread policy: a bidirectional network runs its two directions on two threads with
     /// single-threaded BLAS (faster than two BLAS threads inside the small per-step products);
     /// otherwise BLAS gets all `threads`. Either way results depend only on the thread count.
-    static func useThreads(_ options: TrainingOptions, _ network: inout LSTMNetwork<Float>) {
+    static func useThreads(_ options: TrainingOptions, _ network: inout SequenceNetwork) {
         let concurrent = options.bidirectional && options.threads > 1
         network.concurrentDirections = concurrent
         setBLASThreads(concurrent ? 1 : options.threads)
@@ -218,7 +225,10 @@ public final class Trainer {
     /// One minibatch of a non-CTC task: forward, the task's loss, backward, clip, update.
     private func step(_ objective: TaskObjective, inputs: [Matrix], utterances: [LabelledUtterance],
                       parameters: [Parameter<Float>]) throws -> (Double, Int) {
-        let pass = model.network.forward(SequenceBatch(matrices: inputs))
+        let batch = SequenceBatch<Float>(matrices: inputs)
+        // A Jordan network is teacher-forced: its context is the previous target, not its own output.
+        let teacher = model.network.cell == .jordan ? objective.nextFrames(utterances, batch) : nil
+        let pass = model.network.forward(batch, teacher: teacher)
         let (loss, dLogits) = objective.lossAndGradient(pass, utterances: utterances)
         guard loss.isFinite else {
             throw InputError(file: "training", place: utterances.first?.key,
@@ -229,7 +239,7 @@ public final class Trainer {
     }
 
     /// Backward from ∂L/∂logits, gradient clipping and the optimizer's step.
-    private func update(_ pass: LSTMNetwork<Float>.ForwardPass, dLogits: Array2D<Float>, parameters: [Parameter<Float>]) throws {
+    private func update(_ pass: SequenceNetwork.ForwardPass, dLogits: Array2D<Float>, parameters: [Parameter<Float>]) throws {
         parameters.zeroGradients()
         model.network.backward(pass, dLogits: dLogits)
         if options.clipNorm > 0 {
@@ -288,7 +298,7 @@ public final class Trainer {
             "train_utterances": train.utterances.count, "train_frames": train.frames,
             "valid_utterances": valid.utterances.count, "seed": options.seed,
             "optimizer": options.optimizer.rawValue, "learning_rate": options.learningRate,
-            "batch_size": options.batchSize, "task": model.task.rawValue,
+            "batch_size": options.batchSize, "task": model.task.rawValue, "cell": model.network.cell.rawValue,
         ]
         if let e = state.bestValidError { summary["valid_label_error_rate"] = e }
         if let last = state.history.last { summary["train_loss"] = last.trainLoss }

@@ -3,12 +3,14 @@ import ArgumentParser
 import Foundation
 import Formats
 import Labelling
+import Networks
 import Tensors
 import Training
 
 extension TokenUnit: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension TrainingTask: ExpressibleByArgument {}
+extension RecurrentCell: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +28,10 @@ struct Train: ParsableCommand {
           framewise  one label per frame (--text lines `uttid l1 l2 … lT`, exactly T labels)
           predict    no --text: the output at t predicts the input frame t+1 (squared error);
                      needs --unidirectional
+        --cell picks the network (stored in the model): lstm (the default; stacked, bidirectional
+        unless --unidirectional), elman (one layer, hidden state fed back) or jordan (one layer,
+        output fed back, trained with teacher forcing: --task predict only); elman and jordan
+        take one --hidden width and --unidirectional.
         """)
 
     @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
@@ -38,7 +44,8 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Validation labels (Kaldi text).") var validText: String?
     @Option(name: .long, help: "Hold out this share of the training utterances for validation (when no --valid-feats).") var validFraction: Double = 0.1
 
-    @Option(name: .long, help: "LSTM widths per layer, comma-separated.") var hidden = "128,128"
+    @Option(name: .long, help: "lstm, elman or jordan (see above).") var cell: RecurrentCell = .lstm
+    @Option(name: .long, help: "Hidden widths per layer, comma-separated (elman, jordan: one).") var hidden = "128,128"
     @Flag(name: .long, help: "Forward-only layers (default: bidirectional).") var unidirectional = false
     @Flag(name: .long, help: "No peephole weights.") var noPeepholes = false
 
@@ -74,6 +81,10 @@ struct Train: ParsableCommand {
         } else {
             guard text != nil else { throw ValidationError("--text is required for --task \(task.rawValue)") }
             guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
+        }
+        if cell != .lstm && resume == nil {
+            guard parsedHidden?.count == 1, unidirectional else { throw ValidationError("--cell \(cell.rawValue) has one unidirectional layer: give one --hidden width and --unidirectional") }
+            guard cell != .jordan || task == .predict else { throw ValidationError("--cell jordan is trained with teacher forcing (its previous target as context), which needs --task predict") }
         }
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
     }
@@ -124,6 +135,10 @@ struct Train: ParsableCommand {
             throw InputError(file: previous.path, place: TrainingTask.metadataKey,
                              "the checkpoint trains --task \(previous.model.task.rawValue), not \(task.rawValue)")
         }
+        if let previous, previous.model.network.cell != cell {
+            throw InputError(file: previous.path, place: RecurrentCell.metadataKey,
+                             "the checkpoint trains --cell \(previous.model.network.cell.rawValue), not \(cell.rawValue)")
+        }
         let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: nil, task: task)
         var skipped = all.skipped
         var train = all, valid = Corpus(utterances: [], skipped: [])
@@ -149,12 +164,12 @@ struct Train: ParsableCommand {
                                   modelPath: output, checkpointPath: checkpointPath)
         } else {
             trainer = try Trainer(options: trainingOptions, train: train, valid: valid, alphabet: alphabet, tokenUnit: unit,
-                                  frontEnd: frontEnd, modelPath: output, checkpointPath: checkpointPath, task: task)
+                                  frontEnd: frontEnd, modelPath: output, checkpointPath: checkpointPath, task: task, cell: cell)
         }
         if !quiet {
             let arch = trainer.model.network.configuration
             printError("seqlab train: \(train.utterances.count) utterances (\(train.frames) frames), \(valid.utterances.count) for validation; "
-                + "\(arch.inputSize)-dim input, LSTM \(arch.hiddenSizes.map(String.init).joined(separator: "×"))\(arch.bidirectional ? " bidirectional" : ""), "
+                + "\(arch.inputSize)-dim input, \(trainer.model.network.describedArchitecture), "
                 + (task.classifies ? "\(alphabet.count - 1) labels + blank" : "\(arch.classes) predicted values")
                 + ", task \(task.rawValue); \(trainer.model.network.parameters.parameterCount()) weights")
         }
