@@ -97,6 +97,14 @@ public struct SequenceNetwork: Sendable {
         }
     }
 
+    /// A unidirectional LSTM's forward pass from `state` (nil = zero), with its final state:
+    /// the step of truncated BPTT over a stream (see `LSTMNetwork.State`). Nil for other networks.
+    public func forward(_ batch: SequenceBatch<Float>, from state: LSTMNetwork<Float>.State?) -> (pass: ForwardPass, finalState: LSTMNetwork<Float>.State)? {
+        guard case .lstm(let n) = body, !configuration.bidirectional else { return nil }
+        let p = n.forward(batch, initialState: state)
+        return (ForwardPass(batch: batch, logProbabilities: p.logProbabilities, logits: p.logits, inner: .lstm(p)), p.finalState!)
+    }
+
     /// Backward from ∂L/∂logits ((T·B) × K): adds every parameter's gradient.
     public func backward(_ pass: ForwardPass, dLogits: Array2D<Float>) {
         switch (body, pass.inner) {
@@ -105,6 +113,15 @@ public struct SequenceNetwork: Sendable {
         case (.jordan(let n), .jordan(let p)): n.backward(p, dOutputs: dLogits)
         default: preconditionFailure("SequenceNetwork.backward: the pass comes from another network")
         }
+    }
+
+    /// Backward from ∂L/∂logits with the recurrent gradient computed by RTRL instead of BPTT
+    /// (the same gradient; `ElmanNetwork.backwardRTRL`). Elman networks only.
+    public func backwardRTRL(_ pass: ForwardPass, dLogits: Array2D<Float>) {
+        guard case .elman(let n) = body, case .elman(let p) = pass.inner else {
+            preconditionFailure("SequenceNetwork.backwardRTRL: RTRL is implemented for Elman networks")
+        }
+        n.backwardRTRL(p, dLogits: dLogits)
     }
 
     /// Per-utterance log-probabilities (each T_b × K), running free.

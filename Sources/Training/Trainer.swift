@@ -29,7 +29,7 @@ public final class Trainer {
     public let options: TrainingOptions
     public private(set) var model: LabellingModel
     public private(set) var state: TrainingState
-    private var optimizer: TrainingOptimizer
+    var optimizer: TrainingOptimizer
     private let train: Corpus
     private let valid: Corpus
     /// Where the best model goes, and where checkpoints go.
@@ -50,6 +50,7 @@ public final class Trainer {
         if cell != .lstm && (options.hiddenSizes.count != 1 || options.bidirectional) {
             throw InputError(file: "training options", "a \(cell.rawValue) network has one unidirectional layer: give one --hidden width and --unidirectional")
         }
+        try Trainer.checkGradientAlgorithm(options, task: task, cell: cell, inputs: dimension, frames: train.frames)
         if cell == .jordan && task != .predict {
             throw InputError(file: "training options", "a Jordan network is trained with teacher forcing, its previous target as context: that needs a real-valued target per frame, i.e. --task predict")
         }
@@ -157,7 +158,11 @@ public final class Trainer {
                 let indices = batches[state.batch]
                 var rng = SeededGenerator(seed: options.seed ^ (UInt64(state.epoch) << 32 | UInt64(state.batch)) &* 0xD1B5_4A32_D192_ED03)
                 let (loss, frames): (Double, Int)
-                if let objective {
+                if options.gradient == .tbptt, let objective {
+                    let utterances = indices.map { train.utterances[$0] }
+                    let inputs = utterances.map { augmentation.apply(objective.input($0.features), rng: &rng) }
+                    (loss, frames) = try streamStep(objective, inputs: inputs, utterances: utterances, parameters: parameters)
+                } else if let objective {
                     let utterances = indices.map { train.utterances[$0] }
                     let inputs = utterances.map { augmentation.apply(objective.input($0.features), rng: &rng) }
                     (loss, frames) = try step(objective, inputs: inputs, utterances: utterances, parameters: parameters)
@@ -239,9 +244,13 @@ public final class Trainer {
     }
 
     /// Backward from ∂L/∂logits, gradient clipping and the optimizer's step.
-    private func update(_ pass: SequenceNetwork.ForwardPass, dLogits: Array2D<Float>, parameters: [Parameter<Float>]) throws {
+    func update(_ pass: SequenceNetwork.ForwardPass, dLogits: Array2D<Float>, parameters: [Parameter<Float>]) throws {
         parameters.zeroGradients()
-        model.network.backward(pass, dLogits: dLogits)
+        if options.gradient == .rtrl {
+            model.network.backwardRTRL(pass, dLogits: dLogits)
+        } else {
+            model.network.backward(pass, dLogits: dLogits)
+        }
         if options.clipNorm > 0 {
             let norm = parameters.clipGradientNorm(maxNorm: options.clipNorm)
             guard norm.isFinite else {
@@ -299,7 +308,9 @@ public final class Trainer {
             "valid_utterances": valid.utterances.count, "seed": options.seed,
             "optimizer": options.optimizer.rawValue, "learning_rate": options.learningRate,
             "batch_size": options.batchSize, "task": model.task.rawValue, "cell": model.network.cell.rawValue,
+            "gradient": (options.gradient ?? .bptt).rawValue,
         ]
+        if let h = options.horizon { summary["horizon"] = h }
         if let e = state.bestValidError { summary["valid_label_error_rate"] = e }
         if let last = state.history.last { summary["train_loss"] = last.trainLoss }
         let data = try! JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])

@@ -11,6 +11,7 @@ extension TokenUnit: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension TrainingTask: ExpressibleByArgument {}
 extension RecurrentCell: ExpressibleByArgument {}
+extension GradientAlgorithm: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +33,11 @@ struct Train: ParsableCommand {
         unless --unidirectional), elman (one layer, hidden state fed back) or jordan (one layer,
         output fed back, trained with teacher forcing: --task predict only); elman and jordan
         take one --hidden width and --unidirectional.
+        --gradient picks how gradients are computed: bptt (the default, per minibatch), rtrl (the
+        same gradient carried forward in time; --cell elman, small networks only: the cost is
+        estimated and big ones refused) or tbptt with --horizon H (online: a weight update at
+        every frame from that frame's loss backpropagated over the last H frames, each utterance
+        one stream; unidirectional LSTM, --task framewise or predict).
         """)
 
     @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
@@ -49,6 +55,8 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "Forward-only layers (default: bidirectional).") var unidirectional = false
     @Flag(name: .long, help: "No peephole weights.") var noPeepholes = false
 
+    @Option(name: .long, help: "bptt, rtrl or tbptt (see above).") var gradient: GradientAlgorithm = .bptt
+    @Option(name: .long, help: "Frames backpropagated through per update (--gradient tbptt).") var horizon: Int?
     @Option(name: .long, help: "Epochs at most.") var epochs = 20
     @Option(name: .long, help: "Utterances per minibatch.") var batchSize = 16
     @Option(name: .long, help: "sgd, rmsprop or adam.") var optimizer: OptimizerKind = .adam
@@ -86,6 +94,11 @@ struct Train: ParsableCommand {
             guard parsedHidden?.count == 1, unidirectional else { throw ValidationError("--cell \(cell.rawValue) has one unidirectional layer: give one --hidden width and --unidirectional") }
             guard cell != .jordan || task == .predict else { throw ValidationError("--cell jordan is trained with teacher forcing (its previous target as context), which needs --task predict") }
         }
+        if gradient == .tbptt {
+            guard let horizon, horizon >= 1 else { throw ValidationError("--gradient tbptt needs --horizon H (frames, at least 1)") }
+        } else if horizon != nil {
+            throw ValidationError("--horizon is the truncation of --gradient tbptt")
+        }
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
     }
 
@@ -116,6 +129,8 @@ struct Train: ParsableCommand {
         o.halveOnPlateau = !noHalving
         o.seed = seed
         o.threads = threads
+        o.gradient = gradient == .bptt ? nil : gradient
+        o.horizon = horizon
         return o
     }
 

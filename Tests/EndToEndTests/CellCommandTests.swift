@@ -71,4 +71,31 @@ final class CellCommandTests: XCTestCase {
         XCTAssertNotEqual(resume.status, 0)
         XCTAssertTrue(resume.stderr.contains("the checkpoint trains --cell elman, not lstm"), resume.stderr)
     }
+
+    func testGradientAlgorithmsRunFromTheCommandLine() throws {
+        try writeCorpus()
+        let rtrl = try runSeqlab(["train", "--cell", "elman", "--unidirectional", "--hidden", "5", "--task", "sequence", "--gradient", "rtrl",
+                                  "--feats", path("feats.ark"), "--text", path("text"), "--tokens", "words", "--epochs", "2", "--threads", "1",
+                                  "-o", path("rtrl.safetensors")])
+        XCTAssertEqual(rtrl.status, 0, rtrl.stderr)
+        let big = try runSeqlab(["train", "--cell", "elman", "--unidirectional", "--hidden", "300", "--task", "sequence", "--gradient", "rtrl",
+                                 "--feats", path("feats.ark"), "--text", path("text"), "--tokens", "words", "-o", path("big.safetensors")])
+        XCTAssertNotEqual(big.status, 0)
+        XCTAssertTrue(big.stderr.contains("multiply-adds per frame") && big.stderr.contains("per epoch"), big.stderr)
+        let tbptt = try runSeqlab(["train", "--unidirectional", "--hidden", "5", "--task", "predict", "--gradient", "tbptt", "--horizon", "3",
+                                   "--feats", path("sines.ark"), "--epochs", "2", "--threads", "1", "-o", path("tbptt.safetensors")])
+        XCTAssertEqual(tbptt.status, 0, tbptt.stderr)
+        let decode = try runSeqlab(["decode", "-m", path("tbptt.safetensors"), "--feats", path("sines.ark")])
+        XCTAssertEqual(decode.status, 0, decode.stderr)
+        for (arguments, message) in [
+            (["--gradient", "tbptt", "--unidirectional", "--task", "predict"], "needs --horizon"),
+            (["--horizon", "3", "--unidirectional", "--task", "predict"], "--horizon is the truncation of --gradient tbptt"),
+            (["--gradient", "tbptt", "--horizon", "3", "--task", "sequence", "--unidirectional", "--text", path("text"), "--tokens", "words"], "framewise or predict"),
+            (["--gradient", "rtrl", "--unidirectional", "--task", "predict"], "--cell elman"),
+        ] {
+            let r = try runSeqlab(["train", "--feats", path("sines.ark"), "--hidden", "4", "-o", path("bad.safetensors")] + arguments)
+            XCTAssertNotEqual(r.status, 0, "\(arguments)")
+            XCTAssertTrue(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+        }
+    }
 }

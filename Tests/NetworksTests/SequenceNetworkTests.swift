@@ -86,6 +86,25 @@ final class SequenceNetworkTests: XCTestCase {
         }
     }
 
+    /// RTRL in place of BPTT gives the same parameter gradients in Double, padding included.
+    func testRTRLBackwardGivesTheBPTTGradient() {
+        var rng = SeededGenerator(seed: 70)
+        let net = ElmanNetwork<Double>(inputs: 3, hidden: 4, classes: 3, rng: &rng)
+        let lengths = [5, 2, 4]
+        let batch = SequenceBatch(sequences: lengths.map { randomArray($0, 3, &rng) })
+        let dLogits = randomArray(batch.frames.rows, 3, &rng)
+        net.parameters.zeroGradients()
+        net.backward(net.forward(batch), dLogits: dLogits)
+        let bptt = net.parameters.map(\.gradient.data)
+        net.parameters.zeroGradients()
+        net.backwardRTRL(net.forward(batch), dLogits: dLogits)
+        for (p, g) in zip(net.parameters, bptt) {
+            XCTAssertTrue(p.gradient.data.contains { $0 != 0 }, p.name)
+            assertClose(p.gradient.data, g, absolute: 1e-12, relative: 1e-9, p.name)
+        }
+        XCTAssertEqual(ElmanNetwork<Double>.rtrlCostPerFrame(inputs: 3, hidden: 4), 16 * (12 + 16 + 4))
+    }
+
     func testElmanAndJordanNetworksSurviveTheirFiles() throws {
         for cell in [RecurrentCell.elman, .jordan] {
             var rng = SeededGenerator(seed: 60)
