@@ -60,6 +60,9 @@ final class TaskCommandTests: XCTestCase {
         let acc = String(format: "%%ACC %.2f [ %d / 40 correct ]", 100 * Double(correct) / 40, correct)
         XCTAssertTrue(score.stdoutText.contains(acc), "expected \(acc) in\n\(score.stdoutText)")
         XCTAssertTrue(score.stdoutText.hasPrefix(String(format: "%%UER %.2f", 100 * Double(40 - correct) / 40)), score.stdoutText)
+        // The posteriors plot marks the model's own answer: one box over the whole utterance.
+        let plot = try runSeqlab(["plot", "posteriors", "-m", path("seq.safetensors"), c.feats, "--key", "u00", "-o", path("seq.svg")])
+        XCTAssertEqual(plot.status, 0, plot.stderr)
         // No search for a classifier, and no CTC alignment.
         let lm = try runSeqlab(["decode", "-m", path("seq.safetensors"), "--feats", c.feats, "--nbest", "2"])
         XCTAssertNotEqual(lm.status, 0)
@@ -119,6 +122,9 @@ final class TaskCommandTests: XCTestCase {
         let ctm = try runSeqlab(["decode", "-m", path("p.safetensors"), "--feats", c.feats, "--format", "ctm"])
         XCTAssertNotEqual(ctm.status, 0)
         XCTAssertTrue(ctm.stderr.contains("writes frames"), ctm.stderr)
+        let plot = try runSeqlab(["plot", "posteriors", "-m", path("p.safetensors"), c.feats, "-o", path("p.svg")])
+        XCTAssertNotEqual(plot.status, 0)
+        XCTAssertTrue(plot.stderr.contains("outputs frames, not posteriors"), plot.stderr)
         let label = try runSeqlab(["label", "-m", path("p.safetensors"), "nothing.wav"])
         XCTAssertNotEqual(label.status, 0)
         XCTAssertTrue(label.stderr.contains("outputs frames, not labels"), label.stderr)
