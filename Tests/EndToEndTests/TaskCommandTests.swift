@@ -129,4 +129,34 @@ final class TaskCommandTests: XCTestCase {
         XCTAssertNotEqual(label.status, 0)
         XCTAssertTrue(label.stderr.contains("outputs frames, not labels"), label.stderr)
     }
+
+    /// A sequence model with a front end labels raw audio: `label` on the WAVs gives what
+    /// `extract | decode` gives (tone "words" a, b, c at 500, 1300, 2500 Hz, one per file).
+    func testLabelRunsASequenceModelOnRawAudio() throws {
+        var g = SeededGenerator(seed: 23)
+        var scp = "", text = "", files: [String] = []
+        for i in 0..<12 {
+            let word = ["a", "b", "c"][i % 3], hz = [500.0, 1300.0, 2500.0][i % 3]
+            let samples = (0..<400).map { _ in Int16(60 * g.normal()) } + toneSamples(hz: hz, seconds: 0.2, rate: 8000)
+            let key = String(format: "tone%02d", i), file = path(key + ".wav")
+            try wavBytes(samples: samples, rate: 8000).write(to: URL(fileURLWithPath: file))
+            scp += "\(key) \(file)\n"; text += "\(key) \(word)\n"; files.append(file)
+        }
+        try scp.write(toFile: path("wav.scp"), atomically: true, encoding: .utf8)
+        try text.write(toFile: path("text"), atomically: true, encoding: .utf8)
+        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n--cmvn=meanvar\n".write(toFile: path("tones.conf"), atomically: true, encoding: .utf8)
+        let extract = try runSeqlab(["extract", "audio", "--config", path("tones.conf"), "--scp", path("wav.scp"), "-o", path("feats.ark"), "--quiet"])
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+        let train = try runSeqlab(["train", "--task", "sequence", "--feats", path("feats.ark"), "--text", path("text"), "--tokens", "words",
+                                   "--frontend", path("tones.conf"), "--hidden", "4", "--epochs", "2", "--valid-fraction", "0", "--threads", "1",
+                                   "--quiet", "-o", path("tones.safetensors")])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let decode = try runSeqlab(["decode", "-m", path("tones.safetensors"), "--feats", path("feats.ark")])
+        XCTAssertEqual(decode.status, 0, decode.stderr)
+        let label = try runSeqlab(["label", "-m", path("tones.safetensors"), "--scp", path("wav.scp"), "--jobs", "1", "--quiet"])
+        XCTAssertEqual(label.status, 0, label.stderr)
+        XCTAssertEqual(label.stdoutText, decode.stdoutText)
+        XCTAssertEqual(label.stdoutText.split(separator: "\n").count, 12)
+        XCTAssertTrue(label.stdoutText.split(separator: "\n").allSatisfy { $0.split(separator: " ").count == 2 }, label.stdoutText)
+    }
 }
