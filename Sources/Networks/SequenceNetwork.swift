@@ -55,6 +55,11 @@ public struct SequenceNetwork: Sendable {
         switch body { case .lstm: .lstm; case .elman: .elman; case .jordan: .jordan }
     }
 
+    /// The LSTM network, when the cell is an LSTM (for code that needs its streaming state).
+    public var lstm: LSTMNetwork<Float>? {
+        if case .lstm(let n) = body { return n } else { return nil }
+    }
+
     public var parameters: [Parameter<Float>] {
         switch body { case .lstm(let n): n.parameters; case .elman(let n): n.parameters; case .jordan(let n): n.parameters }
     }
