@@ -12,9 +12,10 @@ struct Decode: ParsableCommand {
         Reads a Kaldi archive (stdin or --feats) and writes one line per utterance:
           seqlab extract audio test/*.wav | seqlab decode -m digits.safetensors > hyp.txt
         An utterance that cannot be decoded (wrong dimension, NaN) is reported and skipped; the exit status is then 1.
-        The model's task (seqlab inspect shows it) decides the output: ctc = the decoded label sequence,
-        sequence = `uttid label`, framewise = `uttid l1 l2 … lT` (one label per frame),
-        predict = a Kaldi text archive whose row t is the predicted frame t+1.
+        The model's task (seqlab inspect shows it) decides the output:
+          ctc: the decoded labels; sequence: `uttid label`; framewise:
+          `uttid l1 … lT`, a label per frame; predict: a Kaldi text archive
+          whose row t is the predicted frame t+1.
         """)
 
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"

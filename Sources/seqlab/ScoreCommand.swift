@@ -20,7 +20,8 @@ struct Score: ParsableCommand {
         A reference utterance without a hypothesis is named on stderr and, by --mode (as compute-wer's):
         all = scored as an empty hypothesis (all deletions), present = left out, strict = an error
         (exit status 1, no totals). Hypotheses without a reference are named on stderr and not scored.
-        With --unit utterance (sequence classification) a fourth line gives the accuracy:
+        With --unit utterance (sequence classification) a fourth line gives
+        the accuracy:
           %ACC 97.50 [ 390 / 400 correct ]
         --details first prints, per utterance, the aligned ref/hyp/op lines and `#csid` counts.
         """)

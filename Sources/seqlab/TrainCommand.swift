@@ -15,29 +15,29 @@ extension GradientAlgorithm: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train an LSTM-CTC labeller on features and labels.",
+        abstract: "Train a network (LSTM, Elman, Jordan) for CTC, sequence or frame labels, or prediction.",
         discussion: """
         Features come from stdin or --feats (Kaldi ark or scp), labels from --text (Kaldi text).
           seqlab extract audio --scp data/train/wav.scp | seqlab train --text data/train/text --tokens words -o digits.safetensors
         A checkpoint is written after every epoch and on Ctrl-C; --resume continues it exactly.
         Utterances that cannot be used (no label, NaN features, too short for their labels…) are
         reported and skipped; the model is still trained and written, and the exit status is 1.
-        --task picks the problem (stored in the model; decode and label follow it):
+        --task (stored in the model; decode and label follow it):
           ctc        a label sequence per utterance (the default)
-          sequence   one label per utterance (--text lines `uttid label`); scored on the last frame,
-                     or on the mean over frames of the outputs for a bidirectional network
-          framewise  one label per frame (--text lines `uttid l1 l2 … lT`, exactly T labels)
-          predict    no --text: the output at t predicts the input frame t+1 (squared error);
-                     needs --unidirectional
-        --cell picks the network (stored in the model): lstm (the default; stacked, bidirectional
-        unless --unidirectional), elman (one layer, hidden state fed back) or jordan (one layer,
-        output fed back, trained with teacher forcing: --task predict only); elman and jordan
-        take one --hidden width and --unidirectional.
-        --gradient picks how gradients are computed: bptt (the default, per minibatch), rtrl (the
-        same gradient carried forward in time; --cell elman, small networks only: the cost is
-        estimated and big ones refused) or tbptt with --horizon H (online: a weight update at
-        every frame from that frame's loss backpropagated over the last H frames, each utterance
-        one stream; unidirectional LSTM, --task framewise or predict).
+          sequence   one label per utterance (--text: `uttid label`); read
+                     at the last frame, or (bidirectional) from the mean of
+                     the outputs over the frames
+          framewise  one label per frame (--text: `uttid l1 … lT`)
+          predict    no --text; output t predicts input frame t+1 (squared
+                     error); needs --unidirectional
+        --cell (stored in the model): lstm (default), elman (hidden state
+        fed back) or jordan (output fed back, teacher-forced: --task
+        predict); elman and jordan: one --hidden width, --unidirectional.
+        --gradient: bptt (default, per minibatch); rtrl (the same gradient
+        carried forward in time; --cell elman, small nets only); tbptt
+        --horizon H (a weight update at every frame from its loss
+        backpropagated over the last H frames; unidirectional LSTM,
+        --task framewise or predict).
         """)
 
     @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
