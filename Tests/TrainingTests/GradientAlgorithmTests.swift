@@ -66,6 +66,26 @@ final class GradientAlgorithmTests: XCTestCase {
         XCTAssertGreaterThan(errors.first!, t.state.bestValidError!, "\(errors)")
     }
 
+    /// With (practically) frozen weights, the per-frame losses of online truncated BPTT add up to
+    /// the whole-utterance loss: the state before each window is carried forward exactly.
+    func testTruncatedBPTTCarriesTheStateExactly() throws {
+        var g = SeededGenerator(seed: 9)
+        let data = Corpus(utterances: (0..<3).map { i in
+            LabelledUtterance(key: "s\(i)", features: Matrix((0..<(7 + i)).map { _ in [Float(g.normal()), Float(g.normal())] }), labels: [])
+        }, skipped: [])
+        for horizon in [1, 3, 20] {
+            var o = TrainingOptions()
+            o.hiddenSizes = [5]; o.bidirectional = false
+            o.gradient = .tbptt; o.horizon = horizon
+            o.optimizer = .sgd; o.momentum = 0; o.learningRate = 1e-30; o.epochs = 1; o.batchSize = 2; o.threads = 1
+            let t = try trainer(o, task: .predict, cell: .lstm, train: data, valid: Corpus(utterances: [], skipped: []), alphabet: Alphabet(collecting: []))
+            var reports: [EpochReport] = []
+            XCTAssertEqual(try t.run(onEpoch: { reports.append($0) }), .finished)
+            let whole = try Trainer.evaluate(t.model, on: data, batchSize: 3, threads: 1).meanLoss
+            XCTAssertEqual(reports[0].trainLoss, whole, accuracy: 1e-5 * whole, "horizon \(horizon)")
+        }
+    }
+
     func testMisuseIsRefused() throws {
         let data = Corpus(utterances: [LabelledUtterance(key: "a", features: Matrix(rows: 4, cols: 40), labels: [1, 1, 1, 1])], skipped: [])
         let alphabet = try Alphabet(tokens: ["x"])
