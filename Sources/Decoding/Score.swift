@@ -10,6 +10,10 @@ public enum ScoreUnit: String, Sendable, CaseIterable {
     /// Words: the labels, or, with a word-boundary label, the runs of labels between boundaries
     /// concatenated (so character labels `h i | y o` give words `hi yo`): `%WER`.
     case word
+    /// The whole transcript is one unit (sequence classification): an utterance is right or
+    /// wrong, the error rate is the classification error, `%UER`, and an accuracy line
+    /// `%ACC` follows (for one-label transcripts the token error rate is the same figure).
+    case utterance
 
     /// The label of the totals line. Kaldi's compute-wer always prints `%WER`; seqlab names the
     /// unit it counted so that a character or label error rate is never mistaken for a WER.
@@ -18,6 +22,7 @@ public enum ScoreUnit: String, Sendable, CaseIterable {
         case .token: return "%TER"
         case .char: return "%CER"
         case .word: return "%WER"
+        case .utterance: return "%UER"
         }
     }
 }
@@ -57,7 +62,8 @@ public struct ScoreTotals: Sendable, Equatable {
         \(unit.rateName) \(String(format: "%.2f", errorRate)) [ \(errors) / \(referenceUnits), \(insertions) ins, \(deletions) del, \(substitutions) sub ]
         %SER \(String(format: "%.2f", sentenceErrorRate)) [ \(sentencesWithErrors) / \(sentences) ]
         Scored \(sentences) sentences, \(missingHypotheses) not present in hyp.
-        """
+        """ + (unit == .utterance
+            ? "\n%ACC \(String(format: "%.2f", 100 * Double(hits) / Double(max(referenceUnits, 1)))) [ \(hits) / \(referenceUnits) correct ]" : "")
     }
 }
 
@@ -121,6 +127,7 @@ public struct ScoreReport: Sendable {
         }
         switch unit {
         case .token, .word: return words
+        case .utterance: return words.isEmpty ? [] : [words.joined(separator: " ")]
         case .char: return words.joined(separator: " ").map { String($0) }
         }
     }

@@ -5,7 +5,7 @@ import Formats
 import Networks
 import Tensors
 
-/// A CTC labeller as saved in one safetensors file: the LSTM network, its output alphabet
+/// A CTC labeller as saved in one safetensors file: the network (LSTM, Elman or Jordan: `SequenceNetwork`), its output alphabet
 /// (blank at 0), how labels are cut into tokens, the front-end configuration that made its
 /// input features, and a summary of its training.
 ///
@@ -13,9 +13,13 @@ import Tensors
 /// `seqlab.checksum`, docs/MODEL.md): `seqlab.alphabet` (JSON array of tokens, blank excluded),
 /// `seqlab.blank` (`0`), `seqlab.tokens` (`chars` or `words`), `seqlab.frontend` (the config
 /// text `extract --config` reads; absent when unknown), `seqlab.frontend_kind` (`audio` or
-/// `strokes`), `seqlab.training` (JSON summary).
+/// `strokes`), `seqlab.training` (JSON summary), `seqlab.task` (`TrainingTask`; absent = `ctc`).
+///
+/// A `predict` model has an empty alphabet (blank only) and as many outputs as input dimensions.
 public struct LabellingModel: Sendable {
-    public var network: LSTMNetwork<Float>
+    public var network: SequenceNetwork
+    /// The problem the network was trained for (decides how decode reads its outputs).
+    public var task: TrainingTask
     public var alphabet: Alphabet
     public var tokenUnit: TokenUnit
     /// The front end that made the training features, when known (`label` needs it).
@@ -23,9 +27,21 @@ public struct LabellingModel: Sendable {
     /// Training summary as JSON (epochs, valid error, seed…).
     public var training: String
 
-    public init(network: LSTMNetwork<Float>, alphabet: Alphabet, tokenUnit: TokenUnit, frontEnd: FrontEnd?, training: String = "{}") {
-        precondition(network.configuration.classes == alphabet.count, "network outputs \(network.configuration.classes) classes, alphabet has \(alphabet.count)")
+    /// A model of an LSTM network (see the general initialiser).
+    public init(network: LSTMNetwork<Float>, alphabet: Alphabet, tokenUnit: TokenUnit, frontEnd: FrontEnd?, training: String = "{}",
+                task: TrainingTask = .ctc) {
+        self.init(network: SequenceNetwork(network), alphabet: alphabet, tokenUnit: tokenUnit, frontEnd: frontEnd, training: training, task: task)
+    }
+
+    public init(network: SequenceNetwork, alphabet: Alphabet, tokenUnit: TokenUnit, frontEnd: FrontEnd?, training: String = "{}",
+                task: TrainingTask = .ctc) {
+        if task.classifies {
+            precondition(network.configuration.classes == alphabet.count, "network outputs \(network.configuration.classes) classes, alphabet has \(alphabet.count)")
+        } else {
+            precondition(network.configuration.classes == network.configuration.inputSize, "a predict network outputs as many values as it takes")
+        }
         self.network = network
+        self.task = task
         self.alphabet = alphabet
         self.tokenUnit = tokenUnit
         self.frontEnd = frontEnd
@@ -54,6 +70,7 @@ public struct LabellingModel: Sendable {
             meta["seqlab.frontend_kind"] = frontEnd.kind
         }
         meta["seqlab.training"] = training
+        meta[TrainingTask.metadataKey] = task.rawValue
         return network.savedTensors(metadata: meta, optimizerState: optimizerState).safeTensorsFile
     }
 
@@ -70,12 +87,22 @@ public struct LabellingModel: Sendable {
     public init(file: SafeTensorsFile, name: String) throws {
         let saved = try ModelTensors(file, file: name)
         let meta = saved.metadata
-        let network = try LSTMNetwork<Float>(loading: saved, file: name)
+        let network = try SequenceNetwork(loading: saved, file: name)
         guard let alphabetJSON = meta["seqlab.alphabet"] else {
             throw InputError(file: name, place: "metadata", "no seqlab.alphabet: the model does not say what its outputs mean")
         }
         let alphabet = try Alphabet(json: alphabetJSON, file: name)
-        guard alphabet.count == network.configuration.classes else {
+        let taskText = meta[TrainingTask.metadataKey] ?? TrainingTask.ctc.rawValue
+        guard let task = TrainingTask(rawValue: taskText) else {
+            throw InputError(file: name, place: TrainingTask.metadataKey,
+                             "\"\(taskText.prefix(40))\", expected one of \(TrainingTask.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if !task.classifies {
+            guard network.configuration.classes == network.configuration.inputSize else {
+                throw InputError(file: name, place: "seqlab.architecture",
+                                 "a predict model must output as many values as it takes (\(network.configuration.inputSize)), not \(network.configuration.classes)")
+            }
+        } else if alphabet.count != network.configuration.classes {
             throw InputError(file: name, place: "seqlab.alphabet",
                              "\(alphabet.count - 1) tokens plus blank, but the network has \(network.configuration.classes) outputs")
         }
@@ -92,6 +119,6 @@ public struct LabellingModel: Sendable {
                              "the front end makes \(frontEnd.dimension)-dimensional features, the network takes \(network.configuration.inputSize)")
         }
         self.init(network: network, alphabet: alphabet, tokenUnit: unit, frontEnd: frontEnd,
-                  training: meta["seqlab.training"] ?? "{}")
+                  training: meta["seqlab.training"] ?? "{}", task: task)
     }
 }

@@ -8,7 +8,8 @@ extension LabellingModel {
         let c = network.configuration
         let tokens = alphabet.tokens.map { $0 == " " ? "␠" : $0 }
         var lines = [
-            "  seqlab model: LSTM \(c.hiddenSizes.map(String.init).joined(separator: "×"))\(c.bidirectional ? " bidirectional" : "")\(c.peepholes ? ", peepholes" : ""), \(c.inputSize)-dim input, \(c.classes) outputs",
+            "  seqlab model: \(network.describedArchitecture), \(c.inputSize)-dim input, \(c.classes) outputs",
+            "  task: \(task.rawValue)",
             "  weights: \(network.parameters.parameterCount())",
             "  alphabet (\(tokens.count) + blank at 0, \(tokenUnit == .words ? "word" : "character") tokens): \(tokens.prefix(40).joined(separator: " "))\(tokens.count > 40 ? " …" : "")",
         ]

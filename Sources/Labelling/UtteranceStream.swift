@@ -25,6 +25,7 @@ public struct UtteranceStream {
     /// The utterance and the file it comes from, for error messages.
     public let key: String
     public let file: String
+    private let network: LSTMNetwork<Float>
     private var state: LSTMNetwork<Float>.State?
     private var search: Search
     /// Frames consumed so far.
@@ -32,11 +33,16 @@ public struct UtteranceStream {
 
     public init(labeller: Labeller, key: String, file: String) throws {
         let configuration = labeller.model.network.configuration
+        guard labeller.model.task == .ctc, let network = labeller.model.network.lstm else {
+            throw InputError(file: file, place: key,
+                             "streaming decodes CTC label sequences with an LSTM model; this one is a \(labeller.model.network.cell.rawValue) network for --task \(labeller.model.task.rawValue): decode without --stream")
+        }
         guard !configuration.bidirectional else {
             throw InputError(file: file, place: key,
                              "streaming needs a unidirectional model, and this one is bidirectional (its reverse direction needs the whole utterance); train one with seqlab train --unidirectional, or decode without --stream")
         }
         self.labeller = labeller
+        self.network = network
         self.key = key
         self.file = file
         let decoder = labeller.decoder
@@ -57,7 +63,7 @@ public struct UtteranceStream {
             throw InputError(file: file, place: key, "non-finite feature at frame \(frameCount + r), dimension \(c)")
         }
         guard chunk.rows > 0 else { return Matrix(rows: 0, cols: labeller.model.network.configuration.classes) }
-        let pass = labeller.model.network.forward(SequenceBatch(matrices: [chunk]), initialState: state)
+        let pass = network.forward(SequenceBatch(matrices: [chunk]), initialState: state)
         state = pass.finalState
         let lp = pass.logProbabilities(ofSequence: 0).matrix
         try labeller.decoder.validate(lp, name: "\(file) (\(key), frames \(frameCount)–\(frameCount + chunk.rows - 1))")

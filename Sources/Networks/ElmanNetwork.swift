@@ -25,18 +25,27 @@ public struct ElmanNetwork<S: NetworkScalar>: Sendable {
         public let batch: SequenceBatch<S>
         public let hidden: Array2D<S>
         public let logProbabilities: Array2D<S>
+        /// The output layer's activations before the log-softmax, (T·B) × K.
+        public let logits: Array2D<S>
     }
 
     public func forward(_ batch: SequenceBatch<S>) -> ForwardPass {
-        let h = recurrent.forward(batch)
-        return ForwardPass(batch: batch, hidden: h, logProbabilities: Softmax.logSoftmax(output.forward(h)))
+        let h = recurrent.forward(batch), z = output.forward(h)
+        return ForwardPass(batch: batch, hidden: h, logProbabilities: Softmax.logSoftmax(z), logits: z)
     }
 
     /// Backward from ∂L/∂(log-probabilities); adds the parameter gradients and returns ∂L/∂(input frames).
     @discardableResult
     public func backward(_ pass: ForwardPass, dLogProbabilities: Array2D<S>) -> Array2D<S> {
+        backward(pass, dLogits: Softmax.logSoftmaxBackward(y: pass.logProbabilities, dy: dLogProbabilities))
+    }
+
+    /// Backward from ∂L/∂(logits), the output layer's activations; adds the parameter gradients
+    /// and returns ∂L/∂(input frames).
+    @discardableResult
+    public func backward(_ pass: ForwardPass, dLogits: Array2D<S>) -> Array2D<S> {
         let batch = pass.batch, B = batch.batchSize
-        var dz = Softmax.logSoftmaxBackward(y: pass.logProbabilities, dy: dLogProbabilities)
+        var dz = dLogits
         for t in 0..<batch.maxLength { for b in 0..<B where !batch.isActive(time: t, sequence: b) {
             for k in 0..<dz.cols { dz[t * B + b, k] = 0 }
         } }

@@ -101,6 +101,9 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         public let batch: SequenceBatch<S>
         /// log y_k(t): (T·B) × K, row t·B + b.
         public let logProbabilities: Array2D<S>
+        /// z_k(t), the output layer's activations before the log-softmax, (T·B) × K: the
+        /// outputs of a regression (next-value prediction) or of pooled sequence classification.
+        public let logits: Array2D<S>
         /// For a unidirectional network, the state after each sequence's last real frame
         /// (the initial state for sequences of length 0); nil for a bidirectional one.
         public let finalState: State?
@@ -150,7 +153,8 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
             }
         }
         let top = outputs.last.map { $0.array(rows: rows, cols: configuration.topWidth) } ?? batch.frames
-        var logits = output.forward(top)
+        let rawLogits = output.forward(top)
+        var logits = rawLogits
         let K = configuration.classes
         logits.data.withUnsafeMutableBufferPointer { p in
             for r in 0..<rows { Softmax.logSoftmaxInPlace(UnsafeMutableBufferPointer(rebasing: p[(r * K)..<((r + 1) * K)])) }
@@ -170,7 +174,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
             }
             finalState = state
         }
-        return ForwardPass(batch: batch, logProbabilities: logits, finalState: finalState, layerOutputs: outputs, caches: caches)
+        return ForwardPass(batch: batch, logProbabilities: logits, logits: rawLogits, finalState: finalState, layerOutputs: outputs, caches: caches)
     }
 
     /// Backward from ∂L/∂(log-probabilities), (T·B) × K. Adds every parameter's gradient
@@ -259,6 +263,12 @@ extension LSTMNetwork where S == Float {
     public func logProbabilities(_ sequences: [Matrix]) -> [Matrix] {
         let pass = forward(SequenceBatch(matrices: sequences))
         return (0..<sequences.count).map { pass.logProbabilities(ofSequence: $0).matrix }
+    }
+
+    /// Per-utterance logits (each T_b × K, before the log-softmax) for feature matrices.
+    public func logits(_ sequences: [Matrix]) -> [Matrix] {
+        let pass = forward(SequenceBatch(matrices: sequences))
+        return (0..<sequences.count).map { pass.batch.unpad(pass.logits, sequence: $0).matrix }
     }
 }
 

@@ -1,8 +1,10 @@
 // Corpus: labelled utterances for training, read from a feature archive and a Kaldi text file and checked.
 import Formats
+import Labelling
 import Tensors
 
-/// One training utterance: its features (T × D) and its label indices (into an `Alphabet`).
+/// One training utterance: its features (T × D) and its label indices (into an `Alphabet`):
+/// the label sequence (ctc), the one class (sequence), one class per frame (framewise), or none (predict).
 public struct LabelledUtterance: Sendable {
     public var key: String
     public var features: Matrix
@@ -42,12 +44,19 @@ public struct Corpus: Sendable {
     ///
     /// An utterance is skipped, with a reason in `skipped`, when it has no label line, has NaN or
     /// infinite features, has no frames, has a different dimension from the first, has an empty
-    /// label, or has fewer frames than its labels need. Labels with no features are reported too.
-    /// When `alphabet` is nil it is built from the labels of the utterances kept. With
-    /// `refuseUnknownTokens` (fine-tuning a model), a label token outside `alphabet` is an error
-    /// naming the utterance and the token instead of a skip.
-    public static func read(featuresPath: String, textPath: String, unit: TokenUnit,
-                            alphabet: Alphabet? = nil, refuseUnknownTokens: Bool = false) throws -> (corpus: Corpus, alphabet: Alphabet) {
+    /// label, or its labels do not fit the `task`: fewer frames than CTC needs (ctc), not exactly
+    /// one label (sequence), not one label per frame (framewise). Labels with no features are
+    /// reported too. When `alphabet` is nil it is built from the labels of the utterances kept.
+    /// With `refuseUnknownTokens` (fine-tuning a model), a label token outside `alphabet` is an
+    /// error naming the utterance and the token instead of a skip.
+    /// A `predict` corpus has no text (`textPath` nil): every utterance of 2 or more frames is kept.
+    public static func read(featuresPath: String, textPath: String?, unit: TokenUnit,
+                            alphabet: Alphabet? = nil, task: TrainingTask = .ctc,
+                            refuseUnknownTokens: Bool = false) throws -> (corpus: Corpus, alphabet: Alphabet) {
+        guard let textPath else {
+            precondition(!task.classifies, "Corpus.read: only a predict corpus goes without labels")
+            return (try readUnlabelled(featuresPath: featuresPath), alphabet ?? Alphabet(collecting: []))
+        }
         let entries = try KaldiText.read(path: textPath)
         var labelsByKey: [String: [String]] = [:]
         for e in entries { labelsByKey[e.key] = unit.tokens(of: e.tokens) }
@@ -96,7 +105,17 @@ public struct Corpus: Sendable {
                 continue
             }
             let u = LabelledUtterance(key: r.key, features: r.features, labels: labels)
-            if u.features.rows < u.requiredFrames {
+            if task == .sequence && labels.count != 1 {
+                skipped.append(InputError(file: textPath, place: r.key,
+                                          "\(labels.count) labels, but sequence classification takes exactly one per utterance (multi-character labels need --tokens words); skipped"))
+                continue
+            }
+            if task == .framewise && labels.count != u.features.rows {
+                skipped.append(InputError(file: textPath, place: r.key,
+                                          "\(labels.count) frame labels for \(u.features.rows) frames; framewise training needs exactly one label per frame; skipped"))
+                continue
+            }
+            if task == .ctc && u.features.rows < u.requiredFrames {
                 skipped.append(InputError(file: featureName, place: r.key,
                                           "\(u.features.rows) frames cannot hold \(labels.count) labels (CTC needs at least \(u.requiredFrames)); skipped"))
                 continue
@@ -104,6 +123,27 @@ public struct Corpus: Sendable {
             utterances.append(u)
         }
         return (Corpus(utterances: utterances, skipped: skipped), alphabet)
+    }
+
+    /// Every record of `featuresPath`, unlabelled (next-value prediction), with the same checks
+    /// as `read` and at least 2 frames (one input and its successor).
+    static func readUnlabelled(featuresPath: String) throws -> Corpus {
+        let reader = try KaldiArchiveReader(path: featuresPath)
+        let featureName = featuresPath == "-" ? "stdin" : featuresPath
+        var utterances: [LabelledUtterance] = [], skipped: [InputError] = []
+        while let record = try reader.next() {
+            if record.matrix.rows < 2 {
+                skipped.append(InputError(file: featureName, place: record.key, "\(record.matrix.rows) frame(s); prediction needs at least 2; skipped"))
+            } else if let (r, c) = record.matrix.firstNonFinite {
+                skipped.append(InputError(file: featureName, place: record.key, "non-finite feature at frame \(r), dimension \(c); skipped"))
+            } else if let d = utterances.first?.features.cols, d != record.matrix.cols {
+                skipped.append(InputError(file: featureName, place: record.key,
+                                          "feature dimension \(record.matrix.cols), expected \(d) like the first utterance; skipped"))
+            } else {
+                utterances.append(LabelledUtterance(key: record.key, features: record.matrix, labels: []))
+            }
+        }
+        return Corpus(utterances: utterances, skipped: skipped)
     }
 
     /// Splits off every n-th utterance (a deterministic `fraction`) as a validation set.

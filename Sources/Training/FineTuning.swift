@@ -69,7 +69,8 @@ extension Trainer {
         options.bidirectional = c.bidirectional
         options.peepholes = c.peepholes
         try self.init(options: options, train: train, valid: valid, alphabet: base.alphabet, tokenUnit: base.tokenUnit,
-                      frontEnd: base.frontEnd, modelPath: modelPath, checkpointPath: checkpointPath)
+                      frontEnd: base.frontEnd, modelPath: modelPath, checkpointPath: checkpointPath,
+                      task: base.task, cell: base.network.cell)
         model.network.parameters.copyValues(from: base.network.parameters)
     }
 }

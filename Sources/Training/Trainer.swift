@@ -1,4 +1,4 @@
-// Trainer: minibatch CTC training of an LSTM network with validation, early stopping and exact resumption.
+// Trainer: minibatch CTC (or sequence, framewise, predict) training of an LSTM network with validation, early stopping and exact resumption.
 import Decoding
 import Foundation
 import Formats
@@ -14,7 +14,9 @@ public enum TrainingOutcome: Sendable, Equatable {
     case interrupted
 }
 
-/// Trains a `LabellingModel` with CTC (Graves et al. 2006) by minibatch gradient descent.
+/// Trains a `LabellingModel` with CTC (Graves et al. 2006) by minibatch gradient descent, or
+/// with the objective of another `TrainingTask` (`TaskObjective`): the model's task decides the
+/// loss, and the validation error that early stopping watches is that task's own.
 ///
 /// Each epoch visits the training utterances in an order drawn from (seed, epoch): shuffled,
 /// then grouped by length in pools of 32 batches so that padding stays small, then the batches
@@ -27,18 +29,30 @@ public final class Trainer {
     public let options: TrainingOptions
     public private(set) var model: LabellingModel
     public private(set) var state: TrainingState
-    private var optimizer: TrainingOptimizer
+    var optimizer: TrainingOptimizer
     private let train: Corpus
     private let valid: Corpus
     /// Where the best model goes, and where checkpoints go.
     public let modelPath: String
     public let checkpointPath: String
 
-    /// A new run: a freshly initialised network for `train`'s dimension and `alphabet`.
+    /// A new run: a freshly initialised network for `train`'s dimension and `alphabet` (for
+    /// `predict`, as many identity outputs as input dimensions).
     public init(options: TrainingOptions, train: Corpus, valid: Corpus, alphabet: Alphabet, tokenUnit: TokenUnit,
-                frontEnd: FrontEnd?, modelPath: String, checkpointPath: String) throws {
+                frontEnd: FrontEnd?, modelPath: String, checkpointPath: String, task: TrainingTask = .ctc,
+                cell: RecurrentCell = .lstm) throws {
         guard let dimension = train.dimension else {
             throw InputError(file: "training data", "no usable training utterances")
+        }
+        if task == .predict && options.bidirectional {
+            throw InputError(file: "training options", "next-value prediction needs a unidirectional network (the reverse direction would read the frame it predicts)")
+        }
+        if cell != .lstm && (options.hiddenSizes.count != 1 || options.bidirectional) {
+            throw InputError(file: "training options", "a \(cell.rawValue) network has one unidirectional layer: give one --hidden width and --unidirectional")
+        }
+        try Trainer.checkGradientAlgorithm(options, task: task, cell: cell, inputs: dimension, frames: train.frames)
+        if cell == .jordan && task != .predict {
+            throw InputError(file: "training options", "a Jordan network is trained with teacher forcing, its previous target as context: that needs a real-valued target per frame, i.e. --task predict")
         }
         if let frontEnd, frontEnd.dimension != dimension {
             throw InputError(file: "front end", "makes \(frontEnd.dimension)-dimensional features, but the training features have \(dimension)")
@@ -46,10 +60,10 @@ public final class Trainer {
         var rng = SeededGenerator(seed: options.seed)
         let configuration = LSTMNetworkConfiguration(inputSize: dimension, hiddenSizes: options.hiddenSizes,
                                                      bidirectional: options.bidirectional, peepholes: options.peepholes,
-                                                     classes: alphabet.count)
-        let network = LSTMNetwork<Float>(configuration, rng: &rng)
+                                                     classes: task.classifies ? alphabet.count : dimension)
+        let network = SequenceNetwork(configuration, cell: cell, rng: &rng)
         self.options = options
-        self.model = LabellingModel(network: network, alphabet: alphabet, tokenUnit: tokenUnit, frontEnd: frontEnd)
+        self.model = LabellingModel(network: network, alphabet: alphabet, tokenUnit: tokenUnit, frontEnd: frontEnd, task: task)
         Trainer.useThreads(options, &model.network)
         self.state = TrainingState(learningRate: options.learningRate)
         self.optimizer = options.makeOptimizer(learningRate: options.learningRate)
@@ -88,7 +102,7 @@ public final class Trainer {
     /// Thread policy: a bidirectional network runs its two directions on two threads with
     /// single-threaded BLAS (faster than two BLAS threads inside the small per-step products);
     /// otherwise BLAS gets all `threads`. Either way results depend only on the thread count.
-    static func useThreads(_ options: TrainingOptions, _ network: inout LSTMNetwork<Float>) {
+    static func useThreads(_ options: TrainingOptions, _ network: inout SequenceNetwork) {
         let concurrent = options.bidirectional && options.threads > 1
         network.concurrentDirections = concurrent
         setBLASThreads(concurrent ? 1 : options.threads)
@@ -136,15 +150,27 @@ public final class Trainer {
                     onEpoch: (EpochReport) -> Void = { _ in }) throws -> TrainingOutcome {
         let augmentation = Augmentation(options)
         let parameters = model.network.parameters
+        let objective = Trainer.objective(for: model)
         while !state.finished && state.epoch < options.epochs {
             let batches = batches(epoch: state.epoch)
             while state.batch < batches.count {
                 let started = Date()
                 let indices = batches[state.batch]
                 var rng = SeededGenerator(seed: options.seed ^ (UInt64(state.epoch) << 32 | UInt64(state.batch)) &* 0xD1B5_4A32_D192_ED03)
-                let inputs = indices.map { augmentation.apply(train.utterances[$0].features, rng: &rng) }
-                let (loss, frames) = try step(inputs: inputs, labels: indices.map { train.utterances[$0].labels },
+                let (loss, frames): (Double, Int)
+                if options.gradient == .tbptt, let objective {
+                    let utterances = indices.map { train.utterances[$0] }
+                    let inputs = utterances.map { augmentation.apply(objective.input($0.features), rng: &rng) }
+                    (loss, frames) = try streamStep(objective, inputs: inputs, utterances: utterances, parameters: parameters)
+                } else if let objective {
+                    let utterances = indices.map { train.utterances[$0] }
+                    let inputs = utterances.map { augmentation.apply(objective.input($0.features), rng: &rng) }
+                    (loss, frames) = try step(objective, inputs: inputs, utterances: utterances, parameters: parameters)
+                } else {
+                    let inputs = indices.map { augmentation.apply(train.utterances[$0].features, rng: &rng) }
+                    (loss, frames) = try step(inputs: inputs, labels: indices.map { train.utterances[$0].labels },
                                               keys: indices.map { train.utterances[$0].key }, parameters: parameters)
+                }
                 state.epochLossSum += loss
                 state.epochUtterances += indices.count
                 state.epochFrames += frames
@@ -192,8 +218,39 @@ public final class Trainer {
                 for k in 0..<K { dLogits.data[row + k] = r.gradient[t * K + k] * scale }
             }
         }
+        try update(pass, dLogits: dLogits, parameters: parameters)
+        return (lossSum, inputs.reduce(0) { $0 + $1.rows })
+    }
+
+    /// The objective of a non-CTC model (nil for CTC).
+    static func objective(for model: LabellingModel) -> TaskObjective? {
+        model.task == .ctc ? nil : TaskObjective(task: model.task, bidirectional: model.network.configuration.bidirectional)
+    }
+
+    /// One minibatch of a non-CTC task: forward, the task's loss, backward, clip, update.
+    private func step(_ objective: TaskObjective, inputs: [Matrix], utterances: [LabelledUtterance],
+                      parameters: [Parameter<Float>]) throws -> (Double, Int) {
+        let batch = SequenceBatch<Float>(matrices: inputs)
+        // A Jordan network is teacher-forced: its context is the previous target, not its own output.
+        let teacher = model.network.cell == .jordan ? objective.nextFrames(utterances, batch) : nil
+        let pass = model.network.forward(batch, teacher: teacher)
+        let (loss, dLogits) = objective.lossAndGradient(pass, utterances: utterances)
+        guard loss.isFinite else {
+            throw InputError(file: "training", place: utterances.first?.key,
+                             "\(model.task.rawValue) loss is \(loss) (the network's outputs are no longer finite: lower the learning rate)")
+        }
+        try update(pass, dLogits: dLogits, parameters: parameters)
+        return (loss, inputs.reduce(0) { $0 + $1.rows })
+    }
+
+    /// Backward from ∂L/∂logits, gradient clipping and the optimizer's step.
+    func update(_ pass: SequenceNetwork.ForwardPass, dLogits: Array2D<Float>, parameters: [Parameter<Float>]) throws {
         parameters.zeroGradients()
-        network.backward(pass, dLogits: dLogits)
+        if options.gradient == .rtrl {
+            model.network.backwardRTRL(pass, dLogits: dLogits)
+        } else {
+            model.network.backward(pass, dLogits: dLogits)
+        }
         if options.clipNorm > 0 {
             let norm = parameters.clipGradientNorm(maxNorm: options.clipNorm)
             guard norm.isFinite else {
@@ -202,7 +259,6 @@ public final class Trainer {
         }
         optimizer.step(parameters)
         state.stepCount = optimizer.stepCount
-        return (lossSum, inputs.reduce(0) { $0 + $1.rows })
     }
 
     /// Validation, the epoch report, early stopping and learning-rate halving, the model file.
@@ -251,8 +307,10 @@ public final class Trainer {
             "train_utterances": train.utterances.count, "train_frames": train.frames,
             "valid_utterances": valid.utterances.count, "seed": options.seed,
             "optimizer": options.optimizer.rawValue, "learning_rate": options.learningRate,
-            "batch_size": options.batchSize,
+            "batch_size": options.batchSize, "task": model.task.rawValue, "cell": model.network.cell.rawValue,
+            "gradient": (options.gradient ?? .bptt).rawValue,
         ]
+        if let h = options.horizon { summary["horizon"] = h }
         if let e = state.bestValidError { summary["valid_label_error_rate"] = e }
         if let last = state.history.last { summary["train_loss"] = last.trainLoss }
         let data = try! JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
@@ -264,8 +322,18 @@ public final class Trainer {
         try Checkpoint(path: checkpointPath, model: model, options: options, state: state).write()
     }
 
-    /// Mean CTC loss and best-path label error rate of `model` on `corpus`.
+    /// Mean loss per utterance and the task's error of `model` on `corpus`: for CTC the best-path
+    /// label error rate, otherwise `TaskObjective`'s (classification, frame or squared error).
     public static func evaluate(_ model: LabellingModel, on corpus: Corpus, batchSize: Int, threads: Int) throws -> (meanLoss: Double, labelErrorRate: Double) {
+        if let objective = objective(for: model) {
+            var loss = 0.0, errors = 0.0, units = 0
+            for start in stride(from: 0, to: corpus.utterances.count, by: max(1, batchSize)) {
+                let part = Array(corpus.utterances[start..<min(start + max(1, batchSize), corpus.utterances.count)])
+                let r = objective.evaluate(model.network, part)
+                loss += r.loss; errors += r.errors; units += r.units
+            }
+            return (loss / Double(max(corpus.utterances.count, 1)), errors / Double(max(units, 1)))
+        }
         let order = corpus.utterances.indices.sorted { corpus.utterances[$0].features.rows < corpus.utterances[$1].features.rows }
         var lossSum = 0.0, errors = 0, referenceLabels = 0
         let K = model.network.configuration.classes

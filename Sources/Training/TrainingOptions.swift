@@ -11,6 +11,20 @@ public enum OptimizerKind: String, Sendable, CaseIterable, Codable {
     case adam
 }
 
+/// How the gradient of the recurrent weights is computed (`seqlab train --gradient`).
+public enum GradientAlgorithm: String, Sendable, CaseIterable, Codable {
+    /// Backpropagation through time over each whole minibatch (the default).
+    case bptt
+    /// Real-time recurrent learning (Williams & Zipser 1989, `RTRL`): the same gradient as BPTT,
+    /// carried forward in time; Elman networks only, and only small ones (O(H²·N) per frame).
+    case rtrl
+    /// Truncated BPTT, online (Williams & Peng 1990, BPTT(h)): at every frame of an utterance
+    /// the weights are updated from that frame's loss backpropagated over the last `horizon`
+    /// frames, the state before them carried forward; unidirectional LSTMs, framewise and
+    /// predict tasks (a loss at every frame).
+    case tbptt
+}
+
 /// The settings of one training run. The CLI maps its flags onto these; the defaults are the
 /// ones documented here.
 public struct TrainingOptions: Sendable, Codable, Equatable {
@@ -49,6 +63,10 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var seed: UInt64 = 1
     /// Threads for matrix products and the CTC loss. Default: all cores.
     public var threads = 1
+    /// The gradient algorithm; nil (checkpoints written before the option existed) = bptt.
+    public var gradient: GradientAlgorithm? = nil
+    /// Frames backpropagated through per update with `tbptt` (h of BPTT(h)).
+    public var horizon: Int? = nil
 
     public init() {}
 

@@ -30,6 +30,9 @@ struct Align: ParsableCommand {
         let labeller: Labeller, transcripts: [String: [String]], reader: KaldiArchiveReader
         do {
             labeller = Labeller(model: try LabellingModel(contentsOf: model), bestPath: true)
+            guard labeller.model.task == .ctc else {
+                throw InputError(file: model, "a \(labeller.model.task.rawValue) model has no CTC alignment; align needs a --task ctc model")
+            }
             transcripts = Dictionary(try KaldiText.read(path: text).map { ($0.key, labeller.model.tokenUnit.tokens(of: $0.tokens)) },
                                      uniquingKeysWith: { a, _ in a })
             reader = try KaldiArchiveReader(path: feats)

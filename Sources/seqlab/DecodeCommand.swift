@@ -1,4 +1,4 @@
-// seqlab decode: a feature archive and a model in, label sequences (Kaldi text, JSON lines or CTM) out.
+// seqlab decode: a feature archive and a model in, label sequences (Kaldi text, JSON lines or CTM) or predicted frames out.
 import ArgumentParser
 import Formats
 import Foundation
@@ -15,6 +15,10 @@ struct Decode: ParsableCommand {
         With --stream (unidirectional models), rows are decoded as they arrive.
         Partial results every --chunk frames: JSON lines on stdout with --format jsonl,
         otherwise on stderr when it is a terminal. Final lines are those of plain decode.
+        The model's task (seqlab inspect shows it) decides the output:
+          ctc: the decoded labels; sequence: `uttid label`; framewise:
+          `uttid l1 … lT`, a label per frame; predict: a Kaldi text archive
+          whose row t is the predicted frame t+1.
         """)
 
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
@@ -41,6 +45,17 @@ struct Decode: ParsableCommand {
         }
         let writer = decoding.writer(for: labeller)
         let name = feats == "-" ? "stdin" : feats
+        var frames: KaldiArchiveWriter?
+        if labeller.model.task == .predict {
+            guard decoding.format == .text else {
+                printError("seqlab decode: a predict model writes frames (a Kaldi text archive), not \(decoding.format.rawValue)")
+                throw ExitCode.failure
+            }
+            do { frames = try KaldiArchiveWriter(path: "-", mode: .text) } catch let error as InputError {
+                printError("seqlab decode: \(error)")
+                throw ExitCode.failure
+            }
+        }
         var failures = 0
         while true {
             let record: KaldiRecord
@@ -53,13 +68,17 @@ struct Decode: ParsableCommand {
                 break   // a corrupt archive cannot be resynchronised
             }
             do {
-                let hypotheses = try labeller.decode(record.matrix, key: record.key, file: name)
-                writeOut(writer.lines(key: record.key, hypotheses: hypotheses))
+                if let frames {
+                    try frames.write(key: record.key, matrix: try labeller.predictions(record.matrix, key: record.key, file: name))
+                } else {
+                    writeOut(writer.lines(key: record.key, hypotheses: try labeller.labels(record.matrix, key: record.key, file: name)))
+                }
             } catch let error as InputError {
                 printError("seqlab decode: \(error)")
                 failures += 1
             }
         }
+        try frames?.close()
         if failures > 0 { throw ExitCode.failure }
     }
 }

@@ -52,6 +52,9 @@ struct DecodingOptions: ParsableArguments {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the lexicon") }
             return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        if model.task != .ctc && (lm != nil || lexicon != nil || nbest > 1) {
+            throw InputError(file: self.model, "a \(model.task.rawValue) model is read without a search: --lm, --lexicon and --nbest apply to ctc models only")
+        }
         let labeller = Labeller(model: model, bestPath: beam == 1, options: options, languageModel: languageModel, lexicon: words)
         if !labeller.decoder.unspellableLexiconWords.isEmpty {
             printError("warning: \(labeller.decoder.unspellableLexiconWords.count) lexicon word(s) cannot be spelled with the model's alphabet, e.g. \(labeller.decoder.unspellableLexiconWords.prefix(3).joined(separator: ", "))")

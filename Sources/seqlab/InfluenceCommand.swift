@@ -5,6 +5,7 @@ import Formats
 import Labelling
 import Networks
 import Plotting
+import Tensors
 
 struct Influence: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,8 +42,10 @@ struct Influence: ParsableCommand {
             if let c = outputClass, !(0..<classes).contains(c) {
                 throw ValidationError("--class \(c): the model has classes 0…\(classes - 1)")
             }
-            let profile = labeller.network.influence(length: length, maxLag: maxLag ?? (length - 1), samples: samples,
-                                                     seed: seed, outputClass: outputClass)
+            guard let profile = labeller.network.influence(length: length, maxLag: maxLag ?? (length - 1), samples: samples,
+                                                           seed: seed, outputClass: outputClass) else {
+                throw InputError(file: model, "a \(labeller.network.cell.rawValue) network feeds its outputs back; influence measures LSTM and Elman networks")
+            }
             writeOut(json ? jsonText(profile) : table(profile))
             if let svg {
                 let points = profile.meanNorms.enumerated().filter { $0.element > 0 }.map { (x: Double($0.offset), y: $0.element) }

@@ -34,6 +34,9 @@ struct Label: ParsableCommand {
         let items: [(key: String, path: String)]
         do {
             labeller = try decoding.makeLabeller()
+            guard labeller.model.task != .predict else {
+                throw InputError(file: decoding.model, "a predict model outputs frames, not labels; extract features and use seqlab decode")
+            }
             guard labeller.model.frontEnd != nil else {
                 throw InputError(file: decoding.model, "the model stores no front end (train with --frontend CONFIG), so it cannot label raw files; use extract and decode")
             }
@@ -53,7 +56,7 @@ struct Label: ParsableCommand {
             do {
                 var out = "", count = 0
                 for u in try labeller.features(ofFile: items[i].path, key: items[i].key) {
-                    out += writer.lines(key: u.key, hypotheses: try labeller.decode(u.features, key: u.key, file: items[i].path))
+                    out += writer.lines(key: u.key, hypotheses: try labeller.labels(u.features, key: u.key, file: items[i].path))
                     count += u.features.rows
                 }
                 return .success((out, count))

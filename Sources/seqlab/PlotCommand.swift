@@ -106,7 +106,11 @@ struct PlotPosteriors: ParsableCommand {
 
     func run() throws {
         let name = input == "-" ? "stdin" : input
-        let labelling = try withInputErrors("posteriors") { try LabellingModel(contentsOf: model) }
+        let labelling = try withInputErrors("posteriors") { () throws -> LabellingModel in
+            let m = try LabellingModel(contentsOf: model)
+            guard m.task.classifies else { throw InputError(file: model, "a predict model outputs frames, not posteriors") }
+            return m
+        }
         let labeller = Labeller(model: labelling, bestPath: true)
         try reportingErrors("posteriors", file: name, place: key) {
             let record: KaldiRecord
@@ -122,7 +126,9 @@ struct PlotPosteriors: ParsableCommand {
             }
             try labeller.check(record.matrix, key: record.key, file: name)
             let logProbs = labeller.logProbabilities(record.matrix)
-            guard let best = try labeller.decode(logProbabilities: logProbs).first else {
+            // CTC: the best path; sequence and framewise models: their own answer (TaskOutputs).
+            guard let best = labelling.task == .ctc ? try labeller.decode(logProbabilities: logProbs).first
+                                                    : try labeller.labels(record.matrix, key: record.key, file: name).first else {
                 throw InputError(file: name, place: record.key, "the decoder gave no hypothesis")
             }
             let spans = best.tokens.indices.map {

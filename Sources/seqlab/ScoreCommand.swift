@@ -20,6 +20,9 @@ struct Score: ParsableCommand {
         A reference utterance without a hypothesis is named on stderr and, by --mode (as compute-wer's):
         all = scored as an empty hypothesis (all deletions), present = left out, strict = an error
         (exit status 1, no totals). Hypotheses without a reference are named on stderr and not scored.
+        With --unit utterance (sequence classification) a fourth line gives
+        the accuracy:
+          %ACC 97.50 [ 390 / 400 correct ]
         --details first prints, per utterance, the aligned ref/hyp/op lines and `#csid` counts.
         """)
 
@@ -29,7 +32,7 @@ struct Score: ParsableCommand {
     @Option(name: .customLong("hyp"), help: "Hypothesis Kaldi text file.")
     var hypothesis: String
 
-    @Option(help: "Unit to count: token (each label), char (characters, spaces included) or word.")
+    @Option(help: "Unit to count: token (each label), char (characters, spaces included), word, or utterance (the whole transcript: classification error %UER and accuracy %ACC).")
     var unit: ScoreUnit = .word
 
     @Option(help: "Label that separates words (e.g. \"|\" or \"<space>\"); words are the labels between them.")

@@ -1,17 +1,21 @@
-// seqlab train: features + Kaldi text in, a CTC-trained LSTM model (safetensors) out.
+// seqlab train: features + Kaldi text in, an LSTM model (safetensors) trained for CTC, sequence or frame labels, or prediction, out.
 import ArgumentParser
 import Foundation
 import Formats
 import Labelling
+import Networks
 import Tensors
 import Training
 
 extension TokenUnit: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension TrainingTask: ExpressibleByArgument {}
+extension RecurrentCell: ExpressibleByArgument {}
+extension GradientAlgorithm: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train an LSTM-CTC labeller on features and labels.",
+        abstract: "Train a network (LSTM, Elman, Jordan) for CTC, sequence or frame labels, or prediction.",
         discussion: """
         Features come from stdin or --feats (Kaldi ark or scp), labels from --text (Kaldi text).
           seqlab extract audio --scp data/train/wav.scp | seqlab train --text data/train/text --tokens words -o digits.safetensors
@@ -20,10 +24,27 @@ struct Train: ParsableCommand {
         architecture, alphabet, tokens and front end (flags contradicting them are refused).
         Utterances that cannot be used (no label, NaN features, too short for their labels…) are
         reported and skipped; the model is still trained and written, and the exit status is 1.
+        --task (stored in the model; decode and label follow it):
+          ctc        a label sequence per utterance (the default)
+          sequence   one label per utterance (--text: `uttid label`); read
+                     at the last frame, or (bidirectional) from the mean of
+                     the outputs over the frames
+          framewise  one label per frame (--text: `uttid l1 … lT`)
+          predict    no --text; output t predicts input frame t+1 (squared
+                     error); needs --unidirectional
+        --cell (stored in the model): lstm (default), elman (hidden state
+        fed back) or jordan (output fed back, teacher-forced: --task
+        predict); elman and jordan: one --hidden width, --unidirectional.
+        --gradient: bptt (default, per minibatch); rtrl (the same gradient
+        carried forward in time; --cell elman, small nets only); tbptt
+        --horizon H (a weight update at every frame from its loss
+        backpropagated over the last H frames; unidirectional LSTM,
+        --task framewise or predict).
         """)
 
     @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
-    @Option(name: .long, help: "Kaldi text file with the labels.") var text: String
+    @Option(name: .long, help: "ctc, sequence, framewise or predict (see above).") var task: TrainingTask = .ctc
+    @Option(name: .long, help: "Kaldi text file with the labels (not for --task predict).") var text: String?
     @Option(name: [.short, .customLong("output")], help: "Where the model is written (the best epoch's).") var output: String
     @Option(name: .long, help: "Tokens of the labels: chars (default) or words (space-separated).") var tokens: TokenUnit?
     @Option(name: .long, help: "The front-end config (extract --config) that made the features; stored in the model.") var frontend: String?
@@ -31,10 +52,13 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Validation labels (Kaldi text).") var validText: String?
     @Option(name: .long, help: "Hold out this share of the training utterances for validation (when no --valid-feats).") var validFraction: Double = 0.1
 
-    @Option(name: .long, help: "LSTM widths per layer, comma-separated (default 128,128).") var hidden: String?
+    @Option(name: .long, help: "lstm, elman or jordan (see above).") var cell: RecurrentCell = .lstm
+    @Option(name: .long, help: "Hidden widths per layer, comma-separated (default 128,128; elman, jordan: one).") var hidden: String?
     @Flag(name: .long, help: "Forward-only layers (default: bidirectional).") var unidirectional = false
     @Flag(name: .long, help: "No peephole weights.") var noPeepholes = false
 
+    @Option(name: .long, help: "bptt, rtrl or tbptt (see above).") var gradient: GradientAlgorithm = .bptt
+    @Option(name: .long, help: "Frames backpropagated through per update (--gradient tbptt).") var horizon: Int?
     @Option(name: .long, help: "Epochs at most.") var epochs = 20
     @Option(name: .long, help: "Utterances per minibatch.") var batchSize = 16
     @Option(name: .long, help: "sgd, rmsprop or adam.") var optimizer: OptimizerKind = .adam
@@ -62,8 +86,23 @@ struct Train: ParsableCommand {
         guard epochs > 0, batchSize > 0, threads > 0 else { throw ValidationError("--epochs, --batch-size and --threads must be positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
-        guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
         guard resume == nil || initModel == nil else { throw ValidationError("--resume continues a run, --init starts one from a model: give one") }
+        if task == .predict {
+            guard text == nil, validText == nil else { throw ValidationError("--task predict learns from the features alone: drop --text and --valid-text") }
+            guard unidirectional || resume != nil || initModel != nil else { throw ValidationError("--task predict needs --unidirectional (a reverse direction would read the frame it predicts)") }
+        } else {
+            guard text != nil else { throw ValidationError("--text is required for --task \(task.rawValue)") }
+            guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
+        }
+        if cell != .lstm && resume == nil && initModel == nil {
+            guard parsedHidden?.count == 1, unidirectional else { throw ValidationError("--cell \(cell.rawValue) has one unidirectional layer: give one --hidden width and --unidirectional") }
+            guard cell != .jordan || task == .predict else { throw ValidationError("--cell jordan is trained with teacher forcing (its previous target as context), which needs --task predict") }
+        }
+        if gradient == .tbptt {
+            guard let horizon, horizon >= 1 else { throw ValidationError("--gradient tbptt needs --horizon H (frames, at least 1)") }
+        } else if horizon != nil {
+            throw ValidationError("--horizon is the truncation of --gradient tbptt")
+        }
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
     }
 
@@ -94,6 +133,8 @@ struct Train: ParsableCommand {
         o.halveOnPlateau = !noHalving
         o.seed = seed
         o.threads = threads
+        o.gradient = gradient == .bptt ? nil : gradient
+        o.horizon = horizon
         return o
     }
 
@@ -117,14 +158,30 @@ struct Train: ParsableCommand {
             try ArchitectureRequest(hiddenSizes: hidden == nil ? nil : parsedHidden, bidirectional: unidirectional ? false : nil,
                                     peepholes: noPeepholes ? false : nil, tokenUnit: tokens, frontEnd: requestedFrontEnd)
                 .check(against: base, name: initModel)
+            if base.task != task {
+                throw InputError(file: initModel, place: TrainingTask.metadataKey,
+                                 "the model was trained for --task \(base.task.rawValue), not \(task.rawValue); fine-tuning keeps its task: give --task \(base.task.rawValue)")
+            }
+            if base.network.cell != cell {
+                throw InputError(file: initModel, place: RecurrentCell.metadataKey,
+                                 "the model is a --cell \(base.network.cell.rawValue) network, not \(cell.rawValue); fine-tuning keeps its cell: give --cell \(base.network.cell.rawValue)")
+            }
         }
         let unit = previous?.model.tokenUnit ?? base?.tokenUnit ?? tokens ?? .characters
-        let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: base?.alphabet,
+        if let previous, previous.model.task != task {
+            throw InputError(file: previous.path, place: TrainingTask.metadataKey,
+                             "the checkpoint trains --task \(previous.model.task.rawValue), not \(task.rawValue)")
+        }
+        if let previous, previous.model.network.cell != cell {
+            throw InputError(file: previous.path, place: RecurrentCell.metadataKey,
+                             "the checkpoint trains --cell \(previous.model.network.cell.rawValue), not \(cell.rawValue)")
+        }
+        let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: base?.alphabet, task: task,
                                               refuseUnknownTokens: base != nil)
         var skipped = all.skipped
         var train = all, valid = Corpus(utterances: [], skipped: [])
-        if let validFeats, let validText {
-            let v = try Corpus.read(featuresPath: validFeats, textPath: validText, unit: unit, alphabet: alphabet,
+        if let validFeats {
+            let v = try Corpus.read(featuresPath: validFeats, textPath: validText, unit: unit, alphabet: alphabet, task: task,
                                     refuseUnknownTokens: base != nil)
             valid = v.corpus
             skipped += v.corpus.skipped
@@ -145,13 +202,14 @@ struct Train: ParsableCommand {
                                   modelPath: output, checkpointPath: checkpointPath)
         } else {
             trainer = try Trainer(options: trainingOptions, train: train, valid: valid, alphabet: alphabet, tokenUnit: unit,
-                                  frontEnd: requestedFrontEnd, modelPath: output, checkpointPath: checkpointPath)
+                                  frontEnd: requestedFrontEnd, modelPath: output, checkpointPath: checkpointPath, task: task, cell: cell)
         }
         if !quiet {
             let arch = trainer.model.network.configuration
             printError("seqlab train: \(train.utterances.count) utterances (\(train.frames) frames), \(valid.utterances.count) for validation; "
-                + "\(arch.inputSize)-dim input, LSTM \(arch.hiddenSizes.map(String.init).joined(separator: "×"))\(arch.bidirectional ? " bidirectional" : ""), "
-                + "\(alphabet.count - 1) labels + blank; \(trainer.model.network.parameters.parameterCount()) weights")
+                + "\(arch.inputSize)-dim input, \(trainer.model.network.describedArchitecture), "
+                + (task.classifies ? "\(alphabet.count - 1) labels + blank" : "\(arch.classes) predicted values")
+                + ", task \(task.rawValue); \(trainer.model.network.parameters.parameterCount()) weights")
         }
         let logHandle = try log.map { try openLog($0) }
         Interrupt.install()
@@ -178,7 +236,7 @@ struct Train: ParsableCommand {
             printError("seqlab train: interrupted; checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
             throw ExitCode(Interrupt.exitStatus)
         case .finished:
-            let best = trainer.state.bestValidError.map { String(format: ", best validation label error %.2f%% (epoch %d)", $0 * 100, trainer.state.bestEpoch ?? 0) } ?? ""
+            let best = trainer.state.bestValidError.map { ", best validation \(task.errorName) \(formatError($0)) (epoch \(trainer.state.bestEpoch ?? 0))" } ?? ""
             if !quiet { printError("seqlab train: model written to \(output)\(best)") }
             if !skipped.isEmpty {
                 printError("seqlab train: \(skipped.count) utterance(s) were skipped (see the warnings above)")
@@ -187,10 +245,14 @@ struct Train: ParsableCommand {
         }
     }
 
+    private func formatError(_ e: Double) -> String {
+        task.errorIsRate ? String(format: "%.2f%%", e * 100) : String(format: "%.4g", e)
+    }
+
     private func describe(_ r: EpochReport) -> String {
         var line = String(format: "epoch %d: train loss %.4f", r.epoch, r.trainLoss)
         if let v = r.validLoss { line += String(format: ", valid loss %.4f", v) }
-        if let e = r.validLabelErrorRate { line += String(format: ", valid label error %.2f%%", e * 100) }
+        if let e = r.validLabelErrorRate { line += ", valid \(task.errorName) \(formatError(e))" }
         line += String(format: ", lr %.2g, %.0f frames/s", r.learningRate, r.framesPerSecond)
         return line
     }

@@ -9,6 +9,22 @@ import Formats
 final class ScoreTests: XCTestCase {
     private let fixtures = packageRoot.appendingPathComponent("Tests/DecodingTests/Fixtures")
 
+    func testUtteranceUnitCountsWholeTranscriptsAndPrintsAccuracy() {
+        let ref = [TranscriptEntry(key: "a", tokens: ["7"], line: 1), TranscriptEntry(key: "b", tokens: ["3"], line: 2),
+                   TranscriptEntry(key: "c", tokens: ["x", "y"], line: 3), TranscriptEntry(key: "d", tokens: ["1"], line: 4)]
+        let hyp = [TranscriptEntry(key: "a", tokens: ["7"], line: 1), TranscriptEntry(key: "b", tokens: ["8"], line: 2),
+                   TranscriptEntry(key: "c", tokens: ["x", "y"], line: 3)]
+        let report = ScoreReport(reference: ref, hypothesis: hyp, unit: .utterance, wordBoundary: nil, mode: .all)
+        // a right, b wrong, c right as a whole, d missing (an empty hypothesis: a deletion).
+        XCTAssertEqual([report.totals.hits, report.totals.substitutions, report.totals.deletions, report.totals.insertions], [2, 1, 1, 0])
+        XCTAssertEqual(report.totals.formatted(unit: .utterance), """
+            %UER 50.00 [ 2 / 4, 0 ins, 1 del, 1 sub ]
+            %SER 50.00 [ 2 / 4 ]
+            Scored 4 sentences, 1 not present in hyp.
+            %ACC 50.00 [ 2 / 4 correct ]
+            """)
+    }
+
     func testKittenSitting() {
         let a = levenshteinAlignment(reference: Array("kitten"), hypothesis: Array("sitting"))
         XCTAssertEqual([a.substitutions, a.deletions, a.insertions, a.hits], [2, 0, 1, 4])

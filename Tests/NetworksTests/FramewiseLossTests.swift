@@ -1,4 +1,5 @@
 // Framewise losses through whole networks: analytic gradients against central differences, padding ignored.
+import Foundation
 import XCTest
 import Networks
 import Tensors
@@ -27,6 +28,36 @@ final class FramewiseLossTests: XCTestCase {
         let direct = (0..<lp.rows).filter { targets[$0] >= 0 }.reduce(0.0) { $0 - lp[$1, targets[$1]] }
         XCTAssertEqual(frame().loss, direct, accuracy: 1e-12)
         XCTAssertEqual(sequence().loss, -(lp[3 * 3 + 0, 2] + lp[0 * 3 + 1, 0] + lp[2 * 3 + 2, 3]), accuracy: 1e-12)
+    }
+
+    func testMeanPooledClassificationAndPredictionOnTheLogitsOfAnLSTM() {
+        var rng = SeededGenerator(seed: 94)
+        let net = LSTMNetwork<Double>(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [3], bidirectional: true, classes: 3), rng: &rng)
+        let lengths = [2, 4, 3]
+        let batch = SequenceBatch(sequences: lengths.map { randomArray($0, 3, &rng) })
+        let classes = [1, 2, 0]
+        let targets = randomArray(batch.frames.rows, 3, &rng)
+        let pooled = { FramewiseLoss.meanPooledCrossEntropy(logits: net.forward(batch).logits, classes: classes, lengths: lengths) }
+        let predict = { () -> (loss: Double, dLogits: Array2D<Double>) in
+            let r = FramewiseLoss.squaredError(outputs: net.forward(batch).logits, targets: targets, lengths: lengths)
+            return (r.loss, r.dOutputs)
+        }
+        for loss in [pooled, predict] {
+            net.parameters.zeroGradients()
+            net.backward(net.forward(batch), dLogits: loss().dLogits)
+            checkParameterGradients(net.parameters, samples: 6, seed: 95) { loss().loss }
+        }
+        // The logits are what the log-softmax turns into the log-probabilities.
+        let pass = net.forward(batch)
+        for r in 0..<pass.logits.rows where r / 3 < lengths[r % 3] {
+            let row = (0..<3).map { pass.logits[r, $0] }
+            let lse = log(row.map(exp).reduce(0, +))
+            for k in 0..<3 { XCTAssertEqual(pass.logProbabilities[r, k], row[k] - lse, accuracy: 1e-12) }
+        }
+        // Mean pooling: −log softmax of the average logit vector, written out for sequence 1.
+        let m = (0..<3).map { k in (0..<4).reduce(0.0) { $0 + pass.logits[$1 * 3 + 1, k] } / 4 }
+        let single = FramewiseLoss.meanPooledCrossEntropy(logits: batch.unpad(pass.logits, sequence: 1), classes: [2], lengths: [4])
+        XCTAssertEqual(single.loss, -(m[2] - log(m.map(exp).reduce(0, +))), accuracy: 1e-12)
     }
 
     func testSquaredErrorForNextValuePredictionWithAJordanNetwork() {

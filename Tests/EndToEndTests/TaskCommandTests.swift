@@ -1,0 +1,162 @@
+// train --task sequence|framewise|predict through the built binary, then decode, score, label and align on its model.
+import Foundation
+import Formats
+import Tensors
+import TestSupport
+import XCTest
+
+final class TaskCommandTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    /// 40 utterances of 4–9 noisy copies of one of three prototype frames (class = prototype,
+    /// named by a word), and per-frame labels for utterances of two halves.
+    func writeCorpus() throws -> (feats: String, sequence: String, frames: String) {
+        var g = SeededGenerator(seed: 21)
+        let prototypes = (0..<3).map { _ in (0..<3).map { _ in Float(1.5 * g.normal()) } }
+        let names = ["one", "two", "three"]
+        let writer = try KaldiArchiveWriter(path: path("feats.ark"))
+        var sequence: [(key: String, tokens: [String])] = [], frames: [(key: String, tokens: [String])] = []
+        for i in 0..<40 {
+            let c = Int(g.next() % 3), second = Int(g.next() % 3), T = 4 + Int(g.next() % 6), half = T / 2
+            let rows = (0..<T).map { _ in prototypes[c].map { $0 + Float(0.2 * g.normal()) } }
+            // Frame labels: the class of the utterance, then (second half) the class "second" — the features do
+            // not say so, which is fine for checking shapes; the sequence labels are learnable.
+            let key = String(format: "u%02d", i)
+            try writer.write(key: key, matrix: Matrix(rows))
+            sequence.append((key, [names[c]]))
+            frames.append((key, (0..<T).map { $0 < half ? names[c] : names[second] }))
+        }
+        try writer.close()
+        try KaldiText.write(sequence, to: path("sequence.text"))
+        try KaldiText.write(frames, to: path("frames.text"))
+        return (path("feats.ark"), path("sequence.text"), path("frames.text"))
+    }
+
+    func testSequenceModelDecodesOneLabelPerUtteranceAndScoresAccuracy() throws {
+        let c = try writeCorpus()
+        let train = try runSeqlab(["train", "--task", "sequence", "--feats", c.feats, "--text", c.sequence, "--tokens", "words",
+                                   "--hidden", "6", "--epochs", "8", "--learning-rate", "0.02", "--batch-size", "4", "--threads", "1",
+                                   "-o", path("seq.safetensors")])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stderr.contains("valid classification error"), train.stderr)
+        let inspect = try runSeqlab(["inspect", path("seq.safetensors")])
+        XCTAssertTrue(inspect.stdoutText.contains("task: sequence"), inspect.stdoutText)
+        let decode = try runSeqlab(["decode", "-m", path("seq.safetensors"), "--feats", c.feats])
+        XCTAssertEqual(decode.status, 0, decode.stderr)
+        let hyp = decode.stdoutText.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(hyp.count, 40)
+        XCTAssertTrue(hyp.allSatisfy { $0.count == 2 && ["one", "two", "three"].contains($0[1]) }, decode.stdoutText)
+        // score's accuracy is the share of lines equal to the reference's.
+        let reference = Dictionary(uniqueKeysWithValues: try KaldiText.read(path: c.sequence).map { ($0.key, $0.tokens) })
+        let correct = hyp.filter { reference[$0[0]] == [$0[1]] }.count
+        XCTAssertGreaterThan(correct, 30, "a learnable task: \(decode.stdoutText)")
+        try decode.stdout.write(to: dir.appendingPathComponent("hyp"))
+        let score = try runSeqlab(["score", "--unit", "utterance", "--ref", c.sequence, "--hyp", path("hyp")])
+        XCTAssertEqual(score.status, 0, score.stderr)
+        let acc = String(format: "%%ACC %.2f [ %d / 40 correct ]", 100 * Double(correct) / 40, correct)
+        XCTAssertTrue(score.stdoutText.contains(acc), "expected \(acc) in\n\(score.stdoutText)")
+        XCTAssertTrue(score.stdoutText.hasPrefix(String(format: "%%UER %.2f", 100 * Double(40 - correct) / 40)), score.stdoutText)
+        // The posteriors plot marks the model's own answer: one box over the whole utterance.
+        let plot = try runSeqlab(["plot", "posteriors", "-m", path("seq.safetensors"), c.feats, "--key", "u00", "-o", path("seq.svg")])
+        XCTAssertEqual(plot.status, 0, plot.stderr)
+        // No search for a classifier, and no CTC alignment.
+        let lm = try runSeqlab(["decode", "-m", path("seq.safetensors"), "--feats", c.feats, "--nbest", "2"])
+        XCTAssertNotEqual(lm.status, 0)
+        XCTAssertTrue(lm.stderr.contains("apply to ctc models only"), lm.stderr)
+        let align = try runSeqlab(["align", "-m", path("seq.safetensors"), "--feats", c.feats, "--text", c.sequence, "--format", "ctm"])
+        XCTAssertNotEqual(align.status, 0)
+        XCTAssertTrue(align.stderr.contains("align needs a --task ctc model"), align.stderr)
+        // A checkpoint of one task does not resume as another.
+        let resume = try runSeqlab(["train", "--feats", c.feats, "--text", c.sequence, "--resume", path("seq.safetensors.ckpt"),
+                                    "-o", path("again.safetensors")])
+        XCTAssertNotEqual(resume.status, 0)
+        XCTAssertTrue(resume.stderr.contains("the checkpoint trains --task sequence, not ctc"), resume.stderr)
+    }
+
+    func testFramewiseModelLabelsEveryFrameAndRefusesAMismatch() throws {
+        let c = try writeCorpus()
+        // u03 gets one label too many: named, skipped, exit status 1, the model still written.
+        var text = try String(contentsOfFile: c.frames, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\nu03 ", with: "\nu03 one ")
+        try text.write(toFile: path("bad.text"), atomically: true, encoding: .utf8)
+        let bad = try runSeqlab(["train", "--task", "framewise", "--feats", c.feats, "--text", path("bad.text"), "--tokens", "words",
+                                 "--hidden", "4", "--epochs", "1", "--threads", "1", "--quiet", "-o", path("bad.safetensors")])
+        XCTAssertEqual(bad.status, 1, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("u03") && bad.stderr.contains("frame labels for"), bad.stderr)
+        let train = try runSeqlab(["train", "--task", "framewise", "--feats", c.feats, "--text", c.frames, "--tokens", "words",
+                                   "--hidden", "4", "--epochs", "2", "--threads", "1", "--quiet", "-o", path("fw.safetensors")])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let decode = try runSeqlab(["decode", "-m", path("fw.safetensors"), "--feats", c.feats])
+        XCTAssertEqual(decode.status, 0, decode.stderr)
+        let frames = Dictionary(uniqueKeysWithValues: try KaldiArchiveReader(path: c.feats).readAll().map { ($0.key, $0.matrix.rows) })
+        let lines = decode.stdoutText.split(separator: "\n").map { $0.split(separator: " ") }
+        XCTAssertEqual(lines.count, 40)
+        for l in lines { XCTAssertEqual(l.count - 1, frames[String(l[0])], "one label per frame: \(l)") }
+    }
+
+    func testPredictModelWritesNextFramesAndNeedsNoLabels() throws {
+        let c = try writeCorpus()
+        let bidirectional = try runSeqlab(["train", "--task", "predict", "--feats", c.feats, "-o", path("p.safetensors")])
+        XCTAssertNotEqual(bidirectional.status, 0)
+        XCTAssertTrue(bidirectional.stderr.contains("--unidirectional"), bidirectional.stderr)
+        let withText = try runSeqlab(["train", "--task", "predict", "--unidirectional", "--feats", c.feats, "--text", c.sequence, "-o", path("p.safetensors")])
+        XCTAssertNotEqual(withText.status, 0)
+        let train = try runSeqlab(["train", "--task", "predict", "--unidirectional", "--feats", c.feats, "--hidden", "5", "--epochs", "2",
+                                   "--threads", "1", "-o", path("p.safetensors")])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stderr.contains("valid mean squared error"), train.stderr)
+        let decode = try runSeqlab(["decode", "-m", path("p.safetensors"), "--feats", c.feats])
+        XCTAssertEqual(decode.status, 0, decode.stderr)
+        try decode.stdout.write(to: dir.appendingPathComponent("pred.ark"))
+        let predicted = try KaldiArchiveReader(path: path("pred.ark")).readAll()
+        let inputs = try KaldiArchiveReader(path: c.feats).readAll()
+        XCTAssertEqual(predicted.map(\.key), inputs.map(\.key))
+        for (p, x) in zip(predicted, inputs) {
+            XCTAssertEqual(p.matrix.rows, x.matrix.rows); XCTAssertEqual(p.matrix.cols, x.matrix.cols)
+            XCTAssertTrue(p.matrix.allFinite)
+        }
+        let ctm = try runSeqlab(["decode", "-m", path("p.safetensors"), "--feats", c.feats, "--format", "ctm"])
+        XCTAssertNotEqual(ctm.status, 0)
+        XCTAssertTrue(ctm.stderr.contains("writes frames"), ctm.stderr)
+        let plot = try runSeqlab(["plot", "posteriors", "-m", path("p.safetensors"), c.feats, "-o", path("p.svg")])
+        XCTAssertNotEqual(plot.status, 0)
+        XCTAssertTrue(plot.stderr.contains("outputs frames, not posteriors"), plot.stderr)
+        let label = try runSeqlab(["label", "-m", path("p.safetensors"), "nothing.wav"])
+        XCTAssertNotEqual(label.status, 0)
+        XCTAssertTrue(label.stderr.contains("outputs frames, not labels"), label.stderr)
+    }
+
+    /// A sequence model with a front end labels raw audio: `label` on the WAVs gives what
+    /// `extract | decode` gives (tone "words" a, b, c at 500, 1300, 2500 Hz, one per file).
+    func testLabelRunsASequenceModelOnRawAudio() throws {
+        var g = SeededGenerator(seed: 23)
+        var scp = "", text = "", files: [String] = []
+        for i in 0..<12 {
+            let word = ["a", "b", "c"][i % 3], hz = [500.0, 1300.0, 2500.0][i % 3]
+            let samples = (0..<400).map { _ in Int16(60 * g.normal()) } + toneSamples(hz: hz, seconds: 0.2, rate: 8000)
+            let key = String(format: "tone%02d", i), file = path(key + ".wav")
+            try wavBytes(samples: samples, rate: 8000).write(to: URL(fileURLWithPath: file))
+            scp += "\(key) \(file)\n"; text += "\(key) \(word)\n"; files.append(file)
+        }
+        try scp.write(toFile: path("wav.scp"), atomically: true, encoding: .utf8)
+        try text.write(toFile: path("text"), atomically: true, encoding: .utf8)
+        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n--cmvn=meanvar\n".write(toFile: path("tones.conf"), atomically: true, encoding: .utf8)
+        let extract = try runSeqlab(["extract", "audio", "--config", path("tones.conf"), "--scp", path("wav.scp"), "-o", path("feats.ark"), "--quiet"])
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+        let train = try runSeqlab(["train", "--task", "sequence", "--feats", path("feats.ark"), "--text", path("text"), "--tokens", "words",
+                                   "--frontend", path("tones.conf"), "--hidden", "4", "--epochs", "2", "--valid-fraction", "0", "--threads", "1",
+                                   "--quiet", "-o", path("tones.safetensors")])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let decode = try runSeqlab(["decode", "-m", path("tones.safetensors"), "--feats", path("feats.ark")])
+        XCTAssertEqual(decode.status, 0, decode.stderr)
+        let label = try runSeqlab(["label", "-m", path("tones.safetensors"), "--scp", path("wav.scp"), "--jobs", "1", "--quiet"])
+        XCTAssertEqual(label.status, 0, label.stderr)
+        XCTAssertEqual(label.stdoutText, decode.stdoutText)
+        XCTAssertEqual(label.stdoutText.split(separator: "\n").count, 12)
+        XCTAssertTrue(label.stdoutText.split(separator: "\n").allSatisfy { $0.split(separator: " ").count == 2 }, label.stdoutText)
+    }
+}
