@@ -15,7 +15,8 @@ struct Train: ParsableCommand {
         discussion: """
         Features come from stdin or --feats (Kaldi ark or scp), labels from --text (Kaldi text).
           seqlab extract audio --scp data/train/wav.scp | seqlab train --text data/train/text --tokens words -o digits.safetensors
-        A checkpoint is written after every epoch and on Ctrl-C; --resume continues it exactly.
+        A checkpoint is written after every epoch (and every --checkpoint-every batches) and on
+        Ctrl-C; --resume continues it exactly, also after a crash or SIGKILL.
         Utterances that cannot be used (no label, NaN features, too short for their labels…) are
         reported and skipped; the model is still trained and written, and the exit status is 1.
         """)
@@ -52,11 +53,13 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Threads (default: all cores).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .long, help: "Checkpoint file (default: OUTPUT.ckpt).") var checkpoint: String?
     @Option(name: .long, help: "Continue the run saved in this checkpoint.") var resume: String?
+    @Option(name: .long, help: "Also checkpoint every N batches within an epoch (0 = at epoch ends only).") var checkpointEvery = 0
     @Option(name: .long, help: "Append one JSON line per epoch to this file.") var log: String?
     @Flag(name: .long, help: "No progress bar or epoch lines.") var quiet = false
 
     func validate() throws {
         guard epochs > 0, batchSize > 0, threads > 0 else { throw ValidationError("--epochs, --batch-size and --threads must be positive") }
+        guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 or positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
         guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
@@ -131,6 +134,11 @@ struct Train: ParsableCommand {
         } else {
             trainer = try Trainer(options: trainingOptions, train: train, valid: valid, alphabet: alphabet, tokenUnit: unit,
                                   frontEnd: frontEnd, modelPath: output, checkpointPath: checkpointPath)
+        }
+        trainer.checkpointInterval = checkpointEvery
+        // A run killed while writing leaves a temporary file beside the model or checkpoint; drop it.
+        for leftover in [output, checkpointPath].flatMap({ AtomicFile.removeLeftovers(of: $0) }) {
+            printError("seqlab train: removed \(leftover), left by an interrupted write")
         }
         if !quiet {
             let arch = trainer.model.network.configuration
