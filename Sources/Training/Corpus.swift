@@ -43,9 +43,10 @@ public struct Corpus: Sendable {
     /// An utterance is skipped, with a reason in `skipped`, when it has no label line, has NaN or
     /// infinite features, has no frames, has a different dimension from the first, has an empty
     /// label, or has fewer frames than its labels need. Labels with no features are reported too.
-    /// When `alphabet` is nil it is built from the labels of the utterances kept.
+    /// When `alphabet` is nil it is built from the labels of the utterances kept. With `maxBytes`,
+    /// reading stops with an error as soon as the features kept would take more than that.
     public static func read(featuresPath: String, textPath: String, unit: TokenUnit,
-                            alphabet: Alphabet? = nil) throws -> (corpus: Corpus, alphabet: Alphabet) {
+                            alphabet: Alphabet? = nil, maxBytes: Int? = nil) throws -> (corpus: Corpus, alphabet: Alphabet) {
         let entries = try KaldiText.read(path: textPath)
         var labelsByKey: [String: [String]] = [:]
         for e in entries { labelsByKey[e.key] = unit.tokens(of: e.tokens) }
@@ -55,6 +56,7 @@ public struct Corpus: Sendable {
         var skipped: [InputError] = []
         var seen = Set<String>()
         var dimension: Int?
+        var bytes = 0
         while let record = try reader.next() {
             seen.insert(record.key)
             guard let tokens = labelsByKey[record.key] else {
@@ -79,6 +81,11 @@ public struct Corpus: Sendable {
                 continue
             }
             dimension = record.matrix.cols
+            bytes += 4 * record.matrix.rows * record.matrix.cols
+            if let maxBytes, bytes > maxBytes {
+                throw InputError(file: featureName, place: record.key,
+                                 "the training features held so far reach \(MemoryBudget.describe(bytes)) at this utterance, more than the \(MemoryBudget.describe(maxBytes)) allowed (--max-memory, default: the available memory); train on less data or raise --max-memory")
+            }
             raw.append((record.key, record.matrix, tokens))
         }
         for e in entries where !seen.contains(e.key) {

@@ -27,11 +27,16 @@ struct DecodingOptions: ParsableArguments {
     var lexicon: String?
     @Option(help: "Output: text (Kaldi), jsonl or ctm.")
     var format: OutputFormat = .text
+    @Option(help: "Refuse an utterance whose forward pass would need more memory than this (e.g. 2G; default: the available memory).")
+    var maxMemory: String?
 
     func validate() throws {
         guard beam >= 1 else { throw ValidationError("--beam must be at least 1") }
         guard nbest >= 1 && nbest <= beam else { throw ValidationError("--nbest must be between 1 and --beam") }
         guard ["word", "token"].contains(lmUnit) else { throw ValidationError("--lm-unit is word or token") }
+        if let maxMemory, MemoryBudget.parse(maxMemory) == nil {
+            throw ValidationError("--max-memory takes a size such as 512M or 2G")
+        }
         if beam == 1 && (lm != nil || lexicon != nil) {
             throw ValidationError("--lm and --lexicon need the beam search: give --beam 2 or more")
         }
@@ -49,7 +54,8 @@ struct DecodingOptions: ParsableArguments {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the lexicon") }
             return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        let labeller = Labeller(model: model, bestPath: beam == 1, options: options, languageModel: languageModel, lexicon: words)
+        var labeller = Labeller(model: model, bestPath: beam == 1, options: options, languageModel: languageModel, lexicon: words)
+        labeller.maxForwardBytes = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
         if !labeller.decoder.unspellableLexiconWords.isEmpty {
             printError("warning: \(labeller.decoder.unspellableLexiconWords.count) lexicon word(s) cannot be spelled with the model's alphabet, e.g. \(labeller.decoder.unspellableLexiconWords.prefix(3).joined(separator: ", "))")
         }

@@ -42,7 +42,10 @@ struct Label: ParsableCommand {
         let sink: ResumableOutput?
         var todo: [Int]
         do {
-            labeller = try decoding.makeLabeller()
+            var configured = try decoding.makeLabeller()
+            // --jobs files are in flight at once: each gets its share of the memory.
+            configured.maxForwardBytes = configured.maxForwardBytes.map { $0 / jobs }
+            labeller = configured
             guard labeller.model.frontEnd != nil else {
                 throw InputError(file: decoding.model, "the model stores no front end (train with --frontend CONFIG), so it cannot label raw files; use extract and decode")
             }

@@ -55,6 +55,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Continue the run saved in this checkpoint.") var resume: String?
     @Option(name: .long, help: "Also checkpoint every N batches within an epoch (0 = at epoch ends only).") var checkpointEvery = 0
     @Option(name: .long, help: "Append one JSON line per epoch to this file.") var log: String?
+    @Option(name: .long, help: "Refuse to start when the data, model and largest batch need more memory than this (e.g. 8G; default: the available memory).") var maxMemory: String?
     @Flag(name: .long, help: "No progress bar or epoch lines.") var quiet = false
 
     func validate() throws {
@@ -63,6 +64,7 @@ struct Train: ParsableCommand {
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
         guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
+        if let maxMemory, MemoryBudget.parse(maxMemory) == nil { throw ValidationError("--max-memory takes a size such as 512M or 8G") }
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
     }
 
@@ -108,11 +110,12 @@ struct Train: ParsableCommand {
     private func train() throws {
         let previous = try resume.map { try Checkpoint(contentsOf: $0) }
         let unit = previous?.model.tokenUnit ?? tokens
-        let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: nil)
+        let memoryLimit = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
+        let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: nil, maxBytes: memoryLimit)
         var skipped = all.skipped
         var train = all, valid = Corpus(utterances: [], skipped: [])
         if let validFeats, let validText {
-            let v = try Corpus.read(featuresPath: validFeats, textPath: validText, unit: unit, alphabet: alphabet)
+            let v = try Corpus.read(featuresPath: validFeats, textPath: validText, unit: unit, alphabet: alphabet, maxBytes: memoryLimit)
             valid = v.corpus
             skipped += v.corpus.skipped
         } else if validFraction > 0 {
@@ -136,6 +139,9 @@ struct Train: ParsableCommand {
                                   frontEnd: frontEnd, modelPath: output, checkpointPath: checkpointPath)
         }
         trainer.checkpointInterval = checkpointEvery
+        let plan = MemoryPlan(train: train, valid: valid, configuration: trainer.model.network.configuration,
+                              batchSize: trainer.options.batchSize)
+        if let memoryLimit { try plan.check(limit: memoryLimit) }
         // A run killed while writing leaves a temporary file beside the model or checkpoint; drop it.
         for leftover in [output, checkpointPath].flatMap({ AtomicFile.removeLeftovers(of: $0) }) {
             printError("seqlab train: removed \(leftover), left by an interrupted write")
@@ -144,7 +150,7 @@ struct Train: ParsableCommand {
             let arch = trainer.model.network.configuration
             printError("seqlab train: \(train.utterances.count) utterances (\(train.frames) frames), \(valid.utterances.count) for validation; "
                 + "\(arch.inputSize)-dim input, LSTM \(arch.hiddenSizes.map(String.init).joined(separator: "×"))\(arch.bidirectional ? " bidirectional" : ""), "
-                + "\(alphabet.count - 1) labels + blank; \(trainer.model.network.parameters.parameterCount()) weights")
+                + "\(alphabet.count - 1) labels + blank; \(trainer.model.network.parameters.parameterCount()) weights; memory \(plan.description)")
         }
         let logHandle = try log.map { try openLog($0) }
         Interrupt.install()
