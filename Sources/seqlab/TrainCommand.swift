@@ -152,6 +152,10 @@ struct Train: ParsableCommand {
                 + "\(arch.inputSize)-dim input, LSTM \(arch.hiddenSizes.map(String.init).joined(separator: "×"))\(arch.bidirectional ? " bidirectional" : ""), "
                 + "\(alphabet.count - 1) labels + blank; \(trainer.model.network.parameters.parameterCount()) weights; memory \(plan.description)")
         }
+        if let log, let previous {
+            // Epochs logged after the checkpoint (a kill came before it was written) are run again: drop their lines.
+            try EpochLog.dropTrailingEpochs(after: previous.state.history.count, in: log)
+        }
         let logHandle = try log.map { try openLog($0) }
         Interrupt.install()
         var bar: ProgressBar?
