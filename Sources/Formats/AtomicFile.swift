@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import Tensors
 
 /// Writes a file so that readers see either the old or the new content, never a partial one.
@@ -11,13 +12,13 @@ import Tensors
 /// The bytes go to a temporary file in the same folder (so the rename stays on one file system),
 /// are flushed with `fsync`, then `rename(2)` replaces the target atomically (POSIX). The folder
 /// is synced too, so the rename survives a crash. Models and checkpoints are written this way.
+/// A process killed mid-write leaves only its temporary file (`.NAME.tmp-XXXXXX`) beside the
+/// untouched target; `removeLeftovers(of:)` deletes such files when the next run starts.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
-        let slash = path.lastIndex(of: "/")
-        let prefix = slash.map { String(path[...$0]) } ?? ""     // the folder with its trailing "/"
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let (prefix, base) = split(path)
         // mkstemp makes a unique name, so concurrent writers of one target cannot collide.
-        var template = Array((prefix + ".\(base).tmp-XXXXXX").utf8CString)
+        var template = Array((prefix + temporaryPrefix(base) + "XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
             throw InputError(file: path, "cannot create a temporary file beside it: \(systemErrorText())")
@@ -44,4 +45,27 @@ public enum AtomicFile {
             close(dirFD)
         }
     }
+
+    /// Deletes the temporary files that writes of `path` interrupted by a crash or SIGKILL left
+    /// beside it (names `.BASE.tmp-` + six characters from mkstemp); returns the paths removed.
+    /// Call it before a run that writes `path` starts, never while another process writes it.
+    @discardableResult
+    public static func removeLeftovers(of path: String) -> [String] {
+        let (prefix, base) = split(path)
+        let start = temporaryPrefix(base)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: prefix.isEmpty ? "." : prefix) else { return [] }
+        var removed: [String] = []
+        for name in names.sorted() where name.hasPrefix(start) && name.utf8.count == start.utf8.count + 6 {
+            if unlink(prefix + name) == 0 { removed.append(prefix + name) }
+        }
+        return removed
+    }
+
+    /// The folder with its trailing "/" (empty for the current folder) and the file name.
+    private static func split(_ path: String) -> (prefix: String, base: String) {
+        let slash = path.lastIndex(of: "/")
+        return (slash.map { String(path[...$0]) } ?? "", slash.map { String(path[path.index(after: $0)...]) } ?? path)
+    }
+
+    private static func temporaryPrefix(_ base: String) -> String { ".\(base).tmp-" }
 }

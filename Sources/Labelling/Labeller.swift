@@ -13,6 +13,10 @@ public struct Labeller: Sendable {
     public let decoder: CTCDecoder
     /// Best path (argmax per frame) instead of prefix beam search.
     public let bestPath: Bool
+    /// The most memory one utterance's forward pass may take (nil: no limit). An utterance whose
+    /// estimate (frames × `inferenceBytesPerFrame`) is larger is refused with an error, before
+    /// its features are computed when the input is an audio file (from the header's length).
+    public var maxForwardBytes: Int?
 
     /// - Parameters:
     ///   - bestPath: greedy decoding (Graves 2012 §7.5.1); otherwise prefix beam search with `options`.
@@ -36,9 +40,24 @@ public struct Labeller: Sendable {
                              "features have \(features.cols) dimensions, the model expects \(model.inputDimension) (extract them with the model's front end: seqlab inspect MODEL shows it)")
         }
         guard features.rows > 0 else { throw InputError(file: file, place: key, "no frames") }
+        try checkLength(frames: features.rows, key: key, file: file)
         if let (r, c) = features.firstNonFinite {
             throw InputError(file: file, place: key, "non-finite feature at frame \(r), dimension \(c)")
         }
+    }
+
+    /// Refuses an utterance of `frames` frames whose forward pass would need more than `maxForwardBytes`.
+    public func checkLength(frames: Int, key: String, file: String) throws {
+        guard let limit = maxForwardBytes else { return }
+        let configuration = model.network.configuration
+        let (need, overflow) = frames.multipliedReportingOverflow(by: configuration.inferenceBytesPerFrame)
+        guard overflow || need > limit else { return }
+        let kind = configuration.bidirectional ? "the bidirectional network needs the whole utterance at once" : "the network's forward pass"
+        let most = limit / configuration.inferenceBytesPerFrame
+        var length = "\(frames) frames"
+        if let shift = model.frameShiftSeconds { length += String(format: " (%.0f s)", Double(frames) * shift) }
+        throw InputError(file: file, place: key,
+                         "\(length) need about \(MemoryBudget.describe(overflow ? Int.max : need)) (\(kind)), more than the \(MemoryBudget.describe(limit)) one utterance may use (--max-memory); split it into parts of at most \(most) frames or raise --max-memory")
     }
 
     /// Per-frame log-probabilities (T × K) of one utterance.
@@ -65,6 +84,10 @@ public struct Labeller: Sendable {
         }
         switch frontEnd {
         case .audio(let config):
+            if maxForwardBytes != nil, let shift = model.frameShiftSeconds, shift > 0 {
+                // Refused from the header's length, before reading and analysing the audio.
+                try checkLength(frames: Int(try AudioReader.info(path: path).duration / shift), key: key, file: path)
+            }
             return [(key, try FeatureExtractor(config: config).features(file: path, key: key))]
         case .strokes(let config):
             let read = try readInkSamples(path: path, idPrefix: key)

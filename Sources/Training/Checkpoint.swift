@@ -34,7 +34,11 @@ public struct Checkpoint {
 
     /// Reads a checkpoint written by `write()`.
     public init(contentsOf path: String) throws {
-        let file = try SafeTensorsFile(contentsOf: path)
+        try self.init(file: try SafeTensorsFile(contentsOf: path), path: path)
+    }
+
+    /// A checkpoint from an opened safetensors file read from `path`.
+    public init(file: SafeTensorsFile, path: String) throws {
         let model = try LabellingModel(file: file, name: path)
         guard let optionsJSON = file.metadata["seqlab.checkpoint.options"], let stateJSON = file.metadata["seqlab.checkpoint.state"] else {
             throw InputError(file: path, place: "metadata", "a model but not a checkpoint (no seqlab.checkpoint.state): nothing to resume")
@@ -47,5 +51,14 @@ public struct Checkpoint {
         }
         self.path = path
         self.model = model
+    }
+
+    /// One line for `seqlab inspect`: where the run stands.
+    public var summary: String {
+        var line = state.finished ? "checkpoint: finished after \(state.epoch) epoch(s)"
+            : "checkpoint: epoch \(state.epoch + 1) of \(options.epochs), next batch \(state.batch + 1)"
+        if state.stepCount > 0 { line += ", \(state.stepCount) Adam steps" }
+        if let best = state.bestEpoch { line += ", best epoch \(best)" }
+        return line
     }
 }

@@ -48,14 +48,15 @@ public struct Corpus: Sendable {
     /// one label (sequence), not one label per frame (framewise). Labels with no features are
     /// reported too. When `alphabet` is nil it is built from the labels of the utterances kept.
     /// With `refuseUnknownTokens` (fine-tuning a model), a label token outside `alphabet` is an
-    /// error naming the utterance and the token instead of a skip.
+    /// error naming the utterance and the token instead of a skip. With `maxBytes`, reading stops
+    /// with an error as soon as the features kept would take more than that.
     /// A `predict` corpus has no text (`textPath` nil): every utterance of 2 or more frames is kept.
     public static func read(featuresPath: String, textPath: String?, unit: TokenUnit,
                             alphabet: Alphabet? = nil, task: TrainingTask = .ctc,
-                            refuseUnknownTokens: Bool = false) throws -> (corpus: Corpus, alphabet: Alphabet) {
+                            refuseUnknownTokens: Bool = false, maxBytes: Int? = nil) throws -> (corpus: Corpus, alphabet: Alphabet) {
         guard let textPath else {
             precondition(!task.classifies, "Corpus.read: only a predict corpus goes without labels")
-            return (try readUnlabelled(featuresPath: featuresPath), alphabet ?? Alphabet(collecting: []))
+            return (try readUnlabelled(featuresPath: featuresPath, maxBytes: maxBytes), alphabet ?? Alphabet(collecting: []))
         }
         let entries = try KaldiText.read(path: textPath)
         var labelsByKey: [String: [String]] = [:]
@@ -66,6 +67,7 @@ public struct Corpus: Sendable {
         var skipped: [InputError] = []
         var seen = Set<String>()
         var dimension: Int?
+        var bytes = 0
         while let record = try reader.next() {
             seen.insert(record.key)
             guard let tokens = labelsByKey[record.key] else {
@@ -90,6 +92,11 @@ public struct Corpus: Sendable {
                 continue
             }
             dimension = record.matrix.cols
+            bytes += 4 * record.matrix.rows * record.matrix.cols
+            if let maxBytes, bytes > maxBytes {
+                throw InputError(file: featureName, place: record.key,
+                                 "the training features held so far reach \(MemoryBudget.describe(bytes)) at this utterance, more than the \(MemoryBudget.describe(maxBytes)) allowed (--max-memory, default: the available memory); train on less data or raise --max-memory")
+            }
             raw.append((record.key, record.matrix, tokens))
         }
         for e in entries where !seen.contains(e.key) {
@@ -126,12 +133,20 @@ public struct Corpus: Sendable {
     }
 
     /// Every record of `featuresPath`, unlabelled (next-value prediction), with the same checks
-    /// as `read` and at least 2 frames (one input and its successor).
-    static func readUnlabelled(featuresPath: String) throws -> Corpus {
+    /// as `read` (the `maxBytes` limit included) and at least 2 frames (one input and its successor).
+    static func readUnlabelled(featuresPath: String, maxBytes: Int? = nil) throws -> Corpus {
         let reader = try KaldiArchiveReader(path: featuresPath)
         let featureName = featuresPath == "-" ? "stdin" : featuresPath
         var utterances: [LabelledUtterance] = [], skipped: [InputError] = []
+        var bytes = 0
         while let record = try reader.next() {
+            if let maxBytes {
+                bytes += 4 * record.matrix.rows * record.matrix.cols
+                if bytes > maxBytes {
+                    throw InputError(file: featureName, place: record.key,
+                                     "the training features held so far reach \(MemoryBudget.describe(bytes)) at this utterance, more than the \(MemoryBudget.describe(maxBytes)) allowed (--max-memory, default: the available memory); train on less data or raise --max-memory")
+                }
+            }
             if record.matrix.rows < 2 {
                 skipped.append(InputError(file: featureName, place: record.key, "\(record.matrix.rows) frame(s); prediction needs at least 2; skipped"))
             } else if let (r, c) = record.matrix.firstNonFinite {

@@ -35,6 +35,10 @@ public final class Trainer {
     /// Where the best model goes, and where checkpoints go.
     public let modelPath: String
     public let checkpointPath: String
+    /// Also write a checkpoint after every this many batches inside an epoch (0: only at the end
+    /// of each epoch and when stopped). Bounds the work a crash or SIGKILL can lose; resuming
+    /// from any of these checkpoints gives the same bytes as an uninterrupted run.
+    public var checkpointInterval = 0
 
     /// A new run: a freshly initialised network for `train`'s dimension and `alphabet` (for
     /// `predict`, as many identity outputs as input dimensions).
@@ -144,7 +148,8 @@ public final class Trainer {
     /// Trains until the last epoch, early stopping, or `shouldStop()` (checked after every batch).
     ///
     /// `onBatch(done, total, meanLoss)` reports progress in the epoch; `onEpoch` each finished epoch.
-    /// Writes the best model to `modelPath` and a checkpoint after every epoch and when stopped.
+    /// Writes the best model to `modelPath` and a checkpoint after every epoch, every
+    /// `checkpointInterval` batches, and when stopped.
     public func run(shouldStop: () -> Bool = { false },
                     onBatch: (Int, Int, Double) -> Void = { _, _, _ in },
                     onEpoch: (EpochReport) -> Void = { _ in }) throws -> TrainingOutcome {
@@ -180,6 +185,9 @@ public final class Trainer {
                 if shouldStop() {
                     try writeCheckpoint()
                     return .interrupted
+                }
+                if checkpointInterval > 0 && state.batch % checkpointInterval == 0 && state.batch < batches.count {
+                    try writeCheckpoint()
                 }
             }
             let report = try finishEpoch()

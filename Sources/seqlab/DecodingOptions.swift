@@ -30,11 +30,16 @@ struct DecodingOptions: ParsableArguments {
     var format: OutputFormat = .text
     @Option(help: "CTM lines (and a JSON line's timed words) per token or per word (characters between spaces of a character model).")
     var ctmUnit: TimingUnit = .token
+    @Option(help: "Refuse an utterance whose forward pass would need more memory than this (e.g. 2G; default: the available memory).")
+    var maxMemory: String?
 
     func validate() throws {
         guard beam >= 1 else { throw ValidationError("--beam must be at least 1") }
         guard nbest >= 1 && nbest <= beam else { throw ValidationError("--nbest must be between 1 and --beam") }
         guard ["word", "token"].contains(lmUnit) else { throw ValidationError("--lm-unit is word or token") }
+        if let maxMemory, MemoryBudget.parse(maxMemory) == nil {
+            throw ValidationError("--max-memory takes a size such as 512M or 2G")
+        }
         if beam == 1 && (lm != nil || lexicon != nil) {
             throw ValidationError("--lm and --lexicon need the beam search: give --beam 2 or more")
         }
@@ -55,7 +60,8 @@ struct DecodingOptions: ParsableArguments {
         if model.task != .ctc && (lm != nil || lexicon != nil || nbest > 1) {
             throw InputError(file: self.model, "a \(model.task.rawValue) model is read without a search: --lm, --lexicon and --nbest apply to ctc models only")
         }
-        let labeller = Labeller(model: model, bestPath: beam == 1, options: options, languageModel: languageModel, lexicon: words)
+        var labeller = Labeller(model: model, bestPath: beam == 1, options: options, languageModel: languageModel, lexicon: words)
+        labeller.maxForwardBytes = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
         if !labeller.decoder.unspellableLexiconWords.isEmpty {
             printError("warning: \(labeller.decoder.unspellableLexiconWords.count) lexicon word(s) cannot be spelled with the model's alphabet, e.g. \(labeller.decoder.unspellableLexiconWords.prefix(3).joined(separator: ", "))")
         }

@@ -5,6 +5,7 @@ import Features
 import Formats
 import Labelling
 import Tensors
+import Training
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,7 +48,12 @@ struct Inspect: ParsableCommand {
             let file = try SafeTensorsFile(contentsOf: path)
             var text = SafeTensorsSummary(name: path, file: file).description
             if file.metadata["seqlab.format_version"] != nil {
-                text += "\n" + (try LabellingModel(file: file, name: path)).summary
+                if file.metadata["seqlab.checkpoint.state"] != nil {
+                    let checkpoint = try Checkpoint(file: file, path: path)
+                    text += "\n" + checkpoint.model.summary + "\n" + checkpoint.summary
+                } else {
+                    text += "\n" + (try LabellingModel(file: file, name: path)).summary
+                }
             }
             return (text, [])
         case .unknown:

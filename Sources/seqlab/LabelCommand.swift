@@ -13,11 +13,17 @@ struct Label: ParsableCommand {
         Output is Kaldi text in input order:
           find corpus -name '*.wav' | seqlab label -m models/digits.safetensors --jobs 2 - > labels.txt
         A file that cannot be labelled is reported on stderr and skipped; the exit status is then 1.
+        With --output FILE, each file's lines are appended as it finishes and recorded in
+        FILE.progress; after an interruption (Ctrl-C, kill, crash) the same command with --resume
+        labels only the files not yet in FILE (failed files are tried again):
+          seqlab label -m models/digits.safetensors --scp wav.scp -o labels.txt --resume
         """)
 
     @Argument(help: "Audio or stroke files, or '-' for paths on stdin.") var files: [String] = []
     @Option(help: "A Kaldi wav.scp (uttid path per line).") var scp: String?
     @OptionGroup var decoding: DecodingOptions
+    @Option(name: [.short, .customLong("output")], help: "Write the labels to this file (- = stdout), recording progress in FILE.progress.") var output = "-"
+    @Flag(help: "Continue the interrupted run that wrote --output: skip the files it finished.") var resume = false
     @Option(help: "Files processed at once (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Report the real-time factor (processing time / audio duration) on stderr.") var verbose = false
     @Flag(help: "No progress bar.") var quiet = false
@@ -27,20 +33,34 @@ struct Label: ParsableCommand {
         if scp != nil && !files.isEmpty { throw ValidationError("give files or --scp, not both") }
         if scp == nil && files.isEmpty { throw ValidationError("no input: give files, '-' for paths on stdin, or --scp") }
         if files.count > 1 && files.contains("-") { throw ValidationError("'-' (paths on stdin) must be the only file argument") }
+        if resume && output == "-" { throw ValidationError("--resume continues a file: give it with --output FILE") }
     }
 
     func run() throws {
         let labeller: Labeller
         let items: [(key: String, path: String)]
+        let sink: ResumableOutput?
+        var todo: [Int]
         do {
-            labeller = try decoding.makeLabeller()
-            guard labeller.model.task != .predict else {
+            var configured = try decoding.makeLabeller()
+            guard configured.model.task != .predict else {
                 throw InputError(file: decoding.model, "a predict model outputs frames, not labels; extract features and use seqlab decode")
             }
+            // --jobs files are in flight at once: each gets its share of the memory.
+            configured.maxForwardBytes = configured.maxForwardBytes.map { $0 / jobs }
+            labeller = configured
             guard labeller.model.frontEnd != nil else {
                 throw InputError(file: decoding.model, "the model stores no front end (train with --frontend CONFIG), so it cannot label raw files; use extract and decode")
             }
             items = try inputList(files: files, scp: scp)
+            sink = output == "-" ? nil : try ResumableOutput(path: output, resume: resume)
+            todo = Array(items.indices)
+            if let sink {
+                todo = todo.filter { !sink.wasFinished(key: items[$0].key, path: items[$0].path) }
+                if resume && !quiet {
+                    printError("seqlab label: continuing \(output): \(sink.resumedItems) file(s) done before, \(todo.count) to label")
+                }
+            }
         } catch let error as InputError {
             printError("seqlab label: \(error)")
             throw ExitCode.failure
@@ -49,10 +69,11 @@ struct Label: ParsableCommand {
         let writer = decoding.writer(for: labeller)
         let frameShift = labeller.model.frameShiftSeconds
         Interrupt.install()
-        let progress = ProgressBar("label", total: items.count, quiet: quiet)
+        let progress = ProgressBar("label", total: todo.count, quiet: quiet)
         let start = Date()
         var failures = 0, frames = 0
-        let work: @Sendable (Int) -> Result<(String, Int), InputError> = { i in
+        let work: @Sendable (Int) -> Result<(String, Int), InputError> = { [todo] j in
+            let i = todo[j]
             do {
                 var out = "", count = 0
                 for u in try labeller.features(ofFile: items[i].path, key: items[i].key) {
@@ -63,10 +84,18 @@ struct Label: ParsableCommand {
             } catch let e as InputError { return .failure(e) }
             catch { return .failure(InputError(file: items[i].path, "\(error)")) }
         }
-        orderedParallelMap(count: items.count, jobs: jobs, window: 4 * jobs, work: work) { _, result in
+        var writeError: InputError?
+        orderedParallelMap(count: todo.count, jobs: jobs, window: 4 * jobs, work: work) { j, result in
             switch result {
             case .success(let (text, n)):
-                writeOut(text)
+                if let sink {
+                    do { try sink.append(text, key: items[todo[j]].key, path: items[todo[j]].path) } catch let e as InputError {
+                        writeError = e
+                        return false
+                    } catch { writeError = InputError(file: output, "\(error)"); return false }
+                } else {
+                    writeOut(text)
+                }
                 frames += n
             case .failure(let error):
                 progress.finish()
@@ -77,9 +106,14 @@ struct Label: ParsableCommand {
             return !Interrupt.requested
         }
         progress.finish()
+        do { try sink?.close() } catch let e as InputError { writeError = writeError ?? e }
+        if let writeError {
+            printError("seqlab label: \(writeError)")
+            throw ExitCode.failure
+        }
         if verbose {
             let seconds = Date().timeIntervalSince(start)
-            var line = String(format: "seqlab label: %d files (%d failed), %d frames in %.2f s", items.count, failures, frames, seconds)
+            var line = String(format: "seqlab label: %d files (%d failed), %d frames in %.2f s", todo.count, failures, frames, seconds)
             if let frameShift, frames > 0 {
                 let audio = Double(frames) * frameShift
                 line += String(format: ", %.1f s of audio, real-time factor %.4f (%.0f× faster than real time)", audio, seconds / audio, audio / seconds)

@@ -19,7 +19,8 @@ struct Train: ParsableCommand {
         discussion: """
         Features come from stdin or --feats (Kaldi ark or scp), labels from --text (Kaldi text).
           seqlab extract audio --scp data/train/wav.scp | seqlab train --text data/train/text --tokens words -o digits.safetensors
-        A checkpoint is written after every epoch and on Ctrl-C; --resume continues it exactly.
+        A checkpoint is written after every epoch (and every --checkpoint-every batches) and on
+        Ctrl-C; --resume continues it exactly, also after a crash or SIGKILL.
         --init MODEL fine-tunes: it starts from the model's weights with a fresh optimizer, keeping its
         architecture, alphabet, tokens and front end (flags contradicting them are refused).
         Utterances that cannot be used (no label, NaN features, too short for their labels…) are
@@ -79,11 +80,14 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Checkpoint file (default: OUTPUT.ckpt).") var checkpoint: String?
     @Option(name: .long, help: "Continue the run saved in this checkpoint.") var resume: String?
     @Option(name: .customLong("init"), help: "Fine-tune this model: start from its weights (fresh optimizer state).") var initModel: String?
+    @Option(name: .long, help: "Also checkpoint every N batches within an epoch (0 = at epoch ends only).") var checkpointEvery = 0
     @Option(name: .long, help: "Append one JSON line per epoch to this file.") var log: String?
+    @Option(name: .long, help: "Refuse to start when the data, model and largest batch need more memory than this (e.g. 8G; default: the available memory).") var maxMemory: String?
     @Flag(name: .long, help: "No progress bar or epoch lines.") var quiet = false
 
     func validate() throws {
         guard epochs > 0, batchSize > 0, threads > 0 else { throw ValidationError("--epochs, --batch-size and --threads must be positive") }
+        guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 or positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
         guard resume == nil || initModel == nil else { throw ValidationError("--resume continues a run, --init starts one from a model: give one") }
@@ -103,6 +107,7 @@ struct Train: ParsableCommand {
         } else if horizon != nil {
             throw ValidationError("--horizon is the truncation of --gradient tbptt")
         }
+        if let maxMemory, MemoryBudget.parse(maxMemory) == nil { throw ValidationError("--max-memory takes a size such as 512M or 8G") }
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
     }
 
@@ -176,13 +181,14 @@ struct Train: ParsableCommand {
             throw InputError(file: previous.path, place: RecurrentCell.metadataKey,
                              "the checkpoint trains --cell \(previous.model.network.cell.rawValue), not \(cell.rawValue)")
         }
+        let memoryLimit = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
         let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: base?.alphabet, task: task,
-                                              refuseUnknownTokens: base != nil)
+                                              refuseUnknownTokens: base != nil, maxBytes: memoryLimit)
         var skipped = all.skipped
         var train = all, valid = Corpus(utterances: [], skipped: [])
         if let validFeats {
             let v = try Corpus.read(featuresPath: validFeats, textPath: validText, unit: unit, alphabet: alphabet, task: task,
-                                    refuseUnknownTokens: base != nil)
+                                    refuseUnknownTokens: base != nil, maxBytes: memoryLimit)
             valid = v.corpus
             skipped += v.corpus.skipped
         } else if validFraction > 0 {
@@ -204,12 +210,24 @@ struct Train: ParsableCommand {
             trainer = try Trainer(options: trainingOptions, train: train, valid: valid, alphabet: alphabet, tokenUnit: unit,
                                   frontEnd: requestedFrontEnd, modelPath: output, checkpointPath: checkpointPath, task: task, cell: cell)
         }
+        trainer.checkpointInterval = checkpointEvery
+        let plan = MemoryPlan(train: train, valid: valid, configuration: trainer.model.network.configuration,
+                              batchSize: trainer.options.batchSize)
+        if let memoryLimit { try plan.check(limit: memoryLimit) }
+        // A run killed while writing leaves a temporary file beside the model or checkpoint; drop it.
+        for leftover in [output, checkpointPath].flatMap({ AtomicFile.removeLeftovers(of: $0) }) {
+            printError("seqlab train: removed \(leftover), left by an interrupted write")
+        }
         if !quiet {
             let arch = trainer.model.network.configuration
             printError("seqlab train: \(train.utterances.count) utterances (\(train.frames) frames), \(valid.utterances.count) for validation; "
                 + "\(arch.inputSize)-dim input, \(trainer.model.network.describedArchitecture), "
                 + (task.classifies ? "\(alphabet.count - 1) labels + blank" : "\(arch.classes) predicted values")
-                + ", task \(task.rawValue); \(trainer.model.network.parameters.parameterCount()) weights")
+                + ", task \(task.rawValue); \(trainer.model.network.parameters.parameterCount()) weights; memory \(plan.description)")
+        }
+        if let log, let previous {
+            // Epochs logged after the checkpoint (a kill came before it was written) are run again: drop their lines.
+            try EpochLog.dropTrailingEpochs(after: previous.state.history.count, in: log)
         }
         let logHandle = try log.map { try openLog($0) }
         Interrupt.install()

@@ -72,6 +72,32 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    func testCheckpointsWithinAnEpochResumeToTheSameBytes() throws {
+        let dir = temporaryDirectory()
+        let full = try makeTrainer(dir, options: options, name: "full.safetensors")
+        XCTAssertEqual(try full.run(), .finished)
+        let fullBytes = try Data(contentsOf: dir.appendingPathComponent("full.safetensors"))
+        // Every 2 batches a checkpoint; keep a copy of the one written after batch 2 of epoch 2,
+        // as a SIGKILL during batch 3 would leave it.
+        let run = try makeTrainer(dir, options: options, name: "run.safetensors")
+        run.checkpointInterval = 2
+        let checkpointPath = dir.appendingPathComponent("run.safetensors.ckpt").path, copy = dir.appendingPathComponent("copy.ckpt").path
+        XCTAssertEqual(try run.run(onBatch: { done, _, _ in
+            if run.state.epoch == 1 && done == 3 { try? FileManager.default.copyItem(atPath: checkpointPath, toPath: copy) }
+        }), .finished)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("run.safetensors")), fullBytes)
+        let saved = try Checkpoint(contentsOf: copy)
+        XCTAssertEqual(saved.state.epoch, 1)
+        XCTAssertEqual(saved.state.batch, 2)
+        let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
+        let (train, valid) = corpus.splitting(validationFraction: 0.25)
+        let resumed = try Trainer(resuming: saved, train: train, valid: valid, alphabet: alphabet,
+                                  modelPath: dir.appendingPathComponent("resumed.safetensors").path, checkpointPath: copy)
+        XCTAssertEqual(try resumed.run(), .finished)
+        // The best model of epoch 1 was written before the copy, so the resumed run wrote the later best one.
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("resumed.safetensors")), fullBytes)
+    }
+
     func testResumeWithAnotherAlphabetIsRefused() throws {
         let dir = temporaryDirectory()
         let trainer = try makeTrainer(dir, options: options, name: "m.safetensors")

@@ -1,0 +1,90 @@
+// label --output/--resume through the built binary: SIGKILLed midway and continued, the output equals an uninterrupted run's.
+import Foundation
+import TestSupport
+import XCTest
+
+final class ResumableLabellingTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    /// A wav.scp of the 12 samples twice (the second time under other keys) with two unreadable files among them.
+    func makeList() throws -> String {
+        let samples = try String(contentsOf: packageRoot.appendingPathComponent("data/samples/wav.scp"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let bad = dir.appendingPathComponent("bad.wav").path, empty = dir.appendingPathComponent("empty.wav").path
+        try Data("not audio".utf8).write(to: URL(fileURLWithPath: bad))
+        try Data().write(to: URL(fileURLWithPath: empty))
+        var lines = samples.map { "\($0[0]) \(packageRoot.appendingPathComponent($0[1]).path)" }
+        lines.insert("bad \(bad)", at: 4)
+        lines += samples.map { "copy-\($0[0]) \(packageRoot.appendingPathComponent($0[1]).path)" }
+        lines.insert("empty \(empty)", at: 17)
+        let scp = dir.appendingPathComponent("wav.scp").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: scp, atomically: true, encoding: .utf8)
+        return scp
+    }
+
+    func lineCount(_ path: String) -> Int {
+        (FileManager.default.contents(atPath: path) ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+    }
+
+    /// Starts `label -o out`, waits until `lines` lines are in the output, and SIGKILLs it.
+    func labelAndKill(_ arguments: [String], output: String, after lines: Int) throws {
+        let process = Process()
+        process.executableURL = seqlabBinary()
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && lineCount(output) < lines && Date() < deadline { usleep(2_000) }
+        XCTAssertTrue(process.isRunning, "label finished before \(lines) lines were written; the kill tests nothing")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+    }
+
+    func testKilledLabellingContinuesToTheUninterruptedOutput() throws {
+        let scp = try makeList()
+        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+        let common = ["label", "-m", model, "--scp", scp]
+        let reference = try runSeqlab(common + ["--jobs", "1"])
+        XCTAssertEqual(reference.status, 1, "two files are unreadable")
+        XCTAssertEqual(reference.stdoutText.split(separator: "\n").count, 24)
+
+        let out = dir.appendingPathComponent("labels.txt").path
+        try labelAndKill(common + ["--jobs", "1", "-o", out], output: out, after: 3)
+        try labelAndKill(common + ["--jobs", "2", "-o", out, "--resume"], output: out, after: 9)
+        // A torn line, as a kill in the middle of a write leaves it: dropped when continuing.
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: out))
+        handle.seekToEndOfFile()
+        handle.write(Data("copy-sample99 1 2".utf8))
+        try handle.close()
+        let done = lineCount(out + ".progress") - 1
+        let last = try runSeqlab(common + ["--jobs", "2", "-o", out, "--resume"])
+        XCTAssertEqual(last.status, 1, "the unreadable files are tried again and fail again")
+        XCTAssertTrue(last.stderr.contains("bad.wav"), last.stderr)
+        XCTAssertTrue(last.stderr.contains("empty.wav"), last.stderr)
+        XCTAssertTrue(last.stderr.contains("\(done) file(s) done before, \(26 - done) to label"), last.stderr)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), reference.stdoutText)
+        XCTAssertEqual(lineCount(out + ".progress"), 1 + 24, "every labelled file journalled once, the failed ones not")
+
+        // Continuing a finished run labels nothing and changes nothing.
+        let again = try runSeqlab(common + ["-o", out, "--resume"])
+        XCTAssertTrue(again.stderr.contains("24 file(s) done before, 2 to label"), again.stderr)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), reference.stdoutText)
+    }
+
+    func testResumeRefusesAnOutputWithoutItsProgressFile() throws {
+        let out = dir.appendingPathComponent("labels.txt").path
+        try "sample01 1 2\n".write(toFile: out, atomically: true, encoding: .utf8)
+        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+        let sample = packageRoot.appendingPathComponent("data/samples/sample01_41918.wav").path
+        let r = try runSeqlab(["label", "-m", model, sample, "-o", out, "--resume"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("labels.txt.progress"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), "sample01 1 2\n", "left untouched")
+        let stdout = try runSeqlab(["label", "-m", model, sample, "--resume"])
+        XCTAssertNotEqual(stdout.status, 0)
+        XCTAssertTrue(stdout.stderr.contains("--output"), stdout.stderr)
+    }
+}
