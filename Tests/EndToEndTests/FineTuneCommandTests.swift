@@ -77,6 +77,8 @@ final class FineTuneCommandTests: XCTestCase {
         try "--feature-type=fbank\n--num-mel-bins=4\n".write(toFile: path("fbank.conf"), atomically: true, encoding: .utf8)
         try assertRefused(["--frontend", path("fbank.conf")], ["--frontend differs from the model's front end", "no stored front end"])
         try assertRefused(["--resume", path("base.safetensors")], ["--resume continues a run, --init starts one from a model"])
+        try assertRefused(["--task", "framewise"], ["base.safetensors", "the model was trained for --task ctc, not framewise"])
+        try assertRefused(["--cell", "elman"], ["base.safetensors", "the model is a --cell lstm network, not elman"])
         // A token outside the model's alphabet, named with its utterance.
         let text = try String(contentsOfFile: task.text, encoding: .utf8).replacingOccurrences(of: "u05 ", with: "u05 q ")
         try text.write(toFile: path("text-q"), atomically: true, encoding: .utf8)
