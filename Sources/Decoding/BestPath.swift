@@ -11,40 +11,9 @@ import Tensors
 /// (a lower bound on the label sequence's probability, which beam search computes exactly).
 /// Ties in a frame go to the lowest class index.
 public func bestPathDecode(logProbs: Matrix, blank: Int = 0, alphabet: [String]? = nil) -> Hypothesis {
-    let t = logProbs.rows, k = logProbs.cols
-    var tokens: [Int] = [], starts: [Int] = [], ends: [Int] = [], sums: [Float] = []
-    var score: Float = 0
-    var previous = -1
-    if k > 0 {
-        logProbs.data.withUnsafeBufferPointer { lp in
-            for frame in 0..<t {
-                let row = frame * k
-                var best = 0
-                var bestValue = lp[row]
-                for c in 1..<k where lp[row + c] > bestValue {
-                    best = c
-                    bestValue = lp[row + c]
-                }
-                score += bestValue
-                if best != blank {
-                    if best == previous {
-                        ends[ends.count - 1] = frame
-                        sums[sums.count - 1] += expf(bestValue)
-                    } else {
-                        tokens.append(best)
-                        starts.append(frame)
-                        ends.append(frame)
-                        sums.append(expf(bestValue))
-                    }
-                }
-                previous = best
-            }
-        }
-    }
-    let confidences = (0..<tokens.count).map { sums[$0] / Float(ends[$0] - starts[$0] + 1) }
-    return Hypothesis(tokens: tokens, text: tokenText(tokens, alphabet: alphabet), score: score,
-                      acousticScore: score, tokenStartFrames: starts, tokenEndFrames: ends,
-                      confidences: confidences)
+    var stream = BestPathStream(blank: blank, alphabet: alphabet)
+    stream.advance(logProbs: logProbs)
+    return stream.hypothesis
 }
 
 /// The alphabet strings of `tokens` (the decimal index where there is no alphabet entry).

@@ -50,20 +50,29 @@ public struct ModelTensors: Sendable, Equatable {
     }
 }
 
+extension ModelTensors {
+    /// A network's saved form: its parameters (and, with `optimizerState`, their optimizer slots),
+    /// `metadata`, then the `seqlab.format_version`, `seqlab.architecture` (`configuration` as
+    /// JSON) and `seqlab.checksum` keys, which `metadata` cannot replace.
+    init(parameters: [Parameter<Float>], configuration: LSTMNetworkConfiguration, metadata: [String: String],
+         optimizerState: Bool) {
+        var tensors: [String: ModelTensors.Tensor] = optimizerState ? parameters.optimizerSlotTensors() : [:]
+        for p in parameters { tensors[p.name] = .init(shape: p.shape, values: p.value.data) }
+        self.init(tensors: tensors, metadata: metadata)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        self.metadata["seqlab.format_version"] = ModelTensors.formatVersion
+        self.metadata["seqlab.architecture"] = String(decoding: try! encoder.encode(configuration), as: UTF8.self)
+        self.metadata["seqlab.checksum"] = checksum()
+    }
+}
+
 extension LSTMNetwork where S == Float {
     /// The network's tensors and metadata; `extra` metadata (alphabet, front end, …) is added,
     /// but cannot replace the `seqlab.format_version`, `seqlab.architecture` and `seqlab.checksum` keys.
     /// With `optimizerState`, the parameters' optimizer slots are added (a checkpoint).
     public func savedTensors(metadata extra: [String: String] = [:], optimizerState: Bool = false) -> ModelTensors {
-        var tensors: [String: ModelTensors.Tensor] = optimizerState ? parameters.optimizerSlotTensors() : [:]
-        for p in parameters { tensors[p.name] = .init(shape: p.shape, values: p.value.data) }
-        var saved = ModelTensors(tensors: tensors, metadata: extra)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        saved.metadata["seqlab.format_version"] = ModelTensors.formatVersion
-        saved.metadata["seqlab.architecture"] = String(decoding: try! encoder.encode(configuration), as: UTF8.self)
-        saved.metadata["seqlab.checksum"] = saved.checksum()
-        return saved
+        ModelTensors(parameters: parameters, configuration: configuration, metadata: extra, optimizerState: optimizerState)
     }
 
     /// A network rebuilt from saved tensors, after checking the version, the architecture,

@@ -24,15 +24,7 @@ extension SequenceNetwork {
         var meta = extra
         meta[RecurrentCell.metadataKey] = cell.rawValue
         if case .lstm(let n) = body { return n.savedTensors(metadata: meta, optimizerState: optimizerState) }
-        var tensors: [String: ModelTensors.Tensor] = optimizerState ? parameters.optimizerSlotTensors() : [:]
-        for p in parameters { tensors[p.name] = .init(shape: p.shape, values: p.value.data) }
-        var saved = ModelTensors(tensors: tensors, metadata: meta)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        saved.metadata["seqlab.format_version"] = ModelTensors.formatVersion
-        saved.metadata["seqlab.architecture"] = String(decoding: try! encoder.encode(configuration), as: UTF8.self)
-        saved.metadata["seqlab.checksum"] = saved.checksum()
-        return saved
+        return ModelTensors(parameters: parameters, configuration: configuration, metadata: meta, optimizerState: optimizerState)
     }
 
     /// A network rebuilt from saved tensors: the cell from `seqlab.cell` (absent = lstm), then
