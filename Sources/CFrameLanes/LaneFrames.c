@@ -39,17 +39,9 @@ void sl_lane_frames_power(const sl_lane_fft *plan, const float *const src[SL_LAN
     // in registers; rows size ..< n stay zero (the padding).
     int i0 = 0;
     for (; i0 + L <= size; i0 += L) {
-        vf r[SL_LANES], t[SL_LANES];
+        vf r[SL_LANES];
         for (int l = 0; l < L; l++) r[l] = VLOAD(src[l] + i0);
-        // Four perfect shuffles: row bits (r3 r2 r1 r0), column bits (c3 c2 c1 c0) become
-        // (r2 r1 r0 c3), (c2 c1 c0 r3) each time, so after four rows and columns swap.
-        for (int stage = 0; stage < 4; stage++) {
-            for (int k = 0; k < 8; k++) {
-                t[2 * k] = __builtin_shufflevector(r[k], r[k + 8], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-                t[2 * k + 1] = __builtin_shufflevector(r[k], r[k + 8], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-            }
-            for (int l = 0; l < L; l++) r[l] = t[l];
-        }
+        transpose16(r);
         for (int j = 0; j < L; j++) VSTORE(x + (i0 + j) * L, r[j]);
     }
     for (int l = 0; l < L; l++) {
@@ -122,18 +114,35 @@ SL_INLINE void floored_log(vf *value) {
     *value = r;
 }
 
-SL_KERNEL
-void sl_lane_log_rows(const float *v, int count, float *out, ptrdiff_t stride, int rows) {
-    for (int c = 0; c < count; c++) {
+/// Lane-major values v[c·16 + l] (c < count) to rows out[l·stride + c] (l < rows), 16
+/// columns at a time through a register transpose, the last count mod 16 lane by lane.
+SL_INLINE void store_rows(const float *v, int count, float *out, ptrdiff_t stride, int rows) {
+    int c0 = 0;
+    for (; c0 + SL_LANES <= count; c0 += SL_LANES) {
+        vf r[SL_LANES];
+        for (int j = 0; j < SL_LANES; j++) r[j] = VLOAD(v + (c0 + j) * SL_LANES);
+        transpose16(r);
+        for (int l = 0; l < rows; l++) VSTORE(out + l * stride + c0, r[l]);
+    }
+    for (int c = c0; c < count; c++) {
         vf x = VLOAD(v + c * SL_LANES);
-        floored_log(&x);
         vscatter(&x, out + c, stride, rows);
     }
 }
 
 SL_KERNEL
+void sl_lane_log_rows(float *v, int count, float *out, ptrdiff_t stride, int rows) {
+    for (int c = 0; c < count; c++) {
+        vf x = VLOAD(v + c * SL_LANES);
+        floored_log(&x);
+        VSTORE(v + c * SL_LANES, x);
+    }
+    store_rows(v, count, out, stride, rows);
+}
+
+SL_KERNEL
 void sl_lane_mel_rows(const float *power, const int *first, const int *offsets, const float *weights,
-                      int count, int take_log, float *out, ptrdiff_t stride, int rows) {
+                      int count, int take_log, float *mel, float *out, ptrdiff_t stride, int rows) {
     for (int b = 0; b < count; b++) {
         const float *w = weights + offsets[b], *p = power + (ptrdiff_t)first[b] * SL_LANES;
         int width = offsets[b + 1] - offsets[b];
@@ -146,6 +155,7 @@ void sl_lane_mel_rows(const float *power, const int *first, const int *offsets, 
         if (k < width) a0 += w[k] * VLOAD(p + k * SL_LANES);
         vf sum = a0 + a1;
         if (take_log) floored_log(&sum);
-        vscatter(&sum, out + b, stride, rows);
+        VSTORE(mel + b * SL_LANES, sum);
     }
+    store_rows(mel, count, out, stride, rows);
 }

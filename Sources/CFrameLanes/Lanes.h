@@ -33,6 +33,20 @@ SL_INLINE void vscatter(const vf *v, float *out, ptrdiff_t stride, int rows) {
     for (int l = 0; l < rows; l++) out[l * stride] = (*v)[l];
 }
 
+/// Transposes the 16×16 matrix whose row j is r[j], in registers: four perfect shuffles, each
+/// taking row bits (r3 r2 r1 r0) and column bits (c3 c2 c1 c0) to (r2 r1 r0 c3) and
+/// (c2 c1 c0 r3), so that after four, rows and columns have swapped.
+SL_INLINE void transpose16(vf r[SL_LANES]) {
+    vf t[SL_LANES];
+    for (int stage = 0; stage < 4; stage++) {
+        for (int k = 0; k < 8; k++) {
+            t[2 * k] = __builtin_shufflevector(r[k], r[k + 8], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            t[2 * k + 1] = __builtin_shufflevector(r[k], r[k + 8], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        }
+        for (int l = 0; l < SL_LANES; l++) r[l] = t[l];
+    }
+}
+
 /// The FFT of the 16 lane-major frames in `x` (n floats per lane) into re/im (n/2 each).
 void sl_lane_fft_run(const sl_lane_fft *plan, const float *x, float *re, float *im, float *power);
 

@@ -45,9 +45,10 @@ extension FeatureExtractor {
         let copies = UnsafeMutablePointer<Float>.allocate(capacity: size * lanes)
         let sources = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: lanes)
         let sums = UnsafeMutablePointer<Double>.allocate(capacity: lanes)
+        let melLanes = UnsafeMutablePointer<Float>.allocate(capacity: max(melCount, 1) * lanes)
         defer {
             UnsafeMutableRawPointer(scratch).deallocate(); UnsafeMutableRawPointer(power).deallocate()
-            copies.deallocate(); sources.deallocate(); sums.deallocate()
+            copies.deallocate(); sources.deallocate(); sums.deallocate(); melLanes.deallocate()
         }
 
         let dither = Float(config.dither), p = Float(config.preemphasisCoefficient)
@@ -58,16 +59,17 @@ extension FeatureExtractor {
             return e
         }
         let cols = type == .mfcc ? melCount : config.baseDimension
-        var out = Matrix(rows: count, cols: cols)
         var energies = [Float](repeating: 0, count: type == .mfcc ? count : 0)
         let usePower = config.usePower, useLog = config.useLogFbank, useEnergy = config.useEnergy
         let snipEdges = config.snipEdges
         let removeDC: Int32 = config.removeDCOffset ? 1 : 0, rawEnergy: Int32 = config.rawEnergy ? 1 : 0
         let mel = sparseMel
 
+        // Every element is written below (log spectrum, mel bins, energy column), so the
+        // features start uninitialised rather than zeroed (a spectrogram's are 100 kB a second).
+        let data = [Float](unsafeUninitializedCapacity: count * cols) { outBuffer, initialised in
         signal.withUnsafeBufferPointer { samplesBuffer in
         window.withUnsafeBufferPointer { windowBuffer in
-        out.data.withUnsafeMutableBufferPointer { outBuffer in
             let samples = samplesBuffer.baseAddress!, win = windowBuffer.baseAddress!
             for block in stride(from: 0, to: count, by: lanes) {
                 let rows = min(lanes, count - block)
@@ -103,16 +105,18 @@ extension FeatureExtractor {
                     for l in 0..<rows { first[l * cols] = logEnergy(sums[l]) }
                 case .fbank:
                     if !usePower { sl_lane_sqrt(power, Int32(bins)) }
-                    mel!.applyLanes(power, log: useLog, into: useEnergy ? first + 1 : first, stride: cols, rows: rows)
+                    mel!.applyLanes(power, log: useLog, scratch: melLanes, into: useEnergy ? first + 1 : first, stride: cols, rows: rows)
                     if useEnergy { for l in 0..<rows { first[l * cols] = logEnergy(sums[l]) } }
                 case .mfcc:
-                    mel!.applyLanes(power, log: true, into: first, stride: cols, rows: rows)
+                    mel!.applyLanes(power, log: true, scratch: melLanes, into: first, stride: cols, rows: rows)
                     for l in 0..<rows { energies[block + l] = logEnergy(sums[l]) }
                 }
             }
         }
         }
+            initialised = count * cols
         }
+        var out = Matrix(rows: count, cols: cols, data: data)
         if type == .mfcc {
             out = mfcc!.apply(out)
             if useEnergy { for t in 0..<out.rows { out[t, 0] = energies[t] } }
@@ -123,13 +127,14 @@ extension FeatureExtractor {
 
 extension SparseMelBanks {
     /// The filters on 16 lane-major spectra (power[k·16 + l]): out[l·stride + m] for l < rows,
-    /// floored and logged when `log`.
-    func applyLanes(_ power: UnsafePointer<Float>, log: Bool, into out: UnsafeMutablePointer<Float>, stride: Int, rows: Int) {
+    /// floored and logged when `log`; `scratch` holds count × 16 floats.
+    func applyLanes(_ power: UnsafePointer<Float>, log: Bool, scratch: UnsafeMutablePointer<Float>,
+                    into out: UnsafeMutablePointer<Float>, stride: Int, rows: Int) {
         first32.withUnsafeBufferPointer { first in
             offsets32.withUnsafeBufferPointer { offsets in
                 weights.withUnsafeBufferPointer { w in
                     sl_lane_mel_rows(power, first.baseAddress, offsets.baseAddress, w.baseAddress, Int32(count),
-                                     log ? 1 : 0, out, stride, Int32(rows))
+                                     log ? 1 : 0, scratch, out, stride, Int32(rows))
                 }
             }
         }
