@@ -1,17 +1,18 @@
-// LaneFFT: a radix-2² real FFT and power spectrum of 16 frames at once, one frame per SIMD lane.
+// LaneFFT: an in-place radix-2² real FFT and power spectrum of 16 frames at once, one frame per SIMD lane.
 #include <math.h>
 #include <stdlib.h>
 #include "Lanes.h"
 
 /// The plan: m = n/2 point complex FFT of z_j = x_{2j} + i·x_{2j+1} (Cooley–Tukey, decimation
-/// in time, bit-reversed input order), two radix-2 stages fused per pass (radix-2²: the
-/// second stage's odd twiddles are the even ones times −i), then the split of Z into the real
-/// spectrum, X_k = (Z_k + Z*_{m−k})/2 − i·e^{−2πik/n}·(Z_k − Z*_{m−k})/2 (e.g. Press et al.,
-/// Numerical Recipes, §12.3). Twiddles are computed in double and rounded once.
+/// in frequency, natural input order, bit-reversed output), two radix-2 stages fused per pass
+/// (radix-2²: the first stage's odd twiddles are the even ones times −i), in place on the
+/// frames, then the split of Z into the real spectrum,
+/// X_k = (Z_k + Z*_{m−k})/2 − i·e^{−2πik/n}·(Z_k − Z*_{m−k})/2 (e.g. Press et al., Numerical
+/// Recipes, §12.3). Twiddles are computed in double and rounded once.
 struct sl_lane_fft {
     int n, m;
-    int *reverse;        // m: bit-reversed index
-    float *twiddles;     // per fused pass with span h: for j < h, (w1r, w1i, w2r, w2i)
+    int *reverse;        // m: bit-reversed index (where Z_k ends up)
+    float *twiddles;     // per fused pass with span h ≥ 2: for j < h, (w1r, w1i, w2r, w2i)
     float *split;        // m: (cos, sin) of −2πk/n
 };
 
@@ -32,9 +33,9 @@ sl_lane_fft *sl_lane_fft_create(int n) {
         for (int b = 0; b < bits; b++) if ((j >> b) & 1) r |= 1 << (bits - 1 - b);
         p->reverse[j] = r;
     }
-    // Fused passes start at span 1 (or 2 after a lone radix-2 pass when log2 m is odd).
+    // Fused passes run with spans h = m/4, m/16, … ≥ 1; the one with h = 1 needs no table.
     float *w = p->twiddles;
-    for (int h = (bits & 1) ? 2 : 1; 4 * h <= m; h *= 4) {
+    for (int h = m / 4; h >= 2; h /= 4) {
         for (int j = 0; j < h; j++) {
             double a1 = -2 * M_PI * j / (2.0 * h), a2 = -2 * M_PI * j / (4.0 * h);
             *w++ = (float)cos(a1); *w++ = (float)sin(a1);
@@ -59,75 +60,68 @@ void sl_lane_fft_destroy(sl_lane_fft *p) {
 
 int sl_lane_fft_length(const sl_lane_fft *p) { return p->n; }
 
-size_t sl_lane_scratch_floats(const sl_lane_fft *p) {
-    // frames (n per lane), then re and im (m each)
-    return (size_t)SL_LANES * (size_t)(p->n + 2 * p->m);
-}
+size_t sl_lane_scratch_floats(const sl_lane_fft *p) { return (size_t)SL_LANES * (size_t)p->n; }
+
+/// Complex j of the frames: real part at row 2j, imaginary part at row 2j + 1.
+#define RE(j) (x + (ptrdiff_t)(j) * 2 * SL_LANES)
+#define IM(j) (x + ((ptrdiff_t)(j) * 2 + 1) * SL_LANES)
 
 SL_KERNEL
-void sl_lane_fft_run(const sl_lane_fft *p, const float *x, float *re, float *im, float *power) {
-    const int m = p->m, L = SL_LANES;
-    const int *rev = p->reverse;
-    int h;
-    const float *w = p->twiddles;   // passes from span 1 (log2 m even) or 2 (odd)
-    if (m == 2 || (__builtin_ctz(m) & 1)) {
-        // A lone radix-2 pass (span 1, twiddle 1), reading the frames in bit-reversed order.
-        for (int s = 0; s < m; s += 2) {
-            int r0 = rev[s], r1 = rev[s + 1];
-            vf ar = VLOAD(x + 2 * r0 * L), ai = VLOAD(x + (2 * r0 + 1) * L);
-            vf br = VLOAD(x + 2 * r1 * L), bi = VLOAD(x + (2 * r1 + 1) * L);
-            VSTORE(re + s * L, ar + br); VSTORE(im + s * L, ai + bi);
-            VSTORE(re + (s + 1) * L, ar - br); VSTORE(im + (s + 1) * L, ai - bi);
-        }
-        h = 2;
-    } else {
-        // The first fused pass (span 1, all twiddles 1 or −i), reading in bit-reversed order.
-        for (int s = 0; s < m; s += 4) {
-            const float *z0 = x + 2 * rev[s] * L, *z1 = x + 2 * rev[s + 1] * L;
-            const float *z2 = x + 2 * rev[s + 2] * L, *z3 = x + 2 * rev[s + 3] * L;
-            vf a0r = VLOAD(z0), a0i = VLOAD(z0 + L), a1r = VLOAD(z1), a1i = VLOAD(z1 + L);
-            vf a2r = VLOAD(z2), a2i = VLOAD(z2 + L), a3r = VLOAD(z3), a3i = VLOAD(z3 + L);
-            vf b0r = a0r + a1r, b0i = a0i + a1i, b1r = a0r - a1r, b1i = a0i - a1i;
-            vf b2r = a2r + a3r, b2i = a2i + a3i, b3r = a2r - a3r, b3i = a2i - a3i;
-            // b3 · (−i) = (b3i, −b3r)
-            VSTORE(re + s * L, b0r + b2r); VSTORE(im + s * L, b0i + b2i);
-            VSTORE(re + (s + 2) * L, b0r - b2r); VSTORE(im + (s + 2) * L, b0i - b2i);
-            VSTORE(re + (s + 1) * L, b1r + b3i); VSTORE(im + (s + 1) * L, b1i - b3r);
-            VSTORE(re + (s + 3) * L, b1r - b3i); VSTORE(im + (s + 3) * L, b1i + b3r);
-        }
-        h = 4;
-        w += 4;   // that pass's single entry (all ones)
-    }
-    // The remaining fused passes: stage with span h (twiddle w1 = e^{−2πij/2h}) on pairs
-    // (a0, a1), (a2, a3), then span 2h (w2 = e^{−2πij/4h}, and w2·(−i) for the odd pair).
-    for (; 4 * h <= m; h *= 4) {
+void sl_lane_fft_run(const sl_lane_fft *p, float *x, float *power) {
+    const int m = p->m;
+    const float *w = p->twiddles;
+    int h = m / 4;
+    // Fused passes: span 2h (twiddle w2 = e^{−2πij/4h} on (a0, a2), w2·(−i) on (a1, a3)), then
+    // span h (w1 = e^{−2πij/2h} on both halves).
+    for (; h >= 2; h /= 4) {
         for (int s = 0; s < m; s += 4 * h) {
             for (int j = 0; j < h; j++) {
                 vf w1r = VSPLAT(w[4 * j]), w1i = VSPLAT(w[4 * j + 1]);
                 vf w2r = VSPLAT(w[4 * j + 2]), w2i = VSPLAT(w[4 * j + 3]);
-                float *r0 = re + (s + j) * L, *i0 = im + (s + j) * L;
-                float *r1 = r0 + h * L, *i1 = i0 + h * L, *r2 = r0 + 2 * h * L, *i2 = i0 + 2 * h * L;
-                float *r3 = r0 + 3 * h * L, *i3 = i0 + 3 * h * L;
-                vf a0r = VLOAD(r0), a0i = VLOAD(i0), a1r = VLOAD(r1), a1i = VLOAD(i1);
-                vf a2r = VLOAD(r2), a2i = VLOAD(i2), a3r = VLOAD(r3), a3i = VLOAD(i3);
-                vf t1r = a1r * w1r - a1i * w1i, t1i = a1r * w1i + a1i * w1r;
-                vf t3r = a3r * w1r - a3i * w1i, t3i = a3r * w1i + a3i * w1r;
-                vf b0r = a0r + t1r, b0i = a0i + t1i, b1r = a0r - t1r, b1i = a0i - t1i;
-                vf b2r = a2r + t3r, b2i = a2i + t3i, b3r = a2r - t3r, b3i = a2i - t3i;
-                vf u2r = b2r * w2r - b2i * w2i, u2i = b2r * w2i + b2i * w2r;
-                vf u3r = b3r * w2r - b3i * w2i, u3i = b3r * w2i + b3i * w2r;
-                // u3 · (−i) = (u3i, −u3r)
-                VSTORE(r0, b0r + u2r); VSTORE(i0, b0i + u2i);
-                VSTORE(r2, b0r - u2r); VSTORE(i2, b0i - u2i);
-                VSTORE(r1, b1r + u3i); VSTORE(i1, b1i - u3r);
-                VSTORE(r3, b1r - u3i); VSTORE(i3, b1i + u3r);
+                int q = s + j;
+                vf a0r = VLOAD(RE(q)), a0i = VLOAD(IM(q)), a1r = VLOAD(RE(q + h)), a1i = VLOAD(IM(q + h));
+                vf a2r = VLOAD(RE(q + 2 * h)), a2i = VLOAD(IM(q + 2 * h));
+                vf a3r = VLOAD(RE(q + 3 * h)), a3i = VLOAD(IM(q + 3 * h));
+                vf b0r = a0r + a2r, b0i = a0i + a2i, b1r = a1r + a3r, b1i = a1i + a3i;
+                vf d2r = a0r - a2r, d2i = a0i - a2i;
+                vf d3r = a1i - a3i, d3i = a3r - a1r;          // (a1 − a3)·(−i)
+                vf b2r = d2r * w2r - d2i * w2i, b2i = d2r * w2i + d2i * w2r;
+                vf b3r = d3r * w2r - d3i * w2i, b3i = d3r * w2i + d3i * w2r;
+                vf e1r = b0r - b1r, e1i = b0i - b1i, e3r = b2r - b3r, e3i = b2i - b3i;
+                VSTORE(RE(q), b0r + b1r); VSTORE(IM(q), b0i + b1i);
+                VSTORE(RE(q + h), e1r * w1r - e1i * w1i); VSTORE(IM(q + h), e1r * w1i + e1i * w1r);
+                VSTORE(RE(q + 2 * h), b2r + b3r); VSTORE(IM(q + 2 * h), b2i + b3i);
+                VSTORE(RE(q + 3 * h), e3r * w1r - e3i * w1i); VSTORE(IM(q + 3 * h), e3r * w1i + e3i * w1r);
             }
         }
         w += 4 * h;
     }
-    // Z → X and |X_k|²: X_0 = Re Z_0 + Im Z_0, X_m = Re Z_0 − Im Z_0.
+    if (h == 1) {
+        // The last fused pass, span 1: twiddles 1 and −i only.
+        for (int q = 0; q < m; q += 4) {
+            vf a0r = VLOAD(RE(q)), a0i = VLOAD(IM(q)), a1r = VLOAD(RE(q + 1)), a1i = VLOAD(IM(q + 1));
+            vf a2r = VLOAD(RE(q + 2)), a2i = VLOAD(IM(q + 2)), a3r = VLOAD(RE(q + 3)), a3i = VLOAD(IM(q + 3));
+            vf b0r = a0r + a2r, b0i = a0i + a2i, b1r = a1r + a3r, b1i = a1i + a3i;
+            vf b2r = a0r - a2r, b2i = a0i - a2i;
+            vf b3r = a1i - a3i, b3i = a3r - a1r;              // (a1 − a3)·(−i)
+            VSTORE(RE(q), b0r + b1r); VSTORE(IM(q), b0i + b1i);
+            VSTORE(RE(q + 1), b0r - b1r); VSTORE(IM(q + 1), b0i - b1i);
+            VSTORE(RE(q + 2), b2r + b3r); VSTORE(IM(q + 2), b2i + b3i);
+            VSTORE(RE(q + 3), b2r - b3r); VSTORE(IM(q + 3), b2i - b3i);
+        }
+    } else {
+        // log2 m odd: a last radix-2 pass, span 1 (twiddle 1).
+        for (int q = 0; q < m; q += 2) {
+            vf ar = VLOAD(RE(q)), ai = VLOAD(IM(q)), br = VLOAD(RE(q + 1)), bi = VLOAD(IM(q + 1));
+            VSTORE(RE(q), ar + br); VSTORE(IM(q), ai + bi);
+            VSTORE(RE(q + 1), ar - br); VSTORE(IM(q + 1), ai - bi);
+        }
+    }
+    // Z_k sits at position reverse[k]. X_0 = Re Z_0 + Im Z_0, X_m = Re Z_0 − Im Z_0.
+    const int *rev = p->reverse;
+    const int L = SL_LANES;
     {
-        vf zr = VLOAD(re), zi = VLOAD(im);
+        vf zr = VLOAD(RE(0)), zi = VLOAD(IM(0));
         vf a = zr + zi, b = zr - zi;
         VSTORE(power, a * a);
         VSTORE(power + m * L, b * b);
@@ -135,8 +129,8 @@ void sl_lane_fft_run(const sl_lane_fft *p, const float *x, float *re, float *im,
     const vf half = VSPLAT(0.5f);
     for (int k = 1; k < m; k++) {
         vf cr = VSPLAT(p->split[2 * k]), ci = VSPLAT(p->split[2 * k + 1]);
-        vf zr = VLOAD(re + k * L), zi = VLOAD(im + k * L);
-        vf yr = VLOAD(re + (m - k) * L), yi = VLOAD(im + (m - k) * L);
+        vf zr = VLOAD(RE(rev[k])), zi = VLOAD(IM(rev[k]));
+        vf yr = VLOAD(RE(rev[m - k])), yi = VLOAD(IM(rev[m - k]));
         vf er = half * (zr + yr), ei = half * (zi - yi);
         vf or_ = half * (zi + yi), oi = half * (yr - zr);
         vf xr = er + (cr * or_ - ci * oi), xi = ei + (cr * oi + ci * or_);

@@ -34,9 +34,10 @@ void sl_lane_frames_power(const sl_lane_fft *plan, const float *const src[SL_LAN
                           float *scratch, float *power, double energy[SL_LANES]) {
     const int L = SL_LANES;
     const int n = sl_lane_fft_length(plan);
-    float *x = scratch, *re = scratch + (size_t)n * L, *im = re + (size_t)(n / 2) * L;
+    float *x = scratch;
     // Lane-major copy: x[i·16 + l] = src[l][i], 16 samples of each frame at a time transposed
-    // in registers; rows size ..< n stay zero (the padding).
+    // in registers; rows size ..< n are the zero padding (the FFT runs in place over them).
+    memset(x + (size_t)size * L, 0, sizeof(float) * (size_t)(n - size) * L);
     int i0 = 0;
     for (; i0 + L <= size; i0 += L) {
         vf r[SL_LANES];
@@ -68,7 +69,7 @@ void sl_lane_frames_power(const sl_lane_fft *plan, const float *const src[SL_LAN
     }
     if (!raw_energy) lane_sum(x, size, &zero, &e);
     for (int l = 0; l < L; l++) energy[l] = e[l];
-    sl_lane_fft_run(plan, x, re, im, power);
+    sl_lane_fft_run(plan, x, power);
 }
 
 SL_KERNEL

@@ -47,7 +47,8 @@ SL_INLINE void transpose16(vf r[SL_LANES]) {
     }
 }
 
-/// The FFT of the 16 lane-major frames in `x` (n floats per lane) into re/im (n/2 each).
-void sl_lane_fft_run(const sl_lane_fft *plan, const float *x, float *re, float *im, float *power);
+/// |FFT|² of the 16 lane-major frames in `x` (n rows), into power ((n/2 + 1) rows); x is
+/// overwritten.
+void sl_lane_fft_run(const sl_lane_fft *plan, float *x, float *power);
 
 #endif

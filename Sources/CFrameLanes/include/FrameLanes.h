@@ -23,7 +23,7 @@ void sl_lane_fft_destroy(sl_lane_fft *plan);
 /// The transform length n.
 int sl_lane_fft_length(const sl_lane_fft *plan);
 
-/// Floats of scratch `sl_lane_frames_power` needs (zeroed once before first use, then reused).
+/// Floats of scratch `sl_lane_frames_power` needs (n·16).
 size_t sl_lane_scratch_floats(const sl_lane_fft *plan);
 
 /// Kaldi's frame processing and power spectrum for 16 frames (feature-window.cc, then
