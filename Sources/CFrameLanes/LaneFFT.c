@@ -126,14 +126,18 @@ void sl_lane_fft_run(const sl_lane_fft *p, float *x, float *power) {
         VSTORE(power, a * a);
         VSTORE(power + m * L, b * b);
     }
+    // Bins k and m − k share their inputs: with E = (Z_k + Z*_{m−k})/2, O = (Z_k − Z*_{m−k})/2i
+    // and T = e^{−2πik/n}·O, X_k = E + T and X_{m−k} = E* − T* (e^{−2πi(m−k)/n} = −e^{2πik/n}).
     const vf half = VSPLAT(0.5f);
-    for (int k = 1; k < m; k++) {
+    for (int k = 1; 2 * k <= m; k++) {
         vf cr = VSPLAT(p->split[2 * k]), ci = VSPLAT(p->split[2 * k + 1]);
         vf zr = VLOAD(RE(rev[k])), zi = VLOAD(IM(rev[k]));
         vf yr = VLOAD(RE(rev[m - k])), yi = VLOAD(IM(rev[m - k]));
         vf er = half * (zr + yr), ei = half * (zi - yi);
         vf or_ = half * (zi + yi), oi = half * (yr - zr);
-        vf xr = er + (cr * or_ - ci * oi), xi = ei + (cr * oi + ci * or_);
+        vf tr = cr * or_ - ci * oi, ti = cr * oi + ci * or_;
+        vf xr = er + tr, xi = ei + ti, yr2 = er - tr, yi2 = ti - ei;
         VSTORE(power + k * L, xr * xr + xi * xi);
+        VSTORE(power + (m - k) * L, yr2 * yr2 + yi2 * yi2);
     }
 }
