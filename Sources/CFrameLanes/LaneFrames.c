@@ -1,80 +1,73 @@
-// LaneFrames: Kaldi's frame processing, mel filters and log over 16 frames at once, one per lane.
+// LaneFrames: Kaldi's frame processing, power spectra, mel filters and log over blocks of 16 frames.
 #include <float.h>
 #include <math.h>
 #include "Lanes.h"
 
-/// Σ_i x_i (centre NULL) or Σ_i (x_i − centre)² of each lane over rows i < size: four float
-/// partial sums of every fourth row (independent chains), added in double. Relative error about
-/// size/4 · 2⁻²⁴ (2e-6 for 400 samples), far below what a log energy or a mean can show.
-SL_INLINE void lane_sum(const float *x, int size, const vf *centre, vd *sum) {
-    vf s0 = VSPLAT(0), s1 = s0, s2 = s0, s3 = s0;
+/// Σ_i x_i (squares 0) or Σ_i (x_i − centre)² (squares 1) over i < n: sixteen float partial
+/// sums of every sixteenth sample, added in double. Relative error about n/16 · 2⁻²⁴ (1.5e-6 for
+/// 400 samples), far below what a log energy or a mean can show.
+SL_INLINE double frame_sum(const float *x, int n, float centre, int squares) {
+    vf acc = VSPLAT(0), c = VSPLAT(centre);
     int i = 0;
-    if (centre) {
-        vf c = *centre;
-        for (; i + 4 <= size; i += 4) {
-            vf a = VLOAD(x + i * SL_LANES) - c, b = VLOAD(x + (i + 1) * SL_LANES) - c;
-            vf d = VLOAD(x + (i + 2) * SL_LANES) - c, f = VLOAD(x + (i + 3) * SL_LANES) - c;
-            s0 += a * a; s1 += b * b; s2 += d * d; s3 += f * f;
-        }
-        for (; i < size; i++) { vf a = VLOAD(x + i * SL_LANES) - c; s0 += a * a; }
+    if (squares) {
+        for (; i + SL_LANES <= n; i += SL_LANES) { vf a = VLOAD(x + i) - c; acc += a * a; }
     } else {
-        for (; i + 4 <= size; i += 4) {
-            s0 += VLOAD(x + i * SL_LANES); s1 += VLOAD(x + (i + 1) * SL_LANES);
-            s2 += VLOAD(x + (i + 2) * SL_LANES); s3 += VLOAD(x + (i + 3) * SL_LANES);
-        }
-        for (; i < size; i++) s0 += VLOAD(x + i * SL_LANES);
+        for (; i + SL_LANES <= n; i += SL_LANES) acc += VLOAD(x + i);
     }
-    *sum = (__builtin_convertvector(s0, vd) + __builtin_convertvector(s1, vd))
-         + (__builtin_convertvector(s2, vd) + __builtin_convertvector(s3, vd));
+    double s = 0;
+    for (int l = 0; l < SL_LANES; l++) s += acc[l];
+    for (; i < n; i++) s += squares ? (double)(x[i] - centre) * (double)(x[i] - centre) : x[i];
+    return s;
 }
 
 SL_KERNEL
-void sl_lane_frames_power(const sl_lane_fft *plan, const float *const src[SL_LANES], int size,
-                          const float *window, float preemph, int remove_dc, int raw_energy,
-                          float *scratch, float *power, double energy[SL_LANES]) {
-    const int L = SL_LANES;
-    const int n = sl_lane_fft_length(plan);
-    float *x = scratch;
-    // Lane-major copy: x[i·16 + l] = src[l][i], 16 samples of each frame at a time transposed
-    // in registers; rows size ..< n are the zero padding (the FFT runs in place over them).
-    memset(x + (size_t)size * L, 0, sizeof(float) * (size_t)(n - size) * L);
-    int i0 = 0;
-    for (; i0 + L <= size; i0 += L) {
-        vf r[SL_LANES];
-        for (int l = 0; l < L; l++) r[l] = VLOAD(src[l] + i0);
-        transpose16(r);
-        for (int j = 0; j < L; j++) VSTORE(x + (i0 + j) * L, r[j]);
-    }
-    for (int l = 0; l < L; l++) {
-        const float *s = src[l];
-        for (int i = i0; i < size; i++) x[i * L + l] = s[i];
-    }
-    const vf zero = VSPLAT(0);
-    vf mean = zero;
-    vd e;
-    if (remove_dc) {
-        lane_sum(x, size, NULL, &e);
-        mean = __builtin_convertvector(e / (double)size, vf);
-    }
-    if (raw_energy) lane_sum(x, size, &mean, &e);
-    // Pre-emphasis and window, last sample first so y_{i−1} is still unchanged.
+void sl_lane_frames(const float *const src[SL_LANES], int size, int n, const float *window, float preemph,
+                    int remove_dc, int raw_energy, float *frames, ptrdiff_t stride, double energy[SL_LANES]) {
     const vf p = VSPLAT(preemph);
-    for (int i = size - 1; i > 0; i--) {
-        vf y = VLOAD(x + i * L) - mean, prev = VLOAD(x + (i - 1) * L) - mean;
-        VSTORE(x + i * L, (y - p * prev) * window[i]);
+    for (int l = 0; l < SL_LANES; l++) {
+        const float *s = src[l];
+        float *y = frames + l * stride;
+        float m = remove_dc ? (float)(frame_sum(s, size, 0, 0) / size) : 0;
+        if (raw_energy) energy[l] = frame_sum(s, size, m, 1);
+        // Pre-emphasis and window: y_i = ((x_i − m) − p·(x_{i−1} − m))·w_i, y_0 = ((x_0 − m) − p·(x_0 − m))·w_0.
+        const vf mv = VSPLAT(m);
+        int i = 1;
+        for (; i + SL_LANES <= size; i += SL_LANES) {
+            vf a = VLOAD(s + i) - mv, b = VLOAD(s + i - 1) - mv;
+            VSTORE(y + i, (a - p * b) * VLOAD(window + i));
+        }
+        for (; i < size; i++) y[i] = ((s[i] - m) - preemph * (s[i - 1] - m)) * window[i];
+        float y0 = s[0] - m;
+        y[0] = (y0 - preemph * y0) * window[0];
+        if (!raw_energy) energy[l] = frame_sum(y, size, 0, 1);
+        for (i = size; i < n; i++) y[i] = 0;
     }
-    {
-        vf y0 = VLOAD(x) - mean;
-        VSTORE(x, (y0 - p * y0) * window[0]);
-    }
-    if (!raw_energy) lane_sum(x, size, &zero, &e);
-    for (int l = 0; l < L; l++) energy[l] = e[l];
-    sl_lane_fft_run(plan, x, power);
 }
 
 SL_KERNEL
-void sl_lane_sqrt(float *power, int count) {
-    for (int i = 0; i < count * SL_LANES; i++) power[i] = sqrtf(power[i]);
+void sl_lane_power(const float *spectra, ptrdiff_t stride, int bins, int magnitude, float *power) {
+    const int L = SL_LANES;
+    int k0 = 0;
+    for (; k0 + L <= bins; k0 += L) {
+        // Row l: bins k0 … k0 + 15 of frame l (32 interleaved floats → re and im by shuffles).
+        vf r[SL_LANES];
+        for (int l = 0; l < L; l++) {
+            const float *c = spectra + l * stride + 2 * k0;
+            vf a = VLOAD(c), b = VLOAD(c + L);
+            vf re = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            vf im = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+            r[l] = re * re + im * im;
+        }
+        transpose16(r);
+        for (int j = 0; j < L; j++) VSTORE(power + (k0 + j) * L, r[j]);
+    }
+    for (int k = k0; k < bins; k++) {
+        for (int l = 0; l < L; l++) {
+            const float *c = spectra + l * stride + 2 * k;
+            power[k * L + l] = c[0] * c[0] + c[1] * c[1];
+        }
+    }
+    if (magnitude) for (int i = 0; i < bins * L; i++) power[i] = sqrtf(power[i]);
 }
 
 /// ln x for positive normal floats, lane by lane: x = m·2^e, m in [√½, √2), ln x = e·ln 2 +

@@ -47,8 +47,4 @@ SL_INLINE void transpose16(vf r[SL_LANES]) {
     }
 }
 
-/// |FFT|² of the 16 lane-major frames in `x` (n rows), into power ((n/2 + 1) rows); x is
-/// overwritten.
-void sl_lane_fft_run(const sl_lane_fft *plan, float *x, float *power);
-
 #endif

@@ -1,45 +1,31 @@
-// LaneKernel: the front end over blocks of 16 frames, one frame per SIMD lane (CFrameLanes), straight into feature rows.
+// LaneKernel: the front end over blocks of 16 frames (CFrameLanes around FFTW), straight into feature rows.
+import CFFTW
 import CFrameLanes
 import Foundation
 import Tensors
 
-/// Lane FFT plans (`sl_lane_fft`), one per length, made once under a lock and kept for the
-/// life of the process. A plan is immutable, so every thread can use it at once.
-final class LanePlanCache: @unchecked Sendable {
-    static let shared = LanePlanCache()
-    private let lock = NSLock()
-    private var plans: [Int: OpaquePointer] = [:]
-
-    /// The plan for FFT length `n`, or nil when n is not a power of two from 4 to 2²⁰.
-    func plan(length n: Int) -> OpaquePointer? {
-        guard n >= 4, n <= 1 << 20, n & (n - 1) == 0 else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        if let p = plans[n] { return p }
-        guard let p = sl_lane_fft_create(Int32(n)) else { return nil }
-        plans[n] = p
-        return p
-    }
-}
-
 extension FeatureExtractor {
-    /// The features before CMVN and deltas (T × config.baseDimension), 16 frames at a time
-    /// through CFrameLanes: the same steps as `frameFeatures` (frame, DC removal, energy,
-    /// pre-emphasis, window, |FFT|², log / mel / log), each vectorised across the 16 frames of a
-    /// block. nil when the FFT length is not a power of two (`frameFeatures` handles those).
+    /// The features before CMVN and deltas (T × config.baseDimension), 16 frames at a time: the
+    /// same steps as `frameFeatures` (frame, DC removal, energy, pre-emphasis, window, |FFT|²,
+    /// log / mel / log). CFrameLanes processes the 16 frames, FFTW transforms each, CFrameLanes
+    /// turns the spectra into lane-major power (one frame per SIMD lane) for the mel filters and
+    /// logs, and writes the rows. nil when the FFT length is not a power of two (`frameFeatures`
+    /// handles those).
     func laneFeatures(_ signal: [Float], count: Int, generator: inout SeededGenerator) -> Matrix? {
         let padded = config.paddedWindowSize
-        guard let plan = LanePlanCache.shared.plan(length: padded) else { return nil }
+        guard padded >= 4, padded & (padded - 1) == 0 else { return nil }
+        let plan = RealFFT(length: padded).alignedPlan   // once: the cache takes a lock
         let lanes = Int(SL_LANES)
         let size = config.windowSize, shift = config.windowShift, bins = padded / 2 + 1
         let n = signal.count
         let type = config.featureType
         let melCount = sparseMel?.count ?? 0
 
-        let scratchCount = sl_lane_scratch_floats(plan)
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: 4 * scratchCount, alignment: 64)
-            .bindMemory(to: Float.self, capacity: scratchCount)
-        scratch.initialize(repeating: 0, count: scratchCount)   // the zero padding, written once
+        // Each frame and each spectrum starts on a 64-byte boundary, so every FFTW call sees the
+        // alignment its SIMD plan was made for.
+        let frameStride = (padded + 15) & ~15, spectrumStride = (bins + 7) & ~7
+        let frames = fftwf_alloc_real(lanes * frameStride)!
+        let spectra = fftwf_alloc_complex(lanes * spectrumStride)!
         let power = UnsafeMutableRawPointer.allocate(byteCount: 4 * bins * lanes, alignment: 64)
             .bindMemory(to: Float.self, capacity: bins * lanes)
         let copies = UnsafeMutablePointer<Float>.allocate(capacity: size * lanes)
@@ -47,9 +33,13 @@ extension FeatureExtractor {
         let sums = UnsafeMutablePointer<Double>.allocate(capacity: lanes)
         let melLanes = UnsafeMutablePointer<Float>.allocate(capacity: max(melCount, 1) * lanes)
         defer {
-            UnsafeMutableRawPointer(scratch).deallocate(); UnsafeMutableRawPointer(power).deallocate()
+            fftwf_free(frames); fftwf_free(spectra); UnsafeMutableRawPointer(power).deallocate()
             copies.deallocate(); sources.deallocate(); sums.deallocate(); melLanes.deallocate()
         }
+        // Lanes past an utterance's last frame read spectra never transformed: zeros, not garbage.
+        UnsafeMutableRawPointer(spectra).initializeMemory(as: Float.self, repeating: 0, count: 2 * lanes * spectrumStride)
+        let spectrumFloats = UnsafeRawPointer(spectra).assumingMemoryBound(to: Float.self)
+        let magnitude: Int32 = type == .fbank && !config.usePower ? 1 : 0
 
         let dither = Float(config.dither), p = Float(config.preemphasisCoefficient)
         let floor: Float? = config.energyFloor > 0 ? Float(log(config.energyFloor)) : nil
@@ -60,7 +50,7 @@ extension FeatureExtractor {
         }
         let cols = type == .mfcc ? melCount : config.baseDimension
         var energies = [Float](repeating: 0, count: type == .mfcc ? count : 0)
-        let usePower = config.usePower, useLog = config.useLogFbank, useEnergy = config.useEnergy
+        let useLog = config.useLogFbank, useEnergy = config.useEnergy
         let snipEdges = config.snipEdges
         let removeDC: Int32 = config.removeDCOffset ? 1 : 0, rawEnergy: Int32 = config.rawEnergy ? 1 : 0
         let mel = sparseMel
@@ -96,7 +86,11 @@ extension FeatureExtractor {
                 }
                 // Lanes past the last frame repeat it; their results are not stored.
                 for l in rows..<lanes { sources[l] = sources[rows - 1] }
-                sl_lane_frames_power(plan, sources, Int32(size), win, p, removeDC, rawEnergy, scratch, power, sums)
+                sl_lane_frames(sources, Int32(size), Int32(padded), win, p, removeDC, rawEnergy, frames, frameStride, sums)
+                for l in 0..<rows {
+                    fftwf_execute_dft_r2c(plan, frames + l * frameStride, spectra + l * spectrumStride)
+                }
+                sl_lane_power(spectrumFloats, 2 * spectrumStride, Int32(bins), magnitude, power)
 
                 let first = outBuffer.baseAddress! + block * cols
                 switch type {
@@ -104,7 +98,6 @@ extension FeatureExtractor {
                     sl_lane_log_rows(power, Int32(bins), first, cols, Int32(rows))
                     for l in 0..<rows { first[l * cols] = logEnergy(sums[l]) }
                 case .fbank:
-                    if !usePower { sl_lane_sqrt(power, Int32(bins)) }
                     mel!.applyLanes(power, log: useLog, scratch: melLanes, into: useEnergy ? first + 1 : first, stride: cols, rows: rows)
                     if useEnergy { for l in 0..<rows { first[l * cols] = logEnergy(sums[l]) } }
                 case .mfcc:

@@ -91,8 +91,9 @@ final class FrameKernelTests: XCTestCase {
         try assertSame(FrontendConfig(featureType: .mfcc), signal(400, seed: 3), "one frame")
     }
 
-    /// The 16-lane kernel against the frame-by-frame FFTW one, for every FFT length from 4 to
-    /// 2048 (both radix-2² pass orders) and frame counts around multiples of 16 (partial blocks).
+    /// The 16-frame kernel against the frame-by-frame one, for every FFT length from 4 to 2048
+    /// (the 16×16 transposes with whole and partial blocks of bins) and frame counts around
+    /// multiples of 16 (partial blocks of frames).
     func testLanesEqualFrameByFrame() throws {
         let x = signal(6000, seed: 5)
         var cases: [(String, FrontendConfig, Int)] = []

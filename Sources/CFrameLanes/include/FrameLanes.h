@@ -1,4 +1,4 @@
-// FrameLanes.h: the audio front end's inner loops over blocks of 16 frames, one frame per SIMD lane.
+// FrameLanes.h: the audio front end's inner loops over blocks of 16 frames, one frame per SIMD lane where it pays.
 #ifndef SEQLAB_FRAME_LANES_H
 #define SEQLAB_FRAME_LANES_H
 
@@ -11,32 +11,17 @@ extern "C" {
 /// Frames per block: lane l of every vector holds frame l of the block.
 #define SL_LANES 16
 
-/// A real FFT of length n (a power of two, 4 ≤ n ≤ 2^20) computed on 16 frames at once:
-/// twiddle tables and the bit-reversal permutation. Immutable once made, so one plan can
-/// serve any number of threads.
-typedef struct sl_lane_fft sl_lane_fft;
+/// Kaldi's frame processing (feature-window.cc) for 16 frames: frame l is the `size` samples
+/// at src[l] and goes to frames + l·stride, n ≥ size floats: DC removal (mean subtracted) when
+/// remove_dc, pre-emphasis y_i − p·y_{i−1} (y_0 − p·y_0 first), the window, zeros up to n (the
+/// FFT's padding). energy[l] gets Σ y_i² after DC removal (raw_energy) or after the window.
+void sl_lane_frames(const float *const src[SL_LANES], int size, int n, const float *window, float preemph,
+                    int remove_dc, int raw_energy, float *frames, ptrdiff_t stride, double energy[SL_LANES]);
 
-/// A plan for length n, or NULL when n is not a power of two in range or memory ran out.
-sl_lane_fft *sl_lane_fft_create(int n);
-void sl_lane_fft_destroy(sl_lane_fft *plan);
-
-/// The transform length n.
-int sl_lane_fft_length(const sl_lane_fft *plan);
-
-/// Floats of scratch `sl_lane_frames_power` needs (n·16).
-size_t sl_lane_scratch_floats(const sl_lane_fft *plan);
-
-/// Kaldi's frame processing and power spectrum for 16 frames (feature-window.cc, then
-/// |FFT|²): frame l is the `size` samples at src[l]. Per frame: DC removal (mean subtracted)
-/// when remove_dc, pre-emphasis y_i − p·y_{i−1} (y_0 − p·y_0 first), the window, zero padding
-/// to n, then |X_k|², k = 0…n/2, written lane-major to power[k·16 + l].
-/// energy[l] gets Σ y_i² of the frame after DC removal (raw_energy) or after the window.
-void sl_lane_frames_power(const sl_lane_fft *plan, const float *const src[SL_LANES], int size,
-                          const float *window, float preemph, int remove_dc, int raw_energy,
-                          float *scratch, float *power, double energy[SL_LANES]);
-
-/// power[i] ← √power[i] for count lane vectors (magnitude instead of power spectrum).
-void sl_lane_sqrt(float *power, int count);
+/// Power spectra of 16 frames from their real FFTs (frame l: `bins` interleaved complex values
+/// at spectra + l·stride floats), |X_k|² (or |X_k| when magnitude), written lane-major to
+/// power[k·16 + l].
+void sl_lane_power(const float *spectra, ptrdiff_t stride, int bins, int magnitude, float *power);
 
 /// Row output: out[l·stride + c] = ln(max(v[c·16 + l], ε)) for c < count, l < rows
 /// (ε = FLT_EPSILON, as Kaldi floors before its log); v is overwritten with the logs.
