@@ -45,29 +45,53 @@ void sl_lane_frames(const float *const src[SL_LANES], int size, int n, const flo
 }
 
 SL_KERNEL
-void sl_lane_power(const float *spectra, ptrdiff_t stride, int bins, int magnitude, float *power) {
+void sl_lane_split_power(const float *spectra, ptrdiff_t stride, int m, const float *split, int magnitude,
+                         float *scratch, float *power) {
     const int L = SL_LANES;
+    float *zr = scratch, *zi = scratch + (ptrdiff_t)m * L;
+    // Z_k of the 16 frames to lane-major real and imaginary parts, 16 values of each frame at a
+    // time (32 interleaved floats → re and im by shuffles, then a 16×16 transpose of each).
     int k0 = 0;
-    for (; k0 + L <= bins; k0 += L) {
-        // Row l: bins k0 … k0 + 15 of frame l (32 interleaved floats → re and im by shuffles).
-        vf r[SL_LANES];
+    for (; k0 + L <= m; k0 += L) {
+        vf re[SL_LANES], im[SL_LANES];
         for (int l = 0; l < L; l++) {
             const float *c = spectra + l * stride + 2 * k0;
             vf a = VLOAD(c), b = VLOAD(c + L);
-            vf re = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            vf im = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-            r[l] = re * re + im * im;
+            re[l] = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            im[l] = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
         }
-        transpose16(r);
-        for (int j = 0; j < L; j++) VSTORE(power + (k0 + j) * L, r[j]);
+        transpose16(re);
+        transpose16(im);
+        for (int j = 0; j < L; j++) { VSTORE(zr + (k0 + j) * L, re[j]); VSTORE(zi + (k0 + j) * L, im[j]); }
     }
-    for (int k = k0; k < bins; k++) {
+    for (int k = k0; k < m; k++) {
         for (int l = 0; l < L; l++) {
-            const float *c = spectra + l * stride + 2 * k;
-            power[k * L + l] = c[0] * c[0] + c[1] * c[1];
+            zr[k * L + l] = spectra[l * stride + 2 * k];
+            zi[k * L + l] = spectra[l * stride + 2 * k + 1];
         }
     }
-    if (magnitude) for (int i = 0; i < bins * L; i++) power[i] = sqrtf(power[i]);
+    // The real spectrum: X_0 = Re Z_0 + Im Z_0, X_m = Re Z_0 − Im Z_0; for 0 < k < m, with
+    // E = (Z_k + Z*_{m−k})/2, O = (Z_k − Z*_{m−k})/2i and T = e^{−2πik/n}·O, X_k = E + T and
+    // X_{m−k} = E* − T* (e^{−2πi(m−k)/n} = −e^{2πik/n}), so each pass serves two bins.
+    {
+        vf r = VLOAD(zr), i = VLOAD(zi);
+        vf a = r + i, b = r - i;
+        VSTORE(power, a * a);
+        VSTORE(power + m * L, b * b);
+    }
+    const vf half = VSPLAT(0.5f);
+    for (int k = 1; 2 * k <= m; k++) {
+        vf cr = VSPLAT(split[2 * k]), ci = VSPLAT(split[2 * k + 1]);
+        vf ar = VLOAD(zr + k * L), ai = VLOAD(zi + k * L);
+        vf br = VLOAD(zr + (m - k) * L), bi = VLOAD(zi + (m - k) * L);
+        vf er = half * (ar + br), ei = half * (ai - bi);
+        vf or_ = half * (ai + bi), oi = half * (br - ar);
+        vf tr = cr * or_ - ci * oi, ti = cr * oi + ci * or_;
+        vf xr = er + tr, xi = ei + ti, yr = er - tr, yi = ti - ei;
+        VSTORE(power + k * L, xr * xr + xi * xi);
+        VSTORE(power + (m - k) * L, yr * yr + yi * yi);
+    }
+    if (magnitude) for (int i = 0; i < (m + 1) * L; i++) power[i] = sqrtf(power[i]);
 }
 
 /// ln x for positive normal floats, lane by lane: x = m·2^e, m in [√½, √2), ln x = e·ln 2 +

@@ -7,23 +7,30 @@ import Tensors
 extension FeatureExtractor {
     /// The features before CMVN and deltas (T × config.baseDimension), 16 frames at a time: the
     /// same steps as `frameFeatures` (frame, DC removal, energy, pre-emphasis, window, |FFT|²,
-    /// log / mel / log). CFrameLanes processes the 16 frames, FFTW transforms each, CFrameLanes
-    /// turns the spectra into lane-major power (one frame per SIMD lane) for the mel filters and
-    /// logs, and writes the rows. nil when the FFT length is not a power of two (`frameFeatures`
-    /// handles those).
+    /// log / mel / log). CFrameLanes processes the 16 frames; FFTW transforms each frame of n
+    /// reals as n/2 complex values (a complex FFT of half the length is several times faster
+    /// than FFTW's real-input plans here); CFrameLanes splits those into the real spectra's
+    /// power, lane-major (one frame per SIMD lane), for the mel filters and logs, and writes the
+    /// rows. nil when the FFT length is not a power of two (`frameFeatures` handles those).
     func laneFeatures(_ signal: [Float], count: Int, generator: inout SeededGenerator) -> Matrix? {
         let padded = config.paddedWindowSize
         guard padded >= 4, padded & (padded - 1) == 0 else { return nil }
-        let plan = RealFFT(length: padded).alignedPlan   // once: the cache takes a lock
+        let half = padded / 2
+        let plan = FFTPlanCache.shared.complexPlan(length: half)   // once: the cache takes a lock
         let lanes = Int(SL_LANES)
-        let size = config.windowSize, shift = config.windowShift, bins = padded / 2 + 1
+        let size = config.windowSize, shift = config.windowShift, bins = half + 1
+        // cos, sin of −2πk/n, k < n/2: the twiddles of the split into the real spectrum.
+        let split = (0..<half).flatMap { k -> [Float] in
+            let a = -2 * Double.pi * Double(k) / Double(padded)
+            return [Float(cos(a)), Float(sin(a))]
+        }
         let n = signal.count
         let type = config.featureType
         let melCount = sparseMel?.count ?? 0
 
         // Each frame and each spectrum starts on a 64-byte boundary, so every FFTW call sees the
         // alignment its SIMD plan was made for.
-        let frameStride = (padded + 15) & ~15, spectrumStride = (bins + 7) & ~7
+        let frameStride = (padded + 15) & ~15, spectrumStride = (half + 7) & ~7
         let frames = fftwf_alloc_real(lanes * frameStride)!
         let spectra = fftwf_alloc_complex(lanes * spectrumStride)!
         let power = UnsafeMutableRawPointer.allocate(byteCount: 4 * bins * lanes, alignment: 64)
@@ -32,9 +39,10 @@ extension FeatureExtractor {
         let sources = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: lanes)
         let sums = UnsafeMutablePointer<Double>.allocate(capacity: lanes)
         let melLanes = UnsafeMutablePointer<Float>.allocate(capacity: max(melCount, 1) * lanes)
+        let halves = UnsafeMutablePointer<Float>.allocate(capacity: 2 * half * lanes)
         defer {
             fftwf_free(frames); fftwf_free(spectra); UnsafeMutableRawPointer(power).deallocate()
-            copies.deallocate(); sources.deallocate(); sums.deallocate(); melLanes.deallocate()
+            copies.deallocate(); sources.deallocate(); sums.deallocate(); melLanes.deallocate(); halves.deallocate()
         }
         // Lanes past an utterance's last frame read spectra never transformed: zeros, not garbage.
         UnsafeMutableRawPointer(spectra).initializeMemory(as: Float.self, repeating: 0, count: 2 * lanes * spectrumStride)
@@ -60,7 +68,8 @@ extension FeatureExtractor {
         let data = [Float](unsafeUninitializedCapacity: count * cols) { outBuffer, initialised in
         signal.withUnsafeBufferPointer { samplesBuffer in
         window.withUnsafeBufferPointer { windowBuffer in
-            let samples = samplesBuffer.baseAddress!, win = windowBuffer.baseAddress!
+        split.withUnsafeBufferPointer { splitBuffer in
+            let samples = samplesBuffer.baseAddress!, win = windowBuffer.baseAddress!, splitTable = splitBuffer.baseAddress!
             for block in stride(from: 0, to: count, by: lanes) {
                 let rows = min(lanes, count - block)
                 for l in 0..<rows {
@@ -88,9 +97,10 @@ extension FeatureExtractor {
                 for l in rows..<lanes { sources[l] = sources[rows - 1] }
                 sl_lane_frames(sources, Int32(size), Int32(padded), win, p, removeDC, rawEnergy, frames, frameStride, sums)
                 for l in 0..<rows {
-                    fftwf_execute_dft_r2c(plan, frames + l * frameStride, spectra + l * spectrumStride)
+                    let frame = UnsafeMutableRawPointer(frames + l * frameStride).assumingMemoryBound(to: fftwf_complex.self)
+                    fftwf_execute_dft(plan, frame, spectra + l * spectrumStride)
                 }
-                sl_lane_power(spectrumFloats, 2 * spectrumStride, Int32(bins), magnitude, power)
+                sl_lane_split_power(spectrumFloats, 2 * spectrumStride, Int32(half), splitTable, magnitude, halves, power)
 
                 let first = outBuffer.baseAddress! + block * cols
                 switch type {
@@ -105,6 +115,7 @@ extension FeatureExtractor {
                     for l in 0..<rows { energies[block + l] = logEnergy(sums[l]) }
                 }
             }
+        }
         }
         }
             initialised = count * cols

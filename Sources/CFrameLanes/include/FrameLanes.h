@@ -18,10 +18,14 @@ extern "C" {
 void sl_lane_frames(const float *const src[SL_LANES], int size, int n, const float *window, float preemph,
                     int remove_dc, int raw_energy, float *frames, ptrdiff_t stride, double energy[SL_LANES]);
 
-/// Power spectra of 16 frames from their real FFTs (frame l: `bins` interleaved complex values
-/// at spectra + l·stride floats), |X_k|² (or |X_k| when magnitude), written lane-major to
-/// power[k·16 + l].
-void sl_lane_power(const float *spectra, ptrdiff_t stride, int bins, int magnitude, float *power);
+/// Power spectra of 16 real frames of length n = 2m from the complex FFTs Z of their halves
+/// read as complex (z_j = x_{2j} + i·x_{2j+1}; frame l: m interleaved values at spectra + l·stride
+/// floats), by the split of Numerical Recipes §12.3 (Press et al.):
+/// X_k = (Z_k + Z*_{m−k})/2 − i·e^{−2πik/n}·(Z_k − Z*_{m−k})/2, k = 0…m, with split[2k], split[2k+1]
+/// = cos, sin of −2πk/n. Writes |X_k|² (or |X_k| when magnitude) lane-major to power[k·16 + l];
+/// scratch holds 2·m·16 floats.
+void sl_lane_split_power(const float *spectra, ptrdiff_t stride, int m, const float *split, int magnitude,
+                         float *scratch, float *power);
 
 /// Row output: out[l·stride + c] = ln(max(v[c·16 + l], ε)) for c < count, l < rows
 /// (ε = FLT_EPSILON, as Kaldi floors before its log); v is overwritten with the logs.
