@@ -3,19 +3,28 @@
 #include <math.h>
 #include "Lanes.h"
 
-/// Σ_i x_i (squares 0) or Σ_i (x_i − centre)² (squares 1) over i < n: sixteen float partial
-/// sums of every sixteenth sample, added in double. Relative error about n/16 · 2⁻²⁴ (1.5e-6 for
-/// 400 samples), far below what a log energy or a mean can show.
+/// Σ_i x_i (squares 0) or Σ_i (x_i − centre)² (squares 1) over i < n: 32 float partial sums of
+/// every 32nd sample in two independent chains, added in double by a fixed tree. Relative error
+/// about n/32 · 2⁻²⁴ (under 1e-6 for 400 samples), far below what a log energy or a mean can show.
 SL_INLINE double frame_sum(const float *x, int n, float centre, int squares) {
-    vf acc = VSPLAT(0), c = VSPLAT(centre);
+    vf acc0 = VSPLAT(0), acc1 = acc0, c = VSPLAT(centre);
     int i = 0;
     if (squares) {
-        for (; i + SL_LANES <= n; i += SL_LANES) { vf a = VLOAD(x + i) - c; acc += a * a; }
+        for (; i + 2 * SL_LANES <= n; i += 2 * SL_LANES) {
+            vf a = VLOAD(x + i) - c, b = VLOAD(x + i + SL_LANES) - c;
+            acc0 += a * a; acc1 += b * b;
+        }
+        for (; i + SL_LANES <= n; i += SL_LANES) { vf a = VLOAD(x + i) - c; acc0 += a * a; }
     } else {
-        for (; i + SL_LANES <= n; i += SL_LANES) acc += VLOAD(x + i);
+        for (; i + 2 * SL_LANES <= n; i += 2 * SL_LANES) { acc0 += VLOAD(x + i); acc1 += VLOAD(x + i + SL_LANES); }
+        for (; i + SL_LANES <= n; i += SL_LANES) acc0 += VLOAD(x + i);
     }
-    double s = 0;
-    for (int l = 0; l < SL_LANES; l++) s += acc[l];
+    vd d = __builtin_convertvector(acc0, vd) + __builtin_convertvector(acc1, vd);
+    typedef double vd8 __attribute__((vector_size(64)));
+    typedef double vd4 __attribute__((vector_size(32)));
+    vd8 d8 = __builtin_shufflevector(d, d, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(d, d, 8, 9, 10, 11, 12, 13, 14, 15);
+    vd4 d4 = __builtin_shufflevector(d8, d8, 0, 1, 2, 3) + __builtin_shufflevector(d8, d8, 4, 5, 6, 7);
+    double s = (d4[0] + d4[2]) + (d4[1] + d4[3]);
     for (; i < n; i++) s += squares ? (double)(x[i] - centre) * (double)(x[i] - centre) : x[i];
     return s;
 }
