@@ -8,7 +8,7 @@
 extern "C" {
 #endif
 
-/// Frames per block: lane l of every vector holds frame l of the block.
+/// Frames per block; in the lane-major arrays (power[k·16 + l]) lane l holds frame l.
 #define SL_LANES 16
 
 /// Kaldi's frame processing (feature-window.cc) for 16 frames: frame l is the `size` samples
