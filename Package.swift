@@ -20,10 +20,14 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
 
+        // The front end's per-frame loops over 16 frames at once (one per SIMD lane), built for
+        // AVX-512, AVX2 and baseline x86-64 with the best picked at load time.
+        .target(name: "CFrameLanes", cSettings: [.unsafeFlags(["-O3"])]),
+
         // One library module per stage (DESIGN.md).
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: release),
-        .target(name: "Features", dependencies: ["Tensors", "CSndFile", "CFFTW", "CSampleRate"], swiftSettings: release),
+        .target(name: "Features", dependencies: ["Tensors", "CSndFile", "CFFTW", "CSampleRate", "CFrameLanes"], swiftSettings: release),
         .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS"], swiftSettings: release),
         .target(name: "Decoding", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "GridRL", dependencies: ["Tensors", "Networks", "Formats"], swiftSettings: release),

@@ -95,11 +95,13 @@ public struct FeatureExtractor: Sendable {
         return try compute(signal, key: utterance, file: path)
     }
 
-    /// The pipeline on samples already at the configured rate, frame by frame (`frameFeatures`).
+    /// The pipeline on samples already at the configured rate: 16 frames at a time
+    /// (`laneFeatures`) when the FFT length is a power of two, else frame by frame (`frameFeatures`).
     func compute(_ signal: [Float], key: String, file: String) throws -> Matrix {
         let count = try frameCount(signal, file: file)
         var generator = SeededGenerator(seed: seed ^ fnv1a(key))
-        var out = frameFeatures(signal, count: count, generator: &generator)
+        var out = laneFeatures(signal, count: count, generator: &generator)
+            ?? frameFeatures(signal, count: count, generator: &generator)
         applyCMVN(&out, mode: config.cmvn)
         return addDeltas(out, order: config.deltas)
     }

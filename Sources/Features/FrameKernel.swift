@@ -13,6 +13,8 @@ struct SparseMelBanks: Sendable {
     let offsets: [Int]
     /// The nonzero span of every filter, concatenated.
     let weights: [Float]
+    /// `first` and `offsets` as the C kernels take them.
+    let first32: [Int32], offsets32: [Int32]
 
     init(_ banks: MelBanks) {
         let w = banks.weights
@@ -28,6 +30,8 @@ struct SparseMelBanks: Sendable {
         self.first = first
         self.offsets = offsets
         self.weights = flat
+        first32 = first.map { Int32($0) }
+        offsets32 = offsets.map { Int32($0) }
     }
 
     var count: Int { first.count }

@@ -12,6 +12,7 @@ final class FFTPlanCache: @unchecked Sendable {
     private let lock = NSLock()
     private var plans: [Int: OpaquePointer] = [:]
     private var alignedPlans: [Int: OpaquePointer] = [:]
+    private var complexPlans: [Int: OpaquePointer] = [:]
 
     /// The r2c plan for length `n` (n ≥ 2), made on first use; `aligned` plans need FFTW-allocated buffers.
     func plan(length n: Int, aligned: Bool = false) -> OpaquePointer {
@@ -24,6 +25,20 @@ final class FFTPlanCache: @unchecked Sendable {
         let flags = UInt32(FFTW_ESTIMATE) | (aligned ? 0 : UInt32(FFTW_UNALIGNED))
         let p = fftwf_plan_dft_r2c_1d(Int32(n), input, output, flags)!
         if aligned { alignedPlans[n] = p } else { plans[n] = p }
+        return p
+    }
+
+    /// The forward complex plan of length `n` (n ≥ 1) for buffers from `fftwf_alloc_complex`
+    /// (SIMD alignment), made on first use with FFTW_ESTIMATE (deterministic, no timing runs).
+    func complexPlan(length n: Int) -> OpaquePointer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let p = complexPlans[n] { return p }
+        let input = fftwf_alloc_complex(n)!
+        let output = fftwf_alloc_complex(n)!
+        defer { fftwf_free(input); fftwf_free(output) }
+        let p = fftwf_plan_dft_1d(Int32(n), input, output, FFTW_FORWARD, UInt32(FFTW_ESTIMATE))!
+        complexPlans[n] = p
         return p
     }
 }

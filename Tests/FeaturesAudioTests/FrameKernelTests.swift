@@ -24,6 +24,10 @@ final class FrameKernelTests: XCTestCase {
         let extractor = FeatureExtractor(config: config, seed: 3)
         let fast = try extractor.compute(x, key: "k", file: label)
         let plain = try extractor.computeReference(x, key: "k", file: label)
+        assertAgree(fast, plain, config, label, file: file, line: line)
+    }
+
+    func assertAgree(_ fast: Matrix, _ plain: Matrix, _ config: FrontendConfig, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(fast.rows, plain.rows, label, file: file, line: line)
         XCTAssertEqual(fast.cols, plain.cols, label, file: file, line: line)
         guard fast.rows == plain.rows, fast.cols == plain.cols else { return }
@@ -71,6 +75,11 @@ final class FrameKernelTests: XCTestCase {
         c = FrontendConfig(featureType: .spectrogram)
         c.frameLength = 2.1875; c.frameShift = 1; c.snipEdges = false   // 35 samples, FFT of 64
         cases.append(("spectrogram 35-sample window", c))
+        for type in [AudioFeatureType.spectrogram, .fbank] {
+            c = FrontendConfig(featureType: type)
+            c.roundToPowerOfTwo = false   // an FFT of 400: frame by frame through FFTW
+            cases.append(("\(type) FFT of 400", c))
+        }
         for (label, config) in cases {
             try config.validate()
             try assertSame(config, x, label)
@@ -80,6 +89,47 @@ final class FrameKernelTests: XCTestCase {
         centred.snipEdges = false
         try assertSame(centred, signal(150, seed: 2), "150 samples, centred")
         try assertSame(FrontendConfig(featureType: .mfcc), signal(400, seed: 3), "one frame")
+    }
+
+    /// The 16-frame kernel against the frame-by-frame one, for every FFT length from 4 to 2048
+    /// (the 16×16 transposes with whole and partial blocks of bins) and frame counts around
+    /// multiples of 16 (partial blocks of frames).
+    func testLanesEqualFrameByFrame() throws {
+        let x = signal(6000, seed: 5)
+        var cases: [(String, FrontendConfig, Int)] = []
+        for (ms, fft) in [(0.25, 4), (0.5, 8), (1.0, 16), (1.5, 32), (3.0, 64), (6.25, 128), (15.0, 256), (25.0, 512), (50.0, 1024), (100.0, 2048)] {
+            var c = FrontendConfig(featureType: .spectrogram)
+            c.frameLength = ms; c.frameShift = 5
+            cases.append(("spectrogram, FFT of \(fft)", c, fft))
+        }
+        for samples in [400, 400 + 15 * 160, 400 + 16 * 160, 400 + 17 * 160, 6000] {
+            for type in [AudioFeatureType.fbank, .mfcc] {
+                var c = FrontendConfig(featureType: type)
+                c.dither = type == .mfcc ? 1 : 0
+                cases.append(("\(type), \(samples) samples", c, -samples))
+            }
+        }
+        var c = FrontendConfig(featureType: .fbank)
+        c.usePower = false; c.useEnergy = true; c.rawEnergy = false; c.removeDCOffset = false; c.snipEdges = false
+        cases.append(("fbank magnitude, windowed energy, no DC, centred", c, 512))
+        c = FrontendConfig(featureType: .fbank)
+        c.useLogFbank = false; c.preemphasisCoefficient = 0
+        cases.append(("fbank linear, no pre-emphasis", c, 512))
+        for (label, config, tag) in cases {
+            try config.validate()
+            if tag > 0 { XCTAssertEqual(config.paddedWindowSize, tag, label) }
+            let signal = tag < 0 ? Array(x.prefix(-tag)) : x
+            let extractor = FeatureExtractor(config: config, seed: 3)
+            let count = try extractor.frameCount(signal, file: label)
+            var g1 = SeededGenerator(seed: 9), g2 = SeededGenerator(seed: 9)
+            let lanes = try XCTUnwrap(extractor.laneFeatures(signal, count: count, generator: &g1), label)
+            let frames = extractor.frameFeatures(signal, count: count, generator: &g2)
+            assertAgree(lanes, frames, config, label)
+        }
+        var odd = FrontendConfig(featureType: .fbank)
+        odd.roundToPowerOfTwo = false
+        var g = SeededGenerator(seed: 1)
+        XCTAssertNil(FeatureExtractor(config: odd).laneFeatures(x, count: 3, generator: &g), "an FFT of 400 is not the lanes' job")
     }
 
     func testSparseMelBanksEqualTheDenseProduct() throws {
