@@ -100,6 +100,7 @@ func runTraining(_ o: Options) throws {
     // The thread policy of `seqlab train` (Trainer.useThreads).
     net.concurrentDirections = threads > 1
     setBLASThreads(threads > 1 ? 1 : threads)
+    keepFreedMemory()
     let sequences = (0..<B).map { _ in Matrix(rows: T, cols: D, data: (0..<(T * D)).map { _ in Float(rng.normal()) }) }
     let labels = (0..<B).map { _ in randomLabels(S, classes: K, &rng) }
     let batch = SequenceBatch(matrices: sequences)
