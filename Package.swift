@@ -20,11 +20,14 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
 
+        // The LSTM cell's elementwise loops in C, vectorised per CPU (AVX-512F, AVX2 + FMA, plain C).
+        .target(name: "CKernels", path: "Sources/CKernels"),
+
         // One library module per stage (DESIGN.md).
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "Features", dependencies: ["Tensors", "CSndFile", "CFFTW", "CSampleRate"], swiftSettings: release),
-        .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS"], swiftSettings: release),
+        .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS", "CKernels"], swiftSettings: release),
         .target(name: "Decoding", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "GridRL", dependencies: ["Tensors", "Networks", "Formats"], swiftSettings: release),
         .target(name: "Labelling", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding"], swiftSettings: release),
@@ -56,7 +59,7 @@ let package = Package(
         .testTarget(name: "FeaturesAudioTests", dependencies: ["Features", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "Formats", "TestSupport"],
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "Formats", "TestSupport", "CKernels"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Formats", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Labelling", "Formats", "Networks", "Tensors", "TestSupport"]),
