@@ -73,7 +73,12 @@ final class ModelFileTests: XCTestCase {
         let batch = SequenceBatch(frames: Array2D(rows: input.shape[0] * input.shape[1], cols: input.shape[2], data: try input.floats()),
                                   lengths: lengths)
         assertClose(net.forward(batch).logProbabilities.data, expected, absolute: 1e-6)
-        XCTAssertEqual(Self.torchCheckFile().serialized(), try SafeTensorsFile(contentsOf: path).serialized(),
+        // Byte for byte apart from the log-probabilities, whose last bits depend on OpenBLAS's kernels
+        // (OPENBLAS_CORETYPE) and the CPU's vector unit; they are compared within 1e-6 above.
+        var written = Self.torchCheckFile(), committed = try SafeTensorsFile(contentsOf: path)
+        written.tensors["check.log_probs"] = nil
+        committed.tensors["check.log_probs"] = nil
+        XCTAssertEqual(written.serialized(), committed.serialized(),
                        "regenerate Tests/NetworksTests/Fixtures/lstm-seqlab-model.safetensors from ModelFileTests.torchCheckFile() and re-run the torch check")
     }
 }
