@@ -121,11 +121,11 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
                 if step > 0 {
                     // a_t += h_{t−1}·W_hhᵀ for the whole batch (B × H · H × 4H).
-                    S.gemm(.none, .transposed, m: B, n: G, k: H, alpha: 1, y + tp * B * ldy, lda: ldy,
-                           whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
+                    S.rowsGemm(.transposed, m: B, n: G, k: H, y + tp * B * ldy, lda: ldy,
+                               whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
                 } else if let initialH {
-                    S.gemm(.none, .transposed, m: B, n: G, k: H, alpha: 1, initialH, lda: H,
-                           whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
+                    S.rowsGemm(.transposed, m: B, n: G, k: H, initialH, lda: H,
+                               whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
                 }
                 for b in 0..<B {
                     let r = t * B + b
@@ -242,8 +242,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 }
                 if step > 0 {
                     // ∂L/∂h_{t−1} through the recurrent weights: dA_t (B × 4H) · W_hh (4H × H).
-                    S.gemm(.none, .none, m: B, n: H, k: G, alpha: 1, da + t * B * G, lda: G,
-                           whh.baseAddress!, ldb: H, beta: 0, dhr, ldc: H)
+                    S.rowsGemm(.none, m: B, n: H, k: G, da + t * B * G, lda: G, whh.baseAddress!, ldb: H,
+                               beta: 0, dhr, ldc: H)
                 }
             }
             // dW_ih += dAᵀ·X over all T·B frames at once.

@@ -1,4 +1,4 @@
-// The C cell kernels (every instruction set this CPU has) against the LSTM equations in Double.
+// The C cell kernels (every instruction set this CPU has) against the LSTM equations in Double; the one-row BLAS path.
 import CKernels
 import Foundation
 import XCTest
@@ -78,6 +78,27 @@ final class LSTMCellKernelTests: XCTestCase {
                     assertClose(dp.map(Double.init), dpRef, absolute: 1e-5, what)
                 }
             }
+        }
+    }
+
+    /// Float.rowsGemm with one row (cblas_sgemv) equals the product in Double, for both layouts of B;
+    /// with β = 0 whatever C held (NaN here) is ignored.
+    func testOneRowProductMatchesDouble() {
+        var rng = SeededGenerator(seed: 6)
+        let (n, k) = (45, 23)
+        let a = random(k, &rng), bT = random(n * k, &rng)        // bT: n × k, used transposed
+        var bN = [Float](repeating: 0, count: k * n)             // the same matrix stored k × n
+        for j in 0..<n { for p in 0..<k { bN[p * n + j] = bT[j * k + p] } }
+        var expected = [Double](repeating: 0, count: n)
+        for j in 0..<n { for p in 0..<k { expected[j] += Double(a[p]) * Double(bT[j * k + p]) } }
+        for beta: Float in [0, 1] {
+            let start = random(n, &rng)
+            var c1 = beta == 0 ? [Float](repeating: .nan, count: n) : start, c2 = c1
+            Float.rowsGemm(.transposed, m: 1, n: n, k: k, a, lda: k, bT, ldb: k, beta: beta, &c1, ldc: n)
+            Float.rowsGemm(.none, m: 1, n: n, k: k, a, lda: k, bN, ldb: n, beta: beta, &c2, ldc: n)
+            let want = zip(expected, start).map { $0 + (beta == 0 ? 0 : Double($1)) }
+            assertClose(c1.map(Double.init), want, absolute: 1e-5, "B transposed, β \(beta)")
+            assertClose(c2.map(Double.init), want, absolute: 1e-5, "B as is, β \(beta)")
         }
     }
 }
