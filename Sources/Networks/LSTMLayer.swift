@@ -25,8 +25,8 @@ import CKernels
 /// (Gers et al. 2000), so the cell remembers by default.
 ///
 /// Speed: the input projection of ALL frames of the batch is one gemm before the time loop;
-/// each step adds one B×H · H×4H gemm for the recurrent part and runs one fused loop over the
-/// gates. Backward is BPTT, again with the weight gradients as single big gemms after the loop.
+/// each step adds one B×H · H×4H gemm for the recurrent part (`rowsGemm`: sgemv for one row)
+/// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`). Backward is BPTT, again with the weight gradients as single big gemms after the loop.
 public struct LSTMLayer<S: NetworkScalar>: Sendable {
     public let inputs: Int
     public let hidden: Int
