@@ -23,12 +23,14 @@ let package = Package(
         // The front end's per-frame loops over 16 frames at once (one per SIMD lane), built for
         // AVX-512, AVX2 and baseline x86-64 with the best picked at load time.
         .target(name: "CFrameLanes", cSettings: [.unsafeFlags(["-O3"])]),
+        // The LSTM cell's elementwise loops in C, vectorised per CPU (AVX-512F, AVX2 + FMA, plain C).
+        .target(name: "CKernels", path: "Sources/CKernels"),
 
         // One library module per stage (DESIGN.md).
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "Features", dependencies: ["Tensors", "CSndFile", "CFFTW", "CSampleRate", "CFrameLanes"], swiftSettings: release),
-        .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS"], swiftSettings: release),
+        .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS", "CKernels"], swiftSettings: release),
         .target(name: "Decoding", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "GridRL", dependencies: ["Tensors", "Networks", "Formats"], swiftSettings: release),
         .target(name: "Labelling", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding"], swiftSettings: release),
@@ -65,7 +67,7 @@ let package = Package(
         .testTarget(name: "FeaturesAudioTests", dependencies: ["Features", "Tensors", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "Formats", "TestSupport"],
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "Formats", "TestSupport", "CKernels"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Formats", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Labelling", "Formats", "Networks", "Tensors", "TestSupport"]),

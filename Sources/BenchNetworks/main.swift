@@ -70,6 +70,18 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+/// CPU time (user + system, all threads) of this process so far, in seconds: on a shared machine
+/// it depends much less on other load than wall time does.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
 /// Peak resident set size of this process in MB (getrusage: KB on Linux, bytes on macOS).
@@ -100,6 +112,7 @@ func runTraining(_ o: Options) throws {
     // The thread policy of `seqlab train` (Trainer.useThreads).
     net.concurrentDirections = threads > 1
     setBLASThreads(threads > 1 ? 1 : threads)
+    keepFreedMemory()
     let sequences = (0..<B).map { _ in Matrix(rows: T, cols: D, data: (0..<(T * D)).map { _ in Float(rng.normal()) }) }
     let labels = (0..<B).map { _ in randomLabels(S, classes: K, &rng) }
     let batch = SequenceBatch(matrices: sequences)
@@ -145,19 +158,27 @@ func runTraining(_ o: Options) throws {
     var losses: [Double] = []
     for _ in 0..<warmup { losses.append(try step()) }
     var trainTimes: [Double] = []
+    let cpuStart = cpuSeconds()
     for _ in 0..<steps { trainTimes.append(try seconds { losses.append(try step()) }) }
+    let trainCPU = (cpuSeconds() - cpuStart) / Double(steps)
     for _ in 0..<2 { _ = net.forward(batch) }
-    let batchTimes = (0..<max(steps, 10)).map { _ in seconds { _ = net.forward(batch) } }
+    let batchStart = cpuSeconds(), batchCount = max(steps, 10)
+    let batchTimes = (0..<batchCount).map { _ in seconds { _ = net.forward(batch) } }
+    let batchCPU = (cpuSeconds() - batchStart) / Double(batchCount)
     for _ in 0..<3 { _ = net.forward(single) }
-    let singleTimes = (0..<max(2 * steps, 20)).map { _ in seconds { _ = net.forward(single) } }
+    let singleStart = cpuSeconds(), singleCount = max(2 * steps, 20)
+    let singleTimes = (0..<singleCount).map { _ in seconds { _ = net.forward(single) } }
+    let singleCPU = (cpuSeconds() - singleStart) / Double(singleCount)
 
     let train = median(trainTimes), inferBatch = median(batchTimes), inferSingle = median(singleTimes)
     let result: [(String, Double)] = [
         ("train_s", train), ("train_frames_per_s", Double(T * B) / train),
         ("train_gflops", trainFLOPs / train / 1e9),
+        ("train_cpu_s", trainCPU), ("train_frames_per_cpu_s", Double(T * B) / trainCPU),
         ("infer_batch_s", inferBatch), ("infer_batch_frames_per_s", Double(T * B) / inferBatch),
         ("infer_batch_gflops", 2 * forwardMACs(frames: T * B) / inferBatch / 1e9),
-        ("infer1_s", inferSingle), ("infer1_frames_per_s", Double(T) / inferSingle),
+        ("infer_batch_cpu_s", batchCPU),
+        ("infer1_s", inferSingle), ("infer1_frames_per_s", Double(T) / inferSingle), ("infer1_cpu_s", singleCPU),
         ("peak_rss_mb", peakRSSMegabytes()), ("first_loss", losses.first ?? .nan), ("last_loss", losses.last ?? .nan),
         ("parameters", Double(parameters.parameterCount())), ("threads", Double(threads)),
         ("blas_threads", Double(blasThreads())), ("concurrent_directions", net.concurrentDirections ? 1 : 0),
@@ -168,8 +189,9 @@ func runTraining(_ o: Options) throws {
         return
     }
     print("BLSTM \(L)×\(H), input \(D), \(K) classes, peepholes \(configuration.peepholes ? "on" : "off"), batch \(B) × \(T) frames, labels of \(S), \(parameters.parameterCount()) parameters; \(threads) thread(s): BLAS \(blasThreads()), concurrent directions \(net.concurrentDirections); OpenBLAS kernels \(blasCore)")
-    print(String(format: "training (forward + CTC + backward + Adam), median of %d steps after %d: %.4f s/step, %.0f frames/s, %.1f GFLOP/s of gemms; loss %.2f → %.2f",
-                 steps, warmup, train, Double(T * B) / train, trainFLOPs / train / 1e9, losses.first ?? .nan, losses.last ?? .nan))
+    print(String(format: "training (forward + CTC + backward + Adam), median of %d steps after %d: %.4f s/step, %.0f frames/s, %.1f GFLOP/s of gemms; %.4f CPU s/step; loss %.2f → %.2f",
+                 steps, warmup, train, Double(T * B) / train, trainFLOPs / train / 1e9, trainCPU,
+                 losses.first ?? .nan, losses.last ?? .nan))
     print(String(format: "inference batch %d: %.4f s, %.0f frames/s, %.1f GFLOP/s; batch 1: %.4f s, %.0f frames/s",
                  B, inferBatch, Double(T * B) / inferBatch, 2 * forwardMACs(frames: T * B) / inferBatch / 1e9,
                  inferSingle, Double(T) / inferSingle))

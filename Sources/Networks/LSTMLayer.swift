@@ -1,5 +1,7 @@
 // LSTMLayer: one direction of one LSTM layer (Graves 2012, ch. 4), forward and backward through time.
 
+import CKernels
+
 /// One direction of an LSTM layer with optional peepholes (Graves 2012, "Supervised Sequence
 /// Labelling with Recurrent Neural Networks", §4.5–4.6), over a padded time-major batch.
 ///
@@ -23,8 +25,8 @@
 /// (Gers et al. 2000), so the cell remembers by default.
 ///
 /// Speed: the input projection of ALL frames of the batch is one gemm before the time loop;
-/// each step adds one B×H · H×4H gemm for the recurrent part and runs one fused loop over the
-/// gates. Backward is BPTT, again with the weight gradients as single big gemms after the loop.
+/// each step adds one B×H · H×4H gemm for the recurrent part (`rowsGemm`: sgemv for one row)
+/// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`). Backward is BPTT, again with the weight gradients as single big gemms after the loop.
 public struct LSTMLayer<S: NetworkScalar>: Sendable {
     public let inputs: Int
     public let hidden: Int
@@ -76,10 +78,11 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     final class Cache: @unchecked Sendable {
         let gates: ScratchBuffer<S>, cells: ScratchBuffer<S>, tanhCells: ScratchBuffer<S>
         var initialHidden: ScratchBuffer<S>?, initialCells: ScratchBuffer<S>?
+        /// Uninitialised: `forward` writes every row, padding included.
         init(rows: Int, hidden: Int) {
-            gates = ScratchBuffer(count: rows * 4 * hidden)
-            cells = ScratchBuffer(count: rows * hidden)
-            tanhCells = ScratchBuffer(count: rows * hidden)
+            gates = ScratchBuffer(count: rows * 4 * hidden, zeroed: false)
+            cells = ScratchBuffer(count: rows * hidden, zeroed: false)
+            tanhCells = ScratchBuffer(count: rows * hidden, zeroed: false)
         }
     }
 
@@ -99,23 +102,30 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
         weightHH.value.data.withUnsafeBufferPointer { whh in
         zeros.withUnsafeBufferPointer { zeroState in
         peep.withUnsafeBufferPointer { p in
-            // a = x·W_ihᵀ + b_ih + b_hh for all T·B frames at once.
+            // a = x·W_ihᵀ + b_ih + b_hh for all T·B frames at once; for Float the Float cell kernel
+            // adds the biases instead, saving a pass over the T·B × 4H block.
             let bih = biasIH.value.data, bhh = biasHH.value.data
-            for j in 0..<G { gates[j] = bih[j] + bhh[j] }
-            for r in 1..<rows { (gates + r * G).update(from: gates, count: G) }
+            let fused = S.self == Float.self
+            var bias = [S](repeating: 0, count: G)
+            for j in 0..<G { bias[j] = bih[j] + bhh[j] }
+            if !fused {
+                for r in 0..<rows { (gates + r * G).update(from: bias, count: G) }
+            }
             S.gemm(.none, .transposed, m: rows, n: G, k: inputs, alpha: 1, x, lda: ldx,
-                   wih.baseAddress!, ldb: inputs, beta: 1, gates, ldc: G)
+                   wih.baseAddress!, ldb: inputs, beta: fused ? 0 : 1, gates, ldc: G)
             let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
             let usePeepholes = peepholes
+            bias.withUnsafeBufferPointer { biasBuffer in
+            let biasPointer = biasBuffer.baseAddress!
             for step in 0..<T {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
                 if step > 0 {
                     // a_t += h_{t−1}·W_hhᵀ for the whole batch (B × H · H × 4H).
-                    S.gemm(.none, .transposed, m: B, n: G, k: H, alpha: 1, y + tp * B * ldy, lda: ldy,
-                           whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
+                    S.rowsGemm(.transposed, m: B, n: G, k: H, y + tp * B * ldy, lda: ldy,
+                               whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
                 } else if let initialH {
-                    S.gemm(.none, .transposed, m: B, n: G, k: H, alpha: 1, initialH, lda: H,
-                           whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
+                    S.rowsGemm(.transposed, m: B, n: G, k: H, initialH, lda: H,
+                               whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
                 }
                 for b in 0..<B {
                     let r = t * B + b
@@ -129,6 +139,13 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     }
                     let sPrev = step > 0 ? UnsafePointer(cells + (tp * B + b) * H)
                         : initialS.map { UnsafePointer($0 + b * H) } ?? zeroState.baseAddress!
+                    if S.self == Float.self {
+                        // The same arithmetic as the loops below, one fused loop vectorised for this CPU.
+                        seqlab_lstm_forward(Int32(H), floats(a), floats(biasPointer), floats(sPrev), usePeepholes ? floats(pi) : nil,
+                                            usePeepholes ? floats(pf) : nil, usePeepholes ? floats(po) : nil,
+                                            floats(s), floats(c), floats(h))
+                        continue
+                    }
                     // The gate nonlinearities in phases of simple loops over contiguous memory,
                     // which the compiler vectorises (Float's exp, σ and tanh are branch-free).
                     let ai = a, af = a + H, ag = a + 2 * H, ao = a + 3 * H
@@ -145,6 +162,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     for j in 0..<H { h[j] = ao[j] * c[j] }
                 }
             }
+            }
         }}}}
     }
 
@@ -160,9 +178,11 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
         let B = lengths.count, H = hidden, G = 4 * hidden, rows = T * B
         guard rows > 0 else { return }
         let gates = cache.gates.pointer, cells = cache.cells.pointer, tanhCells = cache.tanhCells.pointer
-        let dA = ScratchBuffer<S>(count: rows * G)          // ∂L/∂a, (T·B) × 4H
-        let dhRec = ScratchBuffer<S>(count: B * H)          // ∂L/∂h_{t} from step t+1's gates
-        let dsCarry = ScratchBuffer<S>(count: B * H)        // ∂L/∂s_{t} from step t+1
+        // Each written before it is read: dA row by row, dhRec by the product after each step,
+        // dsCarry at every frame (and read only from the second step on).
+        let dA = ScratchBuffer<S>(count: rows * G, zeroed: false)       // ∂L/∂a, (T·B) × 4H
+        let dhRec = ScratchBuffer<S>(count: B * H, zeroed: false)       // ∂L/∂h_{t} from step t+1's gates
+        let dsCarry = ScratchBuffer<S>(count: B * H, zeroed: false)     // ∂L/∂s_{t} from step t+1
         let da = dA.pointer, dhr = dhRec.pointer, dsc = dsCarry.pointer
         let zeros = [S](repeating: 0, count: H)
         let peep = peephole?.value.data ?? zeros + zeros + zeros
@@ -191,6 +211,14 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     let hasNext = step < T - 1
                     let sPrev = step > 0 ? UnsafePointer(cells + (tp * B + b) * H)
                         : initialS.map { UnsafePointer($0 + b * H) } ?? zeroState.baseAddress!
+                    if S.self == Float.self {
+                        // The loop below, vectorised for this CPU (CKernels).
+                        seqlab_lstm_backward(Int32(H), floats(a), floats(sPrev), floats(s), floats(c), floats(dh),
+                                             hasNext ? UnsafePointer(mutableFloats(dhNext)) : nil, floats(ds), floats(d),
+                                             usePeepholes ? floats(pi) : nil, usePeepholes ? floats(pf) : nil,
+                                             usePeepholes ? floats(po) : nil, floats(dpi), floats(dpf), floats(dpo))
+                        continue
+                    }
                     for j in 0..<H {
                         let i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j]
                         let sp = sPrev[j], tj = c[j]
@@ -214,8 +242,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 }
                 if step > 0 {
                     // ∂L/∂h_{t−1} through the recurrent weights: dA_t (B × 4H) · W_hh (4H × H).
-                    S.gemm(.none, .none, m: B, n: H, k: G, alpha: 1, da + t * B * G, lda: G,
-                           whh.baseAddress!, ldb: H, beta: 0, dhr, ldc: H)
+                    S.rowsGemm(.none, m: B, n: H, k: G, da + t * B * G, lda: G, whh.baseAddress!, ldb: H,
+                               beta: 0, dhr, ldc: H)
                 }
             }
             // dW_ih += dAᵀ·X over all T·B frames at once.
@@ -252,4 +280,15 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             for j in 0..<(3 * H) { peephole.gradient.data[j] += dPeep[j] }
         }
     }
+}
+
+/// A scalar buffer seen as Float (callers check `S.self == Float.self` first).
+@inline(__always) private func floats<S>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
+@inline(__always) private func mutableFloats<S>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> { floats(p) }
+
+@inline(__always) private func floats<S>(_ p: UnsafePointer<S>) -> UnsafePointer<Float> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
 }

@@ -132,7 +132,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         batch.frames.data.withUnsafeBufferPointer { input in
             for (k, directions) in layers.enumerated() {
                 let width = configuration.directions * configuration.hiddenSizes[k]
-                let out = ScratchBuffer<S>(count: rows * width)
+                let out = ScratchBuffer<S>(count: rows * width, zeroed: false)   // every row written
                 let x = k == 0 ? input.baseAddress! : UnsafePointer(outputs[k - 1].pointer)
                 let ldx = configuration.layerInputs(k)
                 let layerCaches = directions.map { LSTMLayer<S>.Cache(rows: rows, hidden: $0.hidden) }
@@ -210,12 +210,12 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 let width = configuration.directions * configuration.hiddenSizes[k]
                 let x = k == 0 ? input.baseAddress! : UnsafePointer(pass.layerOutputs[k - 1].pointer)
                 let ldx = configuration.layerInputs(k)
-                let dxOwner = k == 0 ? nil : ScratchBuffer<S>(count: rows * ldx)
+                let dxOwner = k == 0 ? nil : ScratchBuffer<S>(count: rows * ldx, zeroed: false)   // written by direction 0
                 let dx = dxOwner?.pointer ?? dInputPointer.baseAddress!
                 // Each direction writes its own parameter gradients; the reverse direction's dx goes
                 // to its own buffer and is added afterwards, so serial and concurrent runs sum alike.
                 let directions = layers[k]
-                let separate = directions.count > 1 ? ScratchBuffer<S>(count: rows * ldx) : nil
+                let separate = directions.count > 1 ? ScratchBuffer<S>(count: rows * ldx, zeroed: false) : nil
                 let dyLayer = dy
                 forEachDirection(directions.count) { d in
                     let offset = d * directions[d].hidden

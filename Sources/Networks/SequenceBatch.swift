@@ -21,14 +21,19 @@ public struct SequenceBatch<S: NetworkScalar>: Sendable {
     public var frames: Array2D<S>
 
     /// Pads `sequences` (each length_b × D, same D) into a batch.
+    @_specialize(where S == Float)
     public init(sequences: [Array2D<S>]) {
         let d = sequences.first?.cols ?? 0
         precondition(sequences.allSatisfy { $0.cols == d }, "SequenceBatch: sequences differ in dimension")
         let t = sequences.map(\.rows).max() ?? 0, b = sequences.count
         var frames = Array2D<S>(rows: t * b, cols: d)
-        for (j, s) in sequences.enumerated() {
-            for r in 0..<s.rows {
-                for c in 0..<d { frames.data[(r * b + j) * d + c] = s.data[r * d + c] }
+        frames.data.withUnsafeMutableBufferPointer { out in
+            for (j, s) in sequences.enumerated() {
+                s.data.withUnsafeBufferPointer { row in
+                    for r in 0..<s.rows {
+                        (out.baseAddress! + (r * b + j) * d).update(from: row.baseAddress! + r * d, count: d)
+                    }
+                }
             }
         }
         self.init(frames: frames, lengths: sequences.map(\.rows))
@@ -50,17 +55,23 @@ public struct SequenceBatch<S: NetworkScalar>: Sendable {
     @inlinable public func isActive(time t: Int, sequence b: Int) -> Bool { t < lengths[b] }
 
     /// Sequence b's real rows (lengths[b] × cols) out of a time-major (T·B) × cols array.
+    @_specialize(where S == Float)
     public func unpad(_ array: Array2D<S>, sequence b: Int) -> Array2D<S> {
         precondition(array.rows == maxLength * batchSize, "unpad: array has \(array.rows) rows, batch has T·B = \(maxLength * batchSize)")
-        let cols = array.cols
-        var out = Array2D<S>(rows: lengths[b], cols: cols)
-        for t in 0..<lengths[b] {
-            for c in 0..<cols { out.data[t * cols + c] = array.data[(t * batchSize + b) * cols + c] }
+        let cols = array.cols, rows = lengths[b], batchSize = batchSize
+        var out = Array2D<S>(rows: rows, cols: cols)
+        out.data.withUnsafeMutableBufferPointer { o in
+            array.data.withUnsafeBufferPointer { a in
+                for t in 0..<rows {
+                    (o.baseAddress! + t * cols).update(from: a.baseAddress! + (t * batchSize + b) * cols, count: cols)
+                }
+            }
         }
         return out
     }
 
     /// Pads per-sequence arrays (lengths[b] × cols) into one time-major (T·B) × cols array.
+    @_specialize(where S == Float)
     public func pad(_ perSequence: [Array2D<S>]) -> Array2D<S> {
         precondition(perSequence.count == batchSize, "pad: \(perSequence.count) arrays for \(batchSize) sequences")
         let cols = perSequence.first?.cols ?? 0
@@ -86,10 +97,11 @@ final class ScratchBuffer<S: NetworkScalar>: @unchecked Sendable {
     let count: Int
     let pointer: UnsafeMutablePointer<S>
 
-    init(count: Int) {
+    /// `count` elements, zero unless `zeroed` is false (for buffers the caller overwrites whole).
+    init(count: Int, zeroed: Bool = true) {
         self.count = count
         pointer = UnsafeMutablePointer<S>.allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
 
     deinit { pointer.deallocate() }

@@ -106,10 +106,12 @@ public final class Trainer {
     /// Thread policy: a bidirectional network runs its two directions on two threads with
     /// single-threaded BLAS (faster than two BLAS threads inside the small per-step products);
     /// otherwise BLAS gets all `threads`. Either way results depend only on the thread count.
+    /// Freed batch buffers stay in the process for the next batch (`keepFreedMemory`).
     static func useThreads(_ options: TrainingOptions, _ network: inout SequenceNetwork) {
         let concurrent = options.bidirectional && options.threads > 1
         network.concurrentDirections = concurrent
         setBLASThreads(concurrent ? 1 : options.threads)
+        keepFreedMemory()
     }
 
     private static func checkDimensions(_ corpus: Corpus, _ d: Int, _ what: String) throws {

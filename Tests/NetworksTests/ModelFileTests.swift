@@ -58,8 +58,13 @@ final class ModelFileTests: XCTestCase {
 
     /// The committed check file (verified by torch, see the script) still loads and our forward
     /// still reproduces the log-probabilities in it; and this code writes the same file again.
+    /// With SEQLAB_WRITE_TORCH_CHECK set, (re)writes the fixture first, for when the forward pass's
+    /// rounding changes (then run the torch check of scripts/reference/make-lstm-fixture.py on it).
     func testTorchCheckedFileStillLoadsAndReproduces() throws {
         let path = packageRoot.appendingPathComponent("Tests/NetworksTests/Fixtures/lstm-seqlab-model.safetensors").path
+        if ProcessInfo.processInfo.environment["SEQLAB_WRITE_TORCH_CHECK"] != nil {
+            try Data(Self.torchCheckFile().serialized()).write(to: URL(fileURLWithPath: path))
+        }
         var file = try SafeTensorsFile(contentsOf: path)
         let input = try file.tensor("check.input"), lengths = try file.tensor("check.lengths").floats().map { Int($0) }
         let expected = try file.tensor("check.log_probs").floats()
@@ -68,7 +73,12 @@ final class ModelFileTests: XCTestCase {
         let batch = SequenceBatch(frames: Array2D(rows: input.shape[0] * input.shape[1], cols: input.shape[2], data: try input.floats()),
                                   lengths: lengths)
         assertClose(net.forward(batch).logProbabilities.data, expected, absolute: 1e-6)
-        XCTAssertEqual(Self.torchCheckFile().serialized(), try SafeTensorsFile(contentsOf: path).serialized(),
+        // Byte for byte apart from the log-probabilities, whose last bits depend on OpenBLAS's kernels
+        // (OPENBLAS_CORETYPE) and the CPU's vector unit; they are compared within 1e-6 above.
+        var written = Self.torchCheckFile(), committed = try SafeTensorsFile(contentsOf: path)
+        written.tensors["check.log_probs"] = nil
+        committed.tensors["check.log_probs"] = nil
+        XCTAssertEqual(written.serialized(), committed.serialized(),
                        "regenerate Tests/NetworksTests/Fixtures/lstm-seqlab-model.safetensors from ModelFileTests.torchCheckFile() and re-run the torch check")
     }
 }
