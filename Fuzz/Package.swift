@@ -21,6 +21,7 @@ let fuzzers: [(name: String, folder: String)] = [
     ("fuzz-wav", "WavFuzzer"),
     ("fuzz-unipen", "UNIPENFuzzer"),
     ("fuzz-iam", "IAMFuzzer"),
+    ("fuzz-pentext", "PenTextFuzzer"),
     ("fuzz-grid", "GridFuzzer"),
     ("fuzz-arpa", "ARPAFuzzer"),
     ("fuzz-text", "TextFuzzer"),

@@ -3,13 +3,19 @@ import FuzzSupport
 import GridRL
 
 /// Each input is a map file, read as `seqlab grid` reads it; a map that parses must print back
-/// to an equal map.
+/// (`formatted()`) to text that parses to an equal map, else the target aborts (a finding).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzGrid(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let path = FuzzInput.store(FuzzInput.buffer(data, size), as: "input.map")
     FuzzInput.expectInputError {
         let map = try GridMap(contentsOf: path)
-        _ = try GridMap(parsing: map.formatted(), file: "formatted")
+        let text = map.formatted()
+        do {
+            let again = try GridMap(parsing: text, file: "formatted")
+            precondition(again == map, "formatted() did not parse back to an equal map:\n\(text)")
+        } catch {
+            fatalError("formatted() wrote a map that does not parse (\(error)):\n\(text)")
+        }
     }
     return 0
 }
