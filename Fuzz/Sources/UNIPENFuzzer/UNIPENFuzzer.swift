@@ -9,6 +9,10 @@ let includeFile: Void = {
     FuzzInput.store(Array(".COORD X Y\n.PEN_DOWN\n1 2\n3 4\n.PEN_UP\n".utf8), as: "inc")
 }()
 
+/// The pen features every sample read goes through, as `extract-strokes` and `label` compute them:
+/// on the recorded points, and after arc-length resampling with direction and curvature.
+let featureConfigs = [StrokeFeatureConfig(), StrokeFeatureConfig(resampleStep: 0.05, direction: true, curvature: true)]
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzUNIPEN(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     includeFile
@@ -17,6 +21,7 @@ public func fuzzUNIPEN(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let result = try UNIPENReader(includeRoot: FuzzInput.directory).read(path: path)
         for sample in result.samples {
             precondition(sample.strokes.allSatisfy { !$0.points.isEmpty }, "a sample holds an empty stroke")
+            for config in featureConfigs { _ = try checkedStrokeFeatures(sample, config: config) }
         }
     }
     return 0

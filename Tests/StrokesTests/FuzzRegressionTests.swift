@@ -1,0 +1,53 @@
+// Pen files the libFuzzer pentext target (scripts/fuzz pentext) ran out of memory on: now one-line InputErrors.
+import XCTest
+import Features
+import Tensors
+import TestSupport
+
+final class StrokeFuzzRegressionTests: XCTestCase {
+    let resampling = StrokeFeatureConfig(resampleStep: 0.05, direction: true, curvature: true)
+
+    func sample(_ name: String) throws -> InkSample {
+        let path = strokeFixtures.appendingPathComponent("fuzz/\(name)").path
+        let read = try PenTextReader().read(path: path)
+        XCTAssertEqual(read.rejected.count, 0, "\(read.rejected)")
+        return try XCTUnwrap(read.samples.first)
+    }
+
+    /// fuzz-pentext: an 18-byte file, one line 10^9 wide and 1 high. `.height` scaling makes it
+    /// 10^9 units long, so resampling every 0.05 units asked for 2·10^10 points (a 512 MB
+    /// allocation before the fuzzer stopped it, hundreds of GB in all). Now refused before any
+    /// point is made.
+    func testAFlatLineTooLongToResampleIsAnInputError() throws {
+        let flat = try sample("flat-line.pen")
+        XCTAssertThrowsError(try checkedStrokeFeatures(flat, config: resampling)) { error in
+            guard let error = error as? InputError else { return XCTFail("\(error) is not an InputError") }
+            XCTAssertTrue(error.file.hasSuffix("fuzz/flat-line.pen"), error.description)
+            XCTAssertEqual(error.place, "line 1")
+            XCTAssertTrue(error.message.contains("resampling every 0.05 units would give 20000000002 points"), error.message)
+        }
+        // Without resampling the same sample is two points, as recorded.
+        XCTAssertEqual(try checkedStrokeFeatures(flat, config: StrokeFeatureConfig()).rows, 2)
+    }
+
+    /// A line whose length overflows to infinity (x from -1e308 to 1e308) made the resampling
+    /// loop append points forever; now it is refused, and the resampler skips such a step.
+    func testAnOverflowingLineIsAnInputErrorNotAnEndlessLoop() throws {
+        let line = try sample("overflowing-line.pen")
+        XCTAssertThrowsError(try checkedStrokeFeatures(line, config: resampling)) { error in
+            guard let error = error as? InputError else { return XCTFail("\(error) is not an InputError") }
+            XCTAssertTrue(error.message.contains("infinitely many points"), error.message)
+        }
+        let points = [InkXY(x: 0, y: 0), InkXY(x: .infinity, y: 0)]
+        XCTAssertEqual(resampledByArcLength(points, step: 0.5), [InkXY(x: 0, y: 0)])
+    }
+
+    /// The bound leaves ordinary samples alone: a unit square path resampled every 0.05 units
+    /// gives 4 / 0.05 + 1 = 81 points.
+    func testOrdinarySamplesStillResample() throws {
+        let square = InkSample(id: "sq", label: "o", strokes: [Stroke(points: [
+            PenPoint(x: 0, y: 0), PenPoint(x: 1, y: 0), PenPoint(x: 1, y: 1), PenPoint(x: 0, y: 1), PenPoint(x: 0, y: 0),
+        ])], source: ("square", 1))
+        XCTAssertEqual(try checkedStrokeFeatures(square, config: resampling).rows, 81)
+    }
+}
