@@ -1,4 +1,4 @@
-// Pen files the libFuzzer pentext target (scripts/fuzz pentext) ran out of memory on: now one-line InputErrors.
+// Inputs the libFuzzer stroke targets (scripts/fuzz pentext, iam) crashed or ran out of memory on: now one-line InputErrors.
 import XCTest
 import Features
 import Tensors
@@ -49,5 +49,52 @@ final class StrokeFuzzRegressionTests: XCTestCase {
             PenPoint(x: 0, y: 0), PenPoint(x: 1, y: 0), PenPoint(x: 1, y: 1), PenPoint(x: 0, y: 1), PenPoint(x: 0, y: 0),
         ])], source: ("square", 1))
         XCTAssertEqual(try checkedStrokeFeatures(square, config: resampling).rows, 81)
+    }
+}
+
+final class IAMFuzzRegressionTests: XCTestCase {
+    let body = "<WhiteboardCaptureSession>\n<StrokeSet><Stroke><Point x=\"1\" y=\"2\" time=\"0\"/></Stroke></StrokeSet>\n</WhiteboardCaptureSession>\n"
+
+    func refusal(_ data: Data, name: String = "fuzz.xml") -> InputError? {
+        do {
+            _ = try IAMOnDBReader().read(data: data, name: name)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// fuzz-iam: 27 bytes starting `<?xol?>` killed the process (SEGV in strlen called by
+    /// Foundation's `_NSXMLParserProcessingInstruction` on libxml2's null data pointer).
+    func testTheCrashingInputIsAnInputError() throws {
+        let path = strokeFixtures.appendingPathComponent("fuzz/pi-without-data.xml").path
+        XCTAssertThrowsError(try IAMOnDBReader().read(path: path)) { error in
+            guard let error = error as? InputError else { return XCTFail("\(error) is not an InputError") }
+            XCTAssertEqual(error.file, path)
+            XCTAssertEqual(error.place, "line 1")
+            XCTAssertTrue(error.message.contains("processing instruction <?xol?> has no data"), error.message)
+        }
+    }
+
+    /// The instruction is found on any line, and instructions with data still parse.
+    func testInstructionsWithoutDataAreRefusedWhereverTheyAre() throws {
+        let declaration = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<?xml-stylesheet href=\"a.xsl\"?>\n"
+        let good = Data((declaration + body).utf8)
+        XCTAssertEqual(try IAMOnDBReader().read(data: good, name: "good.xml").pointCount, 1)
+        let bad = Data((declaration + "<?x ?>\n<?x?>\n" + body).utf8)
+        XCTAssertEqual(refusal(bad)?.place, "line 4")
+    }
+
+    /// Encodings that would let the instruction past a byte scan are refused: UTF-16 (NUL bytes),
+    /// a declared non-ASCII-compatible encoding, EBCDIC.
+    func testEncodingsTheScanCannotSeeThroughAreRefused() throws {
+        let utf16 = try XCTUnwrap(("<?x?>" + body).data(using: .utf16LittleEndian))
+        XCTAssertTrue(refusal(utf16)?.message.contains("NUL byte") == true, "\(String(describing: refusal(utf16)))")
+        let declared = Data(("<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n" + body).utf8)
+        XCTAssertTrue(refusal(declared)?.message.contains("encoding \"UTF-16\" is not supported") == true)
+        let ebcdic = Data([0x4C, 0x6F, 0xA7, 0x94, 0x93])
+        XCTAssertTrue(refusal(ebcdic)?.message.contains("EBCDIC") == true)
+        let latin1 = Data(("<?xml version='1.0' encoding='iso-8859-1'?>\n" + body).utf8)
+        XCTAssertNil(refusal(latin1))
     }
 }
