@@ -97,4 +97,16 @@ final class IAMFuzzRegressionTests: XCTestCase {
         let latin1 = Data(("<?xml version='1.0' encoding='iso-8859-1'?>\n" + body).utf8)
         XCTAssertNil(refusal(latin1))
     }
+
+    /// Found probing around the crash: FoundationXML's DTD callbacks pass libxml2's null ids and
+    /// defaults to strlen too (the same SEGV). Any document type declaration is refused.
+    func testDocumentTypeDeclarationsAreRefused() {
+        for dtd in ["<!DOCTYPE a [<!NOTATION n SYSTEM \"x\"><!ENTITY e SYSTEM \"y\" NDATA n>]>",
+                    "<!DOCTYPE a [<!ELEMENT a ANY><!ATTLIST a b CDATA #IMPLIED>]>",
+                    "<!DOCTYPE a [<!NOTATION n PUBLIC \"p\">]>"] {
+            let error = refusal(Data(("<?xml version=\"1.0\"?>\n" + dtd + "\n" + body).utf8))
+            XCTAssertEqual(error?.place, "line 2", dtd)
+            XCTAssertTrue(error?.message.contains("document type declarations") == true, "\(String(describing: error))")
+        }
+    }
 }

@@ -6,10 +6,12 @@ import Tensors
 ///
 /// swift-corelibs-foundation's `XMLParser` hands the data of a processing instruction to
 /// `strlen` without checking it for null, and libxml2 passes null for an instruction with no
-/// data, `<?name?>` (XML 1.0 §2.6 allows it): a 7-byte document crashes the process. The check
-/// finds such an instruction in the bytes, and, so that it cannot be hidden by an encoding the
-/// bytes do not show, refuses what libxml2 would decode in an encoding other than an
-/// ASCII-compatible one: NUL bytes (UTF-16 and UTF-32 need them; XML forbids U+0000), the EBCDIC
+/// data, `<?name?>` (XML 1.0 §2.6 allows it): a 7-byte document crashes the process. Its DTD
+/// callbacks do the same with other null pointers libxml2 passes (a `NOTATION` or `NDATA` entity
+/// without a public id, an `ATTLIST` default of `#IMPLIED`). The check finds such an instruction
+/// in the bytes, refuses any `<!DOCTYPE` (IAM-OnDB files have none), and, so that neither can be
+/// hidden by an encoding the bytes do not show, refuses what libxml2 would decode in an encoding
+/// other than an ASCII-compatible one: NUL bytes (UTF-16 and UTF-32 need them; XML forbids U+0000), the EBCDIC
 /// signature `4C 6F A7 94`, and a declared encoding other than UTF-8, US-ASCII, ISO-8859-n or
 /// windows-125n. Line numbers count `\n` bytes.
 enum XMLPreflight {
@@ -29,6 +31,8 @@ enum XMLPreflight {
             case 0x0A: line += 1
             case 0x00:
                 return InputError(file: file, place: "line \(line)", "NUL byte in XML (UTF-16 or UTF-32 is not supported; expected UTF-8 or ISO-8859-1)")
+            case 0x3C where i + 9 <= n && UnsafeRawBufferPointer(rebasing: bytes[i..<(i + 9)]).elementsEqual("<!DOCTYPE".utf8):
+                return InputError(file: file, place: "line \(line)", "document type declarations (<!DOCTYPE …>) are not supported in IAM-OnDB XML")
             case 0x3C where i + 1 < n && bytes[i + 1] == 0x3F:   // "<?"
                 var j = i + 2
                 while j < n, !isNameEnd(bytes[j]) { j += 1 }
