@@ -109,4 +109,19 @@ final class IAMFuzzRegressionTests: XCTestCase {
             XCTAssertTrue(error?.message.contains("document type declarations") == true, "\(String(describing: error))")
         }
     }
+
+    /// fuzz-iam, second run: a declaration `encoding="ISO-8859-1.1">` (unknown name, no `?>`)
+    /// crashed inside libxml2 (SEGV in `xmlSwitchToEncoding`). Encodings are now accepted by exact
+    /// name only, and read from an unclosed declaration too.
+    func testUnknownOrUnclosedEncodingDeclarationsAreRefused() throws {
+        let path = strokeFixtures.appendingPathComponent("fuzz/unknown-encoding.xml").path
+        XCTAssertThrowsError(try IAMOnDBReader().read(path: path)) { error in
+            guard let error = error as? InputError else { return XCTFail("\(error) is not an InputError") }
+            XCTAssertEqual(error.file, path)
+            XCTAssertTrue(error.message.contains("encoding \"ISO-8859-1.1\" is not supported"), error.message)
+        }
+        XCTAssertNotNil(refusal(Data(("<?xml version=\"1.0\" encoding=\"UTF-16\">\n" + body).utf8)))
+        XCTAssertNotNil(refusal(Data(("<?xml version=\"1.0\" encoding=UTF-8?>\n" + body).utf8)))
+        XCTAssertNil(refusal(Data(("<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n" + body).utf8)))
+    }
 }

@@ -13,7 +13,8 @@ import Tensors
 /// hidden by an encoding the bytes do not show, refuses what libxml2 would decode in an encoding
 /// other than an ASCII-compatible one: NUL bytes (UTF-16 and UTF-32 need them; XML forbids U+0000), the EBCDIC
 /// signature `4C 6F A7 94`, and a declared encoding other than UTF-8, US-ASCII, ISO-8859-n or
-/// windows-125n. Line numbers count `\n` bytes.
+/// windows-125n by exact name (libxml2 itself crashes on some unknown names). Line numbers count
+/// `\n` bytes.
 enum XMLPreflight {
     /// The problem with `bytes`, as an `InputError` for `file`, or nil when the parser can be run.
     static func problem(_ bytes: UnsafeRawBufferPointer, file: String) -> InputError? {
@@ -58,21 +59,28 @@ enum XMLPreflight {
         var start = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
         let head = Array(bytes[start..<min(bytes.count, start + 256)])
-        guard head.starts(with: Array("<?xml".utf8)), let close = head.firstRange(of: Array("?>".utf8)) else { return nil }
-        let declaration = head[..<close.lowerBound]
+        guard head.starts(with: Array("<?xml".utf8)) else { return nil }
+        // Up to the first ">", "?>" or not: libxml2 acts on the encoding of an unclosed declaration too.
+        let declaration = head[..<(head.firstIndex(of: 0x3E) ?? head.endIndex)]
         guard let at = declaration.firstRange(of: Array("encoding".utf8)) else { return nil }
         var k = at.upperBound
         while k < declaration.endIndex, declaration[k] == 0x20 || declaration[k] == 0x09 || declaration[k] == 0x3D { k += 1 }
-        guard k < declaration.endIndex, declaration[k] == 0x22 || declaration[k] == 0x27 else { return nil }
+        guard k < declaration.endIndex, declaration[k] == 0x22 || declaration[k] == 0x27 else {
+            return String(decoding: declaration[k...].prefix(40), as: UTF8.self)   // unquoted: refused below
+        }
         let quote = declaration[k]
         let value = declaration[(k + 1)...].prefix { $0 != quote }
         return String(decoding: value.prefix(40), as: UTF8.self)
     }
 
-    /// UTF-8, US-ASCII, ISO-8859-n (latin1) and windows-125n: encodings in which "<?" is the bytes 3C 3F.
+    /// The encodings accepted, by exact name (case-insensitive): UTF-8, US-ASCII, ISO-8859-1…16 and
+    /// windows-1250…1258, all of them ASCII-compatible. Anything else is refused before libxml2
+    /// sees it: besides the ASCII-incompatible ones, libxml2 2.9 crashes in `xmlSwitchToEncoding`
+    /// on some unknown names (`ISO-8859-1.1`).
+    static let acceptedEncodings: Set<String> = Set(["utf-8", "utf8", "us-ascii", "ascii", "latin1"]
+        + (1...16).map { "iso-8859-\($0)" } + (1250...1258).map { "windows-\($0)" })
+
     static func isASCIICompatible(_ encoding: String) -> Bool {
-        let e = encoding.lowercased().replacingOccurrences(of: "_", with: "-")
-        return ["utf-8", "utf8", "us-ascii", "ascii", "latin1", "latin-1"].contains(e)
-            || e.hasPrefix("iso-8859-") || e.hasPrefix("iso8859-") || e.hasPrefix("windows-125") || e.hasPrefix("cp125")
+        acceptedEncodings.contains(encoding.lowercased())
     }
 }
