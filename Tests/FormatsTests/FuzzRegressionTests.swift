@@ -36,3 +36,43 @@ final class KaldiTextFuzzRegressionTests: XCTestCase {
         }
     }
 }
+
+final class ArchiveFuzzRegressionTests: XCTestCase {
+    func archive(_ bytes: [UInt8]) throws -> String {
+        let path = temporaryDirectory().appendingPathComponent("a.ark").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func header(_ token: String, _ sizes: [Int32]) -> [UInt8] {
+        Array("k \0B\(token) ".utf8) + sizes.flatMap { [4] + withUnsafeBytes(of: $0.littleEndian) { Array($0) } }
+    }
+
+    /// fuzz-ark: 17 bytes, `d \0BDM` with 728,956,928 rows of 0 columns. No data bytes, so no size
+    /// check stopped it; the target's text writer then spent minutes on 729 million empty rows
+    /// (a timeout), as any later stage looping over frames would. Now refused like Kaldi does.
+    func testTheFuzzInputIsRefused() throws {
+        let path = ReferenceFixtures.directory.appendingPathComponent("fuzz/rows-without-columns.ark").path
+        XCTAssertThrowsError(try KaldiArchiveReader(path: path).readAll()) { error in
+            guard let error = error as? InputError else { return XCTFail("\(error) is not an InputError") }
+            XCTAssertEqual(error.file, path)
+            XCTAssertEqual(error.place, "byte 7 (record \"d\")")
+            XCTAssertTrue(error.message.contains("matrix 728956928×0: rows without columns"), error.message)
+        }
+    }
+
+    /// Rows without columns are refused in every encoding; no rows (an empty utterance) and the
+    /// empty vector stay readable.
+    func testRowsWithoutColumnsAreRefusedEmptyMatricesRead() throws {
+        for bytes in [header("FM", [3, 0]), header("DM", [1, 0]),
+                      Array("k \0BCM2 ".utf8) + [0, 0, 0, 0, 0, 0, 128, 63, 2, 0, 0, 0, 0, 0, 0, 0]] {
+            let path = try archive(bytes)
+            XCTAssertThrowsError(try KaldiArchiveReader(path: path).readAll()) { error in
+                XCTAssertTrue((error as? InputError)?.message.contains("rows without columns") == true, "\(error)")
+            }
+        }
+        XCTAssertEqual(try KaldiArchiveReader(path: archive(header("FM", [0, 5]))).readAll().first?.matrix, Matrix(rows: 0, cols: 5))
+        XCTAssertEqual(try KaldiArchiveReader(path: archive(header("FV", [0]))).readAll().first?.matrix, Matrix(rows: 0, cols: 0))
+        XCTAssertEqual(try KaldiArchiveReader(path: archive(header("FV", [1]) + [0, 0, 128, 63])).readAll().first?.matrix, Matrix([[1]]))
+    }
+}
