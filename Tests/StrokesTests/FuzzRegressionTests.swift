@@ -122,6 +122,21 @@ final class IAMFuzzRegressionTests: XCTestCase {
         }
         XCTAssertNotNil(refusal(Data(("<?xml version=\"1.0\" encoding=\"UTF-16\">\n" + body).utf8)))
         XCTAssertNotNil(refusal(Data(("<?xml version=\"1.0\" encoding=UTF-8?>\n" + body).utf8)))
-        XCTAssertNil(refusal(Data(("<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n" + body).utf8)))
+        XCTAssertNil(refusal(Data(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body).utf8)))
+    }
+
+    /// fuzz-iam, third run: `encoding="ISO-8859-11"` with bytes the converter cannot map crashed
+    /// inside libxml2 (SEGV in `xmlParseChunk`); windows-1252 and ISO-8859-7 do the same on 0x81
+    /// or 0xFF. Only UTF-8, US-ASCII and ISO-8859-1 are accepted.
+    func testEncodingsWithUnmappableBytesAreRefused() throws {
+        let path = strokeFixtures.appendingPathComponent("fuzz/unmappable-encoding.xml").path
+        XCTAssertThrowsError(try IAMOnDBReader().read(path: path)) { error in
+            XCTAssertTrue((error as? InputError)?.message.contains("encoding \"ISO-8859-11\" is not supported") == true, "\(error)")
+        }
+        for encoding in ["windows-1252", "ISO-8859-7"] {
+            var bytes = Array("<?xml version=\"1.0\" encoding=\"\(encoding)\"?>\n<a>x".utf8) + [0x81, 0xFF]
+            bytes += Array("</a>\n".utf8)
+            XCTAssertNotNil(refusal(Data(bytes)), encoding)
+        }
     }
 }

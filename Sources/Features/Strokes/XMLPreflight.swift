@@ -12,9 +12,9 @@ import Tensors
 /// in the bytes, refuses any `<!DOCTYPE` (IAM-OnDB files have none), and, so that neither can be
 /// hidden by an encoding the bytes do not show, refuses what libxml2 would decode in an encoding
 /// other than an ASCII-compatible one: NUL bytes (UTF-16 and UTF-32 need them; XML forbids U+0000), the EBCDIC
-/// signature `4C 6F A7 94`, and a declared encoding other than UTF-8, US-ASCII, ISO-8859-n or
-/// windows-125n by exact name (libxml2 itself crashes on some unknown names). Line numbers count
-/// `\n` bytes.
+/// signature `4C 6F A7 94`, and a declared encoding other than UTF-8, US-ASCII or ISO-8859-1
+/// (libxml2 itself crashes on unknown names and on unmappable bytes). Line numbers count `\n`
+/// bytes.
 enum XMLPreflight {
     /// The problem with `bytes`, as an `InputError` for `file`, or nil when the parser can be run.
     static func problem(_ bytes: UnsafeRawBufferPointer, file: String) -> InputError? {
@@ -73,12 +73,12 @@ enum XMLPreflight {
         return String(decoding: value.prefix(40), as: UTF8.self)
     }
 
-    /// The encodings accepted, by exact name (case-insensitive): UTF-8, US-ASCII, ISO-8859-1…16 and
-    /// windows-1250…1258, all of them ASCII-compatible. Anything else is refused before libxml2
-    /// sees it: besides the ASCII-incompatible ones, libxml2 2.9 crashes in `xmlSwitchToEncoding`
-    /// on some unknown names (`ISO-8859-1.1`).
-    static let acceptedEncodings: Set<String> = Set(["utf-8", "utf8", "us-ascii", "ascii", "latin1"]
-        + (1...16).map { "iso-8859-\($0)" } + (1250...1258).map { "windows-\($0)" })
+    /// The encodings accepted, by exact name (case-insensitive): UTF-8, US-ASCII and ISO-8859-1
+    /// (IAM-OnDB's). Anything else is refused before libxml2 sees it: besides the
+    /// ASCII-incompatible ones, libxml2 2.9 crashes on an unknown name (`ISO-8859-1.1`, SEGV in
+    /// `xmlSwitchToEncoding`) and on a byte its converter cannot map in an encoding with holes
+    /// (ISO-8859-7, -11, windows-1252: SEGV in `xmlParseChunk`).
+    static let acceptedEncodings: Set<String> = ["utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "iso_8859-1", "latin1"]
 
     static func isASCIICompatible(_ encoding: String) -> Bool {
         acceptedEncodings.contains(encoding.lowercased())
