@@ -133,6 +133,11 @@ final class IAMFuzzRegressionTests: XCTestCase {
         XCTAssertThrowsError(try IAMOnDBReader().read(path: path)) { error in
             XCTAssertTrue((error as? InputError)?.message.contains("encoding \"ISO-8859-11\" is not supported") == true, "\(error)")
         }
+        // Fourth run: a UTF-16 byte-order mark and an invalid surrogate, no NUL byte, no declaration.
+        let bom = strokeFixtures.appendingPathComponent("fuzz/utf16-bom.xml").path
+        XCTAssertThrowsError(try IAMOnDBReader().read(path: bom)) { error in
+            XCTAssertTrue((error as? InputError)?.message.contains("UTF-16 byte-order mark") == true, "\(error)")
+        }
         for encoding in ["windows-1252", "ISO-8859-7"] {
             var bytes = Array("<?xml version=\"1.0\" encoding=\"\(encoding)\"?>\n<a>x".utf8) + [0x81, 0xFF]
             bytes += Array("</a>\n".utf8)

@@ -11,7 +11,8 @@ import Tensors
 /// without a public id, an `ATTLIST` default of `#IMPLIED`). The check finds such an instruction
 /// in the bytes, refuses any `<!DOCTYPE` (IAM-OnDB files have none), and, so that neither can be
 /// hidden by an encoding the bytes do not show, refuses what libxml2 would decode in an encoding
-/// other than an ASCII-compatible one: NUL bytes (UTF-16 and UTF-32 need them; XML forbids U+0000), the EBCDIC
+/// other than an ASCII-compatible one: NUL bytes (UTF-16 and UTF-32 need them; XML forbids U+0000) and UTF-16
+/// byte-order marks (libxml2 decodes by them alone), the EBCDIC
 /// signature `4C 6F A7 94`, and a declared encoding other than UTF-8, US-ASCII or ISO-8859-1
 /// (libxml2 itself crashes on unknown names and on unmappable bytes). Line numbers count `\n`
 /// bytes.
@@ -21,6 +22,10 @@ enum XMLPreflight {
         let n = bytes.count
         if n >= 4 && bytes[0] == 0x4C && bytes[1] == 0x6F && bytes[2] == 0xA7 && bytes[3] == 0x94 {
             return InputError(file: file, place: "line 1", "EBCDIC XML is not supported; expected UTF-8 or ISO-8859-1")
+        }
+        if n >= 2 && (bytes[0] == 0xFE && bytes[1] == 0xFF || bytes[0] == 0xFF && bytes[1] == 0xFE) {
+            // A UTF-16 (or UTF-32LE) byte-order mark: libxml2 decodes by it even without NUL bytes.
+            return InputError(file: file, place: "line 1", "UTF-16 byte-order mark: UTF-16 XML is not supported; expected UTF-8 or ISO-8859-1")
         }
         if let encoding = declaredEncoding(bytes), !isASCIICompatible(encoding) {
             return InputError(file: file, place: "line 1", "XML encoding \"\(encoding)\" is not supported; expected UTF-8 or ISO-8859-1")
