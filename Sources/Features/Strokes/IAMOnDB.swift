@@ -34,7 +34,9 @@ public struct IAMOnDBReader: Sendable {
     }
 
     /// Reads XML held in memory; `name` is used in errors and, without extension, as the default id.
+    /// XML the parser would crash on (`XMLPreflight`) is an `InputError` before parsing.
     public func read(data: Data, name: String, label: String? = nil, id: String? = nil) throws(InputError) -> InkSample {
+        if let problem = data.withUnsafeBytes({ XMLPreflight.problem($0, file: name) }) { throw problem }
         let delegate = IAMOnDBDelegate(file: name)
         let parser = XMLParser(data: data)
         parser.delegate = delegate

@@ -45,7 +45,7 @@ public func resampledByArcLength(_ points: [InkXY], step: Double) -> [InkXY] {
     for i in 1..<points.count {
         let a = points[i - 1], b = points[i]
         let length = ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot()
-        guard length > 0 else { continue }
+        guard length > 0, length.isFinite else { continue }   // an infinite step would never end
         var pos = 0.0
         while carried + (length - pos) >= step - tolerance {
             pos = min(length, pos + (step - carried))
@@ -105,13 +105,44 @@ public func strokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = St
     return m
 }
 
+/// The most points `checkedStrokeFeatures` lets a sample have after resampling (2^20, hours of
+/// handwriting at usual steps): more means a degenerate sample, such as a long flat line made
+/// unit height by `.height` scaling, whose points would not fit in memory.
+public let maxResampledPoints = 1 << 20
+
+/// An upper bound on the points `resampledByArcLength` makes of the sample's normalised strokes:
+/// one per stroke plus arc length / step (infinite when a length overflows).
+func resampledPointCount(_ sample: InkSample, config: StrokeFeatureConfig, step: Double) -> Double {
+    var recorded = config
+    recorded.resampleStep = nil
+    var count = 0.0
+    for s in normalisedStrokes(sample, config: recorded) {
+        count += 2
+        for i in s.indices.dropFirst() {
+            let length = ((s[i].x - s[i - 1].x) * (s[i].x - s[i - 1].x) + (s[i].y - s[i - 1].y) * (s[i].y - s[i - 1].y)).squareRoot()
+            if length > 0 { count += length / step }
+        }
+    }
+    return count
+}
+
 /// `strokeFeatures` for a sample about to be written as a Kaldi record: an `InputError` naming
-/// the sample's file and line when its id cannot be a Kaldi key (empty, white space) or when a
-/// feature is not finite (coordinates so large that their range overflows).
+/// the sample's file and line when its id cannot be a Kaldi key (empty, white space), when
+/// resampling would make more than `maxResampledPoints` points (checked before any is made), or
+/// when a feature is not finite (coordinates so large that their range overflows).
 public func checkedStrokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = StrokeFeatureConfig()) throws(InputError) -> Matrix {
     let place = "line \(sample.source.line)"
     guard !sample.id.isEmpty, !sample.id.contains(where: { $0.isWhitespace }) else {
         throw InputError(file: sample.source.file, place: place, "sample id '\(sample.id)' is empty or holds white space; ids are Kaldi keys")
+    }
+    if let step = config.resampleStep, step > 0 {
+        let points = resampledPointCount(sample, config: config, step: step)
+        guard points <= Double(maxResampledPoints) else {
+            let shown = points < 1e15 ? String(Int(points)) : points.isFinite ? "\(points)" : "infinitely many"
+            throw InputError(file: sample.source.file, place: place,
+                             "sample \(sample.id): resampling every \(step) units would give \(shown) points, more than \(maxResampledPoints) "
+                             + "(a path far longer than the sample is high, or coordinates too large)")
+        }
     }
     let m = strokeFeatures(sample, config: config)
     if let bad = m.firstNonFinite {
