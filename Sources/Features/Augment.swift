@@ -134,19 +134,23 @@ public struct NoiseMixer: Sendable {
     }
 }
 
-/// The augmentations `extract audio` applies before the features: each speed factor gives one
-/// utterance (`SpeedPerturbation`), each of which then gets noise (`NoiseMixer`) when set.
+/// The augmentations `extract audio` applies: each speed factor gives one utterance
+/// (`SpeedPerturbation`), each of which then gets noise (`NoiseMixer`) when set, and its features
+/// are computed once per VTLP warp factor (`VocalTractPerturbation`).
 /// Noise is seeded by `seed` and the output key, so it does not depend on thread count or order.
 public struct AudioAugmentation: Sendable {
     /// Speed factors; [1] means none.
     public var speedFactors: [Double]
     public var noise: NoiseMixer?
     public var seed: UInt64
+    /// VTLP warp factors; [1] means none.
+    public var vtlpWarps: [Double]
 
-    public init(speedFactors: [Double] = [1], noise: NoiseMixer? = nil, seed: UInt64 = 0) {
+    public init(speedFactors: [Double] = [1], noise: NoiseMixer? = nil, seed: UInt64 = 0, vtlpWarps: [Double] = [1]) {
         self.speedFactors = speedFactors
         self.noise = noise
         self.seed = seed
+        self.vtlpWarps = vtlpWarps
     }
 
     /// The utterances (key, samples) made from `samples` (at the rate the features use).
@@ -166,13 +170,20 @@ public struct AudioAugmentation: Sendable {
 
 extension FeatureExtractor {
     /// Reads `path`, resamples it to the configured rate, applies `augmentation`, and returns
-    /// the features of every resulting utterance in the order of the speed factors.
+    /// the features of every resulting utterance in the order of the speed factors, and for each
+    /// of them in the order of the VTLP warps.
     public func features(file path: String, key: String, augmentation: AudioAugmentation) throws -> [(key: String, features: Matrix)] {
         if let configError { throw configError }
         let audio = try AudioReader.read(path: path, channel: config.channel)
         let signal = try atConfiguredRate(audio.samples, sampleRate: audio.sampleRate, file: path, checked: true)
-        return try augmentation.variants(of: signal, key: key, file: path).map { variant in
-            (variant.key, try features(atConfiguredRate: variant.samples, key: variant.key, file: path))
+        let extractors = try augmentation.vtlpWarps.map { try VocalTractPerturbation.extractor(self, warp: $0) }
+        var out: [(key: String, features: Matrix)] = []
+        for variant in try augmentation.variants(of: signal, key: key, file: path) {
+            for (warp, extractor) in zip(augmentation.vtlpWarps, extractors) {
+                let warpedKey = VocalTractPerturbation.key(variant.key, warp: warp)
+                out.append((warpedKey, try extractor.features(atConfiguredRate: variant.samples, key: warpedKey, file: path)))
+            }
         }
+        return out
     }
 }

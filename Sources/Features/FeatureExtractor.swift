@@ -35,7 +35,7 @@ public struct FeatureExtractor: Sendable {
             do {
                 banks = try MelBanks(numBins: config.numMelBins, fftLength: config.paddedWindowSize,
                                      sampleRate: config.sampleFrequency, lowFreq: config.lowFreq,
-                                     highFreq: config.resolvedHighFreq)
+                                     highFreq: config.resolvedHighFreq, vtln: config.vtln)
             } catch let e as InputError { error = e } catch { }
         }
         self.configError = error

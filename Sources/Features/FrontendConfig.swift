@@ -63,6 +63,13 @@ public struct FrontendConfig: Sendable, Equatable {
     public var lowFreq: Double = 20
     /// `--high-freq`: high edge of the mel filters (Hz); 0 = Nyquist, negative = offset below Nyquist.
     public var highFreq: Double = 0
+    /// `--vtln-warp`: vocal tract length warp factor α of the mel filters (1 = none; Kaldi's
+    /// piecewise-linear `VtlnWarpFreq`, see MelBanks.swift).
+    public var vtlnWarp: Double = 1
+    /// `--vtln-low`: low inflection point of the VTLN warp (Hz).
+    public var vtlnLow: Double = 100
+    /// `--vtln-high`: high inflection point of the VTLN warp (Hz); negative = offset below Nyquist.
+    public var vtlnHigh: Double = -500
     /// `--cepstral-lifter`: liftering coefficient Q of 1 + Q/2·sin(πi/Q) (0 = none).
     public var cepstralLifter: Double = 22
     /// `--use-log-fbank`: log of the mel energies (fbank).
@@ -112,6 +119,14 @@ public struct FrontendConfig: Sendable, Equatable {
     /// The upper mel edge in Hz: `highFreq` when positive, else Nyquist + `highFreq`.
     public var resolvedHighFreq: Double { highFreq > 0 ? highFreq : sampleFrequency / 2 + highFreq }
 
+    /// The upper VTLN inflection point in Hz: `vtlnHigh` when positive, else Nyquist + `vtlnHigh`.
+    public var resolvedVtlnHigh: Double { vtlnHigh > 0 ? vtlnHigh : sampleFrequency / 2 + vtlnHigh }
+
+    /// The mel filters' warp, or nil when `vtlnWarp` is 1.
+    public var vtln: VtlnWarp? {
+        vtlnWarp == 1 ? nil : VtlnWarp(factor: vtlnWarp, low: vtlnLow, high: resolvedVtlnHigh)
+    }
+
     /// Columns of the features before deltas.
     public var baseDimension: Int {
         switch featureType {
@@ -151,6 +166,16 @@ public struct FrontendConfig: Sendable, Equatable {
             let nyquist = sampleFrequency / 2, high = resolvedHighFreq
             guard lowFreq >= 0, lowFreq < nyquist, high > 0, high <= nyquist, high > lowFreq else {
                 throw bad("bad mel frequency range: low-freq \(lowFreq), high-freq \(highFreq) (resolved \(high)) with Nyquist \(nyquist)")
+            }
+            guard vtlnWarp > 0, vtlnWarp.isFinite else { throw bad("vtln-warp must be a positive number, got \(vtlnWarp)") }
+            if vtlnWarp != 1 {
+                // Kaldi's MelBanks checks: the inflection points strictly inside the mel band,
+                // and (our addition) the linear middle part not empty after warping.
+                let vh = resolvedVtlnHigh
+                guard vtlnLow > lowFreq, vtlnLow < high, vh > 0, vh < high, vh > vtlnLow,
+                      vtlnLow * max(1, vtlnWarp) < vh * min(1, vtlnWarp) else {
+                    throw bad("bad VTLN range: vtln-low \(vtlnLow) and vtln-high \(vtlnHigh) (resolved \(vh)) must satisfy low-freq \(lowFreq) < vtln-low·max(1, warp) < vtln-high·min(1, warp) < high-freq \(high) with vtln-warp \(vtlnWarp)")
+                }
             }
         }
         if featureType == .mfcc {

@@ -8,7 +8,7 @@ extension FrontendConfig {
         "feature-type", "sample-frequency", "frame-length", "frame-shift", "preemphasis-coefficient",
         "remove-dc-offset", "window-type", "blackman-coeff", "round-to-power-of-two", "snip-edges",
         "dither", "energy-floor", "raw-energy", "use-energy", "num-mel-bins", "num-ceps", "low-freq",
-        "high-freq", "cepstral-lifter", "use-log-fbank", "use-power", "htk-compat", "cmvn", "deltas",
+        "high-freq", "vtln-warp", "vtln-low", "vtln-high", "cepstral-lifter", "use-log-fbank", "use-power", "htk-compat", "cmvn", "deltas",
         "resample", "channel",
     ]
 
@@ -98,6 +98,9 @@ extension FrontendConfig {
         case "num-ceps": numCeps = try integer()
         case "low-freq": lowFreq = try number()
         case "high-freq": highFreq = try number()
+        case "vtln-warp": vtlnWarp = try number()
+        case "vtln-low": vtlnLow = try number()
+        case "vtln-high": vtlnHigh = try number()
         case "cepstral-lifter": cepstralLifter = try number()
         case "use-log-fbank": useLogFbank = try flag()
         case "use-power": usePower = try flag()
@@ -128,7 +131,8 @@ extension FrontendConfig {
             "round-to-power-of-two": "\(roundToPowerOfTwo)", "snip-edges": "\(snipEdges)",
             "dither": num(dither), "energy-floor": num(energyFloor), "raw-energy": "\(rawEnergy)",
             "use-energy": "\(useEnergy)", "num-mel-bins": "\(numMelBins)", "num-ceps": "\(numCeps)",
-            "low-freq": num(lowFreq), "high-freq": num(highFreq), "cepstral-lifter": num(cepstralLifter),
+            "low-freq": num(lowFreq), "high-freq": num(highFreq), "vtln-warp": num(vtlnWarp), "vtln-low": num(vtlnLow),
+            "vtln-high": num(vtlnHigh), "cepstral-lifter": num(cepstralLifter),
             "use-log-fbank": "\(useLogFbank)", "use-power": "\(usePower)", "htk-compat": "\(htkCompat)",
             "cmvn": cmvn.rawValue, "deltas": "\(deltas)", "resample": "\(resample)",
             "channel": channel.map { "\($0)" } ?? "-1",

@@ -29,7 +29,7 @@ struct ExtractAudio: ParsableCommand {
 
         A file that cannot be used is reported on stderr and skipped; the exit status is then 1.
 
-        Training-time augmentation (as Kaldi recipes do at data preparation): --speed-perturb 0.9,1.0,1.1 writes one utterance per factor, played that many times faster (tempo and pitch, like sox speed), under Kaldi's keys sp0.9-UTT, UTT, sp1.1-UTT. --noise-snr DB adds white Gaussian noise, or with --noise-files LIST (one path a line) a segment of one of those recordings, scaled to that signal-to-noise ratio over each utterance; the noise is seeded by --seed and the key, so --jobs does not change it. Labels follow the new keys with --text-in TEXT --text-out TEXT: each written utterance gets its source's label line (an utterance without one is reported and skipped).
+        Training-time augmentation (as Kaldi recipes do at data preparation): --speed-perturb 0.9,1.0,1.1 writes one utterance per factor, played that many times faster (tempo and pitch, like sox speed), under Kaldi's keys sp0.9-UTT, UTT, sp1.1-UTT. --vtlp-warps 0.9,1.0,1.1 (vocal tract length perturbation) computes each utterance's features once per factor with the mel filters warped as Kaldi's --vtln-warp does, keyed vtlp0.9-UTT, UTT, vtlp1.1-UTT (after any speed prefix: vtlp0.9-sp1.1-UTT). --noise-snr DB adds white Gaussian noise, or with --noise-files LIST (one path a line) a segment of one of those recordings, scaled to that signal-to-noise ratio over each utterance; the noise is seeded by --seed and the key, so --jobs does not change it. Labels follow the new keys with --text-in TEXT --text-out TEXT: each written utterance gets its source's label line (an utterance without one is reported and skipped).
 
         Examples:
           seqlab extract audio --scp data/samples/wav.scp --type mfcc -o feats.ark
@@ -90,6 +90,8 @@ struct ExtractAudio: ParsableCommand {
 
     @Option(help: "Speed perturbation: comma-separated factors, e.g. 0.9,1.0,1.1; one utterance per factor, keyed sp0.9-UTT (1.0 keeps UTT).")
     var speedPerturb: String?
+    @Option(help: "Vocal tract length perturbation: comma-separated mel warp factors, e.g. 0.9,1.0,1.1; features once per factor, keyed vtlp0.9-UTT (1.0 keeps UTT).")
+    var vtlpWarps: String?
     @Option(parsing: .unconditional, help: "Add noise at this signal-to-noise ratio in dB (white Gaussian unless --noise-files).")
     var noiseSnr: Double?
     @Option(help: "A list of noise recordings (one path a line) mixed in at --noise-snr instead of white noise.")
@@ -155,7 +157,10 @@ struct ExtractAudio: ParsableCommand {
                 noise = try NoiseMixer(snr: noiseSnr)
             }
         }
-        return AudioAugmentation(speedFactors: factors, noise: noise, seed: seed)
+        let warps = try vtlpWarps.map { try VocalTractPerturbation.parseWarps($0) } ?? [1]
+        let extractor = FeatureExtractor(config: config, seed: seed)
+        for warp in warps { _ = try VocalTractPerturbation.extractor(extractor, warp: warp) }
+        return AudioAugmentation(speedFactors: factors, noise: noise, seed: seed, vtlpWarps: warps)
     }
 
     func run() throws {

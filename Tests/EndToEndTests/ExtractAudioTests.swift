@@ -159,6 +159,33 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertTrue(half.stderr.contains("--text-out"), half.stderr)
     }
 
+    func testVTLPWritesWarpedCopiesUnderPrefixedKeysWithTheirLabels() throws {
+        let a = try writeTone("a.wav", hz: 300, seconds: 0.5, rate: 8000)
+        let conf = dir.appendingPathComponent("fbank.conf")
+        try "--sample-frequency=8000\n--num-mel-bins=40\n".write(to: conf, atomically: true, encoding: .utf8)
+        let text = dir.appendingPathComponent("text")
+        try "a one two\n".write(to: text, atomically: true, encoding: .utf8)
+        let textOut = dir.appendingPathComponent("vtlp-text").path
+        let r = try runSeqlab(["extract", "audio", a, "--config", conf.path, "--vtlp-warps", "0.9,1,1.1",
+                               "--text-in", text.path, "--text-out", textOut, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let records = try parseBinaryArk(r.stdout)
+        XCTAssertEqual(records.map(\.0), ["vtlp0.9-a", "a", "vtlp1.1-a"])
+        XCTAssertEqual(try String(contentsOfFile: textOut, encoding: .utf8), "vtlp0.9-a one two\na one two\nvtlp1.1-a one two\n")
+        // Each copy equals the front end run with that --vtln-warp in its config.
+        for (i, warp) in ["0.9", "1", "1.1"].enumerated() {
+            let warped = dir.appendingPathComponent("warp\(warp).conf")
+            try "--sample-frequency=8000\n--num-mel-bins=40\n--vtln-warp=\(warp)\n".write(to: warped, atomically: true, encoding: .utf8)
+            let one = try runSeqlab(["extract", "audio", a, "--config", warped.path, "--quiet"])
+            XCTAssertEqual(one.status, 0, one.stderr)
+            XCTAssertEqual(try parseBinaryArk(one.stdout).first?.1.data, records[i].1.data, "warp \(warp)")
+        }
+        let bad = try runSeqlab(["extract", "audio", a, "--vtlp-warps", "0.9,1.9", "--high-freq", "150", "--low-freq", "20", "--text-ark"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--vtlp-warps"), bad.stderr)
+        XCTAssertTrue(bad.stdout.isEmpty, "nothing is written when a warp is refused")
+    }
+
     func testNoiseIsSeededByKeyAndTheSameWithOneOrTwoJobs() throws {
         var paths: [String] = []
         for k in 0..<5 { paths.append(try writeTone("n\(k).wav", hz: 250 + 90 * Double(k), seconds: 0.2 + 0.1 * Double(k))) }

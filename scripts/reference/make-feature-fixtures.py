@@ -34,7 +34,7 @@ KALDI_DEFAULTS = {
     "blackman-coeff": 0.42, "round-to-power-of-two": True, "snip-edges": True, "dither": 0.0,
     "energy-floor": 0.0, "raw-energy": True, "num-mel-bins": 23, "num-ceps": 13,
     "low-freq": 20.0, "high-freq": 0.0, "cepstral-lifter": 22.0, "use-log-fbank": True,
-    "use-power": True,
+    "use-power": True, "vtln-warp": 1.0, "vtln-low": 100.0, "vtln-high": -500.0,
 }
 TORCH_NAMES = {
     "sample-frequency": "sample_frequency", "frame-length": "frame_length", "frame-shift": "frame_shift",
@@ -44,12 +44,13 @@ TORCH_NAMES = {
     "energy-floor": "energy_floor", "raw-energy": "raw_energy", "use-energy": "use_energy",
     "num-mel-bins": "num_mel_bins", "num-ceps": "num_ceps", "low-freq": "low_freq",
     "high-freq": "high_freq", "cepstral-lifter": "cepstral_lifter", "use-log-fbank": "use_log_fbank",
-    "use-power": "use_power",
+    "use-power": "use_power", "vtln-warp": "vtln_warp", "vtln-low": "vtln_low", "vtln-high": "vtln_high",
 }
 SPECTROGRAM_OPTIONS = {"sample-frequency", "frame-length", "frame-shift", "preemphasis-coefficient",
                        "remove-dc-offset", "window-type", "blackman-coeff", "round-to-power-of-two",
                        "snip-edges", "dither", "energy-floor", "raw-energy"}
 FBANK_ONLY = {"use-log-fbank", "use-power"}
+VTLN = {"vtln-warp", "vtln-low", "vtln-high"}
 MFCC_ONLY = {"num-ceps", "cepstral-lifter"}
 
 
@@ -110,6 +111,8 @@ def torch_kwargs(feature_type, options):
             continue
         if feature_type == "mfcc" and name in FBANK_ONLY:
             continue
+        if name in VTLN and "vtln-warp" not in options:
+            continue
         kwargs[TORCH_NAMES[name]] = value
     return kwargs
 
@@ -154,6 +157,14 @@ SYNTHETIC_CASES = [
     ("mfcc-8k-lowhigh", "synthetic-8k.wav",
      "--feature-type=mfcc\n--sample-frequency=8000\n--low-freq=100\n--high-freq=3800"),
     ("spectrogram-8k", "synthetic-8k.wav", "--feature-type=spectrogram\n--sample-frequency=8000"),
+    # VTLN / VTLP: Kaldi's piecewise-linear warp of the mel filters (--vtln-warp, -low, -high).
+    ("fbank-vtln-0.9", "synthetic-16k.wav", "--feature-type=fbank\n--vtln-warp=0.9"),
+    ("fbank-vtln-1.1-8k-40", "synthetic-8k.wav",
+     "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=40\n--vtln-warp=1.1"),
+    ("fbank-vtln-0.85-8k-range", "synthetic-8k.wav",
+     "--feature-type=fbank\n--sample-frequency=8000\n--low-freq=60\n--vtln-warp=0.85\n--vtln-low=200\n--vtln-high=3000"),
+    ("mfcc-vtln-1.15-8k", "synthetic-8k.wav",
+     "--feature-type=mfcc\n--sample-frequency=8000\n--vtln-warp=1.15\n--vtln-high=-300"),
 ]
 
 REAL_FILES = [
