@@ -156,23 +156,8 @@ extension FeatureExtractor {
             let samples = samplesBuffer.baseAddress!, win = windowBuffer.baseAddress!
             for t in 0..<count {
                 let start = snipEdges ? t * shift : t * shift + shift / 2 - size / 2
-                let src: UnsafePointer<Float>
-                if start >= 0 && start + size <= n && dither == 0 {
-                    src = samples + start
-                } else {
-                    if start >= 0 && start + size <= n {
-                        frame.update(from: samples + start, count: size)
-                    } else {
-                        // Kaldi reflects the signal at both ends: s < 0 → −s − 1, s ≥ n → 2n − 1 − s.
-                        for i in 0..<size {
-                            var s = start + i
-                            while s < 0 || s >= n { s = s < 0 ? -s - 1 : 2 * n - 1 - s }
-                            frame[i] = samples[s]
-                        }
-                    }
-                    if dither != 0 { for i in 0..<size { frame[i] += dither * Float(generator.normal()) } }
-                    src = UnsafePointer(frame)
-                }
+                let src = kaldiFrameSamples(start: start, size: size, samples: samples, count: n, dither: dither,
+                                            generator: &generator, scratch: frame)
                 // DC removal is folded into the passes below: y_i = x_i − m, computed as the
                 // plain path computes it (m = 0 without DC removal leaves x_i unchanged).
                 let m = removeDC ? Float(sums(src, size, squares: false) / Double(size)) : 0
@@ -220,4 +205,26 @@ extension FeatureExtractor {
         }
         return out
     }
+}
+
+/// The `size` samples of the frame that starts at sample `start` of `samples[0..<count]`: a pointer
+/// into `samples` when the frame lies inside and `dither` is 0; otherwise `scratch`, filled with the
+/// frame — the signal reflected at both ends as Kaldi does (s < 0 → −s − 1, s ≥ n → 2n − 1 − s) —
+/// plus `dither` × N(0, 1) noise from `generator`.
+@inline(__always)
+func kaldiFrameSamples(start: Int, size: Int, samples: UnsafePointer<Float>, count n: Int, dither: Float,
+                       generator: inout SeededGenerator, scratch frame: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+    let inside = start >= 0 && start + size <= n
+    if inside && dither == 0 { return samples + start }
+    if inside {
+        frame.update(from: samples + start, count: size)
+    } else {
+        for i in 0..<size {
+            var s = start + i
+            while s < 0 || s >= n { s = s < 0 ? -s - 1 : 2 * n - 1 - s }
+            frame[i] = samples[s]
+        }
+    }
+    if dither != 0 { for i in 0..<size { frame[i] += dither * Float(generator.normal()) } }
+    return UnsafePointer(frame)
 }

@@ -75,23 +75,8 @@ extension FeatureExtractor {
                 for l in 0..<rows {
                     let t = block + l
                     let start = snipEdges ? t * shift : t * shift + shift / 2 - size / 2
-                    if start >= 0 && start + size <= n && dither == 0 {
-                        sources[l] = samples + start
-                        continue
-                    }
-                    let frame = copies + l * size
-                    if start >= 0 && start + size <= n {
-                        frame.update(from: samples + start, count: size)
-                    } else {
-                        // Kaldi reflects the signal at both ends: s < 0 → −s − 1, s ≥ n → 2n − 1 − s.
-                        for i in 0..<size {
-                            var s = start + i
-                            while s < 0 || s >= n { s = s < 0 ? -s - 1 : 2 * n - 1 - s }
-                            frame[i] = samples[s]
-                        }
-                    }
-                    if dither != 0 { for i in 0..<size { frame[i] += dither * Float(generator.normal()) } }
-                    sources[l] = UnsafePointer(frame)
+                    sources[l] = kaldiFrameSamples(start: start, size: size, samples: samples, count: n, dither: dither,
+                                                   generator: &generator, scratch: copies + l * size)
                 }
                 // Lanes past the last frame repeat it; their results are not stored.
                 for l in rows..<lanes { sources[l] = sources[rows - 1] }
