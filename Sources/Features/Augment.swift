@@ -35,20 +35,26 @@ public enum SpeedPerturbation {
 
     /// Parses a comma-separated list of factors ("0.9,1.0,1.1"); `source` names it in errors.
     public static func parseFactors(_ text: String, source: String = "--speed-perturb") throws -> [Double] {
-        var factors: [Double] = []
-        for (i, field) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = field.trimmingCharacters(in: .whitespaces)
-            guard let f = Double(trimmed), f.isFinite, factorRange.contains(f) else {
-                throw InputError(file: source, place: "item \(i + 1)",
-                                 "\"\(trimmed)\" is not a speed factor in \(factorRange.lowerBound)…\(factorRange.upperBound)")
-            }
-            guard !factors.contains(f) else {
-                throw InputError(file: source, place: "item \(i + 1)", "factor \(trimmed) is given twice")
-            }
-            factors.append(f)
-        }
-        return factors
+        try parseFactorList(text, source: source, range: factorRange, what: "speed factor")
     }
+}
+
+/// A comma-separated list of distinct finite factors within `range` ("0.9,1.0,1.1"); an item that
+/// is not one is an error naming `source` and the item's position.
+func parseFactorList(_ text: String, source: String, range: ClosedRange<Double>, what: String) throws -> [Double] {
+    var factors: [Double] = []
+    for (i, field) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+        let trimmed = field.trimmingCharacters(in: .whitespaces)
+        guard let f = Double(trimmed), f.isFinite, range.contains(f) else {
+            throw InputError(file: source, place: "item \(i + 1)",
+                             "\"\(trimmed)\" is not a \(what) in \(range.lowerBound)…\(range.upperBound)")
+        }
+        guard !factors.contains(f) else {
+            throw InputError(file: source, place: "item \(i + 1)", "factor \(trimmed) is given twice")
+        }
+        factors.append(f)
+    }
+    return factors
 }
 
 /// Additive noise at a chosen signal-to-noise ratio: y = x + g·n with the gain g chosen so that

@@ -41,18 +41,6 @@ public enum VocalTractPerturbation {
 
     /// Parses a comma-separated list of warp factors ("0.9,1.0,1.1").
     public static func parseWarps(_ text: String, source: String = "--vtlp-warps") throws -> [Double] {
-        var warps: [Double] = []
-        for (i, field) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = field.trimmingCharacters(in: .whitespaces)
-            guard let w = Double(trimmed), w.isFinite, warpRange.contains(w) else {
-                throw InputError(file: source, place: "item \(i + 1)",
-                                 "\"\(trimmed)\" is not a warp factor in \(warpRange.lowerBound)…\(warpRange.upperBound)")
-            }
-            guard !warps.contains(w) else {
-                throw InputError(file: source, place: "item \(i + 1)", "factor \(trimmed) is given twice")
-            }
-            warps.append(w)
-        }
-        return warps
+        try parseFactorList(text, source: source, range: warpRange, what: "warp factor")
     }
 }
