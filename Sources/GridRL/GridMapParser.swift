@@ -138,15 +138,7 @@ extension GridMap {
 
     /// Reads and parses a map file (`-` is standard input).
     public init(contentsOf path: String) throws {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let d = FileManager.default.contents(atPath: path) else {
-                throw InputError(file: path, "cannot read the file")
-            }
-            data = d
-        }
+        let data = try readWholeFile(path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, "expected UTF-8 text")
         }

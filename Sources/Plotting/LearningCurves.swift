@@ -46,14 +46,7 @@ public struct LearningCurveData: Sendable, Equatable {
 
     /// Reads a curve file (`-` = stdin).
     public static func read(path: String) throws -> LearningCurveData {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let d = FileManager.default.contents(atPath: path) else { throw InputError(file: path, "cannot read the file") }
-            data = d
-        }
-        return try read(data, file: path == "-" ? "stdin" : path)
+        try read(readWholeFile(path), file: path == "-" ? "stdin" : path)
     }
 
     private mutating func append(_ episode: Int, _ ret: Double, _ step: Double) {

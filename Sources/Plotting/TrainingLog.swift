@@ -40,14 +40,7 @@ public struct TrainingLogEntry: Sendable, Equatable, Decodable {
 
     /// Reads a log file (`-` = stdin).
     public static func read(path: String) throws -> [TrainingLogEntry] {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let d = FileManager.default.contents(atPath: path) else { throw InputError(file: path, "cannot read the file") }
-            data = d
-        }
-        return try read(data, file: path == "-" ? "stdin" : path)
+        try read(readWholeFile(path), file: path == "-" ? "stdin" : path)
     }
 }
 

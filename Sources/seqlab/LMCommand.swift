@@ -43,13 +43,7 @@ struct LMBuild: ParsableCommand {
     }
 
     func run() throws {
-        let data: Data
-        if textFile == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let d = FileManager.default.contents(atPath: textFile) else { throw InputError(file: textFile, "cannot read the file") }
-            data = d
-        }
+        let data = try readWholeFile(textFile)
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: textFile == "-" ? "stdin" : textFile, "not valid UTF-8 text")
         }
