@@ -138,12 +138,7 @@ extension FeatureExtractor {
         input.initialize(repeating: 0, count: padded)
 
         let dither = Float(config.dither), p = Float(config.preemphasisCoefficient)
-        let floor: Float? = config.energyFloor > 0 ? Float(log(config.energyFloor)) : nil
-        func logEnergy(_ s: Double) -> Float {
-            let e = log(max(Float(s), featureEpsilon))
-            if let floor { return max(e, floor) }
-            return e
-        }
+        let logEnergy = LogEnergy(floor: config.energyFloor)
         let cols = type == .mfcc ? melCount : config.baseDimension
         var out = Matrix(rows: count, cols: cols)
         var energies = [Float](repeating: 0, count: type == .mfcc ? count : 0)
@@ -162,7 +157,7 @@ extension FeatureExtractor {
                 // plain path computes it (m = 0 without DC removal leaves x_i unchanged).
                 let m = removeDC ? Float(sums(src, size, squares: false) / Double(size)) : 0
                 var energy: Float = 0
-                if rawEnergy { energy = logEnergy(centredSquares(src, size, mean: m)) }
+                if rawEnergy { energy = logEnergy.of(centredSquares(src, size, mean: m)) }
                 // Pre-emphasis y_i − p·y_{i−1} (y_0 − p·y_0 first) and the window, in one pass.
                 let y0 = src[0] - m
                 input[0] = (y0 - p * y0) * win[0]
@@ -171,7 +166,7 @@ extension FeatureExtractor {
                 } else {
                     for i in 1..<size { input[i] = (src[i] - m) * win[i] }
                 }
-                if !rawEnergy { energy = logEnergy(sums(input, size, squares: true)) }
+                if !rawEnergy { energy = logEnergy.of(sums(input, size, squares: true)) }
 
                 fftwf_execute_dft_r2c(plan, input, spectrum)
                 spectrum.withMemoryRebound(to: Float.self, capacity: 2 * bins) { c in

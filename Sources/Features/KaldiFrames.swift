@@ -45,14 +45,12 @@ struct KaldiFrames {
         frames = Matrix(rows: count, cols: padded)
         logEnergy = [Float](repeating: 0, count: count)
         let dither = Float(config.dither), preemph = Float(config.preemphasisCoefficient)
-        let floor: Float? = config.energyFloor > 0 ? Float(log(config.energyFloor)) : nil
+        let floored = LogEnergy(floor: config.energyFloor)
         var w = [Float](repeating: 0, count: size)
         func energy(_ v: [Float]) -> Float {
             var s = 0.0
             for x in v { s += Double(x) * Double(x) }
-            let e = log(max(Float(s), featureEpsilon))
-            if let floor { return max(e, floor) }
-            return e
+            return floored.of(s)
         }
         for t in 0..<count {
             // First sample: t·S with snip-edges, else the frame is centred at t·S + S/2.
@@ -86,5 +84,19 @@ struct KaldiFrames {
             let base = t * padded
             for i in 0..<size { frames.data[base + i] = w[i] }
         }
+    }
+}
+
+/// Kaldi's log frame energy: log(max(e, ε)), raised to log(energy floor) when the floor is > 0.
+struct LogEnergy {
+    private let floor: Float?
+
+    init(floor energyFloor: Double) { floor = energyFloor > 0 ? Float(log(energyFloor)) : nil }
+
+    @inline(__always)
+    func of(_ energy: Double) -> Float {
+        let e = log(max(Float(energy), featureEpsilon))
+        if let floor { return max(e, floor) }
+        return e
     }
 }

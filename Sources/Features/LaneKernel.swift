@@ -50,12 +50,7 @@ extension FeatureExtractor {
         let magnitude: Int32 = type == .fbank && !config.usePower ? 1 : 0
 
         let dither = Float(config.dither), p = Float(config.preemphasisCoefficient)
-        let floor: Float? = config.energyFloor > 0 ? Float(log(config.energyFloor)) : nil
-        func logEnergy(_ s: Double) -> Float {
-            let e = log(max(Float(s), featureEpsilon))
-            if let floor { return max(e, floor) }
-            return e
-        }
+        let logEnergy = LogEnergy(floor: config.energyFloor)
         let cols = type == .mfcc ? melCount : config.baseDimension
         var energies = [Float](repeating: 0, count: type == .mfcc ? count : 0)
         let useLog = config.useLogFbank, useEnergy = config.useEnergy
@@ -91,13 +86,13 @@ extension FeatureExtractor {
                 switch type {
                 case .spectrogram:
                     sl_lane_log_rows(power, Int32(bins), first, cols, Int32(rows))
-                    for l in 0..<rows { first[l * cols] = logEnergy(sums[l]) }
+                    for l in 0..<rows { first[l * cols] = logEnergy.of(sums[l]) }
                 case .fbank:
                     mel!.applyLanes(power, log: useLog, scratch: melLanes, into: useEnergy ? first + 1 : first, stride: cols, rows: rows)
-                    if useEnergy { for l in 0..<rows { first[l * cols] = logEnergy(sums[l]) } }
+                    if useEnergy { for l in 0..<rows { first[l * cols] = logEnergy.of(sums[l]) } }
                 case .mfcc:
                     mel!.applyLanes(power, log: true, scratch: melLanes, into: first, stride: cols, rows: rows)
-                    for l in 0..<rows { energies[block + l] = logEnergy(sums[l]) }
+                    for l in 0..<rows { energies[block + l] = logEnergy.of(sums[l]) }
                 }
             }
         }
