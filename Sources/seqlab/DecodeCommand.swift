@@ -25,10 +25,16 @@ struct Decode: ParsableCommand {
     @OptionGroup var decoding: DecodingOptions
     @Option(help: "Threads for matrix products.") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Decode rows as they arrive and show partial results (unidirectional models).") var stream = false
-    @Option(help: "With --stream: frames per network step and partial result.") var chunk = 10
+    @Option(help: "With --stream: frames per network step and partial result (default 10).") var chunk: Int?
+
+    /// Frames per streaming step.
+    var chunkFrames: Int { chunk ?? 10 }
 
     func validate() throws {
-        guard chunk >= 1 else { throw ValidationError("--chunk must be at least 1") }
+        if let chunk {
+            guard stream else { throw ValidationError("--chunk sets the step of --stream: give --stream too") }
+            guard chunk >= 1 else { throw ValidationError("--chunk must be at least 1") }
+        }
     }
 
     func run() throws {

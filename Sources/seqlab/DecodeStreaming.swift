@@ -65,7 +65,7 @@ extension Decode {
                     rows += row
                     pending += 1
                     if row.count != dimension { try flush() }   // a text record's wrong width: the error now, not after a chunk
-                    if pending == chunk {
+                    if pending == chunkFrames {
                         try flush()
                         let line = writer.partialLine(key: start.key, frames: utterance.frameCount, hypothesis: utterance.partial())
                         if partialsToStdout { writeOut(line) }

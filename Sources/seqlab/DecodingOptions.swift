@@ -40,6 +40,9 @@ struct DecodingOptions: ParsableArguments {
         if let maxMemory, MemoryBudget.parse(maxMemory) == nil {
             throw ValidationError("--max-memory takes a size such as 512M or 2G")
         }
+        if ctmUnit == .word && format == .text {
+            throw ValidationError("--ctm-unit word times words in --format ctm or jsonl; Kaldi text has no times")
+        }
         if beam == 1 && (lm != nil || lexicon != nil) {
             throw ValidationError("--lm and --lexicon need the beam search: give --beam 2 or more")
         }

@@ -143,6 +143,9 @@ final class StreamingDecodeTests: XCTestCase {
         let chunk = try runSeqlab(["decode", "-m", model, "--stream", "--chunk", "0", "--feats", task.feats])
         XCTAssertNotEqual(chunk.status, 0)
         XCTAssertTrue(chunk.stderr.contains("--chunk must be at least 1"), chunk.stderr)
+        let withoutStream = try runSeqlab(["decode", "-m", model, "--chunk", "5", "--feats", task.feats])
+        XCTAssertNotEqual(withoutStream.status, 0)
+        XCTAssertTrue(withoutStream.stderr.contains("--chunk sets the step of --stream"), withoutStream.stderr)
     }
 }
 

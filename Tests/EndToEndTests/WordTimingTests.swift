@@ -105,5 +105,8 @@ final class WordTimingTests: XCTestCase {
         XCTAssertEqual(jsonWords, words.map(\.unit))
         assertClose(jsonStarts, words.map(\.start), absolute: 1e-9)
         XCTAssertFalse(try decode(["--format", "jsonl"]).contains("\"words\""), "no words array by default")
+        let untimed = try runSeqlab(["decode", "-m", model, "--feats", task.feats, "--beam", "1", "--ctm-unit", "word"])
+        XCTAssertNotEqual(untimed.status, 0, "Kaldi text has no times for --ctm-unit word to group")
+        XCTAssertTrue(untimed.stderr.contains("--ctm-unit word times words in --format ctm or jsonl"), untimed.stderr)
     }
 }
