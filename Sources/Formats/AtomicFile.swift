@@ -16,6 +16,22 @@ import Tensors
 /// untouched target; `removeLeftovers(of:)` deletes such files when the next run starts.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        let (fd, temporary) = try createTemporary(beside: path)
+        do {
+            let out = ByteOutput(descriptor: fd, name: path)
+            try out.write(bytes)
+            try out.sync()
+            try out.close()
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try commit(temporary, to: path, mode: 0o644, syncFolder: true)
+    }
+
+    /// Creates an empty temporary file beside `path` (`.BASE.tmp-XXXXXX`, mode 0600 until
+    /// `commit`) and returns its open descriptor and its path.
+    static func createTemporary(beside path: String) throws -> (descriptor: Int32, path: String) {
         let (prefix, base) = split(path)
         // mkstemp makes a unique name, so concurrent writers of one target cannot collide.
         var template = Array((prefix + temporaryPrefix(base) + "XXXXXX").utf8CString)
@@ -23,22 +39,21 @@ public enum AtomicFile {
         guard fd >= 0 else {
             throw InputError(file: path, "cannot create a temporary file beside it: \(systemErrorText())")
         }
-        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        do {
-            let out = ByteOutput(descriptor: fd, name: path)
-            try out.write(bytes)
-            try out.sync()
-            try out.close()
-            _ = chmod(temporary, 0o644)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
+        return (fd, String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    /// Gives the closed `temporary` its final `mode` and renames it over `path` in one step
+    /// (rename(2)); on failure the temporary file is removed and `path` is untouched. With
+    /// `syncFolder` the folder is synced too, so the rename survives a power failure.
+    static func commit(_ temporary: String, to path: String, mode: mode_t, syncFolder: Bool) throws {
+        _ = chmod(temporary, mode)
         if rename(temporary, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw InputError(file: path, "cannot replace file: \(reason)")
         }
+        guard syncFolder else { return }
+        let (prefix, _) = split(path)
         let dirFD = open(prefix.isEmpty ? "." : prefix, O_RDONLY)
         if dirFD >= 0 {
             _ = fsync(dirFD)

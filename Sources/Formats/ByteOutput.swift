@@ -11,12 +11,21 @@ import Tensors
 /// Bytes collect in a buffer of `blockSize` and go out with `write(2)`, retried on short writes,
 /// so archives stream into pipes. `close()` flushes and reports any failure (a full disk, a
 /// closed pipe) as an `InputError` naming the file.
+///
+/// A regular file (or a path that does not exist yet) is written whole or not at all: the bytes
+/// go to a temporary file beside it (`AtomicFile`'s `.NAME.tmp-XXXXXX`) that `close()` renames
+/// over the target. A process killed mid-write leaves the old file (or none) and the temporary
+/// file, never a partial file under the final name; an output dropped without `close()` (an
+/// error thrown half-way) removes its temporary file. Devices, pipes and symbolic links
+/// (`/dev/null`, a FIFO) are opened and written in place.
 final class ByteOutput {
     let name: String
     private var fd: Int32
     private let ownsDescriptor: Bool
     private var buffer: [UInt8] = []
     private var closed = false
+    /// The temporary file written until `close()` renames it to `name`, and the mode it gets then.
+    private var replacement: (temporary: String, mode: mode_t)?
     static let blockSize = 1 << 16
 
     /// Takes over an already open descriptor (closed by `close()`), named `name` in errors.
@@ -34,7 +43,17 @@ final class ByteOutput {
             ownsDescriptor = false
             name = "stdout"
         } else {
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            var info = stat()
+            let exists = lstat(path, &info) == 0
+            // A folder that takes no new files (a writable file in a read-only folder) is
+            // written in place, as before.
+            if !exists || (info.st_mode & S_IFMT) == S_IFREG,
+               let (descriptor, temporary) = try? AtomicFile.createTemporary(beside: path) {
+                fd = descriptor
+                replacement = (temporary, exists ? info.st_mode & 0o7777 : 0o644)
+            } else {
+                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            }
             if fd < 0 {
                 throw InputError(file: path, "cannot open for writing: \(String(cString: strerror(errno)))")
             }
@@ -45,7 +64,17 @@ final class ByteOutput {
     }
 
     deinit {
-        if !closed { try? close() }
+        if replacement != nil { abandon() } else if !closed { try? close() }
+    }
+
+    /// Closes without keeping anything: the temporary file of a replacing output is removed and
+    /// the target left as it was (other outputs are just closed).
+    func abandon() {
+        guard !closed else { return }
+        closed = true
+        if ownsDescriptor { _ = posixClose(fd) }
+        if let replacement { unlink(replacement.temporary) }
+        replacement = nil
     }
 
     /// True when the output is a terminal (binary data should not go there).
@@ -101,13 +130,26 @@ final class ByteOutput {
         }
     }
 
-    /// Flushes and closes; safe to call twice.
+    /// Flushes and closes (a replacing output then renames its temporary file over the target);
+    /// safe to call twice. On a failure the temporary file is removed and the target untouched.
     func close() throws {
         guard !closed else { return }
+        do {
+            try flush()
+        } catch {
+            abandon()
+            throw error
+        }
         closed = true
-        try flush()
         if ownsDescriptor, posixClose(fd) != 0 {
-            throw InputError(file: name, "close failed: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            if let replacement { unlink(replacement.temporary) }
+            replacement = nil
+            throw InputError(file: name, "close failed: \(reason)")
+        }
+        if let replacement {
+            self.replacement = nil
+            try AtomicFile.commit(replacement.temporary, to: name, mode: replacement.mode, syncFolder: false)
         }
     }
 }

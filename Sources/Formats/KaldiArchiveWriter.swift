@@ -44,6 +44,15 @@ public final class KaldiArchiveWriter {
         }
     }
 
+    /// Deletes the temporary files that a killed writer of `specifier` (its archive and its scp)
+    /// left beside them (see `ByteOutput`); returns their paths. Call it before a run that writes
+    /// `specifier` starts, never while another process writes it.
+    @discardableResult
+    public static func removeLeftovers(of specifier: String) -> [String] {
+        guard let spec = try? KaldiSpecifier(specifier), spec.path != "-" else { return [] }
+        return ([spec.path] + (spec.scpPath.map { [$0] } ?? [])).flatMap { AtomicFile.removeLeftovers(of: $0) }
+    }
+
     /// Appends one record.
     public func write(key: String, matrix: Matrix) throws {
         count += 1

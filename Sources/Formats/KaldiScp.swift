@@ -20,12 +20,9 @@ public enum KaldiScp {
         for line in try TextLines.read(path: path) {
             let file = path == "-" ? "stdin" : path
             try line.requireKey(file: file)
-            let trimmed = line.text.trimmingSpaces
-            guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
-                throw InputError(file: file, place: "line \(line.number)", "expected \"key location\", found only \"\(trimmed.prefix(60))\"")
+            guard let (key, location) = line.keyAndRest else {
+                throw InputError(file: file, place: "line \(line.number)", "expected \"key location\", found only \"\(line.text.trimmingSpaces.prefix(60))\"")
             }
-            let key = String(trimmed[..<space])
-            let location = String(trimmed[space...]).trimmingSpaces
             if location.hasSuffix("|") || location.hasPrefix("|") {
                 throw InputError(file: file, place: "line \(line.number)",
                                  "command pipe \"\(location.prefix(60))\" is not supported; run the command first and list the archive it writes")

@@ -20,6 +20,20 @@ struct TextLine {
         text.unicodeScalars.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { String(String.UnicodeScalarView($0)) }
     }
 
+    /// The first field and the rest of the line, spaces and tabs around it removed (`wav.scp` and
+    /// feature scp lines: the location may hold spaces), split at Unicode scalars like `fields`, so
+    /// `key \u{301}path` has the location `\u{301}path` as Kaldi reads it; nil without a rest.
+    var keyAndRest: (key: String, rest: String)? {
+        let scalars = text.unicodeScalars
+        let isBlank: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let start = scalars.firstIndex(where: { !isBlank($0) }),
+              let end = scalars[start...].firstIndex(where: isBlank),
+              let restStart = scalars[end...].firstIndex(where: { !isBlank($0) }),
+              let restLast = scalars.lastIndex(where: { !isBlank($0) }) else { return nil }
+        return (String(String.UnicodeScalarView(scalars[start..<end])),
+                String(String.UnicodeScalarView(scalars[restStart...restLast])))
+    }
+
     /// Throws unless the line starts with its key (Kaldi tables have no indented lines).
     func requireKey(file: String) throws {
         if let first = text.unicodeScalars.first, first == " " || first == "\t" {

@@ -23,12 +23,9 @@ public enum WavScp {
         var seen: [String: Int] = [:]
         for line in try TextLines.read(path: path) {
             try line.requireKey(file: file)
-            let trimmed = line.text.trimmingSpaces
-            guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
-                throw InputError(file: file, place: "line \(line.number)", "expected \"uttid path\", found only \"\(trimmed.prefix(60))\"")
+            guard let (key, location) = line.keyAndRest else {
+                throw InputError(file: file, place: "line \(line.number)", "expected \"uttid path\", found only \"\(line.text.trimmingSpaces.prefix(60))\"")
             }
-            let key = String(trimmed[..<space])
-            let location = String(trimmed[space...]).trimmingSpaces
             if location.hasSuffix("|") {
                 throw InputError(file: file, place: "line \(line.number)",
                                  "command pipe entries (\"… |\") are not supported; convert the audio to files and list their paths")

@@ -190,6 +190,11 @@ struct ExtractAudio: ParsableCommand {
         openBLASThreadShutdown()
         keepFreedMemory()
         Interrupt.install()
+        // A killed run leaves its archive's temporary file beside the target (never a partial
+        // archive under the final name); drop it before writing again.
+        for leftover in KaldiArchiveWriter.removeLeftovers(of: output) {
+            printError("seqlab extract: removed \(leftover), left by an interrupted write")
+        }
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         let extractor = FeatureExtractor(config: config, seed: seed)
         let progress = ProgressBar("extract", total: items.count, quiet: quiet)
@@ -245,7 +250,10 @@ struct ExtractAudio: ParsableCommand {
                               written, items.count, frames, config.outputDimension, config.featureType.rawValue,
                               seconds, failures > 0 ? ", \(failures) failed" : ""))
         }
-        if Interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
+        if Interrupt.requested {
+            printError("seqlab extract: interrupted; \(output == "-" ? "the archive" : output) holds the \(written) complete utterances written before the signal")
+            throw ExitCode(Interrupt.exitStatus)
+        }
         if failures > 0 { throw ExitCode.failure }
     }
 }

@@ -112,6 +112,9 @@ struct ExtractStrokes: ParsableCommand {
         Interrupt.install()
         let config = try frontend()
         if let writeConfig { try config.text.write(toFile: writeConfig, atomically: true, encoding: .utf8) }
+        for leftover in KaldiArchiveWriter.removeLeftovers(of: output) {
+            printError("seqlab extract strokes: removed \(leftover), left by an interrupted write")
+        }
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         var entries: [(key: String, tokens: [String])] = []
         var writers = ""

@@ -210,4 +210,79 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertNotEqual(orphan.status, 0)
         XCTAssertTrue(orphan.stderr.contains("--noise-snr"), orphan.stderr)
     }
+
+    /// The temporary files (`.NAME.tmp-XXXXXX`) beside `path`.
+    func temporaries(of path: String) -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? []
+        return names.filter { $0.hasPrefix(".\(url.lastPathComponent).tmp-") }
+            .map { url.deletingLastPathComponent().appendingPathComponent($0).path }
+    }
+
+    /// A wav.scp of the shipped samples under 10 keys each (120 utterances), and the archive path.
+    func longList() throws -> String {
+        let samples = try String(contentsOf: packageRoot.appendingPathComponent("data/samples/wav.scp"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let lines = (0..<10).flatMap { copy in samples.map { "c\(copy)-\($0[0]) \(packageRoot.appendingPathComponent($0[1]).path)" } }
+        let scp = dir.appendingPathComponent("wav.scp").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: scp, atomically: true, encoding: .utf8)
+        return scp
+    }
+
+    /// SIGKILL in the middle of `extract -o`: the archive under its final name is the old one, never a
+    /// partial one; the next run removes the temporary file the killed one left and writes the
+    /// same archive as an uninterrupted run.
+    func testAKilledExtractLeavesNoPartialArchiveUnderTheFinalName() throws {
+        let scp = try longList()
+        let out = dir.appendingPathComponent("feats.ark").path
+        try Data("old archive".utf8).write(to: URL(fileURLWithPath: out))
+        let process = Process()
+        process.executableURL = seqlabBinary()
+        process.arguments = ["extract", "audio", "--scp", scp, "--jobs", "1", "-o", out, "--quiet"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        func written() -> Int {
+            temporaries(of: out).compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.max() ?? 0
+        }
+        while process.isRunning && written() == 0 && Date() < deadline { usleep(1_000) }
+        XCTAssertTrue(process.isRunning, "extract finished before it wrote anything; the kill tests nothing")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), "old archive")
+        XCTAssertEqual(temporaries(of: out).count, 1)
+
+        let reference = dir.appendingPathComponent("reference.ark").path
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--scp", scp, "-o", reference, "--quiet"]).status, 0)
+        let again = try runSeqlab(["extract", "audio", "--scp", scp, "-o", out, "--quiet"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("removed \(dir.path)/.feats.ark.tmp-"), again.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: out), FileManager.default.contents(atPath: reference))
+        XCTAssertEqual(temporaries(of: out), [])
+    }
+
+    /// SIGINT stops between utterances: the archive holds only complete records (it reads back),
+    /// the exit status is 130, and stderr says how many were written.
+    func testAnInterruptedExtractKeepsCompleteUtterances() throws {
+        let scp = try longList()
+        let out = dir.appendingPathComponent("feats.ark").path
+        let process = Process()
+        process.executableURL = seqlabBinary()
+        process.arguments = ["extract", "audio", "--scp", scp, "--jobs", "1", "-o", out, "--quiet"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && temporaries(of: out).isEmpty && Date() < deadline { usleep(1_000) }
+        XCTAssertTrue(process.isRunning, "extract finished before the signal; the interrupt tests nothing")
+        kill(process.processIdentifier, SIGINT)
+        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130, message)
+        let records = try parseBinaryArk(XCTUnwrap(FileManager.default.contents(atPath: out)))
+        XCTAssertLessThan(records.count, 120)
+        XCTAssertTrue(message.contains("interrupted; \(out) holds the \(records.count) complete utterances"), message)
+        XCTAssertEqual(temporaries(of: out), [])
+    }
 }

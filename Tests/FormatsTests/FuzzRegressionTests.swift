@@ -35,6 +35,27 @@ final class KaldiTextFuzzRegressionTests: XCTestCase {
             XCTAssertTrue((error as? InputError)?.message.contains("missing key") == true, "\(error)")
         }
     }
+
+    /// wav.scp and feature scp lines split key from location at Unicode scalars too: split at
+    /// Characters, `key \u{301}path` had no separator and was refused as a line without a path.
+    func testScpLocationsMayStartWithCombiningMarks() throws {
+        let dir = temporaryDirectory()
+        let wavScp = dir.appendingPathComponent("wav.scp").path
+        try Data("u1 \u{301}a b.wav\nu2\t \u{300}x.wav \r\n".utf8).write(to: URL(fileURLWithPath: wavScp))
+        let wavs = try WavScp.read(path: wavScp)
+        XCTAssertEqual(wavs.map(\.key), ["u1", "u2"])
+        XCTAssertEqual(wavs.map(\.path), ["\u{301}a b.wav", "\u{300}x.wav"])
+        let featsScp = dir.appendingPathComponent("feats.scp").path
+        try Data("u1 \u{301}feats.ark:42\n".utf8).write(to: URL(fileURLWithPath: featsScp))
+        let feats = try KaldiScp.read(path: featsScp)
+        XCTAssertEqual(feats.map(\.archivePath), ["\u{301}feats.ark"])
+        XCTAssertEqual(feats.map(\.offset), [42])
+        // A key alone is still refused with the line.
+        try Data("u1 a.wav\nlonely \t\n".utf8).write(to: URL(fileURLWithPath: wavScp))
+        XCTAssertThrowsError(try WavScp.read(path: wavScp)) { error in
+            XCTAssertEqual((error as? InputError)?.place, "line 2", "\(error)")
+        }
+    }
 }
 
 final class ArchiveFuzzRegressionTests: XCTestCase {
