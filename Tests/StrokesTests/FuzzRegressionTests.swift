@@ -145,3 +145,52 @@ final class IAMFuzzRegressionTests: XCTestCase {
         }
     }
 }
+
+final class UNIPENFuzzRegressionTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ text: String, _ name: String) throws {
+        try Data(text.utf8).write(to: dir.appendingPathComponent(name))
+    }
+
+    /// fuzz-unipen: a timeout (over 10 s) on 734 bytes that include themselves as
+    /// `input.unipen\0\0…` with different numbers of NULs. The file system reads each as
+    /// input.unipen, but the loop check compared the names with their NULs, so every variant not
+    /// yet on the include chain was read again, up to 64 deep. Include paths with control
+    /// characters are refused now, and the chain compares real paths.
+    func testTheSelfIncludeWithNULsIsRefused() throws {
+        let input = dir.appendingPathComponent("input.unipen")
+        try FileManager.default.copyItem(at: strokeFixtures.appendingPathComponent("fuzz/self-include-with-nul.unipen"), to: input)
+        let read = try UNIPENReader(includeRoot: dir.path).read(path: input.path)
+        let messages = read.rejected.map(\.message)
+        XCTAssertEqual(messages, Array(repeating: ".INCLUDE path holds control characters; skipped", count: 9))
+        XCTAssertTrue(read.rejected.allSatisfy { $0.file == input.path }, "\(read.rejected)")
+    }
+
+    /// The chain compares real paths: a symbolic link to the including file, or a path through
+    /// `..`, is the same file and a loop.
+    func testLoopsThroughLinksAndDotDotAreFound() throws {
+        try write(".INCLUDE link\n.INCLUDE sub/../top.unipen\n.PEN_DOWN\n1 2\n3 4\n.PEN_UP\n.SEGMENT WORD 0 OK \"a\"\n", "top.unipen")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("link").path, withDestinationPath: "top.unipen")
+        let read = try UNIPENReader(includeRoot: dir.path).read(path: dir.appendingPathComponent("top.unipen").path)
+        XCTAssertEqual(read.rejected.map(\.place), ["line 1", "line 2"])
+        XCTAssertTrue(read.rejected.allSatisfy { $0.message.contains("includes itself") }, "\(read.rejected)")
+        XCTAssertEqual(read.samples.map(\.label), ["a"])
+    }
+
+    /// An include bomb without a loop: f0 includes f1 twice, f1 includes f2 twice, … f11 holds a
+    /// point: 4,094 reads. Reading stops after 1,000 includes: the includes met after that are
+    /// refused without being read (so the second half of the tree, from f0's line 2, never is).
+    func testAnIncludeBombStopsAtOneThousandIncludes() throws {
+        for level in 0..<11 { try write(".INCLUDE f\(level + 1)\n.INCLUDE f\(level + 1)\n", "f\(level)") }
+        try write(".PEN_DOWN\n1 2\n.PEN_UP\n", "f11")
+        let read = try UNIPENReader(includeRoot: dir.path).read(path: dir.appendingPathComponent("f0").path)
+        XCTAssertFalse(read.rejected.isEmpty)
+        XCTAssertTrue(read.rejected.allSatisfy { $0.message.contains("more than 1000 includes in one file") }, "\(read.rejected)")
+        let last = try XCTUnwrap(read.rejected.last)
+        XCTAssertEqual([last.file, last.place], [dir.appendingPathComponent("f0").path, "line 2"])
+    }
+}

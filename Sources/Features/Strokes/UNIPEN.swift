@@ -7,7 +7,8 @@ import Tensors
 ///
 /// A file is read by pasting each `.INCLUDE <path>` (relative to `includeRoot`, else to the
 /// including file's folder) in place; includes nest, and a missing or looping include is reported
-/// with the file and line of its `.INCLUDE` and skipped. `.COORD` names the point columns (X, Y,
+/// with the file and line of its `.INCLUDE` and skipped, as is a path holding control characters
+/// and every include past the 1,000th of one file (nested or not: an include bomb). `.COORD` names the point columns (X, Y,
 /// optional T in ms, P; others ignored); `.PEN_DOWN` / `.PEN_UP` start components whose point
 /// lines follow; `.DT n` is a time gap of n ms; `.POINTS_PER_SECOND` dates the points when there
 /// is no T column; `.START_SET` restarts the component count. Each `.SEGMENT type delineation
@@ -32,7 +33,7 @@ public struct UNIPENReader: Sendable {
     /// `<idPrefix>-<segment number>`, the prefix defaulting to the file name without extension.
     public func read(bytes: [UInt8], name: String, idPrefix: String? = nil) -> InkReadResult {
         let parser = UNIPENParser(includeRoot: includeRoot, topFile: name, idPrefix: idPrefix)
-        parser.process(bytes: bytes, file: name, stack: [name])
+        parser.process(bytes: bytes, file: name, stack: [UNIPENParser.identity(of: name)])
         return parser.finish()
     }
 }
@@ -75,6 +76,11 @@ private final class UNIPENParser {
     var context = Context.none
     var clock = 0.0
     var rejected: [InputError] = []
+    /// Files included so far, nested or not. Real UNIPEN files include three at most; a file that
+    /// includes another twice, which includes a third twice, and so on, would be read 2^64 times
+    /// within the nesting limit.
+    var includesRead = 0
+    static let maxIncludes = 1_000
     /// The numbers of the point line being parsed (kept to avoid an allocation per line).
     var values: [Double] = []
 
@@ -178,9 +184,15 @@ private final class UNIPENParser {
             rejected.append(InputError(file: file, place: "line \(number)", ".INCLUDE without a file name"))
             return
         }
+        // A NUL would end the path where the file system reads it but not where the loop check
+        // compares it (`inc\0` and `inc\0\0` name one file twice).
+        if path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            rejected.append(InputError(file: file, place: "line \(number)", ".INCLUDE path holds control characters; skipped"))
+            return
+        }
         let root = includeRoot ?? (file as NSString).deletingLastPathComponent
         let full = path.hasPrefix("/") ? path : (root.isEmpty ? path : (root as NSString).appendingPathComponent(path))
-        let key = (full as NSString).standardizingPath
+        let key = UNIPENParser.identity(of: full)
         if stack.contains(key) {
             rejected.append(InputError(file: file, place: "line \(number)",
                                        ".INCLUDE \(path) includes itself (\((stack + [key]).joined(separator: " -> "))); skipped"))
@@ -190,11 +202,25 @@ private final class UNIPENParser {
             rejected.append(InputError(file: file, place: "line \(number)", ".INCLUDE \(path): includes nested more than 64 deep; skipped"))
             return
         }
+        guard includesRead < UNIPENParser.maxIncludes else {
+            rejected.append(InputError(file: file, place: "line \(number)",
+                                       ".INCLUDE \(path): more than \(UNIPENParser.maxIncludes) includes in one file; skipped"))
+            return
+        }
+        includesRead += 1
         guard let data = FileManager.default.contents(atPath: full) else {
             rejected.append(InputError(file: file, place: "line \(number)", ".INCLUDE \(path): cannot read \(full); skipped"))
             return
         }
         process(bytes: [UInt8](data), file: full, stack: stack + [key])
+    }
+
+    /// The name a file is known by in the include chain: its real path (links and `..` resolved),
+    /// or the standardized path when it cannot be resolved (a name in memory, a missing file).
+    static func identity(of path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return (path as NSString).standardizingPath }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Parses one point line against `.COORD`; a bad line marks its component broken.
