@@ -15,9 +15,14 @@ feature type (fbank: 23 log mel bins; spectrogram: 257 log power bins; 25 ms / 1
     core) and with one thread; the features stay in memory, nothing is written;
   - librosa the same way: melspectrogram (23 mels, power, log) for fbank, |stft|² + log for the
     spectrogram (center=False, n_fft 512, win 400, hop 160: the same frames).
-Peers are timed in-process without their start-up (about 1 s of imports), which favours them.
+  - each peer again as a whole process, as seqlab is timed: a new Python interpreter that imports
+    it and runs the same function over every file once (no warm-up), timed from start to exit.
+Peers timed in-process skip their start-up (about 1 s of imports), which favours them; the
+whole-process rows are the comparison the issue names ("whole process, on 2 cores").
 Figures are seconds of audio per second (wall, and per CPU second), the median over the rounds;
 the ratio columns divide seqlab's (to /dev/null) by the peer's.
+
+(Internal: --peer NAME --kind KIND is the child that one whole-process peer run starts.)
 """
 import argparse
 import glob
@@ -99,15 +104,22 @@ def main():
     ap.add_argument("--minutes", type=int, required=True)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--peer", help=argparse.SUPPRESS)
+    ap.add_argument("--kind", help=argparse.SUPPRESS)
     args = ap.parse_args()
     files = sorted(glob.glob(os.path.join(args.folder, "bench*.wav")))
     audio = 60.0 * args.minutes
     found = peers()
+    if args.peer:  # one whole-process peer run: imports done above, one pass, exit
+        for path in files:
+            found[args.peer][args.kind](path)
+        return
     load = os.getloadavg()[0]
     print(f"bench extract: {len(files)} files, {audio:.0f} s of 16 kHz 16-bit mono WAV; {os.cpu_count()} cores;"
           f" load average {load:.2f} at the start; median of {args.reps} rounds")
     print("seqlab: whole process, --jobs %d, archive to /dev/null (and to a file); peers: in-process after"
-          " import and a warm-up call, read + features per file, nothing written" % args.jobs)
+          " import and a warm-up call, read + features per file, nothing written; then each peer as a whole"
+          " process (interpreter, imports, one pass)" % args.jobs)
     results = {}  # (type, who) → [(wall, cpu)]
     for rep in range(args.reps):
         for kind in ("fbank", "spectrogram"):
@@ -118,6 +130,9 @@ def main():
             os.remove(out)
             for name, fns in found.items():
                 results.setdefault((kind, name), []).append(run_inprocess(fns[kind], files))
+                child = [sys.executable, os.path.abspath(__file__), "--seqlab", args.seqlab, "--folder", args.folder,
+                         "--minutes", str(args.minutes), "--peer", name, "--kind", kind]
+                results.setdefault((kind, name + ", whole process"), []).append(run_process(child))
     print(f"load average {os.getloadavg()[0]:.2f} at the end (the machine is shared: figures are noisy;"
           " the per-CPU-second column depends less on other load)")
     print()
@@ -128,7 +143,7 @@ def main():
             runs = results[(kind, who)]
             return audio / statistics.median(w for w, _ in runs), audio / statistics.median(c for _, c in runs)
         ours_wall, ours_cpu = speeds("seqlab")
-        for who in ["seqlab", "seqlab → file", *found]:
+        for who in ["seqlab", "seqlab → file", *found, *(name + ", whole process" for name in found)]:
             wall, cpu = speeds(who)
             ratio = "" if who == "seqlab" else f"{ours_wall / wall:.2f}× | {ours_cpu / cpu:.2f}×"
             print(f"| {kind} | {who} | {wall:,.0f} | {cpu:,.0f} | {ratio or ' | '} |")
