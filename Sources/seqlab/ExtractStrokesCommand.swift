@@ -182,7 +182,10 @@ struct ExtractStrokes: ParsableCommand {
         if !quiet {
             printError("extract strokes: \(written.count) samples (\(frames) frames × \(config.dimension)) from \(files.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
         }
-        if Interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
+        if Interrupt.requested {
+            printError("seqlab extract strokes: interrupted; \(output == "-" ? "the archive" : output) holds the \(written.count) complete samples written before the signal")
+            throw ExitCode(Interrupt.exitStatus)
+        }
         if rejected > 0 || failedFiles > 0 { throw ExitCode(1) }
     }
 }
