@@ -26,7 +26,7 @@ public enum TrainingOutcome: Sendable, Equatable {
 /// derived from the seed and the position, a run stopped after any batch and resumed from its
 /// checkpoint produces the same bytes as an uninterrupted run (at the same thread count).
 public final class Trainer {
-    public let options: TrainingOptions
+    public private(set) var options: TrainingOptions
     public private(set) var model: LabellingModel
     public private(set) var state: TrainingState
     var optimizer: TrainingOptimizer
@@ -101,6 +101,22 @@ public final class Trainer {
         self.valid = valid
         self.modelPath = modelPath
         self.checkpointPath = checkpointPath
+    }
+
+    /// Raises the epoch limit of a resumed run (`train --resume CKPT --epochs N`): a run that ended
+    /// at its last epoch goes on to `epochs`; one that stopped early (no better validation error for
+    /// `patience` epochs) stays stopped. The limit changes nothing before it is reached, so the
+    /// result equals a run started with `epochs`. Returns false when the run stopped early.
+    @discardableResult
+    public func extendEpochs(to epochs: Int, checkpointName: String) throws -> Bool {
+        guard epochs >= state.epoch else {
+            throw InputError(file: checkpointName, place: "--epochs",
+                             "the checkpoint has done \(state.epoch) epochs; --epochs \(epochs) would end before it")
+        }
+        options.epochs = epochs
+        if state.epochsWithoutImprovement >= options.patience { return false }
+        state.finished = state.epoch >= epochs
+        return true
     }
 
     /// Thread policy: a bidirectional network runs its two directions on two threads with

@@ -60,7 +60,7 @@ struct Train: ParsableCommand {
 
     @Option(name: .long, help: "bptt, rtrl or tbptt (see above).") var gradient: GradientAlgorithm = .bptt
     @Option(name: .long, help: "Frames backpropagated through per update (--gradient tbptt).") var horizon: Int?
-    @Option(name: .long, help: "Epochs at most.") var epochs = 20
+    @Option(name: .long, help: "Epochs at most (default 20). With --resume: raise the finished run's limit to this many.") var epochs: Int?
     @Option(name: .long, help: "Utterances per minibatch.") var batchSize = 16
     @Option(name: .long, help: "sgd, rmsprop or adam.") var optimizer: OptimizerKind = .adam
     @Option(name: .long, help: "Learning rate.") var learningRate = 1e-3
@@ -86,7 +86,7 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "No progress bar or epoch lines.") var quiet = false
 
     func validate() throws {
-        guard epochs > 0, batchSize > 0, threads > 0 else { throw ValidationError("--epochs, --batch-size and --threads must be positive") }
+        guard (epochs ?? 1) > 0, batchSize > 0, threads > 0 else { throw ValidationError("--epochs, --batch-size and --threads must be positive") }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 or positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
@@ -122,7 +122,7 @@ struct Train: ParsableCommand {
         o.hiddenSizes = parsedHidden ?? o.hiddenSizes
         o.bidirectional = !unidirectional
         o.peepholes = !noPeepholes
-        o.epochs = epochs
+        o.epochs = epochs ?? o.epochs
         o.batchSize = batchSize
         o.optimizer = optimizer
         o.learningRate = learningRate
@@ -209,6 +209,14 @@ struct Train: ParsableCommand {
         } else {
             trainer = try Trainer(options: trainingOptions, train: train, valid: valid, alphabet: alphabet, tokenUnit: unit,
                                   frontEnd: requestedFrontEnd, modelPath: output, checkpointPath: checkpointPath, task: task, cell: cell)
+        }
+        if let previous, let epochs, epochs != trainer.options.epochs {
+            let limit = trainer.options.epochs
+            if try !trainer.extendEpochs(to: epochs, checkpointName: previous.path) {
+                printError("seqlab train: the checkpoint's run stopped early (no better validation error for \(trainer.options.patience) epochs); --epochs \(epochs) trains nothing more")
+            } else if !quiet {
+                printError("seqlab train: epoch limit \(limit) → \(epochs) (\(previous.state.epoch) done)")
+            }
         }
         trainer.checkpointInterval = checkpointEvery
         let plan = MemoryPlan(train: train, valid: valid, configuration: trainer.model.network.configuration,

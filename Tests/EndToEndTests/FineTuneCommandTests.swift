@@ -19,6 +19,29 @@ final class FineTuneCommandTests: XCTestCase {
         }
     }
 
+    /// `--resume CKPT --epochs N` continues a finished run to N epochs: the model equals a run
+    /// started with N; without --epochs a finished run trains nothing more.
+    func testResumeWithMoreEpochsContinuesAFinishedRun() throws {
+        let task = try writeLabelTask(in: dir)
+        let common = ["train", "--feats", task.feats, "--text", task.text, "--tokens", "words", "--hidden", "8", "--unidirectional",
+                      "--learning-rate", "0.02", "--batch-size", "4", "--patience", "10", "--threads", "1", "--seed", "4"]
+        XCTAssertEqual(try runSeqlab(common + ["--epochs", "4", "--quiet", "-o", path("long.safetensors")]).status, 0)
+        XCTAssertEqual(try runSeqlab(common + ["--epochs", "2", "--quiet", "-o", path("short.safetensors")]).status, 0)
+        let shortModel = FileManager.default.contents(atPath: path("short.safetensors"))
+        XCTAssertNotEqual(shortModel, FileManager.default.contents(atPath: path("long.safetensors")))
+        let again = try runSeqlab(common + ["--resume", path("short.safetensors.ckpt"), "--log", path("again.jsonl"), "-o", path("short.safetensors")])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try readLog(path("again.jsonl")).count, 0, "a finished run without a higher limit trains no epoch")
+        XCTAssertEqual(FileManager.default.contents(atPath: path("short.safetensors")), shortModel)
+        let more = try runSeqlab(common + ["--resume", path("short.safetensors.ckpt"), "--epochs", "4", "-o", path("short.safetensors")])
+        XCTAssertEqual(more.status, 0, more.stderr)
+        XCTAssertTrue(more.stderr.contains("epoch limit 2 → 4 (2 done)"), more.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: path("short.safetensors")), FileManager.default.contents(atPath: path("long.safetensors")))
+        let fewer = try runSeqlab(common + ["--resume", path("short.safetensors.ckpt"), "--epochs", "3", "-o", path("short.safetensors")])
+        XCTAssertNotEqual(fewer.status, 0)
+        XCTAssertTrue(fewer.stderr.contains("short.safetensors.ckpt: --epochs: the checkpoint has done 4 epochs; --epochs 3 would end before it"), fewer.stderr)
+    }
+
     func testFineTuningStartsFromTheModelsWeights() throws {
         let task = try writeLabelTask(in: dir)
         // Validation on the last 4 utterances, training on the rest.

@@ -72,6 +72,61 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// A finished 3-epoch run, resumed with its limit raised to 6, ends with the model bytes and
+    /// checkpoint tensors of a run started with 6; a limit below the epochs done is refused.
+    func testAFinishedRunResumedWithMoreEpochsEqualsTheLongerRun() throws {
+        let dir = temporaryDirectory()
+        var long = options
+        long.patience = 10
+        let full = try makeTrainer(dir, options: long, name: "full.safetensors")
+        XCTAssertEqual(try full.run(), .finished)
+        var short = long
+        short.epochs = 3
+        let first = try makeTrainer(dir, options: short, name: "short.safetensors")
+        XCTAssertEqual(try first.run(), .finished)
+        XCTAssertEqual(first.state.epoch, 3)
+        let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent("short.safetensors.ckpt").path)
+        XCTAssertTrue(checkpoint.state.finished)
+        let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
+        let (train, valid) = corpus.splitting(validationFraction: 0.25)
+        let second = try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
+                                 modelPath: dir.appendingPathComponent("short.safetensors").path,
+                                 checkpointPath: dir.appendingPathComponent("short.safetensors.ckpt").path)
+        XCTAssertThrowsError(try second.extendEpochs(to: 2, checkpointName: checkpoint.path)) { error in
+            XCTAssertEqual((error as? InputError)?.place, "--epochs", "\(error)")
+        }
+        XCTAssertTrue(try second.extendEpochs(to: 6, checkpointName: checkpoint.path))
+        XCTAssertEqual(try second.run(), .finished)
+        XCTAssertEqual(second.state.epoch, 6)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("short.safetensors")),
+                       try Data(contentsOf: dir.appendingPathComponent("full.safetensors")))
+        // The checkpoints hold equal weights and optimizer state (their metadata also holds timings).
+        let a = try SafeTensorsFile(contentsOf: dir.appendingPathComponent("short.safetensors.ckpt").path)
+        let b = try SafeTensorsFile(contentsOf: dir.appendingPathComponent("full.safetensors.ckpt").path)
+        XCTAssertEqual(a.tensors, b.tensors)
+        XCTAssertGreaterThan(a.tensors.count, 4)
+    }
+
+    /// A run that stopped early (patience) is not restarted by a higher limit.
+    func testAnEarlyStoppedRunStaysStopped() throws {
+        let dir = temporaryDirectory()
+        var o = options
+        o.patience = 1
+        o.learningRate = 1e-9   // nothing improves after the first epoch
+        let first = try makeTrainer(dir, options: o, name: "m.safetensors")
+        XCTAssertEqual(try first.run(), .finished)
+        XCTAssertEqual(first.state.epoch, 2)
+        let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent("m.safetensors.ckpt").path)
+        let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
+        let (train, valid) = corpus.splitting(validationFraction: 0.25)
+        let second = try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
+                                 modelPath: dir.appendingPathComponent("m.safetensors").path,
+                                 checkpointPath: dir.appendingPathComponent("m.safetensors.ckpt").path)
+        XCTAssertFalse(try second.extendEpochs(to: 10, checkpointName: checkpoint.path))
+        XCTAssertEqual(try second.run(), .finished)
+        XCTAssertEqual(second.state.epoch, 2)
+    }
+
     func testCheckpointsWithinAnEpochResumeToTheSameBytes() throws {
         let dir = temporaryDirectory()
         let full = try makeTrainer(dir, options: options, name: "full.safetensors")
