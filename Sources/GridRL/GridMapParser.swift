@@ -37,6 +37,11 @@ extension GridMap {
             var tokens: [(text: Substring, column: Int)] = []
             var column = 1, tokenStart: String.Index?, tokenColumn = 0
             for i in line.indices {
+                // Control characters (a lone CR, U+001F, …) are nowhere in the format; in a name
+                // they would not survive being written back (a CR before the newline ends the line).
+                if let scalar = line[i].unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+                    throw fail(lineNumber, column, "unexpected control character U+\(String(format: "%04X", scalar.value)); expected printable text")
+                }
                 if line[i] == " " || line[i] == "\t" {
                     if let s = tokenStart { tokens.append((line[s..<i], tokenColumn)); tokenStart = nil }
                 } else if tokenStart == nil {

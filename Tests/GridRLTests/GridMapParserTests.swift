@@ -75,4 +75,27 @@ final class GridMapParserTests: XCTestCase {
             }
         }
     }
+
+    /// fuzz-grid: the name `. . . \u{1F} . \r` (a lone CR before a comment) parsed, but
+    /// `formatted()` wrote it back before the newline, where CR LF ends the line: the name read
+    /// back without its last token (the target's round trip failed). Control characters are
+    /// refused now, with line and column.
+    func testControlCharactersAreRefused() throws {
+        let artefact = packageRoot.appendingPathComponent("Tests/GridRLTests/Fixtures/fuzz/name-with-carriage-return.map").path
+        XCTAssertThrowsError(try GridMap(contentsOf: artefact)) { error in
+            guard let error = error as? InputError else { return XCTFail("\(error) is not an InputError") }
+            XCTAssertEqual(error.file, artefact)
+            XCTAssertEqual(error.place, "line 1, column 19")
+            XCTAssertEqual(error.message, "unexpected control character U+001F; expected printable text")
+        }
+        for (text, column) in [("name a\rb\ngrid\nS T+1\n", 7), ("grid\nS T+1 \u{7F}\n", 7), ("grid\nS\u{0}T+1\n", 2)] {
+            XCTAssertThrowsError(try GridMap(parsing: text), text.debugDescription) { error in
+                XCTAssertTrue((error as? InputError)?.place?.hasSuffix("column \(column)") == true, "\(error)")
+            }
+        }
+        // Tabs separate, and CR LF line ends are still read.
+        let map = try GridMap(parsing: "name\ttabbed map\r\ngrid\r\nS\tT+1\r\n")
+        XCTAssertEqual(map.name, "tabbed map")
+        XCTAssertEqual(try GridMap(parsing: map.formatted()), map)
+    }
 }

@@ -57,7 +57,7 @@ final class SolverTests: XCTestCase {
 
     func testPolicyIterationAgreesWithValueIteration() throws {
         var maps = try ["lecture-2x3.grid", "russell-norvig-4x3.grid", "cliff-walking.grid"].map(GridMapParserTests.shipped)
-        maps.append(try generateMaze(.init(rows: 8, cols: 8, seed: 3)))
+        maps.append(generateMaze(.init(rows: 8, cols: 8, seed: 3)))
         for map in maps {
             let mdp = GridMDP(map)
             let vi = valueIteration(mdp, options: .init(epsilon: 1e-9))
