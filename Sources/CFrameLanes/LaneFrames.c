@@ -141,48 +141,60 @@ SL_INLINE void floored_log(vf *value) {
     *value = r;
 }
 
-/// Lane-major values v[c·16 + l] (c < count) to rows out[l·stride + c] (l < rows), 16
-/// columns at a time through a register transpose, the last count mod 16 lane by lane.
-SL_INLINE void store_rows(const float *v, int count, float *out, ptrdiff_t stride, int rows) {
+/// Transposes the 16 lane-major columns in r (r[j] holds column c0 + j of the 16 frames) and
+/// writes them to rows out[l·stride + c0 …], l < rows. Callers fill r from values they compute
+/// (never a plain copy, which the compiler would turn into a memcpy through the stack).
+SL_INLINE void store_block(vf r[SL_LANES], float *out, ptrdiff_t stride, int rows) {
+    transpose16(r);
+    for (int l = 0; l < rows; l++) VSTORE(out + l * stride, r[l]);
+}
+
+SL_KERNEL
+void sl_lane_log_rows(const float *v, int count, float *out, ptrdiff_t stride, int rows) {
     int c0 = 0;
     for (; c0 + SL_LANES <= count; c0 += SL_LANES) {
         vf r[SL_LANES];
-        for (int j = 0; j < SL_LANES; j++) r[j] = VLOAD(v + (c0 + j) * SL_LANES);
-        transpose16(r);
-        for (int l = 0; l < rows; l++) VSTORE(out + l * stride + c0, r[l]);
+        for (int j = 0; j < SL_LANES; j++) {
+            r[j] = VLOAD(v + (c0 + j) * SL_LANES);
+            floored_log(&r[j]);
+        }
+        store_block(r, out + c0, stride, rows);
     }
     for (int c = c0; c < count; c++) {
         vf x = VLOAD(v + c * SL_LANES);
+        floored_log(&x);
         vscatter(&x, out + c, stride, rows);
     }
 }
 
-SL_KERNEL
-void sl_lane_log_rows(float *v, int count, float *out, ptrdiff_t stride, int rows) {
-    for (int c = 0; c < count; c++) {
-        vf x = VLOAD(v + c * SL_LANES);
-        floored_log(&x);
-        VSTORE(v + c * SL_LANES, x);
+/// Filter b of the sparse mel bank on 16 lane-major spectra (see sl_lane_mel_rows).
+SL_INLINE void mel_bin(const float *power, const int *first, const int *offsets, const float *weights, int b, int take_log,
+                       vf *result) {
+    const float *w = weights + offsets[b], *p = power + (ptrdiff_t)first[b] * SL_LANES;
+    int width = offsets[b + 1] - offsets[b];
+    vf a0 = VSPLAT(0), a1 = VSPLAT(0);
+    int k = 0;
+    for (; k + 2 <= width; k += 2) {
+        a0 += w[k] * VLOAD(p + k * SL_LANES);
+        a1 += w[k + 1] * VLOAD(p + (k + 1) * SL_LANES);
     }
-    store_rows(v, count, out, stride, rows);
+    if (k < width) a0 += w[k] * VLOAD(p + k * SL_LANES);
+    *result = a0 + a1;
+    if (take_log) floored_log(result);
 }
 
 SL_KERNEL
 void sl_lane_mel_rows(const float *power, const int *first, const int *offsets, const float *weights,
-                      int count, int take_log, float *mel, float *out, ptrdiff_t stride, int rows) {
-    for (int b = 0; b < count; b++) {
-        const float *w = weights + offsets[b], *p = power + (ptrdiff_t)first[b] * SL_LANES;
-        int width = offsets[b + 1] - offsets[b];
-        vf a0 = VSPLAT(0), a1 = VSPLAT(0);
-        int k = 0;
-        for (; k + 2 <= width; k += 2) {
-            a0 += w[k] * VLOAD(p + k * SL_LANES);
-            a1 += w[k + 1] * VLOAD(p + (k + 1) * SL_LANES);
-        }
-        if (k < width) a0 += w[k] * VLOAD(p + k * SL_LANES);
-        vf sum = a0 + a1;
-        if (take_log) floored_log(&sum);
-        VSTORE(mel + b * SL_LANES, sum);
+                      int count, int take_log, float *out, ptrdiff_t stride, int rows) {
+    int b0 = 0;
+    for (; b0 + SL_LANES <= count; b0 += SL_LANES) {
+        vf r[SL_LANES];
+        for (int j = 0; j < SL_LANES; j++) mel_bin(power, first, offsets, weights, b0 + j, take_log, &r[j]);
+        store_block(r, out + b0, stride, rows);
     }
-    store_rows(mel, count, out, stride, rows);
+    for (int b = b0; b < count; b++) {
+        vf x;
+        mel_bin(power, first, offsets, weights, b, take_log, &x);
+        vscatter(&x, out + b, stride, rows);
+    }
 }

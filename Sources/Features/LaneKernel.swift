@@ -38,11 +38,10 @@ extension FeatureExtractor {
         let copies = UnsafeMutablePointer<Float>.allocate(capacity: size * lanes)
         let sources = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: lanes)
         let sums = UnsafeMutablePointer<Double>.allocate(capacity: lanes)
-        let melLanes = UnsafeMutablePointer<Float>.allocate(capacity: max(melCount, 1) * lanes)
         let halves = UnsafeMutablePointer<Float>.allocate(capacity: 2 * half * lanes)
         defer {
             fftwf_free(frames); fftwf_free(spectra); UnsafeMutableRawPointer(power).deallocate()
-            copies.deallocate(); sources.deallocate(); sums.deallocate(); melLanes.deallocate(); halves.deallocate()
+            copies.deallocate(); sources.deallocate(); sums.deallocate(); halves.deallocate()
         }
         // Lanes past an utterance's last frame read spectra never transformed: zeros, not garbage.
         UnsafeMutableRawPointer(spectra).initializeMemory(as: Float.self, repeating: 0, count: 2 * lanes * spectrumStride)
@@ -88,10 +87,10 @@ extension FeatureExtractor {
                     sl_lane_log_rows(power, Int32(bins), first, cols, Int32(rows))
                     for l in 0..<rows { first[l * cols] = logEnergy.of(sums[l]) }
                 case .fbank:
-                    mel!.applyLanes(power, log: useLog, scratch: melLanes, into: useEnergy ? first + 1 : first, stride: cols, rows: rows)
+                    mel!.applyLanes(power, log: useLog, into: useEnergy ? first + 1 : first, stride: cols, rows: rows)
                     if useEnergy { for l in 0..<rows { first[l * cols] = logEnergy.of(sums[l]) } }
                 case .mfcc:
-                    mel!.applyLanes(power, log: true, scratch: melLanes, into: first, stride: cols, rows: rows)
+                    mel!.applyLanes(power, log: true, into: first, stride: cols, rows: rows)
                     for l in 0..<rows { energies[block + l] = logEnergy.of(sums[l]) }
                 }
             }
@@ -111,14 +110,14 @@ extension FeatureExtractor {
 
 extension SparseMelBanks {
     /// The filters on 16 lane-major spectra (power[k·16 + l]): out[l·stride + m] for l < rows,
-    /// floored and logged when `log`; `scratch` holds count × 16 floats.
-    func applyLanes(_ power: UnsafePointer<Float>, log: Bool, scratch: UnsafeMutablePointer<Float>,
+    /// floored and logged when `log`.
+    func applyLanes(_ power: UnsafePointer<Float>, log: Bool,
                     into out: UnsafeMutablePointer<Float>, stride: Int, rows: Int) {
         first32.withUnsafeBufferPointer { first in
             offsets32.withUnsafeBufferPointer { offsets in
                 weights.withUnsafeBufferPointer { w in
                     sl_lane_mel_rows(power, first.baseAddress, offsets.baseAddress, w.baseAddress, Int32(count),
-                                     log ? 1 : 0, scratch, out, stride, Int32(rows))
+                                     log ? 1 : 0, out, stride, Int32(rows))
                 }
             }
         }

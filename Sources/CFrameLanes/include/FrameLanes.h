@@ -28,14 +28,14 @@ void sl_lane_split_power(const float *spectra, ptrdiff_t stride, int m, const fl
                          float *scratch, float *power);
 
 /// Row output: out[l·stride + c] = ln(max(v[c·16 + l], ε)) for c < count, l < rows
-/// (ε = FLT_EPSILON, as Kaldi floors before its log); v is overwritten with the logs.
-void sl_lane_log_rows(float *v, int count, float *out, ptrdiff_t stride, int rows);
+/// (ε = FLT_EPSILON, as Kaldi floors before its log).
+void sl_lane_log_rows(const float *v, int count, float *out, ptrdiff_t stride, int rows);
 
 /// Sparse mel filters applied to lane-major spectra: filter m covers bins first[m]… with the
 /// weights weights[offsets[m] ..< offsets[m+1]]; out[l·stride + m] = Σ w·P (then ln(max(·, ε))
-/// when take_log), for m < count, l < rows. mel: scratch of count·16 floats.
+/// when take_log), for m < count, l < rows.
 void sl_lane_mel_rows(const float *power, const int *first, const int *offsets, const float *weights,
-                      int count, int take_log, float *mel, float *out, ptrdiff_t stride, int rows);
+                      int count, int take_log, float *out, ptrdiff_t stride, int rows);
 
 #ifdef __cplusplus
 }
