@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Decoding", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "GridRL", dependencies: ["Tensors", "Networks", "Formats"], swiftSettings: release),
         .target(name: "Labelling", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding"], swiftSettings: release),
-        .target(name: "Training", dependencies: ["Tensors", "Formats", "Networks", "Decoding", "Labelling"], swiftSettings: release),
+        .target(name: "Training", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding", "Labelling"], swiftSettings: release),
         .target(name: "Plotting", dependencies: ["Tensors"], swiftSettings: release),
 
         // The command line: thin commands that parse flags and call the modules.

@@ -61,6 +61,7 @@ public final class Trainer {
         if let frontEnd, frontEnd.dimension != dimension {
             throw InputError(file: "front end", "makes \(frontEnd.dimension)-dimensional features, but the training features have \(dimension)")
         }
+        try Trainer.checkPenDistortion(options, frontEnd: frontEnd)
         var rng = SeededGenerator(seed: options.seed)
         let configuration = LSTMNetworkConfiguration(inputSize: dimension, hiddenSizes: options.hiddenSizes,
                                                      bidirectional: options.bidirectional, peepholes: options.peepholes,
@@ -123,6 +124,17 @@ public final class Trainer {
     /// single-threaded BLAS (faster than two BLAS threads inside the small per-step products);
     /// otherwise BLAS gets all `threads`. Either way results depend only on the thread count.
     /// Freed batch buffers stay in the process for the next batch (`keepFreedMemory`).
+    /// Pen distortion needs to know which columns are Δx, Δy, direction and curvature: a stroke
+    /// front end. An `InputError` otherwise, or when a bound is out of range.
+    static func checkPenDistortion(_ options: TrainingOptions, frontEnd: FrontEnd?) throws {
+        guard let pen = options.penDistortion, !pen.isIdentity else { return }
+        try pen.validate()
+        guard case .strokes = frontEnd else {
+            let what = frontEnd == nil ? "no front end was given" : "the front end is an audio one"
+            throw InputError(file: "training options", "--pen-rotation, --pen-slant and --pen-scale distort pen features and need a stroke front end (--frontend with the config given to extract strokes); \(what)")
+        }
+    }
+
     static func useThreads(_ options: TrainingOptions, _ network: inout SequenceNetwork) {
         let concurrent = options.bidirectional && options.threads > 1
         network.concurrentDirections = concurrent
@@ -171,7 +183,7 @@ public final class Trainer {
     public func run(shouldStop: () -> Bool = { false },
                     onBatch: (Int, Int, Double) -> Void = { _, _, _ in },
                     onEpoch: (EpochReport) -> Void = { _ in }) throws -> TrainingOutcome {
-        let augmentation = Augmentation(options)
+        let augmentation = Augmentation(options, frontEnd: model.frontEnd)
         let parameters = model.network.parameters
         let objective = Trainer.objective(for: model)
         while !state.finished && state.epoch < options.epochs {

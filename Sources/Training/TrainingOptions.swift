@@ -1,4 +1,5 @@
 // TrainingOptions: every setting of a CTC training run, with its documented default.
+import Features
 import Networks
 
 /// Which update rule trains the network.
@@ -55,6 +56,10 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var timeMaskWidth = 10
     public var frequencyMasks = 0
     public var frequencyMaskWidth = 4
+    /// Random rotation, slant and scale of pen features per utterance and epoch (`PenDistortion`);
+    /// only for a stroke front end. nil (the default, and checkpoints written before the option
+    /// existed) = none.
+    public var penDistortion: PenDistortion? = nil
     /// Stop when the validation label error rate (ties: loss) has not improved for this many epochs. Default 6.
     public var patience = 6
     /// Halve the learning rate after every second epoch in a row without improvement. Default true.

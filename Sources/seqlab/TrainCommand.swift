@@ -1,6 +1,7 @@
 // seqlab train: features + Kaldi text in, an LSTM model (safetensors) trained for CTC, sequence or frame labels, or prediction, out.
 import ArgumentParser
 import Foundation
+import Features
 import Formats
 import Labelling
 import Networks
@@ -41,6 +42,9 @@ struct Train: ParsableCommand {
         --horizon H (a weight update at every frame from its loss
         backpropagated over the last H frames; unidirectional LSTM,
         --task framewise or predict).
+        --pen-rotation, --pen-slant, --pen-scale (stroke front ends): each
+        training sample's pen trajectory rotated, slanted and scaled at
+        random, drawn afresh every epoch (writer-style augmentation).
         """)
 
     @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
@@ -72,6 +76,9 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Largest time mask, frames.") var timeMaskWidth = 10
     @Option(name: .long, help: "Frequency masks per utterance (SpecAugment).") var freqMasks = 0
     @Option(name: .long, help: "Largest frequency mask, dimensions.") var freqMaskWidth = 4
+    @Option(name: .long, help: "Pen features: rotate each sample by up to ± this many degrees (a new draw per utterance and epoch).") var penRotation = 0.0
+    @Option(name: .long, help: "Pen features: slant each sample by x ← x + s·y, s up to ± this.") var penSlant = 0.0
+    @Option(name: .long, help: "Pen features: scale width and height each by 1 ± up to this.") var penScale = 0.0
     @Option(name: .long, help: "Stop after this many epochs without a better validation error.") var patience = 6
     @Flag(name: .long, help: "Keep the learning rate when validation error stalls (default: halve it every second epoch without improvement).") var noHalving = false
 
@@ -134,6 +141,8 @@ struct Train: ParsableCommand {
         o.timeMaskWidth = timeMaskWidth
         o.frequencyMasks = freqMasks
         o.frequencyMaskWidth = freqMaskWidth
+        let pen = PenDistortion(rotationDegrees: penRotation, slant: penSlant, scale: penScale)
+        o.penDistortion = pen.isIdentity ? nil : pen
         o.patience = patience
         o.halveOnPlateau = !noHalving
         o.seed = seed

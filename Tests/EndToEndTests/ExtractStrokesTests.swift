@@ -91,6 +91,47 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertEqual(kaldiText[2], "a-0002 say \"hi\" \\o/")
     }
 
+    /// extract strokes | train with --pen-rotation/--pen-slant/--pen-scale: the flags reach the
+    /// training (the model differs from a run without them), and need a stroke front end.
+    func testTrainWithPenDistortionThroughTheBinary() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Twelve samples: "v" is a down-up zig-zag, "o" a square loop, each slightly jittered.
+        var pen = ""
+        for i in 0..<12 {
+            let j = Double(i % 4) * 0.3
+            let points = i % 2 == 0 ? [(0.0, 0.0), (1 + j, -2.0), (2.0, 0.0 + j)] : [(0.0, 0.0), (2.0, 0.0), (2.0 + j, 2.0), (0.0, 2.0), (0.0, j)]
+            pen += "id s\(i)\nlabel \(i % 2 == 0 ? "v" : "o")\ny up\n" + points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n---\n"
+        }
+        let input = dir.appendingPathComponent("s.pen"), text = dir.appendingPathComponent("text")
+        let conf = dir.appendingPathComponent("strokes.conf"), ark = dir.appendingPathComponent("s.ark")
+        try pen.write(to: input, atomically: true, encoding: .utf8)
+        let x = try extractStrokes([input.path, "--text-out", text.path, "--direction", "--curvature", "--resample", "0.25",
+                                    "--write-config", conf.path, "-o", ark.path, "--quiet"])
+        XCTAssertEqual(x.status, 0, x.stderr)
+        func train(_ name: String, _ extra: [String]) throws -> (ProcessResult, Data?) {
+            let model = dir.appendingPathComponent(name).path
+            let r = try runSeqlab(["train", "--feats", ark.path, "--text", text.path, "--hidden", "6", "--epochs", "2",
+                                   "--batch-size", "4", "--threads", "1", "--valid-fraction", "0.25", "--quiet", "-o", model] + extra)
+            return (r, FileManager.default.contents(atPath: model))
+        }
+        let penFlags = ["--pen-rotation", "8", "--pen-slant", "0.3", "--pen-scale", "0.15"]
+        let (plain, plainModel) = try train("plain.safetensors", ["--frontend", conf.path])
+        let (a, aModel) = try train("a.safetensors", ["--frontend", conf.path] + penFlags)
+        let (b, bModel) = try train("b.safetensors", ["--frontend", conf.path] + penFlags)
+        for r in [plain, a, b] { XCTAssertEqual(r.status, 0, r.stderr) }
+        XCTAssertNotNil(aModel)
+        XCTAssertEqual(aModel, bModel, "same seed, same model")
+        XCTAssertNotEqual(aModel, plainModel, "the pen flags changed the training")
+        let (refused, refusedModel) = try train("refused.safetensors", penFlags)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("need a stroke front end"), refused.stderr)
+        XCTAssertNil(refusedModel)
+        let (outOfRange, _) = try train("range.safetensors", ["--frontend", conf.path, "--pen-scale", "1.5"])
+        XCTAssertEqual(outOfRange.status, 1)
+        XCTAssertTrue(outOfRange.stderr.contains("--pen-scale 1.5 is outside 0 ..< 1"), outOfRange.stderr)
+    }
+
     func testConfigFileFlagsOverrideItAndWriteConfig() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

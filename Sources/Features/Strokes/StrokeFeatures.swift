@@ -70,7 +70,12 @@ public func resampledByArcLength(_ points: [InkXY], step: Double) -> [InkXY] {
 /// - curvature (optional): cos φ, sin φ of the angle φ from p(i) − p(i−1) to p(i+1) − p(i)
 ///   (positive counter-clockwise); 1, 0 at stroke ends and where a step has zero length.
 public func strokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = StrokeFeatureConfig()) -> Matrix {
-    let strokes = normalisedStrokes(sample, config: config)
+    strokeFeatures(normalised: normalisedStrokes(sample, config: config), config: config)
+}
+
+/// The pen features of strokes already normalised (see `strokeFeatures(_:config:)`); the
+/// config's direction and curvature flags choose the columns.
+public func strokeFeatures(normalised strokes: [[InkXY]], config: StrokeFeatureConfig) -> Matrix {
     let total = strokes.reduce(0) { $0 + $1.count }
     var m = Matrix(rows: total, cols: config.dimension)   // (T, D)
     var row = 0
