@@ -152,6 +152,40 @@ struct Train: ParsableCommand {
         return o
     }
 
+    /// The flag of each `TrainingOptions` field (its Codable key); `epochs` is left out, as
+    /// `--resume CKPT --epochs N` raises the limit of a finished run.
+    static let optionFlags: [(key: String, flag: String)] = [
+        ("hiddenSizes", "--hidden"), ("bidirectional", "--unidirectional"), ("peepholes", "--no-peepholes"),
+        ("batchSize", "--batch-size"), ("optimizer", "--optimizer"), ("learningRate", "--learning-rate"),
+        ("momentum", "--momentum"), ("clipNorm", "--clip"), ("weightDecay", "--weight-decay"),
+        ("inputNoise", "--input-noise"), ("timeMasks", "--time-masks"), ("timeMaskWidth", "--time-mask-width"),
+        ("frequencyMasks", "--freq-masks"), ("frequencyMaskWidth", "--freq-mask-width"),
+        ("penDistortion", "--pen-rotation/--pen-slant/--pen-scale"), ("patience", "--patience"),
+        ("halveOnPlateau", "--no-halving"), ("seed", "--seed"), ("threads", "--threads"),
+        ("gradient", "--gradient"), ("horizon", "--horizon"),
+    ]
+
+    /// With --resume the run goes on with the checkpoint's options (that is what makes it end in
+    /// the bytes of an uninterrupted run). A training flag given with a value that is neither its
+    /// default nor the checkpoint's would be ignored: it is refused instead, naming both values.
+    func refuseFlagsTheCheckpointOverrides(_ saved: TrainingOptions, checkpoint: String) throws {
+        func fields(_ o: TrainingOptions) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(o)) as? [String: Any] ?? [:]
+        }
+        let defaults = try fields(Train.parse(["-o", "-", "--text", "-"]).trainingOptions)
+        let given = try fields(trainingOptions), kept = try fields(saved)
+        /// A field as canonical JSON (sorted keys), "(none)" when absent.
+        func show(_ v: Any?) -> String {
+            guard let v, let d = try? JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys]) else { return "(none)" }
+            return String(String(decoding: d, as: UTF8.self).dropFirst().dropLast())
+        }
+        func same(_ a: Any?, _ b: Any?) -> Bool { show(a) == show(b) }
+        for (key, flag) in Train.optionFlags where !same(given[key], defaults[key]) && !same(given[key], kept[key]) {
+            throw InputError(file: checkpoint, place: key,
+                             "the checkpoint's run has \(key) = \(show(kept[key])) and --resume continues it with its own options; \(flag) asks for \(show(given[key])): leave it out, or start a new run (--init MODEL fine-tunes from a model)")
+        }
+    }
+
     func run() throws {
         do {
             try train()
@@ -163,6 +197,7 @@ struct Train: ParsableCommand {
 
     private func train() throws {
         let previous = try resume.map { try Checkpoint(contentsOf: $0) }
+        if let previous { try refuseFlagsTheCheckpointOverrides(previous.options, checkpoint: previous.path) }
         let base = try initModel.map { try LabellingModel(contentsOf: $0) }
         let requestedFrontEnd = try frontend.map { path in
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the front-end config") }

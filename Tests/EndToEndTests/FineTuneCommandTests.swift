@@ -42,6 +42,36 @@ final class FineTuneCommandTests: XCTestCase {
         XCTAssertTrue(fewer.stderr.contains("short.safetensors.ckpt: --epochs: the checkpoint has done 4 epochs; --epochs 3 would end before it"), fewer.stderr)
     }
 
+    /// On --resume the checkpoint's options rule: a training flag asking for another value than
+    /// the checkpoint's (and than its default) is refused, naming both, before any data is read.
+    func testResumeRefusesFlagsTheCheckpointWouldOverride() throws {
+        let task = try writeLabelTask(in: dir)
+        let common = ["train", "--feats", task.feats, "--text", task.text, "--tokens", "words", "--hidden", "8", "--unidirectional",
+                      "--learning-rate", "0.02", "--batch-size", "4", "--threads", "1", "--seed", "4", "--quiet"]
+        XCTAssertEqual(try runSeqlab(common + ["--epochs", "1", "-o", path("m.safetensors")]).status, 0)
+        let model = FileManager.default.contents(atPath: path("m.safetensors"))
+        for (flags, expected) in [
+            (["--learning-rate", "0.5"], "learningRate: the checkpoint's run has learningRate = 0.02 and --resume continues it with its own options; --learning-rate asks for 0.5"),
+            (["--seed", "5"], "seed = 4"),
+            (["--time-masks", "2"], "--time-masks asks for 2"),
+            (["--threads", "13"], "threads = 1"),   // 13: not the default (all cores) here
+        ] {
+            var args = common
+            for (i, a) in args.enumerated() where a == flags[0] { args[i + 1] = flags[1] }
+            if !args.contains(flags[0]) { args += flags }
+            let r = try runSeqlab(args + ["--resume", path("m.safetensors.ckpt"), "--epochs", "2", "-o", path("m.safetensors")])
+            XCTAssertEqual(r.status, 1, "\(flags)")
+            XCTAssertTrue(r.stderr.contains("m.safetensors.ckpt: ") && r.stderr.contains(expected), "\(flags): \(r.stderr)")
+            XCTAssertEqual(FileManager.default.contents(atPath: path("m.safetensors")), model, "nothing trained")
+        }
+        // The same values as the checkpoint's, or flags left at their defaults, are accepted.
+        let same = try runSeqlab(["train", "--feats", task.feats, "--text", task.text, "--tokens", "words",
+                                  "--resume", path("m.safetensors.ckpt"), "--epochs", "2", "--quiet", "-o", path("m.safetensors")])
+        XCTAssertEqual(same.status, 0, same.stderr)
+        let again = try runSeqlab(common + ["--resume", path("m.safetensors.ckpt"), "--epochs", "3", "-o", path("m.safetensors")])
+        XCTAssertEqual(again.status, 0, again.stderr)
+    }
+
     func testFineTuningStartsFromTheModelsWeights() throws {
         let task = try writeLabelTask(in: dir)
         // Validation on the last 4 utterances, training on the rest.
