@@ -49,12 +49,13 @@ public struct Augmentation: Sendable, Equatable {
         inputNoise == 0 && (timeMasks == 0 || timeMaskWidth == 0) && (frequencyMasks == 0 || frequencyMaskWidth == 0) && activePen == nil
     }
 
-    /// The distorted copy of `x`.
-    public func apply(_ x: Matrix, rng: inout SeededGenerator) -> Matrix {
-        if isIdentity || x.rows == 0 { return x }
+    /// The distorted copy of `input`.
+    public func apply(_ input: Matrix, rng: inout SeededGenerator) -> Matrix {
+        if isIdentity || input.rows == 0 { return input }
+        // The pen distortion comes first; the masks take the column means of its result.
+        var x = input
+        if let (pen, layout) = activePen { x = pen.apply(input, layout: layout, rng: &rng) }
         var y = x
-        if let (pen, layout) = activePen { y = pen.apply(x, layout: layout, rng: &rng) }
-        let x = y
         let T = x.rows, D = x.cols
         let masking = (frequencyMasks > 0 && frequencyMaskWidth > 0) || (timeMasks > 0 && timeMaskWidth > 0)
         var means = [Float](repeating: 0, count: D)

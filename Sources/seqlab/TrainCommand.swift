@@ -152,17 +152,17 @@ struct Train: ParsableCommand {
         return o
     }
 
-    /// The flag of each `TrainingOptions` field (its Codable key); `epochs` is left out, as
-    /// `--resume CKPT --epochs N` raises the limit of a finished run.
-    static let optionFlags: [(key: String, flag: String)] = [
-        ("hiddenSizes", "--hidden"), ("bidirectional", "--unidirectional"), ("peepholes", "--no-peepholes"),
-        ("batchSize", "--batch-size"), ("optimizer", "--optimizer"), ("learningRate", "--learning-rate"),
-        ("momentum", "--momentum"), ("clipNorm", "--clip"), ("weightDecay", "--weight-decay"),
-        ("inputNoise", "--input-noise"), ("timeMasks", "--time-masks"), ("timeMaskWidth", "--time-mask-width"),
-        ("frequencyMasks", "--freq-masks"), ("frequencyMaskWidth", "--freq-mask-width"),
-        ("penDistortion", "--pen-rotation/--pen-slant/--pen-scale"), ("patience", "--patience"),
-        ("halveOnPlateau", "--no-halving"), ("seed", "--seed"), ("threads", "--threads"),
-        ("gradient", "--gradient"), ("horizon", "--horizon"),
+    /// The flag that sets each `TrainingOptions` field (its Codable key), for messages; a field
+    /// missing here is named by its key.
+    static let optionFlags: [String: String] = [
+        "hiddenSizes": "--hidden", "bidirectional": "--unidirectional", "peepholes": "--no-peepholes",
+        "batchSize": "--batch-size", "optimizer": "--optimizer", "learningRate": "--learning-rate",
+        "momentum": "--momentum", "clipNorm": "--clip", "weightDecay": "--weight-decay",
+        "inputNoise": "--input-noise", "timeMasks": "--time-masks", "timeMaskWidth": "--time-mask-width",
+        "frequencyMasks": "--freq-masks", "frequencyMaskWidth": "--freq-mask-width",
+        "penDistortion": "--pen-rotation/--pen-slant/--pen-scale", "patience": "--patience",
+        "halveOnPlateau": "--no-halving", "seed": "--seed", "threads": "--threads",
+        "gradient": "--gradient", "horizon": "--horizon",
     ]
 
     /// With --resume the run goes on with the checkpoint's options (that is what makes it end in
@@ -180,7 +180,11 @@ struct Train: ParsableCommand {
             return String(String(decoding: d, as: UTF8.self).dropFirst().dropLast())
         }
         func same(_ a: Any?, _ b: Any?) -> Bool { show(a) == show(b) }
-        for (key, flag) in Train.optionFlags where !same(given[key], defaults[key]) && !same(given[key], kept[key]) {
+        // Every field of the options, so that one added later is checked too; `epochs` is left
+        // out, as `--resume CKPT --epochs N` raises the limit of a finished run.
+        let keys = Set(defaults.keys).union(given.keys).union(kept.keys).subtracting(["epochs"]).sorted()
+        for key in keys where !same(given[key], defaults[key]) && !same(given[key], kept[key]) {
+            let flag = Train.optionFlags[key] ?? key
             throw InputError(file: checkpoint, place: key,
                              "the checkpoint's run has \(key) = \(show(kept[key])) and --resume continues it with its own options; \(flag) asks for \(show(given[key])): leave it out, or start a new run (--init MODEL fine-tunes from a model)")
         }
