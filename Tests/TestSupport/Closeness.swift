@@ -48,10 +48,34 @@ public func sharedDataDirectory() -> URL? {
     return FileManager.default.fileExists(atPath: url.path) ? url : nil
 }
 
-/// A fresh temporary directory for one test.
+/// A fresh temporary directory for one test, removed with everything in it when the test
+/// process exits (tests that fail keep nothing around either; their messages name the values).
 public func temporaryDirectory(_ name: String = #function) -> URL {
     let url = FileManager.default.temporaryDirectory
         .appendingPathComponent("seqlab-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    TemporaryDirectories.shared.register(url)
     return url
+}
+
+/// The directories `temporaryDirectory` made, removed by an exit handler.
+private final class TemporaryDirectories: @unchecked Sendable {
+    static let shared = TemporaryDirectories()
+    private let lock = NSLock()
+    private var urls: [URL] = []
+
+    private init() {
+        atexit { TemporaryDirectories.shared.removeAll() }
+    }
+
+    func register(_ url: URL) {
+        lock.lock(); defer { lock.unlock() }
+        urls.append(url)
+    }
+
+    func removeAll() {
+        lock.lock(); defer { lock.unlock() }
+        for url in urls { try? FileManager.default.removeItem(at: url) }
+        urls.removeAll()
+    }
 }
