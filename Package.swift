@@ -27,12 +27,16 @@ let package = Package(
         .target(name: "CFrameLanes", cSettings: [.unsafeFlags(["-O3"])]),
         // The LSTM cell's elementwise loops in C, vectorised per CPU (AVX-512F, AVX2 + FMA, plain C).
         .target(name: "CKernels", path: "Sources/CKernels"),
+        // The recurrent layers' per-frame matrix products (batch rows × H · H × 4H) by libxsmm's
+        // JIT-compiled small-matrix kernels (Debian's libxsmm-dev, a static library); larger products
+        // stay with OpenBLAS.
+        .target(name: "CSmallGemm", linkerSettings: [.linkedLibrary("xsmm"), .linkedLibrary("dl"), .linkedLibrary("rt")]),
 
         // One library module per stage (DESIGN.md).
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "Features", dependencies: ["Tensors", "CSndFile", "CFFTW", "CSampleRate", "CFrameLanes"], swiftSettings: release),
-        .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS", "CKernels"], swiftSettings: release),
+        .target(name: "Networks", dependencies: ["Tensors", "Formats", "CBLAS", "CKernels", "CSmallGemm"], swiftSettings: release),
         .target(name: "Decoding", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "GridRL", dependencies: ["Tensors", "Networks", "Formats"], swiftSettings: release),
         .target(name: "Labelling", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding"], swiftSettings: release),

@@ -26,7 +26,10 @@ import CKernels
 ///
 /// Speed: the input projection of ALL frames of the batch is one gemm before the time loop;
 /// each step adds one B×H · H×4H gemm for the recurrent part (`rowsGemm`: sgemv for one row)
-/// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`). Backward is BPTT, again with the weight gradients as single big gemms after the loop.
+/// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`).
+/// For Float batches of two or more rows the per-step products run on libxsmm's small-matrix
+/// kernels (`SmallGemm`) instead of OpenBLAS. Backward is BPTT, again with the weight gradients as
+/// single big gemms after the loop.
 public struct LSTMLayer<S: NetworkScalar>: Sendable {
     public let inputs: Int
     public let hidden: Int
@@ -115,12 +118,23 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                    wih.baseAddress!, ldb: inputs, beta: fused ? 0 : 1, gates, ldc: G)
             let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
             let usePeepholes = peepholes
+            // Float batches of two or more rows: the per-frame product by libxsmm (SmallGemm), on
+            // W_hhᵀ (H × 4H) transposed once here; one row stays with BLAS's sgemv path.
+            let small = S.self == Float.self && B > 1
+                ? SmallGemm(m: B, n: G, k: H, lda: ldy, ldb: G, ldc: G, beta: 1) : nil
+            let transposedHH = small.map { _ in ScratchBuffer<Float>(count: H * G, zeroed: false) }
+            if let transposedHH {
+                let w = floats(whh.baseAddress!), wt = transposedHH.pointer
+                for g in 0..<G { for k in 0..<H { wt[k * G + g] = w[g * H + k] } }
+            }
             bias.withUnsafeBufferPointer { biasBuffer in
             let biasPointer = biasBuffer.baseAddress!
             for step in 0..<T {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
-                if step > 0 {
+                if step > 0, let small, let transposedHH {
                     // a_t += h_{t−1}·W_hhᵀ for the whole batch (B × H · H × 4H).
+                    small.run(UnsafePointer(mutableFloats(y + tp * B * ldy)), transposedHH.pointer, mutableFloats(gates + t * B * G))
+                } else if step > 0 {
                     S.rowsGemm(.transposed, m: B, n: G, k: H, y + tp * B * ldy, lda: ldy,
                                whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
                 } else if let initialH {
@@ -196,6 +210,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
         dPeep.withUnsafeMutableBufferPointer { dp in
             let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
             let dpi = dp.baseAddress!, dpf = dpi + H, dpo = dpi + 2 * H
+            let small = S.self == Float.self && B > 1
+                ? SmallGemm(m: B, n: H, k: G, lda: G, ldb: H, ldc: H, beta: 0) : nil
             for step in stride(from: T - 1, through: 0, by: -1) {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
                 for b in 0..<B {
@@ -240,8 +256,10 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                         d[j] = dai; d[H + j] = daf; d[2 * H + j] = dag; d[3 * H + j] = dao
                     }
                 }
-                if step > 0 {
+                if step > 0, let small {
                     // ∂L/∂h_{t−1} through the recurrent weights: dA_t (B × 4H) · W_hh (4H × H).
+                    small.run(UnsafePointer(mutableFloats(da + t * B * G)), floats(whh.baseAddress!), mutableFloats(dhr))
+                } else if step > 0 {
                     S.rowsGemm(.none, m: B, n: H, k: G, da + t * B * G, lda: G, whh.baseAddress!, ldb: H,
                                beta: 0, dhr, ldc: H)
                 }

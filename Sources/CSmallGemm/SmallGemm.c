@@ -1,0 +1,34 @@
+// The per-time-step products of recurrent layers by libxsmm's JIT kernels (see CSmallGemm.h).
+// OpenBLAS packs both operands on every call; at a batch of 16 rows, one call per frame, that
+// packing of the weight matrix costs about as much as the arithmetic (docs/RESULTS.md, "Speed").
+#include "CSmallGemm.h"
+#include <libxsmm.h>
+
+enum { BLOCK_ROWS = 128 };
+
+int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta) {
+    g->block = g->tail = 0;
+    g->m = m; g->lda = lda; g->ldc = ldc;
+    if (m <= 0 || n <= 0 || k <= 0 || lda < m || ldb < k || ldc < m || (beta != 0 && beta != 1)) return 0;
+    const float alpha = 1;
+    const libxsmm_blasint la = lda, lb = ldb, lc = ldc;
+    const int rows = m < BLOCK_ROWS ? m : BLOCK_ROWS, rest = m % rows;
+    g->block_rows = rows;
+    libxsmm_smmfunction block = libxsmm_smmdispatch(rows, n, k, &la, &lb, &lc, &alpha, &beta, 0, 0);
+    if (!block) return 0;
+    libxsmm_smmfunction tail = 0;
+    if (rest) {
+        tail = libxsmm_smmdispatch(rest, n, k, &la, &lb, &lc, &alpha, &beta, 0, 0);
+        if (!tail) return 0;
+    }
+    g->block = (void *)block;
+    g->tail = (void *)tail;
+    return 1;
+}
+
+void seqlab_small_gemm_run(const seqlab_small_gemm *g, const float *a, const float *b, float *c) {
+    const libxsmm_smmfunction block = (libxsmm_smmfunction)g->block;
+    int r = 0;
+    for (; r + g->block_rows <= g->m; r += g->block_rows) block(a + r, b, c + r);
+    if (r < g->m) ((libxsmm_smmfunction)g->tail)(a + r, b, c + r);
+}

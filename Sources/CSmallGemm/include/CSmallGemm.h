@@ -1,0 +1,29 @@
+// CSmallGemm: the small matrix products of a recurrent layer's time steps, by libxsmm.
+#ifndef SEQLAB_CSMALLGEMM_H
+#define SEQLAB_CSMALLGEMM_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// A prepared product C = A·B + beta·C in column-major storage: C is m × n (leading dimension
+/// ldc), A m × k (lda), B k × n (ldb), beta 0 or 1. The kernels are compiled for this CPU by
+/// libxsmm's just-in-time code generator, once per shape (libxsmm caches them), and run on the
+/// caller's thread. The m rows are done in blocks of `block_rows` and a remainder.
+typedef struct {
+    void *block;       ///< kernel for block_rows × n
+    void *tail;        ///< kernel for the last m mod block_rows rows, or NULL
+    int m, block_rows, lda, ldc;
+} seqlab_small_gemm;
+
+/// Prepares `g`; returns 1, or 0 when libxsmm has no kernel for the shape on this CPU (the caller
+/// then multiplies another way). Thread-safe.
+int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta);
+
+/// Runs a prepared product on a, b, c.
+void seqlab_small_gemm_run(const seqlab_small_gemm *g, const float *a, const float *b, float *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
