@@ -138,7 +138,7 @@ func runTraining(_ o: Options) throws {
                 for k in 0..<K { dLogits.data[row + k] = g[t * K + k] * scale }
             }
         }
-        net.backward(pass, dLogits: dLogits)
+        net.backward(pass, dLogits: dLogits, inputGradient: false)   // as PyTorch: x needs no gradient
         adam.step(parameters)
         return Double(result.totalLoss) / Double(B)
     }

@@ -182,13 +182,14 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
 
     /// Backpropagation through time. Given the forward's x, y (= h) and cache, and dy = ∂L/∂h
     /// (row stride lddy), adds ∂L/∂(every parameter) into the gradients and writes ∂L/∂x into
-    /// dx (row stride lddx), adding to it when `accumulate` (the other direction's share).
+    /// dx (row stride lddx), adding to it when `accumulate` (the other direction's share); with
+    /// dx nil, ∂L/∂x is not computed (the first layer in training).
     /// Padded frames get zero dx and contribute nothing, whatever dy holds there. An initial
     /// state is a constant: its gradient is not computed (truncated BPTT).
     @_specialize(where S == Float)
     func backward(x: UnsafePointer<S>, ldx: Int, time T: Int, lengths: [Int],
                   y: UnsafePointer<S>, ldy: Int, dy: UnsafePointer<S>, lddy: Int,
-                  dx: UnsafeMutablePointer<S>, lddx: Int, accumulate: Bool, cache: Cache) {
+                  dx: UnsafeMutablePointer<S>?, lddx: Int, accumulate: Bool, cache: Cache) {
         let B = lengths.count, H = hidden, G = 4 * hidden, rows = T * B
         guard rows > 0 else { return }
         let gates = cache.gates.pointer, cells = cache.cells.pointer, tanhCells = cache.tanhCells.pointer
@@ -291,8 +292,10 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             for r in 0..<rows { for j in 0..<G { dBias[j] += da[r * G + j] } }
             for j in 0..<G { biasIH.gradient.data[j] += dBias[j]; biasHH.gradient.data[j] += dBias[j] }
             // dX (+)= dA · W_ih.
-            S.gemm(.none, .none, m: rows, n: inputs, k: G, alpha: 1, da, lda: G, wih.baseAddress!, ldb: inputs,
-                   beta: accumulate ? 1 : 0, dx, ldc: lddx)
+            if let dx {
+                S.gemm(.none, .none, m: rows, n: inputs, k: G, alpha: 1, da, lda: G, wih.baseAddress!, ldb: inputs,
+                       beta: accumulate ? 1 : 0, dx, ldc: lddx)
+            }
         }}}}}
         if let peephole {
             for j in 0..<(3 * H) { peephole.gradient.data[j] += dPeep[j] }

@@ -113,7 +113,7 @@ public struct SequenceNetwork: Sendable {
     /// Backward from ∂L/∂logits ((T·B) × K): adds every parameter's gradient.
     public func backward(_ pass: ForwardPass, dLogits: Array2D<Float>) {
         switch (body, pass.inner) {
-        case (.lstm(let n), .lstm(let p)): n.backward(p, dLogits: dLogits)
+        case (.lstm(let n), .lstm(let p)): n.backward(p, dLogits: dLogits, inputGradient: false)
         case (.elman(let n), .elman(let p)): n.backward(p, dLogits: dLogits)
         case (.jordan(let n), .jordan(let p)): n.backward(p, dOutputs: dLogits)
         default: preconditionFailure("SequenceNetwork.backward: the pass comes from another network")

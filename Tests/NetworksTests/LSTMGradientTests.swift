@@ -96,6 +96,30 @@ final class LSTMGradientTests: XCTestCase {
         XCTAssertEqual(serial.2, concurrent.2)
     }
 
+    /// Leaving out the input gradient (as training does) leaves every parameter gradient as it was,
+    /// bit for bit, in Float (libxsmm's per-frame products) and Double, serial and concurrent.
+    func testParameterGradientsWithoutTheInputGradientAreUnchanged() {
+        func check<S: NetworkScalar>(_: S.Type, concurrent: Bool) {
+            var rng = SeededGenerator(seed: 11)
+            var net = LSTMNetwork<S>(LSTMNetworkConfiguration(inputSize: 5, hiddenSizes: [6, 4], classes: 4), rng: &rng)
+            net.concurrentDirections = concurrent
+            let batch = SequenceBatch(sequences: [7, 3, 5].map { randomArray($0, 5, &rng).converted(to: S.self) })
+            let dLogits = randomArray(batch.frames.rows, 4, &rng).converted(to: S.self)
+            net.parameters.zeroGradients()
+            let withInput = net.backward(net.forward(batch), dLogits: dLogits)
+            let expected = net.parameters.map(\.gradient)
+            net.parameters.zeroGradients()
+            let without = net.backward(net.forward(batch), dLogits: dLogits, inputGradient: false)
+            XCTAssertNil(without)
+            XCTAssertEqual(withInput.rows, batch.frames.rows)
+            XCTAssertEqual(net.parameters.map(\.gradient), expected, "\(S.self) concurrent \(concurrent)")
+        }
+        for concurrent in [false, true] {
+            check(Float.self, concurrent: concurrent)
+            check(Double.self, concurrent: concurrent)
+        }
+    }
+
     /// Each sequence's output in a padded batch equals its output alone, and padding values
     /// (here set to large random numbers) change nothing.
     func testPaddingDoesNotInfluenceRealFrames() {
