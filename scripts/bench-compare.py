@@ -6,13 +6,14 @@ Called by scripts/bench (train, decode, ctc); needs only the standard library it
 $PEER_PYTHON (default python3) as they are, except that each wait for a quiet machine is capped at
 --max-wait seconds (their own default is 180 s per timing).
 
-  bench-compare.py train  --bin DIR [--threads N] [--steps N] [--coretype both|unset|haswell|env] [--max-wait S] [--no-peer]
+  bench-compare.py train  --bin DIR [--threads N] [--steps N] [--rounds N] [--coretype both|unset|haswell|env] [--max-wait S] [--no-peer]
   bench-compare.py decode --bin DIR [--reps N] [--max-wait S] [--no-peer] [--no-compare]
   bench-compare.py ctc    --bin DIR [--threads N] [--iters N] [--max-wait S] [--no-peer]
 """
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,15 @@ def load():
 
 
 PEER_MALLOC = {"MALLOC_TRIM_THRESHOLD_": "268435456", "MALLOC_MMAP_THRESHOLD_": "268435456"}
+
+
+def medians(runs):
+    """The per-key median of a list of result dicts (numbers), other keys from the first run."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[key] = statistics.median(r[key] for r in runs)
+    return out
 
 
 def peer_works(*modules):
@@ -92,37 +102,44 @@ def train(args):
     variants = ["unset", "haswell"] if args.coretype == "both" else [args.coretype]
     with_peer = not args.no_peer and peer_works("torch")
     print(f"bench train: BLSTM + softmax, CTC (labels of {S}), Adam lr 1e-3, batch {B} x {T} frames, {K} classes, "
-          f"{args.threads} thread(s), median of {args.steps} steps after 3; peepholes off in seqlab (nn.LSTM has none)")
+          f"{args.threads} thread(s), median of {args.steps} steps after 3; peepholes off in seqlab (nn.LSTM has none); "
+          f"{args.rounds} round(s), each figure the median over them")
     print(f"load average (1/5/15 min) at start: {load()}")
     rows = []
     for idim, layers, hidden in SHAPES:
         shape = f"in {idim}, {layers}x{hidden}"
-        ours = {}
-        for v in variants:
-            cmd = [os.path.join(args.bin, "bench-networks"), "--input", str(idim), "--layers", str(layers),
-                   "--hidden", str(hidden), "--classes", str(K), "--batch", str(B), "--frames", str(T),
-                   "--label-length", str(S), "--steps", str(args.steps), "--threads", str(args.threads), "--json"]
-            ours[v] = run_json(cmd, blas_env(v))[0]
-            print(f"  seqlab {shape}, OPENBLAS_CORETYPE {v} ({ours[v]['blas_core']}): "
-                  f"{ours[v]['train_frames_per_s']:,.0f} train frames/s, loss {ours[v]['first_loss']:.1f} -> {ours[v]['last_loss']:.1f}",
-                  flush=True)
-        peer = None
-        if with_peer:
-            code = peer_prelude(args.max_wait) + (
-                "import torch, bench_blstm as P\n"
-                f"torch.set_num_threads({args.threads})\n"
-                f"r = P.run_config({idim}, {layers}, {hidden}, {K}, {T}, {B}, {S}, 3, {args.steps})\n"
-                "print('JSON' + json.dumps(dict(train_s=C.median(r['train_s']), inf16_s=C.median(r['inf16_s']),"
-                " inf1_s=C.median(r['inf1_s']), other=r['train_s'].other, first_loss=r['first_loss'],"
-                " last_loss=r['last_loss'], torch=torch.__version__,"
-                " peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))\n")
-            # PyTorch at its best, as the issue and ../shared/peers/RESULTS.md measure it: glibc's
-            # malloc thresholds raised, so its per-step buffers are not page-faulted in afresh
-            # (seqlab raises them itself for training and this benchmark).
-            peer = run_json([PEER_PYTHON, "-c", code], dict(os.environ, **PEER_MALLOC))[0]
-            print(f"  PyTorch {peer['torch']} {shape}: {B * T / peer['train_s']:,.0f} train frames/s, "
-                  f"loss {peer['first_loss']:.1f} -> {peer['last_loss']:.1f}, other processes {peer['other']:.2f} cores",
-                  flush=True)
+        ours_runs = {v: [] for v in variants}
+        peer_runs = []
+        for round_ in range(args.rounds):
+            for v in variants:
+                cmd = [os.path.join(args.bin, "bench-networks"), "--input", str(idim), "--layers", str(layers),
+                       "--hidden", str(hidden), "--classes", str(K), "--batch", str(B), "--frames", str(T),
+                       "--label-length", str(S), "--steps", str(args.steps), "--threads", str(args.threads), "--json"]
+                o = run_json(cmd, blas_env(v))[0]
+                ours_runs[v].append(o)
+                print(f"  seqlab {shape}, OPENBLAS_CORETYPE {v} ({o['blas_core']}): "
+                      f"{o['train_frames_per_s']:,.0f} train frames/s, loss {o['first_loss']:.1f} -> {o['last_loss']:.1f}",
+                      flush=True)
+            if with_peer:
+                code = peer_prelude(args.max_wait) + (
+                    "import torch, bench_blstm as P\n"
+                    f"torch.set_num_threads({args.threads})\n"
+                    f"r = P.run_config({idim}, {layers}, {hidden}, {K}, {T}, {B}, {S}, 3, {args.steps})\n"
+                    "print('JSON' + json.dumps(dict(train_s=C.median(r['train_s']), inf16_s=C.median(r['inf16_s']),"
+                    " inf1_s=C.median(r['inf1_s']), other=r['train_s'].other, first_loss=r['first_loss'],"
+                    " last_loss=r['last_loss'], torch=torch.__version__,"
+                    " peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))\n")
+                # PyTorch at its best, as the issue and ../shared/peers/RESULTS.md measure it: glibc's
+                # malloc thresholds raised, so its per-step buffers are not page-faulted in afresh
+                # (seqlab raises them itself for training and this benchmark).
+                peer = run_json([PEER_PYTHON, "-c", code], dict(os.environ, **PEER_MALLOC))[0]
+                peer_runs.append(peer)
+                print(f"  PyTorch {peer['torch']} {shape}: {B * T / peer['train_s']:,.0f} train frames/s, "
+                      f"loss {peer['first_loss']:.1f} -> {peer['last_loss']:.1f}, other processes {peer['other']:.2f} cores",
+                      flush=True)
+        # Each figure is the median over the rounds (seqlab and PyTorch ran in turn in each round).
+        ours = {v: medians(runs) for v, runs in ours_runs.items()}
+        peer = medians(peer_runs) if peer_runs else None
         rows.append((shape, idim, layers, hidden, ours, peer))
     print(f"load average at end: {load()}\n")
     if not with_peer:
@@ -259,6 +276,7 @@ def main():
     ap.add_argument("--bin", required=True, help="folder of the release bench-networks and bench-decode")
     ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=1, help="train: run seqlab and PyTorch in turn this often; report medians")
     ap.add_argument("--coretype", choices=["both", "unset", "haswell", "env"], default="both")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--max-seconds", type=float, default=30.0, help="bench_decode.py: stop repeating a decoder past this")
@@ -268,7 +286,7 @@ def main():
     ap.add_argument("--no-compare", action="store_true", help="decode: skip the top-hypothesis comparison")
     args = ap.parse_args()
     # Flags that belong to one section are refused elsewhere, so none is parsed and ignored.
-    own = {"train": {"--threads", "--steps", "--coretype"}, "decode": {"--reps", "--max-seconds", "--no-compare"},
+    own = {"train": {"--threads", "--steps", "--coretype", "--rounds"}, "decode": {"--reps", "--max-seconds", "--no-compare"},
            "ctc": {"--iters"}}
     given = {a.split("=")[0] for a in sys.argv[1:] if a.startswith("--")}
     for flag in sorted(given & set().union(*own.values()) - own[args.section]):
