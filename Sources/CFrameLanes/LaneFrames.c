@@ -141,30 +141,63 @@ SL_INLINE void floored_log(vf *value) {
     *value = r;
 }
 
+/// The lanes of v in reverse order.
+#define VREVERSE(v) __builtin_shufflevector((v), (v), 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+
+SL_KERNEL
+void sl_row_log_power(const float *z, int m, const float *split, float *out) {
+    // X_0 and X_m as in sl_lane_split_power.
+    {
+        float a = z[0] + z[1], b = z[0] - z[1];
+        vf x = VSPLAT(0);
+        x[0] = a * a; x[1] = b * b;
+        floored_log(&x);
+        out[0] = x[0]; out[m] = x[1];
+    }
+    const vf half = VSPLAT(0.5f);
+    const int L = SL_LANES;
+    int k0 = 1;
+    // Bins k0 … k0+15 and their mirrors m−k0 … m−k0−15 (read and written in reverse lane order).
+    for (; k0 + L - 1 <= m / 2; k0 += L) {
+        const float *c = z + 2 * k0, *d = z + 2 * (m - k0 - L + 1), *t = split + 2 * k0;
+        vf a0 = VLOAD(c), a1 = VLOAD(c + L), b0 = VLOAD(d), b1 = VLOAD(d + L), c0 = VLOAD(t), c1 = VLOAD(t + L);
+        vf ar = __builtin_shufflevector(a0, a1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        vf ai = __builtin_shufflevector(a0, a1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        vf br = __builtin_shufflevector(b0, b1, 30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+        vf bi = __builtin_shufflevector(b0, b1, 31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+        vf cr = __builtin_shufflevector(c0, c1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        vf ci = __builtin_shufflevector(c0, c1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        vf er = half * (ar + br), ei = half * (ai - bi);
+        vf or_ = half * (ai + bi), oi = half * (br - ar);
+        vf tr = cr * or_ - ci * oi, ti = cr * oi + ci * or_;
+        vf xr = er + tr, xi = ei + ti, yr = er - tr, yi = ti - ei;
+        vf x = xr * xr + xi * xi, y = yr * yr + yi * yi;
+        floored_log(&x);
+        floored_log(&y);
+        VSTORE(out + k0, x);
+        VSTORE(out + m - k0 - L + 1, VREVERSE(y));
+    }
+    // The bins left over (m < 32, or m/2 not ≡ 0 mod 16), one at a time with the same arithmetic.
+    for (int k = k0; 2 * k <= m; k++) {
+        float cr = split[2 * k], ci = split[2 * k + 1];
+        float ar = z[2 * k], ai = z[2 * k + 1], br = z[2 * (m - k)], bi = z[2 * (m - k) + 1];
+        float er = 0.5f * (ar + br), ei = 0.5f * (ai - bi);
+        float or_ = 0.5f * (ai + bi), oi = 0.5f * (br - ar);
+        float tr = cr * or_ - ci * oi, ti = cr * oi + ci * or_;
+        float xr = er + tr, xi = ei + ti, yr = er - tr, yi = ti - ei;
+        vf x = VSPLAT(0);
+        x[0] = xr * xr + xi * xi; x[1] = yr * yr + yi * yi;
+        floored_log(&x);
+        out[k] = x[0]; out[m - k] = x[1];
+    }
+}
+
 /// Transposes the 16 lane-major columns in r (r[j] holds column c0 + j of the 16 frames) and
 /// writes them to rows out[l·stride + c0 …], l < rows. Callers fill r from values they compute
 /// (never a plain copy, which the compiler would turn into a memcpy through the stack).
 SL_INLINE void store_block(vf r[SL_LANES], float *out, ptrdiff_t stride, int rows) {
     transpose16(r);
     for (int l = 0; l < rows; l++) VSTORE(out + l * stride, r[l]);
-}
-
-SL_KERNEL
-void sl_lane_log_rows(const float *v, int count, float *out, ptrdiff_t stride, int rows) {
-    int c0 = 0;
-    for (; c0 + SL_LANES <= count; c0 += SL_LANES) {
-        vf r[SL_LANES];
-        for (int j = 0; j < SL_LANES; j++) {
-            r[j] = VLOAD(v + (c0 + j) * SL_LANES);
-            floored_log(&r[j]);
-        }
-        store_block(r, out + c0, stride, rows);
-    }
-    for (int c = c0; c < count; c++) {
-        vf x = VLOAD(v + c * SL_LANES);
-        floored_log(&x);
-        vscatter(&x, out + c, stride, rows);
-    }
 }
 
 /// Filter b of the sparse mel bank on 16 lane-major spectra (see sl_lane_mel_rows).

@@ -188,6 +188,8 @@ struct ExtractAudio: ParsableCommand {
         // wait) only cost CPU, so run BLAS on the calling thread and stop them.
         setBLASThreads(1)
         openBLASThreadShutdown()
+        // Every utterance allocates its samples and features afresh (megabytes a minute of audio):
+        // keep freed memory in the process rather than faulting it in again for the next one.
         keepFreedMemory()
         Interrupt.install()
         // A killed run leaves its archive's temporary file beside the target (never a partial
@@ -256,20 +258,6 @@ struct ExtractAudio: ParsableCommand {
         }
         if failures > 0 { throw ExitCode.failure }
     }
-}
-
-/// Every utterance allocates its samples and features afresh (megabytes a minute of audio);
-/// glibc would give that memory back to the kernel after each one and fault it in again for the
-/// next. Keeping freed memory in the process (mmap only above 128 MiB, trim above 256 MiB, grow
-/// the heap 64 MiB at a time) saves most of those page faults (a few per cent of the run time).
-/// (`mallopt` and its M_* parameters, glibc's malloc.h: M_TRIM_THRESHOLD −1, M_TOP_PAD −2,
-/// M_MMAP_THRESHOLD −3; looked up at run time since the Glibc module does not export malloc.h.)
-private func keepFreedMemory() {
-    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    guard let mallopt = cFunction("mallopt", as: Mallopt.self) else { return }
-    _ = mallopt(-3, 128 << 20)
-    _ = mallopt(-1, 256 << 20)
-    _ = mallopt(-2, 64 << 20)
 }
 
 /// OpenBLAS's exported `blas_thread_shutdown_` (the call its fork handler makes): ends the worker

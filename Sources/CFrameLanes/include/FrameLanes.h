@@ -27,9 +27,11 @@ void sl_lane_frames(const float *const src[SL_LANES], int size, int n, const flo
 void sl_lane_split_power(const float *spectra, ptrdiff_t stride, int m, const float *split, int magnitude,
                          float *scratch, float *power);
 
-/// Row output: out[l·stride + c] = ln(max(v[c·16 + l], ε)) for c < count, l < rows
-/// (ε = FLT_EPSILON, as Kaldi floors before its log).
-void sl_lane_log_rows(const float *v, int count, float *out, ptrdiff_t stride, int rows);
+/// One frame's log power spectrum straight into its row: out[k] = ln(max(|X_k|², ε)), k = 0…m,
+/// from the complex FFT z of its halves (m interleaved values, as sl_lane_split_power reads
+/// them, with the same split table and arithmetic). Sixteen bins k and their mirrors m − k at a
+/// time; no lane-major detour, so no transposes (the spectrogram needs no mel filters).
+void sl_row_log_power(const float *z, int m, const float *split, float *out);
 
 /// Sparse mel filters applied to lane-major spectra: filter m covers bins first[m]… with the
 /// weights weights[offsets[m] ..< offsets[m+1]]; out[l·stride + m] = Σ w·P (then ln(max(·, ε))
