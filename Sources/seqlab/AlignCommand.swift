@@ -7,6 +7,7 @@ import Tensors
 
 struct Align: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "align",
         abstract: "Align known transcripts to features (CTC Viterbi): per-token frame and time spans.",
         discussion: """
           seqlab extract audio --config C --scp wav.scp | seqlab align -m model.safetensors --text text > spans.ctm

@@ -7,6 +7,7 @@ import Tensors
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decode",
         abstract: "Decode features with a model: best path or prefix beam search, optional LM and lexicon.",
         discussion: """
         Reads a Kaldi archive (stdin or --feats) and writes one line per utterance:

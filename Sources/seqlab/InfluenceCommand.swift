@@ -9,6 +9,7 @@ import Tensors
 
 struct Influence: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "influence",
         abstract: "Measure input influence ‖∂ log y(t)/∂ x(t−k)‖ by lag k: the vanishing gradient, shown.",
         discussion: """
         For each of N seeded standard-normal input sequences of T frames, backpropagates from the

@@ -9,6 +9,7 @@ import Training
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Summarise files seqlab reads or writes: Kaldi archives, models, audio and pen-stroke files.",
         discussion: """
         The kind is detected from the content, not the name. "-" reads a Kaldi archive from stdin;

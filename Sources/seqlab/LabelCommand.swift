@@ -7,6 +7,7 @@ import Tensors
 
 struct Label: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "label",
         abstract: "Label audio or stroke files with a model (its own front end, then decoding).",
         discussion: """
         Files come from the arguments, a Kaldi wav.scp (--scp), or one path a line on stdin ('-').

@@ -9,6 +9,7 @@ extension ScoreMode: ExpressibleByArgument {}
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "score",
         abstract: "Score hypothesis transcripts against references: token, character or word error rate.",
         discussion: """
         Both files are Kaldi `text` files (`uttid label label …`); "-" reads one of them from stdin,

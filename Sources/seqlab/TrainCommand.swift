@@ -16,6 +16,7 @@ extension GradientAlgorithm: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "train",
         abstract: "Train a network (LSTM, Elman, Jordan) for CTC, sequence or frame labels, or prediction.",
         discussion: """
         Features come from stdin or --feats (Kaldi ark or scp), labels from --text (Kaldi text).
