@@ -319,4 +319,3 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
 @inline(__always) private func floats<S>(_ p: UnsafePointer<S>) -> UnsafePointer<Float> {
     UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
 }
-
