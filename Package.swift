@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        .systemLibrary(name: "CXSMM", pkgConfig: "libxsmm", providers: [.apt(["libxsmm-dev"])]),
 
         // The front end's per-frame loops over 16 frames at once (one per SIMD lane), built for
         // AVX-512, AVX2 and baseline x86-64 with the best picked at load time.
@@ -30,7 +31,7 @@ let package = Package(
         // The recurrent layers' per-frame matrix products (batch rows × H · H × 4H) by libxsmm's
         // JIT-compiled small-matrix kernels (Debian's libxsmm-dev, a static library); larger products
         // stay with OpenBLAS.
-        .target(name: "CSmallGemm", linkerSettings: [.linkedLibrary("xsmm"), .linkedLibrary("dl"), .linkedLibrary("rt")]),
+        .target(name: "CSmallGemm", dependencies: ["CXSMM"]),
 
         // One library module per stage (DESIGN.md).
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
