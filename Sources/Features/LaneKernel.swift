@@ -80,19 +80,17 @@ extension FeatureExtractor {
                     fftwf_execute_dft(plan, frame, spectra + l * spectrumStride)
                 }
                 let first = outBuffer.baseAddress! + block * cols
-                if type == .spectrogram {
-                    // No mel filters: each frame's log power goes straight into its row.
+                // The mel filters read the 16 power spectra lane-major; a spectrogram needs none.
+                if type != .spectrogram {
+                    sl_lane_split_power(spectrumFloats, 2 * spectrumStride, Int32(half), splitTable, magnitude, halves, power)
+                }
+                switch type {
+                case .spectrogram:
+                    // Each frame's log power straight into its row.
                     for l in 0..<rows {
                         sl_row_log_power(spectrumFloats + l * 2 * spectrumStride, Int32(half), splitTable, first + l * cols)
                         first[l * cols] = logEnergy.of(sums[l])
                     }
-                    continue
-                }
-                sl_lane_split_power(spectrumFloats, 2 * spectrumStride, Int32(half), splitTable, magnitude, halves, power)
-
-                switch type {
-                case .spectrogram:
-                    preconditionFailure("spectrogram rows are written above")
                 case .fbank:
                     mel!.applyLanes(power, log: useLog, into: useEnergy ? first + 1 : first, stride: cols, rows: rows)
                     if useEnergy { for l in 0..<rows { first[l * cols] = logEnergy.of(sums[l]) } }
