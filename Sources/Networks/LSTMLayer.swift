@@ -1,6 +1,5 @@
 // LSTMLayer: one direction of one LSTM layer (Graves 2012, ch. 4), forward and backward through time.
 
-import CBLAS
 import CKernels
 
 /// One direction of an LSTM layer with optional peepholes (Graves 2012, "Supervised Sequence
@@ -28,8 +27,8 @@ import CKernels
 /// Speed: the input projection of ALL frames of the batch is one gemm before the time loop;
 /// each step adds one B×H · H×4H gemm for the recurrent part (`rowsGemm`: sgemv for one row)
 /// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`).
-/// For Float batches of two or more rows the per-step products run on libxsmm's small-matrix
-/// kernels (`SmallGemm`) instead of OpenBLAS. Backward is BPTT, again with the weight gradients as
+/// For Float the per-step products run on libxsmm's small-matrix kernels (`SmallGemm`,
+/// `RecurrentProduct`) for two or more rows, on sgemv over W_hh transposed for one. Backward is BPTT, again with the weight gradients as
 /// single big gemms after the loop.
 public struct LSTMLayer<S: NetworkScalar>: Sendable {
     public let inputs: Int
@@ -119,27 +118,16 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                    wih.baseAddress!, ldb: inputs, beta: fused ? 0 : 1, gates, ldc: G)
             let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
             let usePeepholes = peepholes
-            // Float: the per-frame product reads W_hhᵀ (H × 4H), transposed once here: by libxsmm
-            // (SmallGemm) for two or more rows, by sgemv down its columns for one.
-            let transposedHH = S.self == Float.self ? ScratchBuffer<Float>(count: H * G, zeroed: false) : nil
-            if let transposedHH {
-                // OpenBLAS's out-of-place transpose: 6-12× faster than a tiled loop here, whose
-                // power-of-two strides (4H floats) land every write of a tile in one cache set.
-                cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(G), Int32(H), 1, floats(whh.baseAddress!), Int32(H),
-                                transposedHH.pointer, Int32(G))
-            }
-            let small = transposedHH != nil && B > 1
-                ? SmallGemm(m: B, n: G, k: H, lda: ldy, ldb: G, ldc: G, beta: 1) : nil
+            // Float: the per-frame product on W_hhᵀ, by libxsmm or sgemv (RecurrentProduct).
+            let product = S.self == Float.self
+                ? RecurrentProduct(weights: floats(whh.baseAddress!), outputs: G, inputs: H, rows: B, ldh: ldy) : nil
             bias.withUnsafeBufferPointer { biasBuffer in
             let biasPointer = biasBuffer.baseAddress!
             for step in 0..<T {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
-                if step > 0, let small, let transposedHH {
+                if step > 0, let product {
                     // a_t += h_{t−1}·W_hhᵀ for the whole batch (B × H · H × 4H).
-                    small.run(UnsafePointer(mutableFloats(y + tp * B * ldy)), transposedHH.pointer, mutableFloats(gates + t * B * G))
-                } else if step > 0, B == 1, let transposedHH {
-                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(H), Int32(G), 1, transposedHH.pointer, Int32(G),
-                                UnsafePointer(mutableFloats(y + tp * ldy)), 1, 1, mutableFloats(gates + t * G), 1)
+                    product.add(UnsafePointer(mutableFloats(y + tp * B * ldy)), into: mutableFloats(gates + t * B * G))
                 } else if step > 0 {
                     S.rowsGemm(.transposed, m: B, n: G, k: H, y + tp * B * ldy, lda: ldy,
                                whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)

@@ -48,8 +48,9 @@ extension Float: NetworkScalar {
     /// One row (batch-1 inference) goes to `cblas_sgemv`, which reads B as it lies, where OpenBLAS's
     /// sgemm would pack all of B (e.g. W_hh, 4H × H) on every frame to multiply it by a single row —
     /// unless OpenBLAS runs its AVX-512 kernels, whose sgemm has a small-matrix path that beats its
-    /// sgemv there (batch-1 inference of a 2×256 BLSTM: sgemv 3.8× faster with the Haswell kernels,
-    /// 15% slower with Cooperlake's).
+    /// sgemv there (measured on batch-1 inference of a 2×256 BLSTM, before its forward moved to
+    /// `RecurrentProduct`: sgemv 3.8× faster with the Haswell kernels, 15% slower with Cooperlake's).
+    /// The LSTM's backward of one row and its start from a given state still come here.
     public static func rowsGemm(_ transB: Transpose, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
                                            _ b: UnsafePointer<Float>, ldb: Int, beta: Float,
                                            _ c: UnsafeMutablePointer<Float>, ldc: Int) {
