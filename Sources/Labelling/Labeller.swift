@@ -93,7 +93,8 @@ public struct Labeller: Sendable {
             let read = try readInkSamples(path: path, idPrefix: key)
             if let first = read.rejected.first { throw first }
             guard !read.samples.isEmpty else { throw InputError(file: path, "no pen samples") }
-            return try read.samples.map { ($0.id, try checkedStrokeFeatures($0, config: config)) }
+            let fileUnit = config.scale == .file ? fileScaleUnit(read.samples) : nil
+            return try read.samples.map { ($0.id, try checkedStrokeFeatures($0, config: config, fileUnit: fileUnit)) }
         }
     }
 }

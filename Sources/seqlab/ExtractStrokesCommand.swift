@@ -75,7 +75,7 @@ struct ExtractStrokes: ParsableCommand {
     @Option(help: "Resample each stroke every STEP along the pen path, in units of the sample height (e.g. 0.05; default: no resampling).")
     var resample: Double?
 
-    @Option(help: "Unit length: height (the sample's bounding box; default) or resolution (0.25 inch at the file's resolution).")
+    @Option(help: "Unit length: height (the sample's bounding box; default), resolution (0.25 inch at the file's resolution) or file (the typical height of the file's samples, so punctuation stays small).")
     var scale: StrokeFeatureConfig.Scale?
 
     @Flag(inversion: .prefixedNo, help: "Add cos and sin of the writing direction (default: no).")
@@ -150,6 +150,7 @@ struct ExtractStrokes: ParsableCommand {
             if !read.rejected.isEmpty { progress.finish() }
             for error in read.rejected { printError("\(error)") }
             rejected += read.rejected.count
+            let fileUnit = config.scale == .file ? fileScaleUnit(read.samples) : nil
             for sample in read.samples {
                 let place = "\(sample.source.file): line \(sample.source.line)"
                 if let first = written[sample.id] {
@@ -160,7 +161,7 @@ struct ExtractStrokes: ParsableCommand {
                 }
                 let features: Matrix
                 do {
-                    features = try checkedStrokeFeatures(sample, config: config)
+                    features = try checkedStrokeFeatures(sample, config: config, fileUnit: fileUnit)
                 } catch {
                     progress.finish()
                     printError("\(error); skipped")

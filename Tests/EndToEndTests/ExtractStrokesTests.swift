@@ -69,6 +69,24 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: text, encoding: .utf8), "square a <space> b\nline l\n")
     }
 
+    func testFileScaleUsesEachFilesTypicalHeight() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let both = dir.appendingPathComponent("both.pen"), alone = dir.appendingPathComponent("alone.pen")
+        // A square 2 high (5 points) and a line 30 high (2 points): the point-weighted median height is 2.
+        try "id square\nlabel a\ny up\n10 5\n12 5\n12 7\n10 7\n10 5\n---\nid line\nlabel l\n0 0\n0 30\n"
+            .write(to: both, atomically: true, encoding: .utf8)
+        try "id single\nlabel l\n0 0\n0 30\n".write(to: alone, atomically: true, encoding: .utf8)
+        let r = try extractStrokes([both.path, alone.path, "--scale", "file", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let ark = try parseBinaryArk(r.stdout)
+        XCTAssertEqual(ark.map(\.key), ["square", "line", "single"])
+        guard ark.count == 3 else { return }
+        assertClose(ark[0].data, [0, 0, 0,  1, 0, 0,  0, 1, 0,  -1, 0, 0,  0, -1, 1], absolute: 1e-6)
+        assertClose(ark[1].data, [0, 0, 0,  0, -15, 1], absolute: 1e-6, "the line keeps its size beside the square")
+        assertClose(ark[2].data, [0, 0, 0,  0, -1, 1], absolute: 1e-6, "alone in its file: its own height")
+    }
+
     func testUNIPENWithRejectionsResamplingAndTextArk() throws {
         let fixtures = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/unipen")
         let dir = temporaryDirectory()

@@ -67,6 +67,34 @@ final class StrokeFeaturesTests: XCTestCase {
                     absolute: 1e-6, "falls back to the height")
     }
 
+    func testFileScaleIsThePointWeightedMedianHeight() throws {
+        // Heights 100 (4 points), 10 (2 points), 40 (3 points), and a dot without height: sorted
+        // 10 (2), 40 (3), 100 (4); half the weight of 9 is 4.5, reached at 40.
+        let word = sample([[(0, 0), (10, 50), (20, 100), (30, 0)]])
+        let comma = sample([[(0, 0), (3, 10)]])
+        let mid = sample([[(0, 0), (10, 40), (20, 0)]])
+        let dot = sample([[(5, 5)]])
+        XCTAssertEqual(fileScaleUnit([word, comma, mid, dot]), 40)
+        XCTAssertEqual(fileScaleUnit([comma, word, word]), 100, "the words outweigh the comma")
+        XCTAssertNil(fileScaleUnit([dot]), "no height at all")
+        XCTAssertNil(fileScaleUnit([]))
+        // With the file's unit the comma keeps its size relative to the words; with .height it is 1 high.
+        let config = StrokeFeatureConfig(scale: .file)
+        assertClose(strokeFeatures(comma, config: config, fileUnit: 40), Matrix([[0, 0, 0], [0.075, 0.25, 1]]), absolute: 1e-6)
+        assertClose(strokeFeatures(comma, config: StrokeFeatureConfig(), fileUnit: 40), Matrix([[0, 0, 0], [0.3, 1, 1]]), absolute: 1e-6,
+                    "other scales ignore the file's unit")
+        assertClose(strokeFeatures(comma, config: config), Matrix([[0, 0, 0], [0.3, 1, 1]]), absolute: 1e-6,
+                    "read alone: the sample's height")
+        // Resampled every 0.05 of the unit, the comma gets about 1/4 of the points a unit-high stroke gets.
+        let resampled = StrokeFeatureConfig(scale: .file, resampleStep: 0.05)
+        let small = try checkedStrokeFeatures(comma, config: resampled, fileUnit: 40)
+        let unitHigh = try checkedStrokeFeatures(comma, config: StrokeFeatureConfig(resampleStep: 0.05))
+        XCTAssertEqual(small.rows, 7)      // arc 0.261 / 0.05 → 5 steps, the first and last point
+        XCTAssertEqual(unitHigh.rows, 22)  // arc 1.044 / 0.05 → 20 steps, the first and last point
+        XCTAssertEqual(try StrokeFeatureConfig(text: "--scale=file").scale, .file)
+        XCTAssertEqual(try StrokeFeatureConfig(text: config.text), config)
+    }
+
     func testResamplingKeepsCornersAndSkipsRepeatedPoints() {
         let pts = [InkXY(x: 0, y: 0), InkXY(x: 0, y: 0), InkXY(x: 0.5, y: 0), InkXY(x: 0.5, y: 0.5)]
         let r = resampledByArcLength(pts, step: 0.25)

@@ -16,6 +16,12 @@ public struct StrokeFeatureConfig: Equatable, Sendable {
         /// isolated characters (a '.' stays small beside an 'o'); falls back to `height` for a
         /// sample whose file gives no resolution.
         case resolution
+        /// The typical height of the samples read from the same file (`fileScaleUnit`: their
+        /// heights' median, each weighted by its points), i.e. of one writer's words: every
+        /// writer gets the same word height while a '.' or ',' stays small beside the words
+        /// around it (UNIPEN files hold one writer's session). A sample read alone, or a file
+        /// whose samples have no height, falls back to `height`.
+        case file
     }
 
     /// The unit length (default `.height`).

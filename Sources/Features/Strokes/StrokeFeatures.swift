@@ -10,8 +10,9 @@ public struct InkXY: Equatable, Sendable {
 
 /// The sample's strokes normalised as `strokeFeatures` sees them: y made to grow upwards, the
 /// bounding box moved to the origin, lengths divided by the unit of `config.scale`, each stroke
-/// resampled to `config.resampleStep` when set (`resampledByArcLength`).
-public func normalisedStrokes(_ sample: InkSample, config: StrokeFeatureConfig) -> [[InkXY]] {
+/// resampled to `config.resampleStep` when set (`resampledByArcLength`). `fileUnit` is the unit
+/// of `Scale.file` (`fileScaleUnit` of the samples read with this one); other scales ignore it.
+public func normalisedStrokes(_ sample: InkSample, config: StrokeFeatureConfig, fileUnit: Double? = nil) -> [[InkXY]] {
     let flip = sample.yPointsUp ? 1.0 : -1.0
     var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
     for s in sample.strokes {
@@ -24,6 +25,8 @@ public func normalisedStrokes(_ sample: InkSample, config: StrokeFeatureConfig) 
     var unit = maxY - minY
     if config.scale == .resolution, let ppi = sample.pointsPerInch?.y, ppi > 0 {
         unit = ppi * config.resolutionInches
+    } else if config.scale == .file, let fileUnit, fileUnit > 0, fileUnit.isFinite {
+        unit = fileUnit
     } else if unit <= 0 {
         unit = maxX - minX > 0 ? maxX - minX : 1
     }
@@ -33,6 +36,28 @@ public func normalisedStrokes(_ sample: InkSample, config: StrokeFeatureConfig) 
         guard let step = config.resampleStep else { return pts }
         return resampledByArcLength(pts, step: step)
     }
+}
+
+/// The unit length of `StrokeFeatureConfig.Scale.file` for the samples read from one file: the
+/// weighted median of their bounding-box heights (y extent), each sample weighted by its number of
+/// recorded points, so that a writer's words outweigh the punctuation between them. Nil when the
+/// samples have no height at all (only dots or flat lines).
+public func fileScaleUnit(_ samples: [InkSample]) -> Double? {
+    var heights: [(height: Double, weight: Double)] = []
+    for sample in samples {
+        var low = Double.infinity, high = -Double.infinity
+        for s in sample.strokes { for p in s.points { low = min(low, p.y); high = max(high, p.y) } }
+        if high - low > 0, (high - low).isFinite { heights.append((high - low, Double(sample.pointCount))) }
+    }
+    guard !heights.isEmpty else { return nil }
+    heights.sort { $0.height < $1.height }
+    let half = heights.reduce(0) { $0 + $1.weight } / 2
+    var cumulative = 0.0
+    for h in heights {
+        cumulative += h.weight
+        if cumulative >= half { return h.height }
+    }
+    return heights[heights.count - 1].height
 }
 
 /// Points every `step` along the polyline's arc length, starting at its first point; the last
@@ -69,8 +94,9 @@ public func resampledByArcLength(_ points: [InkXY], step: Double) -> [InkXY] {
 ///   ends), 0, 0 where the pen did not move;
 /// - curvature (optional): cos φ, sin φ of the angle φ from p(i) − p(i−1) to p(i+1) − p(i)
 ///   (positive counter-clockwise); 1, 0 at stroke ends and where a step has zero length.
-public func strokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = StrokeFeatureConfig()) -> Matrix {
-    strokeFeatures(normalised: normalisedStrokes(sample, config: config), config: config)
+/// `fileUnit`: the unit of `Scale.file` (see `normalisedStrokes`).
+public func strokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = StrokeFeatureConfig(), fileUnit: Double? = nil) -> Matrix {
+    strokeFeatures(normalised: normalisedStrokes(sample, config: config, fileUnit: fileUnit), config: config)
 }
 
 /// The pen features of strokes already normalised (see `strokeFeatures(_:config:)`); the
@@ -117,11 +143,11 @@ public let maxResampledPoints = 1 << 20
 
 /// An upper bound on the points `resampledByArcLength` makes of the sample's normalised strokes:
 /// one per stroke plus arc length / step (infinite when a length overflows).
-func resampledPointCount(_ sample: InkSample, config: StrokeFeatureConfig, step: Double) -> Double {
+func resampledPointCount(_ sample: InkSample, config: StrokeFeatureConfig, fileUnit: Double?, step: Double) -> Double {
     var recorded = config
     recorded.resampleStep = nil
     var count = 0.0
-    for s in normalisedStrokes(sample, config: recorded) {
+    for s in normalisedStrokes(sample, config: recorded, fileUnit: fileUnit) {
         count += 2
         for i in s.indices.dropFirst() {
             let length = ((s[i].x - s[i - 1].x) * (s[i].x - s[i - 1].x) + (s[i].y - s[i - 1].y) * (s[i].y - s[i - 1].y)).squareRoot()
@@ -134,14 +160,16 @@ func resampledPointCount(_ sample: InkSample, config: StrokeFeatureConfig, step:
 /// `strokeFeatures` for a sample about to be written as a Kaldi record: an `InputError` naming
 /// the sample's file and line when its id cannot be a Kaldi key (empty, white space), when
 /// resampling would make more than `maxResampledPoints` points (checked before any is made), or
-/// when a feature is not finite (coordinates so large that their range overflows).
-public func checkedStrokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = StrokeFeatureConfig()) throws(InputError) -> Matrix {
+/// when a feature is not finite (coordinates so large that their range overflows). `fileUnit`: the
+/// unit of `Scale.file` (`fileScaleUnit` of the samples read from the sample's file).
+public func checkedStrokeFeatures(_ sample: InkSample, config: StrokeFeatureConfig = StrokeFeatureConfig(),
+                                  fileUnit: Double? = nil) throws(InputError) -> Matrix {
     let place = "line \(sample.source.line)"
     guard !sample.id.isEmpty, !sample.id.contains(where: { $0.isWhitespace }) else {
         throw InputError(file: sample.source.file, place: place, "sample id '\(sample.id)' is empty or holds white space; ids are Kaldi keys")
     }
     if let step = config.resampleStep, step > 0 {
-        let points = resampledPointCount(sample, config: config, step: step)
+        let points = resampledPointCount(sample, config: config, fileUnit: fileUnit, step: step)
         guard points <= Double(maxResampledPoints) else {
             let shown = points < 1e15 ? String(Int(points)) : points.isFinite ? "\(points)" : "infinitely many"
             throw InputError(file: sample.source.file, place: place,
@@ -149,7 +177,7 @@ public func checkedStrokeFeatures(_ sample: InkSample, config: StrokeFeatureConf
                              + "(a path far longer than the sample is high, or coordinates too large)")
         }
     }
-    let m = strokeFeatures(sample, config: config)
+    let m = strokeFeatures(sample, config: config, fileUnit: fileUnit)
     if let bad = m.firstNonFinite {
         throw InputError(file: sample.source.file, place: place,
                          "sample \(sample.id): feature \(bad.col) of point \(bad.row) is not finite (coordinates too large?)")
