@@ -33,6 +33,33 @@ public struct LSTMNetworkConfiguration: Codable, Equatable, Sendable {
     public var topWidth: Int { hiddenSizes.isEmpty ? inputSize : directions * hiddenSizes[hiddenSizes.count - 1] }
 }
 
+/// Inverted dropout (Srivastava et al. 2014, "Dropout: a simple way to prevent neural networks
+/// from overfitting", JMLR 15) on the output of every LSTM layer while training, i.e. on the
+/// non-recurrent connections only (the input of the layer above and of the output layer; Zaremba
+/// et al. 2014, "Recurrent neural network regularization"): each value h is replaced by
+/// m·h/(1 − p) with m ~ Bernoulli(1 − p), so that the expected input of the next layer is
+/// unchanged and nothing is dropped or rescaled at test time. The masks are drawn from `seed`
+/// (one stream per layer), so a pass is reproducible and its backward uses the same masks.
+public struct Dropout: Sendable, Equatable {
+    /// p, the probability of dropping a value, in [0, 1).
+    public var rate: Double
+    public var seed: UInt64
+    public init(rate: Double, seed: UInt64) {
+        precondition(rate >= 0 && rate < 1, "Dropout: the rate must lie in [0, 1), got \(rate)")
+        self.rate = rate
+        self.seed = seed
+    }
+
+    /// The mask of layer k for `count` values: 0 (dropped) or 1/(1 − p) (kept).
+    func mask<S: NetworkScalar>(layer k: Int, count: Int) -> ScratchBuffer<S> {
+        var rng = SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(k + 1))
+        let m = ScratchBuffer<S>(count: count, zeroed: false)
+        let kept = S(1 / (1 - rate))
+        for i in 0..<count { m.pointer[i] = rng.uniform() < rate ? 0 : kept }
+        return m
+    }
+}
+
 /// A sequence labeller: a stack of LSTM layers (each one or two `LSTMLayer` directions,
 /// Graves 2012 ch. 4, bidirectional as in §3.2.4) and a dense output layer with log-softmax,
 /// giving log y_k(t), the per-frame log-probabilities that CTC consumes (Graves et al. 2006).
@@ -108,6 +135,10 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         /// (the initial state for sequences of length 0); nil for a bidirectional one.
         public let finalState: State?
         let layerOutputs: [ScratchBuffer<S>]
+        /// What the layer above (or the output layer) reads of layer k: its output, or the output
+        /// times the dropout mask (`masks[k]`) when the pass drops; `masks` is empty otherwise.
+        let layerInputsAbove: [ScratchBuffer<S>]
+        let masks: [ScratchBuffer<S>]
         let caches: [[LSTMLayer<S>.Cache]]
 
         /// Sequence b's log-probabilities, lengths[b] × K.
@@ -115,9 +146,10 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     }
 
     /// Runs the network over a batch, from zero state or (unidirectional networks only) from
-    /// `initialState`, e.g. the previous chunk's `finalState`.
+    /// `initialState`, e.g. the previous chunk's `finalState`; `dropout` (training only) drops
+    /// values of every LSTM layer's output on their way up (see `Dropout`).
     @_specialize(where S == Float)
-    public func forward(_ batch: SequenceBatch<S>, initialState: State? = nil) -> ForwardPass {
+    public func forward(_ batch: SequenceBatch<S>, initialState: State? = nil, dropout: Dropout? = nil) -> ForwardPass {
         precondition(batch.dimension == configuration.inputSize,
                      "LSTMNetwork.forward: frames have \(batch.dimension) dimensions, the network expects \(configuration.inputSize)")
         let T = batch.maxLength, B = batch.batchSize, rows = T * B
@@ -129,11 +161,13 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                          "LSTMNetwork.forward: initial state must hold B × H_k arrays for every layer")
         }
         var outputs: [ScratchBuffer<S>] = [], caches: [[LSTMLayer<S>.Cache]] = []
+        var above: [ScratchBuffer<S>] = [], masks: [ScratchBuffer<S>] = []
+        let dropout = dropout.flatMap { $0.rate > 0 ? $0 : nil }
         batch.frames.data.withUnsafeBufferPointer { input in
             for (k, directions) in layers.enumerated() {
                 let width = configuration.directions * configuration.hiddenSizes[k]
                 let out = ScratchBuffer<S>(count: rows * width, zeroed: false)   // every row written
-                let x = k == 0 ? input.baseAddress! : UnsafePointer(outputs[k - 1].pointer)
+                let x = k == 0 ? input.baseAddress! : UnsafePointer(above[k - 1].pointer)
                 let ldx = configuration.layerInputs(k)
                 let layerCaches = directions.map { LSTMLayer<S>.Cache(rows: rows, hidden: $0.hidden) }
                 if let initialState {
@@ -150,9 +184,18 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 }
                 outputs.append(out)
                 caches.append(layerCaches)
+                if let dropout {
+                    let mask: ScratchBuffer<S> = dropout.mask(layer: k, count: rows * width)
+                    let dropped = ScratchBuffer<S>(count: rows * width, zeroed: false)
+                    for i in 0..<(rows * width) { dropped.pointer[i] = out.pointer[i] * mask.pointer[i] }
+                    above.append(dropped)
+                    masks.append(mask)
+                } else {
+                    above.append(out)
+                }
             }
         }
-        let top = outputs.last.map { $0.array(rows: rows, cols: configuration.topWidth) } ?? batch.frames
+        let top = above.last.map { $0.array(rows: rows, cols: configuration.topWidth) } ?? batch.frames
         let rawLogits = output.forward(top)
         var logits = rawLogits
         let K = configuration.classes
@@ -174,7 +217,8 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
             }
             finalState = state
         }
-        return ForwardPass(batch: batch, logProbabilities: logits, logits: rawLogits, finalState: finalState, layerOutputs: outputs, caches: caches)
+        return ForwardPass(batch: batch, logProbabilities: logits, logits: rawLogits, finalState: finalState, layerOutputs: outputs,
+                           layerInputsAbove: above, masks: masks, caches: caches)
     }
 
     /// Backward from ∂L/∂(log-probabilities), (T·B) × K. Adds every parameter's gradient
@@ -205,9 +249,12 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         for t in 0..<T { for b in 0..<B where t >= batch.lengths[b] {
             for j in 0..<K { dz.data[(t * B + b) * K + j] = 0 }      // padding: no gradient
         } }
-        let top = pass.layerOutputs.last.map { $0.array(rows: rows, cols: configuration.topWidth) } ?? batch.frames
+        let top = pass.layerInputsAbove.last.map { $0.array(rows: rows, cols: configuration.topWidth) } ?? batch.frames
         var dTop = output.backward(x: top, dy: dz)
         guard !layers.isEmpty else { return inputGradient ? dTop : nil }
+        if let mask = pass.masks.last {   // ∂L/∂h = ∂L/∂(dropped h) · mask
+            for i in 0..<dTop.data.count { dTop.data[i] *= mask.pointer[i] }
+        }
         var dInput = Array2D<S>(rows: inputGradient ? rows : 0, cols: configuration.inputSize)
         batch.frames.data.withUnsafeBufferPointer { input in
         dInput.data.withUnsafeMutableBufferPointer { dInputPointer in
@@ -216,7 +263,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
             var dyOwner: ScratchBuffer<S>? = nil          // keeps the current dy alive
             for k in stride(from: layers.count - 1, through: 0, by: -1) {
                 let width = configuration.directions * configuration.hiddenSizes[k]
-                let x = k == 0 ? input.baseAddress! : UnsafePointer(pass.layerOutputs[k - 1].pointer)
+                let x = k == 0 ? input.baseAddress! : UnsafePointer(pass.layerInputsAbove[k - 1].pointer)
                 let ldx = configuration.layerInputs(k)
                 let dxOwner = k == 0 ? nil : ScratchBuffer<S>(count: rows * ldx, zeroed: false)   // written by direction 0
                 // nil: the first layer's input gradient, not wanted.
@@ -235,6 +282,10 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                                            accumulate: false, cache: pass.caches[k][d])
                 }
                 if let separate, let dx { for i in 0..<(rows * ldx) { dx[i] += separate.pointer[i] } }
+                if let dxOwner, !pass.masks.isEmpty {   // through layer k − 1's dropout mask
+                    let mask = pass.masks[k - 1]
+                    for i in 0..<(rows * ldx) { dxOwner.pointer[i] *= mask.pointer[i] }
+                }
                 dyOwner = dxOwner
                 if let dxOwner { dy = dxOwner.pointer }
             }

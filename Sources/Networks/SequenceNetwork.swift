@@ -85,12 +85,14 @@ public struct SequenceNetwork: Sendable {
     }
 
     /// Runs the network; `teacher` ((T·B) × K, time-major) is the Jordan network's teacher
-    /// forcing (the previous target as context) and must be nil for the other cells.
-    public func forward(_ batch: SequenceBatch<Float>, teacher: Array2D<Float>? = nil) -> ForwardPass {
+    /// forcing (the previous target as context) and must be nil for the other cells; `dropout`
+    /// (training an LSTM only) drops values between the layers (`Dropout`).
+    public func forward(_ batch: SequenceBatch<Float>, teacher: Array2D<Float>? = nil, dropout: Dropout? = nil) -> ForwardPass {
+        precondition(dropout == nil || cell == .lstm, "SequenceNetwork.forward: dropout is implemented for LSTM networks")
         switch body {
         case .lstm(let n):
             precondition(teacher == nil, "SequenceNetwork.forward: only a Jordan network is teacher-forced")
-            let p = n.forward(batch)
+            let p = n.forward(batch, dropout: dropout)
             return ForwardPass(batch: batch, logProbabilities: p.logProbabilities, logits: p.logits, inner: .lstm(p))
         case .elman(let n):
             precondition(teacher == nil, "SequenceNetwork.forward: only a Jordan network is teacher-forced")

@@ -10,10 +10,15 @@ extension Trainer {
 
     /// Refuses a gradient algorithm the network or task cannot use: RTRL needs a small Elman
     /// network (the cost estimate is in the message), truncated BPTT a unidirectional LSTM, a
-    /// loss at every frame (framewise, predict) and a horizon ≥ 1.
+    /// loss at every frame (framewise, predict) and a horizon ≥ 1; dropout an LSTM under BPTT.
     static func checkGradientAlgorithm(_ options: TrainingOptions, task: TrainingTask, cell: RecurrentCell,
                                        inputs: Int, frames: Int) throws {
         func refuse(_ message: String) -> InputError { InputError(file: "training options", message) }
+        if let p = options.dropout, p > 0 {
+            guard p < 1, p.isFinite else { throw refuse("--dropout is a probability below 1, got \(p)") }
+            guard cell == .lstm else { throw refuse("--dropout drops values between LSTM layers: it needs --cell lstm") }
+            guard options.gradient != .tbptt else { throw refuse("--dropout is implemented for --gradient bptt") }
+        }
         switch options.gradient ?? .bptt {
         case .bptt:
             guard options.horizon == nil else { throw refuse("--horizon is the truncation of --gradient tbptt") }

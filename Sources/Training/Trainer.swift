@@ -200,11 +200,11 @@ public final class Trainer {
                 } else if let objective {
                     let utterances = indices.map { train.utterances[$0] }
                     let inputs = utterances.map { augmentation.apply(objective.input($0.features), rng: &rng) }
-                    (loss, frames) = try step(objective, inputs: inputs, utterances: utterances, parameters: parameters)
+                    (loss, frames) = try step(objective, inputs: inputs, utterances: utterances, dropout: dropout(&rng), parameters: parameters)
                 } else {
                     let inputs = indices.map { augmentation.apply(train.utterances[$0].features, rng: &rng) }
                     (loss, frames) = try step(inputs: inputs, labels: indices.map { train.utterances[$0].labels },
-                                              keys: indices.map { train.utterances[$0].key }, parameters: parameters)
+                                              keys: indices.map { train.utterances[$0].key }, dropout: dropout(&rng), parameters: parameters)
                 }
                 state.epochLossSum += loss
                 state.epochUtterances += indices.count
@@ -232,10 +232,17 @@ public final class Trainer {
         return .finished
     }
 
+    /// The batch's dropout masks' seed, drawn after its augmentation (none drawn without dropout,
+    /// so runs without it keep their random streams).
+    private func dropout(_ rng: inout SeededGenerator) -> Dropout? {
+        guard let rate = options.dropout, rate > 0 else { return nil }
+        return Dropout(rate: rate, seed: rng.next())
+    }
+
     /// One minibatch: forward, CTC, backward, clip, update. Returns the summed loss and frame count.
-    private func step(inputs: [Matrix], labels: [[Int]], keys: [String], parameters: [Parameter<Float>]) throws -> (Double, Int) {
+    private func step(inputs: [Matrix], labels: [[Int]], keys: [String], dropout: Dropout?, parameters: [Parameter<Float>]) throws -> (Double, Int) {
         let network = model.network
-        let pass = network.forward(SequenceBatch(matrices: inputs))
+        let pass = network.forward(SequenceBatch(matrices: inputs), dropout: dropout)
         let K = network.configuration.classes, B = inputs.count
         let utterances = (0..<B).map { b in
             CTCUtterance(logProbs: pass.logProbabilities(ofSequence: b).data, frames: inputs[b].rows, classes: K, labels: labels[b])
@@ -266,12 +273,12 @@ public final class Trainer {
     }
 
     /// One minibatch of a non-CTC task: forward, the task's loss, backward, clip, update.
-    private func step(_ objective: TaskObjective, inputs: [Matrix], utterances: [LabelledUtterance],
+    private func step(_ objective: TaskObjective, inputs: [Matrix], utterances: [LabelledUtterance], dropout: Dropout?,
                       parameters: [Parameter<Float>]) throws -> (Double, Int) {
         let batch = SequenceBatch<Float>(matrices: inputs)
         // A Jordan network is teacher-forced: its context is the previous target, not its own output.
         let teacher = model.network.cell == .jordan ? objective.nextFrames(utterances, batch) : nil
-        let pass = model.network.forward(batch, teacher: teacher)
+        let pass = model.network.forward(batch, teacher: teacher, dropout: dropout)
         let (loss, dLogits) = objective.lossAndGradient(pass, utterances: utterances)
         guard loss.isFinite else {
             throw InputError(file: "training", place: utterances.first?.key,

@@ -50,6 +50,9 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var weightDecay = 0.0
     /// Standard deviation of Gaussian noise added to every input value while training (Graves 2012 §3.3.2.2). Default 0.
     public var inputNoise = 0.0
+    /// Dropout rate p between LSTM layers and before the output layer while training (`Dropout`);
+    /// nil (the default, and checkpoints written before the option existed) = none.
+    public var dropout: Double? = nil
     /// SpecAugment-style masking while training (Park et al. 2019): this many time masks of up to
     /// `timeMaskWidth` frames and frequency masks of up to `frequencyMaskWidth` dimensions per utterance. Default 0 (off).
     public var timeMasks = 0

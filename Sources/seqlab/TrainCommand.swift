@@ -73,6 +73,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Clip the global gradient norm (0 = off).") var clip = 5.0
     @Option(name: .long, help: "L2 weight decay.") var weightDecay = 0.0
     @Option(name: .long, help: "Std. dev. of Gaussian input noise while training.") var inputNoise = 0.0
+    @Option(name: .long, help: "Dropout rate between LSTM layers and before the output layer while training (0 = none).") var dropout = 0.0
     @Option(name: .long, help: "Time masks per utterance (SpecAugment).") var timeMasks = 0
     @Option(name: .long, help: "Largest time mask, frames.") var timeMaskWidth = 10
     @Option(name: .long, help: "Frequency masks per utterance (SpecAugment).") var freqMasks = 0
@@ -115,6 +116,7 @@ struct Train: ParsableCommand {
         } else if horizon != nil {
             throw ValidationError("--horizon is the truncation of --gradient tbptt")
         }
+        guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout is a probability in [0, 1), got \(dropout)") }
         if let maxMemory, MemoryBudget.parse(maxMemory) == nil { throw ValidationError("--max-memory takes a size such as 512M or 8G") }
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
     }
@@ -138,6 +140,7 @@ struct Train: ParsableCommand {
         o.clipNorm = clip
         o.weightDecay = weightDecay
         o.inputNoise = inputNoise
+        o.dropout = dropout > 0 ? dropout : nil
         o.timeMasks = timeMasks
         o.timeMaskWidth = timeMaskWidth
         o.frequencyMasks = freqMasks
@@ -159,7 +162,7 @@ struct Train: ParsableCommand {
         "hiddenSizes": "--hidden", "bidirectional": "--unidirectional", "peepholes": "--no-peepholes",
         "batchSize": "--batch-size", "optimizer": "--optimizer", "learningRate": "--learning-rate",
         "momentum": "--momentum", "clipNorm": "--clip", "weightDecay": "--weight-decay",
-        "inputNoise": "--input-noise", "timeMasks": "--time-masks", "timeMaskWidth": "--time-mask-width",
+        "inputNoise": "--input-noise", "dropout": "--dropout", "timeMasks": "--time-masks", "timeMaskWidth": "--time-mask-width",
         "frequencyMasks": "--freq-masks", "frequencyMaskWidth": "--freq-mask-width",
         "penDistortion": "--pen-rotation/--pen-slant/--pen-scale", "patience": "--patience",
         "halveOnPlateau": "--no-halving", "seed": "--seed", "threads": "--threads",

@@ -85,6 +85,9 @@ final class CellCommandTests: XCTestCase {
         let tbptt = try runSeqlab(["train", "--unidirectional", "--hidden", "5", "--task", "predict", "--gradient", "tbptt", "--horizon", "3",
                                    "--feats", path("sines.ark"), "--epochs", "2", "--threads", "1", "-o", path("tbptt.safetensors")])
         XCTAssertEqual(tbptt.status, 0, tbptt.stderr)
+        let dropped = try runSeqlab(["train", "--unidirectional", "--hidden", "5,5", "--task", "predict", "--dropout", "0.2",
+                                     "--feats", path("sines.ark"), "--epochs", "2", "--threads", "1", "-o", path("dropped.safetensors")])
+        XCTAssertEqual(dropped.status, 0, dropped.stderr)
         let decode = try runSeqlab(["decode", "-m", path("tbptt.safetensors"), "--feats", path("sines.ark")])
         XCTAssertEqual(decode.status, 0, decode.stderr)
         for (arguments, message) in [
@@ -92,6 +95,9 @@ final class CellCommandTests: XCTestCase {
             (["--horizon", "3", "--unidirectional", "--task", "predict"], "--horizon is the truncation of --gradient tbptt"),
             (["--gradient", "tbptt", "--horizon", "3", "--task", "sequence", "--unidirectional", "--text", path("text"), "--tokens", "words"], "framewise or predict"),
             (["--gradient", "rtrl", "--unidirectional", "--task", "predict"], "--cell elman"),
+            (["--cell", "elman", "--unidirectional", "--task", "predict", "--dropout", "0.2"], "--dropout drops values between LSTM layers"),
+            (["--gradient", "tbptt", "--horizon", "3", "--unidirectional", "--task", "predict", "--dropout", "0.2"], "--dropout is implemented for --gradient bptt"),
+            (["--unidirectional", "--task", "predict", "--dropout", "1"], "--dropout is a probability in [0, 1)"),
         ] {
             let r = try runSeqlab(["train", "--feats", path("sines.ark"), "--hidden", "4", "-o", path("bad.safetensors")] + arguments)
             XCTAssertNotEqual(r.status, 0, "\(arguments)")

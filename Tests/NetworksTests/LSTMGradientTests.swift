@@ -11,8 +11,8 @@ final class LSTMGradientTests: XCTestCase {
     }
 
     /// Σ over real frames of (log-probabilities ⊙ w); padded rows of w are ignored.
-    func maskedLoss(_ net: LSTMNetwork<Double>, _ batch: SequenceBatch<Double>, _ w: Array2D<Double>) -> Double {
-        let lp = net.forward(batch).logProbabilities
+    func maskedLoss(_ net: LSTMNetwork<Double>, _ batch: SequenceBatch<Double>, _ w: Array2D<Double>, dropout: Dropout? = nil) -> Double {
+        let lp = net.forward(batch, dropout: dropout).logProbabilities
         var sum = 0.0
         for t in 0..<batch.maxLength {
             for b in 0..<batch.batchSize where batch.isActive(time: t, sequence: b) {
@@ -22,18 +22,19 @@ final class LSTMGradientTests: XCTestCase {
         return sum
     }
 
-    func check(_ configuration: LSTMNetworkConfiguration, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+    func check(_ configuration: LSTMNetworkConfiguration, seed: UInt64, dropout: Dropout? = nil,
+               file: StaticString = #filePath, line: UInt = #line) {
         var rng = SeededGenerator(seed: seed)
         let net = LSTMNetwork<Double>(configuration, rng: &rng)
         var batch = makeBatch(&rng, dimension: configuration.inputSize)
         // Weights on every row, padding included: backward must ignore the padded ones.
         let w = randomArray(batch.frames.rows, configuration.classes, &rng)
         net.parameters.zeroGradients()
-        let dx = net.backward(net.forward(batch), dLogProbabilities: w)
-        checkParameterGradients(net.parameters, samples: 5, seed: seed, { maskedLoss(net, batch, w) }, file: file, line: line)
+        let dx = net.backward(net.forward(batch, dropout: dropout), dLogProbabilities: w)
+        checkParameterGradients(net.parameters, samples: 5, seed: seed, { maskedLoss(net, batch, w, dropout: dropout) }, file: file, line: line)
         // Input gradient on a sample of frames, and exactly zero on every padded frame.
         checkInputGradient(&batch.frames, dx, samples: 10, seed: seed, {
-            maskedLoss(net, SequenceBatch(frames: $0, lengths: batch.lengths), w)
+            maskedLoss(net, SequenceBatch(frames: $0, lengths: batch.lengths), w, dropout: dropout)
         }, file: file, line: line)
         for t in 0..<batch.maxLength {
             for b in 0..<batch.batchSize where !batch.isActive(time: t, sequence: b) {
@@ -59,6 +60,38 @@ final class LSTMGradientTests: XCTestCase {
     func testStackedBidirectionalTwoLayersOfDifferentWidths() {
         check(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [3, 2], bidirectional: true, peepholes: true, classes: 4), seed: 4)
         check(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [2, 3], bidirectional: true, peepholes: false, classes: 3), seed: 5)
+    }
+
+    func testStackedWithDropout() {
+        // The same masks (same seed) in every evaluation of the loss: the gradient of the dropped network.
+        check(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [3, 2], bidirectional: true, peepholes: true, classes: 4), seed: 6,
+              dropout: Dropout(rate: 0.4, seed: 11))
+        check(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [4, 3], bidirectional: false, peepholes: false, classes: 3), seed: 7,
+              dropout: Dropout(rate: 0.25, seed: 12))
+    }
+
+    func testDropoutMasksAndPasses() {
+        // Masks: a share p of zeros, the rest 1/(1 − p); reproducible from the seed, one stream per layer.
+        let dropout = Dropout(rate: 0.3, seed: 5)
+        let mask: ScratchBuffer<Double> = dropout.mask(layer: 0, count: 20_000)
+        let values = Array(UnsafeBufferPointer(start: mask.pointer, count: mask.count))
+        let zeros = values.filter { $0 == 0 }.count
+        XCTAssertEqual(Double(zeros) / 20_000, 0.3, accuracy: 0.01)   // 3σ of a binomial share is 0.0097
+        XCTAssertTrue(values.allSatisfy { $0 == 0 || abs($0 - 1 / 0.7) < 1e-12 })
+        let again: ScratchBuffer<Double> = dropout.mask(layer: 0, count: 20_000)
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: again.pointer, count: again.count)), values)
+        let layer1: ScratchBuffer<Double> = dropout.mask(layer: 1, count: 20_000)
+        XCTAssertNotEqual(Array(UnsafeBufferPointer(start: layer1.pointer, count: layer1.count)), values)
+        // Passes: rate 0 is no dropout; a rate changes the outputs, the same seed gives the same ones.
+        var rng = SeededGenerator(seed: 8)
+        let net = LSTMNetwork<Double>(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [4, 4], classes: 5), rng: &rng)
+        let batch = makeBatch(&rng)
+        let plain = net.forward(batch).logProbabilities
+        XCTAssertEqual(net.forward(batch, dropout: Dropout(rate: 0, seed: 3)).logProbabilities, plain)
+        let dropped = net.forward(batch, dropout: Dropout(rate: 0.5, seed: 3)).logProbabilities
+        XCTAssertNotEqual(dropped, plain)
+        XCTAssertEqual(net.forward(batch, dropout: Dropout(rate: 0.5, seed: 3)).logProbabilities, dropped)
+        XCTAssertNotEqual(net.forward(batch, dropout: Dropout(rate: 0.5, seed: 4)).logProbabilities, dropped)
     }
 
     func testDLogitsPathAgreesWithLogProbabilityPath() {

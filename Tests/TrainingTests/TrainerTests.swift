@@ -72,6 +72,42 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    func testDropoutRunsAreSeededAndResumeToTheSameBytes() throws {
+        var o = options
+        o.dropout = 0.3
+        let dir = temporaryDirectory()
+        let plain = try makeTrainer(dir, options: options, name: "plain.safetensors")
+        XCTAssertEqual(try plain.run(), .finished)
+        let full = try makeTrainer(dir, options: o, name: "full.safetensors")
+        var reports: [EpochReport] = []
+        XCTAssertEqual(try full.run(onEpoch: { reports.append($0) }), .finished)
+        XCTAssertLessThan(reports.last!.trainLoss, reports.first!.trainLoss / 2, "it still learns: \(reports.map(\.trainLoss))")
+        let fullBytes = try Data(contentsOf: dir.appendingPathComponent("full.safetensors"))
+        XCTAssertNotEqual(fullBytes, try Data(contentsOf: dir.appendingPathComponent("plain.safetensors")), "the dropout changed nothing")
+        let again = try makeTrainer(dir, options: o, name: "again.safetensors")
+        XCTAssertEqual(try again.run(), .finished)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("again.safetensors")), fullBytes, "same seed, same masks")
+        let first = try makeTrainer(dir, options: o, name: "part.safetensors")
+        var batches = 0
+        XCTAssertEqual(try first.run(shouldStop: { batches += 1; return batches >= 7 }), .interrupted)
+        let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent("part.safetensors.ckpt").path)
+        XCTAssertEqual(checkpoint.options.dropout, 0.3)
+        let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
+        let (train, valid) = corpus.splitting(validationFraction: 0.25)
+        let second = try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
+                                 modelPath: dir.appendingPathComponent("part.safetensors").path,
+                                 checkpointPath: dir.appendingPathComponent("part.safetensors.ckpt").path)
+        XCTAssertEqual(try second.run(), .finished)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("part.safetensors")), fullBytes)
+        // Only LSTMs drop, and only below 1.
+        var elman = o
+        elman.bidirectional = false
+        XCTAssertThrowsError(try Trainer(options: elman, train: train, valid: valid, alphabet: alphabet, tokenUnit: .words, frontEnd: nil,
+                                         modelPath: dir.path + "/e", checkpointPath: dir.path + "/e.ckpt", cell: .elman)) { error in
+            XCTAssertTrue("\(error)".contains("--dropout"), "\(error)")
+        }
+    }
+
     /// A finished 3-epoch run, resumed with its limit raised to 6, ends with the model bytes and
     /// checkpoint tensors of a run started with 6; a limit below the epochs done is refused.
     func testAFinishedRunResumedWithMoreEpochsEqualsTheLongerRun() throws {
