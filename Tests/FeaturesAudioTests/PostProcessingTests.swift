@@ -32,6 +32,34 @@ final class PostProcessingTests: XCTestCase {
         XCTAssertEqual(unchanged, Matrix([[1, 2]]))
     }
 
+    func testSpeakerCMVNUsesAllFramesOfTheSpeaker() throws {
+        // Speaker a: [[1, 10], [3, 10]] and [[5, 40]]: means 3 and 20; population variances 8/3 and 200.
+        var utterances: [(key: String, features: Matrix)] = [
+            ("a1", Matrix([[1, 10], [3, 10]])), ("b1", Matrix([[7, 7], [9, 8]])), ("a2", Matrix([[5, 40]])), ("c1", Matrix([[2, 4], [6, 8]])),
+        ]
+        try applySpeakerCMVN(&utterances, speakerOf: ["a1": "a", "a2": "a", "b1": "b"], mode: .meanvar)
+        let sa = (8.0 / 3).squareRoot(), sv = 200.0.squareRoot()
+        XCTAssertEqual(utterances.map(\.key), ["a1", "b1", "a2", "c1"], "input order")
+        assertClose(utterances[0].features, Matrix([[Float(-2 / sa), Float(-10 / sv)], [0, Float(-10 / sv)]]), absolute: 1e-6)
+        assertClose(utterances[2].features, Matrix([[Float(2 / sa), Float(20 / sv)]]), absolute: 1e-6)
+        // b alone and c (in no speaker's list) are normalised by their own frames, as applyCMVN does.
+        var b = Matrix([[7, 7], [9, 8]]), c = Matrix([[2, 4], [6, 8]])
+        applyCMVN(&b, mode: .meanvar)
+        applyCMVN(&c, mode: .meanvar)
+        XCTAssertEqual(utterances[1].features, b)
+        XCTAssertEqual(utterances[3].features, c)
+        // Mean only: the speaker's mean subtracted, spread kept.
+        var meanOnly: [(key: String, features: Matrix)] = [("a1", Matrix([[1, 10], [3, 10]])), ("a2", Matrix([[5, 40]]))]
+        try applySpeakerCMVN(&meanOnly, speakerOf: ["a1": "a", "a2": "a"], mode: .mean)
+        assertClose(meanOnly[0].features, Matrix([[-2, -10], [0, -10]]), absolute: 1e-6)
+        assertClose(meanOnly[1].features, Matrix([[2, 20]]), absolute: 1e-6)
+        // A speaker whose utterances differ in dimension is an error naming the utterance.
+        var mixed: [(key: String, features: Matrix)] = [("a1", Matrix([[1, 2]])), ("a2", Matrix([[1, 2, 3]]))]
+        XCTAssertThrowsError(try applySpeakerCMVN(&mixed, speakerOf: ["a1": "a", "a2": "a"], mode: .meanvar, file: "f.ark")) {
+            XCTAssertEqual("\($0)", "f.ark: a2: 3 dimensions, but a1 of the same speaker has 2")
+        }
+    }
+
     func testDeltaFiltersAreKaldis() {
         let scales = deltaScales(order: 2)
         assertClose(scales[0], [1], absolute: 0)

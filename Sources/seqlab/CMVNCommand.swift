@@ -1,0 +1,81 @@
+// seqlab cmvn: per-speaker (or per-utterance) mean and variance normalisation of a feature archive.
+import ArgumentParser
+import Features
+import Formats
+import Foundation
+import Tensors
+
+extension CMVNMode: ExpressibleByArgument {}
+
+struct CMVN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cmvn",
+        abstract: "Normalise a feature archive's mean and variance per speaker (Kaldi's compute-cmvn-stats + apply-cmvn).",
+        discussion: """
+        Reads a Kaldi archive or scp (stdin by default) and writes it with every utterance
+        normalised by the statistics of all frames of its speaker (--utt2spk, Kaldi's
+        `uttid speaker` lines; without it, of its own frames), in the input order:
+          seqlab extract audio --scp data/train/wav.scp --config mfcc.conf | \\
+            seqlab cmvn --utt2spk data/train/utt2spk | seqlab train --text data/train/text -o model.safetensors
+        Speaker statistics need every utterance of the speaker first, so the archive is held in
+        memory. Extract with --cmvn=none when the speaker's statistics should replace the
+        utterance's. A model trained on speaker-normalised features needs the same step before
+        decode (seqlab label reruns only the model's own front end).
+        """)
+
+    @Argument(help: "Feature archive or scp ('-' = stdin).")
+    var feats = "-"
+
+    @Option(help: "Kaldi utt2spk file (uttid speaker); utterances it does not name are their own speaker.")
+    var utt2spk: String?
+
+    @Option(help: "mean (subtract the mean) or meanvar (and divide by the standard deviation).")
+    var cmvn: CMVNMode = .meanvar
+
+    @Option(name: [.short, .customLong("output")], help: "Archive to write ('-' = stdout).")
+    var output = "-"
+
+    @Flag(name: .customLong("text-ark"), help: "Write a text archive instead of a binary one.")
+    var textArk = false
+
+    func run() throws {
+        do {
+            if output == "-" && !textArk && isatty(1) == 1 {
+                throw InputError(file: "stdout", "refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
+            }
+            var speakerOf: [String: String] = [:]
+            if let utt2spk {
+                for entry in try KaldiText.read(path: utt2spk) {
+                    guard entry.tokens.count == 1 else {
+                        throw InputError(file: utt2spk, place: "line \(entry.line)",
+                                         "expected `uttid speaker`, found \(entry.tokens.count) fields after the key")
+                    }
+                    speakerOf[entry.key] = entry.tokens[0]
+                }
+            }
+            let name = feats == "-" ? "stdin" : feats
+            let reader = try KaldiArchiveReader(path: feats)
+            var utterances: [(key: String, features: Matrix)] = []
+            while let record = try reader.next() {
+                if let (r, c) = record.matrix.firstNonFinite {
+                    throw InputError(file: name, place: record.key, "non-finite feature at frame \(r), dimension \(c)")
+                }
+                utterances.append((record.key, record.matrix))
+            }
+            guard !utterances.isEmpty else { throw InputError(file: name, "no utterances") }
+            if utt2spk != nil {
+                let unnamed = utterances.filter { speakerOf[$0.key] == nil }
+                if !unnamed.isEmpty {
+                    printError("warning: \(unnamed.count) utterance(s) not in \(utt2spk!), normalised alone, e.g. \(unnamed.prefix(3).map(\.key).joined(separator: ", "))")
+                }
+            }
+            try applySpeakerCMVN(&utterances, speakerOf: speakerOf, mode: cmvn, file: name)
+            let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
+            for u in utterances { try writer.write(key: u.key, matrix: u.features) }
+            try writer.close()
+        } catch let error as InputError {
+            printError("seqlab cmvn: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}

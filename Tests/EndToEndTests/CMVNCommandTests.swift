@@ -1,0 +1,61 @@
+// `seqlab cmvn` through the built binary: per-speaker statistics, pipes, and its errors.
+import Foundation
+import XCTest
+import TestSupport
+
+final class CMVNCommandTests: XCTestCase {
+    /// The matrices of a Kaldi text archive, by key, in order.
+    func parseTextArk(_ text: String) -> [(key: String, values: [Float])] {
+        var out: [(String, [Float])] = []
+        for chunk in text.components(separatedBy: "]") {
+            let parts = chunk.components(separatedBy: "[")
+            guard parts.count == 2 else { continue }
+            let key = parts[0].trimmingCharacters(in: .whitespacesAndNewlines)
+            out.append((key, parts[1].split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Float($0) }))
+        }
+        return out
+    }
+
+    func testSpeakerStatisticsThroughAPipe() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ark = "a1  [\n  1 10\n  3 10 ]\nb1  [\n  7 7\n  9 8 ]\na2  [\n  5 40 ]\n"
+        try "a1 spkA\na2 spkA\nb1 spkB\n".write(to: dir.appendingPathComponent("utt2spk"), atomically: true, encoding: .utf8)
+        let r = try runSeqlab(["cmvn", "--utt2spk", dir.appendingPathComponent("utt2spk").path, "--text-ark"], stdin: Data(ark.utf8))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let out = parseTextArk(r.stdoutText)
+        XCTAssertEqual(out.map(\.key), ["a1", "b1", "a2"])
+        guard out.count == 3 else { return }
+        let sa = Float((8.0 / 3).squareRoot()), sv = Float(200.0.squareRoot())
+        assertClose(out[0].values, [-2 / sa, -10 / sv, 0, -10 / sv], absolute: 1e-5)
+        assertClose(out[1].values, [-1, -1, 1, 1], absolute: 1e-5)   // b alone: ±1 in each column
+        assertClose(out[2].values, [2 / sa, 20 / sv], absolute: 1e-5)
+        // Binary out, read back by the next stage; --cmvn mean keeps the spread.
+        let mean = try runSeqlab(["cmvn", "--utt2spk", dir.appendingPathComponent("utt2spk").path, "--cmvn", "mean", "-o",
+                                  dir.appendingPathComponent("m.ark").path], stdin: Data(ark.utf8))
+        XCTAssertEqual(mean.status, 0, mean.stderr)
+        let back = try runSeqlab(["cmvn", "--cmvn", "none", "--text-ark", dir.appendingPathComponent("m.ark").path])
+        XCTAssertEqual(back.status, 0, back.stderr)
+        assertClose(parseTextArk(back.stdoutText).flatMap(\.values), [-2, -10, 0, -10, -1, -0.5, 1, 0.5, 2, 20], absolute: 1e-5)
+    }
+
+    func testBadInputsAreOneLineErrors() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let utt2spk = dir.appendingPathComponent("utt2spk")
+        try "a1 spkA extra\n".write(to: utt2spk, atomically: true, encoding: .utf8)
+        let ark = Data("a1  [\n  1 2 ]\n".utf8)
+        for (arguments, stdin, message) in [
+            (["--utt2spk", utt2spk.path], ark, "utt2spk: line 1: expected `uttid speaker`, found 2 fields after the key"),
+            ([String](), Data(), "stdin: no utterances"),
+            ([String](), Data("a1  [\n  1 nan ]\n".utf8), "stdin: a1: non-finite feature at frame 0, dimension 1"),
+            ([dir.appendingPathComponent("missing.ark").path], Data(), "missing.ark"),
+        ] {
+            let r = try runSeqlab(["cmvn", "--text-ark"] + arguments, stdin: stdin)
+            XCTAssertEqual(r.status, 1, "\(arguments)")
+            XCTAssertTrue(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertEqual(r.stdout.count, 0, "nothing written half")
+        }
+    }
+}
