@@ -93,7 +93,7 @@ public struct Labeller: Sendable {
             let read = try readInkSamples(path: path, idPrefix: key)
             if let first = read.rejected.first { throw first }
             guard !read.samples.isEmpty else { throw InputError(file: path, "no pen samples") }
-            let fileUnit = config.scale == .file ? fileScaleUnit(read.samples) : nil
+            let fileUnit = config.fileUnit(for: read.samples)
             return try read.samples.map { ($0.id, try checkedStrokeFeatures($0, config: config, fileUnit: fileUnit)) }
         }
     }

@@ -150,7 +150,7 @@ struct ExtractStrokes: ParsableCommand {
             if !read.rejected.isEmpty { progress.finish() }
             for error in read.rejected { printError("\(error)") }
             rejected += read.rejected.count
-            let fileUnit = config.scale == .file ? fileScaleUnit(read.samples) : nil
+            let fileUnit = config.fileUnit(for: read.samples)
             for sample in read.samples {
                 let place = "\(sample.source.file): line \(sample.source.line)"
                 if let first = written[sample.id] {

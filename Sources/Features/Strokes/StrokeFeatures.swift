@@ -60,6 +60,14 @@ public func fileScaleUnit(_ samples: [InkSample]) -> Double? {
     return heights[heights.count - 1].height
 }
 
+extension StrokeFeatureConfig {
+    /// The `fileUnit` to pass with each of `samples` (all read from one file): `fileScaleUnit`
+    /// for `Scale.file`, nil for the scales that need none.
+    public func fileUnit(for samples: [InkSample]) -> Double? {
+        scale == .file ? fileScaleUnit(samples) : nil
+    }
+}
+
 /// Points every `step` along the polyline's arc length, starting at its first point; the last
 /// point is kept when it lies beyond the last emitted one (so the final gap may be shorter).
 public func resampledByArcLength(_ points: [InkXY], step: Double) -> [InkXY] {
