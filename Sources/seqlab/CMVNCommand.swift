@@ -29,7 +29,7 @@ struct CMVN: ParsableCommand {
     @Option(help: "Kaldi utt2spk file (uttid speaker); utterances it does not name are their own speaker.")
     var utt2spk: String?
 
-    @Option(help: "mean (subtract the mean) or meanvar (and divide by the standard deviation).")
+    @Option(help: "mean (subtract the mean), meanvar (and divide by the standard deviation) or none (copy the archive as it is).")
     var cmvn: CMVNMode = .meanvar
 
     @Option(name: [.short, .customLong("output")], help: "Archive to write ('-' = stdout).")
