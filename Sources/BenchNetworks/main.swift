@@ -120,10 +120,19 @@ func runTraining(_ o: Options) throws {
     var adam = Adam(learningRate: 1e-3)
     let parameters = net.parameters
 
+    /// Wall seconds of each phase of every step (zero gradients + forward, CTC, backward, Adam).
+    var phaseTimes: [[Double]] = [[], [], [], []]
     /// One training step; returns the mean CTC loss of the batch.
     func step() throws -> Double {
+        var mark = DispatchTime.now().uptimeNanoseconds
+        func lap(_ phase: Int) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            phaseTimes[phase].append(Double(now - mark) / 1e9)
+            mark = now
+        }
         parameters.zeroGradients()
         let pass = net.forward(batch)
+        lap(0)
         let utterances = (0..<B).map { b in
             CTCUtterance(logProbs: pass.logProbabilities(ofSequence: b).data, frames: T, classes: K, labels: labels[b])
         }
@@ -138,8 +147,11 @@ func runTraining(_ o: Options) throws {
                 for k in 0..<K { dLogits.data[row + k] = g[t * K + k] * scale }
             }
         }
+        lap(1)
         net.backward(pass, dLogits: dLogits, inputGradient: false)   // as PyTorch: x needs no gradient
+        lap(2)
         adam.step(parameters)
+        lap(3)
         return Double(result.totalLoss) / Double(B)
     }
 
@@ -158,6 +170,7 @@ func runTraining(_ o: Options) throws {
     var losses: [Double] = []
     for _ in 0..<warmup { losses.append(try step()) }
     var trainTimes: [Double] = []
+    phaseTimes = [[], [], [], []]
     let cpuStart = cpuSeconds()
     for _ in 0..<steps { trainTimes.append(try seconds { losses.append(try step()) }) }
     let trainCPU = (cpuSeconds() - cpuStart) / Double(steps)
@@ -183,6 +196,8 @@ func runTraining(_ o: Options) throws {
         ("parameters", Double(parameters.parameterCount())), ("threads", Double(threads)),
         ("blas_threads", Double(blasThreads())), ("concurrent_directions", net.concurrentDirections ? 1 : 0),
         ("peepholes", configuration.peepholes ? 1 : 0),
+        ("train_forward_s", median(phaseTimes[0])), ("train_ctc_s", median(phaseTimes[1])),
+        ("train_backward_s", median(phaseTimes[2])), ("train_adam_s", median(phaseTimes[3])),
     ]
     if o.flags.contains("json") {
         print(json(result))
@@ -192,6 +207,8 @@ func runTraining(_ o: Options) throws {
     print(String(format: "training (forward + CTC + backward + Adam), median of %d steps after %d: %.4f s/step, %.0f frames/s, %.1f GFLOP/s of gemms; %.4f CPU s/step; loss %.2f → %.2f",
                  steps, warmup, train, Double(T * B) / train, trainFLOPs / train / 1e9, trainCPU,
                  losses.first ?? .nan, losses.last ?? .nan))
+    print(String(format: "  phases (medians): forward %.4f s, CTC and its gradient %.4f s, backward %.4f s, Adam %.4f s",
+                 median(phaseTimes[0]), median(phaseTimes[1]), median(phaseTimes[2]), median(phaseTimes[3])))
     print(String(format: "inference batch %d: %.4f s, %.0f frames/s, %.1f GFLOP/s; batch 1: %.4f s, %.0f frames/s",
                  B, inferBatch, Double(T * B) / inferBatch, 2 * forwardMACs(frames: T * B) / inferBatch / 1e9,
                  inferSingle, Double(T) / inferSingle))

@@ -55,18 +55,10 @@ public struct DenseLayer<S: NetworkScalar>: Sendable {
     @_specialize(where S == Float)
     public func forward(_ x: Array2D<S>) -> Array2D<S> {
         precondition(x.cols == inputs, "Dense.forward: input has \(x.cols) columns, layer expects \(inputs)")
-        let batch = x.rows
-        var y = Array2D<S>(rows: batch, cols: outputs)
-        let b = bias.value.data
-        y.data.withUnsafeMutableBufferPointer { yp in
-            for r in 0..<batch { for j in 0..<outputs { yp[r * outputs + j] = b[j] } }
-            x.data.withUnsafeBufferPointer { xp in
-                weight.value.data.withUnsafeBufferPointer { wp in
-                    // y (B×out) += x (B×in) · Wᵀ (in×out)
-                    S.gemm(.none, .transposed, m: batch, n: outputs, k: inputs, alpha: 1,
-                           xp.baseAddress!, lda: inputs, wp.baseAddress!, ldb: inputs,
-                           beta: 1, yp.baseAddress!, ldc: outputs)
-                }
+        var y = Array2D<S>(rows: x.rows, cols: outputs)
+        x.data.withUnsafeBufferPointer { xp in
+            y.data.withUnsafeMutableBufferPointer { yp in
+                forward(x: xp.baseAddress!, ldx: inputs, rows: x.rows, y: yp.baseAddress!)
             }
         }
         return y
@@ -84,25 +76,62 @@ public struct DenseLayer<S: NetworkScalar>: Sendable {
         x.data.withUnsafeBufferPointer { xp in
             dy.data.withUnsafeBufferPointer { dyp in
                 weight.gradient.data.withUnsafeMutableBufferPointer { dwp in
-                    // dW (out×in) += dyᵀ (out×B) · x (B×in)
-                    S.gemm(.transposed, .none, m: outputs, n: inputs, k: batch, alpha: 1,
-                           dyp.baseAddress!, lda: outputs, xp.baseAddress!, ldb: inputs,
-                           beta: 1, dwp.baseAddress!, ldc: inputs)
+                    addWeightGradient(x: xp.baseAddress!, ldx: inputs, dy: dyp.baseAddress!, rows: batch, columns: 0..<inputs,
+                                      into: dwp.baseAddress!)
                 }
-                bias.gradient.data.withUnsafeMutableBufferPointer { dbp in
-                    for r in 0..<batch { for j in 0..<outputs { dbp[j] += dyp[r * outputs + j] } }
-                }
-                weight.value.data.withUnsafeBufferPointer { wp in
-                    dx.data.withUnsafeMutableBufferPointer { dxp in
-                        // dx (B×in) = dy (B×out) · W (out×in)
-                        S.gemm(.none, .none, m: batch, n: inputs, k: outputs, alpha: 1,
-                               dyp.baseAddress!, lda: outputs, wp.baseAddress!, ldb: inputs,
-                               beta: 0, dxp.baseAddress!, ldc: inputs)
-                    }
+                addBiasGradient(dy: dyp.baseAddress!, rows: batch)
+                dx.data.withUnsafeMutableBufferPointer { dxp in
+                    inputGradient(dy: dyp.baseAddress!, rows: batch, dx: dxp.baseAddress!, lddx: inputs)
                 }
             }
         }
         return dx
+    }
+
+    // The same on raw rows, so that a caller can split a batch between threads: by rows for y and
+    // dx, by columns of x (columns of dW) for the weight gradient; no two parts write the same memory.
+
+    /// y (rows × outputs, contiguous) = x (rows × inputs, row stride ldx) · Wᵀ + b.
+    @_specialize(where S == Float)
+    func forward(x: UnsafePointer<S>, ldx: Int, rows: Int, y: UnsafeMutablePointer<S>) {
+        guard rows > 0 else { return }
+        bias.value.data.withUnsafeBufferPointer { b in
+            for r in 0..<rows { (y + r * outputs).update(from: b.baseAddress!, count: outputs) }
+        }
+        weight.value.data.withUnsafeBufferPointer { wp in
+            // y (rows×out) += x (rows×in) · Wᵀ (in×out)
+            S.gemm(.none, .transposed, m: rows, n: outputs, k: inputs, alpha: 1, x, lda: ldx,
+                   wp.baseAddress!, ldb: inputs, beta: 1, y, ldc: outputs)
+        }
+    }
+
+    /// dx (rows × inputs, row stride lddx) = dy (rows × outputs, contiguous) · W.
+    @_specialize(where S == Float)
+    func inputGradient(dy: UnsafePointer<S>, rows: Int, dx: UnsafeMutablePointer<S>, lddx: Int) {
+        guard rows > 0 else { return }
+        weight.value.data.withUnsafeBufferPointer { wp in
+            S.gemm(.none, .none, m: rows, n: inputs, k: outputs, alpha: 1, dy, lda: outputs,
+                   wp.baseAddress!, ldb: inputs, beta: 0, dx, ldc: lddx)
+        }
+    }
+
+    /// dW[:, columns] += dyᵀ (out × rows) · x[:, columns] (rows × columns; x's row stride ldx), dW
+    /// being this layer's weight gradient (outputs × inputs), whose storage the caller hands in
+    /// once for all parts.
+    @_specialize(where S == Float)
+    func addWeightGradient(x: UnsafePointer<S>, ldx: Int, dy: UnsafePointer<S>, rows: Int, columns: Range<Int>,
+                           into dW: UnsafeMutablePointer<S>) {
+        guard rows > 0, !columns.isEmpty else { return }
+        S.gemm(.transposed, .none, m: outputs, n: columns.count, k: rows, alpha: 1, dy, lda: outputs,
+               x + columns.lowerBound, ldb: ldx, beta: 1, dW + columns.lowerBound, ldc: inputs)
+    }
+
+    /// db += Σ_rows dy (dy rows × outputs, contiguous).
+    @_specialize(where S == Float)
+    func addBiasGradient(dy: UnsafePointer<S>, rows: Int) {
+        bias.gradient.data.withUnsafeMutableBufferPointer { dbp in
+            for r in 0..<rows { for j in 0..<outputs { dbp[j] += dy[r * outputs + j] } }
+        }
     }
 
     /// An independent copy (its own parameters, same values, zero gradients, no optimizer state).

@@ -195,13 +195,20 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 }
             }
         }
-        let top = above.last.map { $0.array(rows: rows, cols: configuration.topWidth) } ?? batch.frames
-        let rawLogits = output.forward(top)
-        var logits = rawLogits
-        let K = configuration.classes
-        logits.data.withUnsafeMutableBufferPointer { p in
-            for r in 0..<rows { Softmax.logSoftmaxInPlace(UnsafeMutableBufferPointer(rebasing: p[(r * K)..<((r + 1) * K)])) }
-        }
+        // The output layer and the log-softmax, in row blocks (`forEachPart`).
+        let K = configuration.classes, width = configuration.topWidth
+        var rawLogits = Array2D<S>(rows: rows, cols: K), logits = Array2D<S>(rows: rows, cols: K)
+        withTop(above, batch) { top in
+        rawLogits.data.withUnsafeMutableBufferPointer { rawPointer in
+        logits.data.withUnsafeMutableBufferPointer { logPointer in
+            let raw = rawPointer.baseAddress!, log = logPointer.baseAddress!
+            forEachPart(rows) { part in
+                let block = LSTMNetwork.block(part, of: rows)
+                output.forward(x: top + block.lowerBound * width, ldx: width, rows: block.count, y: raw + block.lowerBound * K)
+                (log + block.lowerBound * K).update(from: raw + block.lowerBound * K, count: block.count * K)
+                for r in block { Softmax.logSoftmaxInPlace(UnsafeMutableBufferPointer(start: log + r * K, count: K)) }
+            }
+        }}}
         var finalState: State? = nil
         if !configuration.bidirectional {
             var state = initialState ?? State(hidden: configuration.hiddenSizes.map { Array2D(rows: B, cols: $0) },
@@ -249,8 +256,22 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         for t in 0..<T { for b in 0..<B where t >= batch.lengths[b] {
             for j in 0..<K { dz.data[(t * B + b) * K + j] = 0 }      // padding: no gradient
         } }
-        let top = pass.layerInputsAbove.last.map { $0.array(rows: rows, cols: configuration.topWidth) } ?? batch.frames
-        var dTop = output.backward(x: top, dy: dz)
+        // The output layer's backward in parts (`forEachPart`): dTop by row blocks, dW by column
+        // blocks of its input, the bias in the first part.
+        let width = configuration.topWidth
+        var dTop = Array2D<S>(rows: rows, cols: width)
+        withTop(pass.layerInputsAbove, batch) { top in
+        dz.data.withUnsafeBufferPointer { dzPointer in
+        dTop.data.withUnsafeMutableBufferPointer { dTopPointer in
+        output.weight.gradient.data.withUnsafeMutableBufferPointer { dWPointer in
+            let dzp = dzPointer.baseAddress!, dtp = dTopPointer.baseAddress!, dW = dWPointer.baseAddress!
+            forEachPart(rows) { part in
+                let block = LSTMNetwork.block(part, of: rows), columns = LSTMNetwork.block(part, of: width)
+                output.inputGradient(dy: dzp + block.lowerBound * K, rows: block.count, dx: dtp + block.lowerBound * width, lddx: width)
+                output.addWeightGradient(x: top, ldx: width, dy: dzp, rows: rows, columns: columns, into: dW)
+                if part == 0 { output.addBiasGradient(dy: dzp, rows: rows) }
+            }
+        }}}}
         guard !layers.isEmpty else { return inputGradient ? dTop : nil }
         if let mask = pass.masks.last {   // ∂L/∂h = ∂L/∂(dropped h) · mask
             for i in 0..<dTop.data.count { dTop.data[i] *= mask.pointer[i] }
@@ -292,6 +313,28 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
             withExtendedLifetime(dyOwner) {}
         }}}
         return inputGradient ? dInput : nil
+    }
+
+    /// The output layer's work is done in `parts` parts whatever the threads, so that a
+    /// serial and a concurrent run compute the same sums in the same blocks.
+    private static var parts: Int { 2 }
+
+    /// Part `part` of 0..<count split into `parts` nearly equal blocks.
+    private static func block(_ part: Int, of count: Int) -> Range<Int> {
+        (count * part / parts)..<(count * (part + 1) / parts)
+    }
+
+    /// Runs body(0..<parts) for the output layer's blocks of `rows` rows, concurrently when
+    /// `concurrentDirections` and there are rows enough for it to pay.
+    private func forEachPart(_ rows: Int, _ body: (Int) -> Void) {
+        if rows >= 64 { forEachDirection(LSTMNetwork.parts, body) } else { for part in 0..<LSTMNetwork.parts { body(part) } }
+    }
+
+    /// The output layer's input, (T·B) × topWidth: the top LSTM layer's output (after dropout)
+    /// or, with no LSTM layers, the frames.
+    private func withTop<R>(_ above: [ScratchBuffer<S>], _ batch: SequenceBatch<S>, _ body: (UnsafePointer<S>) -> R) -> R {
+        if let last = above.last { return body(last.pointer) }
+        return batch.frames.data.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     /// Runs body(0..<count), on concurrent threads when `concurrentDirections`.

@@ -1,6 +1,6 @@
 // Dense layer: forward against plain loops, and dx, dW, db against central differences in Double.
 import XCTest
-import Networks
+@testable import Networks
 import Tensors
 import TestSupport
 
@@ -41,6 +41,41 @@ final class DenseTests: XCTestCase {
         let dx = layer.backward(x: x, dy: w)
         checkParameterGradients(layer.parameters) { weightedSum(layer.forward(x), w) }
         checkInputGradient(&x, dx) { weightedSum(layer.forward($0), w) }
+    }
+
+    /// The raw-row entry points the sequence network splits between threads (y and dx by row
+    /// blocks, dW by column blocks of x, read at a row stride wider than the layer's input) give
+    /// exactly what the whole-batch forward and backward give.
+    func testRowAndColumnBlocksEqualTheWholeBatch() {
+        var rng = SeededGenerator(seed: 13)
+        let (rows, inputs, outputs, ldx) = (37, 9, 4, 11)
+        let whole = DenseLayer<Double>(inputs: inputs, outputs: outputs, rng: &rng), blocks = whole.copy()
+        let wide = randomArray(rows, ldx, &rng), dy = randomArray(rows, outputs, &rng)
+        var x = Array2D<Double>(rows: rows, cols: inputs)
+        for r in 0..<rows { for c in 0..<inputs { x[r, c] = wide[r, c] } }
+        let y = whole.forward(x)
+        let dx = whole.backward(x: x, dy: dy)
+        var yBlocks = Array2D<Double>(rows: rows, cols: outputs), dxBlocks = Array2D<Double>(rows: rows, cols: ldx)
+        wide.data.withUnsafeBufferPointer { xp in
+        dy.data.withUnsafeBufferPointer { dyp in
+        yBlocks.data.withUnsafeMutableBufferPointer { yp in
+        dxBlocks.data.withUnsafeMutableBufferPointer { dxp in
+        blocks.weight.gradient.data.withUnsafeMutableBufferPointer { dW in
+            for (rowBlock, columnBlock) in [(0..<15, 0..<4), (15..<rows, 4..<inputs)] {
+                blocks.forward(x: xp.baseAddress! + rowBlock.lowerBound * ldx, ldx: ldx, rows: rowBlock.count,
+                               y: yp.baseAddress! + rowBlock.lowerBound * outputs)
+                blocks.inputGradient(dy: dyp.baseAddress! + rowBlock.lowerBound * outputs, rows: rowBlock.count,
+                                     dx: dxp.baseAddress! + rowBlock.lowerBound * ldx, lddx: ldx)
+                blocks.addWeightGradient(x: xp.baseAddress!, ldx: ldx, dy: dyp.baseAddress!, rows: rows,
+                                         columns: columnBlock, into: dW.baseAddress!)
+            }
+            blocks.addBiasGradient(dy: dyp.baseAddress!, rows: rows)
+        }}}}}
+        XCTAssertEqual(yBlocks, y)
+        for r in 0..<rows { for c in 0..<inputs { XCTAssertEqual(dxBlocks[r, c], dx[r, c]) } }
+        XCTAssertEqual(blocks.weight.gradient, whole.weight.gradient)
+        XCTAssertEqual(blocks.bias.gradient, whole.bias.gradient)
+        XCTAssertNotEqual(whole.weight.gradient, Array2D(rows: outputs, cols: inputs))
     }
 
     func testBackwardAccumulatesAndCopyIsIndependent() {
