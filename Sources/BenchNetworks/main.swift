@@ -118,6 +118,7 @@ func runTraining(_ o: Options) throws {
     let batch = SequenceBatch(matrices: sequences)
     let single = SequenceBatch(matrices: [sequences[0]])
     var adam = Adam(learningRate: 1e-3)
+    adam.threads = threads
     let parameters = net.parameters
 
     /// Wall seconds of each phase of every step (zero gradients + forward, CTC, backward, Adam).

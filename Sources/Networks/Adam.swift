@@ -19,6 +19,11 @@ public struct Adam: Optimizer {
     public var weightDecay: Double
     /// t, the number of steps taken (restore it with the slots when resuming).
     public var stepCount: Int = 0
+    /// Threads for the update of large tensors (≥ `Adam.blockMinimum` elements, in that many
+    /// disjoint blocks). The update is elementwise, so the result is the same for any count.
+    public var threads: Int = 1
+    /// The smallest tensor whose update is split between threads.
+    public static let blockMinimum = 16_384
 
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
                 epsilon: Double = 1e-8, weightDecay: Double = 0) {
@@ -41,11 +46,14 @@ public struct Adam: Optimizer {
             p.withValueAndGradient { w, g in
                 p.withSlot("adam.m") { m in
                     p.withSlot("adam.v") { v in
-                        for i in w.indices {
-                            let gi = g[i] + lambda * w[i]
-                            m[i] = b1 * m[i] + (1 - b1) * gi
-                            v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                            w[i] -= stepSize * m[i] / (v[i].squareRoot() / rootC2 + eps)
+                        let parts = w.count >= Adam.blockMinimum ? threads : 1
+                        forEachBlock(of: w.count, parts: parts) { block in
+                            for i in block {
+                                let gi = g[i] + lambda * w[i]
+                                m[i] = b1 * m[i] + (1 - b1) * gi
+                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                w[i] -= stepSize * m[i] / (v[i].squareRoot() / rootC2 + eps)
+                            }
                         }
                     }
                 }

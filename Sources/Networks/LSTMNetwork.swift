@@ -374,9 +374,3 @@ extension LSTMNetwork where S == Float {
         return (0..<sequences.count).map { pass.batch.unpad(pass.logits, sequence: $0).matrix }
     }
 }
-
-/// Hands a value to concurrent work whose callers guarantee the accesses do not overlap.
-private struct UncheckedSendableBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

@@ -83,7 +83,10 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
         switch optimizer {
         case .sgd: return .sgd(SGD(learningRate: rate, momentum: momentum, weightDecay: weightDecay))
         case .rmsprop: return .rmsprop(RMSProp(learningRate: rate, momentum: momentum, weightDecay: weightDecay))
-        case .adam: return .adam(Adam(learningRate: rate, weightDecay: weightDecay))
+        case .adam:
+            var adam = Adam(learningRate: rate, weightDecay: weightDecay)
+            adam.threads = threads
+            return .adam(adam)
         }
     }
 }

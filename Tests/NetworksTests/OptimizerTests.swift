@@ -55,6 +55,31 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    /// Adam's update of a large tensor in blocks on two threads gives the bits of one thread,
+    /// step after step (a tensor above `Adam.blockMinimum` and one below it).
+    func testAdamOnTwoThreadsMatchesOneThread() {
+        var rng = SeededGenerator(seed: 21)
+        func tensors() -> [Parameter<Float>] {
+            [Parameter(name: "big", value: Array2D<Float>(rows: 3, cols: Adam.blockMinimum / 2 + 7, uniformScale: 1, rng: &rng)),
+             Parameter(name: "small", vector: (0..<10).map { Float($0) / 10 })]
+        }
+        let one = tensors(), two = tensors()
+        two.copyValues(from: one)
+        let start = one[0].value
+        var serial = Adam(learningRate: 0.01, weightDecay: 0.001), concurrent = serial
+        concurrent.threads = 2
+        for _ in 0..<3 {
+            let gradients = one.map { p in (0..<p.count).map { _ in Float(rng.normal()) } }
+            for (p, g) in zip(one, gradients) { p.gradient.data = g }
+            for (p, g) in zip(two, gradients) { p.gradient.data = g }
+            serial.step(one)
+            concurrent.step(two)
+        }
+        XCTAssertEqual(one.map(\.value), two.map(\.value))
+        XCTAssertEqual(one.map { $0.slots }, two.map { $0.slots })
+        XCTAssertNotEqual(one[0].value, start)
+    }
+
     func testOptimizersKeepOnlyTheSlotsTheyUse() {
         let p = Parameter<Float>(name: "w", vector: [1, 2])
         p.gradient.data = [0.5, -0.5]

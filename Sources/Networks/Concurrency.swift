@@ -1,0 +1,23 @@
+// Concurrency: splitting elementwise work over a few threads, for the training step's serial parts.
+import Dispatch
+
+/// Hands a value to concurrent work whose callers guarantee the accesses do not overlap.
+struct UncheckedSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Runs body on `parts` nearly equal, disjoint blocks of 0..<count, on concurrent threads when
+/// parts > 1 (the caller's thread takes one). Each element belongs to exactly one block, and
+/// the blocks depend only on count and parts, so elementwise work gives the same result
+/// whatever the threads. body must touch only the memory of its own block.
+func forEachBlock(of count: Int, parts: Int, _ body: (Range<Int>) -> Void) {
+    let parts = max(1, min(parts, count))
+    guard parts > 1 else { body(0..<count); return }
+    withoutActuallyEscaping(body) { escapable in
+        let shared = UncheckedSendableBox(escapable)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            shared.value((count * part / parts)..<(count * (part + 1) / parts))
+        }
+    }
+}
