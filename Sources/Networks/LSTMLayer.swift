@@ -24,7 +24,8 @@ import CKernels
 /// uniform in ±1/√H (PyTorch's default); biases 0 except the forget-gate block of b_ih = 1
 /// (Gers et al. 2000), so the cell remembers by default.
 ///
-/// Speed: the input projection of ALL frames of the batch is one gemm before the time loop;
+/// Speed: the input projection of ALL frames of the batch is one gemm before the time loop
+/// (for Float batches of `perFrameInputRows` or more, one B×in · in×4H product per frame instead);
 /// each step adds one B×H · H×4H gemm for the recurrent part (`rowsGemm`: sgemv for one row)
 /// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`).
 /// For Float the per-step products run on libxsmm's small-matrix kernels (`SmallGemm`,
@@ -89,6 +90,13 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
         }
     }
 
+    /// The smallest batch whose Float forward makes a_t's input part frame by frame, beside the
+    /// recurrent part (libxsmm, B × in · in × 4H), instead of in one gemm over all frames first:
+    /// a_t is then made and consumed while in cache (8–9% less forward time at batch 16 with
+    /// 1×128 and 2×256 BLSTMs, docs/RESULTS.md). Smaller batches keep the one big gemm, where
+    /// the per-frame kernels would have too few rows to use the weights they load.
+    static var perFrameInputRows: Int { 4 }
+
     /// Forward through time. x: (T·B) × inputs with row stride ldx; writes h into y, a
     /// (T·B) × H block with row stride ldy (a column slice of the layer output). The state
     /// before the first frame is zero, or `cache.initialHidden`/`initialCells` (B × H) when set.
@@ -114,8 +122,14 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             if !fused {
                 for r in 0..<rows { (gates + r * G).update(from: bias, count: G) }
             }
-            S.gemm(.none, .transposed, m: rows, n: G, k: inputs, alpha: 1, x, lda: ldx,
-                   wih.baseAddress!, ldb: inputs, beta: fused ? 0 : 1, gates, ldc: G)
+            // Float batches of `perFrameInputRows` or more: the input product too runs frame by frame.
+            let inputProduct = fused && B >= LSTMLayer.perFrameInputRows
+                ? RecurrentProduct(weights: floats(wih.baseAddress!), outputs: G, inputs: inputs, rows: B, ldh: ldx, overwrite: true)
+                : nil
+            if inputProduct == nil {
+                S.gemm(.none, .transposed, m: rows, n: G, k: inputs, alpha: 1, x, lda: ldx,
+                       wih.baseAddress!, ldb: inputs, beta: fused ? 0 : 1, gates, ldc: G)
+            }
             let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
             let usePeepholes = peepholes
             // Float: the per-frame product on W_hhᵀ, by libxsmm or sgemv (RecurrentProduct).
@@ -125,6 +139,10 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             let biasPointer = biasBuffer.baseAddress!
             for step in 0..<T {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
+                if let inputProduct {
+                    // a_t = x_t·W_ihᵀ (B × in · in × 4H); the biases come in the cell kernel.
+                    inputProduct.add(floats(x + t * B * ldx), into: mutableFloats(gates + t * B * G))
+                }
                 if step > 0, let product {
                     // a_t += h_{t−1}·W_hhᵀ for the whole batch (B × H · H × 4H).
                     product.add(UnsafePointer(mutableFloats(y + tp * B * ldy)), into: mutableFloats(gates + t * B * G))

@@ -37,8 +37,10 @@ struct RecurrentProduct {
     private let rows: Int, outputs: Int, inputs: Int, ldh: Int
 
     /// weights: W_hh, `outputs` (4H) × `inputs` (H), row-major; `rows` (B) rows of h a frame.
-    init?(weights: UnsafePointer<Float>, outputs: Int, inputs: Int, rows: Int, ldh: Int) {
-        small = rows > 1 ? SmallGemm(m: rows, n: outputs, k: inputs, lda: ldh, ldb: outputs, ldc: outputs, beta: 1) : nil
+    /// With `overwrite`, `add` writes a = h·Wᵀ instead of adding to a (libxsmm only: two or more rows).
+    init?(weights: UnsafePointer<Float>, outputs: Int, inputs: Int, rows: Int, ldh: Int, overwrite: Bool = false) {
+        precondition(!overwrite || rows > 1, "RecurrentProduct: overwrite needs two or more rows")
+        small = rows > 1 ? SmallGemm(m: rows, n: outputs, k: inputs, lda: ldh, ldb: outputs, ldc: outputs, beta: overwrite ? 0 : 1) : nil
         guard rows == 1 || small != nil else { return nil }
         transposed = ScratchBuffer<Float>(count: inputs * outputs, zeroed: false)
         cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(outputs), Int32(inputs), 1, weights, Int32(inputs),

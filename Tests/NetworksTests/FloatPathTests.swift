@@ -7,8 +7,9 @@ import TestSupport
 final class FloatPathTests: XCTestCase {
     func testFloatNetworkMatchesDoubleNetworkOnOddShapes() {
         var rng = SeededGenerator(seed: 100)
-        // Batches of three (libxsmm's per-frame products) and of one (sgemv on W_hhᵀ).
-        for lengths in [[9, 1, 6], [8]] {
+        // Batches of three (libxsmm's per-frame recurrent products), of five (the input product
+        // frame by frame too, LSTMLayer.perFrameInputRows) and of one (sgemv on W_hhᵀ).
+        for lengths in [[9, 1, 6], [9, 1, 6, 4, 7], [8]] {
         for (inputs, hidden, peepholes) in [(1, [1], true), (3, [17], false), (5, [5, 3], true), (2, [33], true)] {
             let configuration = LSTMNetworkConfiguration(inputSize: inputs, hiddenSizes: hidden, bidirectional: true,
                                                          peepholes: peepholes, classes: 7)
