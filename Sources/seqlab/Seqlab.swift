@@ -12,5 +12,5 @@ struct Seqlab: ParsableCommand {
           seqlab extract audio test/*.wav | seqlab decode -m model.safetensors > hyp.txt
         """,
         version: "0.1.0",
-        subcommands: [Extract.self, CMVN.self, Train.self, Decode.self, Align.self, Label.self, Score.self, LM.self, Inspect.self, Grid.self, Plot.self, Influence.self])
+        subcommands: [Extract.self, CMVN.self, Train.self, Decode.self, Align.self, Label.self, Score.self, Combine.self, LM.self, Inspect.self, Grid.self, Plot.self, Influence.self])
 }
