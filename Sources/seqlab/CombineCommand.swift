@@ -18,17 +18,20 @@ struct Combine: ParsableCommand {
         commandName: "combine",
         abstract: "Combine the transcripts of several systems by voting (ROVER).",
         discussion: """
-        Reads three or more Kaldi `text` files of hypotheses for the same utterances (e.g. from
-        models trained with different seeds) and writes one transcript per utterance: the
-        hypotheses are aligned into a word transition network and each slot keeps the word most
-        systems put there, or nothing when most put nothing (Fiscus 1997, votes by frequency).
-        Ties go to the earliest file, so list the best system first:
-          for s in 1 2 3; do seqlab decode -m seed$s.safetensors --feats test.ark > hyp$s.txt; done
+        Reads three or more Kaldi `text` files of hypotheses for the same utterances
+        (e.g. from models trained with different seeds) and writes one transcript per
+        utterance: the hypotheses are aligned into a word transition network, and each
+        slot keeps the word most systems put there, or nothing when most put nothing
+        (Fiscus 1997, votes by frequency). Ties go to the earliest file, so list the
+        best system first:
+          for s in 1 2 3; do
+            seqlab decode -m seed$s.safetensors --feats test.ark > hyp$s.txt
+          done
           seqlab combine hyp1.txt hyp2.txt hyp3.txt > hyp.txt
         --unit char votes on characters (spaces included), for character models.
-        An utterance missing from some files is named on stderr and counted as an empty
-        hypothesis from them; the others are still combined, and the exit status is then 1.
-        Output keys follow the first file, then keys only later files have.
+        An utterance missing from some files is named on stderr and counted as an
+        empty hypothesis there; the rest is combined, and the exit status is then 1.
+        Output keys follow the first file, then the keys only later files have.
         """)
 
     @Argument(help: "Hypothesis files (Kaldi text), best system first; '-' reads one of them from stdin.")
