@@ -277,27 +277,34 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                                beta: 0, dhr, ldc: H)
                 }
             }
-            // dW_ih += dAᵀ·X over all T·B frames at once.
+            // [dW_ih | dW_hh] += dAᵀ·[X | H_prev] over all T·B frames in one gemm, H_prev's row r
+            // holding h_{t−1} of r's frame: zero before a direction's first frame (padded frames
+            // hold h = 0 too, and their dA is 0), or the given initial state there. One product
+            // with in + H columns runs faster than one with in and one with H (docs/RESULTS.md).
+            let width = inputs + H
+            let xh = ScratchBuffer<S>(count: rows * width, zeroed: false)
+            for step in 0..<T {
+                let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
+                for b in 0..<B {
+                    let row = xh.pointer + (t * B + b) * width
+                    row.update(from: x + (t * B + b) * ldx, count: inputs)
+                    if step > 0 {
+                        (row + inputs).update(from: y + (tp * B + b) * ldy, count: H)
+                    } else if let initialH {
+                        (row + inputs).update(from: initialH + b * H, count: H)
+                    } else {
+                        (row + inputs).update(repeating: 0, count: H)
+                    }
+                }
+            }
+            let dW = ScratchBuffer<S>(count: G * width, zeroed: false)
+            S.gemm(.transposed, .none, m: G, n: width, k: rows, alpha: 1, da, lda: G, xh.pointer, ldb: width,
+                   beta: 0, dW.pointer, ldc: width)
             weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
-                S.gemm(.transposed, .none, m: G, n: inputs, k: rows, alpha: 1, da, lda: G, x, ldb: ldx,
-                       beta: 1, g.baseAddress!, ldc: inputs)
+                for j in 0..<G { for i in 0..<inputs { g[j * inputs + i] += dW.pointer[j * width + i] } }
             }
-            // dW_hh += Σ_t dA_tᵀ·h_{t−1}: the frames with a predecessor, paired by one row-block shift.
-            if T > 1 {
-                let dAStart = reversed ? da : da + B * G
-                let hStart = reversed ? y + B * ldy : y
-                weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
-                    S.gemm(.transposed, .none, m: G, n: H, k: (T - 1) * B, alpha: 1, dAStart, lda: G,
-                           hStart, ldb: ldy, beta: 1, g.baseAddress!, ldc: H)
-                }
-            }
-            // The first frame's share, dA_{first}ᵀ·h₀, when it started from a given state.
-            if let initialH {
-                let first = reversed ? T - 1 : 0
-                weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
-                    S.gemm(.transposed, .none, m: G, n: H, k: B, alpha: 1, da + first * B * G, lda: G,
-                           initialH, ldb: H, beta: 1, g.baseAddress!, ldc: H)
-                }
+            weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
+                for j in 0..<G { for i in 0..<H { g[j * H + i] += dW.pointer[j * width + inputs + i] } }
             }
             // Both biases receive Σ_rows dA.
             var dBias = [S](repeating: 0, count: G)
