@@ -7,6 +7,11 @@ struct UncheckedSendableBox<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
+/// Block `part` of 0..<count split into `parts` nearly equal, disjoint blocks.
+func blockRange(_ part: Int, of count: Int, parts: Int) -> Range<Int> {
+    (count * part / parts)..<(count * (part + 1) / parts)
+}
+
 /// Runs body on `parts` nearly equal, disjoint blocks of 0..<count, on concurrent threads when
 /// parts > 1 (the caller's thread takes one). Each element belongs to exactly one block, and
 /// the blocks depend only on count and parts, so elementwise work gives the same result
@@ -16,8 +21,6 @@ func forEachBlock(of count: Int, parts: Int, _ body: (Range<Int>) -> Void) {
     guard parts > 1 else { body(0..<count); return }
     withoutActuallyEscaping(body) { escapable in
         let shared = UncheckedSendableBox(escapable)
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            shared.value((count * part / parts)..<(count * (part + 1) / parts))
-        }
+        DispatchQueue.concurrentPerform(iterations: parts) { shared.value(blockRange($0, of: count, parts: parts)) }
     }
 }

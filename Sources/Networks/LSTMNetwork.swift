@@ -320,9 +320,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     private static var parts: Int { 2 }
 
     /// Part `part` of 0..<count split into `parts` nearly equal blocks.
-    private static func block(_ part: Int, of count: Int) -> Range<Int> {
-        (count * part / parts)..<(count * (part + 1) / parts)
-    }
+    private static func block(_ part: Int, of count: Int) -> Range<Int> { blockRange(part, of: count, parts: parts) }
 
     /// Runs body(0..<parts) for the output layer's blocks of `rows` rows, concurrently when
     /// `concurrentDirections` and there are rows enough for it to pay.
