@@ -29,8 +29,8 @@ import CKernels
 /// each step adds one B×H · H×4H gemm for the recurrent part (`rowsGemm`: sgemv for one row)
 /// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`).
 /// For Float the per-step products run on libxsmm's small-matrix kernels (`SmallGemm`,
-/// `RecurrentProduct`) for two or more rows, on sgemv over W_hh transposed for one. Backward is BPTT, again with the weight gradients as
-/// single big gemms after the loop.
+/// `RecurrentProduct`) for two or more rows, on sgemv over W_hh transposed for one. Backward is BPTT, with both weight gradients in
+/// one big gemm over [x_t | h_{t−1}] after the loop.
 public struct LSTMLayer<S: NetworkScalar>: Sendable {
     public let inputs: Int
     public let hidden: Int
