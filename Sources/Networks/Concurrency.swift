@@ -7,6 +7,15 @@ struct UncheckedSendableBox<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
+/// Runs body(0..<count) on concurrent threads (the caller's thread takes one). The callers
+/// guarantee that the calls touch disjoint memory, so sharing a non-Sendable `body` is safe.
+func concurrentlyForEach(_ count: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { escapable in
+        let shared = UncheckedSendableBox(escapable)
+        DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+    }
+}
+
 /// Block `part` of 0..<count split into `parts` nearly equal, disjoint blocks.
 func blockRange(_ part: Int, of count: Int, parts: Int) -> Range<Int> {
     (count * part / parts)..<(count * (part + 1) / parts)
@@ -19,8 +28,5 @@ func blockRange(_ part: Int, of count: Int, parts: Int) -> Range<Int> {
 func forEachBlock(of count: Int, parts: Int, _ body: (Range<Int>) -> Void) {
     let parts = max(1, min(parts, count))
     guard parts > 1 else { body(0..<count); return }
-    withoutActuallyEscaping(body) { escapable in
-        let shared = UncheckedSendableBox(escapable)
-        DispatchQueue.concurrentPerform(iterations: parts) { shared.value(blockRange($0, of: count, parts: parts)) }
-    }
+    concurrentlyForEach(parts) { body(blockRange($0, of: count, parts: parts)) }
 }

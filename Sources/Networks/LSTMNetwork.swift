@@ -1,5 +1,4 @@
 // LSTMNetwork: stacked (bi)directional LSTM layers and a log-softmax output layer, with BPTT over a padded batch.
-import Dispatch
 import Tensors
 
 /// The architecture of an `LSTMNetwork`, saved as JSON in the model's metadata.
@@ -338,11 +337,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     /// Runs body(0..<count), on concurrent threads when `concurrentDirections`.
     private func forEachDirection(_ count: Int, _ body: (Int) -> Void) {
         if concurrentDirections && count > 1 {
-            // The directions touch disjoint memory (see the callers), so sharing `body` is safe.
-            withoutActuallyEscaping(body) { escapable in
-                let shared = UncheckedSendableBox(escapable)
-                DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
-            }
+            concurrentlyForEach(count, body)   // the directions touch disjoint memory (see the callers)
         } else {
             for d in 0..<count { body(d) }
         }
