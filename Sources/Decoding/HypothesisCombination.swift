@@ -1,5 +1,42 @@
 // HypothesisCombination: ROVER, voting between the transcripts of several systems.
 
+/// How `combineHypotheses` scores the candidates of a slot (Fiscus 1997, section 3.2):
+/// score(w) = α · N(w)/N + (1 − α) · C(w), where N(w) of the N systems put w in the slot and C(w)
+/// is the mean (or the largest) of their confidences in it; a system that put nothing there (∅)
+/// counts with `nullConfidence`, Fiscus's Conf(@). α = 1 votes by frequency alone; α and
+/// Conf(@) are tuned on data with known transcripts, not on the test set.
+public struct VoteWeights: Sendable, Equatable {
+    /// How the confidences of the systems behind one candidate make C(w).
+    public enum Confidence: String, Sendable, CaseIterable {
+        /// Their mean (Fiscus's "average confidence").
+        case mean
+        /// The largest of them (Fiscus's "maximum confidence").
+        case max
+    }
+    /// α in [0, 1]: the weight of the vote count against the confidence.
+    public var alpha: Double
+    /// Conf(@) in [0, 1]: the confidence of a system's ∅.
+    public var nullConfidence: Double
+    public var confidence: Confidence
+    public init(alpha: Double = 1, nullConfidence: Double = 0, confidence: Confidence = .mean) {
+        self.alpha = alpha
+        self.nullConfidence = nullConfidence
+        self.confidence = confidence
+    }
+    /// Votes by frequency of occurrence alone (α = 1).
+    public static let frequency = VoteWeights()
+}
+
+/// One token of a system's hypothesis with the system's confidence in it, in [0, 1].
+public struct ScoredToken: Sendable, Equatable {
+    public var token: String
+    public var confidence: Double
+    public init(_ token: String, confidence: Double = 1) {
+        self.token = token
+        self.confidence = confidence
+    }
+}
+
 /// Recognizer Output Voting Error Reduction (Fiscus 1997, "A post-processing system to yield
 /// reduced word error rates: ROVER"), with votes by frequency of occurrence (his α = 1).
 ///
@@ -17,6 +54,13 @@
 ///
 ///     combineHypotheses([["1", "2", "3"], ["1", "7", "3"], ["1", "2", "3", "4"]])  // ["1", "2", "3"]
 public func combineHypotheses(_ systems: [[String]]) -> [String] {
+    combineHypotheses(systems.map { $0.map { ScoredToken($0) } }, weights: .frequency)
+}
+
+/// ROVER with confidences: the same network as `combineHypotheses(_:)` (the alignment looks at
+/// the tokens only), each slot electing the candidate with the highest `weights` score (see
+/// `VoteWeights`); equal scores go to the earliest system among them.
+public func combineHypotheses(_ systems: [[ScoredToken]], weights: VoteWeights) -> [String] {
     guard let first = systems.first else { return [] }
     var network = first.map { [Optional($0)] }    // network[slot][system]
     var count = 1
@@ -24,22 +68,36 @@ public func combineHypotheses(_ systems: [[String]]) -> [String] {
         network = align(network, systems: count, hypothesis)
         count += 1
     }
-    return network.compactMap(vote)
+    return network.compactMap { vote($0, weights: weights) }
 }
 
-/// The slot's winner: the entry most systems gave (∅ = nil), ties to the earliest system.
-private func vote(_ slot: [String?]) -> String? {
-    var counts: [String?: Int] = [:]
-    for entry in slot { counts[entry, default: 0] += 1 }
-    let best = counts.values.max() ?? 0
-    return slot.first { counts[$0] == best } ?? nil
+/// The slot's winner by `weights` (∅ = nil), ties to the earliest system.
+private func vote(_ slot: [ScoredToken?], weights: VoteWeights) -> String? {
+    var candidates: [String?] = [], confidences: [String?: [Double]] = [:]
+    for entry in slot {
+        let candidate = entry?.token
+        if confidences[candidate] == nil { candidates.append(candidate) }
+        confidences[candidate, default: []].append(entry?.confidence ?? weights.nullConfidence)
+    }
+    let systems = Double(slot.count)
+    func score(_ candidate: String?) -> Double {
+        let c = confidences[candidate]!
+        let confidence = weights.confidence == .mean ? c.reduce(0, +) / Double(c.count) : c.max()!
+        return weights.alpha * Double(c.count) / systems + (1 - weights.alpha) * confidence
+    }
+    var best = candidates[0], bestScore = score(best)
+    for candidate in candidates.dropFirst() {
+        let s = score(candidate)
+        if s > bestScore { best = candidate; bestScore = s }
+    }
+    return best
 }
 
 /// The network with `hypothesis` aligned into it as system number `systems` (see `combineHypotheses`).
-private func align(_ network: [[String?]], systems: Int, _ hypothesis: [String]) -> [[String?]] {
+private func align(_ network: [[ScoredToken?]], systems: Int, _ hypothesis: [ScoredToken]) -> [[ScoredToken?]] {
     let n = network.count, m = hypothesis.count
     enum Step { case match, skip, insert }
-    func matchCost(_ slot: Int, _ token: String) -> Int { network[slot].contains(token) ? 0 : 1 }
+    func matchCost(_ slot: Int, _ token: ScoredToken) -> Int { network[slot].contains { $0?.token == token.token } ? 0 : 1 }
     func skipCost(_ slot: Int) -> Int { network[slot].allSatisfy { $0 == nil } ? 0 : 1 }
     // cost[i][j]: the first i slots against the first j tokens; step[i][j]: the last move.
     var cost = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
@@ -57,13 +115,13 @@ private func align(_ network: [[String?]], systems: Int, _ hypothesis: [String])
             step[i][j] = move
         }
     }
-    var out: [[String?]] = []
+    var out: [[ScoredToken?]] = []
     var i = n, j = m
     while i > 0 || j > 0 {
         switch step[i][j] {
         case .match: out.append(network[i - 1] + [hypothesis[j - 1]]); i -= 1; j -= 1
         case .skip: out.append(network[i - 1] + [nil]); i -= 1
-        case .insert: out.append([String?](repeating: nil, count: systems) + [hypothesis[j - 1]]); j -= 1
+        case .insert: out.append([ScoredToken?](repeating: nil, count: systems) + [hypothesis[j - 1]]); j -= 1
         }
     }
     return out.reversed()

@@ -32,6 +32,18 @@ struct Combine: ParsableCommand {
         An utterance missing from some files is named on stderr and counted as an
         empty hypothesis there; the rest is combined, and the exit status is then 1.
         Output keys follow the first file, then the keys only later files have.
+
+        With --ctm the files are ctm files with confidences (decode --format ctm),
+        each line one unit to vote on (with --unit char: one character, <space> for a
+        space, as --ctm-unit token writes a character model's). --alpha below 1 weighs
+        the systems' confidences in the vote (Fiscus's α and Conf(@)):
+          score(w) = α · N(w)/N + (1 − α) · C(w)
+        C(w) being the mean (--confidence max: the largest) confidence of the N(w) of
+        N systems that put w in the slot, a system's nothing counting with
+        --null-confidence. Tune α and Conf(@) on data with known transcripts.
+        A ctm file has no line for an empty hypothesis, so an utterance absent from
+        some ctm files is empty there (no message), and one absent from all of them
+        is not written.
         """)
 
     @Argument(help: "Hypothesis files (Kaldi text), best system first; '-' reads one of them from stdin.")
@@ -43,35 +55,54 @@ struct Combine: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Kaldi text file to write ('-' = stdout).")
     var output = "-"
 
+    @Flag(help: "The files are ctm files with confidences (decode --format ctm), one unit per line.")
+    var ctm = false
+
+    @Option(help: "Weight α of the vote count against the confidence, in [0, 1]; below 1 needs --ctm.")
+    var alpha = 1.0
+
+    @Option(help: "Confidence Conf(@) of a system that put nothing in a slot, in [0, 1] (with --alpha below 1; default 0).")
+    var nullConfidence: Double?
+
+    @Option(help: "A candidate's confidence: mean or max of its systems' (with --alpha below 1; default mean).")
+    var confidence: VoteWeights.Confidence?
+
     func validate() throws {
         if hypotheses.count < 3 {
             throw ValidationError("combine needs three or more hypothesis files (with two, every disagreement is a tie the first file wins); got \(hypotheses.count)")
         }
         if hypotheses.filter({ $0 == "-" }).count > 1 { throw ValidationError("only one of the files can be \"-\" (stdin)") }
+        guard alpha >= 0, alpha <= 1 else { throw ValidationError("--alpha \(alpha) is outside [0, 1]") }
+        if let nullConfidence, !(nullConfidence >= 0 && nullConfidence <= 1) {
+            throw ValidationError("--null-confidence \(nullConfidence) is outside [0, 1]")
+        }
+        if alpha < 1 && !ctm {
+            throw ValidationError("--alpha below 1 weighs the systems' confidences, which only ctm files carry: add --ctm (decode --format ctm)")
+        }
+        if alpha == 1 && (nullConfidence != nil || confidence != nil) {
+            throw ValidationError("--null-confidence and --confidence act only in a vote with --alpha below 1")
+        }
     }
 
     func run() throws {
         do {
-            let files = try hypotheses.map { try KaldiText.read(path: $0) }
-            let systems = files.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key, $0.tokens) }) }
+            let systems = ctm ? try readCTMSystems() : try readTextSystems()
             var keys: [String] = [], seen = Set<String>()
-            for entry in files.joined() where seen.insert(entry.key).inserted { keys.append(entry.key) }
+            for system in systems { for key in system.keys where seen.insert(key).inserted { keys.append(key) } }
             guard !keys.isEmpty else { throw InputError(file: hypotheses[0], "no utterances in any of the files") }
+            let weights = VoteWeights(alpha: alpha, nullConfidence: nullConfidence ?? 0, confidence: confidence ?? .mean)
             var missing = false
             var out: [(key: String, tokens: [String])] = []
             for key in keys {
-                let absent = hypotheses.indices.filter { systems[$0][key] == nil }
-                if !absent.isEmpty {
+                let absent = hypotheses.indices.filter { systems[$0].units[key] == nil }
+                if !absent.isEmpty && !ctm {
                     missing = true
                     printError("seqlab combine: \(key): no hypothesis in \(absent.map { hypotheses[$0] == "-" ? "stdin" : hypotheses[$0] }.joined(separator: ", ")); counted as empty")
                 }
-                let lines = systems.map { $0[key] ?? [] }
+                let combined = combineHypotheses(systems.map { $0.units[key] ?? [] }, weights: weights)
                 switch unit {
-                case .word:
-                    out.append((key, combineHypotheses(lines)))
-                case .char:
-                    let text = combineHypotheses(lines.map { $0.joined(separator: " ").map(String.init) }).joined()
-                    out.append((key, text.split(separator: " ").map(String.init)))
+                case .word: out.append((key, combined))
+                case .char: out.append((key, combined.joined().split(separator: " ").map(String.init)))
                 }
             }
             try KaldiText.write(out, to: output)
@@ -81,4 +112,47 @@ struct Combine: ParsableCommand {
             throw ExitCode.failure
         }
     }
+
+    /// One system's hypotheses as the units of the vote, keys in file order.
+    private struct System {
+        var keys: [String] = []
+        var units: [String: [ScoredToken]] = [:]
+    }
+
+    /// Kaldi text files: words, or their characters with the single spaces between them.
+    private func readTextSystems() throws -> [System] {
+        try hypotheses.map { path in
+            var system = System()
+            for entry in try KaldiText.read(path: path) {
+                system.keys.append(entry.key)
+                switch unit {
+                case .word: system.units[entry.key] = entry.tokens.map { ScoredToken($0) }
+                case .char: system.units[entry.key] = entry.tokens.joined(separator: " ").map { ScoredToken(String($0)) }
+                }
+            }
+            return system
+        }
+    }
+
+    /// ctm files: a unit per line, with its confidence; for --unit char one character per line.
+    private func readCTMSystems() throws -> [System] {
+        try hypotheses.map { path in
+            var system = System()
+            for (key, tokens) in try CTMFile.read(path: path, requireConfidence: alpha < 1) {
+                system.keys.append(key)
+                system.units[key] = try tokens.map { t in
+                    guard unit == .char else { return ScoredToken(t.token, confidence: t.confidence) }
+                    let character = t.token == "<space>" ? " " : t.token
+                    guard character.count == 1 else {
+                        throw InputError(file: path == "-" ? "stdin" : path, place: "line \(t.line)",
+                                         "token \"\(t.token)\" is not one character; --unit char takes a character model's ctm per token (decode --format ctm --ctm-unit token)")
+                    }
+                    return ScoredToken(character, confidence: t.confidence)
+                }
+            }
+            return system
+        }
+    }
 }
+
+extension VoteWeights.Confidence: ExpressibleByArgument {}

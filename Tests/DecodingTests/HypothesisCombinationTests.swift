@@ -41,4 +41,50 @@ final class HypothesisCombinationTests: XCTestCase {
         XCTAssertEqual(combineHypotheses([]), [])
         XCTAssertEqual(combineHypotheses([split("x y")]), split("x y"))
     }
+
+    // Votes with confidences (VoteWeights): scores score(w) = α·N(w)/3 + (1 − α)·C(w) worked out by hand.
+    func scored(_ s: String) -> [ScoredToken] {
+        split(s).map { field in
+            let parts = field.split(separator: ":")
+            return ScoredToken(String(parts[0]), confidence: Double(parts[1])!)
+        }
+    }
+    func combine(_ weights: VoteWeights, _ systems: String...) -> String {
+        combineHypotheses(systems.map(scored), weights: weights).joined(separator: " ")
+    }
+
+    /// Slot 2 has 2 (0.9) from the first system against 7 from the other two (0.2, 0.3).
+    /// α = 1: 7 (2/3 against 1/3). α = 0.5: 2 scores 1/6 + 0.45 = 0.617, 7 scores 1/3 + 0.125 = 0.458.
+    func testConfidenceCanOutweighTheCount() {
+        let systems = ["1:0.9 2:0.9", "1:0.8 7:0.2", "1:0.7 7:0.3"]
+        XCTAssertEqual(combineHypotheses(systems.map(scored), weights: .frequency), ["1", "7"])
+        XCTAssertEqual(combineHypotheses(systems.map(scored), weights: VoteWeights(alpha: 0.5)), ["1", "2"])
+        // The string API is the vote by frequency.
+        XCTAssertEqual(combineHypotheses(systems.map { split($0).map { String($0.prefix(1)) } }), ["1", "7"])
+    }
+
+    /// Mean against max: 7 has 0.2 and 0.95 (mean 0.575, max 0.95), 2 has 0.9. With α = 0 the mean
+    /// elects 2 and the max elects 7.
+    func testMeanAndMaximumConfidence() {
+        XCTAssertEqual(combine(VoteWeights(alpha: 0, confidence: .mean), "2:0.9", "7:0.2", "7:0.95"), "2")
+        XCTAssertEqual(combine(VoteWeights(alpha: 0, confidence: .max), "2:0.9", "7:0.2", "7:0.95"), "7")
+    }
+
+    /// A system's nothing counts with Conf(@). 4 from two systems (0.3, 0.4) against ∅ from one:
+    /// α = 1 keeps 4 (2/3); α = 0 with Conf(@) = 0.9 drops it (0.35 < 0.9), with 0.1 keeps it.
+    /// 4 from one system against two ∅, α = 0.5, Conf(@) = 0: at 0.3 it scores 1/6 + 0.15 = 0.317
+    /// against ∅'s 1/3 and goes; at 0.6 it scores 1/6 + 0.3 = 0.467 and stays.
+    func testNothingCountsWithTheNullConfidence() {
+        XCTAssertEqual(combine(.frequency, "a:1 4:0.3", "a:1 4:0.4", "a:1"), "a 4")
+        XCTAssertEqual(combine(VoteWeights(alpha: 0, nullConfidence: 0.9), "a:1 4:0.3", "a:1 4:0.4", "a:1"), "a")
+        XCTAssertEqual(combine(VoteWeights(alpha: 0, nullConfidence: 0.1), "a:1 4:0.3", "a:1 4:0.4", "a:1"), "a 4")
+        XCTAssertEqual(combine(VoteWeights(alpha: 0.5, nullConfidence: 0), "a:1 4:0.3", "a:1", "a:1"), "a")
+        XCTAssertEqual(combine(VoteWeights(alpha: 0.5, nullConfidence: 0), "a:1 4:0.6", "a:1", "a:1"), "a 4")
+    }
+
+    /// Equal scores go to the earliest system, as in the vote by frequency.
+    func testEqualScoresGoToTheEarliestSystem() {
+        XCTAssertEqual(combine(VoteWeights(alpha: 0.5), "b:0.5", "c:0.5", "d:0.5"), "b")
+        XCTAssertEqual(combine(VoteWeights(alpha: 0), "b:0.4", "c:0.8", "d:0.8"), "c")
+    }
 }

@@ -78,4 +78,83 @@ final class CombineCommandTests: XCTestCase {
         XCTAssertNotEqual(two.status, 0)
         XCTAssertTrue(two.stderr.contains("three or more hypothesis files"), two.stderr)
     }
+
+    /// ctm files with confidences. u1's second slot: 2 (0.9) from a, 7 from b and c (0.2, 0.3):
+    /// the count elects 7; α = 0.5 scores 2 at 1/6 + 0.45 = 0.617 and 7 at 1/3 + 0.125 = 0.458.
+    /// u2 is absent from c: an empty hypothesis there, without a message.
+    func testConfidencesWeighTheVote() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try write("u1 1 0.1 0.1 1 0.9\nu1 1 0.5 0.1 2 0.9\nu2 1 0.2 0.1 5 0.8\n", "a.ctm", in: dir)
+        let b = try write("u1 1 0.1 0.1 1 0.8\nu1 1 0.5 0.1 7 0.2\nu2 1 0.2 0.1 5 0.7\n", "b.ctm", in: dir)
+        let c = try write("u1 1 0.1 0.1 1 0.7\nu1 1 0.5 0.1 7 0.3\n", "c.ctm", in: dir)
+        let count = try runSeqlab(["combine", "--ctm", a, b, c])
+        XCTAssertEqual(count.status, 0, count.stderr)
+        XCTAssertEqual(count.stdoutText, "u1 1 7\nu2 5\n")
+        XCTAssertEqual(count.stderr, "")
+        let weighted = try runSeqlab(["combine", "--ctm", "--alpha", "0.5", a, b, c])
+        XCTAssertEqual(weighted.status, 0, weighted.stderr)
+        XCTAssertEqual(weighted.stdoutText, "u1 1 2\nu2 5\n")
+        // u2's 5 against c's nothing: Conf(@) = 0.9 outweighs 5's mean 0.75 at α = 0 (and 0.5 does not).
+        let null = try runSeqlab(["combine", "--ctm", "--alpha", "0", "--null-confidence", "0.9", a, b, c])
+        XCTAssertEqual(null.stdoutText, "u1 1 2\nu2\n")
+        let low = try runSeqlab(["combine", "--ctm", "--alpha", "0", "--null-confidence", "0.5", a, b, c])
+        XCTAssertEqual(low.stdoutText, "u1 1 2\nu2 5\n")
+        // --confidence max: with c's 7 at 0.95 and α = 0, 7's mean 0.575 loses to 2's 0.9, its max wins.
+        let c2 = try write("u1 1 0.1 0.1 1 0.7\nu1 1 0.5 0.1 7 0.95\n", "c2.ctm", in: dir)
+        let mean = try runSeqlab(["combine", "--ctm", "--alpha", "0", a, b, c2])
+        XCTAssertEqual(mean.stdoutText, "u1 1 2\nu2 5\n", mean.stderr)
+        let max = try runSeqlab(["combine", "--ctm", "--alpha", "0", "--confidence", "max", a, b, c2])
+        XCTAssertEqual(max.stdoutText, "u1 1 7\nu2 5\n", max.stderr)
+    }
+
+    /// --unit char with ctm files of a character model (a character per line, <space> for a space),
+    /// and the error for a line that holds a word.
+    func testCharacterCTMs() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func ctm(_ text: String, _ confidences: [Double]) -> String {
+            zip(text, confidences).enumerated().map { i, pair in
+                "x 1 \(Double(i) * 0.1) 0.1 \(pair.0 == " " ? "<space>" : String(pair.0)) \(pair.1)\n"
+            }.joined()
+        }
+        let a = try write(ctm("ab cd", [0.9, 0.9, 0.9, 0.9, 0.9]), "a.ctm", in: dir)
+        let b = try write(ctm("ab ce", [0.9, 0.9, 0.9, 0.9, 0.1]), "b.ctm", in: dir)
+        let c = try write(ctm("ab ce", [0.9, 0.9, 0.9, 0.9, 0.1]), "c.ctm", in: dir)
+        let count = try runSeqlab(["combine", "--ctm", "--unit", "char", a, b, c])
+        XCTAssertEqual(count.stdoutText, "x ab ce\n", count.stderr)
+        let weighted = try runSeqlab(["combine", "--ctm", "--unit", "char", "--alpha", "0.2", a, b, c])
+        XCTAssertEqual(weighted.stdoutText, "x ab cd\n", weighted.stderr)
+        let word = try write("x 1 0 0.1 ab 0.9\n", "word.ctm", in: dir)
+        let r = try runSeqlab(["combine", "--ctm", "--unit", "char", a, word, c])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "seqlab combine: \(word): line 1: token \"ab\" is not one character; --unit char takes a character model's ctm per token (decode --format ctm --ctm-unit token)\n")
+        XCTAssertEqual(r.stdout.count, 0)
+    }
+
+    func testConfidenceOptionsAreChecked() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = try write("u1 1 2\n", "a.txt", in: dir)
+        let noConfidence = try write("u1 1 0.1 0.1 1\n", "a.ctm", in: dir)
+        for (arguments, message) in [
+            (["--alpha", "0.5", text, text, text], "add --ctm"),
+            (["--ctm", "--alpha", "1.5", text, text, text], "--alpha 1.5 is outside [0, 1]"),
+            (["--ctm", "--alpha", "0.5", "--null-confidence", "1.5", text, text, text], "--null-confidence 1.5 is outside [0, 1]"),
+            (["--ctm", "--null-confidence", "0.5", text, text, text], "act only in a vote with --alpha below 1"),
+            (["--confidence", "max", text, text, text], "act only in a vote with --alpha below 1"),
+        ] {
+            let r = try runSeqlab(["combine"] + arguments)
+            XCTAssertNotEqual(r.status, 0, "\(arguments)")
+            XCTAssertTrue(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+        }
+        // A text file given as ctm, and a ctm line without a confidence when one is weighed.
+        let asCTM = try runSeqlab(["combine", "--ctm", text, text, text])
+        XCTAssertEqual(asCTM.status, 1)
+        XCTAssertEqual(asCTM.stderr, "seqlab combine: \(text): line 1: 3 fields; expected UTTERANCE CHANNEL START DURATION TOKEN [CONFIDENCE]\n")
+        let weighed = try runSeqlab(["combine", "--ctm", "--alpha", "0.5", noConfidence, noConfidence, noConfidence])
+        XCTAssertEqual(weighed.status, 1)
+        XCTAssertTrue(weighed.stderr.contains("line 1: no confidence (sixth field)"), weighed.stderr)
+        XCTAssertEqual(try runSeqlab(["combine", "--ctm", noConfidence, noConfidence, noConfidence]).stdoutText, "u1 1\n")
+    }
 }
