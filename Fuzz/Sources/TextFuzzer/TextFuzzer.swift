@@ -1,8 +1,8 @@
-// TextFuzzer: libFuzzer target for Kaldi `text` and `wav.scp` lists.
+// TextFuzzer: libFuzzer target for Kaldi `text` and `wav.scp` lists and `ctm` files.
 import Formats
 import FuzzSupport
 
-/// Each input is read both as a Kaldi `text` file and as a `wav.scp`. A `text` that reads is
+/// Each input is read as a Kaldi `text` file, as a `wav.scp` and as a `ctm` file. A `text` that reads is
 /// written back (`KaldiText.write`, which may refuse a token the reader took, with an
 /// `InputError`) and read again: the entries must come back equal, else the target aborts.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -17,6 +17,12 @@ public func fuzzText(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                      "KaldiText.write did not read back to the same entries")
     }
     FuzzInput.expectInputError { _ = try WavScp.read(path: path) }
+    FuzzInput.expectInputError {
+        let utterances = try CTMFile.read(path: path)
+        precondition(utterances.allSatisfy { !$0.tokens.isEmpty && $0.tokens.allSatisfy { (0...1).contains($0.confidence) } },
+                     "CTMFile.read returned an utterance without tokens or a confidence outside [0, 1]")
+    }
+    FuzzInput.expectInputError { _ = try CTMFile.read(path: path, requireConfidence: true) }
     return 0
 }
 
