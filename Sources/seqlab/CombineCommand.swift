@@ -46,7 +46,7 @@ struct Combine: ParsableCommand {
         is not written.
         """)
 
-    @Argument(help: "Hypothesis files (Kaldi text), best system first; '-' reads one of them from stdin.")
+    @Argument(help: "Hypothesis files (Kaldi text; ctm with --ctm), best system first; '-' reads one of them from stdin.")
     var hypotheses: [String] = []
 
     @Option(help: "What to vote on: word (each label) or char (each character, spaces included).")
