@@ -2,6 +2,7 @@
 import Decoding
 import Features
 import Formats
+import Foundation
 import Networks
 import Tensors
 
@@ -17,6 +18,11 @@ public struct Labeller: Sendable {
     /// estimate (frames × `inferenceBytesPerFrame`) is larger is refused with an error, before
     /// its features are computed when the input is an audio file (from the header's length).
     public var maxForwardBytes: Int?
+    /// Test-time distortions of pen features (stroke models): when not empty, each utterance is
+    /// run through the network once per transform (`PenDistortion.apply`) and the per-frame
+    /// posteriors are averaged, P(k | t) = (1/N) Σₙ Pₙ(k | t), before decoding (the identity is the
+    /// features as given). The transforms keep the frame count, so every variant's frames line up.
+    public var penTransforms: [PenTransform] = []
 
     /// - Parameters:
     ///   - bestPath: greedy decoding (Graves 2012 §7.5.1); otherwise prefix beam search with `options`.
@@ -62,7 +68,25 @@ public struct Labeller: Sendable {
 
     /// Per-frame log-probabilities (T × K) of one utterance.
     public func logProbabilities(_ features: Matrix) -> Matrix {
-        model.network.logProbabilities([features])[0]
+        guard !penTransforms.isEmpty, case .strokes(let layout)? = model.frontEnd else {
+            return model.network.logProbabilities([features])[0]
+        }
+        // The identity is the features as written (not recomputed from Float offsets).
+        let variants = model.network.logProbabilities(penTransforms.map {
+            $0 == .identity ? features : PenDistortion.apply($0, to: features, layout: layout)
+        })
+        var mean = variants[0]
+        let n = Float(variants.count), logN = log(n)
+        for t in 0..<mean.rows {
+            for k in 0..<mean.cols {
+                var m = variants[0][t, k]
+                for v in variants.dropFirst() { m = max(m, v[t, k]) }
+                var sum: Float = 0
+                for v in variants { sum += exp(v[t, k] - m) }
+                mean[t, k] = m + log(sum) - logN
+            }
+        }
+        return mean
     }
 
     /// The n-best hypotheses (best first) for one utterance's features.

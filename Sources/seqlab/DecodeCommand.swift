@@ -32,6 +32,9 @@ struct Decode: ParsableCommand {
     var chunkFrames: Int { chunk ?? 10 }
 
     func validate() throws {
+        if stream && decoding.penVariants != nil {
+            throw ValidationError("--pen-variants averages passes over whole utterances; it does not stream")
+        }
         if let chunk {
             guard stream else { throw ValidationError("--chunk sets the step of --stream: give --stream too") }
             guard chunk >= 1 else { throw ValidationError("--chunk must be at least 1") }

@@ -1,6 +1,7 @@
 // DecodingOptions: the flags decode and label share (search, language model, lexicon, output format).
 import ArgumentParser
 import Decoding
+import Features
 import Foundation
 import Labelling
 import Tensors
@@ -30,6 +31,8 @@ struct DecodingOptions: ParsableArguments {
     var format: OutputFormat = .text
     @Option(help: "CTM lines (and a JSON line's timed words) per token or per word (characters between spaces of a character model).")
     var ctmUnit: TimingUnit = .token
+    @Option(help: ArgumentHelp("Stroke models: average the posteriors of the pen features as written and rotated by ± R degrees, slanted by ± S, widened by 1 ± W (zeros skipped; up to 7 passes).", valueName: "R,S,W"))
+    var penVariants: String?
     @Option(help: "Refuse an utterance whose forward pass would need more memory than this (e.g. 2G; default: the available memory).")
     var maxMemory: String?
 
@@ -37,6 +40,7 @@ struct DecodingOptions: ParsableArguments {
         guard beam >= 1 else { throw ValidationError("--beam must be at least 1") }
         guard nbest >= 1 && nbest <= beam else { throw ValidationError("--nbest must be between 1 and --beam") }
         guard ["word", "token"].contains(lmUnit) else { throw ValidationError("--lm-unit is word or token") }
+        if let penVariants { _ = try Self.penTransforms(penVariants) }
         if let maxMemory, MemoryBudget.parse(maxMemory) == nil {
             throw ValidationError("--max-memory takes a size such as 512M or 2G")
         }
@@ -64,11 +68,33 @@ struct DecodingOptions: ParsableArguments {
             throw InputError(file: self.model, "a \(model.task.rawValue) model is read without a search: --lm, --lexicon and --nbest apply to ctc models only")
         }
         var labeller = Labeller(model: model, bestPath: beam == 1, options: options, languageModel: languageModel, lexicon: words)
+        if let penVariants {
+            guard case .strokes? = model.frontEnd else {
+                throw InputError(file: self.model, "--pen-variants distorts pen features, and the model's front end is not a stroke one (seqlab inspect shows it)")
+            }
+            guard model.task == .ctc || model.task == .framewise else {
+                throw InputError(file: self.model, "--pen-variants averages per-frame posteriors, which a \(model.task.rawValue) model does not have")
+            }
+            labeller.penTransforms = try Self.penTransforms(penVariants)
+        }
         labeller.maxForwardBytes = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
         if !labeller.decoder.unspellableLexiconWords.isEmpty {
             printError("warning: \(labeller.decoder.unspellableLexiconWords.count) lexicon word(s) cannot be spelled with the model's alphabet, e.g. \(labeller.decoder.unspellableLexiconWords.prefix(3).joined(separator: ", "))")
         }
         return labeller
+    }
+
+    /// The transforms of --pen-variants R,S,W (`PenDistortion.testTimeVariants`).
+    static func penTransforms(_ text: String) throws(ValidationError) -> [PenTransform] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let r = parts[0], let s = parts[1], let w = parts[2] else {
+            throw ValidationError("--pen-variants takes three numbers R,S,W (rotation in degrees, slant, relative width), e.g. 5,0.25,0.1; got \"\(text)\"")
+        }
+        let bounds = PenDistortion(rotationDegrees: r, slant: s, scale: w)
+        do { try bounds.validate(names: ("rotation", "slant", "width"), file: "--pen-variants") } catch {
+            throw ValidationError(error.description)
+        }
+        return bounds.testTimeVariants
     }
 
     func writer(for labeller: Labeller) -> HypothesisWriter {

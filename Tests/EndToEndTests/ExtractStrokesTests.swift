@@ -150,6 +150,55 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertTrue(outOfRange.stderr.contains("--pen-scale 1.5 is outside 0 ..< 1"), outOfRange.stderr)
     }
 
+    /// decode --pen-variants through the binary: all-zero bounds give plain decoding's output,
+    /// real bounds decode every utterance (the averaging itself: PenVariantDecodingTests); bad
+    /// bounds, --stream and a model without a stroke front end are refused with one line.
+    func testDecodeWithPenVariantsThroughTheBinary() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var pen = ""
+        for i in 0..<8 {
+            let j = Double(i % 4) * 0.3
+            let points = i % 2 == 0 ? [(0.0, 0.0), (1 + j, -2.0), (2.0, 0.0 + j)] : [(0.0, 0.0), (2.0, 0.0), (2.0 + j, 2.0), (0.0, 2.0), (0.0, j)]
+            pen += "id s\(i)\nlabel \(i % 2 == 0 ? "v" : "o")\ny up\n" + points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n---\n"
+        }
+        let input = dir.appendingPathComponent("s.pen"), text = dir.appendingPathComponent("text")
+        let conf = dir.appendingPathComponent("strokes.conf"), ark = dir.appendingPathComponent("s.ark")
+        let model = dir.appendingPathComponent("m.safetensors")
+        try pen.write(to: input, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try extractStrokes([input.path, "--text-out", text.path, "--direction", "--curvature", "--resample", "0.25",
+                                           "--write-config", conf.path, "-o", ark.path, "--quiet"]).status, 0)
+        let train = try runSeqlab(["train", "--feats", ark.path, "--text", text.path, "--frontend", conf.path, "--hidden", "6",
+                                   "--epochs", "2", "--batch-size", "4", "--threads", "1", "--quiet", "-o", model.path])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        func decode(_ extra: [String], _ m: String? = nil) throws -> ProcessResult {
+            try runSeqlab(["decode", "-m", m ?? model.path, "--feats", ark.path, "--format", "ctm"] + extra)
+        }
+        let plain = try decode([])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let zero = try decode(["--pen-variants", "0,0,0"])
+        XCTAssertEqual(zero.status, 0, zero.stderr)
+        XCTAssertEqual(zero.stdout, plain.stdout)
+        let varied = try decode(["--pen-variants", "10,0.3,0.2"])
+        XCTAssertEqual(varied.status, 0, varied.stderr)
+        XCTAssertEqual(Set(String(decoding: varied.stdout, as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ")[0] }),
+                       Set(String(decoding: plain.stdout, as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ")[0] }))
+        XCTAssertNotEqual(varied.stdout, plain.stdout, "the averaged posteriors change the confidences")
+        for (flags, message) in [(["--pen-variants", "5,0.2"], "--pen-variants takes three numbers R,S,W"),
+                                 (["--pen-variants", "5,x,0.1"], "--pen-variants takes three numbers R,S,W"),
+                                 (["--pen-variants", "5,0.2,1.5"], "--pen-variants: width 1.5 is outside 0 ..< 1"),
+                                 (["--pen-variants", "5,0.2,0.1", "--stream"], "--pen-variants averages passes over whole utterances")] {
+            let r = try decode(flags)
+            XCTAssertNotEqual(r.status, 0, "\(flags)")
+            XCTAssertTrue(r.stderr.contains(message), "\(flags): \(r.stderr)")
+            XCTAssertEqual(r.stdout, Data())
+        }
+        let audio = try decode(["--pen-variants", "5,0.2,0.1"], packageRoot.appendingPathComponent("models/digits.safetensors").path)
+        XCTAssertEqual(audio.status, 1)
+        XCTAssertTrue(audio.stderr.contains("--pen-variants distorts pen features, and the model's front end is not a stroke one"), audio.stderr)
+        XCTAssertEqual(audio.stderr.split(separator: "\n").count, 1, audio.stderr)
+    }
+
     func testConfigFileFlagsOverrideItAndWriteConfig() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -122,4 +122,30 @@ final class PenDistortionTests: XCTestCase {
         }
         XCTAssertNoThrow(try PenDistortion(rotationDegrees: 8, slant: 0.3, scale: 0.15).validate())
     }
+
+    /// The test-time variants, written out by hand: the identity, then each axis of the bounds'
+    /// box at both ends; a zero bound contributes no pair.
+    func testTestTimeVariantsAreTheBoxCornersOneAxisAtATime() {
+        let theta = 5 * Double.pi / 180, c = cos(theta), s = sin(theta)
+        let expected: [[Double]] = [
+            [1, 0, 0, 1],
+            [c, s, -s, c], [c, -s, s, c],        // rotations by −5° and +5°: [[cos, −sin], [sin, cos]]
+            [1, -0.25, 0, 1], [1, 0.25, 0, 1],   // slants x ← x ∓ 0.25·y
+            [0.9, 0, 0, 1], [1.1, 0, 0, 1],      // widths 0.9 and 1.1, the height kept
+        ]
+        let variants = PenDistortion(rotationDegrees: 5, slant: 0.25, scale: 0.1).testTimeVariants
+        XCTAssertEqual(variants.count, expected.count)
+        for (v, e) in zip(variants, expected) {
+            for (got, want) in zip([v.a, v.b, v.c, v.d], e) { XCTAssertEqual(got, want, accuracy: 1e-12, "\(v)") }
+        }
+        XCTAssertEqual(PenDistortion(slant: 0.3).testTimeVariants,
+                       [.identity, PenTransform(a: 1, b: -0.3, c: 0, d: 1), PenTransform(a: 1, b: 0.3, c: 0, d: 1)])
+        XCTAssertEqual(PenDistortion().testTimeVariants, [.identity])
+    }
+
+    func testValidateNamesTheFlagsItIsGiven() {
+        XCTAssertThrowsError(try PenDistortion(slant: 2).validate(names: ("rotation", "slant", "width"), file: "--pen-variants")) {
+            XCTAssertEqual("\($0)", "--pen-variants: slant 2.0 is outside 0 ... 1")
+        }
+    }
 }

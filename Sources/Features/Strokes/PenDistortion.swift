@@ -57,13 +57,28 @@ public struct PenDistortion: Sendable, Codable, Equatable {
     public var isIdentity: Bool { rotationDegrees == 0 && slant == 0 && scale == 0 }
 
     /// An `InputError` naming the flag when a bound is outside its range or not finite.
-    public func validate() throws(InputError) {
+    /// `names` are the flags of rotation, slant and scale, and `file` what the error names first.
+    public func validate(names: (String, String, String) = ("--pen-rotation", "--pen-slant", "--pen-scale"),
+                         file: String = "training options") throws(InputError) {
         func check(_ v: Double, _ flag: String, _ range: String, _ ok: Bool) throws(InputError) {
-            guard v.isFinite, ok else { throw InputError(file: "training options", "\(flag) \(v) is outside \(range)") }
+            guard v.isFinite, ok else { throw InputError(file: file, "\(flag) \(v) is outside \(range)") }
         }
-        try check(rotationDegrees, "--pen-rotation", "0 ..< 90 degrees", rotationDegrees >= 0 && rotationDegrees < 90)
-        try check(slant, "--pen-slant", "0 ... 1", slant >= 0 && slant <= 1)
-        try check(scale, "--pen-scale", "0 ..< 1", scale >= 0 && scale < 1)
+        try check(rotationDegrees, names.0, "0 ..< 90 degrees", rotationDegrees >= 0 && rotationDegrees < 90)
+        try check(slant, names.1, "0 ... 1", slant >= 0 && slant <= 1)
+        try check(scale, names.2, "0 ..< 1", scale >= 0 && scale < 1)
+    }
+
+    /// The fixed transforms of test-time augmentation: the identity, then rotations by
+    /// ±`rotationDegrees`, slants ±`slant` and widths 1 ± `scale` (the height kept), each pair left
+    /// out when its bound is 0: the corners, one axis at a time, of the box training draws from.
+    public var testTimeVariants: [PenTransform] {
+        var transforms = [PenTransform.identity]
+        for sign in [-1.0, 1.0] where rotationDegrees > 0 {
+            transforms.append(PenTransform(rotation: sign * rotationDegrees * Double.pi / 180, slant: 0, scaleX: 1, scaleY: 1))
+        }
+        for sign in [-1.0, 1.0] where slant > 0 { transforms.append(PenTransform(rotation: 0, slant: sign * slant, scaleX: 1, scaleY: 1)) }
+        for sign in [-1.0, 1.0] where scale > 0 { transforms.append(PenTransform(rotation: 0, slant: 0, scaleX: 1 + sign * scale, scaleY: 1)) }
+        return transforms
     }
 
     /// A random transform within the bounds: four uniform draws from `rng` (rotation, slant,
