@@ -109,18 +109,22 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertEqual(kaldiText[2], "a-0002 say \"hi\" \\o/")
     }
 
+    /// `count` samples in the pen text format: "v" a down-up zig-zag, "o" a square loop, in turn,
+    /// each slightly jittered.
+    func zigZagsAndLoops(_ count: Int) -> String {
+        (0..<count).map { i in
+            let j = Double(i % 4) * 0.3
+            let points = i % 2 == 0 ? [(0.0, 0.0), (1 + j, -2.0), (2.0, 0.0 + j)] : [(0.0, 0.0), (2.0, 0.0), (2.0 + j, 2.0), (0.0, 2.0), (0.0, j)]
+            return "id s\(i)\nlabel \(i % 2 == 0 ? "v" : "o")\ny up\n" + points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n---\n"
+        }.joined()
+    }
+
     /// extract strokes | train with --pen-rotation/--pen-slant/--pen-scale: the flags reach the
     /// training (the model differs from a run without them), and need a stroke front end.
     func testTrainWithPenDistortionThroughTheBinary() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // Twelve samples: "v" is a down-up zig-zag, "o" a square loop, each slightly jittered.
-        var pen = ""
-        for i in 0..<12 {
-            let j = Double(i % 4) * 0.3
-            let points = i % 2 == 0 ? [(0.0, 0.0), (1 + j, -2.0), (2.0, 0.0 + j)] : [(0.0, 0.0), (2.0, 0.0), (2.0 + j, 2.0), (0.0, 2.0), (0.0, j)]
-            pen += "id s\(i)\nlabel \(i % 2 == 0 ? "v" : "o")\ny up\n" + points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n---\n"
-        }
+        let pen = zigZagsAndLoops(12)
         let input = dir.appendingPathComponent("s.pen"), text = dir.appendingPathComponent("text")
         let conf = dir.appendingPathComponent("strokes.conf"), ark = dir.appendingPathComponent("s.ark")
         try pen.write(to: input, atomically: true, encoding: .utf8)
@@ -156,12 +160,7 @@ final class ExtractStrokesTests: XCTestCase {
     func testDecodeWithPenVariantsThroughTheBinary() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var pen = ""
-        for i in 0..<8 {
-            let j = Double(i % 4) * 0.3
-            let points = i % 2 == 0 ? [(0.0, 0.0), (1 + j, -2.0), (2.0, 0.0 + j)] : [(0.0, 0.0), (2.0, 0.0), (2.0 + j, 2.0), (0.0, 2.0), (0.0, j)]
-            pen += "id s\(i)\nlabel \(i % 2 == 0 ? "v" : "o")\ny up\n" + points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n---\n"
-        }
+        let pen = zigZagsAndLoops(8)
         let input = dir.appendingPathComponent("s.pen"), text = dir.appendingPathComponent("text")
         let conf = dir.appendingPathComponent("strokes.conf"), ark = dir.appendingPathComponent("s.ark")
         let model = dir.appendingPathComponent("m.safetensors")
