@@ -356,6 +356,9 @@ public final class Trainer {
             "gradient": (options.gradient ?? .bptt).rawValue,
         ]
         if let h = options.horizon { summary["horizon"] = h }
+        if let pen = options.penDistortion {   // the natural bounds of decode --pen-variants
+            summary["pen_distortion"] = ["rotation_degrees": pen.rotationDegrees, "slant": pen.slant, "scale": pen.scale]
+        }
         if let e = state.bestValidError { summary["valid_label_error_rate"] = e }
         if let last = state.history.last { summary["train_loss"] = last.trainLoss }
         let data = try! JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])

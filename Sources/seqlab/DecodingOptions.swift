@@ -31,7 +31,7 @@ struct DecodingOptions: ParsableArguments {
     var format: OutputFormat = .text
     @Option(help: "CTM lines (and a JSON line's timed words) per token or per word (characters between spaces of a character model).")
     var ctmUnit: TimingUnit = .token
-    @Option(help: ArgumentHelp("Stroke models: average the posteriors of the pen features as written and rotated by ± R degrees, slanted by ± S, widened by 1 ± W (zeros skipped; up to 7 passes).", valueName: "R,S,W"))
+    @Option(help: ArgumentHelp("Stroke models: average the posteriors of the pen features as written and rotated by ± R degrees, slanted by ± S, widened by 1 ± W (zeros skipped; up to 7 passes). seqlab inspect shows the bounds the model trained with (pen_distortion).", valueName: "R,S,W"))
     var penVariants: String?
     @Option(help: "Refuse an utterance whose forward pass would need more memory than this (e.g. 2G; default: the available memory).")
     var maxMemory: String?

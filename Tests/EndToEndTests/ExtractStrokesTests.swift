@@ -1,6 +1,7 @@
 // `seqlab extract strokes` through the built binary: archives, Kaldi text, errors and exit codes.
 import XCTest
 import Foundation
+import Formats
 import TestSupport
 
 final class ExtractStrokesTests: XCTestCase {
@@ -145,6 +146,9 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertNotNil(aModel)
         XCTAssertEqual(aModel, bModel, "same seed, same model")
         XCTAssertNotEqual(aModel, plainModel, "the pen flags changed the training")
+        let summary = try SafeTensorsFile(contentsOf: dir.appendingPathComponent("a.safetensors").path).metadata["seqlab.training"] ?? ""
+        XCTAssertTrue(summary.contains(#""pen_distortion":{"rotation_degrees":8,"scale":0.15,"slant":0.3}"#), summary)
+        XCTAssertFalse(try SafeTensorsFile(contentsOf: dir.appendingPathComponent("plain.safetensors").path).metadata["seqlab.training"]!.contains("pen_distortion"))
         let (refused, refusedModel) = try train("refused.safetensors", penFlags)
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("need a stroke front end"), refused.stderr)
