@@ -110,14 +110,22 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertEqual(kaldiText[2], "a-0002 say \"hi\" \\o/")
     }
 
-    /// `count` samples in the pen text format: "v" a down-up zig-zag, "o" a square loop, in turn,
-    /// each slightly jittered.
-    func zigZagsAndLoops(_ count: Int) -> String {
-        (0..<count).map { i in
+    /// Writes `count` samples in the pen text format to `dir` ("v" a down-up zig-zag, "o" a square
+    /// loop, in turn, each slightly jittered) and extracts them with direction and curvature:
+    /// the archive, the labels and the front-end config, ready for `train`.
+    func extractZigZagsAndLoops(_ count: Int, in dir: URL) throws -> (ark: URL, text: URL, conf: URL) {
+        let pen = (0..<count).map { i in
             let j = Double(i % 4) * 0.3
             let points = i % 2 == 0 ? [(0.0, 0.0), (1 + j, -2.0), (2.0, 0.0 + j)] : [(0.0, 0.0), (2.0, 0.0), (2.0 + j, 2.0), (0.0, 2.0), (0.0, j)]
             return "id s\(i)\nlabel \(i % 2 == 0 ? "v" : "o")\ny up\n" + points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n---\n"
         }.joined()
+        let input = dir.appendingPathComponent("s.pen"), text = dir.appendingPathComponent("text")
+        let conf = dir.appendingPathComponent("strokes.conf"), ark = dir.appendingPathComponent("s.ark")
+        try pen.write(to: input, atomically: true, encoding: .utf8)
+        let x = try extractStrokes([input.path, "--text-out", text.path, "--direction", "--curvature", "--resample", "0.25",
+                                    "--write-config", conf.path, "-o", ark.path, "--quiet"])
+        XCTAssertEqual(x.status, 0, x.stderr)
+        return (ark, text, conf)
     }
 
     /// extract strokes | train with --pen-rotation/--pen-slant/--pen-scale: the flags reach the
@@ -125,13 +133,7 @@ final class ExtractStrokesTests: XCTestCase {
     func testTrainWithPenDistortionThroughTheBinary() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let pen = zigZagsAndLoops(12)
-        let input = dir.appendingPathComponent("s.pen"), text = dir.appendingPathComponent("text")
-        let conf = dir.appendingPathComponent("strokes.conf"), ark = dir.appendingPathComponent("s.ark")
-        try pen.write(to: input, atomically: true, encoding: .utf8)
-        let x = try extractStrokes([input.path, "--text-out", text.path, "--direction", "--curvature", "--resample", "0.25",
-                                    "--write-config", conf.path, "-o", ark.path, "--quiet"])
-        XCTAssertEqual(x.status, 0, x.stderr)
+        let (ark, text, conf) = try extractZigZagsAndLoops(12, in: dir)
         func train(_ name: String, _ extra: [String]) throws -> (ProcessResult, Data?) {
             let model = dir.appendingPathComponent(name).path
             let r = try runSeqlab(["train", "--feats", ark.path, "--text", text.path, "--hidden", "6", "--epochs", "2",
@@ -164,13 +166,8 @@ final class ExtractStrokesTests: XCTestCase {
     func testDecodeWithPenVariantsThroughTheBinary() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let pen = zigZagsAndLoops(8)
-        let input = dir.appendingPathComponent("s.pen"), text = dir.appendingPathComponent("text")
-        let conf = dir.appendingPathComponent("strokes.conf"), ark = dir.appendingPathComponent("s.ark")
+        let (ark, text, conf) = try extractZigZagsAndLoops(8, in: dir)
         let model = dir.appendingPathComponent("m.safetensors")
-        try pen.write(to: input, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try extractStrokes([input.path, "--text-out", text.path, "--direction", "--curvature", "--resample", "0.25",
-                                           "--write-config", conf.path, "-o", ark.path, "--quiet"]).status, 0)
         let train = try runSeqlab(["train", "--feats", ark.path, "--text", text.path, "--frontend", conf.path, "--hidden", "6",
                                    "--epochs", "2", "--batch-size", "4", "--threads", "1", "--quiet", "-o", model.path])
         XCTAssertEqual(train.status, 0, train.stderr)
