@@ -10,7 +10,7 @@ import Tensors
 ///
 /// Safe to share between threads: the network's forward pass and the decoder only read shared state.
 public struct Labeller: Sendable {
-    public let model: LabellingModel
+    public private(set) var model: LabellingModel
     public let decoder: CTCDecoder
     /// Best path (argmax per frame) instead of prefix beam search.
     public let bestPath: Bool
@@ -37,6 +37,16 @@ public struct Labeller: Sendable {
         self.bestPath = bestPath
         decoder = CTCDecoder(alphabet: model.alphabet.symbols, blank: Alphabet.blank, options: options,
                              languageModel: languageModel, lexicon: lexicon)
+    }
+
+    /// Spends `threads` cores on each utterance: a bidirectional network runs its two directions
+    /// side by side, each with single-threaded BLAS (as `seqlab train` does), since one utterance's
+    /// per-frame products are too small to split; any other network gives BLAS all `threads`.
+    /// The outputs do not depend on it. Sets the process-wide BLAS thread count.
+    public mutating func useThreads(_ threads: Int) {
+        let concurrent = model.network.configuration.bidirectional && threads > 1
+        model.network.concurrentDirections = concurrent
+        setBLASThreads(concurrent ? 1 : max(1, threads))
     }
 
     /// Checks an utterance's features against the model: dimension, frames, finite values.

@@ -24,7 +24,7 @@ struct Decode: ParsableCommand {
 
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
     @OptionGroup var decoding: DecodingOptions
-    @Option(help: "Threads for matrix products.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads for each utterance (a bidirectional model runs its two directions side by side).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Decode rows as they arrive and show partial results (unidirectional models).") var stream = false
     @Option(help: "With --stream: frames per network step and partial result (default 10).") var chunk: Int?
 
@@ -47,7 +47,9 @@ struct Decode: ParsableCommand {
         let labeller: Labeller
         let reader: KaldiArchiveReader
         do {
-            labeller = try decoding.makeLabeller()
+            var configured = try decoding.makeLabeller()
+            configured.useThreads(threads)
+            labeller = configured
             reader = try KaldiArchiveReader(path: feats)
         } catch let error as InputError {
             printError("seqlab decode: \(error)")

@@ -49,6 +49,8 @@ struct Label: ParsableCommand {
             }
             // --jobs files are in flight at once: each gets its share of the memory.
             configured.maxForwardBytes = configured.maxForwardBytes.map { $0 / jobs }
+            // One file at a time gets every core; several at once get one each.
+            configured.useThreads(jobs > 1 ? 1 : ProcessInfo.processInfo.activeProcessorCount)
             labeller = configured
             guard labeller.model.frontEnd != nil else {
                 throw InputError(file: decoding.model, "the model stores no front end (train with --frontend CONFIG), so it cannot label raw files; use extract and decode")
@@ -66,7 +68,6 @@ struct Label: ParsableCommand {
             printError("seqlab label: \(error)")
             throw ExitCode.failure
         }
-        setBLASThreads(jobs > 1 ? 1 : ProcessInfo.processInfo.activeProcessorCount)
         let writer = decoding.writer(for: labeller)
         let frameShift = labeller.model.frameShiftSeconds
         Interrupt.install()
