@@ -77,6 +77,12 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     /// Results are identical either way; with 2+ cores and `setBLASThreads(1)` this is usually
     /// faster than threading inside the small per-step gemms. Not part of the saved model.
     public var concurrentDirections = false
+    /// Each layer's and direction's weights in bfloat16 when the network runs at
+    /// `InferencePrecision.bfloat16` (`setPrecision`), nil in float32. Not part of the saved model.
+    var bfloat16Layers: [[LSTMBFloat16Weights]]?
+
+    /// The arithmetic of `forward`'s LSTM products (`setPrecision`); training needs float32.
+    public var precision: InferencePrecision { bfloat16Layers == nil ? .float32 : .bfloat16 }
 
     /// A freshly initialised network (LSTMLayer and DenseLayer document the initialisation).
     public init(_ configuration: LSTMNetworkConfiguration, rng: inout some RandomNumberGenerator) {
@@ -178,8 +184,16 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 }
                 // The directions write disjoint column blocks of `out` and their own caches.
                 forEachDirection(directions.count) { d in
-                    directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
-                                          y: out.pointer + d * directions[d].hidden, ldy: width, cache: layerCaches[d])
+                    if let reduced = bfloat16Layers?[k][d] {
+                        // Set only for Float networks (`setPrecision`).
+                        (directions[d] as! LSTMLayer<Float>).forwardBFloat16(
+                            x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), ldx: ldx, time: T, lengths: batch.lengths,
+                            y: UnsafeMutableRawPointer(out.pointer + d * directions[d].hidden).assumingMemoryBound(to: Float.self),
+                            ldy: width, cache: layerCaches[d] as! LSTMLayer<Float>.Cache, weights: reduced)
+                    } else {
+                        directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
+                                              y: out.pointer + d * directions[d].hidden, ldy: width, cache: layerCaches[d])
+                    }
                 }
                 outputs.append(out)
                 caches.append(layerCaches)
@@ -249,6 +263,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     @discardableResult
     public func backward(_ pass: ForwardPass, dLogits: Array2D<S>, inputGradient: Bool) -> Array2D<S>? {
         let batch = pass.batch, T = batch.maxLength, B = batch.batchSize, rows = T * B, K = configuration.classes
+        precondition(bfloat16Layers == nil, "LSTMNetwork.backward: the network runs at bfloat16 precision, an inference setting; train in float32")
         precondition(dLogits.rows == rows && dLogits.cols == K,
                      "LSTMNetwork.backward: gradient is \(dLogits.rows)×\(dLogits.cols), expected \(rows)×\(K)")
         var dz = dLogits
@@ -350,11 +365,18 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         twin.parameters.copyValues(from: parameters)
         var copy = twin
         copy.concurrentDirections = concurrentDirections
+        copy.bfloat16Layers = bfloat16Layers   // the same values, so the same rounded weights
         return copy
     }
 }
 
 extension LSTMNetwork where S == Float {
+    /// Runs `forward` at `precision` from now on. bfloat16 rounds and packs every LSTM layer's
+    /// W_ih and W_hh as they are now (call it again after changing them); float32 drops them.
+    public mutating func setPrecision(_ precision: InferencePrecision) {
+        bfloat16Layers = precision == .float32 ? nil : layers.map { $0.map { $0.bfloat16Weights() } }
+    }
+
     /// Per-utterance log-probabilities (each T_b × K) for feature matrices (each T_b × D).
     public func logProbabilities(_ sequences: [Matrix]) -> [Matrix] {
         let pass = forward(SequenceBatch(matrices: sequences))

@@ -70,6 +70,21 @@ public struct SequenceNetwork: Sendable {
         set { if case .lstm(var n) = body { n.concurrentDirections = newValue; body = .lstm(n) } }
     }
 
+    /// The arithmetic of an LSTM's products (`LSTMNetwork.setPrecision`); float32 for other cells.
+    public var precision: InferencePrecision {
+        if case .lstm(let n) = body { return n.precision } else { return .float32 }
+    }
+
+    /// Runs an LSTM network at `precision` from now on (`LSTMNetwork.setPrecision`). Elman and
+    /// Jordan networks have only float32: for them it returns false unless that is asked for.
+    @discardableResult
+    public mutating func setPrecision(_ precision: InferencePrecision) -> Bool {
+        guard case .lstm(var n) = body else { return precision == .float32 }
+        n.setPrecision(precision)
+        body = .lstm(n)
+        return true
+    }
+
     /// A forward pass: log-probabilities and logits ((T·B) × K) and what backward needs.
     public struct ForwardPass: Sendable {
         public let batch: SequenceBatch<Float>

@@ -2,6 +2,8 @@
 #ifndef SEQLAB_CKERNELS_H
 #define SEQLAB_CKERNELS_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -40,6 +42,41 @@ void seqlab_lstm_forward_with(int family, int H, float *a, const float *bias, co
 void seqlab_lstm_backward_with(int family, int H, const float *a, const float *sp, const float *s, const float *c,
                                const float *dh, const float *dhNext, float *ds, float *d, const float *pi,
                                const float *pf, const float *po, float *dpi, float *dpf, float *dpo);
+
+// Reduced-precision products for inference (BFloat16.c): operands rounded to bfloat16 (the top 16
+// bits of a float, 8 significant bits; rounding to nearest even), products summed in float.
+// A weight matrix W (rows × cols) is packed once into panels of 16 rows: panel p holds, for each
+// pair of columns (2q, 2q+1), the 16 rows' two values side by side (64 bytes), zero-padded to 16
+// rows and an even column count; an input row is a sequence of bfloat16 pairs (x[2q], x[2q+1])
+// in one uint32 each (low half first), an odd count padded with 0.
+
+/// 1 when this CPU runs the products below with AVX512-BF16 (vdpbf16ps), 0 when portable C does.
+int seqlab_bf16_native(void);
+
+/// float → bfloat16 (nearest even; a NaN stays a quiet NaN) and back (exact).
+uint16_t seqlab_bf16_from_float(float x);
+float seqlab_bf16_to_float(uint16_t b);
+
+/// The uint16 values W (rows × cols) takes packed: rows rounded up to 16, cols to 2.
+long seqlab_bf16_packed_count(int rows, int cols);
+
+/// Packs W (rows × cols, row stride ldw) into `packed` (seqlab_bf16_packed_count values).
+void seqlab_bf16_pack(int rows, int cols, const float *w, int ldw, uint16_t *packed);
+
+/// Rounds x[0..<n] into (n + 1) / 2 bfloat16 pairs.
+void seqlab_bf16_round(int n, const float *x, uint32_t *pairs);
+
+/// c (m × rows, row stride ldc) += x (m × cols as pairs, row stride ldx pairs) · Wᵀ, W packed. Each
+/// output adds, pair by pair, the product of the odd then of the even column, each exact in float
+/// and rounded once as it is added (the order of vdpbf16ps; the native kernel's float sums may
+/// differ from the portable one's in the last bit).
+void seqlab_bf16_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc);
+
+/// The two functions above with the portable C (native 0) or, when this CPU has it, AVX512-BF16
+/// (native 1); for tests that check both.
+void seqlab_bf16_round_with(int native, int n, const float *x, uint32_t *pairs);
+void seqlab_bf16_gemm_with(int native, int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c,
+                           int ldc);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,124 @@
+// BFloat16: reduced-precision inference for LSTM networks (weights and layer inputs rounded to
+// bfloat16, products summed in float), by CKernels' bfloat16 products.
+
+import CKernels
+
+/// The arithmetic of a network's matrix products at inference.
+public enum InferencePrecision: String, CaseIterable, Sendable {
+    /// Single precision throughout (training's arithmetic).
+    case float32 = "fp32"
+    /// The LSTM layers' input and recurrent products with both operands rounded to bfloat16 (8
+    /// significant bits, nearest even) and their products summed in float; biases, the cell
+    /// (gates, state, output) and the output layer stay in float. On CPUs with AVX512-BF16 a
+    /// product of this kind reads half the bytes of a float one and runs about twice the
+    /// multiply-adds per cycle (`seqlab_bf16_native`); elsewhere portable C computes the same
+    /// values more slowly.
+    case bfloat16 = "bf16"
+}
+
+/// A weight matrix W (rows × cols) rounded to bfloat16 and packed once for CKernels'
+/// `seqlab_bf16_gemm`, so that c += x·Wᵀ runs with x rounded to bfloat16 as well. Immutable;
+/// shared between threads.
+public final class BFloat16Matrix: @unchecked Sendable {
+    public let rows: Int, cols: Int
+    private let packed: UnsafeMutablePointer<UInt16>
+
+    /// W row-major with row stride `ld`.
+    public init(rows: Int, cols: Int, weights: UnsafePointer<Float>, ld: Int) {
+        precondition(rows > 0 && cols > 0 && ld >= cols && max(rows, cols, ld) <= Int(Int32.max),
+                     "BFloat16Matrix: bad shape \(rows) × \(cols), stride \(ld)")
+        self.rows = rows
+        self.cols = cols
+        let count = seqlab_bf16_packed_count(Int32(rows), Int32(cols))
+        packed = UnsafeMutableRawPointer.allocate(byteCount: count * 2, alignment: 64).bindMemory(to: UInt16.self, capacity: count)
+        seqlab_bf16_pack(Int32(rows), Int32(cols), weights, Int32(ld), packed)
+    }
+
+    deinit { packed.deallocate() }
+
+    /// Whether this CPU runs the products with AVX512-BF16 (otherwise portable C).
+    public static var native: Bool { seqlab_bf16_native() == 1 }
+
+    /// bfloat16 pairs one row of `cols` inputs takes.
+    public var pairsPerRow: Int { (cols + 1) / 2 }
+
+    /// c (m × rows, row stride ldc) += x (m × cols, row stride ldx) · Wᵀ, each row of x rounded
+    /// to bfloat16 into `scratch` (m × `pairsPerRow`) first.
+    public func addProduct(m: Int, x: UnsafePointer<Float>, ldx: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
+                           scratch: UnsafeMutablePointer<UInt32>) {
+        guard m > 0 else { return }
+        let pairs = pairsPerRow
+        for r in 0..<m { seqlab_bf16_round(Int32(cols), x + r * ldx, scratch + r * pairs) }
+        seqlab_bf16_gemm(Int32(m), Int32(rows), Int32(cols), scratch, Int32(pairs), packed, c, Int32(ldc))
+    }
+}
+
+/// One LSTM direction's W_ih and W_hh in bfloat16 (`InferencePrecision.bfloat16`).
+public struct LSTMBFloat16Weights: Sendable {
+    public let input: BFloat16Matrix
+    public let recurrent: BFloat16Matrix
+}
+
+extension LSTMLayer where S == Float {
+    /// W_ih and W_hh as they are now, rounded and packed.
+    func bfloat16Weights() -> LSTMBFloat16Weights {
+        weightIH.value.data.withUnsafeBufferPointer { wih in
+            weightHH.value.data.withUnsafeBufferPointer { whh in
+                LSTMBFloat16Weights(input: BFloat16Matrix(rows: 4 * hidden, cols: inputs, weights: wih.baseAddress!, ld: inputs),
+                                    recurrent: BFloat16Matrix(rows: 4 * hidden, cols: hidden, weights: whh.baseAddress!, ld: hidden))
+            }
+        }
+    }
+
+    /// `forward` with the input and recurrent products in bfloat16 (`InferencePrecision.bfloat16`):
+    /// a_t = bf16(x_t)·bf16(W_ih)ᵀ + bf16(h_{t−1})·bf16(W_hh)ᵀ summed in float, then the same cell
+    /// arithmetic as the float forward (`seqlab_lstm_forward`, biases added there). For inference
+    /// only: the cache it fills is not one `backward` may use.
+    func forwardBFloat16(x: UnsafePointer<Float>, ldx: Int, time T: Int, lengths: [Int],
+                         y: UnsafeMutablePointer<Float>, ldy: Int, cache: Cache, weights: LSTMBFloat16Weights) {
+        let B = lengths.count, H = hidden, G = 4 * hidden, rows = T * B
+        guard rows > 0 else { return }
+        let gates = cache.gates.pointer, cells = cache.cells.pointer, tanhCells = cache.tanhCells.pointer
+        let scratchPairs = max(rows * weights.input.pairsPerRow, B * weights.recurrent.pairsPerRow)
+        let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: scratchPairs)
+        defer { scratch.deallocate() }
+        // a = x·W_ihᵀ for all T·B frames at once (the biases come in the cell kernel).
+        gates.update(repeating: 0, count: rows * G)
+        weights.input.addProduct(m: rows, x: x, ldx: ldx, into: gates, ldc: G, scratch: scratch)
+        let zeros = [Float](repeating: 0, count: H)
+        var bias = [Float](repeating: 0, count: G)
+        let bih = biasIH.value.data, bhh = biasHH.value.data
+        for j in 0..<G { bias[j] = bih[j] + bhh[j] }
+        let peep = peephole?.value.data ?? zeros + zeros + zeros
+        let initialH = cache.initialHidden?.pointer, initialS = cache.initialCells?.pointer
+        let usePeepholes = peepholes
+        bias.withUnsafeBufferPointer { biasBuffer in
+        zeros.withUnsafeBufferPointer { zeroState in
+        peep.withUnsafeBufferPointer { p in
+            let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
+            for step in 0..<T {
+                let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
+                if step > 0 {
+                    weights.recurrent.addProduct(m: B, x: y + tp * B * ldy, ldx: ldy, into: gates + t * B * G, ldc: G, scratch: scratch)
+                } else if let initialH {
+                    weights.recurrent.addProduct(m: B, x: initialH, ldx: H, into: gates + t * B * G, ldc: G, scratch: scratch)
+                }
+                for b in 0..<B {
+                    let r = t * B + b
+                    let a = gates + r * G, s = cells + r * H, c = tanhCells + r * H, h = y + r * ldy
+                    if t >= lengths[b] {
+                        a.update(repeating: 0, count: G)
+                        s.update(repeating: 0, count: H)
+                        c.update(repeating: 0, count: H)
+                        h.update(repeating: 0, count: H)
+                        continue
+                    }
+                    let sPrev = step > 0 ? UnsafePointer(cells + (tp * B + b) * H)
+                        : initialS.map { UnsafePointer($0 + b * H) } ?? zeroState.baseAddress!
+                    seqlab_lstm_forward(Int32(H), a, biasBuffer.baseAddress!, sPrev, usePeepholes ? pi : nil,
+                                        usePeepholes ? pf : nil, usePeepholes ? po : nil, s, c, h)
+                }
+            }
+        }}}
+    }
+}
