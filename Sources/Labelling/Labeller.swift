@@ -49,6 +49,12 @@ public struct Labeller: Sendable {
         setBLASThreads(concurrent ? 1 : max(1, threads))
     }
 
+    /// Runs the network at `precision` (`InferencePrecision`); false, changing nothing, when the
+    /// network cannot (bfloat16 is for LSTM networks).
+    public mutating func usePrecision(_ precision: InferencePrecision) -> Bool {
+        model.network.setPrecision(precision)
+    }
+
     /// Checks an utterance's features against the model: dimension, frames, finite values.
     public func check(_ features: Matrix, key: String, file: String) throws {
         guard features.cols == model.inputDimension else {

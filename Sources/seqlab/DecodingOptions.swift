@@ -4,9 +4,11 @@ import Decoding
 import Features
 import Foundation
 import Labelling
+import Networks
 import Tensors
 
 extension OutputFormat: ExpressibleByArgument {}
+extension InferencePrecision: ExpressibleByArgument {}
 extension TimingUnit: ExpressibleByArgument {}
 
 struct DecodingOptions: ParsableArguments {
@@ -33,6 +35,8 @@ struct DecodingOptions: ParsableArguments {
     var ctmUnit: TimingUnit = .token
     @Option(help: ArgumentHelp("Stroke models: average the posteriors of the pen features as written and rotated by ± R degrees, slanted by ± S, widened by 1 ± W (zeros skipped; up to 7 passes). seqlab inspect shows the bounds the model trained with (pen_distortion).", valueName: "R,S,W"))
     var penVariants: String?
+    @Option(help: "Arithmetic of the LSTM layers' products: fp32, or bf16 (weights and layer inputs rounded to bfloat16, sums in float: faster on CPUs with AVX512-BF16, posteriors within about 1% of fp32's; docs/DECODING.md).")
+    var precision: InferencePrecision = .float32
     @Option(help: "Refuse an utterance whose forward pass would need more memory than this (e.g. 2G; default: the available memory).")
     var maxMemory: String?
 
@@ -76,6 +80,12 @@ struct DecodingOptions: ParsableArguments {
                 throw InputError(file: self.model, "--pen-variants averages per-frame posteriors, which a \(model.task.rawValue) model does not have")
             }
             labeller.penTransforms = try Self.penTransforms(penVariants)
+        }
+        guard labeller.usePrecision(precision) else {
+            throw InputError(file: self.model, "--precision \(precision.rawValue) is for LSTM networks; this model is \(model.network.describedArchitecture), which runs in fp32")
+        }
+        if precision == .bfloat16 && !BFloat16Matrix.native {
+            printError("warning: this CPU has no AVX512-BF16 instructions; --precision bf16 runs in portable C, slower than fp32")
         }
         labeller.maxForwardBytes = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
         if !labeller.decoder.unspellableLexiconWords.isEmpty {

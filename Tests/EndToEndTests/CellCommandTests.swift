@@ -42,6 +42,13 @@ final class CellCommandTests: XCTestCase {
         XCTAssertEqual(decode.status, 0, decode.stderr)
         XCTAssertEqual(decode.stdoutText.split(separator: "\n").count, 30)
         XCTAssertTrue(decode.stdoutText.split(separator: "\n").allSatisfy { $0.split(separator: " ").count == 2 }, decode.stdoutText)
+        // bfloat16 products are for LSTM networks; an explicit fp32 is fine.
+        let bf16 = try runSeqlab(["decode", "-m", path("elman.safetensors"), "--feats", path("feats.ark"), "--precision", "bf16"])
+        XCTAssertEqual(bf16.status, 1)
+        XCTAssertEqual(bf16.stdoutText, "")
+        XCTAssertTrue(bf16.stderr.contains("elman.safetensors: --precision bf16 is for LSTM networks; this model is Elman 6, which runs in fp32"), bf16.stderr)
+        let fp32 = try runSeqlab(["decode", "-m", path("elman.safetensors"), "--feats", path("feats.ark"), "--precision", "fp32"])
+        XCTAssertEqual(fp32.stdoutText, decode.stdoutText)
 
         let jordan = try runSeqlab(["train", "--cell", "jordan", "--unidirectional", "--hidden", "6", "--task", "predict", "--feats", path("sines.ark"),
                                     "--epochs", "3", "--threads", "1", "-o", path("jordan.safetensors")])

@@ -1,24 +1,38 @@
-// decode --threads and label --jobs through the built binary: a bidirectional model's two directions
-// side by side give the same hypotheses and scores as one thread.
+// decode --threads, label --jobs and --precision through the built binary: a bidirectional model's two
+// directions side by side give the same hypotheses and scores as one thread; bfloat16 products give
+// the shipped model's labels with scores close to float's.
 import Foundation
 import TestSupport
 import XCTest
 
-final class DecodeThreadsTests: XCTestCase {
+final class DecodeSpeedOptionsTests: XCTestCase {
     var dir: URL!
     override func setUp() { dir = temporaryDirectory() }
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
-    func testDecodeGivesTheSameScoresOnOneThreadAndOnTwo() throws {
-        let samples = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("data/samples").path)
-            .filter { $0.hasSuffix(".wav") }.sorted().map { packageRoot.appendingPathComponent("data/samples/\($0)").path }
-        XCTAssertEqual(samples.count, 12)
+    var samples: [String] {
+        get throws {
+            try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("data/samples").path)
+                .filter { $0.hasSuffix(".wav") }.sorted().map { packageRoot.appendingPathComponent("data/samples/\($0)").path }
+        }
+    }
+
+    /// The 12 shipped samples' features by the shipped model's front end.
+    func extractSamples() throws -> String {
         let feats = dir.appendingPathComponent("samples.ark").path
         let extract = try runSeqlab(["extract", "audio", "--config", packageRoot.appendingPathComponent("models/digits.conf").path]
                                     + samples + ["-o", feats, "--quiet"])
         XCTAssertEqual(extract.status, 0, extract.stderr)
+        return feats
+    }
+
+    var model: String { packageRoot.appendingPathComponent("models/digits.safetensors").path }
+
+    func testDecodeGivesTheSameScoresOnOneThreadAndOnTwo() throws {
+        let samples = try self.samples
+        XCTAssertEqual(samples.count, 12)
+        let feats = try extractSamples()
         // The shipped model is a 2×96 BLSTM: on two threads its directions run concurrently.
-        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
         func decode(threads: Int) throws -> String {
             let r = try runSeqlab(["decode", "-m", model, "--feats", feats, "--format", "jsonl", "--beam", "4", "--nbest", "2",
                                    "--threads", String(threads)])
@@ -35,5 +49,37 @@ final class DecodeThreadsTests: XCTestCase {
         XCTAssertEqual(labelOne.status, 0, labelOne.stderr)
         XCTAssertEqual(labelOne.stdoutText.split(separator: "\n").count, 12)
         XCTAssertEqual(labelTwo.stdoutText, labelOne.stdoutText)
+    }
+
+    /// (key, text, acoustic score) of each JSON line.
+    func hypotheses(_ jsonl: String) throws -> [(String, String, Double)] {
+        try jsonl.split(separator: "\n").map { line in
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return (try XCTUnwrap(object["key"] as? String), try XCTUnwrap(object["text"] as? String),
+                    try XCTUnwrap(object["acoustic_score"] as? Double))
+        }
+    }
+
+    func testBFloat16PrecisionGivesTheShippedModelsLabelsWithScoresCloseToFloats() throws {
+        let feats = try extractSamples()
+        func decode(_ precision: String) throws -> [(String, String, Double)] {
+            let r = try runSeqlab(["decode", "-m", model, "--feats", feats, "--format", "jsonl", "--precision", precision])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try hypotheses(r.stdoutText)
+        }
+        let float = try decode("fp32"), reduced = try decode("bf16")
+        XCTAssertEqual(float.count, 12)
+        XCTAssertEqual(reduced.map { "\($0.0) \($0.1)" }, float.map { "\($0.0) \($0.1)" })
+        // Scores (log-probabilities of the best hypotheses, −0.003 to −0.32 here) move by less than 0.005.
+        for (a, b) in zip(reduced, float) { XCTAssertEqual(a.2, b.2, accuracy: 0.005, a.0) }
+        XCTAssertTrue(zip(reduced, float).contains { $0.2 != $1.2 }, "bf16 must change the arithmetic")
+        // label shares the flag.
+        let label = try runSeqlab(["label", "-m", model, "--precision", "bf16", "--format", "jsonl", "--quiet"] + samples)
+        XCTAssertEqual(label.status, 0, label.stderr)
+        XCTAssertEqual(try hypotheses(label.stdoutText).map(\.1), float.map(\.1))
+        let bad = try runSeqlab(["decode", "-m", model, "--feats", feats, "--precision", "fp16"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--precision"), bad.stderr)
+        XCTAssertEqual(bad.stdoutText, "")
     }
 }
