@@ -162,6 +162,19 @@ def train(args):
                   f"{ratio(o['infer1_frames_per_s'], pt.get('b1'))} | {fmt(o['infer_batch_frames_per_s'])} | {fmt(pt.get('b16'))} | "
                   f"{ratio(o['infer_batch_frames_per_s'], pt.get('b16'))} | {fmt(o['train_gflops'], 1)} | "
                   f"{fmt(pt.get('gflops'), 1)} | {fmt(o['peak_rss_mb'], 1)} | {fmt(pt.get('rss'), 1)} |")
+    print("\nseqlab's inference with the LSTM products in bfloat16 (`--precision bf16`: weights and layer inputs "
+          "rounded to bfloat16, sums in float), against the same PyTorch float figures:\n")
+    print("| shape | OpenBLAS kernels | bf16 kernel | seqlab bf16 infer b1 | b1 ratio | seqlab bf16 infer b16 | b16 ratio | "
+          "largest log-probability change |")
+    print("|" + "---|" * 8)
+    for shape, idim, layers, hidden, ours, peer in rows:
+        pt = dict(b1=T / peer["inf1_s"], b16=B * T / peer["inf16_s"]) if peer else {}
+        for v, o in ours.items():
+            label = f"{'unset' if v == 'unset' else 'Haswell' if v == 'haswell' else 'as in env'} ({o['blas_core']})"
+            kernel = "AVX512-BF16" if o["bf16_native"] else "portable C"
+            print(f"| {shape} | {label} | {kernel} | {fmt(o['infer1_bf16_frames_per_s'])} | {ratio(o['infer1_bf16_frames_per_s'], pt.get('b1'))} | "
+                  f"{fmt(o['infer_batch_bf16_frames_per_s'])} | {ratio(o['infer_batch_bf16_frames_per_s'], pt.get('b16'))} | "
+                  f"{o['bf16_max_log_prob_deviation']:.2g} |")
     print("\nframes/s: higher is better; ratio > 1 means seqlab is faster. GFLOP/s counts the gemm FLOPs of both "
           "(forward, and twice that in backward). PyTorch runs MKL/oneDNN, which OPENBLAS_CORETYPE does not "
           "affect, so it runs once per shape, with glibc's malloc thresholds raised (its best setting, "

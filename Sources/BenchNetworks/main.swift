@@ -183,8 +183,19 @@ func runTraining(_ o: Options) throws {
     let singleStart = cpuSeconds(), singleCount = max(2 * steps, 20)
     let singleTimes = (0..<singleCount).map { _ in seconds { _ = net.forward(single) } }
     let singleCPU = (cpuSeconds() - singleStart) / Double(singleCount)
+    // The same inference with the LSTM products in bfloat16 (InferencePrecision.bfloat16), and how
+    // far its log-probabilities move from float's.
+    var reduced = net
+    reduced.setPrecision(.bfloat16)
+    for _ in 0..<2 { _ = reduced.forward(batch) }
+    let batchTimesBF16 = (0..<batchCount).map { _ in seconds { _ = reduced.forward(batch) } }
+    for _ in 0..<3 { _ = reduced.forward(single) }
+    let singleTimesBF16 = (0..<singleCount).map { _ in seconds { _ = reduced.forward(single) } }
+    let deviationBF16 = zip(reduced.forward(batch).logProbabilities.data, net.forward(batch).logProbabilities.data)
+        .reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
 
     let train = median(trainTimes), inferBatch = median(batchTimes), inferSingle = median(singleTimes)
+    let inferBatchBF16 = median(batchTimesBF16), inferSingleBF16 = median(singleTimesBF16)
     let result: [(String, Double)] = [
         ("train_s", train), ("train_frames_per_s", Double(T * B) / train),
         ("train_gflops", trainFLOPs / train / 1e9),
@@ -193,6 +204,8 @@ func runTraining(_ o: Options) throws {
         ("infer_batch_gflops", 2 * forwardMACs(frames: T * B) / inferBatch / 1e9),
         ("infer_batch_cpu_s", batchCPU),
         ("infer1_s", inferSingle), ("infer1_frames_per_s", Double(T) / inferSingle), ("infer1_cpu_s", singleCPU),
+        ("infer_batch_bf16_frames_per_s", Double(T * B) / inferBatchBF16), ("infer1_bf16_frames_per_s", Double(T) / inferSingleBF16),
+        ("bf16_max_log_prob_deviation", Double(deviationBF16)), ("bf16_native", BFloat16Matrix.native ? 1 : 0),
         ("peak_rss_mb", peakRSSMegabytes()), ("first_loss", losses.first ?? .nan), ("last_loss", losses.last ?? .nan),
         ("parameters", Double(parameters.parameterCount())), ("threads", Double(threads)),
         ("blas_threads", Double(blasThreads())), ("concurrent_directions", net.concurrentDirections ? 1 : 0),
@@ -213,6 +226,9 @@ func runTraining(_ o: Options) throws {
     print(String(format: "inference batch %d: %.4f s, %.0f frames/s, %.1f GFLOP/s; batch 1: %.4f s, %.0f frames/s",
                  B, inferBatch, Double(T * B) / inferBatch, 2 * forwardMACs(frames: T * B) / inferBatch / 1e9,
                  inferSingle, Double(T) / inferSingle))
+    print(String(format: "inference in bfloat16 (%@): batch %d %.4f s, %.0f frames/s; batch 1: %.4f s, %.0f frames/s; log-probabilities within %.2g of float's",
+                 BFloat16Matrix.native ? "AVX512-BF16" : "portable C", B, inferBatchBF16, Double(T * B) / inferBatchBF16,
+                 inferSingleBF16, Double(T) / inferSingleBF16, Double(deviationBF16)))
     print(String(format: "peak RSS %.1f MB", peakRSSMegabytes()))
 }
 
