@@ -67,6 +67,16 @@ final class StreamingDecodeTests: XCTestCase {
             let expected = partials.map { $0.text.isEmpty ? "\($0.key)-\($0.frames)" : "\($0.key)-\($0.frames) \($0.text)" }
             XCTAssertEqual(decoded.stdoutText, expected.joined(separator: "\n") + "\n", "beam \(beam)")
         }
+        // In bfloat16 too, chunks carry the state exactly: the finals equal the whole utterances' lines, scores included.
+        let whole = try runSeqlab(["decode", "-m", model, "--feats", task.feats, "--format", "jsonl", "--precision", "bf16"])
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        let stream = try runSeqlab(["decode", "-m", model, "--stream", "--chunk", "3", "--format", "jsonl", "--precision", "bf16",
+                                    "--feats", task.feats])
+        XCTAssertEqual(stream.status, 0, stream.stderr)
+        let finals = stream.stdoutText.split(separator: "\n").filter { !$0.contains("\"partial\":true") }
+        XCTAssertEqual(finals.joined(separator: "\n") + "\n", whole.stdoutText)
+        let float = try runSeqlab(["decode", "-m", model, "--feats", task.feats, "--format", "jsonl"])
+        XCTAssertNotEqual(float.stdoutText, whole.stdoutText, "bf16 scores differ from float's")
     }
 
     /// Rows written into a pipe in two parts: a partial result comes out before the second part is written.
