@@ -90,14 +90,16 @@ ALWAYS_INLINE void backward_body(int H, const float *a, const float *sp, const f
     backward_body(H, a, sp, s, c, dh, dhNext, ds, d, pi, pf, po, dpi, dpf, dpo, peep, next)
 
 // One copy of each loop per instruction set; `peep` and `next` are constants in each copy.
-#define DEFINE_CELL(suffix, attributes)                                                         \
+#define DEFINE_FORWARD(suffix, attributes)                                                      \
     attributes static void forward_##suffix(FORWARD_ARGS) {                                     \
         if (pi) FORWARD_CALL(1); else FORWARD_CALL(0);                                          \
-    }                                                                                           \
+    }
+#define DEFINE_BACKWARD(suffix, attributes)                                                     \
     attributes static void backward_##suffix(BACKWARD_ARGS) {                                   \
         if (pi) { if (dhNext) BACKWARD_CALL(1, 1); else BACKWARD_CALL(1, 0); }                  \
         else { if (dhNext) BACKWARD_CALL(0, 1); else BACKWARD_CALL(0, 0); }                     \
     }
+#define DEFINE_CELL(suffix, attributes) DEFINE_FORWARD(suffix, attributes) DEFINE_BACKWARD(suffix, attributes)
 
 DEFINE_CELL(generic, )
 typedef void (*forward_fn)(FORWARD_ARGS);
@@ -105,7 +107,85 @@ typedef void (*backward_fn)(BACKWARD_ARGS);
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 DEFINE_CELL(avx2, __attribute__((target("avx2,fma"))))
-DEFINE_CELL(avx512, __attribute__((target("avx512f,avx512dq"))))
+DEFINE_BACKWARD(avx512, __attribute__((target("avx512f,avx512dq"))))
+
+// The AVX-512 forward in intrinsics: k_exp's steps on 16 lanes, and the reciprocals of the
+// logistic and tanh by vrcp14ps refined by one Newton step (r·(2 − d·r), relative error about
+// 2⁻²⁸ before rounding) instead of vdivps, which the compiler emits for the loop above: 26% less
+// time a cell on this project's machine (2.88 → 2.14 ns, H = 128), within 3·10⁻⁷ of the
+// equations in Double like the loop (tested with the other families).
+#include <immintrin.h>
+#define AVX512 __attribute__((target("avx512f,avx512dq"))) static inline
+
+AVX512 __m512 v_exp(__m512 x) {
+    // max/min return their second operand when either is NaN: x second keeps a NaN a NaN.
+    const __m512 xc = _mm512_min_ps(_mm512_set1_ps(88.0f), _mm512_max_ps(_mm512_set1_ps(-87.0f), x));
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    const __m512 shifted = _mm512_fmadd_ps(xc, _mm512_set1_ps(1.44269504f), magic);
+    const __m512 n = _mm512_sub_ps(shifted, magic);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), xc);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.98756915e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.39819995e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.33345191e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.16657959e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.66666655e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.00000012e-1f));
+    const __m512 y = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    const __m512i bits = _mm512_slli_epi32(
+        _mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_castps_si512(magic)), _mm512_set1_epi32(127)), 23);
+    return _mm512_mask_mov_ps(_mm512_mul_ps(y, _mm512_castsi512_ps(bits)), _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
+}
+
+AVX512 __m512 v_reciprocal(__m512 d) {
+    const __m512 r = _mm512_rcp14_ps(d);
+    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+}
+
+AVX512 __m512 v_logistic(__m512 x) {
+    return v_reciprocal(_mm512_add_ps(_mm512_set1_ps(1.0f), v_exp(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+}
+
+AVX512 __m512 v_tanh(__m512 x) {
+    const __m512 xc = _mm512_min_ps(_mm512_set1_ps(20.0f), _mm512_max_ps(_mm512_set1_ps(-20.0f), x));
+    const __m512 e = v_exp(_mm512_add_ps(xc, xc));
+    return _mm512_fnmadd_ps(_mm512_set1_ps(2.0f), v_reciprocal(_mm512_add_ps(e, _mm512_set1_ps(1.0f))), _mm512_set1_ps(1.0f));
+}
+
+AVX512 void forward_avx512_body(int H, float *a, const float *bias, const float *sp, const float *pi, const float *pf,
+                                const float *po, float *s, float *c, float *h, const int peep) {
+    float *ai = a, *af = a + H, *ag = a + 2 * H, *ao = a + 3 * H;
+    for (int j = 0; j < H; j += 16) {
+        const __mmask16 m = H - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (H - j)) - 1);
+#define LOAD(p, k) _mm512_maskz_loadu_ps(m, (p) + (k))
+        const __m512 spj = LOAD(sp, j);
+        __m512 zi = _mm512_add_ps(LOAD(ai, j), LOAD(bias, j));
+        __m512 zf = _mm512_add_ps(LOAD(af, j), LOAD(bias, H + j));
+        if (peep) {
+            zi = _mm512_fmadd_ps(LOAD(pi, j), spj, zi);
+            zf = _mm512_fmadd_ps(LOAD(pf, j), spj, zf);
+        }
+        const __m512 i = v_logistic(zi), f = v_logistic(zf);
+        const __m512 g = v_tanh(_mm512_add_ps(LOAD(ag, j), LOAD(bias, 2 * H + j)));
+        const __m512 st = _mm512_fmadd_ps(f, spj, _mm512_mul_ps(i, g));
+        __m512 zo = _mm512_add_ps(LOAD(ao, j), LOAD(bias, 3 * H + j));
+        if (peep) zo = _mm512_fmadd_ps(LOAD(po, j), st, zo);
+        const __m512 o = v_logistic(zo), ct = v_tanh(st);
+#undef LOAD
+        _mm512_mask_storeu_ps(ai + j, m, i);
+        _mm512_mask_storeu_ps(af + j, m, f);
+        _mm512_mask_storeu_ps(ag + j, m, g);
+        _mm512_mask_storeu_ps(ao + j, m, o);
+        _mm512_mask_storeu_ps(s + j, m, st);
+        _mm512_mask_storeu_ps(c + j, m, ct);
+        _mm512_mask_storeu_ps(h + j, m, _mm512_mul_ps(o, ct));
+    }
+}
+
+__attribute__((target("avx512f,avx512dq"))) static void forward_avx512(FORWARD_ARGS) {
+    if (pi) forward_avx512_body(H, a, bias, sp, pi, pf, po, s, c, h, 1);
+    else forward_avx512_body(H, a, bias, sp, pi, pf, po, s, c, h, 0);
+}
 static const forward_fn forwards[] = {forward_generic, forward_avx2, forward_avx512};
 static const backward_fn backwards[] = {backward_generic, backward_avx2, backward_avx512};
 

@@ -83,6 +83,30 @@ final class LSTMCellKernelTests: XCTestCase {
 
     /// Float.rowsGemm with one row (cblas_sgemv) equals the product in Double, for both layouts of B;
     /// with β = 0 whatever C held (NaN here) is ignored.
+    /// A NaN pre-activation stays a NaN through the cell in every family (so a diverging network is
+    /// seen, not hidden by a clamp), in that cell only; huge ones saturate the gates to 0 and 1.
+    func testEveryFamilyPropagatesNaNAndSaturatesHugeValues() {
+        let H = 21
+        for family in 0...2 where seqlab_kernel_available(Int32(family)) != 0 {
+            var a = [Float](repeating: 0.5, count: 4 * H)
+            a[3] = .nan                       // input gate of cell 3
+            a[2 * H + 17] = .nan              // cell input of cell 17
+            a[5] = 1e30; a[H + 5] = -1e30     // cell 5: input gate open, forget gate shut
+            a[2 * H + 5] = 1e30; a[3 * H + 5] = 1e30
+            let bias = [Float](repeating: 0, count: 4 * H), sp = [Float](repeating: 0.25, count: H)
+            var s = [Float](repeating: 0, count: H), c = s, h = s
+            seqlab_lstm_forward_with(Int32(family), Int32(H), &a, bias, sp, nil, nil, nil, &s, &c, &h)
+            for j in 0..<H {
+                XCTAssertEqual(h[j].isNaN, j == 3 || j == 17, "family \(family), cell \(j)")
+                XCTAssertEqual(s[j].isNaN, j == 3 || j == 17, "family \(family), cell \(j)")
+            }
+            XCTAssertEqual(a[5], 1, "family \(family)")
+            XCTAssertEqual(a[H + 5], 0, accuracy: 1e-37, "family \(family)")   // 1/(1 + e⁸⁸): the clamp keeps it above 0
+            XCTAssertEqual(s[5], 1, "family \(family)")       // 0 · 0.25 + 1 · tanh(huge)
+            XCTAssertEqual(h[5], tanhf(1), accuracy: 1e-6, "family \(family)")
+        }
+    }
+
     func testOneRowProductMatchesDouble() {
         var rng = SeededGenerator(seed: 6)
         let (n, k) = (45, 23)
