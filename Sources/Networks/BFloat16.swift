@@ -42,14 +42,19 @@ public final class BFloat16Matrix: @unchecked Sendable {
     /// bfloat16 pairs one row of `cols` inputs takes.
     public var pairsPerRow: Int { (cols + 1) / 2 }
 
-    /// c (m × rows, row stride ldc) += x (m × cols, row stride ldx) · Wᵀ, each row of x rounded
-    /// to bfloat16 into `scratch` (m × `pairsPerRow`) first.
+    /// Rows of x rounded at a time: `addProduct`'s scratch holds this many rows' pairs.
+    public static let chunkRows = 64
+
+    /// c (m × rows, row stride ldc) += x (m × cols, row stride ldx) · Wᵀ, the rows of x rounded to
+    /// bfloat16 `chunkRows` at a time into `scratch` (min(m, chunkRows) × `pairsPerRow` pairs).
     public func addProduct(m: Int, x: UnsafePointer<Float>, ldx: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
                            scratch: UnsafeMutablePointer<UInt32>) {
-        guard m > 0 else { return }
         let pairs = pairsPerRow
-        for r in 0..<m { seqlab_bf16_round(Int32(cols), x + r * ldx, scratch + r * pairs) }
-        seqlab_bf16_gemm(Int32(m), Int32(rows), Int32(cols), scratch, Int32(pairs), packed, c, Int32(ldc))
+        for first in stride(from: 0, to: m, by: Self.chunkRows) {
+            let count = min(Self.chunkRows, m - first)
+            for r in 0..<count { seqlab_bf16_round(Int32(cols), x + (first + r) * ldx, scratch + r * pairs) }
+            seqlab_bf16_gemm(Int32(count), Int32(rows), Int32(cols), scratch, Int32(pairs), packed, c + first * ldc, Int32(ldc))
+        }
     }
 }
 
@@ -79,7 +84,7 @@ extension LSTMLayer where S == Float {
         let B = lengths.count, H = hidden, G = 4 * hidden, rows = T * B
         guard rows > 0 else { return }
         let gates = cache.gates.pointer, cells = cache.cells.pointer, tanhCells = cache.tanhCells.pointer
-        let scratchPairs = max(rows * weights.input.pairsPerRow, B * weights.recurrent.pairsPerRow)
+        let scratchPairs = min(max(rows, B), BFloat16Matrix.chunkRows) * max(weights.input.pairsPerRow, weights.recurrent.pairsPerRow)
         let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: scratchPairs)
         defer { scratch.deallocate() }
         // a = x·W_ihᵀ for all T·B frames at once (the biases come in the cell kernel).

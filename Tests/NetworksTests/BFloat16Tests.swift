@@ -56,11 +56,12 @@ final class BFloat16Tests: XCTestCase {
     }
 
     /// c += x·Wᵀ with both operands rounded to bfloat16, against Double sums of the rounded values,
-    /// on shapes with partial 16-row panels, odd column counts, 1–9 rows of x, and strides.
+    /// on shapes with partial 16-row panels, odd column counts, 1–9 and 150 rows of x (rounded in
+    /// chunks of 64 by the class), and strides.
     func testPackedProductMatchesADoubleLoopOverTheRoundedOperands() {
         var rng = SeededGenerator(seed: 5)
         let families: [Int32] = BFloat16Matrix.native ? [0, 1] : [0]
-        for (m, rows, cols) in [(1, 1024, 256), (1, 1, 1), (2, 17, 3), (3, 40, 65), (4, 130, 64), (5, 16, 2), (9, 200, 7), (1, 129, 33)] {
+        for (m, rows, cols) in [(1, 1024, 256), (1, 1, 1), (2, 17, 3), (3, 40, 65), (4, 130, 64), (5, 16, 2), (9, 200, 7), (1, 129, 33), (150, 20, 5)] {
             let ldw = cols + 3, ldx = cols + 1, ldc = rows + 2
             let w = (0..<(rows * ldw)).map { _ in Float.random(in: -1...1, using: &rng) }
             let x = (0..<(m * ldx)).map { _ in Float.random(in: -2...2, using: &rng) }
