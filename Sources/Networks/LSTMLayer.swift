@@ -1,5 +1,6 @@
 // LSTMLayer: one direction of one LSTM layer (Graves 2012, ch. 4), forward and backward through time.
 
+import CBLAS
 import CKernels
 
 /// One direction of an LSTM layer with optional peepholes (Graves 2012, "Supervised Sequence
@@ -277,34 +278,68 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                                beta: 0, dhr, ldc: H)
                 }
             }
-            // [dW_ih | dW_hh] += dAᵀ·[X | H_prev] over all T·B frames in one gemm, H_prev's row r
+            // [dW_ih | dW_hh] += dAᵀ·[X | H_prev] over all T·B frames in one product, H_prev's row r
             // holding h_{t−1} of r's frame: zero before a direction's first frame (padded frames
             // hold h = 0 too, and their dA is 0), or the given initial state there. One product
             // with in + H columns runs faster than one with in and one with H (docs/RESULTS.md).
             let width = inputs + H
-            let xh = ScratchBuffer<S>(count: rows * width, zeroed: false)
-            for step in 0..<T {
-                let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
-                for b in 0..<B {
-                    let row = xh.pointer + (t * B + b) * width
-                    row.update(from: x + (t * B + b) * ldx, count: inputs)
-                    if step > 0 {
-                        (row + inputs).update(from: y + (tp * B + b) * ldy, count: H)
-                    } else if let initialH {
-                        (row + inputs).update(from: initialH + b * H, count: H)
-                    } else {
-                        (row + inputs).update(repeating: 0, count: H)
+            if S.self == Float.self, let product = WeightGradientProduct(width: width, outputs: G, rows: rows) {
+                // Float: [X | H_prev] transposed (width × rows) by OpenBLAS's somatcopy, then
+                // [dW_ih | dW_hh]ᵀ = [X | H_prev]ᵀ · dA by libxsmm in blocks of frames.
+                let xhT = ScratchBuffer<Float>(count: width * rows, zeroed: false)
+                let hT = xhT.pointer + inputs * rows
+                cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(rows), Int32(inputs), 1, floats(x), Int32(ldx),
+                                xhT.pointer, Int32(rows))
+                // H_prev's rows are y's rows one frame (B rows) back in processing order: the frame
+                // before for the forward direction, the frame after for the reverse one.
+                let firstFrame = reversed ? T - 1 : 0
+                if rows > B {
+                    cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(rows - B), Int32(H), 1, floats(reversed ? y + B * ldy : y),
+                                    Int32(ldy), hT + (reversed ? 0 : B), Int32(rows))
+                }
+                for j in 0..<H {
+                    for b in 0..<B {
+                        hT[j * rows + firstFrame * B + b] = initialH.map { floats($0)[b * H + j] } ?? 0
                     }
                 }
-            }
-            let dW = ScratchBuffer<S>(count: G * width, zeroed: false)
-            S.gemm(.transposed, .none, m: G, n: width, k: rows, alpha: 1, da, lda: G, xh.pointer, ldb: width,
-                   beta: 0, dW.pointer, ldc: width)
-            weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
-                for j in 0..<G { for i in 0..<inputs { g[j * inputs + i] += dW.pointer[j * width + i] } }
-            }
-            weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
-                for j in 0..<G { for i in 0..<H { g[j * H + i] += dW.pointer[j * width + inputs + i] } }
+                let dWt = ScratchBuffer<Float>(count: width * G, zeroed: false)
+                product.run(xhT: xhT.pointer, dA: floats(UnsafePointer(da)), into: dWt.pointer)
+                // Back to G × width (somatcopy again) and added row by row, as below.
+                let dW = ScratchBuffer<Float>(count: G * width, zeroed: false)
+                cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(G), 1, dWt.pointer, Int32(G), dW.pointer, Int32(width))
+                weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
+                    let grad = mutableFloats(g.baseAddress!)
+                    for j in 0..<G { for i in 0..<inputs { grad[j * inputs + i] += dW.pointer[j * width + i] } }
+                }
+                weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
+                    let grad = mutableFloats(g.baseAddress!)
+                    for j in 0..<G { for i in 0..<H { grad[j * H + i] += dW.pointer[j * width + inputs + i] } }
+                }
+            } else {
+                let xh = ScratchBuffer<S>(count: rows * width, zeroed: false)
+                for step in 0..<T {
+                    let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
+                    for b in 0..<B {
+                        let row = xh.pointer + (t * B + b) * width
+                        row.update(from: x + (t * B + b) * ldx, count: inputs)
+                        if step > 0 {
+                            (row + inputs).update(from: y + (tp * B + b) * ldy, count: H)
+                        } else if let initialH {
+                            (row + inputs).update(from: initialH + b * H, count: H)
+                        } else {
+                            (row + inputs).update(repeating: 0, count: H)
+                        }
+                    }
+                }
+                let dW = ScratchBuffer<S>(count: G * width, zeroed: false)
+                S.gemm(.transposed, .none, m: G, n: width, k: rows, alpha: 1, da, lda: G, xh.pointer, ldb: width,
+                       beta: 0, dW.pointer, ldc: width)
+                weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
+                    for j in 0..<G { for i in 0..<inputs { g[j * inputs + i] += dW.pointer[j * width + i] } }
+                }
+                weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
+                    for j in 0..<G { for i in 0..<H { g[j * H + i] += dW.pointer[j * width + inputs + i] } }
+                }
             }
             // Both biases receive Σ_rows dA.
             var dBias = [S](repeating: 0, count: G)

@@ -58,3 +58,45 @@ struct RecurrentProduct {
         }
     }
 }
+
+/// The weight gradient of an LSTM direction over all its frames in Float,
+/// [dW_ih | dW_hh]ᵀ (width × 4H, row-major) = [X | H_prev]ᵀ (width × rows, row stride rows) ·
+/// dA (rows × 4H), by libxsmm (`SmallGemm`) in blocks of `frameBlock` rows of dA, the first block
+/// overwriting and the others adding, so that both operands' blocks stay in cache while the kernel
+/// walks 4H. On this project's machine, one thread, 3,200 rows: 4H × width 512 × 168 in 4.8 ms
+/// against OpenBLAS's 5.7 ms for dAᵀ·[X | H_prev] (113 against 96 GFLOP/s), 1,024 × 296 18.2 ms
+/// against 19.8, 1,024 × 512 31.0 ms against 33.0 (timed in C). nil when libxsmm has no kernel
+/// for the shape (the caller multiplies with BLAS).
+struct WeightGradientProduct {
+    static let frameBlock = 400
+    private let overwrite: SmallGemm, add: SmallGemm?, lastAdd: SmallGemm?
+    private let rows: Int, outputs: Int
+
+    /// width = inputs + H columns of [X | H_prev]; outputs = 4H; rows = frames of the batch.
+    init?(width: Int, outputs: Int, rows: Int) {
+        guard rows > 0 else { return nil }
+        let block = min(rows, Self.frameBlock), last = rows % block
+        func kernel(_ k: Int, _ beta: Float) -> SmallGemm? {
+            SmallGemm(m: width, n: outputs, k: k, lda: rows, ldb: outputs, ldc: outputs, beta: beta)
+        }
+        guard let overwrite = kernel(block, 0) else { return nil }
+        self.overwrite = overwrite
+        add = rows > block ? kernel(block, 1) : nil
+        lastAdd = last > 0 ? kernel(last, 1) : nil
+        guard (rows <= block || add != nil) && (last == 0 || lastAdd != nil) else { return nil }
+        self.rows = rows
+        self.outputs = outputs
+    }
+
+    /// dWt (width × outputs) = xhT (width × rows) · dA (rows × outputs).
+    func run(xhT: UnsafePointer<Float>, dA: UnsafePointer<Float>, into dWt: UnsafeMutablePointer<Float>) {
+        let block = min(rows, Self.frameBlock)
+        var first = 0
+        while first < rows {
+            let count = min(block, rows - first)
+            let kernel = first == 0 ? overwrite : (count == block ? add! : lastAdd!)
+            kernel.run(xhT + first, dA + first * outputs, dWt)
+            first += count
+        }
+    }
+}

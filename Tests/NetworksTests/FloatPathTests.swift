@@ -1,6 +1,6 @@
 // The Float path (vectorised gate loops, polynomial exp) against the Double path (libm) on odd shapes.
 import XCTest
-import Networks
+@testable import Networks
 import Tensors
 import TestSupport
 
@@ -36,6 +36,43 @@ final class FloatPathTests: XCTestCase {
                 assertClose(f.gradient.data, d.gradient.data, absolute: 1e-4, relative: 1e-4, "\(label) \(f.name)")
             }
         }
+        }
+    }
+
+    /// Long batches, whose weight gradient Float multiplies in blocks of 400 frames and a remainder
+    /// (`WeightGradientProduct`), unidirectional from a given initial state (whose h is H_prev at
+    /// the first frame) and bidirectional with padding: Float's gradients equal Double's.
+    func testLongBatchesAndAnInitialStateMatchDouble() {
+        var rng = SeededGenerator(seed: 101)
+        for (lengths, bidirectional) in [([120, 37, 90, 120], false), ([150, 3, 77], true)] {
+            let configuration = LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [6, 5], bidirectional: bidirectional,
+                                                         peepholes: true, classes: 4)
+            let netD = LSTMNetwork<Double>(configuration, rng: &rng)
+            var seed = SeededGenerator(seed: 0)
+            let netF = LSTMNetwork<Float>(configuration, rng: &seed)
+            for (f, d) in zip(netF.parameters, netD.parameters) { f.value.data = d.value.data.map { Float($0) } }
+            let batchD = SequenceBatch(sequences: lengths.map { randomArray($0, 3, &rng) })
+            let batchF = SequenceBatch(frames: batchD.frames.converted(to: Float.self), lengths: lengths)
+            var stateD: LSTMNetwork<Double>.State? = nil, stateF: LSTMNetwork<Float>.State? = nil
+            if !bidirectional {
+                let hidden = configuration.hiddenSizes.map { randomArray(lengths.count, $0, &rng, scale: 0.8) }
+                let cells = configuration.hiddenSizes.map { randomArray(lengths.count, $0, &rng) }
+                stateD = LSTMNetwork<Double>.State(hidden: hidden, cells: cells)
+                stateF = LSTMNetwork<Float>.State(hidden: hidden.map { $0.converted(to: Float.self) },
+                                                  cells: cells.map { $0.converted(to: Float.self) })
+            }
+            let w = randomArray(batchD.frames.rows, 4, &rng)
+            netD.parameters.zeroGradients()
+            netF.parameters.zeroGradients()
+            let dxD = netD.backward(netD.forward(batchD, initialState: stateD), dLogProbabilities: w)
+            let dxF = netF.backward(netF.forward(batchF, initialState: stateF), dLogProbabilities: w.converted(to: Float.self))
+            let label = "lengths \(lengths), bidirectional \(bidirectional)"
+            XCTAssertGreaterThan(batchD.frames.rows, WeightGradientProduct.frameBlock)
+            assertClose(dxF.data, dxD.data, absolute: 2e-5, relative: 1e-4, "\(label) dx")
+            for (f, d) in zip(netF.parameters, netD.parameters) {
+                // Sums over up to 480 frames: 2e-4.
+                assertClose(f.gradient.data, d.gradient.data, absolute: 2e-4, relative: 2e-4, "\(label) \(f.name)")
+            }
         }
     }
 }
