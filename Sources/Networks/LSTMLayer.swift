@@ -283,10 +283,14 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             // hold h = 0 too, and their dA is 0), or the given initial state there. One product
             // with in + H columns runs faster than one with in and one with H (docs/RESULTS.md).
             let width = inputs + H
-            if S.self == Float.self, let product = WeightGradientProduct(width: width, outputs: G, rows: rows) {
-                // Float: [X | H_prev] transposed (width × rows) by OpenBLAS's somatcopy, then
-                // [dW_ih | dW_hh]ᵀ = [X | H_prev]ᵀ · dA by libxsmm in blocks of frames.
-                let xhT = ScratchBuffer<Float>(count: width * rows, zeroed: false)
+            // Both biases receive Σ_rows dA.
+            var dBias = [S](repeating: 0, count: G)
+            if S.self == Float.self, let product = WeightGradientProduct(width: width + 1, outputs: G, rows: rows) {
+                // Float: [X | H_prev | 1] transposed ((width + 1) × rows) by OpenBLAS's somatcopy, then
+                // [dW_ih | dW_hh | db]ᵀ = [X | H_prev | 1]ᵀ · dA by libxsmm in blocks of frames: the
+                // row of ones sums dA's rows into the bias gradient in the same product.
+                let xhT = ScratchBuffer<Float>(count: (width + 1) * rows, zeroed: false)
+                (xhT.pointer + width * rows).update(repeating: 1, count: rows)
                 let hT = xhT.pointer + inputs * rows
                 cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(rows), Int32(inputs), 1, floats(x), Int32(ldx),
                                 xhT.pointer, Int32(rows))
@@ -302,7 +306,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                         hT[j * rows + firstFrame * B + b] = initialH.map { floats($0)[b * H + j] } ?? 0
                     }
                 }
-                let dWt = ScratchBuffer<Float>(count: width * G, zeroed: false)
+                let dWt = ScratchBuffer<Float>(count: (width + 1) * G, zeroed: false)
                 product.run(xhT: xhT.pointer, dA: floats(UnsafePointer(da)), into: dWt.pointer)
                 // Back to G × width (somatcopy again) and added row by row, as below.
                 let dW = ScratchBuffer<Float>(count: G * width, zeroed: false)
@@ -314,6 +318,9 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
                     let grad = mutableFloats(g.baseAddress!)
                     for j in 0..<G { for i in 0..<H { grad[j * H + i] += dW.pointer[j * width + inputs + i] } }
+                }
+                dBias.withUnsafeMutableBufferPointer { d in
+                    mutableFloats(d.baseAddress!).update(from: dWt.pointer + width * G, count: G)
                 }
             } else {
                 let xh = ScratchBuffer<S>(count: rows * width, zeroed: false)
@@ -340,10 +347,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
                     for j in 0..<G { for i in 0..<H { g[j * H + i] += dW.pointer[j * width + inputs + i] } }
                 }
+                for r in 0..<rows { for j in 0..<G { dBias[j] += da[r * G + j] } }
             }
-            // Both biases receive Σ_rows dA.
-            var dBias = [S](repeating: 0, count: G)
-            for r in 0..<rows { for j in 0..<G { dBias[j] += da[r * G + j] } }
             for j in 0..<G { biasIH.gradient.data[j] += dBias[j]; biasHH.gradient.data[j] += dBias[j] }
             // dX (+)= dA · W_ih.
             if let dx {
