@@ -26,9 +26,21 @@ int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda
     return 1;
 }
 
+// libxsmm's JIT code returns with the upper halves of the vector registers dirty (no vzeroupper),
+// which made the Swift code after it slow: the output layer's log-softmax after a libxsmm product
+// took 1.1 ms instead of 0.3 ms a training step (1×128 BLSTM, batch 16 × 200 frames). Every run
+// therefore ends with vzeroupper, as compiled AVX code does.
+#if defined(__x86_64__)
+#include <immintrin.h>
+__attribute__((target("avx"))) static void clear_upper(void) { _mm256_zeroupper(); }
+#else
+static void clear_upper(void) {}
+#endif
+
 void seqlab_small_gemm_run(const seqlab_small_gemm *g, const float *a, const float *b, float *c) {
     const libxsmm_smmfunction block = (libxsmm_smmfunction)g->block;
     int r = 0;
     for (; r + g->block_rows <= g->m; r += g->block_rows) block(a + r, b, c + r);
     if (r < g->m) ((libxsmm_smmfunction)g->tail)(a + r, b, c + r);
+    clear_upper();
 }
