@@ -171,7 +171,7 @@ def train(args):
         pt = dict(b1=T / peer["inf1_s"], b16=B * T / peer["inf16_s"]) if peer else {}
         for v, o in ours.items():
             label = f"{'unset' if v == 'unset' else 'Haswell' if v == 'haswell' else 'as in env'} ({o['blas_core']})"
-            kernel = "AVX512-BF16" if o["bf16_native"] else "portable C"
+            kernel = {3: "AVX512-BF16", 2: "AVX-512F, widened", 1: "AVX2, widened"}.get(int(o["bf16_family"]), "portable C")
             print(f"| {shape} | {label} | {kernel} | {fmt(o['infer1_bf16_frames_per_s'])} | {ratio(o['infer1_bf16_frames_per_s'], pt.get('b1'))} | "
                   f"{fmt(o['infer_batch_bf16_frames_per_s'])} | {ratio(o['infer_batch_bf16_frames_per_s'], pt.get('b16'))} | "
                   f"{o['bf16_max_log_prob_deviation']:.2g} |")

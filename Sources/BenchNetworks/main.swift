@@ -205,7 +205,7 @@ func runTraining(_ o: Options) throws {
         ("infer_batch_cpu_s", batchCPU),
         ("infer1_s", inferSingle), ("infer1_frames_per_s", Double(T) / inferSingle), ("infer1_cpu_s", singleCPU),
         ("infer_batch_bf16_frames_per_s", Double(T * B) / inferBatchBF16), ("infer1_bf16_frames_per_s", Double(T) / inferSingleBF16),
-        ("bf16_max_log_prob_deviation", Double(deviationBF16)), ("bf16_native", BFloat16Matrix.native ? 1 : 0),
+        ("bf16_max_log_prob_deviation", Double(deviationBF16)), ("bf16_family", Double(BFloat16Matrix.kernelFamilyID)),
         ("peak_rss_mb", peakRSSMegabytes()), ("first_loss", losses.first ?? .nan), ("last_loss", losses.last ?? .nan),
         ("parameters", Double(parameters.parameterCount())), ("threads", Double(threads)),
         ("blas_threads", Double(blasThreads())), ("concurrent_directions", net.concurrentDirections ? 1 : 0),
@@ -227,7 +227,7 @@ func runTraining(_ o: Options) throws {
                  B, inferBatch, Double(T * B) / inferBatch, 2 * forwardMACs(frames: T * B) / inferBatch / 1e9,
                  inferSingle, Double(T) / inferSingle))
     print(String(format: "inference in bfloat16 (%@): batch %d %.4f s, %.0f frames/s; batch 1: %.4f s, %.0f frames/s; log-probabilities within %.2g of float's",
-                 BFloat16Matrix.native ? "AVX512-BF16" : "portable C", B, inferBatchBF16, Double(T * B) / inferBatchBF16,
+                 BFloat16Matrix.kernelFamily, B, inferBatchBF16, Double(T * B) / inferBatchBF16,
                  inferSingleBF16, Double(T) / inferSingleBF16, Double(deviationBF16)))
     print(String(format: "peak RSS %.1f MB", peakRSSMegabytes()))
 }

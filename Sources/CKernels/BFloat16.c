@@ -1,7 +1,8 @@
 // BFloat16: matrix products with bfloat16 operands and float accumulation, for reduced-precision
-// inference (CKernels.h documents the layout). With AVX512-BF16 (vdpbf16ps: 32 products a
+// inference (CKernels.h documents the layout). With AVX512-BF16 (vdpbf16ps: 32 products an
 // instruction) the products run at about twice the multiply-adds per cycle of float FMAs and read
-// half the bytes; without it, portable C does the same arithmetic.
+// half the bytes; with AVX-512F or AVX2 the bfloat16 values are widened to float and multiplied by
+// FMAs (half the bytes, float's speed); without those, portable C does the same arithmetic.
 #include "CKernels.h"
 
 #include <math.h>
@@ -70,9 +71,7 @@ static void gemm_generic(int m, int rows, int cols, const uint32_t *x, int ldx, 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
-#define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
-
-BF16_TARGET static void round_native(int n, const float *x, uint32_t *pairs) {
+__attribute__((target("avx512f"))) static void round_avx512(int n, const float *x, uint32_t *pairs) {
     const __m512i half = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1);
     const __m512i magnitude = _mm512_set1_epi32(0x7fffffff), infinity = _mm512_set1_epi32(0x7f800000);
     const __m512i quiet = _mm512_set1_epi32(0x40);
@@ -88,18 +87,27 @@ BF16_TARGET static void round_native(int n, const float *x, uint32_t *pairs) {
     if (i < n) round_generic(n - i, x + i, pairs + i / 2);
 }
 
-/// One block of R rows of x times N panels of 16 outputs, accumulated into c (the last panel's
-/// lanes beyond `rows` masked off).
-#define DEFINE_BLOCK(R, N)                                                                                          \
-    BF16_TARGET static inline void block_##R##_##N(int pairs, const uint32_t *x, int ldx, const uint16_t *panel,     \
-                                                   long panelSize, float *c, int ldc, int j0, int rows) {            \
+// One block of R rows of x times N panels of 16 outputs, accumulated into c (the last panel's
+// lanes beyond `rows` masked off). Three versions of the multiply-add, each in vdpbf16ps's order:
+// with AVX512-BF16 one vdpbf16ps per panel and row; with AVX-512F or AVX2 the bfloat16 values
+// widened to float (a shift or a mask: the even element of a pair is its low half) and two FMAs,
+// odd element first, which round as vdpbf16ps's two additions do.
+#define BLOCK_HEAD(R, N)                                                                                             \
         __m512 acc[R][N];                                                                                            \
         __mmask16 mask[N];                                                                                           \
         for (int n = 0; n < N; n++) {                                                                                \
             const int left = rows - (j0 + 16 * n);                                                                   \
             mask[n] = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);                                \
             for (int r = 0; r < R; r++) acc[r][n] = _mm512_maskz_loadu_ps(mask[n], c + (long)r * ldc + j0 + 16 * n); \
-        }                                                                                                            \
+        }
+#define BLOCK_TAIL(R, N)                                                                                             \
+        for (int n = 0; n < N; n++)                                                                                  \
+            for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + (long)r * ldc + j0 + 16 * n, mask[n], acc[r][n]);
+#define BLOCK_ARGS int pairs, const uint32_t *x, int ldx, const uint16_t *panel, long panelSize, float *c, int ldc, int j0, int rows
+
+#define DEFINE_BLOCK_BF16(R, N)                                                                                      \
+    __attribute__((target("avx512f,avx512bf16"))) static inline void bf16_block_##R##_##N(BLOCK_ARGS) {               \
+        BLOCK_HEAD(R, N)                                                                                             \
         for (int q = 0; q < pairs; q++) {                                                                            \
             __m512i b[R];                                                                                            \
             for (int r = 0; r < R; r++) b[r] = _mm512_set1_epi32((int)x[(long)r * ldx + q]);                         \
@@ -109,68 +117,153 @@ BF16_TARGET static void round_native(int n, const float *x, uint32_t *pairs) {
                     acc[r][n] = _mm512_dpbf16_ps(acc[r][n], (__m512bh)w, (__m512bh)b[r]);                            \
             }                                                                                                        \
         }                                                                                                            \
-        for (int n = 0; n < N; n++)                                                                                  \
-            for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + (long)r * ldc + j0 + 16 * n, mask[n], acc[r][n]);  \
+        BLOCK_TAIL(R, N)                                                                                             \
     }
 
-DEFINE_BLOCK(1, 8)
-DEFINE_BLOCK(1, 1)
-DEFINE_BLOCK(4, 4)
-DEFINE_BLOCK(4, 1)
+#define DEFINE_BLOCK_F(R, N)                                                                                         \
+    __attribute__((target("avx512f"))) static inline void f_block_##R##_##N(BLOCK_ARGS) {                             \
+        BLOCK_HEAD(R, N)                                                                                             \
+        const __m512i high = _mm512_set1_epi32((int)0xffff0000u);                                                    \
+        for (int q = 0; q < pairs; q++) {                                                                            \
+            __m512 xe[R], xo[R];                                                                                     \
+            for (int r = 0; r < R; r++) {                                                                            \
+                const __m512i b = _mm512_set1_epi32((int)x[(long)r * ldx + q]);                                      \
+                xe[r] = _mm512_castsi512_ps(_mm512_slli_epi32(b, 16));                                               \
+                xo[r] = _mm512_castsi512_ps(_mm512_and_si512(b, high));                                              \
+            }                                                                                                        \
+            for (int n = 0; n < N; n++) {                                                                            \
+                const __m512i w = _mm512_loadu_si512((const void *)(panel + n * panelSize + (long)q * 32));          \
+                const __m512 we = _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));                                     \
+                const __m512 wo = _mm512_castsi512_ps(_mm512_and_si512(w, high));                                    \
+                for (int r = 0; r < R; r++)                                                                          \
+                    acc[r][n] = _mm512_fmadd_ps(we, xe[r], _mm512_fmadd_ps(wo, xo[r], acc[r][n]));                   \
+            }                                                                                                        \
+        }                                                                                                            \
+        BLOCK_TAIL(R, N)                                                                                             \
+    }
 
-BF16_TARGET static void gemm_native(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c,
-                                    int ldc) {
+DEFINE_BLOCK_BF16(1, 8)
+DEFINE_BLOCK_BF16(1, 1)
+DEFINE_BLOCK_BF16(4, 4)
+DEFINE_BLOCK_BF16(4, 1)
+DEFINE_BLOCK_F(1, 8)
+DEFINE_BLOCK_F(1, 1)
+DEFINE_BLOCK_F(4, 4)
+DEFINE_BLOCK_F(4, 1)
+
+/// The blocks over all of c: rows of x four at a time (4 × 4 panels), the rest one at a time (1 × 8).
+#define DEFINE_GEMM(prefix, attributes)                                                                              \
+    attributes static void prefix##_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, \
+                                         float *c, int ldc) {                                                        \
+        const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16;                                                 \
+        const long panelSize = (long)pairs * 32;                                                                     \
+        int r = 0;                                                                                                   \
+        for (; r + 4 <= m; r += 4) {                                                                                 \
+            const uint32_t *xr = x + (long)r * ldx;                                                                  \
+            float *cr = c + (long)r * ldc;                                                                           \
+            int n = 0;                                                                                               \
+            for (; n + 4 <= panels; n += 4) prefix##_block_4_4(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
+            for (; n < panels; n++) prefix##_block_4_1(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
+        }                                                                                                            \
+        for (; r < m; r++) {                                                                                         \
+            const uint32_t *xr = x + (long)r * ldx;                                                                  \
+            float *cr = c + (long)r * ldc;                                                                           \
+            int n = 0;                                                                                               \
+            for (; n + 8 <= panels; n += 8) prefix##_block_1_8(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
+            for (; n < panels; n++) prefix##_block_1_1(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
+        }                                                                                                            \
+    }
+
+DEFINE_GEMM(bf16, __attribute__((target("avx512f,avx512bf16"))))
+DEFINE_GEMM(f, __attribute__((target("avx512f"))))
+
+/// AVX2: a 16-output panel is two 8-lane halves; a row of x and a panel, widened as above.
+__attribute__((target("avx2,fma"))) static void avx2_gemm(int m, int rows, int cols, const uint32_t *x, int ldx,
+                                                         const uint16_t *packed, float *c, int ldc) {
     const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16;
     const long panelSize = (long)pairs * 32;
-    int r = 0;
-    for (; r + 4 <= m; r += 4) {
+    const __m256i high = _mm256_set1_epi32((int)0xffff0000u);
+    for (int r = 0; r < m; r++) {
         const uint32_t *xr = x + (long)r * ldx;
         float *cr = c + (long)r * ldc;
-        int n = 0;
-        for (; n + 4 <= panels; n += 4) block_4_4(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows);
-        for (; n < panels; n++) block_4_1(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows);
-    }
-    for (; r < m; r++) {
-        const uint32_t *xr = x + (long)r * ldx;
-        float *cr = c + (long)r * ldc;
-        int n = 0;
-        for (; n + 8 <= panels; n += 8) block_1_8(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows);
-        for (; n < panels; n++) block_1_1(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows);
+        for (int n0 = 0; n0 < panels; n0 += 4) {
+            const int N = panels - n0 < 4 ? panels - n0 : 4;
+            __m256 acc[8];
+            __m256i mask[8];
+            for (int h = 0; h < 2 * N; h++) {
+                const int left = rows - (16 * n0 + 8 * h);
+                int lanes[8];
+                for (int l = 0; l < 8; l++) lanes[l] = l < left ? -1 : 0;
+                mask[h] = _mm256_loadu_si256((const __m256i *)lanes);
+                acc[h] = _mm256_maskload_ps(cr + 16 * n0 + 8 * h, mask[h]);
+            }
+            for (int q = 0; q < pairs; q++) {
+                const __m256i b = _mm256_set1_epi32((int)xr[q]);
+                const __m256 xe = _mm256_castsi256_ps(_mm256_slli_epi32(b, 16));
+                const __m256 xo = _mm256_castsi256_ps(_mm256_and_si256(b, high));
+                for (int h = 0; h < 2 * N; h++) {
+                    const __m256i w = _mm256_loadu_si256((const __m256i *)(packed + (n0 + h / 2) * panelSize + (long)q * 32 + 16 * (h % 2)));
+                    const __m256 we = _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
+                    const __m256 wo = _mm256_castsi256_ps(_mm256_and_si256(w, high));
+                    acc[h] = _mm256_fmadd_ps(we, xe, _mm256_fmadd_ps(wo, xo, acc[h]));
+                }
+            }
+            for (int h = 0; h < 2 * N; h++) _mm256_maskstore_ps(cr + 16 * n0 + 8 * h, mask[h], acc[h]);
+        }
     }
 }
 
-int seqlab_bf16_native(void) {
+int seqlab_bf16_family_id(void) {
     static volatile int chosen = -1;   // a benign race: every thread computes the same value
     if (chosen < 0) {
         __builtin_cpu_init();
-        chosen = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
-                 && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+        chosen = !__builtin_cpu_supports("avx512f") ? ((__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0)
+               : __builtin_cpu_supports("avx512bf16") ? 3 : 2;
     }
     return chosen;
 }
 #else
-int seqlab_bf16_native(void) { return 0; }
+int seqlab_bf16_family_id(void) { return 0; }
 #endif
 
-void seqlab_bf16_round_with(int native, int n, const float *x, uint32_t *pairs) {
+const char *seqlab_bf16_family(void) {
+    static const char *names[] = {"generic", "avx2", "avx512", "avx512bf16"};
+    return names[seqlab_bf16_family_id()];
+}
+
+int seqlab_bf16_available(int family) {
+    const int best = seqlab_bf16_family_id();
+    // AVX2 is there whenever AVX-512F is, on every CPU that has both.
+    return family >= 0 && family <= best;
+}
+
+static int pick_bf16(int family) {
+    const int best = seqlab_bf16_family_id();
+    return family < 0 || family > best ? best : family;
+}
+
+void seqlab_bf16_round_with(int family, int n, const float *x, uint32_t *pairs) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    if (native && seqlab_bf16_native()) { round_native(n, x, pairs); return; }
+    if (pick_bf16(family) >= 2) { round_avx512(n, x, pairs); return; }
 #endif
-    (void)native;
+    (void)family;
     round_generic(n, x, pairs);
 }
 
-void seqlab_bf16_gemm_with(int native, int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c,
+void seqlab_bf16_gemm_with(int family, int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c,
                            int ldc) {
+    switch (pick_bf16(family)) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    if (native && seqlab_bf16_native()) { gemm_native(m, rows, cols, x, ldx, packed, c, ldc); return; }
+    case 3: bf16_gemm(m, rows, cols, x, ldx, packed, c, ldc); return;
+    case 2: f_gemm(m, rows, cols, x, ldx, packed, c, ldc); return;
+    case 1: avx2_gemm(m, rows, cols, x, ldx, packed, c, ldc); return;
 #endif
-    (void)native;
-    gemm_generic(m, rows, cols, x, ldx, packed, c, ldc);
+    default: gemm_generic(m, rows, cols, x, ldx, packed, c, ldc);
+    }
 }
 
-void seqlab_bf16_round(int n, const float *x, uint32_t *pairs) { seqlab_bf16_round_with(1, n, x, pairs); }
+void seqlab_bf16_round(int n, const float *x, uint32_t *pairs) { seqlab_bf16_round_with(-1, n, x, pairs); }
 
 void seqlab_bf16_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc) {
-    seqlab_bf16_gemm_with(1, m, rows, cols, x, ldx, packed, c, ldc);
+    seqlab_bf16_gemm_with(-1, m, rows, cols, x, ldx, packed, c, ldc);
 }

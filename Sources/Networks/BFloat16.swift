@@ -11,8 +11,9 @@ public enum InferencePrecision: String, CaseIterable, Sendable {
     /// significant bits, nearest even) and their products summed in float; biases, the cell
     /// (gates, state, output) and the output layer stay in float. On CPUs with AVX512-BF16 a
     /// product of this kind reads half the bytes of a float one and runs about twice the
-    /// multiply-adds per cycle (`seqlab_bf16_native`); elsewhere portable C computes the same
-    /// values more slowly.
+    /// multiply-adds per cycle; with AVX-512F or AVX2 the bfloat16 values are widened to float
+    /// for FMAs (half the bytes, float's multiply-adds); elsewhere portable C computes the same
+    /// values more slowly (`seqlab_bf16_family`).
     case bfloat16 = "bf16"
 }
 
@@ -36,8 +37,14 @@ public final class BFloat16Matrix: @unchecked Sendable {
 
     deinit { packed.deallocate() }
 
-    /// Whether this CPU runs the products with AVX512-BF16 (otherwise portable C).
-    public static var native: Bool { seqlab_bf16_native() == 1 }
+    /// The instruction set the products run with here: "avx512bf16", "avx512", "avx2" or "generic".
+    public static var kernelFamily: String { String(cString: seqlab_bf16_family()) }
+
+    /// The same as a number: 3, 2, 1 or 0.
+    public static var kernelFamilyID: Int { Int(seqlab_bf16_family_id()) }
+
+    /// Whether the products run vectorised here (AVX2 or better), not in portable C.
+    public static var vectorised: Bool { kernelFamilyID > 0 }
 
     /// bfloat16 pairs one row of `cols` inputs takes.
     public var pairsPerRow: Int { (cols + 1) / 2 }

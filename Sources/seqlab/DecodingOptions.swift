@@ -84,8 +84,8 @@ struct DecodingOptions: ParsableArguments {
         guard labeller.usePrecision(precision) else {
             throw InputError(file: self.model, "--precision \(precision.rawValue) is for LSTM networks; this model is \(model.network.describedArchitecture), which runs in fp32")
         }
-        if precision == .bfloat16 && !BFloat16Matrix.native {
-            printError("warning: this CPU has no AVX512-BF16 instructions; --precision bf16 runs in portable C, slower than fp32")
+        if precision == .bfloat16 && !BFloat16Matrix.vectorised {
+            printError("warning: this CPU has neither AVX2 nor AVX-512; --precision bf16 runs in portable C, slower than fp32")
         }
         labeller.maxForwardBytes = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
         if !labeller.decoder.unspellableLexiconWords.isEmpty {

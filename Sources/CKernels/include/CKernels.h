@@ -50,8 +50,12 @@ void seqlab_lstm_backward_with(int family, int H, const float *a, const float *s
 // rows and an even column count; an input row is a sequence of bfloat16 pairs (x[2q], x[2q+1])
 // in one uint32 each (low half first), an odd count padded with 0.
 
-/// 1 when this CPU runs the products below with AVX512-BF16 (vdpbf16ps), 0 when portable C does.
-int seqlab_bf16_native(void);
+/// The instruction set the products below run with on this CPU: 3 AVX512-BF16 (vdpbf16ps),
+/// 2 AVX-512F, 1 AVX2 + FMA (bfloat16 widened to float, FMAs), 0 portable C; and its name
+/// ("avx512bf16", "avx512", "avx2", "generic"), and whether a family can run here.
+int seqlab_bf16_family_id(void);
+const char *seqlab_bf16_family(void);
+int seqlab_bf16_available(int family);
 
 /// float → bfloat16 (nearest even; a NaN stays a quiet NaN) and back (exact).
 uint16_t seqlab_bf16_from_float(float x);
@@ -68,14 +72,16 @@ void seqlab_bf16_round(int n, const float *x, uint32_t *pairs);
 
 /// c (m × rows, row stride ldc) += x (m × cols as pairs, row stride ldx pairs) · Wᵀ, W packed. Each
 /// output adds, pair by pair, the product of the odd then of the even column, each exact in float
-/// and rounded once as it is added (the order of vdpbf16ps; the native kernel's float sums may
-/// differ from the portable one's in the last bit).
+/// and rounded once as it is added: the order of vdpbf16ps, which the other families follow with
+/// FMAs (on this project's machine every family gives the same bits; a CPU whose vdpbf16ps
+/// rounds otherwise could differ in the last bit).
 void seqlab_bf16_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc);
 
-/// The two functions above with the portable C (native 0) or, when this CPU has it, AVX512-BF16
-/// (native 1); for tests that check both.
-void seqlab_bf16_round_with(int native, int n, const float *x, uint32_t *pairs);
-void seqlab_bf16_gemm_with(int native, int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c,
+/// The two functions above with a given family (as seqlab_bf16_family_id) when this CPU has it,
+/// else (or for −1) the best it has; for tests that check every family. The rounding has two
+/// versions: AVX-512F (families 2 and 3) and portable C (0 and 1).
+void seqlab_bf16_round_with(int family, int n, const float *x, uint32_t *pairs);
+void seqlab_bf16_gemm_with(int family, int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c,
                            int ldc);
 
 #ifdef __cplusplus
