@@ -1,4 +1,5 @@
 // Adam: adaptive moment estimation with bias correction (Kingma & Ba 2015).
+import CKernels
 import Foundation
 
 /// Adam (Kingma & Ba 2015, Algorithm 1):
@@ -48,6 +49,13 @@ public struct Adam: Optimizer {
                     p.withSlot("adam.v") { v in
                         let parts = w.count >= Adam.blockMinimum ? threads : 1
                         forEachBlock(of: w.count, parts: parts) { block in
+                            if S.self == Float.self {
+                                // The same arithmetic in CKernels, vectorised for this CPU.
+                                let constants = [b1, 1 - b1, b2, 1 - b2, lambda, stepSize, rootC2, eps].map { $0 as! Float }
+                                let f = { (p: UnsafeMutablePointer<S>) in UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self) + block.lowerBound }
+                                seqlab_adam_update(block.count, f(w.baseAddress!), f(g.baseAddress!), f(m.baseAddress!), f(v.baseAddress!), constants)
+                                return
+                            }
                             for i in block {
                                 let gi = g[i] + lambda * w[i]
                                 m[i] = b1 * m[i] + (1 - b1) * gi

@@ -1,4 +1,5 @@
 // Optimizers against reference trajectories (torch.optim and a numpy RMSProp), and clipping by global norm.
+import CKernels
 import XCTest
 import Networks
 import Tensors
@@ -52,6 +53,45 @@ final class OptimizerTests: XCTestCase {
                 optimizer.step([p])
             }
             assertClose(p.value.data, [Float](repeating: 1, count: 4), absolute: 0.05, "\(optimizer)")
+        }
+    }
+
+    /// Float Adam runs in CKernels (`seqlab_adam_update`): every kernel family this CPU has gives,
+    /// step after step, the bits of the documented update written out here in Swift operation by
+    /// operation (lengths with vector tails; with weight decay), and so does `Adam.step`.
+    func testFloatAdamKernelsGiveTheBitsOfTheUpdateWrittenOut() {
+        var rng = SeededGenerator(seed: 22)
+        let (b1, b2, eps, lambda, lr): (Float, Float, Float, Float, Double) = (0.9, 0.999, 1e-8, 0.01, 0.003)
+        for n in [1, 15, 16, 17, 37, 1000] {
+            let w0 = (0..<n).map { _ in Float(rng.normal()) }
+            var reference = (w: w0, m: [Float](repeating: 0, count: n), v: [Float](repeating: 0, count: n))
+            var kernels = (0...2).filter { seqlab_kernel_available(Int32($0)) != 0 }.map { _ in reference }
+            var adam = Adam(learningRate: lr, beta1: Double(b1), beta2: Double(b2), epsilon: Double(eps), weightDecay: Double(lambda))
+            let p = Parameter<Float>(name: "w", vector: w0)
+            for t in 1...4 {
+                let g = (0..<n).map { _ in Float(rng.normal()) }
+                let c1 = 1 - pow(Double(b1), Double(t)), c2 = 1 - pow(Double(b2), Double(t))
+                let step = Float(lr / c1), root = Float(c2.squareRoot())
+                for i in 0..<n {
+                    let gi = g[i] + lambda * reference.w[i]
+                    reference.m[i] = b1 * reference.m[i] + (1 - b1) * gi
+                    reference.v[i] = b2 * reference.v[i] + (1 - b2) * gi * gi
+                    let denominator = reference.v[i].squareRoot() / root + eps
+                    reference.w[i] -= step * reference.m[i] / denominator
+                }
+                let constants: [Float] = [b1, 1 - b1, b2, 1 - b2, lambda, step, root, eps]
+                for k in kernels.indices {
+                    var state = kernels[k]
+                    seqlab_adam_update_with(Int32(k), n, &state.w, g, &state.m, &state.v, constants)
+                    kernels[k] = state
+                    XCTAssertEqual(kernels[k].w, reference.w, "family \(k), n \(n), step \(t)")
+                    XCTAssertEqual(kernels[k].v, reference.v, "family \(k), n \(n), step \(t)")
+                }
+                p.gradient.data = g
+                adam.step([p])
+                XCTAssertEqual(p.value.data, reference.w, "Adam.step, n \(n), step \(t)")
+            }
+            XCTAssertNotEqual(reference.w, w0)
         }
     }
 

@@ -43,6 +43,14 @@ void seqlab_lstm_backward_with(int family, int H, const float *a, const float *s
                                const float *dh, const float *dhNext, float *ds, float *d, const float *pi,
                                const float *pf, const float *po, float *dpi, float *dpf, float *dpo);
 
+/// Adam's elementwise update in Float (Adam.c; Networks' Adam documents it) over n elements of the
+/// weights w, gradient g and moments m, v, with constants {β₁, 1 − β₁, β₂, 1 − β₂, λ, η/c₁, √c₂, ε}:
+/// gᵢ' = gᵢ + λ·wᵢ; mᵢ = β₁·mᵢ + (1 − β₁)·gᵢ'; vᵢ = β₂·vᵢ + (1 − β₂)·gᵢ'·gᵢ';
+/// wᵢ −= (η/c₁)·mᵢ / (√vᵢ / √c₂ + ε), each operation rounded in turn (no FMAs), so every kernel
+/// family gives the same bits. `_with` takes a family as seqlab_kernel_family_id (−1: the best).
+void seqlab_adam_update(long n, float *w, const float *g, float *m, float *v, const float constants[8]);
+void seqlab_adam_update_with(int family, long n, float *w, const float *g, float *m, float *v, const float constants[8]);
+
 // Reduced-precision products for inference (BFloat16.c): operands rounded to bfloat16 (the top 16
 // bits of a float, 8 significant bits; rounding to nearest even), products summed in float.
 // A weight matrix W (rows × cols) is packed once into panels of 16 rows: panel p holds, for each
