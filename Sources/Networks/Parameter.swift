@@ -53,9 +53,19 @@ extension Array {
         var sum = 0.0
         for p in self {
             p.gradient.data.withUnsafeBufferPointer { g in
-                var partial: S = 0          // per-tensor sum in S, then in Double across tensors
-                for v in g { partial += v * v }
-                sum += Double(partial)
+                // Per-tensor sum in S, then in Double across tensors. Eight running sums, so that
+                // the additions do not wait on one another: over a 2×256 BLSTM's 2.2 million
+                // weights 0.23 ms instead of 1.8 ms with one (timed alone, -Ounchecked). The order
+                // is fixed, so is the result.
+                var s0: S = 0, s1: S = 0, s2: S = 0, s3: S = 0, s4: S = 0, s5: S = 0, s6: S = 0, s7: S = 0
+                var i = 0
+                while i + 8 <= g.count {
+                    s0 += g[i] * g[i]; s1 += g[i + 1] * g[i + 1]; s2 += g[i + 2] * g[i + 2]; s3 += g[i + 3] * g[i + 3]
+                    s4 += g[i + 4] * g[i + 4]; s5 += g[i + 5] * g[i + 5]; s6 += g[i + 6] * g[i + 6]; s7 += g[i + 7] * g[i + 7]
+                    i += 8
+                }
+                while i < g.count { s0 += g[i] * g[i]; i += 1 }
+                sum += Double(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)))
             }
         }
         return sum.squareRoot()

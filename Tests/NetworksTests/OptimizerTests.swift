@@ -148,4 +148,18 @@ final class OptimizerTests: XCTestCase {
         params.zeroGradients()
         XCTAssertEqual(params.gradientNorm(), 0)
     }
+
+    /// The global norm over tensors of lengths around the eight running sums' stride (and a long
+    /// one) equals the norm summed in Double.
+    func testGradientNormMatchesDoubleOverOddLengths() {
+        var rng = SeededGenerator(seed: 23)
+        let params = [1, 7, 8, 9, 16, 1003, 40_000].enumerated().map { i, n in
+            let p = Parameter<Float>(name: "p\(i)", vector: [Float](repeating: 0, count: n))
+            p.gradient.data = (0..<n).map { _ in Float(rng.normal()) * (i == 3 ? 100 : 1) }
+            return p
+        }
+        var exact = 0.0
+        for p in params { for v in p.gradient.data { exact += Double(v) * Double(v) } }
+        XCTAssertEqual(params.gradientNorm(), exact.squareRoot(), accuracy: exact.squareRoot() * 1e-6)
+    }
 }
