@@ -352,8 +352,13 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             for j in 0..<G { biasIH.gradient.data[j] += dBias[j]; biasHH.gradient.data[j] += dBias[j] }
             // dX (+)= dA · W_ih.
             if let dx {
-                S.gemm(.none, .none, m: rows, n: inputs, k: G, alpha: 1, da, lda: G, wih.baseAddress!, ldb: inputs,
-                       beta: accumulate ? 1 : 0, dx, ldc: lddx)
+                if S.self == Float.self,
+                   let product = RowBlockedProduct(rows: rows, n: inputs, k: G, lda: G, ldb: inputs, ldc: lddx, accumulate: accumulate) {
+                    product.run(floats(UnsafePointer(da)), floats(wih.baseAddress!), mutableFloats(dx))
+                } else {
+                    S.gemm(.none, .none, m: rows, n: inputs, k: G, alpha: 1, da, lda: G, wih.baseAddress!, ldb: inputs,
+                           beta: accumulate ? 1 : 0, dx, ldc: lddx)
+                }
             }
         }}}}}
         if let peephole {
