@@ -101,11 +101,19 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     /// Forward through time. x: (T·B) × inputs with row stride ldx; writes h into y, a
     /// (T·B) × H block with row stride ldy (a column slice of the layer output). The state
     /// before the first frame is zero, or `cache.initialHidden`/`initialCells` (B × H) when set.
+    /// With `bfloat16` (Float layers, `InferencePrecision.bfloat16`; inference only) both products
+    /// come from those rounded weights: a_t = bf16(x_t)·bf16(W_ih)ᵀ + bf16(h_{t−1})·bf16(W_hh)ᵀ
+    /// summed in float, the cell arithmetic unchanged.
     @_specialize(where S == Float)
     func forward(x: UnsafePointer<S>, ldx: Int, time T: Int, lengths: [Int],
-                 y: UnsafeMutablePointer<S>, ldy: Int, cache: Cache) {
+                 y: UnsafeMutablePointer<S>, ldy: Int, cache: Cache, bfloat16: LSTMBFloat16Weights? = nil) {
         let B = lengths.count, H = hidden, G = 4 * hidden, rows = T * B
         guard rows > 0 else { return }
+        let reduced = S.self == Float.self ? bfloat16 : nil
+        // Rows of bfloat16 pairs for `BFloat16Matrix.addProduct`, at most `chunkRows` at a time.
+        let scratch = reduced.map { UnsafeMutablePointer<UInt32>.allocate(
+            capacity: min(rows, BFloat16Matrix.chunkRows) * max($0.input.pairsPerRow, $0.recurrent.pairsPerRow)) }
+        defer { scratch?.deallocate() }
         let gates = cache.gates.pointer, cells = cache.cells.pointer, tanhCells = cache.tanhCells.pointer
         let zeros = [S](repeating: 0, count: H)
         let peep = peephole?.value.data ?? zeros + zeros + zeros
@@ -124,17 +132,20 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 for r in 0..<rows { (gates + r * G).update(from: bias, count: G) }
             }
             // Float batches of `perFrameInputRows` or more: the input product too runs frame by frame.
-            let inputProduct = fused && B >= LSTMLayer.perFrameInputRows
+            let inputProduct = fused && reduced == nil && B >= LSTMLayer.perFrameInputRows
                 ? RecurrentProduct(weights: floats(wih.baseAddress!), outputs: G, inputs: inputs, rows: B, ldh: ldx, overwrite: true)
                 : nil
-            if inputProduct == nil {
+            if let reduced {
+                mutableFloats(gates).update(repeating: 0, count: rows * G)
+                reduced.input.addProduct(m: rows, x: floats(x), ldx: ldx, into: mutableFloats(gates), ldc: G, scratch: scratch!)
+            } else if inputProduct == nil {
                 S.gemm(.none, .transposed, m: rows, n: G, k: inputs, alpha: 1, x, lda: ldx,
                        wih.baseAddress!, ldb: inputs, beta: fused ? 0 : 1, gates, ldc: G)
             }
             let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
             let usePeepholes = peepholes
             // Float: the per-frame product on W_hhᵀ, by libxsmm or sgemv (RecurrentProduct).
-            let product = S.self == Float.self
+            let product = S.self == Float.self && reduced == nil
                 ? RecurrentProduct(weights: floats(whh.baseAddress!), outputs: G, inputs: H, rows: B, ldh: ldy) : nil
             bias.withUnsafeBufferPointer { biasBuffer in
             let biasPointer = biasBuffer.baseAddress!
@@ -144,7 +155,11 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     // a_t = x_t·W_ihᵀ (B × in · in × 4H); the biases come in the cell kernel.
                     inputProduct.add(floats(x + t * B * ldx), into: mutableFloats(gates + t * B * G))
                 }
-                if step > 0, let product {
+                if let reduced, step > 0 || initialH != nil {
+                    // a_t += bf16(h_{t−1})·bf16(W_hh)ᵀ, from the previous frame or the initial state.
+                    reduced.recurrent.addProduct(m: B, x: step > 0 ? floats(UnsafePointer(y + tp * B * ldy)) : floats(UnsafePointer(initialH!)),
+                                                 ldx: step > 0 ? ldy : H, into: mutableFloats(gates + t * B * G), ldc: G, scratch: scratch!)
+                } else if step > 0, let product {
                     // a_t += h_{t−1}·W_hhᵀ for the whole batch (B × H · H × 4H).
                     product.add(UnsafePointer(mutableFloats(y + tp * B * ldy)), into: mutableFloats(gates + t * B * G))
                 } else if step > 0 {

@@ -184,16 +184,8 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 }
                 // The directions write disjoint column blocks of `out` and their own caches.
                 forEachDirection(directions.count) { d in
-                    if let reduced = bfloat16Layers?[k][d] {
-                        // Set only for Float networks (`setPrecision`).
-                        (directions[d] as! LSTMLayer<Float>).forwardBFloat16(
-                            x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), ldx: ldx, time: T, lengths: batch.lengths,
-                            y: UnsafeMutableRawPointer(out.pointer + d * directions[d].hidden).assumingMemoryBound(to: Float.self),
-                            ldy: width, cache: layerCaches[d] as! LSTMLayer<Float>.Cache, weights: reduced)
-                    } else {
-                        directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
-                                              y: out.pointer + d * directions[d].hidden, ldy: width, cache: layerCaches[d])
-                    }
+                    directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths, y: out.pointer + d * directions[d].hidden,
+                                          ldy: width, cache: layerCaches[d], bfloat16: bfloat16Layers?[k][d])
                 }
                 outputs.append(out)
                 caches.append(layerCaches)
