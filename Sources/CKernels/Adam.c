@@ -21,39 +21,29 @@ static void adam_generic(long n, float *w, const float *g, float *m, float *v, c
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
-__attribute__((target("avx2"))) static void adam_avx2(long n, float *w, const float *g, float *m, float *v, const float *k) {
-    const __m256 b1 = _mm256_set1_ps(k[0]), c1 = _mm256_set1_ps(k[1]), b2 = _mm256_set1_ps(k[2]), c2 = _mm256_set1_ps(k[3]);
-    const __m256 lambda = _mm256_set1_ps(k[4]), step = _mm256_set1_ps(k[5]), root = _mm256_set1_ps(k[6]), eps = _mm256_set1_ps(k[7]);
-    long i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const __m256 wi = _mm256_loadu_ps(w + i);
-        const __m256 gi = _mm256_add_ps(_mm256_loadu_ps(g + i), _mm256_mul_ps(lambda, wi));
-        const __m256 mi = _mm256_add_ps(_mm256_mul_ps(b1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(c1, gi));
-        const __m256 vi = _mm256_add_ps(_mm256_mul_ps(b2, _mm256_loadu_ps(v + i)), _mm256_mul_ps(_mm256_mul_ps(c2, gi), gi));
-        _mm256_storeu_ps(m + i, mi);
-        _mm256_storeu_ps(v + i, vi);
-        const __m256 d = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), root), eps);
-        _mm256_storeu_ps(w + i, _mm256_sub_ps(wi, _mm256_div_ps(_mm256_mul_ps(step, mi), d)));
+// One vector loop per instruction set: V the vector type, P the intrinsics' prefix, L the lanes.
+#define DEFINE_ADAM(suffix, isa, V, P, L)                                                                        \
+    __attribute__((target(isa))) static void adam_##suffix(long n, float *w, const float *g, float *m, float *v, \
+                                                          const float *k) {                                     \
+        const V b1 = P##_set1_ps(k[0]), c1 = P##_set1_ps(k[1]), b2 = P##_set1_ps(k[2]), c2 = P##_set1_ps(k[3]);  \
+        const V lambda = P##_set1_ps(k[4]), step = P##_set1_ps(k[5]), root = P##_set1_ps(k[6]);                  \
+        const V eps = P##_set1_ps(k[7]);                                                                         \
+        long i = 0;                                                                                              \
+        for (; i + L <= n; i += L) {                                                                             \
+            const V wi = P##_loadu_ps(w + i);                                                                    \
+            const V gi = P##_add_ps(P##_loadu_ps(g + i), P##_mul_ps(lambda, wi));                                \
+            const V mi = P##_add_ps(P##_mul_ps(b1, P##_loadu_ps(m + i)), P##_mul_ps(c1, gi));                    \
+            const V vi = P##_add_ps(P##_mul_ps(b2, P##_loadu_ps(v + i)), P##_mul_ps(P##_mul_ps(c2, gi), gi));    \
+            P##_storeu_ps(m + i, mi);                                                                            \
+            P##_storeu_ps(v + i, vi);                                                                            \
+            const V d = P##_add_ps(P##_div_ps(P##_sqrt_ps(vi), root), eps);                                      \
+            P##_storeu_ps(w + i, P##_sub_ps(wi, P##_div_ps(P##_mul_ps(step, mi), d)));                           \
+        }                                                                                                        \
+        adam_generic(n - i, w + i, g + i, m + i, v + i, k);                                                      \
     }
-    adam_generic(n - i, w + i, g + i, m + i, v + i, k);
-}
 
-__attribute__((target("avx512f"))) static void adam_avx512(long n, float *w, const float *g, float *m, float *v, const float *k) {
-    const __m512 b1 = _mm512_set1_ps(k[0]), c1 = _mm512_set1_ps(k[1]), b2 = _mm512_set1_ps(k[2]), c2 = _mm512_set1_ps(k[3]);
-    const __m512 lambda = _mm512_set1_ps(k[4]), step = _mm512_set1_ps(k[5]), root = _mm512_set1_ps(k[6]), eps = _mm512_set1_ps(k[7]);
-    long i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m512 wi = _mm512_loadu_ps(w + i);
-        const __m512 gi = _mm512_add_ps(_mm512_loadu_ps(g + i), _mm512_mul_ps(lambda, wi));
-        const __m512 mi = _mm512_add_ps(_mm512_mul_ps(b1, _mm512_loadu_ps(m + i)), _mm512_mul_ps(c1, gi));
-        const __m512 vi = _mm512_add_ps(_mm512_mul_ps(b2, _mm512_loadu_ps(v + i)), _mm512_mul_ps(_mm512_mul_ps(c2, gi), gi));
-        _mm512_storeu_ps(m + i, mi);
-        _mm512_storeu_ps(v + i, vi);
-        const __m512 d = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vi), root), eps);
-        _mm512_storeu_ps(w + i, _mm512_sub_ps(wi, _mm512_div_ps(_mm512_mul_ps(step, mi), d)));
-    }
-    adam_generic(n - i, w + i, g + i, m + i, v + i, k);
-}
+DEFINE_ADAM(avx2, "avx2", __m256, _mm256, 8)
+DEFINE_ADAM(avx512, "avx512f", __m512, _mm512, 16)
 #endif
 
 void seqlab_adam_update_with(int family, long n, float *w, const float *g, float *m, float *v, const float constants[8]) {
