@@ -30,8 +30,11 @@ import CKernels
 /// each step adds one B×H · H×4H gemm for the recurrent part (`rowsGemm`: sgemv for one row)
 /// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`).
 /// For Float the per-step products run on libxsmm's small-matrix kernels (`SmallGemm`,
-/// `RecurrentProduct`) for two or more rows, on sgemv over W_hh transposed for one. Backward is BPTT, with both weight gradients in
-/// one big gemm over [x_t | h_{t−1}] after the loop.
+/// `RecurrentProduct`) for two or more rows, on sgemv over W_hh transposed for one. Backward is
+/// BPTT, with both weight gradients and the bias gradient in one product over [x_t | h_{t−1} | 1]
+/// after the loop (for Float by libxsmm in blocks of frames, `WeightGradientProduct`) and the
+/// input gradient dA·W_ih by libxsmm in blocks of rows (`RowBlockedProduct`). With bfloat16
+/// weights (inference) both forward products are `BFloat16Matrix` products.
 public struct LSTMLayer<S: NetworkScalar>: Sendable {
     public let inputs: Int
     public let hidden: Int
