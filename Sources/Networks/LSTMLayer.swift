@@ -31,8 +31,9 @@ import CKernels
 /// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`).
 /// For Float the per-step products run on libxsmm's small-matrix kernels (`SmallGemm`,
 /// `RecurrentProduct`) for two or more rows, on sgemv over W_hh transposed for one. Backward is
-/// BPTT, with both weight gradients and the bias gradient in one product over [x_t | h_{t−1} | 1]
-/// after the loop (for Float by libxsmm in blocks of frames, `WeightGradientProduct`) and the
+/// BPTT, with both weight gradients in one product over [x_t | h_{t−1}] after the loop (for Float
+/// by libxsmm in blocks of frames over [x_t | h_{t−1} | 1], the ones giving the bias gradient
+/// too, `WeightGradientProduct`) and, for Float, the
 /// input gradient dA·W_ih by libxsmm in blocks of rows (`RowBlockedProduct`). With bfloat16
 /// weights (inference) both forward products are `BFloat16Matrix` products.
 public struct LSTMLayer<S: NetworkScalar>: Sendable {
