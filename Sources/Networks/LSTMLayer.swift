@@ -302,7 +302,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             // hold h = 0 too, and their dA is 0), or the given initial state there. One product
             // with in + H columns runs faster than one with in and one with H (docs/RESULTS.md).
             let width = inputs + H
-            // Both biases receive Σ_rows dA.
+            // dW = [dW_ih | dW_hh] (G × width); both biases receive Σ_rows dA.
+            let dW = ScratchBuffer<S>(count: G * width, zeroed: false)
             var dBias = [S](repeating: 0, count: G)
             if S.self == Float.self, let product = WeightGradientProduct(width: width + 1, outputs: G, rows: rows) {
                 // Float: [X | H_prev | 1] transposed ((width + 1) × rows) by OpenBLAS's somatcopy, then
@@ -327,17 +328,9 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 }
                 let dWt = ScratchBuffer<Float>(count: (width + 1) * G, zeroed: false)
                 product.run(xhT: xhT.pointer, dA: floats(UnsafePointer(da)), into: dWt.pointer)
-                // Back to G × width (somatcopy again) and added row by row, as below.
-                let dW = ScratchBuffer<Float>(count: G * width, zeroed: false)
-                cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(G), 1, dWt.pointer, Int32(G), dW.pointer, Int32(width))
-                weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
-                    let grad = mutableFloats(g.baseAddress!)
-                    for j in 0..<G { for i in 0..<inputs { grad[j * inputs + i] += dW.pointer[j * width + i] } }
-                }
-                weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
-                    let grad = mutableFloats(g.baseAddress!)
-                    for j in 0..<G { for i in 0..<H { grad[j * H + i] += dW.pointer[j * width + inputs + i] } }
-                }
+                // Back to G × width (somatcopy again).
+                cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(G), 1, dWt.pointer, Int32(G),
+                                mutableFloats(dW.pointer), Int32(width))
                 dBias.withUnsafeMutableBufferPointer { d in
                     mutableFloats(d.baseAddress!).update(from: dWt.pointer + width * G, count: G)
                 }
@@ -357,16 +350,15 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                         }
                     }
                 }
-                let dW = ScratchBuffer<S>(count: G * width, zeroed: false)
                 S.gemm(.transposed, .none, m: G, n: width, k: rows, alpha: 1, da, lda: G, xh.pointer, ldb: width,
                        beta: 0, dW.pointer, ldc: width)
-                weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
-                    for j in 0..<G { for i in 0..<inputs { g[j * inputs + i] += dW.pointer[j * width + i] } }
-                }
-                weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
-                    for j in 0..<G { for i in 0..<H { g[j * H + i] += dW.pointer[j * width + inputs + i] } }
-                }
                 for r in 0..<rows { for j in 0..<G { dBias[j] += da[r * G + j] } }
+            }
+            weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
+                for j in 0..<G { for i in 0..<inputs { g[j * inputs + i] += dW.pointer[j * width + i] } }
+            }
+            weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
+                for j in 0..<G { for i in 0..<H { g[j * H + i] += dW.pointer[j * width + inputs + i] } }
             }
             for j in 0..<G { biasIH.gradient.data[j] += dBias[j]; biasHH.gradient.data[j] += dBias[j] }
             // dX (+)= dA · W_ih.
