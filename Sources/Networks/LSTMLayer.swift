@@ -2,6 +2,7 @@
 
 import CBLAS
 import CKernels
+import Tensors
 
 /// One direction of an LSTM layer with optional peepholes (Graves 2012, "Supervised Sequence
 /// Labelling with Recurrent Neural Networks", §4.5–4.6), over a padded time-major batch.
@@ -305,7 +306,10 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             // dW = [dW_ih | dW_hh] (G × width); both biases receive Σ_rows dA.
             let dW = ScratchBuffer<S>(count: G * width, zeroed: false)
             var dBias = [S](repeating: 0, count: G)
-            if S.self == Float.self, let product = WeightGradientProduct(width: width + 1, outputs: G, rows: rows) {
+            // libxsmm runs on this thread alone: it is the faster when BLAS has one thread too (both
+            // directions side by side, or one thread in all); with more, BLAS's threads are.
+            let oneThread = S.self == Float.self && blasThreads() == 1
+            if oneThread, let product = WeightGradientProduct(width: width + 1, outputs: G, rows: rows) {
                 // Float: [X | H_prev | 1] transposed ((width + 1) × rows) by OpenBLAS's somatcopy, then
                 // [dW_ih | dW_hh | db]ᵀ = [X | H_prev | 1]ᵀ · dA by libxsmm in blocks of frames: the
                 // row of ones sums dA's rows into the bias gradient in the same product.
@@ -363,8 +367,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             for j in 0..<G { biasIH.gradient.data[j] += dBias[j]; biasHH.gradient.data[j] += dBias[j] }
             // dX (+)= dA · W_ih.
             if let dx {
-                if S.self == Float.self,
-                   let product = RowBlockedProduct(rows: rows, n: inputs, k: G, lda: G, ldb: inputs, ldc: lddx, accumulate: accumulate) {
+                if oneThread, let product = RowBlockedProduct(rows: rows, n: inputs, k: G, lda: G, ldb: inputs, ldc: lddx, accumulate: accumulate) {
                     product.run(floats(UnsafePointer(da)), floats(wih.baseAddress!), mutableFloats(dx))
                 } else {
                     S.gemm(.none, .none, m: rows, n: inputs, k: G, alpha: 1, da, lda: G, wih.baseAddress!, ldb: inputs,

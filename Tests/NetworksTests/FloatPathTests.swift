@@ -5,7 +5,22 @@ import Tensors
 import TestSupport
 
 final class FloatPathTests: XCTestCase {
+    /// With BLAS on one thread the Float backward runs its big products by libxsmm
+    /// (`WeightGradientProduct`, `RowBlockedProduct`), with more by BLAS: both are checked.
+    func withBLASThreads(_ counts: [Int], _ body: () -> Void) {
+        let before = blasThreads()
+        defer { setBLASThreads(before) }
+        for n in counts {
+            setBLASThreads(n)
+            body()
+        }
+    }
+
     func testFloatNetworkMatchesDoubleNetworkOnOddShapes() {
+        withBLASThreads([1, 2]) { checkOddShapes() }
+    }
+
+    func checkOddShapes() {
         var rng = SeededGenerator(seed: 100)
         // Batches of three (libxsmm's per-frame recurrent products), of five (the input product
         // frame by frame too, LSTMLayer.perFrameInputRows) and of one (sgemv on W_hhᵀ).
@@ -40,9 +55,14 @@ final class FloatPathTests: XCTestCase {
     }
 
     /// Long batches, whose weight gradient Float multiplies in blocks of 400 frames and a remainder
-    /// (`WeightGradientProduct`), unidirectional from a given initial state (whose h is H_prev at
-    /// the first frame) and bidirectional with padding: Float's gradients equal Double's.
+    /// (`WeightGradientProduct`, BLAS on one thread), unidirectional from a given initial state
+    /// (whose h is H_prev at the first frame) and bidirectional with padding: Float's gradients
+    /// equal Double's.
     func testLongBatchesAndAnInitialStateMatchDouble() {
+        withBLASThreads([1, 2]) { checkLongBatches() }
+    }
+
+    func checkLongBatches() {
         var rng = SeededGenerator(seed: 101)
         for (lengths, bidirectional) in [([120, 37, 90, 120], false), ([150, 3, 77], true)] {
             let configuration = LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [6, 5], bidirectional: bidirectional,
