@@ -99,16 +99,14 @@ public struct DenseLayer<S: NetworkScalar>: Sendable {
             for r in 0..<rows { (y + r * outputs).update(from: b.baseAddress!, count: outputs) }
         }
         weight.value.data.withUnsafeBufferPointer { wp in
-            // y (rows×out) += x (rows×in) · Wᵀ (in×out); for Float by libxsmm on Wᵀ transposed
-            // here (an output layer's few columns: 3,200 × 256 · 256 × 30 in 0.23 ms against
-            // OpenBLAS's 0.35 ms on this project's machine, one thread).
+            // y (rows×out) += x (rows×in) · Wᵀ (in×out); for Float by libxsmm on Wᵀ (`RecurrentProduct`:
+            // an output layer's few columns, 3,200 × 256 · 256 × 30, in 0.23 ms against OpenBLAS's
+            // 0.35 ms on this project's machine, one thread).
             if S.self == Float.self, rows >= 16,
-               let product = SmallGemm(m: rows, n: outputs, k: inputs, lda: ldx, ldb: outputs, ldc: outputs, beta: 1) {
-                let transposed = ScratchBuffer<Float>(count: inputs * outputs, zeroed: false)
-                let w = UnsafeRawPointer(wp.baseAddress!).assumingMemoryBound(to: Float.self)
-                for o in 0..<outputs { for i in 0..<inputs { transposed.pointer[i * outputs + o] = w[o * inputs + i] } }
-                product.run(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), transposed.pointer,
-                            UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
+               let product = RecurrentProduct(weights: UnsafeRawPointer(wp.baseAddress!).assumingMemoryBound(to: Float.self),
+                                              outputs: outputs, inputs: inputs, rows: rows, ldh: ldx) {
+                product.add(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                            into: UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
             } else {
                 S.gemm(.none, .transposed, m: rows, n: outputs, k: inputs, alpha: 1, x, lda: ldx,
                        wp.baseAddress!, ldb: inputs, beta: 1, y, ldc: outputs)

@@ -26,7 +26,8 @@ struct SmallGemm {
 }
 
 /// The forward per-frame product of an LSTM layer in Float, a_t (B × 4H) += h_{t−1} (B × H, row
-/// stride ldh) · W_hhᵀ, on W_hhᵀ (H × 4H) transposed once per pass by OpenBLAS's
+/// stride ldh) · W_hhᵀ (and any other rows × in · Wᵀ product of that kind: the input product
+/// frame by frame, the output layer's forward), on W_hhᵀ (H × 4H) transposed once per pass by OpenBLAS's
 /// `cblas_somatcopy` (6–12× faster here than a tiled loop, whose power-of-two strides land every
 /// write of a tile in one cache set): by libxsmm (`SmallGemm`) for two or more rows, by sgemv down
 /// the columns of W_hhᵀ for one. nil when libxsmm has no kernel for the shape (the caller then
