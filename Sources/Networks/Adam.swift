@@ -43,17 +43,18 @@ public struct Adam: Optimizer {
         let b1 = S(beta1), b2 = S(beta2), eps = S(epsilon), lambda = S(weightDecay)
         // Fold the bias corrections into the step: w ← w − (η/c₁)·m / (√v/√c₂ + ε).
         let stepSize = S(learningRate / c1), rootC2 = S(c2.squareRoot())
+        // Float runs the same arithmetic in CKernels, vectorised for this CPU, with these constants.
+        let floatConstants = S.self == Float.self
+            ? [b1, 1 - b1, b2, 1 - b2, lambda, stepSize, rootC2, eps].map { $0 as! Float } : nil
         for p in parameters {
             p.withValueAndGradient { w, g in
                 p.withSlot("adam.m") { m in
                     p.withSlot("adam.v") { v in
                         let parts = w.count >= Adam.blockMinimum ? threads : 1
                         forEachBlock(of: w.count, parts: parts) { block in
-                            if S.self == Float.self {
-                                // The same arithmetic in CKernels, vectorised for this CPU.
-                                let constants = [b1, 1 - b1, b2, 1 - b2, lambda, stepSize, rootC2, eps].map { $0 as! Float }
+                            if let floatConstants {
                                 let f = { (p: UnsafeMutablePointer<S>) in UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self) + block.lowerBound }
-                                seqlab_adam_update(block.count, f(w.baseAddress!), f(g.baseAddress!), f(m.baseAddress!), f(v.baseAddress!), constants)
+                                seqlab_adam_update(block.count, f(w.baseAddress!), f(g.baseAddress!), f(m.baseAddress!), f(v.baseAddress!), floatConstants)
                                 return
                             }
                             for i in block {
