@@ -151,6 +151,16 @@ DEFINE_BLOCK_F(1, 1)
 DEFINE_BLOCK_F(4, 4)
 DEFINE_BLOCK_F(4, 1)
 
+/// R rows of x (from row r) against every panel: NW panels at a time, then the rest one by one.
+#define ROW_BLOCK(prefix, R, NW)                                                                                     \
+    {                                                                                                                \
+        const uint32_t *xr = x + (long)r * ldx;                                                                      \
+        float *cr = c + (long)r * ldc;                                                                               \
+        int n = 0;                                                                                                   \
+        for (; n + NW <= panels; n += NW) prefix##_block_##R##_##NW(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
+        for (; n < panels; n++) prefix##_block_##R##_1(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
+    }
+
 /// The blocks over all of c: rows of x four at a time (4 × 4 panels), the rest one at a time (1 × 8).
 #define DEFINE_GEMM(prefix, attributes)                                                                              \
     attributes static void prefix##_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, \
@@ -158,20 +168,8 @@ DEFINE_BLOCK_F(4, 1)
         const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16;                                                 \
         const long panelSize = (long)pairs * 32;                                                                     \
         int r = 0;                                                                                                   \
-        for (; r + 4 <= m; r += 4) {                                                                                 \
-            const uint32_t *xr = x + (long)r * ldx;                                                                  \
-            float *cr = c + (long)r * ldc;                                                                           \
-            int n = 0;                                                                                               \
-            for (; n + 4 <= panels; n += 4) prefix##_block_4_4(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
-            for (; n < panels; n++) prefix##_block_4_1(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
-        }                                                                                                            \
-        for (; r < m; r++) {                                                                                         \
-            const uint32_t *xr = x + (long)r * ldx;                                                                  \
-            float *cr = c + (long)r * ldc;                                                                           \
-            int n = 0;                                                                                               \
-            for (; n + 8 <= panels; n += 8) prefix##_block_1_8(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
-            for (; n < panels; n++) prefix##_block_1_1(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
-        }                                                                                                            \
+        for (; r + 4 <= m; r += 4) ROW_BLOCK(prefix, 4, 4)                                                           \
+        for (; r < m; r++) ROW_BLOCK(prefix, 1, 8)                                                                   \
     }
 
 DEFINE_GEMM(bf16, __attribute__((target("avx512f,avx512bf16"))))
