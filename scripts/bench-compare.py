@@ -35,6 +35,12 @@ def load():
 PEER_MALLOC = {"MALLOC_TRIM_THRESHOLD_": "268435456", "MALLOC_MMAP_THRESHOLD_": "268435456"}
 
 
+def kernels_label(variant, result):
+    """The OPENBLAS_CORETYPE setting of a row and the kernels OpenBLAS chose under it."""
+    setting = {"unset": "unset", "haswell": "Haswell"}.get(variant, "as in env")
+    return f"{setting} ({result['blas_core']})"
+
+
 def medians(runs):
     """The per-key median of a list of result dicts (numbers), other keys from the first run."""
     out = dict(runs[0])
@@ -156,7 +162,7 @@ def train(args):
             pt = dict(train=B * T / peer["train_s"], b1=T / peer["inf1_s"], b16=B * T / peer["inf16_s"],
                       gflops=train_flops / peer["train_s"] / 1e9, rss=peer["peak_rss_mb"])
         for v, o in ours.items():
-            label = f"{'unset' if v == 'unset' else 'Haswell' if v == 'haswell' else 'as in env'} ({o['blas_core']})"
+            label = kernels_label(v, o)
             print(f"| {shape} | {label} | {fmt(o['train_frames_per_s'])} | {fmt(pt.get('train'))} | "
                   f"{ratio(o['train_frames_per_s'], pt.get('train'))} | {fmt(o['infer1_frames_per_s'])} | {fmt(pt.get('b1'))} | "
                   f"{ratio(o['infer1_frames_per_s'], pt.get('b1'))} | {fmt(o['infer_batch_frames_per_s'])} | {fmt(pt.get('b16'))} | "
@@ -170,7 +176,7 @@ def train(args):
     for shape, idim, layers, hidden, ours, peer in rows:
         pt = dict(b1=T / peer["inf1_s"], b16=B * T / peer["inf16_s"]) if peer else {}
         for v, o in ours.items():
-            label = f"{'unset' if v == 'unset' else 'Haswell' if v == 'haswell' else 'as in env'} ({o['blas_core']})"
+            label = kernels_label(v, o)
             kernel = {3: "AVX512-BF16", 2: "AVX-512F, widened", 1: "AVX2, widened"}.get(int(o["bf16_family"]), "portable C")
             print(f"| {shape} | {label} | {kernel} | {fmt(o['infer1_bf16_frames_per_s'])} | {ratio(o['infer1_bf16_frames_per_s'], pt.get('b1'))} | "
                   f"{fmt(o['infer_batch_bf16_frames_per_s'])} | {ratio(o['infer_batch_bf16_frames_per_s'], pt.get('b16'))} | "
