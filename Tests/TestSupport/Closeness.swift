@@ -1,4 +1,5 @@
 // One closeness helper for all tests: reports the first mismatch and the largest difference.
+import Foundation
 import XCTest
 import Tensors
 
@@ -78,4 +79,32 @@ private final class TemporaryDirectories: @unchecked Sendable {
         for url in urls { try? FileManager.default.removeItem(at: url) }
         urls.removeAll()
     }
+}
+
+/// Asserts that two texts are the same but for the last digits of their numbers: the same words in
+/// the same places, and every number of `actual` within `absolute + relative·|expected|` of the one
+/// in its place in `expected`. For a tool's outputs whose scores come from matrix products that
+/// BLAS may sum in another order for another shape (a stream's chunks against a whole utterance):
+/// labels, frames and keys must match exactly, scores to rounding.
+public func assertSameButForRounding(_ actual: String, _ expected: String, absolute: Double = 1e-4, relative: Double = 1e-5,
+                                     _ message: @autoclosure () -> String = "", file: StaticString = #filePath, line: UInt = #line) {
+    // A number: an optional minus, digits, an optional fraction and exponent, not inside a word
+    // (the 00 of a key u00 stays part of the text).
+    let pattern = try! NSRegularExpression(pattern: #"(?<![A-Za-z0-9_.])-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?(?![A-Za-z0-9_])"#)
+    func split(_ text: String) -> (skeleton: String, numbers: [Double]) {
+        let ns = text as NSString
+        var skeleton = "", numbers: [Double] = [], at = 0
+        for match in pattern.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            skeleton += ns.substring(with: NSRange(location: at, length: match.range.location - at)) + "#"
+            numbers.append(Double(ns.substring(with: match.range))!)
+            at = match.range.location + match.range.length
+        }
+        return (skeleton + ns.substring(from: at), numbers)
+    }
+    let a = split(actual), e = split(expected)
+    guard a.skeleton == e.skeleton, a.numbers.count == e.numbers.count else {
+        XCTFail("the texts differ beyond their numbers:\n\(actual)\nexpected\n\(expected)\n\(message())", file: file, line: line)
+        return
+    }
+    assertClose(a.numbers, e.numbers, absolute: absolute, relative: relative, message(), file: file, line: line)
 }
