@@ -36,9 +36,11 @@ PEER_MALLOC = {"MALLOC_TRIM_THRESHOLD_": "268435456", "MALLOC_MMAP_THRESHOLD_": 
 
 
 def kernels_label(variant, result):
-    """The OPENBLAS_CORETYPE setting of a row and the kernels OpenBLAS chose under it."""
+    """The OPENBLAS_CORETYPE setting of a row, the kernels OpenBLAS chose under it, and what ran the
+    per-frame products (libxsmm with AVX-512, OpenBLAS below it)."""
     setting = {"unset": "unset", "haswell": "Haswell"}.get(variant, "as in env")
-    return f"{setting} ({result['blas_core']})"
+    small = result.get("small_products")
+    return f"{setting} ({result['blas_core']}" + (f"; per-frame products {small})" if small else ")")
 
 
 def medians(runs):

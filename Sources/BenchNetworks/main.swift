@@ -3,7 +3,7 @@
 // Usage:
 //   bench-networks [train] [--input 40] [--hidden 256] [--layers 2] [--classes 30] [--batch 16]
 //                  [--frames 200] [--label-length 20] [--steps 10] [--warmup 3] [--threads N]
-//                  [--peepholes] [--json]
+//                  [--peepholes] [--libxsmm | --no-libxsmm] [--json]
 //   bench-networks ctc [--batch 16] [--frames 200] [--classes 30] [--label-length 20] [--iters 200]
 //                  [--warmup 20] [--threads N] [--data FILE] [--json]
 //
@@ -14,7 +14,9 @@
 // gradients + forward + CTC + backward + Adam; the median over --steps after --warmup steps is
 // reported, then forward-only inference on the whole batch and on its first sequence alone.
 // Threads follow `seqlab train`: on ≥ 2 threads the two directions run side by side with
-// single-threaded BLAS; on 1 thread everything is serial.
+// single-threaded BLAS; on 1 thread everything is serial. The per-frame products run on libxsmm
+// where the CPU has AVX-512 and on OpenBLAS below it (`perFrameProductLibrary`); --libxsmm and
+// --no-libxsmm choose one whatever the CPU.
 //
 // ctc follows ../shared/peers/bench_ctc.py: loss and gradient of batch × frames × classes
 // log-softmax(N(0,1)) log-probabilities, or of the log-probabilities (float32, batch × frames ×
@@ -60,7 +62,7 @@ struct Options {
     }
 }
 
-let trainUsage = "usage: bench-networks [train] [--input D] [--hidden H] [--layers L] [--classes K] [--batch B] [--frames T] [--label-length S] [--steps N] [--warmup N] [--threads N] [--peepholes] [--json]"
+let trainUsage = "usage: bench-networks [train] [--input D] [--hidden H] [--layers L] [--classes K] [--batch B] [--frames T] [--label-length S] [--steps N] [--warmup N] [--threads N] [--peepholes] [--libxsmm | --no-libxsmm] [--json]"
 let ctcUsage = "usage: bench-networks ctc [--batch B] [--frames T] [--classes K] [--label-length S] [--iters N] [--warmup N] [--threads N] [--data FILE] [--json]"
 let cores = ProcessInfo.processInfo.activeProcessorCount
 
@@ -108,6 +110,10 @@ func runTraining(_ o: Options) throws {
     var rng = SeededGenerator(seed: 1)
     let configuration = LSTMNetworkConfiguration(inputSize: D, hiddenSizes: [Int](repeating: H, count: L),
                                                  bidirectional: true, peepholes: o.flags.contains("peepholes"), classes: K)
+    // The per-frame products by libxsmm or by OpenBLAS whatever the CPU, for comparing the two.
+    if o.flags.contains("libxsmm") || o.flags.contains("no-libxsmm") {
+        forcePerFrameProductLibrary(libxsmm: o.flags.contains("libxsmm"))
+    }
     var net = LSTMNetwork<Float>(configuration, rng: &rng)
     // The thread policy of `seqlab train` (Trainer.useThreads).
     net.concurrentDirections = threads > 1
@@ -217,7 +223,7 @@ func runTraining(_ o: Options) throws {
         print(json(result))
         return
     }
-    print("BLSTM \(L)×\(H), input \(D), \(K) classes, peepholes \(configuration.peepholes ? "on" : "off"), batch \(B) × \(T) frames, labels of \(S), \(parameters.parameterCount()) parameters; \(threads) thread(s): BLAS \(blasThreads()), concurrent directions \(net.concurrentDirections); OpenBLAS kernels \(blasCore)")
+    print("BLSTM \(L)×\(H), input \(D), \(K) classes, peepholes \(configuration.peepholes ? "on" : "off"), batch \(B) × \(T) frames, labels of \(S), \(parameters.parameterCount()) parameters; \(threads) thread(s): BLAS \(blasThreads()), concurrent directions \(net.concurrentDirections); OpenBLAS kernels \(blasCore); per-frame products by \(perFrameProductLibrary)")
     print(String(format: "training (forward + CTC + backward + Adam), median of %d steps after %d: %.4f s/step, %.0f frames/s, %.1f GFLOP/s of gemms; %.4f CPU s/step; loss %.2f → %.2f",
                  steps, warmup, train, Double(T * B) / train, trainFLOPs / train / 1e9, trainCPU,
                  losses.first ?? .nan, losses.last ?? .nan))
@@ -287,7 +293,7 @@ let blasCore = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
 
 /// One JSON object per line, keys in the given order, plus the BLAS kernel name.
 func json(_ pairs: [(String, Double)]) -> String {
-    "{" + pairs.map { "\"\($0.0)\": \($0.1.isFinite ? String($0.1) : "null")" }.joined(separator: ", ") + ", \"blas_core\": \"\(blasCore)\"}"
+    "{" + pairs.map { "\"\($0.0)\": \($0.1.isFinite ? String($0.1) : "null")" }.joined(separator: ", ") + ", \"blas_core\": \"\(blasCore)\", \"small_products\": \"\(perFrameProductLibrary)\"}"
 }
 
 var arguments = CommandLine.arguments.dropFirst()
@@ -298,7 +304,7 @@ do {
     case "train":
         try runTraining(Options(arguments, defaults: ["input": 40, "hidden": 256, "layers": 2, "classes": 30, "batch": 16, "frames": 200,
                                                      "label-length": 20, "steps": 10, "warmup": 3, "threads": cores],
-                                flags: ["peepholes", "json"], usage: trainUsage))
+                                flags: ["peepholes", "json", "libxsmm", "no-libxsmm"], usage: trainUsage))
     case "ctc":
         try runCTC(Options(arguments, defaults: ["batch": 16, "frames": 200, "classes": 30, "label-length": 20, "iters": 200,
                                                 "warmup": 20, "threads": cores],

@@ -6,10 +6,25 @@
 
 enum { BLOCK_ROWS = 128 };
 
+// -1 automatic, 0 never, 1 always (seqlab_small_gemm_set_policy). A plain int: set before use, by
+// tests and benchmarks, and read by prepare.
+static volatile int policy = -1;
+
+void seqlab_small_gemm_set_policy(int p) { policy = p < 0 ? -1 : (p > 0); }
+
+int seqlab_small_gemm_enabled(void) {
+    if (policy >= 0) return policy;
+    // libxsmm 1.17's AVX-512 kernels beat OpenBLAS on the recurrent products (1.5-2.3x on a Zen 5);
+    // its AVX2 ones run at half OpenBLAS's rate (29 against 65-69 GFLOP/s, 16 x 768 . 768 x 1,024 on
+    // one Zen 3 core), so below AVX-512 the products stay with BLAS.
+    return libxsmm_get_target_archid() >= LIBXSMM_X86_AVX512_CORE;
+}
+
 int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta) {
     g->block = g->tail = 0;
     g->m = m; g->lda = lda; g->ldc = ldc;
     if (m <= 0 || n <= 0 || k <= 0 || lda < m || ldb < k || ldc < m || (beta != 0 && beta != 1)) return 0;
+    if (!seqlab_small_gemm_enabled()) return 0;
     const float alpha = 1;
     const libxsmm_blasint la = lda, lb = ldb, lc = ldc;
     const int rows = m < BLOCK_ROWS ? m : BLOCK_ROWS, rest = m % rows;

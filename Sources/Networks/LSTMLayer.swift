@@ -30,12 +30,13 @@ import Tensors
 /// (for Float batches of `perFrameInputRows` or more, one B×in · in×4H product per frame instead);
 /// each step adds one B×H · H×4H gemm for the recurrent part (`rowsGemm`: sgemv for one row)
 /// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`).
-/// For Float the per-step products run on libxsmm's small-matrix kernels (`SmallGemm`,
-/// `RecurrentProduct`) for two or more rows, on sgemv over W_hh transposed for one. Backward is
-/// BPTT, with both weight gradients in one product over [x_t | h_{t−1}] after the loop (for Float
-/// by libxsmm in blocks of frames over [x_t | h_{t−1} | 1], the ones giving the bias gradient
-/// too, `WeightGradientProduct`) and, for Float, the
-/// input gradient dA·W_ih by libxsmm in blocks of rows (`RowBlockedProduct`). With bfloat16
+/// For Float on CPUs with AVX-512 the per-step products run on libxsmm's small-matrix kernels
+/// (`SmallGemm`, `RecurrentProduct`) for two or more rows, on sgemv over W_hh transposed for one;
+/// below AVX-512 on OpenBLAS, whose kernels are the faster there. Backward is BPTT, with both
+/// weight gradients in one product over [x_t | h_{t−1}] after the loop (for Float with AVX-512 by
+/// libxsmm in blocks of frames over [x_t | h_{t−1} | 1], the ones giving the bias gradient too,
+/// `WeightGradientProduct`) and, for Float with AVX-512, the input gradient dA·W_ih by libxsmm in
+/// blocks of rows (`RowBlockedProduct`). With bfloat16
 /// weights (inference) both forward products are `BFloat16Matrix` products.
 public struct LSTMLayer<S: NetworkScalar>: Sendable {
     public let inputs: Int

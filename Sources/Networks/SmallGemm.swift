@@ -7,12 +7,22 @@ import CSmallGemm
 /// stride lda, B k × n with row stride ldb; β 0 or 1), by kernels libxsmm compiles for this CPU
 /// once per shape (CSmallGemm). Made for the per-frame products of recurrent layers, a batch of
 /// rows times a weight matrix (16 × 256 · 256 × 1024), where OpenBLAS's sgemm packs the weight
-/// matrix on every call: there these kernels are 1.5–2.3× faster on this project's machine
-/// (docs/RESULTS.md, "Speed"). Large products stay with OpenBLAS. Runs on the caller's thread.
+/// matrix on every call: with AVX-512 these kernels are 1.5–2.3× faster (a Zen 5, docs/RESULTS.md,
+/// "Speed"); with AVX2 alone libxsmm 1.17's run at half OpenBLAS's rate (a Zen 3), so there
+/// `init` gives nil and every caller multiplies with BLAS (`isUsed`). Large products stay with
+/// OpenBLAS. Runs on the caller's thread.
 struct SmallGemm {
     private var kernel = seqlab_small_gemm()
 
-    /// nil when libxsmm has no kernel for the shape on this CPU (the caller falls back to BLAS).
+    /// Whether the products run on libxsmm here: by default where the CPU has AVX-512.
+    static var isUsed: Bool { seqlab_small_gemm_enabled() != 0 }
+
+    /// For tests and benchmarks: libxsmm always (true), never (false), or as the CPU decides (nil).
+    /// Products prepared before keep their kind.
+    static func force(_ use: Bool?) { seqlab_small_gemm_set_policy(use.map { $0 ? 1 : 0 } ?? -1) }
+
+    /// nil when libxsmm has no kernel for the shape on this CPU or is not used here (the caller
+    /// falls back to BLAS).
     init?(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, beta: Float) {
         // Row-major C = A·B is column-major Cᵀ (n × m) = Bᵀ (n × k) · Aᵀ (k × m): same memory.
         guard m > 0, n > 0, k > 0, max(m, n, k, lda, ldb, ldc) <= Int(Int32.max),
@@ -24,6 +34,13 @@ struct SmallGemm {
         withUnsafePointer(to: kernel) { seqlab_small_gemm_run($0, b, a, c) }
     }
 }
+
+/// What runs the per-frame products of recurrent layers here: "libxsmm" or "OpenBLAS" (`SmallGemm`).
+public var perFrameProductLibrary: String { SmallGemm.isUsed ? "libxsmm" : "OpenBLAS" }
+
+/// Runs the per-frame products on libxsmm (true) or OpenBLAS (false) whatever the CPU, or (nil) as
+/// it decides: for benchmarks that compare the two. Products prepared before keep their kind.
+public func forcePerFrameProductLibrary(libxsmm: Bool?) { SmallGemm.force(libxsmm) }
 
 /// The forward per-frame product of an LSTM layer in Float, a_t (B × 4H) += h_{t−1} (B × H, row
 /// stride ldh) · W_hhᵀ (and any other rows × in · Wᵀ product of that kind: the input product

@@ -1,10 +1,32 @@
-// SmallGemm (libxsmm's kernels for the recurrent per-frame products) against a plain Double loop.
+// SmallGemm (libxsmm's kernels for the recurrent per-frame products) against a plain Double loop,
+// on every CPU (forced on), and the choice of libxsmm or OpenBLAS by the CPU.
+import CKernels
 import XCTest
 @testable import Networks
 import Tensors
 import TestSupport
 
 final class SmallGemmTests: XCTestCase {
+    override func setUp() { SmallGemm.force(true) }
+    override func tearDown() { SmallGemm.force(nil) }
+
+    /// By default libxsmm runs the products only where the CPU has AVX-512 (its AVX2 kernels are the
+    /// slower); forced, it runs or does not whatever the CPU.
+    func testLibxsmmIsUsedWithAVX512OnlyUnlessForced() {
+        SmallGemm.force(nil)
+        let avx512 = seqlab_bf16_family_id() >= 2   // AVX-512F (CKernels' CPU check)
+        XCTAssertEqual(SmallGemm.isUsed, avx512)
+        XCTAssertEqual(SmallGemm(m: 16, n: 64, k: 32, lda: 32, ldb: 64, ldc: 64, beta: 1) != nil, avx512)
+        XCTAssertEqual(perFrameProductLibrary, avx512 ? "libxsmm" : "OpenBLAS")
+        SmallGemm.force(false)
+        XCTAssertFalse(SmallGemm.isUsed)
+        XCTAssertNil(SmallGemm(m: 16, n: 64, k: 32, lda: 32, ldb: 64, ldc: 64, beta: 1))
+        XCTAssertNil(RecurrentProduct(weights: [Float](repeating: 1, count: 64 * 32), outputs: 64, inputs: 32, rows: 16, ldh: 32),
+                     "no libxsmm: the caller multiplies with BLAS")
+        SmallGemm.force(true)
+        XCTAssertTrue(SmallGemm.isUsed)
+        XCTAssertNotNil(SmallGemm(m: 16, n: 64, k: 32, lda: 32, ldb: 64, ldc: 64, beta: 1))
+    }
     /// Row-major C = A·B + β·C with row strides wider than the rows, on the LSTM's shapes and odd
     /// ones: a 4H of 132 = one 128-column block and a 4-column tail; 300 = two blocks and a tail.
     func testMatchesAPlainLoopOnOddShapesAndStrides() throws {

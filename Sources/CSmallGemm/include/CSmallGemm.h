@@ -16,8 +16,14 @@ typedef struct {
     int m, block_rows, lda, ldc;
 } seqlab_small_gemm;
 
-/// Prepares `g`; returns 1, or 0 when libxsmm has no kernel for the shape on this CPU (the caller
-/// then multiplies another way). Thread-safe.
+/// Whether prepare uses libxsmm: by default only on CPUs with AVX-512, where its kernels beat
+/// OpenBLAS's on these shapes (with AVX2 alone they run at about half its rate); policy 1 always,
+/// 0 never, -1 back to the default (for tests and benchmarks; set it before preparing products).
+int seqlab_small_gemm_enabled(void);
+void seqlab_small_gemm_set_policy(int policy);
+
+/// Prepares `g`; returns 1, or 0 when libxsmm has no kernel for the shape on this CPU or is not
+/// used here (seqlab_small_gemm_enabled; the caller then multiplies another way). Thread-safe.
 int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta);
 
 /// Runs a prepared product on a, b, c.
