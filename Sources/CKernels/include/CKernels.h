@@ -92,6 +92,28 @@ void seqlab_bf16_round_with(int family, int n, const float *x, uint32_t *pairs);
 void seqlab_bf16_gemm_with(int family, int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c,
                            int ldc);
 
+// Panel products (PanelProduct.c): c (m × n) = x (m × k) · Wᵀ, plus c when accumulating, with W
+// (n × k) packed once into panels of 16 outputs: panel p holds, for q = 0..<k, the 16 values
+// W[16p + i][q] side by side (zero beyond n). For recurrent layers' per-frame products on CPUs
+// without AVX-512, where the weights stay the same for every frame of a pass.
+
+/// The floats W (n × k) takes packed.
+long seqlab_panels_count(int n, int k);
+
+/// Packs W whose element (j, q) is w[j·rowStride + q·colStride] (W row-major: rowStride its row
+/// stride, colStride 1; Wᵀ of a matrix stored k × n: rowStride 1, colStride its row stride).
+void seqlab_panels_pack(int n, int k, const float *w, long rowStride, long colStride, float *packed);
+
+/// c[r][j] = (c[r][j] when accumulate, else 0) + Σ_q x[r][q]·W[j][q], the terms added in order of q
+/// by one FMA each: every family gives the same bits. x row stride ldx, c row stride ldc.
+void seqlab_panels_gemm(int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc, int accumulate);
+
+/// The kernels this CPU runs: 1 AVX2 + FMA, 0 portable C; and the product with a given family
+/// (or the best for −1), for tests.
+int seqlab_panels_family_id(void);
+void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc,
+                             int accumulate);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,62 @@
+// The panel product (CKernels' seqlab_panels_*, `PanelMatrix`) against a Double loop, every kernel
+// family this CPU has against portable C bit for bit, and packing from a transposed view.
+import CKernels
+import XCTest
+@testable import Networks
+import Tensors
+import TestSupport
+
+final class PanelProductTests: XCTestCase {
+    /// c = x·Wᵀ (+ c) on shapes with partial 16-output panels, every row count the kernel blocks
+    /// (6 at a time, then 1–5), strides wider than the rows, and W given row-major or as the
+    /// transpose of a k × n matrix.
+    func testMatchesADoubleLoopAndEveryFamilyGivesTheSameBits() {
+        var rng = SeededGenerator(seed: 31)
+        let families = seqlab_panels_family_id() == 1 ? [Int32(0), 1] : [Int32(0)]
+        for (m, n, k) in [(16, 256, 300), (1, 1, 1), (2, 17, 3), (3, 40, 65), (5, 16, 2), (7, 33, 9), (11, 30, 512),
+                          (13, 129, 31)] {
+            for accumulate in [false, true] {
+                for transposedView in [false, true] {
+                    let ldx = k + 3, ldc = n + 2, ld = transposedView ? n + 5 : k + 1
+                    // W (n × k) stored row-major with row stride ld, or as Wᵀ (k × n) with row stride ld.
+                    let stored = (0..<((transposedView ? k : n) * ld)).map { _ in Float.random(in: -1...1, using: &rng) }
+                    func w(_ j: Int, _ q: Int) -> Float { transposedView ? stored[q * ld + j] : stored[j * ld + q] }
+                    let x = (0..<(m * ldx)).map { _ in Float.random(in: -1...1, using: &rng) }
+                    // Without accumulating, the old c must not matter (NaN included); beyond n it stays.
+                    let c0 = (0..<(m * ldc)).map { i in !accumulate && i % ldc < n ? Float.nan : Float.random(in: -1...1, using: &rng) }
+                    let matrix = stored.withUnsafeBufferPointer {
+                        PanelMatrix(n: n, k: k, weights: $0.baseAddress!, rowStride: transposedView ? 1 : ld, colStride: transposedView ? ld : 1)
+                    }
+                    let label = "\(m)×\(k) · \(k)×\(n), accumulate \(accumulate), transposed view \(transposedView)"
+                    var viaClass = c0
+                    x.withUnsafeBufferPointer { matrix.multiply(m: m, x: $0.baseAddress!, ldx: ldx, into: &viaClass, ldc: ldc, accumulate: accumulate) }
+                    var portable: [Float] = []
+                    for family in families {
+                        var packed = [Float](repeating: .nan, count: seqlab_panels_count(Int32(n), Int32(k)))
+                        stored.withUnsafeBufferPointer {
+                            seqlab_panels_pack(Int32(n), Int32(k), $0.baseAddress!, transposedView ? 1 : ld, transposedView ? ld : 1, &packed)
+                        }
+                        var c = c0
+                        seqlab_panels_gemm_with(family, Int32(m), Int32(n), Int32(k), x, Int32(ldx), packed, &c, Int32(ldc), accumulate ? 1 : 0)
+                        if family == 0 { portable = c } else { XCTAssertEqual(c.map(\.bitPattern), portable.map(\.bitPattern), "\(label): family \(family)") }
+                    }
+                    XCTAssertEqual(viaClass.map(\.bitPattern), portable.map(\.bitPattern), "\(label): the class runs the same product")
+                    for r in 0..<m {
+                        for j in 0..<ldc {
+                            let got = portable[r * ldc + j]
+                            guard j < n else { XCTAssertEqual(got.bitPattern, c0[r * ldc + j].bitPattern, "\(label): column \(j) beyond n"); continue }
+                            var sum = accumulate ? Double(c0[r * ldc + j]) : 0, magnitude = abs(sum)
+                            for q in 0..<k {
+                                let term = Double(x[r * ldx + q]) * Double(w(j, q))
+                                sum += term
+                                magnitude += abs(term)
+                            }
+                            // One float rounding per FMA: k + 1 roundings of at most 2⁻²⁴ of the running magnitude.
+                            XCTAssertEqual(Double(got), sum, accuracy: magnitude * Double(k + 1) * 0x1p-24 + 1e-30, "\(label) (\(r), \(j))")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
