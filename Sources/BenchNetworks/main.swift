@@ -15,8 +15,8 @@
 // reported, then forward-only inference on the whole batch and on its first sequence alone.
 // Threads follow `seqlab train`: on ≥ 2 threads the two directions run side by side with
 // single-threaded BLAS; on 1 thread everything is serial. The per-frame products run on libxsmm
-// where the CPU has AVX-512 and on OpenBLAS below it (`perFrameProductLibrary`); --libxsmm and
-// --no-libxsmm choose one whatever the CPU.
+// where the CPU has AVX-512 and on the panel product below it (`perFrameProductLibrary`);
+// --libxsmm and --no-libxsmm choose whatever the CPU.
 //
 // ctc follows ../shared/peers/bench_ctc.py: loss and gradient of batch × frames × classes
 // log-softmax(N(0,1)) log-probabilities, or of the log-probabilities (float32, batch × frames ×
@@ -110,7 +110,7 @@ func runTraining(_ o: Options) throws {
     var rng = SeededGenerator(seed: 1)
     let configuration = LSTMNetworkConfiguration(inputSize: D, hiddenSizes: [Int](repeating: H, count: L),
                                                  bidirectional: true, peepholes: o.flags.contains("peepholes"), classes: K)
-    // The per-frame products by libxsmm or by OpenBLAS whatever the CPU, for comparing the two.
+    // The per-frame products by libxsmm or by the panel product whatever the CPU, for comparing the two.
     if o.flags.contains("libxsmm") || o.flags.contains("no-libxsmm") {
         forcePerFrameProductLibrary(libxsmm: o.flags.contains("libxsmm"))
     }

@@ -10,8 +10,8 @@ import CSmallGemm
 /// rows times a weight matrix (16 × 256 · 256 × 1024), where OpenBLAS's sgemm packs the weight
 /// matrix on every call: with AVX-512 these kernels are 1.5–2.3× faster (a Zen 5, docs/RESULTS.md,
 /// "Speed"); with AVX2 alone libxsmm 1.17's run at half OpenBLAS's rate (a Zen 3), so there
-/// `init` gives nil and every caller multiplies with BLAS (`isUsed`). Large products stay with
-/// OpenBLAS. Runs on the caller's thread.
+/// `init` gives nil (`isUsed`) and the callers use the panel product (`PanelMatrix`) or BLAS.
+/// Large products stay with OpenBLAS. Runs on the caller's thread.
 struct SmallGemm {
     private var kernel = seqlab_small_gemm()
 
@@ -36,10 +36,13 @@ struct SmallGemm {
     }
 }
 
-/// What runs the per-frame products of recurrent layers here: "libxsmm" or "OpenBLAS" (`SmallGemm`).
-public var perFrameProductLibrary: String { SmallGemm.isUsed ? "libxsmm" : "OpenBLAS" }
+/// What runs the per-frame products of recurrent layers here (`RecurrentProduct`): "libxsmm", or
+/// the panel product with "AVX2" or in portable "C" (`PanelMatrix`).
+public var perFrameProductLibrary: String {
+    SmallGemm.isUsed ? "libxsmm" : "panel product, " + (seqlab_panels_family_id() == 1 ? "AVX2" : "C")
+}
 
-/// Runs the per-frame products on libxsmm (true) or OpenBLAS (false) whatever the CPU, or (nil) as
+/// Runs the per-frame products on libxsmm (true) or the panel product (false) whatever the CPU, or (nil) as
 /// it decides: for benchmarks that compare the two. Products prepared before keep their kind.
 public func forcePerFrameProductLibrary(libxsmm: Bool?) { SmallGemm.force(libxsmm) }
 
