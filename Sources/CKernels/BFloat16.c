@@ -175,25 +175,71 @@ DEFINE_BLOCK_F(4, 1)
 DEFINE_GEMM(bf16, __attribute__((target("avx512f,avx512bf16"))))
 DEFINE_GEMM(f, __attribute__((target("avx512f"))))
 
-/// AVX2: a 16-output panel is two 8-lane halves; a row of x and a panel, widened as above.
+/// The lanes of c's 8-lane half h of panel n that lie below `rows`.
+__attribute__((target("avx2"))) static inline __m256i avx2_half_mask(int rows, int n, int h, int *full) {
+    const int left = rows - (16 * n + 8 * h);
+    int lanes[8];
+    for (int l = 0; l < 8; l++) lanes[l] = l < left ? -1 : 0;
+    *full = left >= 8;
+    return _mm256_loadu_si256((const __m256i *)lanes);
+}
+
+// c's half loaded and stored plainly when all 8 lanes lie below `rows`: AMD's masked stores are
+// microcoded and slow, so only a last partial half takes them.
+#define AVX2_LOAD_HALF(p, mask, full) ((full) ? _mm256_loadu_ps(p) : _mm256_maskload_ps((p), (mask)))
+#define AVX2_STORE_HALF(p, mask, full, v) do { if (full) _mm256_storeu_ps((p), (v)); else _mm256_maskstore_ps((p), (mask), (v)); } while (0)
+
+/// AVX2: a 16-output panel is two 8-lane halves, the bfloat16 values widened as above. Rows of x
+/// four at a time against one panel, the panels outermost (a panel's weights, widened once for
+/// four rows, stay in L1 while every block of rows reads them); the rest of the rows one at a time
+/// against four panels.
 __attribute__((target("avx2,fma"))) static void avx2_gemm(int m, int rows, int cols, const uint32_t *x, int ldx,
                                                          const uint16_t *packed, float *c, int ldc) {
-    const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16;
+    const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16, m4 = m - m % 4;
     const long panelSize = (long)pairs * 32;
     const __m256i high = _mm256_set1_epi32((int)0xffff0000u);
-    for (int r = 0; r < m; r++) {
+    for (int n = 0; n < panels && m4 > 0; n++) {
+        int full0, full1;
+        const __m256i mask0 = avx2_half_mask(rows, n, 0, &full0), mask1 = avx2_half_mask(rows, n, 1, &full1);
+        const uint16_t *panel = packed + n * panelSize;
+        for (int r = 0; r < m4; r += 4) {
+            __m256 acc[4][2];
+            for (int i = 0; i < 4; i++) {
+                float *cr = c + (long)(r + i) * ldc + 16 * n;
+                acc[i][0] = AVX2_LOAD_HALF(cr, mask0, full0);
+                acc[i][1] = AVX2_LOAD_HALF(cr + 8, mask1, full1);
+            }
+            for (int q = 0; q < pairs; q++) {
+                const __m256i w0 = _mm256_loadu_si256((const __m256i *)(panel + (long)q * 32));
+                const __m256i w1 = _mm256_loadu_si256((const __m256i *)(panel + (long)q * 32 + 16));
+                const __m256 we0 = _mm256_castsi256_ps(_mm256_slli_epi32(w0, 16)), wo0 = _mm256_castsi256_ps(_mm256_and_si256(w0, high));
+                const __m256 we1 = _mm256_castsi256_ps(_mm256_slli_epi32(w1, 16)), wo1 = _mm256_castsi256_ps(_mm256_and_si256(w1, high));
+                for (int i = 0; i < 4; i++) {
+                    const __m256i b = _mm256_set1_epi32((int)x[(long)(r + i) * ldx + q]);
+                    const __m256 xe = _mm256_castsi256_ps(_mm256_slli_epi32(b, 16));
+                    const __m256 xo = _mm256_castsi256_ps(_mm256_and_si256(b, high));
+                    acc[i][0] = _mm256_fmadd_ps(we0, xe, _mm256_fmadd_ps(wo0, xo, acc[i][0]));
+                    acc[i][1] = _mm256_fmadd_ps(we1, xe, _mm256_fmadd_ps(wo1, xo, acc[i][1]));
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                float *cr = c + (long)(r + i) * ldc + 16 * n;
+                AVX2_STORE_HALF(cr, mask0, full0, acc[i][0]);
+                AVX2_STORE_HALF(cr + 8, mask1, full1, acc[i][1]);
+            }
+        }
+    }
+    for (int r = m4; r < m; r++) {
         const uint32_t *xr = x + (long)r * ldx;
         float *cr = c + (long)r * ldc;
         for (int n0 = 0; n0 < panels; n0 += 4) {
             const int N = panels - n0 < 4 ? panels - n0 : 4;
             __m256 acc[8];
             __m256i mask[8];
+            int full[8];
             for (int h = 0; h < 2 * N; h++) {
-                const int left = rows - (16 * n0 + 8 * h);
-                int lanes[8];
-                for (int l = 0; l < 8; l++) lanes[l] = l < left ? -1 : 0;
-                mask[h] = _mm256_loadu_si256((const __m256i *)lanes);
-                acc[h] = _mm256_maskload_ps(cr + 16 * n0 + 8 * h, mask[h]);
+                mask[h] = avx2_half_mask(rows, n0 + h / 2, h % 2, &full[h]);
+                acc[h] = AVX2_LOAD_HALF(cr + 16 * n0 + 8 * h, mask[h], full[h]);
             }
             for (int q = 0; q < pairs; q++) {
                 const __m256i b = _mm256_set1_epi32((int)xr[q]);
@@ -206,7 +252,7 @@ __attribute__((target("avx2,fma"))) static void avx2_gemm(int m, int rows, int c
                     acc[h] = _mm256_fmadd_ps(we, xe, _mm256_fmadd_ps(wo, xo, acc[h]));
                 }
             }
-            for (int h = 0; h < 2 * N; h++) _mm256_maskstore_ps(cr + 16 * n0 + 8 * h, mask[h], acc[h]);
+            for (int h = 0; h < 2 * N; h++) AVX2_STORE_HALF(cr + 16 * n0 + 8 * h, mask[h], full[h], acc[h]);
         }
     }
 }
