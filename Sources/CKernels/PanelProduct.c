@@ -50,14 +50,21 @@ static void panels_generic(int m, int n, int k, const float *x, int ldx, const f
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
-/// R rows of x against one panel (16 outputs, the lanes beyond `cols` masked off in c).
+// c's values loaded and stored plainly for a whole panel, masked only for a last partial one (AMD's
+// masked stores are microcoded and slow).
+#define PANEL_LOAD(p, m, full) ((full) ? _mm256_loadu_ps(p) : _mm256_maskload_ps((p), (m)))
+#define PANEL_STORE(p, m, full, v) do { if (full) _mm256_storeu_ps((p), (v)); else _mm256_maskstore_ps((p), (m), (v)); } while (0)
+
+/// R rows of x against one panel (16 outputs; with `full` 0 the lanes beyond the mask m0, m1 are
+/// neither read nor written in c).
 #define DEFINE_PANEL_KERNEL(R)                                                                                       \
     __attribute__((target("avx2,fma"))) static inline void panel_kernel_##R(                                        \
-        int k, const float *x, int ldx, const float *panel, float *c, int ldc, __m256i m0, __m256i m1, int accumulate) { \
+        int k, const float *x, int ldx, const float *panel, float *c, int ldc, __m256i m0, __m256i m1, int full,     \
+        int accumulate) {                                                                                            \
         __m256 a0[R], a1[R];                                                                                         \
         for (int r = 0; r < R; r++) {                                                                                \
-            a0[r] = accumulate ? _mm256_maskload_ps(c + (long)r * ldc, m0) : _mm256_setzero_ps();                     \
-            a1[r] = accumulate ? _mm256_maskload_ps(c + (long)r * ldc + 8, m1) : _mm256_setzero_ps();                 \
+            a0[r] = accumulate ? PANEL_LOAD(c + (long)r * ldc, m0, full) : _mm256_setzero_ps();                      \
+            a1[r] = accumulate ? PANEL_LOAD(c + (long)r * ldc + 8, m1, full) : _mm256_setzero_ps();                  \
         }                                                                                                            \
         for (int q = 0; q < k; q++) {                                                                                \
             const __m256 b0 = _mm256_loadu_ps(panel + (long)q * 16), b1 = _mm256_loadu_ps(panel + (long)q * 16 + 8); \
@@ -68,8 +75,8 @@ static void panels_generic(int m, int n, int k, const float *x, int ldx, const f
             }                                                                                                        \
         }                                                                                                            \
         for (int r = 0; r < R; r++) {                                                                                \
-            _mm256_maskstore_ps(c + (long)r * ldc, m0, a0[r]);                                                       \
-            _mm256_maskstore_ps(c + (long)r * ldc + 8, m1, a1[r]);                                                   \
+            PANEL_STORE(c + (long)r * ldc, m0, full, a0[r]);                                                         \
+            PANEL_STORE(c + (long)r * ldc + 8, m1, full, a1[r]);                                                     \
         }                                                                                                            \
     }
 
@@ -85,22 +92,22 @@ __attribute__((target("avx2,fma"))) static void panels_avx2(int m, int n, int k,
                                                            float *c, int ldc, int accumulate) {
     const int panels = (n + 15) / 16;
     for (int p = 0; p < panels; p++) {
-        const int cols = n - 16 * p < 16 ? n - 16 * p : 16;
+        const int cols = n - 16 * p < 16 ? n - 16 * p : 16, full = cols == 16;
         int lanes[16];
         for (int i = 0; i < 16; i++) lanes[i] = i < cols ? -1 : 0;
         const __m256i m0 = _mm256_loadu_si256((const __m256i *)lanes), m1 = _mm256_loadu_si256((const __m256i *)(lanes + 8));
         const float *panel = packed + (long)p * k * 16;
         float *cp = c + 16 * p;
         int r = 0;
-        for (; r + 6 <= m; r += 6) panel_kernel_6(k, x + (long)r * ldx, ldx, panel, cp + (long)r * ldc, ldc, m0, m1, accumulate);
+        for (; r + 6 <= m; r += 6) panel_kernel_6(k, x + (long)r * ldx, ldx, panel, cp + (long)r * ldc, ldc, m0, m1, full, accumulate);
         const float *xr = x + (long)r * ldx;
         float *cr = cp + (long)r * ldc;
         switch (m - r) {
-        case 5: panel_kernel_5(k, xr, ldx, panel, cr, ldc, m0, m1, accumulate); break;
-        case 4: panel_kernel_4(k, xr, ldx, panel, cr, ldc, m0, m1, accumulate); break;
-        case 3: panel_kernel_3(k, xr, ldx, panel, cr, ldc, m0, m1, accumulate); break;
-        case 2: panel_kernel_2(k, xr, ldx, panel, cr, ldc, m0, m1, accumulate); break;
-        case 1: panel_kernel_1(k, xr, ldx, panel, cr, ldc, m0, m1, accumulate); break;
+        case 5: panel_kernel_5(k, xr, ldx, panel, cr, ldc, m0, m1, full, accumulate); break;
+        case 4: panel_kernel_4(k, xr, ldx, panel, cr, ldc, m0, m1, full, accumulate); break;
+        case 3: panel_kernel_3(k, xr, ldx, panel, cr, ldc, m0, m1, full, accumulate); break;
+        case 2: panel_kernel_2(k, xr, ldx, panel, cr, ldc, m0, m1, full, accumulate); break;
+        case 1: panel_kernel_1(k, xr, ldx, panel, cr, ldc, m0, m1, full, accumulate); break;
         default: break;
         }
     }
