@@ -100,10 +100,12 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     }
 
     /// The smallest batch whose Float forward makes a_t's input part frame by frame, beside the
-    /// recurrent part (libxsmm, B × in · in × 4H), instead of in one gemm over all frames first:
-    /// a_t is then made and consumed while in cache (8–9% less forward time at batch 16 with
-    /// 1×128 and 2×256 BLSTMs, docs/RESULTS.md). Smaller batches keep the one big gemm, where
-    /// the per-frame kernels would have too few rows to use the weights they load.
+    /// recurrent part (`RecurrentProduct`, B × in · in × 4H), instead of in one gemm over all frames
+    /// first: a_t is then made and consumed while in cache (with libxsmm, 8–9% less forward time at
+    /// batch 16 with 1×128 and 2×256 BLSTMs, docs/RESULTS.md; with the panel product on a Zen 3,
+    /// the same as one OpenBLAS gemm within the noise of four alternating runs). Smaller batches
+    /// keep the one big gemm, where the per-frame kernels would have too few rows to use the
+    /// weights they load.
     static var perFrameInputRows: Int { 4 }
 
     /// Forward through time. x: (T·B) × inputs with row stride ldx; writes h into y, a

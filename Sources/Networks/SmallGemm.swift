@@ -50,8 +50,9 @@ public func forcePerFrameProductLibrary(libxsmm: Bool?) { SmallGemm.force(libxsm
 /// c (+)= x·Wᵀ (`seqlab_panels_gemm`: a 6 × 16 register-blocked AVX2 kernel, portable C without
 /// AVX2). For the per-frame products of recurrent layers where libxsmm is not used (`SmallGemm`):
 /// there OpenBLAS's sgemm packs the weights again on every call; on a Zen 3 core, 16 × 256 ·
-/// 256 × 1,024 took 92 µs this way (91 GFLOP/s) against OpenBLAS's 137 µs, and 16 × 1,024 ·
-/// 1,024 × 256 85 against 145 µs (timed in C). Immutable; shared between threads.
+/// 256 × 1,024 took 88 µs this way (95 GFLOP/s, the core's FMA peak being 100) against OpenBLAS's
+/// 137 µs, and 16 × 1,024 · 1,024 × 256 83 against 145 µs (timed in C). Immutable; shared
+/// between threads.
 final class PanelMatrix: @unchecked Sendable {
     let n: Int, k: Int
     private let packed: UnsafeMutablePointer<Float>
