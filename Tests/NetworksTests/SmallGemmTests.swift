@@ -1,5 +1,5 @@
 // SmallGemm (libxsmm's kernels for the recurrent per-frame products) against a plain Double loop,
-// on every CPU (forced on), and the choice of libxsmm or OpenBLAS by the CPU.
+// on every CPU (forced on), and the choice of libxsmm or the panel product by the CPU.
 import CKernels
 import XCTest
 @testable import Networks
@@ -14,7 +14,9 @@ final class SmallGemmTests: XCTestCase {
     /// is the faster); forced, it runs or does not whatever the CPU.
     func testLibxsmmIsUsedWithAVX512OnlyUnlessForced() {
         SmallGemm.force(nil)
-        let avx512 = seqlab_bf16_family_id() >= 2   // AVX-512F (CKernels' CPU check)
+        // AVX-512F by CKernels' check; libxsmm asks for the Skylake set (F, CD, BW, DQ, VL), which
+        // every CPU with AVX-512F has but the Xeon Phi.
+        let avx512 = seqlab_bf16_family_id() >= 2
         XCTAssertEqual(SmallGemm.isUsed, avx512)
         XCTAssertEqual(SmallGemm(m: 16, n: 64, k: 32, lda: 32, ldb: 64, ldc: 64, beta: 1) != nil, avx512)
         XCTAssertEqual(perFrameProductLibrary, avx512 ? "libxsmm" : seqlab_panels_family_id() == 1 ? "panel product, AVX2" : "panel product, C")
@@ -25,6 +27,7 @@ final class SmallGemmTests: XCTestCase {
         XCTAssertTrue(SmallGemm.isUsed)
         XCTAssertNotNil(SmallGemm(m: 16, n: 64, k: 32, lda: 32, ldb: 64, ldc: 64, beta: 1))
     }
+
     /// Row-major C = A·B + β·C with row strides wider than the rows, on the LSTM's shapes and odd
     /// ones: a 4H of 132 = one 128-column block and a 4-column tail; 300 = two blocks and a tail.
     func testMatchesAPlainLoopOnOddShapesAndStrides() throws {
