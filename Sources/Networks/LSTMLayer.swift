@@ -250,10 +250,10 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
             let dpi = dp.baseAddress!, dpf = dpi + H, dpo = dpi + 2 * H
             // Float, two or more rows: dA_t·W_hh by libxsmm (AVX-512) or by the panel product on
-            // W_hhᵀ packed once (`PanelMatrix`); else BLAS.
+            // W_hhᵀ packed once (`PanelMatrix`, when BLAS has one thread); else BLAS.
             let small = S.self == Float.self && B > 1
                 ? SmallGemm(m: B, n: H, k: G, lda: G, ldb: H, ldc: H, beta: 0) : nil
-            let panels = S.self == Float.self && B > 1 && small == nil
+            let panels = S.self == Float.self && B > 1 && small == nil && RecurrentProduct.panelsPay
                 ? PanelMatrix(n: H, k: G, weights: floats(whh.baseAddress!), rowStride: 1, colStride: H) : nil
             for step in stride(from: T - 1, through: 0, by: -1) {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1

@@ -3,6 +3,7 @@
 import CBLAS
 import CKernels
 import CSmallGemm
+import Tensors
 
 /// C = A·B + β·C for Float in row-major terms (C m × n with row stride ldc, A m × k with row
 /// stride lda, B k × n with row stride ldb; β 0 or 1), by kernels libxsmm compiles for this CPU
@@ -36,10 +37,12 @@ struct SmallGemm {
     }
 }
 
-/// What runs the per-frame products of recurrent layers here (`RecurrentProduct`): "libxsmm", or
-/// the panel product with "AVX2" or in portable "C" (`PanelMatrix`).
+/// What runs the per-frame products of recurrent layers here with BLAS's present thread count
+/// (`RecurrentProduct`): "libxsmm", the panel product with "AVX2" or in portable "C"
+/// (`PanelMatrix`), or "OpenBLAS".
 public var perFrameProductLibrary: String {
-    SmallGemm.isUsed ? "libxsmm" : "panel product, " + (seqlab_panels_family_id() == 1 ? "AVX2" : "C")
+    SmallGemm.isUsed ? "libxsmm"
+        : RecurrentProduct.panelsPay ? "panel product, " + (seqlab_panels_family_id() == 1 ? "AVX2" : "C") : "OpenBLAS"
 }
 
 /// Runs the per-frame products on libxsmm (true) or the panel product (false) whatever the CPU, or (nil) as
@@ -81,10 +84,15 @@ final class PanelMatrix: @unchecked Sendable {
 /// frame by frame, the output layer's forward). For two or more rows: by libxsmm (`SmallGemm`, on
 /// CPUs with AVX-512) on W_hhᵀ (H × 4H), transposed once per pass by OpenBLAS's `cblas_somatcopy`
 /// (6–12× faster here than a tiled loop, whose power-of-two strides land every write of a tile in
-/// one cache set), else by the panel product on W_hh packed once per pass (`PanelMatrix`); for one
-/// row, by sgemv down the columns of W_hhᵀ.
+/// one cache set), else by the panel product on W_hh packed once per pass (`PanelMatrix`) when BLAS
+/// has one thread (`panelsPay`), else by OpenBLAS's sgemm; for one row, by sgemv down the columns
+/// of W_hhᵀ.
 struct RecurrentProduct {
-    private enum Kernel { case small(SmallGemm, ScratchBuffer<Float>), panels(PanelMatrix), sgemv(ScratchBuffer<Float>) }
+    private enum Kernel {
+        case small(SmallGemm, ScratchBuffer<Float>), panels(PanelMatrix), sgemv(ScratchBuffer<Float>)
+        /// sgemm on W as given (valid while the product is used).
+        case blas(UnsafePointer<Float>)
+    }
     private let kernel: Kernel
     private let rows: Int, outputs: Int, inputs: Int, ldh: Int, overwrite: Bool
 
@@ -102,8 +110,10 @@ struct RecurrentProduct {
             kernel = .sgemv(transposed())
         } else if let small = SmallGemm(m: rows, n: outputs, k: inputs, lda: ldh, ldb: outputs, ldc: outputs, beta: overwrite ? 0 : 1) {
             kernel = .small(small, transposed())
-        } else {
+        } else if RecurrentProduct.panelsPay {
             kernel = .panels(PanelMatrix(n: outputs, k: inputs, weights: weights, rowStride: inputs, colStride: 1))
+        } else {
+            kernel = .blas(weights)
         }
         self.rows = rows; self.outputs = outputs; self.inputs = inputs; self.ldh = ldh; self.overwrite = overwrite
     }
@@ -118,8 +128,19 @@ struct RecurrentProduct {
         case .sgemv(let transposed):
             cblas_sgemv(CblasRowMajor, CblasTrans, Int32(inputs), Int32(outputs), 1, transposed.pointer, Int32(outputs),
                         h, 1, 1, a, 1)
+        case .blas(let weights):
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, h, Int32(ldh),
+                        weights, Int32(inputs), overwrite ? 0 : 1, a, Int32(outputs))
         }
     }
+
+    /// Whether the panel product runs the products here (where libxsmm does not): when BLAS has one
+    /// thread, as in bidirectional training on two cores (a direction a core) and anything on one
+    /// core. With BLAS on two threads, as in unidirectional training on two cores, OpenBLAS splits
+    /// each product between both cores, and the single-threaded panel product trained slower (2×256
+    /// on FSDD strings, a Zen 3: 17,849–18,262 frames/s against 19,299–19,794; on one thread 14,011
+    /// against 11,483).
+    static var panelsPay: Bool { blasThreads() == 1 }
 }
 
 /// The weight gradient of an LSTM direction over all its frames in Float,
