@@ -70,6 +70,7 @@ static void gemm_generic(int m, int rows, int cols, const uint32_t *x, int ldx, 
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
+#include "AVX2Lanes.h"
 
 __attribute__((target("avx512f"))) static void round_avx512(int n, const float *x, uint32_t *pairs) {
     const __m512i half = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1);
@@ -175,19 +176,12 @@ DEFINE_BLOCK_F(4, 1)
 DEFINE_GEMM(bf16, __attribute__((target("avx512f,avx512bf16"))))
 DEFINE_GEMM(f, __attribute__((target("avx512f"))))
 
-/// The lanes of c's 8-lane half h of panel n that lie below `rows`.
+/// The lanes of c's 8-lane half h of panel n that lie below `rows`; `full` when all 8 do.
 __attribute__((target("avx2"))) static inline __m256i avx2_half_mask(int rows, int n, int h, int *full) {
     const int left = rows - (16 * n + 8 * h);
-    int lanes[8];
-    for (int l = 0; l < 8; l++) lanes[l] = l < left ? -1 : 0;
     *full = left >= 8;
-    return _mm256_loadu_si256((const __m256i *)lanes);
+    return avx2_lanes_below(left);
 }
-
-// c's half loaded and stored plainly when all 8 lanes lie below `rows`: AMD's masked stores are
-// microcoded and slow, so only a last partial half takes them.
-#define AVX2_LOAD_HALF(p, mask, full) ((full) ? _mm256_loadu_ps(p) : _mm256_maskload_ps((p), (mask)))
-#define AVX2_STORE_HALF(p, mask, full, v) do { if (full) _mm256_storeu_ps((p), (v)); else _mm256_maskstore_ps((p), (mask), (v)); } while (0)
 
 /// AVX2: a 16-output panel is two 8-lane halves, the bfloat16 values widened as above. Rows of x
 /// four at a time against one panel, the panels outermost (a panel's weights, widened once for
@@ -206,8 +200,8 @@ __attribute__((target("avx2,fma"))) static void avx2_gemm(int m, int rows, int c
             __m256 acc[4][2];
             for (int i = 0; i < 4; i++) {
                 float *cr = c + (long)(r + i) * ldc + 16 * n;
-                acc[i][0] = AVX2_LOAD_HALF(cr, mask0, full0);
-                acc[i][1] = AVX2_LOAD_HALF(cr + 8, mask1, full1);
+                acc[i][0] = AVX2_LOAD_LANES(cr, mask0, full0);
+                acc[i][1] = AVX2_LOAD_LANES(cr + 8, mask1, full1);
             }
             for (int q = 0; q < pairs; q++) {
                 const __m256i w0 = _mm256_loadu_si256((const __m256i *)(panel + (long)q * 32));
@@ -224,8 +218,8 @@ __attribute__((target("avx2,fma"))) static void avx2_gemm(int m, int rows, int c
             }
             for (int i = 0; i < 4; i++) {
                 float *cr = c + (long)(r + i) * ldc + 16 * n;
-                AVX2_STORE_HALF(cr, mask0, full0, acc[i][0]);
-                AVX2_STORE_HALF(cr + 8, mask1, full1, acc[i][1]);
+                AVX2_STORE_LANES(cr, mask0, full0, acc[i][0]);
+                AVX2_STORE_LANES(cr + 8, mask1, full1, acc[i][1]);
             }
         }
     }
@@ -239,7 +233,7 @@ __attribute__((target("avx2,fma"))) static void avx2_gemm(int m, int rows, int c
             int full[8];
             for (int h = 0; h < 2 * N; h++) {
                 mask[h] = avx2_half_mask(rows, n0 + h / 2, h % 2, &full[h]);
-                acc[h] = AVX2_LOAD_HALF(cr + 16 * n0 + 8 * h, mask[h], full[h]);
+                acc[h] = AVX2_LOAD_LANES(cr + 16 * n0 + 8 * h, mask[h], full[h]);
             }
             for (int q = 0; q < pairs; q++) {
                 const __m256i b = _mm256_set1_epi32((int)xr[q]);
@@ -252,7 +246,7 @@ __attribute__((target("avx2,fma"))) static void avx2_gemm(int m, int rows, int c
                     acc[h] = _mm256_fmadd_ps(we, xe, _mm256_fmadd_ps(wo, xo, acc[h]));
                 }
             }
-            for (int h = 0; h < 2 * N; h++) AVX2_STORE_HALF(cr + 16 * n0 + 8 * h, mask[h], full[h], acc[h]);
+            for (int h = 0; h < 2 * N; h++) AVX2_STORE_LANES(cr + 16 * n0 + 8 * h, mask[h], full[h], acc[h]);
         }
     }
 }

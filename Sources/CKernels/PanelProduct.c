@@ -49,22 +49,18 @@ static void panels_generic(int m, int n, int k, const float *x, int ldx, const f
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
+#include "AVX2Lanes.h"
 
-// c's values loaded and stored plainly for a whole panel, masked only for a last partial one (AMD's
-// masked stores are microcoded and slow).
-#define PANEL_LOAD(p, m, full) ((full) ? _mm256_loadu_ps(p) : _mm256_maskload_ps((p), (m)))
-#define PANEL_STORE(p, m, full, v) do { if (full) _mm256_storeu_ps((p), (v)); else _mm256_maskstore_ps((p), (m), (v)); } while (0)
-
-/// R rows of x against one panel (16 outputs; with `full` 0 the lanes beyond the mask m0, m1 are
-/// neither read nor written in c).
+/// R rows of x against one panel (16 outputs; c loaded and stored plainly for a whole panel, and for
+/// a last partial one (`full` 0) masked by m0, m1, the lanes beyond neither read nor written).
 #define DEFINE_PANEL_KERNEL(R)                                                                                       \
     __attribute__((target("avx2,fma"))) static inline void panel_kernel_##R(                                        \
         int k, const float *x, int ldx, const float *panel, float *c, int ldc, __m256i m0, __m256i m1, int full,     \
         int accumulate) {                                                                                            \
         __m256 a0[R], a1[R];                                                                                         \
         for (int r = 0; r < R; r++) {                                                                                \
-            a0[r] = accumulate ? PANEL_LOAD(c + (long)r * ldc, m0, full) : _mm256_setzero_ps();                      \
-            a1[r] = accumulate ? PANEL_LOAD(c + (long)r * ldc + 8, m1, full) : _mm256_setzero_ps();                  \
+            a0[r] = accumulate ? AVX2_LOAD_LANES(c + (long)r * ldc, m0, full) : _mm256_setzero_ps();                      \
+            a1[r] = accumulate ? AVX2_LOAD_LANES(c + (long)r * ldc + 8, m1, full) : _mm256_setzero_ps();                  \
         }                                                                                                            \
         for (int q = 0; q < k; q++) {                                                                                \
             const __m256 b0 = _mm256_loadu_ps(panel + (long)q * 16), b1 = _mm256_loadu_ps(panel + (long)q * 16 + 8); \
@@ -75,8 +71,8 @@ static void panels_generic(int m, int n, int k, const float *x, int ldx, const f
             }                                                                                                        \
         }                                                                                                            \
         for (int r = 0; r < R; r++) {                                                                                \
-            PANEL_STORE(c + (long)r * ldc, m0, full, a0[r]);                                                         \
-            PANEL_STORE(c + (long)r * ldc + 8, m1, full, a1[r]);                                                     \
+            AVX2_STORE_LANES(c + (long)r * ldc, m0, full, a0[r]);                                                         \
+            AVX2_STORE_LANES(c + (long)r * ldc + 8, m1, full, a1[r]);                                                     \
         }                                                                                                            \
     }
 
@@ -93,9 +89,7 @@ __attribute__((target("avx2,fma"))) static void panels_avx2(int m, int n, int k,
     const int panels = (n + 15) / 16;
     for (int p = 0; p < panels; p++) {
         const int cols = n - 16 * p < 16 ? n - 16 * p : 16, full = cols == 16;
-        int lanes[16];
-        for (int i = 0; i < 16; i++) lanes[i] = i < cols ? -1 : 0;
-        const __m256i m0 = _mm256_loadu_si256((const __m256i *)lanes), m1 = _mm256_loadu_si256((const __m256i *)(lanes + 8));
+        const __m256i m0 = avx2_lanes_below(cols), m1 = avx2_lanes_below(cols - 8);
         const float *panel = packed + (long)p * k * 16;
         float *cp = c + 16 * p;
         int r = 0;
@@ -113,17 +107,11 @@ __attribute__((target("avx2,fma"))) static void panels_avx2(int m, int n, int k,
     }
 }
 
-int seqlab_panels_family_id(void) {
-    static volatile int chosen = -1;   // a benign race: every thread computes the same value
-    if (chosen < 0) {
-        __builtin_cpu_init();
-        chosen = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
-    }
-    return chosen;
-}
-#else
-int seqlab_panels_family_id(void) { return 0; }
 #endif
+
+/// AVX2 and FMA, by the cell kernels' CPU check (seqlab_kernel_family_id: 1 for them, 2 for AVX-512,
+/// whose CPUs have them too; 0 off x86-64).
+int seqlab_panels_family_id(void) { return seqlab_kernel_family_id() >= 1; }
 
 void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc,
                              int accumulate) {
