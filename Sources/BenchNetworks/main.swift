@@ -111,6 +111,9 @@ func runTraining(_ o: Options) throws {
     let configuration = LSTMNetworkConfiguration(inputSize: D, hiddenSizes: [Int](repeating: H, count: L),
                                                  bidirectional: true, peepholes: o.flags.contains("peepholes"), classes: K)
     // The per-frame products by libxsmm or by the panel product whatever the CPU, for comparing the two.
+    if o.flags.contains("libxsmm") && o.flags.contains("no-libxsmm") {
+        Options.fail("--libxsmm and --no-libxsmm contradict each other", trainUsage)
+    }
     if o.flags.contains("libxsmm") || o.flags.contains("no-libxsmm") {
         forcePerFrameProductLibrary(libxsmm: o.flags.contains("libxsmm"))
     }

@@ -154,7 +154,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             }
             let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
             let usePeepholes = peepholes
-            // Float: the per-frame product on W_hhᵀ, by libxsmm or sgemv (RecurrentProduct).
+            // Float: the per-frame product h_{t−1}·W_hhᵀ (RecurrentProduct: libxsmm, the panel product, sgemm or sgemv).
             let product = S.self == Float.self && reduced == nil
                 ? RecurrentProduct(weights: floats(whh.baseAddress!), outputs: G, inputs: H, rows: B, ldh: ldy) : nil
             bias.withUnsafeBufferPointer { biasBuffer in

@@ -129,8 +129,8 @@ struct RecurrentProduct {
             cblas_sgemv(CblasRowMajor, CblasTrans, Int32(inputs), Int32(outputs), 1, transposed.pointer, Int32(outputs),
                         h, 1, 1, a, 1)
         case .blas(let weights):
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, h, Int32(ldh),
-                        weights, Int32(inputs), overwrite ? 0 : 1, a, Int32(outputs))
+            Float.gemm(.none, .transposed, m: rows, n: outputs, k: inputs, alpha: 1, h, lda: ldh, weights, ldb: inputs,
+                       beta: overwrite ? 0 : 1, a, ldc: outputs)
         }
     }
 
