@@ -55,7 +55,7 @@ let package = Package(
         // Benchmarks (not tests, not part of the seqlab product); scripts/bench runs them beside the
         // Python peers in ../shared/peers. Release builds: `swift build -c release --product bench-networks`.
         // bench-networks: BLSTM-CTC training and inference speed, and the batch CTC loss alone.
-        .executableTarget(name: "bench-networks", dependencies: ["Networks", "Tensors", "CBLAS"], path: "Sources/BenchNetworks",
+        .executableTarget(name: "bench-networks", dependencies: ["Networks", "Tensors", "CBLAS", "CKernels"], path: "Sources/BenchNetworks",
                           swiftSettings: release),
         // bench-decode: best path and prefix beam search on synthetic CTC posteriors.
         .executableTarget(name: "bench-decode", dependencies: ["Tensors", "Decoding"], path: "Sources/BenchDecode",

@@ -6,6 +6,8 @@
 //                  [--peepholes] [--libxsmm | --no-libxsmm] [--json]
 //   bench-networks ctc [--batch 16] [--frames 200] [--classes 30] [--label-length 20] [--iters 200]
 //                  [--warmup 20] [--threads N] [--data FILE] [--json]
+//   bench-networks products [--input 40] [--hidden 256] [--layers 2] [--batch 16] [--frames 200]
+//                  [--rounds 5] [--json]
 //
 // train follows ../shared/peers/bench_blstm.py: a bidirectional LSTM (peepholes off unless
 // --peepholes, since PyTorch's nn.LSTM has none) with a softmax output, N(0,1) inputs of batch ×
@@ -18,10 +20,17 @@
 // where the CPU has AVX-512 and on the panel product below it (`perFrameProductLibrary`);
 // --libxsmm and --no-libxsmm choose whatever the CPU.
 //
+// products times, on one thread, the per-frame products of such a BLSTM's training step (each
+// layer's input product and recurrent product a_t += x_t·Wᵀ, and the backward's dA_t·W_hh) by the
+// panel product (CKernels' seqlab_panels_gemm) and by OpenBLAS's sgemm, each alone (the same rows
+// again and again) and as in a pass (a fresh frame's rows each time), beside the core's FMA rate
+// (seqlab_fma_chains): how near the peak each product runs, and what a pass's memory costs it.
+//
 // ctc follows ../shared/peers/bench_ctc.py: loss and gradient of batch × frames × classes
 // log-softmax(N(0,1)) log-probabilities, or of the log-probabilities (float32, batch × frames ×
 // classes) and labels (int32, batch × label-length) read from --data FILE.
 import CBLAS
+import CKernels
 import Foundation
 import Networks
 import Tensors
@@ -64,6 +73,7 @@ struct Options {
 
 let trainUsage = "usage: bench-networks [train] [--input D] [--hidden H] [--layers L] [--classes K] [--batch B] [--frames T] [--label-length S] [--steps N] [--warmup N] [--threads N] [--peepholes] [--libxsmm | --no-libxsmm] [--json]"
 let ctcUsage = "usage: bench-networks ctc [--batch B] [--frames T] [--classes K] [--label-length S] [--iters N] [--warmup N] [--threads N] [--data FILE] [--json]"
+let productsUsage = "usage: bench-networks products [--input D] [--hidden H] [--layers L] [--batch B] [--frames T] [--rounds N] [--json]"
 let cores = ProcessInfo.processInfo.activeProcessorCount
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -291,6 +301,76 @@ func runCTC(_ o: Options) throws {
                  Double(B * T) / md, sumLoss))
 }
 
+/// The per-frame products of a BLSTM step on one thread: panel product and sgemm, alone and as in a pass.
+func runProducts(_ o: Options) {
+    let D = o["input"], H = o["hidden"], L = o["layers"], B = o["batch"], T = o["frames"], rounds = o["rounds"]
+    setBLASThreads(1)
+    var rng = SeededGenerator(seed: 3)
+    // The core's multiply-add rate: 160 flops a round of seqlab_fma_chains.
+    let chainRounds = 20_000_000
+    _ = seqlab_fma_chains(chainRounds / 10)
+    let peak = median((0..<rounds).map { _ in 160 * Double(chainRounds) / seconds { _ = seqlab_fma_chains(chainRounds) } / 1e9 })
+    // (name, outputs n, depth k) of every distinct product, in the order a step meets them.
+    var shapes: [(name: String, n: Int, k: Int)] = []
+    for layer in 0..<L {
+        let inputs = layer == 0 ? D : 2 * H
+        shapes.append(("layer \(layer + 1) input, \(B) × \(inputs) · \(inputs) × \(4 * H)", 4 * H, inputs))
+    }
+    shapes.append(("recurrent, \(B) × \(H) · \(H) × \(4 * H)", 4 * H, H))
+    shapes.append(("backward dA_t·W_hh, \(B) × \(4 * H) · \(4 * H) × \(H)", H, 4 * H))
+    var seen = Set<[Int]>()
+    shapes = shapes.filter { seen.insert([$0.n, $0.k]).inserted }
+    var result: [(String, Double)] = [("fma_gflops", peak), ("batch", Double(B)), ("frames", Double(T))]
+    if !o.flags.contains("json") {
+        print("per-frame products of a BLSTM step (input \(D), \(L)×\(H), batch \(B), \(T) frames), one thread; OpenBLAS kernels \(blasCore), panel product \(seqlab_panels_family_id() == 1 ? "AVX2" : "portable C")")
+        print(String(format: "FMA rate of one core (ten chains of 8-wide float FMAs), median of %d: %.1f GFLOP/s", rounds, peak))
+        print("product                                   panel alone        panel in a pass    sgemm alone        sgemm in a pass")
+    }
+    for (index, shape) in shapes.enumerated() {
+        let n = shape.n, k = shape.k, rows = T * B
+        let w = (0..<(n * k)).map { _ in Float(rng.normal()) * 0.05 }
+        let x = (0..<(rows * k)).map { _ in Float(rng.normal()) }
+        var c = [Float](repeating: 0, count: rows * n)
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: seqlab_panels_count(Int32(n), Int32(k)))
+        defer { packed.deallocate() }
+        w.withUnsafeBufferPointer { seqlab_panels_pack(Int32(n), Int32(k), $0.baseAddress!, k, 1, packed) }
+        let flops = 2 * Double(B * n * k)
+        /// Median over rounds of the mean time of T products, frame t's rows at offset (alone ? 0 : t).
+        func time(alone: Bool, panels: Bool) -> Double {
+            x.withUnsafeBufferPointer { xp in
+            c.withUnsafeMutableBufferPointer { cp in
+            w.withUnsafeBufferPointer { wp in
+                let x0 = xp.baseAddress!, c0 = cp.baseAddress!, w0 = wp.baseAddress!
+                func run(_ t: Int) {
+                    let xt = x0 + (alone ? 0 : t * B * k), ct = c0 + (alone ? 0 : t * B * n)
+                    if panels {
+                        seqlab_panels_gemm(Int32(B), Int32(n), Int32(k), xt, Int32(k), packed, ct, Int32(n), 1)
+                    } else {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(B), Int32(n), Int32(k), 1, xt, Int32(k),
+                                    w0, Int32(k), 1, ct, Int32(n))
+                    }
+                }
+                for t in 0..<min(T, 20) { run(t) }
+                return median((0..<rounds).map { _ in seconds { for t in 0..<T { run(t) } } / Double(T) })
+            }}}
+        }
+        let times = [time(alone: true, panels: true), time(alone: false, panels: true),
+                     time(alone: true, panels: false), time(alone: false, panels: false)]
+        let keys = ["panel_alone", "panel_pass", "sgemm_alone", "sgemm_pass"]
+        for (key, t) in zip(keys, times) {
+            result.append(("p\(index)_\(key)_us", t * 1e6))
+            result.append(("p\(index)_\(key)_gflops", flops / t / 1e9))
+        }
+        result.append(("p\(index)_n", Double(n)))
+        result.append(("p\(index)_k", Double(k)))
+        if !o.flags.contains("json") {
+            let cells = times.map { String(format: "%7.1f µs %5.1f GF/s", $0 * 1e6, flops / $0 / 1e9) }
+            print(shape.name.padding(toLength: 42, withPad: " ", startingAt: 0) + cells.joined(separator: "  "))
+        }
+    }
+    if o.flags.contains("json") { print(json(result)) }
+}
+
 /// OpenBLAS's kernel family for this CPU (OPENBLAS_CORETYPE overrides it), e.g. "Haswell", "SkylakeX".
 let blasCore = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
 
@@ -312,8 +392,11 @@ do {
         try runCTC(Options(arguments, defaults: ["batch": 16, "frames": 200, "classes": 30, "label-length": 20, "iters": 200,
                                                 "warmup": 20, "threads": cores],
                            flags: ["json", "data="], usage: ctcUsage))
+    case "products":
+        runProducts(Options(arguments, defaults: ["input": 40, "hidden": 256, "layers": 2, "batch": 16, "frames": 200, "rounds": 5],
+                            flags: ["json"], usage: productsUsage))
     default:
-        Options.fail("unknown mode '\(mode)'", trainUsage + "\n" + ctcUsage)
+        Options.fail("unknown mode '\(mode)'", trainUsage + "\n" + ctcUsage + "\n" + productsUsage)
     }
 } catch {
     FileHandle.standardError.write("bench-networks: \(error)\n".data(using: .utf8)!)

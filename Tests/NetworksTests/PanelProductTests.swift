@@ -60,3 +60,17 @@ final class PanelProductTests: XCTestCase {
         }
     }
 }
+
+/// The FMA-rate probe bench-networks divides by (CKernels' seqlab_fma_chains): its chains compute
+/// what they claim, so the rate counts real multiply-adds.
+final class FMARateProbeTests: XCTestCase {
+    /// Chain i starts at a₀ = 0.01·i and runs a ← 0.999·a + 0.001 n times, so a_n = 1 + 0.999ⁿ(a₀ − 1);
+    /// eight lanes a chain, ten chains.
+    func testChainsSumToTheClosedForm() {
+        for n in [0, 1, 10, 1_000] {
+            var expected = 0.0
+            for i in 0..<10 { expected += 8 * (1 + pow(0.999, Double(n)) * (0.01 * Double(i) - 1)) }
+            XCTAssertEqual(Double(seqlab_fma_chains(n)), expected, accuracy: 1e-3 * max(1, expected), "n = \(n)")
+        }
+    }
+}

@@ -114,6 +114,11 @@ int seqlab_panels_family_id(void);
 void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc,
                              int accumulate);
 
+// The multiply-add rate of one core (FMARate.c), for bench-networks: `iterations` rounds of ten
+// independent 8-wide float FMA chains (160 flops a round); returns their sum so that none is
+// optimised away.
+float seqlab_fma_chains(long iterations);
+
 #ifdef __cplusplus
 }
 #endif
