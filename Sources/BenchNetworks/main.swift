@@ -322,7 +322,7 @@ func runProducts(_ o: Options) {
     shapes = shapes.filter { seen.insert([$0.n, $0.k]).inserted }
     var result: [(String, Double)] = [("fma_gflops", peak), ("batch", Double(B)), ("frames", Double(T))]
     if !o.flags.contains("json") {
-        print("per-frame products of a BLSTM step (input \(D), \(L)×\(H), batch \(B), \(T) frames), one thread; OpenBLAS kernels \(blasCore), panel product \(seqlab_panels_family_id() == 1 ? "AVX2" : "portable C")")
+        print("per-frame products of a BLSTM step (input \(D), \(L)×\(H), batch \(B), \(T) frames), one thread; OpenBLAS kernels \(blasCore), panel product \(seqlab_panels_family_id() == 1 ? "AVX2" : "portable C"); training on one thread here runs them by \(perFrameProductLibrary)")
         print(String(format: "FMA rate of one core (ten chains of 8-wide float FMAs), median of %d: %.1f GFLOP/s", rounds, peak))
         print("product                                   panel alone        panel in a pass    sgemm alone        sgemm in a pass")
     }
