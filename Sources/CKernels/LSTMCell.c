@@ -106,7 +106,7 @@ typedef void (*forward_fn)(FORWARD_ARGS);
 typedef void (*backward_fn)(BACKWARD_ARGS);
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-DEFINE_CELL(avx2, __attribute__((target("avx2,fma"))))
+DEFINE_BACKWARD(avx2, __attribute__((target("avx2,fma"))))
 DEFINE_BACKWARD(avx512, __attribute__((target("avx512f,avx512dq"))))
 
 // The AVX-512 forward in intrinsics: k_exp's steps on 16 lanes, and the reciprocals of the
@@ -252,11 +252,11 @@ AVX2 void forward_avx2_body(int H, float *a, const float *bias, const float *sp,
     }
 }
 
-__attribute__((target("avx2,fma"))) static void forward_avx2_vector(FORWARD_ARGS) {
+__attribute__((target("avx2,fma"))) static void forward_avx2(FORWARD_ARGS) {
     if (pi) forward_avx2_body(H, a, bias, sp, pi, pf, po, s, c, h, 1);
     else forward_avx2_body(H, a, bias, sp, pi, pf, po, s, c, h, 0);
 }
-static const forward_fn forwards[] = {forward_generic, forward_avx2_vector, forward_avx512};
+static const forward_fn forwards[] = {forward_generic, forward_avx2, forward_avx512};
 static const backward_fn backwards[] = {backward_generic, backward_avx2, backward_avx512};
 
 int seqlab_kernel_family_id(void) {
