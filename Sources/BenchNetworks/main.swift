@@ -3,7 +3,7 @@
 // Usage:
 //   bench-networks [train] [--input 40] [--hidden 256] [--layers 2] [--classes 30] [--batch 16]
 //                  [--frames 200] [--label-length 20] [--steps 10] [--warmup 3] [--threads N]
-//                  [--peepholes] [--libxsmm | --no-libxsmm] [--json]
+//                  [--peepholes] [--libxsmm | --no-libxsmm] [--precision fp32|bf16] [--json]
 //   bench-networks ctc [--batch 16] [--frames 200] [--classes 30] [--label-length 20] [--iters 200]
 //                  [--warmup 20] [--threads N] [--data FILE] [--json]
 //   bench-networks products [--input 40] [--hidden 256] [--layers 2] [--batch 16] [--frames 200]
@@ -18,7 +18,9 @@
 // Threads follow `seqlab train`: on ≥ 2 threads the two directions run side by side with
 // single-threaded BLAS; on 1 thread everything is serial. The per-frame products run on libxsmm
 // where the CPU has AVX-512 and on the panel product below it (`perFrameProductLibrary`);
-// --libxsmm and --no-libxsmm choose whatever the CPU.
+// --libxsmm and --no-libxsmm choose whatever the CPU. --precision bf16 trains in mixed precision
+// (`LSTMNetwork.trainsInBFloat16`, `seqlab train --precision bf16`); inference is timed in float
+// and in bfloat16 either way.
 //
 // products times, on one thread, the per-frame products of such a BLSTM's training step (each
 // layer's input product and recurrent product a_t += x_t·Wᵀ, and the backward's dA_t·W_hh) by the
@@ -35,11 +37,12 @@ import Foundation
 import Networks
 import Tensors
 
-/// Named integer options and flags; anything else is a usage error.
+/// Named integer options, flags and text options (allowed as "name="); anything else is a usage error.
 struct Options {
     var values: [String: Int]
     var flags: Set<String> = []
-    var data: String?
+    var texts: [String: String] = [:]
+    var data: String? { texts["data"] }
 
     init(_ arguments: ArraySlice<String>, defaults: [String: Int], flags allowed: Set<String>, usage: String) {
         values = defaults
@@ -49,9 +52,9 @@ struct Options {
             let name = String(a.dropFirst(2))
             if allowed.contains(name) {
                 flags.insert(name)
-            } else if name == "data", allowed.contains("data=") {
-                guard let v = iterator.next() else { Options.fail("--data needs a file", usage) }
-                data = v
+            } else if allowed.contains(name + "=") {
+                guard let v = iterator.next() else { Options.fail("--\(name) needs a value", usage) }
+                texts[name] = v
             } else if defaults.keys.contains(name) {
                 guard let text = iterator.next(), let v = Int(text), v > 0 else {
                     Options.fail("--\(name) needs a positive integer", usage)
@@ -71,7 +74,7 @@ struct Options {
     }
 }
 
-let trainUsage = "usage: bench-networks [train] [--input D] [--hidden H] [--layers L] [--classes K] [--batch B] [--frames T] [--label-length S] [--steps N] [--warmup N] [--threads N] [--peepholes] [--libxsmm | --no-libxsmm] [--json]"
+let trainUsage = "usage: bench-networks [train] [--input D] [--hidden H] [--layers L] [--classes K] [--batch B] [--frames T] [--label-length S] [--steps N] [--warmup N] [--threads N] [--peepholes] [--libxsmm | --no-libxsmm] [--precision fp32|bf16] [--json]"
 let ctcUsage = "usage: bench-networks ctc [--batch B] [--frames T] [--classes K] [--label-length S] [--iters N] [--warmup N] [--threads N] [--data FILE] [--json]"
 let productsUsage = "usage: bench-networks products [--input D] [--hidden H] [--layers L] [--batch B] [--frames T] [--rounds N] [--json]"
 let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -127,7 +130,11 @@ func runTraining(_ o: Options) throws {
     if o.flags.contains("libxsmm") || o.flags.contains("no-libxsmm") {
         forcePerFrameProductLibrary(libxsmm: o.flags.contains("libxsmm"))
     }
+    guard let trainingPrecision = ProductPrecision(rawValue: o.texts["precision"] ?? "fp32") else {
+        Options.fail("--precision takes fp32 or bf16", trainUsage)
+    }
     var net = LSTMNetwork<Float>(configuration, rng: &rng)
+    net.trainsInBFloat16 = trainingPrecision == .bfloat16
     // The thread policy of `seqlab train` (Trainer.useThreads).
     net.concurrentDirections = threads > 1
     setBLASThreads(threads > 1 ? 1 : threads)
@@ -194,6 +201,7 @@ func runTraining(_ o: Options) throws {
     let cpuStart = cpuSeconds()
     for _ in 0..<steps { trainTimes.append(try seconds { losses.append(try step()) }) }
     let trainCPU = (cpuSeconds() - cpuStart) / Double(steps)
+    net.trainsInBFloat16 = false   // inference in float, then in bfloat16
     for _ in 0..<2 { _ = net.forward(batch) }
     let batchStart = cpuSeconds(), batchCount = max(steps, 10)
     let batchTimes = (0..<batchCount).map { _ in seconds { _ = net.forward(batch) } }
@@ -202,7 +210,7 @@ func runTraining(_ o: Options) throws {
     let singleStart = cpuSeconds(), singleCount = max(2 * steps, 20)
     let singleTimes = (0..<singleCount).map { _ in seconds { _ = net.forward(single) } }
     let singleCPU = (cpuSeconds() - singleStart) / Double(singleCount)
-    // The same inference with the LSTM products in bfloat16 (InferencePrecision.bfloat16), and how
+    // The same inference with the LSTM products in bfloat16 (ProductPrecision.bfloat16), and how
     // far its log-probabilities move from float's.
     var reduced = net
     reduced.setPrecision(.bfloat16)
@@ -228,7 +236,7 @@ func runTraining(_ o: Options) throws {
         ("peak_rss_mb", peakRSSMegabytes()), ("first_loss", losses.first ?? .nan), ("last_loss", losses.last ?? .nan),
         ("parameters", Double(parameters.parameterCount())), ("threads", Double(threads)),
         ("blas_threads", Double(blasThreads())), ("concurrent_directions", net.concurrentDirections ? 1 : 0),
-        ("peepholes", configuration.peepholes ? 1 : 0),
+        ("peepholes", configuration.peepholes ? 1 : 0), ("train_bf16", trainingPrecision == .bfloat16 ? 1 : 0),
         ("train_forward_s", median(phaseTimes[0])), ("train_ctc_s", median(phaseTimes[1])),
         ("train_backward_s", median(phaseTimes[2])), ("train_adam_s", median(phaseTimes[3])),
     ]
@@ -237,7 +245,8 @@ func runTraining(_ o: Options) throws {
         return
     }
     print("BLSTM \(L)×\(H), input \(D), \(K) classes, peepholes \(configuration.peepholes ? "on" : "off"), batch \(B) × \(T) frames, labels of \(S), \(parameters.parameterCount()) parameters; \(threads) thread(s): BLAS \(blasThreads()), concurrent directions \(net.concurrentDirections); OpenBLAS kernels \(blasCore); per-frame products by \(perFrameProductLibrary)")
-    print(String(format: "training (forward + CTC + backward + Adam), median of %d steps after %d: %.4f s/step, %.0f frames/s, %.1f GFLOP/s of gemms; %.4f CPU s/step; loss %.2f → %.2f",
+    print(String(format: "training%@ (forward + CTC + backward + Adam), median of %d steps after %d: %.4f s/step, %.0f frames/s, %.1f GFLOP/s of gemms; %.4f CPU s/step; loss %.2f → %.2f",
+                 trainingPrecision == .bfloat16 ? " in mixed precision (LSTM products in bfloat16, \(BFloat16Matrix.kernelFamily))" : "",
                  steps, warmup, train, Double(T * B) / train, trainFLOPs / train / 1e9, trainCPU,
                  losses.first ?? .nan, losses.last ?? .nan))
     print(String(format: "  phases (medians): forward %.4f s, CTC and its gradient %.4f s, backward %.4f s, Adam %.4f s",
@@ -387,7 +396,7 @@ do {
     case "train":
         try runTraining(Options(arguments, defaults: ["input": 40, "hidden": 256, "layers": 2, "classes": 30, "batch": 16, "frames": 200,
                                                      "label-length": 20, "steps": 10, "warmup": 3, "threads": cores],
-                                flags: ["peepholes", "json", "libxsmm", "no-libxsmm"], usage: trainUsage))
+                                flags: ["peepholes", "json", "libxsmm", "no-libxsmm", "precision="], usage: trainUsage))
     case "ctc":
         try runCTC(Options(arguments, defaults: ["batch": 16, "frames": 200, "classes": 30, "label-length": 20, "iters": 200,
                                                 "warmup": 20, "threads": cores],

@@ -6,6 +6,7 @@
 #include "CKernels.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /// float → bfloat16, rounding to nearest even; a NaN stays a (quiet) NaN.
@@ -32,14 +33,17 @@ long seqlab_bf16_packed_count(int rows, int cols) {
     return (long)((rows + 15) / 16) * 16 * (long)((cols + 1) / 2) * 2;
 }
 
-void seqlab_bf16_pack(int rows, int cols, const float *w, int ldw, uint16_t *packed) {
+static void round_generic(int n, const float *x, uint32_t *pairs);
+
+/// The generic packing, element (r, c) of W at w[r·rs + c·cs], zero beyond rows × cols.
+static void pack_generic(int rows, int cols, const float *w, long rs, long cs, uint16_t *packed) {
     const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16;
     for (int pn = 0; pn < panels; pn++)
         for (int q = 0; q < pairs; q++)
             for (int i = 0; i < 16; i++)
                 for (int e = 0; e < 2; e++) {
                     const int r = pn * 16 + i, c = 2 * q + e;
-                    const float v = r < rows && c < cols ? w[(long)r * ldw + c] : 0.0f;
+                    const float v = r < rows && c < cols ? w[(long)r * rs + (long)c * cs] : 0.0f;
                     packed[(((long)pn * pairs + q) * 16 + i) * 2 + e] = round_bf16(v);
                 }
 }
@@ -72,20 +76,44 @@ static void gemm_generic(int m, int rows, int cols, const uint32_t *x, int ldx, 
 #include <immintrin.h>
 #include "AVX2Lanes.h"
 
-__attribute__((target("avx512f"))) static void round_avx512(int n, const float *x, uint32_t *pairs) {
+/// Sixteen floats (as bits) rounded to bfloat16, each in the low half of its lane (the high half 0).
+__attribute__((target("avx512f"))) static inline __m512i round_lanes_avx512(__m512i u) {
     const __m512i half = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1);
     const __m512i magnitude = _mm512_set1_epi32(0x7fffffff), infinity = _mm512_set1_epi32(0x7f800000);
     const __m512i quiet = _mm512_set1_epi32(0x40);
+    const __m512i rounded = _mm512_srli_epi32(
+        _mm512_add_epi32(u, _mm512_add_epi32(half, _mm512_and_si512(_mm512_srli_epi32(u, 16), one))), 16);
+    const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, magnitude), infinity);
+    return _mm512_mask_blend_epi32(nan, rounded, _mm512_or_si512(_mm512_srli_epi32(u, 16), quiet));
+}
+
+__attribute__((target("avx512f"))) static void round_avx512(int n, const float *x, uint32_t *pairs) {
     int i = 0;
     for (; i + 16 <= n; i += 16) {
-        const __m512i u = _mm512_castps_si512(_mm512_loadu_ps(x + i));
-        const __m512i rounded = _mm512_srli_epi32(
-            _mm512_add_epi32(u, _mm512_add_epi32(half, _mm512_and_si512(_mm512_srli_epi32(u, 16), one))), 16);
-        const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, magnitude), infinity);
-        const __m512i out = _mm512_mask_blend_epi32(nan, rounded, _mm512_or_si512(_mm512_srli_epi32(u, 16), quiet));
+        const __m512i out = round_lanes_avx512(_mm512_castps_si512(_mm512_loadu_ps(x + i)));
         _mm256_storeu_si256((__m256i *)(pairs + i / 2), _mm512_cvtepi32_epi16(out));
     }
     if (i < n) round_generic(n - i, x + i, pairs + i / 2);
+}
+
+/// seqlab_bf16_pack_transposed with AVX-512F: a panel's pair q is 16 consecutive floats of wt's
+/// rows 2q and 2q + 1, rounded and interleaved in one 64-byte store.
+__attribute__((target("avx512f"))) static void pack_transposed_avx512(int rows, int cols, const float *wt, int ldwt,
+                                                                       uint16_t *packed) {
+    const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16;
+    for (int pn = 0; pn < panels; pn++) {
+        const int left = rows - 16 * pn;
+        const __mmask16 mask = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+        uint16_t *panel = packed + (long)pn * pairs * 32;
+        const float *column = wt + 16 * pn;
+        for (int q = 0; q < pairs; q++) {
+            const __m512i even = round_lanes_avx512(_mm512_castps_si512(_mm512_maskz_loadu_ps(mask, column + (long)(2 * q) * ldwt)));
+            const __m512i odd = 2 * q + 1 < cols
+                ? round_lanes_avx512(_mm512_castps_si512(_mm512_maskz_loadu_ps(mask, column + (long)(2 * q + 1) * ldwt)))
+                : _mm512_setzero_si512();
+            _mm512_storeu_si512((void *)(panel + (long)q * 32), _mm512_or_si512(even, _mm512_slli_epi32(odd, 16)));
+        }
+    }
 }
 
 // One block of R rows of x times N panels of 16 outputs, accumulated into c (the last panel's
@@ -304,4 +332,40 @@ void seqlab_bf16_round(int n, const float *x, uint32_t *pairs) { seqlab_bf16_rou
 
 void seqlab_bf16_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc) {
     seqlab_bf16_gemm_with(-1, m, rows, cols, x, ldx, packed, c, ldc);
+}
+
+void seqlab_bf16_pack(int rows, int cols, const float *w, int ldw, uint16_t *packed) {
+    // Each row rounded into pairs (vectorised where the CPU allows), then its pairs spread over
+    // its panel, 64 bytes apart; the rows padding the last panel are zero.
+    const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16;
+    if (rows % 16 != 0) memset(packed + (long)(panels - 1) * pairs * 32, 0, (size_t)pairs * 64);
+    uint32_t *row = malloc((size_t)pairs * sizeof *row);
+    if (row == NULL) { pack_generic(rows, cols, w, ldw, 1, packed); return; }
+    for (int r = 0; r < rows; r++) {
+        seqlab_bf16_round(cols, w + (long)r * ldw, row);
+        uint16_t *out = packed + (long)(r / 16) * pairs * 32 + (r % 16) * 2;
+        for (int q = 0; q < pairs; q++) memcpy(out + (long)q * 32, row + q, sizeof *row);
+    }
+    free(row);
+}
+
+void seqlab_bf16_pack_transposed_with(int family, int rows, int cols, const float *wt, int ldwt, uint16_t *packed) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    if (pick_bf16(family) >= 2) { pack_transposed_avx512(rows, cols, wt, ldwt, packed); return; }
+#endif
+    (void)family;
+    pack_generic(rows, cols, wt, 1, ldwt, packed);
+}
+
+void seqlab_bf16_pack_transposed(int rows, int cols, const float *wt, int ldwt, uint16_t *packed) {
+    seqlab_bf16_pack_transposed_with(-1, rows, cols, wt, ldwt, packed);
+}
+
+void seqlab_bf16_gemm_unpacked(int m, int n, int k, const uint32_t *x, int ldx, const float *y, int ldy, int kc,
+                               uint16_t *scratch, float *c, int ldc) {
+    for (int k0 = 0; k0 < k; k0 += kc) {
+        const int count = k - k0 < kc ? k - k0 : kc;
+        seqlab_bf16_pack_transposed(n, count, y + (long)k0 * ldy, ldy, scratch);
+        seqlab_bf16_gemm(m, n, count, x + k0 / 2, ldx, scratch, c, ldc);
+    }
 }

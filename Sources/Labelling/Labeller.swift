@@ -49,9 +49,9 @@ public struct Labeller: Sendable {
         setBLASThreads(concurrent ? 1 : max(1, threads))
     }
 
-    /// Runs the network at `precision` (`InferencePrecision`); false, changing nothing, when the
+    /// Runs the network at `precision` (`ProductPrecision`); false, changing nothing, when the
     /// network cannot (bfloat16 is for LSTM networks).
-    public mutating func usePrecision(_ precision: InferencePrecision) -> Bool {
+    public mutating func usePrecision(_ precision: ProductPrecision) -> Bool {
         model.network.setPrecision(precision)
     }
 

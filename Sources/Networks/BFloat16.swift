@@ -1,11 +1,12 @@
-// BFloat16: reduced-precision inference for LSTM networks (weights and layer inputs rounded to
-// bfloat16, products summed in float), by CKernels' bfloat16 products.
+// BFloat16: reduced-precision inference and mixed-precision training for LSTM networks (weights
+// and layer inputs rounded to bfloat16, products summed in float), by CKernels' bfloat16 products.
 
 import CKernels
 
-/// The arithmetic of a network's matrix products at inference.
-public enum InferencePrecision: String, CaseIterable, Sendable {
-    /// Single precision throughout (training's arithmetic).
+/// The arithmetic of an LSTM network's matrix products: at inference (`decode --precision`,
+/// `LSTMNetwork.setPrecision`) and in training (`train --precision`, `LSTMNetwork.trainsInBFloat16`).
+public enum ProductPrecision: String, CaseIterable, Sendable, Codable {
+    /// Single precision throughout.
     case float32 = "fp32"
     /// The LSTM layers' input and recurrent products with both operands rounded to bfloat16 (8
     /// significant bits, nearest even) and their products summed in float; biases, the cell
@@ -25,14 +26,26 @@ public final class BFloat16Matrix: @unchecked Sendable {
     private let packed: UnsafeMutablePointer<UInt16>
 
     /// W row-major with row stride `ld`.
-    public init(rows: Int, cols: Int, weights: UnsafePointer<Float>, ld: Int) {
-        precondition(rows > 0 && cols > 0 && ld >= cols && max(rows, cols, ld) <= Int(Int32.max),
-                     "BFloat16Matrix: bad shape \(rows) × \(cols), stride \(ld)")
+    public convenience init(rows: Int, cols: Int, weights: UnsafePointer<Float>, ld: Int) {
+        precondition(ld >= cols, "BFloat16Matrix: row stride \(ld) below \(cols) columns")
+        self.init(rows: rows, cols: cols, stride: ld) { seqlab_bf16_pack(Int32(rows), Int32(cols), weights, Int32(ld), $0) }
+    }
+
+    /// W = wtᵀ, given wt (cols × rows, row-major with row stride `ld`): for a product with a matrix
+    /// as it is stored, as backpropagation's dA·W_hh (`seqlab_bf16_pack_transposed`).
+    public convenience init(rows: Int, cols: Int, transposing wt: UnsafePointer<Float>, ld: Int) {
+        precondition(ld >= rows, "BFloat16Matrix: row stride \(ld) of the transpose below \(rows) rows")
+        self.init(rows: rows, cols: cols, stride: ld) { seqlab_bf16_pack_transposed(Int32(rows), Int32(cols), wt, Int32(ld), $0) }
+    }
+
+    private init(rows: Int, cols: Int, stride: Int, pack: (UnsafeMutablePointer<UInt16>) -> Void) {
+        precondition(rows > 0 && cols > 0 && max(rows, cols, stride) <= Int(Int32.max),
+                     "BFloat16Matrix: bad shape \(rows) × \(cols), stride \(stride)")
         self.rows = rows
         self.cols = cols
         let count = seqlab_bf16_packed_count(Int32(rows), Int32(cols))
         packed = UnsafeMutableRawPointer.allocate(byteCount: count * 2, alignment: 64).bindMemory(to: UInt16.self, capacity: count)
-        seqlab_bf16_pack(Int32(rows), Int32(cols), weights, Int32(ld), packed)
+        pack(packed)
     }
 
     deinit { packed.deallocate() }
@@ -65,7 +78,7 @@ public final class BFloat16Matrix: @unchecked Sendable {
     }
 }
 
-/// One LSTM direction's W_ih and W_hh in bfloat16 (`InferencePrecision.bfloat16`).
+/// One LSTM direction's W_ih and W_hh in bfloat16 (`ProductPrecision.bfloat16`).
 public struct LSTMBFloat16Weights: Sendable {
     public let input: BFloat16Matrix
     public let recurrent: BFloat16Matrix

@@ -108,10 +108,15 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     /// weights they load.
     static var perFrameInputRows: Int { 4 }
 
+    /// Frames of dA packed at a time for the bfloat16 weight gradient (`seqlab_bf16_gemm_unpacked`):
+    /// 4H × 256 bfloat16 values, 512 KB for H = 256, stay in a Zen 5's 1 MB L2 while every row of
+    /// [X | H_prev]ᵀ passes over them.
+    static var weightGradientFrameBlock: Int { 256 }
+
     /// Forward through time. x: (T·B) × inputs with row stride ldx; writes h into y, a
     /// (T·B) × H block with row stride ldy (a column slice of the layer output). The state
     /// before the first frame is zero, or `cache.initialHidden`/`initialCells` (B × H) when set.
-    /// With `bfloat16` (Float layers, `InferencePrecision.bfloat16`; inference only) both products
+    /// With `bfloat16` (Float layers, `ProductPrecision.bfloat16`; inference only) both products
     /// come from those rounded weights: a_t = bf16(x_t)·bf16(W_ih)ᵀ + bf16(h_{t−1})·bf16(W_hh)ᵀ
     /// summed in float, the cell arithmetic unchanged.
     @_specialize(where S == Float)
@@ -224,12 +229,21 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     /// dx nil, ∂L/∂x is not computed (the first layer in training).
     /// Padded frames get zero dx and contribute nothing, whatever dy holds there. An initial
     /// state is a constant: its gradient is not computed (truncated BPTT).
+    /// With `bfloat16` (Float layers; mixed-precision training, after a forward in bfloat16) the
+    /// three products of the pass take both operands rounded to bfloat16 and sum in float, as the
+    /// forward's do: dh_{t−1} = bf16(dA_t)·bf16(W_hh), [dW_ih | dW_hh] = bf16(dA)ᵀ·bf16([X | H_prev])
+    /// and dX = bf16(dA)·bf16(W_ih); the cell's arithmetic, the bias and peephole gradients stay in
+    /// float.
     @_specialize(where S == Float)
     func backward(x: UnsafePointer<S>, ldx: Int, time T: Int, lengths: [Int],
                   y: UnsafePointer<S>, ldy: Int, dy: UnsafePointer<S>, lddy: Int,
-                  dx: UnsafeMutablePointer<S>?, lddx: Int, accumulate: Bool, cache: Cache) {
+                  dx: UnsafeMutablePointer<S>?, lddx: Int, accumulate: Bool, cache: Cache, bfloat16: Bool = false) {
         let B = lengths.count, H = hidden, G = 4 * hidden, rows = T * B
         guard rows > 0 else { return }
+        let reduced = S.self == Float.self && bfloat16
+        // Rows of dA rounded to bfloat16 pairs for `BFloat16Matrix.addProduct` (both products have 4H columns).
+        let scratch = reduced ? UnsafeMutablePointer<UInt32>.allocate(capacity: min(rows, BFloat16Matrix.chunkRows) * ((G + 1) / 2)) : nil
+        defer { scratch?.deallocate() }
         let gates = cache.gates.pointer, cells = cache.cells.pointer, tanhCells = cache.tanhCells.pointer
         // Each written before it is read: dA row by row, dhRec by the product after each step,
         // dsCarry at every frame (and read only from the second step on).
@@ -250,10 +264,12 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
             let dpi = dp.baseAddress!, dpf = dpi + H, dpo = dpi + 2 * H
             // Float, two or more rows: dA_t·W_hh by libxsmm (AVX-512) or by the panel product on
-            // W_hhᵀ packed once (`PanelMatrix`, when BLAS has one thread); else BLAS.
-            let small = S.self == Float.self && B > 1
+            // W_hhᵀ packed once (`PanelMatrix`, when BLAS has one thread); else BLAS. In bfloat16, by
+            // W_hhᵀ rounded and packed once.
+            let recurrentT = reduced ? BFloat16Matrix(rows: H, cols: G, transposing: floats(whh.baseAddress!), ld: H) : nil
+            let small = S.self == Float.self && !reduced && B > 1
                 ? SmallGemm(m: B, n: H, k: G, lda: G, ldb: H, ldc: H, beta: 0) : nil
-            let panels = S.self == Float.self && B > 1 && small == nil && RecurrentProduct.panelsPay
+            let panels = S.self == Float.self && !reduced && B > 1 && small == nil && RecurrentProduct.panelsPay
                 ? PanelMatrix(n: H, k: G, weights: floats(whh.baseAddress!), rowStride: 1, colStride: H) : nil
             for step in stride(from: T - 1, through: 0, by: -1) {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
@@ -299,7 +315,11 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                         d[j] = dai; d[H + j] = daf; d[2 * H + j] = dag; d[3 * H + j] = dao
                     }
                 }
-                if step > 0, let small {
+                if step > 0, let recurrentT {
+                    mutableFloats(dhr).update(repeating: 0, count: B * H)
+                    recurrentT.addProduct(m: B, x: floats(UnsafePointer(da + t * B * G)), ldx: G, into: mutableFloats(dhr), ldc: H,
+                                          scratch: scratch!)
+                } else if step > 0, let small {
                     // ∂L/∂h_{t−1} through the recurrent weights: dA_t (B × 4H) · W_hh (4H × H).
                     small.run(UnsafePointer(mutableFloats(da + t * B * G)), floats(whh.baseAddress!), mutableFloats(dhr))
                 } else if step > 0, let panels {
@@ -321,17 +341,13 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             // libxsmm runs on this thread alone: it is the faster when BLAS has one thread too (both
             // directions side by side, or one thread in all); with more, BLAS's threads are.
             let oneThread = S.self == Float.self && blasThreads() == 1
-            if oneThread, let product = WeightGradientProduct(width: width + 1, outputs: G, rows: rows) {
-                // Float: [X | H_prev | 1] transposed ((width + 1) × rows) by OpenBLAS's somatcopy, then
-                // [dW_ih | dW_hh | db]ᵀ = [X | H_prev | 1]ᵀ · dA by libxsmm in blocks of frames: the
-                // row of ones sums dA's rows into the bias gradient in the same product.
-                let xhT = ScratchBuffer<Float>(count: (width + 1) * rows, zeroed: false)
-                (xhT.pointer + width * rows).update(repeating: 1, count: rows)
-                let hT = xhT.pointer + inputs * rows
+            /// [X | H_prev]ᵀ (width × rows, row stride rows) into xhT, for Float: X by OpenBLAS's
+            /// somatcopy, H_prev's rows y's rows one frame (B rows) back in processing order (the
+            /// frame before for the forward direction, the frame after for the reverse one).
+            func transposeInputs(into xhT: UnsafeMutablePointer<Float>) {
+                let hT = xhT + inputs * rows
                 cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(rows), Int32(inputs), 1, floats(x), Int32(ldx),
-                                xhT.pointer, Int32(rows))
-                // H_prev's rows are y's rows one frame (B rows) back in processing order: the frame
-                // before for the forward direction, the frame after for the reverse one.
+                                xhT, Int32(rows))
                 let firstFrame = reversed ? T - 1 : 0
                 if rows > B {
                     cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(rows - B), Int32(H), 1, floats(reversed ? y + B * ldy : y),
@@ -342,6 +358,31 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                         hT[j * rows + firstFrame * B + b] = initialH.map { floats($0)[b * H + j] } ?? 0
                     }
                 }
+            }
+            if reduced {
+                // [dW_ih | dW_hh]ᵀ (width × 4H) = bf16([X | H_prev]ᵀ) · bf16(dA), dA packed a block of
+                // frames at a time (`seqlab_bf16_gemm_unpacked`); the bias gradient Σ dA in float.
+                let xhT = ScratchBuffer<Float>(count: width * rows, zeroed: false)
+                transposeInputs(into: xhT.pointer)
+                let pairs = (rows + 1) / 2
+                let block = LSTMLayer.weightGradientFrameBlock
+                let xPairs = UnsafeMutablePointer<UInt32>.allocate(capacity: width * pairs)
+                let packed = UnsafeMutablePointer<UInt16>.allocate(capacity: seqlab_bf16_packed_count(Int32(G), Int32(block)))
+                defer { xPairs.deallocate(); packed.deallocate() }
+                for j in 0..<width { seqlab_bf16_round(Int32(rows), xhT.pointer + j * rows, xPairs + j * pairs) }
+                let dWt = ScratchBuffer<Float>(count: width * G, zeroed: true)
+                seqlab_bf16_gemm_unpacked(Int32(width), Int32(G), Int32(rows), xPairs, Int32(pairs), floats(UnsafePointer(da)),
+                                          Int32(G), Int32(block), packed, dWt.pointer, Int32(G))
+                cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(G), 1, dWt.pointer, Int32(G),
+                                mutableFloats(dW.pointer), Int32(width))
+                for r in 0..<rows { for j in 0..<G { dBias[j] += da[r * G + j] } }
+            } else if oneThread, let product = WeightGradientProduct(width: width + 1, outputs: G, rows: rows) {
+                // Float: [X | H_prev | 1] transposed ((width + 1) × rows) by OpenBLAS's somatcopy, then
+                // [dW_ih | dW_hh | db]ᵀ = [X | H_prev | 1]ᵀ · dA by libxsmm in blocks of frames: the
+                // row of ones sums dA's rows into the bias gradient in the same product.
+                let xhT = ScratchBuffer<Float>(count: (width + 1) * rows, zeroed: false)
+                (xhT.pointer + width * rows).update(repeating: 1, count: rows)
+                transposeInputs(into: xhT.pointer)
                 let dWt = ScratchBuffer<Float>(count: (width + 1) * G, zeroed: false)
                 product.run(xhT: xhT.pointer, dA: floats(UnsafePointer(da)), into: dWt.pointer)
                 // Back to G × width (somatcopy again).
@@ -379,7 +420,11 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             for j in 0..<G { biasIH.gradient.data[j] += dBias[j]; biasHH.gradient.data[j] += dBias[j] }
             // dX (+)= dA · W_ih.
             if let dx {
-                if oneThread, let product = RowBlockedProduct(rows: rows, n: inputs, k: G, lda: G, ldb: inputs, ldc: lddx, accumulate: accumulate) {
+                if reduced {
+                    let inputT = BFloat16Matrix(rows: inputs, cols: G, transposing: floats(wih.baseAddress!), ld: inputs)
+                    if !accumulate { for r in 0..<rows { (dx + r * lddx).update(repeating: 0, count: inputs) } }
+                    inputT.addProduct(m: rows, x: floats(UnsafePointer(da)), ldx: G, into: mutableFloats(dx), ldc: lddx, scratch: scratch!)
+                } else if oneThread, let product = RowBlockedProduct(rows: rows, n: inputs, k: G, lda: G, ldb: inputs, ldc: lddx, accumulate: accumulate) {
                     product.run(floats(UnsafePointer(da)), floats(wih.baseAddress!), mutableFloats(dx))
                 } else {
                     S.gemm(.none, .none, m: rows, n: inputs, k: G, alpha: 1, da, lda: G, wih.baseAddress!, ldb: inputs,

@@ -78,11 +78,17 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     /// faster than threading inside the small per-step gemms. Not part of the saved model.
     public var concurrentDirections = false
     /// Each layer's and direction's weights in bfloat16 when the network runs at
-    /// `InferencePrecision.bfloat16` (`setPrecision`), nil in float32. Not part of the saved model.
+    /// `ProductPrecision.bfloat16` (`setPrecision`), nil in float32. Not part of the saved model.
     var bfloat16Layers: [[LSTMBFloat16Weights]]?
 
-    /// The arithmetic of `forward`'s LSTM products (`setPrecision`); training needs float32.
-    public var precision: InferencePrecision { bfloat16Layers == nil ? .float32 : .bfloat16 }
+    /// The arithmetic of `forward`'s LSTM products at inference (`setPrecision`).
+    public var precision: ProductPrecision { bfloat16Layers == nil ? .float32 : .bfloat16 }
+
+    /// Mixed-precision training (`ProductPrecision.bfloat16` in `seqlab train`): every `forward`
+    /// rounds the LSTM weights as they are then (they change at every update) and runs its LSTM
+    /// products in bfloat16, and `backward` runs its products so too (`LSTMLayer.backward`);
+    /// the weights, their gradients and the optimizer stay in float. Not part of the saved model.
+    public var trainsInBFloat16 = false
 
     /// A freshly initialised network (LSTMLayer and DenseLayer document the initialisation).
     public init(_ configuration: LSTMNetworkConfiguration, rng: inout some RandomNumberGenerator) {
@@ -145,6 +151,8 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         let layerInputsAbove: [ScratchBuffer<S>]
         let masks: [ScratchBuffer<S>]
         let caches: [[LSTMLayer<S>.Cache]]
+        /// Whether the pass ran as mixed-precision training (`trainsInBFloat16`), which backward follows.
+        let bfloat16Training: Bool
 
         /// Sequence b's log-probabilities, lengths[b] × K.
         public func logProbabilities(ofSequence b: Int) -> Array2D<S> { batch.unpad(logProbabilities, sequence: b) }
@@ -184,8 +192,9 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 }
                 // The directions write disjoint column blocks of `out` and their own caches.
                 forEachDirection(directions.count) { d in
+                    let reduced = trainsInBFloat16 ? (directions[d] as? LSTMLayer<Float>)?.bfloat16Weights() : bfloat16Layers?[k][d]
                     directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths, y: out.pointer + d * directions[d].hidden,
-                                          ldy: width, cache: layerCaches[d], bfloat16: bfloat16Layers?[k][d])
+                                          ldy: width, cache: layerCaches[d], bfloat16: reduced)
                 }
                 outputs.append(out)
                 caches.append(layerCaches)
@@ -230,7 +239,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
             finalState = state
         }
         return ForwardPass(batch: batch, logProbabilities: logits, logits: rawLogits, finalState: finalState, layerOutputs: outputs,
-                           layerInputsAbove: above, masks: masks, caches: caches)
+                           layerInputsAbove: above, masks: masks, caches: caches, bfloat16Training: trainsInBFloat16)
     }
 
     /// Backward from ∂L/∂(log-probabilities), (T·B) × K. Adds every parameter's gradient
@@ -255,7 +264,8 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     @discardableResult
     public func backward(_ pass: ForwardPass, dLogits: Array2D<S>, inputGradient: Bool) -> Array2D<S>? {
         let batch = pass.batch, T = batch.maxLength, B = batch.batchSize, rows = T * B, K = configuration.classes
-        precondition(bfloat16Layers == nil, "LSTMNetwork.backward: the network runs at bfloat16 precision, an inference setting; train in float32")
+        precondition(bfloat16Layers == nil || pass.bfloat16Training,
+                     "LSTMNetwork.backward: the network runs at bfloat16 precision, an inference setting; train in float32 or with trainsInBFloat16")
         precondition(dLogits.rows == rows && dLogits.cols == K,
                      "LSTMNetwork.backward: gradient is \(dLogits.rows)×\(dLogits.cols), expected \(rows)×\(K)")
         var dz = dLogits
@@ -306,7 +316,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                     directions[d].backward(x: x, ldx: ldx, time: T, lengths: batch.lengths,
                                            y: pass.layerOutputs[k].pointer + offset, ldy: width,
                                            dy: dyLayer + offset, lddy: width, dx: target, lddx: ldx,
-                                           accumulate: false, cache: pass.caches[k][d])
+                                           accumulate: false, cache: pass.caches[k][d], bfloat16: pass.bfloat16Training)
                 }
                 if let separate, let dx { for i in 0..<(rows * ldx) { dx[i] += separate.pointer[i] } }
                 if let dxOwner, !pass.masks.isEmpty {   // through layer k − 1's dropout mask
@@ -357,6 +367,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         twin.parameters.copyValues(from: parameters)
         var copy = twin
         copy.concurrentDirections = concurrentDirections
+        copy.trainsInBFloat16 = trainsInBFloat16
         copy.bfloat16Layers = bfloat16Layers   // the same values, so the same rounded weights
         return copy
     }
@@ -365,7 +376,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
 extension LSTMNetwork where S == Float {
     /// Runs `forward` at `precision` from now on. bfloat16 rounds and packs every LSTM layer's
     /// W_ih and W_hh as they are now (call it again after changing them); float32 drops them.
-    public mutating func setPrecision(_ precision: InferencePrecision) {
+    public mutating func setPrecision(_ precision: ProductPrecision) {
         bfloat16Layers = precision == .float32 ? nil : layers.map { $0.map { $0.bfloat16Weights() } }
     }
 

@@ -70,15 +70,21 @@ public struct SequenceNetwork: Sendable {
         set { if case .lstm(var n) = body { n.concurrentDirections = newValue; body = .lstm(n) } }
     }
 
+    /// Mixed-precision training of an LSTM network (`LSTMNetwork.trainsInBFloat16`); false for other cells.
+    public var trainsInBFloat16: Bool {
+        get { if case .lstm(let n) = body { return n.trainsInBFloat16 } else { return false } }
+        set { if case .lstm(var n) = body { n.trainsInBFloat16 = newValue; body = .lstm(n) } }
+    }
+
     /// The arithmetic of an LSTM's products (`LSTMNetwork.setPrecision`); float32 for other cells.
-    public var precision: InferencePrecision {
+    public var precision: ProductPrecision {
         if case .lstm(let n) = body { return n.precision } else { return .float32 }
     }
 
     /// Runs an LSTM network at `precision` from now on (`LSTMNetwork.setPrecision`). Elman and
     /// Jordan networks have only float32: for them it returns false unless that is asked for.
     @discardableResult
-    public mutating func setPrecision(_ precision: InferencePrecision) -> Bool {
+    public mutating func setPrecision(_ precision: ProductPrecision) -> Bool {
         guard case .lstm(var n) = body else { return precision == .float32 }
         n.setPrecision(precision)
         body = .lstm(n)

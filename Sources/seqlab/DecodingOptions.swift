@@ -8,7 +8,7 @@ import Networks
 import Tensors
 
 extension OutputFormat: ExpressibleByArgument {}
-extension InferencePrecision: ExpressibleByArgument {}
+extension ProductPrecision: ExpressibleByArgument {}
 extension TimingUnit: ExpressibleByArgument {}
 
 struct DecodingOptions: ParsableArguments {
@@ -36,7 +36,7 @@ struct DecodingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Stroke models: average the posteriors of the pen features as written and rotated by ± R degrees, slanted by ± S, widened by 1 ± W (zeros skipped; up to 7 passes). seqlab inspect shows the bounds the model trained with (pen_distortion).", valueName: "R,S,W"))
     var penVariants: String?
     @Option(help: "Arithmetic of the LSTM layers' products: fp32, or bf16 (weights and layer inputs rounded to bfloat16, sums in float: faster at batch 1, log-probabilities within a few thousandths of fp32's; docs/DECODING.md).")
-    var precision: InferencePrecision = .float32
+    var precision: ProductPrecision = .float32
     @Option(help: "Refuse an utterance whose forward pass would need more memory than this (e.g. 2G; default: the available memory).")
     var maxMemory: String?
 

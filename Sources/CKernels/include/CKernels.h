@@ -75,6 +75,18 @@ long seqlab_bf16_packed_count(int rows, int cols);
 /// Packs W (rows × cols, row stride ldw) into `packed` (seqlab_bf16_packed_count values).
 void seqlab_bf16_pack(int rows, int cols, const float *w, int ldw, uint16_t *packed);
 
+/// Packs W = wtᵀ (rows × cols) from wt (cols × rows, row stride ldwt), the same layout: for a
+/// product with a matrix as it is stored (c += x·wt) or with a block of rows of one.
+void seqlab_bf16_pack_transposed(int rows, int cols, const float *wt, int ldwt, uint16_t *packed);
+
+/// c (m × n, row stride ldc) += x (m × k as pairs, row stride ldx pairs) · y, y in float (k × n,
+/// row stride ldy): y's rows packed `kc` (even) at a time into `scratch`
+/// (seqlab_bf16_packed_count(n, kc) values) as seqlab_bf16_pack_transposed does, each block then
+/// multiplied while it is in cache (seqlab_bf16_gemm). For a long k, as in a weight gradient
+/// summed over all the frames of a batch.
+void seqlab_bf16_gemm_unpacked(int m, int n, int k, const uint32_t *x, int ldx, const float *y, int ldy, int kc,
+                               uint16_t *scratch, float *c, int ldc);
+
 /// Rounds x[0..<n] into (n + 1) / 2 bfloat16 pairs.
 void seqlab_bf16_round(int n, const float *x, uint32_t *pairs);
 
@@ -85,10 +97,11 @@ void seqlab_bf16_round(int n, const float *x, uint32_t *pairs);
 /// rounds otherwise could differ in the last bit).
 void seqlab_bf16_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc);
 
-/// The two functions above with a given family (as seqlab_bf16_family_id) when this CPU has it,
+/// The functions above with a given family (as seqlab_bf16_family_id) when this CPU has it,
 /// else (or for −1) the best it has; for tests that check every family. The rounding has two
-/// versions: AVX-512F (families 2 and 3) and portable C (0 and 1).
+/// versions, and the transposed packing: AVX-512F (families 2 and 3) and portable C (0 and 1).
 void seqlab_bf16_round_with(int family, int n, const float *x, uint32_t *pairs);
+void seqlab_bf16_pack_transposed_with(int family, int rows, int cols, const float *wt, int ldwt, uint16_t *packed);
 void seqlab_bf16_gemm_with(int family, int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c,
                            int ldc);
 
