@@ -62,6 +62,9 @@ public final class Trainer {
             throw InputError(file: "front end", "makes \(frontEnd.dimension)-dimensional features, but the training features have \(dimension)")
         }
         try Trainer.checkPenDistortion(options, frontEnd: frontEnd)
+        if options.precision == .bfloat16 && cell != .lstm {
+            throw InputError(file: "training options", "--precision bf16 rounds the products of LSTM layers; a \(cell.rawValue) network trains in fp32")
+        }
         var rng = SeededGenerator(seed: options.seed)
         let configuration = LSTMNetworkConfiguration(inputSize: dimension, hiddenSizes: options.hiddenSizes,
                                                      bidirectional: options.bidirectional, peepholes: options.peepholes,
@@ -138,6 +141,7 @@ public final class Trainer {
     static func useThreads(_ options: TrainingOptions, _ network: inout SequenceNetwork) {
         let concurrent = options.bidirectional && options.threads > 1
         network.concurrentDirections = concurrent
+        network.trainsInBFloat16 = options.precision == .bfloat16
         setBLASThreads(concurrent ? 1 : options.threads)
         keepFreedMemory()
     }
@@ -356,6 +360,7 @@ public final class Trainer {
             "gradient": (options.gradient ?? .bptt).rawValue,
         ]
         if let h = options.horizon { summary["horizon"] = h }
+        if let p = options.precision, p != .float32 { summary["precision"] = p.rawValue }
         if let pen = options.penDistortion {   // the natural bounds of decode --pen-variants
             summary["pen_distortion"] = ["rotation_degrees": pen.rotationDegrees, "slant": pen.slant, "scale": pen.scale]
         }

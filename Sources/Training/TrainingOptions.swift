@@ -75,6 +75,10 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var gradient: GradientAlgorithm? = nil
     /// Frames backpropagated through per update with `tbptt` (h of BPTT(h)).
     public var horizon: Int? = nil
+    /// The arithmetic of an LSTM network's matrix products: bfloat16 for mixed-precision training
+    /// (`LSTMNetwork.trainsInBFloat16`); nil (the default, and checkpoints written before the
+    /// option existed) = float32.
+    public var precision: ProductPrecision? = nil
 
     public init() {}
 

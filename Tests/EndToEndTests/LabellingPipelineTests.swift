@@ -98,6 +98,25 @@ final class LabellingPipelineTests: XCTestCase {
         XCTAssertTrue(inspect.stdoutText.contains("sample rate: 8000 Hz"), inspect.stdoutText)
     }
 
+    /// `train --precision bf16` (mixed precision, two threads: a direction each) learns the tones
+    /// as float training does: labelling the training audio gives its labels back.
+    func testMixedPrecisionTrainingLearnsTheTones() throws {
+        let corpus = try makeToneCorpus()
+        let conf = dir.appendingPathComponent("tones.conf").path
+        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n--cmvn=meanvar\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let feats = dir.appendingPathComponent("feats.ark").path, model = dir.appendingPathComponent("tones.safetensors").path
+        let extract = try runSeqlab(["extract", "audio", "--config", conf, "--scp", corpus.scp, "-o", feats, "--quiet"])
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+        let train = try runSeqlab(["train", "--feats", feats, "--text", corpus.text, "--tokens", "words", "--frontend", conf,
+                                   "--hidden", "16", "--epochs", "60", "--batch-size", "4", "--learning-rate", "0.02",
+                                   "--valid-fraction", "0", "--seed", "3", "--threads", "2", "--precision", "bf16", "--quiet",
+                                   "-o", model], timeout: 300)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let label = try runSeqlab(["label", "-m", model, "--scp", corpus.scp, "--quiet"])
+        XCTAssertEqual(label.status, 0, label.stderr)
+        XCTAssertEqual(label.stdoutText, corpus.expected)
+    }
+
     func testLabelReportsABadFileAndLabelsTheRest() throws {
         let (_, model) = try tinyToneModel()
         let bad = dir.appendingPathComponent("broken.wav").path

@@ -108,6 +108,53 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// Mixed-precision training (`precision` bf16): it learns, its model differs from float's and
+    /// says how it was trained, the same seed gives the same bytes on one thread and on two, a run
+    /// stopped after 7 batches resumes to them, and it is refused for an Elman network.
+    func testMixedPrecisionRunsLearnAndResumeToTheSameBytes() throws {
+        let dir = temporaryDirectory()
+        let plain = try makeTrainer(dir, options: options, name: "plain.safetensors")
+        XCTAssertEqual(try plain.run(), .finished)
+        for threads in [1, 2] {
+            var o = options
+            o.precision = .bfloat16
+            o.threads = threads
+            let full = try makeTrainer(dir, options: o, name: "full\(threads).safetensors")
+            var reports: [EpochReport] = []
+            XCTAssertEqual(try full.run(onEpoch: { reports.append($0) }), .finished)
+            XCTAssertLessThan(reports.last!.trainLoss, reports.first!.trainLoss / 2, "it learns: \(reports.map(\.trainLoss))")
+            let fullPath = dir.appendingPathComponent("full\(threads).safetensors").path
+            let fullBytes = try Data(contentsOf: URL(fileURLWithPath: fullPath))
+            XCTAssertNotEqual(fullBytes, try Data(contentsOf: dir.appendingPathComponent("plain.safetensors")), "bfloat16 changed nothing")
+            XCTAssertTrue(try LabellingModel(contentsOf: fullPath).training.contains("\"precision\":\"bf16\""))
+            let again = try makeTrainer(dir, options: o, name: "again\(threads).safetensors")
+            XCTAssertEqual(try again.run(), .finished)
+            XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("again\(threads).safetensors")), fullBytes, "same seed, same bytes")
+            let name = "part\(threads).safetensors"
+            let first = try makeTrainer(dir, options: o, name: name)
+            var batches = 0
+            XCTAssertEqual(try first.run(shouldStop: { batches += 1; return batches >= 7 }), .interrupted)
+            let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent(name + ".ckpt").path)
+            XCTAssertEqual(checkpoint.options.precision, .bfloat16)
+            let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
+            let (train, valid) = corpus.splitting(validationFraction: 0.25)
+            let second = try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
+                                     modelPath: dir.appendingPathComponent(name).path,
+                                     checkpointPath: dir.appendingPathComponent(name + ".ckpt").path)
+            XCTAssertEqual(try second.run(), .finished)
+            XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent(name)), fullBytes, "\(threads) thread(s), resumed")
+            if threads == 1 {
+                var elman = o
+                elman.bidirectional = false
+                XCTAssertThrowsError(try Trainer(options: elman, train: train, valid: valid, alphabet: alphabet, tokenUnit: .words,
+                                                 frontEnd: nil, modelPath: dir.path + "/e", checkpointPath: dir.path + "/e.ckpt",
+                                                 cell: .elman)) { error in
+                    XCTAssertTrue("\(error)".contains("--precision bf16"), "\(error)")
+                }
+            }
+        }
+    }
+
     /// A finished 3-epoch run, resumed with its limit raised to 6, ends with the model bytes and
     /// checkpoint tensors of a run started with 6; a limit below the epochs done is refused.
     func testAFinishedRunResumedWithMoreEpochsEqualsTheLongerRun() throws {
