@@ -48,7 +48,9 @@ final class LabellingPipelineTests: XCTestCase {
         return (corpus, model)
     }
 
-    func testExtractTrainLabelDecodeScoreAlign() throws {
+    /// The tone corpus, its fbank features with CMVN, and a 16-unit model trained on them until it
+    /// overfits (60 epochs), with `options` added to the `train` command.
+    func overfitToneModel(_ options: [String]) throws -> (corpus: (scp: String, text: String, expected: String), feats: String, model: String) {
         let corpus = try makeToneCorpus()
         let conf = dir.appendingPathComponent("tones.conf").path
         try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n--cmvn=meanvar\n".write(toFile: conf, atomically: true, encoding: .utf8)
@@ -59,8 +61,13 @@ final class LabellingPipelineTests: XCTestCase {
 
         let train = try runSeqlab(["train", "--feats", feats, "--text", corpus.text, "--tokens", "words", "--frontend", conf,
                                    "--hidden", "16", "--epochs", "60", "--batch-size", "4", "--learning-rate", "0.02",
-                                   "--valid-fraction", "0", "--seed", "3", "--threads", "1", "--quiet", "-o", model], timeout: 300)
+                                   "--valid-fraction", "0", "--seed", "3", "--quiet", "-o", model] + options, timeout: 300)
         XCTAssertEqual(train.status, 0, train.stderr)
+        return (corpus, feats, model)
+    }
+
+    func testExtractTrainLabelDecodeScoreAlign() throws {
+        let (corpus, feats, model) = try overfitToneModel(["--threads", "1"])
 
         // label: raw audio through the model's own front end gives the training labels back.
         let label = try runSeqlab(["label", "-m", model, "--scp", corpus.scp, "--jobs", "2", "--quiet"])
@@ -101,17 +108,7 @@ final class LabellingPipelineTests: XCTestCase {
     /// `train --precision bf16` (mixed precision, two threads: a direction each) learns the tones
     /// as float training does: labelling the training audio gives its labels back.
     func testMixedPrecisionTrainingLearnsTheTones() throws {
-        let corpus = try makeToneCorpus()
-        let conf = dir.appendingPathComponent("tones.conf").path
-        try "--feature-type=fbank\n--sample-frequency=8000\n--num-mel-bins=12\n--cmvn=meanvar\n".write(toFile: conf, atomically: true, encoding: .utf8)
-        let feats = dir.appendingPathComponent("feats.ark").path, model = dir.appendingPathComponent("tones.safetensors").path
-        let extract = try runSeqlab(["extract", "audio", "--config", conf, "--scp", corpus.scp, "-o", feats, "--quiet"])
-        XCTAssertEqual(extract.status, 0, extract.stderr)
-        let train = try runSeqlab(["train", "--feats", feats, "--text", corpus.text, "--tokens", "words", "--frontend", conf,
-                                   "--hidden", "16", "--epochs", "60", "--batch-size", "4", "--learning-rate", "0.02",
-                                   "--valid-fraction", "0", "--seed", "3", "--threads", "2", "--precision", "bf16", "--quiet",
-                                   "-o", model], timeout: 300)
-        XCTAssertEqual(train.status, 0, train.stderr)
+        let (corpus, _, model) = try overfitToneModel(["--threads", "2", "--precision", "bf16"])
         let label = try runSeqlab(["label", "-m", model, "--scp", corpus.scp, "--quiet"])
         XCTAssertEqual(label.status, 0, label.stderr)
         XCTAssertEqual(label.stdoutText, corpus.expected)

@@ -29,6 +29,16 @@ final class TrainerTests: XCTestCase {
                            checkpointPath: dir.appendingPathComponent(name + ".ckpt").path)
     }
 
+    /// The run saved in dir/name.ckpt, resumed on makeTrainer's data and split, writing dir/name.
+    func resumeTrainer(_ dir: URL, name: String) throws -> Trainer {
+        let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent(name + ".ckpt").path)
+        let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
+        let (train, valid) = corpus.splitting(validationFraction: 0.25)
+        return try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
+                           modelPath: dir.appendingPathComponent(name).path,
+                           checkpointPath: dir.appendingPathComponent(name + ".ckpt").path)
+    }
+
     func testLearnsTheSyntheticTask() throws {
         let dir = temporaryDirectory()
         var o = options
@@ -59,13 +69,7 @@ final class TrainerTests: XCTestCase {
                 let first = try makeTrainer(dir, options: o, name: name)
                 var batches = 0
                 XCTAssertEqual(try first.run(shouldStop: { batches += 1; return batches >= stopAfter }), .interrupted)
-                let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent(name + ".ckpt").path)
-                let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
-                let (train, valid) = corpus.splitting(validationFraction: 0.25)
-                let second = try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
-                                         modelPath: dir.appendingPathComponent(name).path,
-                                         checkpointPath: dir.appendingPathComponent(name + ".ckpt").path)
-                XCTAssertEqual(try second.run(), .finished)
+                XCTAssertEqual(try resumeTrainer(dir, name: name).run(), .finished)
                 let bytes = try Data(contentsOf: dir.appendingPathComponent(name))
                 XCTAssertEqual(bytes, fullBytes, "\(threads) thread(s), stopped after \(stopAfter) batches")
             }
@@ -134,16 +138,12 @@ final class TrainerTests: XCTestCase {
             let first = try makeTrainer(dir, options: o, name: name)
             var batches = 0
             XCTAssertEqual(try first.run(shouldStop: { batches += 1; return batches >= 7 }), .interrupted)
-            let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent(name + ".ckpt").path)
-            XCTAssertEqual(checkpoint.options.precision, .bfloat16)
-            let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
-            let (train, valid) = corpus.splitting(validationFraction: 0.25)
-            let second = try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
-                                     modelPath: dir.appendingPathComponent(name).path,
-                                     checkpointPath: dir.appendingPathComponent(name + ".ckpt").path)
-            XCTAssertEqual(try second.run(), .finished)
+            XCTAssertEqual(try Checkpoint(contentsOf: dir.appendingPathComponent(name + ".ckpt").path).options.precision, .bfloat16)
+            XCTAssertEqual(try resumeTrainer(dir, name: name).run(), .finished)
             XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent(name)), fullBytes, "\(threads) thread(s), resumed")
             if threads == 1 {
+                let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
+                let (train, valid) = corpus.splitting(validationFraction: 0.25)
                 var elman = o
                 elman.bidirectional = false
                 XCTAssertThrowsError(try Trainer(options: elman, train: train, valid: valid, alphabet: alphabet, tokenUnit: .words,
