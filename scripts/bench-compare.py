@@ -21,6 +21,8 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEERS = os.path.join(os.path.dirname(ROOT), "shared", "peers")
 PEER_PYTHON = os.environ.get("PEER_PYTHON", "python3")
+# PyTorch's mixed precision (autocast bf16) on the same model and step, beside seqlab's.
+AUTOCAST = os.path.join(ROOT, "scripts", "reference", "torch-autocast-training.py")
 SHAPES = [(40, 1, 128), (40, 2, 256), (129, 1, 128)]  # input, layers, hidden per direction
 B, T, K, S = 16, 200, 30, 20
 
@@ -117,6 +119,7 @@ def train(args):
     for idim, layers, hidden in SHAPES:
         shape = f"in {idim}, {layers}x{hidden}"
         ours_runs = {v: [] for v in variants}
+        mixed_runs = {v: [] for v in variants}   # seqlab train --precision bf16
         peer_runs = []
         for round_ in range(args.rounds):
             for v in variants:
@@ -128,27 +131,39 @@ def train(args):
                 print(f"  seqlab {shape}, OPENBLAS_CORETYPE {v} ({o['blas_core']}): "
                       f"{o['train_frames_per_s']:,.0f} train frames/s, loss {o['first_loss']:.1f} -> {o['last_loss']:.1f}",
                       flush=True)
+                m = run_json(cmd + ["--precision", "bf16"], blas_env(v))[0]
+                mixed_runs[v].append(m)
+                print(f"  seqlab {shape}, OPENBLAS_CORETYPE {v}, mixed precision: "
+                      f"{m['train_frames_per_s']:,.0f} train frames/s, loss {m['first_loss']:.1f} -> {m['last_loss']:.1f}",
+                      flush=True)
             if with_peer:
                 code = peer_prelude(args.max_wait) + (
                     "import torch, bench_blstm as P\n"
                     f"torch.set_num_threads({args.threads})\n"
                     f"r = P.run_config({idim}, {layers}, {hidden}, {K}, {T}, {B}, {S}, 3, {args.steps})\n"
+                    "import importlib.util\n"
+                    f"spec = importlib.util.spec_from_file_location('autocast', {AUTOCAST!r})\n"
+                    "A = importlib.util.module_from_spec(spec); spec.loader.exec_module(A)\n"
+                    f"ac = A.run({idim}, {layers}, {hidden}, True, {args.steps})\n"
                     "print('JSON' + json.dumps(dict(train_s=C.median(r['train_s']), inf16_s=C.median(r['inf16_s']),"
                     " inf1_s=C.median(r['inf1_s']), other=r['train_s'].other, first_loss=r['first_loss'],"
                     " last_loss=r['last_loss'], torch=torch.__version__,"
-                    " peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))\n")
+                    " peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
+                    " autocast_train_s=" + str(B * T) + " / ac[0], autocast_first_loss=ac[1], autocast_last_loss=ac[2])))\n")
                 # PyTorch at its best, as the issue and ../shared/peers/RESULTS.md measure it: glibc's
                 # malloc thresholds raised, so its per-step buffers are not page-faulted in afresh
                 # (seqlab raises them itself for training and this benchmark).
                 peer = run_json([PEER_PYTHON, "-c", code], dict(os.environ, **PEER_MALLOC))[0]
                 peer_runs.append(peer)
                 print(f"  PyTorch {peer['torch']} {shape}: {B * T / peer['train_s']:,.0f} train frames/s, "
-                      f"loss {peer['first_loss']:.1f} -> {peer['last_loss']:.1f}, other processes {peer['other']:.2f} cores",
-                      flush=True)
+                      f"loss {peer['first_loss']:.1f} -> {peer['last_loss']:.1f}, other processes {peer['other']:.2f} cores; "
+                      f"autocast bf16 {B * T / peer['autocast_train_s']:,.0f} train frames/s, "
+                      f"loss {peer['autocast_first_loss']:.1f} -> {peer['autocast_last_loss']:.1f}", flush=True)
         # Each figure is the median over the rounds (seqlab and PyTorch ran in turn in each round).
         ours = {v: medians(runs) for v, runs in ours_runs.items()}
+        mixed = {v: medians(runs) for v, runs in mixed_runs.items()}
         peer = medians(peer_runs) if peer_runs else None
-        rows.append((shape, idim, layers, hidden, ours, peer))
+        rows.append((shape, idim, layers, hidden, ours, peer, mixed))
     print(f"load average at end: {load()}\n")
     if not with_peer:
         print(f"PyTorch peer: not run ({'--no-peer' if args.no_peer else PEER_PYTHON + ' cannot import torch'}); "
@@ -157,7 +172,7 @@ def train(args):
           "seqlab infer b1 | PyTorch infer b1 | b1 ratio | seqlab infer b16 | PyTorch infer b16 | b16 ratio | "
           "seqlab train GFLOP/s | PyTorch train GFLOP/s | seqlab peak RSS MB | PyTorch peak RSS MB |")
     print("|" + "---|" * 15)
-    for shape, idim, layers, hidden, ours, peer in rows:
+    for shape, idim, layers, hidden, ours, peer, mixed in rows:
         train_flops = 3 * flops(idim, layers, hidden, B * T)
         pt = {}
         if peer:
@@ -175,7 +190,7 @@ def train(args):
     print("| shape | OpenBLAS kernels | bf16 kernel | seqlab bf16 infer b1 | b1 ratio | seqlab bf16 infer b16 | b16 ratio | "
           "largest log-probability change |")
     print("|" + "---|" * 8)
-    for shape, idim, layers, hidden, ours, peer in rows:
+    for shape, idim, layers, hidden, ours, peer, mixed in rows:
         pt = dict(b1=T / peer["inf1_s"], b16=B * T / peer["inf16_s"]) if peer else {}
         for v, o in ours.items():
             label = kernels_label(v, o)
@@ -183,6 +198,24 @@ def train(args):
             print(f"| {shape} | {label} | {kernel} | {fmt(o['infer1_bf16_frames_per_s'])} | {ratio(o['infer1_bf16_frames_per_s'], pt.get('b1'))} | "
                   f"{fmt(o['infer_batch_bf16_frames_per_s'])} | {ratio(o['infer_batch_bf16_frames_per_s'], pt.get('b16'))} | "
                   f"{o['bf16_max_log_prob_deviation']:.2g} |")
+    print("\nseqlab's mixed-precision training (`train --precision bf16`: the LSTM layers' products, forward and "
+          "backward, with both operands rounded to bfloat16 and sums in float; weights, gradients and Adam in float), "
+          "against PyTorch's float32 training and its own mixed precision (the forward under "
+          "torch.autocast('cpu', dtype=torch.bfloat16), scripts/reference/torch-autocast-training.py):\n")
+    print("| shape | OpenBLAS kernels | bf16 kernel | seqlab bf16 train frames/s | seqlab fp32 train frames/s | "
+          "PyTorch fp32 train frames/s | PyTorch autocast bf16 train frames/s | bf16/PyTorch fp32 | bf16/PyTorch autocast | "
+          "bf16/fp32 (seqlab) | seqlab bf16 train GFLOP/s | seqlab loss first -> last, fp32 / bf16 |")
+    print("|" + "---|" * 13)
+    for shape, idim, layers, hidden, ours, peer, mixed in rows:
+        pt_train = B * T / peer["train_s"] if peer else None
+        pt_autocast = B * T / peer["autocast_train_s"] if peer else None
+        for v, m in mixed.items():
+            o = ours[v]
+            kernel = {3: "AVX512-BF16", 2: "AVX-512F, widened", 1: "AVX2, widened"}.get(int(m["bf16_family"]), "portable C")
+            print(f"| {shape} | {kernels_label(v, m)} | {kernel} | {fmt(m['train_frames_per_s'])} | {fmt(o['train_frames_per_s'])} | "
+                  f"{fmt(pt_train)} | {fmt(pt_autocast)} | {ratio(m['train_frames_per_s'], pt_train)} | "
+                  f"{ratio(m['train_frames_per_s'], pt_autocast)} | {ratio(m['train_frames_per_s'], o['train_frames_per_s'])} | "
+                  f"{fmt(m['train_gflops'], 1)} | {o['first_loss']:.1f} -> {o['last_loss']:.2f} / {m['first_loss']:.1f} -> {m['last_loss']:.2f} |")
     print("\nframes/s: higher is better; ratio > 1 means seqlab is faster. GFLOP/s counts the gemm FLOPs of both "
           "(forward, and twice that in backward). PyTorch runs MKL/oneDNN, which OPENBLAS_CORETYPE does not "
           "affect, so it runs once per shape, with glibc's malloc thresholds raised (its best setting, "
