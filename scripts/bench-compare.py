@@ -39,7 +39,7 @@ PEER_MALLOC = {"MALLOC_TRIM_THRESHOLD_": "268435456", "MALLOC_MMAP_THRESHOLD_": 
 
 def kernels_label(variant, result):
     """The OPENBLAS_CORETYPE setting of a row, the kernels OpenBLAS chose under it, and what ran the
-    per-frame products (libxsmm with AVX-512, the panel product below it)."""
+    per-frame products (`perFrameProductLibrary`: the panel product, or libxsmm)."""
     setting = {"unset": "unset", "haswell": "Haswell"}.get(variant, "as in env")
     small = result.get("small_products")
     return f"{setting} ({result['blas_core']}" + (f"; per-frame products {small})" if small else ")")

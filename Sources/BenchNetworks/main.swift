@@ -16,9 +16,10 @@
 // gradients + forward + CTC + backward + Adam; the median over --steps after --warmup steps is
 // reported, then forward-only inference on the whole batch and on its first sequence alone.
 // Threads follow `seqlab train`: on ≥ 2 threads the two directions run side by side with
-// single-threaded BLAS; on 1 thread everything is serial. The per-frame products run on libxsmm
-// where the CPU has AVX-512 and on the panel product below it (`perFrameProductLibrary`);
-// --libxsmm and --no-libxsmm choose whatever the CPU. --precision bf16 trains in mixed precision
+// single-threaded BLAS; on 1 thread everything is serial. The per-frame products run on the panel
+// product (AVX-512 or AVX2) when BLAS has one thread, else on libxsmm where the CPU has AVX-512
+// (`perFrameProductLibrary`); --libxsmm and --no-libxsmm turn libxsmm on or off whatever the CPU
+// (it runs the large products of the backward too). --precision bf16 trains in mixed precision
 // (`LSTMNetwork.trainsInBFloat16`, `seqlab train --precision bf16`); inference is timed in float
 // and in bfloat16 either way.
 //
@@ -315,10 +316,10 @@ func runProducts(_ o: Options) {
     let D = o["input"], H = o["hidden"], L = o["layers"], B = o["batch"], T = o["frames"], rounds = o["rounds"]
     setBLASThreads(1)
     var rng = SeededGenerator(seed: 3)
-    // The core's multiply-add rate: 160 flops a round of seqlab_fma_chains.
-    let chainRounds = 20_000_000
+    // The core's multiply-add rate: 20 × lanes flops a round of seqlab_fma_chains.
+    let chainRounds = 20_000_000, lanes = Int(seqlab_fma_lanes())
     _ = seqlab_fma_chains(chainRounds / 10)
-    let peak = median((0..<rounds).map { _ in 160 * Double(chainRounds) / seconds { _ = seqlab_fma_chains(chainRounds) } / 1e9 })
+    let peak = median((0..<rounds).map { _ in Double(20 * lanes * chainRounds) / seconds { _ = seqlab_fma_chains(chainRounds) } / 1e9 })
     // (name, outputs n, depth k) of every distinct product, in the order a step meets them.
     var shapes: [(name: String, n: Int, k: Int)] = []
     for layer in 0..<L {
@@ -331,8 +332,8 @@ func runProducts(_ o: Options) {
     shapes = shapes.filter { seen.insert([$0.n, $0.k]).inserted }
     var result: [(String, Double)] = [("fma_gflops", peak), ("batch", Double(B)), ("frames", Double(T))]
     if !o.flags.contains("json") {
-        print("per-frame products of a BLSTM step (input \(D), \(L)×\(H), batch \(B), \(T) frames), one thread; OpenBLAS kernels \(blasCore), panel product \(seqlab_panels_family_id() == 1 ? "AVX2" : "portable C"); training on one thread here runs them by \(perFrameProductLibrary)")
-        print(String(format: "FMA rate of one core (ten chains of 8-wide float FMAs), median of %d: %.1f GFLOP/s", rounds, peak))
+        print("per-frame products of a BLSTM step (input \(D), \(L)×\(H), batch \(B), \(T) frames), one thread; OpenBLAS kernels \(blasCore), panel product \(["portable C", "AVX2", "AVX-512"][Int(seqlab_panels_family_id())]); training on one thread here runs them by \(perFrameProductLibrary)")
+        print(String(format: "FMA rate of one core (ten chains of %d-wide float FMAs), median of %d: %.1f GFLOP/s", lanes, rounds, peak))
         print("product                                   panel alone        panel in a pass    sgemm alone        sgemm in a pass")
     }
     for (index, shape) in shapes.enumerated() {

@@ -172,33 +172,50 @@ __attribute__((target("avx512f"))) static void pack_transposed_avx512(int rows, 
     }
 
 DEFINE_BLOCK_BF16(1, 8)
+DEFINE_BLOCK_BF16(1, 4)
 DEFINE_BLOCK_BF16(1, 1)
 DEFINE_BLOCK_BF16(4, 4)
 DEFINE_BLOCK_BF16(4, 1)
 DEFINE_BLOCK_F(1, 8)
+DEFINE_BLOCK_F(1, 4)
 DEFINE_BLOCK_F(1, 1)
 DEFINE_BLOCK_F(4, 4)
 DEFINE_BLOCK_F(4, 1)
 
-/// R rows of x (from row r) against every panel: NW panels at a time, then the rest one by one.
-#define ROW_BLOCK(prefix, R, NW)                                                                                     \
-    {                                                                                                                \
-        const uint32_t *xr = x + (long)r * ldx;                                                                      \
-        float *cr = c + (long)r * ldc;                                                                               \
-        int n = 0;                                                                                                   \
-        for (; n + NW <= panels; n += NW) prefix##_block_##R##_##NW(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
-        for (; n < panels; n++) prefix##_block_##R##_1(pairs, xr, ldx, packed + n * panelSize, panelSize, cr, ldc, 16 * n, rows); \
-    }
+/// R rows of x (from row r) against N panels (from panel n).
+#define BLOCK_CALL(prefix, R, N) \
+    prefix##_block_##R##_##N(pairs, x + (long)r * ldx, ldx, packed + n * panelSize, panelSize, c + (long)r * ldc, ldc, 16 * n, rows)
 
-/// The blocks over all of c: rows of x four at a time (4 × 4 panels), the rest one at a time (1 × 8).
+/// The blocks over all of c. Four rows or more: four panels at a time outermost (their weights,
+/// 32 KB for 256 inputs, stay in L1 while every block of rows reads them, instead of being read
+/// again from L2 or L3 for every four rows), the rows four at a time against them (4 × 4 panels;
+/// the rest one at a time, 1 × 4), then the panels left one at a time. Fewer rows (batch-1
+/// inference): each row against eight panels at a time (1 × 8), then the rest one by one. Every
+/// output is one block's sum over all pairs in order, whatever the blocking.
 #define DEFINE_GEMM(prefix, attributes)                                                                              \
     attributes static void prefix##_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, \
                                          float *c, int ldc) {                                                        \
         const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16;                                                 \
         const long panelSize = (long)pairs * 32;                                                                     \
-        int r = 0;                                                                                                   \
-        for (; r + 4 <= m; r += 4) ROW_BLOCK(prefix, 4, 4)                                                           \
-        for (; r < m; r++) ROW_BLOCK(prefix, 1, 8)                                                                   \
+        if (m < 4) {                                                                                                 \
+            for (int r = 0; r < m; r++) {                                                                            \
+                int n = 0;                                                                                           \
+                for (; n + 8 <= panels; n += 8) BLOCK_CALL(prefix, 1, 8);                                            \
+                for (; n < panels; n++) BLOCK_CALL(prefix, 1, 1);                                                    \
+            }                                                                                                        \
+            return;                                                                                                  \
+        }                                                                                                            \
+        int n = 0;                                                                                                   \
+        for (; n + 4 <= panels; n += 4) {                                                                            \
+            int r = 0;                                                                                               \
+            for (; r + 4 <= m; r += 4) BLOCK_CALL(prefix, 4, 4);                                                     \
+            for (; r < m; r++) BLOCK_CALL(prefix, 1, 4);                                                             \
+        }                                                                                                            \
+        for (; n < panels; n++) {                                                                                    \
+            int r = 0;                                                                                               \
+            for (; r + 4 <= m; r += 4) BLOCK_CALL(prefix, 4, 1);                                                     \
+            for (; r < m; r++) BLOCK_CALL(prefix, 1, 1);                                                             \
+        }                                                                                                            \
     }
 
 DEFINE_GEMM(bf16, __attribute__((target("avx512f,avx512bf16"))))

@@ -30,11 +30,11 @@ import Tensors
 /// (for Float batches of `perFrameInputRows` or more, one B×in · in×4H product per frame instead);
 /// each step adds one B×H · H×4H gemm for the recurrent part (`rowsGemm`: sgemv for one row)
 /// and runs one fused loop over the gates (for Float, CKernels' vectorised `seqlab_lstm_forward`).
-/// For Float the per-step products run, for two or more rows, on libxsmm's small-matrix kernels
-/// on CPUs with AVX-512 (`SmallGemm`) and on CKernels' panel product over weights packed once per
-/// pass below it (`PanelMatrix`: libxsmm's AVX2 kernels and OpenBLAS, which packs the weights on
-/// every call, are both slower there), and on sgemv over W_hh transposed for one row (all in
-/// `RecurrentProduct`; backward's dA_t·W_hh likewise). Backward is BPTT, with both
+/// For Float the per-step products run, for two or more rows, on CKernels' panel product over
+/// weights packed once per pass (`PanelMatrix`, AVX-512 or AVX2, when BLAS has one thread: faster
+/// than libxsmm's kernels and than OpenBLAS, which packs the weights on every call), else on
+/// libxsmm on CPUs with AVX-512 (`SmallGemm`), and on sgemv over W_hh transposed for one row (all
+/// in `RecurrentProduct.usesPanels`; backward's dA_t·W_hh likewise). Backward is BPTT, with both
 /// weight gradients in one product over [x_t | h_{t−1}] after the loop (for Float with AVX-512 by
 /// libxsmm in blocks of frames over [x_t | h_{t−1} | 1], the ones giving the bias gradient too,
 /// `WeightGradientProduct`) and, for Float with AVX-512, the input gradient dA·W_ih by libxsmm in
@@ -263,14 +263,14 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
         dPeep.withUnsafeMutableBufferPointer { dp in
             let pi = p.baseAddress!, pf = pi + H, po = pi + 2 * H
             let dpi = dp.baseAddress!, dpf = dpi + H, dpo = dpi + 2 * H
-            // Float, two or more rows: dA_t·W_hh by libxsmm (AVX-512) or by the panel product on
-            // W_hhᵀ packed once (`PanelMatrix`, when BLAS has one thread); else BLAS. In bfloat16, by
-            // W_hhᵀ rounded and packed once.
+            // Float, two or more rows: dA_t·W_hh by the panel product on W_hhᵀ packed once
+            // (`PanelMatrix`, where `RecurrentProduct.usesPanels`), else by libxsmm (AVX-512), else
+            // BLAS. In bfloat16, by W_hhᵀ rounded and packed once.
             let recurrentT = reduced ? BFloat16Matrix(rows: H, cols: G, transposing: floats(whh.baseAddress!), ld: H) : nil
-            let small = S.self == Float.self && !reduced && B > 1
-                ? SmallGemm(m: B, n: H, k: G, lda: G, ldb: H, ldc: H, beta: 0) : nil
-            let panels = S.self == Float.self && !reduced && B > 1 && small == nil && RecurrentProduct.panelsPay
+            let panels = S.self == Float.self && !reduced && B > 1 && RecurrentProduct.usesPanels
                 ? PanelMatrix(n: H, k: G, weights: floats(whh.baseAddress!), rowStride: 1, colStride: H) : nil
+            let small = S.self == Float.self && !reduced && B > 1 && panels == nil
+                ? SmallGemm(m: B, n: H, k: G, lda: G, ldb: H, ldc: H, beta: 0) : nil
             for step in stride(from: T - 1, through: 0, by: -1) {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
                 for b in 0..<B {

@@ -10,9 +10,11 @@ import Tensors
 /// once per shape (CSmallGemm). Made for the per-frame products of recurrent layers, a batch of
 /// rows times a weight matrix (16 × 256 · 256 × 1024), where OpenBLAS's sgemm packs the weight
 /// matrix on every call: with AVX-512 these kernels are 1.5–2.3× faster (a Zen 5, docs/RESULTS.md,
-/// "Speed"); with AVX2 alone libxsmm 1.17's run at half OpenBLAS's rate (a Zen 3), so there
-/// `init` gives nil (`isUsed`) and the callers use the panel product (`PanelMatrix`) or BLAS.
-/// Large products stay with OpenBLAS. Runs on the caller's thread.
+/// "Speed"), though the panel product is faster still and runs them when BLAS has one thread
+/// (`RecurrentProduct.usesPanels`); with AVX2 alone libxsmm 1.17's run at half OpenBLAS's rate (a
+/// Zen 3), so there `init` gives nil (`isUsed`) and the callers use the panel product
+/// (`PanelMatrix`) or BLAS. With AVX-512 libxsmm also runs the backward's large products in blocks
+/// (`WeightGradientProduct`, `RowBlockedProduct`). Runs on the caller's thread.
 struct SmallGemm {
     private var kernel = seqlab_small_gemm()
 
@@ -41,8 +43,8 @@ struct SmallGemm {
 /// (`RecurrentProduct`): "libxsmm", the panel product with "AVX2" or in portable "C"
 /// (`PanelMatrix`), or "OpenBLAS".
 public var perFrameProductLibrary: String {
-    SmallGemm.isUsed ? "libxsmm"
-        : RecurrentProduct.panelsPay ? "panel product, " + (seqlab_panels_family_id() == 1 ? "AVX2" : "C") : "OpenBLAS"
+    RecurrentProduct.usesPanels ? "panel product, " + ["C", "AVX2", "AVX-512"][Int(seqlab_panels_family_id())]
+        : SmallGemm.isUsed ? "libxsmm" : "OpenBLAS"
 }
 
 /// Runs the per-frame products on libxsmm (true) or the panel product (false) whatever the CPU, or (nil) as
@@ -108,10 +110,10 @@ struct RecurrentProduct {
         }
         if rows == 1 {
             kernel = .sgemv(transposed())
+        } else if RecurrentProduct.usesPanels {
+            kernel = .panels(PanelMatrix(n: outputs, k: inputs, weights: weights, rowStride: inputs, colStride: 1))
         } else if let small = SmallGemm(m: rows, n: outputs, k: inputs, lda: ldh, ldb: outputs, ldc: outputs, beta: overwrite ? 0 : 1) {
             kernel = .small(small, transposed())
-        } else if RecurrentProduct.panelsPay {
-            kernel = .panels(PanelMatrix(n: outputs, k: inputs, weights: weights, rowStride: inputs, colStride: 1))
         } else {
             kernel = .blas(weights)
         }
@@ -134,13 +136,18 @@ struct RecurrentProduct {
         }
     }
 
-    /// Whether the panel product runs the products here (where libxsmm does not): when BLAS has one
-    /// thread, as in bidirectional training on two cores (a direction a core) and anything on one
-    /// core. With BLAS on two threads, as in unidirectional training on two cores, OpenBLAS splits
-    /// each product between both cores, and the single-threaded panel product trained slower (2×256
-    /// on FSDD strings, a Zen 3: 17,849–18,262 frames/s against 19,299–19,794; on one thread 14,011
-    /// against 11,483).
+    /// Whether the panel product could pay here: when BLAS has one thread, as in bidirectional
+    /// training on two cores (a direction a core) and anything on one core. With BLAS on two
+    /// threads, as in unidirectional training on two cores, OpenBLAS splits each product between
+    /// both cores, and the single-threaded panel product trained slower (2×256 on FSDD strings, a
+    /// Zen 3: 17,849–18,262 frames/s against 19,299–19,794; on one thread 14,011 against 11,483).
     static var panelsPay: Bool { blasThreads() == 1 }
+
+    /// Whether the per-frame products of two or more rows run on the panel product (`PanelMatrix`)
+    /// here: when it pays (`panelsPay`) and either runs vectorised (AVX-512 or AVX2; with AVX-512
+    /// faster than libxsmm 1.17, which runs them otherwise: 16 × 256 · 256 × 1,024 at 250 against
+    /// 216 GFLOP/s on a Zen 5 core) or libxsmm is not used (`SmallGemm`).
+    static var usesPanels: Bool { panelsPay && (seqlab_panels_family_id() >= 1 || !SmallGemm.isUsed) }
 }
 
 /// The weight gradient of an LSTM direction over all its frames in Float,

@@ -7,12 +7,13 @@ import Tensors
 import TestSupport
 
 final class PanelProductTests: XCTestCase {
-    /// c = x·Wᵀ (+ c) on shapes with partial 16-output panels, every row count the kernel blocks
-    /// (6 at a time, then 1–5), strides wider than the rows, and W given row-major or as the
-    /// transpose of a k × n matrix.
+    /// c = x·Wᵀ (+ c) on shapes with partial 16-output panels, whole panels in threes and left
+    /// over (AVX-512), every row count the kernels block (AVX2: 6 at a time, then 1–5; AVX-512: 8,
+    /// then 4, 2, 1), strides wider than the rows, and W given row-major or as the transpose of a
+    /// k × n matrix.
     func testMatchesADoubleLoopAndEveryFamilyGivesTheSameBits() {
         var rng = SeededGenerator(seed: 31)
-        let families = seqlab_panels_family_id() == 1 ? [Int32(0), 1] : [Int32(0)]
+        let families = (Int32(0)...seqlab_panels_family_id()).map { $0 }
         for (m, n, k) in [(16, 256, 300), (1, 1, 1), (2, 17, 3), (3, 40, 65), (5, 16, 2), (7, 33, 9), (11, 30, 512),
                           (13, 129, 31)] {
             for accumulate in [false, true] {
@@ -65,11 +66,12 @@ final class PanelProductTests: XCTestCase {
 /// what they claim, so the rate counts real multiply-adds.
 final class FMARateProbeTests: XCTestCase {
     /// Chain i starts at a₀ = 0.01·i and runs a ← 0.999·a + 0.001 n times, so a_n = 1 + 0.999ⁿ(a₀ − 1);
-    /// eight lanes a chain, ten chains.
+    /// `seqlab_fma_lanes` lanes a chain (16 with AVX-512, else 8), ten chains.
     func testChainsSumToTheClosedForm() {
+        XCTAssertEqual(seqlab_fma_lanes(), seqlab_panels_family_id() == 2 ? 16 : 8)
         for n in [0, 1, 10, 1_000] {
             var expected = 0.0
-            for i in 0..<10 { expected += 8 * (1 + pow(0.999, Double(n)) * (0.01 * Double(i) - 1)) }
+            for i in 0..<10 { expected += Double(seqlab_fma_lanes()) * (1 + pow(0.999, Double(n)) * (0.01 * Double(i) - 1)) }
             XCTAssertEqual(Double(seqlab_fma_chains(n)), expected, accuracy: 1e-3 * max(1, expected), "n = \(n)")
         }
     }

@@ -107,8 +107,8 @@ void seqlab_bf16_gemm_with(int family, int m, int rows, int cols, const uint32_t
 
 // Panel products (PanelProduct.c): c (m × n) = x (m × k) · Wᵀ, plus c when accumulating, with W
 // (n × k) packed once into panels of 16 outputs: panel p holds, for q = 0..<k, the 16 values
-// W[16p + i][q] side by side (zero beyond n). For recurrent layers' per-frame products on CPUs
-// without AVX-512, where the weights stay the same for every frame of a pass.
+// W[16p + i][q] side by side (zero beyond n). For recurrent layers' per-frame products, where the
+// weights stay the same for every frame of a pass.
 
 /// The floats W (n × k) takes packed.
 long seqlab_panels_count(int n, int k);
@@ -121,16 +121,17 @@ void seqlab_panels_pack(int n, int k, const float *w, long rowStride, long colSt
 /// by one FMA each: every family gives the same bits. x row stride ldx, c row stride ldc.
 void seqlab_panels_gemm(int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc, int accumulate);
 
-/// The kernels this CPU runs: 1 AVX2 + FMA, 0 portable C; and the product with a given family
+/// The kernels this CPU runs: 2 AVX-512F, 1 AVX2 + FMA, 0 portable C; and the product with a given family
 /// (or the best for −1), for tests.
 int seqlab_panels_family_id(void);
 void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc,
                              int accumulate);
 
 // The multiply-add rate of one core (FMARate.c), for bench-networks: `iterations` rounds of ten
-// independent 8-wide float FMA chains (160 flops a round); returns their sum so that none is
-// optimised away.
+// independent float FMA chains of seqlab_fma_lanes() lanes (the panel product's width: 16 with
+// AVX-512, else 8; 20 × lanes flops a round); returns their sum so that none is optimised away.
 float seqlab_fma_chains(long iterations);
+int seqlab_fma_lanes(void);
 
 #ifdef __cplusplus
 }
