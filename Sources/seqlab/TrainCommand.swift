@@ -252,8 +252,12 @@ struct Train: ParsableCommand {
         guard !train.utterances.isEmpty else {
             throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) skipped)")
         }
-        if (previous?.options.precision ?? precision) == .bfloat16 && !BFloat16Matrix.vectorised {
-            printError("seqlab train: warning: this CPU has neither AVX2 nor AVX-512; --precision bf16 runs in portable C, slower than fp32")
+        if (previous?.options.precision ?? precision) == .bfloat16 {
+            if !BFloat16Matrix.vectorised {
+                printError("seqlab train: warning: this CPU has neither AVX2 nor AVX-512; --precision bf16 runs in portable C, slower than fp32")
+            } else if BFloat16Matrix.kernelFamilyID < 3 && !quiet {
+                printError("seqlab train: note: this CPU has no AVX512-BF16; --precision bf16 widens the bfloat16 values for float FMAs here (the same results; the speed-up needs AVX512-BF16)")
+            }
         }
         let checkpointPath = checkpoint ?? output + ".ckpt"
         let trainer: Trainer
@@ -288,7 +292,9 @@ struct Train: ParsableCommand {
             printError("seqlab train: \(train.utterances.count) utterances (\(train.frames) frames), \(valid.utterances.count) for validation; "
                 + "\(arch.inputSize)-dim input, \(trainer.model.network.describedArchitecture), "
                 + (task.classifies ? "\(alphabet.count - 1) labels + blank" : "\(arch.classes) predicted values")
-                + ", task \(task.rawValue); \(trainer.model.network.parameters.parameterCount()) weights; memory \(plan.description)")
+                + ", task \(task.rawValue); \(trainer.model.network.parameters.parameterCount()) weights"
+                + (trainer.options.precision == .bfloat16 ? ", mixed precision (LSTM products in bfloat16, \(BFloat16Matrix.kernelFamily))" : "")
+                + "; memory \(plan.description)")
         }
         if let log, let previous {
             // Epochs logged after the checkpoint (a kill came before it was written) are run again: drop their lines.

@@ -6,9 +6,9 @@ import TestSupport
 
 final class FloatPathTests: XCTestCase {
     /// With BLAS on one thread the Float backward runs its big products by libxsmm
-    /// (`WeightGradientProduct`, `RowBlockedProduct`), with more by BLAS; the per-frame products run
-    /// by libxsmm or by the panel product (`SmallGemm`, `PanelMatrix`; by default as the CPU decides):
-    /// every combination is checked.
+    /// (`WeightGradientProduct`, `RowBlockedProduct`) or BLAS, and the per-frame products by the
+    /// panel product (`PanelMatrix`); with more, the per-frame products run by libxsmm (`SmallGemm`)
+    /// or by BLAS: libxsmm forced on and off under each, every combination is checked.
     func withBLASThreads(_ counts: [Int], _ body: () -> Void) {
         let before = blasThreads()
         defer { setBLASThreads(before); SmallGemm.force(nil) }
