@@ -38,8 +38,9 @@ import Tensors
 /// weight gradients in one product over [x_t | h_{t−1}] after the loop (for Float with AVX-512 by
 /// libxsmm in blocks of frames over [x_t | h_{t−1} | 1], the ones giving the bias gradient too,
 /// `WeightGradientProduct`) and, for Float with AVX-512, the input gradient dA·W_ih by libxsmm in
-/// blocks of rows (`RowBlockedProduct`). With bfloat16
-/// weights (inference) both forward products are `BFloat16Matrix` products.
+/// blocks of rows (`RowBlockedProduct`). With bfloat16 weights (inference, and mixed-precision
+/// training) both forward products are `BFloat16Matrix` products, and in mixed-precision training
+/// the backward's three products too.
 public struct LSTMLayer<S: NetworkScalar>: Sendable {
     public let inputs: Int
     public let hidden: Int
@@ -116,8 +117,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     /// Forward through time. x: (T·B) × inputs with row stride ldx; writes h into y, a
     /// (T·B) × H block with row stride ldy (a column slice of the layer output). The state
     /// before the first frame is zero, or `cache.initialHidden`/`initialCells` (B × H) when set.
-    /// With `bfloat16` (Float layers, `ProductPrecision.bfloat16`; inference only) both products
-    /// come from those rounded weights: a_t = bf16(x_t)·bf16(W_ih)ᵀ + bf16(h_{t−1})·bf16(W_hh)ᵀ
+    /// With `bfloat16` (Float layers: `ProductPrecision.bfloat16` inference, or mixed-precision
+    /// training, `LSTMNetwork.trainsInBFloat16`) both products come from those rounded weights: a_t = bf16(x_t)·bf16(W_ih)ᵀ + bf16(h_{t−1})·bf16(W_hh)ᵀ
     /// summed in float, the cell arithmetic unchanged.
     @_specialize(where S == Float)
     func forward(x: UnsafePointer<S>, ldx: Int, time T: Int, lengths: [Int],
@@ -375,7 +376,10 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                                           Int32(G), Int32(block), packed, dWt.pointer, Int32(G))
                 cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(G), 1, dWt.pointer, Int32(G),
                                 mutableFloats(dW.pointer), Int32(width))
-                for r in 0..<rows { for j in 0..<G { dBias[j] += da[r * G + j] } }
+                dBias.withUnsafeMutableBufferPointer { d in
+                    let sum = mutableFloats(d.baseAddress!), rowsOfDA = floats(UnsafePointer(da))
+                    for r in 0..<rows { for j in 0..<G { sum[j] += rowsOfDA[r * G + j] } }
+                }
             } else if oneThread, let product = WeightGradientProduct(width: width + 1, outputs: G, rows: rows) {
                 // Float: [X | H_prev | 1] transposed ((width + 1) × rows) by OpenBLAS's somatcopy, then
                 // [dW_ih | dW_hh | db]ᵀ = [X | H_prev | 1]ᵀ · dA by libxsmm in blocks of frames: the
