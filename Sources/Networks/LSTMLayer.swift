@@ -37,8 +37,8 @@ import Tensors
 /// in `RecurrentProduct.usesPanels`; backward's dA_t·W_hh likewise). Backward is BPTT, with both
 /// weight gradients in one product over [x_t | h_{t−1}] after the loop (for Float with AVX-512 by
 /// libxsmm in blocks of frames over [x_t | h_{t−1} | 1], the ones giving the bias gradient too,
-/// `WeightGradientProduct`) and, for Float with AVX-512, the input gradient dA·W_ih by libxsmm in
-/// blocks of rows (`RowBlockedProduct`). With bfloat16 weights (inference, and mixed-precision
+/// `WeightGradientProduct`) and, for Float with AVX-512, the input gradient dA·W_ih by the panel
+/// product in blocks of rows (`InputGradientProduct`). With bfloat16 weights (inference, and mixed-precision
 /// training) both forward products are `BFloat16Matrix` products, and in mixed-precision training
 /// the backward's three products too.
 public struct LSTMLayer<S: NetworkScalar>: Sendable {
@@ -428,8 +428,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     let inputT = BFloat16Matrix(rows: inputs, cols: G, transposing: floats(wih.baseAddress!), ld: inputs)
                     if !accumulate { for r in 0..<rows { (dx + r * lddx).update(repeating: 0, count: inputs) } }
                     inputT.addProduct(m: rows, x: floats(UnsafePointer(da)), ldx: G, into: mutableFloats(dx), ldc: lddx, scratch: scratch!)
-                } else if oneThread, let product = RowBlockedProduct(rows: rows, n: inputs, k: G, lda: G, ldb: inputs, ldc: lddx, accumulate: accumulate) {
-                    product.run(floats(UnsafePointer(da)), floats(wih.baseAddress!), mutableFloats(dx))
+                } else if oneThread, let product = InputGradientProduct(weights: floats(wih.baseAddress!), outputs: G, inputs: inputs) {
+                    product.run(dA: floats(UnsafePointer(da)), rows: rows, into: mutableFloats(dx), lddx: lddx, accumulate: accumulate)
                 } else {
                     S.gemm(.none, .none, m: rows, n: inputs, k: G, alpha: 1, da, lda: G, wih.baseAddress!, ldb: inputs,
                            beta: accumulate ? 1 : 0, dx, ldc: lddx)

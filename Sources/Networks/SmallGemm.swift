@@ -14,7 +14,7 @@ import Tensors
 /// (`RecurrentProduct.usesPanels`); with AVX2 alone libxsmm 1.17's run at half OpenBLAS's rate (a
 /// Zen 3), so there `init` gives nil (`isUsed`) and the callers use the panel product
 /// (`PanelMatrix`) or BLAS. With AVX-512 libxsmm also runs the backward's large products in blocks
-/// (`WeightGradientProduct`, `RowBlockedProduct`). Runs on the caller's thread.
+/// (`WeightGradientProduct`). Runs on the caller's thread.
 struct SmallGemm {
     private var kernel = seqlab_small_gemm()
 
@@ -192,34 +192,27 @@ struct WeightGradientProduct {
     }
 }
 
-/// C (rows × n, row stride ldc) = A (rows × k, row stride lda) · B (k × n, row stride ldb), plus C
-/// when `accumulate`, in Float by libxsmm (`SmallGemm`) in blocks of `rowBlock` rows of A, so that
-/// each block of A stays in cache while the kernel walks B: an LSTM layer's input gradient
-/// dX = dA · W_ih. On this project's machine, one thread, 3,200 rows: 3,200 × 1,024 · 1,024 × 512 in
-/// 29.5 ms against OpenBLAS's 32.5, 768 × 384 in 16.7 against 18.6, 384 × 192 in 4.1 against 5.1
-/// (timed in C). nil when libxsmm has no kernel for the shape (the caller multiplies with BLAS).
-struct RowBlockedProduct {
-    static let rowBlock = 64
-    private let block: SmallGemm, last: SmallGemm?
-    private let rows: Int, lda: Int, ldc: Int
+/// An LSTM layer's input gradient in Float, dX (rows × inputs, row stride lddx) = dA (rows × 4H) ·
+/// W_ih, plus dX when accumulating, by the panel product on W_ih packed once as its transpose
+/// (`PanelMatrix`), `rowBlock` rows of dA at a time, so that a block (512 KB for 4H = 1,024) stays
+/// in L2 while the panels pass over it. With AVX-512 only: on a Zen 5 core 3,200 × 1,024 · 1,024 ×
+/// 512 took 12.4–12.6 ms this way against 12.2–14.8 ms (from run to run) by libxsmm in blocks of 64
+/// rows (timed in C), and a 2×256 BLSTM's backward 60.0–62.4 ms a step against 64.5–66.5. nil
+/// elsewhere (the caller multiplies with BLAS).
+struct InputGradientProduct {
+    static let rowBlock = 128
+    private let panels: PanelMatrix
 
-    init?(rows: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, accumulate: Bool) {
-        guard rows > 0 else { return nil }
-        let size = min(rows, Self.rowBlock), rest = rows % size
-        guard let block = SmallGemm(m: size, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, beta: accumulate ? 1 : 0) else { return nil }
-        self.block = block
-        last = rest > 0 ? SmallGemm(m: rest, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, beta: accumulate ? 1 : 0) : nil
-        guard rest == 0 || last != nil else { return nil }
-        self.rows = rows; self.lda = lda; self.ldc = ldc
+    /// weights: W_ih, `outputs` (4H) × `inputs`, row-major.
+    init?(weights: UnsafePointer<Float>, outputs: Int, inputs: Int) {
+        guard seqlab_panels_family_id() == 2 else { return nil }
+        panels = PanelMatrix(n: inputs, k: outputs, weights: weights, rowStride: 1, colStride: inputs)
     }
 
-    func run(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
-        let size = min(rows, Self.rowBlock)
-        var first = 0
-        while first < rows {
-            let kernel = rows - first >= size ? block : last!
-            kernel.run(a + first * lda, b, c + first * ldc)
-            first += size
+    func run(dA: UnsafePointer<Float>, rows: Int, into dx: UnsafeMutablePointer<Float>, lddx: Int, accumulate: Bool) {
+        for first in stride(from: 0, to: rows, by: Self.rowBlock) {
+            panels.multiply(m: min(Self.rowBlock, rows - first), x: dA + first * panels.k, ldx: panels.k,
+                            into: dx + first * lddx, ldc: lddx, accumulate: accumulate)
         }
     }
 }

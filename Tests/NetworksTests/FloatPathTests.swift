@@ -6,7 +6,8 @@ import TestSupport
 
 final class FloatPathTests: XCTestCase {
     /// With BLAS on one thread the Float backward runs its big products by libxsmm
-    /// (`WeightGradientProduct`, `RowBlockedProduct`) or BLAS, and the per-frame products by the
+    /// (`WeightGradientProduct`) or BLAS and by the panel product (`InputGradientProduct`, with
+    /// AVX-512) or BLAS, and the per-frame products by the
     /// panel product (`PanelMatrix`); with more, the per-frame products run by libxsmm (`SmallGemm`)
     /// or by BLAS: libxsmm forced on and off under each, every combination is checked.
     func withBLASThreads(_ counts: [Int], _ body: () -> Void) {
