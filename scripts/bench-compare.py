@@ -45,6 +45,11 @@ def kernels_label(variant, result):
     return f"{setting} ({result['blas_core']}" + (f"; per-frame products {small})" if small else ")")
 
 
+def bf16_kernel(result):
+    """What ran a bench-networks result's bfloat16 products (its `bf16_family`)."""
+    return {3: "AVX512-BF16", 2: "AVX-512F, widened", 1: "AVX2, widened"}.get(int(result["bf16_family"]), "portable C")
+
+
 def medians(runs):
     """The per-key median of a list of result dicts (numbers), other keys from the first run."""
     out = dict(runs[0])
@@ -194,8 +199,7 @@ def train(args):
         pt = dict(b1=T / peer["inf1_s"], b16=B * T / peer["inf16_s"]) if peer else {}
         for v, o in ours.items():
             label = kernels_label(v, o)
-            kernel = {3: "AVX512-BF16", 2: "AVX-512F, widened", 1: "AVX2, widened"}.get(int(o["bf16_family"]), "portable C")
-            print(f"| {shape} | {label} | {kernel} | {fmt(o['infer1_bf16_frames_per_s'])} | {ratio(o['infer1_bf16_frames_per_s'], pt.get('b1'))} | "
+            print(f"| {shape} | {label} | {bf16_kernel(o)} | {fmt(o['infer1_bf16_frames_per_s'])} | {ratio(o['infer1_bf16_frames_per_s'], pt.get('b1'))} | "
                   f"{fmt(o['infer_batch_bf16_frames_per_s'])} | {ratio(o['infer_batch_bf16_frames_per_s'], pt.get('b16'))} | "
                   f"{o['bf16_max_log_prob_deviation']:.2g} |")
     print("\nseqlab's mixed-precision training (`train --precision bf16`: the LSTM layers' products, forward and "
@@ -205,14 +209,13 @@ def train(args):
     print("| shape | OpenBLAS kernels | bf16 kernel | seqlab bf16 train frames/s | seqlab fp32 train frames/s | "
           "PyTorch fp32 train frames/s | PyTorch autocast bf16 train frames/s | bf16/PyTorch fp32 | bf16/PyTorch autocast | "
           "bf16/fp32 (seqlab) | seqlab bf16 train GFLOP/s | seqlab loss first -> last, fp32 / bf16 |")
-    print("|" + "---|" * 13)
+    print("|" + "---|" * 12)
     for shape, idim, layers, hidden, ours, peer, mixed in rows:
         pt_train = B * T / peer["train_s"] if peer else None
         pt_autocast = B * T / peer["autocast_train_s"] if peer else None
         for v, m in mixed.items():
             o = ours[v]
-            kernel = {3: "AVX512-BF16", 2: "AVX-512F, widened", 1: "AVX2, widened"}.get(int(m["bf16_family"]), "portable C")
-            print(f"| {shape} | {kernels_label(v, m)} | {kernel} | {fmt(m['train_frames_per_s'])} | {fmt(o['train_frames_per_s'])} | "
+            print(f"| {shape} | {kernels_label(v, m)} | {bf16_kernel(m)} | {fmt(m['train_frames_per_s'])} | {fmt(o['train_frames_per_s'])} | "
                   f"{fmt(pt_train)} | {fmt(pt_autocast)} | {ratio(m['train_frames_per_s'], pt_train)} | "
                   f"{ratio(m['train_frames_per_s'], pt_autocast)} | {ratio(m['train_frames_per_s'], o['train_frames_per_s'])} | "
                   f"{fmt(m['train_gflops'], 1)} | {o['first_loss']:.1f} -> {o['last_loss']:.2f} / {m['first_loss']:.1f} -> {m['last_loss']:.2f} |")
