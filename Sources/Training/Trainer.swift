@@ -63,7 +63,7 @@ public final class Trainer {
         }
         try Trainer.checkPenDistortion(options, frontEnd: frontEnd)
         if options.precision == .bfloat16 && cell != .lstm {
-            throw InputError(file: "training options", "--precision bf16 rounds the products of LSTM layers; a \(cell.rawValue) network trains in fp32")
+            throw InputError(file: "training options", "--precision bf16 rounds the products of LSTM layers; \(cell.rawValue) networks train in fp32")
         }
         var rng = SeededGenerator(seed: options.seed)
         let configuration = LSTMNetworkConfiguration(inputSize: dimension, hiddenSizes: options.hiddenSizes,
