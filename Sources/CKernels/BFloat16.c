@@ -191,7 +191,9 @@ DEFINE_BLOCK_F(4, 1)
 /// again from L2 or L3 for every four rows), the rows four at a time against them (4 × 4 panels;
 /// the rest one at a time, 1 × 4), then the panels left one at a time. Fewer rows (batch-1
 /// inference): each row against eight panels at a time (1 × 8), then the rest one by one. Every
-/// output is one block's sum over all pairs in order, whatever the blocking.
+/// output is one block's sum over all pairs in order, whatever the blocking. (Rows outermost, as
+/// before, trained a 2×256 BLSTM in mixed precision as fast on a Zen 5: 46,068–46,315 frames/s
+/// against 45,178–47,282 this way, two runs each; the panels-first order is kept for the reuse.)
 #define DEFINE_GEMM(prefix, attributes)                                                                              \
     attributes static void prefix##_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, \
                                          float *c, int ldc) {                                                        \
