@@ -50,6 +50,12 @@ def bf16_kernel(result):
     return {3: "AVX512-BF16", 2: "AVX-512F, widened", 1: "AVX2, widened"}.get(int(result["bf16_family"]), "portable C")
 
 
+def table_head(columns):
+    """Prints a markdown table's header row and its separator, one cell per column."""
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+
+
 def medians(runs):
     """The per-key median of a list of result dicts (numbers), other keys from the first run."""
     out = dict(runs[0])
@@ -173,10 +179,9 @@ def train(args):
     if not with_peer:
         print(f"PyTorch peer: not run ({'--no-peer' if args.no_peer else PEER_PYTHON + ' cannot import torch'}); "
               "install it with ../shared/peers/setup.sh. seqlab's own figures follow.\n")
-    print("| shape | OpenBLAS kernels | seqlab train frames/s | PyTorch train frames/s | seqlab/PyTorch | "
-          "seqlab infer b1 | PyTorch infer b1 | b1 ratio | seqlab infer b16 | PyTorch infer b16 | b16 ratio | "
-          "seqlab train GFLOP/s | PyTorch train GFLOP/s | seqlab peak RSS MB | PyTorch peak RSS MB |")
-    print("|" + "---|" * 15)
+    table_head(["shape", "OpenBLAS kernels", "seqlab train frames/s", "PyTorch train frames/s", "seqlab/PyTorch",
+                "seqlab infer b1", "PyTorch infer b1", "b1 ratio", "seqlab infer b16", "PyTorch infer b16", "b16 ratio",
+                "seqlab train GFLOP/s", "PyTorch train GFLOP/s", "seqlab peak RSS MB", "PyTorch peak RSS MB"])
     for shape, idim, layers, hidden, ours, peer, mixed in rows:
         train_flops = 3 * flops(idim, layers, hidden, B * T)
         pt = {}
@@ -192,9 +197,8 @@ def train(args):
                   f"{fmt(pt.get('gflops'), 1)} | {fmt(o['peak_rss_mb'], 1)} | {fmt(pt.get('rss'), 1)} |")
     print("\nseqlab's inference with the LSTM products in bfloat16 (`--precision bf16`: weights and layer inputs "
           "rounded to bfloat16, sums in float), against the same PyTorch float figures:\n")
-    print("| shape | OpenBLAS kernels | bf16 kernel | seqlab bf16 infer b1 | b1 ratio | seqlab bf16 infer b16 | b16 ratio | "
-          "largest log-probability change |")
-    print("|" + "---|" * 8)
+    table_head(["shape", "OpenBLAS kernels", "bf16 kernel", "seqlab bf16 infer b1", "b1 ratio", "seqlab bf16 infer b16",
+                "b16 ratio", "largest log-probability change"])
     for shape, idim, layers, hidden, ours, peer, mixed in rows:
         pt = dict(b1=T / peer["inf1_s"], b16=B * T / peer["inf16_s"]) if peer else {}
         for v, o in ours.items():
@@ -206,10 +210,10 @@ def train(args):
           "backward, with both operands rounded to bfloat16 and sums in float; weights, gradients and Adam in float), "
           "against PyTorch's float32 training and its own mixed precision (the forward under "
           "torch.autocast('cpu', dtype=torch.bfloat16), scripts/reference/torch-autocast-training.py):\n")
-    print("| shape | OpenBLAS kernels | bf16 kernel | seqlab bf16 train frames/s | seqlab fp32 train frames/s | "
-          "PyTorch fp32 train frames/s | PyTorch autocast bf16 train frames/s | bf16/PyTorch fp32 | bf16/PyTorch autocast | "
-          "bf16/fp32 (seqlab) | seqlab bf16 train GFLOP/s | seqlab loss first -> last, fp32 / bf16 |")
-    print("|" + "---|" * 12)
+    table_head(["shape", "OpenBLAS kernels", "bf16 kernel", "seqlab bf16 train frames/s", "seqlab fp32 train frames/s",
+                "PyTorch fp32 train frames/s", "PyTorch autocast bf16 train frames/s", "bf16/PyTorch fp32",
+                "bf16/PyTorch autocast", "bf16/fp32 (seqlab)", "seqlab bf16 train GFLOP/s",
+                "seqlab loss first -> last, fp32 / bf16"])
     for shape, idim, layers, hidden, ours, peer, mixed in rows:
         pt_train = B * T / peer["train_s"] if peer else None
         pt_autocast = B * T / peer["autocast_train_s"] if peer else None
