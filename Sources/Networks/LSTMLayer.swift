@@ -33,8 +33,9 @@ import Tensors
 /// For Float the per-step products run, for two or more rows, on CKernels' panel product over
 /// weights packed once per pass (`PanelMatrix`, AVX-512 or AVX2, when BLAS has one thread: faster
 /// than libxsmm's kernels and than OpenBLAS, which packs the weights on every call), else on
-/// libxsmm on CPUs with AVX-512 (`SmallGemm`), and on sgemv over W_hh transposed for one row (all
-/// in `RecurrentProduct.usesPanels`; backward's dA_t·W_hh likewise). Backward is BPTT, with both
+/// libxsmm on CPUs with AVX-512 (`SmallGemm`) (all in `RecurrentProduct.usesPanels`; backward's
+/// dA_t·W_hh likewise); at batch 1 both products run on the panel product whatever BLAS's threads
+/// (with neither AVX2 nor AVX-512, sgemv and one gemm). Backward is BPTT, with both
 /// weight gradients in one product over [x_t | h_{t−1}] after the loop (for Float with AVX-512 by
 /// libxsmm in blocks of frames over [x_t | h_{t−1} | 1], the ones giving the bias gradient too,
 /// `WeightGradientProduct`) and, for Float with AVX-512, the input gradient dA·W_ih by the panel
@@ -154,6 +155,11 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             if let reduced {
                 mutableFloats(gates).update(repeating: 0, count: rows * G)
                 reduced.input.addProduct(m: rows, x: floats(x), ldx: ldx, into: mutableFloats(gates), ldc: G, scratch: scratch!)
+            } else if fused && B == 1 && rows > 1 && seqlab_panels_family_id() >= 1 {
+                // Batch 1 (inference): all frames' input products in one pass of the panel product, as the
+                // recurrent steps (`RecurrentProduct`), whatever BLAS's threads, so the bits do not depend on them.
+                PanelMatrix(n: G, k: inputs, weights: floats(wih.baseAddress!), rowStride: inputs, colStride: 1)
+                    .multiply(m: rows, x: floats(x), ldx: ldx, into: mutableFloats(gates), ldc: G, accumulate: false)
             } else if inputProduct == nil {
                 S.gemm(.none, .transposed, m: rows, n: G, k: inputs, alpha: 1, x, lda: ldx,
                        wih.baseAddress!, ldb: inputs, beta: fused ? 0 : 1, gates, ldc: G)

@@ -1,4 +1,5 @@
 // The Float path (vectorised gate loops, polynomial exp) against the Double path (libm) on odd shapes.
+import CKernels
 import XCTest
 @testable import Networks
 import Tensors
@@ -29,7 +30,8 @@ final class FloatPathTests: XCTestCase {
     func checkOddShapes() {
         var rng = SeededGenerator(seed: 100)
         // Batches of three (libxsmm's per-frame recurrent products), of five (the input product
-        // frame by frame too, LSTMLayer.perFrameInputRows) and of one (sgemv on W_hhᵀ).
+        // frame by frame too, LSTMLayer.perFrameInputRows) and of one (both products on the panel
+        // product, or sgemv and BLAS in portable C).
         for lengths in [[9, 1, 6], [9, 1, 6, 4, 7], [8]] {
         for (inputs, hidden, peepholes) in [(1, [1], true), (3, [17], false), (5, [5, 3], true), (2, [33], true)] {
             let configuration = LSTMNetworkConfiguration(inputSize: inputs, hiddenSizes: hidden, bidirectional: true,
@@ -57,6 +59,41 @@ final class FloatPathTests: XCTestCase {
                 assertClose(f.gradient.data, d.gradient.data, absolute: 1e-4, relative: 1e-4, "\(label) \(f.name)")
             }
         }
+        }
+    }
+
+    /// Batch 1 runs both of a layer's products on the panel product whatever BLAS's threads
+    /// (`RecurrentProduct`, `LSTMLayer.forward`): its layer outputs are the same bits on one and two
+    /// BLAS threads, and the bits of the same sequence in a batch of four on one BLAS thread (where the
+    /// panel product runs frame by frame), uni- and bidirectional, with and without peepholes.
+    func testBatchOneGivesTheBatchedPanelProductsBitsOnAnyThreads() throws {
+        try XCTSkipIf(seqlab_panels_family_id() == 0, "without AVX2 batch 1 runs sgemv and BLAS")
+        let before = blasThreads()
+        defer { setBLASThreads(before) }
+        var rng = SeededGenerator(seed: 7)
+        let T = 23, D = 13
+        for (bidirectional, peepholes) in [(false, true), (true, false), (true, true)] {
+            let configuration = LSTMNetworkConfiguration(inputSize: D, hiddenSizes: [37, 20], bidirectional: bidirectional,
+                                                         peepholes: peepholes, classes: 5)
+            let net = LSTMNetwork<Float>(configuration, rng: &rng)
+            let x = randomArray(T, D, &rng).converted(to: Float.self)
+            var four = Array2D<Float>(rows: 4 * T, cols: D)
+            for t in 0..<T { for b in 0..<4 { for j in 0..<D { four[t * 4 + b, j] = x[t, j] } } }
+            func outputs(_ batch: SequenceBatch<Float>, blas: Int) -> [[Float]] {
+                setBLASThreads(blas)
+                let pass = net.forward(batch)
+                return pass.layerOutputs.enumerated().map { k, out in
+                    let width = configuration.directions * configuration.hiddenSizes[k]
+                    return (0..<T).flatMap { t in (0..<width).map { out.pointer[(t * batch.batchSize) * width + $0] } }
+                }
+            }
+            let single = SequenceBatch(sequences: [x])
+            let label = "bidirectional \(bidirectional) peepholes \(peepholes)"
+            let oneThread = outputs(single, blas: 1)
+            XCTAssertEqual(oneThread, outputs(single, blas: 2), "\(label): batch 1 on one and two BLAS threads")
+            XCTAssertEqual(oneThread, outputs(SequenceBatch(frames: four, lengths: [T, T, T, T]), blas: 1),
+                           "\(label): batch 1 against the first of four copies")
+            XCTAssertTrue(oneThread.joined().allSatisfy { $0.isFinite && $0 != 0 }, label)
         }
     }
 
