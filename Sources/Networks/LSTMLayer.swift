@@ -121,9 +121,12 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     /// With `bfloat16` (Float layers: `ProductPrecision.bfloat16` inference, or mixed-precision
     /// training, `LSTMNetwork.trainsInBFloat16`) both products come from those rounded weights: a_t = bf16(x_t)·bf16(W_ih)ᵀ + bf16(h_{t−1})·bf16(W_hh)ᵀ
     /// summed in float, the cell arithmetic unchanged.
+    /// With `panels` (Float inference, `LSTMNetwork.setPrecision(.float32)`), the panel products use
+    /// those weights packed before instead of packing them again.
     @_specialize(where S == Float)
     func forward(x: UnsafePointer<S>, ldx: Int, time T: Int, lengths: [Int],
-                 y: UnsafeMutablePointer<S>, ldy: Int, cache: Cache, bfloat16: LSTMBFloat16Weights? = nil) {
+                 y: UnsafeMutablePointer<S>, ldy: Int, cache: Cache, bfloat16: LSTMBFloat16Weights? = nil,
+                 panels: LSTMPanelWeights? = nil) {
         let B = lengths.count, H = hidden, G = 4 * hidden, rows = T * B
         guard rows > 0 else { return }
         let reduced = S.self == Float.self ? bfloat16 : nil
@@ -150,7 +153,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             }
             // Float batches of `perFrameInputRows` or more: the input product too runs frame by frame.
             let inputProduct = fused && reduced == nil && B >= LSTMLayer.perFrameInputRows
-                ? RecurrentProduct(weights: floats(wih.baseAddress!), outputs: G, inputs: inputs, rows: B, ldh: ldx, overwrite: true)
+                ? RecurrentProduct(weights: floats(wih.baseAddress!), outputs: G, inputs: inputs, rows: B, ldh: ldx, overwrite: true,
+                                   packed: panels?.input)
                 : nil
             if let reduced {
                 mutableFloats(gates).update(repeating: 0, count: rows * G)
@@ -158,7 +162,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             } else if fused && B == 1 && rows > 1 && seqlab_panels_family_id() >= 1 {
                 // Batch 1 (inference): all frames' input products in one pass of the panel product, as the
                 // recurrent steps (`RecurrentProduct`), whatever BLAS's threads, so the bits do not depend on them.
-                PanelMatrix(n: G, k: inputs, weights: floats(wih.baseAddress!), rowStride: inputs, colStride: 1)
+                (panels?.input ?? PanelMatrix(n: G, k: inputs, weights: floats(wih.baseAddress!), rowStride: inputs, colStride: 1))
                     .multiply(m: rows, x: floats(x), ldx: ldx, into: mutableFloats(gates), ldc: G, accumulate: false)
             } else if inputProduct == nil {
                 S.gemm(.none, .transposed, m: rows, n: G, k: inputs, alpha: 1, x, lda: ldx,
@@ -168,7 +172,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             let usePeepholes = peepholes
             // Float: the per-frame product h_{t−1}·W_hhᵀ (RecurrentProduct: libxsmm, the panel product, sgemm or sgemv).
             let product = S.self == Float.self && reduced == nil
-                ? RecurrentProduct(weights: floats(whh.baseAddress!), outputs: G, inputs: H, rows: B, ldh: ldy) : nil
+                ? RecurrentProduct(weights: floats(whh.baseAddress!), outputs: G, inputs: H, rows: B, ldh: ldy, packed: panels?.recurrent) : nil
             bias.withUnsafeBufferPointer { biasBuffer in
             let biasPointer = biasBuffer.baseAddress!
             for step in 0..<T {

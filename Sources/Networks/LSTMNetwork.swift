@@ -1,4 +1,5 @@
 // LSTMNetwork: stacked (bi)directional LSTM layers and a log-softmax output layer, with BPTT over a padded batch.
+import CKernels
 import Tensors
 
 /// The architecture of an `LSTMNetwork`, saved as JSON in the model's metadata.
@@ -80,6 +81,10 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     /// Each layer's and direction's weights in bfloat16 when the network runs at
     /// `ProductPrecision.bfloat16` (`setPrecision`), nil in float32. Not part of the saved model.
     var bfloat16Layers: [[LSTMBFloat16Weights]]?
+    /// Each layer's and direction's weights packed for the panel product when the network runs
+    /// float inference (`setPrecision(.float32)`, on CPUs with AVX2 or AVX-512), nil otherwise.
+    /// Not part of the saved model.
+    var panelLayers: [[LSTMPanelWeights]]?
 
     /// The arithmetic of `forward`'s LSTM products at inference (`setPrecision`).
     public var precision: ProductPrecision { bfloat16Layers == nil ? .float32 : .bfloat16 }
@@ -194,7 +199,8 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 forEachDirection(directions.count) { d in
                     let reduced = trainsInBFloat16 ? (directions[d] as? LSTMLayer<Float>)?.bfloat16Weights() : bfloat16Layers?[k][d]
                     directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths, y: out.pointer + d * directions[d].hidden,
-                                          ldy: width, cache: layerCaches[d], bfloat16: reduced)
+                                          ldy: width, cache: layerCaches[d], bfloat16: reduced,
+                                          panels: reduced == nil && !trainsInBFloat16 ? panelLayers?[k][d] : nil)
                 }
                 outputs.append(out)
                 caches.append(layerCaches)
@@ -266,6 +272,8 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         let batch = pass.batch, T = batch.maxLength, B = batch.batchSize, rows = T * B, K = configuration.classes
         precondition(bfloat16Layers == nil || pass.bfloat16Training,
                      "LSTMNetwork.backward: the network runs at bfloat16 precision, an inference setting; train in float32 or with trainsInBFloat16")
+        precondition(panelLayers == nil,
+                     "LSTMNetwork.backward: the network is set for inference (setPrecision), its weights packed as they were; train a network that is not")
         precondition(dLogits.rows == rows && dLogits.cols == K,
                      "LSTMNetwork.backward: gradient is \(dLogits.rows)×\(dLogits.cols), expected \(rows)×\(K)")
         var dz = dLogits
@@ -369,15 +377,19 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         copy.concurrentDirections = concurrentDirections
         copy.trainsInBFloat16 = trainsInBFloat16
         copy.bfloat16Layers = bfloat16Layers   // the same values, so the same rounded weights
+        copy.panelLayers = panelLayers         // and the same packed ones
         return copy
     }
 }
 
 extension LSTMNetwork where S == Float {
-    /// Runs `forward` at `precision` from now on. bfloat16 rounds and packs every LSTM layer's
-    /// W_ih and W_hh as they are now (call it again after changing them); float32 drops them.
+    /// Sets the network for inference: `forward` runs at `precision` from now on, on every LSTM
+    /// layer's W_ih and W_hh as they are now, rounded to bfloat16 and packed, or (float32, with AVX2
+    /// or AVX-512) packed for the panel product, so that a pass need not pack them again. Call it
+    /// again after changing the weights; `backward` refuses a network so set, and its copies.
     public mutating func setPrecision(_ precision: ProductPrecision) {
         bfloat16Layers = precision == .float32 ? nil : layers.map { $0.map { $0.bfloat16Weights() } }
+        panelLayers = precision == .float32 && seqlab_panels_family_id() >= 1 ? layers.map { $0.map { $0.panelWeights() } } : nil
     }
 
     /// Per-utterance log-probabilities (each T_b × K) for feature matrices (each T_b × D).

@@ -101,8 +101,10 @@ struct RecurrentProduct {
     private let rows: Int, outputs: Int, inputs: Int, ldh: Int, overwrite: Bool
 
     /// weights: W_hh, `outputs` (4H) × `inputs` (H), row-major; `rows` (B) rows of h a frame.
-    /// With `overwrite`, `add` writes a = h·Wᵀ instead of adding to a (two or more rows).
-    init(weights: UnsafePointer<Float>, outputs: Int, inputs: Int, rows: Int, ldh: Int, overwrite: Bool = false) {
+    /// With `overwrite`, `add` writes a = h·Wᵀ instead of adding to a (two or more rows). `packed`:
+    /// the same W already packed (`LSTMPanelWeights`), used where the panel product runs.
+    init(weights: UnsafePointer<Float>, outputs: Int, inputs: Int, rows: Int, ldh: Int, overwrite: Bool = false,
+         packed: PanelMatrix? = nil) {
         precondition(!overwrite || rows > 1, "RecurrentProduct: overwrite needs two or more rows")
         func transposed() -> ScratchBuffer<Float> {
             let t = ScratchBuffer<Float>(count: inputs * outputs, zeroed: false)
@@ -113,7 +115,8 @@ struct RecurrentProduct {
         if rows == 1 && seqlab_panels_family_id() == 0 {
             kernel = .sgemv(transposed())
         } else if rows == 1 || RecurrentProduct.usesPanels {
-            kernel = .panels(PanelMatrix(n: outputs, k: inputs, weights: weights, rowStride: inputs, colStride: 1))
+            precondition(packed.map { $0.n == outputs && $0.k == inputs } ?? true, "RecurrentProduct: packed weights of another shape")
+            kernel = .panels(packed ?? PanelMatrix(n: outputs, k: inputs, weights: weights, rowStride: inputs, colStride: 1))
         } else if let small = SmallGemm(m: rows, n: outputs, k: inputs, lda: ldh, ldb: outputs, ldc: outputs, beta: overwrite ? 0 : 1) {
             kernel = .small(small, transposed())
         } else {

@@ -97,6 +97,40 @@ final class FloatPathTests: XCTestCase {
         }
     }
 
+    /// A network set for float inference (`setPrecision(.float32)`) packs its LSTM weights once
+    /// (`LSTMPanelWeights`) and gives the bits of one that packs them every pass, at batch 1, 3 and
+    /// 5 (the input product frame by frame), on one and two BLAS threads; after its weights change,
+    /// setting it again follows them.
+    func testPackedForInferenceGivesTheSameBits() throws {
+        try XCTSkipIf(seqlab_panels_family_id() == 0, "without AVX2 there is nothing to pack")
+        let before = blasThreads()
+        defer { setBLASThreads(before) }
+        var rng = SeededGenerator(seed: 11)
+        let configuration = LSTMNetworkConfiguration(inputSize: 6, hiddenSizes: [19, 24], bidirectional: true, peepholes: true, classes: 4)
+        let net = LSTMNetwork<Float>(configuration, rng: &rng)
+        var packed = net.copy()
+        packed.setPrecision(.float32)
+        XCTAssertNotNil(packed.panelLayers)
+        XCTAssertEqual(packed.precision, .float32)
+        for lengths in [[17], [9, 17, 4], [5, 17, 12, 1, 8]] {
+            let batch = SequenceBatch(sequences: lengths.map { randomArray($0, 6, &rng).converted(to: Float.self) })
+            for threads in [1, 2] {
+                setBLASThreads(threads)
+                XCTAssertEqual(packed.forward(batch).logProbabilities.data, net.forward(batch).logProbabilities.data,
+                               "lengths \(lengths), \(threads) BLAS threads")
+            }
+        }
+        for p in packed.parameters { p.value.data = p.value.data.map { $0 * 0.5 } }
+        let batch = SequenceBatch(sequences: [randomArray(12, 6, &rng).converted(to: Float.self)])
+        let stale = packed.forward(batch).logProbabilities.data
+        packed.setPrecision(.float32)
+        let fresh = packed.forward(batch).logProbabilities.data
+        XCTAssertNotEqual(stale, fresh, "the packed weights are those of setPrecision's time")
+        var plain = packed.copy()
+        plain.panelLayers = nil
+        XCTAssertEqual(fresh, plain.forward(batch).logProbabilities.data)
+    }
+
     /// Long batches, whose weight gradient Float multiplies in blocks of 400 frames and a remainder
     /// (`WeightGradientProduct`, BLAS on one thread), unidirectional from a given initial state
     /// (whose h is H_prev at the first frame) and bidirectional with padding: Float's gradients
