@@ -8,14 +8,14 @@ import TestSupport
 
 final class PanelProductTests: XCTestCase {
     /// c = x·Wᵀ (+ c) on shapes with partial 16-output panels, whole panels in threes and left
-    /// over (AVX-512), every row count the kernels block (AVX2: 6 at a time, then 1–5; AVX-512: 8,
-    /// then 4, 2, 1), strides wider than the rows, and W given row-major or as the transpose of a
-    /// k × n matrix.
+    /// over (AVX-512), every row count the kernels block (AVX2: 6 at a time, then 1–5, and a single
+    /// row four whole panels at a time; AVX-512: 8, then 4, 2, 1), strides wider than the rows, and W
+    /// given row-major or as the transpose of a k × n matrix.
     func testMatchesADoubleLoopAndEveryFamilyGivesTheSameBits() {
         var rng = SeededGenerator(seed: 31)
         let families = (Int32(0)...seqlab_panels_family_id()).map { $0 }
         for (m, n, k) in [(16, 256, 300), (1, 1, 1), (2, 17, 3), (3, 40, 65), (5, 16, 2), (7, 33, 9), (11, 30, 512),
-                          (13, 129, 31)] {
+                          (13, 129, 31), (1, 100, 37), (1, 128, 20)] {
             for accumulate in [false, true] {
                 for transposedView in [false, true] {
                     let ldx = k + 3, ldc = n + 2, ld = transposedView ? n + 5 : k + 1
