@@ -122,7 +122,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     /// training, `LSTMNetwork.trainsInBFloat16`) both products come from those rounded weights: a_t = bf16(x_t)·bf16(W_ih)ᵀ + bf16(h_{t−1})·bf16(W_hh)ᵀ
     /// summed in float, the cell arithmetic unchanged.
     /// With `panels` (Float inference, `LSTMNetwork.setPrecision(.float32)`), the panel products use
-    /// those weights packed before instead of packing them again.
+    /// those weights packed before instead of packing them again (not with `bfloat16`).
     @_specialize(where S == Float)
     func forward(x: UnsafePointer<S>, ldx: Int, time T: Int, lengths: [Int],
                  y: UnsafeMutablePointer<S>, ldy: Int, cache: Cache, bfloat16: LSTMBFloat16Weights? = nil,
@@ -159,7 +159,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             if let reduced {
                 mutableFloats(gates).update(repeating: 0, count: rows * G)
                 reduced.input.addProduct(m: rows, x: floats(x), ldx: ldx, into: mutableFloats(gates), ldc: G, scratch: scratch!)
-            } else if fused && B == 1 && rows > 1 && seqlab_panels_family_id() >= 1 {
+            } else if fused && B == 1 && rows > 1 && RecurrentProduct.batchOneOnPanels {
                 // Batch 1 (inference): all frames' input products in one pass of the panel product, as the
                 // recurrent steps (`RecurrentProduct`), whatever BLAS's threads, so the bits do not depend on them.
                 (panels?.input ?? PanelMatrix(n: G, k: inputs, weights: floats(wih.baseAddress!), rowStride: inputs, colStride: 1))
@@ -386,10 +386,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                                           Int32(G), Int32(block), packed, dWt.pointer, Int32(G))
                 cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(G), 1, dWt.pointer, Int32(G),
                                 mutableFloats(dW.pointer), Int32(width))
-                dBias.withUnsafeMutableBufferPointer { d in
-                    let sum = mutableFloats(d.baseAddress!), rowsOfDA = floats(UnsafePointer(da))
-                    for r in 0..<rows { for j in 0..<G { sum[j] += rowsOfDA[r * G + j] } }
-                }
+                for r in 0..<rows { for j in 0..<G { dBias[j] += da[r * G + j] } }
             } else if oneThread, let product = WeightGradientProduct(width: width + 1, outputs: G, rows: rows) {
                 // Float: [X | H_prev | 1] transposed ((width + 1) × rows) by OpenBLAS's somatcopy, then
                 // [dW_ih | dW_hh | db]ᵀ = [X | H_prev | 1]ᵀ · dA by libxsmm in blocks of frames: the

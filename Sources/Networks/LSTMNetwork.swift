@@ -1,5 +1,4 @@
 // LSTMNetwork: stacked (bi)directional LSTM layers and a log-softmax output layer, with BPTT over a padded batch.
-import CKernels
 import Tensors
 
 /// The architecture of an `LSTMNetwork`, saved as JSON in the model's metadata.
@@ -199,8 +198,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 forEachDirection(directions.count) { d in
                     let reduced = trainsInBFloat16 ? (directions[d] as? LSTMLayer<Float>)?.bfloat16Weights() : bfloat16Layers?[k][d]
                     directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths, y: out.pointer + d * directions[d].hidden,
-                                          ldy: width, cache: layerCaches[d], bfloat16: reduced,
-                                          panels: reduced == nil && !trainsInBFloat16 ? panelLayers?[k][d] : nil)
+                                          ldy: width, cache: layerCaches[d], bfloat16: reduced, panels: panelLayers?[k][d])
                 }
                 outputs.append(out)
                 caches.append(layerCaches)
@@ -389,7 +387,7 @@ extension LSTMNetwork where S == Float {
     /// again after changing the weights; `backward` refuses a network so set, and its copies.
     public mutating func setPrecision(_ precision: ProductPrecision) {
         bfloat16Layers = precision == .float32 ? nil : layers.map { $0.map { $0.bfloat16Weights() } }
-        panelLayers = precision == .float32 && seqlab_panels_family_id() >= 1 ? layers.map { $0.map { $0.panelWeights() } } : nil
+        panelLayers = precision == .float32 && RecurrentProduct.batchOneOnPanels ? layers.map { $0.map { $0.panelWeights() } } : nil
     }
 
     /// Per-utterance log-probabilities (each T_b × K) for feature matrices (each T_b × D).

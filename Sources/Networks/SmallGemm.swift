@@ -88,9 +88,7 @@ final class PanelMatrix: @unchecked Sendable {
 /// (6–12× faster here than a tiled loop, whose power-of-two strides land every write of a tile in
 /// one cache set), else by the panel product on W_hh packed once per pass (`PanelMatrix`) when BLAS
 /// has one thread (`panelsPay`), else by OpenBLAS's sgemm. For one row (batch-1 inference): by the
-/// panel product too (AVX-512 or AVX2, whatever BLAS's threads, so that the bits do not depend on
-/// them; a 2×256 BLSTM's batch-1 inference on a Zen 5 38,378–40,592 → 41,703–44,177 frames/s with
-/// the input product on it too, `LSTMLayer.forward`), else by sgemv down the columns of W_hhᵀ.
+/// panel product too where `batchOneOnPanels`, else by sgemv down the columns of W_hhᵀ.
 struct RecurrentProduct {
     private enum Kernel {
         case small(SmallGemm, ScratchBuffer<Float>), panels(PanelMatrix), sgemv(ScratchBuffer<Float>)
@@ -112,7 +110,7 @@ struct RecurrentProduct {
                             t.pointer, Int32(outputs))
             return t
         }
-        if rows == 1 && seqlab_panels_family_id() == 0 {
+        if rows == 1 && !RecurrentProduct.batchOneOnPanels {
             kernel = .sgemv(transposed())
         } else if rows == 1 || RecurrentProduct.usesPanels {
             precondition(packed.map { $0.n == outputs && $0.k == inputs } ?? true, "RecurrentProduct: packed weights of another shape")
@@ -153,6 +151,14 @@ struct RecurrentProduct {
     /// faster than libxsmm 1.17, which runs them otherwise: 16 × 256 · 256 × 1,024 at 250 against
     /// 216 GFLOP/s on a Zen 5 core) or libxsmm is not used (`SmallGemm`).
     static var usesPanels: Bool { panelsPay && (seqlab_panels_family_id() >= 1 || !SmallGemm.isUsed) }
+
+    /// Whether batch 1 runs both of an LSTM layer's products on the panel product (the recurrent step
+    /// here, the input product of all frames in `LSTMLayer.forward`): wherever it is vectorised (AVX2
+    /// or AVX-512), whatever BLAS's threads, so that batch-1 outputs do not depend on them. 2×256
+    /// BLSTM batch-1 inference on a Zen 5, against sgemv and one sgemm: 30,609–32,383 → 40,767–42,001
+    /// frames/s with OpenBLAS's Haswell kernels, 34,585–37,407 → 41,294–44,251 with its own
+    /// (docs/RESULTS.md).
+    static var batchOneOnPanels: Bool { seqlab_panels_family_id() >= 1 }
 }
 
 /// The weight gradient of an LSTM direction over all its frames in Float,

@@ -1,5 +1,4 @@
 // The Float path (vectorised gate loops, polynomial exp) against the Double path (libm) on odd shapes.
-import CKernels
 import XCTest
 @testable import Networks
 import Tensors
@@ -67,7 +66,7 @@ final class FloatPathTests: XCTestCase {
     /// BLAS threads, and the bits of the same sequence in a batch of four on one BLAS thread (where the
     /// panel product runs frame by frame), uni- and bidirectional, with and without peepholes.
     func testBatchOneGivesTheBatchedPanelProductsBitsOnAnyThreads() throws {
-        try XCTSkipIf(seqlab_panels_family_id() == 0, "without AVX2 batch 1 runs sgemv and BLAS")
+        try XCTSkipIf(!RecurrentProduct.batchOneOnPanels, "without AVX2 batch 1 runs sgemv and BLAS")
         let before = blasThreads()
         defer { setBLASThreads(before) }
         var rng = SeededGenerator(seed: 7)
@@ -102,7 +101,7 @@ final class FloatPathTests: XCTestCase {
     /// 5 (the input product frame by frame), on one and two BLAS threads; after its weights change,
     /// setting it again follows them.
     func testPackedForInferenceGivesTheSameBits() throws {
-        try XCTSkipIf(seqlab_panels_family_id() == 0, "without AVX2 there is nothing to pack")
+        try XCTSkipIf(!RecurrentProduct.batchOneOnPanels, "without AVX2 there is nothing to pack")
         let before = blasThreads()
         defer { setBLASThreads(before) }
         var rng = SeededGenerator(seed: 11)
