@@ -357,7 +357,7 @@ func runProducts(_ o: Options) {
                 func run(_ t: Int) {
                     let xt = x0 + (alone ? 0 : t * B * k), ct = c0 + (alone ? 0 : t * B * n)
                     if panels {
-                        seqlab_panels_gemm(Int32(B), Int32(n), Int32(k), xt, Int32(k), packed, ct, Int32(n), 1)
+                        seqlab_panels_gemm(Int32(B), Int32(n), Int32(k), xt, Int32(k), packed, ct, Int32(n), 1, alone ? 0 : Int32(t % 2))
                     } else {
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(B), Int32(n), Int32(k), 1, xt, Int32(k),
                                     w0, Int32(k), 1, ct, Int32(n))

@@ -38,9 +38,10 @@ void seqlab_panels_pack(int n, int k, const float *w, long rowStride, long colSt
 
 /// The sums of every family: c[r][j] (or 0) plus x[r][q]·w[j][q] for q = 0, 1, …, each by one FMA.
 static void panels_generic(int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc,
-                           int accumulate) {
+                           int accumulate, int descending) {
     for (int r = 0; r < m; r++)
-        for (int j = 0; j < n; j++) {
+        for (int i = 0; i < n; i++) {
+            const int j = descending ? n - 1 - i : i;
             const float *w = packed + (long)(j / 16) * k * 16 + j % 16;
             float acc = accumulate ? c[(long)r * ldc + j] : 0.0f;
             for (int q = 0; q < k; q++) acc = __builtin_fmaf(x[(long)r * ldx + q], w[(long)q * 16], acc);
@@ -102,15 +103,15 @@ __attribute__((target("avx2,fma"))) static inline void panel_row_4(int k, const 
 }
 
 /// Panel by panel (its k × 16 weights stay in L1 or L2 while every row reads them), rows six at a
-/// time; a single row four whole panels at a time first.
+/// time; a single row four whole panels at a time first (last when descending).
 __attribute__((target("avx2,fma"))) static void panels_avx2(int m, int n, int k, const float *x, int ldx, const float *packed,
-                                                           float *c, int ldc, int accumulate) {
-    const int panels = (n + 15) / 16;
-    int first = 0;
-    if (m == 1)
-        for (; first + 4 <= n / 16; first += 4)
-            panel_row_4(k, x, packed + (long)first * k * 16, (long)k * 16, c + 16 * first, accumulate);
-    for (int p = first; p < panels; p++) {
+                                                           float *c, int ldc, int accumulate, int descending) {
+    const int panels = (n + 15) / 16, fours = m == 1 ? n / 16 / 4 : 0;
+    if (!descending)
+        for (int f = 0; f < fours; f++)
+            panel_row_4(k, x, packed + (long)4 * f * k * 16, (long)k * 16, c + 64 * f, accumulate);
+    for (int i = 4 * fours; i < panels; i++) {
+        const int p = descending ? panels - 1 - (i - 4 * fours) : i;
         const int cols = n - 16 * p < 16 ? n - 16 * p : 16, full = cols == 16;
         const __m256i m0 = avx2_lanes_below(cols), m1 = avx2_lanes_below(cols - 8);
         const float *panel = packed + (long)p * k * 16;
@@ -128,6 +129,9 @@ __attribute__((target("avx2,fma"))) static void panels_avx2(int m, int n, int k,
         default: break;
         }
     }
+    if (descending)
+        for (int f = fours - 1; f >= 0; f--)
+            panel_row_4(k, x, packed + (long)4 * f * k * 16, (long)k * 16, c + 64 * f, accumulate);
 }
 
 /// AVX-512: a panel's 16 outputs are one register. R rows of x against NP whole panels (R × NP
@@ -176,20 +180,25 @@ DEFINE_PANEL512_KERNEL(1, 1)
     }
 
 /// Three panels at a time outermost (their weights, 48 KB for k = 256, read from L2 once while every
-/// row passes over them), then the whole panels left one at a time, then a last partial panel.
-/// 8 × 3 blocks: on a Zen 5 core, 16 × 256 · 256 × 1,024 a frame at 250 GFLOP/s against libxsmm
-/// 1.17's 216 (a pass of 200 frames, timed in C; the FMA peak 288).
+/// row passes over them), then the whole panels left one at a time, then a last partial panel; or
+/// all in the reverse order, when descending. 8 × 3 blocks: on a Zen 5 core, 16 × 256 · 256 × 1,024
+/// a frame at 250 GFLOP/s against libxsmm 1.17's 216 (a pass of 200 frames, timed in C; the FMA
+/// peak 288).
 __attribute__((target("avx512f"))) static void panels_avx512(int m, int n, int k, const float *x, int ldx, const float *packed,
-                                                              float *c, int ldc, int accumulate) {
-    const int whole = n / 16, partial = n % 16;
+                                                              float *c, int ldc, int accumulate, int descending) {
+    const int whole = n / 16, partial = n % 16, threes = whole / 3;
     const long panelSize = (long)k * 16;
-    const __mmask16 all = (__mmask16)0xffff;
-    int first = 0;
-    for (; first + 3 <= whole; first += 3) PANEL512_ROWS(3, all)
-    for (; first < whole; first++) PANEL512_ROWS(1, all)
-    if (partial) {
-        const __mmask16 lanes = (__mmask16)((1u << partial) - 1);
-        PANEL512_ROWS(1, lanes)
+    const __mmask16 all = (__mmask16)0xffff, lanes = (__mmask16)((1u << partial) - 1);
+    int first;
+    if (!descending) {
+        for (first = 0; first < 3 * threes; first += 3) PANEL512_ROWS(3, all)
+        for (; first < whole; first++) PANEL512_ROWS(1, all)
+        if (partial) PANEL512_ROWS(1, lanes)
+    } else {
+        first = whole;
+        if (partial) PANEL512_ROWS(1, lanes)
+        for (first = whole - 1; first >= 3 * threes; first--) PANEL512_ROWS(1, all)
+        for (first = 3 * threes - 3; first >= 0; first -= 3) PANEL512_ROWS(3, all)
     }
 }
 
@@ -200,23 +209,24 @@ __attribute__((target("avx512f"))) static void panels_avx512(int m, int n, int k
 int seqlab_panels_family_id(void) { return seqlab_kernel_family_id(); }
 
 void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc,
-                             int accumulate) {
+                             int accumulate, int descending) {
     if (m <= 0 || n <= 0) return;
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
     const int best = seqlab_panels_family_id(), chosen = family < 0 || family > best ? best : family;
     if (chosen == 2) {
-        panels_avx512(m, n, k, x, ldx, packed, c, ldc, accumulate);
+        panels_avx512(m, n, k, x, ldx, packed, c, ldc, accumulate, descending);
         return;
     }
     if (chosen == 1) {
-        panels_avx2(m, n, k, x, ldx, packed, c, ldc, accumulate);
+        panels_avx2(m, n, k, x, ldx, packed, c, ldc, accumulate, descending);
         return;
     }
 #endif
     (void)family;
-    panels_generic(m, n, k, x, ldx, packed, c, ldc, accumulate);
+    panels_generic(m, n, k, x, ldx, packed, c, ldc, accumulate, descending);
 }
 
-void seqlab_panels_gemm(int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc, int accumulate) {
-    seqlab_panels_gemm_with(-1, m, n, k, x, ldx, packed, c, ldc, accumulate);
+void seqlab_panels_gemm(int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc, int accumulate,
+                        int descending) {
+    seqlab_panels_gemm_with(-1, m, n, k, x, ldx, packed, c, ldc, accumulate, descending);
 }

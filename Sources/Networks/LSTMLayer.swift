@@ -179,7 +179,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
                 if let inputProduct {
                     // a_t = x_t·W_ihᵀ (B × in · in × 4H); the biases come in the cell kernel.
-                    inputProduct.add(floats(x + t * B * ldx), into: mutableFloats(gates + t * B * G))
+                    inputProduct.add(floats(x + t * B * ldx), into: mutableFloats(gates + t * B * G), step: step)
                 }
                 if let reduced, step > 0 || initialH != nil {
                     // a_t += bf16(h_{t−1})·bf16(W_hh)ᵀ, from the previous frame or the initial state.
@@ -187,7 +187,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                                                  ldx: step > 0 ? ldy : H, into: mutableFloats(gates + t * B * G), ldc: G, scratch: scratch!)
                 } else if step > 0, let product {
                     // a_t += h_{t−1}·W_hhᵀ for the whole batch (B × H · H × 4H).
-                    product.add(UnsafePointer(mutableFloats(y + tp * B * ldy)), into: mutableFloats(gates + t * B * G))
+                    product.add(UnsafePointer(mutableFloats(y + tp * B * ldy)), into: mutableFloats(gates + t * B * G), step: step)
                 } else if step > 0 {
                     S.rowsGemm(.transposed, m: B, n: G, k: H, y + tp * B * ldy, lda: ldy,
                                whh.baseAddress!, ldb: H, beta: 1, gates + t * B * G, ldc: G)
@@ -335,7 +335,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     small.run(UnsafePointer(mutableFloats(da + t * B * G)), floats(whh.baseAddress!), mutableFloats(dhr))
                 } else if step > 0, let panels {
                     panels.multiply(m: B, x: UnsafePointer(mutableFloats(da + t * B * G)), ldx: G, into: mutableFloats(dhr), ldc: H,
-                                    accumulate: false)
+                                    accumulate: false, descending: PanelMatrix.alternatesPanels(step))
                 } else if step > 0 {
                     S.rowsGemm(.none, m: B, n: H, k: G, da + t * B * G, lda: G, whh.baseAddress!, ldb: H,
                                beta: 0, dhr, ldc: H)

@@ -10,12 +10,13 @@ final class PanelProductTests: XCTestCase {
     /// c = x·Wᵀ (+ c) on shapes with partial 16-output panels, whole panels in threes and left
     /// over (AVX-512), every row count the kernels block (AVX2: 6 at a time, then 1–5, and a single
     /// row four whole panels at a time; AVX-512: 8, then 4, 2, 1), strides wider than the rows, and W
-    /// given row-major or as the transpose of a k × n matrix.
+    /// given row-major or as the transpose of a k × n matrix; the panels read first to last or last
+    /// to first (`descending`, the same bits).
     func testMatchesADoubleLoopAndEveryFamilyGivesTheSameBits() {
         var rng = SeededGenerator(seed: 31)
         let families = (Int32(0)...seqlab_panels_family_id()).map { $0 }
         for (m, n, k) in [(16, 256, 300), (1, 1, 1), (2, 17, 3), (3, 40, 65), (5, 16, 2), (7, 33, 9), (11, 30, 512),
-                          (13, 129, 31), (1, 100, 37), (1, 128, 20)] {
+                          (13, 129, 31), (1, 100, 37), (1, 128, 20), (2, 1_043, 5), (1, 1_043, 4)] {
             for accumulate in [false, true] {
                 for transposedView in [false, true] {
                     let ldx = k + 3, ldc = n + 2, ld = transposedView ? n + 5 : k + 1
@@ -29,19 +30,30 @@ final class PanelProductTests: XCTestCase {
                         PanelMatrix(n: n, k: k, weights: $0.baseAddress!, rowStride: transposedView ? 1 : ld, colStride: transposedView ? ld : 1)
                     }
                     let label = "\(m)×\(k) · \(k)×\(n), accumulate \(accumulate), transposed view \(transposedView)"
-                    var viaClass = c0
-                    x.withUnsafeBufferPointer { matrix.multiply(m: m, x: $0.baseAddress!, ldx: ldx, into: &viaClass, ldc: ldc, accumulate: accumulate) }
                     var portable: [Float] = []
                     for family in families {
                         var packed = [Float](repeating: .nan, count: seqlab_panels_count(Int32(n), Int32(k)))
                         stored.withUnsafeBufferPointer {
                             seqlab_panels_pack(Int32(n), Int32(k), $0.baseAddress!, transposedView ? 1 : ld, transposedView ? ld : 1, &packed)
                         }
-                        var c = c0
-                        seqlab_panels_gemm_with(family, Int32(m), Int32(n), Int32(k), x, Int32(ldx), packed, &c, Int32(ldc), accumulate ? 1 : 0)
-                        if family == 0 { portable = c } else { XCTAssertEqual(c.map(\.bitPattern), portable.map(\.bitPattern), "\(label): family \(family)") }
+                        for descending in [Int32(0), 1] {
+                            var c = c0
+                            seqlab_panels_gemm_with(family, Int32(m), Int32(n), Int32(k), x, Int32(ldx), packed, &c, Int32(ldc),
+                                                    accumulate ? 1 : 0, descending)
+                            if family == 0 && descending == 0 {
+                                portable = c
+                            } else {
+                                XCTAssertEqual(c.map(\.bitPattern), portable.map(\.bitPattern), "\(label): family \(family), descending \(descending)")
+                            }
+                        }
                     }
-                    XCTAssertEqual(viaClass.map(\.bitPattern), portable.map(\.bitPattern), "\(label): the class runs the same product")
+                    for descending in [false, true] {
+                        var viaClass = c0
+                        x.withUnsafeBufferPointer {
+                            matrix.multiply(m: m, x: $0.baseAddress!, ldx: ldx, into: &viaClass, ldc: ldc, accumulate: accumulate, descending: descending)
+                        }
+                        XCTAssertEqual(viaClass.map(\.bitPattern), portable.map(\.bitPattern), "\(label): the class runs the same product")
+                    }
                     for r in 0..<m {
                         for j in 0..<ldc {
                             let got = portable[r * ldc + j]

@@ -118,14 +118,17 @@ long seqlab_panels_count(int n, int k);
 void seqlab_panels_pack(int n, int k, const float *w, long rowStride, long colStride, float *packed);
 
 /// c[r][j] = (c[r][j] when accumulate, else 0) + Σ_q x[r][q]·W[j][q], the terms added in order of q
-/// by one FMA each: every family gives the same bits. x row stride ldx, c row stride ldc.
-void seqlab_panels_gemm(int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc, int accumulate);
+/// by one FMA each: every family gives the same bits. x row stride ldx, c row stride ldc. With
+/// `descending` the panels are visited last to first (the same bits): a recurrence that alternates
+/// the order frame by frame starts each frame on the panels the last one left in cache.
+void seqlab_panels_gemm(int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc, int accumulate,
+                        int descending);
 
 /// The kernels this CPU runs: 2 AVX-512F, 1 AVX2 + FMA, 0 portable C; and the product with a given family
 /// (or the best for −1), for tests.
 int seqlab_panels_family_id(void);
 void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc,
-                             int accumulate);
+                             int accumulate, int descending);
 
 // The multiply-add rate of one core (FMARate.c), for bench-networks: `iterations` rounds of ten
 // independent float FMA chains of seqlab_fma_lanes() lanes (the panel product's width: 16 with
