@@ -158,6 +158,7 @@ __attribute__((target("avx2,fma"))) static void panels_avx2(int m, int n, int k,
             for (int n = 0; n < NP; n++) _mm512_mask_storeu_ps(c + (long)r * ldc + 16 * n, lanes, acc[r][n]);       \
     }
 
+DEFINE_PANEL512_KERNEL(1, 4)
 DEFINE_PANEL512_KERNEL(8, 3)
 DEFINE_PANEL512_KERNEL(4, 3)
 DEFINE_PANEL512_KERNEL(2, 3)
@@ -180,26 +181,29 @@ DEFINE_PANEL512_KERNEL(1, 1)
     }
 
 /// Three panels at a time outermost (their weights, 48 KB for k = 256, read from L2 once while every
-/// row passes over them), then the whole panels left one at a time, then a last partial panel; or
-/// all in the reverse order, when descending. 8 × 3 blocks: on a Zen 5 core, 16 × 256 · 256 × 1,024
-/// a frame at 250 GFLOP/s against libxsmm 1.17's 216 (a pass of 200 frames, timed in C; the FMA
-/// peak 288).
+/// row passes over them), a single row four at a time, then the whole panels left one at a time,
+/// then a last partial panel; or all in the reverse order, when descending. 8 × 3 blocks: on a Zen 5
+/// core, 16 × 256 · 256 × 1,024 a frame at 250 GFLOP/s against libxsmm 1.17's 216 (a pass of 200
+/// frames, timed in C; the FMA peak 288). 1 × 4: a batch-1 step, 1 × 256 · 256 × 1,024 in
+/// alternating order, 5.9–6.1 µs against 1 × 3's 6.3–6.6 (the same).
 __attribute__((target("avx512f"))) static void panels_avx512(int m, int n, int k, const float *x, int ldx, const float *packed,
                                                               float *c, int ldc, int accumulate, int descending) {
-    const int whole = n / 16, partial = n % 16, threes = whole / 3;
+    const int whole = n / 16, partial = n % 16, width = m == 1 ? 4 : 3, grouped = whole / width * width;
     const long panelSize = (long)k * 16;
     const __mmask16 all = (__mmask16)0xffff, lanes = (__mmask16)((1u << partial) - 1);
+#define PANEL512_GROUP                                                                                                   if (m == 1) panel512_1_4(k, x, ldx, packed + (long)first * panelSize, panelSize, c + 16 * first, ldc, all, accumulate);     else PANEL512_ROWS(3, all)
     int first;
     if (!descending) {
-        for (first = 0; first < 3 * threes; first += 3) PANEL512_ROWS(3, all)
+        for (first = 0; first < grouped; first += width) { PANEL512_GROUP }
         for (; first < whole; first++) PANEL512_ROWS(1, all)
         if (partial) PANEL512_ROWS(1, lanes)
     } else {
         first = whole;
         if (partial) PANEL512_ROWS(1, lanes)
-        for (first = whole - 1; first >= 3 * threes; first--) PANEL512_ROWS(1, all)
-        for (first = 3 * threes - 3; first >= 0; first -= 3) PANEL512_ROWS(3, all)
+        for (first = whole - 1; first >= grouped; first--) PANEL512_ROWS(1, all)
+        for (first = grouped - width; first >= 0; first -= width) { PANEL512_GROUP }
     }
+#undef PANEL512_GROUP
 }
 
 #endif
