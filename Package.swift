@@ -31,7 +31,7 @@ let package = Package(
         // The recurrent layers' per-frame matrix products (batch rows × H · H × 4H) by libxsmm's
         // JIT-compiled small-matrix kernels (Debian's libxsmm-dev, a static library); larger products
         // stay with OpenBLAS.
-        .target(name: "CSmallGemm", dependencies: ["CXSMM"]),
+        .target(name: "CSmallGemm", dependencies: ["CXSMM", "CKernels"]),
 
         // One library module per stage (DESIGN.md).
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "DecodingTests", dependencies: ["Decoding", "Formats", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Labelling", "Formats", "Networks", "Tensors", "TestSupport"]),
         .testTarget(name: "GridRLTests", dependencies: ["GridRL", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Features", "Formats", "Tensors"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Features", "Formats", "Tensors", "CKernels"]),
         .testTarget(name: "CTCTests", dependencies: ["Networks", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors", "TestSupport"]),
         .testTarget(name: "StrokesTests", dependencies: ["Features", "Tensors", "TestSupport"], exclude: ["Fixtures"]),

@@ -248,7 +248,7 @@ func runTraining(_ o: Options) throws {
         print(json(result))
         return
     }
-    print("BLSTM \(L)×\(H), input \(D), \(K) classes, peepholes \(configuration.peepholes ? "on" : "off"), batch \(B) × \(T) frames, labels of \(S), \(parameters.parameterCount()) parameters; \(threads) thread(s): BLAS \(blasThreads()), concurrent directions \(net.concurrentDirections); OpenBLAS kernels \(blasCore); per-frame products by \(perFrameProductLibrary)")
+    print("BLSTM \(L)×\(H), input \(D), \(K) classes, peepholes \(configuration.peepholes ? "on" : "off"), batch \(B) × \(T) frames, labels of \(S), \(parameters.parameterCount()) parameters; \(threads) thread(s): BLAS \(blasThreads()), concurrent directions \(net.concurrentDirections); OpenBLAS kernels \(blasCore); per-frame products by \(perFrameProductLibrary); kernels \(KernelInstructionSet.summary)")
     print(String(format: "training%@ (forward + CTC + backward + Adam), median of %d steps after %d: %.4f s/step, %.0f frames/s, %.1f GFLOP/s of gemms; %.4f CPU s/step; loss %.2f → %.2f",
                  trainingPrecision == .bfloat16 ? " in mixed precision (LSTM products in bfloat16, \(BFloat16Matrix.kernelFamily))" : "",
                  steps, warmup, train, Double(T * B) / train, trainFLOPs / train / 1e9, trainCPU,
@@ -393,6 +393,10 @@ func json(_ pairs: [(String, Double)]) -> String {
 }
 
 var arguments = CommandLine.arguments.dropFirst()
+if let problem = KernelInstructionSet.problem {
+    FileHandle.standardError.write(Data("bench-networks: \(problem)\n".utf8))
+    exit(2)
+}
 let mode = arguments.first.map { $0.hasPrefix("--") ? "train" : $0 } ?? "train"
 if mode != "train" || arguments.first == "train" { arguments = arguments.dropFirst() }
 do {

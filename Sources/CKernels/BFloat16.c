@@ -302,8 +302,8 @@ int seqlab_bf16_family_id(void) {
     static volatile int chosen = -1;   // a benign race: every thread computes the same value
     if (chosen < 0) {
         __builtin_cpu_init();
-        chosen = !__builtin_cpu_supports("avx512f") ? ((__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0)
-               : __builtin_cpu_supports("avx512bf16") ? 3 : 2;
+        chosen = seqlab_isa_cap(!__builtin_cpu_supports("avx512f") ? ((__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0)
+                                : __builtin_cpu_supports("avx512bf16") ? 3 : 2);
     }
     return chosen;
 }

@@ -263,8 +263,8 @@ int seqlab_kernel_family_id(void) {
     static volatile int chosen = -1;   // a benign race: every thread computes the same value
     if (chosen < 0) {
         __builtin_cpu_init();
-        chosen = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 2
-               : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+        chosen = seqlab_isa_cap(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 2
+                                : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0);
     }
     return chosen;
 }

@@ -2,6 +2,7 @@
 // OpenBLAS packs both operands on every call; at a batch of 16 rows, one call per frame, that
 // packing of the weight matrix costs about as much as the arithmetic (docs/RESULTS.md, "Speed").
 #include "CSmallGemm.h"
+#include "CKernels.h"
 #include <libxsmm.h>
 
 enum { BLOCK_ROWS = 128 };
@@ -17,7 +18,7 @@ int seqlab_small_gemm_enabled(void) {
     // libxsmm 1.17's AVX-512 kernels beat OpenBLAS on the recurrent products (1.5-2.3x on a Zen 5);
     // its AVX2 ones run at half OpenBLAS's rate (29 against 65-69 GFLOP/s, 16 x 768 . 768 x 1,024 on
     // one Zen 3 core), so below AVX-512 the products stay with BLAS.
-    return libxsmm_get_target_archid() >= LIBXSMM_X86_AVX512_CORE;
+    return libxsmm_get_target_archid() >= LIBXSMM_X86_AVX512_CORE && seqlab_isa_cap(2) == 2;
 }
 
 int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta) {

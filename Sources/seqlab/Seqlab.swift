@@ -1,5 +1,7 @@
 // The seqlab command: the root only configures; each stage is a subcommand in its own file.
 import ArgumentParser
+import Foundation
+import Networks
 
 @main
 struct Seqlab: ParsableCommand {
@@ -13,4 +15,13 @@ struct Seqlab: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [Extract.self, CMVN.self, Train.self, Decode.self, Align.self, Label.self, Score.self, Combine.self, LM.self, Inspect.self, Grid.self, Plot.self, Influence.self])
+
+    /// Refuses a SEQLAB_ISA the kernels do not know (`KernelInstructionSet`) before any command runs.
+    static func main() {
+        if let problem = KernelInstructionSet.problem {
+            FileHandle.standardError.write(Data("seqlab: \(problem)\n".utf8))
+            Foundation.exit(2)
+        }
+        main(nil)
+    }
 }

@@ -1,6 +1,7 @@
 // decode --threads, label --jobs and --precision through the built binary: a bidirectional model's two
 // directions side by side give the same hypotheses and scores as one thread; bfloat16 products give
-// the shipped model's labels with scores close to float's.
+// the shipped model's labels with scores close to float's; SEQLAB_ISA's limits give the same labels.
+import CKernels
 import Foundation
 import TestSupport
 import XCTest
@@ -80,6 +81,32 @@ final class DecodeSpeedOptionsTests: XCTestCase {
         let bad = try runSeqlab(["decode", "-m", model, "--feats", feats, "--precision", "fp16"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--precision"), bad.stderr)
+        XCTAssertEqual(bad.stdoutText, "")
+    }
+
+    /// SEQLAB_ISA=avx2 and =generic run the AVX2 and portable kernels on any CPU that has better: the
+    /// shipped model's labels stay, its scores move by rounding only (the cell kernels' exp differs
+    /// between families), and where this CPU has AVX2 the portable kernels are seen to run. A name
+    /// the kernels do not know is refused before anything runs.
+    func testSEQLABISALimitsTheKernelsAndRefusesUnknownNames() throws {
+        let feats = try extractSamples()
+        func decode(_ isa: String) throws -> [(String, String, Double)] {
+            let r = try runSeqlab(["decode", "-m", model, "--feats", feats, "--format", "jsonl"], environment: ["SEQLAB_ISA": isa])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try hypotheses(r.stdoutText)
+        }
+        let best = try decode(""), avx2 = try decode("avx2"), generic = try decode("generic")
+        XCTAssertEqual(best.count, 12)
+        for other in [avx2, generic] {
+            XCTAssertEqual(other.map { "\($0.0) \($0.1)" }, best.map { "\($0.0) \($0.1)" })
+            for (a, b) in zip(other, best) { XCTAssertEqual(a.2, b.2, accuracy: 1e-4, a.0) }
+        }
+        if seqlab_kernel_family_id() >= 1 {
+            XCTAssertTrue(zip(generic, best).contains { $0.2 != $1.2 }, "SEQLAB_ISA=generic must reach the kernels")
+        }
+        let bad = try runSeqlab(["decode", "-m", model, "--feats", feats], environment: ["SEQLAB_ISA": "avx3"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertEqual(bad.stderr, "seqlab: SEQLAB_ISA=avx3: expected one of avx512bf16, avx512, avx2, generic (or unset)\n")
         XCTAssertEqual(bad.stdoutText, "")
     }
 }

@@ -8,7 +8,18 @@
 extern "C" {
 #endif
 
-/// The instruction set the kernels below run with on this CPU: 2 AVX-512F, 1 AVX2 + FMA, 0 plain C.
+/// The limit the environment variable SEQLAB_ISA sets on every kernel family below (read once):
+/// 3 for "avx512bf16" or when unset or empty (no limit), 2 "avx512", 1 "avx2", 0 "generic"; −1 for
+/// any other value, which sets no limit (the seqlab command refuses it). libxsmm is used only
+/// where the limit allows AVX-512 (CSmallGemm); OpenBLAS, FFTW and the front end's frame kernels
+/// choose their own (OPENBLAS_CORETYPE sets OpenBLAS's).
+int seqlab_isa_limit(void);
+
+/// `family` (numbered as seqlab_bf16_family_id) lowered to the limit, when there is one.
+int seqlab_isa_cap(int family);
+
+/// The instruction set the kernels below run with on this CPU, within SEQLAB_ISA's limit: 2
+/// AVX-512F, 1 AVX2 + FMA, 0 plain C.
 int seqlab_kernel_family_id(void);
 
 /// Its name: "avx512", "avx2" or "generic".
