@@ -3,14 +3,14 @@
 // with AVX-512, as OPENBLAS_CORETYPE does for OpenBLAS.
 #include "CKernels.h"
 #include <stdlib.h>
-#include <string.h>
+#include <strings.h>
 
 int seqlab_isa_limit(void) {
     static volatile int limit = -2;   // a benign race: every thread computes the same value
     if (limit == -2) {
         const char *value = getenv("SEQLAB_ISA");
-        limit = !value || !*value || !strcmp(value, "avx512bf16") ? 3
-              : !strcmp(value, "avx512") ? 2 : !strcmp(value, "avx2") ? 1 : !strcmp(value, "generic") ? 0 : -1;
+        limit = !value || !*value || !strcasecmp(value, "avx512bf16") ? 3
+              : !strcasecmp(value, "avx512") ? 2 : !strcasecmp(value, "avx2") ? 1 : !strcasecmp(value, "generic") ? 0 : -1;
     }
     return limit;
 }

@@ -4,7 +4,7 @@ import CKernels
 import Foundation
 
 /// What the network's C kernels run with here (the LSTM cell, Adam, the panel product, the bfloat16
-/// products) and the limit the environment variable SEQLAB_ISA puts on them: "avx512bf16"
+/// products) and the limit the environment variable SEQLAB_ISA puts on them (in any case): "avx512bf16"
 /// (no limit), "avx512", "avx2" or "generic" (portable C). The panel product and Adam give the same
 /// bits in every family; the cell kernels' exp rounds a little differently in each (the shipped
 /// model's scores move in the sixth digit); below AVX-512 the backward's blocked products leave

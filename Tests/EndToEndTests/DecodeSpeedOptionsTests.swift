@@ -84,7 +84,7 @@ final class DecodeSpeedOptionsTests: XCTestCase {
         XCTAssertEqual(bad.stdoutText, "")
     }
 
-    /// SEQLAB_ISA=avx2 and =generic run the AVX2 and portable kernels on any CPU that has better: the
+    /// SEQLAB_ISA=AVX2 (any case) and =generic run the AVX2 and portable kernels on any CPU that has better: the
     /// shipped model's labels stay, its scores move by rounding only (the cell kernels' exp differs
     /// between families), and where this CPU has AVX2 the portable kernels are seen to run. A name
     /// the kernels do not know is refused before anything runs.
@@ -95,7 +95,7 @@ final class DecodeSpeedOptionsTests: XCTestCase {
             XCTAssertEqual(r.status, 0, r.stderr)
             return try hypotheses(r.stdoutText)
         }
-        let best = try decode(""), avx2 = try decode("avx2"), generic = try decode("generic")
+        let best = try decode(""), avx2 = try decode("AVX2"), generic = try decode("generic")
         XCTAssertEqual(best.count, 12)
         for other in [avx2, generic] {
             XCTAssertEqual(other.map { "\($0.0) \($0.1)" }, best.map { "\($0.0) \($0.1)" })

@@ -9,7 +9,8 @@ extern "C" {
 #endif
 
 /// The limit the environment variable SEQLAB_ISA sets on every kernel family below (read once):
-/// 3 for "avx512bf16" or when unset or empty (no limit), 2 "avx512", 1 "avx2", 0 "generic"; −1 for
+/// 3 for "avx512bf16" or when unset or empty (no limit), 2 "avx512", 1 "avx2", 0 "generic" (in any
+/// case); −1 for
 /// any other value, which sets no limit (the seqlab command refuses it). libxsmm is used only
 /// where the limit allows AVX-512 (CSmallGemm); OpenBLAS, FFTW and the front end's frame kernels
 /// choose their own (OPENBLAS_CORETYPE sets OpenBLAS's).
