@@ -26,7 +26,8 @@
 // products times, on one thread, the per-frame products of such a BLSTM's training step (each
 // layer's input product and recurrent product a_t += x_t·Wᵀ, and the backward's dA_t·W_hh) by the
 // panel product (CKernels' seqlab_panels_gemm) and by OpenBLAS's sgemm, each alone (the same rows
-// again and again) and as in a pass (a fresh frame's rows each time), beside the core's FMA rate
+// again and again) and as in a pass (a fresh frame's rows each time, the panel product reading its
+// panels in alternating order as recurrences do), beside the core's FMA rate
 // (seqlab_fma_chains): how near the peak each product runs, and what a pass's memory costs it.
 //
 // ctc follows ../shared/peers/bench_ctc.py: loss and gradient of batch × frames × classes

@@ -185,13 +185,16 @@ DEFINE_PANEL512_KERNEL(1, 1)
 /// then a last partial panel; or all in the reverse order, when descending. 8 × 3 blocks: on a Zen 5
 /// core, 16 × 256 · 256 × 1,024 a frame at 250 GFLOP/s against libxsmm 1.17's 216 (a pass of 200
 /// frames, timed in C; the FMA peak 288). 1 × 4: a batch-1 step, 1 × 256 · 256 × 1,024 in
-/// alternating order, 5.9–6.1 µs against 1 × 3's 6.3–6.6 (the same).
+/// alternating order, 5.9–6.1 µs against 1 × 3's 6.3–6.6 (timed in C; the same sums).
 __attribute__((target("avx512f"))) static void panels_avx512(int m, int n, int k, const float *x, int ldx, const float *packed,
                                                               float *c, int ldc, int accumulate, int descending) {
     const int whole = n / 16, partial = n % 16, width = m == 1 ? 4 : 3, grouped = whole / width * width;
     const long panelSize = (long)k * 16;
     const __mmask16 all = (__mmask16)0xffff, lanes = (__mmask16)((1u << partial) - 1);
-#define PANEL512_GROUP                                                                                                   if (m == 1) panel512_1_4(k, x, ldx, packed + (long)first * panelSize, panelSize, c + 16 * first, ldc, all, accumulate);     else PANEL512_ROWS(3, all)
+    // `width` whole panels from `first`: one row against four, or every row against three.
+#define PANEL512_GROUP                                                                                               \
+    if (m == 1) panel512_1_4(k, x, ldx, packed + (long)first * panelSize, panelSize, c + 16 * first, ldc, all, accumulate); \
+    else PANEL512_ROWS(3, all)
     int first;
     if (!descending) {
         for (first = 0; first < grouped; first += width) { PANEL512_GROUP }
