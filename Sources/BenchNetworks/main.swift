@@ -207,6 +207,7 @@ func runTraining(_ o: Options) throws {
     // Set for float inference as decode and label set it (the LSTM weights packed once).
     var inference = net
     inference.setPrecision(.float32)
+    let splitLayers = inference.splitBatchOneLayers
     for _ in 0..<2 { _ = inference.forward(batch) }
     let batchStart = cpuSeconds(), batchCount = max(steps, 10)
     let batchTimes = (0..<batchCount).map { _ in seconds { _ = inference.forward(batch) } }
@@ -256,9 +257,10 @@ func runTraining(_ o: Options) throws {
                  losses.first ?? .nan, losses.last ?? .nan))
     print(String(format: "  phases (medians): forward %.4f s, CTC and its gradient %.4f s, backward %.4f s, Adam %.4f s",
                  median(phaseTimes[0]), median(phaseTimes[1]), median(phaseTimes[2]), median(phaseTimes[3])))
-    print(String(format: "inference batch %d: %.4f s, %.0f frames/s, %.1f GFLOP/s; batch 1: %.4f s, %.0f frames/s",
+    print(String(format: "inference batch %d: %.4f s, %.0f frames/s, %.1f GFLOP/s; batch 1: %.4f s, %.0f frames/s%@",
                  B, inferBatch, Double(T * B) / inferBatch, 2 * forwardMACs(frames: T * B) / inferBatch / 1e9,
-                 inferSingle, Double(T) / inferSingle))
+                 inferSingle, Double(T) / inferSingle,
+                 splitLayers > 0 ? " (\(splitLayers) of \(L) layers' recurrences split between two threads)" : ""))
     print(String(format: "inference in bfloat16 (%@): batch %d %.4f s, %.0f frames/s; batch 1: %.4f s, %.0f frames/s; log-probabilities within %.2g of float's",
                  BFloat16Matrix.kernelFamily, B, inferBatchBF16, Double(T * B) / inferBatchBF16,
                  inferSingleBF16, Double(T) / inferSingleBF16, Double(deviationBF16)))

@@ -90,7 +90,11 @@ public struct LSTMBFloat16Weights: Sendable {
 final class LSTMPanelWeights: @unchecked Sendable {
     let input: PanelMatrix
     let recurrent: PanelMatrix
-    init(input: PanelMatrix, recurrent: PanelMatrix) { self.input = input; self.recurrent = recurrent }
+    /// W_hh in halves for the split batch-1 recurrence (`LSTMSplitRecurrentWeights`), where it runs.
+    let split: LSTMSplitRecurrentWeights?
+    init(input: PanelMatrix, recurrent: PanelMatrix, split: LSTMSplitRecurrentWeights? = nil) {
+        self.input = input; self.recurrent = recurrent; self.split = split
+    }
 }
 
 extension LSTMLayer where S == Float {
@@ -99,7 +103,8 @@ extension LSTMLayer where S == Float {
         weightIH.value.data.withUnsafeBufferPointer { wih in
             weightHH.value.data.withUnsafeBufferPointer { whh in
                 LSTMPanelWeights(input: PanelMatrix(n: 4 * hidden, k: inputs, weights: wih.baseAddress!, rowStride: inputs, colStride: 1),
-                                 recurrent: PanelMatrix(n: 4 * hidden, k: hidden, weights: whh.baseAddress!, rowStride: hidden, colStride: 1))
+                                 recurrent: PanelMatrix(n: 4 * hidden, k: hidden, weights: whh.baseAddress!, rowStride: hidden, colStride: 1),
+                                 split: LSTMSplitRecurrentWeights(hidden: hidden, weights: whh.baseAddress!))
             }
         }
     }

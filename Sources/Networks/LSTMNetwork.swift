@@ -194,11 +194,26 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                     layerCaches[0].initialHidden = h
                     layerCaches[0].initialCells = c
                 }
+                // Float inference at batch 1 on two or more threads: the two directions' recurrences split
+                // between two threads (`LSTMSplitRecurrentWeights`), where the layer allows it.
+                var split = false
+                if B == 1 && T > 1 && directions.count == 2 && concurrentDirections && SplitRecurrence.policy != .never
+                    && initialState == nil && dropout == nil && !trainsInBFloat16 && bfloat16Layers == nil,
+                   let panels = panelLayers?[k], let halves = panels.compactMap(\.split) as [LSTMSplitRecurrentWeights]?,
+                   halves.count == 2, let floatLayers = directions as? [LSTMLayer<Float>] {
+                    split = LSTMLayer<Float>.splitBatchOneForward(
+                        floatLayers, x: UnsafeMutableRawPointer(mutating: x).assumingMemoryBound(to: Float.self), ldx: ldx, time: T,
+                        y: UnsafeMutableRawPointer(out.pointer).assumingMemoryBound(to: Float.self), ldy: width,
+                        caches: layerCaches as! [LSTMLayer<Float>.Cache], panels: panels, split: halves)
+                    if split { SplitRecurrence.layersRun += 1 }
+                }
                 // The directions write disjoint column blocks of `out` and their own caches.
-                forEachDirection(directions.count) { d in
-                    let reduced = trainsInBFloat16 ? (directions[d] as? LSTMLayer<Float>)?.bfloat16Weights() : bfloat16Layers?[k][d]
-                    directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths, y: out.pointer + d * directions[d].hidden,
-                                          ldy: width, cache: layerCaches[d], bfloat16: reduced, panels: panelLayers?[k][d])
+                if !split {
+                    forEachDirection(directions.count) { d in
+                        let reduced = trainsInBFloat16 ? (directions[d] as? LSTMLayer<Float>)?.bfloat16Weights() : bfloat16Layers?[k][d]
+                        directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths, y: out.pointer + d * directions[d].hidden,
+                                              ldy: width, cache: layerCaches[d], bfloat16: reduced, panels: panelLayers?[k][d])
+                    }
                 }
                 outputs.append(out)
                 caches.append(layerCaches)

@@ -52,6 +52,30 @@ final class DecodeSpeedOptionsTests: XCTestCase {
         XCTAssertEqual(labelTwo.stdoutText, labelOne.stdoutText)
     }
 
+    /// A 1×256 BLSTM (trained one epoch on the samples) decodes to the same hypotheses and scores on
+    /// one thread and on two, where, on CPUs with AVX-512 and a 1 MB L2, the layer's recurrences
+    /// split between the two threads (`LSTMSplitRecurrentWeights`).
+    func testA256UnitModelDecodesAlikeOnOneThreadAndOnTwo() throws {
+        let feats = try extractSamples()
+        let text = dir.appendingPathComponent("text").path
+        let keys = try samples.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+        try keys.map { key in "\(key) \(key.split(separator: "_").last!.map(String.init).joined(separator: " "))" }
+            .joined(separator: "\n").appending("\n").write(toFile: text, atomically: true, encoding: .utf8)
+        let wide = dir.appendingPathComponent("wide.safetensors").path
+        let train = try runSeqlab(["train", "--feats", feats, "--text", text, "--tokens", "words", "--hidden", "256",
+                                   "--epochs", "1", "--valid-fraction", "0", "--seed", "3", "--quiet", "-o", wide])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        func decode(threads: Int) throws -> String {
+            let r = try runSeqlab(["decode", "-m", wide, "--feats", feats, "--format", "jsonl", "--threads", String(threads)])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r.stdoutText
+        }
+        let one = try decode(threads: 1), two = try decode(threads: 2)
+        XCTAssertEqual(one.split(separator: "\n").count, 12)
+        XCTAssertTrue(one.contains("\"acoustic_score\":-"), one)
+        XCTAssertEqual(two, one)
+    }
+
     /// (key, text, acoustic score) of each JSON line.
     func hypotheses(_ jsonl: String) throws -> [(String, String, Double)] {
         try jsonl.split(separator: "\n").map { line in

@@ -1,4 +1,5 @@
 // The Float path (vectorised gate loops, polynomial exp) against the Double path (libm) on odd shapes.
+import CKernels
 import XCTest
 @testable import Networks
 import Tensors
@@ -93,6 +94,72 @@ final class FloatPathTests: XCTestCase {
             XCTAssertEqual(oneThread, outputs(SequenceBatch(frames: four, lengths: [T, T, T, T]), blas: 1),
                            "\(label): batch 1 against the first of four copies")
             XCTAssertTrue(oneThread.joined().allSatisfy { $0.isFinite && $0 != 0 }, label)
+        }
+    }
+
+    /// Float inference at batch 1 on two threads splits each bidirectional layer's recurrences
+    /// between two threads where H is a multiple of 32 and the CPU has AVX-512
+    /// (`LSTMSplitRecurrentWeights`): the layer outputs, cell states, gate activations and
+    /// log-probabilities are the bits of the directions side by side, and of the same sequence in
+    /// a batch of four, with and without peepholes; a layer of 48 units runs unsplit beside one of 32.
+    func testSplitBatchOneRecurrenceGivesTheSameBits() throws {
+        try XCTSkipIf(seqlab_kernel_family_id() != 2, "the split recurrence runs with AVX-512 only")
+        defer { SplitRecurrence.policy = .automatic }
+        XCTAssertFalse(SplitRecurrence.splits(hidden: 128), "automatic: a 256 KB W_hh stays in the L2, unsplit")
+        XCTAssertEqual(SplitRecurrence.splits(hidden: 256), seqlab_l2_bytes() <= 1 << 20, "automatic: 1 MB splits with a 1 MB L2")
+        XCTAssertFalse(SplitRecurrence.splits(hidden: 250), "250 units do not split")
+        var rng = SeededGenerator(seed: 13)
+        let T = 29, D = 9
+        for (hidden, peepholes) in [([32, 64], true), ([64], false), ([48, 32], true)] {
+            let configuration = LSTMNetworkConfiguration(inputSize: D, hiddenSizes: hidden, bidirectional: true,
+                                                         peepholes: peepholes, classes: 6)
+            var net = LSTMNetwork<Float>(configuration, rng: &rng)
+            SplitRecurrence.policy = .always   // the halves are packed only where the policy splits
+            net.setPrecision(.float32)
+            net.concurrentDirections = true
+            let x = randomArray(T, D, &rng).converted(to: Float.self)
+            var four = Array2D<Float>(rows: 4 * T, cols: D)
+            for t in 0..<T { for b in 0..<4 { for j in 0..<D { four[t * 4 + b, j] = x[t, j] } } }
+            /// Layer outputs, cell states, tanh of them, gate activations (first sequence) and log-probabilities.
+            func run(_ batch: SequenceBatch<Float>, split: Bool) -> (values: [[Float]], layersSplit: Int) {
+                SplitRecurrence.policy = split ? .always : .never
+                let before = SplitRecurrence.layersRun
+                let pass = net.forward(batch)
+                let B = batch.batchSize
+                var values: [[Float]] = []
+                for (k, out) in pass.layerOutputs.enumerated() {
+                    let H = hidden[k], width = 2 * H
+                    values.append((0..<T).flatMap { t in (0..<width).map { out.pointer[t * B * width + $0] } })
+                    for cache in pass.caches[k] {
+                        values.append((0..<T).flatMap { t in (0..<H).map { cache.cells.pointer[t * B * H + $0] } })
+                        values.append((0..<T).flatMap { t in (0..<H).map { cache.tanhCells.pointer[t * B * H + $0] } })
+                        values.append((0..<T).flatMap { t in (0..<(4 * H)).map { cache.gates.pointer[t * B * 4 * H + $0] } })
+                    }
+                }
+                values.append(pass.logProbabilities(ofSequence: 0).data)
+                return (values, SplitRecurrence.layersRun - before)
+            }
+            let single = SequenceBatch(sequences: [x])
+            let label = "hidden \(hidden) peepholes \(peepholes)"
+            let split = run(single, split: true), sideBySide = run(single, split: false)
+            XCTAssertEqual(split.layersSplit, hidden.filter { $0 % 32 == 0 }.count, label)
+            XCTAssertEqual(sideBySide.layersSplit, 0, label)
+            XCTAssertEqual(split.values.count, sideBySide.values.count, label)
+            for (i, (a, b)) in zip(split.values, sideBySide.values).enumerated() {
+                XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "\(label): array \(i), split against side by side")
+            }
+            // Against the first of four copies on one BLAS thread (the panel product frame by frame):
+            // the layer outputs (arrays 0 and 7 of each layer's 7), as testBatchOneGivesTheBatchedPanelProductsBitsOnAnyThreads.
+            let blas = blasThreads()
+            setBLASThreads(1)
+            let batched = run(SequenceBatch(frames: four, lengths: [T, T, T, T]), split: true)
+            setBLASThreads(blas)
+            XCTAssertEqual(batched.layersSplit, 0, label)
+            for k in hidden.indices {
+                XCTAssertEqual(split.values[7 * k].map(\.bitPattern), batched.values[7 * k].map(\.bitPattern),
+                               "\(label): layer \(k) against a batch of four")
+            }
+            XCTAssertTrue(split.values.joined().allSatisfy(\.isFinite), label)
         }
     }
 

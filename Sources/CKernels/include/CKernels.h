@@ -142,6 +142,51 @@ int seqlab_panels_family_id(void);
 void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc,
                              int accumulate, int descending);
 
+// A bidirectional LSTM layer's batch-1 recurrences with each direction's units split between two
+// threads (SplitRecurrence.c; `LSTMNetwork`'s float inference on two or more threads).
+
+/// Whether a layer of H units splits: H even and 4·(H/2) a multiple of 64 (H a multiple of 32).
+int seqlab_split_supported(int H);
+
+/// The L2 size of a core (sysconf), 1 MB when the system does not say.
+long seqlab_l2_bytes(void);
+
+/// Whether the split pays: H splits, the AVX-512 kernel runs, and a direction's W_hh (16·H² bytes)
+/// fills the L2 or more. With it a 2×256 BLSTM's batch-1 inference ran 15% faster on a Zen 5 (1 MB
+/// L2), 1×512 5%; 2×192 8% and 1×128 5% slower (docs/RESULTS.md).
+int seqlab_split_pays(int H);
+
+/// The floats seqlab_split_pack writes for `count` units of a layer of H.
+long seqlab_split_count(int H, int count);
+
+/// Packs the rows of W_hh (4H × H, row-major, gates i f g o) of units first..<first + count of each
+/// gate, in gate order (4·count outputs), as one stream: blocks of 64 outputs, for q = 0..<H the
+/// block's 64 weights side by side.
+void seqlab_split_pack(int H, const float *whh, int first, int count, float *packed);
+
+/// One direction's recurrence: its input products in `gates` (T × 4H, bias not added, as
+/// LSTMLayer's batch-1 forward leaves them), where the gate activations are written back; s_t and
+/// tanh(s_t) into cells and tanhCells (T × H); h_t into y + t·ldy; `packed` the halves of W_hh
+/// (units 0..<H/2 and H/2..<H, seqlab_split_pack); bias b_ih + b_hh (4H); peepholes (H each) or
+/// NULL; `reversed` for the backward direction. Zero state before the first frame processed.
+typedef struct {
+    int T, H;
+    float *gates, *cells, *tanhCells, *y;
+    int ldy;
+    const float *packed[2];
+    const float *bias, *pi, *pf, *po;
+    int reversed;
+} seqlab_split_direction;
+
+/// Runs the directions one after the other, each frame's product and cell for units 0..<H/2 on the
+/// caller's thread and for H/2..<H on a thread of its own, the two meeting after every frame; the
+/// same sums in the same order as LSTMLayer's forward (a_t from the input product, then the terms
+/// of h_{t−1}·W_hhᵀ in order, then the cell kernel). A half the other thread has not taken when the
+/// caller has done its own (the thread not started yet, or descheduled) the caller does itself, so
+/// no frame waits on a thread that is not running. 0, or −1 when a direction's H does not split or
+/// memory ran out (nothing written).
+int seqlab_lstm_split_recurrences(const seqlab_split_direction *directions, int count);
+
 // The multiply-add rate of one core (FMARate.c), for bench-networks: `iterations` rounds of ten
 // independent float FMA chains of seqlab_fma_lanes() lanes (the panel product's width: 16 with
 // AVX-512, else 8; 20 × lanes flops a round); returns their sum so that none is optimised away.

@@ -1,0 +1,196 @@
+// SplitRecurrence: a bidirectional LSTM layer's recurrences at batch 1 with each direction's units
+// split between two threads (CKernels.h). A batch-1 step streams W_hh (1 MB for H = 256) at about
+// 170 GB/s whether or not it fits the L2, so two directions side by side on two cores read as many
+// bytes a core as the directions in turn with half of each on each core; what the split buys is
+// that a half (512 KB) read as one stream, in blocks of 64 outputs, runs at about 250 GB/s
+// (docs/RESULTS.md, "What is left for float batch 1"). The two threads meet at every frame on a
+// pair of counters (a cache line passes between two cores in about 43 ns here).
+#define _GNU_SOURCE
+#include "CKernels.h"
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { BLOCK = 64 };   // outputs a block of the packed half holds
+
+long seqlab_split_count(int H, int count) { return 4L * count * H; }
+
+int seqlab_split_supported(int H) { return H >= 2 && (4 * (H / 2)) % BLOCK == 0 && H % 2 == 0; }
+
+long seqlab_l2_bytes(void) {
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    const long bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (bytes > 0) return bytes;
+#endif
+    return 1L << 20;
+}
+
+int seqlab_split_pays(int H) {
+    return seqlab_split_supported(H) && seqlab_kernel_family_id() == 2 && 16L * H * H >= seqlab_l2_bytes();
+}
+
+void seqlab_split_pack(int H, const float *whh, int first, int count, float *packed) {
+    const int outputs = 4 * count;
+    for (int o = 0; o < outputs; o++) {
+        const int gate = o / count, unit = first + o % count;
+        const float *row = whh + ((long)gate * H + unit) * H;
+        float *block = packed + (long)(o / BLOCK) * H * BLOCK + o % BLOCK;
+        for (int q = 0; q < H; q++) block[(long)q * BLOCK] = row[q];
+    }
+}
+
+/// a[o] += Σ_q h[q]·W[o][q] over the packed half, each sum from a[o] in order of q, one FMA a term
+/// (the panel product's sums); the blocks last to first when `descending`.
+static void stream_generic(int outputs, int k, const float *h, const float *packed, float *a, int descending) {
+    const int blocks = outputs / BLOCK;
+    for (int i = 0; i < blocks; i++) {
+        const int b = descending ? blocks - 1 - i : i;
+        const float *w = packed + (long)b * k * BLOCK;
+        for (int j = 0; j < BLOCK; j++) {
+            float acc = a[b * BLOCK + j];
+            for (int q = 0; q < k; q++) acc = __builtin_fmaf(h[q], w[(long)q * BLOCK + j], acc);
+            a[b * BLOCK + j] = acc;
+        }
+    }
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+__attribute__((target("avx512f"))) static void stream_avx512(int outputs, int k, const float *h, const float *packed, float *a,
+                                                              int descending) {
+    const int blocks = outputs / BLOCK;
+    for (int i = 0; i < blocks; i++) {
+        const int b = descending ? blocks - 1 - i : i;
+        const float *w = packed + (long)b * k * BLOCK;
+        float *c = a + b * BLOCK;
+        __m512 a0 = _mm512_loadu_ps(c), a1 = _mm512_loadu_ps(c + 16), a2 = _mm512_loadu_ps(c + 32), a3 = _mm512_loadu_ps(c + 48);
+        for (int q = 0; q < k; q++) {
+            const __m512 x = _mm512_set1_ps(h[q]);
+            const float *p = w + (long)q * BLOCK;
+            a0 = _mm512_fmadd_ps(x, _mm512_loadu_ps(p), a0);
+            a1 = _mm512_fmadd_ps(x, _mm512_loadu_ps(p + 16), a1);
+            a2 = _mm512_fmadd_ps(x, _mm512_loadu_ps(p + 32), a2);
+            a3 = _mm512_fmadd_ps(x, _mm512_loadu_ps(p + 48), a3);
+        }
+        _mm512_storeu_ps(c, a0); _mm512_storeu_ps(c + 16, a1); _mm512_storeu_ps(c + 32, a2); _mm512_storeu_ps(c + 48, a3);
+    }
+}
+static inline void pause_cpu(void) { _mm_pause(); }
+#else
+static inline void pause_cpu(void) {}
+#endif
+
+static void stream_product(int outputs, int k, const float *h, const float *packed, float *a, int descending) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    if (seqlab_kernel_family_id() == 2) { stream_avx512(outputs, k, h, packed, a, descending); return; }
+#endif
+    stream_generic(outputs, k, h, packed, a, descending);
+}
+
+/// A frame's half: claimed by the thread that does it, and done. Each half on a cache line of its
+/// own, so that a thread claims and finishes its own half without the line leaving its core.
+typedef struct {
+    atomic_int claimed, done;
+    char pad[64 - 2 * sizeof(atomic_int)];
+} half_slot;
+
+typedef struct {
+    half_slot half[2];
+} frame_slot;
+
+typedef struct {
+    const seqlab_split_direction *directions;
+    int count;
+    long frames;          // Σ T over the directions
+    frame_slot *slots;    // one a frame, in the order the frames run
+    float *biases;        // per direction, per half: the half's 4 gate blocks of b_ih + b_hh
+    float *zeros;         // H/2 zeros at most: the state before a direction's first frame
+} split_run;
+
+/// Units half·H/2..<(half + 1)·H/2 of direction d's frame `step` (in processing order).
+static void run_half(const split_run *run, int d, int step, int half, float *a) {
+    const seqlab_split_direction *dir = &run->directions[d];
+    const int T = dir->T, H = dir->H, units = H / 2, first = half * units, G = 4 * H;
+    const int t = dir->reversed ? T - 1 - step : step, tp = dir->reversed ? t + 1 : t - 1;
+    float *gates = dir->gates + (long)t * G;
+    for (int g = 0; g < 4; g++) memcpy(a + g * units, gates + g * H + first, sizeof(float) * (size_t)units);
+    if (step > 0) stream_product(4 * units, H, dir->y + (long)tp * dir->ldy, dir->packed[half], a, step % 2);
+    const float *sp = step > 0 ? dir->cells + (long)tp * H + first : run->zeros;
+    long offset = 0;
+    for (int e = 0; e < d; e++) offset += 4L * run->directions[e].H;
+    const float *bias = run->biases + offset + (long)half * 4 * units;
+    seqlab_lstm_forward(units, a, bias, sp, dir->pi ? dir->pi + first : NULL, dir->pf ? dir->pf + first : NULL,
+                        dir->po ? dir->po + first : NULL, dir->cells + (long)t * H + first, dir->tanhCells + (long)t * H + first,
+                        dir->y + (long)t * dir->ldy + first);
+    for (int g = 0; g < 4; g++) memcpy(gates + g * H + first, a + g * units, sizeof(float) * (size_t)units);
+}
+
+/// Every frame in turn: this thread's own half first, then the other half if no thread has taken it
+/// (the other thread has not started, or was descheduled: no frame waits on a thread that is not
+/// running), then the wait for both halves before the next frame reads all of h_t.
+static void split_worker(split_run *run, int core) {
+    int widest = 0;
+    for (int d = 0; d < run->count; d++) widest = run->directions[d].H > widest ? run->directions[d].H : widest;
+    float *a = malloc(sizeof(float) * 2 * (size_t)widest);
+    long f = 0;
+    for (int d = 0; d < run->count; d++)
+        for (int step = 0; step < run->directions[d].T; step++, f++) {
+            half_slot *own = &run->slots[f].half[core], *other = &run->slots[f].half[1 - core];
+            if (atomic_exchange_explicit(&own->claimed, 1, memory_order_acq_rel) == 0) {
+                run_half(run, d, step, core, a);
+                atomic_store_explicit(&own->done, 1, memory_order_release);
+            }
+            if (atomic_load_explicit(&other->claimed, memory_order_relaxed) == 0
+                && atomic_exchange_explicit(&other->claimed, 1, memory_order_acq_rel) == 0) {
+                run_half(run, d, step, 1 - core, a);
+                atomic_store_explicit(&other->done, 1, memory_order_release);
+            }
+            for (long spins = 1; !atomic_load_explicit(&other->done, memory_order_acquire)
+                                 || !atomic_load_explicit(&own->done, memory_order_acquire); spins++) {
+                pause_cpu();
+                if (spins % 1024 == 0) sched_yield();
+            }
+        }
+    free(a);
+}
+
+static void *split_thread(void *argument) {
+    split_worker(argument, 1);
+    return NULL;
+}
+
+int seqlab_lstm_split_recurrences(const seqlab_split_direction *directions, int count) {
+    long frames = 0, biasCount = 0;
+    int widest = 0;
+    for (int d = 0; d < count; d++) {
+        if (!seqlab_split_supported(directions[d].H) || directions[d].T < 1) return -1;
+        frames += directions[d].T;
+        biasCount += 4L * directions[d].H;
+        widest = directions[d].H > widest ? directions[d].H : widest;
+    }
+    split_run run = {directions, count, frames, NULL, NULL, NULL};
+    run.slots = aligned_alloc(64, sizeof(frame_slot) * (size_t)frames);
+    run.biases = malloc(sizeof(float) * (size_t)biasCount);
+    run.zeros = calloc((size_t)widest, sizeof(float));
+    if (!run.slots || !run.biases || !run.zeros) { free(run.slots); free(run.biases); free(run.zeros); return -1; }
+    for (long f = 0; f < frames; f++)
+        for (int half = 0; half < 2; half++) {
+            atomic_init(&run.slots[f].half[half].claimed, 0);
+            atomic_init(&run.slots[f].half[half].done, 0);
+        }
+    float *bias = run.biases;
+    for (int d = 0; d < count; d++) {
+        const int H = directions[d].H, units = H / 2;
+        for (int half = 0; half < 2; half++)
+            for (int g = 0; g < 4; g++, bias += units) memcpy(bias, directions[d].bias + g * H + half * units, sizeof(float) * (size_t)units);
+    }
+    pthread_t other;
+    const int started = pthread_create(&other, NULL, split_thread, &run) == 0;
+    split_worker(&run, 0);   // alone, if the thread could not be made: every half falls to this one
+    if (started) pthread_join(other, NULL);
+    free(run.slots); free(run.biases); free(run.zeros);
+    return 0;
+}

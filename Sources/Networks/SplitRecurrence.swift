@@ -1,0 +1,105 @@
+// SplitRecurrence: a bidirectional layer's batch-1 recurrences with each direction's units split
+// between two threads (CKernels' seqlab_lstm_split_recurrences), for float inference.
+
+import CKernels
+
+/// When float inference at batch 1 on two or more threads (`LSTMNetwork.concurrentDirections`)
+/// splits a bidirectional layer's recurrences between two threads (`LSTMSplitRecurrentWeights`);
+/// the same bits either way.
+public enum SplitRecurrence {
+    public enum Policy: Sendable {
+        /// Where it pays (`seqlab_split_pays`: AVX-512, H a multiple of 32, a direction's W_hh at
+        /// least the size of the L2: H ≥ 256 with a 1 MB L2).
+        case automatic
+        /// Wherever it can run (AVX-512, H a multiple of 32), for tests.
+        case always
+        case never
+    }
+
+    /// Read by `LSTMNetwork.setPrecision` (which packs the halves) and by every forward.
+    nonisolated(unsafe) public static var policy = Policy.automatic
+
+    /// Whether a layer of H units splits under the policy.
+    static func splits(hidden H: Int) -> Bool {
+        switch policy {
+        case .automatic: seqlab_split_pays(Int32(H)) != 0
+        case .always: seqlab_split_supported(Int32(H)) != 0 && seqlab_kernel_family_id() == 2
+        case .never: false
+        }
+    }
+
+    /// Layers run split so far (counted on the thread that runs `forward`), for tests.
+    nonisolated(unsafe) static var layersRun = 0
+}
+
+/// One direction's W_hh in two halves, the rows of units 0..<H/2 and H/2..<H of each gate, each
+/// laid out as one stream (`seqlab_split_pack`), for `LSTMNetwork`'s batch-1 float inference on two
+/// or more threads (`SplitRecurrence`). A batch-1 step streams W_hh, 1 MB a direction
+/// for H = 256, at about 170 GB/s laid out in panels whether or not it fits the L2; a 512 KB half
+/// read as one stream runs at about 250 GB/s, so both directions in turn, each split between the
+/// two cores, take less time than the two side by side (docs/RESULTS.md, "What is left for float
+/// batch 1"). A snapshot of the weights, like `LSTMPanelWeights`.
+final class LSTMSplitRecurrentWeights: @unchecked Sendable {
+    let halves: [UnsafeMutablePointer<Float>]
+
+    /// nil when the layer does not split (`SplitRecurrence.splits`).
+    init?(hidden H: Int, weights whh: UnsafePointer<Float>) {
+        guard SplitRecurrence.splits(hidden: H) else { return nil }
+        let count = seqlab_split_count(Int32(H), Int32(H / 2))
+        halves = (0..<2).map { half in
+            let packed = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            seqlab_split_pack(Int32(H), whh, Int32(half * H / 2), Int32(H / 2), packed)
+            return packed
+        }
+    }
+
+    deinit { halves.forEach { $0.deallocate() } }
+}
+
+extension LSTMNetwork where S == Float {
+    /// The LSTM layers whose batch-1 recurrences a forward would split between two threads now
+    /// (set for float inference, on two or more threads, bidirectional, the policy allowing).
+    public var splitBatchOneLayers: Int {
+        guard concurrentDirections && configuration.bidirectional && SplitRecurrence.policy != .never,
+              let panelLayers else { return 0 }
+        return panelLayers.filter { $0.allSatisfy { $0.split != nil } }.count
+    }
+}
+
+extension LSTMLayer where S == Float {
+    /// The batch-1 forward of a bidirectional layer's two directions (`layers`, forward then
+    /// reverse) with their recurrences split: the input products of all frames first, the two
+    /// directions side by side (the panel product, as `forward` makes them at batch 1), then each
+    /// direction's frames with units 0..<H/2 on this thread and H/2..<H on another. The same sums
+    /// in the same order as `forward`, so the same bits. false (nothing of the recurrences done)
+    /// when the split cannot run; the caller then runs `forward`.
+    static func splitBatchOneForward(_ layers: [LSTMLayer<Float>], x: UnsafePointer<Float>, ldx: Int, time T: Int,
+                                     y: UnsafeMutablePointer<Float>, ldy: Int, caches: [Cache], panels: [LSTMPanelWeights],
+                                     split: [LSTMSplitRecurrentWeights]) -> Bool {
+        precondition(layers.count == 2 && caches.count == 2 && panels.count == 2 && split.count == 2 && T > 1,
+                     "LSTMLayer.splitBatchOneForward: two directions at batch 1 over two or more frames")
+        let H = layers[0].hidden, G = 4 * H
+        concurrentlyForEach(2) { d in
+            panels[d].input.multiply(m: T, x: x, ldx: ldx, into: caches[d].gates.pointer, ldc: G, accumulate: false)
+        }
+        // Biases (b_ih + b_hh) and peepholes held where the C side can read them during the run.
+        let held = UnsafeMutablePointer<Float>.allocate(capacity: 2 * (G + 3 * H))
+        defer { held.deallocate() }
+        var directions: [seqlab_split_direction] = []
+        for (d, layer) in layers.enumerated() {
+            let bias = held + d * (G + 3 * H), peep = bias + G
+            let bih = layer.biasIH.value.data, bhh = layer.biasHH.value.data
+            for j in 0..<G { bias[j] = bih[j] + bhh[j] }
+            if let p = layer.peephole?.value.data { peep.update(from: p, count: 3 * H) }
+            let peepholes = layer.peephole != nil
+            directions.append(seqlab_split_direction(
+                T: Int32(T), H: Int32(H), gates: caches[d].gates.pointer, cells: caches[d].cells.pointer,
+                tanhCells: caches[d].tanhCells.pointer, y: y + d * H, ldy: Int32(ldy),
+                packed: (UnsafePointer(split[d].halves[0]), UnsafePointer(split[d].halves[1])), bias: UnsafePointer(bias),
+                pi: peepholes ? UnsafePointer(peep) : nil, pf: peepholes ? UnsafePointer(peep + H) : nil,
+                po: peepholes ? UnsafePointer(peep + 2 * H) : nil, reversed: layer.reversed ? 1 : 0))
+        }
+        precondition(!layers[0].reversed && layers[1].reversed, "LSTMLayer.splitBatchOneForward: forward, then reverse")
+        return seqlab_lstm_split_recurrences(directions, Int32(directions.count)) == 0
+    }
+}
