@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 enum { BLOCK = 64 };   // outputs a block of the packed half holds
@@ -19,6 +20,18 @@ enum { BLOCK = 64 };   // outputs a block of the packed half holds
 long seqlab_split_count(int H, int count) { return 4L * count * H; }
 
 int seqlab_split_supported(int H) { return H >= 2 && (4 * (H / 2)) % BLOCK == 0 && H % 2 == 0; }
+
+float *seqlab_split_alloc(long floats) {
+    const size_t huge = 2u << 20, bytes = ((size_t)floats * sizeof(float) + huge - 1) / huge * huge;
+    void *p = NULL;
+    if (posix_memalign(&p, huge, bytes) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);   // a hint; without huge pages the memory works the same
+#endif
+    return p;
+}
+
+void seqlab_split_free(float *p) { free(p); }
 
 long seqlab_l2_bytes(void) {
 #ifdef _SC_LEVEL2_CACHE_SIZE
@@ -187,8 +200,19 @@ int seqlab_lstm_split_recurrences(const seqlab_split_direction *directions, int 
         for (int half = 0; half < 2; half++)
             for (int g = 0; g < 4; g++, bias += units) memcpy(bias, directions[d].bias + g * H + half * units, sizeof(float) * (size_t)units);
     }
+    // The other thread on another CPU than this one's now, where the process may run on more: a
+    // new thread may otherwise start on its parent's CPU and share it for a while.
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    cpu_set_t allowed;
+    const int here = sched_getcpu();
+    if (here >= 0 && sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_ISSET(here, &allowed) && CPU_COUNT(&allowed) > 1) {
+        CPU_CLR(here, &allowed);
+        pthread_attr_setaffinity_np(&attributes, sizeof allowed, &allowed);
+    }
     pthread_t other;
-    const int started = pthread_create(&other, NULL, split_thread, &run) == 0;
+    const int started = pthread_create(&other, &attributes, split_thread, &run) == 0;
+    pthread_attr_destroy(&attributes);
     split_worker(&run, 0);   // alone, if the thread could not be made: every half falls to this one
     if (started) pthread_join(other, NULL);
     free(run.slots); free(run.biases); free(run.zeros);

@@ -40,20 +40,20 @@ public enum SplitRecurrence {
 /// two cores, take less time than the two side by side (docs/RESULTS.md, "What is left for float
 /// batch 1"). A snapshot of the weights, like `LSTMPanelWeights`.
 final class LSTMSplitRecurrentWeights: @unchecked Sendable {
+    private let memory: UnsafeMutablePointer<Float>
     let halves: [UnsafeMutablePointer<Float>]
 
-    /// nil when the layer does not split (`SplitRecurrence.splits`).
+    /// nil when the layer does not split (`SplitRecurrence.splits`) or memory ran out.
     init?(hidden H: Int, weights whh: UnsafePointer<Float>) {
-        guard SplitRecurrence.splits(hidden: H) else { return nil }
         let count = seqlab_split_count(Int32(H), Int32(H / 2))
-        halves = (0..<2).map { half in
-            let packed = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            seqlab_split_pack(Int32(H), whh, Int32(half * H / 2), Int32(H / 2), packed)
-            return packed
-        }
+        // Both halves in huge pages where the system gives them (`seqlab_split_alloc`).
+        guard SplitRecurrence.splits(hidden: H), let memory = seqlab_split_alloc(2 * count) else { return nil }
+        self.memory = memory
+        halves = [memory, memory + count]
+        for (half, packed) in halves.enumerated() { seqlab_split_pack(Int32(H), whh, Int32(half * H / 2), Int32(H / 2), packed) }
     }
 
-    deinit { halves.forEach { $0.deallocate() } }
+    deinit { seqlab_split_free(memory) }
 }
 
 extension LSTMNetwork where S == Float {

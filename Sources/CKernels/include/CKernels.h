@@ -148,6 +148,13 @@ void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, in
 /// Whether a layer of H units splits: H even and 4·(H/2) a multiple of 64 (H a multiple of 32).
 int seqlab_split_supported(int H);
 
+/// Memory for packed halves, in 2 MB-aligned blocks the kernel is asked to back with huge pages: a
+/// 512 KB half in 4 KB pages lands on whatever physical pages the process gets, some of which share
+/// L2 sets, and a batch-1 pass then ran at 44–46k frames/s against 57–61k in some processes; NULL
+/// when out of memory. Freed by seqlab_split_free.
+float *seqlab_split_alloc(long floats);
+void seqlab_split_free(float *p);
+
 /// The L2 size of a core (sysconf), 1 MB when the system does not say.
 long seqlab_l2_bytes(void);
 
