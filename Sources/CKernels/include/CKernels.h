@@ -148,10 +148,11 @@ void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, in
 /// Whether a layer of H units splits: H even and 4·(H/2) a multiple of 64 (H a multiple of 32).
 int seqlab_split_supported(int H);
 
-/// Memory for packed halves, in 2 MB-aligned blocks the kernel is asked to back with huge pages: a
-/// 512 KB half in 4 KB pages lands on whatever physical pages the process gets, some of which share
-/// L2 sets, and a batch-1 pass then ran at 44–46k frames/s against 57–61k in some processes; NULL
-/// when out of memory. Freed by seqlab_split_free.
+/// Memory for packed halves, in 2 MB-aligned blocks the kernel is asked to back with huge pages, so
+/// that a 512 KB half lies in physically contiguous memory and spreads evenly over the L2's sets (in
+/// 4 KB pages it lands on whatever pages the process gets). 2×256 batch 1 on a Zen 5, eight rounds:
+/// 57,311–61,672 → 59,926–65,638 frames/s in the runs that went well; it did not remove the runs
+/// that went badly (docs/RESULTS.md). NULL when out of memory. Freed by seqlab_split_free.
 float *seqlab_split_alloc(long floats);
 void seqlab_split_free(float *p);
 
