@@ -98,9 +98,12 @@ final class ScratchBuffer<S: NetworkScalar>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<S>
 
     /// `count` elements, zero unless `zeroed` is false (for buffers the caller overwrites whole).
+    /// Aligned to a cache line, so that threads writing disjoint blocks of 16 Floats each (the
+    /// halves of a split recurrence, `LSTMSplitRecurrentWeights`) never share a line.
     init(count: Int, zeroed: Bool = true) {
         self.count = count
-        pointer = UnsafeMutablePointer<S>.allocate(capacity: max(count, 1))
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<S>.stride, alignment: 64)
+            .bindMemory(to: S.self, capacity: max(count, 1))
         if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
 
