@@ -1,4 +1,5 @@
 // LSTMNetwork: stacked (bi)directional LSTM layers and a log-softmax output layer, with BPTT over a padded batch.
+import Dispatch
 import Tensors
 
 /// The architecture of an `LSTMNetwork`, saved as JSON in the model's metadata.
@@ -196,16 +197,22 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 }
                 // Float inference at batch 1 on two or more threads: the two directions' recurrences split
                 // between two threads (`LSTMSplitRecurrentWeights`), where the layer allows it.
-                var split = false
+                var split = false, chooser: Int? = nil
+                let start = DispatchTime.now().uptimeNanoseconds
                 if B == 1 && T > 1 && directions.count == 2 && concurrentDirections && SplitRecurrence.policy != .never
                     && initialState == nil && dropout == nil && !trainsInBFloat16 && bfloat16Layers == nil,
                    let panels = panelLayers?[k], let halves = panels.compactMap(\.split) as [LSTMSplitRecurrentWeights]?,
                    halves.count == 2, let floatLayers = directions as? [LSTMLayer<Float>] {
-                    split = LSTMLayer<Float>.splitBatchOneForward(
-                        floatLayers, x: UnsafeMutableRawPointer(mutating: x).assumingMemoryBound(to: Float.self), ldx: ldx, time: T,
-                        y: UnsafeMutableRawPointer(out.pointer).assumingMemoryBound(to: Float.self), ldy: width,
-                        caches: layerCaches as! [LSTMLayer<Float>.Cache], panels: panels, split: halves)
-                    if split { SplitRecurrence.layersRun += 1 }
+                    // Automatic: as this process has measured both ways for the layer's shape (`SplitChooser`).
+                    let key = SplitChooser.key(inputs: ldx, hidden: floatLayers[0].hidden)
+                    chooser = SplitRecurrence.policy == .automatic ? key : nil
+                    if chooser == nil || SplitChooser.shared.choose(key) {
+                        split = LSTMLayer<Float>.splitBatchOneForward(
+                            floatLayers, x: UnsafeMutableRawPointer(mutating: x).assumingMemoryBound(to: Float.self), ldx: ldx, time: T,
+                            y: UnsafeMutableRawPointer(out.pointer).assumingMemoryBound(to: Float.self), ldy: width,
+                            caches: layerCaches as! [LSTMLayer<Float>.Cache], panels: panels, split: halves)
+                        if split { SplitRecurrence.layersRun += 1 }
+                    }
                 }
                 // The directions write disjoint column blocks of `out` and their own caches.
                 if !split {
@@ -214,6 +221,10 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                         directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths, y: out.pointer + d * directions[d].hidden,
                                               ldy: width, cache: layerCaches[d], bfloat16: reduced, panels: panelLayers?[k][d])
                     }
+                }
+                if let chooser {
+                    SplitChooser.shared.record(chooser, split: split,
+                                               seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(T))
                 }
                 outputs.append(out)
                 caches.append(layerCaches)

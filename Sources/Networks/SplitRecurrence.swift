@@ -2,6 +2,8 @@
 // between two threads (CKernels' seqlab_lstm_split_recurrences), for float inference.
 
 import CKernels
+import Dispatch
+import Foundation
 
 /// When float inference at batch 1 on two or more threads (`LSTMNetwork.concurrentDirections`)
 /// splits a bidirectional layer's recurrences between two threads (`LSTMSplitRecurrentWeights`);
@@ -9,7 +11,8 @@ import CKernels
 public enum SplitRecurrence {
     public enum Policy: Sendable {
         /// Where it pays (`seqlab_split_pays`: AVX-512, H a multiple of 32, a direction's W_hh at
-        /// least the size of the L2: H ≥ 256 with a 1 MB L2).
+        /// least the size of the L2: H ≥ 256 with a 1 MB L2), and where this process has measured
+        /// it faster than the directions side by side (`SplitChooser`).
         case automatic
         /// Wherever it can run (AVX-512, H a multiple of 32), for tests.
         case always
@@ -30,6 +33,49 @@ public enum SplitRecurrence {
 
     /// Layers run split so far (counted on the thread that runs `forward`), for tests.
     nonisolated(unsafe) static var layersRun = 0
+}
+
+/// Under `SplitRecurrence.Policy.automatic`, whether a layer that can split does, by the times
+/// this process has measured both ways for layers of its shape: the split ran at 59,926–66,170
+/// frames/s on 2×256 in most processes but at 48,487–49,909 in some, below the directions side by
+/// side (48,406–54,616), for a cause not found (docs/RESULTS.md). The first `trials` calls of a
+/// shape alternate, split first; then the way whose median of its last five times a frame is the
+/// lower, the other again every `refreshEvery` calls so that a change of conditions is seen. Speed
+/// only: both ways give the same bits.
+final class SplitChooser: @unchecked Sendable {
+    static let shared = SplitChooser()
+    static let trials = 6, refreshEvery = 16, kept = 5
+
+    private struct Times {
+        var split: [Double] = [], sideBySide: [Double] = [], calls = 0
+        static func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
+    }
+    private var times: [Int: Times] = [:]
+    private let lock = NSLock()
+
+    /// A layer's shape: its input width and H.
+    static func key(inputs: Int, hidden: Int) -> Int { inputs << 32 | hidden }
+
+    /// Whether the next layer of this shape runs split.
+    func choose(_ key: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        var t = times[key, default: Times()]
+        defer { t.calls += 1; times[key] = t }
+        if t.calls < Self.trials || t.split.isEmpty || t.sideBySide.isEmpty { return t.calls % 2 == 0 }
+        let faster = Times.median(t.split) <= Times.median(t.sideBySide)
+        return t.calls % Self.refreshEvery == 0 ? !faster : faster
+    }
+
+    /// A layer of this shape took `seconds` a frame, split or side by side.
+    func record(_ key: Int, split: Bool, seconds: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        var t = times[key, default: Times()]
+        func keep(_ x: inout [Double]) { x.append(seconds); if x.count > Self.kept { x.removeFirst() } }
+        if split { keep(&t.split) } else { keep(&t.sideBySide) }
+        times[key] = t
+    }
 }
 
 /// One direction's W_hh in two halves, the rows of units 0..<H/2 and H/2..<H of each gate, each

@@ -163,6 +163,29 @@ final class FloatPathTests: XCTestCase {
         }
     }
 
+    /// The automatic policy's chooser: split and side by side in turn for the first `trials` calls,
+    /// then the lower median of the last five times, the other every `refreshEvery` calls; shapes apart.
+    func testSplitChooserRunsBothWaysThenTheFasterAndRefreshes() {
+        let chooser = SplitChooser(), wide = SplitChooser.key(inputs: 512, hidden: 256), first = SplitChooser.key(inputs: 40, hidden: 256)
+        XCTAssertNotEqual(wide, first)
+        var trial: [Bool] = []
+        for i in 0..<SplitChooser.trials {
+            let split = chooser.choose(wide)
+            trial.append(split)
+            // Split slower, but for one outlier of the side-by-side way's (the median ignores it).
+            chooser.record(wide, split: split, seconds: split ? 2e-5 : (i == 1 ? 9e-5 : 1e-5))
+        }
+        XCTAssertEqual(trial, (0..<SplitChooser.trials).map { $0 % 2 == 0 })
+        XCTAssertTrue(chooser.choose(first), "another shape starts afresh")
+        let calls = SplitChooser.trials..<(3 * SplitChooser.refreshEvery + 1)
+        let picks = calls.map { _ in chooser.choose(wide) }
+        XCTAssertEqual(zip(calls, picks).filter(\.1).map(\.0), [SplitChooser.refreshEvery, 2 * SplitChooser.refreshEvery, 3 * SplitChooser.refreshEvery],
+                       "side by side, the faster, but at every refresh")
+        // Split measured faster five times: its median drops below side by side's, and it is chosen.
+        for _ in 0..<5 { chooser.record(wide, split: true, seconds: 4e-6) }
+        XCTAssertEqual((0..<5).map { _ in chooser.choose(wide) }, [true, true, true, true, true])
+    }
+
     /// A network set for float inference (`setPrecision(.float32)`) packs its LSTM weights once
     /// (`LSTMPanelWeights`) and gives the bits of one that packs them every pass, at batch 1, 3 and
     /// 5 (the input product frame by frame), on one and two BLAS threads; after its weights change,
