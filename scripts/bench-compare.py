@@ -142,8 +142,11 @@ def train(args):
                        "--label-length", str(S), "--steps", str(args.steps), "--threads", str(args.threads), "--json"]
                 o = run_json(cmd, blas_env(v))[0]
                 ours_runs[v].append(o)
+                split = o.get("infer1_split_share")
                 print(f"  seqlab {shape}, OPENBLAS_CORETYPE {v} ({o['blas_core']}): "
-                      f"{o['train_frames_per_s']:,.0f} train frames/s, loss {o['first_loss']:.1f} -> {o['last_loss']:.1f}",
+                      f"{o['train_frames_per_s']:,.0f} train frames/s, loss {o['first_loss']:.1f} -> {o['last_loss']:.1f}; "
+                      f"batch 1 {o['infer1_frames_per_s']:,.0f} frames/s"
+                      + (f" (recurrences split between two threads in {100 * split:.0f}% of the layer passes)" if split else ""),
                       flush=True)
                 m = run_json(cmd + ["--precision", "bf16"], blas_env(v))[0]
                 mixed_runs[v].append(m)

@@ -21,7 +21,8 @@
 // (`perFrameProductLibrary`); --libxsmm and --no-libxsmm turn libxsmm on or off whatever the CPU
 // (it runs the large products of the backward too). --precision bf16 trains in mixed precision
 // (`LSTMNetwork.trainsInBFloat16`, `seqlab train --precision bf16`); inference is timed in float
-// and in bfloat16 either way.
+// and in bfloat16 either way. --split always|never holds batch-1 float inference to the split
+// recurrence or the directions side by side (`SplitRecurrence.policy`; default auto).
 //
 // products times, on one thread, the per-frame products of such a BLSTM's training step (each
 // layer's input product and recurrent product a_t += x_t·Wᵀ, and the backward's dA_t·W_hh) by the
@@ -76,7 +77,7 @@ struct Options {
     }
 }
 
-let trainUsage = "usage: bench-networks [train] [--input D] [--hidden H] [--layers L] [--classes K] [--batch B] [--frames T] [--label-length S] [--steps N] [--warmup N] [--threads N] [--peepholes] [--libxsmm | --no-libxsmm] [--precision fp32|bf16] [--json]"
+let trainUsage = "usage: bench-networks [train] [--input D] [--hidden H] [--layers L] [--classes K] [--batch B] [--frames T] [--label-length S] [--steps N] [--warmup N] [--threads N] [--peepholes] [--libxsmm | --no-libxsmm] [--precision fp32|bf16] [--split auto|always|never] [--json]"
 let ctcUsage = "usage: bench-networks ctc [--batch B] [--frames T] [--classes K] [--label-length S] [--iters N] [--warmup N] [--threads N] [--data FILE] [--json]"
 let productsUsage = "usage: bench-networks products [--input D] [--hidden H] [--layers L] [--batch B] [--frames T] [--rounds N] [--json]"
 let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -131,6 +132,12 @@ func runTraining(_ o: Options) throws {
     }
     if o.flags.contains("libxsmm") || o.flags.contains("no-libxsmm") {
         forcePerFrameProductLibrary(libxsmm: o.flags.contains("libxsmm"))
+    }
+    switch o.texts["split"] ?? "auto" {
+    case "auto": SplitRecurrence.policy = .automatic
+    case "always": SplitRecurrence.policy = .always
+    case "never": SplitRecurrence.policy = .never
+    default: Options.fail("--split takes auto, always or never", trainUsage)
     }
     guard let trainingPrecision = ProductPrecision(rawValue: o.texts["precision"] ?? "fp32") else {
         Options.fail("--precision takes fp32 or bf16", trainUsage)
@@ -214,7 +221,9 @@ func runTraining(_ o: Options) throws {
     let batchCPU = (cpuSeconds() - batchStart) / Double(batchCount)
     for _ in 0..<3 { _ = inference.forward(single) }
     let singleStart = cpuSeconds(), singleCount = max(2 * steps, 20)
+    let splitBefore = splitBatchOneLayersRun
     let singleTimes = (0..<singleCount).map { _ in seconds { _ = inference.forward(single) } }
+    let splitShare = Double(splitBatchOneLayersRun - splitBefore) / Double(singleCount * max(splitLayers, 1))
     let singleCPU = (cpuSeconds() - singleStart) / Double(singleCount)
     // The same inference with the LSTM products in bfloat16 (ProductPrecision.bfloat16), and how
     // far its log-probabilities move from float's.
@@ -237,6 +246,7 @@ func runTraining(_ o: Options) throws {
         ("infer_batch_gflops", 2 * forwardMACs(frames: T * B) / inferBatch / 1e9),
         ("infer_batch_cpu_s", batchCPU),
         ("infer1_s", inferSingle), ("infer1_frames_per_s", Double(T) / inferSingle), ("infer1_cpu_s", singleCPU),
+        ("infer1_split_share", splitShare),
         ("infer_batch_bf16_frames_per_s", Double(T * B) / inferBatchBF16), ("infer1_bf16_frames_per_s", Double(T) / inferSingleBF16),
         ("bf16_max_log_prob_deviation", Double(deviationBF16)), ("bf16_family", Double(BFloat16Matrix.kernelFamilyID)),
         ("peak_rss_mb", peakRSSMegabytes()), ("first_loss", losses.first ?? .nan), ("last_loss", losses.last ?? .nan),
@@ -260,7 +270,8 @@ func runTraining(_ o: Options) throws {
     print(String(format: "inference batch %d: %.4f s, %.0f frames/s, %.1f GFLOP/s; batch 1: %.4f s, %.0f frames/s%@",
                  B, inferBatch, Double(T * B) / inferBatch, 2 * forwardMACs(frames: T * B) / inferBatch / 1e9,
                  inferSingle, Double(T) / inferSingle,
-                 splitLayers > 0 ? " (\(splitLayers) of \(L) layers' recurrences split between two threads)" : ""))
+                 splitLayers > 0 ? String(format: " (%d of %d layers' recurrences split between two threads in %.0f%% of the passes)",
+                                          splitLayers, L, 100 * splitShare) : ""))
     print(String(format: "inference in bfloat16 (%@): batch %d %.4f s, %.0f frames/s; batch 1: %.4f s, %.0f frames/s; log-probabilities within %.2g of float's",
                  BFloat16Matrix.kernelFamily, B, inferBatchBF16, Double(T * B) / inferBatchBF16,
                  inferSingleBF16, Double(T) / inferSingleBF16, Double(deviationBF16)))
@@ -407,7 +418,7 @@ do {
     case "train":
         try runTraining(Options(arguments, defaults: ["input": 40, "hidden": 256, "layers": 2, "classes": 30, "batch": 16, "frames": 200,
                                                      "label-length": 20, "steps": 10, "warmup": 3, "threads": cores],
-                                flags: ["peepholes", "json", "libxsmm", "no-libxsmm", "precision="], usage: trainUsage))
+                                flags: ["peepholes", "json", "libxsmm", "no-libxsmm", "precision=", "split="], usage: trainUsage))
     case "ctc":
         try runCTC(Options(arguments, defaults: ["batch": 16, "frames": 200, "classes": 30, "label-length": 20, "iters": 200,
                                                 "warmup": 20, "threads": cores],

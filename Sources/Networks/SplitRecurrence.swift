@@ -35,6 +35,10 @@ public enum SplitRecurrence {
     nonisolated(unsafe) static var layersRun = 0
 }
 
+/// Layers whose batch-1 recurrences ran split so far in this process (`SplitRecurrence`), for
+/// benchmarks that report how often the automatic policy chose it.
+public var splitBatchOneLayersRun: Int { SplitRecurrence.layersRun }
+
 /// Under `SplitRecurrence.Policy.automatic`, whether a layer that can split does, by the times
 /// this process has measured both ways for layers of its shape: the split ran at 59,926–66,170
 /// frames/s on 2×256 in most processes but at 48,487–49,909 in some, below the directions side by
