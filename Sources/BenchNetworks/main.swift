@@ -221,9 +221,9 @@ func runTraining(_ o: Options) throws {
     let batchCPU = (cpuSeconds() - batchStart) / Double(batchCount)
     for _ in 0..<3 { _ = inference.forward(single) }
     let singleStart = cpuSeconds(), singleCount = max(2 * steps, 20)
-    let splitBefore = splitBatchOneLayersRun
+    let splitBefore = SplitRecurrence.layersRun
     let singleTimes = (0..<singleCount).map { _ in seconds { _ = inference.forward(single) } }
-    let splitShare = Double(splitBatchOneLayersRun - splitBefore) / Double(singleCount * max(splitLayers, 1))
+    let splitShare = Double(SplitRecurrence.layersRun - splitBefore) / Double(singleCount * max(splitLayers, 1))
     let singleCPU = (cpuSeconds() - singleStart) / Double(singleCount)
     // The same inference with the LSTM products in bfloat16 (ProductPrecision.bfloat16), and how
     // far its log-probabilities move from float's.

@@ -3,8 +3,8 @@
 // 170 GB/s whether or not it fits the L2, so two directions side by side on two cores read as many
 // bytes a core as the directions in turn with half of each on each core; what the split buys is
 // that a half (512 KB) read as one stream, in blocks of 64 outputs, runs at about 250 GB/s
-// (docs/RESULTS.md, "What is left for float batch 1"). The two threads meet at every frame on a
-// pair of counters (a cache line passes between two cores in about 43 ns here).
+// (docs/RESULTS.md, "What is left for float batch 1"). The two threads meet at every frame on the
+// frame's two half slots (a cache line passes between two cores in about 43 ns here).
 #define _GNU_SOURCE
 #include "CKernels.h"
 #include <pthread.h>
@@ -19,7 +19,7 @@ enum { BLOCK = 64 };   // outputs a block of the packed half holds
 
 long seqlab_split_count(int H, int count) { return 4L * count * H; }
 
-int seqlab_split_supported(int H) { return H >= 2 && (4 * (H / 2)) % BLOCK == 0 && H % 2 == 0; }
+int seqlab_split_supported(int H) { return H > 0 && (2 * H) % BLOCK == 0; }   // 4·(H/2) outputs in whole blocks
 
 float *seqlab_split_alloc(long floats) {
     const size_t huge = 2u << 20, bytes = ((size_t)floats * sizeof(float) + huge - 1) / huge * huge;
@@ -116,11 +116,11 @@ typedef struct {
 
 typedef struct {
     const seqlab_split_direction *directions;
-    int count;
-    long frames;          // Σ T over the directions
+    int count, widest;    // directions; their largest H
     frame_slot *slots;    // one a frame, in the order the frames run
     float *biases;        // per direction, per half: the half's 4 gate blocks of b_ih + b_hh
     float *zeros;         // H/2 zeros at most: the state before a direction's first frame
+    float *scratch;       // 2·widest floats a thread: a frame's half of the gates
 } split_run;
 
 /// Units half·H/2..<(half + 1)·H/2 of direction d's frame `step` (in processing order).
@@ -145,9 +145,7 @@ static void run_half(const split_run *run, int d, int step, int half, float *a) 
 /// (the other thread has not started, or was descheduled: no frame waits on a thread that is not
 /// running), then the wait for both halves before the next frame reads all of h_t.
 static void split_worker(split_run *run, int core) {
-    int widest = 0;
-    for (int d = 0; d < run->count; d++) widest = run->directions[d].H > widest ? run->directions[d].H : widest;
-    float *a = malloc(sizeof(float) * 2 * (size_t)widest);
+    float *a = run->scratch + (size_t)core * 2 * (size_t)run->widest;
     long f = 0;
     for (int d = 0; d < run->count; d++)
         for (int step = 0; step < run->directions[d].T; step++, f++) {
@@ -167,7 +165,6 @@ static void split_worker(split_run *run, int core) {
                 if (spins % 1024 == 0) sched_yield();
             }
         }
-    free(a);
 }
 
 static void *split_thread(void *argument) {
@@ -184,11 +181,15 @@ int seqlab_lstm_split_recurrences(const seqlab_split_direction *directions, int 
         biasCount += 4L * directions[d].H;
         widest = directions[d].H > widest ? directions[d].H : widest;
     }
-    split_run run = {directions, count, frames, NULL, NULL, NULL};
+    split_run run = {directions, count, widest, NULL, NULL, NULL, NULL};
     run.slots = aligned_alloc(64, sizeof(frame_slot) * (size_t)frames);
     run.biases = malloc(sizeof(float) * (size_t)biasCount);
     run.zeros = calloc((size_t)widest, sizeof(float));
-    if (!run.slots || !run.biases || !run.zeros) { free(run.slots); free(run.biases); free(run.zeros); return -1; }
+    run.scratch = malloc(sizeof(float) * 4 * (size_t)widest);
+    if (!run.slots || !run.biases || !run.zeros || !run.scratch) {
+        free(run.slots); free(run.biases); free(run.zeros); free(run.scratch);
+        return -1;
+    }
     for (long f = 0; f < frames; f++)
         for (int half = 0; half < 2; half++) {
             atomic_init(&run.slots[f].half[half].claimed, 0);
@@ -215,6 +216,6 @@ int seqlab_lstm_split_recurrences(const seqlab_split_direction *directions, int 
     pthread_attr_destroy(&attributes);
     split_worker(&run, 0);   // alone, if the thread could not be made: every half falls to this one
     if (started) pthread_join(other, NULL);
-    free(run.slots); free(run.biases); free(run.zeros);
+    free(run.slots); free(run.biases); free(run.zeros); free(run.scratch);
     return 0;
 }

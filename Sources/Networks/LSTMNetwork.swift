@@ -199,10 +199,10 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 // between two threads (`LSTMSplitRecurrentWeights`), where the layer allows it.
                 var split = false, chooser: Int? = nil
                 let start = DispatchTime.now().uptimeNanoseconds
-                if B == 1 && T > 1 && directions.count == 2 && concurrentDirections && SplitRecurrence.policy != .never
+                let halves = panelLayers?[k].compactMap(\.split) ?? []
+                if B == 1 && T > 1 && halves.count == 2 && concurrentDirections && SplitRecurrence.policy != .never
                     && initialState == nil && dropout == nil && !trainsInBFloat16 && bfloat16Layers == nil,
-                   let panels = panelLayers?[k], let halves = panels.compactMap(\.split) as [LSTMSplitRecurrentWeights]?,
-                   halves.count == 2, let floatLayers = directions as? [LSTMLayer<Float>] {
+                   let panels = panelLayers?[k], let floatLayers = directions as? [LSTMLayer<Float>] {
                     // Automatic: as this process has measured both ways for the layer's shape (`SplitChooser`).
                     let key = SplitChooser.key(inputs: ldx, hidden: floatLayers[0].hidden)
                     chooser = SplitRecurrence.policy == .automatic ? key : nil

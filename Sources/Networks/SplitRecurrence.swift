@@ -31,13 +31,10 @@ public enum SplitRecurrence {
         }
     }
 
-    /// Layers run split so far (counted on the thread that runs `forward`), for tests.
-    nonisolated(unsafe) static var layersRun = 0
+    /// Layers run split so far in this process (counted on the thread that runs `forward`), for
+    /// tests and benchmarks that report how often the automatic policy chose it.
+    nonisolated(unsafe) public internal(set) static var layersRun = 0
 }
-
-/// Layers whose batch-1 recurrences ran split so far in this process (`SplitRecurrence`), for
-/// benchmarks that report how often the automatic policy chose it.
-public var splitBatchOneLayersRun: Int { SplitRecurrence.layersRun }
 
 /// Under `SplitRecurrence.Policy.automatic`, whether a layer that can split does, by the times
 /// this process has measured both ways for layers of its shape: the split ran at 59,926–66,170
@@ -117,8 +114,8 @@ extension LSTMNetwork where S == Float {
 }
 
 extension LSTMLayer where S == Float {
-    /// The batch-1 forward of a bidirectional layer's two directions (`layers`, forward then
-    /// reverse) with their recurrences split: the input products of all frames first, the two
+    /// The batch-1 forward of a bidirectional layer's two directions (`layers`, direction d writing
+    /// columns d·H..<(d + 1)·H of y) with their recurrences split: the input products of all frames first, the two
     /// directions side by side (the panel product, as `forward` makes them at batch 1), then each
     /// direction's frames with units 0..<H/2 on this thread and H/2..<H on another. The same sums
     /// in the same order as `forward`, so the same bits. false (nothing of the recurrences done)
@@ -149,7 +146,6 @@ extension LSTMLayer where S == Float {
                 pi: peepholes ? UnsafePointer(peep) : nil, pf: peepholes ? UnsafePointer(peep + H) : nil,
                 po: peepholes ? UnsafePointer(peep + 2 * H) : nil, reversed: layer.reversed ? 1 : 0))
         }
-        precondition(!layers[0].reversed && layers[1].reversed, "LSTMLayer.splitBatchOneForward: forward, then reverse")
         return seqlab_lstm_split_recurrences(directions, Int32(directions.count)) == 0
     }
 }

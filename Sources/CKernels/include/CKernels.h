@@ -145,7 +145,8 @@ void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, in
 // A bidirectional LSTM layer's batch-1 recurrences with each direction's units split between two
 // threads (SplitRecurrence.c; `LSTMNetwork`'s float inference on two or more threads).
 
-/// Whether a layer of H units splits: H even and 4·(H/2) a multiple of 64 (H a multiple of 32).
+/// Whether a layer of H units splits: each half's 4·(H/2) outputs in whole blocks of 64 (H a
+/// multiple of 32).
 int seqlab_split_supported(int H);
 
 /// Memory for packed halves, in 2 MB-aligned blocks the kernel is asked to back with huge pages, so
