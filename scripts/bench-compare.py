@@ -146,7 +146,7 @@ def train(args):
                 print(f"  seqlab {shape}, OPENBLAS_CORETYPE {v} ({o['blas_core']}): "
                       f"{o['train_frames_per_s']:,.0f} train frames/s, loss {o['first_loss']:.1f} -> {o['last_loss']:.1f}; "
                       f"batch 1 {o['infer1_frames_per_s']:,.0f} frames/s"
-                      + (f" (recurrences split between two threads in {100 * split:.0f}% of the layer passes)" if split else ""),
+                      + (f" (recurrences split between two threads in {100 * split:.0f}% of the layer passes)" if split is not None else ""),
                       flush=True)
                 m = run_json(cmd + ["--precision", "bf16"], blas_env(v))[0]
                 mixed_runs[v].append(m)

@@ -246,7 +246,6 @@ func runTraining(_ o: Options) throws {
         ("infer_batch_gflops", 2 * forwardMACs(frames: T * B) / inferBatch / 1e9),
         ("infer_batch_cpu_s", batchCPU),
         ("infer1_s", inferSingle), ("infer1_frames_per_s", Double(T) / inferSingle), ("infer1_cpu_s", singleCPU),
-        ("infer1_split_share", splitShare),
         ("infer_batch_bf16_frames_per_s", Double(T * B) / inferBatchBF16), ("infer1_bf16_frames_per_s", Double(T) / inferSingleBF16),
         ("bf16_max_log_prob_deviation", Double(deviationBF16)), ("bf16_family", Double(BFloat16Matrix.kernelFamilyID)),
         ("peak_rss_mb", peakRSSMegabytes()), ("first_loss", losses.first ?? .nan), ("last_loss", losses.last ?? .nan),
@@ -255,7 +254,7 @@ func runTraining(_ o: Options) throws {
         ("peepholes", configuration.peepholes ? 1 : 0), ("train_bf16", trainingPrecision == .bfloat16 ? 1 : 0),
         ("train_forward_s", median(phaseTimes[0])), ("train_ctc_s", median(phaseTimes[1])),
         ("train_backward_s", median(phaseTimes[2])), ("train_adam_s", median(phaseTimes[3])),
-    ]
+    ] + (splitLayers > 0 ? [("infer1_split_share", splitShare)] : [])   // only where a layer can split
     if o.flags.contains("json") {
         print(json(result))
         return

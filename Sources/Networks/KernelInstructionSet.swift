@@ -22,6 +22,13 @@ public enum KernelInstructionSet {
         return "SEQLAB_ISA=\(value): expected one of \(names.joined(separator: ", ")) (or unset)"
     }
 
+    /// "SEQLAB_ISA=…" when the variable holds the kernels below what they could run (avx512, avx2
+    /// or generic), else nil: for messages that say why a kernel is missing.
+    public static var setting: String? {
+        guard (0...2).contains(seqlab_isa_limit()) else { return nil }
+        return "SEQLAB_ISA=" + (ProcessInfo.processInfo.environment["SEQLAB_ISA"] ?? "")
+    }
+
     /// The families chosen here: the cell kernels' and the panel product's, and the bfloat16 products'.
     public static var summary: String { "\(String(cString: seqlab_kernel_family())), bfloat16 \(BFloat16Matrix.kernelFamily)" }
 }

@@ -1,5 +1,4 @@
 // LSTMNetwork: stacked (bi)directional LSTM layers and a log-softmax output layer, with BPTT over a padded batch.
-import Dispatch
 import Tensors
 
 /// The architecture of an `LSTMNetwork`, saved as JSON in the model's metadata.
@@ -195,36 +194,16 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                     layerCaches[0].initialHidden = h
                     layerCaches[0].initialCells = c
                 }
-                // Float inference at batch 1 on two or more threads: the two directions' recurrences split
-                // between two threads (`LSTMSplitRecurrentWeights`), where the layer allows it.
-                var split = false, chooser: Int? = nil
-                let start = DispatchTime.now().uptimeNanoseconds
-                let halves = panelLayers?[k].compactMap(\.split) ?? []
-                if B == 1 && T > 1 && halves.count == 2 && concurrentDirections && SplitRecurrence.policy != .never
-                    && initialState == nil && dropout == nil && !trainsInBFloat16 && bfloat16Layers == nil,
-                   let panels = panelLayers?[k], let floatLayers = directions as? [LSTMLayer<Float>] {
-                    // Automatic: as this process has measured both ways for the layer's shape (`SplitChooser`).
-                    let key = SplitChooser.key(inputs: ldx, hidden: floatLayers[0].hidden)
-                    chooser = SplitRecurrence.policy == .automatic ? key : nil
-                    if chooser == nil || SplitChooser.shared.choose(key) {
-                        split = LSTMLayer<Float>.splitBatchOneForward(
-                            floatLayers, x: UnsafeMutableRawPointer(mutating: x).assumingMemoryBound(to: Float.self), ldx: ldx, time: T,
-                            y: UnsafeMutableRawPointer(out.pointer).assumingMemoryBound(to: Float.self), ldy: width,
-                            caches: layerCaches as! [LSTMLayer<Float>.Cache], panels: panels, split: halves)
-                        if split { SplitRecurrence.layersRun += 1 }
-                    }
-                }
-                // The directions write disjoint column blocks of `out` and their own caches.
-                if !split {
+                // Float inference at batch 1 on two or more threads may split the recurrences between two
+                // threads (`forwardLayerSplit`); otherwise the directions, side by side, write disjoint
+                // column blocks of `out` and their own caches.
+                forwardLayerSplit(k, x: x, ldx: ldx, time: T, batchSize: B, out: out, width: width, caches: layerCaches,
+                                  fromZeroWithoutDropout: initialState == nil && dropout == nil) {
                     forEachDirection(directions.count) { d in
                         let reduced = trainsInBFloat16 ? (directions[d] as? LSTMLayer<Float>)?.bfloat16Weights() : bfloat16Layers?[k][d]
                         directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths, y: out.pointer + d * directions[d].hidden,
                                               ldy: width, cache: layerCaches[d], bfloat16: reduced, panels: panelLayers?[k][d])
                     }
-                }
-                if let chooser {
-                    SplitChooser.shared.record(chooser, split: split,
-                                               seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(T))
                 }
                 outputs.append(out)
                 caches.append(layerCaches)

@@ -53,8 +53,8 @@ public func forcePerFrameProductLibrary(libxsmm: Bool?) { SmallGemm.force(libxsm
 
 /// A weight matrix W (n × k) packed once into panels of 16 outputs for CKernels' panel product,
 /// c (+)= x·Wᵀ (`seqlab_panels_gemm`: an 8 × 3-panel register-blocked AVX-512 kernel, a 6 × 16
-/// AVX2 one, portable C without either). For the per-frame products of recurrent layers where libxsmm is not used (`SmallGemm`):
-/// there OpenBLAS's sgemm packs the weights again on every call; on a Zen 3 core, 16 × 256 ·
+/// AVX2 one, portable C without either). For the per-frame products of recurrent layers where
+/// libxsmm is not used (`SmallGemm`): there OpenBLAS's sgemm packs the weights again on every call; on a Zen 3 core, 16 × 256 ·
 /// 256 × 1,024 took 88 µs this way (95 GFLOP/s, the core's FMA peak being 100) against OpenBLAS's
 /// 137 µs, and 16 × 1,024 · 1,024 × 256 83 against 145 µs (timed in C). Immutable; shared
 /// between threads.

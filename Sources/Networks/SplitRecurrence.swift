@@ -14,7 +14,7 @@ public enum SplitRecurrence {
         /// least the size of the L2: H ≥ 256 with a 1 MB L2), and where this process has measured
         /// it faster than the directions side by side (`SplitChooser`).
         case automatic
-        /// Wherever it can run (AVX-512, H a multiple of 32), for tests.
+        /// Wherever it can run (H a multiple of 32, with whichever kernels this CPU runs), for tests.
         case always
         case never
     }
@@ -26,7 +26,7 @@ public enum SplitRecurrence {
     static func splits(hidden H: Int) -> Bool {
         switch policy {
         case .automatic: seqlab_split_pays(Int32(H)) != 0
-        case .always: seqlab_split_supported(Int32(H)) != 0 && seqlab_kernel_family_id() == 2
+        case .always: seqlab_split_supported(Int32(H)) != 0
         case .never: false
         }
     }
@@ -101,6 +101,35 @@ final class LSTMSplitRecurrentWeights: @unchecked Sendable {
     }
 
     deinit { seqlab_split_free(memory) }
+}
+
+extension LSTMNetwork {
+    /// Layer k's forward at batch 1 with its recurrences split between two threads
+    /// (`LSTMLayer.splitBatchOneForward`) where it can run: float inference (`setPrecision`, the
+    /// halves packed for the layer), two or more threads, zero initial state, no dropout, and, under
+    /// the automatic policy, this process timing the split the faster for the layer's shape
+    /// (`SplitChooser`, which every such call reports to). `sideBySide` runs the layer otherwise.
+    func forwardLayerSplit(_ k: Int, x: UnsafePointer<S>, ldx: Int, time T: Int, batchSize B: Int, out: ScratchBuffer<S>, width: Int,
+                           caches: [LSTMLayer<S>.Cache], fromZeroWithoutDropout: Bool, sideBySide: () -> Void) {
+        let halves = panelLayers?[k].compactMap(\.split) ?? []
+        guard B == 1 && T > 1 && halves.count == 2 && fromZeroWithoutDropout && concurrentDirections
+                && SplitRecurrence.policy != .never && !trainsInBFloat16 && bfloat16Layers == nil,
+              let panels = panelLayers?[k], let directions = layers[k] as? [LSTMLayer<Float>],
+              let floatCaches = caches as? [LSTMLayer<Float>.Cache] else { sideBySide(); return }
+        let key = SplitChooser.key(inputs: ldx, hidden: directions[0].hidden)
+        let chooser = SplitRecurrence.policy == .automatic ? SplitChooser.shared : nil
+        let start = DispatchTime.now().uptimeNanoseconds
+        var split = false
+        if chooser?.choose(key) ?? true {
+            split = LSTMLayer<Float>.splitBatchOneForward(
+                directions, x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), ldx: ldx, time: T,
+                y: UnsafeMutableRawPointer(out.pointer).assumingMemoryBound(to: Float.self), ldy: width,
+                caches: floatCaches, panels: panels, split: halves)
+            if split { SplitRecurrence.layersRun += 1 }
+        }
+        if !split { sideBySide() }
+        chooser?.record(key, split: split, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(T))
+    }
 }
 
 extension LSTMNetwork where S == Float {

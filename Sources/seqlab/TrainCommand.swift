@@ -256,7 +256,7 @@ struct Train: ParsableCommand {
             if !BFloat16Matrix.vectorised {
                 printError("seqlab train: warning: this CPU has neither AVX2 nor AVX-512; --precision bf16 runs in portable C, slower than fp32")
             } else if BFloat16Matrix.kernelFamilyID < 3 && !quiet {
-                printError("seqlab train: note: no AVX512-BF16 here (\(ProcessInfo.processInfo.environment["SEQLAB_ISA"].map { $0.isEmpty ? "this CPU" : "SEQLAB_ISA=\($0)" } ?? "this CPU")); --precision bf16 widens the bfloat16 values for float FMAs (\(BFloat16Matrix.kernelFamily) kernels): the same results, but slower than float")
+                printError("seqlab train: note: no AVX512-BF16 here (\(KernelInstructionSet.setting ?? "this CPU")); --precision bf16 widens the bfloat16 values for float FMAs (\(BFloat16Matrix.kernelFamily) kernels): the same results, but slower than float")
             }
         }
         let checkpointPath = checkpoint ?? output + ".ckpt"
