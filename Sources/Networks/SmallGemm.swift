@@ -185,14 +185,15 @@ struct RecurrentProduct {
 struct WeightGradientProduct {
     static let frameBlock = 400
     private let overwrite: SmallGemm, add: SmallGemm?, lastAdd: SmallGemm?
-    private let rows: Int, outputs: Int
+    private let rows: Int, ldA: Int
 
-    /// width = inputs + H columns of [X | H_prev]; outputs = 4H; rows = frames of the batch.
-    init?(width: Int, outputs: Int, rows: Int) {
+    /// width = inputs + H columns of [X | H_prev]; outputs = 4H, dA's row stride ldA; rows = frames
+    /// of the batch.
+    init?(width: Int, outputs: Int, ldA: Int, rows: Int) {
         guard rows > 0 else { return nil }
         let block = min(rows, Self.frameBlock), last = rows % block
         func kernel(_ k: Int, _ beta: Float) -> SmallGemm? {
-            SmallGemm(m: width, n: outputs, k: k, lda: rows, ldb: outputs, ldc: outputs, beta: beta)
+            SmallGemm(m: width, n: outputs, k: k, lda: rows, ldb: ldA, ldc: outputs, beta: beta)
         }
         guard let overwrite = kernel(block, 0) else { return nil }
         self.overwrite = overwrite
@@ -200,17 +201,17 @@ struct WeightGradientProduct {
         lastAdd = last > 0 ? kernel(last, 1) : nil
         guard (rows <= block || add != nil) && (last == 0 || lastAdd != nil) else { return nil }
         self.rows = rows
-        self.outputs = outputs
+        self.ldA = ldA
     }
 
-    /// dWt (width × outputs) = xhT (width × rows) · dA (rows × outputs).
+    /// dWt (width × outputs) = xhT (width × rows) · dA (rows × outputs, row stride ldA).
     func run(xhT: UnsafePointer<Float>, dA: UnsafePointer<Float>, into dWt: UnsafeMutablePointer<Float>) {
         let block = min(rows, Self.frameBlock)
         var first = 0
         while first < rows {
             let count = min(block, rows - first)
             let kernel = first == 0 ? overwrite : (count == block ? add! : lastAdd!)
-            kernel.run(xhT + first, dA + first * outputs, dWt)
+            kernel.run(xhT + first, dA + first * ldA, dWt)
             first += count
         }
     }
@@ -233,9 +234,10 @@ struct InputGradientProduct {
         panels = PanelMatrix(n: inputs, k: outputs, weights: weights, rowStride: 1, colStride: inputs)
     }
 
-    func run(dA: UnsafePointer<Float>, rows: Int, into dx: UnsafeMutablePointer<Float>, lddx: Int, accumulate: Bool) {
+    /// dA: rows × 4H with row stride ldA.
+    func run(dA: UnsafePointer<Float>, ldA: Int, rows: Int, into dx: UnsafeMutablePointer<Float>, lddx: Int, accumulate: Bool) {
         for first in stride(from: 0, to: rows, by: Self.rowBlock) {
-            panels.multiply(m: min(Self.rowBlock, rows - first), x: dA + first * panels.k, ldx: panels.k,
+            panels.multiply(m: min(Self.rowBlock, rows - first), x: dA + first * ldA, ldx: ldA,
                             into: dx + first * lddx, ldc: lddx, accumulate: accumulate)
         }
     }

@@ -76,13 +76,15 @@ final class PanelProductTests: XCTestCase {
 
 /// An LSTM layer's input gradient dX (+)= dA·W_ih by the panel product in blocks of 128 rows
 /// (`InputGradientProduct`, AVX-512 only) against a Double loop: 300 rows (two whole blocks and a
-/// partial one), dX wider than the inputs, with and without accumulating.
+/// partial one), dX wider than the inputs, dA's rows padded with NaN that must not be read, with and
+/// without accumulating.
 final class InputGradientProductTests: XCTestCase {
     func testMatchesADoubleLoopOverBlocksOfRows() throws {
         var rng = SeededGenerator(seed: 32)
-        let rows = 300, outputs = 64, inputs = 37, lddx = 41
+        let rows = 300, outputs = 64, inputs = 37, lddx = 41, ldA = LSTMLayer<Float>.gradientRowStride(outputs)
+        XCTAssertGreaterThan(ldA, outputs)
         let w = (0..<(outputs * inputs)).map { _ in Float.random(in: -1...1, using: &rng) }
-        let dA = (0..<(rows * outputs)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let dA = (0..<(rows * ldA)).map { i in i % ldA < outputs ? Float.random(in: -1...1, using: &rng) : .nan }
         guard let product = w.withUnsafeBufferPointer({ InputGradientProduct(weights: $0.baseAddress!, outputs: outputs, inputs: inputs) }) else {
             XCTAssertLessThan(seqlab_panels_family_id(), 2, "nil only without AVX-512")
             throw XCTSkip("the input-gradient panel product runs with AVX-512 only")
@@ -90,13 +92,13 @@ final class InputGradientProductTests: XCTestCase {
         for accumulate in [false, true] {
             let dx0 = (0..<(rows * lddx)).map { i in !accumulate && i % lddx < inputs ? Float.nan : Float.random(in: -1...1, using: &rng) }
             var dx = dx0
-            dA.withUnsafeBufferPointer { product.run(dA: $0.baseAddress!, rows: rows, into: &dx, lddx: lddx, accumulate: accumulate) }
+            dA.withUnsafeBufferPointer { product.run(dA: $0.baseAddress!, ldA: ldA, rows: rows, into: &dx, lddx: lddx, accumulate: accumulate) }
             for r in 0..<rows {
                 for i in 0..<lddx {
                     guard i < inputs else { XCTAssertEqual(dx[r * lddx + i].bitPattern, dx0[r * lddx + i].bitPattern); continue }
                     var sum = accumulate ? Double(dx0[r * lddx + i]) : 0, magnitude = abs(sum)
                     for j in 0..<outputs {
-                        let term = Double(dA[r * outputs + j]) * Double(w[j * inputs + i])
+                        let term = Double(dA[r * ldA + j]) * Double(w[j * inputs + i])
                         sum += term
                         magnitude += abs(term)
                     }
