@@ -10,8 +10,10 @@ struct Align: ParsableCommand {
         commandName: "align",
         abstract: "Align known transcripts to features (CTC Viterbi): per-token frame and time spans.",
         discussion: """
-          seqlab extract audio --config C --scp wav.scp | seqlab align -m model.safetensors --text text > spans.ctm
-        An utterance whose transcript cannot fit its frames, or has a token outside the model's alphabet, is reported and skipped (exit status 1).
+          seqlab extract audio --config C --scp wav.scp \\
+            | seqlab align -m model.safetensors --text text > spans.ctm
+        An utterance whose transcript cannot fit its frames, or has a token outside the
+        model's alphabet, is reported and skipped (exit status 1).
         """)
 
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"

@@ -12,15 +12,18 @@ struct CMVN: ParsableCommand {
         commandName: "cmvn",
         abstract: "Normalise a feature archive's mean and variance per speaker (Kaldi's compute-cmvn-stats + apply-cmvn).",
         discussion: """
-        Reads a Kaldi archive or scp (stdin by default) and writes it with every utterance
-        normalised by the statistics of all frames of its speaker (--utt2spk, Kaldi's
-        `uttid speaker` lines; without it, of its own frames), in the input order:
+        Reads a Kaldi archive or scp (stdin by default) and writes it with every
+        utterance normalised by the statistics of all frames of its speaker (--utt2spk,
+        Kaldi's `uttid speaker` lines; without it, of its own frames), in the input
+        order:
           seqlab extract audio --scp data/train/wav.scp --config mfcc.conf | \\
-            seqlab cmvn --utt2spk data/train/utt2spk | seqlab train --text data/train/text -o model.safetensors
-        Speaker statistics need every utterance of the speaker first, so the archive is held in
-        memory. Extract with --cmvn=none when the speaker's statistics should replace the
-        utterance's. A model trained on speaker-normalised features needs the same step before
-        decode (seqlab label reruns only the model's own front end).
+            seqlab cmvn --utt2spk data/train/utt2spk | \\
+            seqlab train --text data/train/text -o model.safetensors
+        Speaker statistics need every utterance of the speaker first, so the archive is
+        held in memory. Extract with --cmvn=none when the speaker's statistics should
+        replace the utterance's. A model trained on speaker-normalised features needs
+        the same step before decode (seqlab label reruns only the model's own front
+        end).
         """)
 
     @Argument(help: "Feature archive or scp ('-' = stdin).")

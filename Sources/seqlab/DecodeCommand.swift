@@ -11,15 +11,18 @@ struct Decode: ParsableCommand {
         abstract: "Decode features with a model: best path or prefix beam search, optional LM and lexicon.",
         discussion: """
         Reads a Kaldi archive (stdin or --feats) and writes one line per utterance:
-          seqlab extract audio test/*.wav | seqlab decode -m digits.safetensors > hyp.txt
-        An utterance that cannot be decoded (wrong dimension, NaN) is reported and skipped; the exit status is then 1.
-        With --stream (unidirectional models), rows are decoded as they arrive.
-        Partial results every --chunk frames: JSON lines on stdout with --format jsonl,
-        otherwise on stderr when it is a terminal. Final lines are those of plain decode.
+          seqlab extract audio test/*.wav \\
+            | seqlab decode -m digits.safetensors > hyp.txt
+        An utterance that cannot be decoded (wrong dimension, NaN) is reported and
+        skipped; the exit status is then 1.
+        With --stream (unidirectional models), rows are decoded as they arrive. Partial
+        results every --chunk frames: JSON lines on stdout with --format jsonl,
+        otherwise on stderr when it is a terminal. Final lines are those of plain
+        decode.
         The model's task (seqlab inspect shows it) decides the output:
-          ctc: the decoded labels; sequence: `uttid label`; framewise:
-          `uttid l1 … lT`, a label per frame; predict: a Kaldi text archive
-          whose row t is the predicted frame t+1.
+          ctc: the decoded labels; sequence: `uttid label`; framewise: `uttid l1 … lT`,
+          a label per frame; predict: a Kaldi text archive whose row t is the predicted
+          frame t+1.
         """)
 
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"

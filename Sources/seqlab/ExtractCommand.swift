@@ -23,18 +23,37 @@ struct ExtractAudio: ParsableCommand {
         commandName: "audio",
         abstract: "Kaldi-compatible spectrogram, fbank or MFCC features of audio files (WAV, FLAC, OGG, …).",
         discussion: """
-        Files come from the arguments, from a Kaldi wav.scp (--scp), or one path a line on stdin when the only argument is '-'. The utterance id is the file name without its extension, unless the scp gives it. Features go out in input order as a Kaldi archive (binary unless --text-ark), one T×D float matrix per utterance.
+        Files come from the arguments, from a Kaldi wav.scp (--scp), or one path a line
+        on stdin when the only argument is '-'. The utterance id is the file name
+        without its extension, unless the scp gives it. Features go out in input order
+        as a Kaldi archive (binary unless --text-ark), one T×D float matrix per
+        utterance.
 
-        Options have Kaldi's names and defaults (except dither, 0 here) and override those of --config, a Kaldi-style config file (--name=value lines, as a model stores its front end).
+        Options have Kaldi's names and defaults (except dither, 0 here) and override
+        those of --config, a Kaldi-style config file (--name=value lines, as a model
+        stores its front end).
 
-        A file that cannot be used is reported on stderr and skipped; the exit status is then 1.
+        A file that cannot be used is reported on stderr and skipped; the exit status
+        is then 1.
 
-        Training-time augmentation (as Kaldi recipes do at data preparation): --speed-perturb 0.9,1.0,1.1 writes one utterance per factor, played that many times faster (tempo and pitch, like sox speed), under Kaldi's keys sp0.9-UTT, UTT, sp1.1-UTT. --vtlp-warps 0.9,1.0,1.1 (vocal tract length perturbation) computes each utterance's features once per factor with the mel filters warped as Kaldi's --vtln-warp does, keyed vtlp0.9-UTT, UTT, vtlp1.1-UTT (after any speed prefix: vtlp0.9-sp1.1-UTT). --noise-snr DB adds white Gaussian noise, or with --noise-files LIST (one path a line) a segment of one of those recordings, scaled to that signal-to-noise ratio over each utterance; the noise is seeded by --seed and the key, so --jobs does not change it. Labels follow the new keys with --text-in TEXT --text-out TEXT: each written utterance gets its source's label line (an utterance without one is reported and skipped).
+        Training-time augmentation (as Kaldi recipes do at data preparation):
+        --speed-perturb 0.9,1.0,1.1 writes one utterance per factor, played that many
+        times faster (tempo and pitch, like sox speed), under Kaldi's keys
+        sp0.9-UTT, UTT, sp1.1-UTT. --vtlp-warps 0.9,1.0,1.1 (vocal tract length
+        perturbation) computes each utterance's features once per factor with the mel
+        filters warped as Kaldi's --vtln-warp does, keyed vtlp0.9-UTT, UTT, vtlp1.1-UTT
+        (after any speed prefix: vtlp0.9-sp1.1-UTT). --noise-snr DB adds white Gaussian
+        noise, or with --noise-files LIST (one path a line) a segment of one of those
+        recordings, scaled to that signal-to-noise ratio over each utterance; the noise
+        is seeded by --seed and the key, so --jobs does not change it. Labels follow
+        the new keys with --text-in TEXT --text-out TEXT: each written utterance gets
+        its source's label line (an utterance without one is reported and skipped).
 
         Examples:
           seqlab extract audio --scp data/samples/wav.scp --type mfcc -o feats.ark
           find corpus -name '*.flac' | seqlab extract audio - --jobs 2 > feats.ark
-          seqlab extract audio --scp train/wav.scp --speed-perturb 0.9,1.0,1.1 --text-in train/text --text-out sp/text -o sp.ark
+          seqlab extract audio --scp train/wav.scp --speed-perturb 0.9,1.0,1.1 \\
+            --text-in train/text --text-out sp/text -o sp.ark
         """)
 
     @Argument(help: "Audio files, or '-' to read paths from stdin.")

@@ -28,15 +28,19 @@ struct ExtractStrokes: ParsableCommand {
         commandName: "strokes",
         abstract: "Pen features (Δx, Δy, end of stroke [, direction, curvature]) of labelled ink, as a Kaldi archive.",
         discussion: """
-        Reads UNIPEN 1.0 label files (and the UCI pendigits variant), IAM-OnDB stroke XML and seqlab's
-        pen text format (docs/FORMATS.md); the format is guessed from content when --format is absent.
-        Each labelled sample becomes one utterance, keyed <file>-<number> (the file's name without
-        extension, with parent folders when needed to tell inputs apart; pen text may set ids); a bad sample is reported on stderr and skipped,
-        and the exit status is then 1. Labels go to --text-out as Kaldi text: with --tokens words
-        (the default) the label's words as they are ("id A MOVE to stop"), which `train` cuts into
-        characters itself with character units; with --tokens chars one token per character, white
-        space written as <space> ("id A <space> M O V E …"), for tools that take tokens as given.
-          seqlab extract strokes --include-root unipen/include unipen/data/1a/*/*.dat --text-out text -o feats.ark
+        Reads UNIPEN 1.0 label files (and the UCI pendigits variant), IAM-OnDB stroke
+        XML and seqlab's pen text format (docs/FORMATS.md); the format is guessed from
+        content when --format is absent. Each labelled sample becomes one utterance,
+        keyed <file>-<number> (the file's name without extension, with parent folders
+        when needed to tell inputs apart; pen text may set ids); a bad sample is
+        reported on stderr and skipped, and the exit status is then 1. Labels go
+        to --text-out as Kaldi text: with --tokens words (the default) the label's
+        words as they are ("id A MOVE to stop"), which `train` cuts into characters
+        itself with character units; with --tokens chars one token per character, white
+        space written as <space> ("id A <space> M O V E …"), for tools that take tokens
+        as given.
+          seqlab extract strokes --include-root unipen/include unipen/data/1a/*/*.dat \\
+            --text-out text -o feats.ark
         """)
 
     @Argument(help: "Stroke files; '-' reads standard input.")

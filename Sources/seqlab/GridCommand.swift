@@ -12,7 +12,8 @@ struct Grid: ParsableCommand {
         discussion: """
         Maps are text files (docs/FORMATS.md, "Grid maps"); see data/grids/.
           seqlab grid solve data/grids/russell-norvig-4x3.grid
-          seqlab grid learn data/grids/cliff-walking.grid --algorithm sarsa --alpha 0.5 --curve sarsa.tsv
+          seqlab grid learn data/grids/cliff-walking.grid --algorithm sarsa \\
+            --alpha 0.5 --curve sarsa.tsv
         """,
         subcommands: [GridShow.self, GridSolve.self, GridLearn.self, GridCompare.self, GridPlay.self, GridGenerate.self])
 }

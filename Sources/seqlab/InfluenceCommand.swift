@@ -12,13 +12,16 @@ struct Influence: ParsableCommand {
         commandName: "influence",
         abstract: "Measure input influence ‖∂ log y(t)/∂ x(t−k)‖ by lag k: the vanishing gradient, shown.",
         discussion: """
-        For each of N seeded standard-normal input sequences of T frames, backpropagates from the
-        log-probabilities at the last frame t = T−1 (the whole K-vector, or one class with --class) and
-        takes the Frobenius norm of the Jacobian with respect to input frame t−k. The table (stdout)
-        holds, for k = 0…K, the mean norm over the sequences and its ratio to k = 0; lags k > t have
-        no input and show 0. At the last frame all inputs are in the past: a bidirectional model's
-        reverse direction has seen only x(T−1), so k ≥ 1 shows the forward path.
-          seqlab influence -m model.safetensors --length 200 --max-lag 150 --svg influence.svg
+        For each of N seeded standard-normal input sequences of T frames,
+        backpropagates from the log-probabilities at the last frame t = T−1 (the whole
+        K-vector, or one class with --class) and takes the Frobenius norm of the
+        Jacobian with respect to input frame t−k. The table (stdout) holds,
+        for k = 0…K, the mean norm over the sequences and its ratio to k = 0; lags
+        k > t have no input and show 0. At the last frame all inputs are in the past: a
+        bidirectional model's reverse direction has seen only x(T−1), so k ≥ 1 shows
+        the forward path.
+          seqlab influence -m model.safetensors --length 200 --max-lag 150 \\
+            --svg influence.svg
         """)
 
     @Option(name: [.short, .customLong("model")], help: "The model (safetensors).") var model: String

@@ -12,9 +12,10 @@ struct Inspect: ParsableCommand {
         commandName: "inspect",
         abstract: "Summarise files seqlab reads or writes: Kaldi archives, models, audio and pen-stroke files.",
         discussion: """
-        The kind is detected from the content, not the name. "-" reads a Kaldi archive from stdin;
-        Kaldi specifiers (ark:PATH, scp:PATH) are accepted. Summaries go to stdout, errors to stderr;
-        the exit status is non-zero if any file could not be read.
+        The kind is detected from the content, not the name. "-" reads a Kaldi archive
+        from stdin; Kaldi specifiers (ark:PATH, scp:PATH) are accepted. Summaries go to
+        stdout, errors to stderr; the exit status is non-zero if any file could not be
+        read.
         """)
 
     @Argument(help: "Files to summarise (\"-\" for a Kaldi archive on stdin).")

@@ -18,9 +18,10 @@ struct LMBuild: ParsableCommand {
         commandName: "build",
         abstract: "Build an interpolated modified Kneser-Ney n-gram model from text; write ARPA.",
         discussion: """
-        One sentence per line ("-" reads stdin); --kaldi-text drops the first field (the utterance key)
-        of each line. --unit char models characters, whitespace runs written as <space>.
-        The ARPA text goes to -o (default stdout); the n-gram counts are logged to stderr.
+        One sentence per line ("-" reads stdin); --kaldi-text drops the first field
+        (the utterance key) of each line. --unit char models characters, whitespace
+        runs written as <space>. The ARPA text goes to -o (default stdout); the n-gram
+        counts are logged to stderr.
         """)
 
     @Option(help: "n-gram order (1–10).")

@@ -10,13 +10,16 @@ struct Label: ParsableCommand {
         commandName: "label",
         abstract: "Label audio or stroke files with a model (its own front end, then decoding).",
         discussion: """
-        Files come from the arguments, a Kaldi wav.scp (--scp), or one path a line on stdin ('-').
-        Output is Kaldi text in input order:
-          find corpus -name '*.wav' | seqlab label -m models/digits.safetensors --jobs 2 - > labels.txt
-        A file that cannot be labelled is reported on stderr and skipped; the exit status is then 1.
-        With --output FILE, each file's lines are appended as it finishes and recorded in
-        FILE.progress; after an interruption (Ctrl-C, kill, crash) the same command with --resume
-        labels only the files not yet in FILE (failed files are tried again):
+        Files come from the arguments, a Kaldi wav.scp (--scp), or one path a line on
+        stdin ('-'). Output is Kaldi text in input order:
+          find corpus -name '*.wav' \\
+            | seqlab label -m models/digits.safetensors --jobs 2 - > labels.txt
+        A file that cannot be labelled is reported on stderr and skipped; the exit
+        status is then 1.
+        With --output FILE, each file's lines are appended as it finishes and recorded
+        in FILE.progress; after an interruption (Ctrl-C, kill, crash) the same command
+        with --resume labels only the files not yet in FILE (failed files are tried
+        again):
           seqlab label -m models/digits.safetensors --scp wav.scp -o labels.txt --resume
         """)
 

@@ -15,10 +15,13 @@ struct Plot: ParsableCommand {
         discussion: """
         Each subcommand writes one SVG file (-o, default stdout). Examples:
           seqlab plot features train.ark --key utt7 -o utt7.svg
-          seqlab plot posteriors -m models/digits.safetensors data/samples/sample01_41918.wav -o s01.svg
+          seqlab plot posteriors -m models/digits.safetensors \\
+            data/samples/sample01_41918.wav -o s01.svg
           seqlab plot training train-log.jsonl -o curves.svg
-          seqlab plot audio data/samples/sample03_347.wav --config models/digits.conf -o fbank.svg
-          seqlab plot ink ../shared/data/pendigits/pendigits-orig.tra --count 12 -o digits.svg
+          seqlab plot audio data/samples/sample03_347.wav --config models/digits.conf \\
+            -o fbank.svg
+          seqlab plot ink ../shared/data/pendigits/pendigits-orig.tra --count 12 \\
+            -o digits.svg
           seqlab plot learning qlearning.tsv sarsa.tsv --smooth 10 -o cliff.svg
         """,
         subcommands: [PlotFeatures.self, PlotPosteriors.self, PlotTraining.self, PlotAudio.self, PlotInk.self, PlotLearning.self])
@@ -93,9 +96,10 @@ struct PlotPosteriors: ParsableCommand {
         commandName: "posteriors",
         abstract: "A model's per-frame label posteriors for one utterance, with the best-path tokens at their frames.",
         discussion: """
-        Runs the model on the utterance's features and decodes them by best path (each token's span is
-        its run of frames). The input is a feature archive, or a raw file (audio, pen strokes) that goes
-        through the model's own front end. The features are drawn above the posteriors unless --no-features.
+        Runs the model on the utterance's features and decodes them by best path (each
+        token's span is its run of frames). The input is a feature archive, or a raw
+        file (audio, pen strokes) that goes through the model's own front end. The
+        features are drawn above the posteriors unless --no-features.
         """)
 
     @Option(name: [.short, .customLong("model")], help: "A seqlab model (safetensors).") var model: String
@@ -193,8 +197,10 @@ struct PlotInk: ParsableCommand {
         commandName: "ink",
         abstract: "The pen strokes of labelled samples (UNIPEN, IAM-OnDB, pen text), one panel each.",
         discussion: """
-          seqlab plot ink ../shared/data/pendigits/pendigits-orig.tra --count 12 -o digits.svg
-        Samples a file rejects are reported on stderr and left out; the exit status is then 1.
+          seqlab plot ink ../shared/data/pendigits/pendigits-orig.tra --count 12 \\
+            -o digits.svg
+        Samples a file rejects are reported on stderr and left out; the exit status is
+        then 1.
         """)
 
     @Argument(help: "A stroke file.") var file: String
@@ -236,9 +242,12 @@ struct PlotLearning: ParsableCommand {
         abstract: "Grid-world learning curves (`seqlab grid learn --curve`, TSV or JSON lines): return and steps per episode.",
         discussion: """
         Each file is one line of the plot, named after the file:
-          seqlab grid learn data/grids/cliff-walking.grid --algorithm qlearning --runs 20 --curve qlearning.tsv
-          seqlab grid learn data/grids/cliff-walking.grid --algorithm sarsa --runs 20 --curve sarsa.tsv
-          seqlab plot learning qlearning.tsv sarsa.tsv --smooth 10 --return-range=-100,0 -o cliff.svg
+          seqlab grid learn data/grids/cliff-walking.grid --algorithm qlearning \\
+            --runs 20 --curve qlearning.tsv
+          seqlab grid learn data/grids/cliff-walking.grid --algorithm sarsa \\
+            --runs 20 --curve sarsa.tsv
+          seqlab plot learning qlearning.tsv sarsa.tsv --smooth 10 \\
+            --return-range=-100,0 -o cliff.svg
         """)
 
     @Argument(help: "Curve files ('-' for one on stdin).") var curves: [String]

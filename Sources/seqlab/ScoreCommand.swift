@@ -12,19 +12,22 @@ struct Score: ParsableCommand {
         commandName: "score",
         abstract: "Score hypothesis transcripts against references: token, character or word error rate.",
         discussion: """
-        Both files are Kaldi `text` files (`uttid label label …`); "-" reads one of them from stdin,
-        and a Kaldi "ark:" or "ark,t:" prefix is accepted.
-        Totals go to stdout in Kaldi compute-wer's format, labelled by unit (%WER, %CER, %TER):
+        Both files are Kaldi `text` files (`uttid label label …`); "-" reads one of
+        them from stdin, and a Kaldi "ark:" or "ark,t:" prefix is accepted.
+        Totals go to stdout in Kaldi compute-wer's format, labelled by unit
+        (%WER, %CER, %TER):
           %WER 12.34 [ 56 / 454, 10 ins, 20 del, 26 sub ]
           %SER 50.00 [ 1 / 2 ]
           Scored 2 sentences, 0 not present in hyp.
-        A reference utterance without a hypothesis is named on stderr and, by --mode (as compute-wer's):
-        all = scored as an empty hypothesis (all deletions), present = left out, strict = an error
-        (exit status 1, no totals). Hypotheses without a reference are named on stderr and not scored.
-        With --unit utterance (sequence classification) a fourth line gives
-        the accuracy:
+        A reference utterance without a hypothesis is named on stderr and, by --mode
+        (as compute-wer's): all = scored as an empty hypothesis (all deletions),
+        present = left out, strict = an error (exit status 1, no totals). Hypotheses
+        without a reference are named on stderr and not scored.
+        With --unit utterance (sequence classification) a fourth line gives the
+        accuracy:
           %ACC 97.50 [ 390 / 400 correct ]
-        --details first prints, per utterance, the aligned ref/hyp/op lines and `#csid` counts.
+        --details first prints, per utterance, the aligned ref/hyp/op lines and `#csid`
+        counts.
         """)
 
     @Option(name: .customLong("ref"), help: "Reference Kaldi text file.")

@@ -9,8 +9,10 @@ struct Seqlab: ParsableCommand {
         commandName: "seqlab",
         abstract: "Sequence labelling with LSTM-CTC (speech, handwriting) and grid-world reinforcement learning.",
         discussion: """
-        Stages compose as Unix pipes: features go to stdout as Kaldi archives, logs to stderr.
-          seqlab extract audio --scp wav.scp | seqlab train --text text -o model.safetensors
+        Stages compose as Unix pipes: features go to stdout as Kaldi archives, logs to
+        stderr.
+          seqlab extract audio --scp wav.scp \\
+            | seqlab train --text text -o model.safetensors
           seqlab extract audio test/*.wav | seqlab decode -m model.safetensors > hyp.txt
         """,
         version: "0.1.0",

@@ -19,33 +19,37 @@ struct Train: ParsableCommand {
         commandName: "train",
         abstract: "Train a network (LSTM, Elman, Jordan) for CTC, sequence or frame labels, or prediction.",
         discussion: """
-        Features come from stdin or --feats (Kaldi ark or scp), labels from --text (Kaldi text).
-          seqlab extract audio --scp data/train/wav.scp | seqlab train --text data/train/text --tokens words -o digits.safetensors
-        A checkpoint is written after every epoch (and every --checkpoint-every batches) and on
-        Ctrl-C; --resume continues it exactly, also after a crash or SIGKILL.
-        --init MODEL fine-tunes: it starts from the model's weights with a fresh optimizer, keeping its
-        architecture, alphabet, tokens and front end (flags contradicting them are refused).
-        Utterances that cannot be used (no label, NaN features, too short for their labels…) are
-        reported and skipped; the model is still trained and written, and the exit status is 1.
+        Features come from stdin or --feats (Kaldi ark or scp), labels from --text
+        (Kaldi text).
+          seqlab extract audio --scp data/train/wav.scp \\
+            | seqlab train --text data/train/text --tokens words -o digits.safetensors
+        A checkpoint is written after every epoch (and every --checkpoint-every
+        batches) and on Ctrl-C; --resume continues it exactly, also after a crash or
+        SIGKILL.
+        --init MODEL fine-tunes: it starts from the model's weights with a fresh
+        optimizer, keeping its architecture, alphabet, tokens and front end (flags
+        contradicting them are refused).
+        Utterances that cannot be used (no label, NaN features, too short for their
+        labels…) are reported and skipped; the model is still trained and written, and
+        the exit status is 1.
         --task (stored in the model; decode and label follow it):
           ctc        a label sequence per utterance (the default)
-          sequence   one label per utterance (--text: `uttid label`); read
-                     at the last frame, or (bidirectional) from the mean of
-                     the outputs over the frames
+          sequence   one label per utterance (--text: `uttid label`); read at the last
+                     frame, or (bidirectional) from the mean of the outputs over the
+                     frames
           framewise  one label per frame (--text: `uttid l1 … lT`)
-          predict    no --text; output t predicts input frame t+1 (squared
-                     error); needs --unidirectional
-        --cell (stored in the model): lstm (default), elman (hidden state
-        fed back) or jordan (output fed back, teacher-forced: --task
-        predict); elman and jordan: one --hidden width, --unidirectional.
-        --gradient: bptt (default, per minibatch); rtrl (the same gradient
-        carried forward in time; --cell elman, small nets only); tbptt
-        --horizon H (a weight update at every frame from its loss
-        backpropagated over the last H frames; unidirectional LSTM,
-        --task framewise or predict).
-        --pen-rotation, --pen-slant, --pen-scale (stroke front ends): each
-        training sample's pen trajectory rotated, slanted and scaled at
-        random, drawn afresh every epoch (writer-style augmentation).
+          predict    no --text; output t predicts input frame t+1 (squared error);
+                     needs --unidirectional
+        --cell (stored in the model): lstm (default), elman (hidden state fed back) or
+        jordan (output fed back, teacher-forced: --task predict); elman and jordan:
+        one --hidden width, --unidirectional.
+        --gradient: bptt (default, per minibatch); rtrl (the same gradient carried
+        forward in time; --cell elman, small nets only); tbptt --horizon H (a weight
+        update at every frame from its loss backpropagated over the last H frames;
+        unidirectional LSTM, --task framewise or predict).
+        --pen-rotation, --pen-slant, --pen-scale (stroke front ends): each training
+        sample's pen trajectory rotated, slanted and scaled at random, drawn afresh
+        every epoch (writer-style augmentation).
         """)
 
     @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
