@@ -21,25 +21,32 @@ int seqlab_small_gemm_enabled(void) {
     return libxsmm_get_target_archid() >= LIBXSMM_X86_AVX512_CORE && seqlab_isa_cap(2) == 2;
 }
 
-int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta) {
+int seqlab_small_gemm_prepare_transposing(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta,
+                                          int transpose_b) {
     g->block = g->tail = 0;
     g->m = m; g->lda = lda; g->ldc = ldc;
-    if (m <= 0 || n <= 0 || k <= 0 || lda < m || ldb < k || ldc < m || (beta != 0 && beta != 1)) return 0;
+    // B is k × n, or with transpose_b stored as its transpose, n × k.
+    if (m <= 0 || n <= 0 || k <= 0 || lda < m || ldb < (transpose_b ? n : k) || ldc < m || (beta != 0 && beta != 1)) return 0;
     if (!seqlab_small_gemm_enabled()) return 0;
     const float alpha = 1;
     const libxsmm_blasint la = lda, lb = ldb, lc = ldc;
+    const int flags = transpose_b ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
     const int rows = m < BLOCK_ROWS ? m : BLOCK_ROWS, rest = m % rows;
     g->block_rows = rows;
-    libxsmm_smmfunction block = libxsmm_smmdispatch(rows, n, k, &la, &lb, &lc, &alpha, &beta, 0, 0);
+    libxsmm_smmfunction block = libxsmm_smmdispatch(rows, n, k, &la, &lb, &lc, &alpha, &beta, &flags, 0);
     if (!block) return 0;
     libxsmm_smmfunction tail = 0;
     if (rest) {
-        tail = libxsmm_smmdispatch(rest, n, k, &la, &lb, &lc, &alpha, &beta, 0, 0);
+        tail = libxsmm_smmdispatch(rest, n, k, &la, &lb, &lc, &alpha, &beta, &flags, 0);
         if (!tail) return 0;
     }
     g->block = (void *)block;
     g->tail = (void *)tail;
     return 1;
+}
+
+int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta) {
+    return seqlab_small_gemm_prepare_transposing(g, m, n, k, lda, ldb, ldc, beta, 0);
 }
 
 // libxsmm's JIT code returns with the upper halves of the vector registers dirty (no vzeroupper),

@@ -35,10 +35,11 @@ import Tensors
 /// than libxsmm's kernels and than OpenBLAS, which packs the weights on every call), else on
 /// libxsmm on CPUs with AVX-512 (`SmallGemm`) (all in `RecurrentProduct.usesPanels`; backward's
 /// dA_t·W_hh likewise); at batch 1 both products run on the panel product whatever BLAS's threads
-/// (with neither AVX2 nor AVX-512, sgemv and one gemm). Backward is BPTT, with both
-/// weight gradients in one product over [x_t | h_{t−1}] after the loop (for Float with AVX-512 by
-/// libxsmm in blocks of frames over [x_t | h_{t−1} | 1], the ones giving the bias gradient too,
-/// `WeightGradientProduct`) and, for Float with AVX-512, the input gradient dA·W_ih by the panel
+/// (with neither AVX2 nor AVX-512, sgemv and one gemm). Backward is BPTT, the bias gradient summed
+/// frame by frame in the loop and the weight gradients after it over all frames: for Float with
+/// AVX-512 as dAᵀ·X and dAᵀ·H_prev by libxsmm reading dA transposed, into the gradients
+/// (`WeightGradientProduct`), otherwise in one product over [x_t | h_{t−1}]; and, for Float with
+/// AVX-512, the input gradient dA·W_ih by the panel
 /// product in blocks of rows (`InputGradientProduct`). With bfloat16 weights (inference, and mixed-precision
 /// training) both forward products are `BFloat16Matrix` products, and in mixed-precision training
 /// the backward's three products too.
@@ -118,9 +119,9 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     /// The row stride of the backward's ∂L/∂a, `outputs` (4H) columns and 16 floats (64 bytes) of
     /// padding, so that successive rows do not start at the same offset in a 4 KB page. Unpadded
     /// (4H = 1,024 floats, rows 4 KB apart), the rows a product reads together all fall in the same
-    /// few cache sets: libxsmm's weight gradient [X | H_prev | 1]ᵀ·dA over 3,200 frames ran at
-    /// 209–211 GFLOP/s on one Zen 5 core with input 512 and 212–215 with input 40, padded at 238–247
-    /// and 246–251 (timed in C).
+    /// few cache sets: libxsmm's weight gradient [X | H_prev | 1]ᵀ·dA (over transposed copies, as
+    /// it was then) over 3,200 frames ran at 209–211 GFLOP/s on one Zen 5 core with input 512 and
+    /// 212–215 with input 40, padded at 238–247 and 246–251 (timed in C).
     static func gradientRowStride(_ outputs: Int) -> Int { outputs + 16 }
 
     /// Forward through time. x: (T·B) × inputs with row stride ldx; writes h into y, a
@@ -291,6 +292,9 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 ? PanelMatrix(n: H, k: G, weights: floats(whh.baseAddress!), rowStride: 1, colStride: H) : nil
             let small = S.self == Float.self && !reduced && B > 1 && panels == nil
                 ? SmallGemm(m: B, n: H, k: G, lda: ldA, ldb: H, ldc: H, beta: 0) : nil
+            // Σ_rows dA, the gradient of both biases, summed frame by frame while the rows are in cache.
+            let dBias = ScratchBuffer<S>(count: G, zeroed: true)
+            let db = dBias.pointer
             for step in stride(from: T - 1, through: 0, by: -1) {
                 let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
                 for b in 0..<B {
@@ -335,6 +339,10 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                         d[j] = dai; d[H + j] = daf; d[2 * H + j] = dag; d[3 * H + j] = dao
                     }
                 }
+                for b in 0..<B where t < lengths[b] {
+                    let d = da + (t * B + b) * ldA
+                    for j in 0..<G { db[j] += d[j] }
+                }
                 if step > 0, let recurrentT {
                     mutableFloats(dhr).update(repeating: 0, count: B * H)
                     recurrentT.addProduct(m: B, x: floats(UnsafePointer(da + t * B * ldA)), ldx: ldA, into: mutableFloats(dhr), ldc: H,
@@ -350,94 +358,86 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                                beta: 0, dhr, ldc: H)
                 }
             }
-            // [dW_ih | dW_hh] += dAᵀ·[X | H_prev] over all T·B frames in one product, H_prev's row r
-            // holding h_{t−1} of r's frame: zero before a direction's first frame (padded frames
-            // hold h = 0 too, and their dA is 0), or the given initial state there. One product
-            // with in + H columns runs faster than one with in and one with H (docs/RESULTS.md).
-            let width = inputs + H
-            // dW = [dW_ih | dW_hh] (G × width); both biases receive Σ_rows dA.
-            let dW = ScratchBuffer<S>(count: G * width, zeroed: false)
-            var dBias = [S](repeating: 0, count: G)
+            // [dW_ih | dW_hh] += dAᵀ·[X | H_prev] over all T·B frames, H_prev's row r holding h_{t−1} of
+            // r's frame: y's row one frame (B rows) back in processing order (the frame before for the
+            // forward direction, the frame after for the reverse one), zero before a direction's first
+            // frame (padded frames hold h = 0 too, and their dA is 0), or the given initial state there.
+            let width = inputs + H, firstFrame = reversed ? T - 1 : 0
             // libxsmm runs on this thread alone: it is the faster when BLAS has one thread too (both
             // directions side by side, or one thread in all); with more, BLAS's threads are.
-            let oneThread = S.self == Float.self && blasThreads() == 1
-            /// [X | H_prev]ᵀ (width × rows, row stride rows) into xhT, for Float: X by OpenBLAS's
-            /// somatcopy, H_prev's rows y's rows one frame (B rows) back in processing order (the
-            /// frame before for the forward direction, the frame after for the reverse one).
-            func transposeInputs(into xhT: UnsafeMutablePointer<Float>) {
-                let hT = xhT + inputs * rows
-                cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(rows), Int32(inputs), 1, floats(x), Int32(ldx),
-                                xhT, Int32(rows))
-                let firstFrame = reversed ? T - 1 : 0
-                if rows > B {
-                    cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(rows - B), Int32(H), 1, floats(reversed ? y + B * ldy : y),
-                                    Int32(ldy), hT + (reversed ? 0 : B), Int32(rows))
+            let oneThread = S.self == Float.self && blasThreads() == 1 && !reduced
+            let inputPart = oneThread ? WeightGradientProduct(columns: inputs, outputs: G, ldx: ldx, ldA: ldA, rows: rows) : nil
+            let recurrentPart = inputPart != nil && rows > B
+                ? WeightGradientProduct(columns: H, outputs: G, ldx: ldy, ldA: ldA, rows: rows - B) : nil
+            if let inputPart, rows == B || recurrentPart != nil {
+                // Float: dW_ih += dAᵀ·X and dW_hh += dAᵀ·H_prev by libxsmm, into the gradients themselves.
+                weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
+                    inputPart.run(x: floats(x), dA: floats(UnsafePointer(da)), into: mutableFloats(g.baseAddress!))
                 }
-                for j in 0..<H {
-                    for b in 0..<B {
-                        hT[j * rows + firstFrame * B + b] = initialH.map { floats($0)[b * H + j] } ?? 0
+                weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
+                    // Forward: dA's rows from B on with y's from 0; reverse: dA's first rows − B with y's from B.
+                    recurrentPart?.run(x: floats(reversed ? y + B * ldy : y), dA: floats(UnsafePointer(reversed ? da : da + B * ldA)),
+                                       into: mutableFloats(g.baseAddress!))
+                    if let initialH {   // the first frame's rows against the given state
+                        S.gemm(.transposed, .none, m: G, n: H, k: B, alpha: 1, da + firstFrame * B * ldA, lda: ldA, initialH, ldb: H,
+                               beta: 1, g.baseAddress!, ldc: H)
                     }
-                }
-            }
-            if reduced {
-                // [dW_ih | dW_hh]ᵀ (width × 4H) = bf16([X | H_prev]ᵀ) · bf16(dA), dA packed a block of
-                // frames at a time (`seqlab_bf16_gemm_unpacked`); the bias gradient Σ dA in float.
-                let xhT = ScratchBuffer<Float>(count: width * rows, zeroed: false)
-                transposeInputs(into: xhT.pointer)
-                let pairs = (rows + 1) / 2
-                let block = LSTMLayer.weightGradientFrameBlock
-                let xPairs = UnsafeMutablePointer<UInt32>.allocate(capacity: width * pairs)
-                let packed = UnsafeMutablePointer<UInt16>.allocate(capacity: seqlab_bf16_packed_count(Int32(G), Int32(block)))
-                defer { xPairs.deallocate(); packed.deallocate() }
-                for j in 0..<width { seqlab_bf16_round(Int32(rows), xhT.pointer + j * rows, xPairs + j * pairs) }
-                let dWt = ScratchBuffer<Float>(count: width * G, zeroed: true)
-                seqlab_bf16_gemm_unpacked(Int32(width), Int32(G), Int32(rows), xPairs, Int32(pairs), floats(UnsafePointer(da)),
-                                          Int32(ldA), Int32(block), packed, dWt.pointer, Int32(G))
-                cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(G), 1, dWt.pointer, Int32(G),
-                                mutableFloats(dW.pointer), Int32(width))
-                for r in 0..<rows { for j in 0..<G { dBias[j] += da[r * ldA + j] } }
-            } else if oneThread, let product = WeightGradientProduct(width: width + 1, outputs: G, ldA: ldA, rows: rows) {
-                // Float: [X | H_prev | 1] transposed ((width + 1) × rows) by OpenBLAS's somatcopy, then
-                // [dW_ih | dW_hh | db]ᵀ = [X | H_prev | 1]ᵀ · dA by libxsmm in blocks of frames: the
-                // row of ones sums dA's rows into the bias gradient in the same product.
-                let xhT = ScratchBuffer<Float>(count: (width + 1) * rows, zeroed: false)
-                (xhT.pointer + width * rows).update(repeating: 1, count: rows)
-                transposeInputs(into: xhT.pointer)
-                let dWt = ScratchBuffer<Float>(count: (width + 1) * G, zeroed: false)
-                product.run(xhT: xhT.pointer, dA: floats(UnsafePointer(da)), into: dWt.pointer)
-                // Back to G × width (somatcopy again).
-                cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(G), 1, dWt.pointer, Int32(G),
-                                mutableFloats(dW.pointer), Int32(width))
-                dBias.withUnsafeMutableBufferPointer { d in
-                    mutableFloats(d.baseAddress!).update(from: dWt.pointer + width * G, count: G)
                 }
             } else {
-                let xh = ScratchBuffer<S>(count: rows * width, zeroed: false)
-                for step in 0..<T {
-                    let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
-                    for b in 0..<B {
-                        let row = xh.pointer + (t * B + b) * width
-                        row.update(from: x + (t * B + b) * ldx, count: inputs)
-                        if step > 0 {
-                            (row + inputs).update(from: y + (tp * B + b) * ldy, count: H)
-                        } else if let initialH {
-                            (row + inputs).update(from: initialH + b * H, count: H)
-                        } else {
-                            (row + inputs).update(repeating: 0, count: H)
+                // dW = [dW_ih | dW_hh] (G × width), then added to the gradients.
+                let dW = ScratchBuffer<S>(count: G * width, zeroed: false)
+                if reduced {
+                    // [dW_ih | dW_hh]ᵀ (width × 4H) = bf16([X | H_prev]ᵀ) · bf16(dA), dA packed a block of
+                    // frames at a time (`seqlab_bf16_gemm_unpacked`), [X | H_prev]ᵀ by OpenBLAS's somatcopy.
+                    let xhT = ScratchBuffer<Float>(count: width * rows, zeroed: false)
+                    let hT = xhT.pointer + inputs * rows
+                    cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(rows), Int32(inputs), 1, floats(x), Int32(ldx),
+                                    xhT.pointer, Int32(rows))
+                    if rows > B {
+                        cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(rows - B), Int32(H), 1, floats(reversed ? y + B * ldy : y),
+                                        Int32(ldy), hT + (reversed ? 0 : B), Int32(rows))
+                    }
+                    for j in 0..<H {
+                        for b in 0..<B { hT[j * rows + firstFrame * B + b] = initialH.map { floats($0)[b * H + j] } ?? 0 }
+                    }
+                    let pairs = (rows + 1) / 2
+                    let block = LSTMLayer.weightGradientFrameBlock
+                    let xPairs = UnsafeMutablePointer<UInt32>.allocate(capacity: width * pairs)
+                    let packed = UnsafeMutablePointer<UInt16>.allocate(capacity: seqlab_bf16_packed_count(Int32(G), Int32(block)))
+                    defer { xPairs.deallocate(); packed.deallocate() }
+                    for j in 0..<width { seqlab_bf16_round(Int32(rows), xhT.pointer + j * rows, xPairs + j * pairs) }
+                    let dWt = ScratchBuffer<Float>(count: width * G, zeroed: true)
+                    seqlab_bf16_gemm_unpacked(Int32(width), Int32(G), Int32(rows), xPairs, Int32(pairs), floats(UnsafePointer(da)),
+                                              Int32(ldA), Int32(block), packed, dWt.pointer, Int32(G))
+                    cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(G), 1, dWt.pointer, Int32(G),
+                                    mutableFloats(dW.pointer), Int32(width))
+                } else {
+                    let xh = ScratchBuffer<S>(count: rows * width, zeroed: false)
+                    for step in 0..<T {
+                        let t = reversed ? T - 1 - step : step, tp = reversed ? t + 1 : t - 1
+                        for b in 0..<B {
+                            let row = xh.pointer + (t * B + b) * width
+                            row.update(from: x + (t * B + b) * ldx, count: inputs)
+                            if step > 0 {
+                                (row + inputs).update(from: y + (tp * B + b) * ldy, count: H)
+                            } else if let initialH {
+                                (row + inputs).update(from: initialH + b * H, count: H)
+                            } else {
+                                (row + inputs).update(repeating: 0, count: H)
+                            }
                         }
                     }
+                    S.gemm(.transposed, .none, m: G, n: width, k: rows, alpha: 1, da, lda: ldA, xh.pointer, ldb: width,
+                           beta: 0, dW.pointer, ldc: width)
                 }
-                S.gemm(.transposed, .none, m: G, n: width, k: rows, alpha: 1, da, lda: ldA, xh.pointer, ldb: width,
-                       beta: 0, dW.pointer, ldc: width)
-                for r in 0..<rows { for j in 0..<G { dBias[j] += da[r * ldA + j] } }
+                weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
+                    for j in 0..<G { for i in 0..<inputs { g[j * inputs + i] += dW.pointer[j * width + i] } }
+                }
+                weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
+                    for j in 0..<G { for i in 0..<H { g[j * H + i] += dW.pointer[j * width + inputs + i] } }
+                }
             }
-            weightIH.gradient.data.withUnsafeMutableBufferPointer { g in
-                for j in 0..<G { for i in 0..<inputs { g[j * inputs + i] += dW.pointer[j * width + i] } }
-            }
-            weightHH.gradient.data.withUnsafeMutableBufferPointer { g in
-                for j in 0..<G { for i in 0..<H { g[j * H + i] += dW.pointer[j * width + inputs + i] } }
-            }
-            for j in 0..<G { biasIH.gradient.data[j] += dBias[j]; biasHH.gradient.data[j] += dBias[j] }
+            for j in 0..<G { biasIH.gradient.data[j] += db[j]; biasHH.gradient.data[j] += db[j] }
             // dX (+)= dA · W_ih.
             if let dx {
                 if reduced {

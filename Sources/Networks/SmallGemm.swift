@@ -26,12 +26,14 @@ struct SmallGemm {
     static func force(_ use: Bool?) { seqlab_small_gemm_set_policy(use.map { $0 ? 1 : 0 } ?? -1) }
 
     /// nil when libxsmm has no kernel for the shape on this CPU or is not used here (the caller
-    /// falls back to BLAS).
-    init?(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, beta: Float) {
-        // Row-major C = A·B is column-major Cᵀ (n × m) = Bᵀ (n × k) · Aᵀ (k × m): same memory.
+    /// falls back to BLAS). With `transposedA`, C = Aᵀ·B, A stored k × m (row stride lda ≥ m) and
+    /// read transposed by the kernel.
+    init?(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, beta: Float, transposedA: Bool = false) {
+        // Row-major C = A·B is column-major Cᵀ (n × m) = Bᵀ (n × k) · Aᵀ (k × m): same memory; Aᵀ
+        // stored row-major is A column-major, libxsmm's transposed B.
         guard m > 0, n > 0, k > 0, max(m, n, k, lda, ldb, ldc) <= Int(Int32.max),
-              seqlab_small_gemm_prepare(&kernel, Int32(n), Int32(m), Int32(k), Int32(ldb), Int32(lda),
-                                        Int32(ldc), beta) == 1 else { return nil }
+              seqlab_small_gemm_prepare_transposing(&kernel, Int32(n), Int32(m), Int32(k), Int32(ldb), Int32(lda),
+                                                    Int32(ldc), beta, transposedA ? 1 : 0) == 1 else { return nil }
     }
 
     func run(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
@@ -174,45 +176,44 @@ struct RecurrentProduct {
     static var batchOneOnPanels: Bool { seqlab_panels_family_id() >= 1 }
 }
 
-/// The weight gradient of an LSTM direction over all its frames in Float,
-/// [dW_ih | dW_hh]ᵀ (width × 4H, row-major) = [X | H_prev]ᵀ (width × rows, row stride rows) ·
-/// dA (rows × 4H), by libxsmm (`SmallGemm`) in blocks of `frameBlock` rows of dA, the first block
-/// overwriting and the others adding, so that both operands' blocks stay in cache while the kernel
-/// walks 4H. On this project's machine, one thread, 3,200 rows: 4H × width 512 × 168 in 4.8 ms
-/// against OpenBLAS's 5.7 ms for dAᵀ·[X | H_prev] (113 against 96 GFLOP/s), 1,024 × 296 18.2 ms
-/// against 19.8, 1,024 × 512 31.0 ms against 33.0 (timed in C). nil when libxsmm has no kernel
-/// for the shape (the caller multiplies with BLAS).
+/// One part of an LSTM direction's weight gradient over all its frames in Float, dW (4H × columns,
+/// row-major) += dAᵀ (4H × rows) · X (rows × columns, row stride ldx): with the layer's input it is
+/// dW_ih, with each frame's previous output dW_hh. By libxsmm (`SmallGemm`), which reads dA
+/// transposed in its kernel, in blocks of `frameBlock` rows adding into the gradient itself: no
+/// transposed copies of X, H_prev or dW. On a Zen 5 core, 3,200 rows × 1,024 outputs: 512 columns
+/// at 246–248 GFLOP/s and 256 at 245–252 (timed in C), the rate of the one product over the
+/// transposed copies; in a 2×256 BLSTM's backward the second layer's weight gradient took
+/// 21.7–22.9 ms a direction this way against 24.1–26.6 with the copies. nil when libxsmm has no
+/// kernel for the shape (the caller multiplies with BLAS).
 struct WeightGradientProduct {
     static let frameBlock = 400
-    private let overwrite: SmallGemm, add: SmallGemm?, lastAdd: SmallGemm?
-    private let rows: Int, ldA: Int
+    private let block: SmallGemm, last: SmallGemm?
+    private let rows: Int, ldx: Int, ldA: Int
 
-    /// width = inputs + H columns of [X | H_prev]; outputs = 4H, dA's row stride ldA; rows = frames
-    /// of the batch.
-    init?(width: Int, outputs: Int, ldA: Int, rows: Int) {
+    /// columns: X's (inputs, or H); outputs = 4H, dA's row stride ldA; rows: frames of the batch.
+    init?(columns: Int, outputs: Int, ldx: Int, ldA: Int, rows: Int) {
         guard rows > 0 else { return nil }
-        let block = min(rows, Self.frameBlock), last = rows % block
-        func kernel(_ k: Int, _ beta: Float) -> SmallGemm? {
-            SmallGemm(m: width, n: outputs, k: k, lda: rows, ldb: ldA, ldc: outputs, beta: beta)
+        let count = min(rows, Self.frameBlock), rest = rows % count
+        func kernel(_ k: Int) -> SmallGemm? {
+            SmallGemm(m: outputs, n: columns, k: k, lda: ldA, ldb: ldx, ldc: columns, beta: 1, transposedA: true)
         }
-        guard let overwrite = kernel(block, 0) else { return nil }
-        self.overwrite = overwrite
-        add = rows > block ? kernel(block, 1) : nil
-        lastAdd = last > 0 ? kernel(last, 1) : nil
-        guard (rows <= block || add != nil) && (last == 0 || lastAdd != nil) else { return nil }
+        guard let block = kernel(count) else { return nil }
+        self.block = block
+        last = rest > 0 ? kernel(rest) : nil
+        guard rest == 0 || last != nil else { return nil }
         self.rows = rows
+        self.ldx = ldx
         self.ldA = ldA
     }
 
-    /// dWt (width × outputs) = xhT (width × rows) · dA (rows × outputs, row stride ldA).
-    func run(xhT: UnsafePointer<Float>, dA: UnsafePointer<Float>, into dWt: UnsafeMutablePointer<Float>) {
-        let block = min(rows, Self.frameBlock)
+    /// dW (outputs × columns, row-major, row stride columns) += dAᵀ·X over the rows.
+    func run(x: UnsafePointer<Float>, dA: UnsafePointer<Float>, into dW: UnsafeMutablePointer<Float>) {
+        let count = min(rows, Self.frameBlock)
         var first = 0
         while first < rows {
-            let count = min(block, rows - first)
-            let kernel = first == 0 ? overwrite : (count == block ? add! : lastAdd!)
-            kernel.run(xhT + first, dA + first * ldA, dWt)
-            first += count
+            let kernel = rows - first >= count ? block : last!
+            kernel.run(dA + first * ldA, x + first * ldx, dW)
+            first += min(count, rows - first)
         }
     }
 }

@@ -124,3 +124,41 @@ final class FMARateProbeTests: XCTestCase {
         }
     }
 }
+
+/// One part of an LSTM direction's weight gradient, dW (+)= dAᵀ·X by libxsmm reading dA transposed
+/// (`WeightGradientProduct`, where libxsmm runs), against a Double loop: more rows than a block
+/// and a partial last block, columns in a block of 128 and a remainder, X's and dA's rows padded with
+/// NaN that must not be read, added to the gradient already there.
+final class WeightGradientProductTests: XCTestCase {
+    func testAddsDATransposedTimesXOverBlocksOfRows() throws {
+        var rng = SeededGenerator(seed: 33)
+        let outputs = 48, ldA = LSTMLayer<Float>.gradientRowStride(outputs)
+        let rows = 2 * WeightGradientProduct.frameBlock + 37
+        for columns in [5, 150] {
+            let ldx = columns + 3
+            let x = (0..<(rows * ldx)).map { i in i % ldx < columns ? Float.random(in: -1...1, using: &rng) : .nan }
+            let dA = (0..<(rows * ldA)).map { i in i % ldA < outputs ? Float.random(in: -1...1, using: &rng) : .nan }
+            let dW0 = (0..<(outputs * columns)).map { _ in Float.random(in: -1...1, using: &rng) }
+            guard let product = WeightGradientProduct(columns: columns, outputs: outputs, ldx: ldx, ldA: ldA, rows: rows) else {
+                XCTAssertFalse(SmallGemm.isUsed, "nil only where libxsmm is not used")
+                throw XCTSkip("the weight-gradient product runs on libxsmm, used with AVX-512 only")
+            }
+            var dW = dW0
+            x.withUnsafeBufferPointer { xp in
+                dA.withUnsafeBufferPointer { ap in product.run(x: xp.baseAddress!, dA: ap.baseAddress!, into: &dW) }
+            }
+            for g in 0..<outputs {
+                for i in 0..<columns {
+                    var sum = Double(dW0[g * columns + i]), magnitude = abs(sum)
+                    for r in 0..<rows {
+                        let term = Double(dA[r * ldA + g]) * Double(x[r * ldx + i])
+                        sum += term
+                        magnitude += abs(term)
+                    }
+                    XCTAssertEqual(Double(dW[g * columns + i]), sum, accuracy: magnitude * Double(rows + 1) * 0x1p-24,
+                                   "columns \(columns), output \(g), column \(i)")
+                }
+            }
+        }
+    }
+}

@@ -26,6 +26,11 @@ void seqlab_small_gemm_set_policy(int policy);
 /// used here (seqlab_small_gemm_enabled; the caller then multiplies another way). Thread-safe.
 int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta);
 
+/// The same for C = A·Bᵀ + beta·C when `transpose_b` (B stored n × k, leading dimension ldb ≥ n):
+/// libxsmm reads B transposed in its kernel, with no copy.
+int seqlab_small_gemm_prepare_transposing(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta,
+                                          int transpose_b);
+
 /// Runs a prepared product on a, b, c.
 void seqlab_small_gemm_run(const seqlab_small_gemm *g, const float *a, const float *b, float *c);
 
