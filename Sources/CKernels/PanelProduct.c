@@ -7,26 +7,77 @@
 // one (AVX2), or by portable C, with the same sums in the same order.
 #include "CKernels.h"
 
+#include <string.h>
+
 long seqlab_panels_count(int n, int k) { return (long)((n + 15) / 16) * 16 * (long)k; }
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+/// dst[q·16 + i] = src[i·ld + q] for q, i < 16: 16 rows of a row-major matrix, 16 columns wide,
+/// into 16 rows of a panel, by unpacks and 128-bit lane shuffles in registers.
+__attribute__((target("avx512f"))) static void transpose_16x16(const float *src, long ld, float *dst) {
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(src + i * ld);
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        const __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
+        const __m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+        t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
+        t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+        r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
+        r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xdd);
+    }
+    for (int q = 0; q < 16; q++) _mm512_storeu_ps(dst + q * 16, r[q]);
+}
+#endif
 
 void seqlab_panels_pack(int n, int k, const float *w, long rowStride, long colStride, float *packed) {
     const int panels = (n + 15) / 16;
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    const int transposes = seqlab_kernel_family_id() == 2;
+#else
+    const int transposes = 0;
+#endif
     for (int p = 0; p < panels; p++) {
         float *panel = packed + (long)p * k * 16;
+        const int whole = (long)p * 16 + 16 <= n;
         if (colStride == 1) {
-            // W row-major: each of the panel's rows read along its length (the panel, k × 64 bytes,
-            // stays in cache while its 16 columns fill).
+            // W row-major: a whole panel 16 × 16 at a time in registers (AVX-512; a 1,024 × 512 matrix
+            // 0.19 → 0.08 ms on a Zen 5), else each of the panel's rows read along its length (the
+            // panel, k × 64 bytes, stays in cache while its 16 columns fill).
+            int q0 = 0;
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+            if (transposes && whole)
+                for (; q0 + 16 <= k; q0 += 16) transpose_16x16(w + (long)p * 16 * rowStride + q0, rowStride, panel + (long)q0 * 16);
+#endif
             for (int i = 0; i < 16; i++) {
                 const long j = (long)p * 16 + i;
                 if (j < n) {
                     const float *row = w + j * rowStride;
-                    for (int q = 0; q < k; q++) panel[(long)q * 16 + i] = row[q];
+                    for (int q = q0; q < k; q++) panel[(long)q * 16 + i] = row[q];
                 } else {
-                    for (int q = 0; q < k; q++) panel[(long)q * 16 + i] = 0.0f;
+                    for (int q = q0; q < k; q++) panel[(long)q * 16 + i] = 0.0f;
                 }
             }
-        } else {
+        } else if (rowStride == 1 && whole) {
             // Wᵀ of a row-major matrix: the 16 values of a panel row lie side by side in w.
+            for (int q = 0; q < k; q++) memcpy(panel + (long)q * 16, w + (long)p * 16 + (long)q * colStride, 16 * sizeof(float));
+        } else {
             for (int q = 0; q < k; q++)
                 for (int i = 0; i < 16; i++) {
                     const long j = (long)p * 16 + i;
