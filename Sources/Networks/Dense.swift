@@ -114,25 +114,39 @@ public struct DenseLayer<S: NetworkScalar>: Sendable {
         }
     }
 
-    /// dx (rows × inputs, row stride lddx) = dy (rows × outputs, contiguous) · W.
+    /// dx (rows × inputs, row stride lddx) = dy (rows × outputs, contiguous) · W: for Float batches
+    /// of 16 rows or more with BLAS on one thread, by the panel product (`InputGradientProduct`,
+    /// AVX-512) where it runs, else by BLAS.
     @_specialize(where S == Float)
     func inputGradient(dy: UnsafePointer<S>, rows: Int, dx: UnsafeMutablePointer<S>, lddx: Int) {
         guard rows > 0 else { return }
         weight.value.data.withUnsafeBufferPointer { wp in
-            S.gemm(.none, .none, m: rows, n: inputs, k: outputs, alpha: 1, dy, lda: outputs,
-                   wp.baseAddress!, ldb: inputs, beta: 0, dx, ldc: lddx)
+            if S.self == Float.self, rows >= 16, blasThreads() == 1,
+               let product = InputGradientProduct(weights: floats(wp.baseAddress!), outputs: outputs, inputs: inputs) {
+                product.run(dA: floats(dy), ldA: outputs, rows: rows, into: floats(dx), lddx: lddx, accumulate: false)
+            } else {
+                S.gemm(.none, .none, m: rows, n: inputs, k: outputs, alpha: 1, dy, lda: outputs,
+                       wp.baseAddress!, ldb: inputs, beta: 0, dx, ldc: lddx)
+            }
         }
     }
 
     /// dW[:, columns] += dyᵀ (out × rows) · x[:, columns] (rows × columns; x's row stride ldx), dW
     /// being this layer's weight gradient (outputs × inputs), whose storage the caller hands in
-    /// once for all parts.
+    /// once for all parts. For Float batches of 16 rows or more with BLAS on one thread, by libxsmm
+    /// reading dy transposed (`WeightGradientProduct`) where it runs, else by BLAS.
     @_specialize(where S == Float)
     func addWeightGradient(x: UnsafePointer<S>, ldx: Int, dy: UnsafePointer<S>, rows: Int, columns: Range<Int>,
                            into dW: UnsafeMutablePointer<S>) {
         guard rows > 0, !columns.isEmpty else { return }
-        S.gemm(.transposed, .none, m: outputs, n: columns.count, k: rows, alpha: 1, dy, lda: outputs,
-               x + columns.lowerBound, ldb: ldx, beta: 1, dW + columns.lowerBound, ldc: inputs)
+        if S.self == Float.self, rows >= 16, blasThreads() == 1,
+           let product = WeightGradientProduct(columns: columns.count, outputs: outputs, ldx: ldx, ldA: outputs, rows: rows,
+                                               ldW: inputs) {
+            product.run(x: floats(x + columns.lowerBound), dA: floats(dy), into: floats(dW + columns.lowerBound))
+        } else {
+            S.gemm(.transposed, .none, m: outputs, n: columns.count, k: rows, alpha: 1, dy, lda: outputs,
+                   x + columns.lowerBound, ldb: ldx, beta: 1, dW + columns.lowerBound, ldc: inputs)
+        }
     }
 
     /// db += Σ_rows dy (dy rows × outputs, contiguous).

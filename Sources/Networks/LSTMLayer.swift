@@ -458,13 +458,13 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
     }
 }
 
-/// A scalar buffer seen as Float (callers check `S.self == Float.self` first).
-@inline(__always) private func floats<S>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+/// A scalar buffer seen as Float (callers check `S.self == Float.self` first; LSTMLayer, Dense).
+@inline(__always) func floats<S>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
     UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 
 @inline(__always) private func mutableFloats<S>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> { floats(p) }
 
-@inline(__always) private func floats<S>(_ p: UnsafePointer<S>) -> UnsafePointer<Float> {
+@inline(__always) func floats<S>(_ p: UnsafePointer<S>) -> UnsafePointer<Float> {
     UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
 }

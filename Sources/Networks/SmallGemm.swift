@@ -190,12 +190,13 @@ struct WeightGradientProduct {
     private let block: SmallGemm, last: SmallGemm?
     private let rows: Int, ldx: Int, ldA: Int
 
-    /// columns: X's (inputs, or H); outputs = 4H, dA's row stride ldA; rows: frames of the batch.
-    init?(columns: Int, outputs: Int, ldx: Int, ldA: Int, rows: Int) {
+    /// columns: X's (inputs, or H); outputs = 4H, dA's row stride ldA; rows: frames of the batch;
+    /// ldW: dW's row stride (its columns, or more when dW is a column block of a wider matrix).
+    init?(columns: Int, outputs: Int, ldx: Int, ldA: Int, rows: Int, ldW: Int? = nil) {
         guard rows > 0 else { return nil }
         let count = min(rows, Self.frameBlock), rest = rows % count
         func kernel(_ k: Int) -> SmallGemm? {
-            SmallGemm(m: outputs, n: columns, k: k, lda: ldA, ldb: ldx, ldc: columns, beta: 1, transposedA: true)
+            SmallGemm(m: outputs, n: columns, k: k, lda: ldA, ldb: ldx, ldc: ldW ?? columns, beta: 1, transposedA: true)
         }
         guard let block = kernel(count) else { return nil }
         self.block = block
@@ -206,7 +207,7 @@ struct WeightGradientProduct {
         self.ldA = ldA
     }
 
-    /// dW (outputs × columns, row-major, row stride columns) += dAᵀ·X over the rows.
+    /// dW (outputs × columns, row-major, row stride ldW) += dAᵀ·X over the rows.
     func run(x: UnsafePointer<Float>, dA: UnsafePointer<Float>, into dW: UnsafeMutablePointer<Float>) {
         let count = min(rows, Self.frameBlock)
         var first = 0

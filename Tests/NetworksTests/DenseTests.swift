@@ -80,6 +80,55 @@ final class DenseTests: XCTestCase {
         XCTAssertNotEqual(whole.weight.gradient, Array2D(rows: outputs, cols: inputs))
     }
 
+    /// Float batches of 16 rows or more with BLAS on one thread run the backward's products on
+    /// the panel product (dx) and libxsmm (dW) where they run: the raw-row entry points in row and
+    /// column blocks against Double loops, libxsmm forced on and off, dW added to what was there.
+    func testFloatBlocksOfManyRowsMatchDoubleLoops() {
+        let threads = blasThreads()
+        defer { setBLASThreads(threads); SmallGemm.force(nil) }
+        setBLASThreads(1)
+        var rng = SeededGenerator(seed: 14)
+        let (rows, inputs, outputs, ldx) = (900, 37, 30, 41)
+        let wide = (0..<(rows * ldx)).map { i in i % ldx < inputs ? Float.random(in: -1...1, using: &rng) : .nan }
+        let dy = (0..<(rows * outputs)).map { _ in Float.random(in: -1...1, using: &rng) }
+        for libxsmm in [true, false] {
+            SmallGemm.force(libxsmm)
+            let layer = Dense(inputs: inputs, outputs: outputs, rng: &rng)
+            let dW0 = (0..<(outputs * inputs)).map { _ in Float.random(in: -1...1, using: &rng) }
+            layer.weight.gradient.data = dW0
+            var dx = [Float](repeating: .nan, count: rows * ldx)
+            wide.withUnsafeBufferPointer { xp in
+            dy.withUnsafeBufferPointer { dyp in
+            dx.withUnsafeMutableBufferPointer { dxp in
+            layer.weight.gradient.data.withUnsafeMutableBufferPointer { dW in
+                for (rowBlock, columnBlock) in [(0..<416, 0..<20), (416..<rows, 20..<inputs)] {
+                    layer.inputGradient(dy: dyp.baseAddress! + rowBlock.lowerBound * outputs, rows: rowBlock.count,
+                                        dx: dxp.baseAddress! + rowBlock.lowerBound * ldx, lddx: ldx)
+                    layer.addWeightGradient(x: xp.baseAddress!, ldx: ldx, dy: dyp.baseAddress!, rows: rows,
+                                            columns: columnBlock, into: dW.baseAddress!)
+                }
+            }}}}
+            let w = layer.weight.value.data
+            for r in 0..<rows {
+                for i in 0..<inputs {
+                    var sum = 0.0, magnitude = 0.0
+                    for j in 0..<outputs { let t = Double(dy[r * outputs + j]) * Double(w[j * inputs + i]); sum += t; magnitude += abs(t) }
+                    XCTAssertEqual(Double(dx[r * ldx + i]), sum, accuracy: magnitude * Double(outputs + 1) * 0x1p-24 + 1e-30,
+                                   "libxsmm \(libxsmm): dx (\(r), \(i))")
+                }
+                for i in inputs..<ldx { XCTAssertTrue(dx[r * ldx + i].isNaN, "dx beyond the inputs is left alone") }
+            }
+            for j in 0..<outputs {
+                for i in 0..<inputs {
+                    var sum = Double(dW0[j * inputs + i]), magnitude = abs(sum)
+                    for r in 0..<rows { let t = Double(dy[r * outputs + j]) * Double(wide[r * ldx + i]); sum += t; magnitude += abs(t) }
+                    XCTAssertEqual(Double(layer.weight.gradient.data[j * inputs + i]), sum,
+                                   accuracy: magnitude * Double(rows + 1) * 0x1p-24, "libxsmm \(libxsmm): dW (\(j), \(i))")
+                }
+            }
+        }
+    }
+
     func testBackwardAccumulatesAndCopyIsIndependent() {
         var rng = SeededGenerator(seed: 12)
         let layer = DenseLayer<Double>(inputs: 3, outputs: 2, rng: &rng)
