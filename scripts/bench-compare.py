@@ -122,16 +122,27 @@ def blas_env(variant):
     return env
 
 
+def shape_steps(args, idim, layers, hidden):
+    """Training steps timed for a shape, by both seqlab and PyTorch: --steps for the largest shape,
+    and for a smaller one as many more as make about as much work (at most ten times as many), so
+    that a brief disturbance of the machine cannot fill a whole measurement of a 10 ms step. The
+    inference passes follow (batch 16: as many, at least 10; batch 1: twice as many, at least 20)."""
+    largest = max(flops(i, l, h, B * T) for i, l, h in SHAPES)
+    return min(10 * args.steps, max(args.steps, round(args.steps * largest / flops(idim, layers, hidden, B * T))))
+
+
 def train(args):
     variants = ["unset", "haswell"] if args.coretype == "both" else [args.coretype]
     with_peer = not args.no_peer and peer_works("torch")
+    counts = ", ".join(f"{shape_steps(args, i, l, h)} for in {i}, {l}x{h}" for i, l, h in SHAPES)
     print(f"bench train: BLSTM + softmax, CTC (labels of {S}), Adam lr 1e-3, batch {B} x {T} frames, {K} classes, "
-          f"{args.threads} thread(s), median of {args.steps} steps after 3; peepholes off in seqlab (nn.LSTM has none); "
+          f"{args.threads} thread(s), median of the steps after 3 ({counts}); peepholes off in seqlab (nn.LSTM has none); "
           f"{args.rounds} round(s), each figure the median over them")
     print(f"load average (1/5/15 min) at start: {load()}")
     rows = []
     for idim, layers, hidden in SHAPES:
         shape = f"in {idim}, {layers}x{hidden}"
+        steps = shape_steps(args, idim, layers, hidden)
         ours_runs = {v: [] for v in variants}
         mixed_runs = {v: [] for v in variants}   # seqlab train --precision bf16
         peer_runs = []
@@ -139,7 +150,7 @@ def train(args):
             for v in variants:
                 cmd = [os.path.join(args.bin, "bench-networks"), "--input", str(idim), "--layers", str(layers),
                        "--hidden", str(hidden), "--classes", str(K), "--batch", str(B), "--frames", str(T),
-                       "--label-length", str(S), "--steps", str(args.steps), "--threads", str(args.threads), "--json"]
+                       "--label-length", str(S), "--steps", str(steps), "--threads", str(args.threads), "--json"]
                 o = run_json(cmd, blas_env(v))[0]
                 ours_runs[v].append(o)
                 split = o.get("infer1_split_share")
@@ -157,14 +168,14 @@ def train(args):
                 code = peer_prelude(args.max_wait) + (
                     "import torch, bench_blstm as P\n"
                     f"torch.set_num_threads({args.threads})\n"
-                    f"r = P.run_config({idim}, {layers}, {hidden}, {K}, {T}, {B}, {S}, 3, {args.steps})\n"
+                    f"r = P.run_config({idim}, {layers}, {hidden}, {K}, {T}, {B}, {S}, 3, {steps})\n"
                     "import importlib.util\n"
                     f"spec = importlib.util.spec_from_file_location('autocast', {AUTOCAST!r})\n"
                     "A = importlib.util.module_from_spec(spec); spec.loader.exec_module(A)\n"
                     # Autocast may be missing where oneDNN has no bfloat16 LSTM (CPUs without AVX-512,
                     # or ONEDNN_MAX_CPU_ISA below it): reported, and the float figures kept.
                     "try:\n"
-                    f"    ac = A.run({idim}, {layers}, {hidden}, True, {args.steps})\n"
+                    f"    ac = A.run({idim}, {layers}, {hidden}, True, {steps})\n"
                     "    acd = dict(autocast_train_s=" + str(B * T) + " / ac[0], autocast_first_loss=ac[1], autocast_last_loss=ac[2])\n"
                     "except Exception as e:\n"
                     "    acd = dict(autocast_train_s=None, autocast_error=(str(e).splitlines() or [type(e).__name__])[0][:200])\n"
@@ -349,7 +360,7 @@ def main():
     ap.add_argument("section", choices=["train", "decode", "ctc"])
     ap.add_argument("--bin", required=True, help="folder of the release bench-networks and bench-decode")
     ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
-    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--steps", type=int, default=10, help="train: steps timed for the largest shape (more for smaller ones)")
     ap.add_argument("--rounds", type=int, default=1, help="train: run seqlab and PyTorch in turn this often; report medians")
     ap.add_argument("--coretype", choices=["both", "unset", "haswell", "env"], default="both")
     ap.add_argument("--reps", type=int, default=3)
