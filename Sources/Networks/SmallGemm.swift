@@ -183,8 +183,9 @@ struct RecurrentProduct {
 /// transposed copies of X, H_prev or dW. On a Zen 5 core, 3,200 rows × 1,024 outputs: 512 columns
 /// at 246–248 GFLOP/s and 256 at 245–252 (timed in C), the rate of the one product over the
 /// transposed copies; in a 2×256 BLSTM's backward the second layer's weight gradient took
-/// 21.7–22.9 ms a direction this way against 24.1–26.6 with the copies. nil when libxsmm has no
-/// kernel for the shape (the caller multiplies with BLAS).
+/// 21.7–22.9 ms a direction this way against 24.1–26.6 with the copies. The output layer's dW
+/// likewise (`DenseLayer.addWeightGradient`, dy for dA). nil when libxsmm has no kernel for the
+/// shape (the caller multiplies with BLAS).
 struct WeightGradientProduct {
     static let frameBlock = 400
     private let block: SmallGemm, last: SmallGemm?
@@ -224,8 +225,9 @@ struct WeightGradientProduct {
 /// (`PanelMatrix`), `rowBlock` rows of dA at a time, so that a block (512 KB for 4H = 1,024) stays
 /// in L2 while the panels pass over it. With AVX-512 only: on a Zen 5 core 3,200 × 1,024 · 1,024 ×
 /// 512 took 12.4–12.6 ms this way against 12.2–14.8 ms (from run to run) by libxsmm in blocks of 64
-/// rows (timed in C), and a 2×256 BLSTM's backward 60.0–62.4 ms a step against 64.5–66.5. nil
-/// elsewhere (the caller multiplies with BLAS).
+/// rows (timed in C), and a 2×256 BLSTM's backward 60.0–62.4 ms a step against 64.5–66.5. The
+/// output layer's dx = dy·W likewise (`DenseLayer.inputGradient`). nil elsewhere (the caller
+/// multiplies with BLAS).
 struct InputGradientProduct {
     static let rowBlock = 128
     private let panels: PanelMatrix
