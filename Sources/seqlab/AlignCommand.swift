@@ -29,6 +29,10 @@ struct Align: ParsableCommand {
     }
 
     func run() throws {
+        try Self.reportingErrors(align)
+    }
+
+    private func align() throws {
         setBLASThreads(threads)
         let labeller: Labeller, transcripts: [String: [String]], reader: KaldiArchiveReader
         do {
@@ -40,7 +44,7 @@ struct Align: ParsableCommand {
                                      uniquingKeysWith: { a, _ in a })
             reader = try KaldiArchiveReader(path: feats)
         } catch let error as InputError {
-            printError("seqlab align: \(error)")
+            Self.printMessage("\(error)")
             throw ExitCode.failure
         }
         let name = feats == "-" ? "stdin" : feats
@@ -50,7 +54,7 @@ struct Align: ParsableCommand {
         do {
             while let record = try reader.next() {
                 guard let tokens = transcripts[record.key] else {
-                    printError("seqlab align: \(text): \(record.key): no transcript for this utterance; skipped")
+                    Self.printMessage("\(text): \(record.key): no transcript for this utterance; skipped")
                     failures += 1
                     continue
                 }
@@ -58,12 +62,12 @@ struct Align: ParsableCommand {
                     let alignment = try labeller.align(record.matrix, tokens: tokens, key: record.key, file: name, textFile: text)
                     writeOut(writer.lines(key: record.key, hypotheses: [alignment]))
                 } catch let error as InputError {
-                    printError("seqlab align: \(error)")
+                    Self.printMessage("\(error)")
                     failures += 1
                 }
             }
         } catch let error as InputError {
-            printError("seqlab align: \(error)")
+            Self.printMessage("\(error)")
             failures += 1
         }
         if failures > 0 { throw ExitCode.failure }

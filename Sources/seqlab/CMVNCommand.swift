@@ -42,7 +42,7 @@ struct CMVN: ParsableCommand {
     var textArk = false
 
     func run() throws {
-        do {
+        try Self.reportingErrors {
             if output == "-" && !textArk && isatty(1) == 1 {
                 throw InputError(file: "stdout", "refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
             }
@@ -69,16 +69,13 @@ struct CMVN: ParsableCommand {
             if utt2spk != nil {
                 let unnamed = utterances.filter { speakerOf[$0.key] == nil }
                 if !unnamed.isEmpty {
-                    printError("warning: \(unnamed.count) utterance(s) not in \(utt2spk!), normalised alone, e.g. \(unnamed.prefix(3).map(\.key).joined(separator: ", "))")
+                    Self.printWarning("\(unnamed.count) utterance(s) not in \(utt2spk!), normalised alone, e.g. \(unnamed.prefix(3).map(\.key).joined(separator: ", "))")
                 }
             }
             try applySpeakerCMVN(&utterances, speakerOf: speakerOf, mode: cmvn, file: name)
             let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
             for u in utterances { try writer.write(key: u.key, matrix: u.features) }
             try writer.close()
-        } catch let error as InputError {
-            printError("seqlab cmvn: \(error)")
-            throw ExitCode.failure
         }
     }
 }

@@ -85,7 +85,7 @@ struct Combine: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try Self.reportingErrors {
             let systems = ctm ? try readCTMSystems() : try readTextSystems()
             var keys: [String] = [], seen = Set<String>()
             for system in systems { for key in system.keys where seen.insert(key).inserted { keys.append(key) } }
@@ -97,7 +97,7 @@ struct Combine: ParsableCommand {
                 let absent = hypotheses.indices.filter { systems[$0].units[key] == nil }
                 if !absent.isEmpty && !ctm {
                     missing = true
-                    printError("seqlab combine: \(key): no hypothesis in \(absent.map { hypotheses[$0] == "-" ? "stdin" : hypotheses[$0] }.joined(separator: ", ")); counted as empty")
+                    Self.printMessage("\(key): no hypothesis in \(absent.map { hypotheses[$0] == "-" ? "stdin" : hypotheses[$0] }.joined(separator: ", ")); counted as empty")
                 }
                 let combined = combineHypotheses(systems.map { $0.units[key] ?? [] }, weights: weights)
                 switch unit {
@@ -107,9 +107,6 @@ struct Combine: ParsableCommand {
             }
             try KaldiText.write(out, to: output)
             if missing { throw ExitCode.failure }
-        } catch let error as InputError {
-            printError("seqlab combine: \(error)")
-            throw ExitCode.failure
         }
     }
 

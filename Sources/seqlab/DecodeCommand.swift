@@ -45,17 +45,21 @@ struct Decode: ParsableCommand {
     }
 
     func run() throws {
+        try Self.reportingErrors(decode)
+    }
+
+    private func decode() throws {
         setBLASThreads(threads)
         if stream { return try runStreaming() }
         let labeller: Labeller
         let reader: KaldiArchiveReader
         do {
-            var configured = try decoding.makeLabeller()
+            var configured = try decoding.makeLabeller(for: Self.self)
             configured.useThreads(threads)
             labeller = configured
             reader = try KaldiArchiveReader(path: feats)
         } catch let error as InputError {
-            printError("seqlab decode: \(error)")
+            Self.printMessage("\(error)")
             throw ExitCode.failure
         }
         let writer = decoding.writer(for: labeller)
@@ -63,11 +67,11 @@ struct Decode: ParsableCommand {
         var frames: KaldiArchiveWriter?
         if labeller.model.task == .predict {
             guard decoding.format == .text else {
-                printError("seqlab decode: a predict model writes frames (a Kaldi text archive), not \(decoding.format.rawValue)")
+                Self.printMessage("a predict model writes frames (a Kaldi text archive), not \(decoding.format.rawValue)")
                 throw ExitCode.failure
             }
             do { frames = try KaldiArchiveWriter(path: "-", mode: .text) } catch let error as InputError {
-                printError("seqlab decode: \(error)")
+                Self.printMessage("\(error)")
                 throw ExitCode.failure
             }
         }
@@ -78,7 +82,7 @@ struct Decode: ParsableCommand {
                 guard let r = try reader.next() else { break }
                 record = r
             } catch let error as InputError {
-                printError("seqlab decode: \(error)")
+                Self.printMessage("\(error)")
                 failures += 1
                 break   // a corrupt archive cannot be resynchronised
             }
@@ -89,7 +93,7 @@ struct Decode: ParsableCommand {
                     writeOut(writer.lines(key: record.key, hypotheses: try labeller.labels(record.matrix, key: record.key, file: name)))
                 }
             } catch let error as InputError {
-                printError("seqlab decode: \(error)")
+                Self.printMessage("\(error)")
                 failures += 1
             }
         }

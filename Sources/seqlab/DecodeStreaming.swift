@@ -14,7 +14,7 @@ extension Decode {
         let reader: KaldiRowReader
         let name = feats == "-" ? "stdin" : feats
         do {
-            labeller = try decoding.makeLabeller()
+            labeller = try decoding.makeLabeller(for: Self.self)
             if labeller.model.task != .ctc || labeller.model.network.lstm == nil {
                 throw InputError(file: decoding.model, "--stream decodes CTC label sequences with an LSTM model; this one is a \(labeller.model.network.cell.rawValue) network for --task \(labeller.model.task.rawValue): decode without --stream")
             }
@@ -23,7 +23,7 @@ extension Decode {
             }
             reader = try KaldiRowReader(path: feats)
         } catch let error as InputError {
-            printError("seqlab decode: \(error)")
+            Self.printMessage("\(error)")
             throw ExitCode.failure
         }
         let writer = decoding.writer(for: labeller)
@@ -37,7 +37,7 @@ extension Decode {
                 guard let s = try reader.nextRecord() else { break }
                 start = s
             } catch let error as InputError {
-                printError("seqlab decode: \(error)")
+                Self.printMessage("\(error)")
                 failures += 1
                 break   // a corrupt archive cannot be resynchronised
             }
@@ -58,7 +58,7 @@ extension Decode {
                     let row: [Float]?
                     do { row = try reader.nextRow() } catch let error as InputError {
                         if partialsToTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                        printError("seqlab decode: \(error)")
+                        Self.printMessage("\(error)")
                         throw ExitCode.failure   // the archive is corrupt from here on
                     }
                     guard let row else { break }
@@ -77,7 +77,7 @@ extension Decode {
                 writeOut(writer.lines(key: start.key, hypotheses: try utterance.finish()))
             } catch let error as InputError {
                 if partialsToTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                printError("seqlab decode: \(error)")
+                Self.printMessage("\(error)")
                 failures += 1
             }
         }

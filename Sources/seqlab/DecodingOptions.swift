@@ -56,8 +56,8 @@ struct DecodingOptions: ParsableArguments {
         }
     }
 
-    /// The model and decoder these flags describe.
-    func makeLabeller() throws -> Labeller {
+    /// The model and decoder these flags describe; warnings go to stderr as `command`'s.
+    func makeLabeller(for command: any ParsableCommand.Type) throws -> Labeller {
         let model = try LabellingModel(contentsOf: self.model)
         var options = BeamSearchOptions(beamWidth: beam, nBest: nbest)
         options.lmWeight = lmWeight
@@ -85,11 +85,11 @@ struct DecodingOptions: ParsableArguments {
             throw InputError(file: self.model, "--precision \(precision.rawValue) is for LSTM networks; this model is \(model.network.describedArchitecture), which runs in fp32")
         }
         if precision == .bfloat16 && !BFloat16Matrix.vectorised {
-            printError("warning: this CPU has neither AVX2 nor AVX-512; --precision bf16 runs in portable C, slower than fp32")
+            command.printWarning("this CPU has neither AVX2 nor AVX-512; --precision bf16 runs in portable C, slower than fp32")
         }
         labeller.maxForwardBytes = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
         if !labeller.decoder.unspellableLexiconWords.isEmpty {
-            printError("warning: \(labeller.decoder.unspellableLexiconWords.count) lexicon word(s) cannot be spelled with the model's alphabet, e.g. \(labeller.decoder.unspellableLexiconWords.prefix(3).joined(separator: ", "))")
+            command.printWarning("\(labeller.decoder.unspellableLexiconWords.count) lexicon word(s) cannot be spelled with the model's alphabet, e.g. \(labeller.decoder.unspellableLexiconWords.prefix(3).joined(separator: ", "))")
         }
         return labeller
     }

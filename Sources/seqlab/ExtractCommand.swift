@@ -183,6 +183,10 @@ struct ExtractAudio: ParsableCommand {
     }
 
     func run() throws {
+        try Self.reportingErrors(extract)
+    }
+
+    private func extract() throws {
         let config: FrontendConfig
         let items: [(key: String, path: String)]
         let augmentation: AudioAugmentation
@@ -195,11 +199,11 @@ struct ExtractAudio: ParsableCommand {
                 labelTable = Dictionary(uniqueKeysWithValues: try KaldiText.read(path: textIn).map { ($0.key, $0.tokens) })
             }
         } catch let error as InputError {
-            printError("error: \(error)")
+            Self.printMessage("\(error)")
             throw ExitCode.failure
         }
         if output == "-" && !textArk && isatty(1) == 1 {
-            printError("error: refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
+            Self.printMessage("refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
             throw ExitCode.failure
         }
         // The only BLAS product here is the small MFCC DCT, one utterance per thread: OpenBLAS's
@@ -214,7 +218,7 @@ struct ExtractAudio: ParsableCommand {
         // A killed run leaves its archive's temporary file beside the target (never a partial
         // archive under the final name); drop it before writing again.
         for leftover in KaldiArchiveWriter.removeLeftovers(of: output) {
-            printError("seqlab extract: removed \(leftover), left by an interrupted write")
+            Self.printMessage("removed \(leftover), left by an interrupted write")
         }
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         let extractor = FeatureExtractor(config: config, seed: seed)
@@ -245,13 +249,13 @@ struct ExtractAudio: ParsableCommand {
                     } catch let error as InputError {
                         // A key the archive cannot take (e.g. two files named alike): skip that one.
                         progress.finish()
-                        printError("error: \(items[i].path): \(error)")
+                        Self.printMessage("\(items[i].path): \(error)")
                         failures += 1
                     }
                 }
             case .failure(let error):
                 progress.finish()
-                printError("error: \(error)")
+                Self.printMessage("\(error)")
                 failures += 1
             }
             progress.advance()
@@ -261,18 +265,18 @@ struct ExtractAudio: ParsableCommand {
         progress.finish()
         if let textOut {
             do { try KaldiText.write(labelLines, to: textOut) } catch let error as InputError {
-                printError("error: \(error)")
+                Self.printMessage("\(error)")
                 throw ExitCode.failure
             }
         }
         if !quiet {
             let seconds = Date().timeIntervalSince(start)
-            printError(String(format: "extract: %d utterances from %d files, %d frames of %d %@ features in %.1f s%@",
+            Self.printMessage(String(format: "%d utterances from %d files, %d frames of %d %@ features in %.1f s%@",
                               written, items.count, frames, config.outputDimension, config.featureType.rawValue,
                               seconds, failures > 0 ? ", \(failures) failed" : ""))
         }
         if Interrupt.requested {
-            printError("seqlab extract: interrupted; \(output == "-" ? "the archive" : output) holds the \(written) complete utterances written before the signal")
+            Self.printMessage("interrupted; \(output == "-" ? "the archive" : output) holds the \(written) complete utterances written before the signal")
             throw ExitCode(Interrupt.exitStatus)
         }
         if failures > 0 { throw ExitCode.failure }

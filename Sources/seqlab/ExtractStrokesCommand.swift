@@ -113,11 +113,15 @@ struct ExtractStrokes: ParsableCommand {
     }
 
     func run() throws {
+        try Self.reportingErrors(extract)
+    }
+
+    private func extract() throws {
         Interrupt.install()
         let config = try frontend()
         if let writeConfig { try config.text.write(toFile: writeConfig, atomically: true, encoding: .utf8) }
         for leftover in KaldiArchiveWriter.removeLeftovers(of: output) {
-            printError("seqlab extract strokes: removed \(leftover), left by an interrupted write")
+            Self.printMessage("removed \(leftover), left by an interrupted write")
         }
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         var entries: [(key: String, tokens: [String])] = []
@@ -139,27 +143,27 @@ struct ExtractStrokes: ParsableCommand {
                 }
             } catch {
                 progress.finish()
-                printError("\(error)")
+                Self.printMessage("\(error)")
                 failedFiles += 1
                 progress.advance()
                 continue
             }
             if read.samples.isEmpty && read.rejected.isEmpty {
                 progress.finish()
-                printError("\(file == "-" ? "stdin" : file): no pen samples found (expected UNIPEN, IAM-OnDB XML or pen text)")
+                Self.printMessage("\(file == "-" ? "stdin" : file): no pen samples found (expected UNIPEN, IAM-OnDB XML or pen text)")
                 failedFiles += 1
                 progress.advance()
                 continue
             }
             if !read.rejected.isEmpty { progress.finish() }
-            for error in read.rejected { printError("\(error)") }
+            for error in read.rejected { Self.printMessage("\(error)") }
             rejected += read.rejected.count
             let fileUnit = config.fileUnit(for: read.samples)
             for sample in read.samples {
                 let place = "\(sample.source.file): line \(sample.source.line)"
                 if let first = written[sample.id] {
                     progress.finish()
-                    printError("\(place): duplicate utterance id \(sample.id) (first from \(first)); skipped")
+                    Self.printMessage("\(place): duplicate utterance id \(sample.id) (first from \(first)); skipped")
                     rejected += 1
                     continue
                 }
@@ -168,7 +172,7 @@ struct ExtractStrokes: ParsableCommand {
                     features = try checkedStrokeFeatures(sample, config: config, fileUnit: fileUnit)
                 } catch {
                     progress.finish()
-                    printError("\(error); skipped")
+                    Self.printMessage("\(error); skipped")
                     rejected += 1
                     continue
                 }
@@ -185,10 +189,10 @@ struct ExtractStrokes: ParsableCommand {
         if let textOut { try KaldiText.write(entries, to: textOut) }
         if let utt2spk { try AtomicFile.write(Array(writers.utf8), to: utt2spk) }
         if !quiet {
-            printError("extract strokes: \(written.count) samples (\(frames) frames × \(config.dimension)) from \(files.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
+            Self.printMessage("\(written.count) samples (\(frames) frames × \(config.dimension)) from \(files.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
         }
         if Interrupt.requested {
-            printError("seqlab extract strokes: interrupted; \(output == "-" ? "the archive" : output) holds the \(written.count) complete samples written before the signal")
+            Self.printMessage("interrupted; \(output == "-" ? "the archive" : output) holds the \(written.count) complete samples written before the signal")
             throw ExitCode(Interrupt.exitStatus)
         }
         if rejected > 0 || failedFiles > 0 { throw ExitCode(1) }

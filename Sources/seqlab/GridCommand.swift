@@ -19,16 +19,6 @@ struct Grid: ParsableCommand {
 }
 
 
-/// Runs `body`; an input error is printed as `seqlab: FILE: PLACE: MESSAGE` on stderr and the command fails.
-func reportingInputErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as InputError {
-        printError("seqlab: \(error)")
-        throw ExitCode.failure
-    }
-}
-
 /// Writes `text` to `path` (`-` is standard output).
 func writeText(_ text: String, to path: String) throws {
     if path == "-" { writeOut(text); return }

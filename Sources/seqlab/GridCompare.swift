@@ -20,7 +20,7 @@ struct GridCompare: ParsableCommand {
     }
 
     func run() throws {
-        try reportingInputErrors {
+        try Self.reportingErrors {
             let map = try GridMap(contentsOf: self.map)
             let mdp = GridMDP(map)
             let optimal = valueIteration(mdp)

@@ -180,7 +180,7 @@ struct GridLearn: ParsableCommand {
     }
 
     func run() throws {
-        try reportingInputErrors {
+        try Self.reportingErrors {
             let map = try GridMap(contentsOf: self.map)
             let mdp = GridMDP(map)
             let start = DispatchTime.now()
@@ -192,7 +192,7 @@ struct GridLearn: ParsableCommand {
                 try writeModel(dqn.network.safeTensors(rows: map.rows, cols: map.cols, metadata: metadata), to: model)
             }
             let curveData = LearningCurve(results)
-            printError("seqlab grid learn: \(learning.algorithm.rawValue), \(results.count) run(s) of \(curveData.meanReturns.count) episodes in \(String(format: "%.3f", secondsSince(start))) s")
+            Self.printMessage("\(learning.algorithm.rawValue), \(results.count) run(s) of \(curveData.meanReturns.count) episodes in \(String(format: "%.3f", secondsSince(start))) s")
             if let curve {
                 let format = curveFormat ?? (curve.hasSuffix(".jsonl") || curve.hasSuffix(".json") ? .jsonl : .tsv)
                 try writeText(format == .tsv ? curveData.tsv() : curveData.jsonLines(), to: curve)
@@ -202,6 +202,7 @@ struct GridLearn: ParsableCommand {
             text += "runs: \(results.count)\nepisodes: \(curveData.meanReturns.count)\n"
             text += "mean return, last \(tail.count) episodes: \(tail.reduce(0, +) / Double(tail.count))\n"
             text += "policy (run 1):\n" + GridRendering.policy(map, results[0].policy)
+            // With the curve on stdout the report goes to stderr as it is (it is output, not a message: no prefix).
             if curve != "-" { writeOut(text) } else { printError(text) }
         }
     }

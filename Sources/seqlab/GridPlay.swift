@@ -29,7 +29,7 @@ struct GridPlay: ParsableCommand {
     }
 
     func run() throws {
-        try reportingInputErrors {
+        try Self.reportingErrors {
             let map = try GridMap(contentsOf: self.map)
             let (network, rows, cols) = try QNetwork<Float>.load(SafeTensorsFile(contentsOf: model), path: model)
             guard rows == map.rows, cols == map.cols else {

@@ -27,7 +27,7 @@ struct GridShow: ParsableCommand {
     }
 
     func run() throws {
-        try reportingInputErrors {
+        try Self.reportingErrors {
             let map = try GridMap(contentsOf: self.map)
             let needsSolution = values || policy || svg != nil
             let solution = needsSolution ? valueIteration(GridMDP(map)) : nil

@@ -38,7 +38,7 @@ struct GridSolve: ParsableCommand {
     }
 
     func run() throws {
-        try reportingInputErrors {
+        try Self.reportingErrors {
             let loadStart = DispatchTime.now()
             let map = try GridMap(contentsOf: self.map)
             let mdp = GridMDP(map)
@@ -55,9 +55,9 @@ struct GridSolve: ParsableCommand {
                 methodName = "policy iteration"
             }
             let seconds = secondsSince(start)
-            printError("seqlab grid solve: \(map.rows)×\(map.cols) map read in \(String(format: "%.3f", loaded)) s, solved in \(String(format: "%.3f", seconds)) s")
+            Self.printMessage("\(map.rows)×\(map.cols) map read in \(String(format: "%.3f", loaded)) s, solved in \(String(format: "%.3f", seconds)) s")
             if !solution.converged {
-                printError("seqlab grid solve: warning: not converged after \(solution.iterations) iterations (last change \(solution.lastChange))")
+                Self.printWarning("not converged after \(solution.iterations) iterations (last change \(solution.lastChange))")
             }
             if json {
                 writeOut(GridRendering.json(map, solution, method: method.rawValue))

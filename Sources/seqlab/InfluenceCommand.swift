@@ -40,7 +40,7 @@ struct Influence: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try Self.reportingErrors {
             let labeller = try LabellingModel(contentsOf: model)
             let classes = labeller.network.configuration.classes
             if let c = outputClass, !(0..<classes).contains(c) {
@@ -58,11 +58,6 @@ struct Influence: ParsableCommand {
                                          xLabel: "lag k (frames)", yLabel: "‖∂ log y(t)/∂ x(t−k)‖", logY: true)
                 try AtomicFile.write(Array(text.utf8), to: svg)
             }
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            printError("seqlab influence: \(error)")
-            throw ExitCode.failure
         }
     }
 

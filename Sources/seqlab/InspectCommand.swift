@@ -27,10 +27,10 @@ struct Inspect: ParsableCommand {
             do {
                 let (text, problems) = try summary(of: path)
                 print((i > 0 ? "\n" : "") + text)
-                for problem in problems { FileHandle.standardError.write(Data("error: \(problem)\n".utf8)) }
+                for problem in problems { Self.printMessage("\(problem)") }
                 if !problems.isEmpty { failed = true }
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                Self.printMessage("\(error)")
                 failed = true
             }
         }

@@ -44,6 +44,10 @@ struct LMBuild: ParsableCommand {
     }
 
     func run() throws {
+        try Self.reportingErrors(build)
+    }
+
+    private func build() throws {
         let data = try readWholeFile(textFile)
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: textFile == "-" ? "stdin" : textFile, "not valid UTF-8 text")
@@ -68,6 +72,6 @@ struct LMBuild: ParsableCommand {
             }
         }
         let counts = try NGramModel(arpa: arpa, file: output).counts
-        FileHandle.standardError.write(Data("lm build: \(builder.sentenceCount) sentences, n-grams per order \(counts.map(String.init).joined(separator: " "))\n".utf8))
+        Self.printMessage("\(builder.sentenceCount) sentences, n-grams per order \(counts.map(String.init).joined(separator: " "))")
     }
 }

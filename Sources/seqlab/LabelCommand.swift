@@ -41,12 +41,16 @@ struct Label: ParsableCommand {
     }
 
     func run() throws {
+        try Self.reportingErrors(label)
+    }
+
+    private func label() throws {
         let labeller: Labeller
         let items: [(key: String, path: String)]
         let sink: ResumableOutput?
         var todo: [Int]
         do {
-            var configured = try decoding.makeLabeller()
+            var configured = try decoding.makeLabeller(for: Self.self)
             guard configured.model.task != .predict else {
                 throw InputError(file: decoding.model, "a predict model outputs frames, not labels; extract features and use seqlab decode")
             }
@@ -64,11 +68,11 @@ struct Label: ParsableCommand {
             if let sink {
                 todo = todo.filter { !sink.wasFinished(key: items[$0].key, path: items[$0].path) }
                 if resume && !quiet {
-                    printError("seqlab label: continuing \(output): \(sink.resumedItems) file(s) done before, \(todo.count) to label")
+                    Self.printMessage("continuing \(output): \(sink.resumedItems) file(s) done before, \(todo.count) to label")
                 }
             }
         } catch let error as InputError {
-            printError("seqlab label: \(error)")
+            Self.printMessage("\(error)")
             throw ExitCode.failure
         }
         let writer = decoding.writer(for: labeller)
@@ -104,7 +108,7 @@ struct Label: ParsableCommand {
                 frames += n
             case .failure(let error):
                 progress.finish()
-                printError("seqlab label: \(error)")
+                Self.printMessage("\(error)")
                 failures += 1
             }
             progress.advance()
@@ -113,17 +117,17 @@ struct Label: ParsableCommand {
         progress.finish()
         do { try sink?.close() } catch let e as InputError { writeError = writeError ?? e }
         if let writeError {
-            printError("seqlab label: \(writeError)")
+            Self.printMessage("\(writeError)")
             throw ExitCode.failure
         }
         if verbose {
             let seconds = Date().timeIntervalSince(start)
-            var line = String(format: "seqlab label: %d files (%d failed), %d frames in %.2f s", todo.count, failures, frames, seconds)
+            var line = String(format: "%d files (%d failed), %d frames in %.2f s", todo.count, failures, frames, seconds)
             if let frameShift, frames > 0 {
                 let audio = Double(frames) * frameShift
                 line += String(format: ", %.1f s of audio, real-time factor %.4f (%.0f× faster than real time)", audio, seconds / audio, audio / seconds)
             }
-            printError(line)
+            Self.printMessage(line)
         }
         if Interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
         if failures > 0 { throw ExitCode.failure }

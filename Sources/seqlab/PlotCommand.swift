@@ -40,16 +40,12 @@ struct PlotOutputOptions: ParsableArguments {
     }
 }
 
-/// Runs `body`, turning input and plot errors into one line on stderr and exit status 1.
-private func reportingErrors(_ command: String, file: String, place: String? = nil, _ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as InputError {
-        printError("seqlab plot \(command): \(error)")
-        throw ExitCode.failure
-    } catch let error as PlotError {
-        printError("seqlab plot \(command): \(InputError(file: file, place: place, error.message))")
-        throw ExitCode.failure
+/// Runs `body` in `command.reportingErrors`, a plot error read as an input error of `file` (and `place`):
+/// one line on stderr, "seqlab plot <subcommand>: FILE: PLACE: MESSAGE", and exit status 1.
+private func reportingPlotErrors<Command: ParsableCommand>(_ command: Command.Type, file: String, place: String? = nil,
+                                                          _ body: () throws -> Void) throws {
+    try command.reportingErrors {
+        do { try body() } catch let error as PlotError { throw InputError(file: file, place: place, error.message) }
     }
 }
 
@@ -81,7 +77,7 @@ struct PlotFeatures: ParsableCommand {
 
     func run() throws {
         let name = archive == "-" ? "stdin" : archive
-        try reportingErrors("features", file: name, place: key) {
+        try reportingPlotErrors(Self.self, file: name, place: key) {
             let record = try readUtterance(archive, key: key)
             let svg = try heatMapSVG(matrix: record.matrix, frameShift: frameShift.map { $0 / 1000 },
                                      title: output.title ?? "\(record.key): features", yLabel: "dimension")
@@ -110,13 +106,13 @@ struct PlotPosteriors: ParsableCommand {
 
     func run() throws {
         let name = input == "-" ? "stdin" : input
-        let labelling = try withInputErrors("posteriors") { () throws -> LabellingModel in
+        let labelling = try Self.reportingErrors { () throws -> LabellingModel in
             let m = try LabellingModel(contentsOf: model)
             guard m.task.classifies else { throw InputError(file: model, "a predict model outputs frames, not posteriors") }
             return m
         }
         let labeller = Labeller(model: labelling, bestPath: true)
-        try reportingErrors("posteriors", file: name, place: key) {
+        try reportingPlotErrors(Self.self, file: name, place: key) {
             let record: KaldiRecord
             if try FileKind.detect(path: input) == .kaldiArchive {
                 record = try readUtterance(input, key: key)
@@ -159,7 +155,7 @@ struct PlotTraining: ParsableCommand {
 
     func run() throws {
         let name = log == "-" ? "stdin" : log
-        try reportingErrors("training", file: name) {
+        try reportingPlotErrors(Self.self, file: name) {
             let entries = try TrainingLogEntry.read(path: log)
             let svg = try trainingCurvesSVG(entries, title: output.title ?? "training: \(URL(fileURLWithPath: name).lastPathComponent)",
                                             logLoss: logScale)
@@ -179,7 +175,7 @@ struct PlotAudio: ParsableCommand {
     @OptionGroup var output: PlotOutputOptions
 
     func run() throws {
-        try reportingErrors("audio", file: file) {
+        try reportingPlotErrors(Self.self, file: file) {
             let frontEnd = try config.map { try FrontendConfig(configFile: $0) } ?? FrontendConfig(featureType: .fbank)
             try frontEnd.validate(file: config ?? "<default config>")
             let features = try FeatureExtractor(config: frontEnd).features(file: file)
@@ -217,9 +213,9 @@ struct PlotInk: ParsableCommand {
 
     func run() throws {
         var rejected = 0
-        try reportingErrors("ink", file: file, place: key) {
+        try reportingPlotErrors(Self.self, file: file, place: key) {
             let read = try readInkSamples(path: file, includeRoot: includeRoot)
-            for error in read.rejected { printError("seqlab plot ink: \(error)") }
+            for error in read.rejected { Self.printMessage("\(error)") }
             rejected = read.rejected.count
             let chosen = read.samples.filter { key == nil || $0.id == key }.prefix(key == nil ? count : 1)
             if chosen.isEmpty {
@@ -274,7 +270,7 @@ struct PlotLearning: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors("learning", file: curves.joined(separator: ", ")) {
+        try reportingPlotErrors(Self.self, file: curves.joined(separator: ", ")) {
             let named = try curves.map { path in
                 (name: path == "-" ? "stdin" : URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
                  curve: try LearningCurveData.read(path: path))
@@ -282,13 +278,5 @@ struct PlotLearning: ParsableCommand {
             try output.write(try learningCurvesSVG(named, smoothing: smooth, returnRange: try range,
                                                    title: output.title ?? "learning curves"))
         }
-    }
-}
-
-/// Runs `body`, turning an input error into one line on stderr and exit status 1.
-private func withInputErrors<T>(_ command: String, _ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as InputError {
-        printError("seqlab plot \(command): \(error)")
-        throw ExitCode.failure
     }
 }

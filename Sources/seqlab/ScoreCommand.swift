@@ -55,6 +55,10 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
+        try Self.reportingErrors(score)
+    }
+
+    private func score() throws {
         func read(_ specifier: String) throws -> [TranscriptEntry] {
             var path = specifier
             if path.hasPrefix("ark:") || path.hasPrefix("ark,"), let colon = path.firstIndex(of: ":") {
@@ -69,20 +73,16 @@ struct Score: ParsableCommand {
             let message = "\(report.missingInHypothesis.count) reference utterance(s) have no hypothesis, \(what): "
                 + report.missingInHypothesis.joined(separator: " ")
             if mode == .strict {
-                FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+                Self.printMessage(message)
                 throw ExitCode.failure
             }
-            warn(message)
+            Self.printWarning(message)
         }
         if !report.missingInReference.isEmpty {
-            warn("\(report.missingInReference.count) hypothesis utterance(s) have no reference, not scored: "
+            Self.printWarning("\(report.missingInReference.count) hypothesis utterance(s) have no reference, not scored: "
                  + report.missingInReference.joined(separator: " "))
         }
         if details { print(report.details(), terminator: "") }
         print(report.totals.formatted(unit: unit))
-    }
-
-    private func warn(_ message: String) {
-        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 }

@@ -201,12 +201,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try train()
-        } catch let error as InputError {
-            printError("seqlab train: \(error)")
-            throw ExitCode.failure
-        }
+        try Self.reportingErrors(train)
     }
 
     private func train() throws {
@@ -252,15 +247,15 @@ struct Train: ParsableCommand {
         } else if validFraction > 0 {
             (train, valid) = all.splitting(validationFraction: validFraction)
         }
-        for s in skipped { printError("seqlab train: warning: \(s)") }
+        for s in skipped { Self.printWarning("\(s)") }
         guard !train.utterances.isEmpty else {
             throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) skipped)")
         }
         if (previous?.options.precision ?? precision) == .bfloat16 {
             if !BFloat16Matrix.vectorised {
-                printError("seqlab train: warning: this CPU has neither AVX2 nor AVX-512; --precision bf16 runs in portable C, slower than fp32")
+                Self.printWarning("this CPU has neither AVX2 nor AVX-512; --precision bf16 runs in portable C, slower than fp32")
             } else if BFloat16Matrix.kernelFamilyID < 3 && !quiet {
-                printError("seqlab train: note: no AVX512-BF16 here (\(KernelInstructionSet.setting ?? "this CPU")); --precision bf16 widens the bfloat16 values for float FMAs (\(BFloat16Matrix.kernelFamily) kernels): the same results, but slower than float")
+                Self.printMessage("note: no AVX512-BF16 here (\(KernelInstructionSet.setting ?? "this CPU")); --precision bf16 widens the bfloat16 values for float FMAs (\(BFloat16Matrix.kernelFamily) kernels): the same results, but slower than float")
             }
         }
         let checkpointPath = checkpoint ?? output + ".ckpt"
@@ -278,9 +273,9 @@ struct Train: ParsableCommand {
         if let previous, let epochs, epochs != trainer.options.epochs {
             let limit = trainer.options.epochs
             if try !trainer.extendEpochs(to: epochs, checkpointName: previous.path) {
-                printError("seqlab train: the checkpoint's run stopped early (no better validation error for \(trainer.options.patience) epochs); --epochs \(epochs) trains nothing more")
+                Self.printMessage("the checkpoint's run stopped early (no better validation error for \(trainer.options.patience) epochs); --epochs \(epochs) trains nothing more")
             } else if !quiet {
-                printError("seqlab train: epoch limit \(limit) → \(epochs) (\(previous.state.epoch) done)")
+                Self.printMessage("epoch limit \(limit) → \(epochs) (\(previous.state.epoch) done)")
             }
         }
         trainer.checkpointInterval = checkpointEvery
@@ -289,11 +284,11 @@ struct Train: ParsableCommand {
         if let memoryLimit { try plan.check(limit: memoryLimit) }
         // A run killed while writing leaves a temporary file beside the model or checkpoint; drop it.
         for leftover in [output, checkpointPath].flatMap({ AtomicFile.removeLeftovers(of: $0) }) {
-            printError("seqlab train: removed \(leftover), left by an interrupted write")
+            Self.printMessage("removed \(leftover), left by an interrupted write")
         }
         if !quiet {
             let arch = trainer.model.network.configuration
-            printError("seqlab train: \(train.utterances.count) utterances (\(train.frames) frames), \(valid.utterances.count) for validation; "
+            Self.printMessage("\(train.utterances.count) utterances (\(train.frames) frames), \(valid.utterances.count) for validation; "
                 + "\(arch.inputSize)-dim input, \(trainer.model.network.describedArchitecture), "
                 + (task.classifies ? "\(alphabet.count - 1) labels + blank" : "\(arch.classes) predicted values")
                 + ", task \(task.rawValue); \(trainer.model.network.parameters.parameterCount()) weights"
@@ -315,6 +310,8 @@ struct Train: ParsableCommand {
             },
             onEpoch: { report in
                 bar?.finish(); bar = nil
+                // The epoch lines are a table-like log (the same fields every epoch, as --log's JSON
+                // lines), not messages: they keep their own "epoch N: " label, without the command prefix.
                 if !quiet { printError(describe(report)) }
                 if let logHandle {
                     let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys]
@@ -326,13 +323,13 @@ struct Train: ParsableCommand {
         try logHandle?.close()
         switch outcome {
         case .interrupted:
-            printError("seqlab train: interrupted; checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
+            Self.printMessage("interrupted; checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
             throw ExitCode(Interrupt.exitStatus)
         case .finished:
             let best = trainer.state.bestValidError.map { ", best validation \(task.errorName) \(formatError($0)) (epoch \(trainer.state.bestEpoch ?? 0))" } ?? ""
-            if !quiet { printError("seqlab train: model written to \(output)\(best)") }
+            if !quiet { Self.printMessage("model written to \(output)\(best)") }
             if !skipped.isEmpty {
-                printError("seqlab train: \(skipped.count) utterance(s) were skipped (see the warnings above)")
+                Self.printMessage("\(skipped.count) utterance(s) were skipped (see the warnings above)")
                 throw ExitCode.failure
             }
         }

@@ -75,7 +75,7 @@ final class ExtractAudioTests: XCTestCase {
         let r = try runSeqlab(["extract", "audio", good1, bad, good2, "--jobs", "2"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains(bad), r.stderr)
-        XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.contains("error") }.count, 1, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.hasPrefix("seqlab extract audio: \(bad): ") }.count, 1, r.stderr)
         let records = try parseBinaryArk(r.stdout)
         XCTAssertEqual(records.map(\.0), ["one", "two"])
         XCTAssertEqual(records[0].1.rows, 1 + (3200 - 400) / 160)

@@ -54,7 +54,7 @@ final class InspectTests: XCTestCase {
         let good = fixtures.appendingPathComponent("text.ark").path
         let r = try runSeqlab(["inspect", cut.path, good])
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertEqual(r.stderr, "error: \(cut.path): byte 89 (record \"utt-2\"): matrix 7×5 needs 140 bytes of data but the file has only 11 left (truncated?)\n")
+        XCTAssertEqual(r.stderr, "seqlab inspect: \(cut.path): byte 89 (record \"utt-2\"): matrix 7×5 needs 140 bytes of data but the file has only 11 left (truncated?)\n")
         // The good file after the bad one is still summarised.
         XCTAssertTrue(r.stdoutText.contains("\(good): Kaldi archive"), r.stdoutText)
 

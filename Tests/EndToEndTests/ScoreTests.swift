@@ -36,7 +36,7 @@ final class ScoreTests: XCTestCase {
         let strict = try runSeqlab(["score", "--ref", ref, "--hyp", hyp, "--mode", "strict"])
         XCTAssertEqual(strict.status, 1)
         XCTAssertEqual(strict.stdoutText, "")
-        XCTAssertTrue(strict.stderr.contains("error: 1 reference utterance(s) have no hypothesis, not allowed with --mode strict: u3"), strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("seqlab score: 1 reference utterance(s) have no hypothesis, not allowed with --mode strict: u3"), strict.stderr)
     }
 
     func testCharacterUnitDetailsAndStdin() throws {

@@ -1,4 +1,13 @@
 // Output: data to stdout, messages to stderr.
+//
+// Every line a command writes to stderr starts with "seqlab <command path>: ", the command path
+// being the subcommand names as typed ("seqlab extract audio: ", "seqlab grid solve: "); warnings
+// go on with "warning: ". Commands write them with `Self.printMessage` and `Self.printWarning`,
+// and run their work in `Self.reportingErrors`, which prints an error thrown out of it the same
+// way instead of letting swift-argument-parser print it as "Error: …". Not messages, and left as
+// they are: progress bars and streaming partial results (terminal only), train's epoch lines,
+// grid learn's report when --curve - puts the curve on stdout, and the root's SEQLAB_ISA refusal.
+import ArgumentParser
 import Foundation
 
 /// Writes text to stdout (data).
@@ -6,7 +15,59 @@ func writeOut(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))
 }
 
-/// Writes one line to stderr (logs, warnings, per-item errors).
+/// Writes one line to stderr as it is (no prefix: commands use `printMessage`/`printWarning`).
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// The command path ("seqlab extract audio") of every command type under the root `Seqlab`.
+private let commandPaths: [ObjectIdentifier: String] = {
+    var paths: [ObjectIdentifier: String] = [:]
+    func visit(_ command: ParsableCommand.Type, path: String) {
+        if paths[ObjectIdentifier(command)] == nil { paths[ObjectIdentifier(command)] = path }
+        for sub in command.configuration.subcommands { visit(sub, path: path + " " + sub._commandName) }
+    }
+    visit(Seqlab.self, path: Seqlab._commandName)
+    return paths
+}()
+
+extension ParsableCommand {
+    /// The command as typed: "seqlab" and the subcommand names down to this one (from each
+    /// `CommandConfiguration`'s `commandName`), e.g. "seqlab extract audio".
+    static var commandPath: String {
+        commandPaths[ObjectIdentifier(self)] ?? "\(Seqlab._commandName) \(_commandName)"
+    }
+
+    /// "seqlab <command path>: ", the start of every line this command writes to stderr.
+    static var messagePrefix: String { commandPath + ": " }
+
+    /// Writes "seqlab <command path>: <message>" to stderr (errors, notes, summaries).
+    static func printMessage(_ message: String) {
+        printError(messagePrefix + message)
+    }
+
+    /// Writes "seqlab <command path>: warning: <message>" to stderr.
+    static func printWarning(_ message: String) {
+        printError(messagePrefix + "warning: " + message)
+    }
+
+    /// Runs `body`. An error it throws is printed as "seqlab <command path>: <message>", with the
+    /// text and exit status swift-argument-parser would give it (`message(for:)`, `exitCode(for:)`):
+    /// an `InputError` reads "FILE: PLACE: MESSAGE" with exit status 1; a `ValidationError` found
+    /// while running (a flag the input contradicts) keeps its status 64, without the usage lines.
+    /// `ExitCode` (the command has already reported) and `CleanExit` pass through. The checks of
+    /// `validate()` and the parser's own errors run before `run()`, outside this: the library
+    /// prints those as "Error: …" with the usage.
+    static func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as CleanExit {
+            throw error
+        } catch {
+            printMessage(message(for: error))
+            throw exitCode(for: error)
+        }
+    }
 }
