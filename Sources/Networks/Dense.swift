@@ -121,7 +121,7 @@ public struct DenseLayer<S: NetworkScalar>: Sendable {
     func inputGradient(dy: UnsafePointer<S>, rows: Int, dx: UnsafeMutablePointer<S>, lddx: Int) {
         guard rows > 0 else { return }
         weight.value.data.withUnsafeBufferPointer { wp in
-            if S.self == Float.self, rows >= 16, blasThreads() == 1,
+            if runsLSTMProducts(rows: rows),
                let product = InputGradientProduct(weights: floats(wp.baseAddress!), outputs: outputs, inputs: inputs) {
                 product.run(dA: floats(dy), ldA: outputs, rows: rows, into: floats(dx), lddx: lddx, accumulate: false)
             } else {
@@ -139,7 +139,7 @@ public struct DenseLayer<S: NetworkScalar>: Sendable {
     func addWeightGradient(x: UnsafePointer<S>, ldx: Int, dy: UnsafePointer<S>, rows: Int, columns: Range<Int>,
                            into dW: UnsafeMutablePointer<S>) {
         guard rows > 0, !columns.isEmpty else { return }
-        if S.self == Float.self, rows >= 16, blasThreads() == 1,
+        if runsLSTMProducts(rows: rows),
            let product = WeightGradientProduct(columns: columns.count, outputs: outputs, ldx: ldx, ldA: outputs, rows: rows,
                                                ldW: inputs) {
             product.run(x: floats(x + columns.lowerBound), dA: floats(dy), into: floats(dW + columns.lowerBound))
@@ -148,6 +148,11 @@ public struct DenseLayer<S: NetworkScalar>: Sendable {
                    x + columns.lowerBound, ldb: ldx, beta: 1, dW + columns.lowerBound, ldc: inputs)
         }
     }
+
+    /// Whether the backward's products run on the LSTM layers' own (`InputGradientProduct`,
+    /// `WeightGradientProduct`) where those run: Float batches of 16 rows or more with BLAS on one
+    /// thread.
+    private func runsLSTMProducts(rows: Int) -> Bool { S.self == Float.self && rows >= 16 && blasThreads() == 1 }
 
     /// db += Σ_rows dy (dy rows × outputs, contiguous).
     @_specialize(where S == Float)
