@@ -55,15 +55,17 @@ static void round_generic(int n, const float *x, uint32_t *pairs) {
     }
 }
 
-/// c[r][j] += Σ_q w[j][2q+1]·x[r][2q+1], then w[j][2q]·x[r][2q], each added with one rounding
-/// (the product of two bfloat16 values is exact in float), in vdpbf16ps's order.
-static void gemm_generic(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc) {
+/// c[r][j] (or 0 when not `accumulate`) + Σ_q w[j][2q+1]·x[r][2q+1], then w[j][2q]·x[r][2q], each
+/// added with one rounding (the product of two bfloat16 values is exact in float), in vdpbf16ps's
+/// order.
+static void gemm_generic(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc,
+                         int accumulate) {
     const int pairs = (cols + 1) / 2;
     for (int r = 0; r < m; r++)
         for (int j = 0; j < rows; j++) {
             const uint16_t *w = packed + (long)(j / 16) * pairs * 32 + (j % 16) * 2;
             const uint32_t *xr = x + (long)r * ldx;
-            float acc = c[(long)r * ldc + j];
+            float acc = accumulate ? c[(long)r * ldc + j] : 0.0f;
             for (int q = 0; q < pairs; q++) {
                 acc = fmaf(widen_bf16(w[q * 32 + 1]), widen_bf16((uint16_t)(xr[q] >> 16)), acc);
                 acc = fmaf(widen_bf16(w[q * 32]), widen_bf16((uint16_t)xr[q]), acc);
@@ -116,8 +118,8 @@ __attribute__((target("avx512f"))) static void pack_transposed_avx512(int rows, 
     }
 }
 
-// One block of R rows of x times N panels of 16 outputs, accumulated into c (the last panel's
-// lanes beyond `rows` masked off). Three versions of the multiply-add, each in vdpbf16ps's order:
+// One block of R rows of x times N panels of 16 outputs, accumulated into c, or written over it
+// when not `accumulate` (the last panel's lanes beyond `rows` masked off). Three versions of the multiply-add, each in vdpbf16ps's order:
 // with AVX512-BF16 one vdpbf16ps per panel and row; with AVX-512F or AVX2 the bfloat16 values
 // widened to float (a shift or a mask: the even element of a pair is its low half) and two FMAs,
 // odd element first, which round as vdpbf16ps's two additions do.
@@ -127,12 +129,14 @@ __attribute__((target("avx512f"))) static void pack_transposed_avx512(int rows, 
         for (int n = 0; n < N; n++) {                                                                                \
             const int left = rows - (j0 + 16 * n);                                                                   \
             mask[n] = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);                                \
-            for (int r = 0; r < R; r++) acc[r][n] = _mm512_maskz_loadu_ps(mask[n], c + (long)r * ldc + j0 + 16 * n); \
+            for (int r = 0; r < R; r++)                                                                          \
+                acc[r][n] = accumulate ? _mm512_maskz_loadu_ps(mask[n], c + (long)r * ldc + j0 + 16 * n) : _mm512_setzero_ps(); \
         }
 #define BLOCK_TAIL(R, N)                                                                                             \
         for (int n = 0; n < N; n++)                                                                                  \
             for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + (long)r * ldc + j0 + 16 * n, mask[n], acc[r][n]);
-#define BLOCK_ARGS int pairs, const uint32_t *x, int ldx, const uint16_t *panel, long panelSize, float *c, int ldc, int j0, int rows
+#define BLOCK_ARGS int pairs, const uint32_t *x, int ldx, const uint16_t *panel, long panelSize, float *c, int ldc, int j0, int rows, \
+                   int accumulate
 
 #define DEFINE_BLOCK_BF16(R, N)                                                                                      \
     __attribute__((target("avx512f,avx512bf16"))) static inline void bf16_block_##R##_##N(BLOCK_ARGS) {               \
@@ -184,7 +188,8 @@ DEFINE_BLOCK_F(4, 1)
 
 /// R rows of x (from row r) against N panels (from panel n).
 #define BLOCK_CALL(prefix, R, N) \
-    prefix##_block_##R##_##N(pairs, x + (long)r * ldx, ldx, packed + n * panelSize, panelSize, c + (long)r * ldc, ldc, 16 * n, rows)
+    prefix##_block_##R##_##N(pairs, x + (long)r * ldx, ldx, packed + n * panelSize, panelSize, c + (long)r * ldc, ldc, 16 * n, rows, \
+                             accumulate)
 
 /// The blocks over all of c. Four rows or more: four panels at a time outermost (their weights,
 /// 32 KB for 256 inputs, stay in L1 while every block of rows reads them, instead of being read
@@ -196,7 +201,7 @@ DEFINE_BLOCK_F(4, 1)
 /// against 45,178–47,282 this way, two runs each; the panels-first order is kept for the reuse.)
 #define DEFINE_GEMM(prefix, attributes)                                                                              \
     attributes static void prefix##_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, \
-                                         float *c, int ldc) {                                                        \
+                                         float *c, int ldc, int accumulate) {                                        \
         const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16;                                                 \
         const long panelSize = (long)pairs * 32;                                                                     \
         if (m < 4) {                                                                                                 \
@@ -235,7 +240,7 @@ __attribute__((target("avx2"))) static inline __m256i avx2_half_mask(int rows, i
 /// four rows, stay in L1 while every block of rows reads them); the rest of the rows one at a time
 /// against four panels.
 __attribute__((target("avx2,fma"))) static void avx2_gemm(int m, int rows, int cols, const uint32_t *x, int ldx,
-                                                         const uint16_t *packed, float *c, int ldc) {
+                                                         const uint16_t *packed, float *c, int ldc, int accumulate) {
     const int pairs = (cols + 1) / 2, panels = (rows + 15) / 16, m4 = m - m % 4;
     const long panelSize = (long)pairs * 32;
     const __m256i high = _mm256_set1_epi32((int)0xffff0000u);
@@ -247,8 +252,8 @@ __attribute__((target("avx2,fma"))) static void avx2_gemm(int m, int rows, int c
             __m256 acc[4][2];
             for (int i = 0; i < 4; i++) {
                 float *cr = c + (long)(r + i) * ldc + 16 * n;
-                acc[i][0] = AVX2_LOAD_LANES(cr, mask0, full0);
-                acc[i][1] = AVX2_LOAD_LANES(cr + 8, mask1, full1);
+                acc[i][0] = accumulate ? AVX2_LOAD_LANES(cr, mask0, full0) : _mm256_setzero_ps();
+                acc[i][1] = accumulate ? AVX2_LOAD_LANES(cr + 8, mask1, full1) : _mm256_setzero_ps();
             }
             for (int q = 0; q < pairs; q++) {
                 const __m256i w0 = _mm256_loadu_si256((const __m256i *)(panel + (long)q * 32));
@@ -280,7 +285,7 @@ __attribute__((target("avx2,fma"))) static void avx2_gemm(int m, int rows, int c
             int full[8];
             for (int h = 0; h < 2 * N; h++) {
                 mask[h] = avx2_half_mask(rows, n0 + h / 2, h % 2, &full[h]);
-                acc[h] = AVX2_LOAD_LANES(cr + 16 * n0 + 8 * h, mask[h], full[h]);
+                acc[h] = accumulate ? AVX2_LOAD_LANES(cr + 16 * n0 + 8 * h, mask[h], full[h]) : _mm256_setzero_ps();
             }
             for (int q = 0; q < pairs; q++) {
                 const __m256i b = _mm256_set1_epi32((int)xr[q]);
@@ -336,21 +341,22 @@ void seqlab_bf16_round_with(int family, int n, const float *x, uint32_t *pairs) 
 }
 
 void seqlab_bf16_gemm_with(int family, int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c,
-                           int ldc) {
+                           int ldc, int accumulate) {
     switch (pick_bf16(family)) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    case 3: bf16_gemm(m, rows, cols, x, ldx, packed, c, ldc); return;
-    case 2: f_gemm(m, rows, cols, x, ldx, packed, c, ldc); return;
-    case 1: avx2_gemm(m, rows, cols, x, ldx, packed, c, ldc); return;
+    case 3: bf16_gemm(m, rows, cols, x, ldx, packed, c, ldc, accumulate); return;
+    case 2: f_gemm(m, rows, cols, x, ldx, packed, c, ldc, accumulate); return;
+    case 1: avx2_gemm(m, rows, cols, x, ldx, packed, c, ldc, accumulate); return;
 #endif
-    default: gemm_generic(m, rows, cols, x, ldx, packed, c, ldc);
+    default: gemm_generic(m, rows, cols, x, ldx, packed, c, ldc, accumulate);
     }
 }
 
 void seqlab_bf16_round(int n, const float *x, uint32_t *pairs) { seqlab_bf16_round_with(-1, n, x, pairs); }
 
-void seqlab_bf16_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc) {
-    seqlab_bf16_gemm_with(-1, m, rows, cols, x, ldx, packed, c, ldc);
+void seqlab_bf16_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc,
+                      int accumulate) {
+    seqlab_bf16_gemm_with(-1, m, rows, cols, x, ldx, packed, c, ldc, accumulate);
 }
 
 void seqlab_bf16_pack(int rows, int cols, const float *w, int ldw, uint16_t *packed) {
@@ -381,10 +387,10 @@ void seqlab_bf16_pack_transposed(int rows, int cols, const float *wt, int ldwt, 
 }
 
 void seqlab_bf16_gemm_unpacked(int m, int n, int k, const uint32_t *x, int ldx, const float *y, int ldy, int kc,
-                               uint16_t *scratch, float *c, int ldc) {
+                               uint16_t *scratch, float *c, int ldc, int accumulate) {
     for (int k0 = 0; k0 < k; k0 += kc) {
         const int count = k - k0 < kc ? k - k0 : kc;
         seqlab_bf16_pack_transposed(n, count, y + (long)k0 * ldy, ldy, scratch);
-        seqlab_bf16_gemm(m, n, count, x + k0 / 2, ldx, scratch, c, ldc);
+        seqlab_bf16_gemm(m, n, count, x + k0 / 2, ldx, scratch, c, ldc, accumulate || k0 > 0);
     }
 }

@@ -19,7 +19,7 @@ public enum ProductPrecision: String, CaseIterable, Sendable, Codable {
 }
 
 /// A weight matrix W (rows × cols) rounded to bfloat16 and packed once for CKernels'
-/// `seqlab_bf16_gemm`, so that c += x·Wᵀ runs with x rounded to bfloat16 as well. Immutable;
+/// `seqlab_bf16_gemm`, so that c (+)= x·Wᵀ runs with x rounded to bfloat16 as well. Immutable;
 /// shared between threads.
 public final class BFloat16Matrix: @unchecked Sendable {
     public let rows: Int, cols: Int
@@ -62,18 +62,20 @@ public final class BFloat16Matrix: @unchecked Sendable {
     /// bfloat16 pairs one row of `cols` inputs takes.
     public var pairsPerRow: Int { (cols + 1) / 2 }
 
-    /// Rows of x rounded at a time: `addProduct`'s scratch holds this many rows' pairs.
+    /// Rows of x rounded at a time: `multiply`'s scratch holds this many rows' pairs.
     public static let chunkRows = 64
 
-    /// c (m × rows, row stride ldc) += x (m × cols, row stride ldx) · Wᵀ, the rows of x rounded to
+    /// c (m × rows, row stride ldc) = x (m × cols, row stride ldx) · Wᵀ, plus c when `accumulate`
+    /// (otherwise c is only written, so it need not be cleared first), the rows of x rounded to
     /// bfloat16 `chunkRows` at a time into `scratch` (min(m, chunkRows) × `pairsPerRow` pairs).
-    public func addProduct(m: Int, x: UnsafePointer<Float>, ldx: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
-                           scratch: UnsafeMutablePointer<UInt32>) {
+    public func multiply(m: Int, x: UnsafePointer<Float>, ldx: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
+                         accumulate: Bool, scratch: UnsafeMutablePointer<UInt32>) {
         let pairs = pairsPerRow
         for first in stride(from: 0, to: m, by: Self.chunkRows) {
             let count = min(Self.chunkRows, m - first)
             for r in 0..<count { seqlab_bf16_round(Int32(cols), x + (first + r) * ldx, scratch + r * pairs) }
-            seqlab_bf16_gemm(Int32(count), Int32(rows), Int32(cols), scratch, Int32(pairs), packed, c + first * ldc, Int32(ldc))
+            seqlab_bf16_gemm(Int32(count), Int32(rows), Int32(cols), scratch, Int32(pairs), packed, c + first * ldc, Int32(ldc),
+                             accumulate ? 1 : 0)
         }
     }
 }

@@ -139,7 +139,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
         let B = lengths.count, H = hidden, G = 4 * hidden, rows = T * B
         guard rows > 0 else { return }
         let reduced = S.self == Float.self ? bfloat16 : nil
-        // Rows of bfloat16 pairs for `BFloat16Matrix.addProduct`, at most `chunkRows` at a time.
+        // Rows of bfloat16 pairs for `BFloat16Matrix.multiply`, at most `chunkRows` at a time.
         let scratch = reduced.map { UnsafeMutablePointer<UInt32>.allocate(
             capacity: min(rows, BFloat16Matrix.chunkRows) * max($0.input.pairsPerRow, $0.recurrent.pairsPerRow)) }
         defer { scratch?.deallocate() }
@@ -166,8 +166,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                                    packed: panels?.input)
                 : nil
             if let reduced {
-                mutableFloats(gates).update(repeating: 0, count: rows * G)
-                reduced.input.addProduct(m: rows, x: floats(x), ldx: ldx, into: mutableFloats(gates), ldc: G, scratch: scratch!)
+                reduced.input.multiply(m: rows, x: floats(x), ldx: ldx, into: mutableFloats(gates), ldc: G, accumulate: false,
+                                       scratch: scratch!)
             } else if fused && B == 1 && rows > 1 && RecurrentProduct.batchOneOnPanels {
                 // Batch 1 (inference): all frames' input products in one pass of the panel product, as the
                 // recurrent steps (`RecurrentProduct`), whatever BLAS's threads, so the bits do not depend on them.
@@ -192,8 +192,9 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                 }
                 if let reduced, step > 0 || initialH != nil {
                     // a_t += bf16(h_{t−1})·bf16(W_hh)ᵀ, from the previous frame or the initial state.
-                    reduced.recurrent.addProduct(m: B, x: step > 0 ? floats(UnsafePointer(y + tp * B * ldy)) : floats(UnsafePointer(initialH!)),
-                                                 ldx: step > 0 ? ldy : H, into: mutableFloats(gates + t * B * G), ldc: G, scratch: scratch!)
+                    reduced.recurrent.multiply(m: B, x: step > 0 ? floats(UnsafePointer(y + tp * B * ldy)) : floats(UnsafePointer(initialH!)),
+                                               ldx: step > 0 ? ldy : H, into: mutableFloats(gates + t * B * G), ldc: G, accumulate: true,
+                                               scratch: scratch!)
                 } else if step > 0, let product {
                     // a_t += h_{t−1}·W_hhᵀ for the whole batch (B × H · H × 4H).
                     product.add(UnsafePointer(mutableFloats(y + tp * B * ldy)), into: mutableFloats(gates + t * B * G), step: step)
@@ -262,7 +263,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
         guard rows > 0 else { return }
         let ldA = LSTMLayer.gradientRowStride(G)
         let reduced = S.self == Float.self && bfloat16
-        // Rows of dA rounded to bfloat16 pairs for `BFloat16Matrix.addProduct` (both products have 4H columns).
+        // Rows of dA rounded to bfloat16 pairs for `BFloat16Matrix.multiply` (both products have 4H columns).
         let scratch = reduced ? UnsafeMutablePointer<UInt32>.allocate(capacity: min(rows, BFloat16Matrix.chunkRows) * ((G + 1) / 2)) : nil
         defer { scratch?.deallocate() }
         let gates = cache.gates.pointer, cells = cache.cells.pointer, tanhCells = cache.tanhCells.pointer
@@ -344,9 +345,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     for j in 0..<G { db[j] += d[j] }
                 }
                 if step > 0, let recurrentT {
-                    mutableFloats(dhr).update(repeating: 0, count: B * H)
-                    recurrentT.addProduct(m: B, x: floats(UnsafePointer(da + t * B * ldA)), ldx: ldA, into: mutableFloats(dhr), ldc: H,
-                                          scratch: scratch!)
+                    recurrentT.multiply(m: B, x: floats(UnsafePointer(da + t * B * ldA)), ldx: ldA, into: mutableFloats(dhr), ldc: H,
+                                        accumulate: false, scratch: scratch!)
                 } else if step > 0, let small {
                     // ∂L/∂h_{t−1} through the recurrent weights: dA_t (B × 4H) · W_hh (4H × H).
                     small.run(UnsafePointer(mutableFloats(da + t * B * ldA)), floats(whh.baseAddress!), mutableFloats(dhr))
@@ -406,9 +406,9 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     let packed = UnsafeMutablePointer<UInt16>.allocate(capacity: seqlab_bf16_packed_count(Int32(G), Int32(block)))
                     defer { xPairs.deallocate(); packed.deallocate() }
                     for j in 0..<width { seqlab_bf16_round(Int32(rows), xhT.pointer + j * rows, xPairs + j * pairs) }
-                    let dWt = ScratchBuffer<Float>(count: width * G, zeroed: true)
+                    let dWt = ScratchBuffer<Float>(count: width * G, zeroed: false)
                     seqlab_bf16_gemm_unpacked(Int32(width), Int32(G), Int32(rows), xPairs, Int32(pairs), floats(UnsafePointer(da)),
-                                              Int32(ldA), Int32(block), packed, dWt.pointer, Int32(G))
+                                              Int32(ldA), Int32(block), packed, dWt.pointer, Int32(G), 0)
                     cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(width), Int32(G), 1, dWt.pointer, Int32(G),
                                     mutableFloats(dW.pointer), Int32(width))
                 } else {
@@ -442,8 +442,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             if let dx {
                 if reduced {
                     let inputT = BFloat16Matrix(rows: inputs, cols: G, transposing: floats(wih.baseAddress!), ld: inputs)
-                    if !accumulate { for r in 0..<rows { (dx + r * lddx).update(repeating: 0, count: inputs) } }
-                    inputT.addProduct(m: rows, x: floats(UnsafePointer(da)), ldx: ldA, into: mutableFloats(dx), ldc: lddx, scratch: scratch!)
+                    inputT.multiply(m: rows, x: floats(UnsafePointer(da)), ldx: ldA, into: mutableFloats(dx), ldc: lddx,
+                                    accumulate: accumulate, scratch: scratch!)
                 } else if oneThread, let product = InputGradientProduct(weights: floats(wih.baseAddress!), outputs: G, inputs: inputs) {
                     product.run(dA: floats(UnsafePointer(da)), ldA: ldA, rows: rows, into: mutableFloats(dx), lddx: lddx, accumulate: accumulate)
                 } else {

@@ -55,22 +55,25 @@ final class BFloat16Tests: XCTestCase {
         }
     }
 
-    /// c += x·Wᵀ with both operands rounded to bfloat16, against Double sums of the rounded values,
+    /// c (+)= x·Wᵀ with both operands rounded to bfloat16, against Double sums of the rounded values,
     /// on shapes with partial 16-row panels, odd column counts, 1–9 and 150 rows of x (rounded in
-    /// chunks of 64 by the class), and strides.
+    /// chunks of 64 by the class), and strides; added to c, or written over it (c then holding NaN
+    /// that must not be read).
     func testPackedProductMatchesADoubleLoopOverTheRoundedOperands() {
         var rng = SeededGenerator(seed: 5)
         let families = (0...3).map(Int32.init).filter { seqlab_bf16_available($0) != 0 }
         for (m, rows, cols) in [(1, 1024, 256), (1, 1, 1), (2, 17, 3), (3, 40, 65), (4, 130, 64), (5, 16, 2), (9, 200, 7), (1, 129, 33), (150, 20, 5)] {
+        for accumulate in [true, false] {
             let ldw = cols + 3, ldx = cols + 1, ldc = rows + 2
+            let label = "\(m)×\(cols) · \(cols)×\(rows), accumulate \(accumulate)"
             let w = (0..<(rows * ldw)).map { _ in Float.random(in: -1...1, using: &rng) }
             let x = (0..<(m * ldx)).map { _ in Float.random(in: -2...2, using: &rng) }
-            let c0 = (0..<(m * ldc)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let c0 = (0..<(m * ldc)).map { i in !accumulate && i % ldc < rows ? Float.nan : Float.random(in: -1...1, using: &rng) }
             var expected = [Double](repeating: 0, count: m * ldc), bound = [Double](repeating: 0, count: m * ldc)
             for r in 0..<m {
                 for j in 0..<ldc {
                     guard j < rows else { expected[r * ldc + j] = Double(c0[r * ldc + j]); continue }
-                    var sum = Double(c0[r * ldc + j]), magnitude = abs(sum)
+                    var sum = accumulate ? Double(c0[r * ldc + j]) : 0, magnitude = abs(sum)
                     for k in 0..<cols {
                         let term = Double(seqlab_bf16_to_float(bits(w[j * ldw + k]))) * Double(seqlab_bf16_to_float(bits(x[r * ldx + k])))
                         sum += term
@@ -90,17 +93,18 @@ final class BFloat16Tests: XCTestCase {
                 let count = seqlab_bf16_packed_count(Int32(rows), Int32(cols))
                 var panel = [UInt16](repeating: 0, count: count)
                 w.withUnsafeBufferPointer { seqlab_bf16_pack(Int32(rows), Int32(cols), $0.baseAddress!, Int32(ldw), &panel) }
-                seqlab_bf16_gemm_with(family, Int32(m), Int32(rows), Int32(cols), xPairs, Int32(pairs), panel, &c, Int32(ldc))
+                seqlab_bf16_gemm_with(family, Int32(m), Int32(rows), Int32(cols), xPairs, Int32(pairs), panel, &c, Int32(ldc),
+                                      accumulate ? 1 : 0)
                 // AVX2 and AVX-512F do the portable code's FMAs in its order: the same bits.
                 if family == 0 { portable = c } else if family < 3 {
-                    XCTAssertEqual(c, portable, "\(m)×\(cols) · \(cols)×\(rows), family \(family) against portable C")
+                    XCTAssertEqual(c.map(\.bitPattern), portable.map(\.bitPattern), "\(label), family \(family) against portable C")
                 }
                 for i in 0..<(m * ldc) {
                     if i % ldc >= rows {
-                        XCTAssertEqual(c[i], c0[i], "\(m)×\(cols) · \(cols)×\(rows), family \(family): column \(i % ldc) beyond the rows is left alone")
+                        XCTAssertEqual(c[i], c0[i], "\(label), family \(family): column \(i % ldc) beyond the rows is left alone")
                     } else {
                         XCTAssertEqual(Double(c[i]), expected[i], accuracy: bound[i] + 1e-30,
-                                       "\(m)×\(cols) · \(cols)×\(rows), family \(family), row \(i / ldc), output \(i % ldc)")
+                                       "\(label), family \(family), row \(i / ldc), output \(i % ldc)")
                     }
                 }
                 // The class runs the same product (rounding x itself, with the best family).
@@ -108,12 +112,13 @@ final class BFloat16Tests: XCTestCase {
                 x.withUnsafeBufferPointer { xp in
                     let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: m * pairs)
                     defer { scratch.deallocate() }
-                    packed.addProduct(m: m, x: xp.baseAddress!, ldx: ldx, into: &viaClass, ldc: ldc, scratch: scratch)
+                    packed.multiply(m: m, x: xp.baseAddress!, ldx: ldx, into: &viaClass, ldc: ldc, accumulate: accumulate, scratch: scratch)
                 }
                 for i in 0..<(m * ldc) where i % ldc < rows {
-                    XCTAssertEqual(Double(viaClass[i]), expected[i], accuracy: bound[i] + 1e-30, "addProduct, \(m)×\(cols) · \(cols)×\(rows)")
+                    XCTAssertEqual(Double(viaClass[i]), expected[i], accuracy: bound[i] + 1e-30, "multiply, \(label)")
                 }
             }
+        }
         }
     }
 

@@ -56,34 +56,38 @@ final class BFloat16TrainingTests: XCTestCase {
         }
     }
 
-    /// c += x·y with x rounded into pairs and y packed `kc` rows at a time, against Double sums of
-    /// the rounded values: k a multiple of kc, not one, odd, smaller than kc; strides on every operand.
+    /// c (+)= x·y with x rounded into pairs and y packed `kc` rows at a time, against Double sums of
+    /// the rounded values: k a multiple of kc, not one, odd, smaller than kc; strides on every operand;
+    /// added to c, or written over it (c then holding NaN that must not be read).
     func testUnpackedProductMatchesADoubleLoopOverTheRoundedOperands() {
         var rng = SeededGenerator(seed: 22)
         for (m, n, k, kc) in [(3, 40, 7, 2), (5, 17, 100, 16), (1, 1024, 33, 8), (9, 20, 1, 4), (4, 64, 256, 256), (6, 33, 300, 64)] {
+        for accumulate in [true, false] {
             let ldy = n + 3, ldc = n + 1, pairs = (k + 1) / 2, ldx = pairs + 2
             let x = (0..<(m * k)).map { _ in Float.random(in: -2...2, using: &rng) }
             let y = (0..<(k * ldy)).map { _ in Float.random(in: -1...1, using: &rng) }
-            let c0 = (0..<(m * ldc)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let c0 = (0..<(m * ldc)).map { i in !accumulate && i % ldc < n ? Float.nan : Float.random(in: -1...1, using: &rng) }
             var xPairs = [UInt32](repeating: 0xDEAD_BEEF, count: m * ldx)
             for r in 0..<m { x.withUnsafeBufferPointer { seqlab_bf16_round(Int32(k), $0.baseAddress! + r * k, &xPairs[r * ldx]) } }
             var scratch = [UInt16](repeating: 0, count: seqlab_bf16_packed_count(Int32(n), Int32(kc)))
             var c = c0
-            seqlab_bf16_gemm_unpacked(Int32(m), Int32(n), Int32(k), xPairs, Int32(ldx), y, Int32(ldy), Int32(kc), &scratch, &c, Int32(ldc))
+            seqlab_bf16_gemm_unpacked(Int32(m), Int32(n), Int32(k), xPairs, Int32(ldx), y, Int32(ldy), Int32(kc), &scratch, &c, Int32(ldc),
+                                      accumulate ? 1 : 0)
             for r in 0..<m {
                 for j in 0..<ldc {
                     let i = r * ldc + j
                     guard j < n else { XCTAssertEqual(c[i], c0[i], "column \(j) beyond n is left alone"); continue }
-                    var sum = Double(c0[i]), magnitude = abs(sum)
+                    var sum = accumulate ? Double(c0[i]) : 0, magnitude = abs(sum)
                     for t in 0..<k {
                         let term = rounded(x[r * k + t]) * rounded(y[t * ldy + j])
                         sum += term
                         magnitude += abs(term)
                     }
                     XCTAssertEqual(Double(c[i]), sum, accuracy: magnitude * Double(k + 1) * 0x1p-24 + 1e-30,
-                                   "\(m) × \(k) · \(k) × \(n) in blocks of \(kc), row \(r), output \(j)")
+                                   "\(m) × \(k) · \(k) × \(n) in blocks of \(kc), accumulate \(accumulate), row \(r), output \(j)")
                 }
             }
+        }
         }
     }
 

@@ -91,23 +91,24 @@ void seqlab_bf16_pack(int rows, int cols, const float *w, int ldw, uint16_t *pac
 /// product with a matrix as it is stored (c += x·wt) or with a block of rows of one.
 void seqlab_bf16_pack_transposed(int rows, int cols, const float *wt, int ldwt, uint16_t *packed);
 
-/// c (m × n, row stride ldc) += x (m × k as pairs, row stride ldx pairs) · y, y in float (k × n,
-/// row stride ldy): y's rows packed `kc` (even) at a time into `scratch`
+/// c (m × n, row stride ldc) = x (m × k as pairs, row stride ldx pairs) · y, plus c when
+/// `accumulate`, y in float (k × n, row stride ldy): y's rows packed `kc` (even) at a time into `scratch`
 /// (seqlab_bf16_packed_count(n, kc) values) as seqlab_bf16_pack_transposed does, each block then
 /// multiplied while it is in cache (seqlab_bf16_gemm). For a long k, as in a weight gradient
 /// summed over all the frames of a batch.
 void seqlab_bf16_gemm_unpacked(int m, int n, int k, const uint32_t *x, int ldx, const float *y, int ldy, int kc,
-                               uint16_t *scratch, float *c, int ldc);
+                               uint16_t *scratch, float *c, int ldc, int accumulate);
 
 /// Rounds x[0..<n] into (n + 1) / 2 bfloat16 pairs.
 void seqlab_bf16_round(int n, const float *x, uint32_t *pairs);
 
-/// c (m × rows, row stride ldc) += x (m × cols as pairs, row stride ldx pairs) · Wᵀ, W packed. Each
-/// output adds, pair by pair, the product of the odd then of the even column, each exact in float
+/// c (m × rows, row stride ldc) = x (m × cols as pairs, row stride ldx pairs) · Wᵀ, plus c when
+/// `accumulate` (otherwise c is only written), W packed. Each output adds, pair by pair, the product of the odd then of the even column, each exact in float
 /// and rounded once as it is added: the order of vdpbf16ps, which the other families follow with
 /// FMAs (on this project's machine every family gives the same bits; a CPU whose vdpbf16ps
 /// rounds otherwise could differ in the last bit).
-void seqlab_bf16_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc);
+void seqlab_bf16_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c, int ldc,
+                      int accumulate);
 
 /// The functions above with a given family (as seqlab_bf16_family_id) when this CPU has it,
 /// else (or for −1) the best it has; for tests that check every family. The rounding has two
@@ -115,7 +116,7 @@ void seqlab_bf16_gemm(int m, int rows, int cols, const uint32_t *x, int ldx, con
 void seqlab_bf16_round_with(int family, int n, const float *x, uint32_t *pairs);
 void seqlab_bf16_pack_transposed_with(int family, int rows, int cols, const float *wt, int ldwt, uint16_t *packed);
 void seqlab_bf16_gemm_with(int family, int m, int rows, int cols, const uint32_t *x, int ldx, const uint16_t *packed, float *c,
-                           int ldc);
+                           int ldc, int accumulate);
 
 // Panel products (PanelProduct.c): c (m × n) = x (m × k) · Wᵀ, plus c when accumulating, with W
 // (n × k) packed once into panels of 16 outputs: panel p holds, for q = 0..<k, the 16 values
