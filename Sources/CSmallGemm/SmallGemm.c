@@ -21,8 +21,8 @@ int seqlab_small_gemm_enabled(void) {
     return libxsmm_get_target_archid() >= LIBXSMM_X86_AVX512_CORE && seqlab_isa_cap(2) == 2;
 }
 
-int seqlab_small_gemm_prepare_transposing(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta,
-                                          int transpose_b) {
+int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta,
+                              int transpose_b) {
     g->block = g->tail = 0;
     g->m = m; g->lda = lda; g->ldc = ldc;
     // B is k × n, or with transpose_b stored as its transpose, n × k.
@@ -43,10 +43,6 @@ int seqlab_small_gemm_prepare_transposing(seqlab_small_gemm *g, int m, int n, in
     g->block = (void *)block;
     g->tail = (void *)tail;
     return 1;
-}
-
-int seqlab_small_gemm_prepare(seqlab_small_gemm *g, int m, int n, int k, int lda, int ldb, int ldc, float beta) {
-    return seqlab_small_gemm_prepare_transposing(g, m, n, k, lda, ldb, ldc, beta, 0);
 }
 
 // libxsmm's JIT code returns with the upper halves of the vector registers dirty (no vzeroupper),

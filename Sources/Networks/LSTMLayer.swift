@@ -363,10 +363,11 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             // forward direction, the frame after for the reverse one), zero before a direction's first
             // frame (padded frames hold h = 0 too, and their dA is 0), or the given initial state there.
             let width = inputs + H, firstFrame = reversed ? T - 1 : 0
-            // libxsmm runs on this thread alone: it is the faster when BLAS has one thread too (both
-            // directions side by side, or one thread in all); with more, BLAS's threads are.
-            let oneThread = S.self == Float.self && blasThreads() == 1 && !reduced
-            let inputPart = oneThread ? WeightGradientProduct(columns: inputs, outputs: G, ldx: ldx, ldA: ldA, rows: rows) : nil
+            // Float: the weight and input gradients by this thread's own products (libxsmm, the panel
+            // product), the faster when BLAS has one thread too (both directions side by side, or one
+            // thread in all); with more, BLAS's threads are.
+            let ownProducts = S.self == Float.self && blasThreads() == 1 && !reduced
+            let inputPart = ownProducts ? WeightGradientProduct(columns: inputs, outputs: G, ldx: ldx, ldA: ldA, rows: rows) : nil
             let recurrentPart = inputPart != nil && rows > B
                 ? WeightGradientProduct(columns: H, outputs: G, ldx: ldy, ldA: ldA, rows: rows - B) : nil
             if let inputPart, rows == B || recurrentPart != nil {
@@ -444,7 +445,7 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
                     let inputT = BFloat16Matrix(rows: inputs, cols: G, transposing: floats(wih.baseAddress!), ld: inputs)
                     inputT.multiply(m: rows, x: floats(UnsafePointer(da)), ldx: ldA, into: mutableFloats(dx), ldc: lddx,
                                     accumulate: accumulate, scratch: scratch!)
-                } else if oneThread, let product = InputGradientProduct(weights: floats(wih.baseAddress!), outputs: G, inputs: inputs) {
+                } else if ownProducts, let product = InputGradientProduct(weights: floats(wih.baseAddress!), outputs: G, inputs: inputs) {
                     product.run(dA: floats(UnsafePointer(da)), ldA: ldA, rows: rows, into: mutableFloats(dx), lddx: lddx, accumulate: accumulate)
                 } else {
                     S.gemm(.none, .none, m: rows, n: inputs, k: G, alpha: 1, da, lda: ldA, wih.baseAddress!, ldb: inputs,

@@ -32,8 +32,8 @@ struct SmallGemm {
         // Row-major C = A·B is column-major Cᵀ (n × m) = Bᵀ (n × k) · Aᵀ (k × m): same memory; Aᵀ
         // stored row-major is A column-major, libxsmm's transposed B.
         guard m > 0, n > 0, k > 0, max(m, n, k, lda, ldb, ldc) <= Int(Int32.max),
-              seqlab_small_gemm_prepare_transposing(&kernel, Int32(n), Int32(m), Int32(k), Int32(ldb), Int32(lda),
-                                                    Int32(ldc), beta, transposedA ? 1 : 0) == 1 else { return nil }
+              seqlab_small_gemm_prepare(&kernel, Int32(n), Int32(m), Int32(k), Int32(ldb), Int32(lda),
+                                        Int32(ldc), beta, transposedA ? 1 : 0) == 1 else { return nil }
     }
 
     func run(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
