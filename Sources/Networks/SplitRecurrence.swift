@@ -40,16 +40,19 @@ public enum SplitRecurrence {
 /// this process has measured both ways for layers of its shape: the split ran at 59,926–66,170
 /// frames/s on 2×256 in most processes but at 48,487–49,909 in some, below the directions side by
 /// side (48,406–54,616), for a cause not found (docs/RESULTS.md). The first `trials` calls of a
-/// shape alternate, split first; then the way whose median of its last five times a frame is the
-/// lower, the other again every `refreshEvery` calls so that a change of conditions is seen. Speed
-/// only: both ways give the same bits.
+/// shape alternate, split first; then the way whose best of its last five times a frame is the
+/// lower, the other again every `refreshEvery` calls so that a change of conditions is seen. The
+/// best, not the median: a disturbance only adds time, and a way's first call (the split's thread
+/// starting, its halves first read) runs slow, so a median of the three trials each way took a
+/// disturbed and a first call for the split's speed and kept to the slower way. Speed only: both
+/// ways give the same bits.
 final class SplitChooser: @unchecked Sendable {
     static let shared = SplitChooser()
     static let trials = 6, refreshEvery = 16, kept = 5
 
     private struct Times {
         var split: [Double] = [], sideBySide: [Double] = [], calls = 0
-        static func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
+        static func best(_ x: [Double]) -> Double { x.min()! }
     }
     private var times: [Int: Times] = [:]
     private let lock = NSLock()
@@ -64,7 +67,7 @@ final class SplitChooser: @unchecked Sendable {
         var t = times[key, default: Times()]
         defer { t.calls += 1; times[key] = t }
         if t.calls < Self.trials || t.split.isEmpty || t.sideBySide.isEmpty { return t.calls % 2 == 0 }
-        let faster = Times.median(t.split) <= Times.median(t.sideBySide)
+        let faster = Times.best(t.split) <= Times.best(t.sideBySide)
         return t.calls % Self.refreshEvery == 0 ? !faster : faster
     }
 
