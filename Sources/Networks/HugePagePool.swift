@@ -10,8 +10,9 @@ import Foundation
 /// pages a 2×256 BLSTM's training step ran 3–7% faster on a Zen 5 (docs/RESULTS.md). The pool
 /// keeps a block for reuse because the kernel gives huge pages only to memory it faults in afresh,
 /// at the cost of clearing them, and a step that allocated its buffers anew ran at half the speed.
-/// It keeps at most as many idle bytes as were ever in use at once, freeing its smallest idle
-/// blocks beyond that, so a process holds at most twice its largest working set.
+/// It never holds more than the most bytes its buffers ever had in use at once: a request no idle
+/// block fits first frees idle blocks, the smallest first, as far as the new block would take the
+/// pool beyond that, so the pool costs no more memory than the buffers' own peak.
 final class HugePagePool: @unchecked Sendable {
     static let shared = HugePagePool()
     /// The smallest request the pool serves: a buffer under 4 MB spans few pages, and rounding it up
@@ -35,6 +36,12 @@ final class HugePagePool: @unchecked Sendable {
             idleBytes -= block.bytes
         } else {
             let rounded = (bytes + Self.blockBytes - 1) / Self.blockBytes * Self.blockBytes
+            let limit = max(mostInUse, inUse + rounded)
+            while idleBytes + inUse + rounded > limit, !idle.isEmpty {
+                let smallest = idle.removeFirst()
+                idleBytes -= smallest.bytes
+                seqlab_huge_free(smallest.pointer)
+            }
             guard let pointer = seqlab_huge_alloc(rounded) else { return nil }
             block = (pointer, rounded)
         }
@@ -50,11 +57,6 @@ final class HugePagePool: @unchecked Sendable {
         inUse -= bytes
         idle.insert((pointer, bytes), at: idle.firstIndex(where: { $0.bytes >= bytes }) ?? idle.count)
         idleBytes += bytes
-        while idleBytes > mostInUse, let smallest = idle.first {
-            idle.removeFirst()
-            idleBytes -= smallest.bytes
-            seqlab_huge_free(smallest.pointer)
-        }
     }
 
     /// The blocks kept idle and their bytes, for tests.

@@ -1,8 +1,8 @@
 import XCTest
 @testable import Networks
 
-/// `HugePagePool`: whole 2 MB blocks, aligned to 2 MB, reused smallest-fitting first, at most as many
-/// idle bytes as were ever in use at once; and the `ScratchBuffer`s it backs.
+/// `HugePagePool`: whole 2 MB blocks, aligned to 2 MB, reused smallest-fitting first, never more held
+/// than the most bytes in use at once; and the `ScratchBuffer`s it backs.
 final class HugePagePoolTests: XCTestCase {
     private let mb = 1 << 20
 
@@ -37,20 +37,33 @@ final class HugePagePoolTests: XCTestCase {
         XCTAssertEqual(pool.idleBlocks.bytes, 28 * mb)
     }
 
-    /// Idle bytes beyond the most ever in use at once are freed, the smallest blocks first.
-    func testIdleBytesStayWithinTheMostInUse() throws {
+    /// A request no idle block fits frees idle blocks, the smallest first, as far as the pool would
+    /// otherwise hold more than the most bytes ever in use at once.
+    func testThePoolHoldsNoMoreThanTheMostInUse() throws {
         let pool = HugePagePool()
         let a = try XCTUnwrap(pool.take(8 * mb))
         pool.give(a.pointer, bytes: a.bytes)
         XCTAssertEqual(pool.idleBlocks.bytes, 8 * mb)
-        let b = try XCTUnwrap(pool.take(10 * mb))   // too large for the idle 8 MB: a new block
+        let b = try XCTUnwrap(pool.take(10 * mb))   // too large for the idle 8 MB, which goes
+        XCTAssertEqual(pool.idleBlocks.count, 0)
         XCTAssertEqual(pool.mostInUse, 10 * mb)
-        pool.give(b.pointer, bytes: b.bytes)        // 18 MB idle against 10 in use at most: the 8 MB goes
-        XCTAssertEqual(pool.idleBlocks.count, 1)
-        XCTAssertEqual(pool.idleBlocks.bytes, 10 * mb)
+        pool.give(b.pointer, bytes: b.bytes)
         let c = try XCTUnwrap(pool.take(4 * mb))
         XCTAssertEqual(c.pointer, b.pointer)
         pool.give(c.pointer, bytes: c.bytes)
+        // Steps whose buffers grow: 3 × 6 MB, then 3 × 8 MB, then 2 × 8 MB and 12 MB. Each new block
+        // frees the smallest idle ones while the pool would hold more than the peak in use.
+        let steps = [[6, 6, 6], [8, 8, 8], [8, 8, 12]].map { $0.map { $0 * mb } }
+        var held: [Int] = []
+        for step in steps {
+            let blocks = try step.map { try XCTUnwrap(pool.take($0)) }
+            held.append(pool.idleBlocks.bytes + blocks.reduce(0) { $0 + $1.bytes })
+            XCTAssertLessThanOrEqual(held.last!, pool.mostInUse)
+            for block in blocks { pool.give(block.pointer, bytes: block.bytes) }
+        }
+        XCTAssertEqual(pool.mostInUse, 28 * mb)
+        XCTAssertEqual(held, [22 * mb, 26 * mb, 28 * mb])
+        XCTAssertEqual(pool.idleBlocks.bytes, 28 * mb)
     }
 
     /// Buffers of the threshold or more come from the shared pool; a zeroed one is zero even where
