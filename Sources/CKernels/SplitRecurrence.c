@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 enum { BLOCK = 64 };   // outputs a block of the packed half holds
@@ -19,6 +20,18 @@ enum { BLOCK = 64 };   // outputs a block of the packed half holds
 long seqlab_split_count(int H, int count) { return 4L * count * H; }
 
 int seqlab_split_supported(int H) { return H > 0 && (2 * H) % BLOCK == 0; }   // 4·(H/2) outputs in whole blocks
+
+float *seqlab_split_alloc(long floats) {
+    const size_t huge = 2u << 20, bytes = ((size_t)floats * sizeof(float) + huge - 1) / huge * huge;
+    void *p = NULL;
+    if (posix_memalign(&p, huge, bytes) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);   // a hint; without huge pages the memory works the same
+#endif
+    return p;
+}
+
+void seqlab_split_free(float *p) { free(p); }
 
 long seqlab_l2_bytes(void) {
 #ifdef _SC_LEVEL2_CACHE_SIZE

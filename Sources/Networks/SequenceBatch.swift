@@ -92,33 +92,21 @@ extension SequenceBatch where S == Float {
 }
 
 /// A heap buffer of `count` scalars, zero-initialised, for activations kept between forward
-/// and backward (no copy-on-write checks in the hot loops). From `HugePagePool` when it is large.
+/// and backward (no copy-on-write checks in the hot loops).
 final class ScratchBuffer<S: NetworkScalar>: @unchecked Sendable {
     let count: Int
     let pointer: UnsafeMutablePointer<S>
-    /// The pool block's size, or 0 when the buffer came from malloc.
-    private let pooledBytes: Int
 
     /// `count` elements, zero unless `zeroed` is false (for buffers the caller overwrites whole).
-    /// Smaller buffers have malloc's alignment: 64-byte alignment (tried, so that the halves of a
-    /// split recurrence never share a cache line) changed no timing and raised a 2×256 benchmark's
-    /// peak RSS from 300 to 407 MB.
+    /// Malloc's alignment: 64-byte alignment (tried, so that the halves of a split recurrence never
+    /// share a cache line) changed no timing and raised a 2×256 benchmark's peak RSS from 300 to 407 MB.
     init(count: Int, zeroed: Bool = true) {
         self.count = count
-        let capacity = max(count, 1), bytes = capacity * MemoryLayout<S>.stride
-        if bytes >= HugePagePool.threshold, let block = HugePagePool.shared.take(bytes) {
-            pointer = block.pointer.bindMemory(to: S.self, capacity: capacity)
-            pooledBytes = block.bytes
-        } else {
-            pointer = UnsafeMutablePointer<S>.allocate(capacity: capacity)
-            pooledBytes = 0
-        }
-        if zeroed { pointer.initialize(repeating: 0, count: capacity) }
+        pointer = UnsafeMutablePointer<S>.allocate(capacity: max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
 
-    deinit {
-        if pooledBytes > 0 { HugePagePool.shared.give(UnsafeMutableRawPointer(pointer), bytes: pooledBytes) } else { pointer.deallocate() }
-    }
+    deinit { pointer.deallocate() }
 
     func zero() { pointer.update(repeating: 0, count: count) }
 

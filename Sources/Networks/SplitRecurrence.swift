@@ -96,16 +96,14 @@ final class LSTMSplitRecurrentWeights: @unchecked Sendable {
     /// nil when the layer does not split (`SplitRecurrence.splits`) or memory ran out.
     init?(hidden H: Int, weights whh: UnsafePointer<Float>) {
         let count = seqlab_split_count(Int32(H), Int32(H / 2))
-        // Both halves in huge pages where the system gives them (`seqlab_huge_alloc`).
-        guard SplitRecurrence.splits(hidden: H),
-              let memory = seqlab_huge_alloc(2 * count * MemoryLayout<Float>.stride)?.bindMemory(to: Float.self, capacity: 2 * count)
-        else { return nil }
+        // Both halves in huge pages where the system gives them (`seqlab_split_alloc`).
+        guard SplitRecurrence.splits(hidden: H), let memory = seqlab_split_alloc(2 * count) else { return nil }
         self.memory = memory
         halves = [memory, memory + count]
         for (half, packed) in halves.enumerated() { seqlab_split_pack(Int32(H), whh, Int32(half * H / 2), Int32(H / 2), packed) }
     }
 
-    deinit { seqlab_huge_free(memory) }
+    deinit { seqlab_split_free(memory) }
 }
 
 extension LSTMNetwork {

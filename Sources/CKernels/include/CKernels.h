@@ -2,7 +2,6 @@
 #ifndef SEQLAB_CKERNELS_H
 #define SEQLAB_CKERNELS_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -144,18 +143,6 @@ int seqlab_panels_family_id(void);
 void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, int ldx, const float *packed, float *c, int ldc,
                              int accumulate, int descending);
 
-// Memory in huge pages (HugePages.c).
-
-/// `bytes` rounded up to whole 2 MB blocks, 2 MB-aligned, which the kernel is asked to back with
-/// transparent huge pages (madvise MADV_HUGEPAGE, where the system has it; a hint: without huge
-/// pages the memory works the same). Uninitialised; NULL when out of memory or for 0 bytes. Freed by
-/// seqlab_huge_free. For the split recurrence's packed halves (a 512 KB half in physically
-/// contiguous memory spreads evenly over the L2's sets; 2×256 batch 1 on a Zen 5, eight rounds:
-/// 57,311–61,672 → 59,926–65,638 frames/s in the runs that went well) and `HugePagePool`'s scratch
-/// buffers (docs/RESULTS.md).
-void *seqlab_huge_alloc(size_t bytes);
-void seqlab_huge_free(void *p);
-
 // A bidirectional LSTM layer's batch-1 recurrences with each direction's units split between two
 // threads (SplitRecurrence.c; `LSTMNetwork`'s float inference on two or more threads).
 
@@ -163,6 +150,13 @@ void seqlab_huge_free(void *p);
 /// multiple of 32).
 int seqlab_split_supported(int H);
 
+/// Memory for packed halves, in 2 MB-aligned blocks the kernel is asked to back with huge pages, so
+/// that a 512 KB half lies in physically contiguous memory and spreads evenly over the L2's sets (in
+/// 4 KB pages it lands on whatever pages the process gets). 2×256 batch 1 on a Zen 5, eight rounds:
+/// 57,311–61,672 → 59,926–65,638 frames/s in the runs that went well; it did not remove the runs
+/// that went badly (docs/RESULTS.md). NULL when out of memory. Freed by seqlab_split_free.
+float *seqlab_split_alloc(long floats);
+void seqlab_split_free(float *p);
 
 /// The L2 size of a core (sysconf), 1 MB when the system does not say.
 long seqlab_l2_bytes(void);
