@@ -55,53 +55,12 @@ void seqlab_split_pack(int H, const float *whh, int first, int count, float *pac
     }
 }
 
-/// a[o] += Σ_q h[q]·W[o][q] over the packed half, each sum from a[o] in order of q, one FMA a term
-/// (the panel product's sums); the blocks last to first when `descending`.
-static void stream_generic(int outputs, int k, const float *h, const float *packed, float *a, int descending) {
-    const int blocks = outputs / BLOCK;
-    for (int i = 0; i < blocks; i++) {
-        const int b = descending ? blocks - 1 - i : i;
-        const float *w = packed + (long)b * k * BLOCK;
-        for (int j = 0; j < BLOCK; j++) {
-            float acc = a[b * BLOCK + j];
-            for (int q = 0; q < k; q++) acc = __builtin_fmaf(h[q], w[(long)q * BLOCK + j], acc);
-            a[b * BLOCK + j] = acc;
-        }
-    }
-}
-
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
-__attribute__((target("avx512f"))) static void stream_avx512(int outputs, int k, const float *h, const float *packed, float *a,
-                                                              int descending) {
-    const int blocks = outputs / BLOCK;
-    for (int i = 0; i < blocks; i++) {
-        const int b = descending ? blocks - 1 - i : i;
-        const float *w = packed + (long)b * k * BLOCK;
-        float *c = a + b * BLOCK;
-        __m512 a0 = _mm512_loadu_ps(c), a1 = _mm512_loadu_ps(c + 16), a2 = _mm512_loadu_ps(c + 32), a3 = _mm512_loadu_ps(c + 48);
-        for (int q = 0; q < k; q++) {
-            const __m512 x = _mm512_set1_ps(h[q]);
-            const float *p = w + (long)q * BLOCK;
-            a0 = _mm512_fmadd_ps(x, _mm512_loadu_ps(p), a0);
-            a1 = _mm512_fmadd_ps(x, _mm512_loadu_ps(p + 16), a1);
-            a2 = _mm512_fmadd_ps(x, _mm512_loadu_ps(p + 32), a2);
-            a3 = _mm512_fmadd_ps(x, _mm512_loadu_ps(p + 48), a3);
-        }
-        _mm512_storeu_ps(c, a0); _mm512_storeu_ps(c + 16, a1); _mm512_storeu_ps(c + 32, a2); _mm512_storeu_ps(c + 48, a3);
-    }
-}
 static inline void pause_cpu(void) { _mm_pause(); }
 #else
 static inline void pause_cpu(void) {}
 #endif
-
-static void stream_product(int outputs, int k, const float *h, const float *packed, float *a, int descending) {
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    if (seqlab_kernel_family_id() == 2) { stream_avx512(outputs, k, h, packed, a, descending); return; }
-#endif
-    stream_generic(outputs, k, h, packed, a, descending);
-}
 
 /// A frame's half: claimed by the thread that does it, and done. Each half on a cache line of its
 /// own, so that a thread claims and finishes its own half without the line leaving its core.
@@ -130,7 +89,7 @@ static void run_half(const split_run *run, int d, int step, int half, float *a) 
     const int t = dir->reversed ? T - 1 - step : step, tp = dir->reversed ? t + 1 : t - 1;
     float *gates = dir->gates + (long)t * G;
     for (int g = 0; g < 4; g++) memcpy(a + g * units, gates + g * H + first, sizeof(float) * (size_t)units);
-    if (step > 0) stream_product(4 * units, H, dir->y + (long)tp * dir->ldy, dir->packed[half], a, step % 2);
+    if (step > 0) seqlab_stream_product(4 * units, H, dir->y + (long)tp * dir->ldy, dir->packed[half], a, step % 2);
     const float *sp = step > 0 ? dir->cells + (long)tp * H + first : run->zeros;
     long offset = 0;
     for (int e = 0; e < d; e++) offset += 4L * run->directions[e].H;

@@ -92,10 +92,12 @@ public struct LSTMBFloat16Weights: Sendable {
 final class LSTMPanelWeights: @unchecked Sendable {
     let input: PanelMatrix
     let recurrent: PanelMatrix
+    /// W_hh as one stream for the batch-1 step (`StreamMatrix`), where it pays.
+    let recurrentStream: StreamMatrix?
     /// W_hh in halves for the split batch-1 recurrence (`LSTMSplitRecurrentWeights`), where it runs.
     let split: LSTMSplitRecurrentWeights?
-    init(input: PanelMatrix, recurrent: PanelMatrix, split: LSTMSplitRecurrentWeights? = nil) {
-        self.input = input; self.recurrent = recurrent; self.split = split
+    init(input: PanelMatrix, recurrent: PanelMatrix, recurrentStream: StreamMatrix? = nil, split: LSTMSplitRecurrentWeights? = nil) {
+        self.input = input; self.recurrent = recurrent; self.recurrentStream = recurrentStream; self.split = split
     }
 }
 
@@ -106,6 +108,7 @@ extension LSTMLayer where S == Float {
             weightHH.value.data.withUnsafeBufferPointer { whh in
                 LSTMPanelWeights(input: PanelMatrix(n: 4 * hidden, k: inputs, weights: wih.baseAddress!, rowStride: inputs, colStride: 1),
                                  recurrent: PanelMatrix(n: 4 * hidden, k: hidden, weights: whh.baseAddress!, rowStride: hidden, colStride: 1),
+                                 recurrentStream: StreamMatrix(n: 4 * hidden, k: hidden, weights: whh.baseAddress!, ldw: hidden),
                                  split: LSTMSplitRecurrentWeights(hidden: hidden, weights: whh.baseAddress!))
             }
         }

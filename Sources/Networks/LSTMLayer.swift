@@ -181,7 +181,8 @@ public struct LSTMLayer<S: NetworkScalar>: Sendable {
             let usePeepholes = peepholes
             // Float: the per-frame product h_{t−1}·W_hhᵀ (RecurrentProduct: libxsmm, the panel product, sgemm or sgemv).
             let product = S.self == Float.self && reduced == nil
-                ? RecurrentProduct(weights: floats(whh.baseAddress!), outputs: G, inputs: H, rows: B, ldh: ldy, packed: panels?.recurrent) : nil
+                ? RecurrentProduct(weights: floats(whh.baseAddress!), outputs: G, inputs: H, rows: B, ldh: ldy, packed: panels?.recurrent,
+                                   stream: panels?.recurrentStream) : nil
             bias.withUnsafeBufferPointer { biasBuffer in
             let biasPointer = biasBuffer.baseAddress!
             for step in 0..<T {

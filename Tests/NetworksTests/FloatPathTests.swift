@@ -210,20 +210,29 @@ final class FloatPathTests: XCTestCase {
         let before = blasThreads()
         defer { setBLASThreads(before) }
         var rng = SeededGenerator(seed: 11)
-        let configuration = LSTMNetworkConfiguration(inputSize: 6, hiddenSizes: [19, 24], bidirectional: true, peepholes: true, classes: 4)
-        let net = LSTMNetwork<Float>(configuration, rng: &rng)
-        var packed = net.copy()
-        packed.setPrecision(.float32)
-        XCTAssertNotNil(packed.panelLayers)
-        XCTAssertEqual(packed.precision, .float32)
-        for lengths in [[17], [9, 17, 4], [5, 17, 12, 1, 8]] {
-            let batch = SequenceBatch(sequences: lengths.map { randomArray($0, 6, &rng).converted(to: Float.self) })
-            for threads in [1, 2] {
-                setBLASThreads(threads)
-                XCTAssertEqual(packed.forward(batch).logProbabilities.data, net.forward(batch).logProbabilities.data,
-                               "lengths \(lengths), \(threads) BLAS threads")
+        // 4H of 76 and 96 outputs: the batch-1 step on the panel product; of 64 and 128: where the
+        // AVX-512 kernel runs, on W_hh packed as one stream (`StreamMatrix`).
+        for hiddenSizes in [[16, 32], [19, 24]] {
+            let configuration = LSTMNetworkConfiguration(inputSize: 6, hiddenSizes: hiddenSizes, bidirectional: true, peepholes: true, classes: 4)
+            let net = LSTMNetwork<Float>(configuration, rng: &rng)
+            var packed = net.copy()
+            packed.setPrecision(.float32)
+            XCTAssertNotNil(packed.panelLayers)
+            XCTAssertEqual(packed.precision, .float32)
+            let streams = packed.panelLayers!.joined().filter { $0.recurrentStream != nil }.count
+            XCTAssertEqual(streams, hiddenSizes == [16, 32] && seqlab_kernel_family_id() == 2 ? 4 : 0, "\(hiddenSizes)")
+            for lengths in [[17], [9, 17, 4], [5, 17, 12, 1, 8]] {
+                let batch = SequenceBatch(sequences: lengths.map { randomArray($0, 6, &rng).converted(to: Float.self) })
+                for threads in [1, 2] {
+                    setBLASThreads(threads)
+                    XCTAssertEqual(packed.forward(batch).logProbabilities.data, net.forward(batch).logProbabilities.data,
+                                   "\(hiddenSizes), lengths \(lengths), \(threads) BLAS threads")
+                }
             }
         }
+        let configuration = LSTMNetworkConfiguration(inputSize: 6, hiddenSizes: [16, 24], bidirectional: true, peepholes: true, classes: 4)
+        var packed = LSTMNetwork<Float>(configuration, rng: &rng)
+        packed.setPrecision(.float32)
         for p in packed.parameters { p.value.data = p.value.data.map { $0 * 0.5 } }
         let batch = SequenceBatch(sequences: [randomArray(12, 6, &rng).converted(to: Float.self)])
         let stale = packed.forward(batch).logProbabilities.data
