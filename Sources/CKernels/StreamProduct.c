@@ -1,9 +1,10 @@
 // StreamProduct: one row against a matrix packed as one stream, blocks of 64 outputs (CKernels.h),
 // for batch-1 recurrent steps: the split recurrence's halves (SplitRecurrence.c) and a direction's
-// whole W_hh (`LSTMStreamMatrix`). The panel product's single row reads four panels at a time,
-// four streams k·64 bytes apart; a block here is one stream, which the core's prefetchers follow
-// further: a 1 × 128 · 128 × 512 step 1.62 → 1.33 µs, 1 × 192 · 192 × 768 3.57 → 2.41, 1 × 256 · 256 × 1,024
-// 7.11 → 5.60 (a Zen 5 core, timed in C, alternating order; docs/RESULTS.md). The same sums.
+// whole W_hh (`StreamMatrix`). The panel product's single row reads four panels at a time, four
+// streams k·64 bytes apart; a block here is one stream. A pass of 200 frames of 1 × H · H × 4H in
+// alternating order on a Zen 5 core, the panel product against the stream, µs a frame: AVX-512
+// H = 128 1.72 → 1.38, 192 3.60 → 2.35, 256 6.81 → 5.61; AVX2 1.70 → 1.40, 3.94 → 2.85, 7.32 → 6.42
+// (timed in C; docs/RESULTS.md). The same sums.
 #include "CKernels.h"
 
 enum { BLOCK = 64 };   // outputs a block holds
@@ -12,7 +13,7 @@ long seqlab_stream_count(int n, int k) { return (long)n * k; }
 
 int seqlab_stream_supported(int n) { return n > 0 && n % BLOCK == 0; }
 
-int seqlab_stream_pays(int n) { return seqlab_stream_supported(n) && seqlab_kernel_family_id() == 2; }
+int seqlab_stream_pays(int n) { return seqlab_stream_supported(n) && seqlab_kernel_family_id() >= 1; }
 
 void seqlab_stream_pack(int n, int k, const float *w, long ldw, float *packed) {
     for (int o = 0; o < n; o++) {
@@ -56,12 +57,36 @@ __attribute__((target("avx512f"))) static void stream_avx512(int n, int k, const
         _mm512_storeu_ps(cb, a0); _mm512_storeu_ps(cb + 16, a1); _mm512_storeu_ps(cb + 32, a2); _mm512_storeu_ps(cb + 48, a3);
     }
 }
+
+/// AVX2: a block's 64 outputs in eight registers, eight FMA chains.
+__attribute__((target("avx2,fma"))) static void stream_avx2(int n, int k, const float *x, const float *packed, float *c,
+                                                             int descending) {
+    const int blocks = n / BLOCK;
+    for (int i = 0; i < blocks; i++) {
+        const int b = descending ? blocks - 1 - i : i;
+        const float *w = packed + (long)b * k * BLOCK;
+        float *cb = c + b * BLOCK;
+        __m256 acc[8];
+        for (int j = 0; j < 8; j++) acc[j] = _mm256_loadu_ps(cb + 8 * j);
+        for (int q = 0; q < k; q++) {
+            const __m256 xq = _mm256_broadcast_ss(x + q);
+            const float *p = w + (long)q * BLOCK;
+            for (int j = 0; j < 8; j++) acc[j] = _mm256_fmadd_ps(xq, _mm256_loadu_ps(p + 8 * j), acc[j]);
+        }
+        for (int j = 0; j < 8; j++) _mm256_storeu_ps(cb + 8 * j, acc[j]);
+    }
+}
 #endif
 
 void seqlab_stream_product_with(int family, int n, int k, const float *x, const float *packed, float *c, int descending) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    if ((family < 0 || family >= 2) && seqlab_kernel_family_id() == 2) {
+    const int best = seqlab_kernel_family_id(), chosen = family < 0 || family > best ? best : family;
+    if (chosen == 2) {
         stream_avx512(n, k, x, packed, c, descending);
+        return;
+    }
+    if (chosen == 1) {
+        stream_avx2(n, k, x, packed, c, descending);
         return;
     }
 #endif

@@ -96,9 +96,9 @@ final class PanelMatrix: @unchecked Sendable {
 /// A weight matrix W (n × k, row-major) packed once as one stream, blocks of 64 outputs
 /// (`seqlab_stream_pack`), for one row at a time: c += x · Wᵀ, the panel product's sums. A batch-1
 /// recurrent step reads W_hh (16·H² bytes) at every frame; one stream runs where the panel
-/// product's four panels at a time run 18–32% slower (H = 128–256 on a Zen 5, timed in C), so float
-/// inference at batch 1 keeps W_hh packed this way too (`LSTMPanelWeights`). nil where it does not
-/// pay (`seqlab_stream_pays`: n a multiple of 64, the AVX-512 kernel).
+/// product's four panels at a time run 14–53% slower (H = 128–256 on a Zen 5, AVX-512 and AVX2,
+/// timed in C), so float inference at batch 1 keeps W_hh packed this way too (`LSTMPanelWeights`).
+/// nil where it does not pay (`seqlab_stream_pays`: n a multiple of 64, a vector kernel).
 final class StreamMatrix: @unchecked Sendable {
     let n: Int, k: Int
     private let packed: UnsafeMutablePointer<Float>

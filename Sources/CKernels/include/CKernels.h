@@ -147,8 +147,8 @@ void seqlab_panels_gemm_with(int family, int m, int n, int k, const float *x, in
 // block b holding for q = 0..<k the 64 values W[64b + j][q] side by side. For batch-1 recurrent
 // steps, where a panel product's single row reads four streams at once (docs/RESULTS.md).
 
-/// Whether W of n outputs packs (n a multiple of 64), and whether the product pays: it packs and the
-/// AVX-512 kernel runs (seqlab_kernel_family_id() == 2).
+/// Whether W of n outputs packs (n a multiple of 64), and whether the product pays: it packs and a
+/// vector kernel runs (AVX2 or AVX-512: seqlab_kernel_family_id() ≥ 1).
 int seqlab_stream_supported(int n);
 int seqlab_stream_pays(int n);
 
@@ -160,7 +160,7 @@ void seqlab_stream_pack(int n, int k, const float *w, long ldw, float *packed);
 
 /// c[j] += Σ_q x[q]·W[j][q] for j = 0..<n, each sum from c[j] in order of q, one FMA a term (the
 /// panel product's sums, so the same bits); the blocks last to first when `descending`. `family` as
-/// seqlab_panels_gemm_with's (2 the AVX-512 kernel where it runs, else the portable loop).
+/// seqlab_panels_gemm_with's (2 AVX-512, 1 AVX2, 0 portable C; −1 or above the CPU's, its best).
 void seqlab_stream_product(int n, int k, const float *x, const float *packed, float *c, int descending);
 void seqlab_stream_product_with(int family, int n, int k, const float *x, const float *packed, float *c, int descending);
 
