@@ -38,44 +38,29 @@ static void stream_generic(int n, int k, const float *x, const float *packed, fl
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
-__attribute__((target("avx512f"))) static void stream_avx512(int n, int k, const float *x, const float *packed, float *c,
-                                                              int descending) {
-    const int blocks = n / BLOCK;
-    for (int i = 0; i < blocks; i++) {
-        const int b = descending ? blocks - 1 - i : i;
-        const float *w = packed + (long)b * k * BLOCK;
-        float *cb = c + b * BLOCK;
-        __m512 a0 = _mm512_loadu_ps(cb), a1 = _mm512_loadu_ps(cb + 16), a2 = _mm512_loadu_ps(cb + 32), a3 = _mm512_loadu_ps(cb + 48);
-        for (int q = 0; q < k; q++) {
-            const __m512 xq = _mm512_set1_ps(x[q]);
-            const float *p = w + (long)q * BLOCK;
-            a0 = _mm512_fmadd_ps(xq, _mm512_loadu_ps(p), a0);
-            a1 = _mm512_fmadd_ps(xq, _mm512_loadu_ps(p + 16), a1);
-            a2 = _mm512_fmadd_ps(xq, _mm512_loadu_ps(p + 32), a2);
-            a3 = _mm512_fmadd_ps(xq, _mm512_loadu_ps(p + 48), a3);
-        }
-        _mm512_storeu_ps(cb, a0); _mm512_storeu_ps(cb + 16, a1); _mm512_storeu_ps(cb + 32, a2); _mm512_storeu_ps(cb + 48, a3);
+/// A vector kernel: a block's 64 outputs in 64 / LANES registers of VEC, one FMA chain each, every
+/// q's weights times x[q] broadcast; the blocks first to last, or last to first.
+#define DEFINE_STREAM_KERNEL(NAME, TARGET, VEC, LANES, LOAD, STORE, BROADCAST, FMA)                                  \
+    __attribute__((target(TARGET))) static void NAME(int n, int k, const float *x, const float *packed, float *c,      \
+                                                     int descending) {                                                 \
+        const int blocks = n / BLOCK;                                                                                  \
+        for (int i = 0; i < blocks; i++) {                                                                             \
+            const int b = descending ? blocks - 1 - i : i;                                                             \
+            const float *w = packed + (long)b * k * BLOCK;                                                             \
+            float *cb = c + b * BLOCK;                                                                                 \
+            VEC acc[BLOCK / LANES];                                                                                    \
+            for (int j = 0; j < BLOCK / LANES; j++) acc[j] = LOAD(cb + LANES * j);                                     \
+            for (int q = 0; q < k; q++) {                                                                              \
+                const VEC xq = BROADCAST(x[q]);                                                                        \
+                const float *p = w + (long)q * BLOCK;                                                                  \
+                for (int j = 0; j < BLOCK / LANES; j++) acc[j] = FMA(xq, LOAD(p + LANES * j), acc[j]);                 \
+            }                                                                                                          \
+            for (int j = 0; j < BLOCK / LANES; j++) STORE(cb + LANES * j, acc[j]);                                     \
+        }                                                                                                              \
     }
-}
 
-/// AVX2: a block's 64 outputs in eight registers, eight FMA chains.
-__attribute__((target("avx2,fma"))) static void stream_avx2(int n, int k, const float *x, const float *packed, float *c,
-                                                             int descending) {
-    const int blocks = n / BLOCK;
-    for (int i = 0; i < blocks; i++) {
-        const int b = descending ? blocks - 1 - i : i;
-        const float *w = packed + (long)b * k * BLOCK;
-        float *cb = c + b * BLOCK;
-        __m256 acc[8];
-        for (int j = 0; j < 8; j++) acc[j] = _mm256_loadu_ps(cb + 8 * j);
-        for (int q = 0; q < k; q++) {
-            const __m256 xq = _mm256_broadcast_ss(x + q);
-            const float *p = w + (long)q * BLOCK;
-            for (int j = 0; j < 8; j++) acc[j] = _mm256_fmadd_ps(xq, _mm256_loadu_ps(p + 8 * j), acc[j]);
-        }
-        for (int j = 0; j < 8; j++) _mm256_storeu_ps(cb + 8 * j, acc[j]);
-    }
-}
+DEFINE_STREAM_KERNEL(stream_avx512, "avx512f", __m512, 16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps)
+DEFINE_STREAM_KERNEL(stream_avx2, "avx2,fma", __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps)
 #endif
 
 void seqlab_stream_product_with(int family, int n, int k, const float *x, const float *packed, float *c, int descending) {
