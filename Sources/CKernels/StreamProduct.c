@@ -22,7 +22,7 @@ void seqlab_stream_pack(int n, int k, const float *w, long ldw, float *packed) {
     }
 }
 
-/// The loop the vector kernel runs, for CPUs without AVX-512.
+/// The loop the vector kernels run, for CPUs without AVX2.
 static void stream_generic(int n, int k, const float *x, const float *packed, float *c, int descending) {
     const int blocks = n / BLOCK;
     for (int i = 0; i < blocks; i++) {

@@ -128,8 +128,9 @@ final class StreamMatrix: @unchecked Sendable {
 /// CPUs with AVX-512) on W_hhᵀ (H × 4H), transposed once per pass by OpenBLAS's `cblas_somatcopy`
 /// (6–12× faster here than a tiled loop, whose power-of-two strides land every write of a tile in
 /// one cache set), else by the panel product on W_hh packed once per pass (`PanelMatrix`) when BLAS
-/// has one thread (`panelsPay`), else by OpenBLAS's sgemm. For one row (batch-1 inference): by the
-/// panel product too where `batchOneOnPanels`, else by sgemv down the columns of W_hhᵀ.
+/// has one thread (`panelsPay`), else by OpenBLAS's sgemm. For one row (batch-1 inference): on W_hh
+/// packed as one stream when given (`StreamMatrix`), else by the panel product too where
+/// `batchOneOnPanels`, else by sgemv down the columns of W_hhᵀ.
 struct RecurrentProduct {
     private enum Kernel {
         case small(SmallGemm, ScratchBuffer<Float>), panels(PanelMatrix), stream(StreamMatrix), sgemv(ScratchBuffer<Float>)
