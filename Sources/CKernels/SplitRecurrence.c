@@ -126,6 +126,10 @@ static void split_worker(split_run *run, int core) {
         }
 }
 
+static void split_iteration(void *context, long index) {
+    split_worker(context, (int)index);
+}
+
 static void *split_thread(void *argument) {
     split_worker(argument, 1);
     return NULL;
@@ -160,8 +164,13 @@ int seqlab_lstm_split_recurrences(const seqlab_split_direction *directions, int 
         for (int half = 0; half < 2; half++)
             for (int g = 0; g < 4; g++, bias += units) memcpy(bias, directions[d].bias + g * H + half * units, sizeof(float) * (size_t)units);
     }
-    // The other thread on another CPU than this one's now, where the process may run on more: a
-    // new thread may otherwise start on its parent's CPU and share it for a while.
+    // The other half on a pool thread (awake if a call came shortly before); when the pool is
+    // held, on a thread of its own, on another CPU than this one's now where the process may run
+    // on more: a new thread may otherwise start on its parent's CPU and share it for a while.
+    if (seqlab_pool_run(2, split_iteration, &run) == 0) {
+        free(run.slots); free(run.biases); free(run.zeros); free(run.scratch);
+        return 0;
+    }
     pthread_attr_t attributes;
     pthread_attr_init(&attributes);
     cpu_set_t allowed;

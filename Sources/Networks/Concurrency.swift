@@ -1,4 +1,5 @@
 // Concurrency: splitting elementwise work over a few threads, for the training step's serial parts.
+import CKernels
 import Dispatch
 
 /// Hands a value to concurrent work whose callers guarantee the accesses do not overlap.
@@ -7,12 +8,22 @@ struct UncheckedSendableBox<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Runs body(0..<count) on concurrent threads (the caller's thread takes one). The callers
-/// guarantee that the calls touch disjoint memory, so sharing a non-Sendable `body` is safe.
+/// Runs body(0..<count) on concurrent threads (the caller's thread takes part): on CKernels'
+/// pool of threads kept awake between calls (`seqlab_pool_run`), or, when a call already holds
+/// it (a nested or concurrent call), on Dispatch's. The callers guarantee that the calls touch
+/// disjoint memory, so sharing a non-Sendable `body` is safe.
 func concurrentlyForEach(_ count: Int, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { escapable in
-        let shared = UncheckedSendableBox(escapable)
-        DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+        var call = escapable
+        let pooled = withUnsafeMutablePointer(to: &call) { pointer in
+            seqlab_pool_run(count, { context, index in
+                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+            }, pointer) == 0
+        }
+        if !pooled {
+            let shared = UncheckedSendableBox(escapable)
+            DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+        }
     }
 }
 

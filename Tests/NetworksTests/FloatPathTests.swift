@@ -101,7 +101,8 @@ final class FloatPathTests: XCTestCase {
     /// between two threads where H is a multiple of 32 (`LSTMSplitRecurrentWeights`, policy
     /// `.always`; with every kernel family, so SEQLAB_ISA runs check the AVX2 and portable ones): the layer outputs, cell states, gate activations and
     /// log-probabilities are the bits of the directions side by side, and of the same sequence in
-    /// a batch of four, with and without peepholes; a layer of 48 units runs unsplit beside one of 32.
+    /// a batch of four, with and without peepholes, on a pool thread and (the pool held by an enclosing
+    /// call) on a thread of its own; a layer of 48 units runs unsplit beside one of 32.
     func testSplitBatchOneRecurrenceGivesTheSameBits() throws {
         try XCTSkipIf(!RecurrentProduct.batchOneOnPanels, "without AVX2 float inference packs nothing to split")
         defer { SplitRecurrence.policy = .automatic }
@@ -143,11 +144,17 @@ final class FloatPathTests: XCTestCase {
             let single = SequenceBatch(sequences: [x])
             let label = "hidden \(hidden) peepholes \(peepholes)"
             let split = run(single, split: true), sideBySide = run(single, split: false)
+            // Inside a call that holds the thread pool, the split's second half runs on a thread made
+            // for the run instead of a pool thread.
+            var heldPool: (values: [[Float]], layersSplit: Int)?
+            concurrentlyForEach(1) { _ in heldPool = run(single, split: true) }
             XCTAssertEqual(split.layersSplit, hidden.filter { $0 % 32 == 0 }.count, label)
+            XCTAssertEqual(heldPool?.layersSplit, split.layersSplit, label)
             XCTAssertEqual(sideBySide.layersSplit, 0, label)
             XCTAssertEqual(split.values.count, sideBySide.values.count, label)
             for (i, (a, b)) in zip(split.values, sideBySide.values).enumerated() {
                 XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "\(label): array \(i), split against side by side")
+                XCTAssertEqual(heldPool?.values[i].map(\.bitPattern), b.map(\.bitPattern), "\(label): array \(i), split off the pool")
             }
             // Against the first of four copies on one BLAS thread (the panel product frame by frame):
             // the layer outputs (arrays 0 and 7 of each layer's 7), as testBatchOneGivesTheBatchedPanelProductsBitsOnAnyThreads.

@@ -164,6 +164,24 @@ void seqlab_stream_pack(int n, int k, const float *w, long ldw, float *packed);
 void seqlab_stream_product(int n, int k, const float *x, const float *packed, float *c, int descending);
 void seqlab_stream_product_with(int family, int n, int k, const float *x, const float *packed, float *c, int descending);
 
+// Threads kept for the process (WorkerPool.c), for work handed over often: batch-1 inference
+// hands each layer to a second thread at every utterance.
+
+/// One iteration of a pool call.
+typedef void (*seqlab_pool_body)(void *context, long index);
+
+/// Runs body(context, i) once for every i in 0..<count, on the calling thread and on up to
+/// count − 1 pool threads (made on first need, no more than the CPUs online less one), and returns
+/// when all are done. The pool's threads spin for 0.2 ms after a call before they sleep, so
+/// calls in quick succession do not wait for a thread to wake. Which thread runs which iteration
+/// is not fixed; a thread not running (descheduled, asleep) leaves its iterations to the others.
+/// 0; −1 with nothing run when the pool is held by another call (a nested or concurrent one) or
+/// count is outside 1...65535: the caller then runs the iterations another way.
+int seqlab_pool_run(long count, seqlab_pool_body body, void *context);
+
+/// The pool threads made so far.
+int seqlab_pool_threads(void);
+
 // A bidirectional LSTM layer's batch-1 recurrences with each direction's units split between two
 // threads (SplitRecurrence.c; `LSTMNetwork`'s float inference on two or more threads).
 
@@ -210,7 +228,8 @@ typedef struct {
 } seqlab_split_direction;
 
 /// Runs the directions one after the other, each frame's product and cell for units 0..<H/2 on the
-/// caller's thread and for H/2..<H on a thread of its own, the two meeting after every frame; the
+/// caller's thread and for H/2..<H on another (a pool thread, seqlab_pool_run, or when a call holds
+/// the pool, a thread made for the run), the two meeting after every frame; the
 /// same sums in the same order as LSTMLayer's forward (a_t from the input product, then the terms
 /// of h_{t−1}·W_hhᵀ in order, then the cell kernel). A half the other thread has not taken when the
 /// caller has done its own (the thread not started yet, or descheduled) the caller does itself, so
