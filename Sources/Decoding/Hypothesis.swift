@@ -51,9 +51,18 @@ extension Hypothesis {
         for i in tokens.indices {
             let start = Double(tokenStartFrames[i]) * frameShift
             let duration = Double(tokenEndFrames[i] - tokenStartFrames[i] + 1) * frameShift
-            out += "\(utterance) \(channel) \(String(format: "%.3f", start)) \(String(format: "%.3f", duration)) "
-                + "\(text[i]) \(String(format: "%.4f", confidences[i]))\n"
+            out += Hypothesis.ctmLine(utterance: utterance, channel: channel, start: start, duration: duration,
+                                      token: text[i], confidence: confidences[i])
         }
         return out
+    }
+
+    /// One CTM line with its newline: `UTTERANCE CHANNEL START DURATION TOKEN CONFIDENCE`, the
+    /// times with 3 decimals and the confidence with 4, as printf's `%.3f` and `%.4f` write them
+    /// (`fixedPoint`).
+    public static func ctmLine(utterance: String, channel: String = "1", start: Double, duration: Double,
+                               token: String, confidence: Float) -> String {
+        utterance + " " + channel + " " + fixedPoint(start, places: 3) + " " + fixedPoint(duration, places: 3) + " "
+            + token + " " + fixedPoint(Double(confidence), places: 4) + "\n"
     }
 }

@@ -56,7 +56,7 @@ public struct HypothesisWriter: Sendable {
                 let shift = frameShift ?? 1
                 for w in words(h) {
                     let start = Double(w.startFrame) * shift, duration = Double(w.endFrame - w.startFrame + 1) * shift
-                    out += String(format: "%@ 1 %.3f %.3f %@ %.4f\n", id, start, duration, w.word, w.confidence)
+                    out += Hypothesis.ctmLine(utterance: id, start: start, duration: duration, token: w.word, confidence: w.confidence)
                 }
             case .ctm:
                 let shift = frameShift ?? 1
@@ -64,7 +64,7 @@ public struct HypothesisWriter: Sendable {
                     let start = Double(h.tokenStartFrames[i]) * shift
                     let duration = Double(h.tokenEndFrames[i] - h.tokenStartFrames[i] + 1) * shift
                     let token = h.text[i] == " " ? "<space>" : h.text[i]
-                    out += String(format: "%@ 1 %.3f %.3f %@ %.4f\n", id, start, duration, token, h.confidences[i])
+                    out += Hypothesis.ctmLine(utterance: id, start: start, duration: duration, token: token, confidence: h.confidences[i])
                 }
             }
         }
