@@ -77,34 +77,47 @@ public struct HypothesisWriter: Sendable {
     public func partialLine(key: String, frames: Int, hypothesis h: Hypothesis) -> String {
         let text = tokenUnit.text(of: h.text)
         guard format == .jsonl else { return text.isEmpty ? "\(key)\n" : "\(key) \(text)\n" }
-        let object: [String: Any] = ["key": key, "partial": true, "frames": frames, "text": text, "tokens": h.text]
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONText.object([
+            ("frames", JSONText.number(frames)), ("key", JSONText.string(key)), ("partial", "true"),
+            ("text", JSONText.string(text)), ("tokens", JSONText.array(h.text.map(JSONText.string))),
+        ]) + "\n"
     }
 
+    /// One hypothesis as a JSON object (`JSONText`, keys sorted): acoustic_score, confidences (4
+    /// decimals), end_frames, end_seconds (3 decimals; with a frame shift), key, rank, score,
+    /// start_frames, start_seconds, text, tokens, and with word timing words (confidence,
+    /// end_frame, end_seconds, start_frame, start_seconds, word).
     private func json(key: String, rank: Int, _ h: Hypothesis) -> String {
-        var object: [String: Any] = [
-            "key": key, "rank": rank, "text": tokenUnit.text(of: h.text), "tokens": h.text,
-            "score": Double(h.score), "acoustic_score": Double(h.acousticScore),
-            "start_frames": h.tokenStartFrames, "end_frames": h.tokenEndFrames,
-            "confidences": h.confidences.map { (Double($0) * 10000).rounded() / 10000 },
+        func rounded(_ x: Double, _ scale: Double) -> String { JSONText.number((x * scale).rounded() / scale) }
+        func numbers(_ values: [Int]) -> String { JSONText.array(values.map(JSONText.number)) }
+        var members: [(String, String)] = [
+            ("acoustic_score", JSONText.number(Double(h.acousticScore))),
+            ("confidences", JSONText.array(h.confidences.map { rounded(Double($0), 10000) })),
+            ("end_frames", numbers(h.tokenEndFrames)),
         ]
-        if timingUnit == .word {
-            object["words"] = words(h).map { w -> [String: Any] in
-                var entry: [String: Any] = ["word": w.word, "start_frame": w.startFrame, "end_frame": w.endFrame,
-                                            "confidence": (Double(w.confidence) * 10000).rounded() / 10000]
-                if let shift = frameShift {
-                    entry["start_seconds"] = (Double(w.startFrame) * shift * 1000).rounded() / 1000
-                    entry["end_seconds"] = (Double(w.endFrame + 1) * shift * 1000).rounded() / 1000
-                }
-                return entry
-            }
-        }
         if let shift = frameShift {
-            object["start_seconds"] = h.tokenStartFrames.map { (Double($0) * shift * 1000).rounded() / 1000 }
-            object["end_seconds"] = h.tokenEndFrames.map { (Double($0 + 1) * shift * 1000).rounded() / 1000 }
+            members.append(("end_seconds", JSONText.array(h.tokenEndFrames.map { rounded(Double($0 + 1) * shift, 1000) })))
         }
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        members += [
+            ("key", JSONText.string(key)), ("rank", JSONText.number(rank)), ("score", JSONText.number(Double(h.score))),
+            ("start_frames", numbers(h.tokenStartFrames)),
+        ]
+        if let shift = frameShift {
+            members.append(("start_seconds", JSONText.array(h.tokenStartFrames.map { rounded(Double($0) * shift, 1000) })))
+        }
+        members += [("text", JSONText.string(tokenUnit.text(of: h.text))), ("tokens", JSONText.array(h.text.map(JSONText.string)))]
+        if timingUnit == .word {
+            members.append(("words", JSONText.array(words(h).map { w in
+                var entry: [(String, String)] = [
+                    ("confidence", rounded(Double(w.confidence), 10000)), ("end_frame", JSONText.number(w.endFrame)),
+                ]
+                if let shift = frameShift { entry.append(("end_seconds", rounded(Double(w.endFrame + 1) * shift, 1000))) }
+                entry.append(("start_frame", JSONText.number(w.startFrame)))
+                if let shift = frameShift { entry.append(("start_seconds", rounded(Double(w.startFrame) * shift, 1000))) }
+                entry.append(("word", JSONText.string(w.word)))
+                return JSONText.object(entry)
+            })))
+        }
+        return JSONText.object(members)
     }
 }
