@@ -39,7 +39,9 @@ public enum SplitRecurrence {
 /// Under `SplitRecurrence.Policy.automatic`, whether a layer that can split does, by the times
 /// this process has measured both ways for layers of its shape: the split ran at 59,926–66,170
 /// frames/s on 2×256 in most processes but at 48,487–49,909 in some, below the directions side by
-/// side (48,406–54,616), for a cause not found (docs/RESULTS.md). The first `trials` calls of a
+/// side (48,406–54,616), at times when a cache line takes about four times as long to pass between
+/// the two CPUs (a round trip of 373–429 ns against 80–143; the host's placement of a virtual
+/// machine's CPUs, docs/RESULTS.md), which the split pays at every frame. The first `trials` calls of a
 /// shape alternate, split first; then the way whose best of its last five times a frame is the
 /// lower, the other again every `refreshEvery` calls so that a change of conditions is seen. The
 /// best, not the median: a disturbance only adds time, and a way's first call (the split's thread
