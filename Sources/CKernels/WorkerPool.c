@@ -116,10 +116,21 @@ static void *pool_thread(void *argument) {
     return NULL;
 }
 
+/// A child of fork() has none of its parent's threads: it starts a pool of its own.
+static void forget_threads(void) {
+    atomic_store(&started, 0);
+    failed = 0;
+    cpus = 0;
+    atomic_store(&sleepers, 0);
+    atomic_store(&busy, 0);
+}
+
 int seqlab_pool_run(long count, seqlab_pool_body body, void *context) {
     if (count < 1 || count > MAX_COUNT) return -1;
     if (atomic_exchange_explicit(&busy, 1, memory_order_acquire)) return -1;   // nested or concurrent
     if (cpus == 0) {   // the CPUs this process may run on, counted at the first call
+        static int registered;
+        if (!registered) registered = pthread_atfork(NULL, NULL, forget_threads) == 0;
         cpus = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed) : 1;
         if (cpus < 1) cpus = 1;
     }
