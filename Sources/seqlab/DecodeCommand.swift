@@ -27,17 +27,24 @@ struct Decode: ParsableCommand {
 
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
     @OptionGroup var decoding: DecodingOptions
-    @Option(help: "Threads for each utterance (a bidirectional model runs its two directions side by side).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads for each utterance (a bidirectional model runs its two directions side by side; default: the cores, shared among the --jobs).") var threads: Int?
+    @Option(help: "Utterances decoded at once, output in input order (default 1). More than one pays where one utterance cannot keep the cores busy: small models, a long beam search.") var jobs = 1
     @Flag(help: "Decode rows as they arrive and show partial results (unidirectional models).") var stream = false
     @Option(help: "With --stream: frames per network step and partial result (default 10).") var chunk: Int?
 
     /// Frames per streaming step.
     var chunkFrames: Int { chunk ?? 10 }
 
+    /// Threads for each utterance: --threads, else the cores shared among the jobs.
+    var threadsPerUtterance: Int { threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / jobs) }
+
     func validate() throws {
         if stream && decoding.penVariants != nil {
             throw ValidationError("--pen-variants averages passes over whole utterances; it does not stream")
         }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if stream && jobs > 1 { throw ValidationError("--stream decodes one utterance as it arrives; --jobs decodes whole utterances") }
         if let chunk {
             guard stream else { throw ValidationError("--chunk sets the step of --stream: give --stream too") }
             guard chunk >= 1 else { throw ValidationError("--chunk must be at least 1") }
@@ -48,14 +55,22 @@ struct Decode: ParsableCommand {
         try Self.reportingErrors(decode)
     }
 
+    /// What one utterance gives: lines of labels, or a predict model's frames.
+    private enum Output: Sendable {
+        case lines(String)
+        case frames(key: String, Matrix)
+    }
+
     private func decode() throws {
-        setBLASThreads(threads)
+        setBLASThreads(threadsPerUtterance)
         if stream { return try runStreaming() }
         let labeller: Labeller
         let reader: KaldiArchiveReader
         do {
             var configured = try decoding.makeLabeller(for: Self.self)
-            configured.useThreads(threads)
+            configured.useThreads(threadsPerUtterance)
+            // --jobs utterances are in flight at once: each gets its share of the memory.
+            configured.maxForwardBytes = configured.maxForwardBytes.map { $0 / jobs }
             labeller = configured
             reader = try KaldiArchiveReader(path: feats)
         } catch let error as InputError {
@@ -75,27 +90,41 @@ struct Decode: ParsableCommand {
                 throw ExitCode.failure
             }
         }
-        var failures = 0
-        while true {
-            let record: KaldiRecord
+        let predicts = frames != nil
+        let process: @Sendable (KaldiRecord) -> Result<Output, InputError> = { record in
             do {
-                guard let r = try reader.next() else { break }
-                record = r
-            } catch let error as InputError {
-                Self.printMessage("\(error)")
-                failures += 1
-                break   // a corrupt archive cannot be resynchronised
-            }
-            do {
-                if let frames {
-                    try frames.write(key: record.key, matrix: try labeller.predictions(record.matrix, key: record.key, file: name))
-                } else {
-                    writeOut(writer.lines(key: record.key, hypotheses: try labeller.labels(record.matrix, key: record.key, file: name)))
+                if predicts {
+                    return .success(.frames(key: record.key, try labeller.predictions(record.matrix, key: record.key, file: name)))
                 }
+                return .success(.lines(writer.lines(key: record.key, hypotheses: try labeller.labels(record.matrix, key: record.key, file: name))))
             } catch let error as InputError {
+                return .failure(error)
+            } catch {
+                return .failure(InputError(file: name, place: record.key, "\(error)"))
+            }
+        }
+        var failures = 0
+        func emit(_ result: Result<Output, InputError>) throws {
+            switch result {
+            case .success(.lines(let text)): writeOut(text)
+            case .success(.frames(let key, let matrix)): try frames?.write(key: key, matrix: matrix)
+            case .failure(let error):
                 Self.printMessage("\(error)")
                 failures += 1
             }
+        }
+        do {
+            if jobs == 1 {
+                while let record = try reader.next() { try emit(process(record)) }
+            } else {
+                try orderedParallelStream(jobs: jobs, window: 2 * jobs, next: { try reader.next() }, work: process) { result in
+                    try emit(result)
+                    return true
+                }
+            }
+        } catch let error as InputError {
+            Self.printMessage("\(error)")   // a corrupt archive cannot be resynchronised: the utterances before it are out
+            failures += 1
         }
         try frames?.close()
         if failures > 0 { throw ExitCode.failure }

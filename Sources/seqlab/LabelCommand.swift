@@ -94,7 +94,7 @@ struct Label: ParsableCommand {
             catch { return .failure(InputError(file: items[i].path, "\(error)")) }
         }
         var writeError: InputError?
-        orderedParallelMap(count: todo.count, jobs: jobs, window: 4 * jobs, work: work) { j, result in
+        try orderedParallelMap(count: todo.count, jobs: jobs, window: 4 * jobs, work: work) { j, result in
             switch result {
             case .success(let (text, n)):
                 if let sink {

@@ -2,7 +2,9 @@
 // directions side by side give the same hypotheses and scores as one thread; bfloat16 products give
 // the shipped model's labels with scores close to float's; SEQLAB_ISA's limits give the same labels.
 import CKernels
+import Formats
 import Foundation
+import Tensors
 import TestSupport
 import XCTest
 
@@ -74,6 +76,68 @@ final class DecodeSpeedOptionsTests: XCTestCase {
         XCTAssertEqual(one.split(separator: "\n").count, 12)
         XCTAssertTrue(one.contains("\"acoustic_score\":-"), one)
         XCTAssertEqual(two, one)
+    }
+
+    /// `decode --jobs`: several utterances at once give the output of one at a time, in input order,
+    /// in every format; a bad utterance among them is reported by name and the others are decoded; a
+    /// truncated archive gives the utterances before the damage, then its error, as with one job.
+    func testDecodeJobsGiveTheOutputOfOneAtATimeInOrder() throws {
+        let feats = try extractSamples()
+        for format in ["text", "jsonl", "ctm"] {
+            func decode(_ options: [String]) throws -> String {
+                let r = try runSeqlab(["decode", "-m", model, "--feats", feats, "--format", format, "--beam", "4", "--nbest", "2"] + options)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                return r.stdoutText
+            }
+            let one = try decode(["--jobs", "1"])
+            XCTAssertFalse(one.isEmpty)
+            XCTAssertEqual(try decode(["--jobs", "3", "--threads", "1"]), one, format)
+            XCTAssertEqual(try decode(["--jobs", "2"]), one, format)
+        }
+        // The samples with an utterance of the wrong dimension and one with a NaN among them.
+        var records = try KaldiArchiveReader(path: feats).readAll()
+        var wrong = Matrix(rows: 7, cols: records[0].matrix.cols + 1)
+        wrong[0, 0] = 1
+        var nan = records[5].matrix
+        nan[3, 2] = .nan
+        records.insert(KaldiRecord(key: "wrong_dimension", matrix: wrong), at: 4)
+        records.insert(KaldiRecord(key: "not_a_number", matrix: nan), at: 9)
+        let mixed = dir.appendingPathComponent("mixed.ark").path
+        let out = try KaldiArchiveWriter(path: mixed)
+        for r in records { try out.write(key: r.key, matrix: r.matrix) }
+        try out.close()
+        func decodeMixed(_ jobs: String, _ path: String) throws -> ProcessResult {
+            try runSeqlab(["decode", "-m", model, "--feats", path, "--jobs", jobs, "--threads", "1"])
+        }
+        let oneMixed = try decodeMixed("1", mixed), twoMixed = try decodeMixed("2", mixed)
+        XCTAssertEqual(twoMixed.status, 1, twoMixed.stderr)
+        XCTAssertEqual(twoMixed.stdoutText, oneMixed.stdoutText)
+        XCTAssertEqual(twoMixed.stdoutText.split(separator: "\n").count, 12)
+        XCTAssertEqual(twoMixed.stderr, oneMixed.stderr)
+        XCTAssertTrue(twoMixed.stderr.contains("wrong_dimension"), twoMixed.stderr)
+        XCTAssertTrue(twoMixed.stderr.contains("not_a_number"), twoMixed.stderr)
+        // The archive cut in the middle of its eighth utterance.
+        func archiveBytes(_ count: Int) throws -> Int {
+            let path = dir.appendingPathComponent("first\(count).ark").path
+            let w = try KaldiArchiveWriter(path: path)
+            for r in records.prefix(count) { try w.write(key: r.key, matrix: r.matrix) }
+            try w.close()
+            return try Data(contentsOf: URL(fileURLWithPath: path)).count
+        }
+        let seven = try archiveBytes(7), eight = try archiveBytes(8)
+        let truncated = dir.appendingPathComponent("truncated.ark")
+        try Data(contentsOf: URL(fileURLWithPath: mixed)).prefix((seven + eight) / 2).write(to: truncated)
+        let oneCut = try decodeMixed("1", truncated.path), twoCut = try decodeMixed("2", truncated.path)
+        XCTAssertEqual(twoCut.status, 1, twoCut.stderr)
+        XCTAssertEqual(twoCut.stdoutText, oneCut.stdoutText)
+        XCTAssertEqual(twoCut.stderr, oneCut.stderr)
+        XCTAssertFalse(twoCut.stdoutText.isEmpty)
+        XCTAssertTrue(twoCut.stderr.contains("truncated.ark"), twoCut.stderr)
+        for bad in [["--jobs", "0"], ["--threads", "0"], ["--jobs", "2", "--stream"]] {
+            let r = try runSeqlab(["decode", "-m", model, "--feats", feats] + bad)
+            XCTAssertNotEqual(r.status, 0, bad.joined(separator: " "))
+            XCTAssertTrue(r.stderr.contains(bad[0]), r.stderr)
+        }
     }
 
     /// (key, text, acoustic score) of each JSON line.

@@ -111,6 +111,10 @@ final class TaskCommandTests: XCTestCase {
         XCTAssertTrue(train.stderr.contains("valid mean squared error"), train.stderr)
         let decode = try runSeqlab(["decode", "-m", path("p.safetensors"), "--feats", c.feats])
         XCTAssertEqual(decode.status, 0, decode.stderr)
+        // Three utterances at once write the same archive, in input order.
+        let jobs = try runSeqlab(["decode", "-m", path("p.safetensors"), "--feats", c.feats, "--jobs", "3", "--threads", "1"])
+        XCTAssertEqual(jobs.status, 0, jobs.stderr)
+        XCTAssertEqual(jobs.stdout, decode.stdout)
         try decode.stdout.write(to: dir.appendingPathComponent("pred.ark"))
         let predicted = try KaldiArchiveReader(path: path("pred.ark")).readAll()
         let inputs = try KaldiArchiveReader(path: c.feats).readAll()
