@@ -28,7 +28,7 @@ struct Decode: ParsableCommand {
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
     @OptionGroup var decoding: DecodingOptions
     @Option(help: "Threads for each utterance (a bidirectional model runs its two directions side by side; default: the cores, shared among the --jobs).") var threads: Int?
-    @Option(help: "Utterances decoded at once, output in input order (default 1). More than one pays where one utterance cannot keep the cores busy: small models, a long beam search.") var jobs = 1
+    @Option(help: "Utterances decoded at once, output in input order. More than one pays where one utterance cannot keep the cores busy: small models, a long beam search.") var jobs = 1
     @Flag(help: "Decode rows as they arrive and show partial results (unidirectional models).") var stream = false
     @Option(help: "With --stream: frames per network step and partial result (default 10).") var chunk: Int?
 
