@@ -1,4 +1,4 @@
-// Concurrency: splitting elementwise work over a few threads, for the training step's serial parts.
+// Concurrency: splitting work over a few threads: the directions of a layer, the output layer's parts, the training step's serial parts.
 import CKernels
 import Dispatch
 
