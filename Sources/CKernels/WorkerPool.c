@@ -5,7 +5,6 @@
 // follows soon finds them awake.
 #define _GNU_SOURCE
 #include "CKernels.h"
-#include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
@@ -36,13 +35,17 @@ static atomic_long completed;          // iterations of the current call finishe
 static seqlab_pool_body call_body;     // written before the ticket that publishes them, read after a claim
 static void *call_context;
 static atomic_int busy;                // a call holds the pool
-static atomic_uint epoch;              // the futex word sleepers wait on, moved at every call
-static atomic_int sleepers;
+/// Pool thread k sleeps on wake_word[k] (a futex word), moved by each call that needs thread k, so
+/// that a call wakes only the threads it can use.
+static atomic_uint wake_word[MAX_WORKERS];
+static atomic_int asleep[MAX_WORKERS];
 static atomic_int started;             // threads made
 static int failed;                     // whether making one failed (held under busy)
 static uint32_t generation;            // held under busy
 static long cpus;                      // held under busy: how many the process may run on, and which
 static cpu_set_t allowed;
+static atomic_long assumed_cpus;       // seqlab_pool_assume_cpus: the count to act on instead (0: none)
+static atomic_long serving;            // pool threads 0..<serving take part in calls
 static pthread_t threads[MAX_WORKERS]; // held under busy
 static atomic_int thread_cpu[MAX_WORKERS];   // the CPU each pool thread last found itself on
 
@@ -83,35 +86,38 @@ static int away_from_caller(cpu_set_t *elsewhere) {
     return 1;
 }
 
-/// Pool thread k serves the calls of more than k + 1 iterations: a call of two wakes one thread
-/// whatever the pool's size.
+/// Pool thread k serves the calls of more than k + 1 iterations (while k < `serving`): a call of
+/// two wakes one thread whatever the pool's size. After a call it served it spins for the next; a
+/// thread no call needs falls asleep SPIN_NANOSECONDS after the last it served.
 static void *pool_thread(void *argument) {
     const uint64_t packed = (uint64_t)(uintptr_t)argument;   // k, and the generation before the call that made it
     const long k = (long)(packed >> 32);
     uint32_t last = (uint32_t)packed;
-    for (;;) {
-        const long since = nanoseconds();
-        uint64_t t;
-        for (long spins = 1;; spins++) {
-            t = atomic_load_explicit(&ticket, memory_order_acquire);
-            if (generation_of(t) != last) break;
-            pause_cpu();
-            if (spins % 256 != 0) continue;
+    long since = nanoseconds();
+    for (long spins = 1;; spins++) {
+        const uint64_t t = atomic_load_explicit(&ticket, memory_order_acquire);
+        if (generation_of(t) != last) {
+            last = generation_of(t);
             atomic_store_explicit(&thread_cpu[k], sched_getcpu(), memory_order_relaxed);
-            sched_yield();   // to a thread waiting for this CPU, if there is one
-            if (nanoseconds() - since > SPIN_NANOSECONDS) {
-                const unsigned e = atomic_load(&epoch);
-                t = atomic_load(&ticket);
-                if (generation_of(t) != last) break;
-                atomic_fetch_add(&sleepers, 1);
-                syscall(SYS_futex, &epoch, FUTEX_WAIT_PRIVATE, e, NULL, NULL, 0);
-                atomic_fetch_sub(&sleepers, 1);
-                spins = 0;
+            if (count_of(t) > k + 1 && k < atomic_load_explicit(&serving, memory_order_relaxed)) {
+                take_iterations(last);
+                since = nanoseconds();
             }
+            spins = 0;
+            continue;
         }
-        last = generation_of(t);
+        pause_cpu();
+        if (spins % 256 != 0) continue;
         atomic_store_explicit(&thread_cpu[k], sched_getcpu(), memory_order_relaxed);
-        if (count_of(t) > k + 1) take_iterations(last);
+        sched_yield();   // to a thread waiting for this CPU, if there is one
+        if (nanoseconds() - since > SPIN_NANOSECONDS) {
+            const unsigned e = atomic_load(&wake_word[k]);
+            if (generation_of(atomic_load(&ticket)) != last) continue;   // a call came meanwhile
+            atomic_store(&asleep[k], 1);
+            syscall(SYS_futex, &wake_word[k], FUTEX_WAIT_PRIVATE, e, NULL, NULL, 0);
+            atomic_store(&asleep[k], 0);
+            since = nanoseconds();
+        }
     }
     return NULL;
 }
@@ -121,7 +127,7 @@ static void forget_threads(void) {
     atomic_store(&started, 0);
     failed = 0;
     cpus = 0;
-    atomic_store(&sleepers, 0);
+    for (int k = 0; k < MAX_WORKERS; k++) atomic_store(&asleep[k], 0);
     atomic_store(&busy, 0);
 }
 
@@ -134,9 +140,11 @@ int seqlab_pool_run(long count, seqlab_pool_body body, void *context) {
         cpus = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed) : 1;
         if (cpus < 1) cpus = 1;
     }
+    const long assumed = atomic_load(&assumed_cpus), usable = assumed > 0 ? assumed : cpus;
     long wanted = count - 1;
-    if (wanted > cpus - 1) wanted = cpus - 1;   // none on one CPU: a spinning thread would take the caller's time
+    if (wanted > usable - 1) wanted = usable - 1;   // none on one CPU: a spinning thread would take the caller's time
     if (wanted > MAX_WORKERS) wanted = MAX_WORKERS;
+    atomic_store_explicit(&serving, usable - 1 < MAX_WORKERS ? usable - 1 : MAX_WORKERS, memory_order_relaxed);
     while (!failed && started < wanted) {
         pthread_t thread;
         pthread_attr_t attributes;
@@ -155,8 +163,10 @@ int seqlab_pool_run(long count, seqlab_pool_body body, void *context) {
     atomic_store_explicit(&completed, 0, memory_order_relaxed);
     generation++;
     atomic_store_explicit(&ticket, ticket_of(generation, count, 0), memory_order_release);
-    atomic_fetch_add(&epoch, 1);
-    if (atomic_load(&sleepers) > 0) syscall(SYS_futex, &epoch, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+    for (long k = 0; k < wanted && k < started; k++) {   // the threads this call can use, woken if asleep
+        atomic_fetch_add(&wake_word[k], 1);
+        if (atomic_load(&asleep[k])) syscall(SYS_futex, &wake_word[k], FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    }
     const long own = take_iterations(generation);
     for (long spins = 1; atomic_load_explicit(&completed, memory_order_acquire) < count; spins++) {
         pause_cpu();
@@ -179,4 +189,8 @@ int seqlab_pool_run(long count, seqlab_pool_body body, void *context) {
 
 int seqlab_pool_threads(void) {
     return atomic_load(&started);
+}
+
+void seqlab_pool_assume_cpus(int count) {
+    atomic_store(&assumed_cpus, count > 0 ? count : 0);
 }

@@ -56,6 +56,38 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertTrue(sums.allSatisfy { $0 > 0 })
     }
 
+    /// A pool of several threads on however many CPUs there are (`seqlab_pool_assume_cpus`, as on a
+    /// machine of six): every iteration of calls of 2 to 1,000 iterations runs once, from one caller
+    /// and from several at once, and more than one thread takes part; back on the real CPUs, the
+    /// threads beyond them sit out and the calls still run every iteration once.
+    func testAPoolOfSeveralThreadsRunsEveryIterationOnce() {
+        seqlab_pool_assume_cpus(6)
+        var threadsSeen = Set<UInt>()
+        for count in [2, 3, 5, 6, 7, 64, 1_000] {
+            let calls = count >= 64 ? 40 : 400
+            var runs = [Int](repeating: 0, count: count)
+            var ranOn = [UInt](repeating: 0, count: count)
+            runs.withUnsafeMutableBufferPointer { slots in
+                ranOn.withUnsafeMutableBufferPointer { on in
+                    for call in 0..<calls {
+                        concurrentlyForEach(count) { i in
+                            XCTAssertEqual(slots[i], call, "count \(count), call \(call): iteration \(i)")
+                            slots[i] += 1
+                            on[i] = UInt(pthread_self())
+                        }
+                        threadsSeen.formUnion(on)
+                    }
+                }
+            }
+            XCTAssertEqual(runs, [Int](repeating: calls, count: count), "count \(count)")
+        }
+        XCTAssertGreaterThanOrEqual(seqlab_pool_threads(), 5)
+        XCTAssertGreaterThan(threadsSeen.count, 1, "only the caller ran iterations")
+        testConcurrentCallersRunEveryIteration()
+        seqlab_pool_assume_cpus(0)
+        testEveryIterationRunsOnceInCallsBackToBack()
+    }
+
     /// A call from inside an iteration finds the pool held: seqlab_pool_run declines it (nothing run),
     /// and concurrentlyForEach runs it on Dispatch's threads instead.
     func testNestedCallsRunEveryIteration() {

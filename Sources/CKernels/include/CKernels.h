@@ -182,6 +182,11 @@ int seqlab_pool_run(long count, seqlab_pool_body body, void *context);
 /// The pool threads made so far.
 int seqlab_pool_threads(void);
 
+/// For tests: calls from now on act as if the process may run on `count` CPUs (making and using
+/// up to count − 1 pool threads), so that a machine of two can test a pool of several; 0 returns to
+/// the CPUs the process may run on. Threads made stay, and those beyond the count sit out calls.
+void seqlab_pool_assume_cpus(int count);
+
 // A bidirectional LSTM layer's batch-1 recurrences with each direction's units split between two
 // threads (SplitRecurrence.c; `LSTMNetwork`'s float inference on two or more threads).
 
