@@ -22,7 +22,7 @@ struct Align: ParsableCommand {
     @Option(help: "Output: ctm (default) or jsonl.") var format: OutputFormat = .ctm
     @Option(help: "CTM lines (and a JSON line's timed words) per token or per word (characters between spaces of a character model).")
     var ctmUnit: TimingUnit = .token
-    @Option(help: "Threads for matrix products.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads for each utterance (a bidirectional model runs its two directions side by side).") var threads = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         guard format != .text else { throw ValidationError("--format is ctm or jsonl for alignments") }
@@ -34,12 +34,18 @@ struct Align: ParsableCommand {
 
     private func align() throws {
         setBLASThreads(threads)
+        keepFreedMemory()   // each utterance's buffers are not faulted in afresh
         let labeller: Labeller, transcripts: [String: [String]], reader: KaldiArchiveReader
         do {
-            labeller = Labeller(model: try LabellingModel(contentsOf: model), bestPath: true)
-            guard labeller.model.task == .ctc else {
-                throw InputError(file: model, "a \(labeller.model.task.rawValue) model has no CTC alignment; align needs a --task ctc model")
+            var configured = Labeller(model: try LabellingModel(contentsOf: model), bestPath: true)
+            guard configured.model.task == .ctc else {
+                throw InputError(file: model, "a \(configured.model.task.rawValue) model has no CTC alignment; align needs a --task ctc model")
             }
+            // As decode runs the network: a bidirectional model's directions side by side, and an
+            // LSTM's weights packed once for float inference (the same bits as unpacked).
+            configured.useThreads(threads)
+            _ = configured.usePrecision(.float32)
+            labeller = configured
             transcripts = Dictionary(try KaldiText.read(path: text).map { ($0.key, labeller.model.tokenUnit.tokens(of: $0.tokens)) },
                                      uniquingKeysWith: { a, _ in a })
             reader = try KaldiArchiveReader(path: feats)

@@ -95,6 +95,12 @@ final class LabellingPipelineTests: XCTestCase {
         let ctm = align.stdoutText.split(separator: "\n")
         XCTAssertEqual(ctm.count, words)
         XCTAssertTrue(ctm.allSatisfy { $0.split(separator: " ").count == 6 }, align.stdoutText)
+        // On one thread (the directions one after the other) and on two (side by side) alike.
+        for threads in ["1", "2"] {
+            let again = try runSeqlab(["align", "-m", model, "--feats", feats, "--text", corpus.text, "--threads", threads])
+            XCTAssertEqual(again.status, 0, again.stderr)
+            XCTAssertEqual(again.stdoutText, align.stdoutText, "--threads \(threads)")
+        }
 
         // inspect: the model says what it is and how to feed it; a WAV says its format.
         let inspect = try runSeqlab(["inspect", model, dir.appendingPathComponent("tone00.wav").path])
