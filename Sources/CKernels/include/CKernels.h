@@ -171,9 +171,10 @@ void seqlab_stream_product_with(int family, int n, int k, const float *x, const 
 typedef void (*seqlab_pool_body)(void *context, long index);
 
 /// Runs body(context, i) once for every i in 0..<count, on the calling thread and on up to
-/// count − 1 pool threads (made on first need, no more than the CPUs online less one), and returns
-/// when all are done. The pool's threads spin for 0.2 ms after a call before they sleep, so
-/// calls in quick succession do not wait for a thread to wake. Which thread runs which iteration
+/// count − 1 pool threads (made on first need, no more than the CPUs the process may run on less
+/// one, off the caller's CPU), and returns when all are done. A pool thread spins for 0.2 ms after a
+/// call it served before it sleeps, so calls in quick succession do not wait for a thread to wake;
+/// a call wakes only the threads it can use. Which thread runs which iteration
 /// is not fixed; a thread not running (descheduled, asleep) leaves its iterations to the others.
 /// 0; −1 with nothing run when the pool is held by another call (a nested or concurrent one) or
 /// count is outside 1...65535: the caller then runs the iterations another way.
