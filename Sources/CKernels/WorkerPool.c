@@ -137,8 +137,8 @@ int seqlab_pool_run(long count, seqlab_pool_body body, void *context) {
     if (cpus == 0) {   // the CPUs this process may run on, counted at the first call
         static int registered;
         if (!registered) registered = pthread_atfork(NULL, NULL, forget_threads) == 0;
-        cpus = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed) : 1;
-        if (cpus < 1) cpus = 1;
+        if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) CPU_ZERO(&allowed);
+        cpus = CPU_COUNT(&allowed) > 0 ? CPU_COUNT(&allowed) : 1;
     }
     const long assumed = atomic_load(&assumed_cpus), usable = assumed > 0 ? assumed : cpus;
     long wanted = count - 1;
@@ -189,6 +189,11 @@ int seqlab_pool_run(long count, seqlab_pool_body body, void *context) {
 
 int seqlab_pool_threads(void) {
     return atomic_load(&started);
+}
+
+int seqlab_pool_cpus(void) {
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
 }
 
 void seqlab_pool_assume_cpus(int count) {

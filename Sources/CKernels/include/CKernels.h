@@ -183,6 +183,9 @@ int seqlab_pool_run(long count, seqlab_pool_body body, void *context);
 /// The pool threads made so far.
 int seqlab_pool_threads(void);
 
+/// The CPUs this process may run on (its affinity; `taskset` narrows it), which bound the pool.
+int seqlab_pool_cpus(void);
+
 /// For tests: calls from now on act as if the process may run on `count` CPUs (making and using
 /// up to count − 1 pool threads), so that a machine of two can test a pool of several; 0 returns to
 /// the CPUs the process may run on. Threads made stay, and those beyond the count sit out calls.
