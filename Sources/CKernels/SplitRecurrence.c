@@ -5,9 +5,7 @@
 // that a half (512 KB) read as one stream, in blocks of 64 outputs, runs at about 250 GB/s
 // (docs/RESULTS.md, "What is left for float batch 1"). The two threads meet at every frame on the
 // frame's two half slots (a cache line passes between two cores in about 43 ns here).
-#define _GNU_SOURCE
 #include "CKernels.h"
-#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -101,7 +99,7 @@ static void run_half(const split_run *run, int d, int step, int half, float *a) 
 }
 
 /// Every frame in turn: this thread's own half first, then the other half if no thread has taken it
-/// (the other thread has not started, or was descheduled: no frame waits on a thread that is not
+/// (the other thread has not woken, or was descheduled: no frame waits on a thread that is not
 /// running), then the wait for both halves before the next frame reads all of h_t.
 static void split_worker(split_run *run, int core) {
     float *a = run->scratch + (size_t)core * 2 * (size_t)run->widest;
@@ -128,11 +126,6 @@ static void split_worker(split_run *run, int core) {
 
 static void split_iteration(void *context, long index) {
     split_worker(context, (int)index);
-}
-
-static void *split_thread(void *argument) {
-    split_worker(argument, 1);
-    return NULL;
 }
 
 int seqlab_lstm_split_recurrences(const seqlab_split_direction *directions, int count) {
@@ -164,26 +157,9 @@ int seqlab_lstm_split_recurrences(const seqlab_split_direction *directions, int 
         for (int half = 0; half < 2; half++)
             for (int g = 0; g < 4; g++, bias += units) memcpy(bias, directions[d].bias + g * H + half * units, sizeof(float) * (size_t)units);
     }
-    // The other half on a pool thread (awake if a call came shortly before); when the pool is
-    // held, on a thread of its own, on another CPU than this one's now where the process may run
-    // on more: a new thread may otherwise start on its parent's CPU and share it for a while.
-    if (seqlab_pool_run(2, split_iteration, &run) == 0) {
-        free(run.slots); free(run.biases); free(run.zeros); free(run.scratch);
-        return 0;
-    }
-    pthread_attr_t attributes;
-    pthread_attr_init(&attributes);
-    cpu_set_t allowed;
-    const int here = sched_getcpu();
-    if (here >= 0 && sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_ISSET(here, &allowed) && CPU_COUNT(&allowed) > 1) {
-        CPU_CLR(here, &allowed);
-        pthread_attr_setaffinity_np(&attributes, sizeof allowed, &allowed);
-    }
-    pthread_t other;
-    const int started = pthread_create(&other, &attributes, split_thread, &run) == 0;
-    pthread_attr_destroy(&attributes);
-    split_worker(&run, 0);   // alone, if the thread could not be made: every half falls to this one
-    if (started) pthread_join(other, NULL);
+    // The other half on a pool thread (awake if a call came shortly before). When another call
+    // holds the pool (this process already keeps its CPUs busy), this thread does every half.
+    if (seqlab_pool_run(2, split_iteration, &run) != 0) split_worker(&run, 0);
     free(run.slots); free(run.biases); free(run.zeros); free(run.scratch);
     return 0;
 }

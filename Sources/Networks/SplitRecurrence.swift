@@ -44,8 +44,8 @@ public enum SplitRecurrence {
 /// machine's CPUs, docs/RESULTS.md), which the split pays at every frame. The first `trials` calls of a
 /// shape alternate, split first; then the way whose best of its last five times a frame is the
 /// lower, the other again every `refreshEvery` calls so that a change of conditions is seen. The
-/// best, not the median: a disturbance only adds time, and a way's first call (the split's thread
-/// starting, its halves first read) runs slow, so a median of the three trials each way took a
+/// best, not the median: a disturbance only adds time, and a way's first call (its halves first
+/// read, its second thread then started afresh) runs slow, so a median of the three trials each way took a
 /// disturbed and a first call for the split's speed and kept to the slower way. Speed only: both
 /// ways give the same bits.
 final class SplitChooser: @unchecked Sendable {

@@ -102,7 +102,7 @@ final class FloatPathTests: XCTestCase {
     /// `.always`; with every kernel family, so SEQLAB_ISA runs check the AVX2 and portable ones): the layer outputs, cell states, gate activations and
     /// log-probabilities are the bits of the directions side by side, and of the same sequence in
     /// a batch of four, with and without peepholes, on a pool thread and (the pool held by an enclosing
-    /// call) on a thread of its own; a layer of 48 units runs unsplit beside one of 32.
+    /// call) both halves on the calling thread; a layer of 48 units runs unsplit beside one of 32.
     func testSplitBatchOneRecurrenceGivesTheSameBits() throws {
         try XCTSkipIf(!RecurrentProduct.batchOneOnPanels, "without AVX2 float inference packs nothing to split")
         defer { SplitRecurrence.policy = .automatic }
@@ -144,8 +144,7 @@ final class FloatPathTests: XCTestCase {
             let single = SequenceBatch(sequences: [x])
             let label = "hidden \(hidden) peepholes \(peepholes)"
             let split = run(single, split: true), sideBySide = run(single, split: false)
-            // Inside a call that holds the thread pool, the split's second half runs on a thread made
-            // for the run instead of a pool thread.
+            // Inside a call that holds the thread pool, the calling thread runs both halves.
             var heldPool: (values: [[Float]], layersSplit: Int)?
             concurrentlyForEach(1) { _ in heldPool = run(single, split: true) }
             XCTAssertEqual(split.layersSplit, hidden.filter { $0 % 32 == 0 }.count, label)
@@ -198,7 +197,7 @@ final class FloatPathTests: XCTestCase {
     }
 
     /// The chooser's trials as a process saw them (times a frame, µs): the split's first call slow
-    /// (its thread starting) and its third disturbed, 8.76, 6.60 and 9.71 against side by side's
+    /// and its third disturbed, 8.76, 6.60 and 9.71 against side by side's
     /// 7.96, 7.86 and 7.75; the split, at 6.4–6.6 from then on, is the faster way.
     func testSplitChooserIsNotMisledBySlowTrials() {
         let chooser = SplitChooser(), key = SplitChooser.key(inputs: 40, hidden: 256)

@@ -237,11 +237,11 @@ typedef struct {
 } seqlab_split_direction;
 
 /// Runs the directions one after the other, each frame's product and cell for units 0..<H/2 on the
-/// caller's thread and for H/2..<H on another (a pool thread, seqlab_pool_run, or when a call holds
-/// the pool, a thread made for the run), the two meeting after every frame; the
+/// caller's thread and for H/2..<H on a pool thread (seqlab_pool_run; when another call holds the
+/// pool, the caller does both), the two meeting after every frame; the
 /// same sums in the same order as LSTMLayer's forward (a_t from the input product, then the terms
 /// of h_{t−1}·W_hhᵀ in order, then the cell kernel). A half the other thread has not taken when the
-/// caller has done its own (the thread not started yet, or descheduled) the caller does itself, so
+/// caller has done its own (the thread not awake yet, or descheduled) the caller does itself, so
 /// no frame waits on a thread that is not running. 0, or −1 when a direction's H does not split or
 /// memory ran out (nothing written).
 int seqlab_lstm_split_recurrences(const seqlab_split_direction *directions, int count);
