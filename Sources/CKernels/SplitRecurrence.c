@@ -6,6 +6,7 @@
 // (docs/RESULTS.md, "What is left for float batch 1"). The two threads meet at every frame on the
 // frame's two half slots (a cache line passes between two cores in about 43 ns here).
 #include "CKernels.h"
+#include "PauseCPU.h"
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -52,13 +53,6 @@ void seqlab_split_pack(int H, const float *whh, int first, int count, float *pac
         for (int q = 0; q < H; q++) block[(long)q * BLOCK] = row[q];
     }
 }
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
-static inline void pause_cpu(void) { _mm_pause(); }
-#else
-static inline void pause_cpu(void) {}
-#endif
 
 /// A frame's half: claimed by the thread that does it, and done. Each half on a cache line of its
 /// own, so that a thread claims and finishes its own half without the line leaving its core.

@@ -5,6 +5,7 @@
 // follows soon finds them awake.
 #define _GNU_SOURCE
 #include "CKernels.h"
+#include "PauseCPU.h"
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
@@ -13,13 +14,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
-static inline void pause_cpu(void) { _mm_pause(); }
-#else
-static inline void pause_cpu(void) {}
-#endif
 
 enum { MAX_WORKERS = 63, MAX_COUNT = 0xffff };
 
