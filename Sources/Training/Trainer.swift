@@ -39,6 +39,16 @@ public final class Trainer {
     /// of each epoch and when stopped). Bounds the work a crash or SIGKILL can lose; resuming
     /// from any of these checkpoints gives the same bytes as an uninterrupted run.
     public var checkpointInterval = 0
+    /// Also write each epoch's model to this directory as `epoch-NNN.safetensors` (e.g. for
+    /// `seqlab average` of the last few), before the epoch's checkpoint, so that a resumed run
+    /// writes the ones a kill left unwritten; nil: only the best model.
+    public var epochModelsDirectory: String?
+
+    /// The file `epochModelsDirectory` gets for epoch `epoch` (1-based).
+    public static func epochModelPath(directory: String, epoch: Int) -> String {
+        let number = String(epoch)
+        return directory + "/epoch-" + String(repeating: "0", count: max(0, 3 - number.count)) + number + ".safetensors"
+    }
 
     /// A new run: a freshly initialised network for `train`'s dimension and `alphabet` (for
     /// `predict`, as many identity outputs as input dimensions).
@@ -341,6 +351,11 @@ public final class Trainer {
                 optimizer.learningRate = state.learningRate
             }
             if state.epochsWithoutImprovement >= options.patience { state.finished = true }
+        }
+        if let epochModelsDirectory {
+            var snapshot = model
+            snapshot.training = trainingSummary()
+            try snapshot.write(to: Trainer.epochModelPath(directory: epochModelsDirectory, epoch: report.epoch))
         }
         state.epoch += 1
         state.batch = 0

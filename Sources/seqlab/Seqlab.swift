@@ -16,7 +16,7 @@ struct Seqlab: ParsableCommand {
           seqlab extract audio test/*.wav | seqlab decode -m model.safetensors > hyp.txt
         """,
         version: "0.1.0",
-        subcommands: [Extract.self, CMVN.self, Train.self, Decode.self, Align.self, Label.self, Score.self, Combine.self, LM.self, Inspect.self, Grid.self, Plot.self, Influence.self])
+        subcommands: [Extract.self, CMVN.self, Train.self, Decode.self, Align.self, Label.self, Score.self, Combine.self, Average.self, LM.self, Inspect.self, Grid.self, Plot.self, Influence.self])
 
     /// Refuses a SEQLAB_ISA the kernels do not know (`KernelInstructionSet`) before any command runs.
     static func main() {

@@ -96,6 +96,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("init"), help: "Fine-tune this model: start from its weights (fresh optimizer state).") var initModel: String?
     @Option(name: .long, help: "Also checkpoint every N batches within an epoch (0 = at epoch ends only).") var checkpointEvery = 0
     @Option(name: .long, help: "Append one JSON line per epoch to this file.") var log: String?
+    @Option(name: .long, help: "Also write every epoch's model into this directory (epoch-001.safetensors, …; made if missing), e.g. to average the last few (seqlab average).") var epochModels: String?
     @Option(name: .long, help: "Refuse to start when the data, model and largest batch need more memory than this (e.g. 8G; default: the available memory).") var maxMemory: String?
     @Flag(name: .long, help: "No progress bar or epoch lines.") var quiet = false
 
@@ -279,6 +280,14 @@ struct Train: ParsableCommand {
             }
         }
         trainer.checkpointInterval = checkpointEvery
+        if let epochModels {
+            do {
+                try FileManager.default.createDirectory(atPath: epochModels, withIntermediateDirectories: true)
+            } catch {
+                throw InputError(file: epochModels, place: "--epoch-models", "cannot make this directory (\(error.localizedDescription))")
+            }
+            trainer.epochModelsDirectory = epochModels
+        }
         let plan = MemoryPlan(train: train, valid: valid, configuration: trainer.model.network.configuration,
                               batchSize: trainer.options.batchSize)
         if let memoryLimit { try plan.check(limit: memoryLimit) }

@@ -1,0 +1,119 @@
+// `train --epoch-models` and `seqlab average` through the built binary: every epoch's model, the
+// mean of their weights, decode of the mean, resumed runs, and the errors.
+import Foundation
+import Formats
+import Tensors
+import TestSupport
+import XCTest
+
+final class AverageCommandTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    func common(_ task: (feats: String, text: String, matrices: [(String, Matrix)]), hidden: String = "8") -> [String] {
+        ["train", "--feats", task.feats, "--text", task.text, "--tokens", "words", "--hidden", hidden,
+         "--learning-rate", "0.02", "--batch-size", "4", "--patience", "10", "--threads", "1", "--seed", "3", "--quiet"]
+    }
+
+    /// The float tensors of a model file, by name (the model's own tensors, not optimizer slots).
+    func weights(_ file: String) throws -> [String: [Float]] {
+        let f = try SafeTensorsFile(contentsOf: file)
+        var out: [String: [Float]] = [:]
+        for (name, tensor) in f.tensors where !name.hasPrefix("optimizer/") { out[name] = try tensor.floats() }
+        return out
+    }
+
+    /// Each epoch's model is written; the best one is the model file byte for byte; the average of
+    /// three is the mean of their weights, summed in Double and rounded once, and decodes.
+    func testEpochModelsAndTheirAverage() throws {
+        let task = try writeLabelTask(in: dir)
+        let run = try runSeqlab(common(task) + ["--epochs", "3", "--epoch-models", path("epochs/run"), "-o", path("m.safetensors")])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let epochs = (1...3).map { path("epochs/run/epoch-00\($0).safetensors") }
+        for e in epochs { XCTAssertTrue(FileManager.default.fileExists(atPath: e), e) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("epochs/run")).sorted(),
+                       ["epoch-001.safetensors", "epoch-002.safetensors", "epoch-003.safetensors"], "no temporary file left")
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(
+            SafeTensorsFile(contentsOf: path("m.safetensors")).metadata["seqlab.training"]).utf8)) as? [String: Any])
+        let best = try XCTUnwrap(summary["best_epoch"] as? Int)
+        XCTAssertEqual(FileManager.default.contents(atPath: path("m.safetensors")), FileManager.default.contents(atPath: epochs[best - 1]),
+                       "the model file is the best epoch's model")
+        let snapshots = try epochs.map(weights)
+        XCTAssertNotEqual(snapshots[0], snapshots[2], "the epochs' weights differ")
+
+        let averaged = try runSeqlab(["average"] + epochs + ["-o", path("avg.safetensors")])
+        XCTAssertEqual(averaged.status, 0, averaged.stderr)
+        XCTAssertEqual(averaged.stdout.count, 0)
+        let mean = try weights(path("avg.safetensors"))
+        XCTAssertEqual(Set(mean.keys), Set(snapshots[0].keys))
+        for (name, values) in mean {
+            let expected = (0..<values.count).map { i in Float(snapshots.reduce(0.0) { $0 + Double($1[name]![i]) } / 3) }
+            XCTAssertEqual(values, expected, name)
+        }
+        let meta = try SafeTensorsFile(contentsOf: path("avg.safetensors")).metadata
+        let first = try SafeTensorsFile(contentsOf: epochs[0]).metadata
+        for key in ["seqlab.alphabet", "seqlab.tokens", "seqlab.architecture"] { XCTAssertEqual(meta[key], first[key], key) }
+        let training = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(meta["seqlab.training"]).utf8)) as? [String: Any])
+        XCTAssertEqual(training["averaged_models"] as? Int, 3)
+        XCTAssertEqual((training["trainings"] as? [[String: Any]])?.compactMap { $0["epochs"] as? Int }, [1, 2, 3])
+
+        // The averaged model reads back (its checksum checked) and labels every utterance.
+        let decoded = try runSeqlab(["decode", "-m", path("avg.safetensors"), "--feats", task.feats])
+        XCTAssertEqual(decoded.status, 0, decoded.stderr)
+        XCTAssertEqual(decoded.stdoutText.split(separator: "\n").map { String($0.split(separator: " ")[0]) }, task.matrices.map(\.0))
+        // A checkpoint reads as the model it holds: the last epoch's weights.
+        let fromCheckpoint = try runSeqlab(["average", path("m.safetensors.ckpt"), epochs[2], "-o", path("same.safetensors")])
+        XCTAssertEqual(fromCheckpoint.status, 0, fromCheckpoint.stderr)
+        XCTAssertEqual(try weights(path("same.safetensors")), snapshots[2])
+    }
+
+    /// A run resumed from its checkpoint writes the epochs it had not done, the same bytes as an
+    /// uninterrupted run's.
+    func testResumedRunWritesTheSameEpochModels() throws {
+        let task = try writeLabelTask(in: dir)
+        XCTAssertEqual(try runSeqlab(common(task) + ["--epochs", "3", "--epoch-models", path("whole"), "-o", path("whole.safetensors")]).status, 0)
+        XCTAssertEqual(try runSeqlab(common(task) + ["--epochs", "2", "--epoch-models", path("parts"), "-o", path("parts.safetensors")]).status, 0)
+        let resumed = try runSeqlab(common(task) + ["--resume", path("parts.safetensors.ckpt"), "--epochs", "3", "--epoch-models", path("parts"),
+                                                    "-o", path("parts.safetensors")])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        for e in 1...3 {
+            let name = "epoch-00\(e).safetensors"
+            XCTAssertEqual(FileManager.default.contents(atPath: path("parts/" + name)), FileManager.default.contents(atPath: path("whole/" + name)), name)
+        }
+    }
+
+    /// One model, models of other networks, a missing or truncated file, a directory that cannot
+    /// be made: one line naming the file and what was wrong, and no output file.
+    func testErrors() throws {
+        let task = try writeLabelTask(in: dir)
+        XCTAssertEqual(try runSeqlab(common(task) + ["--epochs", "1", "-o", path("a.safetensors")]).status, 0)
+        XCTAssertEqual(try runSeqlab(common(task, hidden: "6") + ["--epochs", "1", "-o", path("b.safetensors")]).status, 0)
+        let whole = try XCTUnwrap(FileManager.default.contents(atPath: path("a.safetensors")))
+        try whole.prefix(whole.count - 9).write(to: dir.appendingPathComponent("cut.safetensors"))
+
+        let one = try runSeqlab(["average", path("a.safetensors"), "-o", path("out.safetensors")])
+        XCTAssertEqual(one.status, 64)
+        XCTAssertTrue(one.stderr.contains("give two or more models to average (got 1)"), one.stderr)
+        for (models, message) in [
+            ([path("a.safetensors"), path("b.safetensors")],
+             "b.safetensors: seqlab.architecture: lstm bidirectional 6, input 4, 4 outputs, but \(path("a.safetensors")) has lstm bidirectional 8, input 4, 4 outputs: only models of one network and alphabet can be averaged"),
+            ([path("a.safetensors"), path("missing.safetensors")], "missing.safetensors"),
+            ([path("a.safetensors"), path("cut.safetensors")], "cut.safetensors"),
+        ] {
+            let r = try runSeqlab(["average"] + models + ["-o", path("out.safetensors")])
+            XCTAssertEqual(r.status, 1, "\(models)")
+            XCTAssertTrue(r.stderr.contains(message), r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.safetensors")))
+        }
+        try Data().write(to: dir.appendingPathComponent("plain-file"))
+        let blocked = try runSeqlab(common(task) + ["--epochs", "1", "--epoch-models", path("plain-file"), "-o", path("c.safetensors")])
+        XCTAssertEqual(blocked.status, 1)
+        XCTAssertTrue(blocked.stderr.contains("plain-file: --epoch-models: cannot make this directory"), blocked.stderr)
+        XCTAssertEqual(blocked.stderr.split(separator: "\n").count, 1, blocked.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("c.safetensors")))
+    }
+}
