@@ -70,6 +70,25 @@ final class AverageCommandTests: XCTestCase {
         XCTAssertEqual(try weights(path("same.safetensors")), snapshots[2])
     }
 
+    /// Other cells average the same way: an Elman network's two epochs.
+    func testAveragesAnElmanNetwork() throws {
+        let task = try writeLabelTask(in: dir)
+        let run = try runSeqlab(common(task) + ["--cell", "elman", "--unidirectional", "--epochs", "2", "--epoch-models", path("e"),
+                                                "-o", path("elman.safetensors")])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let epochs = [path("e/epoch-001.safetensors"), path("e/epoch-002.safetensors")]
+        let averaged = try runSeqlab(["average"] + epochs + ["-o", path("avg.safetensors")])
+        XCTAssertEqual(averaged.status, 0, averaged.stderr)
+        let (a, b) = (try weights(epochs[0]), try weights(epochs[1]))
+        let mean = try weights(path("avg.safetensors"))
+        XCTAssertEqual(Set(mean.keys), Set(a.keys))
+        for (name, values) in mean { XCTAssertEqual(values, zip(a[name]!, b[name]!).map { Float((Double($0) + Double($1)) / 2) }, name) }
+        XCTAssertEqual(try SafeTensorsFile(contentsOf: path("avg.safetensors")).metadata["seqlab.cell"], "elman")
+        let decoded = try runSeqlab(["decode", "-m", path("avg.safetensors"), "--feats", task.feats])
+        XCTAssertEqual(decoded.status, 0, decoded.stderr)
+        XCTAssertEqual(decoded.stdoutText.split(separator: "\n").count, task.matrices.count)
+    }
+
     /// A run resumed from its checkpoint writes the epochs it had not done, the same bytes as an
     /// uninterrupted run's.
     func testResumedRunWritesTheSameEpochModels() throws {
