@@ -280,6 +280,10 @@ struct Train: ParsableCommand {
             }
         }
         trainer.checkpointInterval = checkpointEvery
+        let plan = MemoryPlan(train: train, valid: valid, configuration: trainer.model.network.configuration,
+                              batchSize: trainer.options.batchSize)
+        if let memoryLimit { try plan.check(limit: memoryLimit) }
+        var written = [output, checkpointPath]
         if let epochModels {
             do {
                 try FileManager.default.createDirectory(atPath: epochModels, withIntermediateDirectories: true)
@@ -287,12 +291,10 @@ struct Train: ParsableCommand {
                 throw InputError(file: epochModels, place: "--epoch-models", "cannot make this directory (\(error.localizedDescription))")
             }
             trainer.epochModelsDirectory = epochModels
+            written += (1...max(trainer.options.epochs, 1)).map { Trainer.epochModelPath(directory: epochModels, epoch: $0) }
         }
-        let plan = MemoryPlan(train: train, valid: valid, configuration: trainer.model.network.configuration,
-                              batchSize: trainer.options.batchSize)
-        if let memoryLimit { try plan.check(limit: memoryLimit) }
-        // A run killed while writing leaves a temporary file beside the model or checkpoint; drop it.
-        for leftover in [output, checkpointPath].flatMap({ AtomicFile.removeLeftovers(of: $0) }) {
+        // A run killed while writing leaves a temporary file beside the model, checkpoint or an epoch's model; drop it.
+        for leftover in written.flatMap({ AtomicFile.removeLeftovers(of: $0) }) {
             Self.printMessage("removed \(leftover), left by an interrupted write")
         }
         if !quiet {

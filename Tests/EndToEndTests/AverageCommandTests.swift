@@ -95,9 +95,14 @@ final class AverageCommandTests: XCTestCase {
         let task = try writeLabelTask(in: dir)
         XCTAssertEqual(try runSeqlab(common(task) + ["--epochs", "3", "--epoch-models", path("whole"), "-o", path("whole.safetensors")]).status, 0)
         XCTAssertEqual(try runSeqlab(common(task) + ["--epochs", "2", "--epoch-models", path("parts"), "-o", path("parts.safetensors")]).status, 0)
+        // What a kill in the middle of writing epoch 3's model would leave: removed when the run resumes.
+        try Data([1, 2, 3]).write(to: dir.appendingPathComponent("parts/.epoch-003.safetensors.tmp-Ab12Cd"))
         let resumed = try runSeqlab(common(task) + ["--resume", path("parts.safetensors.ckpt"), "--epochs", "3", "--epoch-models", path("parts"),
                                                     "-o", path("parts.safetensors")])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("removed \(path("parts/.epoch-003.safetensors.tmp-Ab12Cd")), left by an interrupted write"), resumed.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("parts")).sorted(),
+                       ["epoch-001.safetensors", "epoch-002.safetensors", "epoch-003.safetensors"])
         for e in 1...3 {
             let name = "epoch-00\(e).safetensors"
             XCTAssertEqual(FileManager.default.contents(atPath: path("parts/" + name)), FileManager.default.contents(atPath: path("whole/" + name)), name)
