@@ -116,6 +116,12 @@ static void *pool_thread(void *argument) {
     return NULL;
 }
 
+/// The CPUs this process may run on, into `set` (none when unknown), and how many (at least 1).
+static long affinity(cpu_set_t *set) {
+    if (sched_getaffinity(0, sizeof *set, set) != 0) CPU_ZERO(set);
+    return CPU_COUNT(set) > 0 ? CPU_COUNT(set) : 1;
+}
+
 /// A child of fork() has none of its parent's threads: it starts a pool of its own.
 static void forget_threads(void) {
     atomic_store(&started, 0);
@@ -131,8 +137,7 @@ int seqlab_pool_run(long count, seqlab_pool_body body, void *context) {
     if (cpus == 0) {   // the CPUs this process may run on, counted at the first call
         static int registered;
         if (!registered) registered = pthread_atfork(NULL, NULL, forget_threads) == 0;
-        if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) CPU_ZERO(&allowed);
-        cpus = CPU_COUNT(&allowed) > 0 ? CPU_COUNT(&allowed) : 1;
+        cpus = affinity(&allowed);
     }
     const long assumed = atomic_load(&assumed_cpus), usable = assumed > 0 ? assumed : cpus;
     long wanted = count - 1;
@@ -187,7 +192,7 @@ int seqlab_pool_threads(void) {
 
 int seqlab_pool_cpus(void) {
     cpu_set_t set;
-    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    return (int)affinity(&set);
 }
 
 void seqlab_pool_assume_cpus(int count) {

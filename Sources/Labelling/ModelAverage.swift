@@ -24,7 +24,7 @@ public enum ModelAverage {
                 InputError(file: name, place: what, "\(mine), but \(firstName) has \(theirs): only models of one network and alphabet can be averaged")
             }
             if model.network.cell != first.network.cell || model.network.configuration != first.network.configuration {
-                throw mismatch("seqlab.architecture", describe(model.network), describe(first.network))
+                throw mismatch("seqlab.architecture", model.describedNetwork, first.describedNetwork)
             }
             if model.task != first.task { throw mismatch(TrainingTask.metadataKey, model.task.rawValue, first.task.rawValue) }
             if model.alphabet != first.alphabet {
@@ -66,11 +66,6 @@ public enum ModelAverage {
         let object: [String: Any] = ["averaged_models": trainings.count, "trainings": parts]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
-    }
-
-    private static func describe(_ network: SequenceNetwork) -> String {
-        let c = network.configuration
-        return "\(network.cell.rawValue) \(c.bidirectional ? "bidirectional " : "")\(c.hiddenSizes.map(String.init).joined(separator: "×")), input \(c.inputSize), \(c.classes) outputs"
     }
 
     private static func summary(_ text: String) -> String {

@@ -3,12 +3,17 @@ import Foundation
 import Formats
 
 extension LabellingModel {
+    /// The network in one line with its input and output widths, e.g. `LSTM 64×64 bidirectional,
+    /// 40-dim input, 11 outputs`.
+    public var describedNetwork: String {
+        "\(network.describedArchitecture), \(network.configuration.inputSize)-dim input, \(network.configuration.classes) outputs"
+    }
+
     /// Architecture, weights, alphabet, token unit, front end and the training summary.
     public var summary: String {
-        let c = network.configuration
         let tokens = alphabet.tokens.map { $0 == " " ? "␠" : $0 }
         var lines = [
-            "  seqlab model: \(network.describedArchitecture), \(c.inputSize)-dim input, \(c.classes) outputs",
+            "  seqlab model: \(describedNetwork)",
             "  task: \(task.rawValue)",
             "  weights: \(network.parameters.parameterCount())",
             "  alphabet (\(tokens.count) + blank at 0, \(tokenUnit == .words ? "word" : "character") tokens): \(tokens.prefix(40).joined(separator: " "))\(tokens.count > 40 ? " …" : "")",

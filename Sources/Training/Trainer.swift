@@ -46,8 +46,7 @@ public final class Trainer {
 
     /// The file `epochModelsDirectory` gets for epoch `epoch` (1-based).
     public static func epochModelPath(directory: String, epoch: Int) -> String {
-        let number = String(epoch)
-        return directory + "/epoch-" + String(repeating: "0", count: max(0, 3 - number.count)) + number + ".safetensors"
+        directory + String(format: "/epoch-%03d.safetensors", epoch)
     }
 
     /// A new run: a freshly initialised network for `train`'s dimension and `alphabet` (for

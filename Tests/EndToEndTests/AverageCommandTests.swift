@@ -123,7 +123,7 @@ final class AverageCommandTests: XCTestCase {
         XCTAssertTrue(one.stderr.contains("give two or more models to average (got 1)"), one.stderr)
         for (models, message) in [
             ([path("a.safetensors"), path("b.safetensors")],
-             "b.safetensors: seqlab.architecture: lstm bidirectional 6, input 4, 4 outputs, but \(path("a.safetensors")) has lstm bidirectional 8, input 4, 4 outputs: only models of one network and alphabet can be averaged"),
+             "b.safetensors: seqlab.architecture: LSTM 6 bidirectional, peepholes, 4-dim input, 4 outputs, but \(path("a.safetensors")) has LSTM 8 bidirectional, peepholes, 4-dim input, 4 outputs: only models of one network and alphabet can be averaged"),
             ([path("a.safetensors"), path("missing.safetensors")], "missing.safetensors"),
             ([path("a.safetensors"), path("cut.safetensors")], "cut.safetensors"),
         ] {

@@ -68,11 +68,12 @@ func orderedParallelStream<Item, R: Sendable>(jobs: Int, window: Int, next: () t
         group.wait()
     }
     var read = 0, consumed = 0
-    var inputError: Error?
+    var ended = false, inputError: Error?   // this thread alone reads the input
     func readAhead() {
-        while inputError == nil && read - consumed < window {
+        while !ended && read - consumed < window {
             let item: Item?
             do { item = try next() } catch { inputError = error; item = nil }
+            ended = item == nil
             state.condition.lock()
             if let item {
                 state.pending.append((read, item))
@@ -82,7 +83,6 @@ func orderedParallelStream<Item, R: Sendable>(jobs: Int, window: Int, next: () t
             }
             state.condition.broadcast()
             state.condition.unlock()
-            if item == nil { return }
         }
     }
     readAhead()
@@ -93,10 +93,7 @@ func orderedParallelStream<Item, R: Sendable>(jobs: Int, window: Int, next: () t
         state.condition.unlock()
         consumed += 1
         if try !consume(r) { return }
-        state.condition.lock()
-        let ended = state.inputEnded
-        state.condition.unlock()
-        if !ended { readAhead() }
+        readAhead()
     }
     if let inputError { throw inputError }
 }
