@@ -1,0 +1,34 @@
+# Shell functions the experiment scripts share; sourced, not run (`. "$root/scripts/lib/runs.sh"`).
+
+# mean_of_last_epochs BIN EPOCHDIR N OUTFILE: the model that stands for "the mean of the last N
+# epochs" of a run made with `train --epoch-models EPOCHDIR`: OUTFILE, averaged from them
+# (`seqlab average`), when there are two or more, else the last epoch's own model (which need not
+# be the one the run kept). Sets epochs_model (its path) and epochs_span ("12–14", or "14").
+mean_of_last_epochs() {
+  local bin="$1" dir="$2" n="$3" outfile="$4"
+  local last=("$dir"/epoch-*.safetensors)
+  [ -e "${last[0]}" ] || { echo "mean_of_last_epochs: no epoch models in $dir" >&2; return 1; }
+  last=("${last[@]: -$(( n < ${#last[@]} ? n : ${#last[@]} ))}")
+  local first="${last[0]##*/epoch-}" final="${last[-1]##*/epoch-}"
+  first=$((10#${first%.safetensors})); final=$((10#${final%.safetensors}))
+  if [ ${#last[@]} -gt 1 ]; then
+    "$bin" average "${last[@]}" -o "$outfile"
+    epochs_model="$outfile"; epochs_span="$first–$final"
+  else
+    epochs_model="${last[0]}"; epochs_span="$final"
+  fi
+}
+
+# score_unipen_contributors BIN RUN HYP C…: scores HYP (Kaldi text of all the held-out words) for
+# each held-out contributor C whose words RUN/test-C.text lists, writing that part of HYP beside it
+# (HYP's name with -C before .txt) and a line to stdout and RUN/results.txt.
+score_unipen_contributors() {
+  local bin="$1" run="$2" hyp="$3" c part
+  shift 3
+  for c in "$@"; do
+    [ -s "$run/test-$c.text" ] || continue   # older runs lack them
+    part="${hyp%.txt}-$c.txt"
+    awk 'NR == FNR { keep[$1] = 1; next } $1 in keep' "$run/test-$c.text" "$hyp" > "$part"
+    echo "  contributor $c ($(wc -l < "$run/test-$c.text") words): $("$bin" score --ref "$run/test-$c.text" --hyp "$part" --unit char | head -1)" | tee -a "$run/results.txt"
+  done
+}
