@@ -351,6 +351,10 @@ public final class Trainer {
             }
             if state.epochsWithoutImprovement >= options.patience { state.finished = true }
         }
+        if let decay = options.learningRateDecay {
+            state.learningRate *= decay
+            optimizer.learningRate = state.learningRate
+        }
         if let epochModelsDirectory {
             var snapshot = model
             snapshot.training = trainingSummary()
@@ -373,6 +377,7 @@ public final class Trainer {
             "batch_size": options.batchSize, "task": model.task.rawValue, "cell": model.network.cell.rawValue,
             "gradient": (options.gradient ?? .bptt).rawValue,
         ]
+        if let d = options.learningRateDecay { summary["learning_rate_decay"] = d }
         if let h = options.horizon { summary["horizon"] = h }
         if let p = options.precision, p != .float32 { summary["precision"] = p.rawValue }
         if let pen = options.penDistortion {   // the natural bounds of decode --pen-variants

@@ -67,6 +67,11 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var patience = 6
     /// Halve the learning rate after every second epoch in a row without improvement. Default true.
     public var halveOnPlateau = true
+    /// Exponential decay: after every epoch the learning rate is multiplied by this factor in (0, 1]
+    /// (η_e = η_0·γ^e, on top of any halving), a schedule that depends on the epoch alone and not
+    /// on how the validation error happens to move. nil (the default, and checkpoints written
+    /// before the option existed) = none.
+    public var learningRateDecay: Double? = nil
     /// Seed of every random choice (initialisation, shuffling, noise, masks). Default 1.
     public var seed: UInt64 = 1
     /// Threads for matrix products and the CTC loss. Default: all cores.

@@ -87,6 +87,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Pen features: scale width and height each by 1 ± up to this.") var penScale = 0.0
     @Option(name: .long, help: "Stop after this many epochs without a better validation error.") var patience = 6
     @Flag(name: .long, help: "Keep the learning rate when validation error stalls (default: halve it every second epoch without improvement).") var noHalving = false
+    @Option(name: .long, help: "Multiply the learning rate by this factor in (0, 1] after every epoch (exponential decay, on top of any halving; e.g. 0.9).") var learningRateDecay: Double?
 
     @Option(name: .long, help: "Arithmetic of the LSTM layers' products: fp32, or bf16 (mixed precision: weights, layer inputs and backpropagated gradients rounded to bfloat16 in the products, sums, weights and updates in float; a 2×256 BLSTM trains 1.4× faster with AVX512-BF16, docs/RESULTS.md).") var precision: ProductPrecision = .float32
     @Option(name: .long, help: "Seed of every random choice.") var seed: UInt64 = 1
@@ -104,6 +105,9 @@ struct Train: ParsableCommand {
         guard (epochs ?? 1) > 0, batchSize > 0, threads > 0 else { throw ValidationError("--epochs, --batch-size and --threads must be positive") }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 or positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
+        if let learningRateDecay {
+            guard learningRateDecay > 0 && learningRateDecay <= 1 else { throw ValidationError("--learning-rate-decay is a factor in (0, 1], got \(learningRateDecay)") }
+        }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
         guard resume == nil || initModel == nil else { throw ValidationError("--resume continues a run, --init starts one from a model: give one") }
         if task == .predict {
@@ -155,6 +159,7 @@ struct Train: ParsableCommand {
         o.penDistortion = pen.isIdentity ? nil : pen
         o.patience = patience
         o.halveOnPlateau = !noHalving
+        o.learningRateDecay = learningRateDecay == 1 ? nil : learningRateDecay
         o.seed = seed
         o.threads = threads
         o.gradient = gradient == .bptt ? nil : gradient
@@ -172,7 +177,7 @@ struct Train: ParsableCommand {
         "inputNoise": "--input-noise", "dropout": "--dropout", "timeMasks": "--time-masks", "timeMaskWidth": "--time-mask-width",
         "frequencyMasks": "--freq-masks", "frequencyMaskWidth": "--freq-mask-width",
         "penDistortion": "--pen-rotation/--pen-slant/--pen-scale", "patience": "--patience",
-        "halveOnPlateau": "--no-halving", "seed": "--seed", "threads": "--threads",
+        "halveOnPlateau": "--no-halving", "learningRateDecay": "--learning-rate-decay", "seed": "--seed", "threads": "--threads",
         "gradient": "--gradient", "horizon": "--horizon", "precision": "--precision",
     ]
 

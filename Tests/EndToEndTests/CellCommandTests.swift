@@ -95,6 +95,20 @@ final class CellCommandTests: XCTestCase {
         let dropped = try runSeqlab(["train", "--unidirectional", "--hidden", "5,5", "--task", "predict", "--dropout", "0.2",
                                      "--feats", path("sines.ark"), "--epochs", "2", "--threads", "1", "-o", path("dropped.safetensors")])
         XCTAssertEqual(dropped.status, 0, dropped.stderr)
+        // --learning-rate-decay multiplies the rate after every epoch (the log shows the rate each
+        // epoch trained at), and a resume cannot change it.
+        let decayed = try runSeqlab(["train", "--unidirectional", "--hidden", "5", "--task", "predict", "--learning-rate", "0.004",
+                                     "--learning-rate-decay", "0.5", "--no-halving", "--log", path("decay.jsonl"),
+                                     "--feats", path("sines.ark"), "--epochs", "3", "--threads", "1", "-o", path("decayed.safetensors")])
+        XCTAssertEqual(decayed.status, 0, decayed.stderr)
+        let rates = try String(contentsOfFile: path("decay.jsonl"), encoding: .utf8).split(separator: "\n").map { line in
+            (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["learningRate"] as? Double ?? -1
+        }
+        XCTAssertEqual(rates, [0.004, 0.002, 0.001])
+        let changed = try runSeqlab(["train", "--resume", path("decayed.safetensors.ckpt"), "--learning-rate-decay", "0.7", "--epochs", "4",
+                                     "--feats", path("sines.ark"), "--task", "predict", "-o", path("decayed.safetensors")])
+        XCTAssertNotEqual(changed.status, 0)
+        XCTAssertTrue(changed.stderr.contains("--learning-rate-decay asks for 0.7"), changed.stderr)
         let decode = try runSeqlab(["decode", "-m", path("tbptt.safetensors"), "--feats", path("sines.ark")])
         XCTAssertEqual(decode.status, 0, decode.stderr)
         for (arguments, message) in [
@@ -105,6 +119,8 @@ final class CellCommandTests: XCTestCase {
             (["--cell", "elman", "--unidirectional", "--task", "predict", "--dropout", "0.2"], "--dropout drops values between LSTM layers"),
             (["--gradient", "tbptt", "--horizon", "3", "--unidirectional", "--task", "predict", "--dropout", "0.2"], "--dropout is implemented for --gradient bptt"),
             (["--unidirectional", "--task", "predict", "--dropout", "1"], "--dropout is a probability in [0, 1)"),
+            (["--unidirectional", "--task", "predict", "--learning-rate-decay", "0"], "--learning-rate-decay is a factor in (0, 1], got 0.0"),
+            (["--unidirectional", "--task", "predict", "--learning-rate-decay", "1.5"], "--learning-rate-decay is a factor in (0, 1], got 1.5"),
         ] {
             let r = try runSeqlab(["train", "--feats", path("sines.ark"), "--hidden", "4", "-o", path("bad.safetensors")] + arguments)
             XCTAssertNotEqual(r.status, 0, "\(arguments)")

@@ -112,6 +112,31 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// Exponential learning-rate decay: each epoch trains at η_0·γ^e, the model differs from the
+    /// undecayed run's, and a run stopped within an epoch resumes to the same bytes.
+    func testLearningRateDecayFollowsTheEpochsAndResumesToTheSameBytes() throws {
+        var o = options
+        o.epochs = 4
+        o.halveOnPlateau = false
+        o.learningRateDecay = 0.5
+        let dir = temporaryDirectory()
+        let plain = try makeTrainer(dir, options: { var p = o; p.learningRateDecay = nil; return p }(), name: "plain.safetensors")
+        XCTAssertEqual(try plain.run(), .finished)
+        let full = try makeTrainer(dir, options: o, name: "full.safetensors")
+        var reports: [EpochReport] = []
+        XCTAssertEqual(try full.run(onEpoch: { reports.append($0) }), .finished)
+        XCTAssertEqual(reports.map(\.learningRate), [0.02, 0.01, 0.005, 0.0025])
+        let fullBytes = try Data(contentsOf: dir.appendingPathComponent("full.safetensors"))
+        XCTAssertNotEqual(fullBytes, try Data(contentsOf: dir.appendingPathComponent("plain.safetensors")), "the decay changed nothing")
+        let first = try makeTrainer(dir, options: o, name: "part.safetensors")
+        var batches = 0
+        XCTAssertEqual(try first.run(shouldStop: { batches += 1; return batches >= 11 }), .interrupted)
+        let checkpoint = try Checkpoint(contentsOf: dir.appendingPathComponent("part.safetensors.ckpt").path)
+        XCTAssertEqual(checkpoint.options.learningRateDecay, 0.5)
+        XCTAssertEqual(try resumeTrainer(dir, name: "part.safetensors").run(), .finished)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("part.safetensors")), fullBytes)
+    }
+
     /// Mixed-precision training (`precision` bf16): it learns, its model differs from float's and
     /// says how it was trained, the same seed gives the same bytes on one thread and on two, a run
     /// stopped after 7 batches resumes to them, and it is refused for an Elman network.
