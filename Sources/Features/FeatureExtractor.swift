@@ -153,8 +153,4 @@ public struct FeatureExtractor: Sendable {
 }
 
 /// FNV-1a hash of a string, to mix an utterance key into a seed.
-func fnv1a(_ s: String) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-    return h
-}
+func fnv1a(_ s: String) -> UInt64 { FNV1a64.hash(s) }

@@ -34,8 +34,8 @@ public struct ModelTensors: Sendable, Equatable {
 
     /// FNV-1a 64 over the model tensors in name order (see the type's documentation), as `fnv1a64:` + hex.
     public func checksum() -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        @inline(__always) func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        var hash = FNV1a64()
+        @inline(__always) func mix(_ byte: UInt8) { hash.add(byte: byte) }
         for name in tensors.keys.sorted() where !name.hasPrefix(OptimizerState.prefix) {
             for byte in name.utf8 { mix(byte) }
             mix(0)
@@ -45,8 +45,7 @@ public struct ModelTensors: Sendable, Equatable {
                 mix(UInt8(truncatingIfNeeded: bits >> 16)); mix(UInt8(truncatingIfNeeded: bits >> 24))
             }
         }
-        let hex = String(hash, radix: 16)
-        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+        return "fnv1a64:" + hash.hex
     }
 }
 
