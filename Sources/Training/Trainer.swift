@@ -83,6 +83,8 @@ public final class Trainer {
         self.model = LabellingModel(network: network, alphabet: alphabet, tokenUnit: tokenUnit, frontEnd: frontEnd, task: task)
         Trainer.useThreads(options, &model.network)
         self.state = TrainingState(learningRate: options.learningRate)
+        state.trainData = DataFingerprint(train)
+        state.validData = DataFingerprint(valid)
         self.optimizer = options.makeOptimizer(learningRate: options.learningRate)
         self.train = train
         self.valid = valid
@@ -92,7 +94,8 @@ public final class Trainer {
     }
 
     /// Continues the run saved in `checkpoint` (its options, network, optimizer state and position).
-    /// The data must give the same alphabet and feature dimension.
+    /// The data must give the same alphabet and feature dimension and, for checkpoints that keep
+    /// them, the same training and validation utterances (`DataFingerprint`).
     public init(resuming checkpoint: Checkpoint, train: Corpus, valid: Corpus, alphabet: Alphabet,
                 modelPath: String, checkpointPath: String) throws {
         guard alphabet == checkpoint.model.alphabet else {
@@ -104,6 +107,14 @@ public final class Trainer {
                              "the network expects \(checkpoint.model.inputDimension)-dimensional features, the data has \(train.dimension ?? 0)")
         }
         try Trainer.checkDimensions(valid, checkpoint.model.inputDimension, "validation data")
+        for (kept, given, what) in [(checkpoint.state.trainData, train, "training"), (checkpoint.state.validData, valid, "validation")] {
+            guard let kept else { continue }   // a checkpoint from before fingerprints were kept
+            let fingerprint = DataFingerprint(given)
+            guard fingerprint == kept else {
+                throw InputError(file: checkpoint.path, place: "seqlab.checkpoint.state",
+                                 "the run's \(what) data was \(kept), the data given is \(fingerprint); resume with the run's --feats and --text, and its --valid-feats and --valid-text or --valid-fraction")
+            }
+        }
         self.options = checkpoint.options
         self.model = checkpoint.model
         Trainer.useThreads(checkpoint.options, &model.network)

@@ -40,6 +40,10 @@ public struct TrainingState: Sendable, Codable, Equatable {
     /// True once training has stopped (early stop or the last epoch).
     public var finished = false
     public var history: [EpochReport] = []
+    /// The training and validation data the run started on (`train --resume` refuses other data);
+    /// nil in checkpoints written before they were kept.
+    public var trainData: DataFingerprint?
+    public var validData: DataFingerprint?
 
     public init(learningRate: Double) { self.learningRate = learningRate }
 }

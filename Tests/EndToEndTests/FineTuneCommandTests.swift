@@ -72,6 +72,38 @@ final class FineTuneCommandTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderr)
     }
 
+    /// A resume reaches an uninterrupted run's bytes only on that run's data: other training data,
+    /// or validation files where the run held out a fraction, are refused in one line naming the
+    /// checkpoint and both data sets, and nothing is trained or written.
+    func testResumeOnOtherDataIsRefused() throws {
+        let task = try writeLabelTask(in: dir)
+        let common = ["train", "--tokens", "words", "--hidden", "8", "--unidirectional", "--learning-rate", "0.02",
+                      "--batch-size", "4", "--threads", "1", "--seed", "4", "--quiet"]
+        XCTAssertEqual(try runSeqlab(common + ["--feats", task.feats, "--text", task.text, "--epochs", "1", "-o", path("m.safetensors")]).status, 0)
+        let model = FileManager.default.contents(atPath: path("m.safetensors"))
+        let checkpoint = FileManager.default.contents(atPath: path("m.safetensors.ckpt"))
+        try writeFeatureArchive(Array(task.matrices.suffix(4)), to: path("valid.ark"))
+        let lines = try String(contentsOfFile: task.text, encoding: .utf8).split(separator: "\n")
+        try (lines.suffix(4).joined(separator: "\n") + "\n").write(toFile: path("valid.text"), atomically: true, encoding: .utf8)
+        let resume = ["--resume", path("m.safetensors.ckpt"), "--epochs", "2", "-o", path("m.safetensors")]
+        for (data, expected) in [
+            (["--feats", task.feats, "--text", task.text, "--valid-feats", path("valid.ark"), "--valid-text", path("valid.text")],
+             "the run's training data was 11 utterances"),
+            (["--feats", path("valid.ark"), "--text", path("valid.text"), "--valid-fraction", "0"],
+             "the data given is 4 utterances"),
+        ] {
+            let r = try runSeqlab(common + data + resume)
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("seqlab train: " + path("m.safetensors.ckpt") + ": seqlab.checkpoint.state: ")
+                          && r.stderr.contains(expected) && r.stderr.contains("resume with the run's --feats and --text"), r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertEqual(FileManager.default.contents(atPath: path("m.safetensors")), model, "nothing trained")
+            XCTAssertEqual(FileManager.default.contents(atPath: path("m.safetensors.ckpt")), checkpoint, "nothing trained")
+        }
+        let same = try runSeqlab(common + ["--feats", task.feats, "--text", task.text] + resume)
+        XCTAssertEqual(same.status, 0, same.stderr)
+    }
+
     func testFineTuningStartsFromTheModelsWeights() throws {
         let task = try writeLabelTask(in: dir)
         // Validation on the last 4 utterances, training on the rest.

@@ -274,6 +274,53 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    func testResumeOnOtherDataIsRefusedAndOldCheckpointsStillResume() throws {
+        let dir = temporaryDirectory()
+        let trainer = try makeTrainer(dir, options: options, name: "m.safetensors")
+        XCTAssertEqual(try trainer.run(shouldStop: { true }), .interrupted)
+        let path = dir.appendingPathComponent("m.safetensors.ckpt").path
+        let checkpoint = try Checkpoint(contentsOf: path)
+        let (corpus, alphabet) = try Corpus.read(featuresPath: dir.path + "/feats.ark", textPath: dir.path + "/text", unit: .words)
+        let (train, valid) = corpus.splitting(validationFraction: 0.25)
+        XCTAssertEqual(checkpoint.state.trainData, DataFingerprint(train))
+        XCTAssertEqual(checkpoint.state.trainData?.utterances, train.utterances.count)
+        XCTAssertEqual(checkpoint.state.validData?.frames, valid.frames)
+        func resume(_ checkpoint: Checkpoint, _ train: Corpus, _ valid: Corpus) throws -> Trainer {
+            try Trainer(resuming: checkpoint, train: train, valid: valid, alphabet: alphabet,
+                        modelPath: dir.path + "/x", checkpointPath: dir.path + "/x.ckpt")
+        }
+        // Another split (as `--valid-fraction 0.5`, or validation files instead of a fraction).
+        let (otherTrain, otherValid) = corpus.splitting(validationFraction: 0.5)
+        XCTAssertThrowsError(try resume(checkpoint, otherTrain, otherValid)) { error in
+            XCTAssertTrue("\(error)".contains("the run's training data was \(train.utterances.count) utterances"), "\(error)")
+            XCTAssertTrue("\(error)".contains("the data given is \(otherTrain.utterances.count) utterances"), "\(error)")
+        }
+        // The same training utterances with other validation data.
+        XCTAssertThrowsError(try resume(checkpoint, train, Corpus(utterances: [], skipped: []))) { error in
+            XCTAssertTrue("\(error)".contains("validation data"), "\(error)")
+        }
+        // The same counts, one feature value changed.
+        var changed = train
+        changed.utterances[3].features.data[2] += 0.5
+        XCTAssertEqual(DataFingerprint(changed).frames, DataFingerprint(train).frames)
+        XCTAssertThrowsError(try resume(checkpoint, changed, valid)) { error in
+            XCTAssertTrue("\(error)".contains("hash"), "\(error)")
+        }
+        // The same data in another order.
+        var reordered = train
+        reordered.utterances.swapAt(0, 1)
+        XCTAssertNotEqual(DataFingerprint(reordered), DataFingerprint(train))
+        // A checkpoint written before fingerprints were kept has none and resumes on any data of its alphabet.
+        var old = checkpoint
+        old.state.trainData = nil
+        old.state.validData = nil
+        try old.write()
+        let reread = try Checkpoint(contentsOf: path)
+        XCTAssertNil(reread.state.trainData)
+        XCTAssertNoThrow(try resume(reread, otherTrain, otherValid))
+        XCTAssertNoThrow(try resume(checkpoint, train, valid))
+    }
+
     func testCorpusSkipsBadUtterancesWithReasons() throws {
         let dir = temporaryDirectory()
         let feats = dir.path + "/feats.ark", text = dir.path + "/text"
