@@ -53,12 +53,15 @@ public struct Checkpoint {
         self.model = model
     }
 
-    /// One line for `seqlab inspect`: where the run stands.
+    /// For `seqlab inspect`: where the run stands, and on which data (`DataFingerprint`).
     public var summary: String {
         var line = state.finished ? "checkpoint: finished after \(state.epoch) epoch(s)"
             : "checkpoint: epoch \(state.epoch + 1) of \(options.epochs), next batch \(state.batch + 1)"
         if state.stepCount > 0 { line += ", \(state.stepCount) Adam steps" }
         if let best = state.bestEpoch { line += ", best epoch \(best)" }
+        if let train = state.trainData {   // what --resume must be given again
+            line += "\ndata: training \(train); validation " + (state.validData.map { "\($0)" } ?? "none")
+        }
         return line
     }
 }

@@ -50,5 +50,12 @@ final class CrashSafeTrainingTests: XCTestCase {
         let inspect = try runSeqlab(["inspect", dir.appendingPathComponent("m.safetensors.ckpt").path])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
         XCTAssertTrue(inspect.stdoutText.contains("checkpoint: finished after 1 epoch(s)"), inspect.stdoutText)
+        // The data the run was given, split into training and validation utterances (--valid-fraction).
+        let utterances = try String(contentsOfFile: text, encoding: .utf8).split(separator: "\n").count
+        let data = try XCTUnwrap(inspect.stdoutText.split(separator: "\n").first { $0.hasPrefix("data: training ") }, inspect.stdoutText)
+        let counts = data.split(separator: " ").enumerated().compactMap { i, word in word.hasPrefix("utterance") ? Int(data.split(separator: " ")[i - 1]) : nil }
+        XCTAssertEqual(counts.count, 2, String(data))
+        XCTAssertEqual(counts.reduce(0, +), utterances, String(data))
+        XCTAssertGreaterThan(counts[1], 0, String(data))
     }
 }
