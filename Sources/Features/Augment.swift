@@ -166,7 +166,7 @@ public struct AudioAugmentation: Sendable {
             var signal = try SpeedPerturbation.apply(samples, factor: factor, file: file)
             if let noise {
                 // A stream apart from the dither's (seed ^ hash(key)): the constant is arbitrary.
-                var generator = SeededGenerator(seed: seed ^ fnv1a(newKey) ^ 0x6E6F_6973_6521_5EED)
+                var generator = SeededGenerator(seed: seed ^ FNV1a64.hash(newKey) ^ 0x6E6F_6973_6521_5EED)
                 signal = noise.mix(signal, generator: &generator)
             }
             return (newKey, signal)

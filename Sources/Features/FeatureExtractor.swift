@@ -99,7 +99,7 @@ public struct FeatureExtractor: Sendable {
     /// (`laneFeatures`) when the FFT length is a power of two, else frame by frame (`frameFeatures`).
     func compute(_ signal: [Float], key: String, file: String) throws -> Matrix {
         let count = try frameCount(signal, file: file)
-        var generator = SeededGenerator(seed: seed ^ fnv1a(key))
+        var generator = SeededGenerator(seed: seed ^ FNV1a64.hash(key))
         var out = laneFeatures(signal, count: count, generator: &generator)
             ?? frameFeatures(signal, count: count, generator: &generator)
         applyCMVN(&out, mode: config.cmvn)
@@ -119,7 +119,7 @@ public struct FeatureExtractor: Sendable {
     /// mel product): the oracle the frame-by-frame path is tested against.
     func computeReference(_ signal: [Float], key: String, file: String) throws -> Matrix {
         _ = try frameCount(signal, file: file)
-        var generator = SeededGenerator(seed: seed ^ fnv1a(key))
+        var generator = SeededGenerator(seed: seed ^ FNV1a64.hash(key))
         let framed = KaldiFrames(samples: signal, config: config, window: window, generator: &generator)
         var power = powerSpectra(of: framed.frames)
         var out: Matrix
@@ -151,6 +151,3 @@ public struct FeatureExtractor: Sendable {
         return addDeltas(out, order: config.deltas)
     }
 }
-
-/// FNV-1a hash of a string, to mix an utterance key into a seed.
-func fnv1a(_ s: String) -> UInt64 { FNV1a64.hash(s) }
