@@ -13,12 +13,6 @@ public struct DataFingerprint: Sendable, Codable, Equatable, CustomStringConvert
     /// The FNV-1a hash as 16 hexadecimal digits (JSON numbers lose bits above 2^53).
     public var hash: String
 
-    public init(utterances: Int, frames: Int, hash: String) {
-        self.utterances = utterances
-        self.frames = frames
-        self.hash = hash
-    }
-
     public init(_ corpus: Corpus) {
         var h = FNV1a64()
         for u in corpus.utterances {
@@ -32,7 +26,9 @@ public struct DataFingerprint: Sendable, Codable, Equatable, CustomStringConvert
                 for v in values { h.add(word: UInt64(v.bitPattern)) }
             }
         }
-        self.init(utterances: corpus.utterances.count, frames: corpus.frames, hash: h.hex)
+        utterances = corpus.utterances.count
+        frames = corpus.frames
+        hash = h.hex
     }
 
     /// "42482 utterances, 6163392 frames, hash 0123456789abcdef".

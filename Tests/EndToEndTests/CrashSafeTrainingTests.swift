@@ -53,7 +53,8 @@ final class CrashSafeTrainingTests: XCTestCase {
         // The data the run was given, split into training and validation utterances (--valid-fraction).
         let utterances = try String(contentsOfFile: text, encoding: .utf8).split(separator: "\n").count
         let data = try XCTUnwrap(inspect.stdoutText.split(separator: "\n").first { $0.hasPrefix("data: training ") }, inspect.stdoutText)
-        let counts = data.split(separator: " ").enumerated().compactMap { i, word in word.hasPrefix("utterance") ? Int(data.split(separator: " ")[i - 1]) : nil }
+        let words = data.split(separator: " ")
+        let counts = words.indices.dropFirst().compactMap { words[$0].hasPrefix("utterance") ? Int(words[$0 - 1]) : nil }
         XCTAssertEqual(counts.count, 2, String(data))
         XCTAssertEqual(counts.reduce(0, +), utterances, String(data))
         XCTAssertGreaterThan(counts[1], 0, String(data))
