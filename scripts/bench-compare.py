@@ -2,7 +2,8 @@
 """Runs a seqlab benchmark and its Python peer on the same shapes and prints both with ratios.
 
 Called by scripts/bench (train, decode, ctc); needs only the standard library itself. The peers are
-../shared/peers/bench_{blstm,decode,ctc}.py (installed by ../shared/peers/setup.sh), run by
+../shared/peers/bench_{blstm,decode,ctc}.py (installed by ../shared/peers/setup.sh; $SEQLAB_PEERS_DIR
+names another directory), run by
 $PEER_PYTHON (default python3) as they are, except that each wait for a quiet machine is capped at
 --max-wait seconds (their own default is 180 s per timing).
 
@@ -19,7 +20,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEERS = os.path.join(os.path.dirname(ROOT), "shared", "peers")
+# The peers' directory: ../shared/peers beside the checkout, or $SEQLAB_PEERS_DIR.
+PEERS = os.environ.get("SEQLAB_PEERS_DIR") or os.path.join(os.path.dirname(ROOT), "shared", "peers")
 PEER_PYTHON = os.environ.get("PEER_PYTHON", "python3")
 # PyTorch's mixed precision (autocast bf16) on the same model and step, beside seqlab's.
 AUTOCAST = os.path.join(ROOT, "scripts", "reference", "torch-autocast-training.py")
@@ -69,8 +71,8 @@ def medians(runs):
 
 
 def peer_works(*modules):
-    """True when PEER_PYTHON can import every module."""
-    code = "; ".join(f"import {m}" for m in modules)
+    """True when PEER_PYTHON can import every module, with the peers' directory first on its path."""
+    code = f"import sys; sys.path.insert(0, {PEERS!r}); " + "; ".join(f"import {m}" for m in modules)
     return subprocess.run([PEER_PYTHON, "-c", code], capture_output=True).returncode == 0
 
 
@@ -133,7 +135,7 @@ def shape_steps(args, idim, layers, hidden):
 
 def train(args):
     variants = ["unset", "haswell"] if args.coretype == "both" else [args.coretype]
-    with_peer = not args.no_peer and peer_works("torch")
+    with_peer = not args.no_peer and peer_works("torch", "_common", "bench_blstm")
     counts = ", ".join(f"{shape_steps(args, i, l, h)} for in {i}, {l}x{h}" for i, l, h in SHAPES)
     print(f"bench train: BLSTM + softmax, CTC (labels of {S}), Adam lr 1e-3, batch {B} x {T} frames, {K} classes, "
           f"{args.threads} thread(s), median of the steps after 3 ({counts}); peepholes off in seqlab (nn.LSTM has none); "
@@ -201,8 +203,9 @@ def train(args):
         rows.append((shape, idim, layers, hidden, ours, peer, mixed))
     print(f"load average at end: {load()}\n")
     if not with_peer:
-        print(f"PyTorch peer: not run ({'--no-peer' if args.no_peer else PEER_PYTHON + ' cannot import torch'}); "
-              "install it with ../shared/peers/setup.sh. seqlab's own figures follow.\n")
+        print(f"PyTorch peer: not run ({'--no-peer' if args.no_peer else PEER_PYTHON + ' cannot import torch, or bench_blstm from ' + PEERS}); "
+              "install it with ../shared/peers/setup.sh, or set SEQLAB_PEERS_DIR to the peers' directory. "
+              "seqlab's own figures follow.\n")
     table_head(["shape", "OpenBLAS kernels", "seqlab train frames/s", "PyTorch train frames/s", "seqlab/PyTorch",
                 "seqlab infer b1", "PyTorch infer b1", "b1 ratio", "seqlab infer b16", "PyTorch infer b16", "b16 ratio",
                 "seqlab train GFLOP/s", "PyTorch train GFLOP/s", "seqlab peak RSS MB", "PyTorch peak RSS MB"])
@@ -260,9 +263,10 @@ def decode(args):
     peer, notes = {}, []
     if args.no_peer:
         notes.append("peers: not run (--no-peer)")
-    elif not peer_works("torch", "pyctcdecode"):
-        notes.append(f"pyctcdecode: not installed for {PEER_PYTHON} (../shared/peers/setup.sh installs it; or set "
-                     "PEER_PYTHON to a venv's python that has it); seqlab's own figures only")
+    elif not peer_works("torch", "pyctcdecode", "_common", "bench_decode"):
+        notes.append(f"pyctcdecode: {PEER_PYTHON} cannot import it, or bench_decode from {PEERS} "
+                     "(../shared/peers/setup.sh installs it; or set PEER_PYTHON to a venv's python that has it, and "
+                     "SEQLAB_PEERS_DIR to the peers' directory); seqlab's own figures only")
     else:
         with tempfile.TemporaryDirectory() as results:
             code = peer_prelude(args.max_wait) + (
@@ -317,7 +321,7 @@ def ctc(args):
     print(f"load average (1/5/15 min) at start: {load()}")
     with tempfile.TemporaryDirectory() as tmp:
         data = None
-        if peer_works("numpy"):
+        if peer_works("numpy", "bench_ctc"):
             # The peer's own inputs (bench_ctc.make_data_np), so the summed losses must agree.
             data = os.path.join(tmp, "ctc.bin")
             code = (f"import sys\nsys.path.insert(0, {PEERS!r})\nimport numpy as np, bench_ctc as P\n"
@@ -330,7 +334,7 @@ def ctc(args):
                    "--json"] + (["--data", data] if data else [])
             ours.append(run_json(cmd)[0])
         peer = []
-        if not args.no_peer and peer_works("torch"):
+        if not args.no_peer and peer_works("torch", "_common", "bench_ctc"):
             code = peer_prelude(args.max_wait) + (
                 "import bench_ctc as P\n"
                 f"for th in (2, 1):\n    r = P.bench_torch(th, {args.iters})\n"
@@ -339,7 +343,8 @@ def ctc(args):
             peer = run_json([PEER_PYTHON, "-c", code])
     print(f"load average at end: {load()}\n")
     if not peer:
-        print("PyTorch peer: not run (--no-peer, or torch not importable); seqlab's own figures follow.\n")
+        print(f"PyTorch peer: not run (--no-peer, or {PEER_PYTHON} cannot import torch, or bench_ctc from {PEERS}); "
+              "seqlab's own figures follow.\n")
     print("| threads | seqlab ms | seqlab frames/s | PyTorch F.ctc_loss ms | PyTorch frames/s | seqlab/PyTorch | "
           "seqlab sum of losses | PyTorch sum of losses |")
     print("|---|---|---|---|---|---|---|---|")
