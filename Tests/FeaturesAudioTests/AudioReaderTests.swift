@@ -86,7 +86,7 @@ final class AudioReaderTests: XCTestCase {
         let wav = try write("tone.wav", wavData(tone(hz: 300, rate: 8000, seconds: 0.1), rate: 8000))
         let flac = dir.appendingPathComponent("tone.flac").path
         guard let sox = ["/usr/bin/sox", "/usr/local/bin/sox"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("sox is not installed: no FLAC file to read")
+            throw XCTSkip("sox is not installed (scripts/setup --test installs it): no FLAC file to read")
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: sox)
