@@ -76,6 +76,11 @@ def peer_works(*modules):
     return subprocess.run([PEER_PYTHON, "-c", code], capture_output=True).returncode == 0
 
 
+def cannot_import(*modules):
+    """The reason a peer did not run, for its section's one-line report."""
+    return f"{PEER_PYTHON} cannot import {' or '.join(modules)} (the peers' directory: {PEERS})"
+
+
 def peer_prelude(max_wait):
     """Python source that puts the peers on the path and caps their waits for a quiet machine."""
     return (f"import sys, json, resource\nsys.path.insert(0, {PEERS!r})\nimport _common as C\n"
@@ -135,7 +140,7 @@ def shape_steps(args, idim, layers, hidden):
 
 def train(args):
     variants = ["unset", "haswell"] if args.coretype == "both" else [args.coretype]
-    with_peer = not args.no_peer and peer_works("torch", "_common", "bench_blstm")
+    with_peer = not args.no_peer and peer_works("torch", "bench_blstm")
     counts = ", ".join(f"{shape_steps(args, i, l, h)} for in {i}, {l}x{h}" for i, l, h in SHAPES)
     print(f"bench train: BLSTM + softmax, CTC (labels of {S}), Adam lr 1e-3, batch {B} x {T} frames, {K} classes, "
           f"{args.threads} thread(s), median of the steps after 3 ({counts}); peepholes off in seqlab (nn.LSTM has none); "
@@ -203,7 +208,7 @@ def train(args):
         rows.append((shape, idim, layers, hidden, ours, peer, mixed))
     print(f"load average at end: {load()}\n")
     if not with_peer:
-        print(f"PyTorch peer: not run ({'--no-peer' if args.no_peer else PEER_PYTHON + ' cannot import torch, or bench_blstm from ' + PEERS}); "
+        print(f"PyTorch peer: not run ({'--no-peer' if args.no_peer else cannot_import('torch', 'bench_blstm')}); "
               "install it with ../shared/peers/setup.sh, or set SEQLAB_PEERS_DIR to the peers' directory. "
               "seqlab's own figures follow.\n")
     table_head(["shape", "OpenBLAS kernels", "seqlab train frames/s", "PyTorch train frames/s", "seqlab/PyTorch",
@@ -263,10 +268,10 @@ def decode(args):
     peer, notes = {}, []
     if args.no_peer:
         notes.append("peers: not run (--no-peer)")
-    elif not peer_works("torch", "pyctcdecode", "_common", "bench_decode"):
-        notes.append(f"pyctcdecode: {PEER_PYTHON} cannot import it, or bench_decode from {PEERS} "
-                     "(../shared/peers/setup.sh installs it; or set PEER_PYTHON to a venv's python that has it, and "
-                     "SEQLAB_PEERS_DIR to the peers' directory); seqlab's own figures only")
+    elif not peer_works("torch", "pyctcdecode", "bench_decode"):
+        notes.append(f"pyctcdecode peer: not run ({cannot_import('torch', 'pyctcdecode', 'bench_decode')}); "
+                     "../shared/peers/setup.sh installs it; or set PEER_PYTHON to a venv's python that has it, and "
+                     "SEQLAB_PEERS_DIR to the peers' directory; seqlab's own figures only")
     else:
         with tempfile.TemporaryDirectory() as results:
             code = peer_prelude(args.max_wait) + (
@@ -334,7 +339,7 @@ def ctc(args):
                    "--json"] + (["--data", data] if data else [])
             ours.append(run_json(cmd)[0])
         peer = []
-        if not args.no_peer and peer_works("torch", "_common", "bench_ctc"):
+        if not args.no_peer and peer_works("torch", "bench_ctc"):
             code = peer_prelude(args.max_wait) + (
                 "import bench_ctc as P\n"
                 f"for th in (2, 1):\n    r = P.bench_torch(th, {args.iters})\n"
@@ -343,7 +348,7 @@ def ctc(args):
             peer = run_json([PEER_PYTHON, "-c", code])
     print(f"load average at end: {load()}\n")
     if not peer:
-        print(f"PyTorch peer: not run (--no-peer, or {PEER_PYTHON} cannot import torch, or bench_ctc from {PEERS}); "
+        print(f"PyTorch peer: not run (--no-peer, or {cannot_import('torch', 'bench_ctc')}); "
               "seqlab's own figures follow.\n")
     print("| threads | seqlab ms | seqlab frames/s | PyTorch F.ctc_loss ms | PyTorch frames/s | seqlab/PyTorch | "
           "seqlab sum of losses | PyTorch sum of losses |")
