@@ -19,4 +19,10 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
         if let place, !place.isEmpty { return "\(file): \(place): \(message)" }
         return "\(file): \(message)"
     }
+
+    /// An archive with no records where a command needs at least one: an empty input is a
+    /// mistake upstream (an empty list, a failed extraction), not an empty result.
+    public static func noUtterances(in file: String) -> InputError {
+        InputError(file: file, "no utterances (the archive is empty; expected at least one Kaldi record)")
+    }
 }

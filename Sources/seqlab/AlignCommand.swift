@@ -56,9 +56,10 @@ struct Align: ParsableCommand {
         let name = feats == "-" ? "stdin" : feats
         let writer = HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds,
                                       timingUnit: ctmUnit)
-        var failures = 0
+        var failures = 0, records = 0
         do {
             while let record = try reader.next() {
+                records += 1
                 guard let tokens = transcripts[record.key] else {
                     Self.printMessage("\(text): \(record.key): no transcript for this utterance; skipped")
                     failures += 1
@@ -75,6 +76,10 @@ struct Align: ParsableCommand {
         } catch let error as InputError {
             Self.printMessage("\(error)")
             failures += 1
+        }
+        if records == 0 && failures == 0 {
+            Self.printMessage(InputError.noUtterances(in: name).description)
+            throw ExitCode.failure
         }
         if failures > 0 { throw ExitCode.failure }
     }

@@ -65,7 +65,7 @@ struct CMVN: ParsableCommand {
                 }
                 utterances.append((record.key, record.matrix))
             }
-            guard !utterances.isEmpty else { throw InputError(file: name, "no utterances") }
+            guard !utterances.isEmpty else { throw InputError.noUtterances(in: name) }
             if utt2spk != nil {
                 let unnamed = utterances.filter { speakerOf[$0.key] == nil }
                 if !unnamed.isEmpty {

@@ -103,8 +103,9 @@ struct Decode: ParsableCommand {
                 return .failure(InputError(file: name, place: record.key, "\(error)"))
             }
         }
-        var failures = 0
+        var failures = 0, records = 0
         func emit(_ result: Result<Output, InputError>) throws {
+            records += 1
             switch result {
             case .success(.lines(let text)): writeOut(text)
             case .success(.frames(let key, let matrix)): try frames?.write(key: key, matrix: matrix)
@@ -127,6 +128,10 @@ struct Decode: ParsableCommand {
             failures += 1
         }
         try frames?.close()
+        if records == 0 && failures == 0 {
+            Self.printMessage(InputError.noUtterances(in: name).description)
+            throw ExitCode.failure
+        }
         if failures > 0 { throw ExitCode.failure }
     }
 }

@@ -30,12 +30,13 @@ extension Decode {
         let partialsToStdout = decoding.format == .jsonl
         let partialsToTerminal = !partialsToStdout && isatty(2) == 1
         let dimension = labeller.model.inputDimension
-        var failures = 0
+        var failures = 0, records = 0
         while true {
             let start: KaldiRecordStart
             do {
                 guard let s = try reader.nextRecord() else { break }
                 start = s
+                records += 1
             } catch let error as InputError {
                 Self.printMessage("\(error)")
                 failures += 1
@@ -80,6 +81,10 @@ extension Decode {
                 Self.printMessage("\(error)")
                 failures += 1
             }
+        }
+        if records == 0 && failures == 0 {
+            Self.printMessage(InputError.noUtterances(in: name).description)
+            throw ExitCode.failure
         }
         if failures > 0 { throw ExitCode.failure }
     }

@@ -45,7 +45,10 @@ struct Inspect: ParsableCommand {
     /// that could not be read (rejected pen samples), which make the exit status non-zero.
     func summary(of path: String) throws -> (String, [InputError]) {
         switch try FileKind.detect(path: path) {
-        case .kaldiArchive: return (try ArchiveSummary(path: path).description, [])
+        case .kaldiArchive:
+            let archive = try ArchiveSummary(path: path)
+            if archive.utterances == 0 { throw InputError.noUtterances(in: archive.name) }   // an empty scp or stdin
+            return (archive.description, [])
         case .safetensors:
             let file = try SafeTensorsFile(contentsOf: path)
             var text = SafeTensorsSummary(name: path, file: file).description

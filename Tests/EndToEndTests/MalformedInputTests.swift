@@ -148,8 +148,6 @@ final class MalformedInputCorpusTests: XCTestCase {
         "plot features bad-dim-change.ark",    // draws the first record only
         "plot features bad-duplicate-keys.ark",
         "plot features bad-truncated-record.ark",
-        "decode -m bad-empty.ark",             // no utterances in, none out (as in a pipe)
-        "align -m bad-empty.ark",
         "inspect bad-not-seqlab.safetensors",  // a valid safetensors file: its tensors are listed
         "inspect bad-metadata-garbage.safetensors",
     ]
@@ -218,12 +216,27 @@ final class MalformedInputCorpusTests: XCTestCase {
             (["decode", "-m", Self.model, "--feats", path("scp/bad-offset.scp")], "bad-offset.scp: line 1: key \"utt1\" at offset 7: "),
             (["extract", "strokes", path("unipen/bad-no-points.dat"), "--quiet"], "no pen points"),
             (["extract", "strokes", path("unipen/bad-binary.dat"), "--quiet"], "no pen samples found"),
+            (["decode", "-m", Self.model, "--feats", path("ark/bad-empty.ark")], "no utterances (the archive is empty"),
+            (["decode", "-m", Self.streamingModel, "--stream", "--feats", path("scp/bad-empty.scp")], "no utterances (the archive is empty"),
+            (["align", "-m", Self.model, "--feats", path("ark/bad-empty.ark"), "--text", path("text/good.txt")], "no utterances"),
+            (["extract", "audio", "--scp", path("wavscp/bad-empty-wav.scp"), "--quiet"], "no entries"),
+            (["label", "-m", Self.model, "--scp", path("wavscp/bad-empty-wav.scp"), "--quiet"], "no entries"),
         ]
         for ((args, expected), result) in zip(cases, runAll(cases.map(\.0))) {
             let r = try result.get()
             XCTAssertNotEqual(r.status, 0, "\(args)")
             let name = URL(fileURLWithPath: args.first { $0.contains("/bad-") } ?? "").lastPathComponent
             XCTAssertTrue(r.stderr.split(separator: "\n").contains { $0.contains(name) && $0.contains(expected) }, "\(args): \(r.stderr)")
+        }
+    }
+
+    /// An empty list of paths on stdin is an error, as an empty scp is: nothing was labelled, and the exit says so.
+    func testAnEmptyListOnStdinIsRefused() throws {
+        for args: [String] in [["extract", "audio", "-", "--config", Self.conf, "--quiet"], ["label", "-m", Self.model, "-", "--quiet"]] {
+            let r = try runSeqlab(args, stdin: Data("\n  \n".utf8))
+            XCTAssertNotEqual(r.status, 0, "\(args)")
+            XCTAssertEqual(r.stdoutText, "", "\(args)")
+            XCTAssertTrue(r.stderr.contains("stdin: no paths (expected one file path a line)"), "\(args): \(r.stderr)")
         }
     }
 

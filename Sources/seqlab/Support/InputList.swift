@@ -1,12 +1,18 @@
 // InputList: the files a batch command works on: arguments, a Kaldi wav.scp, or paths on stdin.
 import Foundation
 import Formats
+import Tensors
 
 /// The (utterance id, path) pairs named by `files` (or `-`: one path a line on stdin) or by `scp`.
-/// Without an scp the id is the file name without its extension.
+/// Without an scp the id is the file name without its extension. An scp or stdin that names no
+/// file is an error (an empty input is a mistake upstream, not an empty result).
 func inputList(files: [String], scp: String?) throws -> [(key: String, path: String)] {
     if let scp {
-        return try WavScp.read(path: scp).map { ($0.key, $0.path) }
+        let entries = try WavScp.read(path: scp)
+        guard !entries.isEmpty else {
+            throw InputError(file: scp == "-" ? "stdin" : scp, "no entries (expected \"uttid path\" lines)")
+        }
+        return entries.map { ($0.key, $0.path) }
     }
     var paths = files
     if files == ["-"] {
@@ -15,6 +21,7 @@ func inputList(files: [String], scp: String?) throws -> [(key: String, path: Str
             let path = line.trimmingCharacters(in: .whitespaces)
             if !path.isEmpty { lines.append(path) }
         }
+        guard !lines.isEmpty else { throw InputError(file: "stdin", "no paths (expected one file path a line)") }
         paths = lines
     }
     return paths.map { (URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent, $0) }
