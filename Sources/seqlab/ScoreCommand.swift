@@ -2,6 +2,7 @@
 import ArgumentParser
 import Decoding
 import Formats
+import Tensors
 import Foundation
 
 extension ScoreUnit: ExpressibleByArgument {}
@@ -66,7 +67,11 @@ struct Score: ParsableCommand {
             }
             return try KaldiText.read(path: path).map { TranscriptEntry(key: $0.key, tokens: $0.tokens, line: $0.line) }
         }
-        let report = ScoreReport(reference: try read(reference), hypothesis: try read(hypothesis), unit: unit,
+        let references = try read(reference)
+        guard !references.isEmpty else {   // an error rate over nothing would read 0.00
+            throw InputError(file: reference == "-" ? "stdin" : reference, "no utterances (expected Kaldi text lines: uttid token …)")
+        }
+        let report = ScoreReport(reference: references, hypothesis: try read(hypothesis), unit: unit,
                                  wordBoundary: wordBoundary, mode: mode)
         if !report.missingInHypothesis.isEmpty {
             let what = ["all": "scored as empty", "present": "not scored", "strict": "not allowed with --mode strict"][mode.rawValue]!

@@ -80,6 +80,12 @@ final class ScoreTests: XCTestCase {
         XCTAssertFalse(missing.stderr.isEmpty)
         let bothStdin = try runSeqlab(["score", "--ref", "-", "--hyp", "-"])
         XCTAssertNotEqual(bothStdin.status, 0)
+        // An empty reference would read %WER 0.00 over nothing: refused, naming the file.
+        let empty = try write("", "empty-ref.txt", in: dir), hyp = try write("u1 a\n", "hyp.txt", in: dir)
+        let noReference = try runSeqlab(["score", "--ref", empty, "--hyp", hyp])
+        XCTAssertEqual(noReference.status, 1)
+        XCTAssertEqual(noReference.stdoutText, "")
+        XCTAssertTrue(noReference.stderr.contains("seqlab score: \(empty): no utterances (expected Kaldi text lines"), noReference.stderr)
     }
 
     func testLanguageModelBuild() throws {
