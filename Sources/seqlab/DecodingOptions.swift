@@ -15,18 +15,21 @@ struct DecodingOptions: ParsableArguments {
     @Option(name: [.short, .customLong("model")], help: "The model (safetensors, from seqlab train).")
     var model: String
 
-    @Option(help: "Prefix beam search with this many prefixes; 1 = best path (greedy).")
-    var beam = 8
+    @Option(help: "Prefix beam search with this many prefixes; 1 = best path (greedy). (default: 8)")
+    var beam: Int?
     @Option(help: "Hypotheses per utterance (beam search).")
     var nbest = 1
     @Option(help: "ARPA n-gram language model for shallow fusion (word or character level).")
     var lm: String?
-    @Option(help: "Weight of the language model's natural-log score.")
-    var lmWeight: Float = 0.5
-    @Option(help: "Added to the score per language-model unit (word or token).")
-    var wordBonus: Float = 0
-    @Option(help: "What the language model scores: word (default) or token (a character LM).")
-    var lmUnit: String = "word"
+    @Option(help: "Weight of the language model's natural-log score (with --lm). (default: 0.5)")
+    var lmWeight: Float?
+    @Option(help: "Added to the score per word or token (--lm-unit) of a prefix in the beam search; with or without --lm. (default: 0)")
+    var wordBonus: Float?
+    @Option(help: "What the language model and --word-bonus count: word (default) or token (a character LM).")
+    var lmUnit: String?
+
+    /// The beam width in use: --beam, or 8.
+    var beamWidth: Int { beam ?? 8 }
     @Option(help: "Restrict output to the words of this file (one per line).")
     var lexicon: String?
     @Option(help: "Output: text (Kaldi), jsonl or ctm.")
@@ -41,9 +44,10 @@ struct DecodingOptions: ParsableArguments {
     var maxMemory: String?
 
     func validate() throws {
-        guard beam >= 1 else { throw ValidationError("--beam must be at least 1") }
-        guard nbest >= 1 && nbest <= beam else { throw ValidationError("--nbest must be between 1 and --beam") }
-        guard ["word", "token"].contains(lmUnit) else { throw ValidationError("--lm-unit is word or token") }
+        guard beamWidth >= 1 else { throw ValidationError("--beam must be at least 1") }
+        guard nbest >= 1 && nbest <= beamWidth else { throw ValidationError("--nbest must be between 1 and --beam") }
+        if let lmUnit, !["word", "token"].contains(lmUnit) { throw ValidationError("--lm-unit is word or token") }
+        if lmWeight != nil && lm == nil { throw ValidationError("--lm-weight weighs a language model: give --lm") }
         if let penVariants { _ = try Self.penTransforms(penVariants) }
         if let maxMemory, MemoryBudget.parse(maxMemory) == nil {
             throw ValidationError("--max-memory takes a size such as 512M or 2G")
@@ -51,27 +55,31 @@ struct DecodingOptions: ParsableArguments {
         if ctmUnit == .word && format == .text {
             throw ValidationError("--ctm-unit word times words in --format ctm or jsonl; Kaldi text has no times")
         }
-        if beam == 1 && (lm != nil || lexicon != nil) {
-            throw ValidationError("--lm and --lexicon need the beam search: give --beam 2 or more")
+        if beamWidth == 1 {
+            let searchOnly = [("--lm", lm != nil), ("--lexicon", lexicon != nil), ("--word-bonus", wordBonus != nil),
+                              ("--lm-unit", lmUnit != nil)].filter(\.1).map(\.0)
+            if !searchOnly.isEmpty {
+                throw ValidationError("\(searchOnly.joined(separator: ", ")) act in the beam search, which --beam 1 skips: give --beam 2 or more")
+            }
         }
     }
 
     /// The model and decoder these flags describe; warnings go to stderr as `command`'s.
     func makeLabeller(for command: any ParsableCommand.Type) throws -> Labeller {
         let model = try LabellingModel(contentsOf: self.model)
-        var options = BeamSearchOptions(beamWidth: beam, nBest: nbest)
-        options.lmWeight = lmWeight
-        options.wordBonus = wordBonus
+        var options = BeamSearchOptions(beamWidth: beamWidth, nBest: nbest)
+        if let lmWeight { options.lmWeight = lmWeight }
+        if let wordBonus { options.wordBonus = wordBonus }
         options.lmLevel = lmUnit == "token" ? .token : .word
         let languageModel = try lm.map { try NGramModel(path: $0) }
         let words = try lexicon.map { path -> [String] in
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the lexicon") }
             return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        if model.task != .ctc && (lm != nil || lexicon != nil || nbest > 1) {
-            throw InputError(file: self.model, "a \(model.task.rawValue) model is read without a search: --lm, --lexicon and --nbest apply to ctc models only")
+        if model.task != .ctc && (beam != nil || lm != nil || lexicon != nil || nbest > 1 || wordBonus != nil || lmUnit != nil) {
+            throw InputError(file: self.model, "a \(model.task.rawValue) model is read without a search: --beam, --nbest, --lm, --lm-weight, --word-bonus, --lm-unit and --lexicon apply to ctc models only")
         }
-        var labeller = Labeller(model: model, bestPath: beam == 1, options: options, languageModel: languageModel, lexicon: words)
+        var labeller = Labeller(model: model, bestPath: beamWidth == 1, options: options, languageModel: languageModel, lexicon: words)
         if let penVariants {
             guard case .strokes? = model.frontEnd else {
                 throw InputError(file: self.model, "--pen-variants distorts pen features, and the model's front end is not a stroke one (seqlab inspect shows it)")

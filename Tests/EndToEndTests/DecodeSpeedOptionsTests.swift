@@ -54,6 +54,34 @@ final class DecodeSpeedOptionsTests: XCTestCase {
         XCTAssertEqual(labelTwo.stdoutText, labelOne.stdoutText)
     }
 
+    /// The search's flags act or are refused: --word-bonus changes what the beam search keeps, and the
+    /// flags with nothing to act on (a weight without a language model, a bonus without the search) say so.
+    func testSearchFlagsActOrAreRefused() throws {
+        let feats = try extractSamples()
+        func decode(_ flags: [String]) throws -> ProcessResult {
+            try runSeqlab(["decode", "-m", model, "--feats", feats, "--threads", "1"] + flags)
+        }
+        let plain = try decode([]), greedy = try decode(["--beam", "1"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertEqual(greedy.status, 0, greedy.stderr)
+        func words(_ r: ProcessResult) -> Int { r.stdoutText.split(separator: "\n").map { $0.split(separator: " ").count - 1 }.reduce(0, +) }
+        // A large negative bonus per word makes every added word cost more than the acoustics gain.
+        let penalised = try decode(["--word-bonus=-40"])
+        XCTAssertEqual(penalised.status, 0, penalised.stderr)
+        XCTAssertLessThan(words(penalised), words(plain), penalised.stdoutText)
+        let cases: [([String], String)] = [
+            (["--lm-weight", "0.8"], "--lm-weight weighs a language model: give --lm"),
+            (["--beam", "1", "--word-bonus", "2"], "--word-bonus act in the beam search, which --beam 1 skips"),
+            (["--beam", "1", "--lm-unit", "token"], "--lm-unit act in the beam search, which --beam 1 skips"),
+            (["--lm-unit", "letters"], "--lm-unit is word or token"),
+        ]
+        for (flags, message) in cases {
+            let r = try decode(flags)
+            XCTAssertNotEqual(r.status, 0, "\(flags)")
+            XCTAssertTrue(r.stderr.contains(message), "\(flags): \(r.stderr)")
+        }
+    }
+
     /// A 1×256 BLSTM (trained one epoch on the samples) decodes to the same hypotheses and scores on
     /// one thread and on two, where, on CPUs with AVX-512 and a 1 MB L2, the layer's recurrences
     /// split between the two threads (`LSTMSplitRecurrentWeights`).
