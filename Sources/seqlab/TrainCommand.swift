@@ -60,7 +60,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "The front-end config (extract --config) that made the features; stored in the model.") var frontend: String?
     @Option(name: .long, help: "Validation features.") var validFeats: String?
     @Option(name: .long, help: "Validation labels (Kaldi text).") var validText: String?
-    @Option(name: .long, help: "Hold out this share of the training utterances for validation (when no --valid-feats).") var validFraction: Double = 0.1
+    @Option(name: .long, help: "Without --valid-feats, hold out every n-th training utterance for validation, n = 1/FRACTION rounded (0.1: every 10th; at most 0.5; 0: none).") var validFraction: Double = 0.1
 
     @Option(name: .long, help: "lstm, elman or jordan (see above).") var cell: RecurrentCell = .lstm
     @Option(name: .long, help: "Hidden widths per layer, comma-separated (default 128,128; elman, jordan: one).") var hidden: String?
@@ -85,7 +85,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Pen features: rotate each sample by up to ± this many degrees (a new draw per utterance and epoch).") var penRotation = 0.0
     @Option(name: .long, help: "Pen features: slant each sample by x ← x + s·y, s up to ± this.") var penSlant = 0.0
     @Option(name: .long, help: "Pen features: scale width and height each by 1 ± up to this.") var penScale = 0.0
-    @Option(name: .long, help: "Stop after this many epochs without a better validation error.") var patience = 6
+    @Option(name: .long, help: "Stop after this many epochs without a better validation error. (default: 6)") var patience: Int?
     @Flag(name: .long, help: "Keep the learning rate when validation error stalls (default: halve it every second epoch without improvement).") var noHalving = false
     @Option(name: .long, help: "Multiply the learning rate by this factor in (0, 1] after every epoch (exponential decay, on top of any halving; e.g. 0.9).") var learningRateDecay: Double?
 
@@ -108,7 +108,11 @@ struct Train: ParsableCommand {
         if let learningRateDecay {
             guard learningRateDecay > 0 && learningRateDecay <= 1 else { throw ValidationError("--learning-rate-decay is a factor in (0, 1], got \(learningRateDecay)") }
         }
-        guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
+        guard (0...0.5).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 0.5] (every n-th utterance, n = 1/FRACTION rounded, at least 2)") }
+        if validFeats == nil && validFraction == 0 && resume == nil && (patience != nil || noHalving) {
+            throw ValidationError("--patience and --no-halving act on the validation error, and --valid-fraction 0 without --valid-feats leaves none")
+        }
+        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
         guard resume == nil || initModel == nil else { throw ValidationError("--resume continues a run, --init starts one from a model: give one") }
         if task == .predict {
             guard text == nil, validText == nil else { throw ValidationError("--task predict learns from the features alone: drop --text and --valid-text") }
@@ -157,7 +161,7 @@ struct Train: ParsableCommand {
         o.frequencyMaskWidth = freqMaskWidth
         let pen = PenDistortion(rotationDegrees: penRotation, slant: penSlant, scale: penScale)
         o.penDistortion = pen.isIdentity ? nil : pen
-        o.patience = patience
+        o.patience = patience ?? 6
         o.halveOnPlateau = !noHalving
         o.learningRateDecay = learningRateDecay == 1 ? nil : learningRateDecay
         o.seed = seed
@@ -231,6 +235,18 @@ struct Train: ParsableCommand {
                                  "the model is a --cell \(base.network.cell.rawValue) network, not \(cell.rawValue); fine-tuning keeps its cell: give --cell \(base.network.cell.rawValue)")
             }
         }
+        if let previous {
+            // The alphabet and front end are the checkpoint's, as its options are: a contradicting flag is refused, not dropped.
+            if let tokens, tokens != previous.model.tokenUnit {
+                throw InputError(file: previous.path, place: "seqlab.tokens",
+                                 "the checkpoint's run has \(previous.model.tokenUnit.rawValue) tokens and --resume continues it with its own alphabet; --tokens asks for \(tokens.rawValue): leave it out, or start a new run")
+            }
+            if let requestedFrontEnd, requestedFrontEnd != previous.model.frontEnd {
+                let has = previous.model.frontEnd.map { "its own \($0.kind) front end (\($0.dimension) dims; seqlab inspect shows it)" } ?? "no stored front end"
+                throw InputError(file: previous.path, place: "seqlab.frontend",
+                                 "--frontend differs from the checkpoint's: its run has \(has), and --resume continues it: leave the flag out, or start a new run")
+            }
+        }
         let unit = previous?.model.tokenUnit ?? base?.tokenUnit ?? tokens ?? .characters
         if let previous, previous.model.task != task {
             throw InputError(file: previous.path, place: TrainingTask.metadataKey,
@@ -254,6 +270,9 @@ struct Train: ParsableCommand {
             (train, valid) = all.splitting(validationFraction: validFraction)
         }
         for s in skipped { Self.printWarning("\(s)") }
+        if valid.utterances.isEmpty && validFeats == nil && validFraction > 0 && previous == nil {
+            Self.printWarning("\(all.utterances.count) utterance(s) are too few to hold any out for validation (--valid-fraction \(validFraction)): no early stopping or learning-rate halving, and -o gets the last epoch's model")
+        }
         guard !train.utterances.isEmpty else {
             throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) skipped)")
         }

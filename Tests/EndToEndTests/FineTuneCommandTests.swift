@@ -55,6 +55,9 @@ final class FineTuneCommandTests: XCTestCase {
             (["--seed", "5"], "seed = 4"),
             (["--time-masks", "2"], "--time-masks asks for 2"),
             (["--threads", "13"], "threads = 1"),   // 13: not the default (all cores) here
+            (["--tokens", "chars"], "seqlab.tokens: the checkpoint's run has words tokens and --resume continues it with its own alphabet; --tokens asks for chars"),
+            (["--frontend", packageRoot.appendingPathComponent("models/digits.conf").path],
+             "seqlab.frontend: --frontend differs from the checkpoint's: its run has no stored front end"),
         ] {
             var args = common
             for (i, a) in args.enumerated() where a == flags[0] { args[i + 1] = flags[1] }
@@ -70,6 +73,33 @@ final class FineTuneCommandTests: XCTestCase {
         XCTAssertEqual(same.status, 0, same.stderr)
         let again = try runSeqlab(common + ["--resume", path("m.safetensors.ckpt"), "--epochs", "3", "-o", path("m.safetensors")])
         XCTAssertEqual(again.status, 0, again.stderr)
+    }
+
+    /// Early stopping and halving watch the validation error: asked for with none to watch they are
+    /// refused, and a fraction too small to hold out one utterance is said, not silently dropped.
+    func testValidationFlagsNeedAValidationSet() throws {
+        let task = try writeLabelTask(in: dir)   // 12 utterances
+        let common = ["train", "--feats", task.feats, "--text", task.text, "--tokens", "words", "--hidden", "4", "--unidirectional",
+                      "--epochs", "1", "--threads", "1", "--seed", "4", "--quiet", "-o", path("m.safetensors")]
+        for flags in [["--valid-fraction", "0", "--patience", "3"], ["--valid-fraction", "0", "--no-halving"]] {
+            let r = try runSeqlab(common + flags)
+            XCTAssertEqual(r.status, 64, "\(flags)")
+            XCTAssertTrue(r.stderr.contains("--patience and --no-halving act on the validation error, and --valid-fraction 0 without --valid-feats leaves none"), r.stderr)
+        }
+        let half = try runSeqlab(common + ["--valid-fraction", "0.7"])
+        XCTAssertEqual(half.status, 64)
+        XCTAssertTrue(half.stderr.contains("--valid-fraction must be in [0, 0.5]"), half.stderr)
+        let tiny = try runSeqlab(common + ["--valid-fraction", "0.05", "--log", path("tiny.jsonl")])   // every 20th of 12: none
+        XCTAssertEqual(tiny.status, 0, tiny.stderr)
+        XCTAssertTrue(tiny.stderr.contains("12 utterance(s) are too few to hold any out for validation (--valid-fraction 0.05)"), tiny.stderr)
+        let none = try runSeqlab(common + ["--valid-fraction", "0"])
+        XCTAssertEqual(none.status, 0, none.stderr)
+        XCTAssertEqual(none.stderr, "", "asked for no validation: nothing to say")
+        let tenth = try runSeqlab(common + ["--log", path("tenth.jsonl")])   // every 10th: one utterance
+        XCTAssertEqual(tenth.status, 0, tenth.stderr)
+        XCTAssertEqual(tenth.stderr, "")
+        XCTAssertNotNil(try readLog(path("tenth.jsonl")).first?["validLabelErrorRate"])
+        XCTAssertNil(try readLog(path("tiny.jsonl")).first?["validLabelErrorRate"])
     }
 
     /// A resume reaches an uninterrupted run's bytes only on that run's data: other training data,
