@@ -7,6 +7,8 @@ public struct GridSVGOptions: Sendable {
     public var cellSize: Double = 48
     /// Print the utility in each cell (off automatically above 40 columns). Default true.
     public var showValues: Bool = true
+    /// Decimals of the utility printed in each cell. Default 3.
+    public var digits: Int = 3
     public init() {}
 }
 
@@ -52,7 +54,7 @@ public func gridSVG(_ map: GridMap, utilities: [Double], policy: [Int], options:
                 out += "<text x=\"\(cx)\" y=\"\(showValues ? cy - size / 6 : cy)\" font-size=\"\(size / (showValues ? 2.4 : 1.6))\">\(arrow)</text>\n"
             }
             if showValues {
-                out += "<text x=\"\(cx)\" y=\"\(cy + size / 4)\" font-size=\"\(size / 5)\">\(String(format: "%.3f", utilities[s]))</text>\n"
+                out += "<text x=\"\(cx)\" y=\"\(cy + size / 4)\" font-size=\"\(size / 5)\">\(String(format: "%.\(options.digits)f", utilities[s]))</text>\n"
             }
         }
     }

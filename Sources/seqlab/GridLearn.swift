@@ -177,6 +177,7 @@ struct GridLearn: ParsableCommand {
 
     func validate() throws {
         if model != nil && learning.algorithm != .dqn { throw ValidationError("--model is only for --algorithm dqn") }
+        if curveFormat != nil && curve == nil { throw ValidationError("--curve-format is the format of --curve FILE: give --curve") }
     }
 
     func run() throws {

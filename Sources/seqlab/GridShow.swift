@@ -19,11 +19,14 @@ struct GridShow: ParsableCommand {
     @Option(help: "Write a value heat map with arrows as SVG to this file (- for standard output).")
     var svg: String?
 
-    @Option(help: "Decimals of the utilities.")
+    @Option(help: "Decimals of the utilities (--values and the SVG's cells).")
     var digits = 3
 
     func validate() throws {
         guard (0...12).contains(digits) else { throw ValidationError("--digits must be in 0…12") }
+        if svg == "-" && (values || policy) {
+            throw ValidationError("--values and --policy print text to standard output, which --svg - fills with the SVG: write the SVG to a file")
+        }
     }
 
     func run() throws {
@@ -39,7 +42,9 @@ struct GridShow: ParsableCommand {
                 writeOut(text)
             }
             if let svg, let solution {
-                try writeText(gridSVG(map, utilities: solution.utilities, policy: solution.policy), to: svg)
+                var options = GridSVGOptions()
+                options.digits = digits
+                try writeText(gridSVG(map, utilities: solution.utilities, policy: solution.policy, options: options), to: svg)
             }
         }
     }

@@ -18,14 +18,14 @@ struct GridSolve: ParsableCommand {
     @Option(help: "value (value iteration) or policy (policy iteration).")
     var method: SolveMethod = .value
 
-    @Option(help: "Value iteration's ε: stop when ‖U_{i+1} − U_i‖ < ε(1−γ)/γ (< ε when γ = 1).")
-    var epsilon = ValueIterationOptions().epsilon
+    @Option(help: "Value iteration's ε: stop when ‖U_{i+1} − U_i‖ < ε(1−γ)/γ (< ε when γ = 1). (default: 1e-06)")
+    var epsilon: Double?
 
-    @Option(help: "Value iteration's iteration limit.")
-    var maxIterations = ValueIterationOptions().maxIterations
+    @Option(help: "Value iteration's iteration limit. (default: 100000)")
+    var maxIterations: Int?
 
-    @Option(help: "Value iteration's sweep order: jacobi (textbook) or gauss-seidel (in place, alternating; for large maps).")
-    var sweep: SweepOrder = ValueIterationOptions().sweep
+    @Option(help: "Value iteration's sweep order: jacobi (textbook, the default) or gauss-seidel (in place, alternating; for large maps).")
+    var sweep: SweepOrder?
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
@@ -34,7 +34,20 @@ struct GridSolve: ParsableCommand {
     var summary = false
 
     func validate() throws {
-        guard epsilon > 0, maxIterations >= 1 else { throw ValidationError("--epsilon must be positive and --max-iterations at least 1") }
+        guard (epsilon ?? 1) > 0, (maxIterations ?? 1) >= 1 else { throw ValidationError("--epsilon must be positive and --max-iterations at least 1") }
+        if method == .policy && (epsilon != nil || maxIterations != nil || sweep != nil) {
+            throw ValidationError("--epsilon, --max-iterations and --sweep set value iteration; --method policy improves the policy until it is stable")
+        }
+        if json && summary { throw ValidationError("--summary shortens the text output; --json prints one object with the grids") }
+    }
+
+    /// Value iteration's options: the flags given, the defaults of `ValueIterationOptions` otherwise.
+    var valueIterationOptions: ValueIterationOptions {
+        var o = ValueIterationOptions()
+        if let epsilon { o.epsilon = epsilon }
+        if let maxIterations { o.maxIterations = maxIterations }
+        if let sweep { o.sweep = sweep }
+        return o
     }
 
     func run() throws {
@@ -48,8 +61,9 @@ struct GridSolve: ParsableCommand {
             let methodName: String
             switch method {
             case .value:
-                solution = valueIteration(mdp, options: .init(epsilon: epsilon, maxIterations: maxIterations, sweep: sweep))
-                methodName = "value iteration (\(sweep.rawValue))"
+                let options = valueIterationOptions
+                solution = valueIteration(mdp, options: options)
+                methodName = "value iteration (\(options.sweep.rawValue))"
             case .policy:
                 solution = policyIteration(mdp)
                 methodName = "policy iteration"
@@ -61,6 +75,7 @@ struct GridSolve: ParsableCommand {
             }
             if json {
                 writeOut(GridRendering.json(map, solution, method: method.rawValue))
+                if !solution.converged { throw ExitCode.failure }
                 return
             }
             var text = "method: \(methodName)\n"

@@ -55,6 +55,47 @@ final class GridTests: XCTestCase {
         XCTAssertTrue(text.hasSuffix("</svg>\n"))
     }
 
+    /// --digits reaches the SVG's cells as it does the text.
+    func testShowDigitsReachTheSVG() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var texts: [String] = []
+        for digits in ["3", "1"] {
+            let svg = dir.appendingPathComponent("v\(digits).svg").path
+            let r = try runSeqlab(["grid", "show", path("russell-norvig-4x3.grid"), "--svg", svg, "--digits", digits])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            texts.append(try String(contentsOfFile: svg, encoding: .utf8))
+        }
+        XCTAssertTrue(texts[0].contains(">0.812</text>"), texts[0])   // R&N's U(3,3)
+        XCTAssertTrue(texts[1].contains(">0.8</text>"), texts[1])
+        XCTAssertFalse(texts[1].contains(">0.812</text>"), texts[1])
+    }
+
+    /// Flags with nothing to act on are refused, not dropped.
+    func testFlagsThatWouldBeIgnoredAreRefused() throws {
+        let map = path("lecture-2x3.grid")
+        let cases: [([String], String)] = [
+            (["grid", "solve", map, "--method", "policy", "--epsilon", "0.01"], "--epsilon, --max-iterations and --sweep set value iteration"),
+            (["grid", "solve", map, "--method", "policy", "--sweep", "gauss-seidel"], "--epsilon, --max-iterations and --sweep set value iteration"),
+            (["grid", "solve", map, "--json", "--summary"], "--summary shortens the text output"),
+            (["grid", "show", map, "--svg", "-", "--values"], "--values and --policy print text to standard output"),
+            (["grid", "learn", map, "--algorithm", "qlearning", "--episodes", "3", "--curve-format", "jsonl"], "--curve-format is the format of --curve FILE"),
+        ]
+        for (args, message) in cases {
+            let r = try runSeqlab(args)
+            XCTAssertEqual(r.status, 64, "\(args)")
+            XCTAssertEqual(r.stdoutText, "", "\(args)")
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+        // Not converged within the limit: the exit says so with --json as without.
+        for json in [false, true] {
+            let r = try runSeqlab(["grid", "solve", path("russell-norvig-4x3.grid"), "--max-iterations", "2"] + (json ? ["--json"] : []))
+            XCTAssertEqual(r.status, 1, "--json \(json): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("not converged after 2 iterations"), r.stderr)
+            XCTAssertFalse(r.stdoutText.isEmpty)
+        }
+    }
+
     func testMalformedMapFailsWithLineAndColumn() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
