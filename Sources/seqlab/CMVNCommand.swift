@@ -41,6 +41,12 @@ struct CMVN: ParsableCommand {
     @Flag(name: .customLong("text-ark"), help: "Write a text archive instead of a binary one.")
     var textArk = false
 
+    func validate() throws {
+        if utt2spk != nil && cmvn == .none {
+            throw ValidationError("--utt2spk groups utterances for their statistics, and --cmvn none computes none")
+        }
+    }
+
     func run() throws {
         try Self.reportingErrors {
             if output == "-" && !textArk && isatty(1) == 1 {

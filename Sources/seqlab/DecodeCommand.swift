@@ -45,6 +45,9 @@ struct Decode: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if stream && jobs > 1 { throw ValidationError("--stream decodes one utterance as it arrives; --jobs decodes whole utterances") }
+        if stream && decoding.maxMemory != nil {
+            throw ValidationError("--max-memory bounds a whole utterance's forward pass; --stream holds one chunk at a time")
+        }
         if let chunk {
             guard stream else { throw ValidationError("--chunk sets the step of --stream: give --stream too") }
             guard chunk >= 1 else { throw ValidationError("--chunk must be at least 1") }

@@ -117,7 +117,7 @@ struct ExtractAudio: ParsableCommand {
     var noiseFiles: String?
     @Option(help: "A Kaldi text file (uttid labels…) whose lines are copied to --text-out under the written keys.")
     var textIn: String?
-    @Option(help: "Where to write the label lines of the written utterances (with --text-in; '-' is not allowed).")
+    @Option(help: "Where to write the label lines of the written utterances (with --text-in; '-' only when the archive goes to a file).")
     var textOut: String?
 
     @Option(help: "Files processed at once (default: all cores).")
@@ -161,7 +161,19 @@ struct ExtractAudio: ParsableCommand {
         if noResample { flags.append(("resample", "false")) }
         let given = flags.compactMap { name, value in value.map { "--\(name)=\($0)" } }
         if !given.isEmpty { source = config.map { "\($0) + command line" } ?? source }
-        return try FrontendConfig(configText: text + given.joined(separator: "\n"), file: source)
+        let built = try FrontendConfig(configText: text + given.joined(separator: "\n"), file: source)
+        // Flags of another feature type would be dropped: refused instead (as Kaldi's per-type binaries do).
+        if numCeps != nil && built.featureType != .mfcc {
+            throw ValidationError("--num-ceps is for --type mfcc; these features are \(built.featureType.rawValue)")
+        }
+        if built.featureType == .spectrogram {
+            let melOnly = [("--num-mel-bins", numMelBins != nil), ("--low-freq", lowFreq != nil), ("--high-freq", highFreq != nil),
+                           ("--use-energy", useEnergy != nil)].filter(\.1).map(\.0)
+            if !melOnly.isEmpty {
+                throw ValidationError("\(melOnly.joined(separator: ", ")) shape the mel filterbank of fbank and mfcc; a spectrogram has none (its first bin is the log energy)")
+            }
+        }
+        return built
     }
 
     /// The augmentation the flags ask for (none by default).

@@ -50,6 +50,9 @@ struct Score: ParsableCommand {
     var details = false
 
     func validate() throws {
+        if wordBoundary != nil && unit == .token {
+            throw ValidationError("--word-boundary splits characters into words; --unit token scores the tokens as they are")
+        }
         if reference == "-" && hypothesis == "-" {
             throw ValidationError("--ref and --hyp cannot both be \"-\" (stdin)")
         }

@@ -73,7 +73,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Utterances per minibatch.") var batchSize = 16
     @Option(name: .long, help: "sgd, rmsprop or adam.") var optimizer: OptimizerKind = .adam
     @Option(name: .long, help: "Learning rate.") var learningRate = 1e-3
-    @Option(name: .long, help: "Momentum (sgd, rmsprop).") var momentum = 0.9
+    @Option(name: .long, help: "Momentum of sgd and rmsprop (Adam keeps its own moment estimates). (default: 0.9)") var momentum: Double?
     @Option(name: .long, help: "Clip the global gradient norm (0 = off).") var clip = 5.0
     @Option(name: .long, help: "L2 weight decay.") var weightDecay = 0.0
     @Option(name: .long, help: "Std. dev. of Gaussian input noise while training.") var inputNoise = 0.0
@@ -130,6 +130,9 @@ struct Train: ParsableCommand {
         } else if horizon != nil {
             throw ValidationError("--horizon is the truncation of --gradient tbptt")
         }
+        if momentum != nil && optimizer == .adam {
+            throw ValidationError("--momentum is for --optimizer sgd and rmsprop; adam keeps its own moment estimates (β1 = 0.9, β2 = 0.999)")
+        }
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout is a probability in [0, 1), got \(dropout)") }
         if let maxMemory, MemoryBudget.parse(maxMemory) == nil { throw ValidationError("--max-memory takes a size such as 512M or 8G") }
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
@@ -150,7 +153,7 @@ struct Train: ParsableCommand {
         o.batchSize = batchSize
         o.optimizer = optimizer
         o.learningRate = learningRate
-        o.momentum = momentum
+        o.momentum = momentum ?? 0.9
         o.clipNorm = clip
         o.weightDecay = weightDecay
         o.inputNoise = inputNoise

@@ -34,6 +34,10 @@ final class CMVNCommandTests: XCTestCase {
         let mean = try runSeqlab(["cmvn", "--utt2spk", dir.appendingPathComponent("utt2spk").path, "--cmvn", "mean", "-o",
                                   dir.appendingPathComponent("m.ark").path], stdin: Data(ark.utf8))
         XCTAssertEqual(mean.status, 0, mean.stderr)
+        let grouped = try runSeqlab(["cmvn", "--cmvn", "none", "--utt2spk", dir.appendingPathComponent("m.ark").path,
+                                     "--text-ark", dir.appendingPathComponent("m.ark").path])
+        XCTAssertEqual(grouped.status, 64)
+        XCTAssertTrue(grouped.stderr.contains("--utt2spk groups utterances for their statistics, and --cmvn none computes none"), grouped.stderr)
         let back = try runSeqlab(["cmvn", "--cmvn", "none", "--text-ark", dir.appendingPathComponent("m.ark").path])
         XCTAssertEqual(back.status, 0, back.stderr)
         assertClose(parseTextArk(back.stdoutText).flatMap(\.values), [-2, -10, 0, -10, -1, -0.5, 1, 0.5, 2, 20], absolute: 1e-5)

@@ -44,6 +44,22 @@ final class ExtractAudioTests: XCTestCase {
         return url.path
     }
 
+    /// A flag of another feature type would change nothing: it is refused, naming the type.
+    func testFlagsOfAnotherFeatureTypeAreRefused() throws {
+        let cases: [([String], String)] = [
+            (["--num-ceps", "20"], "--num-ceps is for --type mfcc; these features are fbank"),
+            (["--type", "spectrogram", "--num-ceps", "20"], "--num-ceps is for --type mfcc; these features are spectrogram"),
+            (["--type", "spectrogram", "--num-mel-bins", "40", "--high-freq", "-200"],
+             "--num-mel-bins, --high-freq shape the mel filterbank of fbank and mfcc; a spectrogram has none"),
+        ]
+        for (flags, message) in cases {
+            let r = try runSeqlab(["extract", "audio", Self.fixture, "--quiet", "-o", dir.appendingPathComponent("x.ark").path] + flags)
+            XCTAssertEqual(r.status, 64, "\(flags)")
+            XCTAssertTrue(r.stderr.contains(message), "\(flags): \(r.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.ark").path))
+        }
+    }
+
     func testExtractingTheFixtureEqualsTheLibrary() throws {
         let out = dir.appendingPathComponent("feats.ark").path
         let r = try runSeqlab(["extract", "audio", Self.fixture, "--type", "mfcc", "--num-ceps", "20", "--cmvn", "mean", "-o", out, "--quiet"])

@@ -241,5 +241,17 @@ final class ExtractStrokesTests: XCTestCase {
         let stdin = try extractStrokes(["-", "--text-ark", "--quiet"], stdin: Data("label x\n1 2\n3 4\n".utf8))
         XCTAssertEqual(stdin.status, 0, stdin.stderr)
         XCTAssertTrue(stdin.stdoutText.hasPrefix("stdin-0000"), stdin.stdoutText)
+        // --label names an IAM-OnDB file's one sample; pen text and UNIPEN label their own, so it is refused there.
+        let labelled = try extractStrokes(["-", "--text-ark", "--quiet", "--label", "y"], stdin: Data("label x\n1 2\n3 4\n".utf8))
+        XCTAssertEqual(labelled.status, 1)
+        XCTAssertEqual(labelled.stdoutText, "")
+        XCTAssertTrue(labelled.stderr.contains("stdin: a label is given for IAM-OnDB files only (one sample each); this pen-text file labels its own samples"),
+                      labelled.stderr)
+        let unipen = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/unipen")
+        let labelledUnipen = try extractStrokes([unipen.appendingPathComponent("data/a.dat").path, "--include-root",
+                                                 unipen.appendingPathComponent("include").path, "--label", "y", "--quiet"])
+        XCTAssertEqual(labelledUnipen.status, 1)
+        XCTAssertTrue(labelledUnipen.stderr.contains("a.dat: a label is given for IAM-OnDB files only (one sample each); this UNIPEN file"),
+                      labelledUnipen.stderr)
     }
 }

@@ -86,6 +86,11 @@ final class FineTuneCommandTests: XCTestCase {
             XCTAssertEqual(r.status, 64, "\(flags)")
             XCTAssertTrue(r.stderr.contains("--patience and --no-halving act on the validation error, and --valid-fraction 0 without --valid-feats leaves none"), r.stderr)
         }
+        let adam = try runSeqlab(common + ["--momentum", "0.5"])
+        XCTAssertEqual(adam.status, 64)
+        XCTAssertTrue(adam.stderr.contains("--momentum is for --optimizer sgd and rmsprop"), adam.stderr)
+        let sgd = try runSeqlab(common + ["--momentum", "0.5", "--optimizer", "sgd"])
+        XCTAssertEqual(sgd.status, 0, sgd.stderr)
         let half = try runSeqlab(common + ["--valid-fraction", "0.7"])
         XCTAssertEqual(half.status, 64)
         XCTAssertTrue(half.stderr.contains("--valid-fraction must be in [0, 0.5]"), half.stderr)

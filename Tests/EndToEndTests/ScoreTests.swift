@@ -66,6 +66,9 @@ final class ScoreTests: XCTestCase {
         XCTAssertTrue(tokens.stdoutText.hasPrefix("%TER 20.00 [ 1 / 5, 0 ins, 0 del, 1 sub ]"), tokens.stdoutText)
         let words = try runSeqlab(["score", "--ref", ref, "--hyp", hyp, "--word-boundary", "|"])
         XCTAssertTrue(words.stdoutText.hasPrefix("%WER 50.00 [ 1 / 2, 0 ins, 0 del, 1 sub ]"), words.stdoutText)
+        let both = try runSeqlab(["score", "--ref", ref, "--hyp", hyp, "--unit", "token", "--word-boundary", "|"])
+        XCTAssertEqual(both.status, 64)
+        XCTAssertTrue(both.stderr.contains("--word-boundary splits characters into words; --unit token scores the tokens as they are"), both.stderr)
     }
 
     func testBadInputFails() throws {

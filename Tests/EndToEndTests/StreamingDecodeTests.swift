@@ -160,6 +160,9 @@ final class StreamingDecodeTests: XCTestCase {
         let withoutStream = try runSeqlab(["decode", "-m", model, "--chunk", "5", "--feats", task.feats])
         XCTAssertNotEqual(withoutStream.status, 0)
         XCTAssertTrue(withoutStream.stderr.contains("--chunk sets the step of --stream"), withoutStream.stderr)
+        let memory = try runSeqlab(["decode", "-m", model, "--stream", "--max-memory", "1G", "--feats", task.feats])
+        XCTAssertEqual(memory.status, 64)
+        XCTAssertTrue(memory.stderr.contains("--stream holds one chunk at a time"), memory.stderr)
     }
 }
 

@@ -16,6 +16,7 @@ public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: 
                                             : "no such file")
     }
     let chosen = format ?? guessInkFormat(path: path, data: data)
+    try refuseLabel(label, for: chosen, name: path)
     switch chosen {
     case .unipen:
         let r = UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: path, idPrefix: idPrefix)
@@ -32,7 +33,9 @@ public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: 
 /// Reads stroke data held in memory (e.g. standard input); `name` is used in errors and ids.
 public func readInkSamples(data: Data, name: String, format: InkFormat? = nil, includeRoot: String? = nil,
                            label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
-    switch format ?? guessInkFormat(path: name, data: data) {
+    let chosen = format ?? guessInkFormat(path: name, data: data)
+    try refuseLabel(label, for: chosen, name: name)
+    switch chosen {
     case .unipen:
         let r = UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: name, idPrefix: idPrefix)
         return (r.samples, r.rejected)
@@ -42,6 +45,13 @@ public func readInkSamples(data: Data, name: String, format: InkFormat? = nil, i
         let r = PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: name, idPrefix: idPrefix)
         return (r.samples, r.rejected)
     }
+}
+
+/// A label given from outside names the one sample of an IAM-OnDB file; UNIPEN and pen-text files
+/// label their own samples, so a label for them would be dropped: it is refused instead.
+private func refuseLabel(_ label: String?, for format: InkFormat, name: String) throws(InputError) {
+    guard label != nil, format != .iam else { return }
+    throw InputError(file: name, "a label is given for IAM-OnDB files only (one sample each); this \(format == .unipen ? "UNIPEN" : "pen-text") file labels its own samples")
 }
 
 /// The format of a stroke file: XML (first non-blank byte `<`) is IAM-OnDB; a line starting
