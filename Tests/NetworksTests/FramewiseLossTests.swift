@@ -20,7 +20,7 @@ final class FramewiseLossTests: XCTestCase {
         for (name, loss) in [("frames", { frame() }), ("sequences", { sequence() })] as [(String, () -> (loss: Double, dLogits: Array2D<Double>))] {
             net.parameters.zeroGradients()
             net.backward(net.forward(batch), dLogits: loss().dLogits)
-            checkParameterGradients(net.parameters, samples: 4, seed: 91) { loss().loss }
+            checkParameterGradients(net.parameters, seed: 91) { loss().loss }
             XCTAssertGreaterThan(loss().loss, 0, name)
         }
         // Cross-entropy is −log of the target's probability, summed over the 8 real frames only.
@@ -45,7 +45,7 @@ final class FramewiseLossTests: XCTestCase {
         for loss in [pooled, predict] {
             net.parameters.zeroGradients()
             net.backward(net.forward(batch), dLogits: loss().dLogits)
-            checkParameterGradients(net.parameters, samples: 6, seed: 95) { loss().loss }
+            checkParameterGradients(net.parameters, seed: 95) { loss().loss }
         }
         // The logits are what the log-softmax turns into the log-probabilities.
         let pass = net.forward(batch)
@@ -71,7 +71,7 @@ final class FramewiseLossTests: XCTestCase {
         }
         net.parameters.zeroGradients()
         let dx = net.backward(net.forward(batch), dOutputs: loss(batch).dOutputs)
-        checkParameterGradients(net.parameters, samples: 5, seed: 93) { loss(batch).loss }
-        checkInputGradient(&batch.frames, dx, samples: 8) { loss(SequenceBatch(frames: $0, lengths: lengths)).loss }
+        checkParameterGradients(net.parameters, seed: 93) { loss(batch).loss }
+        checkInputGradient(&batch.frames, dx) { loss(SequenceBatch(frames: $0, lengths: lengths)).loss }
     }
 }

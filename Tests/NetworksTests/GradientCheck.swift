@@ -26,9 +26,10 @@ func sampleIndices(_ count: Int, _ n: Int, _ rng: inout SeededGenerator) -> [Int
     return chosen.sorted()
 }
 
-/// Checks ∂loss/∂p for a few sampled elements of every parameter against central differences.
-/// `loss` must recompute the forward pass from the parameters' current values.
-func checkParameterGradients(_ parameters: [Parameter<Double>], samples: Int = 6, seed: UInt64 = 99,
+/// Checks ∂loss/∂p for every element of every parameter (or `samples` seeded elements of each,
+/// for a large one) against central differences. `loss` must recompute the forward pass from the
+/// parameters' current values.
+func checkParameterGradients(_ parameters: [Parameter<Double>], samples: Int = .max, seed: UInt64 = 99,
                              absolute: Double = 1e-6, relative: Double = 1e-5,
                              _ loss: () -> Double, file: StaticString = #filePath, line: UInt = #line) {
     var rng = SeededGenerator(seed: seed)
@@ -42,8 +43,9 @@ func checkParameterGradients(_ parameters: [Parameter<Double>], samples: Int = 6
     }
 }
 
-/// Checks ∂loss/∂x for a few sampled elements of an input array against central differences.
-func checkInputGradient(_ x: inout Array2D<Double>, _ dx: Array2D<Double>, samples: Int = 8, seed: UInt64 = 5,
+/// Checks ∂loss/∂x for every element of an input array (or `samples` seeded elements) against
+/// central differences.
+func checkInputGradient(_ x: inout Array2D<Double>, _ dx: Array2D<Double>, samples: Int = .max, seed: UInt64 = 5,
                         absolute: Double = 1e-6, relative: Double = 1e-5, name: String = "x",
                         _ loss: (Array2D<Double>) -> Double, file: StaticString = #filePath, line: UInt = #line) {
     var rng = SeededGenerator(seed: seed)

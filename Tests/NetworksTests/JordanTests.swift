@@ -24,8 +24,8 @@ final class JordanTests: XCTestCase {
             let teacher = forced ? randomArray(batch.frames.rows, 2, &rng) : nil
             net.parameters.zeroGradients()
             let dx = net.backward(net.forward(batch, teacher: teacher), dOutputs: w)
-            checkParameterGradients(net.parameters, samples: 6, seed: 81) { maskedLoss(net.forward(batch, teacher: teacher).outputs, batch, w) }
-            checkInputGradient(&batch.frames, dx, samples: 10, name: "x forced=\(forced)") {
+            checkParameterGradients(net.parameters, seed: 81) { maskedLoss(net.forward(batch, teacher: teacher).outputs, batch, w) }
+            checkInputGradient(&batch.frames, dx, name: "x forced=\(forced)") {
                 let b = SequenceBatch(frames: $0, lengths: batch.lengths)
                 return maskedLoss(net.forward(b, teacher: teacher).outputs, b, w)
             }
