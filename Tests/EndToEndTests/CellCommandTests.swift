@@ -95,6 +95,24 @@ final class CellCommandTests: XCTestCase {
         let dropped = try runSeqlab(["train", "--unidirectional", "--hidden", "5,5", "--task", "predict", "--dropout", "0.2",
                                      "--feats", path("sines.ark"), "--epochs", "2", "--threads", "1", "-o", path("dropped.safetensors")])
         XCTAssertEqual(dropped.status, 0, dropped.stderr)
+        // The flags reach the training: the model records the gradient, and the same seed without
+        // truncation or dropout trains other weights.
+        func training(_ name: String) throws -> [String: Any] {
+            let meta = try SafeTensorsFile(contentsOf: path(name)).metadata["seqlab.training"] ?? "{}"
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(meta.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual(try training("rtrl.safetensors")["gradient"] as? String, "rtrl")
+        XCTAssertEqual(try training("tbptt.safetensors")["gradient"] as? String, "tbptt")
+        XCTAssertEqual(try training("tbptt.safetensors")["horizon"] as? Int, 3)
+        let plain = try runSeqlab(["train", "--unidirectional", "--hidden", "5", "--task", "predict",
+                                   "--feats", path("sines.ark"), "--epochs", "2", "--threads", "1", "-o", path("plain.safetensors")])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertEqual(try training("plain.safetensors")["gradient"] as? String, "bptt")
+        XCTAssertNotEqual(FileManager.default.contents(atPath: path("plain.safetensors")), FileManager.default.contents(atPath: path("tbptt.safetensors")))
+        let plain2 = try runSeqlab(["train", "--unidirectional", "--hidden", "5,5", "--task", "predict",
+                                    "--feats", path("sines.ark"), "--epochs", "2", "--threads", "1", "-o", path("plain2.safetensors")])
+        XCTAssertEqual(plain2.status, 0, plain2.stderr)
+        XCTAssertNotEqual(FileManager.default.contents(atPath: path("plain2.safetensors")), FileManager.default.contents(atPath: path("dropped.safetensors")))
         // --learning-rate-decay multiplies the rate after every epoch (the log shows the rate each
         // epoch trained at), and a resume cannot change it.
         let decayed = try runSeqlab(["train", "--unidirectional", "--hidden", "5", "--task", "predict", "--learning-rate", "0.004",

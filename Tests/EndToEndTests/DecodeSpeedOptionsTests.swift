@@ -54,6 +54,23 @@ final class DecodeSpeedOptionsTests: XCTestCase {
         XCTAssertEqual(labelTwo.stdoutText, labelOne.stdoutText)
     }
 
+    /// The shipped model reads the shipped samples as docs/RESULTS.md reports (1 error in 44 digits,
+    /// `scripts/demo`): the comparisons of this file are between right answers, not between two wrong ones.
+    func testShippedModelReadsTheShippedSamples() throws {
+        let label = try runSeqlab(["label", "-m", model, "--scp", packageRoot.appendingPathComponent("data/samples/wav.scp").path, "--quiet"])
+        XCTAssertEqual(label.status, 0, label.stderr)
+        try label.stdout.write(to: dir.appendingPathComponent("hyp.txt"))
+        let score = try runSeqlab(["score", "--ref", packageRoot.appendingPathComponent("data/samples/text").path,
+                                   "--hyp", dir.appendingPathComponent("hyp.txt").path])
+        XCTAssertEqual(score.status, 0, score.stderr)
+        // "%WER 2.27 [ 1 / 44, 0 ins, 0 del, 1 sub ]": the errors and the reference words.
+        let fields = score.stdoutText.split(separator: "\n").first?.split(separator: " ") ?? []
+        XCTAssertEqual(fields.count, 13, score.stdoutText)
+        guard fields.count == 13 else { return }
+        XCTAssertEqual(fields[5].dropLast(), "44", score.stdoutText)
+        XCTAssertLessThanOrEqual(Int(fields[3]) ?? .max, 2, score.stdoutText)
+    }
+
     /// The search's flags act or are refused: --word-bonus changes what the beam search keeps, and the
     /// flags with nothing to act on (a weight without a language model, a bonus without the search) say so.
     func testSearchFlagsActOrAreRefused() throws {

@@ -91,6 +91,17 @@ final class FineTuneCommandTests: XCTestCase {
         XCTAssertTrue(adam.stderr.contains("--momentum is for --optimizer sgd and rmsprop"), adam.stderr)
         let sgd = try runSeqlab(common + ["--momentum", "0.5", "--optimizer", "sgd"])
         XCTAssertEqual(sgd.status, 0, sgd.stderr)
+        // Momentum acts from the second step on: three batches of four, two epochs.
+        let steps = ["train", "--feats", task.feats, "--text", task.text, "--tokens", "words", "--hidden", "4", "--unidirectional",
+                     "--epochs", "2", "--batch-size", "4", "--optimizer", "sgd", "--threads", "1", "--seed", "4", "--quiet"]
+        var models: [Data?] = []
+        for momentum in ["0.5", "0.9"] {
+            let r = try runSeqlab(steps + ["--momentum", momentum, "-o", path("sgd\(momentum).safetensors")])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            models.append(FileManager.default.contents(atPath: path("sgd\(momentum).safetensors")))
+        }
+        XCTAssertNotNil(models[0])
+        XCTAssertNotEqual(models[0], models[1])
         let half = try runSeqlab(common + ["--valid-fraction", "0.7"])
         XCTAssertEqual(half.status, 64)
         XCTAssertTrue(half.stderr.contains("--valid-fraction must be in [0, 0.5]"), half.stderr)
