@@ -14,7 +14,8 @@ final class CommandLineTests: XCTestCase {
 
     func testUnknownSubcommandFailsWithMessage() throws {
         let r = try runSeqlab(["no-such-stage"])
-        XCTAssertNotEqual(r.status, 0)
-        XCTAssertFalse(r.stderr.isEmpty)
+        XCTAssertEqual(r.status, 64)
+        XCTAssertEqual(r.stdoutText, "")
+        XCTAssertTrue(r.stderr.contains("no-such-stage"), r.stderr)
     }
 }

@@ -71,6 +71,38 @@ final class DecodeSpeedOptionsTests: XCTestCase {
         XCTAssertLessThanOrEqual(Int(fields[3]) ?? .max, 2, score.stdoutText)
     }
 
+    /// What decode writes as CTM reads back (`CTMFile`, the reader `combine --ctm` uses) as the same
+    /// tokens, times and confidences the JSON lines give, to the decimals CTM keeps.
+    func testCTMRoundTripsThroughTheReader() throws {
+        let feats = try extractSamples()
+        let ctm = try runSeqlab(["decode", "-m", model, "--feats", feats, "--format", "ctm", "--threads", "1"])
+        let jsonl = try runSeqlab(["decode", "-m", model, "--feats", feats, "--format", "jsonl", "--threads", "1"])
+        XCTAssertEqual(ctm.status, 0, ctm.stderr)
+        XCTAssertEqual(jsonl.status, 0, jsonl.stderr)
+        let file = dir.appendingPathComponent("hyp.ctm")
+        try ctm.stdout.write(to: file)
+        let read = try CTMFile.read(path: file.path)
+        let objects = try jsonl.stdoutText.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual(read.map(\.key), objects.map { $0["key"] as? String ?? "" })
+        XCTAssertEqual(read.count, 12)
+        var tokens = 0
+        for (utterance, object) in zip(read, objects) {
+            let starts = object["start_seconds"] as? [Double] ?? [], ends = object["end_seconds"] as? [Double] ?? []
+            let confidences = object["confidences"] as? [Double] ?? []
+            XCTAssertEqual(utterance.tokens.map(\.token), object["tokens"] as? [String], utterance.key)
+            XCTAssertEqual(starts.count, utterance.tokens.count, utterance.key)
+            for (i, token) in utterance.tokens.enumerated() where i < starts.count {
+                XCTAssertEqual(token.start, starts[i], accuracy: 5e-4, utterance.key)
+                XCTAssertEqual(token.duration, ends[i] - starts[i], accuracy: 1e-3, utterance.key)
+                XCTAssertEqual(Double(token.confidence), confidences[i], accuracy: 5e-5, utterance.key)
+                tokens += 1
+            }
+        }
+        XCTAssertEqual(tokens, 44)
+    }
+
     /// The search's flags act or are refused: --word-bonus changes what the beam search keeps, and the
     /// flags with nothing to act on (a weight without a language model, a bonus without the search) say so.
     func testSearchFlagsActOrAreRefused() throws {

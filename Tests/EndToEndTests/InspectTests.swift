@@ -72,7 +72,10 @@ final class InspectInputTests: XCTestCase {
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains("pendigits.tra: line 1: .INCLUDE dene.doc"), r.stderr)
         XCTAssertTrue(r.stdoutText.contains(": pen strokes"), r.stdoutText)
-        XCTAssertTrue(r.stdoutText.contains("samples: "), r.stdoutText)
+        // The fixture holds two segments ("7": one stroke of 3 points; "4": two strokes, 3 + 2 points).
+        for line in ["  samples: 2 (1 rejected)", "  strokes: 3", "  points: 8", "  labels: \"7\", \"4\""] {
+            XCTAssertTrue(r.stdoutText.split(separator: "\n").contains { $0 == line }, "\(line) in\n\(r.stdoutText)")
+        }
     }
 
     func testUnknownFileIsAnError() throws {

@@ -63,6 +63,13 @@ final class TaskCommandTests: XCTestCase {
         // The posteriors plot marks the model's own answer: one box over the whole utterance.
         let plot = try runSeqlab(["plot", "posteriors", "-m", path("seq.safetensors"), c.feats, "--key", "u00", "-o", path("seq.svg")])
         XCTAssertEqual(plot.status, 0, plot.stderr)
+        let u00 = try XCTUnwrap(KaldiArchiveReader(path: c.feats).next())
+        let answer = try XCTUnwrap(hyp.first { $0[0] == "u00" })[1]
+        let svg = try String(contentsOfFile: path("seq.svg"), encoding: .utf8)
+        let band = svg.components(separatedBy: "class=\"alignment\"").dropFirst().first?.components(separatedBy: "</g>").first ?? ""
+        let boxes = band.components(separatedBy: "<title>").dropFirst().map { $0.components(separatedBy: "</title>")[0] }
+        XCTAssertEqual(boxes.count, 1, svg)
+        XCTAssertTrue(boxes.first?.hasPrefix("\(answer): frames 0–\(u00.matrix.rows - 1),") ?? false, "\(boxes)")
         // No search for a classifier, and no CTC alignment.
         let lm = try runSeqlab(["decode", "-m", path("seq.safetensors"), "--feats", c.feats, "--nbest", "2"])
         XCTAssertNotEqual(lm.status, 0)
@@ -110,6 +117,7 @@ final class TaskCommandTests: XCTestCase {
         XCTAssertTrue(bidirectional.stderr.contains("--unidirectional"), bidirectional.stderr)
         let withText = try runSeqlab(["train", "--task", "predict", "--unidirectional", "--feats", c.feats, "--text", c.sequence, "-o", path("p.safetensors")])
         XCTAssertNotEqual(withText.status, 0)
+        XCTAssertTrue(withText.stderr.contains("--task predict learns from the features alone: drop --text"), withText.stderr)
         let train = try runSeqlab(["train", "--task", "predict", "--unidirectional", "--feats", c.feats, "--hidden", "5", "--epochs", "2",
                                    "--threads", "1", "-o", path("p.safetensors")])
         XCTAssertEqual(train.status, 0, train.stderr)

@@ -48,7 +48,9 @@ final class RenderingTests: XCTestCase {
             for m in 0..<4 { let d = Int(mdp.destination[s * 4 + m]); if seen.insert(d).inserted { queue.append(d) } }
         }
         XCTAssertTrue(reachedGoal)
-        for s in 0..<a.cellCount where a.cells[s] == .terminal(reward: -10) {
+        let traps = (0..<a.cellCount).filter { a.cells[$0] == .terminal(reward: -10) }
+        XCTAssertGreaterThan(traps.count, 0, "half the dead ends become traps")
+        for s in traps {
             let open = GridAction.allCases.filter { a.neighbour(of: s, move: $0) != s }.count
             XCTAssertEqual(open, 1, "trap at \(a.position(of: s)) is a dead end")
         }

@@ -354,14 +354,38 @@ final class TrainerTests: XCTestCase {
         let y1 = a.apply(x, rng: &h1), y2 = a.apply(x, rng: &h2)
         XCTAssertEqual(y1, y2)
         XCTAssertNotEqual(y1, x)
-        // Masks alone: something is masked, and every changed value is its column's mean.
+        // Noise alone: x + σ·n, n ~ N(0, 1): over 4,000 values the differences have mean 0 and
+        // standard deviation σ (standard errors 0.008 and 0.006; bounds of five of them).
+        let wide = Matrix(rows: 200, cols: 20, data: (0..<4000).map { Float($0 % 37) })
+        var n = SeededGenerator(seed: 3)
+        let noisy = Augmentation(inputNoise: 0.5).apply(wide, rng: &n)
+        let d = zip(noisy.data, wide.data).map { Double($0 - $1) }
+        let mean = d.reduce(0, +) / Double(d.count)
+        let sd = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d.count - 1)).squareRoot()
+        XCTAssertEqual(mean, 0, accuracy: 0.04)
+        XCTAssertEqual(sd, 0.5, accuracy: 0.03)
+        // Masks alone, on 20 frames × 12 columns (values 12r + c, none equal to its column's mean
+        // 114 + c): every changed value is its column's mean, and the changed cells make whole
+        // frames (at most 3 spans of 5) and whole columns (at most 2 bands of 3), nothing else.
+        let grid = Matrix(rows: 20, cols: 12, data: (0..<240).map { Float($0) })
         let masksOnly = Augmentation(timeMasks: 3, timeMaskWidth: 5, frequencyMasks: 2, frequencyMaskWidth: 3)
-        var m = SeededGenerator(seed: 2)
-        let z = masksOnly.apply(x, rng: &m)
-        XCTAssertNotEqual(z, x)
-        for c in 0..<6 {
-            let mean = (0..<20).map { x[$0, c] }.reduce(0, +) / 20
-            for r in 0..<20 where z[r, c] != x[r, c] { XCTAssertEqual(z[r, c], mean, "row \(r) column \(c)") }
+        var changedSomewhere = false
+        for seed in 1...20 as ClosedRange<UInt64> {
+            var m = SeededGenerator(seed: seed)
+            let z = masksOnly.apply(grid, rng: &m)
+            let changed = (0..<20).map { r in (0..<12).map { c in z[r, c] != grid[r, c] } }
+            let frames = (0..<20).filter { r in changed[r].allSatisfy { $0 } }
+            let columns = (0..<12).filter { c in (0..<20).allSatisfy { changed[$0][c] } }
+            XCTAssertLessThanOrEqual(frames.count, 15, "seed \(seed)")
+            XCTAssertLessThanOrEqual(columns.count, 6, "seed \(seed)")
+            for r in 0..<20 {
+                for c in 0..<12 where changed[r][c] {
+                    changedSomewhere = true
+                    XCTAssertEqual(z[r, c], Float(114 + c), "seed \(seed) row \(r) column \(c)")
+                    XCTAssertTrue(frames.contains(r) || columns.contains(c), "seed \(seed): a lone masked cell at \(r), \(c)")
+                }
+            }
         }
+        XCTAssertTrue(changedSomewhere)
     }
 }
