@@ -27,9 +27,6 @@ struct DecodingOptions: ParsableArguments {
     var wordBonus: Float?
     @Option(help: "What the language model and --word-bonus count: word (default) or token (a character LM).")
     var lmUnit: String?
-
-    /// The beam width in use: --beam, or 8.
-    var beamWidth: Int { beam ?? 8 }
     @Option(help: "Restrict output to the words of this file (one per line).")
     var lexicon: String?
     @Option(help: "Output: text (Kaldi), jsonl or ctm.")
@@ -42,6 +39,9 @@ struct DecodingOptions: ParsableArguments {
     var precision: ProductPrecision = .float32
     @Option(help: "Refuse an utterance whose forward pass would need more memory than this (e.g. 2G; default: the available memory).")
     var maxMemory: String?
+
+    /// The beam width in use: --beam, or 8.
+    var beamWidth: Int { beam ?? 8 }
 
     func validate() throws {
         guard beamWidth >= 1 else { throw ValidationError("--beam must be at least 1") }
