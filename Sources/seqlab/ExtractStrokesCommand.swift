@@ -119,7 +119,7 @@ struct ExtractStrokes: ParsableCommand {
     private func extract() throws {
         Interrupt.install()
         let config = try frontend()
-        if let writeConfig { try config.text.write(toFile: writeConfig, atomically: true, encoding: .utf8) }
+        if let writeConfig { try AtomicFile.write(Array(config.text.utf8), to: writeConfig) }
         for leftover in KaldiArchiveWriter.removeLeftovers(of: output) {
             Self.printMessage("removed \(leftover), left by an interrupted write")
         }

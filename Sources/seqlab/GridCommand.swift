@@ -19,14 +19,10 @@ struct Grid: ParsableCommand {
 }
 
 
-/// Writes `text` to `path` (`-` is standard output).
+/// Writes `text` to `path` (`-` is standard output), all at once (`AtomicFile`).
 func writeText(_ text: String, to path: String) throws {
     if path == "-" { writeOut(text); return }
-    do {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-        throw InputError(file: path, "cannot write the file (\(error.localizedDescription))")
-    }
+    try AtomicFile.write(Array(text.utf8), to: path)
 }
 
 /// Seconds elapsed since `start`.

@@ -1,6 +1,7 @@
 // seqlab lm build: estimates a Kneser-Ney n-gram language model from text and writes ARPA.
 import ArgumentParser
 import Decoding
+import Formats
 import Foundation
 import Tensors
 
@@ -67,9 +68,7 @@ struct LMBuild: ParsableCommand {
         if output == "-" {
             FileHandle.standardOutput.write(Data(arpa.utf8))
         } else {
-            do { try arpa.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                throw InputError(file: output, "cannot write: \(error.localizedDescription)")
-            }
+            try AtomicFile.write(Array(arpa.utf8), to: output)   // write, fsync, rename, as models are
         }
         let counts = try NGramModel(arpa: arpa, file: output).counts
         Self.printMessage("\(builder.sentenceCount) sentences, n-grams per order \(counts.map(String.init).joined(separator: " "))")
