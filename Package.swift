@@ -33,7 +33,7 @@ let package = Package(
         // stay with OpenBLAS.
         .target(name: "CSmallGemm", dependencies: ["CXSMM", "CKernels"]),
 
-        // One library module per stage (DESIGN.md).
+        // One library module per stage (README.md, Layout).
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
         .target(name: "Formats", dependencies: ["Tensors"], swiftSettings: release),
         .target(name: "Features", dependencies: ["Tensors", "CSndFile", "CFFTW", "CSampleRate", "CFrameLanes"], swiftSettings: release),

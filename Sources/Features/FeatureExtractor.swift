@@ -69,7 +69,7 @@ public struct FeatureExtractor: Sendable {
         let target = Int(config.sampleFrequency.rounded())
         if sampleRate != target || Double(target) != config.sampleFrequency {
             guard config.resample else {
-                throw InputError(file: file, "sample rate \(sampleRate) Hz differs from --sample-frequency=\(config.sampleFrequency) and resampling is off (--resample=false)")
+                throw InputError(file: file, "sample rate \(sampleRate) Hz differs from --sample-frequency=\(config.sampleFrequency) and resampling is off (--no-resample, or --resample=false in a config)")
             }
             guard Double(target) == config.sampleFrequency else {
                 throw InputError(file: file, "cannot resample to a fractional rate \(config.sampleFrequency) Hz")

@@ -19,14 +19,10 @@ struct Align: ParsableCommand {
     @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
     @Option(name: [.short, .customLong("model")], help: "The model.") var model: String
     @Option(help: "Kaldi text with the transcripts.") var text: String
-    @Option(help: "Output: ctm (default) or jsonl.") var format: OutputFormat = .ctm
+    @Option(help: "Output: ctm or jsonl.") var format: AlignmentFormat = .ctm
     @Option(help: "CTM lines (and a JSON line's timed words) per token or per word (characters between spaces of a character model).")
     var ctmUnit: TimingUnit = .token
     @Option(help: "Threads for each utterance (a bidirectional model runs its two directions side by side).") var threads = ProcessInfo.processInfo.activeProcessorCount
-
-    func validate() throws {
-        guard format != .text else { throw ValidationError("--format is ctm or jsonl for alignments") }
-    }
 
     func run() throws {
         try Self.reportingErrors(align)
@@ -54,7 +50,7 @@ struct Align: ParsableCommand {
             throw ExitCode.failure
         }
         let name = feats == "-" ? "stdin" : feats
-        let writer = HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds,
+        let writer = HypothesisWriter(format: format.outputFormat, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds,
                                       timingUnit: ctmUnit)
         var failures = 0, records = 0
         do {
@@ -83,4 +79,10 @@ struct Align: ParsableCommand {
         }
         if failures > 0 { throw ExitCode.failure }
     }
+}
+
+/// The formats an alignment is written in (Kaldi text has no times).
+enum AlignmentFormat: String, ExpressibleByArgument, CaseIterable {
+    case ctm, jsonl
+    var outputFormat: OutputFormat { self == .ctm ? .ctm : .jsonl }
 }

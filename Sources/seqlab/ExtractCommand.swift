@@ -215,7 +215,7 @@ struct ExtractAudio: ParsableCommand {
             throw ExitCode.failure
         }
         if output == "-" && !textArk && isatty(1) == 1 {
-            Self.printMessage("refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
+            Self.printMessage("stdout: refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
             throw ExitCode.failure
         }
         // The only BLAS product here is the small MFCC DCT, one utterance per thread: OpenBLAS's

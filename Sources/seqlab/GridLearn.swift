@@ -133,14 +133,14 @@ struct LearningFlags: ParsableArguments {
     var episodeStepLimit: Int { maxSteps ?? (algorithm == .dqn ? DQNOptions().maxStepsPerEpisode : TabularLearningOptions().maxStepsPerEpisode) }
 
     /// Learns with every run; returns the results (one per run) and, for DQN, the first run's network.
-    func learnAll(_ mdp: GridMDP) -> (results: [LearningResult], dqn: DQNResult?) {
+    func learnAll(_ mdp: GridMDP, quiet: Bool = false) -> (results: [LearningResult], dqn: DQNResult?) {
         guard algorithm == .dqn else {
             return ((0..<runs).map { run in learnTabular(mdp, algorithm: algorithm, options: tabularOptions(run: run)) }, nil)
         }
         var first: DQNResult?
         let results = (0..<runs).map { run in
             let options = dqnOptions(run: run)
-            let bar = ProgressBar("dqn run \(run + 1)/\(runs)", total: options.episodes, quiet: false)
+            let bar = ProgressBar("dqn run \(run + 1)/\(runs)", total: options.episodes, quiet: quiet)
             let result = trainDQN(mdp, options: options) { _, episodeReturn in
                 bar.advance(note: "return \(String(format: "%.2f", episodeReturn))")
             }
@@ -175,6 +175,9 @@ struct GridLearn: ParsableCommand {
     @Option(help: "DQN: save the first run's Q-network to this safetensors file (for 'seqlab grid play').")
     var model: String?
 
+    @Flag(help: "No progress bar (DQN) or timing line on stderr.")
+    var quiet = false
+
     func validate() throws {
         if model != nil && learning.algorithm != .dqn { throw ValidationError("--model is only for --algorithm dqn") }
         if curveFormat != nil && curve == nil { throw ValidationError("--curve-format is the format of --curve FILE: give --curve") }
@@ -185,7 +188,7 @@ struct GridLearn: ParsableCommand {
             let map = try GridMap(contentsOf: self.map)
             let mdp = GridMDP(map)
             let start = DispatchTime.now()
-            let (results, dqn) = learning.learnAll(mdp)
+            let (results, dqn) = learning.learnAll(mdp, quiet: quiet)
             if let model, let dqn {
                 var metadata = ["map": map.name, "seed": String(learning.seed), "episodes": String(results[0].returns.count),
                                 "reward_scale": String(dqn.rewardScale)]
@@ -193,7 +196,7 @@ struct GridLearn: ParsableCommand {
                 try writeModel(dqn.network.safeTensors(rows: map.rows, cols: map.cols, metadata: metadata), to: model)
             }
             let curveData = LearningCurve(results)
-            Self.printMessage("\(learning.algorithm.rawValue), \(results.count) run(s) of \(curveData.meanReturns.count) episodes in \(String(format: "%.3f", secondsSince(start))) s")
+            if !quiet { Self.printMessage("\(learning.algorithm.rawValue), \(results.count) run(s) of \(curveData.meanReturns.count) episodes in \(String(format: "%.3f", secondsSince(start))) s") }
             if let curve {
                 let format = curveFormat ?? (curve.hasSuffix(".jsonl") || curve.hasSuffix(".json") ? .jsonl : .tsv)
                 try writeText(format == .tsv ? curveData.tsv() : curveData.jsonLines(), to: curve)

@@ -33,6 +33,9 @@ struct GridSolve: ParsableCommand {
     @Flag(help: "Print only the summary (method, iterations, start utility), not the grids.")
     var summary = false
 
+    @Flag(help: "No timing line on stderr (a warning that value iteration did not converge stays).")
+    var quiet = false
+
     func validate() throws {
         guard (epsilon ?? 1) > 0, (maxIterations ?? 1) >= 1 else { throw ValidationError("--epsilon must be positive and --max-iterations at least 1") }
         if method == .policy && (epsilon != nil || maxIterations != nil || sweep != nil) {
@@ -69,7 +72,7 @@ struct GridSolve: ParsableCommand {
                 methodName = "policy iteration"
             }
             let seconds = secondsSince(start)
-            Self.printMessage("\(map.rows)×\(map.cols) map read in \(String(format: "%.3f", loaded)) s, solved in \(String(format: "%.3f", seconds)) s")
+            if !quiet { Self.printMessage("\(map.rows)×\(map.cols) map read in \(String(format: "%.3f", loaded)) s, solved in \(String(format: "%.3f", seconds)) s") }
             if !solution.converged {
                 Self.printWarning("not converged after \(solution.iterations) iterations (last change \(solution.lastChange))")
             }

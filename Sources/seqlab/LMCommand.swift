@@ -34,6 +34,9 @@ struct LMBuild: ParsableCommand {
     @Flag(help: "Input is a Kaldi text file: ignore the first field of each line.")
     var kaldiText = false
 
+    @Flag(help: "No summary of the counts on stderr.")
+    var quiet = false
+
     @Argument(help: "Training text (\"-\" for stdin).")
     var textFile: String
 
@@ -71,6 +74,6 @@ struct LMBuild: ParsableCommand {
             try AtomicFile.write(Array(arpa.utf8), to: output)   // write, fsync, rename, as models are
         }
         let counts = try NGramModel(arpa: arpa, file: output).counts
-        Self.printMessage("\(builder.sentenceCount) sentences, n-grams per order \(counts.map(String.init).joined(separator: " "))")
+        if !quiet { Self.printMessage("\(builder.sentenceCount) sentences, n-grams per order \(counts.map(String.init).joined(separator: " "))") }
     }
 }

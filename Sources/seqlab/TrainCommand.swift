@@ -273,11 +273,11 @@ struct Train: ParsableCommand {
             (train, valid) = all.splitting(validationFraction: validFraction)
         }
         for s in skipped { Self.printWarning("\(s)") }
-        if valid.utterances.isEmpty && validFeats == nil && validFraction > 0 && previous == nil {
-            Self.printWarning("\(all.utterances.count) utterance(s) are too few to hold any out for validation (--valid-fraction \(validFraction)): no early stopping or learning-rate halving, and -o gets the last epoch's model")
-        }
         guard !train.utterances.isEmpty else {
             throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) skipped)")
+        }
+        if valid.utterances.isEmpty && validFeats == nil && validFraction > 0 && previous == nil {
+            Self.printWarning("\(all.utterances.count) utterance(s) are too few to hold any out for validation (--valid-fraction \(validFraction)): no early stopping or learning-rate halving, and -o gets the last epoch's model")
         }
         if (previous?.options.precision ?? precision) == .bfloat16 {
             if !BFloat16Matrix.vectorised {

@@ -87,6 +87,17 @@ final class GridTests: XCTestCase {
             XCTAssertEqual(r.stdoutText, "", "\(args)")
             XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
+        // --quiet drops the timing lines, and only them.
+        let solve = try runSeqlab(["grid", "solve", map, "--quiet"])
+        XCTAssertEqual(solve.status, 0, solve.stderr)
+        XCTAssertEqual(solve.stderr, "")
+        XCTAssertTrue(solve.stdoutText.contains("policy:"), solve.stdoutText)
+        let learn = try runSeqlab(["grid", "learn", map, "--algorithm", "qlearning", "--episodes", "3", "--quiet"])
+        XCTAssertEqual(learn.status, 0, learn.stderr)
+        XCTAssertEqual(learn.stderr, "")
+        XCTAssertTrue(learn.stdoutText.contains("policy (run 1):"), learn.stdoutText)
+        let loud = try runSeqlab(["grid", "learn", map, "--algorithm", "qlearning", "--episodes", "3"])
+        XCTAssertTrue(loud.stderr.contains("qlearning, 1 run(s) of 3 episodes in"), loud.stderr)
         // Not converged within the limit: the exit says so with --json as without.
         for json in [false, true] {
             let r = try runSeqlab(["grid", "solve", path("russell-norvig-4x3.grid"), "--max-iterations", "2"] + (json ? ["--json"] : []))

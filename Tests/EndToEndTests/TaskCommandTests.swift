@@ -79,6 +79,9 @@ final class TaskCommandTests: XCTestCase {
             XCTAssertNotEqual(r.status, 0, "\(flags)")
             XCTAssertTrue(r.stderr.contains("apply to ctc models only"), "\(flags): \(r.stderr)")
         }
+        let text = try runSeqlab(["align", "-m", path("seq.safetensors"), "--feats", c.feats, "--text", c.sequence, "--format", "text"])
+        XCTAssertEqual(text.status, 64)
+        XCTAssertTrue(text.stderr.contains("'ctm' and 'jsonl'") || text.stderr.contains("ctm, jsonl"), text.stderr)
         let align = try runSeqlab(["align", "-m", path("seq.safetensors"), "--feats", c.feats, "--text", c.sequence, "--format", "ctm"])
         XCTAssertNotEqual(align.status, 0)
         XCTAssertTrue(align.stderr.contains("align needs a --task ctc model"), align.stderr)
