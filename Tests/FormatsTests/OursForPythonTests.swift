@@ -1,14 +1,14 @@
-// Writes our archives and safetensors where scripts/reference/check-ours-in-python.py reads them back.
+// Writes our archives and safetensors, and has scripts/reference/check-ours-in-python.py read them back.
 import XCTest
 import Tensors
 import TestSupport
 @testable import Formats
 
 /// Writes, from the reference values in `expected.txt`, our binary and text archives and both
-/// safetensors files into `<temporary folder>/seqlab-formats-ours/`. The Python script then
-/// checks that kaldiio and Python's safetensors read them back with the same values — the
-/// reverse direction of `KaldiReferenceTests`/`SafeTensorsReferenceTests`. Here the files are
-/// also re-read with our own reader, so the test checks something even when Python is absent.
+/// safetensors files into `<temporary folder>/seqlab-formats-ours/`, re-reads them with our own
+/// readers, then runs the Python script, which checks that kaldiio and Python's safetensors read
+/// them back with the same values — the reverse direction of
+/// `KaldiReferenceTests`/`SafeTensorsReferenceTests`. Without those modules the Python half skips.
 final class OursForPythonTests: XCTestCase {
     static let folder = FileManager.default.temporaryDirectory.appendingPathComponent("seqlab-formats-ours")
 
@@ -29,5 +29,24 @@ final class OursForPythonTests: XCTestCase {
             try fixtures.safeTensorsFile(file).write(to: path)
             XCTAssertEqual(try SafeTensorsFile(contentsOf: path), fixtures.safeTensorsFile(file), file)
         }
+        // The same files through kaldiio and Python's safetensors (installed by scripts/setup --test).
+        func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            let p = Process(), out = Pipe()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3"] + arguments
+            p.standardOutput = out
+            p.standardError = out
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        guard (try? python(["-c", "import kaldiio, safetensors, numpy"]).status) == 0 else {
+            throw XCTSkip("python3 with kaldiio, safetensors and numpy not found (scripts/setup --test installs them): our files were read back by our own reader only")
+        }
+        let check = try python([packageRoot.appendingPathComponent("scripts/reference/check-ours-in-python.py").path, Self.folder.path])
+        XCTAssertEqual(check.status, 0, check.output)
+        let lines = check.output.split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.hasPrefix("ok ") }.count, 5, check.output)
     }
 }
