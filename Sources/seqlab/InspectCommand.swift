@@ -1,16 +1,19 @@
 // seqlab inspect: a human summary of each file (Kaldi archive, safetensors model), detected by content.
 import ArgumentParser
+import Decoding
 import Foundation
 import Features
 import Formats
+import GridRL
 import Labelling
+import Plotting
 import Tensors
 import Training
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Summarise files seqlab reads or writes: Kaldi archives, models, audio and pen-stroke files.",
+        abstract: "Summarise files seqlab reads or writes: Kaldi archives, models, audio and pen-stroke files, ARPA models, training logs, front-end configs, grid maps.",
         discussion: """
         The kind is detected from the content, not the name. "-" reads a Kaldi archive
         from stdin; Kaldi specifiers (ark:PATH, scp:PATH) are accepted. Summaries go to
@@ -69,15 +72,53 @@ struct Inspect: ParsableCommand {
                 if !ink.samples.isEmpty { return (ink.description, ink.rejected) }
                 if let first = ink.rejected.first { throw first }
             } catch { inkError = error }
-            // Not readable: the reader the file's name points to says why.
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
             if size == 0 { throw InputError(file: path, "the file is empty") }
             let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+            if let text = try textSummary(of: path, extension: ext) { return (text, []) }
+            // Not readable: the reader the file's name points to says why.
             if Self.audioExtensions.contains(ext), let audioError { throw audioError }
             if Self.inkExtensions.contains(ext), let inkError { throw inkError }
             if ext == "safetensors" { _ = try SafeTensorsFile(contentsOf: path) }
             if ext == "ark" { _ = try ArchiveSummary(path: path) }
-            throw InputError(file: path, "not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, or pen strokes)")
+            throw InputError(file: path, "not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, pen strokes, an ARPA model, a train --log file, a front-end config or a grid map)")
         }
+    }
+
+    /// The summary of the text files seqlab reads or writes besides archives, told apart by their
+    /// content: an ARPA n-gram model (`lm build`), a training log (`train --log`), a front-end
+    /// config (`extract --config`, `--frontend`), a grid map (`.grid`). Nil for none of these; a
+    /// file that starts like one but does not read as one throws that reader's error.
+    func textSummary(of path: String, extension ext: String) throws -> String? {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return nil }
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let first = lines.first else { return nil }
+        if first == "\\data\\" {
+            let lm = try NGramModel(arpa: text, file: path)
+            return "\(path): ARPA n-gram model\n  order: \(lm.order)\n  n-grams per order: \(lm.counts.map(String.init).joined(separator: " "))"
+        }
+        if first.hasPrefix("{") && first.contains("\"epoch\"") {
+            let log = try TrainingLogEntry.read(data, file: path)
+            var out = "\(path): training log (train --log)\n  epochs: \(log.count) (\(log.first!.epoch)–\(log.last!.epoch))"
+            out += String(format: "\n  train loss: %.4g → %.4g", log.first!.trainLoss, log.last!.trainLoss)
+            let rated = log.filter { $0.validLabelErrorRate != nil }
+            if let best = rated.min(by: { $0.validLabelErrorRate! < $1.validLabelErrorRate! }) {
+                out += String(format: "\n  best validation error: %.2f%% at epoch %d (last %.2f%%)", 100 * best.validLabelErrorRate!,
+                              best.epoch, 100 * rated.last!.validLabelErrorRate!)
+            }
+            if let rate = log.last!.learningRate { out += "\n  last learning rate: \(rate)" }
+            return out
+        }
+        if lines.allSatisfy({ $0.hasPrefix("--") || $0.hasPrefix("#") }) {
+            let frontEnd = try FrontEnd(text: text, file: path)
+            let options = frontEnd.text.split(separator: "\n").joined(separator: " ")
+            return "\(path): front-end config (\(frontEnd.kind), \(frontEnd.dimension) dims)\n  \(options)"
+        }
+        if ext == "grid" || lines.contains(where: { $0 == "grid" }) {
+            let map = try GridMap(contentsOf: path)
+            let terminals = (0..<map.cellCount).filter(map.isTerminal).count
+            return "\(path): grid map\(map.name.isEmpty ? "" : " (\(map.name))")\n  \(map.rows)×\(map.cols) cells, \(terminals) terminal(s), discount \(map.discount)"
+        }
+        return nil
     }
 }

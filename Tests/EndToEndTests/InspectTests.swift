@@ -14,6 +14,47 @@ final class InspectTests: XCTestCase {
         }
     }
 
+    /// The text files seqlab writes or reads besides archives: an ARPA model (from lm build), a
+    /// train --log file, a front-end config and a grid map, each told apart by its content.
+    func testSummarisesTheTextFilesSeqlabWritesAndReads() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = dir.appendingPathComponent("text"), arpa = dir.appendingPathComponent("chars.arpa")
+        try "u1 ab\nu2 ba\n".write(to: text, atomically: true, encoding: .utf8)
+        let lm = try runSeqlab(["lm", "build", "--order", "2", "--unit", "char", "--kaldi-text", text.path, "-o", arpa.path, "--quiet"])
+        XCTAssertEqual(lm.status, 0, lm.stderr)
+        let log = dir.appendingPathComponent("log.jsonl")
+        try """
+            {"epoch":1,"framesPerSecond":100,"learningRate":0.002,"seconds":1,"trainLoss":5.5,"validLabelErrorRate":0.25,"validLoss":4}
+            {"epoch":2,"framesPerSecond":100,"learningRate":0.002,"seconds":1,"trainLoss":3.25,"validLabelErrorRate":0.125,"validLoss":3}
+            {"epoch":3,"framesPerSecond":100,"learningRate":0.001,"seconds":1,"trainLoss":2.5,"validLabelErrorRate":0.1875,"validLoss":3.5}
+
+            """.write(to: log, atomically: true, encoding: .utf8)
+        let conf = packageRoot.appendingPathComponent("models/digits.conf").path
+        let grid = packageRoot.appendingPathComponent("data/grids/russell-norvig-4x3.grid").path
+        let r = try runSeqlab(["inspect", arpa.path, log.path, conf, grid])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr, "")
+        // Characters a, b; unigrams <s> </s> <unk> a b; bigrams <s> a, a b, b </s>, <s> b, b a, a </s>.
+        XCTAssertTrue(r.stdoutText.contains("\(arpa.path): ARPA n-gram model\n  order: 2\n  n-grams per order: 5 6\n"), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("""
+            \(log.path): training log (train --log)
+              epochs: 3 (1–3)
+              train loss: 5.5 → 2.5
+              best validation error: 12.50% at epoch 2 (last 18.75%)
+              last learning rate: 0.001
+
+            """), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("\(conf): front-end config (audio, 40 dims)\n  --feature-type=fbank --sample-frequency=8000"), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("\(grid): grid map (Russell and Norvig 4x3 world)\n  3×4 cells, 2 terminal(s), discount 1.0"), r.stdoutText)
+        // A file that starts as one of them but does not read as one: that reader's error.
+        let bad = dir.appendingPathComponent("bad.jsonl")
+        try "{\"epoch\":1,\"trainLoss\":2}\n{\"epoch\":\"two\"}\n".write(to: bad, atomically: true, encoding: .utf8)
+        let refused = try runSeqlab(["inspect", bad.path])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("bad.jsonl: line 2: expected a JSON object"), refused.stderr)
+    }
+
     func testSummarisesAnArchiveAndASafetensorsFile() throws {
         let ark = fixtures.appendingPathComponent("cm2.ark").path
         let model = fixtures.appendingPathComponent("model.safetensors").path
@@ -60,7 +101,7 @@ final class InspectTests: XCTestCase {
 
         let notOurs = try runSeqlab(["inspect", fixtures.appendingPathComponent("expected.txt").path])
         XCTAssertNotEqual(notOurs.status, 0)
-        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, or pen strokes)\n"), notOurs.stderr)
+        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, pen strokes, an ARPA model, a train --log file, a front-end config or a grid map)\n"), notOurs.stderr)
     }
 }
 

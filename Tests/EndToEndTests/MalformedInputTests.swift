@@ -105,7 +105,7 @@ final class MalformedInputCorpusTests: XCTestCase {
                     ["train", "--feats", goodArk, "--text", file, "-o", output("m.safetensors")] + train,
                     ["align", "-m", Self.model, "--feats", goodArk, "--text", file, "--threads", "1"]]
         case "grid":
-            return [["grid", "solve", file], ["grid", "show", file]]
+            return [["grid", "solve", file], ["grid", "show", file], ["inspect", file]]
         default:
             return []
         }
