@@ -73,7 +73,9 @@ struct LMBuild: ParsableCommand {
         } else {
             try AtomicFile.write(Array(arpa.utf8), to: output)   // write, fsync, rename, as models are
         }
-        let counts = try NGramModel(arpa: arpa, file: output).counts
-        if !quiet { Self.printMessage("\(builder.sentenceCount) sentences, n-grams per order \(counts.map(String.init).joined(separator: " "))") }
+        if !quiet {   // the counts as a reader of the written model sees them
+            let counts = try NGramModel(arpa: arpa, file: output).counts
+            Self.printMessage("\(builder.sentenceCount) sentences, n-grams per order \(counts.map(String.init).joined(separator: " "))")
+        }
     }
 }
