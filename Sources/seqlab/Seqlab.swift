@@ -19,11 +19,40 @@ struct Seqlab: ParsableCommand {
         subcommands: [Extract.self, CMVN.self, Train.self, Decode.self, Align.self, Label.self, Score.self, Combine.self, Average.self, LM.self, Inspect.self, Grid.self, Plot.self, Influence.self])
 
     /// Refuses a SEQLAB_ISA the kernels do not know (`KernelInstructionSet`) before any command runs.
+    /// A command line the parser or a command's `validate()` refuses is reported as every other
+    /// error is, on one line "seqlab <command path>: <message> (…--help …)", exit status 64.
     static func main() {
         if let problem = KernelInstructionSet.problem {
             FileHandle.standardError.write(Data("seqlab: \(problem)\n".utf8))
             Foundation.exit(2)
         }
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            let status = exitCode(for: error)
+            if status.isSuccess { exit(withError: error) }   // --help, --version: the library prints them
+            let typed = typedCommand(arguments)
+            let message = message(for: error).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
+            typed.printMessage("\(message) (\(typed.commandPath) --help shows the options)")
+            Foundation.exit(status.rawValue)
+        }
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// The deepest subcommand the arguments name (`seqlab grid solve …` → GridSolve).
+    static func typedCommand(_ arguments: [String]) -> ParsableCommand.Type {
+        var command: ParsableCommand.Type = Seqlab.self
+        for argument in arguments {
+            guard let sub = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
+            command = sub
+        }
+        return command
     }
 }

@@ -95,4 +95,29 @@ final class MessagePrefixTests: XCTestCase {
         XCTAssertTrue(audio.stderr.contains("seqlab extract audio: 0 utterances from 1 files, 0 frames of 23 fbank features in "), audio.stderr)
         assertPrefixed(audio, "seqlab extract audio: ", ["extract", "audio"])
     }
+
+    /// A command line the parser or a command's checks refuse: one line with the command's path,
+    /// the reason and where the options are listed, exit status 64; --help still prints the help.
+    func testRefusedCommandLinesAreOnePrefixedLine() throws {
+        let cases: [(prefix: String, arguments: [String], reason: String)] = [
+            ("seqlab decode: ", ["decode", "-m", "m.safetensors", "--ctm-unit", "word"], "--ctm-unit word times words in --format ctm or jsonl"),
+            ("seqlab score: ", ["score", "--hyp", "hyp.txt"], "Missing expected argument '--ref <ref>'"),
+            ("seqlab grid solve: ", ["grid", "solve", "map.grid", "--method", "policy", "--sweep", "gauss-seidel"], "--sweep set value iteration"),
+            ("seqlab train: ", ["train", "--text", "t", "-o", "m", "--batch-size", "0"], "--batch-size and --threads must be positive"),
+            ("seqlab: ", ["no-such-stage"], "'no-such-stage'"),
+        ]
+        for c in cases {
+            let r = try runSeqlab(c.arguments)
+            XCTAssertEqual(r.status, 64, "\(c.arguments): \(r.stderr)")
+            XCTAssertEqual(r.stdoutText, "")
+            let lines = r.stderr.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, r.stderr)
+            XCTAssertTrue(lines.first?.hasPrefix(c.prefix) ?? false, r.stderr)
+            XCTAssertTrue(r.stderr.contains(c.reason), r.stderr)
+            XCTAssertTrue(r.stderr.contains("--help shows the options)"), r.stderr)
+        }
+        let help = try runSeqlab(["grid", "solve", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdoutText.contains("USAGE: seqlab grid solve"), help.stdoutText)
+    }
 }

@@ -4,9 +4,10 @@
 // being the subcommand names as typed ("seqlab extract audio: ", "seqlab grid solve: "); warnings
 // go on with "warning: ". Commands write them with `Self.printMessage` and `Self.printWarning`,
 // and run their work in `Self.reportingErrors`, which prints an error thrown out of it the same
-// way instead of letting swift-argument-parser print it as "Error: …". Not messages, and left as
-// they are: progress bars and streaming partial results (terminal only), train's epoch lines,
-// grid learn's report when --curve - puts the curve on stdout, and the root's SEQLAB_ISA refusal.
+// way instead of letting swift-argument-parser print it as "Error: …"; `Seqlab.main` does the same
+// for the command lines the parser or a `validate()` refuses. Not messages, and left as they are:
+// progress bars and streaming partial results (terminal only), train's epoch lines, grid learn's
+// report when --curve - puts the curve on stdout, and the root's SEQLAB_ISA refusal.
 import ArgumentParser
 import Foundation
 
@@ -56,8 +57,8 @@ extension ParsableCommand {
     /// an `InputError` reads "FILE: PLACE: MESSAGE" with exit status 1; a `ValidationError` found
     /// while running (a flag the input contradicts) keeps its status 64, without the usage lines.
     /// `ExitCode` (the command has already reported) and `CleanExit` pass through. The checks of
-    /// `validate()` and the parser's own errors run before `run()`, outside this: the library
-    /// prints those as "Error: …" with the usage.
+    /// `validate()` and the parser's own errors run before `run()`, outside this: `Seqlab.main`
+    /// reports those the same way, on one line with exit status 64.
     static func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
