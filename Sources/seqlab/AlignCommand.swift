@@ -73,11 +73,7 @@ struct Align: ParsableCommand {
             Self.printMessage("\(error)")
             failures += 1
         }
-        if records == 0 && failures == 0 {
-            Self.printMessage(InputError.noUtterances(in: name).description)
-            throw ExitCode.failure
-        }
-        if failures > 0 { throw ExitCode.failure }
+        try Self.finishBatch(records: records, failures: failures, input: name)
     }
 }
 

@@ -131,10 +131,6 @@ struct Decode: ParsableCommand {
             failures += 1
         }
         try frames?.close()
-        if records == 0 && failures == 0 {
-            Self.printMessage(InputError.noUtterances(in: name).description)
-            throw ExitCode.failure
-        }
-        if failures > 0 { throw ExitCode.failure }
+        try Self.finishBatch(records: records, failures: failures, input: name)
     }
 }

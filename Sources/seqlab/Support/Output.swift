@@ -10,6 +10,7 @@
 // report when --curve - puts the curve on stdout, and the root's SEQLAB_ISA refusal.
 import ArgumentParser
 import Foundation
+import Tensors
 
 /// Writes text to stdout (data).
 func writeOut(_ text: String) {
@@ -50,6 +51,14 @@ extension ParsableCommand {
     /// Writes "seqlab <command path>: warning: <message>" to stderr.
     static func printWarning(_ message: String) {
         printError(messagePrefix + "warning: " + message)
+    }
+
+    /// The end of a batch over the records of `input`, each bad one already reported: exit status 1
+    /// when any failed, and when there were none at all (an empty archive is a mistake upstream,
+    /// reported here on one line, not an empty result).
+    static func finishBatch(records: Int, failures: Int, input: String) throws {
+        if records == 0 && failures == 0 { printMessage(InputError.noUtterances(in: input).description) }
+        if records == 0 || failures > 0 { throw ExitCode.failure }
     }
 
     /// Runs `body`. An error it throws is printed as "seqlab <command path>: <message>", with the
