@@ -92,7 +92,7 @@ public struct NoiseMixer: Sendable {
         guard let data = FileManager.default.contents(atPath: list) else { throw InputError(file: list, "cannot read the noise list") }
         guard let text = String(data: data, encoding: .utf8) else { throw InputError(file: list, "not UTF-8 text") }
         var noises: [[Float]] = [], names: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.textLines {
             let path = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if path.isEmpty || path.hasPrefix("#") { continue }
             let audio = try AudioReader.read(path: path, channel: channel)

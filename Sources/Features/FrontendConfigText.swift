@@ -22,7 +22,7 @@ extension FrontendConfig {
     /// options above load unchanged.
     public init(configText: String, file: String = "<config>") throws {
         var options: [(line: Int, name: String, value: String?)] = []
-        for (index, raw) in configText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in configText.textLines.enumerated() {
             var text = Substring(raw)
             if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

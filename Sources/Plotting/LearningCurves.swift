@@ -23,7 +23,7 @@ public struct LearningCurveData: Sendable, Equatable {
         let isJSON = text.first { !$0.isWhitespace } == "{"
         struct Line: Decodable { var episode: Int; var `return`: Double; var steps: Double }
         let decoder = JSONDecoder()
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.textLines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
             if isJSON {

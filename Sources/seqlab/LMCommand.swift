@@ -57,7 +57,7 @@ struct LMBuild: ParsableCommand {
             throw InputError(file: textFile == "-" ? "stdin" : textFile, "not valid UTF-8 text")
         }
         var builder = NGramBuilder(order: order, unit: unit)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+        for line in text.textLines where !line.isEmpty {
             var l = Substring(line)
             if kaldiText {
                 l = l.drop(while: { !$0.isWhitespace })

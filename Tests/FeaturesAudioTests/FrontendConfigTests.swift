@@ -66,6 +66,14 @@ final class FrontendConfigTests: XCTestCase {
         XCTAssertFalse(try FrontendConfig(configText: "--use-energy=false\n--feature-type=mfcc").useEnergy)
     }
 
+    /// A config saved with CR LF line ends reads as with LF.
+    func testCRLFLineEnds() throws {
+        let text = "--feature-type=mfcc\n--sample-frequency=8000\n--num-ceps=10\n"
+        XCTAssertEqual(try FrontendConfig(configText: text.replacingOccurrences(of: "\n", with: "\r\n")),
+                       try FrontendConfig(configText: text))
+        XCTAssertEqual(try FrontendConfig(configText: text.replacingOccurrences(of: "\n", with: "\r\n")).numCeps, 10)
+    }
+
     func testBadConfigTextNamesFileAndLine() {
         func error(_ text: String) -> InputError? {
             do { _ = try FrontendConfig(configText: text, file: "front.conf"); return nil } catch { return error as? InputError }

@@ -56,4 +56,22 @@ final class IAMAndPenTextTests: XCTestCase {
         XCTAssertEqual(r.rejected[0].place, "line 14")
         XCTAssertTrue(r.rejected[0].message.contains("bad point here"), r.rejected[0].message)
     }
+
+    /// A pen-text file and a stroke config saved with CR LF line ends (Swift reads "\r\n" as one
+    /// Character) read as with LF: the same samples, lines numbered the same.
+    func testCRLFLineEndsReadAsLF() throws {
+        let text = try String(contentsOfFile: fixture("pentext/sample.pen"), encoding: .utf8)
+        let lf = PenTextReader().read(text: text, name: "s.pen")
+        let crlf = PenTextReader().read(text: text.replacingOccurrences(of: "\n", with: "\r\n"), name: "s.pen")
+        XCTAssertEqual(crlf.samples, lf.samples)
+        XCTAssertEqual(crlf.rejected.map(\.place), lf.rejected.map(\.place))
+        let config = try StrokeFeatureConfig(text: "--kind=strokes\r\n--scale=file\r\n--resample-step=0.05\r\n--direction=true\r\n")
+        XCTAssertEqual(config.scale, .file)
+        XCTAssertEqual(config.resampleStep, 0.05)
+        XCTAssertTrue(config.direction)
+        XCTAssertTrue(StrokeFeatureConfig.describesStrokes("--kind=strokes\r\n--scale=file\r\n"))
+        XCTAssertThrowsError(try StrokeFeatureConfig(text: "--scale=file\r\n--feature-type=fbank\r\n", file: "c.conf")) {
+            XCTAssertEqual("\($0)", "c.conf: line 2: unknown stroke feature option --feature-type (an audio front-end option: this looks like a config for extract audio, not extract strokes)")
+        }
+    }
 }

@@ -51,7 +51,7 @@ public struct PenTextReader: Sendable {
         }
 
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.textLines {
             number += 1
             let line = raw.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
             if line.hasPrefix("#") { continue }

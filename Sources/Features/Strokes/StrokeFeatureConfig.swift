@@ -54,7 +54,7 @@ public struct StrokeFeatureConfig: Equatable, Sendable {
     /// True when `text` is a stroke front end (it has the line `--kind=strokes`), as a model's
     /// stored front end must be told apart from an audio one.
     public static func describesStrokes(_ text: String) -> Bool {
-        text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "--kind=\(kind)" }
+        text.textLines.contains { $0.trimmingCharacters(in: .whitespaces) == "--kind=\(kind)" }
     }
 
     /// The `--name=value` lines, `--kind=strokes` first (a resample step of 0 means none).
@@ -76,7 +76,7 @@ public struct StrokeFeatureConfig: Equatable, Sendable {
     public init(text: String, file: String = "stroke feature config") throws(InputError) {
         self.init()
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.textLines {
             lineNumber += 1
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -105,7 +105,10 @@ public struct StrokeFeatureConfig: Equatable, Sendable {
             case "resample-step": let v = try number(true); resampleStep = v == 0 ? nil : v
             case "direction": direction = try bool()
             case "curvature": curvature = try bool()
-            default: throw fail("unknown stroke feature option --\(name)")
+            default:
+                // An audio front end's options (Kaldi's --feature-type, --num-mel-bins, …) are a common mix-up.
+                let audio = FrontendConfig.optionNames.contains(String(name))
+                throw fail("unknown stroke feature option --\(name)" + (audio ? " (an audio front-end option: this looks like a config for extract audio, not extract strokes)" : ""))
             }
         }
     }
