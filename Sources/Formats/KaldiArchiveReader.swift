@@ -55,6 +55,19 @@ public final class KaldiArchiveReader {
         }
     }
 
+    /// The next record as a result: through an scp a bad entry (an offset past the end, a missing
+    /// archive, a corrupt record at its offset) is that entry's failure and the following call
+    /// reads the next entry, so a batch reports it and carries on; an archive read in sequence
+    /// cannot find the next record after a corrupt one, so there the error is thrown. Nil at the end.
+    public func nextResult() throws -> Result<KaldiRecord, InputError>? {
+        do {
+            return try next().map { .success($0) }
+        } catch let error as InputError {
+            if case .scp = source { return .failure(error) }
+            throw error
+        }
+    }
+
     /// Every remaining record, in order.
     public func readAll() throws -> [KaldiRecord] {
         var records: [KaldiRecord] = []

@@ -57,11 +57,11 @@ public struct Labeller: Sendable {
 
     /// Checks an utterance's features against the model: dimension, frames, finite values.
     public func check(_ features: Matrix, key: String, file: String) throws {
+        guard features.rows > 0 else { throw InputError(file: file, place: key, "no frames (an empty matrix)") }
         guard features.cols == model.inputDimension else {
             throw InputError(file: file, place: key,
                              "features have \(features.cols) dimensions, the model expects \(model.inputDimension) (extract them with the model's front end: seqlab inspect MODEL shows it)")
         }
-        guard features.rows > 0 else { throw InputError(file: file, place: key, "no frames") }
         try checkLength(frames: features.rows, key: key, file: file)
         if let (r, c) = features.firstNonFinite {
             throw InputError(file: file, place: key, "non-finite feature at frame \(r), dimension \(c)")
@@ -78,8 +78,10 @@ public struct Labeller: Sendable {
         let most = limit / configuration.inferenceBytesPerFrame
         var length = "\(frames) frames"
         if let shift = model.frameShiftSeconds { length += String(format: " (%.0f s)", Double(frames) * shift) }
+        let remedy = most >= 1 ? "split it into parts of at most \(most) frames or raise --max-memory"
+                               : "raise --max-memory (one frame needs about \(MemoryBudget.describe(configuration.inferenceBytesPerFrame)))"
         throw InputError(file: file, place: key,
-                         "\(length) need about \(MemoryBudget.describe(overflow ? Int.max : need)) (\(kind)), more than the \(MemoryBudget.describe(limit)) one utterance may use (--max-memory); split it into parts of at most \(most) frames or raise --max-memory")
+                         "\(length) need about \(MemoryBudget.describe(overflow ? Int.max : need)) (\(kind)), more than the \(MemoryBudget.describe(limit)) one utterance may use (--max-memory); \(remedy)")
     }
 
     /// Per-frame log-probabilities (T × K) of one utterance.
@@ -117,8 +119,13 @@ public struct Labeller: Sendable {
     }
 
     /// The utterances of one raw input file through the model's front end: one for audio, one per
-    /// labelled sample for stroke files. `key` names a single audio utterance (default: file name).
-    public func features(ofFile path: String, key: String) throws -> [(key: String, features: Matrix)] {
+    /// labelled sample for stroke files. `key` names a single audio utterance (default: file name)
+    /// and prefixes the ids of a stroke file's samples; `includeRoot` is the folder UNIPEN
+    /// `.INCLUDE` paths are relative to. A stroke file's samples that cannot be read or turned into
+    /// features come back in `rejected`, as `extract strokes` reports and skips them; the file
+    /// throws only when it cannot be read at all or yields nothing.
+    public func features(ofFile path: String, key: String, includeRoot: String? = nil) throws
+        -> (utterances: [(key: String, features: Matrix)], rejected: [InputError]) {
         guard let frontEnd = model.frontEnd else {
             throw InputError(file: path, "the model stores no front end, so it cannot label raw files; extract features and use seqlab decode")
         }
@@ -128,13 +135,17 @@ public struct Labeller: Sendable {
                 // Refused from the header's length, before reading and analysing the audio.
                 try checkLength(frames: Int(try AudioReader.info(path: path).duration / shift), key: key, file: path)
             }
-            return [(key, try FeatureExtractor(config: config).features(file: path, key: key))]
+            return ([(key, try FeatureExtractor(config: config).features(file: path, key: key))], [])
         case .strokes(let config):
-            let read = try readInkSamples(path: path, idPrefix: key)
-            if let first = read.rejected.first { throw first }
-            guard !read.samples.isEmpty else { throw InputError(file: path, "no pen samples") }
+            let read = try readInkSamples(path: path, includeRoot: includeRoot, idPrefix: key)
+            guard !read.samples.isEmpty || !read.rejected.isEmpty else { throw InputError(file: path, "no pen samples") }
             let fileUnit = config.fileUnit(for: read.samples)
-            return try read.samples.map { ($0.id, try checkedStrokeFeatures($0, config: config, fileUnit: fileUnit)) }
+            var utterances: [(key: String, features: Matrix)] = [], rejected = read.rejected
+            for sample in read.samples {
+                do { utterances.append((sample.id, try checkedStrokeFeatures(sample, config: config, fileUnit: fileUnit))) }
+                catch { rejected.append(error) }
+            }
+            return (utterances, rejected)
         }
     }
 }

@@ -34,6 +34,9 @@ public enum MemoryBudget {
     /// A size for messages: `820 MB`, `4.9 GB` (powers of 1024).
     public static func describe(_ bytes: Int) -> String {
         let mb = Double(bytes) / 1_048_576
-        return mb < 1024 ? String(format: "%.0f MB", mb) : String(format: "%.1f GB", mb / 1024)
+        if mb >= 1024 { return String(format: "%.1f GB", mb / 1024) }
+        if mb >= 10 { return String(format: "%.0f MB", mb) }
+        if mb >= 1 { return String(format: "%.1f MB", mb) }
+        return String(format: "%.0f KB", (Double(bytes) / 1024).rounded(.up))
     }
 }

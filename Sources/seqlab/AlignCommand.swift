@@ -54,8 +54,13 @@ struct Align: ParsableCommand {
                                       timingUnit: ctmUnit)
         var failures = 0, records = 0
         do {
-            while let record = try reader.next() {
+            while let item = try reader.nextResult() {
                 records += 1
+                guard case .success(let record) = item else {
+                    if case .failure(let error) = item { Self.printMessage("\(error)") }   // a bad scp entry; the next is read
+                    failures += 1
+                    continue
+                }
                 guard let tokens = transcripts[record.key] else {
                     Self.printMessage("\(text): \(record.key): no transcript for this utterance; skipped")
                     failures += 1

@@ -94,7 +94,12 @@ struct Decode: ParsableCommand {
             }
         }
         let predicts = frames != nil
-        let process: @Sendable (KaldiRecord) -> Result<Output, InputError> = { record in
+        let process: @Sendable (Result<KaldiRecord, InputError>) -> Result<Output, InputError> = { item in
+            let record: KaldiRecord
+            switch item {
+            case .success(let r): record = r
+            case .failure(let error): return .failure(error)   // a bad scp entry: reported, the next one read
+            }
             do {
                 if predicts {
                     return .success(.frames(key: record.key, try labeller.predictions(record.matrix, key: record.key, file: name)))
@@ -119,9 +124,9 @@ struct Decode: ParsableCommand {
         }
         do {
             if jobs == 1 {
-                while let record = try reader.next() { try emit(process(record)) }
+                while let item = try reader.nextResult() { try emit(process(item)) }
             } else {
-                try orderedParallelStream(jobs: jobs, window: 2 * jobs, next: { try reader.next() }, work: process) { result in
+                try orderedParallelStream(jobs: jobs, window: 2 * jobs, next: { try reader.nextResult() }, work: process) { result in
                     try emit(result)
                     return true
                 }

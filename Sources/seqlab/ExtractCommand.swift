@@ -25,7 +25,8 @@ struct ExtractAudio: ParsableCommand {
         discussion: """
         Files come from the arguments, from a Kaldi wav.scp (--scp), or one path a line
         on stdin when the only argument is '-'. The utterance id is the file name
-        without its extension, unless the scp gives it. Features go out in input order
+        without its extension (with parent folders when two inputs share it, as
+        d1-a and d2-a), unless the scp gives it. Features go out in input order
         as a Kaldi archive (binary unless --text-ark), one T×D float matrix per
         utterance.
 

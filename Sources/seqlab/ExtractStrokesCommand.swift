@@ -76,7 +76,7 @@ struct ExtractStrokes: ParsableCommand {
     @Option(name: .customLong("write-config"), help: "Write the front-end config used here (for train --frontend).")
     var writeConfig: String?
 
-    @Option(help: "Resample each stroke every STEP along the pen path, in units of the sample height (e.g. 0.05; default: no resampling).")
+    @Option(help: "Resample each stroke every STEP along the pen path, in units of the sample height (e.g. 0.05; 0, the default: keep the recorded points).")
     var resample: Double?
 
     @Option(help: "Unit length: height (the sample's bounding box; default), resolution (0.25 inch at the file's resolution) or file (the typical height of the file's samples, so punctuation stays small).")
@@ -94,7 +94,7 @@ struct ExtractStrokes: ParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one stroke file (or '-' for standard input)") }
         guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("'-' (standard input) can be given only once") }
-        if let resample, !(resample > 0 && resample.isFinite) { throw ValidationError("--resample expects a positive step, got \(resample)") }
+        if let resample, !(resample >= 0 && resample.isFinite) { throw ValidationError("--resample expects a step of 0 (keep the recorded points) or more, got \(resample)") }
         if label != nil && files.count != 1 { throw ValidationError("--label applies to a single input file, got \(files.count)") }
         if textOut == "-" && output == "-" { throw ValidationError("--text-out and the archive cannot both go to standard output") }
     }
@@ -150,7 +150,12 @@ struct ExtractStrokes: ParsableCommand {
             }
             if read.samples.isEmpty && read.rejected.isEmpty {
                 progress.finish()
-                Self.printMessage("\(file == "-" ? "stdin" : file): no pen samples found (expected UNIPEN, IAM-OnDB XML or pen text)")
+                let expected = switch format {
+                case .unipen?: "expected UNIPEN .SEGMENT lines with pen data, as --format unipen says"
+                case .pentext?: "expected pen-text points, as --format pentext says"
+                case .iam?, nil: "expected UNIPEN, IAM-OnDB XML or pen text"
+                }
+                Self.printMessage("\(file == "-" ? "stdin" : file): no pen samples found (\(expected))")
                 failedFiles += 1
                 progress.advance()
                 continue
@@ -158,6 +163,10 @@ struct ExtractStrokes: ParsableCommand {
             if !read.rejected.isEmpty { progress.finish() }
             for error in read.rejected { Self.printMessage("\(error)") }
             rejected += read.rejected.count
+            if config.scale == .resolution, read.samples.contains(where: { !(($0.pointsPerInch?.y ?? 0) > 0) }) {
+                progress.finish()
+                Self.printMessage("\(file == "-" ? "stdin" : file): gives no resolution (.Y_POINTS_PER_INCH) for some samples; --scale resolution makes each of those its own height instead")
+            }
             let fileUnit = config.fileUnit(for: read.samples)
             for sample in read.samples {
                 let place = "\(sample.source.file): line \(sample.source.line)"

@@ -14,8 +14,10 @@ struct Label: ParsableCommand {
         stdin ('-'). Output is Kaldi text in input order:
           find corpus -name '*.wav' \\
             | seqlab label -m models/digits.safetensors --jobs 2 - > labels.txt
-        A file that cannot be labelled is reported on stderr and skipped; the exit
-        status is then 1.
+        A file that cannot be labelled, or a sample of a stroke file that cannot be
+        read, is reported on stderr and skipped (the file's other samples are
+        labelled); the exit status is then 1. Files given by path are keyed by their
+        names as extract keys them (with parent folders when two share a name).
         With --output FILE, each file's lines are appended as it finishes and recorded
         in FILE.progress; after an interruption (Ctrl-C, kill, crash) the same command
         with --resume labels only the files not yet in FILE (failed files are tried
@@ -25,6 +27,8 @@ struct Label: ParsableCommand {
 
     @Argument(help: "Audio or stroke files, or '-' for paths on stdin.") var files: [String] = []
     @Option(help: "A Kaldi wav.scp (uttid path per line).") var scp: String?
+    @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).")
+    var includeRoot: String?
     @OptionGroup var decoding: DecodingOptions
     @Option(name: [.short, .customLong("output")], help: "Write the labels to this file (- = stdout), recording progress in FILE.progress.") var output = "-"
     @Flag(help: "Continue the interrupted run that wrote --output: skip the files it finished.") var resume = false
@@ -81,22 +85,27 @@ struct Label: ParsableCommand {
         let progress = ProgressBar("label", total: todo.count, quiet: quiet)
         let start = Date()
         var failures = 0, frames = 0
-        let work: @Sendable (Int) -> Result<(String, Int), InputError> = { [todo] j in
+        // A file's lines, its frames, and the samples of a stroke file it had to skip.
+        let work: @Sendable (Int) -> Result<(String, Int, [InputError]), InputError> = { [todo, includeRoot] j in
             let i = todo[j]
             do {
                 var out = "", count = 0
-                for u in try labeller.features(ofFile: items[i].path, key: items[i].key) {
+                let read = try labeller.features(ofFile: items[i].path, key: items[i].key, includeRoot: includeRoot)
+                for u in read.utterances {
                     out += writer.lines(key: u.key, hypotheses: try labeller.labels(u.features, key: u.key, file: items[i].path))
                     count += u.features.rows
                 }
-                return .success((out, count))
+                return .success((out, count, read.rejected))
             } catch let e as InputError { return .failure(e) }
             catch { return .failure(InputError(file: items[i].path, "\(error)")) }
         }
         var writeError: InputError?
         try orderedParallelMap(count: todo.count, jobs: jobs, window: 4 * jobs, work: work) { j, result in
             switch result {
-            case .success(let (text, n)):
+            case .success(let (text, n, rejected)):
+                if !rejected.isEmpty { progress.finish() }
+                for error in rejected { Self.printMessage("\(error)") }
+                failures += rejected.count
                 if let sink {
                     do { try sink.append(text, key: items[todo[j]].key, path: items[todo[j]].path) } catch let e as InputError {
                         writeError = e

@@ -95,17 +95,20 @@ struct PlotPosteriors: ParsableCommand {
         Runs the model on the utterance's features and decodes them by best path (each
         token's span is its run of frames). The input is a feature archive, or a raw
         file (audio, pen strokes) that goes through the model's own front end. The
-        features are drawn above the posteriors unless --no-features.
+        features are drawn above the posteriors unless --no-features. Samples a stroke
+        file rejects are reported on stderr and left out; the exit status is then 1.
         """)
 
     @Option(name: [.short, .customLong("model")], help: "A seqlab model (safetensors).") var model: String
     @Argument(help: "Kaldi archive of features ('-' for stdin), or an audio or pen-stroke file.") var input = "-"
     @Option(help: "The utterance to draw (default: the first).") var key: String?
     @Flag(help: "Leave out the feature heat map.") var noFeatures = false
+    @Option(name: .customLong("include-root"), help: "Root folder of UNIPEN .INCLUDE paths (a stroke file as input).") var includeRoot: String?
     @OptionGroup var output: PlotOutputOptions
 
     func run() throws {
         let name = input == "-" ? "stdin" : input
+        var rejected = 0
         let labelling = try Self.reportingErrors { () throws -> LabellingModel in
             let m = try LabellingModel(contentsOf: model)
             guard m.task.classifies else { throw InputError(file: model, "a predict model outputs frames, not posteriors") }
@@ -118,8 +121,10 @@ struct PlotPosteriors: ParsableCommand {
                 record = try readUtterance(input, key: key)
             } else {
                 let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
-                let utterances = try labeller.features(ofFile: input, key: stem)
-                guard let u = utterances.first(where: { key == nil || $0.key == key }) else {
+                let read = try labeller.features(ofFile: input, key: stem, includeRoot: includeRoot)
+                for error in read.rejected { Self.printMessage("\(error)") }
+                rejected = read.rejected.count
+                guard let u = read.utterances.first(where: { key == nil || $0.key == key }) else {
                     throw InputError(file: name, place: key, "no utterance with this key in the file")
                 }
                 record = KaldiRecord(key: u.key, matrix: u.features)
@@ -140,6 +145,7 @@ struct PlotPosteriors: ParsableCommand {
                                         title: output.title ?? "\(record.key): posteriors of \(URL(fileURLWithPath: model).lastPathComponent)")
             try output.write(svg)
         }
+        if rejected > 0 { throw ExitCode.failure }
     }
 }
 

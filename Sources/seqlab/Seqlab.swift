@@ -36,7 +36,7 @@ struct Seqlab: ParsableCommand {
             let typed = typedCommand(arguments)
             let message = message(for: error).split(whereSeparator: \.isNewline)
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
-            typed.printMessage("\(message) (\(typed.commandPath) --help shows the options)")
+            typed.printMessage("\(message)\(negativeValueHint(message, arguments)) (\(typed.commandPath) --help shows the options)")
             Foundation.exit(status.rawValue)
         }
         do {
@@ -44,6 +44,18 @@ struct Seqlab: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// The parser takes a value that starts with '-' for the next option, so `--beam -3` reads as
+    /// "Missing value for '--beam <beam>'": when the word after the option is a negative number (or
+    /// a list starting with one), say how to give it.
+    static func negativeValueHint(_ message: String, _ arguments: [String]) -> String {
+        guard let quote = message.range(of: "Missing value for '--") else { return "" }
+        let name = "--" + message[quote.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" }
+        guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return "" }
+        let next = arguments[i + 1]
+        guard next.count > 1, next.hasPrefix("-"), let second = next.dropFirst().first, second.isNumber || second == "." else { return "" }
+        return "; a value starting with '-' goes after '=': \(name)=\(next)"
     }
 
     /// The deepest subcommand the arguments name (`seqlab grid solve …` → GridSolve).

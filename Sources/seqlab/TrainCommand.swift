@@ -134,6 +134,10 @@ struct Train: ParsableCommand {
             throw ValidationError("--momentum is for --optimizer sgd and rmsprop; adam keeps its own moment estimates (β1 = 0.9, β2 = 0.999)")
         }
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout is a probability in [0, 1), got \(dropout)") }
+        // A resumed or fine-tuned model brings its own front end; otherwise only --frontend can give one.
+        if (penRotation != 0 || penSlant != 0 || penScale != 0) && frontend == nil && resume == nil && initModel == nil {
+            throw ValidationError("--pen-rotation, --pen-slant and --pen-scale distort pen features and need a stroke front end: give --frontend with the config given to extract strokes")
+        }
         if let maxMemory, MemoryBudget.parse(maxMemory) == nil { throw ValidationError("--max-memory takes a size such as 512M or 8G") }
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
     }

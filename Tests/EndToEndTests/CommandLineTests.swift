@@ -1,5 +1,6 @@
 // The built binary through real processes: stdout, stderr and exit codes.
 import XCTest
+import Foundation
 import TestSupport
 
 final class CommandLineTests: XCTestCase {
@@ -10,6 +11,24 @@ final class CommandLineTests: XCTestCase {
         let help = try runSeqlab(["--help"])
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.stdoutText.contains("USAGE: seqlab"), help.stdoutText)
+    }
+
+    /// The parser reads `--beam -3` as an option without its value; the one-line refusal says how
+    /// to give a value that starts with '-'.
+    func testANegativeValueGetsAHint() throws {
+        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+        for (args, hint) in [(["decode", "-m", model, "--beam", "-3"], "--beam=-3"),
+                             (["decode", "-m", model, "--pen-variants", "-5,0.25,0.1"], "--pen-variants=-5,0.25,0.1"),
+                             (["train", "--text", "t", "--learning-rate", "-.5"], "--learning-rate=-.5")] {
+            let r = try runSeqlab(args)
+            XCTAssertEqual(r.status, 64, "\(args)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.contains("Missing value for '\(hint.prefix { $0 != "=" })") && r.stderr.contains("goes after '=': \(hint)"), r.stderr)
+        }
+        // A value that is missing for another reason gets no such hint.
+        let missing = try runSeqlab(["decode", "-m", model, "--beam"])
+        XCTAssertEqual(missing.status, 64)
+        XCTAssertFalse(missing.stderr.contains("goes after '='"), missing.stderr)
     }
 
     func testUnknownSubcommandFailsWithMessage() throws {

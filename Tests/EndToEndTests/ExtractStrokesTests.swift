@@ -110,6 +110,17 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertEqual(kaldiText[2], "a-0002 say \"hi\" \\o/")
     }
 
+    /// Eight zig-zags and loops (`extractZigZagsAndLoops`) and a 1×6 BLSTM trained on them for two
+    /// epochs with their stroke front end: the archive and the model.
+    func trainTinyPenModel(in dir: URL) throws -> (ark: URL, model: URL) {
+        let (ark, text, conf) = try extractZigZagsAndLoops(8, in: dir)
+        let model = dir.appendingPathComponent("m.safetensors")
+        let train = try runSeqlab(["train", "--feats", ark.path, "--text", text.path, "--frontend", conf.path, "--hidden", "6",
+                                   "--epochs", "2", "--batch-size", "4", "--threads", "1", "--quiet", "-o", model.path])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        return (ark, model)
+    }
+
     /// Writes `count` samples in the pen text format to `dir` ("v" a down-up zig-zag, "o" a square
     /// loop, in turn, each slightly jittered) and extracts them with direction and curvature:
     /// the archive, the labels and the front-end config, ready for `train`.
@@ -152,12 +163,83 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertTrue(summary.contains(#""pen_distortion":{"rotation_degrees":8,"scale":0.15,"slant":0.3}"#), summary)
         XCTAssertFalse(try SafeTensorsFile(contentsOf: dir.appendingPathComponent("plain.safetensors").path).metadata["seqlab.training"]!.contains("pen_distortion"))
         let (refused, refusedModel) = try train("refused.safetensors", penFlags)
-        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.status, 64, "a command line that cannot work")
         XCTAssertTrue(refused.stderr.contains("need a stroke front end"), refused.stderr)
         XCTAssertNil(refusedModel)
         let (outOfRange, _) = try train("range.safetensors", ["--frontend", conf.path, "--pen-scale", "1.5"])
         XCTAssertEqual(outOfRange.status, 1)
         XCTAssertTrue(outOfRange.stderr.contains("--pen-scale 1.5 is outside 0 ..< 1"), outOfRange.stderr)
+    }
+
+    /// label and plot posteriors read stroke files as extract strokes does: a bad sample is
+    /// reported and the file's other samples are labelled; UNIPEN includes resolve against
+    /// --include-root; two files of one name get the keys extract gives them; pen text with CR LF
+    /// line ends reads as with LF.
+    func testLabelAndPlotPosteriorsReadStrokeFilesAsExtractDoes() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (_, model) = try trainTinyPenModel(in: dir)
+        func keys(_ r: ProcessResult) -> [String] { r.stdoutText.split(separator: "\n").map { String($0.split(separator: " ").first ?? "") } }
+        let v = "label v\ny up\n0 0\n1 -2\n2 0\n---\n", o = "label o\ny up\n0 0\n2 0\n2 2\n0 2\n0 0\n---\n"
+        let bad = dir.appendingPathComponent("bad.pen")
+        try (v + "label o\n1 banana\n---\n" + o).write(to: bad, atomically: true, encoding: .utf8)   // line 8 is bad
+        let labelled = try runSeqlab(["label", "-m", model.path, "--jobs", "1", "--quiet", bad.path])
+        XCTAssertEqual(labelled.status, 1)
+        XCTAssertEqual(keys(labelled), ["bad-0000", "bad-0002"], labelled.stdoutText)
+        XCTAssertEqual(labelled.stderr.split(separator: "\n").count, 1, labelled.stderr)
+        XCTAssertTrue(labelled.stderr.contains("bad.pen: line 8: expected a point"), labelled.stderr)
+        let svg = dir.appendingPathComponent("p.svg")
+        let plotted = try runSeqlab(["plot", "posteriors", "-m", model.path, bad.path, "--key", "bad-0002", "-o", svg.path])
+        XCTAssertEqual(plotted.status, 1)
+        XCTAssertTrue(plotted.stderr.contains("bad.pen: line 8"), plotted.stderr)
+        XCTAssertTrue(try String(contentsOf: svg, encoding: .utf8).contains("bad-0002: posteriors"))
+
+        for sub in ["d1", "d2"] {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try (v + o).write(to: dir.appendingPathComponent("\(sub)/x.pen"), atomically: true, encoding: .utf8)
+        }
+        let twice = try runSeqlab(["label", "-m", model.path, "--jobs", "1", "--quiet",
+                                   dir.appendingPathComponent("d1/x.pen").path, dir.appendingPathComponent("d2/x.pen").path])
+        XCTAssertEqual(twice.status, 0, twice.stderr)
+        XCTAssertEqual(keys(twice), ["d1-x-0000", "d1-x-0001", "d2-x-0000", "d2-x-0001"], twice.stdoutText)
+        let crlf = dir.appendingPathComponent("crlf.pen")
+        try (v + o).replacingOccurrences(of: "\n", with: "\r\n").write(to: crlf, atomically: true, encoding: .utf8)
+        let windows = try runSeqlab(["label", "-m", model.path, "--jobs", "1", "--quiet", crlf.path])
+        XCTAssertEqual(windows.status, 0, windows.stderr)
+        XCTAssertEqual(windows.stdoutText.replacingOccurrences(of: "crlf-", with: "d1-x-"),
+                       twice.stdoutText.split(separator: "\n").prefix(2).map { $0 + "\n" }.joined())
+
+        let fixtures = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/unipen")
+        let unipen = try runSeqlab(["label", "-m", model.path, "--jobs", "1", "--quiet", "--include-root",
+                                    fixtures.appendingPathComponent("include").path, fixtures.appendingPathComponent("data/a.dat").path])
+        XCTAssertEqual(unipen.status, 1, "the fixture's rejected segments")
+        XCTAssertEqual(keys(unipen).count, 7, unipen.stdoutText)
+        XCTAssertEqual(unipen.stderr.split(separator: "\n").filter { $0.contains("a.dat: line ") }.count, 4, unipen.stderr)
+    }
+
+    /// Smaller promises of extract strokes: --resample 0 keeps the recorded points (as the config's
+    /// --resample-step=0), --scale resolution says when a file gives no resolution, a config for
+    /// extract audio is named as one, and --format shapes the message for a file without samples.
+    func testExtractStrokesMessagesAndZeroResampling() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pen = dir.appendingPathComponent("p.pen")
+        try "label v\n0 0\n1 2\n2 0\n".write(to: pen, atomically: true, encoding: .utf8)
+        let plain = try extractStrokes([pen.path, "--text-ark", "--quiet"])
+        let zero = try extractStrokes([pen.path, "--text-ark", "--quiet", "--resample", "0"])
+        XCTAssertEqual(zero.status, 0, zero.stderr)
+        XCTAssertEqual(zero.stdout, plain.stdout)
+        let resolution = try extractStrokes([pen.path, "--text-ark", "--quiet", "--scale", "resolution"])
+        XCTAssertEqual(resolution.status, 0, resolution.stderr)
+        XCTAssertTrue(resolution.stderr.contains("p.pen: gives no resolution (.Y_POINTS_PER_INCH) for some samples; --scale resolution makes each of those its own height instead"),
+                      resolution.stderr)
+        let audioConf = packageRoot.appendingPathComponent("models/digits.conf").path
+        let mixedUp = try extractStrokes([pen.path, "--config", audioConf, "--quiet"])
+        XCTAssertEqual(mixedUp.status, 1)
+        XCTAssertTrue(mixedUp.stderr.contains("this looks like a config for extract audio"), mixedUp.stderr)
+        let forced = try extractStrokes([pen.path, "--format", "unipen", "-o", "/dev/null", "--quiet"])
+        XCTAssertEqual(forced.status, 1)
+        XCTAssertTrue(forced.stderr.contains("no pen samples found (expected UNIPEN .SEGMENT lines with pen data, as --format unipen says)"), forced.stderr)
     }
 
     /// decode --pen-variants through the binary: all-zero bounds give plain decoding's output,
@@ -166,11 +248,7 @@ final class ExtractStrokesTests: XCTestCase {
     func testDecodeWithPenVariantsThroughTheBinary() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (ark, text, conf) = try extractZigZagsAndLoops(8, in: dir)
-        let model = dir.appendingPathComponent("m.safetensors")
-        let train = try runSeqlab(["train", "--feats", ark.path, "--text", text.path, "--frontend", conf.path, "--hidden", "6",
-                                   "--epochs", "2", "--batch-size", "4", "--threads", "1", "--quiet", "-o", model.path])
-        XCTAssertEqual(train.status, 0, train.stderr)
+        let (ark, model) = try trainTinyPenModel(in: dir)
         func decode(_ extra: [String], _ m: String? = nil) throws -> ProcessResult {
             try runSeqlab(["decode", "-m", m ?? model.path, "--feats", ark.path, "--format", "ctm"] + extra)
         }

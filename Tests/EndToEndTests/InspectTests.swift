@@ -47,6 +47,17 @@ final class InspectTests: XCTestCase {
             """), r.stdoutText)
         XCTAssertTrue(r.stdoutText.contains("\(conf): front-end config (audio, 40 dims)\n  --feature-type=fbank --sample-frequency=8000"), r.stdoutText)
         XCTAssertTrue(r.stdoutText.contains("\(grid): grid map (Russell and Norvig 4x3 world)\n  3×4 cells, 2 terminal(s), discount 1.0"), r.stdoutText)
+        // Epochs of equal error: the best is the one train keeps, the lower validation loss.
+        let tied = dir.appendingPathComponent("tied.jsonl")
+        try """
+            {"epoch":1,"trainLoss":5,"validLabelErrorRate":1,"validLoss":4}
+            {"epoch":2,"trainLoss":4,"validLabelErrorRate":1,"validLoss":3}
+            {"epoch":3,"trainLoss":3,"validLabelErrorRate":1,"validLoss":3.5}
+
+            """.write(to: tied, atomically: true, encoding: .utf8)
+        let t = try runSeqlab(["inspect", tied.path])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        XCTAssertTrue(t.stdoutText.contains("best validation error: 100.00% at epoch 2 (last 100.00%)"), t.stdoutText)
         // A file that starts as one of them but does not read as one: that reader's error.
         let bad = dir.appendingPathComponent("bad.jsonl")
         try "{\"epoch\":1,\"trainLoss\":2}\n{\"epoch\":\"two\"}\n".write(to: bad, atomically: true, encoding: .utf8)

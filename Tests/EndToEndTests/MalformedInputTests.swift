@@ -258,6 +258,41 @@ final class MalformedInputCorpusTests: XCTestCase {
     }
 
     /// A bad file among good ones: the good ones still come out, the exit is non-zero, the error names the bad one.
+    /// Through an scp, a bad entry (an offset past the end, a missing archive) is that utterance's
+    /// error and decode and align read on; an empty matrix is named as one.
+    func testABadScpEntryIsSkippedAndTheRestDecoded() throws {
+        let ark = output("scp-good.ark"), scp = output("scp-good.scp")
+        let extract = try runSeqlab(["extract", "audio", "--config", Self.conf, path("audio/good-tone.wav"), path("audio/good-tone2.wav"),
+                                     "-o", "ark,scp:\(ark),\(scp)", "--quiet"], timeout: 30)
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+        let lines = try String(contentsOfFile: scp, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2)
+        let bad = output("scp-bad.scp")
+        try [lines[0], "past \(ark):99999999", "missing \(output("no-such.ark")):10", lines[1], ""].joined(separator: "\n")
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        for jobs in ["1", "2"] {
+            let decode = try runSeqlab(["decode", "-m", Self.model, "--feats", bad, "--jobs", jobs], timeout: 30)
+            XCTAssertEqual(decode.status, 1, decode.stderr)
+            XCTAssertEqual(decode.stdoutText.split(separator: "\n").map { String($0.split(separator: " ").first ?? "") },
+                           ["good-tone", "good-tone2"], decode.stdoutText)
+            let errors = decode.stderr.split(separator: "\n")
+            XCTAssertEqual(errors.count, 2, decode.stderr)
+            XCTAssertTrue(errors[0].contains("scp-bad.scp: line 2: offset 99999999 is past the end"), decode.stderr)
+            XCTAssertTrue(errors[1].contains("scp-bad.scp: line 3: key \"missing\""), decode.stderr)
+        }
+        let text = output("scp-text")
+        try "good-tone a\ngood-tone2 a\npast a\nmissing a\n".write(toFile: text, atomically: true, encoding: .utf8)
+        let align = try runSeqlab(["align", "-m", Self.model, "--feats", bad, "--text", text], timeout: 30)
+        XCTAssertEqual(align.status, 1, align.stderr)
+        XCTAssertEqual(align.stderr.split(separator: "\n").filter { $0.contains("scp-bad.scp: line") }.count, 2, align.stderr)
+
+        let empty = output("empty-matrix.ark")
+        try "u1  [ ]\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        let nothing = try runSeqlab(["decode", "-m", Self.model, "--feats", empty], timeout: 30)
+        XCTAssertEqual(nothing.status, 1)
+        XCTAssertTrue(nothing.stderr.contains("u1: no frames (an empty matrix)"), nothing.stderr)
+    }
+
     func testBatchesKeepTheGoodItems() throws {
         let good1 = path("audio/good-tone.wav"), good2 = path("audio/good-tone2.wav")
         for bad in ["bad-data-truncated.wav", "bad-text.wav", "bad-nan-inf.wav", "bad-empty.wav"] {

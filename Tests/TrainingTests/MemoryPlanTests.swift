@@ -15,6 +15,10 @@ final class MemoryPlanTests: XCTestCase {
         for bad in ["", "G", "-1G", "0", "1X", "nan", "1e30T"] { XCTAssertNil(MemoryBudget.parse(bad), bad) }
         XCTAssertEqual(MemoryBudget.describe(300 << 20), "300 MB")
         XCTAssertEqual(MemoryBudget.describe(3 << 29), "1.5 GB")
+        // Small budgets are not rounded to "0 MB".
+        XCTAssertEqual(MemoryBudget.describe(3 << 19), "1.5 MB")
+        XCTAssertEqual(MemoryBudget.describe(1024), "1 KB")
+        XCTAssertEqual(MemoryBudget.describe(1500), "2 KB")
         if FileManager.default.fileExists(atPath: "/proc/meminfo") { XCTAssertGreaterThan(MemoryBudget.available() ?? 0, 0) }
     }
 

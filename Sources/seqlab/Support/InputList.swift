@@ -1,10 +1,12 @@
 // InputList: the files a batch command works on: arguments, a Kaldi wav.scp, or paths on stdin.
 import Foundation
+import Features
 import Formats
 import Tensors
 
 /// The (utterance id, path) pairs named by `files` (or `-`: one path a line on stdin) or by `scp`.
-/// Without an scp the id is the file name without its extension. An scp or stdin that names no
+/// Without an scp the id is the file name without its extension, preceded by as many parent folders
+/// as tell two inputs of the same name apart (`distinctFileKeys`). An scp or stdin that names no
 /// file is an error (an empty input is a mistake upstream, not an empty result).
 func inputList(files: [String], scp: String?) throws -> [(key: String, path: String)] {
     if let scp {
@@ -24,5 +26,7 @@ func inputList(files: [String], scp: String?) throws -> [(key: String, path: Str
         guard !lines.isEmpty else { throw InputError(file: "stdin", "no paths (expected one file path a line)") }
         paths = lines
     }
-    return paths.map { (URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent, $0) }
+    // As extract strokes keys files: the name without extension, with parent folders when two
+    // inputs share it, white space made '_' (keys are single words).
+    return Array(zip(distinctFileKeys(paths), paths))
 }
