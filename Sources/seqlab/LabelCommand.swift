@@ -84,7 +84,7 @@ struct Label: ParsableCommand {
         Interrupt.install()
         let progress = ProgressBar("label", total: todo.count, quiet: quiet)
         let start = Date()
-        var failures = 0, frames = 0
+        var failures = 0, skippedSamples = 0, frames = 0
         // A file's lines, its frames, and the samples of a stroke file it had to skip.
         let work: @Sendable (Int) -> Result<(String, Int, [InputError]), InputError> = { [todo, includeRoot] j in
             let i = todo[j]
@@ -105,7 +105,7 @@ struct Label: ParsableCommand {
             case .success(let (text, n, rejected)):
                 if !rejected.isEmpty { progress.finish() }
                 for error in rejected { Self.printMessage("\(error)") }
-                failures += rejected.count
+                skippedSamples += rejected.count
                 if let sink {
                     do { try sink.append(text, key: items[todo[j]].key, path: items[todo[j]].path) } catch let e as InputError {
                         writeError = e
@@ -132,6 +132,7 @@ struct Label: ParsableCommand {
         if verbose {
             let seconds = Date().timeIntervalSince(start)
             var line = String(format: "%d files (%d failed), %d frames in %.2f s", todo.count, failures, frames, seconds)
+            if skippedSamples > 0 { line += ", \(skippedSamples) stroke sample(s) skipped" }
             if let frameShift, frames > 0 {
                 let audio = Double(frames) * frameShift
                 line += String(format: ", %.1f s of audio, real-time factor %.4f (%.0f× faster than real time)", audio, seconds / audio, audio / seconds)
@@ -139,6 +140,6 @@ struct Label: ParsableCommand {
             Self.printMessage(line)
         }
         if Interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
-        if failures > 0 { throw ExitCode.failure }
+        if failures > 0 || skippedSamples > 0 { throw ExitCode.failure }
     }
 }
