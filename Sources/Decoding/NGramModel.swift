@@ -40,10 +40,7 @@ public final class NGramModel: Sendable {
 
     /// Reads an ARPA file (`-` is not accepted: models are files).
     public convenience init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, "cannot read the ARPA language model")
-        }
-        try self.init(arpaBytes: [UInt8](data), file: path)
+        try self.init(arpaBytes: [UInt8](try readWholeFile(path)), file: path)
     }
 
     /// Parses ARPA text; `file` names it in errors.

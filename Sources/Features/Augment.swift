@@ -89,8 +89,7 @@ public struct NoiseMixer: Sendable {
     /// Reads a list of noise recordings (one path a line; blank lines and `#` comments skipped),
     /// each resampled to `sampleRate`.
     public static func load(list: String, snr: Double, sampleRate: Int, channel: Int? = nil) throws -> NoiseMixer {
-        guard let data = FileManager.default.contents(atPath: list) else { throw InputError(file: list, "cannot read the noise list") }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError(file: list, "not UTF-8 text") }
+        guard let text = String(data: try readWholeFile(list), encoding: .utf8) else { throw InputError(file: list, "not UTF-8 text") }
         var noises: [[Float]] = [], names: [String] = []
         for line in text.textLines {
             let path = line.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -142,10 +142,7 @@ extension FrontendConfig {
 
     /// Reads a config file (see `init(configText:file:)`).
     public init(configFile path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, "cannot read the config file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(data: try readWholeFile(path), encoding: .utf8) else {
             throw InputError(file: path, "the config file is not UTF-8 text")
         }
         try self.init(configText: text, file: path)

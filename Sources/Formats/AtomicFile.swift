@@ -14,8 +14,21 @@ import Tensors
 /// is synced too, so the rename survives a crash. Models and checkpoints are written this way.
 /// A process killed mid-write leaves only its temporary file (`.NAME.tmp-XXXXXX`) beside the
 /// untouched target; `removeLeftovers(of:)` deletes such files when the next run starts.
+///
+/// Only a regular file (or a new one) is replaced: a FIFO, a device or a socket (`/dev/null`, a
+/// named pipe a reader waits on) is written in place, and a symbolic link (`/dev/stdout`, a link
+/// into a shared folder) keeps being a link, its target written as the link's path would be.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            if (info.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(path, nil) {
+                let target = String(cString: resolved)
+                free(resolved)
+                return try write(bytes, to: target)
+            }
+            return try writeInPlace(bytes, to: path)   // a FIFO, a device, or a link realpath cannot follow
+        }
         let (fd, temporary) = try createTemporary(beside: path)
         do {
             let out = ByteOutput(descriptor: fd, name: path)
@@ -27,6 +40,16 @@ public enum AtomicFile {
             throw error
         }
         try commit(temporary, to: path, mode: 0o644, syncFolder: true)
+    }
+
+    /// Writes `bytes` through an ordinary open of `path` (following links), for the targets a
+    /// rename must not replace.
+    private static func writeInPlace(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw InputError(file: path, "cannot open for writing: \(systemErrorText())") }
+        let out = ByteOutput(descriptor: fd, name: path)
+        try out.write(bytes)
+        try out.close()
     }
 
     /// Creates an empty temporary file beside `path` (`.BASE.tmp-XXXXXX`, mode 0600 until

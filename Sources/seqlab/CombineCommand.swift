@@ -120,7 +120,13 @@ struct Combine: ParsableCommand {
     private func readTextSystems() throws -> [System] {
         try hypotheses.map { path in
             var system = System()
-            for entry in try KaldiText.read(path: path) {
+            let entries: [KaldiTextEntry]
+            do { entries = try KaldiText.read(path: path) } catch var error as InputError {
+                // A ctm file read as Kaldi text repeats its keys: say what was meant.
+                if path.lowercased().hasSuffix(".ctm") { error.message += " (a ctm file? give --ctm)" }
+                throw error
+            }
+            for entry in entries {
                 system.keys.append(entry.key)
                 switch unit {
                 case .word: system.units[entry.key] = entry.tokens.map { ScoredToken($0) }

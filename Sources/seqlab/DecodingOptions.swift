@@ -48,6 +48,7 @@ struct DecodingOptions: ParsableArguments {
         guard nbest >= 1 && nbest <= beamWidth else { throw ValidationError("--nbest must be between 1 and --beam") }
         if let lmUnit, !["word", "token"].contains(lmUnit) { throw ValidationError("--lm-unit is word or token") }
         if lmWeight != nil && lm == nil { throw ValidationError("--lm-weight weighs a language model: give --lm") }
+        if lmUnit != nil && lm == nil && wordBonus == nil { throw ValidationError("--lm-unit says what --lm and --word-bonus count: give one of them") }
         if let penVariants { _ = try Self.penTransforms(penVariants) }
         if let maxMemory, MemoryBudget.parse(maxMemory) == nil {
             throw ValidationError("--max-memory takes a size such as 512M or 2G")
@@ -73,7 +74,7 @@ struct DecodingOptions: ParsableArguments {
         options.lmLevel = lmUnit == "token" ? .token : .word
         let languageModel = try lm.map { try NGramModel(path: $0) }
         let words = try lexicon.map { path -> [String] in
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the lexicon") }
+            guard let text = String(data: try readWholeFile(path), encoding: .utf8) else { throw InputError(file: path, "the lexicon is not UTF-8 text") }
             return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         if model.task != .ctc && (beam != nil || lm != nil || lexicon != nil || nbest > 1 || wordBonus != nil || lmUnit != nil) {

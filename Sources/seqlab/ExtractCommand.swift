@@ -143,8 +143,8 @@ struct ExtractAudio: ParsableCommand {
         var text = ""
         var source = "<command line>"
         if let config {
-            guard let data = FileManager.default.contents(atPath: config), let t = String(data: data, encoding: .utf8) else {
-                throw InputError(file: config, "cannot read the config file")
+            guard let t = String(data: try readWholeFile(config), encoding: .utf8) else {
+                throw InputError(file: config, "the config file is not UTF-8 text")
             }
             text = t + "\n"
             source = config

@@ -103,8 +103,7 @@ struct ExtractStrokes: ParsableCommand {
     func frontend() throws -> StrokeFeatureConfig {
         var text = ""
         if let config {
-            guard let data = FileManager.default.contents(atPath: config) else { throw InputError(file: config, "cannot read the config file") }
-            text = String(decoding: data, as: UTF8.self) + "\n"
+            text = String(decoding: try readWholeFile(config), as: UTF8.self) + "\n"
         }
         let flags: [(String, String?)] = [("scale", scale?.rawValue), ("resample-step", resample.map { "\($0)" }),
                                           ("direction", direction.map { "\($0)" }), ("curvature", curvature.map { "\($0)" })]

@@ -19,11 +19,14 @@ struct GridShow: ParsableCommand {
     @Option(help: "Write a value heat map with arrows as SVG to this file (- for standard output).")
     var svg: String?
 
-    @Option(help: "Decimals of the utilities (--values and the SVG's cells).")
-    var digits = 3
+    @Option(help: "Decimals of the utilities (--values and the SVG's cells; default 3).")
+    var digits: Int?
 
     func validate() throws {
-        guard (0...12).contains(digits) else { throw ValidationError("--digits must be in 0…12") }
+        if let digits {
+            guard (0...12).contains(digits) else { throw ValidationError("--digits must be in 0…12") }
+            guard values || svg != nil else { throw ValidationError("--digits sets the decimals of --values and --svg: give one of them") }
+        }
         if svg == "-" && (values || policy) {
             throw ValidationError("--values and --policy print text to standard output, which --svg - fills with the SVG: write the SVG to a file")
         }
@@ -37,13 +40,13 @@ struct GridShow: ParsableCommand {
             var text = ""
             if svg != "-" {
                 text += GridRendering.map(map)
-                if let solution, values { text += "\n" + GridRendering.values(map, solution.utilities, digits: digits) }
+                if let solution, values { text += "\n" + GridRendering.values(map, solution.utilities, digits: digits ?? 3) }
                 if let solution, policy { text += "\n" + GridRendering.policy(map, solution.policy) }
                 writeOut(text)
             }
             if let svg, let solution {
                 var options = GridSVGOptions()
-                options.digits = digits
+                options.digits = digits ?? 3
                 try writeText(gridSVG(map, utilities: solution.utilities, policy: solution.policy, options: options), to: svg)
             }
         }

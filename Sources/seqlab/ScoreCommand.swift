@@ -86,6 +86,12 @@ struct Score: ParsableCommand {
             }
             Self.printWarning(message)
         }
+        // No utterance in both files: an error rate over nothing (or over deletions only) would be a
+        // figure about a mismatch of keys, not about the hypotheses.
+        if report.missingInHypothesis.count == references.count {
+            Self.printMessage("\(hypothesis == "-" ? "stdin" : hypothesis): no utterance key matches one of \(reference == "-" ? "stdin" : reference) (are they the same test set?)")
+            throw ExitCode.failure
+        }
         if !report.missingInReference.isEmpty {
             Self.printWarning("\(report.missingInReference.count) hypothesis utterance(s) have no reference, not scored: "
                  + report.missingInReference.joined(separator: " "))

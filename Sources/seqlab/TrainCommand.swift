@@ -60,7 +60,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "The front-end config (extract --config) that made the features; stored in the model.") var frontend: String?
     @Option(name: .long, help: "Validation features.") var validFeats: String?
     @Option(name: .long, help: "Validation labels (Kaldi text).") var validText: String?
-    @Option(name: .long, help: "Without --valid-feats, hold out every n-th training utterance for validation, n = 1/FRACTION rounded (0.1: every 10th; at most 0.5; 0: none).") var validFraction: Double = 0.1
+    @Option(name: .long, help: "Without --valid-feats, hold out every n-th training utterance for validation, n = 1/FRACTION rounded (0.1: every 10th; at most 0.5; 0: none).") var validFraction: Double?
 
     @Option(name: .long, help: "lstm, elman or jordan (see above).") var cell: RecurrentCell = .lstm
     @Option(name: .long, help: "Hidden widths per layer, comma-separated (default 128,128; elman, jordan: one).") var hidden: String?
@@ -79,9 +79,9 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Std. dev. of Gaussian input noise while training.") var inputNoise = 0.0
     @Option(name: .long, help: "Dropout rate between LSTM layers and before the output layer while training (0 = none).") var dropout = 0.0
     @Option(name: .long, help: "Time masks per utterance (SpecAugment).") var timeMasks = 0
-    @Option(name: .long, help: "Largest time mask, frames.") var timeMaskWidth = 10
+    @Option(name: .long, help: "Largest time mask, frames (with --time-masks; default 10).") var timeMaskWidth: Int?
     @Option(name: .long, help: "Frequency masks per utterance (SpecAugment).") var freqMasks = 0
-    @Option(name: .long, help: "Largest frequency mask, dimensions.") var freqMaskWidth = 4
+    @Option(name: .long, help: "Largest frequency mask, dimensions (with --freq-masks; default 4).") var freqMaskWidth: Int?
     @Option(name: .long, help: "Pen features: rotate each sample by up to ± this many degrees (a new draw per utterance and epoch).") var penRotation = 0.0
     @Option(name: .long, help: "Pen features: slant each sample by x ← x + s·y, s up to ± this.") var penSlant = 0.0
     @Option(name: .long, help: "Pen features: scale width and height each by 1 ± up to this.") var penScale = 0.0
@@ -108,8 +108,14 @@ struct Train: ParsableCommand {
         if let learningRateDecay {
             guard learningRateDecay > 0 && learningRateDecay <= 1 else { throw ValidationError("--learning-rate-decay is a factor in (0, 1], got \(learningRateDecay)") }
         }
-        guard (0...0.5).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 0.5] (every n-th utterance, n = 1/FRACTION rounded, at least 2)") }
-        if validFeats == nil && validFraction == 0 && resume == nil && (patience != nil || noHalving) {
+        guard (0...0.5).contains(heldOutFraction) else { throw ValidationError("--valid-fraction must be in [0, 0.5] (every n-th utterance, n = 1/FRACTION rounded, at least 2)") }
+        if validFraction != nil && validFeats != nil {
+            throw ValidationError("--valid-fraction holds training utterances out, and --valid-feats gives the validation set instead: give one")
+        }
+        if resume == nil && ((timeMaskWidth != nil && timeMasks == 0) || (freqMaskWidth != nil && freqMasks == 0)) {
+            throw ValidationError("--time-mask-width and --freq-mask-width size the masks of --time-masks and --freq-masks: give the count too")
+        }
+        if validFeats == nil && heldOutFraction == 0 && resume == nil && (patience != nil || noHalving) {
             throw ValidationError("--patience and --no-halving act on the validation error, and --valid-fraction 0 without --valid-feats leaves none")
         }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
@@ -142,6 +148,9 @@ struct Train: ParsableCommand {
         guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
     }
 
+    /// The share of training utterances held out when no --valid-feats is given.
+    var heldOutFraction: Double { validFraction ?? 0.1 }
+
     var parsedHidden: [Int]? {
         let parts = (hidden ?? "128,128").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
@@ -163,9 +172,9 @@ struct Train: ParsableCommand {
         o.inputNoise = inputNoise
         o.dropout = dropout > 0 ? dropout : nil
         o.timeMasks = timeMasks
-        o.timeMaskWidth = timeMaskWidth
+        o.timeMaskWidth = timeMaskWidth ?? 10
         o.frequencyMasks = freqMasks
-        o.frequencyMaskWidth = freqMaskWidth
+        o.frequencyMaskWidth = freqMaskWidth ?? 4
         let pen = PenDistortion(rotationDegrees: penRotation, slant: penSlant, scale: penScale)
         o.penDistortion = pen.isIdentity ? nil : pen
         o.patience = patience ?? 6
@@ -226,7 +235,7 @@ struct Train: ParsableCommand {
         if let previous { try refuseFlagsTheCheckpointOverrides(previous.options, checkpoint: previous.path) }
         let base = try initModel.map { try LabellingModel(contentsOf: $0) }
         let requestedFrontEnd = try frontend.map { path in
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw InputError(file: path, "cannot read the front-end config") }
+            guard let text = String(data: try readWholeFile(path), encoding: .utf8) else { throw InputError(file: path, "the front-end config is not UTF-8 text") }
             return try FrontEnd(text: text, file: path)
         }
         if let base, let initModel {
@@ -273,15 +282,15 @@ struct Train: ParsableCommand {
                                     refuseUnknownTokens: base != nil, maxBytes: memoryLimit)
             valid = v.corpus
             skipped += v.corpus.skipped
-        } else if validFraction > 0 {
-            (train, valid) = all.splitting(validationFraction: validFraction)
+        } else if heldOutFraction > 0 {
+            (train, valid) = all.splitting(validationFraction: heldOutFraction)
         }
         for s in skipped { Self.printWarning("\(s)") }
         guard !train.utterances.isEmpty else {
             throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) skipped)")
         }
-        if valid.utterances.isEmpty && validFeats == nil && validFraction > 0 && previous == nil {
-            Self.printWarning("\(all.utterances.count) utterance(s) are too few to hold any out for validation (--valid-fraction \(validFraction)): no early stopping or learning-rate halving, and -o gets the last epoch's model")
+        if valid.utterances.isEmpty && validFeats == nil && heldOutFraction > 0 && previous == nil {
+            Self.printWarning("\(all.utterances.count) utterance(s) are too few to hold any out for validation (--valid-fraction \(heldOutFraction)): no early stopping or learning-rate halving, and -o gets the last epoch's model")
         }
         if (previous?.options.precision ?? precision) == .bfloat16 {
             if !BFloat16Matrix.vectorised {

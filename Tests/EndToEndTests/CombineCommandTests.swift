@@ -63,9 +63,11 @@ final class CombineCommandTests: XCTestCase {
         let a = try write("u1 1 2\n", "a.txt", in: dir)
         let dup = try write("u1 1\nu1 2\n", "dup.txt", in: dir)
         let empty = try write("", "empty.txt", in: dir)
+        let ctm = try write("u1 1 0.00 0.01 1 0.9\nu1 1 0.01 0.01 2 0.8\n", "sys.ctm", in: dir)
         for (arguments, message) in [
             ([a, dir.appendingPathComponent("missing.txt").path, a], "missing.txt"),
             ([a, dup, a], "dup.txt: line 2: duplicate key \"u1\" (first on line 1)"),
+            ([ctm, ctm, ctm], "sys.ctm: line 2: duplicate key \"u1\" (first on line 1) (a ctm file? give --ctm)"),
             ([empty, empty, empty], "empty.txt: no utterances in any of the files"),
         ] {
             let r = try runSeqlab(["combine"] + arguments)

@@ -31,6 +31,24 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(missing.stderr.contains("goes after '='"), missing.stderr)
     }
 
+    /// Flags that would have no effect with the others given are refused as the command line (64).
+    func testFlagsThatWouldBeIgnoredAreRefused() throws {
+        let grid = packageRoot.appendingPathComponent("data/grids/lecture-2x3.grid").path
+        for (args, message) in [
+            (["train", "--text", "t", "-o", "m", "--valid-fraction", "0.2", "--valid-feats", "v.ark", "--valid-text", "v.text"],
+             "--valid-fraction holds training utterances out, and --valid-feats gives the validation set instead: give one"),
+            (["train", "--text", "t", "-o", "m", "--time-mask-width", "3"], "--time-mask-width and --freq-mask-width size the masks"),
+            (["train", "--text", "t", "-o", "m", "--freq-mask-width", "3"], "--time-mask-width and --freq-mask-width size the masks"),
+            (["grid", "show", grid, "--digits", "1"], "--digits sets the decimals of --values and --svg: give one of them"),
+        ] {
+            let r = try runSeqlab(args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+        let shown = try runSeqlab(["grid", "show", grid, "--values", "--digits", "1"])
+        XCTAssertEqual(shown.status, 0, shown.stderr)
+    }
+
     func testUnknownSubcommandFailsWithMessage() throws {
         let r = try runSeqlab(["no-such-stage"])
         XCTAssertEqual(r.status, 64)

@@ -120,7 +120,8 @@ final class DecodeSpeedOptionsTests: XCTestCase {
         let cases: [([String], String)] = [
             (["--lm-weight", "0.8"], "--lm-weight weighs a language model: give --lm"),
             (["--beam", "1", "--word-bonus", "2"], "--word-bonus act in the beam search, which --beam 1 skips"),
-            (["--beam", "1", "--lm-unit", "token"], "--lm-unit act in the beam search, which --beam 1 skips"),
+            (["--beam", "1", "--word-bonus", "2", "--lm-unit", "token"], "--lm-unit act in the beam search, which --beam 1 skips"),
+            (["--lm-unit", "token"], "--lm-unit says what --lm and --word-bonus count: give one of them"),
             (["--lm-unit", "letters"], "--lm-unit is word or token"),
         ]
         for (flags, message) in cases {

@@ -98,14 +98,20 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertEqual(records[1].1.cols, 23)
     }
 
-    func testTwoFilesWithTheSameNameKeepTheFirstAndReportTheSecond() throws {
-        let first = try writeTone("x.wav", hz: 440, seconds: 0.2)
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("b"), withIntermediateDirectories: true)
+    /// Two files of one name in different folders are both kept, keyed with as many parent folders
+    /// as tell them apart (as extract strokes keys them); the same path twice is one key twice, and
+    /// the second copy is reported as a duplicate.
+    func testTwoFilesWithTheSameNameGetTheirFoldersInTheirKeys() throws {
+        for sub in ["a", "b"] { try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true) }
+        let first = try writeTone("a/x.wav", hz: 440, seconds: 0.2)
         let second = try writeTone("b/x.wav", hz: 660, seconds: 0.2)
         let r = try runSeqlab(["extract", "audio", first, second, "--quiet"])
-        XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.stderr.contains(second) && r.stderr.contains("duplicate"), r.stderr)
-        XCTAssertEqual(try parseBinaryArk(r.stdout).map(\.0), ["x"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try parseBinaryArk(r.stdout).map(\.0), ["a-x", "b-x"])
+        let twice = try runSeqlab(["extract", "audio", first, first, "--quiet"])
+        XCTAssertNotEqual(twice.status, 0)
+        XCTAssertTrue(twice.stderr.contains("duplicate"), twice.stderr)
+        XCTAssertEqual(try parseBinaryArk(twice.stdout).map(\.0), ["x"])
     }
 
     func testOrderIsKeptWithTwoJobsAndPathsOnStdin() throws {

@@ -89,6 +89,26 @@ final class ScoreTests: XCTestCase {
         XCTAssertEqual(noReference.status, 1)
         XCTAssertEqual(noReference.stdoutText, "")
         XCTAssertTrue(noReference.stderr.contains("seqlab score: \(empty): no utterances (expected Kaldi text lines"), noReference.stderr)
+        // Hypotheses none of whose keys is a reference's: not an error rate, an error.
+        let ref2 = try write("u1 a b\nu2 c\n", "ref2.txt", in: dir), other = try write("x1 a b\n", "other.txt", in: dir)
+        for mode in ["all", "present"] {
+            let mismatch = try runSeqlab(["score", "--ref", ref2, "--hyp", other, "--mode", mode])
+            XCTAssertEqual(mismatch.status, 1, mode)
+            XCTAssertEqual(mismatch.stdoutText, "")
+            XCTAssertTrue(mismatch.stderr.contains("\(other): no utterance key matches one of \(ref2)"), mismatch.stderr)
+        }
+        // A corpus read through a pipe named by a path, as a shell's <(…) gives it.
+        let fifo = dir.appendingPathComponent("corpus.fifo").path, arpa = dir.appendingPathComponent("piped.arpa").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let writer = Thread { try? "the cat sat\nthe dog sat\n".write(toFile: fifo, atomically: false, encoding: .utf8) }
+        writer.start()
+        let piped = try runSeqlab(["lm", "build", "--order", "2", fifo, "-o", arpa, "--quiet"])
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertTrue(try String(contentsOfFile: arpa, encoding: .utf8).contains("ngram 2="))
+        let missingLM = try runSeqlab(["decode", "-m", packageRoot.appendingPathComponent("models/digits.safetensors").path,
+                                       "--beam", "4", "--lm", dir.appendingPathComponent("no.arpa").path], stdin: Data())
+        XCTAssertEqual(missingLM.status, 1)
+        XCTAssertTrue(missingLM.stderr.contains("no.arpa: no such file"), missingLM.stderr)
     }
 
     func testLanguageModelBuild() throws {

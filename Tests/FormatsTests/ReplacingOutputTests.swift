@@ -74,6 +74,33 @@ final class ReplacingOutputTests: XCTestCase {
         XCTAssertEqual(info.st_mode & S_IFMT, S_IFCHR, "/dev/null is still a character device")
     }
 
+    /// AtomicFile (models, ARPA files, configs, SVGs) replaces only regular files: a FIFO a reader
+    /// waits on gets the bytes in place and stays a FIFO, and a symbolic link stays a link with its
+    /// target replaced; a regular file is replaced whole.
+    func testAtomicWritesKeepFIFOsAndLinks() throws {
+        try AtomicFile.write(Array("old\n".utf8), to: path("target"))
+        XCTAssertEqual(symlink(path("target"), path("link")), 0)
+        try AtomicFile.write(Array("new\n".utf8), to: path("link"))
+        var info = stat()
+        XCTAssertEqual(lstat(path("link"), &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFLNK, "the link is still a link")
+        XCTAssertEqual(contents("target"), "new\n")
+
+        XCTAssertEqual(mkfifo(path("fifo"), 0o600), 0)
+        let received = LockedBox(Data()), fifo = path("fifo")
+        let reader = Thread {
+            let handle = FileHandle(forReadingAtPath: fifo)!
+            received.set(handle.readDataToEndOfFile())
+        }
+        reader.start()
+        try AtomicFile.write(Array("through the pipe\n".utf8), to: path("fifo"))
+        let deadline = Date().addingTimeInterval(10)
+        while received.get().isEmpty && Date() < deadline { usleep(1_000) }
+        XCTAssertEqual(String(decoding: received.get(), as: UTF8.self), "through the pipe\n")
+        XCTAssertEqual(lstat(path("fifo"), &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFIFO, "the FIFO is still a FIFO")
+    }
+
     func testLeftoversOfAKilledWriterAreRemovedByName() throws {
         for name in [".a.ark.tmp-AbC123", ".a.scp.tmp-x1y2z3", ".a.ark.tmp-toolong1", ".b.ark.tmp-AbC123", "a.ark"] {
             try Data("x".utf8).write(to: URL(fileURLWithPath: path(name)))
@@ -83,4 +110,13 @@ final class ReplacingOutputTests: XCTestCase {
         XCTAssertEqual(try others(than: []), [".a.ark.tmp-toolong1", ".b.ark.tmp-AbC123", "a.ark"])
         XCTAssertEqual(KaldiArchiveWriter.removeLeftovers(of: "-"), [])
     }
+}
+
+/// A value shared between a test and a thread it starts.
+private final class LockedBox<T>: @unchecked Sendable {
+    private var value: T
+    private let lock = NSLock()
+    init(_ value: T) { self.value = value }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
 }
