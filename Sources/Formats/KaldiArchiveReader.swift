@@ -88,6 +88,13 @@ public final class KaldiArchiveReader {
         return KaldiRecord(key: key, matrix: matrix)
     }
 
+    /// The audio format whose file starts with `bytes` (WAV, FLAC, Ogg, AIFF, AU, MP3), nil for others.
+    static func audioFormat(startingWith bytes: [UInt8]) -> String? {
+        let magics: [(String, String)] = [("RIFF", "WAV"), ("RIFX", "WAV"), ("fLaC", "FLAC"), ("OggS", "Ogg"), ("FORM", "AIFF"),
+                                          (".snd", "AU"), ("ID3", "MP3")]
+        return magics.first { bytes.starts(with: Array($0.0.utf8)) }?.1
+    }
+
     /// Reads the next record's key and its space, checked (non-empty, no control bytes, UTF-8,
     /// unique); nil at the clean end of the input.
     func readKey(_ input: ByteInput) throws -> String? {
@@ -103,6 +110,10 @@ public final class KaldiArchiveReader {
             }
             if b == 0x20 { break }
             if b == 0x0A || b < 0x20 || b == 0x7F {
+                if keyStart == 0, let audio = Self.audioFormat(startingWith: keyBytes) {
+                    throw InputError(file: input.name, place: "byte 0",
+                                     "\(audio) audio, not a Kaldi feature archive: extract its features (seqlab extract audio) or label the audio file itself (seqlab label)")
+                }
                 let what = b == 0x0A ? "end of line" : "control byte \\x\(KaldiBinaryMatrix.hex(b))"
                 if keyBytes.isEmpty {
                     throw InputError(file: input.name, place: "byte \(input.offset - 1)",
@@ -167,6 +178,12 @@ public final class KaldiArchiveReader {
             scpInput = input
         }
         let offset = entry.offset ?? 0
+        let audioExtensions: Set<String> = ["wav", "flac", "ogg", "aiff", "aif", "au", "mp3", "sph"]
+        if entry.offset == nil, let dot = entry.archivePath.lastIndex(of: "."),
+           audioExtensions.contains(entry.archivePath[entry.archivePath.index(after: dot)...].lowercased()) {
+            throw InputError(file: file, place: "line \(entry.line)",
+                             "\(entry.archivePath) is audio: this is a wav.scp, not a feature scp (extract features with seqlab extract audio --scp \(file))")
+        }
         if let size = input.fileSize, offset > size {
             throw InputError(file: file, place: "line \(entry.line)",
                              "offset \(offset) is past the end of \(entry.archivePath) (\(size) bytes)")

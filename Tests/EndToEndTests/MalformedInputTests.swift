@@ -286,6 +286,16 @@ final class MalformedInputCorpusTests: XCTestCase {
         XCTAssertEqual(align.status, 1, align.stderr)
         XCTAssertEqual(align.stderr.split(separator: "\n").filter { $0.contains("scp-bad.scp: line") }.count, 2, align.stderr)
 
+        // Audio where features were expected: named as audio, with the command that reads it.
+        let audio = try runSeqlab(["decode", "-m", Self.model], stdin: try Data(contentsOf: URL(fileURLWithPath: path("audio/good-tone.wav"))), timeout: 30)
+        XCTAssertEqual(audio.status, 1)
+        XCTAssertTrue(audio.stderr.contains("stdin: byte 0: WAV audio, not a Kaldi feature archive"), audio.stderr)
+        let wavScp = output("wav.scp")
+        try "t1 \(path("audio/good-tone.wav"))\n".write(toFile: wavScp, atomically: true, encoding: .utf8)
+        let scpOfAudio = try runSeqlab(["decode", "-m", Self.model, "--feats", wavScp], timeout: 30)
+        XCTAssertEqual(scpOfAudio.status, 1)
+        XCTAssertTrue(scpOfAudio.stderr.contains("good-tone.wav is audio: this is a wav.scp, not a feature scp"), scpOfAudio.stderr)
+
         let empty = output("empty-matrix.ark")
         try "u1  [ ]\n".write(toFile: empty, atomically: true, encoding: .utf8)
         let nothing = try runSeqlab(["decode", "-m", Self.model, "--feats", empty], timeout: 30)
