@@ -103,4 +103,11 @@ public final class KaldiArchiveWriter {
         try output.close()
         try scp?.close()
     }
+
+    /// Closes without keeping anything: a file this writer would replace is left as it was (see
+    /// `ByteOutput`), for a run that ends with nothing to write.
+    public func abandon() {
+        output.abandon()
+        scp?.abandon()
+    }
 }

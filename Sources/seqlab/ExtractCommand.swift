@@ -274,8 +274,15 @@ struct ExtractAudio: ParsableCommand {
             progress.advance()
             return !Interrupt.requested
         }
-        try writer.close()
         progress.finish()
+        // Nothing came out (every input failed, or --text-in labels none of them): the archive
+        // and --text-out a run before wrote stay as they were, rather than become empty.
+        if written == 0 && !Interrupt.requested {
+            writer.abandon()
+            Self.printMessage("no utterance was written\(failures > 0 ? " (every input failed)" : ""); \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
+            throw ExitCode.failure
+        }
+        try writer.close()
         if let textOut {
             do { try KaldiText.write(labelLines, to: textOut) } catch let error as InputError {
                 Self.printMessage("\(error)")

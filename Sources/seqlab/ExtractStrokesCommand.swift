@@ -192,8 +192,14 @@ struct ExtractStrokes: ParsableCommand {
             }
             progress.advance(note: "\(written.count) samples")
         }
-        try writer.close()
         progress.finish()
+        // Nothing came out: the archive and labels a run before wrote stay as they were.
+        if written.isEmpty && !Interrupt.requested {
+            writer.abandon()
+            Self.printMessage("no sample was written; \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
+            throw ExitCode(1)
+        }
+        try writer.close()
         if let textOut { try KaldiText.write(entries, to: textOut) }
         if let utt2spk { try AtomicFile.write(Array(writers.utf8), to: utt2spk) }
         if !quiet {

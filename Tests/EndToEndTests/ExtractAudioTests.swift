@@ -98,6 +98,26 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertEqual(records[1].1.cols, 23)
     }
 
+    /// A run that writes nothing (every input failed) leaves the archive of an earlier run as it
+    /// was, instead of an empty one; so does extract strokes.
+    func testARunThatWritesNothingKeepsTheOldArchive() throws {
+        let tone = try writeTone("t.wav", hz: 440, seconds: 0.2)
+        let ark = dir.appendingPathComponent("out.ark").path
+        let first = try runSeqlab(["extract", "audio", tone, "-o", ark, "--quiet"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let before = try Data(contentsOf: URL(fileURLWithPath: ark))
+        let failed = try runSeqlab(["extract", "audio", dir.appendingPathComponent("missing.wav").path, "-o", ark, "--quiet"])
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertTrue(failed.stderr.contains("no utterance was written (every input failed); \(ark) was left as it was"), failed.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: ark)), before)
+        let pen = dir.appendingPathComponent("bad.pen").path
+        try "label x\n1 banana\n".write(toFile: pen, atomically: true, encoding: .utf8)
+        let strokes = try runSeqlab(["extract", "strokes", pen, "-o", ark, "--quiet"])
+        XCTAssertEqual(strokes.status, 1)
+        XCTAssertTrue(strokes.stderr.contains("no sample was written; \(ark) was left as it was"), strokes.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: ark)), before)
+    }
+
     /// Two files of one name in different folders are both kept, keyed with as many parent folders
     /// as tell them apart (as extract strokes keys them); the same path twice is one key twice, and
     /// the second copy is reported as a duplicate.

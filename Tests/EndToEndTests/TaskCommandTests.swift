@@ -74,7 +74,7 @@ final class TaskCommandTests: XCTestCase {
         let lm = try runSeqlab(["decode", "-m", path("seq.safetensors"), "--feats", c.feats, "--nbest", "2"])
         XCTAssertNotEqual(lm.status, 0)
         XCTAssertTrue(lm.stderr.contains("apply to ctc models only"), lm.stderr)
-        for flags in [["--beam", "4"], ["--word-bonus", "1"], ["--lm-unit", "token"]] {
+        for flags in [["--beam", "4"], ["--word-bonus", "1"], ["--word-bonus", "1", "--lm-unit", "token"]] {
             let r = try runSeqlab(["decode", "-m", path("seq.safetensors"), "--feats", c.feats] + flags)
             XCTAssertNotEqual(r.status, 0, "\(flags)")
             XCTAssertTrue(r.stderr.contains("apply to ctc models only"), "\(flags): \(r.stderr)")
