@@ -5,7 +5,12 @@ import GridRL
 struct GridGenerate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate a seeded maze with loops and traps (start top-left, goal bottom-right).")
+        abstract: "Generate a seeded maze with loops and traps (start top-left, goal in the bottom-right room).",
+        discussion: """
+        Rooms sit on the even rows and columns, walls between them; with an even number
+        of rows (columns) the last row (column) holds no rooms and stays wall, so the
+        goal is in the last room row and column.
+        """)
 
     @Option(help: "Rows of the maze (≥ 2).") var rows: Int
     @Option(help: "Columns of the maze (≥ 2).") var cols: Int
@@ -21,6 +26,7 @@ struct GridGenerate: ParsableCommand {
 
     func validate() throws {
         guard rows >= 2, cols >= 2, rows <= 10_000, cols <= 10_000 else { throw ValidationError("--rows and --cols must be in 2…10000") }
+        guard rows > 2 || cols > 2 else { throw ValidationError("a 2×2 maze has one room, which would be both start and goal: give --rows or --cols of at least 3") }
         guard (0...1).contains(loops), (0...1).contains(traps), (0...1).contains(transition) else {
             throw ValidationError("--loops, --traps and --transition must be in [0, 1]")
         }

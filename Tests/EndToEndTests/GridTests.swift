@@ -127,6 +127,17 @@ final class GridTests: XCTestCase {
         let r = try runSeqlab(["grid", "solve", "-", "--summary", "--sweep", "gauss-seidel"], stdin: maze.stdout)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdoutText.contains("converged"), r.stdoutText)
+        // Every size the command accepts parses back and solves (even sizes end in a wall row or
+        // column); 2×2 would have one room for both start and goal, and is refused.
+        for (rows, cols) in [(2, 3), (3, 2), (4, 5), (6, 6), (3, 3)] {
+            let m = try runSeqlab(["grid", "generate", "--rows", "\(rows)", "--cols", "\(cols)"])
+            XCTAssertEqual(m.status, 0, m.stderr)
+            let solved = try runSeqlab(["grid", "solve", "-", "--summary"], stdin: m.stdout)
+            XCTAssertEqual(solved.status, 0, "\(rows)×\(cols): \(solved.stderr)\n\(m.stdoutText)")
+        }
+        let tiny = try runSeqlab(["grid", "generate", "--rows", "2", "--cols", "2"])
+        XCTAssertEqual(tiny.status, 64)
+        XCTAssertTrue(tiny.stderr.contains("a 2×2 maze has one room"), tiny.stderr)
     }
 
     func testLearnWritesCurveReproducibly() throws {
