@@ -65,13 +65,34 @@ struct CMVN: ParsableCommand {
             let name = feats == "-" ? "stdin" : feats
             let reader = try KaldiArchiveReader(path: feats)
             var utterances: [(key: String, features: Matrix)] = []
-            while let record = try reader.next() {
-                if let (r, c) = record.matrix.firstNonFinite {
-                    throw InputError(file: name, place: record.key, "non-finite feature at frame \(r), dimension \(c)")
+            // A bad utterance is reported and left out of the statistics and the output; a corrupt
+            // archive ends the input there (the records after it cannot be found), the ones before
+            // it are normalised and written; the exit status is then 1.
+            var failures = 0, records = 0
+            do {
+                while let item = try reader.nextResult() {
+                    records += 1
+                    switch item {
+                    case .failure(let error):
+                        Self.printMessage("\(error)")
+                        failures += 1
+                    case .success(let record):
+                        if let (r, c) = record.matrix.firstNonFinite {
+                            Self.printMessage("\(InputError(file: name, place: record.key, "non-finite feature at frame \(r), dimension \(c); left out"))")
+                            failures += 1
+                        } else {
+                            utterances.append((record.key, record.matrix))
+                        }
+                    }
                 }
-                utterances.append((record.key, record.matrix))
+            } catch let error as InputError {
+                Self.printMessage("\(error)")
+                failures += 1
             }
-            guard !utterances.isEmpty else { throw InputError.noUtterances(in: name) }
+            guard !utterances.isEmpty else {
+                if records == 0 && failures == 0 { throw InputError.noUtterances(in: name) }
+                throw ExitCode.failure   // each bad utterance said why; nothing is written
+            }
             if utt2spk != nil {
                 let unnamed = utterances.filter { speakerOf[$0.key] == nil }
                 if !unnamed.isEmpty {
@@ -82,6 +103,7 @@ struct CMVN: ParsableCommand {
             let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
             for u in utterances { try writer.write(key: u.key, matrix: u.features) }
             try writer.close()
+            if failures > 0 { throw ExitCode.failure }
         }
     }
 }

@@ -277,13 +277,9 @@ struct ExtractAudio: ParsableCommand {
         progress.finish()
         // Nothing came out (every input failed, or --text-in labels none of them): the archive
         // and --text-out a run before wrote stay as they were, rather than become empty.
-        if written == 0 && !Interrupt.requested {
-            writer.abandon()
-            Self.printMessage("no utterance was written\(failures > 0 ? " (every input failed)" : ""); \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
-            throw ExitCode.failure
-        }
-        try writer.close()
-        if let textOut {
+        let nothing = written == 0 && !Interrupt.requested
+        if nothing { writer.abandon() } else { try writer.close() }
+        if !nothing, let textOut {
             do { try KaldiText.write(labelLines, to: textOut) } catch let error as InputError {
                 Self.printMessage("\(error)")
                 throw ExitCode.failure
@@ -294,6 +290,10 @@ struct ExtractAudio: ParsableCommand {
             Self.printMessage(String(format: "%d utterances from %d files, %d frames of %d %@ features in %.1f s%@",
                               written, items.count, frames, config.outputDimension, config.featureType.rawValue,
                               seconds, failures > 0 ? ", \(failures) failed" : ""))
+        }
+        if nothing {
+            Self.printMessage("no utterance was written\(failures > 0 ? " (every input failed)" : ""); \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
+            throw ExitCode.failure
         }
         if Interrupt.requested {
             Self.printMessage("interrupted; \(output == "-" ? "the archive" : output) holds the \(written) complete utterances written before the signal")

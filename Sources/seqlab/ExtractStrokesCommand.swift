@@ -194,16 +194,16 @@ struct ExtractStrokes: ParsableCommand {
         }
         progress.finish()
         // Nothing came out: the archive and labels a run before wrote stay as they were.
-        if written.isEmpty && !Interrupt.requested {
-            writer.abandon()
-            Self.printMessage("no sample was written; \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
-            throw ExitCode(1)
-        }
-        try writer.close()
-        if let textOut { try KaldiText.write(entries, to: textOut) }
-        if let utt2spk { try AtomicFile.write(Array(writers.utf8), to: utt2spk) }
+        let nothing = written.isEmpty && !Interrupt.requested
+        if nothing { writer.abandon() } else { try writer.close() }
+        if !nothing, let textOut { try KaldiText.write(entries, to: textOut) }
+        if !nothing, let utt2spk { try AtomicFile.write(Array(writers.utf8), to: utt2spk) }
         if !quiet {
             Self.printMessage("\(written.count) samples (\(frames) frames × \(config.dimension)) from \(files.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
+        }
+        if nothing {
+            Self.printMessage("no sample was written; \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
+            throw ExitCode(1)
         }
         if Interrupt.requested {
             Self.printMessage("interrupted; \(output == "-" ? "the archive" : output) holds the \(written.count) complete samples written before the signal")

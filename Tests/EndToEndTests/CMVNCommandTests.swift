@@ -61,5 +61,14 @@ final class CMVNCommandTests: XCTestCase {
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
             XCTAssertEqual(r.stdout.count, 0, "nothing written half")
         }
+        // One bad utterance among three: reported and left out, the other two normalised and written.
+        let mixed = Data("a1  [\n  1 2\n  3 4 ]\na2  [\n  1 nan ]\na3  [\n  5 6\n  7 9 ]\n".utf8)
+        let r = try runSeqlab(["cmvn", "--text-ark"], stdin: mixed)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("stdin: a2: non-finite feature at frame 0, dimension 1; left out"), r.stderr)
+        let written = parseTextArk(r.stdoutText)
+        XCTAssertEqual(written.map(\.key), ["a1", "a3"])
+        XCTAssertEqual(written.first?.values, [-1, -1, 1, 1], "per-utterance mean and variance: (x − mean) / sd")
     }
 }
