@@ -56,8 +56,11 @@ struct Align: ParsableCommand {
         do {
             while let item = try reader.nextResult() {
                 records += 1
-                guard case .success(let record) = item else {
-                    if case .failure(let error) = item { Self.printMessage("\(error)") }   // a bad scp entry; the next is read
+                let record: KaldiRecord
+                switch item {
+                case .success(let r): record = r
+                case .failure(let error):   // a bad scp entry; the next one is read
+                    Self.printMessage("\(error)")
                     failures += 1
                     continue
                 }

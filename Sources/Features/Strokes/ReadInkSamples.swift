@@ -9,12 +9,8 @@ import Tensors
 /// file name in sample ids (`distinctFileKeys` makes prefixes unique over many files).
 public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: String? = nil,
                            label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        throw InputError(file: path, exists ? (isDirectory.boolValue ? "is a folder, expected a stroke file" : "cannot read the file")
-                                            : "no such file")
-    }
+    let data: Data
+    do { data = try readWholeFile(path) } catch let error as InputError { throw error } catch { throw InputError(file: path, "\(error)") }
     let chosen = format ?? guessInkFormat(path: path, data: data)
     try refuseLabel(label, for: chosen, name: path)
     switch chosen {
