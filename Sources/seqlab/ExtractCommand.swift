@@ -134,6 +134,14 @@ struct ExtractAudio: ParsableCommand {
         if scp == nil && files.isEmpty { throw ValidationError("no input: give audio files, '-' for paths on stdin, or --scp") }
         if files.count > 1 && files.contains("-") { throw ValidationError("'-' (paths on stdin) must be the only file argument") }
         if noiseFiles != nil && noiseSnr == nil { throw ValidationError("--noise-files needs --noise-snr") }
+        if let noiseSnr, !noiseSnr.isFinite { throw ValidationError("--noise-snr expects a finite number of dB, got \(noiseSnr)") }
+        // The factor lists are checked here, as a command line, before any file is read.
+        do {
+            if let speedPerturb { _ = try SpeedPerturbation.parseFactors(speedPerturb) }
+            if let vtlpWarps { _ = try VocalTractPerturbation.parseWarps(vtlpWarps) }
+        } catch let error as InputError {
+            throw ValidationError(error.description)
+        }
         if (textIn == nil) != (textOut == nil) { throw ValidationError("--text-in and --text-out go together") }
         if textOut == "-" && output == "-" { throw ValidationError("--text-out cannot share stdout with the archive; give it a file") }
     }

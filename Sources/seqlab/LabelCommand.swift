@@ -53,6 +53,7 @@ struct Label: ParsableCommand {
         let items: [(key: String, path: String)]
         let sink: ResumableOutput?
         var todo: [Int]
+        var duplicates = 0
         do {
             var configured = try decoding.makeLabeller(for: Self.self)
             guard configured.model.task != .predict else {
@@ -68,7 +69,17 @@ struct Label: ParsableCommand {
             }
             items = try inputList(files: files, scp: scp)
             sink = output == "-" ? nil : try ResumableOutput(path: output, resume: resume)
-            todo = Array(items.indices)
+            // The same file given twice has one key: labelled once, the second reported, as extract does.
+            var firstOfKey: [String: Int] = [:]
+            todo = items.indices.filter { i in
+                if let first = firstOfKey[items[i].key] {
+                    Self.printMessage("\(items[i].path): duplicate key \"\(items[i].key)\" (the input given as item \(first + 1) too); skipped")
+                    duplicates += 1
+                    return false
+                }
+                firstOfKey[items[i].key] = i
+                return true
+            }
             if let sink {
                 todo = todo.filter { !sink.wasFinished(key: items[$0].key, path: items[$0].path) }
                 if resume && !quiet {
@@ -140,6 +151,6 @@ struct Label: ParsableCommand {
             Self.printMessage(line)
         }
         if Interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
-        if failures > 0 || skippedSamples > 0 { throw ExitCode.failure }
+        if failures > 0 || skippedSamples > 0 || duplicates > 0 { throw ExitCode.failure }
     }
 }

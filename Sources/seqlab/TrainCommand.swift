@@ -131,6 +131,9 @@ struct Train: ParsableCommand {
             guard parsedHidden?.count == 1, unidirectional else { throw ValidationError("--cell \(cell.rawValue) has one unidirectional layer: give one --hidden width and --unidirectional") }
             guard cell != .jordan || task == .predict else { throw ValidationError("--cell jordan is trained with teacher forcing (its previous target as context), which needs --task predict") }
         }
+        if precision == .bfloat16 && cell != .lstm && resume == nil && initModel == nil {
+            throw ValidationError("--precision bf16 rounds the products of LSTM layers; \(cell.rawValue) networks train in fp32")
+        }
         if gradient == .tbptt {
             guard let horizon, horizon >= 1 else { throw ValidationError("--gradient tbptt needs --horizon H (frames, at least 1)") }
         } else if horizon != nil {

@@ -40,6 +40,11 @@ final class CommandLineTests: XCTestCase {
             (["train", "--text", "t", "-o", "m", "--time-mask-width", "3"], "--time-mask-width and --freq-mask-width size the masks"),
             (["train", "--text", "t", "-o", "m", "--freq-mask-width", "3"], "--time-mask-width and --freq-mask-width size the masks"),
             (["grid", "show", grid, "--digits", "1"], "--digits sets the decimals of --values and --svg: give one of them"),
+            (["extract", "audio", "x.wav", "--speed-perturb", "0.9,0"], "--speed-perturb: item 2"),
+            (["extract", "audio", "x.wav", "--vtlp-warps", "5"], "--vtlp-warps: item 1"),
+            (["extract", "audio", "x.wav", "--noise-snr", "nan"], "--noise-snr expects a finite number of dB"),
+            (["train", "--text", "t", "-o", "m", "--cell", "elman", "--unidirectional", "--hidden", "4", "--precision", "bf16"],
+             "--precision bf16 rounds the products of LSTM layers; elman networks train in fp32"),
         ] {
             let r = try runSeqlab(args)
             XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
