@@ -290,7 +290,7 @@ struct Train: ParsableCommand {
         }
         for s in skipped { Self.printWarning("\(s)") }
         guard !train.utterances.isEmpty else {
-            throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) skipped)")
+            throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) problem(s) reported above: features without a label, labels without features, …)")
         }
         if valid.utterances.isEmpty && validFeats == nil && heldOutFraction > 0 && previous == nil {
             Self.printWarning("\(all.utterances.count) utterance(s) are too few to hold any out for validation (--valid-fraction \(heldOutFraction)): no early stopping or learning-rate halving, and -o gets the last epoch's model")

@@ -296,6 +296,15 @@ final class MalformedInputCorpusTests: XCTestCase {
         XCTAssertEqual(scpOfAudio.status, 1)
         XCTAssertTrue(scpOfAudio.stderr.contains("good-tone.wav is audio: this is a wav.scp, not a feature scp"), scpOfAudio.stderr)
 
+        // Labels whose keys none of the features have: each mismatch reported, then why nothing trains.
+        let otherText = output("other.text")
+        try "nobody a\n".write(toFile: otherText, atomically: true, encoding: .utf8)
+        let untrained = try runSeqlab(["train", "--feats", path("ark/good.ark"), "--text", otherText, "--tokens", "words",
+                                       "--hidden", "4", "--epochs", "1", "--quiet", "-o", output("m.safetensors")], timeout: 30)
+        XCTAssertEqual(untrained.status, 1)
+        XCTAssertTrue(untrained.stderr.split(separator: "\n").last?.contains("no usable training utterances (") ?? false, untrained.stderr)
+        XCTAssertTrue(untrained.stderr.contains("problem(s) reported above: features without a label, labels without features"), untrained.stderr)
+
         let empty = output("empty-matrix.ark")
         try "u1  [ ]\n".write(toFile: empty, atomically: true, encoding: .utf8)
         let nothing = try runSeqlab(["decode", "-m", Self.model, "--feats", empty], timeout: 30)
