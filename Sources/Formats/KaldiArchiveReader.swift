@@ -88,6 +88,9 @@ public final class KaldiArchiveReader {
         return KaldiRecord(key: key, matrix: matrix)
     }
 
+    /// Extensions of audio files, which an scp line without a byte offset names when it is a wav.scp.
+    static let audioExtensions: Set<String> = ["wav", "flac", "ogg", "aiff", "aif", "au", "mp3", "sph"]
+
     /// The audio format whose file starts with `bytes` (WAV, FLAC, Ogg, AIFF, AU, MP3), nil for others.
     static func audioFormat(startingWith bytes: [UInt8]) -> String? {
         let magics: [(String, String)] = [("RIFF", "WAV"), ("RIFX", "WAV"), ("fLaC", "FLAC"), ("OggS", "Ogg"), ("FORM", "AIFF"),
@@ -178,9 +181,8 @@ public final class KaldiArchiveReader {
             scpInput = input
         }
         let offset = entry.offset ?? 0
-        let audioExtensions: Set<String> = ["wav", "flac", "ogg", "aiff", "aif", "au", "mp3", "sph"]
         if entry.offset == nil, let dot = entry.archivePath.lastIndex(of: "."),
-           audioExtensions.contains(entry.archivePath[entry.archivePath.index(after: dot)...].lowercased()) {
+           Self.audioExtensions.contains(entry.archivePath[entry.archivePath.index(after: dot)...].lowercased()) {
             throw InputError(file: file, place: "line \(entry.line)",
                              "\(entry.archivePath) is audio: this is a wav.scp, not a feature scp (extract features with seqlab extract audio --scp \(file))")
         }

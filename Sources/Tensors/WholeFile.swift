@@ -5,7 +5,7 @@ import Foundation
 /// `/dev/fd/N` of a shell's process substitution `<(…)`) is opened once and read to its end, which
 /// `FileManager.contents(atPath:)` does not do. A file that cannot be read is an `InputError`
 /// naming it and saying why (no such file, a folder, no permission).
-public func readWholeFile(_ path: String) throws -> Data {
+public func readWholeFile(_ path: String) throws(InputError) -> Data {
     if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
     var info = stat()
     guard stat(path, &info) == 0 else { throw InputError(file: path, "no such file") }

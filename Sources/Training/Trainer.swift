@@ -330,6 +330,13 @@ public final class Trainer {
         state.stepCount = optimizer.stepCount
     }
 
+    /// Whether a validation result beats the best so far: a lower label error rate, or the same
+    /// rate at a lower loss (early on the error sits at 100% while the loss falls). The epoch whose
+    /// model training keeps, and the one `inspect` names in a log, follow this rule.
+    public static func improves(error: Double, loss: Double, over bestError: Double, loss bestLoss: Double) -> Bool {
+        error < bestError || (error == bestError && loss < bestLoss)
+    }
+
     /// Validation, the epoch report, early stopping and learning-rate halving, the model file.
     private func finishEpoch() throws -> EpochReport {
         var report = EpochReport(epoch: state.epoch + 1, trainLoss: state.epochLossSum / Double(max(state.epochUtterances, 1)),
@@ -343,7 +350,7 @@ public final class Trainer {
             report.validLabelErrorRate = v.labelErrorRate
             // Better error, or equal error and lower loss (early on, the error sits at 100% while the loss falls).
             if let best = state.bestValidError, let bestLoss = state.bestValidLoss {
-                improved = v.labelErrorRate < best || (v.labelErrorRate == best && v.meanLoss < bestLoss)
+                improved = Self.improves(error: v.labelErrorRate, loss: v.meanLoss, over: best, loss: bestLoss)
             }
         }
         state.history.append(report)

@@ -89,10 +89,8 @@ struct CMVN: ParsableCommand {
                 Self.printMessage("\(error)")
                 failures += 1
             }
-            guard !utterances.isEmpty else {
-                if records == 0 && failures == 0 { throw InputError.noUtterances(in: name) }
-                throw ExitCode.failure   // each bad utterance said why; nothing is written
-            }
+            // Nothing to normalise: each bad utterance said why (an empty input says so here).
+            if utterances.isEmpty { try Self.finishBatch(records: records, failures: failures, input: name) }
             if utt2spk != nil {
                 let unnamed = utterances.filter { speakerOf[$0.key] == nil }
                 if !unnamed.isEmpty {
@@ -103,7 +101,7 @@ struct CMVN: ParsableCommand {
             let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
             for u in utterances { try writer.write(key: u.key, matrix: u.features) }
             try writer.close()
-            if failures > 0 { throw ExitCode.failure }
+            try Self.finishBatch(records: records, failures: failures, input: name)
         }
     }
 }

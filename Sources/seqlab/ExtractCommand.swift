@@ -285,8 +285,7 @@ struct ExtractAudio: ParsableCommand {
         progress.finish()
         // Nothing came out (every input failed, or --text-in labels none of them): the archive
         // and --text-out a run before wrote stay as they were, rather than become empty.
-        let nothing = written == 0 && !Interrupt.requested
-        if nothing { writer.abandon() } else { try writer.close() }
+        let nothing = try Self.closeArchive(writer, wroteAny: written > 0)
         if !nothing, let textOut {
             do { try KaldiText.write(labelLines, to: textOut) } catch let error as InputError {
                 Self.printMessage("\(error)")
@@ -299,10 +298,7 @@ struct ExtractAudio: ParsableCommand {
                               written, items.count, frames, config.outputDimension, config.featureType.rawValue,
                               seconds, failures > 0 ? ", \(failures) failed" : ""))
         }
-        if nothing {
-            Self.printMessage("no utterance was written\(failures > 0 ? " (every input failed)" : ""); \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
-            throw ExitCode.failure
-        }
+        if nothing { try Self.nothingWritten("utterance", why: failures > 0 ? " (every input failed)" : "", output: output) }
         if Interrupt.requested {
             Self.printMessage("interrupted; \(output == "-" ? "the archive" : output) holds the \(written) complete utterances written before the signal")
             throw ExitCode(Interrupt.exitStatus)

@@ -194,17 +194,13 @@ struct ExtractStrokes: ParsableCommand {
         }
         progress.finish()
         // Nothing came out: the archive and labels a run before wrote stay as they were.
-        let nothing = written.isEmpty && !Interrupt.requested
-        if nothing { writer.abandon() } else { try writer.close() }
+        let nothing = try Self.closeArchive(writer, wroteAny: !written.isEmpty)
         if !nothing, let textOut { try KaldiText.write(entries, to: textOut) }
         if !nothing, let utt2spk { try AtomicFile.write(Array(writers.utf8), to: utt2spk) }
         if !quiet {
             Self.printMessage("\(written.count) samples (\(frames) frames × \(config.dimension)) from \(files.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
         }
-        if nothing {
-            Self.printMessage("no sample was written; \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
-            throw ExitCode(1)
-        }
+        if nothing { try Self.nothingWritten("sample", output: output) }
         if Interrupt.requested {
             Self.printMessage("interrupted; \(output == "-" ? "the archive" : output) holds the \(written.count) complete samples written before the signal")
             throw ExitCode(Interrupt.exitStatus)

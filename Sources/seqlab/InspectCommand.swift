@@ -102,11 +102,11 @@ struct Inspect: ParsableCommand {
             var out = "\(path): training log (train --log)\n  epochs: \(log.count) (\(log.first!.epoch)–\(log.last!.epoch))"
             out += String(format: "\n  train loss: %.4g → %.4g", log.first!.trainLoss, log.last!.trainLoss)
             let rated = log.filter { $0.validLabelErrorRate != nil }
-            // The epoch train keeps: the lowest error, a tie going to the lower validation loss.
+            // The epoch train keeps (`Trainer.improves`).
             let best = rated.reduce(nil as TrainingLogEntry?) { best, e in
                 guard let best else { return e }
-                let (a, b) = (e.validLabelErrorRate!, best.validLabelErrorRate!)
-                return a < b || (a == b && (e.validLoss ?? .infinity) < (best.validLoss ?? .infinity)) ? e : best
+                return Trainer.improves(error: e.validLabelErrorRate!, loss: e.validLoss ?? .infinity,
+                                        over: best.validLabelErrorRate!, loss: best.validLoss ?? .infinity) ? e : best
             }
             if let best {
                 out += String(format: "\n  best validation error: %.2f%% at epoch %d (last %.2f%%)", 100 * best.validLabelErrorRate!,

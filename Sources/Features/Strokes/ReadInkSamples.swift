@@ -9,8 +9,7 @@ import Tensors
 /// file name in sample ids (`distinctFileKeys` makes prefixes unique over many files).
 public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: String? = nil,
                            label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
-    let data: Data
-    do { data = try readWholeFile(path) } catch let error as InputError { throw error } catch { throw InputError(file: path, "\(error)") }
+    let data = try readWholeFile(path)
     let chosen = format ?? guessInkFormat(path: path, data: data)
     try refuseLabel(label, for: chosen, name: path)
     switch chosen {

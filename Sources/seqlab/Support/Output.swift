@@ -9,6 +9,7 @@
 // progress bars and streaming partial results (terminal only), train's epoch lines, grid learn's
 // report when --curve - puts the curve on stdout, and the root's SEQLAB_ISA refusal.
 import ArgumentParser
+import Formats
 import Foundation
 import Tensors
 
@@ -51,6 +52,25 @@ extension ParsableCommand {
     /// Writes "seqlab <command path>: warning: <message>" to stderr.
     static func printWarning(_ message: String) {
         printError(messagePrefix + "warning: " + message)
+    }
+
+    /// Ends the archive a batch wrote: closed when the run wrote something (or was interrupted,
+    /// keeping what came before the signal), abandoned when it wrote nothing, so that the archive an
+    /// earlier run left at the path stays as it was rather than become empty. True when abandoned:
+    /// the command then says so with `nothingWritten` after its summary.
+    static func closeArchive(_ writer: KaldiArchiveWriter, wroteAny: Bool) throws -> Bool {
+        if wroteAny || Interrupt.requested {
+            try writer.close()
+            return false
+        }
+        writer.abandon()
+        return true
+    }
+
+    /// Reports a run that wrote no `unit` (see `closeArchive`) and ends it with exit status 1.
+    static func nothingWritten(_ unit: String, why: String = "", output: String) throws -> Never {
+        printMessage("no \(unit) was written\(why); \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
+        throw ExitCode.failure
     }
 
     /// The end of a batch over the records of `input`, each bad one already reported: exit status 1
