@@ -1,5 +1,14 @@
 # Shell functions the experiment scripts share; sourced, not run (`. "$root/scripts/lib/runs.sh"`).
 
+# train_wrote_model STATUS MODEL STAMP: whether a `seqlab train` that ended with STATUS left a model
+# worth scoring. train exits 1 both when it skipped utterances it could not use (the model written
+# all the same) and when it stopped on an error (a refused --resume, bad input: nothing written), so
+# status 1 counts only if MODEL is newer than STAMP, a file touched just before train started.
+train_wrote_model() {
+  local status="$1" model="$2" stamp="$3"
+  [ "$status" = 0 ] || { [ "$status" = 1 ] && [ "$model" -nt "$stamp" ]; }
+}
+
 # mean_of_last_epochs BIN EPOCHDIR N OUTFILE: the model that stands for "the mean of the last N
 # epochs" of a run made with `train --epoch-models EPOCHDIR`: OUTFILE, averaged from them
 # (`seqlab average`), when there are two or more, else the last epoch's own model (which need not
