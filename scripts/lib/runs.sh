@@ -9,6 +9,20 @@ train_wrote_model() {
   [ "$status" = 0 ] || { [ "$status" = 1 ] && [ "$model" -nt "$stamp" ]; }
 }
 
+# extract_unipen_contributors BIN UNIPEN OUT LIST C…: each held-out contributor C's words, the files
+# of LIST (paths under UNIPEN) in a directory /C/, extracted alone with OUT/strokes.conf into
+# OUT/test-C.ark and OUT/test-C.text (their keys are the ones the extract of all of LIST gives them),
+# so that one decode of all the held-out words can be scored per contributor.
+extract_unipen_contributors() {
+  local bin="$1" unipen="$2" out="$3" list="$4" c
+  shift 4
+  for c in "$@"; do
+    grep "/$c/" "$list" > "$out/test-$c.list"
+    (cd "$unipen" && xargs "$bin" extract strokes --config "$out/strokes.conf" --include-root include \
+       --text-out "$out/test-$c.text" -o "$out/test-$c.ark" --quiet < "$out/test-$c.list") || true
+  done
+}
+
 # mean_of_last_epochs BIN EPOCHDIR N OUTFILE: the model that stands for "the mean of the last N
 # epochs" of a run made with `train --epoch-models EPOCHDIR`: OUTFILE, averaged from them
 # (`seqlab average`), when there are two or more, else the last epoch's own model (which need not
