@@ -1,12 +1,22 @@
 # Shell functions the experiment scripts share; sourced, not run (`. "$root/scripts/lib/runs.sh"`).
 
-# train_wrote_model STATUS MODEL STAMP: whether a `seqlab train` that ended with STATUS left a model
-# worth scoring. train exits 1 both when it skipped utterances it could not use (the model written
-# all the same) and when it stopped on an error (a refused --resume, bad input: nothing written), so
-# status 1 counts only if MODEL is newer than STAMP, a file touched just before train started.
-train_wrote_model() {
-  local status="$1" model="$2" stamp="$3"
-  [ "$status" = 0 ] || { [ "$status" = 1 ] && [ "$model" -nt "$stamp" ]; }
+# train_for_scoring SCRIPT MODEL TRAIN-COMMAND…: runs a `seqlab train` that writes MODEL and sets
+# `trained` to its status when the model is worth scoring; otherwise says so (as SCRIPT) and exits.
+# train exits 1 both when it skipped utterances it could not use (the model written all the same)
+# and when it stopped on an error (a refused --resume, bad input: nothing written), so status 1
+# counts only if MODEL is newer than a stamp file touched just before train started.
+train_for_scoring() {
+  local script="$1" model="$2" stamp="$2.train-started"
+  shift 2
+  : > "$stamp"
+  trained=0
+  "$@" || trained=$?
+  if [ "$trained" != 0 ] && { [ "$trained" != 1 ] || [ ! "$model" -nt "$stamp" ]; }; then
+    rm -f "$stamp"
+    echo "$script: train stopped (status $trained, its message above); nothing scored" >&2
+    exit $(( trained > 1 ? trained : 1 ))
+  fi
+  rm -f "$stamp"
 }
 
 # extract_unipen_contributors BIN UNIPEN OUT LIST C…: each held-out contributor C's words, the files
