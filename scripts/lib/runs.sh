@@ -65,3 +65,18 @@ score_unipen_contributors() {
     echo "  contributor $c ($(wc -l < "$run/test-$c.text") words): $("$bin" score --ref "$run/test-$c.text" --hyp "$part" --unit char | head -1)" | tee -a "$run/results.txt"
   done
 }
+
+# training_time T0 T1 LOG RESUMED: the phrase a result line gives for how long training took: the
+# wall seconds of this train call, and for a run that went on from its checkpoint (RESUMED "yes")
+# also the seconds of the training steps of every epoch LOG (`train --log`) records, the epochs
+# before the stop included (the part of an epoch a stop cut short is not counted).
+training_time() {
+  local t0="$1" t1="$2" log="$3" resumed="$4"
+  if [ "$resumed" = yes ] && [ -s "$log" ]; then
+    awk -v wall=$((t1 - t0)) -F'"seconds":' '
+      /"epoch":/ && NF > 1 { split($2, v, /[,}]/); s += v[1]; n++ }
+      END { printf "training %d s after going on from its checkpoint, %.0f s of training steps over the %d epochs of %s", wall, s, n, "log.jsonl" }' "$log"
+  else
+    echo "training $((t1 - t0)) s"
+  fi
+}
