@@ -381,7 +381,13 @@ struct Train: ParsableCommand {
             throw ExitCode(Interrupt.exitStatus)
         case .finished:
             let best = trainer.state.bestValidError.map { ", best validation \(task.errorName) \(formatError($0)) (epoch \(trainer.state.bestEpoch ?? 0))" } ?? ""
-            if !quiet { Self.printMessage("model written to \(output)\(best)") }
+            // Early stopping ended the run before --epochs: say why, since the user asked for more.
+            let stoppedEarly = trainer.state.epoch < trainer.options.epochs
+                && trainer.state.epochsWithoutImprovement >= trainer.options.patience
+            let why = stoppedEarly
+                ? "; stopped after epoch \(trainer.state.epoch) of \(trainer.options.epochs): no better validation \(task.errorName) for \(trainer.options.patience) epochs (--patience)"
+                : ""
+            if !quiet { Self.printMessage("model written to \(output)\(best)\(why)") }
             if !skipped.isEmpty {
                 Self.printMessage("\(skipped.count) utterance(s) were skipped (see the warnings above)")
                 throw ExitCode.failure

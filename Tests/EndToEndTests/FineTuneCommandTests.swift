@@ -42,6 +42,23 @@ final class FineTuneCommandTests: XCTestCase {
         XCTAssertTrue(fewer.stderr.contains("short.safetensors.ckpt: --epochs: the checkpoint has done 4 epochs; --epochs 3 would end before it"), fewer.stderr)
     }
 
+    /// A run that early stopping ends before --epochs says so, with the epoch and the patience; one
+    /// that trains all its epochs does not.
+    func testEarlyStoppingSaysWhyTheRunEnded() throws {
+        let task = try writeLabelTask(in: dir)
+        // A learning rate too small to move the validation error: no epoch after the first is better.
+        let common = ["train", "--feats", task.feats, "--text", task.text, "--tokens", "words", "--hidden", "4", "--unidirectional",
+                      "--learning-rate", "1e-12", "--batch-size", "4", "--no-halving", "--threads", "1", "--seed", "4"]
+        let stopped = try runSeqlab(common + ["--epochs", "10", "--patience", "2", "--log", path("stopped.jsonl"), "-o", path("stopped.safetensors")])
+        XCTAssertEqual(stopped.status, 0, stopped.stderr)
+        XCTAssertEqual(try readLog(path("stopped.jsonl")).count, 3)
+        XCTAssertTrue(stopped.stderr.contains("; stopped after epoch 3 of 10: no better validation label error for 2 epochs (--patience)"), stopped.stderr)
+        let whole = try runSeqlab(common + ["--epochs", "2", "--patience", "2", "-o", path("whole.safetensors")])
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        XCTAssertTrue(whole.stderr.contains("model written to"), whole.stderr)
+        XCTAssertFalse(whole.stderr.contains("stopped after"), whole.stderr)
+    }
+
     /// On --resume the checkpoint's options rule: a training flag asking for another value than
     /// the checkpoint's (and than its default) is refused, naming both, before any data is read.
     func testResumeRefusesFlagsTheCheckpointWouldOverride() throws {
