@@ -127,6 +127,9 @@ public final class Trainer {
         self.checkpointPath = checkpointPath
     }
 
+    /// Whether early stopping has ended the run: no better validation error for `patience` epochs.
+    public var stoppedEarly: Bool { state.epochsWithoutImprovement >= options.patience }
+
     /// Raises the epoch limit of a resumed run (`train --resume CKPT --epochs N`): a run that ended
     /// at its last epoch goes on to `epochs`; one that stopped early (no better validation error for
     /// `patience` epochs) stays stopped. The limit changes nothing before it is reached, so the
@@ -138,7 +141,7 @@ public final class Trainer {
                              "the checkpoint has done \(state.epoch) epochs; --epochs \(epochs) would end before it")
         }
         options.epochs = epochs
-        if state.epochsWithoutImprovement >= options.patience { return false }
+        if stoppedEarly { return false }
         state.finished = state.epoch >= epochs
         return true
     }
@@ -367,7 +370,7 @@ public final class Trainer {
                 state.learningRate /= 2
                 optimizer.learningRate = state.learningRate
             }
-            if state.epochsWithoutImprovement >= options.patience { state.finished = true }
+            if stoppedEarly { state.finished = true }
         }
         if let decay = options.learningRateDecay {
             state.learningRate *= decay

@@ -382,9 +382,7 @@ struct Train: ParsableCommand {
         case .finished:
             let best = trainer.state.bestValidError.map { ", best validation \(task.errorName) \(formatError($0)) (epoch \(trainer.state.bestEpoch ?? 0))" } ?? ""
             // Early stopping ended the run before --epochs: say why, since the user asked for more.
-            let stoppedEarly = trainer.state.epoch < trainer.options.epochs
-                && trainer.state.epochsWithoutImprovement >= trainer.options.patience
-            let why = stoppedEarly
+            let why = trainer.stoppedEarly && trainer.state.epoch < trainer.options.epochs
                 ? "; stopped after epoch \(trainer.state.epoch) of \(trainer.options.epochs): no better validation \(task.errorName) for \(trainer.options.patience) epochs (--patience)"
                 : ""
             if !quiet { Self.printMessage("model written to \(output)\(best)\(why)") }

@@ -73,9 +73,9 @@ score_unipen_contributors() {
 training_time() {
   local t0="$1" t1="$2" log="$3" resumed="$4"
   if [ "$resumed" = yes ] && [ -s "$log" ]; then
-    awk -v wall=$((t1 - t0)) -F'"seconds":' '
+    awk -v wall=$((t1 - t0)) -v name="${log##*/}" -F'"seconds":' '
       /"epoch":/ && NF > 1 { split($2, v, /[,}]/); s += v[1]; n++ }
-      END { printf "training %d s after going on from its checkpoint, %.0f s of training steps over the %d epochs of %s", wall, s, n, "log.jsonl" }' "$log"
+      END { printf "training %d s after going on from its checkpoint, %.0f s of training steps over the %d epochs of %s", wall, s, n, name }' "$log"
   else
     echo "training $((t1 - t0)) s"
   fi
