@@ -49,7 +49,9 @@ public struct Corpus: Sendable {
     /// reported too. When `alphabet` is nil it is built from the labels of the utterances kept.
     /// With `refuseUnknownTokens` (fine-tuning a model), a label token outside `alphabet` is an
     /// error naming the utterance and the token instead of a skip. With `maxBytes`, reading stops
-    /// with an error as soon as the features kept would take more than that.
+    /// with an error as soon as the features kept would take more than that. An archive with no
+    /// records, or a text with no lines, is an error naming the file (an empty input is a mistake
+    /// upstream), not a skip per utterance.
     /// A `predict` corpus has no text (`textPath` nil): every utterance of 2 or more frames is kept.
     public static func read(featuresPath: String, textPath: String?, unit: TokenUnit,
                             alphabet: Alphabet? = nil, task: TrainingTask = .ctc,
@@ -59,6 +61,7 @@ public struct Corpus: Sendable {
             return (try readUnlabelled(featuresPath: featuresPath, maxBytes: maxBytes), alphabet ?? Alphabet(collecting: []))
         }
         let entries = try KaldiText.read(path: textPath)
+        guard !entries.isEmpty else { throw InputError(file: textPath, "no label lines (the file is empty; expected lines of KEY TOKEN…)") }
         var labelsByKey: [String: [String]] = [:]
         for e in entries { labelsByKey[e.key] = unit.tokens(of: e.tokens) }
         let reader = try KaldiArchiveReader(path: featuresPath)
@@ -99,6 +102,7 @@ public struct Corpus: Sendable {
             }
             raw.append((record.key, record.matrix, tokens))
         }
+        if seen.isEmpty { throw InputError.noUtterances(in: featureName) }
         for e in entries where !seen.contains(e.key) {
             skipped.append(InputError(file: featureName, place: e.key, "labelled in \(textPath) (line \(e.line)) but has no features; skipped"))
         }
@@ -158,6 +162,7 @@ public struct Corpus: Sendable {
                 utterances.append(LabelledUtterance(key: record.key, features: record.matrix, labels: []))
             }
         }
+        if utterances.isEmpty && skipped.isEmpty { throw InputError.noUtterances(in: featureName) }
         return Corpus(utterances: utterances, skipped: skipped)
     }
 

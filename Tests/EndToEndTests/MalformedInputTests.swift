@@ -305,6 +305,20 @@ final class MalformedInputCorpusTests: XCTestCase {
         XCTAssertTrue(untrained.stderr.split(separator: "\n").last?.contains("no usable training utterances (") ?? false, untrained.stderr)
         XCTAssertTrue(untrained.stderr.contains("problem(s) reported above: features without a label, labels without features"), untrained.stderr)
 
+        // An empty archive or an empty label file: one line naming it, not a warning per utterance.
+        let emptyText = output("empty.text")
+        try "".write(toFile: emptyText, atomically: true, encoding: .utf8)
+        for (args, stdin, message) in [
+            (["--text", otherText], Data(), "stdin: no utterances (the archive is empty; expected at least one Kaldi record)"),
+            (["--feats", path("ark/good.ark"), "--text", emptyText], Data(), "empty.text: no label lines (the file is empty; expected lines of KEY TOKEN…)"),
+        ] {
+            let r = try runSeqlab(["train"] + args + ["--tokens", "words", "--hidden", "4", "--epochs", "1", "--quiet", "-o", output("m.safetensors")],
+                                  stdin: stdin, timeout: 30)
+            XCTAssertEqual(r.status, 1, "\(args)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.contains(message), r.stderr)
+        }
+
         let empty = output("empty-matrix.ark")
         try "u1  [ ]\n".write(toFile: empty, atomically: true, encoding: .utf8)
         let nothing = try runSeqlab(["decode", "-m", Self.model, "--feats", empty], timeout: 30)
