@@ -308,12 +308,12 @@ final class MalformedInputCorpusTests: XCTestCase {
         // An empty archive or an empty label file: one line naming it, not a warning per utterance.
         let emptyText = output("empty.text")
         try "".write(toFile: emptyText, atomically: true, encoding: .utf8)
-        for (args, stdin, message) in [
-            (["--text", otherText], Data(), "stdin: no utterances (the archive is empty; expected at least one Kaldi record)"),
-            (["--feats", path("ark/good.ark"), "--text", emptyText], Data(), "empty.text: no label lines (the file is empty; expected lines of KEY TOKEN…)"),
+        for (args, message) in [
+            (["--text", otherText, "--tokens", "words"], "stdin: no utterances (the archive is empty; expected at least one Kaldi record)"),
+            (["--feats", path("ark/good.ark"), "--text", emptyText, "--tokens", "words"], "empty.text: no label lines (the file is empty; expected lines of KEY TOKEN…)"),
+            (["--task", "predict", "--unidirectional"], "stdin: no utterances (the archive is empty; expected at least one Kaldi record)"),
         ] {
-            let r = try runSeqlab(["train"] + args + ["--tokens", "words", "--hidden", "4", "--epochs", "1", "--quiet", "-o", output("m.safetensors")],
-                                  stdin: stdin, timeout: 30)
+            let r = try runSeqlab(["train"] + args + ["--hidden", "4", "--epochs", "1", "--quiet", "-o", output("m.safetensors")], timeout: 30)
             XCTAssertEqual(r.status, 1, "\(args)")
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
             XCTAssertTrue(r.stderr.contains(message), r.stderr)
