@@ -43,7 +43,7 @@ final class FineTuneCommandTests: XCTestCase {
     }
 
     /// A run that early stopping ends before --epochs says so, with the epoch and the patience; one
-    /// that trains all its epochs does not.
+    /// whose patience runs out at its last epoch trained all it was asked to, and does not.
     func testEarlyStoppingSaysWhyTheRunEnded() throws {
         let task = try writeLabelTask(in: dir)
         // A learning rate too small to move the validation error: no epoch after the first is better.
@@ -53,8 +53,9 @@ final class FineTuneCommandTests: XCTestCase {
         XCTAssertEqual(stopped.status, 0, stopped.stderr)
         XCTAssertEqual(try readLog(path("stopped.jsonl")).count, 3)
         XCTAssertTrue(stopped.stderr.contains("; stopped after epoch 3 of 10: no better validation label error for 2 epochs (--patience)"), stopped.stderr)
-        let whole = try runSeqlab(common + ["--epochs", "2", "--patience", "2", "-o", path("whole.safetensors")])
+        let whole = try runSeqlab(common + ["--epochs", "3", "--patience", "2", "--log", path("whole.jsonl"), "-o", path("whole.safetensors")])
         XCTAssertEqual(whole.status, 0, whole.stderr)
+        XCTAssertEqual(try readLog(path("whole.jsonl")).count, 3)
         XCTAssertTrue(whole.stderr.contains("model written to"), whole.stderr)
         XCTAssertFalse(whole.stderr.contains("stopped after"), whole.stderr)
     }
