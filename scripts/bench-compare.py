@@ -146,14 +146,23 @@ def train(args):
           f"{args.threads} thread(s), median of the steps after 3 ({counts}); peepholes off in seqlab (nn.LSTM has none); "
           f"{args.rounds} round(s), each figure the median over them")
     print(f"load average (1/5/15 min) at start: {load()}")
-    rows = []
+    rows, rounds = [], []
     for idim, layers, hidden in SHAPES:
         shape = f"in {idim}, {layers}x{hidden}"
         steps = shape_steps(args, idim, layers, hidden)
         ours_runs = {v: [] for v in variants}
         mixed_runs = {v: [] for v in variants}   # seqlab train --precision bf16
         peer_runs = []
+        peak_runs = []   # the machine's matrix-product rate, once a round (bench-networks peak)
         for round_ in range(args.rounds):
+            # OpenBLAS's sgemm on 2048 × 2048 matrices with the kernels it picks for this CPU (its
+            # AVX-512 ones where the CPU has them), on the threads the networks use: what the machine's
+            # cores do in large products in this round, the yardstick of the GFLOP/s below.
+            p = run_json([os.path.join(args.bin, "bench-networks"), "peak", "--threads", str(args.threads), "--json"],
+                         blas_env("unset"))[0]
+            peak_runs.append(p)
+            print(f"  round {round_ + 1}, OpenBLAS sgemm 2048, {int(p['threads'])} thread(s) ({p['blas_core']}): "
+                  f"{p['sgemm_gflops']:,.1f} GFLOP/s", flush=True)
             for v in variants:
                 cmd = [os.path.join(args.bin, "bench-networks"), "--input", str(idim), "--layers", str(layers),
                        "--hidden", str(hidden), "--classes", str(K), "--batch", str(B), "--frames", str(T),
@@ -206,6 +215,7 @@ def train(args):
         mixed = {v: medians(runs) for v, runs in mixed_runs.items()}
         peer = medians(peer_runs) if peer_runs else None
         rows.append((shape, idim, layers, hidden, ours, peer, mixed))
+        rounds.append((shape, idim, layers, hidden, ours_runs, peer_runs, peak_runs))
     print(f"load average at end: {load()}\n")
     if not with_peer:
         print(f"PyTorch peer: not run ({'--no-peer' if args.no_peer else cannot_import('torch', 'bench_blstm')}); "
@@ -227,6 +237,22 @@ def train(args):
                   f"{ratio(o['infer1_frames_per_s'], pt.get('b1'))} | {fmt(o['infer_batch_frames_per_s'])} | {fmt(pt.get('b16'))} | "
                   f"{ratio(o['infer_batch_frames_per_s'], pt.get('b16'))} | {fmt(o['train_gflops'], 1)} | "
                   f"{fmt(pt.get('gflops'), 1)} | {fmt(o['peak_rss_mb'], 1)} | {fmt(pt.get('rss'), 1)} |")
+    print("\nTraining GFLOP/s as a share of the machine's matrix-product rate, measured in the same rounds (OpenBLAS's "
+          "sgemm on 2048 × 2048 matrices with its kernels for this CPU, on as many threads; median over the rounds, each "
+          "share the median of the rounds' shares), and the ratio to PyTorch round by round:\n")
+    table_head(["shape", "OpenBLAS kernels", "sgemm GFLOP/s (rounds)", "seqlab train GFLOP/s", "share of sgemm",
+                "PyTorch train GFLOP/s", "PyTorch share of sgemm", "seqlab/PyTorch by round"])
+    for shape, idim, layers, hidden, ours_runs, peer_runs, peak_runs in rounds:
+        train_flops = 3 * flops(idim, layers, hidden, B * T)
+        peaks = [p["sgemm_gflops"] for p in peak_runs]
+        pt_gflops = [train_flops / r["train_s"] / 1e9 for r in peer_runs]
+        pt_share = (f"{100 * statistics.median(g / p for g, p in zip(pt_gflops, peaks)):.0f}%" if pt_gflops else "-")
+        for v, runs in ours_runs.items():
+            gflops = [r["train_gflops"] for r in runs]
+            by_round = (", ".join(f"{g / q:.2f}" for g, q in zip(gflops, pt_gflops)) if pt_gflops else "-")
+            print(f"| {shape} | {kernels_label(v, runs[0])} | {statistics.median(peaks):,.1f} ({min(peaks):,.1f}–{max(peaks):,.1f}) | "
+                  f"{statistics.median(gflops):,.1f} | {100 * statistics.median(g / p for g, p in zip(gflops, peaks)):.0f}% | "
+                  f"{fmt(statistics.median(pt_gflops), 1) if pt_gflops else '-'} | {pt_share} | {by_round} |")
     print("\nseqlab's inference with the LSTM products in bfloat16 (`--precision bf16`: weights and layer inputs "
           "rounded to bfloat16, sums in float), against the same PyTorch float figures:\n")
     table_head(["shape", "OpenBLAS kernels", "bf16 kernel", "seqlab bf16 infer b1", "b1 ratio", "seqlab bf16 infer b16",

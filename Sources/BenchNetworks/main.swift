@@ -8,6 +8,7 @@
 //                  [--warmup 20] [--threads N] [--data FILE] [--json]
 //   bench-networks products [--input 40] [--hidden 256] [--layers 2] [--batch 16] [--frames 200]
 //                  [--rounds 5] [--json]
+//   bench-networks peak [--size 2048] [--threads N] [--rounds 7] [--json]
 //
 // train follows ../shared/peers/bench_blstm.py: a bidirectional LSTM (peepholes off unless
 // --peepholes, since PyTorch's nn.LSTM has none) with a softmax output, N(0,1) inputs of batch ×
@@ -30,6 +31,12 @@
 // again and again) and as in a pass (a fresh frame's rows each time, the panel product reading its
 // panels in alternating order as recurrences do), beside the core's FMA rate
 // (seqlab_fma_chains): how near the peak each product runs, and what a pass's memory costs it.
+//
+// peak times OpenBLAS's sgemm on square matrices of --size (C = A·B, float) on --threads threads, with
+// the kernels OpenBLAS picks for this CPU unless OPENBLAS_CORETYPE says otherwise: the machine's
+// practical matrix-product rate at the moment it runs, the yardstick of ../shared/peers/bench_sgemm.py
+// (its "compute ceiling"), against which `scripts/bench train` sets the training GFLOP/s it measures
+// in the same round, so that a slow spell of the machine shows as such rather than as a slow network.
 //
 // ctc follows ../shared/peers/bench_ctc.py: loss and gradient of batch × frames × classes
 // log-softmax(N(0,1)) log-probabilities, or of the log-probabilities (float32, batch × frames ×
@@ -80,6 +87,7 @@ struct Options {
 let trainUsage = "usage: bench-networks [train] [--input D] [--hidden H] [--layers L] [--classes K] [--batch B] [--frames T] [--label-length S] [--steps N] [--warmup N] [--threads N] [--peepholes] [--libxsmm | --no-libxsmm] [--precision fp32|bf16] [--split auto|always|never] [--json]"
 let ctcUsage = "usage: bench-networks ctc [--batch B] [--frames T] [--classes K] [--label-length S] [--iters N] [--warmup N] [--threads N] [--data FILE] [--json]"
 let productsUsage = "usage: bench-networks products [--input D] [--hidden H] [--layers L] [--batch B] [--frames T] [--rounds N] [--json]"
+let peakUsage = "usage: bench-networks peak [--size N] [--threads N] [--rounds N] [--json]"
 let cores = ProcessInfo.processInfo.activeProcessorCount
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -397,6 +405,38 @@ func runProducts(_ o: Options) {
     if o.flags.contains("json") { print(json(result)) }
 }
 
+/// The machine's practical matrix-product rate: OpenBLAS's sgemm of two square matrices on all threads,
+/// 2n³ flops a call, the median over --rounds calls after two warm-up calls.
+func runPeak(_ o: Options) {
+    let n = o["size"], threads = o["threads"], rounds = o["rounds"]
+    setBLASThreads(threads)
+    var rng = SeededGenerator(seed: 5)
+    let a = (0..<(n * n)).map { _ in Float(rng.normal()) }
+    let b = (0..<(n * n)).map { _ in Float(rng.normal()) }
+    var c = [Float](repeating: 0, count: n * n)
+    let times: [Double] = a.withUnsafeBufferPointer { ap in
+        b.withUnsafeBufferPointer { bp in
+            c.withUnsafeMutableBufferPointer { cp in
+                func call() {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, ap.baseAddress!, Int32(n),
+                                bp.baseAddress!, Int32(n), 0, cp.baseAddress!, Int32(n))
+                }
+                call(); call()
+                return (0..<rounds).map { _ in seconds { call() } }
+            }
+        }
+    }
+    let rates = times.map { 2 * Double(n) * Double(n) * Double(n) / $0 / 1e9 }.sorted()
+    let result: [(String, Double)] = [("size", Double(n)), ("threads", Double(threads)), ("sgemm_gflops", median(rates)),
+                                      ("sgemm_gflops_min", rates.first!), ("sgemm_gflops_max", rates.last!)]
+    if o.flags.contains("json") {
+        print(json(result))
+    } else {
+        print("OpenBLAS sgemm \(n) × \(n) · \(n) × \(n), \(threads) thread(s), kernels \(blasCore): "
+              + String(format: "median %.1f GFLOP/s over %d calls (%.1f–%.1f)", median(rates), rounds, rates.first!, rates.last!))
+    }
+}
+
 /// OpenBLAS's kernel family for this CPU (OPENBLAS_CORETYPE overrides it), e.g. "Haswell", "SkylakeX".
 let blasCore = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
 
@@ -425,8 +465,10 @@ do {
     case "products":
         runProducts(Options(arguments, defaults: ["input": 40, "hidden": 256, "layers": 2, "batch": 16, "frames": 200, "rounds": 5],
                             flags: ["json"], usage: productsUsage))
+    case "peak":
+        runPeak(Options(arguments, defaults: ["size": 2048, "threads": cores, "rounds": 7], flags: ["json"], usage: peakUsage))
     default:
-        Options.fail("unknown mode '\(mode)'", trainUsage + "\n" + ctcUsage + "\n" + productsUsage)
+        Options.fail("unknown mode '\(mode)'", trainUsage + "\n" + ctcUsage + "\n" + productsUsage + "\n" + peakUsage)
     }
 } catch {
     FileHandle.standardError.write("bench-networks: \(error)\n".data(using: .utf8)!)
