@@ -334,10 +334,16 @@ public final class Trainer {
     }
 
     /// Whether a validation result beats the best so far: a lower label error rate, or the same
-    /// rate at a lower loss (early on the error sits at 100% while the loss falls). The epoch whose
-    /// model training keeps, and the one `inspect` names in a log, follow this rule.
+    /// rate at a lower loss (early on the error sits at 100% while the loss falls). A rate of 100%
+    /// or more counts as 100%: no better than no output at all (an empty hypothesis scores 100%),
+    /// as a barely trained CTC network's per-frame guesses read (325%, then 400%, while the loss
+    /// falls every epoch), so between such epochs the loss decides. (For the predict task, whose
+    /// error is a mean squared error and can exceed 1, the loss is the same sum scaled by a
+    /// constant of the validation set, so the order is the error's.) The epoch whose model
+    /// training keeps, and the one `inspect` names in a log, follow this rule.
     public static func improves(error: Double, loss: Double, over bestError: Double, loss bestLoss: Double) -> Bool {
-        error < bestError || (error == bestError && loss < bestLoss)
+        let rate = min(error, 1), bestRate = min(bestError, 1)
+        return rate < bestRate || (rate == bestRate && loss < bestLoss)
     }
 
     /// Validation, the epoch report, early stopping and learning-rate halving, the model file.
@@ -351,7 +357,7 @@ public final class Trainer {
             let v = try Trainer.evaluate(model, on: valid, batchSize: options.batchSize, threads: options.threads)
             report.validLoss = v.meanLoss
             report.validLabelErrorRate = v.labelErrorRate
-            // Better error, or equal error and lower loss (early on, the error sits at 100% while the loss falls).
+            // Better error, or equal error (100% or more counting as 100%) and lower loss.
             if let best = state.bestValidError, let bestLoss = state.bestValidLoss {
                 improved = Self.improves(error: v.labelErrorRate, loss: v.meanLoss, over: best, loss: bestLoss)
             }

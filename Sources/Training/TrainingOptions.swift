@@ -63,7 +63,8 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     /// only for a stroke front end. nil (the default, and checkpoints written before the option
     /// existed) = none.
     public var penDistortion: PenDistortion? = nil
-    /// Stop when the validation label error rate (ties: loss) has not improved for this many epochs. Default 6.
+    /// Stop when the validation label error rate (ties, and rates of 100% or more: loss;
+    /// `Trainer.improves`) has not improved for this many epochs. Default 6.
     public var patience = 6
     /// Halve the learning rate after every second epoch in a row without improvement. Default true.
     public var halveOnPlateau = true

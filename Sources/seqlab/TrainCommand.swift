@@ -85,7 +85,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Pen features: rotate each sample by up to ± this many degrees (a new draw per utterance and epoch).") var penRotation = 0.0
     @Option(name: .long, help: "Pen features: slant each sample by x ← x + s·y, s up to ± this.") var penSlant = 0.0
     @Option(name: .long, help: "Pen features: scale width and height each by 1 ± up to this.") var penScale = 0.0
-    @Option(name: .long, help: "Stop after this many epochs without a better validation error. (default: 6)") var patience: Int?
+    @Option(name: .long, help: "Stop after this many epochs without a better validation error (ties, and rates of 100% or more, go to the lower validation loss). (default: 6)") var patience: Int?
     @Flag(name: .long, help: "Keep the learning rate when validation error stalls (default: halve it every second epoch without improvement).") var noHalving = false
     @Option(name: .long, help: "Multiply the learning rate by this factor in (0, 1] after every epoch (exponential decay, on top of any halving; e.g. 0.9).") var learningRateDecay: Double?
 
@@ -342,7 +342,10 @@ struct Train: ParsableCommand {
         }
         if !quiet {
             let arch = trainer.model.network.configuration
-            Self.printMessage("\(train.utterances.count) utterances (\(train.frames) frames), \(valid.utterances.count) for validation; "
+            // Updates an epoch: with few utterances, --epochs counts few steps (a tiny set in one batch: one step an epoch).
+            let updates = trainer.batches(epoch: 0).count
+            Self.printMessage("\(train.utterances.count) utterances (\(train.frames) frames; \(updates) update\(updates == 1 ? "" : "s") an epoch "
+                + "in batches of up to \(trainer.options.batchSize)), \(valid.utterances.count) for validation; "
                 + "\(arch.inputSize)-dim input, \(trainer.model.network.describedArchitecture), "
                 + (task.classifies ? "\(alphabet.count - 1) labels + blank" : "\(arch.classes) predicted values")
                 + ", task \(task.rawValue); \(trainer.model.network.parameters.parameterCount()) weights"

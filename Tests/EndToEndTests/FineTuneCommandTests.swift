@@ -53,6 +53,9 @@ final class FineTuneCommandTests: XCTestCase {
         XCTAssertEqual(stopped.status, 0, stopped.stderr)
         XCTAssertEqual(try readLog(path("stopped.jsonl")).count, 3)
         XCTAssertTrue(stopped.stderr.contains("; stopped after epoch 3 of 10: no better validation label error for 2 epochs (--patience)"), stopped.stderr)
+        // The header says how many updates an epoch makes: 11 training utterances in batches of 4.
+        XCTAssertTrue(stopped.stderr.contains("seqlab train: 11 utterances ("), stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains(" frames; 3 updates an epoch in batches of up to 4), 1 for validation; "), stopped.stderr)
         let whole = try runSeqlab(common + ["--epochs", "3", "--patience", "2", "--log", path("whole.jsonl"), "-o", path("whole.safetensors")])
         XCTAssertEqual(whole.status, 0, whole.stderr)
         XCTAssertEqual(try readLog(path("whole.jsonl")).count, 3)

@@ -58,6 +58,17 @@ final class InspectTests: XCTestCase {
         let t = try runSeqlab(["inspect", tied.path])
         XCTAssertEqual(t.status, 0, t.stderr)
         XCTAssertTrue(t.stdoutText.contains("best validation error: 100.00% at epoch 2 (last 100.00%)"), t.stdoutText)
+        // Rates over 100% (a barely trained network's guesses) count as 100%: the loss decides among them.
+        let guesses = dir.appendingPathComponent("guesses.jsonl")
+        try """
+            {"epoch":1,"trainLoss":495,"validLabelErrorRate":3.25,"validLoss":480}
+            {"epoch":2,"trainLoss":486,"validLabelErrorRate":4,"validLoss":469}
+            {"epoch":3,"trainLoss":476,"validLabelErrorRate":2.5,"validLoss":470}
+
+            """.write(to: guesses, atomically: true, encoding: .utf8)
+        let g = try runSeqlab(["inspect", guesses.path])
+        XCTAssertEqual(g.status, 0, g.stderr)
+        XCTAssertTrue(g.stdoutText.contains("best validation error: 400.00% at epoch 2 (last 250.00%)"), g.stdoutText)
         // A file that starts as one of them but does not read as one: that reader's error.
         let bad = dir.appendingPathComponent("bad.jsonl")
         try "{\"epoch\":1,\"trainLoss\":2}\n{\"epoch\":\"two\"}\n".write(to: bad, atomically: true, encoding: .utf8)

@@ -215,6 +215,19 @@ final class TrainerTests: XCTestCase {
         XCTAssertGreaterThan(a.tensors.count, 4)
     }
 
+    /// The rule for a better validation result (`Trainer.improves`): a lower rate, or an equal one
+    /// at a lower loss, where every rate of 100% or more counts as 100%, no better than no output.
+    func testRatesOf100PercentOrMoreCompareByTheLoss() {
+        XCTAssertTrue(Trainer.improves(error: 0.5, loss: 10, over: 0.6, loss: 5))
+        XCTAssertTrue(Trainer.improves(error: 0.5, loss: 9, over: 0.5, loss: 10))
+        XCTAssertFalse(Trainer.improves(error: 0.5, loss: 10, over: 0.5, loss: 10))
+        XCTAssertTrue(Trainer.improves(error: 4, loss: 409, over: 3.25, loss: 421))     // more guesses, lower loss
+        XCTAssertFalse(Trainer.improves(error: 2, loss: 430, over: 3.25, loss: 421))    // fewer guesses, higher loss
+        XCTAssertTrue(Trainer.improves(error: 1, loss: 400, over: 3.25, loss: 421))
+        XCTAssertTrue(Trainer.improves(error: 0.99, loss: 500, over: 1.5, loss: 300))   // under 100% beats any rate over it
+        XCTAssertFalse(Trainer.improves(error: 1.2, loss: 100, over: 0.99, loss: 300))
+    }
+
     /// A run that stopped early (patience) is not restarted by a higher limit.
     func testAnEarlyStoppedRunStaysStopped() throws {
         let dir = temporaryDirectory()
