@@ -47,28 +47,20 @@ final class InspectTests: XCTestCase {
             """), r.stdoutText)
         XCTAssertTrue(r.stdoutText.contains("\(conf): front-end config (audio, 40 dims)\n  --feature-type=fbank --sample-frequency=8000"), r.stdoutText)
         XCTAssertTrue(r.stdoutText.contains("\(grid): grid map (Russell and Norvig 4x3 world)\n  3×4 cells, 2 terminal(s), discount 1.0"), r.stdoutText)
+        /// The best-epoch line inspect gives for a log of (validation error, validation loss) an epoch.
+        func bestEpochLine(_ name: String, _ epochs: [(error: Double, loss: Double)]) throws -> String {
+            let log = dir.appendingPathComponent(name)
+            try epochs.enumerated().map { "{\"epoch\":\($0.offset + 1),\"trainLoss\":1,\"validLabelErrorRate\":\($0.element.error),\"validLoss\":\($0.element.loss)}\n" }
+                .joined().write(to: log, atomically: true, encoding: .utf8)
+            let r = try runSeqlab(["inspect", log.path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r.stdoutText.split(separator: "\n").first { $0.contains("best validation error") }.map(String.init) ?? r.stdoutText
+        }
         // Epochs of equal error: the best is the one train keeps, the lower validation loss.
-        let tied = dir.appendingPathComponent("tied.jsonl")
-        try """
-            {"epoch":1,"trainLoss":5,"validLabelErrorRate":1,"validLoss":4}
-            {"epoch":2,"trainLoss":4,"validLabelErrorRate":1,"validLoss":3}
-            {"epoch":3,"trainLoss":3,"validLabelErrorRate":1,"validLoss":3.5}
-
-            """.write(to: tied, atomically: true, encoding: .utf8)
-        let t = try runSeqlab(["inspect", tied.path])
-        XCTAssertEqual(t.status, 0, t.stderr)
-        XCTAssertTrue(t.stdoutText.contains("best validation error: 100.00% at epoch 2 (last 100.00%)"), t.stdoutText)
+        XCTAssertEqual(try bestEpochLine("tied.jsonl", [(1, 4), (1, 3), (1, 3.5)]), "  best validation error: 100.00% at epoch 2 (last 100.00%)")
         // Rates over 100% (a barely trained network's guesses) count as 100%: the loss decides among them.
-        let guesses = dir.appendingPathComponent("guesses.jsonl")
-        try """
-            {"epoch":1,"trainLoss":495,"validLabelErrorRate":3.25,"validLoss":480}
-            {"epoch":2,"trainLoss":486,"validLabelErrorRate":4,"validLoss":469}
-            {"epoch":3,"trainLoss":476,"validLabelErrorRate":2.5,"validLoss":470}
-
-            """.write(to: guesses, atomically: true, encoding: .utf8)
-        let g = try runSeqlab(["inspect", guesses.path])
-        XCTAssertEqual(g.status, 0, g.stderr)
-        XCTAssertTrue(g.stdoutText.contains("best validation error: 400.00% at epoch 2 (last 250.00%)"), g.stdoutText)
+        XCTAssertEqual(try bestEpochLine("guesses.jsonl", [(3.25, 480), (4, 469), (2.5, 470)]),
+                       "  best validation error: 400.00% at epoch 2 (last 250.00%)")
         // A file that starts as one of them but does not read as one: that reader's error.
         let bad = dir.appendingPathComponent("bad.jsonl")
         try "{\"epoch\":1,\"trainLoss\":2}\n{\"epoch\":\"two\"}\n".write(to: bad, atomically: true, encoding: .utf8)
