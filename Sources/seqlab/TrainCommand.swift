@@ -343,9 +343,11 @@ struct Train: ParsableCommand {
         if !quiet {
             let arch = trainer.model.network.configuration
             // Updates an epoch: with few utterances, --epochs counts few steps (a tiny set in one batch: one step an epoch).
+            // Online truncated BPTT updates at every frame instead.
             let updates = trainer.batches(epoch: 0).count
-            Self.printMessage("\(train.utterances.count) utterances (\(train.frames) frames; \(updates) update\(updates == 1 ? "" : "s") an epoch "
-                + "in batches of up to \(trainer.options.batchSize)), \(valid.utterances.count) for validation; "
+            let schedule = trainer.options.gradient == .tbptt ? "an update at every frame"
+                : "\(updates) update\(updates == 1 ? "" : "s") an epoch in batches of up to \(trainer.options.batchSize)"
+            Self.printMessage("\(train.utterances.count) utterances (\(train.frames) frames; \(schedule)), \(valid.utterances.count) for validation; "
                 + "\(arch.inputSize)-dim input, \(trainer.model.network.describedArchitecture), "
                 + (task.classifies ? "\(alphabet.count - 1) labels + blank" : "\(arch.classes) predicted values")
                 + ", task \(task.rawValue); \(trainer.model.network.parameters.parameterCount()) weights"

@@ -92,6 +92,7 @@ final class CellCommandTests: XCTestCase {
         let tbptt = try runSeqlab(["train", "--unidirectional", "--hidden", "5", "--task", "predict", "--gradient", "tbptt", "--horizon", "3",
                                    "--feats", path("sines.ark"), "--epochs", "2", "--threads", "1", "-o", path("tbptt.safetensors")])
         XCTAssertEqual(tbptt.status, 0, tbptt.stderr)
+        XCTAssertTrue(tbptt.stderr.contains(" frames; an update at every frame), "), tbptt.stderr)
         let dropped = try runSeqlab(["train", "--unidirectional", "--hidden", "5,5", "--task", "predict", "--dropout", "0.2",
                                      "--feats", path("sines.ark"), "--epochs", "2", "--threads", "1", "-o", path("dropped.safetensors")])
         XCTAssertEqual(dropped.status, 0, dropped.stderr)
