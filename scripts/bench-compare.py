@@ -246,13 +246,14 @@ def train(args):
         train_flops = 3 * flops(idim, layers, hidden, B * T)
         peaks = [p["sgemm_gflops"] for p in peak_runs]
         pt_gflops = [train_flops / r["train_s"] / 1e9 for r in peer_runs]
-        pt_share = (f"{100 * statistics.median(g / p for g, p in zip(pt_gflops, peaks)):.0f}%" if pt_gflops else "-")
+        # The median over the rounds of each round's GFLOP/s over that round's sgemm rate.
+        share = lambda rates: f"{100 * statistics.median(g / p for g, p in zip(rates, peaks)):.0f}%" if rates else "-"
         for v, runs in ours_runs.items():
             gflops = [r["train_gflops"] for r in runs]
             by_round = (", ".join(f"{g / q:.2f}" for g, q in zip(gflops, pt_gflops)) if pt_gflops else "-")
             print(f"| {shape} | {kernels_label(v, runs[0])} | {statistics.median(peaks):,.1f} ({min(peaks):,.1f}–{max(peaks):,.1f}) | "
-                  f"{statistics.median(gflops):,.1f} | {100 * statistics.median(g / p for g, p in zip(gflops, peaks)):.0f}% | "
-                  f"{fmt(statistics.median(pt_gflops), 1) if pt_gflops else '-'} | {pt_share} | {by_round} |")
+                  f"{statistics.median(gflops):,.1f} | {share(gflops)} | "
+                  f"{fmt(statistics.median(pt_gflops), 1) if pt_gflops else '-'} | {share(pt_gflops)} | {by_round} |")
     print("\nseqlab's inference with the LSTM products in bfloat16 (`--precision bf16`: weights and layer inputs "
           "rounded to bfloat16, sums in float), against the same PyTorch float figures:\n")
     table_head(["shape", "OpenBLAS kernels", "bf16 kernel", "seqlab bf16 infer b1", "b1 ratio", "seqlab bf16 infer b16",

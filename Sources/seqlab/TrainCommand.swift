@@ -344,9 +344,13 @@ struct Train: ParsableCommand {
             let arch = trainer.model.network.configuration
             // Updates an epoch: with few utterances, --epochs counts few steps (a tiny set in one batch: one step an epoch).
             // Online truncated BPTT updates at every frame instead.
-            let updates = trainer.batches(epoch: 0).count
-            let schedule = trainer.options.gradient == .tbptt ? "an update at every frame"
-                : "\(updates) update\(updates == 1 ? "" : "s") an epoch in batches of up to \(trainer.options.batchSize)"
+            let schedule: String
+            if trainer.options.gradient == .tbptt {
+                schedule = "an update at every frame"
+            } else {
+                let updates = trainer.batches(epoch: 0).count
+                schedule = "\(updates) update\(updates == 1 ? "" : "s") an epoch in batches of up to \(trainer.options.batchSize)"
+            }
             Self.printMessage("\(train.utterances.count) utterances (\(train.frames) frames; \(schedule)), \(valid.utterances.count) for validation; "
                 + "\(arch.inputSize)-dim input, \(trainer.model.network.describedArchitecture), "
                 + (task.classifies ? "\(alphabet.count - 1) labels + blank" : "\(arch.classes) predicted values")
