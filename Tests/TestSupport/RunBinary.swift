@@ -28,6 +28,13 @@ public func seqlabBinary() -> URL {
 /// Standard input and both outputs go through temporary files, so no pipe can fill and block.
 public func runSeqlab(_ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil,
                       environment: [String: String]? = nil, timeout: TimeInterval = 120) throws -> ProcessResult {
+    try runProgram(seqlabBinary(), arguments, stdin: stdin, currentDirectory: currentDirectory,
+                   environment: environment, timeout: timeout)
+}
+
+/// Runs the program at `executable` as `runSeqlab` runs seqlab (e.g. a script of scripts/).
+public func runProgram(_ executable: URL, _ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil,
+                       environment: [String: String]? = nil, timeout: TimeInterval = 120) throws -> ProcessResult {
     let dir = temporaryDirectory("run")
     defer { try? FileManager.default.removeItem(at: dir) }
     let inURL = dir.appendingPathComponent("stdin"), outURL = dir.appendingPathComponent("stdout"),
@@ -36,7 +43,7 @@ public func runSeqlab(_ arguments: [String], stdin: Data = Data(), currentDirect
     try Data().write(to: outURL)
     try Data().write(to: errURL)
     let process = Process()
-    process.executableURL = seqlabBinary()
+    process.executableURL = executable
     process.arguments = arguments
     if let currentDirectory { process.currentDirectoryURL = currentDirectory }
     if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
@@ -52,7 +59,7 @@ public func runSeqlab(_ arguments: [String], stdin: Data = Data(), currentDirect
         process.terminate()
         process.waitUntilExit()
         throw NSError(domain: "seqlab-tests", code: 1,
-                      userInfo: [NSLocalizedDescriptionKey: "seqlab \(arguments) did not finish in \(timeout) s"])
+                      userInfo: [NSLocalizedDescriptionKey: "\(executable.lastPathComponent) \(arguments) did not finish in \(timeout) s"])
     }
     process.waitUntilExit()
     try? inHandle.close(); try? outHandle.close(); try? errHandle.close()

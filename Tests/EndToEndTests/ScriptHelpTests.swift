@@ -1,0 +1,86 @@
+// The scripts of scripts/ as a new user first meets them: `--help` explains and does nothing else,
+// and a missing or mistyped output folder is a usage error, not a folder named "--help".
+import Foundation
+import XCTest
+import TestSupport
+
+final class ScriptHelpTests: XCTestCase {
+    private let scripts = packageRoot.appendingPathComponent("scripts")
+
+    /// The executable files directly in scripts/ (the shell and Python entry points).
+    private func executableScripts() throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: scripts, includingPropertiesForKeys: [.isRegularFileKey])
+            .filter { url in
+                (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+                    && FileManager.default.isExecutableFile(atPath: url.path)
+            }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// The checkout's changed and untracked files (`git status`), or nil outside a git checkout.
+    private func checkoutChanges() throws -> String? {
+        guard FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent(".git").path) else { return nil }
+        let result = try runProgram(URL(fileURLWithPath: "/usr/bin/env"),
+                                    ["git", "-C", packageRoot.path, "status", "--porcelain", "--untracked-files=all"],
+                                    timeout: 60)
+        return result.status == 0 ? result.stdoutText : nil
+    }
+
+    private func contents(of dir: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+    }
+
+    /// `-h` and `--help` print the script's help (with its usage) on stdout and exit 0, in a few
+    /// seconds, having built, installed, written and removed nothing: no output in stderr (where
+    /// builds and set-up report), no file in the working folder, no change to the checkout.
+    func testEveryScriptExplainsItselfOnHelpAndDoesNothingElse() throws {
+        let found = try executableScripts()
+        // demo, test, setup and the experiment scripts at least; a listing that found few would check little.
+        XCTAssertGreaterThan(found.count, 25, found.map(\.lastPathComponent).joined(separator: " "))
+        let before = try checkoutChanges()
+        for script in found {
+            for flag in ["--help", "-h"] {
+                let name = "scripts/\(script.lastPathComponent) \(flag)"
+                let cwd = temporaryDirectory("script-help")
+                let result = try runProgram(script, [flag], currentDirectory: cwd, timeout: 30)
+                XCTAssertEqual(result.status, 0, "\(name): exit status; stderr: \(result.stderr.prefix(400))")
+                XCTAssertTrue(result.stdoutText.lowercased().contains("usage:"),
+                              "\(name) prints no usage: \(result.stdoutText.prefix(400))")
+                XCTAssertEqual(result.stderr, "", "\(name) wrote to stderr (a build or set-up started?)")
+                XCTAssertEqual(contents(of: cwd), [], "\(name) left files in the working folder")
+            }
+        }
+        XCTAssertEqual(try checkoutChanges(), before, "a script's --help changed the checkout")
+    }
+
+    /// The scripts whose first argument is an output folder (their usage line says OUTDIR first):
+    /// without it, or with an option in its place, they exit 2 with their usage on stderr and
+    /// create nothing — not a folder named after the option.
+    func testScriptsTakingAnOutputFolderRefuseAMissingOrOptionLikeOne() throws {
+        var checked: [String] = []
+        for script in try executableScripts() {
+            let name = script.lastPathComponent
+            let header = try String(contentsOf: script, encoding: .utf8)
+            guard header.contains("Usage: scripts/\(name) OUTDIR") else { continue }
+            checked.append(name)
+            for arguments in [[], ["--epochs"], ["-x", "5"]] {
+                let cwd = temporaryDirectory("script-usage")
+                let result = try runProgram(script, arguments, currentDirectory: cwd, timeout: 30)
+                let call = (["scripts/\(name)"] + arguments).joined(separator: " ")
+                XCTAssertEqual(result.status, 2, "\(call): exit status; stderr: \(result.stderr.prefix(400))")
+                let lines = result.stderr.split(separator: "\n")
+                XCTAssertEqual(lines.count, 2, "\(call): stderr \(result.stderr)")
+                XCTAssertTrue(lines.first?.hasPrefix("\(name): ") == true, "\(call): stderr \(result.stderr)")
+                if let option = arguments.first {
+                    XCTAssertTrue(lines.first?.hasSuffix(option) == true, "\(call) does not name \(option): \(result.stderr)")
+                }
+                XCTAssertTrue(lines.last?.hasPrefix("usage: scripts/\(name) OUTDIR") == true, "\(call): stderr \(result.stderr)")
+                XCTAssertEqual(contents(of: cwd), [], "\(call) created files")
+            }
+        }
+        for expected in ["yesno-experiment", "fsdd-experiments", "unipen-experiment", "make-digit-strings",
+                         "pendigits-experiment", "classify-experiments"] {
+            XCTAssertTrue(checked.contains(expected), "\(expected) not checked; checked: \(checked)")
+        }
+    }
+}

@@ -1,0 +1,28 @@
+# Help and usage errors the scripts share; sourced before anything else, in bash or sh:
+#   . "$(dirname "$0")/lib/usage.sh"; help_if_asked "$@"
+# A script's help is its header: the comment lines after the #! line, up to its first line of code,
+# which say what it does and how to call it (one line starting "Usage:").
+#   help_if_asked "$@"       -h or --help first: print the header on stdout and exit 0, doing nothing else
+#   usage_error [MESSAGE]    MESSAGE (if given) and the header's Usage line on stderr, exit 2
+#   outdir_first "$@"        the first argument must be the output folder, neither missing nor an option
+
+usage_script="$(cd "$(dirname "$0")" && pwd)/${0##*/}"
+
+script_header() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$usage_script"; }
+
+help_if_asked() {
+  case "${1:-}" in -h|--help) script_header; exit 0 ;; esac
+}
+
+usage_error() {
+  if [ $# -gt 0 ]; then echo "${0##*/}: $1" >&2; fi
+  script_header | sed -n 's/^.*Usage: /usage: /p' | head -n 1 >&2
+  exit 2
+}
+
+outdir_first() {
+  case "${1:-}" in
+    "") usage_error "needs the output folder (OUTDIR) first" ;;
+    -*) usage_error "the first argument is the output folder, not an option: $1" ;;
+  esac
+}
