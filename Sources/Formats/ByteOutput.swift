@@ -153,3 +153,29 @@ final class ByteOutput {
         }
     }
 }
+
+/// A side output of a long job (a labels file, an utt2spk list): opened before the job starts, so
+/// that a path that cannot be written fails before any work, and given its whole content at the end.
+///
+/// `write` fills the temporary file (`ByteOutput`'s atomic replacement) and `commit` renames it
+/// over the target, so a job can fill all its outputs first and then commit them one after the
+/// other; `abandon` (or dropping it uncommitted) leaves the target as it was.
+public final class StagedOutput {
+    private let output: ByteOutput
+    public var name: String { output.name }
+
+    /// Opens `path` (`-` is standard output), failing with an `InputError` naming it.
+    public init(path: String) throws { output = try ByteOutput(path: path) }
+
+    /// Writes `bytes` through to the temporary file (or the stream).
+    public func write(_ bytes: [UInt8]) throws {
+        try output.write(bytes)
+        try output.flush()
+    }
+
+    /// Renames the written file over the target.
+    public func commit() throws { try output.close() }
+
+    /// Drops what was written; the target stays as it was.
+    public func abandon() { output.abandon() }
+}

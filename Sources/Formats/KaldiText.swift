@@ -37,16 +37,24 @@ public enum KaldiText {
 
     /// Writes `key tok tok…` lines (`-` = stdout).
     public static func write(_ entries: [(key: String, tokens: [String])], to path: String) throws {
-        let out = try ByteOutput(path: path)
+        let out = try StagedOutput(path: path)
+        try out.write(encoded(entries, name: out.name))
+        try out.commit()
+    }
+
+    /// The bytes of `key tok tok…` lines; an empty key or token, or one with whitespace, is an
+    /// error at its line of the file `name`.
+    public static func encoded(_ entries: [(key: String, tokens: [String])], name: String) throws -> [UInt8] {
+        var text = ""
         for (i, entry) in entries.enumerated() {
             if entry.key.isEmpty || entry.key.contains(where: { $0.isWhitespace }) {
-                throw InputError(file: out.name, place: "line \(i + 1)", "key \"\(entry.key)\" is empty or contains whitespace")
+                throw InputError(file: name, place: "line \(i + 1)", "key \"\(entry.key)\" is empty or contains whitespace")
             }
             if let bad = entry.tokens.first(where: { $0.isEmpty || $0.contains(where: { $0.isWhitespace }) }) {
-                throw InputError(file: out.name, place: "line \(i + 1)", "token \"\(bad)\" is empty or contains whitespace")
+                throw InputError(file: name, place: "line \(i + 1)", "token \"\(bad)\" is empty or contains whitespace")
             }
-            try out.write(([entry.key] + entry.tokens).joined(separator: " ") + "\n")
+            text += ([entry.key] + entry.tokens).joined(separator: " ") + "\n"
         }
-        try out.close()
+        return Array(text.utf8)
     }
 }

@@ -241,6 +241,7 @@ struct ExtractAudio: ParsableCommand {
         for leftover in KaldiArchiveWriter.removeLeftovers(of: output) {
             Self.printMessage("removed \(leftover), left by an interrupted write")
         }
+        let labelsFile = try Self.openSideOutput(textOut)
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         let extractor = FeatureExtractor(config: config, seed: seed)
         let progress = ProgressBar("extract", total: items.count, quiet: quiet)
@@ -285,13 +286,9 @@ struct ExtractAudio: ParsableCommand {
         progress.finish()
         // Nothing came out (every input failed, or --text-in labels none of them): the archive
         // and --text-out a run before wrote stay as they were, rather than become empty.
-        let nothing = try Self.closeArchive(writer, wroteAny: written > 0)
-        if !nothing, let textOut {
-            do { try KaldiText.write(labelLines, to: textOut) } catch let error as InputError {
-                Self.printMessage("\(error)")
-                throw ExitCode.failure
-            }
-        }
+        let nothing = try Self.closeArchive(writer, wroteAny: written > 0, sideOutputs: [
+            (labelsFile, { try KaldiText.encoded(labelLines, name: labelsFile?.name ?? "") }),
+        ])
         if !quiet {
             let seconds = Date().timeIntervalSince(start)
             Self.printMessage(String(format: "%d utterances from %d files, %d frames of %d %@ features in %.1f s%@",

@@ -97,6 +97,9 @@ struct ExtractStrokes: ParsableCommand {
         if let resample, !(resample >= 0 && resample.isFinite) { throw ValidationError("--resample expects a step of 0 (keep the recorded points) or more, got \(resample)") }
         if label != nil && files.count != 1 { throw ValidationError("--label applies to a single input file, got \(files.count)") }
         if textOut == "-" && output == "-" { throw ValidationError("--text-out and the archive cannot both go to standard output") }
+        if utt2spk == "-" && (output == "-" || textOut == "-") {
+            throw ValidationError("--utt2spk cannot share standard output with \(output == "-" ? "the archive" : "--text-out")")
+        }
     }
 
     /// The front end: --config's lines, then each flag given as a `--name=value` line after them.
@@ -122,6 +125,7 @@ struct ExtractStrokes: ParsableCommand {
         for leftover in KaldiArchiveWriter.removeLeftovers(of: output) {
             Self.printMessage("removed \(leftover), left by an interrupted write")
         }
+        let labelsFile = try Self.openSideOutput(textOut), speakersFile = try Self.openSideOutput(utt2spk)
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         var entries: [(key: String, tokens: [String])] = []
         var writers = ""
@@ -194,9 +198,10 @@ struct ExtractStrokes: ParsableCommand {
         }
         progress.finish()
         // Nothing came out: the archive and labels a run before wrote stay as they were.
-        let nothing = try Self.closeArchive(writer, wroteAny: !written.isEmpty)
-        if !nothing, let textOut { try KaldiText.write(entries, to: textOut) }
-        if !nothing, let utt2spk { try AtomicFile.write(Array(writers.utf8), to: utt2spk) }
+        let nothing = try Self.closeArchive(writer, wroteAny: !written.isEmpty, sideOutputs: [
+            (labelsFile, { try KaldiText.encoded(entries, name: labelsFile?.name ?? "") }),
+            (speakersFile, { Array(writers.utf8) }),
+        ])
         if !quiet {
             Self.printMessage("\(written.count) samples (\(frames) frames × \(config.dimension)) from \(files.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
         }

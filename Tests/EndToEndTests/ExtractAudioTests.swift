@@ -199,6 +199,14 @@ final class ExtractAudioTests: XCTestCase {
         let half = try runSeqlab(["extract", "audio", a, "--text-in", text.path, "--text-ark"])
         XCTAssertNotEqual(half.status, 0)
         XCTAssertTrue(half.stderr.contains("--text-out"), half.stderr)
+
+        // A --text-out that cannot be written stops the run before the archive is written.
+        let ark = dir.appendingPathComponent("sp.ark").path, nowhere = dir.appendingPathComponent("no/such/text").path
+        let unwritable = try runSeqlab(["extract", "audio", a, "--speed-perturb", "1.1", "--text-in", text.path,
+                                        "--text-out", nowhere, "-o", ark, "--quiet"])
+        XCTAssertEqual(unwritable.status, 1, unwritable.stderr)
+        XCTAssertTrue(unwritable.stderr.hasPrefix("seqlab extract audio: \(nowhere): cannot open for writing"), unwritable.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ark))
     }
 
     func testVTLPWritesWarpedCopiesUnderPrefixedKeysWithTheirLabels() throws {

@@ -308,6 +308,30 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: text, encoding: .utf8), "pendigits-0000 7\npendigits-0001 4\n")
     }
 
+    /// A labels or utt2spk path that cannot be written stops the run before any work: no archive
+    /// without its labels, and the outputs of an earlier run stay as they were.
+    func testSideOutputsThatCannotBeWrittenStopTheRunBeforeTheArchive() throws {
+        let tra = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/pendigits.tra").path
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ark = dir.appendingPathComponent("f.ark").path, text = dir.appendingPathComponent("text").path
+        let nowhere = dir.appendingPathComponent("no/such/folder").path
+        for (flag, bad) in [("--text-out", nowhere + "/text"), ("--utt2spk", nowhere + "/utt2spk")] {
+            let r = try runSeqlab(["extract", "strokes", tra, flag, bad, "-o", ark, "--quiet"])
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("seqlab extract strokes: \(bad): cannot open for writing"), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: ark), "\(flag): the archive was written without it")
+        }
+        try "old archive".write(toFile: ark, atomically: true, encoding: .utf8)
+        try "old text\n".write(toFile: text, atomically: true, encoding: .utf8)
+        let r = try runSeqlab(["extract", "strokes", tra, "--text-out", text, "--utt2spk", nowhere + "/u", "-o", ark, "--quiet"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: ark, encoding: .utf8), "old archive")
+        XCTAssertEqual(try String(contentsOfFile: text, encoding: .utf8), "old text\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["f.ark", "text"],
+                       "temporary files left behind")
+    }
+
     func testBadArgumentsAndUnreadableFiles() throws {
         let missing = try extractStrokes(["no/such.pen", "--text-ark"])
         XCTAssertEqual(missing.status, 1)

@@ -67,6 +67,33 @@ extension ParsableCommand {
         return true
     }
 
+    /// Opens a side output of a batch (--text-out, --utt2spk) before the batch starts, so that a
+    /// path that cannot be written stops the run before any work (see `StagedOutput`); the
+    /// temporary file a killed run left beside it is removed.
+    static func openSideOutput(_ path: String?) throws -> StagedOutput? {
+        guard let path else { return nil }
+        for leftover in AtomicFile.removeLeftovers(of: path) {
+            printMessage("removed \(leftover), left by an interrupted write")
+        }
+        return try StagedOutput(path: path)
+    }
+
+    /// `closeArchive` for a batch with side outputs opened by `openSideOutput`: their contents go
+    /// to their temporary files first, then the archive is ended, then they are committed beside
+    /// it — or, when the archive is abandoned, left as they were with it. Nothing is written half:
+    /// a side output that cannot be written stops the run with the archive's old content in place.
+    static func closeArchive(_ writer: KaldiArchiveWriter, wroteAny: Bool,
+                             sideOutputs: [(file: StagedOutput?, contents: () throws -> [UInt8])]) throws -> Bool {
+        if wroteAny || Interrupt.requested {
+            for case let (file?, contents) in sideOutputs { try file.write(contents()) }
+        }
+        let nothing = try closeArchive(writer, wroteAny: wroteAny)
+        for case let (file?, _) in sideOutputs {
+            if nothing { file.abandon() } else { try file.commit() }
+        }
+        return nothing
+    }
+
     /// Reports a run that wrote no `unit` (see `closeArchive`) and ends it with exit status 1.
     static func nothingWritten(_ unit: String, why: String = "", output: String) throws -> Never {
         printMessage("no \(unit) was written\(why); \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
