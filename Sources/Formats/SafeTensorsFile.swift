@@ -101,6 +101,42 @@ public struct SafeTensorsFile: Sendable, Equatable {
             tensors[e.name] = SafeTensor(dtype: e.dtype, shape: e.shape, bytes: Array(data[e.begin..<e.end]))
         }
         self.init(tensors: tensors, metadata: metadata)
+        if let stored = metadata[Self.metadataChecksumKey] {
+            let actual = self.metadataChecksum()
+            guard stored == actual else {
+                throw InputError(file: name, place: "header \"__metadata__\".\"\(Self.metadataChecksumKey)\"",
+                                 "metadata checksum \(actual) does not match the stored \(stored.prefix(40)): the file's metadata is damaged")
+            }
+        }
+    }
+
+    /// The metadata key of `metadataChecksum()`, which `sealed()` adds and reading verifies.
+    public static let metadataChecksumKey = "seqlab.metadata_checksum"
+
+    /// FNV-1a 64 over the metadata entries in bytewise key order, leaving out
+    /// `seqlab.metadata_checksum` itself: each key's UTF-8 bytes, a 0 byte, its value's UTF-8
+    /// bytes, a 0 byte; as `fnv1a64:` + 16 hex digits. The tensors have their own checksum in
+    /// seqlab's model files (docs/MODEL.md); this one covers what says how to read them (the
+    /// architecture, the alphabet, the front end).
+    public func metadataChecksum() -> String {
+        var hash = FNV1a64()
+        for key in metadata.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where key != Self.metadataChecksumKey {
+            hash.add(utf8: key)
+            hash.add(byte: 0)
+            hash.add(utf8: metadata[key]!)
+            hash.add(byte: 0)
+        }
+        return "fnv1a64:" + hash.hex
+    }
+
+    /// The file with `seqlab.metadata_checksum` set over its metadata (a file without metadata
+    /// is returned as it is). Reading a file verifies the key when it is there; files written
+    /// without it, by seqlab before it had the key or by other programs, read as before.
+    public func sealed() -> SafeTensorsFile {
+        guard !metadata.isEmpty else { return self }
+        var file = self
+        file.metadata[Self.metadataChecksumKey] = metadataChecksum()
+        return file
     }
 
     private static func parseEntry(_ tensor: String, _ value: JSONValue, file: String) throws

@@ -3,9 +3,10 @@ import Formats
 import Tensors
 
 extension ModelTensors {
-    /// As a safetensors file: every tensor F32, the metadata as `__metadata__`.
+    /// As a safetensors file: every tensor F32, the metadata as `__metadata__`, sealed with its
+    /// checksum (`SafeTensorsFile.sealed()`).
     public var safeTensorsFile: SafeTensorsFile {
-        SafeTensorsFile(tensors: tensors.mapValues { SafeTensor(floats: $0.values, shape: $0.shape) }, metadata: metadata)
+        SafeTensorsFile(tensors: tensors.mapValues { SafeTensor(floats: $0.values, shape: $0.shape) }, metadata: metadata).sealed()
     }
 
     /// From a safetensors file (F32, or F64/F16/BF16 converted to Float); `file` names it in errors.

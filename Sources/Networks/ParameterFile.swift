@@ -4,12 +4,13 @@ import Tensors
 
 extension Array {
     /// The parameters as a safetensors file: one F32 tensor per parameter under its name and
-    /// shape, plus `metadata` (describe the architecture there, so a reader can rebuild it).
+    /// shape, plus `metadata` (describe the architecture there, so a reader can rebuild it),
+    /// sealed with its checksum (`SafeTensorsFile.sealed()`).
     public func safeTensorsFile(metadata: [String: String] = [:]) -> SafeTensorsFile where Element == Parameter<Float> {
         precondition(Set(map(\.name)).count == count, "safeTensorsFile: parameter names are not unique: \(map(\.name))")
         var tensors: [String: SafeTensor] = [:]
         for p in self { tensors[p.name] = SafeTensor(floats: p.value.data, shape: p.shape) }
-        return SafeTensorsFile(tensors: tensors, metadata: metadata)
+        return SafeTensorsFile(tensors: tensors, metadata: metadata).sealed()
     }
 
     /// Sets every parameter's value from the same-named tensor of `file`, after checking that

@@ -29,6 +29,38 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         XCTAssertEqual(try back.tensors["d"]!.floats(), [0.1, -.infinity])  // F64 → F32 rounds
     }
 
+    /// `sealed()` adds the metadata checksum (the value computed independently in Python, as in
+    /// scripts/reference/make-lstm-fixture.py --check); reading verifies it, so one changed byte of
+    /// metadata is refused naming the key, and a file without the key reads as before.
+    func testSealedMetadataIsVerifiedOnReading() throws {
+        let plain = SafeTensorsFile(tensors: ["w": SafeTensor(floats: [1, 2], shape: [2])], metadata: ["b": "xyz", "a": "1"])
+        let sealed = plain.sealed()
+        XCTAssertEqual(sealed.metadata[SafeTensorsFile.metadataChecksumKey], "fnv1a64:1a5a30e1ea9fba46")
+        XCTAssertEqual(sealed.sealed(), sealed, "sealing twice changes nothing: the key is left out of its own sum")
+        XCTAssertEqual(SafeTensorsFile(tensors: plain.tensors).sealed().metadata, [:], "nothing to seal without metadata")
+
+        let dir = temporaryDirectory()
+        let good = dir.appendingPathComponent("good.safetensors").path
+        try sealed.write(to: good)
+        XCTAssertEqual(try SafeTensorsFile(contentsOf: good), sealed)
+
+        // "xyz" → "xyw" in the header: same length, so only the checksum can tell.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: good)))
+        let at = try XCTUnwrap((0..<(bytes.count - 2)).first { bytes[$0] == 0x78 && bytes[$0 + 1] == 0x79 && bytes[$0 + 2] == 0x7A })
+        bytes[at + 2] = 0x77
+        let damaged = dir.appendingPathComponent("damaged.safetensors").path
+        try Data(bytes).write(to: URL(fileURLWithPath: damaged))
+        XCTAssertThrowsError(try SafeTensorsFile(contentsOf: damaged)) { error in
+            XCTAssertEqual("\(error)", "\(damaged): header \"__metadata__\".\"seqlab.metadata_checksum\": metadata checksum "
+                           + "\(SafeTensorsFile(tensors: plain.tensors, metadata: ["b": "xyw", "a": "1"]).metadataChecksum()) "
+                           + "does not match the stored fnv1a64:1a5a30e1ea9fba46: the file's metadata is damaged")
+        }
+
+        let unsealed = dir.appendingPathComponent("unsealed.safetensors").path
+        try plain.write(to: unsealed)
+        XCTAssertEqual(try SafeTensorsFile(contentsOf: unsealed), plain)
+    }
+
     func testSerializationIsDeterministicAndAligned() throws {
         let a = sample().serialized()
         var other = SafeTensorsFile()

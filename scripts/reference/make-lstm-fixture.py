@@ -18,7 +18,9 @@ sequences (pack_padded_sequence), and writes Tests/NetworksTests/Fixtures/lstm-t
 --check FILE: loads a model saved by seqlab (safetensors; tensors named as above, extra
 tensors check.input (T x B x D), check.lengths (B) and check.log_probs (T x B x K), our
 output) into nn.LSTM + nn.Linear with strict state-dict loading, verifies the metadata
-checksum (FNV-1a 64 over the model tensors in name order: name, a 0 byte, float32 LE values),
+checksum (FNV-1a 64 over the model tensors in name order: name, a 0 byte, float32 LE values)
+and the metadata checksum (FNV-1a 64 over the other metadata entries in bytewise key order:
+key, a 0 byte, value, a 0 byte),
 runs the model on check.input and reports the largest difference from check.log_probs.
 The committed Tests/NetworksTests/Fixtures/lstm-seqlab-model.safetensors is written by
 ModelFileTests.torchCheckFile() (Swift); its test fails if that code would write other bytes.
@@ -101,6 +103,15 @@ def check(path):
     print("checksum %s, stored %s: %s" % (checksum, stored, "match" if checksum == stored else "MISMATCH"))
     if checksum != stored:
         sys.exit("MISMATCH: checksum")
+    h = 0xcbf29ce484222325
+    for key in sorted((k for k in meta if k != "seqlab.metadata_checksum"), key=lambda k: k.encode()):
+        for byte in key.encode() + b"\0" + meta[key].encode() + b"\0":
+            h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    checksum = "fnv1a64:%016x" % h
+    stored = meta.get("seqlab.metadata_checksum")
+    print("metadata checksum %s, stored %s: %s" % (checksum, stored, "match" if checksum == stored else "MISMATCH"))
+    if checksum != stored:
+        sys.exit("MISMATCH: metadata checksum")
     if arch.get("peepholes"):
         sys.exit("model has peepholes; torch.nn.LSTM has none, so it cannot be checked here")
     sizes = set(arch["hiddenSizes"])
