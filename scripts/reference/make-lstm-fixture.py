@@ -85,6 +85,15 @@ def make():
     print("wrote", os.path.relpath(path), "loss", float(loss.detach()))
 
 
+def fnv1a64(chunks):
+    """FNV-1a 64 over the bytes of chunks in turn, as seqlab writes it: fnv1a64: + 16 hex digits."""
+    h = 0xcbf29ce484222325
+    for chunk in chunks:
+        for byte in chunk:
+            h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return "fnv1a64:%016x" % h
+
+
 def check(path):
     from safetensors import safe_open
     with safe_open(path, "pt") as f:
@@ -94,20 +103,14 @@ def check(path):
     x = tensors.pop("check.input")
     lengths = tensors.pop("check.lengths").long()
     expected = tensors.pop("check.log_probs")
-    h = 0xcbf29ce484222325
-    for name in sorted(tensors):
-        for byte in name.encode() + b"\0" + tensors[name].float().numpy().astype("<f4").tobytes():
-            h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    checksum = "fnv1a64:%016x" % h
+    checksum = fnv1a64(name.encode() + b"\0" + tensors[name].float().numpy().astype("<f4").tobytes()
+                       for name in sorted(tensors))
     stored = meta.get("seqlab.checksum")
     print("checksum %s, stored %s: %s" % (checksum, stored, "match" if checksum == stored else "MISMATCH"))
     if checksum != stored:
         sys.exit("MISMATCH: checksum")
-    h = 0xcbf29ce484222325
-    for key in sorted((k for k in meta if k != "seqlab.metadata_checksum"), key=lambda k: k.encode()):
-        for byte in key.encode() + b"\0" + meta[key].encode() + b"\0":
-            h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    checksum = "fnv1a64:%016x" % h
+    checksum = fnv1a64(key.encode() + b"\0" + meta[key].encode() + b"\0"
+                       for key in sorted((k for k in meta if k != "seqlab.metadata_checksum"), key=lambda k: k.encode()))
     stored = meta.get("seqlab.metadata_checksum")
     print("metadata checksum %s, stored %s: %s" % (checksum, stored, "match" if checksum == stored else "MISMATCH"))
     if checksum != stored:
