@@ -119,6 +119,33 @@ final class UNIPENReaderTests: XCTestCase {
         XCTAssertTrue(r.rejected[2].message.contains("trailing"), r.rejected[2].message)
     }
 
+    /// A file that uses .PEN_UP and ends inside a .PEN_DOWN with points was cut short: the
+    /// segment naming that block is rejected with the .PEN_DOWN's line, the rest is read; a cut
+    /// no segment names is reported alone; files that end in an empty .PEN_DOWN, or never lift the
+    /// pen, are whole.
+    func testFileEndingInsidePenDownIsCutShort() {
+        // "2" names the cut block; "3" also a block that was never written.
+        let cut = ".SEGMENT DIGIT 0 ? \"8\"\n.PEN_DOWN\n 1 2\n 3 4\n.PEN_UP\n.SEGMENT DIGIT 1 ? \"2\"\n.SEGMENT DIGIT 1-2 ? \"3\"\n"
+            + ".PEN_DOWN\n 5 6\n 7 8\n"
+        let r = UNIPENReader().read(bytes: Array(cut.utf8), name: "cut.tra")
+        XCTAssertEqual(r.samples.map(\.label), ["8"])
+        XCTAssertEqual(r.rejected.map(\.description),
+                       ["cut.tra: line 6: segment \"2\": the file ends inside the .PEN_DOWN of line 8: the file is cut short?",
+                        "cut.tra: line 7: segment \"3\": the file ends inside the .PEN_DOWN of line 8: the file is cut short?"])
+
+        let unnamed = ".PEN_DOWN\n 1 2\n 3 4\n.PEN_UP\n.SEGMENT DIGIT 0 ? \"a\"\n.PEN_DOWN\n 5 6\n"
+        let u = UNIPENReader().read(bytes: Array(unnamed.utf8), name: "u.dat")
+        XCTAssertEqual(u.samples.map(\.label), ["a"])
+        XCTAssertEqual(u.rejected.map(\.description), ["u.dat: line 6: the file ends inside the .PEN_DOWN of line 6: the file is cut short?"])
+
+        for whole in [".PEN_DOWN\n 1 2\n 3 4\n.PEN_UP\n.SEGMENT WORD 0 ? \"a\"\n.PEN_DOWN\n\n\n",   // an empty last block
+                      ".PEN_DOWN\n 1 2\n 3 4\n.PEN_DOWN\n 5 6\n.SEGMENT WORD 0,1 ? \"a\"\n.PEN_DOWN\n0 0\n"] {   // never lifted
+            let w = UNIPENReader().read(bytes: Array(whole.utf8), name: "w.dat")
+            XCTAssertEqual(w.rejected, [], whole)
+            XCTAssertEqual(w.samples.map(\.label), ["a"], whole)
+        }
+    }
+
     func testPendigitsVariantKeepsTheWriter() throws {
         let path = strokeFixtures.appendingPathComponent("pendigits.tra").path
         let r = try UNIPENReader().read(path: path)

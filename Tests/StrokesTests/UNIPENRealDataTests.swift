@@ -73,6 +73,14 @@ final class UNIPENRealDataTests: XCTestCase {
         XCTAssertEqual(r.rejected.count, 1, "only the missing dene.doc include: \(r.rejected.prefix(3))")
         XCTAssertTrue(r.samples.allSatisfy { $0.label.count == 1 && $0.label.first!.isNumber && $0.writer != nil })
         XCTAssertGreaterThan(Set(r.samples.compactMap(\.writer)).count, 5)
+        // Cut at a line inside the next digit's .PEN_DOWN: that digit is rejected, the 300 before it read.
+        let all = [UInt8](data)
+        let penDown = all[cut...].firstRange(of: Array(".PEN_DOWN\n".utf8))!
+        let inside = all[..<(penDown.upperBound + 30)]   // three point lines of the 301st digit
+        let cutShort = UNIPENReader().read(bytes: Array(inside[...inside.lastIndex(of: 10)!]), name: "cut.tra")
+        XCTAssertEqual(cutShort.samples.count, 300)
+        XCTAssertEqual(cutShort.rejected.count, 2, "dene.doc and the cut digit: \(cutShort.rejected)")
+        XCTAssertTrue(cutShort.rejected.last!.message.contains("the file ends inside the .PEN_DOWN of line"), "\(cutShort.rejected)")
         let xs = r.samples.flatMap { $0.strokes.flatMap { $0.points.map(\.x) } }
         XCTAssertGreaterThanOrEqual(xs.min()!, 0)
         XCTAssertLessThanOrEqual(xs.max()!, 500)

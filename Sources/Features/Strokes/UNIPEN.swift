@@ -46,6 +46,9 @@ private struct Component {
     var broken: InputError?
     var lineCount = 0
     var writer: String?
+    /// Set when its file ended inside it (a `.PEN_DOWN` with points and no keyword after them, in
+    /// a file that ends its other components with `.PEN_UP`): the file was cut short there.
+    var cutShort: InputError?
 }
 
 /// A `.SEGMENT` line waiting for the end of the file, when all the ink it may name has been read.
@@ -75,6 +78,12 @@ private final class UNIPENParser {
     enum Context { case none, pen, segment, segmentComment }
     var context = Context.none
     var clock = 0.0
+    /// `.PEN_UP` lines seen so far (a file that uses them ends a complete pen-down block with one).
+    var penUps = 0
+    /// The file and line of the `.PEN_DOWN` that opened `current`.
+    var currentStart = (file: "", line: 0)
+    /// The cut-short components some segment named (by their `.PEN_DOWN`'s place), reported there.
+    var cutsNamed: Set<String> = []
     var rejected: [InputError] = []
     /// Files included so far, nested or not. Real UNIPEN files include three at most; a file that
     /// includes another twice, which includes a third twice, and so on, would be read 2^64 times
@@ -96,6 +105,7 @@ private final class UNIPENParser {
     }
 
     func process(bytes: [UInt8], file: String, stack: [String]) {
+        let penUpsBefore = penUps
         var start = 0, lineNumber = 0
         let n = bytes.count
         while start < n {
@@ -106,6 +116,15 @@ private final class UNIPENParser {
             if stop > start && bytes[stop - 1] == 13 { stop -= 1 }
             line(bytes[start..<stop], file: file, number: lineNumber, stack: stack)
             start = end + 1
+        }
+        // The end of an included file ends its last block (the data file goes on with segments),
+        // but the file read ends a pen-down block with `.PEN_UP` when it uses it at all (real ones
+        // end with it, with an empty `.PEN_DOWN`, or never lift the pen): points and then the end
+        // there mean the rest of the block, and what followed it, is missing.
+        if stack.count == 1, context == .pen, let c = current, c.penDown, c.lineCount > 0, penUps > penUpsBefore,
+           currentStart.file == file {
+            current?.cutShort = InputError(file: file, place: "line \(currentStart.line)",
+                                           "the file ends inside the .PEN_DOWN of line \(currentStart.line): the file is cut short?")
         }
     }
 
@@ -130,6 +149,8 @@ private final class UNIPENParser {
         case ".PEN_DOWN", ".PEN_UP":
             closeComponent()
             current = Component(penDown: keyword == ".PEN_DOWN", writer: writer)
+            currentStart = (file, number)
+            if keyword == ".PEN_UP" { penUps += 1 }
             context = .pen
             if !rest.isEmpty { point(b[k...], file: file, number: number) }
         case ".INCLUDE":
@@ -276,6 +297,10 @@ private final class UNIPENParser {
                 result.rejected.append(error)
             }
         }
+        // A cut no segment names (its segments were lost with the end of the file) is reported on its own.
+        for cut in sets.joined().compactMap(\.cutShort) where !cutsNamed.contains(cut.file + ":" + (cut.place ?? "")) {
+            result.rejected.append(cut)
+        }
         return result
     }
 
@@ -283,12 +308,18 @@ private final class UNIPENParser {
         func fail(_ message: String) -> InputError { InputError(file: segment.file, place: "line \(segment.line)", message) }
         let fields = try UNIPENSegmentFields(parsing: segment.text).get(orThrow: fail)
         guard let label = fields.label else { throw fail(".SEGMENT has no label") }
+        func cutFailure(_ cut: InputError) -> InputError {
+            cutsNamed.insert(cut.file + ":" + (cut.place ?? ""))
+            return fail("segment \"\(label)\": \(cut.message)")
+        }
         guard fields.delineation != "?" else { throw fail("segment \"\(label)\": delineation '?' names no components") }
         let components = sets[segment.set]
         let selection: [(component: Int, points: ClosedRange<Int>)]
         do throws(DelineationError) {
             selection = try UNIPENDelineation(parsing: Substring(fields.delineation)).resolve(pointCounts: components.map { max($0.lineCount, 1) })
         } catch {
+            // Components past the end of a file cut short were lost with it.
+            if let cut = components.last?.cutShort { throw cutFailure(cut) }
             throw fail("segment \"\(label)\": \(error.message)")
         }
         var strokes: [Stroke] = []
@@ -296,6 +327,7 @@ private final class UNIPENParser {
         for (c, range) in selection where components[c].penDown {
             let comp = components[c]
             if let broken = comp.broken { throw fail("segment \"\(label)\": component \(c) has a bad point: \(broken)") }
+            if let cut = comp.cutShort { throw cutFailure(cut) }
             writer = writer ?? comp.writer
             strokes.append(Stroke(points: Array(comp.points[range])))
         }
