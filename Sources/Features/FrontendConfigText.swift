@@ -29,7 +29,7 @@ extension FrontendConfig {
             if trimmed.isEmpty { continue }
             let place = "line \(index + 1)"
             guard trimmed.hasPrefix("--"), trimmed.count > 2 else {
-                throw InputError(file: file, place: place, "expected --name=value, got '\(trimmed)'")
+                throw InputError(file: file, place: place, "expected --name=value, got '\(InputError.quoted(trimmed))'")
             }
             let body = trimmed.dropFirst(2)
             let name: String, value: String?
@@ -61,13 +61,13 @@ extension FrontendConfig {
         let place = line > 0 ? "line \(line)" : nil
         func number() throws -> Double {
             guard let value, let d = Double(value.trimmingCharacters(in: .whitespaces)), d.isFinite else {
-                throw InputError(file: file, place: place, "--\(name) expects a number, got '\(value ?? "")'")
+                throw InputError(file: file, place: place, "--\(name) expects a number, got '\(InputError.quoted(value ?? ""))'")
             }
             return d
         }
         func integer() throws -> Int {
             guard let value, let i = Int(value.trimmingCharacters(in: .whitespaces)) else {
-                throw InputError(file: file, place: place, "--\(name) expects an integer, got '\(value ?? "")'")
+                throw InputError(file: file, place: place, "--\(name) expects an integer, got '\(InputError.quoted(value ?? ""))'")
             }
             return i
         }
@@ -76,7 +76,7 @@ extension FrontendConfig {
             switch value.trimmingCharacters(in: .whitespaces).lowercased() {
             case "true", "t", "1", "yes": return true
             case "false", "f", "0", "no": return false
-            default: throw InputError(file: file, place: place, "--\(name) expects true or false, got '\(value)'")
+            default: throw InputError(file: file, place: place, "--\(name) expects true or false, got '\(InputError.quoted(value))'")
             }
         }
         switch name {
@@ -153,6 +153,6 @@ extension FrontendConfig {
         let text = (value ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         if let e = E(rawValue: text) { return e }
         throw InputError(file: file, place: line > 0 ? "line \(line)" : nil,
-                         "--\(name) expects one of \(E.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value ?? "")'")
+                         "--\(name) expects one of \(E.allCases.map(\.rawValue).joined(separator: ", ")), got '\(InputError.quoted(value ?? ""))'")
     }
 }

@@ -91,13 +91,6 @@ public final class KaldiArchiveReader {
     /// Extensions of audio files, which an scp line without a byte offset names when it is a wav.scp.
     static let audioExtensions: Set<String> = ["wav", "flac", "ogg", "aiff", "aif", "au", "mp3", "sph"]
 
-    /// The audio format whose file starts with `bytes` (WAV, FLAC, Ogg, AIFF, AU, MP3), nil for others.
-    static func audioFormat(startingWith bytes: [UInt8]) -> String? {
-        let magics: [(String, String)] = [("RIFF", "WAV"), ("RIFX", "WAV"), ("fLaC", "FLAC"), ("OggS", "Ogg"), ("FORM", "AIFF"),
-                                          (".snd", "AU"), ("ID3", "MP3")]
-        return magics.first { bytes.starts(with: Array($0.0.utf8)) }?.1
-    }
-
     /// Reads the next record's key and its space, checked (non-empty, no control bytes, UTF-8,
     /// unique); nil at the clean end of the input.
     func readKey(_ input: ByteInput) throws -> String? {
@@ -113,7 +106,7 @@ public final class KaldiArchiveReader {
             }
             if b == 0x20 { break }
             if b == 0x0A || b < 0x20 || b == 0x7F {
-                if keyStart == 0, let audio = Self.audioFormat(startingWith: keyBytes) {
+                if keyStart == 0, let audio = audioFormat(startingWith: keyBytes) {
                     throw InputError(file: input.name, place: "byte 0",
                                      "\(audio) audio, not a Kaldi feature archive: extract its features (seqlab extract audio) or label the audio file itself (seqlab label)")
                 }

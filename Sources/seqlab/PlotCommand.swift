@@ -125,6 +125,8 @@ struct PlotPosteriors: ParsableCommand {
                 for error in read.rejected { Self.printMessage("\(error)") }
                 rejected = read.rejected.count
                 guard let u = read.utterances.first(where: { key == nil || $0.key == key }) else {
+                    // Without --key, every sample was rejected and each has had its line.
+                    if key == nil { throw ExitCode.failure }
                     throw InputError(file: name, place: key, "no utterance with this key in the file")
                 }
                 record = KaldiRecord(key: u.key, matrix: u.features)

@@ -217,6 +217,36 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertEqual(unipen.stderr.split(separator: "\n").filter { $0.contains("a.dat: line ") }.count, 4, unipen.stderr)
     }
 
+    /// Input quoted in errors cannot reach the terminal as control bytes, and audio where pen
+    /// strokes are expected is named as audio on one line, by extract strokes, label and plot posteriors.
+    func testControlBytesAreEscapedAndAudioIsNamed() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let esc = dir.appendingPathComponent("esc.pen")
+        try Data("abc\u{1B}[2J\u{1B}[31mRED\u{07}\n".utf8).write(to: esc)
+        let escaped = try extractStrokes([esc.path, "-o", dir.appendingPathComponent("o.ark").path, "--quiet"])
+        XCTAssertEqual(escaped.status, 1)
+        XCTAssertFalse(escaped.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, escaped.stderr)
+        XCTAssertTrue(escaped.stderr.contains("found 'abc\\x1B[2J\\x1B[31mRED\\x07'"), escaped.stderr)
+
+        let (_, model) = try trainTinyPenModel(in: dir)
+        let wav = packageRoot.appendingPathComponent("data/samples/sample01_41918.wav").path
+        let expected = "\(wav): the file is audio (WAV); expected pen strokes (UNIPEN, IAM-OnDB XML or pen text)"
+        for (command, args) in [("extract strokes", ["extract", "strokes", wav, "-o", dir.appendingPathComponent("o.ark").path, "--quiet"]),
+                                ("label", ["label", "-m", model.path, "--quiet", wav]),
+                                ("plot posteriors", ["plot", "posteriors", "-m", model.path, wav, "-o", dir.appendingPathComponent("p.svg").path])] {
+            let r = try runSeqlab(args)
+            XCTAssertEqual(r.status, 1, command)
+            XCTAssertEqual(r.stderr.split(separator: "\n").first.map(String.init), "seqlab \(command): \(expected)", command)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, command == "extract strokes" ? 2 : 1, "\(command): \(r.stderr)")
+        }
+        // plot posteriors without --key on a file whose samples are all rejected: only their lines.
+        let plotted = try runSeqlab(["plot", "posteriors", "-m", model.path, esc.path, "-o", dir.appendingPathComponent("p.svg").path])
+        XCTAssertEqual(plotted.status, 1)
+        XCTAssertEqual(plotted.stderr.split(separator: "\n").count, 1, plotted.stderr)
+        XCTAssertTrue(plotted.stderr.contains("esc.pen: line 1: expected a point"), plotted.stderr)
+    }
+
     /// Smaller promises of extract strokes: --resample 0 keeps the recorded points (as the config's
     /// --resample-step=0), --scale resolution says when a file gives no resolution, a config for
     /// extract audio is named as one, and --format shapes the message for a file without samples.

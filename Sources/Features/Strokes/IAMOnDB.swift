@@ -92,12 +92,12 @@ private final class IAMOnDBDelegate: NSObject, XMLParserDelegate {
         case "Point" where inStroke:
             guard let x = attributes["x"].flatMap(Double.init), let y = attributes["y"].flatMap(Double.init),
                   x.isFinite, y.isFinite else {
-                fail(parser, "<Point> needs numeric x and y attributes, found \(attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: " "))")
+                fail(parser, "<Point> needs numeric x and y attributes, found \(attributes.sorted { $0.key < $1.key }.map { "\(InputError.quoted($0.key))=\"\(InputError.quoted($0.value))\"" }.joined(separator: " "))")
                 return
             }
             var t: Double?
             if let time = attributes["time"] {
-                guard let v = Double(time), v.isFinite else { fail(parser, "<Point> time '\(time)' is not a number"); return }
+                guard let v = Double(time), v.isFinite else { fail(parser, "<Point> time '\(InputError.quoted(time))' is not a number"); return }
                 t = v
             }
             strokes[strokes.count - 1].points.append(PenPoint(x: x, y: y, t: t))

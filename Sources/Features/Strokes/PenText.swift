@@ -44,7 +44,7 @@ public struct PenTextReader: Sendable {
                 result.samples.append(InkSample(id: sid, label: label, strokes: strokes, source: (name, startLine ?? line),
                                                 yPointsUp: yUp))
             } else if startLine != nil {
-                result.rejected.append(InputError(file: name, place: "line \(startLine!)", "sample '\(id ?? label)' has no points"))
+                result.rejected.append(InputError(file: name, place: "line \(startLine!)", "sample '\(InputError.quoted(id ?? label))' has no points"))
             }
             if startLine != nil || error != nil { index += 1 }
             id = nil; label = ""; yUp = false; strokes = []; startLine = nil; error = nil
@@ -65,13 +65,13 @@ public struct PenTextReader: Sendable {
                 label = words.dropFirst().joined(separator: " ")
             case "id":
                 guard words.count == 2 else {
-                    error = InputError(file: name, place: "line \(number)", "expected 'id NAME' (one word), found '\(line)'")
+                    error = InputError(file: name, place: "line \(number)", "expected 'id NAME' (one word), found '\(InputError.quoted(line))'")
                     continue
                 }
                 id = String(words[1])
             case "y":
                 guard words.count == 2, words[1] == "up" || words[1] == "down" else {
-                    error = InputError(file: name, place: "line \(number)", "expected 'y up' or 'y down', found '\(line)'")
+                    error = InputError(file: name, place: "line \(number)", "expected 'y up' or 'y down', found '\(InputError.quoted(line))'")
                     continue
                 }
                 yUp = words[1] == "up"
@@ -79,7 +79,7 @@ public struct PenTextReader: Sendable {
                 let values = words.map { Double($0) }
                 guard (2...4).contains(values.count), values.allSatisfy({ $0?.isFinite ?? false }) else {
                     error = InputError(file: name, place: "line \(number)",
-                                       "expected a point 'x y [t [pressure]]', 'label …', 'id …', 'y up|down', 'up' or '---', found '\(line)'")
+                                       "expected a point 'x y [t [pressure]]', 'label …', 'id …', 'y up|down', 'up' or '---', found '\(InputError.quoted(line))'")
                     continue
                 }
                 stroke.append(PenPoint(x: values[0]!, y: values[1]!, t: values.count > 2 ? values[2] : nil,

@@ -10,6 +10,7 @@ import Tensors
 public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: String? = nil,
                            label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
     let data = try readWholeFile(path)
+    try refuseAudio(data, name: path)
     let chosen = format ?? guessInkFormat(path: path, data: data)
     try refuseLabel(label, for: chosen, name: path)
     switch chosen {
@@ -28,6 +29,7 @@ public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: 
 /// Reads stroke data held in memory (e.g. standard input); `name` is used in errors and ids.
 public func readInkSamples(data: Data, name: String, format: InkFormat? = nil, includeRoot: String? = nil,
                            label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
+    try refuseAudio(data, name: name)
     let chosen = format ?? guessInkFormat(path: name, data: data)
     try refuseLabel(label, for: chosen, name: name)
     switch chosen {
@@ -40,6 +42,12 @@ public func readInkSamples(data: Data, name: String, format: InkFormat? = nil, i
         let r = PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: name, idPrefix: idPrefix)
         return (r.samples, r.rejected)
     }
+}
+
+/// Audio where strokes are expected is named as such, rather than read as pen text line by line.
+private func refuseAudio(_ data: Data, name: String) throws(InputError) {
+    guard let audio = audioFormat(startingWith: data.prefix(4)) else { return }
+    throw InputError(file: name, "the file is audio (\(audio)); expected pen strokes (UNIPEN, IAM-OnDB XML or pen text)")
 }
 
 /// A label given from outside names the one sample of an IAM-OnDB file; UNIPEN and pen-text files

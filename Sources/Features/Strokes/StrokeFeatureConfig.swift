@@ -81,24 +81,24 @@ public struct StrokeFeatureConfig: Equatable, Sendable {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             func fail(_ why: String) -> InputError { InputError(file: file, place: "line \(lineNumber)", why) }
-            guard line.hasPrefix("--"), let eq = line.firstIndex(of: "=") else { throw fail("expected --name=value, found '\(line)'") }
+            guard line.hasPrefix("--"), let eq = line.firstIndex(of: "=") else { throw fail("expected --name=value, found '\(InputError.quoted(line))'") }
             let name = line[line.index(line.startIndex, offsetBy: 2)..<eq], value = String(line[line.index(after: eq)...])
             func bool() throws(InputError) -> Bool {
                 switch value { case "true": return true; case "false": return false
-                default: throw fail("--\(name) expects true or false, found '\(value)'") }
+                default: throw fail("--\(name) expects true or false, found '\(InputError.quoted(value))'") }
             }
             func number(_ allowZero: Bool) throws(InputError) -> Double {
                 guard let v = Double(value), v.isFinite, v > 0 || (allowZero && v == 0) else {
-                    throw fail("--\(name) expects a \(allowZero ? "non-negative" : "positive") number, found '\(value)'")
+                    throw fail("--\(name) expects a \(allowZero ? "non-negative" : "positive") number, found '\(InputError.quoted(value))'")
                 }
                 return v
             }
             switch name {
             case "kind":
-                guard value == Self.kind else { throw fail("this is a '\(value)' front end, not a stroke one (--kind=\(Self.kind))") }
+                guard value == Self.kind else { throw fail("this is a '\(InputError.quoted(value))' front end, not a stroke one (--kind=\(Self.kind))") }
             case "scale":
                 guard let s = Scale(rawValue: value) else {
-                    throw fail("--scale expects \(Scale.allCases.map(\.rawValue).joined(separator: " or ")), found '\(value)'")
+                    throw fail("--scale expects \(Scale.allCases.map(\.rawValue).joined(separator: " or ")), found '\(InputError.quoted(value))'")
                 }
                 scale = s
             case "resolution-inches": resolutionInches = try number(false)

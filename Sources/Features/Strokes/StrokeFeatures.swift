@@ -174,7 +174,7 @@ public func checkedStrokeFeatures(_ sample: InkSample, config: StrokeFeatureConf
                                   fileUnit: Double? = nil) throws(InputError) -> Matrix {
     let place = "line \(sample.source.line)"
     guard !sample.id.isEmpty, !sample.id.contains(where: { $0.isWhitespace }) else {
-        throw InputError(file: sample.source.file, place: place, "sample id '\(sample.id)' is empty or holds white space; ids are Kaldi keys")
+        throw InputError(file: sample.source.file, place: place, "sample id '\(InputError.quoted(sample.id))' is empty or holds white space; ids are Kaldi keys")
     }
     if let step = config.resampleStep, step > 0 {
         let points = resampledPointCount(sample, config: config, fileUnit: fileUnit, step: step)

@@ -163,13 +163,13 @@ private final class UNIPENParser {
                 switch $0.uppercased() { case "X": .x; case "Y": .y; case "T": .t; case "P": .p; default: .other }
             }
             if !columns.contains(.x) || !columns.contains(.y) {
-                rejected.append(InputError(file: file, place: "line \(number)", ".COORD must name X and Y, found '\(rest)'"))
+                rejected.append(InputError(file: file, place: "line \(number)", ".COORD must name X and Y, found '\(InputError.quoted(rest))'"))
                 columns = [.x, .y]
             }
         case ".DT":
             closeComponent()
             if let gap = Double(rest.split(separator: " ").first ?? ""), gap.isFinite { clock += gap / 1000 }
-            else { rejected.append(InputError(file: file, place: "line \(number)", ".DT expects a number of milliseconds, found '\(rest)'")) }
+            else { rejected.append(InputError(file: file, place: "line \(number)", ".DT expects a number of milliseconds, found '\(InputError.quoted(rest))'")) }
         case ".POINTS_PER_SECOND": closeComponent(); pointsPerSecond = positive(rest)
         case ".X_POINTS_PER_INCH": closeComponent(); pointsPerInch.x = positive(rest)
         case ".Y_POINTS_PER_INCH": closeComponent(); pointsPerInch.y = positive(rest)
@@ -262,7 +262,7 @@ private final class UNIPENParser {
         if bad || values.count < columns.count {
             if current?.broken == nil {
                 current?.broken = InputError(file: file, place: "line \(number)",
-                                             "point line '\(latin1String(b).trimmingCharacters(in: .whitespaces))' does not match .COORD (\(columns.count) numbers expected)")
+                                             "point line '\(InputError.quoted(latin1String(b).trimmingCharacters(in: .whitespaces)))' does not match .COORD (\(columns.count) numbers expected)")
             }
             return
         }
@@ -310,9 +310,9 @@ private final class UNIPENParser {
         guard let label = fields.label else { throw fail(".SEGMENT has no label") }
         func cutFailure(_ cut: InputError) -> InputError {
             cutsNamed.insert(cut.file + ":" + (cut.place ?? ""))
-            return fail("segment \"\(label)\": \(cut.message)")
+            return fail("segment \"\(InputError.quoted(label))\": \(cut.message)")
         }
-        guard fields.delineation != "?" else { throw fail("segment \"\(label)\": delineation '?' names no components") }
+        guard fields.delineation != "?" else { throw fail("segment \"\(InputError.quoted(label))\": delineation '?' names no components") }
         let components = sets[segment.set]
         let selection: [(component: Int, points: ClosedRange<Int>)]
         do throws(DelineationError) {
@@ -320,18 +320,18 @@ private final class UNIPENParser {
         } catch {
             // Components past the end of a file cut short were lost with it.
             if let cut = components.last?.cutShort { throw cutFailure(cut) }
-            throw fail("segment \"\(label)\": \(error.message)")
+            throw fail("segment \"\(InputError.quoted(label))\": \(error.message)")
         }
         var strokes: [Stroke] = []
         var writer: String?
         for (c, range) in selection where components[c].penDown {
             let comp = components[c]
-            if let broken = comp.broken { throw fail("segment \"\(label)\": component \(c) has a bad point: \(broken)") }
+            if let broken = comp.broken { throw fail("segment \"\(InputError.quoted(label))\": component \(c) has a bad point: \(broken)") }
             if let cut = comp.cutShort { throw cutFailure(cut) }
             writer = writer ?? comp.writer
             strokes.append(Stroke(points: Array(comp.points[range])))
         }
-        guard !strokes.isEmpty else { throw fail("segment \"\(label)\": delineation \(fields.delineation) holds no pen-down points") }
+        guard !strokes.isEmpty else { throw fail("segment \"\(InputError.quoted(label))\": delineation \(fields.delineation) holds no pen-down points") }
         // The pendigits variant: `.COMMENT label writer n` right after the segment.
         if let comment = segment.comment {
             let tokens = comment.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -363,7 +363,7 @@ struct UNIPENSegmentFields {
         quality = token() ?? "?"
         s = s.drop { $0 == " " || $0 == "\t" }
         guard let q = s.first else { return }
-        guard q == "\"" else { error = "expected a quoted label after the quality, found '\(s)'"; return }
+        guard q == "\"" else { error = "expected a quoted label after the quality, found '\(InputError.quoted(s))'"; return }
         var label = "", escaped = false, closed = false
         var rest = s.dropFirst()
         while let c = rest.first {
@@ -375,9 +375,9 @@ struct UNIPENSegmentFields {
             else if c == "\"" { closed = true; break }
             else { label.append(c == "\t" ? " " : c) }
         }
-        guard closed else { error = "unclosed quote in label \"\(label)"; return }
+        guard closed else { error = "unclosed quote in label \"\(InputError.quoted(label))"; return }
         let trailing = rest.trimmingCharacters(in: .whitespaces)
-        guard trailing.isEmpty else { error = "unexpected text '\(trailing)' after the label"; return }
+        guard trailing.isEmpty else { error = "unexpected text '\(InputError.quoted(trailing))' after the label"; return }
         self.label = label
     }
 

@@ -1,4 +1,5 @@
 // UNIPENDelineation: the `[A[:M]]-[B[:N]],[C]` expression that names the components of a segment.
+import Tensors
 
 /// A UNIPEN segment delineation (UNIPEN 1.0 definition, reserved string `[A[:M]]-[B[:N]],[C]`).
 ///
@@ -27,23 +28,23 @@ public struct UNIPENDelineation: Equatable, Sendable {
         guard !text.isEmpty else { throw DelineationError("empty delineation") }
         var items: [Item] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard !part.isEmpty else { throw DelineationError("empty item in delineation '\(text)'") }
+            guard !part.isEmpty else { throw DelineationError("empty item in delineation '\(InputError.quoted(text))'") }
             let ends = part.split(separator: "-", omittingEmptySubsequences: false)
             switch ends.count {
             case 1:
                 let r = try Self.reference(ends[0], in: text)
                 guard let c = r.component, r.point == nil else {
-                    throw DelineationError("'\(part)' in '\(text)': a single item must be a component number (point references need a range A:M-B:N)")
+                    throw DelineationError("'\(InputError.quoted(part))' in '\(InputError.quoted(text))': a single item must be a component number (point references need a range A:M-B:N)")
                 }
                 items.append(.component(c))
             case 2:
                 let from = try Self.reference(ends[0], in: text), to = try Self.reference(ends[1], in: text)
                 if from.component == nil && from.point != nil || to.component == nil && to.point != nil {
-                    throw DelineationError("'\(part)' in '\(text)': a point needs its component (A:M)")
+                    throw DelineationError("'\(InputError.quoted(part))' in '\(InputError.quoted(text))': a point needs its component (A:M)")
                 }
                 items.append(.range(from: from, to: to))
             default:
-                throw DelineationError("'\(part)' in '\(text)': expected A[:M]-B[:N], found more than one '-'")
+                throw DelineationError("'\(InputError.quoted(part))' in '\(InputError.quoted(text))': expected A[:M]-B[:N], found more than one '-'")
             }
         }
         self.items = items
@@ -52,10 +53,10 @@ public struct UNIPENDelineation: Equatable, Sendable {
     private static func reference(_ s: Substring, in text: Substring) throws(DelineationError) -> Reference {
         if s.isEmpty { return Reference(component: nil, point: nil) }
         let parts = s.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count <= 2 else { throw DelineationError("'\(s)' in '\(text)': expected A or A:M") }
+        guard parts.count <= 2 else { throw DelineationError("'\(InputError.quoted(s))' in '\(InputError.quoted(text))': expected A or A:M") }
         func number(_ p: Substring) throws(DelineationError) -> Int {
             guard !p.isEmpty, p.utf8.count <= 9, p.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let v = Int(p) else {
-                throw DelineationError("'\(p)' in '\(text)': expected a non-negative integer")
+                throw DelineationError("'\(InputError.quoted(p))' in '\(InputError.quoted(text))': expected a non-negative integer")
             }
             return v
         }
