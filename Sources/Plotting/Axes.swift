@@ -87,14 +87,20 @@ public func niceBounds(lo: Double, hi: Double, count: Int = 6) -> (lo: Double, h
     return (floor(lo / step + 1e-9) * step, ceil(hi / step - 1e-9) * step, step)
 }
 
-/// A tick label: as many decimals as the spacing of `ticks` needs, or %g for a log scale.
+/// A tick label: as many decimals as the spacing of `ticks` needs and every tick shows exactly
+/// (0.25 steps get two: "0.25", "0.50"), at most 6; %g for a log scale.
 public func tickLabel(_ v: Double, ticks: [Double], logarithmic: Bool = false) -> String {
     if logarithmic {
         let s = String(format: "%g", v)
         return s
     }
     let step = ticks.count > 1 ? abs(ticks[1] - ticks[0]) : max(abs(v), 1)
-    let decimals = max(0, min(6, Int(-floor(log10(step) + 1e-9))))
+    var decimals = max(0, min(6, Int(-floor(log10(step) + 1e-9))))
+    func exact(_ t: Double) -> Bool {
+        let scaled = t * pow(10, Double(decimals))
+        return abs(scaled - scaled.rounded()) <= 1e-6 * max(1, abs(scaled))
+    }
+    while decimals < 6 && !(ticks + [v]).allSatisfy(exact) { decimals += 1 }
     let s = String(format: "%.\(decimals)f", v)
     return s == "-0" || s.hasPrefix("-0.") && Double(s) == 0 ? String(s.dropFirst()) : s
 }

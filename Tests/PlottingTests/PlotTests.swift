@@ -138,6 +138,8 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(boxes.elements("text").map(\.text), ["a", "␣"])
         // The legend lists the blank and the labels that reach 0.1.
         XCTAssertEqual(svg.groups("legend").first?.elements("text").map(\.text), ["<blk>", "a", "␣"])
+        // The posterior axis labels its quarter ticks exactly.
+        XCTAssertEqual(svg.groups("y-axis").first?.elements("text").map(\.text), ["0.00", "0.25", "0.50", "0.75", "1.00", "posterior"])
     }
 
     func testPosteriorsWithFeaturesDrawTheHeatMapAbove() throws {

@@ -67,6 +67,11 @@ final class SVGAndAxesTests: XCTestCase {
         XCTAssertEqual(log.position(10) - log.position(1), log.position(100) - log.position(10), accuracy: 1e-9)
         XCTAssertEqual(tickLabel(0.4, ticks: [0, 0.2, 0.4]), "0.4")
         XCTAssertEqual(tickLabel(15, ticks: [10, 15, 20]), "15")
+        // Every tick shows exactly, with as many decimals as the finest one needs.
+        let quarters = [0, 0.25, 0.5, 0.75, 1.0]
+        XCTAssertEqual(quarters.map { tickLabel($0, ticks: quarters) }, ["0.00", "0.25", "0.50", "0.75", "1.00"])
+        XCTAssertEqual([2.5, 5, 7.5].map { tickLabel($0, ticks: [2.5, 5, 7.5]) }, ["2.5", "5.0", "7.5"])
+        XCTAssertEqual(tickLabel(1.0 / 3, ticks: [0, 1.0 / 3]), "0.333333", "at most 6 decimals")
         XCTAssertEqual(tickLabel(0.001, ticks: [0.001, 0.01], logarithmic: true), "0.001")
     }
 
