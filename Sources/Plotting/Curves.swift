@@ -111,15 +111,15 @@ enum CurvePanelDrawing {
                           format: { tickLabel($0, ticks: yTicks, logarithmic: panel.logY) }, grid: true)
         AxisDrawing.frame(&doc, area: area)
 
-        var legend: [(name: String, colour: String, dashed: Bool)] = []
+        var legend: [Legend.Entry] = []
         var drawn: [(x: Double, y: Double)] = []
         for s in panel.series {
             let colour = s.colour ?? categoryPalette[colourIndex % categoryPalette.count]
             if s.colour == nil { colourIndex += 1 }
-            legend.append((s.name, colour, s.dashed))
+            legend.append((s.name, colour, s.dashed ? Legend.seriesDash : nil))
             doc.beginGroup("series", clip: area)
             var run: [(x: Double, y: Double)] = []
-            let style = ShapeStyle.stroked(colour, width: 2, dash: s.dashed ? "6 4" : nil)
+            let style = ShapeStyle.stroked(colour, width: 2, dash: s.dashed ? Legend.seriesDash : nil)
             for p in s.points {
                 if p.x.isFinite && p.y.isFinite {
                     run.append((x.position(p.x), y.position(p.y)))
@@ -142,8 +142,11 @@ enum CurvePanelDrawing {
 
 /// A legend box: a line sample and a name per entry, one column.
 enum Legend {
-    typealias Entry = (name: String, colour: String, dashed: Bool)
+    /// A line's name, colour and SVG dash pattern (nil: solid), drawn as the line is.
+    typealias Entry = (name: String, colour: String, dash: String?)
     static let rowHeight = 16.0, sample = 22.0
+    /// The dash of a curve marked `dashed`.
+    static let seriesDash = "6 4"
 
     /// The box's size for these entries (names measured at about 6.6 px per character).
     static func size(entries: [Entry]) -> (width: Double, height: Double) {
@@ -177,7 +180,7 @@ enum Legend {
                  style: ShapeStyle(fill: "#ffffff", stroke: "#bbbbbb", strokeWidth: 1, opacity: 0.9))
         for (i, e) in entries.enumerated() {
             let cx = x0 + 8, cy = y0 + 4 + (Double(i) + 0.5) * rowHeight
-            doc.line(x1: cx, y1: cy, x2: cx + sample, y2: cy, style: .stroked(e.colour, width: 2, dash: e.dashed ? "5 3" : nil))
+            doc.line(x1: cx, y1: cy, x2: cx + sample, y2: cy, style: .stroked(e.colour, width: 2, dash: e.dash))
             doc.text(e.name, x: cx + sample + 6, y: cy + 4, size: 11)
         }
         doc.endGroup()

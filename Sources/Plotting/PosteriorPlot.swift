@@ -66,7 +66,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     var posteriorArea = PlotArea(x: 78, y: 40, width: width, height: 220)
     if features != nil { posteriorArea.y = featureArea.bottom + 18 }
     let alignArea = PlotArea(x: 78, y: posteriorArea.bottom + 10, width: width, height: 34)
-    let legendWidth = Legend.size(entries: alphabet.map { (display($0), "", false) }).width
+    let legendWidth = Legend.size(entries: alphabet.map { (display($0), "", nil) }).width
     var doc = SVGDocument(width: featureArea.right + max(110, legendWidth + 20), height: alignArea.bottom + 56, title: title)
     doc.text(title, x: featureArea.x, y: 24, size: 15, bold: true)
     let text = spans.map { display(alphabet[$0.label]) }.joined(separator: " ")
@@ -90,21 +90,22 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     let yTicks = [0, 0.25, 0.5, 0.75, 1.0]
     AxisDrawing.yAxis(&doc, area: posteriorArea, scale: y, ticks: yTicks, label: "posterior",
                       format: { tickLabel($0, ticks: yTicks) }, grid: true)
-    var legend: [(name: String, colour: String, dashed: Bool)] = []
+    var legend: [Legend.Entry] = []
     var peaks: [Double] = []
     var order = Array(0..<alphabet.count).filter { $0 != blank }
     order.insert(blank, at: 0)   // the blank first, underneath the labels
     for k in order {
         let peak = (0..<columns.rows).map { Double(columns[$0, k]) }.max() ?? 0
         let colour = k == blank ? "#9a9a9a" : labelColour(k, blank: blank)
+        let dash = k == blank ? blankDash : labelDash(k, blank: blank)
         doc.beginGroup(k == blank ? "posterior blank" : "posterior")
         let points = bins.enumerated().map { (j, bin) in
             (x: x.position(Double(bin.lowerBound + bin.upperBound) / 2), y: y.position(Double(columns[j, k])))
         }
-        doc.polyline(points, style: .stroked(colour, width: k == blank ? 1.5 : 2, dash: k == blank ? "5 3" : nil))
+        doc.polyline(points, style: .stroked(colour, width: k == blank ? 1.5 : 2, dash: dash))
         doc.endGroup()
         if peak >= options.legendThreshold || k == blank {
-            legend.append((display(alphabet[k]), colour, k == blank))
+            legend.append((display(alphabet[k]), colour, dash))
             peaks.append(k == blank ? .infinity : peak)
         }
     }
@@ -128,7 +129,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
         let kept = Set(peaks.indices.sorted { peaks[$0] > peaks[$1] }.prefix(room - 1))
         let left = legend.count - kept.count
         legend = legend.indices.filter { kept.contains($0) }.map { legend[$0] }
-        legend.append(("+\(left) more", "none", false))
+        legend.append(("+\(left) more", "none", nil))
     }
     Legend.draw(&doc, x: posteriorArea.right + 10, y: posteriorArea.y, entries: legend)
 
@@ -159,6 +160,19 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
 /// The colour of a non-blank label: the category palette in alphabet order, skipping the blank.
 func labelColour(_ k: Int, blank: Int) -> String {
     categoryPalette[(k > blank ? k - 1 : k) % categoryPalette.count]
+}
+
+/// The blank's dash pattern (its colour is grey).
+let blankDash = "5 3"
+
+/// The dash pattern of a non-blank label's line: solid for the first round of the palette, then
+/// one pattern per further round, so no two labels share colour and dash (`labelColour`): the
+/// eleventh label has the first one's colour, dashed. Past the listed patterns they are made up,
+/// still distinct, though hard to tell apart by eye.
+func labelDash(_ k: Int, blank: Int) -> String? {
+    let round = (k > blank ? k - 1 : k) / categoryPalette.count
+    let patterns: [String?] = [nil, "8 3", "2 2", "8 3 2 3", "1 4", "12 4", "4 2 1 2 1 2"]
+    return round < patterns.count ? patterns[round] : "\(round) 3 1 3"
 }
 
 /// The approximate width of bold sans-serif text (0.62 em per character).

@@ -167,6 +167,26 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(names, ["<blk>"] + (16...29).map { "l\($0)" } + ["+15 more"])
     }
 
+    /// Past the ten colours of the palette, labels are told apart by dash patterns: no two legend
+    /// entries share colour and dash, and each line is drawn as its legend entry shows it.
+    func testLegendEntriesPastThePaletteAreDistinct() throws {
+        let k = 15, frames = 14
+        var logProbs = Matrix(rows: frames, cols: k, repeating: log(0.01))
+        for t in 0..<frames { logProbs[t, t + 1] = log(0.8) }   // label t + 1 peaks at frame t
+        let alphabet = ["<blk>"] + (1..<k).map { "l\($0)" }
+        let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: alphabet, spans: [], frameShift: nil, title: ""))
+        let legend = try XCTUnwrap(svg.groups("legend").first)
+        XCTAssertEqual(legend.elements("text").map(\.text), alphabet)
+        let styles = legend.elements("line").map { "\($0.attributes["stroke"] ?? "") \($0.attributes["stroke-dasharray"] ?? "solid")" }
+        XCTAssertEqual(styles.count, k)
+        XCTAssertEqual(Set(styles).count, k, "\(styles)")
+        XCTAssertEqual(styles[1], "#1f77b4 solid")
+        XCTAssertEqual(styles[11], "#1f77b4 8 3", "the eleventh label: the first colour, dashed")
+        let lines = svg.all.filter { $0.name == "g" && ($0.attributes["class"] ?? "").hasPrefix("posterior") }
+            .map { $0.elements("polyline")[0] }.map { "\($0.attributes["stroke"] ?? "") \($0.attributes["stroke-dasharray"] ?? "solid")" }
+        XCTAssertEqual(lines, styles, "each line as its legend entry")
+    }
+
     func testDegenerateInputsThrowClearErrors() {
         func message(_ body: () throws -> String) -> String {
             do { _ = try body(); return "no error" } catch { return "\(error)" }
