@@ -15,6 +15,8 @@ public struct InkSummary: CustomStringConvertible, Sendable {
     public var path: String
     public var samples: [InkSample]
     public var rejected: [InputError]
+    /// Notes on the file that reject no sample by themselves (an unreadable UNIPEN include).
+    public var warnings: [InputError]
 
     /// Reads `path` (UNIPEN, IAM-OnDB XML or pen text, guessed).
     public init(path: String, includeRoot: String? = nil) throws {
@@ -22,6 +24,7 @@ public struct InkSummary: CustomStringConvertible, Sendable {
         self.path = path
         samples = read.samples
         rejected = read.rejected
+        warnings = read.warnings
     }
 
     public var description: String {

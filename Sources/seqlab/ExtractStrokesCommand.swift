@@ -136,7 +136,7 @@ struct ExtractStrokes: ParsableCommand {
         let keys = distinctFileKeys(files.map { $0 == "-" ? "stdin" : $0 })
         for (file, key) in zip(files, keys) {
             if Interrupt.requested { break }
-            let read: (samples: [InkSample], rejected: [InputError])
+            let read: InkReadResult
             do {
                 if file == "-" {
                     read = try readInkSamples(data: FileHandle.standardInput.readDataToEndOfFile(), name: "stdin", format: format,
@@ -163,8 +163,8 @@ struct ExtractStrokes: ParsableCommand {
                 progress.advance()
                 continue
             }
-            if !read.rejected.isEmpty { progress.finish() }
-            for error in read.rejected { Self.printMessage("\(error)") }
+            if !read.rejected.isEmpty || !read.warnings.isEmpty { progress.finish() }
+            for note in read.warnings + read.rejected { Self.printMessage("\(note)") }
             rejected += read.rejected.count
             if config.scale == .resolution, read.samples.contains(where: { !(($0.pointsPerInch?.y ?? 0) > 0) }) {
                 progress.finish()

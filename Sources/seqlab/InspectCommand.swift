@@ -28,9 +28,9 @@ struct Inspect: ParsableCommand {
         var failed = false
         for (i, path) in files.enumerated() {
             do {
-                let (text, problems) = try summary(of: path)
+                let (text, problems, warnings) = try summary(of: path)
                 print((i > 0 ? "\n" : "") + text)
-                for problem in problems { Self.printMessage("\(problem)") }
+                for note in warnings + problems { Self.printMessage("\(note)") }
                 if !problems.isEmpty { failed = true }
             } catch {
                 Self.printMessage("\(error)")
@@ -44,14 +44,15 @@ struct Inspect: ParsableCommand {
     static let audioExtensions: Set<String> = ["wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff", "au", "snd", "w64", "caf", "mp3"]
     static let inkExtensions: Set<String> = ["dat", "doc", "xml", "pen", "tra", "tes", "unp"]
 
-    /// The summary for one file, by kind (add new kinds here and in `FileKind`), and the parts of it
-    /// that could not be read (rejected pen samples), which make the exit status non-zero.
-    func summary(of path: String) throws -> (String, [InputError]) {
+    /// The summary for one file, by kind (add new kinds here and in `FileKind`), the parts of it
+    /// that could not be read (rejected pen samples), which make the exit status non-zero, and
+    /// warnings that do not (an unreadable UNIPEN include).
+    func summary(of path: String) throws -> (String, [InputError], [InputError]) {
         switch try FileKind.detect(path: path) {
         case .kaldiArchive:
             let archive = try ArchiveSummary(path: path)
             if archive.utterances == 0 { throw InputError.noUtterances(in: archive.name) }   // an empty scp or stdin
-            return (archive.description, [])
+            return (archive.description, [], [])
         case .safetensors:
             let file = try SafeTensorsFile(contentsOf: path)
             var text = SafeTensorsSummary(name: path, file: file).description
@@ -63,19 +64,19 @@ struct Inspect: ParsableCommand {
                     text += "\n" + (try LabellingModel(file: file, name: path)).summary
                 }
             }
-            return (text, [])
+            return (text, [], [])
         case .unknown:
             var audioError: Error?, inkError: Error?
-            do { return ("\(path): audio\n\(try AudioReader.info(path: path))", []) } catch { audioError = error }
+            do { return ("\(path): audio\n\(try AudioReader.info(path: path))", [], []) } catch { audioError = error }
             do {
                 let ink = try InkSummary(path: path)
-                if !ink.samples.isEmpty { return (ink.description, ink.rejected) }
+                if !ink.samples.isEmpty { return (ink.description, ink.rejected, ink.warnings) }
                 if let first = ink.rejected.first { throw first }
             } catch { inkError = error }
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
             if size == 0 { throw InputError(file: path, "the file is empty") }
             let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
-            if let text = try textSummary(of: path, extension: ext) { return (text, []) }
+            if let text = try textSummary(of: path, extension: ext) { return (text, [], []) }
             // Not readable: the reader the file's name points to says why.
             if Self.audioExtensions.contains(ext), let audioError { throw audioError }
             if Self.inkExtensions.contains(ext), let inkError { throw inkError }

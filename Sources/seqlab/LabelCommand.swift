@@ -96,8 +96,9 @@ struct Label: ParsableCommand {
         let progress = ProgressBar("label", total: todo.count, quiet: quiet)
         let start = Date()
         var failures = 0, skippedSamples = 0, frames = 0
-        // A file's lines, its frames, and the samples of a stroke file it had to skip.
-        let work: @Sendable (Int) -> Result<(String, Int, [InputError]), InputError> = { [todo, includeRoot] j in
+        // A file's lines, its frames, the notes on a stroke file (warnings, then the samples it had
+        // to skip) and how many samples it skipped.
+        let work: @Sendable (Int) -> Result<(String, Int, [InputError], Int), InputError> = { [todo, includeRoot] j in
             let i = todo[j]
             do {
                 var out = "", count = 0
@@ -106,17 +107,17 @@ struct Label: ParsableCommand {
                     out += writer.lines(key: u.key, hypotheses: try labeller.labels(u.features, key: u.key, file: items[i].path))
                     count += u.features.rows
                 }
-                return .success((out, count, read.rejected))
+                return .success((out, count, read.warnings + read.rejected, read.rejected.count))
             } catch let e as InputError { return .failure(e) }
             catch { return .failure(InputError(file: items[i].path, "\(error)")) }
         }
         var writeError: InputError?
         try orderedParallelMap(count: todo.count, jobs: jobs, window: 4 * jobs, work: work) { j, result in
             switch result {
-            case .success(let (text, n, rejected)):
-                if !rejected.isEmpty { progress.finish() }
-                for error in rejected { Self.printMessage("\(error)") }
-                skippedSamples += rejected.count
+            case .success(let (text, n, notes, rejected)):
+                if !notes.isEmpty { progress.finish() }
+                for note in notes { Self.printMessage("\(note)") }
+                skippedSamples += rejected
                 if let sink {
                     do { try sink.append(text, key: items[todo[j]].key, path: items[todo[j]].path) } catch let e as InputError {
                         writeError = e

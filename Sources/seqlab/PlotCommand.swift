@@ -122,7 +122,7 @@ struct PlotPosteriors: ParsableCommand {
             } else {
                 let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
                 let read = try labeller.features(ofFile: input, key: stem, includeRoot: includeRoot)
-                for error in read.rejected { Self.printMessage("\(error)") }
+                for note in read.warnings + read.rejected { Self.printMessage("\(note)") }
                 rejected = read.rejected.count
                 guard let u = read.utterances.first(where: { key == nil || $0.key == key }) else {
                     // Without --key, every sample was rejected and each has had its line.
@@ -223,7 +223,7 @@ struct PlotInk: ParsableCommand {
         var rejected = 0
         try reportingPlotErrors(Self.self, file: file, place: key) {
             let read = try readInkSamples(path: file, includeRoot: includeRoot)
-            for error in read.rejected { Self.printMessage("\(error)") }
+            for note in read.warnings + read.rejected { Self.printMessage("\(note)") }
             rejected = read.rejected.count
             let chosen = read.samples.filter { key == nil || $0.id == key }.prefix(key == nil ? count : 1)
             if chosen.isEmpty {

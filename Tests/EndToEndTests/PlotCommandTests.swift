@@ -185,6 +185,12 @@ final class PlotCommandTests: XCTestCase {
         let missing = try runSeqlab(["plot", "ink", file, "--key", "nope"])
         XCTAssertEqual(missing.status, 1)
         XCTAssertEqual(missing.stderr, "seqlab plot ink: \(file): nope: no sample with this id\n")
+        // The pendigits fixture's missing dene.doc include is a warning: both digits drawn, exit 0.
+        let pendigits = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/pendigits.tra").path
+        let digits = try runSeqlab(["plot", "ink", pendigits, "-o", path("digits.svg")])
+        XCTAssertEqual(digits.status, 0, digits.stderr)
+        XCTAssertTrue(digits.stderr.hasSuffix("dene.doc; give --include-root DIR for the UNIPEN include folder\n"), digits.stderr)
+        XCTAssertEqual(elementNames(try Data(contentsOf: URL(fileURLWithPath: path("digits.svg")))).filter { $0 == "polyline" }.count, 3)
     }
 
     func testAudioThroughAFrontEndConfig() throws {

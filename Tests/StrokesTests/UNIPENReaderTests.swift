@@ -60,9 +60,10 @@ final class UNIPENReaderTests: XCTestCase {
 
     func testMissingIncludeIsReportedAndTheRestGoesOn() throws {
         let r = try read("missing.dat")
-        XCTAssertEqual(r.rejected.count, 1)
-        XCTAssertEqual(r.rejected.first?.place, "line 2")
-        XCTAssertTrue(r.rejected.first!.message.contains("ink/nowhere.dat"), r.rejected.first!.message)
+        XCTAssertEqual(r.rejected, [], "a missing include rejects no sample by itself")
+        XCTAssertEqual(r.warnings.map(\.place), ["line 2"])
+        XCTAssertTrue(r.warnings[0].message.hasPrefix(".INCLUDE ink/nowhere.dat: cannot read "), r.warnings[0].message)
+        XCTAssertTrue(r.warnings[0].message.hasSuffix("nowhere.dat; skipped"), "--include-root was given: \(r.warnings[0].message)")
         XCTAssertEqual(r.samples.map(\.label), ["still read"])
         XCTAssertEqual(r.samples[0].strokes.map(points), [[[20, 0], [20, 10]]])
     }
@@ -153,8 +154,14 @@ final class UNIPENReaderTests: XCTestCase {
         XCTAssertEqual(r.samples.map(\.writer), ["12", "26"])
         XCTAssertEqual(r.samples.map(\.category), ["DIGIT", "DIGIT"])
         XCTAssertEqual(r.samples[1].strokes.map(\.points.count), [3, 2])
-        XCTAssertEqual(r.rejected.count, 1, "the missing dene.doc is reported")
-        XCTAssertTrue(r.rejected[0].message.contains("dene.doc"))
+        XCTAssertEqual(r.rejected, [])
+        XCTAssertEqual(r.warnings.count, 1, "the missing dene.doc is reported")
+        XCTAssertTrue(r.warnings[0].message.hasPrefix(".INCLUDE dene.doc: cannot read "), r.warnings[0].message)
+        XCTAssertTrue(r.warnings[0].message.hasSuffix("; give --include-root DIR for the UNIPEN include folder"), r.warnings[0].message)
+        // Twice the same missing include: one warning; a segment that needed its ink is still rejected.
+        let twice = UNIPENReader().read(bytes: Array(".INCLUDE gone.dat\n.INCLUDE gone.dat\n.SEGMENT WORD 0 ? \"w\"\n".utf8), name: "t.dat")
+        XCTAssertEqual(twice.warnings.count, 1)
+        XCTAssertEqual(twice.rejected.map(\.place), ["line 3"])
     }
 
     func testDelineationParser() throws {

@@ -68,13 +68,17 @@ public struct InkSample: Equatable, Sendable {
     }
 }
 
-/// What a reader returns: the samples it could read, and one error per sample it skipped.
+/// What a reader returns: the samples it could read, one error per sample it skipped, and
+/// warnings about the file that reject no sample by themselves (a UNIPEN include it could not
+/// read: the samples that need its ink are rejected, each in `rejected`).
 public struct InkReadResult: Sendable {
     public var samples: [InkSample]
     public var rejected: [InputError]
-    public init(samples: [InkSample] = [], rejected: [InputError] = []) {
+    public var warnings: [InputError]
+    public init(samples: [InkSample] = [], rejected: [InputError] = [], warnings: [InputError] = []) {
         self.samples = samples
         self.rejected = rejected
+        self.warnings = warnings
     }
 }
 

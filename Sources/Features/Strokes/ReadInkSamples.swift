@@ -4,43 +4,39 @@ import Tensors
 
 /// Reads the labelled ink samples of a stroke file in `format` (guessed by `guessInkFormat`
 /// when nil). Unreadable files and whole-file errors (broken XML) throw; bad samples inside a
-/// file are returned in `rejected` and the rest is read. `includeRoot` is the UNIPEN
+/// file are returned in `rejected`, notes on the file in `warnings`, and the rest is read. `includeRoot` is the UNIPEN
 /// `.INCLUDE` root; `label` overrides the label of an IAM-OnDB file; `idPrefix` replaces the
 /// file name in sample ids (`distinctFileKeys` makes prefixes unique over many files).
 public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: String? = nil,
-                           label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
+                           label: String? = nil, idPrefix: String? = nil) throws(InputError) -> InkReadResult {
     let data = try readWholeFile(path)
     try refuseAudio(data, name: path)
     let chosen = format ?? guessInkFormat(path: path, data: data)
     try refuseLabel(label, for: chosen, name: path)
     switch chosen {
     case .unipen:
-        let r = UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: path, idPrefix: idPrefix)
-        return (r.samples, r.rejected)
+        return UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: path, idPrefix: idPrefix)
     case .iam:
         // The file route finds a sidecar label beside the file.
-        return ([try IAMOnDBReader().read(path: path, label: label, id: idPrefix)], [])
+        return InkReadResult(samples: [try IAMOnDBReader().read(path: path, label: label, id: idPrefix)])
     case .pentext:
-        let r = PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: path, idPrefix: idPrefix)
-        return (r.samples, r.rejected)
+        return PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: path, idPrefix: idPrefix)
     }
 }
 
 /// Reads stroke data held in memory (e.g. standard input); `name` is used in errors and ids.
 public func readInkSamples(data: Data, name: String, format: InkFormat? = nil, includeRoot: String? = nil,
-                           label: String? = nil, idPrefix: String? = nil) throws(InputError) -> (samples: [InkSample], rejected: [InputError]) {
+                           label: String? = nil, idPrefix: String? = nil) throws(InputError) -> InkReadResult {
     try refuseAudio(data, name: name)
     let chosen = format ?? guessInkFormat(path: name, data: data)
     try refuseLabel(label, for: chosen, name: name)
     switch chosen {
     case .unipen:
-        let r = UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: name, idPrefix: idPrefix)
-        return (r.samples, r.rejected)
+        return UNIPENReader(includeRoot: includeRoot).read(bytes: [UInt8](data), name: name, idPrefix: idPrefix)
     case .iam:
-        return ([try IAMOnDBReader().read(data: data, name: name, label: label, id: idPrefix)], [])
+        return InkReadResult(samples: [try IAMOnDBReader().read(data: data, name: name, label: label, id: idPrefix)])
     case .pentext:
-        let r = PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: name, idPrefix: idPrefix)
-        return (r.samples, r.rejected)
+        return PenTextReader().read(text: String(data: data, encoding: .utf8) ?? latin1String(data), name: name, idPrefix: idPrefix)
     }
 }
 

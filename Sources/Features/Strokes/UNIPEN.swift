@@ -6,7 +6,8 @@ import Tensors
 /// Liberman & Janet 1994; definition in `unipen.def`), including the UCI pendigits variant.
 ///
 /// A file is read by pasting each `.INCLUDE <path>` (relative to `includeRoot`, else to the
-/// including file's folder) in place; includes nest, and a missing or looping include is reported
+/// including file's folder) in place; includes nest; a missing include is a warning (in
+/// `warnings`, once per file; the segments needing its ink fail), and a looping include is reported
 /// with the file and line of its `.INCLUDE` and skipped, as is a path holding control characters
 /// and every include past the 1,000th of one file (nested or not: an include bomb). `.COORD` names the point columns (X, Y,
 /// optional T in ms, P; others ignored); `.PEN_DOWN` / `.PEN_UP` start components whose point
@@ -85,6 +86,9 @@ private final class UNIPENParser {
     /// The cut-short components some segment named (by their `.PEN_DOWN`'s place), reported there.
     var cutsNamed: Set<String> = []
     var rejected: [InputError] = []
+    var warnings: [InputError] = []
+    /// Includes that could not be read, each reported once.
+    var missingIncludes: Set<String> = []
     /// Files included so far, nested or not. Real UNIPEN files include three at most; a file that
     /// includes another twice, which includes a third twice, and so on, would be read 2^64 times
     /// within the nesting limit.
@@ -230,7 +234,12 @@ private final class UNIPENParser {
         }
         includesRead += 1
         guard let data = FileManager.default.contents(atPath: full) else {
-            rejected.append(InputError(file: file, place: "line \(number)", ".INCLUDE \(path): cannot read \(full); skipped"))
+            // Often a documentation file (pendigits' dene.doc) or a root not given: a warning, once;
+            // the segments that need its ink fail on their own.
+            if missingIncludes.insert(full).inserted {
+                warnings.append(InputError(file: file, place: "line \(number)", ".INCLUDE \(path): cannot read \(full)"
+                    + (includeRoot == nil ? "; give --include-root DIR for the UNIPEN include folder" : "; skipped")))
+            }
             return
         }
         process(bytes: [UInt8](data), file: full, stack: stack + [key])
@@ -283,7 +292,7 @@ private final class UNIPENParser {
 
     func finish() -> InkReadResult {
         closeComponent()
-        var result = InkReadResult(samples: [], rejected: rejected)
+        var result = InkReadResult(samples: [], rejected: rejected, warnings: warnings)
         let stem = idPrefix ?? ((topFile as NSString).lastPathComponent as NSString).deletingPathExtension
         let width = max(4, String(segments.count).count)
         let ppi: (x: Double, y: Double)? = pointsPerInch.x.flatMap { x in pointsPerInch.y.map { (x, $0) } }
