@@ -27,6 +27,16 @@ public struct InkSummary: CustomStringConvertible, Sendable {
         warnings = read.warnings
     }
 
+    /// The summary of a UNIPEN file with pen data but no segments (an include file of the UNIPEN
+    /// release, which the data files' segments name): its `.PEN_DOWN` blocks; nil for other files.
+    public static func unsegmentedUNIPEN(path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path), guessInkFormat(path: path, data: data) == .unipen else { return nil }
+        let lines = data.split(separator: 10)
+        let penDown = lines.filter { $0.starts(with: Array(".PEN_DOWN".utf8)) }.count
+        guard penDown > 0, !lines.contains(where: { $0.starts(with: Array(".SEGMENT".utf8)) }) else { return nil }
+        return "\(path): UNIPEN pen data without segments (an include file: inspect or extract the data file whose segments name it, with --include-root)\n  .PEN_DOWN blocks: \(penDown)"
+    }
+
     public var description: String {
         let strokes = samples.reduce(0) { $0 + $1.strokes.count }
         let points = samples.reduce(0) { $0 + $1.strokes.reduce(0) { $0 + $1.points.count } }

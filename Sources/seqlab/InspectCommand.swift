@@ -24,6 +24,9 @@ struct Inspect: ParsableCommand {
     @Argument(help: "Files to summarise (\"-\" for a Kaldi archive on stdin).")
     var files: [String]
 
+    @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).")
+    var includeRoot: String?
+
     func run() throws {
         var failed = false
         for (i, path) in files.enumerated() {
@@ -69,9 +72,11 @@ struct Inspect: ParsableCommand {
             var audioError: Error?, inkError: Error?
             do { return ("\(path): audio\n\(try AudioReader.info(path: path))", [], []) } catch { audioError = error }
             do {
-                let ink = try InkSummary(path: path)
+                let ink = try InkSummary(path: path, includeRoot: includeRoot)
                 if !ink.samples.isEmpty { return (ink.description, ink.rejected, ink.warnings) }
-                if let first = ink.rejected.first { throw first }
+                if ink.rejected.isEmpty, let text = InkSummary.unsegmentedUNIPEN(path: path) { return (text, [], ink.warnings) }
+                // Nothing read: an unreadable include (a root not given) says more than the segments it starved.
+                if let first = ink.warnings.first ?? ink.rejected.first { throw first }
             } catch { inkError = error }
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
             if size == 0 { throw InputError(file: path, "the file is empty") }

@@ -120,6 +120,27 @@ final class InspectTests: XCTestCase {
 }
 
 final class InspectInputTests: XCTestCase {
+    /// A UNIPEN data file whose ink is in includes: read with --include-root as extract reads it;
+    /// without it, the one line says to give it; an include file itself is pen data without segments.
+    func testUNIPENDataFileWithIncludeRootAndAnIncludeFile() throws {
+        let unipen = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/unipen")
+        let data = unipen.appendingPathComponent("data/a.dat").path
+        let rooted = try runSeqlab(["inspect", "--include-root", unipen.appendingPathComponent("include").path, data])
+        XCTAssertEqual(rooted.status, 1, "the fixture's four bad segments")
+        XCTAssertTrue(rooted.stdoutText.split(separator: "\n").contains("  samples: 7 (4 rejected)"), rooted.stdoutText)
+        let unrooted = try runSeqlab(["inspect", data])
+        XCTAssertEqual(unrooted.status, 1)
+        XCTAssertEqual(unrooted.stderr.split(separator: "\n").count, 1, unrooted.stderr)
+        XCTAssertTrue(unrooted.stderr.hasPrefix("seqlab inspect: \(data): line 2: .INCLUDE ink/a.dat: cannot read ")
+                      && unrooted.stderr.hasSuffix("; give --include-root DIR for the UNIPEN include folder\n"), unrooted.stderr)
+        let include = unipen.appendingPathComponent("include/ink/a.dat").path
+        let ink = try runSeqlab(["inspect", include])
+        XCTAssertEqual(ink.status, 0, ink.stderr)
+        XCTAssertEqual(ink.stdoutText.split(separator: "\n").map(String.init),
+                       ["\(include): UNIPEN pen data without segments (an include file: inspect or extract the data file whose segments name it, with --include-root)",
+                        "  .PEN_DOWN blocks: 4"])
+    }
+
     func testPenStrokeFileSummary() throws {
         let path = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/pendigits.tra").path
         let r = try runSeqlab(["inspect", path])

@@ -139,6 +139,8 @@ final class UNIPENReaderTests: XCTestCase {
         XCTAssertEqual(u.samples.map(\.label), ["a"])
         XCTAssertEqual(u.rejected.map(\.description), ["u.dat: line 6: the file ends inside the .PEN_DOWN of line 6: the file is cut short?"])
 
+        let include = UNIPENReader().read(bytes: Array(".PEN_DOWN\n 1 2\n.PEN_UP\n.PEN_DOWN\n 5 6\n".utf8), name: "ink.dat")
+        XCTAssertEqual(include.rejected, [], "pen data without segments (an include read alone) ends its last block")
         for whole in [".PEN_DOWN\n 1 2\n 3 4\n.PEN_UP\n.SEGMENT WORD 0 ? \"a\"\n.PEN_DOWN\n\n\n",   // an empty last block
                       ".PEN_DOWN\n 1 2\n 3 4\n.PEN_DOWN\n 5 6\n.SEGMENT WORD 0,1 ? \"a\"\n.PEN_DOWN\n0 0\n"] {   // never lifted
             let w = UNIPENReader().read(bytes: Array(whole.utf8), name: "w.dat")

@@ -306,8 +306,9 @@ private final class UNIPENParser {
                 result.rejected.append(error)
             }
         }
-        // A cut no segment names (its segments were lost with the end of the file) is reported on its own.
-        for cut in sets.joined().compactMap(\.cutShort) where !cutsNamed.contains(cut.file + ":" + (cut.place ?? "")) {
+        // A cut no segment names (its segments were lost with the end of the file) is reported on its
+        // own; a file without segments is pen data for others to include, whose end ends its last block.
+        for cut in sets.joined().compactMap(\.cutShort) where !segments.isEmpty && !cutsNamed.contains(cut.file + ":" + (cut.place ?? "")) {
             result.rejected.append(cut)
         }
         return result
