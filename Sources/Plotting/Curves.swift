@@ -73,9 +73,11 @@ enum CurvePanelDrawing {
     static func draw(_ doc: inout SVGDocument, area: PlotArea, panel: CurvePanel, colourIndex: inout Int) throws {
         var xs: [Double] = [], ys: [Double] = []
         for s in panel.series {
-            for (j, p) in s.points.enumerated() where p.x.isFinite && p.y.isFinite {
+            for p in s.points where p.x.isFinite && p.y.isFinite {
                 if panel.logY && p.y <= 0 {
-                    throw PlotError("series \"\(s.name)\" has y = \(p.y) at point \(j); a log scale needs positive values")
+                    // Where the user finds it: the x value by its axis name (epoch 3, episode 120).
+                    let at = "\(panel.xLabel.isEmpty ? "x =" : panel.xLabel) \(String(format: "%g", p.x))"
+                    throw PlotError("series \"\(s.name)\" has y = \(String(format: "%g", p.y)) at \(at); a log scale needs positive values")
                 }
                 xs.append(p.x); ys.append(p.y)
             }

@@ -110,7 +110,13 @@ final class PlotTests: XCTestCase {
         // Equal ratios are equal distances on a log axis: 100 → 10 → 1.
         XCTAssertEqual(b[0].y - a.y, b[1].y - b[0].y, accuracy: 0.02)
         XCTAssertThrowsError(try curvesSVG(series: [Series(name: "z", points: [(1, 0)])], title: "", xLabel: "", yLabel: "", logY: true)) {
-            XCTAssertTrue("\($0)".contains("log scale needs positive values"), "\($0)")
+            XCTAssertEqual("\($0)", "series \"z\" has y = 0 at x = 1; a log scale needs positive values")
+        }
+        // A training log names the epoch (the second line of the log), not a 0-based point index.
+        let log = [TrainingLogEntry(epoch: 1, trainLoss: 2, validLoss: nil, validLabelErrorRate: nil, learningRate: nil),
+                   TrainingLogEntry(epoch: 2, trainLoss: 0, validLoss: nil, validLabelErrorRate: nil, learningRate: nil)]
+        XCTAssertThrowsError(try trainingCurvesSVG(log, title: "", logLoss: true)) {
+            XCTAssertEqual("\($0)", "series \"training loss\" has y = 0 at epoch 2; a log scale needs positive values")
         }
     }
 
