@@ -107,22 +107,94 @@ public struct GridMDP: Sendable {
         u.withUnsafeBufferPointer { p in (0..<4).map { qValue(s, $0, p.baseAddress!) } }
     }
 
-    /// The greedy policy: for each decision state the action maximising Q(s,a) under `u`
-    /// (ties go to the first action in up, right, down, left order); -1 elsewhere.
-    public func greedyPolicy(_ u: [Double]) -> [Int] {
+    /// The greedy policy: for each decision state an action maximising Q(s,a) under `u`; -1 elsewhere.
+    ///
+    /// Actions whose Q is within `tolerance`·max(1, |max_a Q|) of the best are tied (pass the solver's
+    /// error bound on U). Ties are common where bumping a wall keeps the value of moving on (γ = 1,
+    /// no step cost, deterministic moves), and the first tied action could then bump a wall forever.
+    /// So the first best action in up, right, down, left order is kept when it has some chance of
+    /// moving to a state nearer a terminal, and otherwise the first tied action that has one is taken:
+    /// "nearer" counts steps to a terminal by a backward breadth-first search from the terminals over
+    /// the moves the tied actions can make. The policy then reaches a terminal (is proper) from every
+    /// state from which some choice among the tied actions does; a state with a single best action
+    /// keeps it, so unambiguous policies are as the plain argmax gives them.
+    public func greedyPolicy(_ u: [Double], tolerance: Double = 1e-12) -> [Int] {
         var policy = [Int](repeating: -1, count: stateCount)
+        var tied = [UInt8](repeating: 0, count: stateCount)   // bit a: action a is tied for the best
+        var anyTie = false
+        var qs = [Double](repeating: 0, count: 4)
         u.withUnsafeBufferPointer { p in
             for s32 in decisionStates {
                 let s = Int(s32)
-                var best = 0, bestQ = qValue(s, 0, p.baseAddress!)
-                for a in 1..<4 {
-                    let q = qValue(s, a, p.baseAddress!)
-                    if q > bestQ + 1e-12 * max(1, abs(bestQ)) { best = a; bestQ = q }
+                var best = 0
+                for a in 0..<4 {
+                    qs[a] = qValue(s, a, p.baseAddress!)
+                    if a > 0 && qs[a] > qs[best] + 1e-12 * max(1, abs(qs[best])) { best = a }
                 }
+                let top = max(max(qs[0], qs[1]), max(qs[2], qs[3]))
+                var mask: UInt8 = 1 << best
+                for a in 0..<4 where qs[a] >= top - tolerance * max(1, abs(top)) { mask |= 1 << a }
                 policy[s] = best
+                tied[s] = mask
+                if mask.nonzeroBitCount > 1 { anyTie = true }
             }
         }
+        guard anyTie else { return policy }
+        let distance = stepsToTerminal(through: tied)
+        for s32 in decisionStates {
+            let s = Int(s32)
+            guard tied[s].nonzeroBitCount > 1, distance[s] != Int32.max,
+                  !approaches(s, policy[s], distance) else { continue }
+            for a in 0..<4 where tied[s] & (1 << a) != 0 && approaches(s, a, distance) { policy[s] = a; break }
+        }
         return policy
+    }
+
+    /// The moves action `a` can make (bit m set: move m has positive probability).
+    func possibleMoves(_ a: Int) -> UInt8 {
+        (intendedProbability > 0 ? 1 << a : 0) | (sideProbability > 0 ? (1 << ((a + 1) & 3)) | (1 << ((a + 3) & 3)) : 0)
+    }
+
+    /// Whether action `a` from `s` has some chance of reaching a state with a smaller `distance`.
+    func approaches(_ s: Int, _ a: Int, _ distance: [Int32]) -> Bool {
+        let moves = possibleMoves(a)
+        for m in 0..<4 where moves & (1 << m) != 0 && distance[Int(destination[s * 4 + m])] < distance[s] { return true }
+        return false
+    }
+
+    /// Fewest steps from each state to a terminal when state `s` may take the actions of bitmask
+    /// `actions[s]` and any of their possible moves happens (Int32.max: no terminal that way): a
+    /// breadth-first search backwards from the terminals. A state's predecessors are its four
+    /// neighbours, and for the start also the states next to a cliff.
+    func stepsToTerminal(through actions: [UInt8]) -> [Int32] {
+        var distance = [Int32](repeating: .max, count: stateCount)
+        var queue: [Int32] = []
+        for s in 0..<stateCount where terminal[s] { distance[s] = 0; queue.append(Int32(s)) }
+        let cliffSide = decisionStates.filter { nearCliff[Int($0)] }
+        func reaches(_ s: Int, _ x: Int) -> Bool {
+            var moves: UInt8 = 0
+            for a in 0..<4 where actions[s] & (1 << a) != 0 { moves |= possibleMoves(a) }
+            for m in 0..<4 where moves & (1 << m) != 0 && Int(destination[s * 4 + m]) == x { return true }
+            return false
+        }
+        var head = 0
+        while head < queue.count {
+            let x = Int(queue[head]); head += 1
+            var candidates: [Int32] = []
+            for m in GridAction.allCases {
+                let n = map.neighbour(of: x, move: m)
+                if n != x { candidates.append(Int32(n)) }
+            }
+            if x == map.start { candidates += cliffSide }
+            for n32 in candidates {
+                let n = Int(n32)
+                if distance[n] == .max && map.isDecision(n) && reaches(n, x) {
+                    distance[n] = distance[x] + 1
+                    queue.append(n32)
+                }
+            }
+        }
+        return distance
     }
 
     /// The gap between the best and second-best action at `s` under `u` (how sure the greedy choice is).

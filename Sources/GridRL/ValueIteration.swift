@@ -76,6 +76,7 @@ public func valueIteration(_ mdp: GridMDP, options: ValueIterationOptions = .ini
         }
         if change < threshold { break }
     }
-    return MDPSolution(utilities: u, policy: mdp.greedyPolicy(u), iterations: iterations,
+    // Utilities within ε of U* put tied actions' Q-values within 2γε of each other.
+    return MDPSolution(utilities: u, policy: mdp.greedyPolicy(u, tolerance: 2 * options.epsilon), iterations: iterations,
                        converged: change < threshold, lastChange: change)
 }

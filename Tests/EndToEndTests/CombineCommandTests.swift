@@ -4,20 +4,14 @@ import XCTest
 import TestSupport
 
 final class CombineCommandTests: XCTestCase {
-    func write(_ text: String, _ name: String, in dir: URL) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
-
     /// u1: 7 is outvoted, 9 inserted by one system only. u2: c ("4 6") aligns by skipping the
     /// 5 slot and matching the 6 that b inserted, so the slots are 4 4 4 · 5 5 ∅ · ∅ 6 6.
     func testVotesOverFilesInTheFirstFilesOrder() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let a = try write("u1 1 2 3\nu2 4 5\n", "a.txt", in: dir)
-        let b = try write("u2 4 5 6\nu1 1 7 3\n", "b.txt", in: dir)
-        let c = try write("u1 1 2 3 9\nu2 4 6\n", "c.txt", in: dir)
+        let a = try writeTextFile("u1 1 2 3\nu2 4 5\n", "a.txt", in: dir)
+        let b = try writeTextFile("u2 4 5 6\nu1 1 7 3\n", "b.txt", in: dir)
+        let c = try writeTextFile("u1 1 2 3 9\nu2 4 6\n", "c.txt", in: dir)
         let r = try runSeqlab(["combine", a, b, c])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdoutText, "u1 1 2 3\nu2 4 5 6\n")
@@ -34,7 +28,7 @@ final class CombineCommandTests: XCTestCase {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let files = try [("x hallo world\n", "a"), ("x hello word\n", "b"), ("x helo worlds\n", "c")].map {
-            try write($0.0, $0.1, in: dir)
+            try writeTextFile($0.0, $0.1, in: dir)
         }
         let chars = try runSeqlab(["combine", "--unit", "char"] + files)
         XCTAssertEqual(chars.status, 0, chars.stderr)
@@ -48,9 +42,9 @@ final class CombineCommandTests: XCTestCase {
     func testMissingKeysAreReportedAndTheRestCombined() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let a = try write("u1 1 2\n", "a.txt", in: dir)
-        let b = try write("u1 1 2\nu2 3\n", "b.txt", in: dir)
-        let c = try write("u2 3\nu1 1\n", "c.txt", in: dir)
+        let a = try writeTextFile("u1 1 2\n", "a.txt", in: dir)
+        let b = try writeTextFile("u1 1 2\nu2 3\n", "b.txt", in: dir)
+        let c = try writeTextFile("u2 3\nu1 1\n", "c.txt", in: dir)
         let r = try runSeqlab(["combine", a, b, c])
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(r.stdoutText, "u1 1 2\nu2 3\n")
@@ -60,10 +54,10 @@ final class CombineCommandTests: XCTestCase {
     func testBadInputsAreOneLineErrors() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let a = try write("u1 1 2\n", "a.txt", in: dir)
-        let dup = try write("u1 1\nu1 2\n", "dup.txt", in: dir)
-        let empty = try write("", "empty.txt", in: dir)
-        let ctm = try write("u1 1 0.00 0.01 1 0.9\nu1 1 0.01 0.01 2 0.8\n", "sys.ctm", in: dir)
+        let a = try writeTextFile("u1 1 2\n", "a.txt", in: dir)
+        let dup = try writeTextFile("u1 1\nu1 2\n", "dup.txt", in: dir)
+        let empty = try writeTextFile("", "empty.txt", in: dir)
+        let ctm = try writeTextFile("u1 1 0.00 0.01 1 0.9\nu1 1 0.01 0.01 2 0.8\n", "sys.ctm", in: dir)
         for (arguments, message) in [
             ([a, dir.appendingPathComponent("missing.txt").path, a], "missing.txt"),
             ([a, dup, a], "dup.txt: line 2: duplicate key \"u1\" (first on line 1)"),
@@ -87,9 +81,9 @@ final class CombineCommandTests: XCTestCase {
     func testConfidencesWeighTheVote() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let a = try write("u1 1 0.1 0.1 1 0.9\nu1 1 0.5 0.1 2 0.9\nu2 1 0.2 0.1 5 0.8\n", "a.ctm", in: dir)
-        let b = try write("u1 1 0.1 0.1 1 0.8\nu1 1 0.5 0.1 7 0.2\nu2 1 0.2 0.1 5 0.7\n", "b.ctm", in: dir)
-        let c = try write("u1 1 0.1 0.1 1 0.7\nu1 1 0.5 0.1 7 0.3\n", "c.ctm", in: dir)
+        let a = try writeTextFile("u1 1 0.1 0.1 1 0.9\nu1 1 0.5 0.1 2 0.9\nu2 1 0.2 0.1 5 0.8\n", "a.ctm", in: dir)
+        let b = try writeTextFile("u1 1 0.1 0.1 1 0.8\nu1 1 0.5 0.1 7 0.2\nu2 1 0.2 0.1 5 0.7\n", "b.ctm", in: dir)
+        let c = try writeTextFile("u1 1 0.1 0.1 1 0.7\nu1 1 0.5 0.1 7 0.3\n", "c.ctm", in: dir)
         let count = try runSeqlab(["combine", "--ctm", a, b, c])
         XCTAssertEqual(count.status, 0, count.stderr)
         XCTAssertEqual(count.stdoutText, "u1 1 7\nu2 5\n")
@@ -103,7 +97,7 @@ final class CombineCommandTests: XCTestCase {
         let low = try runSeqlab(["combine", "--ctm", "--alpha", "0", "--null-confidence", "0.5", a, b, c])
         XCTAssertEqual(low.stdoutText, "u1 1 2\nu2 5\n")
         // --confidence max: with c's 7 at 0.95 and α = 0, 7's mean 0.575 loses to 2's 0.9, its max wins.
-        let c2 = try write("u1 1 0.1 0.1 1 0.7\nu1 1 0.5 0.1 7 0.95\n", "c2.ctm", in: dir)
+        let c2 = try writeTextFile("u1 1 0.1 0.1 1 0.7\nu1 1 0.5 0.1 7 0.95\n", "c2.ctm", in: dir)
         let mean = try runSeqlab(["combine", "--ctm", "--alpha", "0", a, b, c2])
         XCTAssertEqual(mean.stdoutText, "u1 1 2\nu2 5\n", mean.stderr)
         let max = try runSeqlab(["combine", "--ctm", "--alpha", "0", "--confidence", "max", a, b, c2])
@@ -120,14 +114,14 @@ final class CombineCommandTests: XCTestCase {
                 "x 1 \(Double(i) * 0.1) 0.1 \(pair.0 == " " ? "<space>" : String(pair.0)) \(pair.1)\n"
             }.joined()
         }
-        let a = try write(ctm("ab cd", [0.9, 0.9, 0.9, 0.9, 0.9]), "a.ctm", in: dir)
-        let b = try write(ctm("ab ce", [0.9, 0.9, 0.9, 0.9, 0.1]), "b.ctm", in: dir)
-        let c = try write(ctm("ab ce", [0.9, 0.9, 0.9, 0.9, 0.1]), "c.ctm", in: dir)
+        let a = try writeTextFile(ctm("ab cd", [0.9, 0.9, 0.9, 0.9, 0.9]), "a.ctm", in: dir)
+        let b = try writeTextFile(ctm("ab ce", [0.9, 0.9, 0.9, 0.9, 0.1]), "b.ctm", in: dir)
+        let c = try writeTextFile(ctm("ab ce", [0.9, 0.9, 0.9, 0.9, 0.1]), "c.ctm", in: dir)
         let count = try runSeqlab(["combine", "--ctm", "--unit", "char", a, b, c])
         XCTAssertEqual(count.stdoutText, "x ab ce\n", count.stderr)
         let weighted = try runSeqlab(["combine", "--ctm", "--unit", "char", "--alpha", "0.2", a, b, c])
         XCTAssertEqual(weighted.stdoutText, "x ab cd\n", weighted.stderr)
-        let word = try write("x 1 0 0.1 ab 0.9\n", "word.ctm", in: dir)
+        let word = try writeTextFile("x 1 0 0.1 ab 0.9\n", "word.ctm", in: dir)
         let r = try runSeqlab(["combine", "--ctm", "--unit", "char", a, word, c])
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(r.stderr, "seqlab combine: \(word): line 1: token \"ab\" is not one character; --unit char takes a character model's ctm per token (decode --format ctm --ctm-unit token)\n")
@@ -137,8 +131,8 @@ final class CombineCommandTests: XCTestCase {
     func testConfidenceOptionsAreChecked() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let text = try write("u1 1 2\n", "a.txt", in: dir)
-        let noConfidence = try write("u1 1 0.1 0.1 1\n", "a.ctm", in: dir)
+        let text = try writeTextFile("u1 1 2\n", "a.txt", in: dir)
+        let noConfidence = try writeTextFile("u1 1 0.1 0.1 1\n", "a.ctm", in: dir)
         for (arguments, message) in [
             (["--alpha", "0.5", text, text, text], "add --ctm"),
             (["--ctm", "--alpha", "1.5", text, text, text], "--alpha 1.5 is outside [0, 1]"),

@@ -7,6 +7,25 @@ final class GridTests: XCTestCase {
     let grids = packageRoot.appendingPathComponent("data/grids")
     func path(_ name: String) -> String { grids.appendingPathComponent(name).path }
 
+    /// γ = 1, no step reward, deterministic moves: every action ties with bumping a wall, and the
+    /// optimal policy must still walk to the goal: compare's optimal return is the goal's 1.0.
+    func testTiedActionsStillReachTheGoal() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shipped = try String(contentsOfFile: path("russell-norvig-4x3.grid"), encoding: .utf8)
+        let corner = try writeTextFile(shipped.replacingOccurrences(of: "reward -0.04", with: "reward 0")
+            .replacingOccurrences(of: "transition 0.8", with: "transition 1"), "rn0d.grid", in: dir)
+        let corridor = try writeTextFile("discount 1\nreward 0\ngrid\nS . T+1\n", "corridor.grid", in: dir)
+        for map in [corner, corridor] {
+            let r = try runSeqlab(["grid", "compare", map, "--algorithm", "qlearning", "--episodes", "300"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdoutText.contains("mean discounted return (optimal): 1.0\n"), r.stdoutText)
+        }
+        let solve = try runSeqlab(["grid", "solve", corner, "--quiet"])
+        XCTAssertEqual(solve.status, 0, solve.stderr)
+        XCTAssertTrue(solve.stdoutText.hasSuffix("policy:\n →  →  → +1\n ↑  #  ↑ -1\n ↑  →  ↑  ←\n"), solve.stdoutText)
+    }
+
     func testSolvePrintsPublishedUtilitiesAndPolicy() throws {
         let r = try runSeqlab(["grid", "solve", path("russell-norvig-4x3.grid")])
         XCTAssertEqual(r.status, 0, r.stderr)

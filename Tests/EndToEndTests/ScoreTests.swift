@@ -4,16 +4,10 @@ import Foundation
 import TestSupport
 
 final class ScoreTests: XCTestCase {
-    private func write(_ text: String, _ name: String, in dir: URL) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
-
     func testWordErrorRateWithMissingUtterances() throws {
         let dir = temporaryDirectory()
-        let ref = try write("u1 the cat sat\nu2 a b\nu3 x\n", "ref.txt", in: dir)
-        let hyp = try write("u1 the bat sat down\nu2 a b\nu9 z\n", "hyp.txt", in: dir)
+        let ref = try writeTextFile("u1 the cat sat\nu2 a b\nu3 x\n", "ref.txt", in: dir)
+        let hyp = try writeTextFile("u1 the bat sat down\nu2 a b\nu9 z\n", "hyp.txt", in: dir)
         let r = try runSeqlab(["score", "--ref", ref, "--hyp", hyp])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdoutText, """
@@ -41,7 +35,7 @@ final class ScoreTests: XCTestCase {
 
     func testCharacterUnitDetailsAndStdin() throws {
         let dir = temporaryDirectory()
-        let ref = try write("u1 ab c\n", "ref.txt", in: dir)
+        let ref = try writeTextFile("u1 ab c\n", "ref.txt", in: dir)
         // "ab c" vs "ab": the space and c deleted.
         let r = try runSeqlab(["score", "--ref", ref, "--hyp", "-", "--unit", "char", "--details"], stdin: Data("u1 ab\n".utf8))
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -60,8 +54,8 @@ final class ScoreTests: XCTestCase {
 
     func testTokenUnitAndWordBoundary() throws {
         let dir = temporaryDirectory()
-        let ref = try write("u1 h i | y o\n", "ref.txt", in: dir)
-        let hyp = try write("u1 h i | y a\n", "hyp.txt", in: dir)
+        let ref = try writeTextFile("u1 h i | y o\n", "ref.txt", in: dir)
+        let hyp = try writeTextFile("u1 h i | y a\n", "hyp.txt", in: dir)
         let tokens = try runSeqlab(["score", "--ref", ref, "--hyp", hyp, "--unit", "token"])
         XCTAssertTrue(tokens.stdoutText.hasPrefix("%TER 20.00 [ 1 / 5, 0 ins, 0 del, 1 sub ]"), tokens.stdoutText)
         let words = try runSeqlab(["score", "--ref", ref, "--hyp", hyp, "--word-boundary", "|"])
@@ -73,7 +67,7 @@ final class ScoreTests: XCTestCase {
 
     func testBadInputFails() throws {
         let dir = temporaryDirectory()
-        let ref = try write("u1 a\nu1 b\n", "ref.txt", in: dir)
+        let ref = try writeTextFile("u1 a\nu1 b\n", "ref.txt", in: dir)
         let r = try runSeqlab(["score", "--ref", ref, "--hyp", ref])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("ref.txt: line 2"), r.stderr)
@@ -84,13 +78,13 @@ final class ScoreTests: XCTestCase {
         let bothStdin = try runSeqlab(["score", "--ref", "-", "--hyp", "-"])
         XCTAssertNotEqual(bothStdin.status, 0)
         // An empty reference would read %WER 0.00 over nothing: refused, naming the file.
-        let empty = try write("", "empty-ref.txt", in: dir), hyp = try write("u1 a\n", "hyp.txt", in: dir)
+        let empty = try writeTextFile("", "empty-ref.txt", in: dir), hyp = try writeTextFile("u1 a\n", "hyp.txt", in: dir)
         let noReference = try runSeqlab(["score", "--ref", empty, "--hyp", hyp])
         XCTAssertEqual(noReference.status, 1)
         XCTAssertEqual(noReference.stdoutText, "")
         XCTAssertTrue(noReference.stderr.contains("seqlab score: \(empty): no utterances (expected Kaldi text lines"), noReference.stderr)
         // Hypotheses none of whose keys is a reference's: not an error rate, an error.
-        let ref2 = try write("u1 a b\nu2 c\n", "ref2.txt", in: dir), other = try write("x1 a b\n", "other.txt", in: dir)
+        let ref2 = try writeTextFile("u1 a b\nu2 c\n", "ref2.txt", in: dir), other = try writeTextFile("x1 a b\n", "other.txt", in: dir)
         for mode in ["all", "present"] {
             let mismatch = try runSeqlab(["score", "--ref", ref2, "--hyp", other, "--mode", mode])
             XCTAssertEqual(mismatch.status, 1, mode)
@@ -113,7 +107,7 @@ final class ScoreTests: XCTestCase {
 
     func testLanguageModelBuild() throws {
         let dir = temporaryDirectory()
-        let text = try write("u1 the cat sat\nu2 the dog sat\n", "text", in: dir)
+        let text = try writeTextFile("u1 the cat sat\nu2 the dog sat\n", "text", in: dir)
         let out = dir.appendingPathComponent("lm.arpa").path
         let r = try runSeqlab(["lm", "build", "--order", "2", "--kaldi-text", text, "-o", out])
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -94,4 +94,52 @@ final class SolverTests: XCTestCase {
         XCTAssertEqual(vi.utilities[mdp.map.start], -13, accuracy: 1e-9) // up, 11 × right, down
         XCTAssertEqual(vi.policy[mdp.map.index(row: 2, col: 5)], GridAction.right.rawValue)
     }
+
+    /// Follows `policy` from `s` with the intended moves only (the maps below are deterministic);
+    /// the terminal reached, or nil after `limit` steps.
+    func terminalReached(_ mdp: GridMDP, _ policy: [Int], from s: Int, limit: Int = 100) -> Int? {
+        var s = s
+        for _ in 0..<limit {
+            if mdp.terminal[s] { return s }
+            s = Int(mdp.destination[s * 4 + policy[s]])
+        }
+        return nil
+    }
+
+    /// γ = 1, no step reward, deterministic moves: bumping a wall keeps U(s) = 1 as moving on does,
+    /// so every action ties; the policy must still walk to the goal (the plain first argmax, ↑,
+    /// bumped the top wall forever). Value and policy iteration, every start state.
+    func testTiedActionsGiveAPolicyThatReachesTheGoal() throws {
+        var corner = try GridMapParserTests.shipped("russell-norvig-4x3.grid")
+        corner.intendedProbability = 1
+        for s in 0..<corner.cellCount { if case .open = corner.cells[s] { corner.cells[s] = .open(reward: 0) } }
+        let corridor = try GridMap(parsing: "discount 1\nreward 0\ngrid\nS . T+1\n")
+        for map in [corner, corridor] {
+            let mdp = GridMDP(map)
+            let goal = map.cells.firstIndex(of: .terminal(reward: 1))!
+            for solution in [valueIteration(mdp), policyIteration(mdp)] {
+                XCTAssertTrue(solution.converged)
+                for s in mdp.decisionStates.map(Int.init) {
+                    XCTAssertEqual(solution.utilities[s], 1, accuracy: 1e-12)
+                    XCTAssertEqual(terminalReached(mdp, solution.policy, from: s), goal, "\(map.name) state \(s): \(solution.policy)")
+                }
+            }
+        }
+        XCTAssertEqual(valueIteration(GridMDP(corridor)).policy, [GridAction.right.rawValue, GridAction.right.rawValue, -1])
+    }
+
+    /// Where one action is best by more than the tolerance, the tie-break changes nothing: on the
+    /// shipped maps and a maze the policy is the plain first argmax of Q(s,·).
+    func testUnambiguousPoliciesAreThePlainArgmax() throws {
+        var maps = try ["lecture-2x3.grid", "russell-norvig-4x3.grid", "cliff-walking.grid", "maze-8x8.grid"].map(GridMapParserTests.shipped)
+        maps.append(generateMaze(.init(rows: 17, cols: 12, seed: 5)))
+        for map in maps {
+            let mdp = GridMDP(map)
+            let vi = valueIteration(mdp)
+            for s in mdp.decisionStates.map(Int.init) {
+                let q = mdp.qValues(s, vi.utilities)
+                XCTAssertEqual(vi.policy[s], q.firstIndex(of: q.max()!)!, "\(map.name) state \(s)")
+            }
+        }
+    }
 }

@@ -59,6 +59,13 @@ public func temporaryDirectory(_ name: String = #function) -> URL {
     return url
 }
 
+/// Writes `text` (UTF-8) to the file `name` in `dir`; returns the file's path.
+public func writeTextFile(_ text: String, _ name: String, in dir: URL) throws -> String {
+    let url = dir.appendingPathComponent(name)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+}
+
 /// The directories `temporaryDirectory` made, removed by an exit handler.
 private final class TemporaryDirectories: @unchecked Sendable {
     static let shared = TemporaryDirectories()
