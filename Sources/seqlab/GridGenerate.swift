@@ -31,6 +31,10 @@ struct GridGenerate: ParsableCommand {
             throw ValidationError("--loops, --traps and --transition must be in [0, 1]")
         }
         guard discount > 0, discount <= 1 else { throw ValidationError("--discount must be in (0, 1]") }
+        // A map holds finite numbers only: "Tnan" or "T+inf" would not parse back.
+        for (name, value) in [("--trap-reward", trapReward), ("--goal-reward", goalReward), ("--step-reward", stepReward)] where !value.isFinite {
+            throw ValidationError("\(name) must be a finite number, found \(value)")
+        }
     }
 
     func run() throws {

@@ -159,6 +159,18 @@ final class GridTests: XCTestCase {
         XCTAssertTrue(tiny.stderr.contains("a 2×2 maze has one room"), tiny.stderr)
     }
 
+    /// A map holds finite rewards only, so generate refuses the others rather than write a map
+    /// ("Tnan") its own parser rejects.
+    func testGenerateRefusesNonFiniteRewards() throws {
+        for (flag, value) in [("--goal-reward", "nan"), ("--step-reward", "inf"), ("--trap-reward", "1e400")] {
+            let r = try runSeqlab(["grid", "generate", "--rows", "5", "--cols", "5", flag + "=" + value])
+            XCTAssertEqual(r.status, 64, "\(flag) \(value)")
+            XCTAssertEqual(r.stdoutText, "", "\(flag) \(value)")
+            XCTAssertTrue(r.stderr.contains("\(flag) must be a finite number"), r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        }
+    }
+
     func testLearnWritesCurveReproducibly() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
