@@ -87,7 +87,8 @@ extension QNetwork where S == Float {
         return SafeTensorsFile(tensors: tensors, metadata: meta)
     }
 
-    /// Reads a network written by `safeTensors(rows:cols:)`; checks the architecture and shapes.
+    /// Reads a network written by `safeTensors(rows:cols:)`; checks the architecture, the shapes and
+    /// that every weight is finite.
     /// Returns the network and the grid size it was trained for.
     public static func load(_ file: SafeTensorsFile, path: String) throws -> (network: QNetwork, rows: Int, cols: Int) {
         guard file.metadata["architecture"] == "dqn-mlp" else {
@@ -103,7 +104,13 @@ extension QNetwork where S == Float {
             guard t.shape == shape else {
                 throw InputError(file: path, place: "tensor \(name)", "expected shape \(shape), found \(t.shape)")
             }
-            do { return try t.floats() } catch { throw InputError(file: path, place: "tensor \(name)", "\(error)") }
+            let values: [Float]
+            do { values = try t.floats() } catch { throw InputError(file: path, place: "tensor \(name)", "\(error)") }
+            if let i = values.firstIndex(where: { !$0.isFinite }) {
+                throw InputError(file: path, place: "tensor \(name)",
+                                 "expected finite weights, found \(values[i]) at index \(i) (the training that wrote it diverged)")
+            }
+            return values
         }
         let hidden = DenseLayer<Float>(inputs: inputs, outputs: hiddenUnits,
                                        weight: Array2D(rows: hiddenUnits, cols: inputs, data: try tensor("hidden.weight", [hiddenUnits, inputs])),

@@ -32,6 +32,11 @@ func secondsSince(_ start: DispatchTime) -> Double {
 
 extension SweepOrder: ExpressibleByArgument {}
 
+/// A learner whose values or weights stopped being finite (a step size too large): exit status 1.
+struct LearningDiverged: Error, CustomStringConvertible {
+    let description: String
+}
+
 /// Writes a safetensors model file.
 func writeModel(_ file: SafeTensorsFile, to path: String) throws {
     do {

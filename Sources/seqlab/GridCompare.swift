@@ -28,7 +28,7 @@ struct GridCompare: ParsableCommand {
             options.episodes = evaluationEpisodes
             options.maxStepsPerEpisode = learning.episodeStepLimit
             options.seed = learning.seed
-            let comparisons = learning.learnAll(mdp).results.map { comparePolicy(mdp, policy: $0.policy, optimal: optimal, options: options) }
+            let comparisons = try learning.learnAll(mdp).results.map { comparePolicy(mdp, policy: $0.policy, optimal: optimal, options: options) }
             let n = Double(comparisons.count)
             var text = "algorithm: \(learning.algorithm.rawValue)\nruns: \(comparisons.count)\n"
             text += "states: \(comparisons[0].states)\n"

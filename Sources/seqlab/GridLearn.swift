@@ -67,18 +67,18 @@ struct LearningFlags: ParsableArguments {
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let episodes, episodes < 1 { throw ValidationError("--episodes must be at least 1") }
-        if let alpha, !(alpha > 0) { throw ValidationError("--alpha must be positive") }
+        if let alpha, !(alpha > 0 && alpha.isFinite) { throw ValidationError("--alpha must be a positive finite number") }
         for (name, value) in [("--epsilon", epsilon), ("--min-epsilon", minEpsilon)] {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be in [0, 1]") }
         }
         guard epsilonDecay > 0, epsilonDecay <= 1 else { throw ValidationError("--epsilon-decay must be in (0, 1]") }
         if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
-        guard alphaDecayVisits >= 0 else { throw ValidationError("--alpha-decay-visits must be ≥ 0") }
+        guard alphaDecayVisits >= 0, alphaDecayVisits.isFinite else { throw ValidationError("--alpha-decay-visits must be a finite number ≥ 0") }
         if algorithm == .dqn {
             guard alphaDecayVisits == 0, epsilonDecay == 1, !exploringStarts else {
                 throw ValidationError("--alpha-decay-visits, --epsilon-decay and --exploring-starts are for the tabular learners; DQN anneals ε linearly (--anneal-steps)")
             }
-            if let rewardScale, !(rewardScale > 0) { throw ValidationError("--reward-scale must be positive") }
+            if let rewardScale, !(rewardScale > 0 && rewardScale.isFinite) { throw ValidationError("--reward-scale must be a positive finite number") }
             for (name, value, least) in [("--hidden-units", hiddenUnits, 1), ("--replay-capacity", replayCapacity, 1), ("--batch-size", batchSize, 1),
                                          ("--target-update", targetUpdate, 1), ("--learning-starts", learningStarts, 0), ("--anneal-steps", annealSteps, 0)] {
                 if let value, value < least { throw ValidationError("\(name) must be at least \(least)") }
@@ -133,12 +133,15 @@ struct LearningFlags: ParsableArguments {
     var episodeStepLimit: Int { maxSteps ?? (algorithm == .dqn ? DQNOptions().maxStepsPerEpisode : TabularLearningOptions().maxStepsPerEpisode) }
 
     /// Learns with every run; returns the results (one per run) and, for DQN, the first run's network.
-    func learnAll(_ mdp: GridMDP, quiet: Bool = false) -> (results: [LearningResult], dqn: DQNResult?) {
+    /// A run whose values (or network weights) are no longer finite is an error: its policy and model mean nothing.
+    func learnAll(_ mdp: GridMDP, quiet: Bool = false) throws -> (results: [LearningResult], dqn: DQNResult?) {
         guard algorithm == .dqn else {
-            return ((0..<runs).map { run in learnTabular(mdp, algorithm: algorithm, options: tabularOptions(run: run)) }, nil)
+            return (try (0..<runs).map { run in
+                try checkedFinite(learnTabular(mdp, algorithm: algorithm, options: tabularOptions(run: run)), run: run, network: nil)
+            }, nil)
         }
         var first: DQNResult?
-        let results = (0..<runs).map { run in
+        let results = try (0..<runs).map { run in
             let options = dqnOptions(run: run)
             let bar = ProgressBar("dqn run \(run + 1)/\(runs)", total: options.episodes, quiet: quiet)
             let result = trainDQN(mdp, options: options) { _, episodeReturn in
@@ -146,9 +149,20 @@ struct LearningFlags: ParsableArguments {
             }
             bar.finish()
             if first == nil { first = result }
-            return result.learningResult(mdp)
+            return try checkedFinite(result.learningResult(mdp), run: run, network: result.network)
         }
         return (results, first)
+    }
+
+    /// `result` when its Q-values (and the network's weights) are all finite; otherwise a
+    /// `LearningDiverged` naming the run and what the step size was.
+    func checkedFinite(_ result: LearningResult, run: Int, network: QNetwork<Float>?) throws -> LearningResult {
+        let weightsFinite = network?.parameters.allSatisfy { $0.value.data.allSatisfy(\.isFinite) } ?? true
+        guard !weightsFinite || result.q.contains(where: { !$0.isFinite }) else { return result }
+        let what = weightsFinite ? "Q-values" : "network weights"
+        let step = algorithm == .dqn ? "--alpha \(dqnOptions(run: run).learningRate), --reward-scale \(dqnOptions(run: run).rewardScale)"
+            : "--alpha \(tabularOptions(run: run).alpha)"
+        throw LearningDiverged(description: "diverged: run \(run + 1) ended with non-finite \(what) (NaN or ±inf) with \(step); try a smaller step size")
     }
 }
 
@@ -188,7 +202,7 @@ struct GridLearn: ParsableCommand {
             let map = try GridMap(contentsOf: self.map)
             let mdp = GridMDP(map)
             let start = DispatchTime.now()
-            let (results, dqn) = learning.learnAll(mdp, quiet: quiet)
+            let (results, dqn) = try learning.learnAll(mdp, quiet: quiet)
             if let model, let dqn {
                 var metadata = ["map": map.name, "seed": String(learning.seed), "episodes": String(results[0].returns.count),
                                 "reward_scale": String(dqn.rewardScale)]

@@ -59,6 +59,9 @@ struct Inspect: ParsableCommand {
         case .safetensors:
             let file = try SafeTensorsFile(contentsOf: path)
             var text = SafeTensorsSummary(name: path, file: file).description
+            if file.metadata["architecture"] == "dqn-mlp" {   // a grid Q-network: unusable when a weight is not finite
+                do { _ = try QNetwork<Float>.load(file, path: path) } catch let error as InputError { return (text, [error], []) }
+            }
             if file.metadata["seqlab.format_version"] != nil {
                 if file.metadata["seqlab.checkpoint.state"] != nil {
                     let checkpoint = try Checkpoint(file: file, path: path)

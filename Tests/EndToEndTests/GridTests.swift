@@ -2,6 +2,7 @@
 import XCTest
 import Foundation
 import TestSupport
+import Formats
 
 final class GridTests: XCTestCase {
     let grids = packageRoot.appendingPathComponent("data/grids")
@@ -220,6 +221,54 @@ final class GridTests: XCTestCase {
         let wrongMap = try runSeqlab(["grid", "play", path("lecture-2x3.grid"), "--model", model.path])
         XCTAssertNotEqual(wrongMap.status, 0)
         XCTAssertTrue(wrongMap.stderr.contains("trained on a 2×4 map"), wrongMap.stderr)
+    }
+
+    /// Infinite step sizes are refused; a finite one so large that the values overflow ends in an
+    /// error, not a NaN policy or model; a model with non-finite weights is refused by play and
+    /// reported by inspect.
+    func testStepSizesThatDivergeAreErrors() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = try writeTextFile("discount 0.9\ntransition 1\nreward -0.04\ngrid\nS . T+1\n", "c3.grid", in: dir)
+        let refused: [([String], String)] = [
+            (["--algorithm", "qlearning", "--alpha", "inf"], "--alpha must be a positive finite number"),
+            (["--algorithm", "sarsa", "--alpha-decay-visits", "inf"], "--alpha-decay-visits must be a finite number ≥ 0"),
+            (["--algorithm", "dqn", "--alpha", "inf"], "--alpha must be a positive finite number"),
+            (["--algorithm", "dqn", "--reward-scale", "inf"], "--reward-scale must be a positive finite number"),
+        ]
+        for (args, message) in refused {
+            let r = try runSeqlab(["grid", "learn", map] + args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+        let model = dir.appendingPathComponent("q.safetensors").path
+        let diverging: [[String]] = [
+            ["--algorithm", "qlearning", "--alpha", "1e300", "--episodes", "20"],
+            ["--algorithm", "dqn", "--alpha", "1e300", "--episodes", "20", "--learning-starts", "10", "--hidden-units", "8", "--model", model, "--quiet"],
+        ]
+        for args in diverging {
+            for command in ["learn", "compare"] where command == "learn" || !args.contains("--model") {
+                let r = try runSeqlab(["grid", command, map] + args.filter { $0 != "--quiet" })
+                XCTAssertEqual(r.status, 1, "\(command) \(args): \(r.stderr)")
+                XCTAssertEqual(r.stdoutText, "", "\(command) \(args)")
+                XCTAssertTrue(r.stderr.contains("diverged: run 1 ended with non-finite"), "\(command) \(args): \(r.stderr)")
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: model), "no model is written when the training diverged")
+        // A model whose weights are not finite (as a diverged run would have saved it).
+        let learn = try runSeqlab(["grid", "learn", map, "--algorithm", "dqn", "--episodes", "5", "--hidden-units", "4", "--model", model, "--quiet"])
+        XCTAssertEqual(learn.status, 0, learn.stderr)
+        var file = try SafeTensorsFile(contentsOf: model)
+        file.tensors["output.bias"] = SafeTensor(floats: [0, .nan, 0, 0], shape: [4])
+        try file.write(to: model)
+        let play = try runSeqlab(["grid", "play", map, "--model", model])
+        XCTAssertEqual(play.status, 1, play.stderr)
+        XCTAssertEqual(play.stdoutText, "")
+        XCTAssertTrue(play.stderr.hasSuffix("q.safetensors: tensor output.bias: expected finite weights, found nan at index 1 (the training that wrote it diverged)\n"), play.stderr)
+        let inspect = try runSeqlab(["inspect", model])
+        XCTAssertEqual(inspect.status, 1, inspect.stderr)
+        XCTAssertTrue(inspect.stdoutText.contains("output.bias"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stderr.contains("tensor output.bias: expected finite weights"), inspect.stderr)
     }
 
     func testBadFlagValueFails() throws {
