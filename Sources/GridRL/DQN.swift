@@ -53,6 +53,21 @@ public struct DQNOptions: Sendable {
     }
 }
 
+extension DQNOptions {
+    /// Roughly the bytes one run holds on a map whose image has `inputs` values: the weights of the
+    /// online and target networks with their gradients and RMSProp's averages, a minibatch's
+    /// images and activations through both networks, the replay memory as full as the run can
+    /// fill it, and the return, steps and loss of every episode. A Double, so that absurd settings
+    /// give a large number rather than overflow.
+    public func estimatedBytes(inputs: Int) -> Double {
+        let h = Double(hiddenUnits), weights = h * Double(inputs + 1) + 4 * (h + 1)
+        let weightBytes = 4 * weights * (centredRMSProp ? 7 : 6)
+        let batchBytes = 2 * 4 * Double(batchSize) * (2 * Double(inputs) + 3 * h + 8)
+        let transitions = min(Double(replayCapacity), Double(episodes) * Double(maxStepsPerEpisode))
+        return weightBytes + batchBytes + transitions * Double(MemoryLayout<Transition>.stride) + Double(episodes) * 24
+    }
+}
+
 /// A DQN agent: the online network Q, the target network Q̂, the replay memory D and RMSProp.
 ///
 /// `act` chooses ε-greedily; `observe` stores a transition, and every `updateInterval` steps (once

@@ -14,7 +14,6 @@ public func sarsa(_ mdp: GridMDP, options: TabularLearningOptions) -> LearningRe
     var stepSizes = StepSizes(options, states: mdp.stateCount)
     var epsilon = options.epsilon
     var returns: [Double] = [], steps: [Int] = []
-    returns.reserveCapacity(options.episodes); steps.reserveCapacity(options.episodes)
     for _ in 0..<options.episodes {
         var s = episodeStart(mdp, options, using: &rng), total = 0.0, t = 0
         var a = epsilonGreedy(q, state: s, epsilon: epsilon, using: &rng)

@@ -44,6 +44,15 @@ public struct TabularLearningOptions: Sendable {
     public init() {}
 }
 
+extension TabularLearningOptions {
+    /// Roughly the bytes one run holds on a map of `states` cells: the Q table and visit counts
+    /// (ADP: transition counts) and the return and steps of every episode. A Double, so that absurd
+    /// settings give a large number rather than overflow.
+    public func estimatedBytes(states: Int) -> Double {
+        Double(states) * 4 * (8 + 8 + 4 * 8) + Double(episodes) * 16
+    }
+}
+
 /// What one learning run produced.
 public struct LearningResult: Sendable {
     /// Q(s,a) at `s*4 + a` (for ADP: the Q-values of the solved estimated MDP).

@@ -132,9 +132,29 @@ struct LearningFlags: ParsableArguments {
     /// The episode cap in use.
     var episodeStepLimit: Int { maxSteps ?? (algorithm == .dqn ? DQNOptions().maxStepsPerEpisode : TabularLearningOptions().maxStepsPerEpisode) }
 
+    /// The most memory the learners may plan to take, in bytes.
+    static let memoryLimit: Double = 4 * 1024 * 1024 * 1024
+
+    /// Refuses (as a usage error, exit status 64) settings whose runs would take more than
+    /// `memoryLimit` on `map`: huge --episodes, --runs, --hidden-units, --batch-size, --replay-capacity.
+    func checkMemory(_ map: GridMap) throws {
+        let perRun = algorithm == .dqn ? dqnOptions(run: 0).estimatedBytes(inputs: GridImage.channels * map.cellCount)
+            : tabularOptions(run: 0).estimatedBytes(states: map.cellCount)
+        // Every run's curve and Q table are kept; one run's working memory at a time (two with DQN's first network).
+        let episodes = Double(algorithm == .dqn ? dqnOptions(run: 0).episodes : tabularOptions(run: 0).episodes)
+        let kept = Double(runs) * (episodes * 16 + Double(map.cellCount) * 32)
+        let total = kept + perRun * (algorithm == .dqn ? 2 : 1)
+        guard total <= Self.memoryLimit else {
+            let what = algorithm == .dqn ? "--episodes, --runs, --hidden-units, --batch-size or --replay-capacity" : "--episodes or --runs"
+            let gigabytes = String(format: "%.3g", total / 1e9), limit = String(format: "%.3g", Self.memoryLimit / 1e9)
+            throw ValidationError("these settings would take about \(gigabytes) GB of memory on a \(map.rows)×\(map.cols) map, more than the \(limit) GB allowed: lower \(what)")
+        }
+    }
+
     /// Learns with every run; returns the results (one per run) and, for DQN, the first run's network.
     /// A run whose values (or network weights) are no longer finite is an error: its policy and model mean nothing.
     func learnAll(_ mdp: GridMDP, quiet: Bool = false) throws -> (results: [LearningResult], dqn: DQNResult?) {
+        try checkMemory(mdp.map)
         guard algorithm == .dqn else {
             return (try (0..<runs).map { run in
                 try checkedFinite(learnTabular(mdp, algorithm: algorithm, options: tabularOptions(run: run)), run: run, network: nil)
@@ -173,7 +193,12 @@ enum CurveFormat: String, ExpressibleByArgument {
 struct GridLearn: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "learn",
-        abstract: "Learn a grid world by acting in it; print the learned greedy policy, write learning curves.")
+        abstract: "Learn a grid world by acting in it; print the learned greedy policy, write learning curves.",
+        discussion: """
+        Settings that would take more than 4 GiB of memory (the curves of every episode and run, \
+        DQN's networks, minibatch and replay memory) are refused before learning, as are step \
+        sizes that are not finite; a run whose values stop being finite ends with an error.
+        """)
 
     @Argument(help: "The grid map file (- for standard input).")
     var map: String

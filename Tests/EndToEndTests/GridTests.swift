@@ -271,6 +271,22 @@ final class GridTests: XCTestCase {
         XCTAssertTrue(inspect.stderr.contains("tensor output.bias: expected finite weights"), inspect.stderr)
     }
 
+    /// Counts that would need absurd memory are refused up front with one line, not a crash
+    /// ("failed to allocate") after the map is read.
+    func testAbsurdMemoryIsRefused() throws {
+        let map = path("lecture-2x3.grid")
+        for args in [["--algorithm", "qlearning", "--episodes", "1000000000000"], ["--algorithm", "sarsa", "--runs", "1000000000000"],
+                     ["--algorithm", "dqn", "--hidden-units", "100000000"], ["--algorithm", "dqn", "--batch-size", "1000000000"]] {
+            for command in ["learn", "compare"] {
+                let r = try runSeqlab(["grid", command, map] + args)
+                XCTAssertEqual(r.status, 64, "\(command) \(args): \(r.stderr)")
+                XCTAssertEqual(r.stdoutText, "")
+                XCTAssertTrue(r.stderr.contains("GB of memory on a 2×3 map, more than the 4.29 GB allowed"), "\(args): \(r.stderr)")
+                XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            }
+        }
+    }
+
     func testBadFlagValueFails() throws {
         let r = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--epsilon", "2"])
         XCTAssertNotEqual(r.status, 0)
