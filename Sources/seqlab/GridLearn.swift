@@ -195,9 +195,10 @@ struct GridLearn: ParsableCommand {
         commandName: "learn",
         abstract: "Learn a grid world by acting in it; print the learned greedy policy, write learning curves.",
         discussion: """
-        Settings that would take more than 4 GiB of memory (the curves of every episode and run, \
-        DQN's networks, minibatch and replay memory) are refused before learning, as are step \
-        sizes that are not finite; a run whose values stop being finite ends with an error.
+        Settings that would take more than 4 GiB of memory (the curves of every
+        episode and run, DQN's networks, minibatch and replay memory) are refused
+        before learning, as are step sizes that are not finite; a run whose values
+        stop being finite ends with an error.
         """)
 
     @Argument(help: "The grid map file (- for standard input).")
