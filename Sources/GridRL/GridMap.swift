@@ -84,6 +84,23 @@ public struct GridMap: Equatable, Sendable {
         }
     }
 
+    /// Whether some sequence of moves leads from the start to a terminal: a search over every
+    /// move any action can make (a cliff leads back to the start, so no way passes through one).
+    /// Without one, no policy ever ends an episode and value iteration may never converge.
+    public var terminalReachableFromStart: Bool {
+        var seen = [Bool](repeating: false, count: cellCount)
+        var stack = [start]
+        seen[start] = true
+        while let s = stack.popLast() {
+            if isTerminal(s) { return true }
+            for m in GridAction.allCases {
+                let n = neighbour(of: s, move: m)
+                if !seen[n] && !isCliff(n) { seen[n] = true; stack.append(n) }
+            }
+        }
+        return false
+    }
+
     /// The cell reached from `s` by the move `m` alone (walls and the border keep the agent at `s`).
     /// A cliff cell is returned as is; `GridMDP` redirects it to the start.
     public func neighbour(of s: Int, move m: GridAction) -> Int {

@@ -6,7 +6,9 @@ extension GridMap {
     /// Parses a grid map from its text (the format of docs/FORMATS.md, "Grid maps").
     ///
     /// `file` names the source in errors, which read `FILE: line L, column C: what was expected`.
-    public init(parsing text: String, file: String = "<map>") throws {
+    /// With `requireReachableTerminal` (for solving or learning the map), a map in which no
+    /// terminal can be reached from the start is an error naming the start's line and column.
+    public init(parsing text: String, file: String = "<map>", requireReachableTerminal: Bool = false) throws {
         var name = ""
         var discount = 1.0, intended = 1.0, defaultReward = 0.0, defaultCliff = -100.0
         var seenKeys: Set<String> = []
@@ -139,15 +141,19 @@ extension GridMap {
         }
         self.init(name: name, rows: rows, cols: cols, cells: cells, start: start,
                   intendedProbability: intended, discount: discount)
+        if requireReachableTerminal && !terminalReachableFromStart {
+            throw InputError(file: file, place: startPlace,
+                             "no terminal cell can be reached from the start: walls, the border or cliffs close every way to one")
+        }
     }
 
-    /// Reads and parses a map file (`-` is standard input).
-    public init(contentsOf path: String) throws {
+    /// Reads and parses a map file (`-` is standard input); `requireReachableTerminal` as for `init(parsing:)`.
+    public init(contentsOf path: String, requireReachableTerminal: Bool = false) throws {
         let data = try readWholeFile(path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, "expected UTF-8 text")
         }
-        try self.init(parsing: text, file: path == "-" ? "<stdin>" : path)
+        try self.init(parsing: text, file: path == "-" ? "<stdin>" : path, requireReachableTerminal: requireReachableTerminal)
     }
 
     static func positionText(_ index: Int, _ cols: Int) -> String { "row \(index / cols + 1), column \(index % cols + 1)" }

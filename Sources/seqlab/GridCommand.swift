@@ -32,6 +32,13 @@ func secondsSince(_ start: DispatchTime) -> Double {
 
 extension SweepOrder: ExpressibleByArgument {}
 
+extension MDPSolution {
+    /// The warning solve and show give when value iteration stopped at its limit.
+    var notConvergedWarning: String? {
+        converged ? nil : "not converged after \(iterations) iterations (last change \(lastChange))"
+    }
+}
+
 /// A learner whose values or weights stopped being finite (a step size too large): exit status 1.
 struct LearningDiverged: Error, CustomStringConvertible {
     let description: String

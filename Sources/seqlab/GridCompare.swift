@@ -21,7 +21,7 @@ struct GridCompare: ParsableCommand {
 
     func run() throws {
         try Self.reportingErrors {
-            let map = try GridMap(contentsOf: self.map)
+            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true)
             let mdp = GridMDP(map)
             let optimal = valueIteration(mdp)
             var options = ComparisonOptions()

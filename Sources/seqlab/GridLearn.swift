@@ -225,7 +225,7 @@ struct GridLearn: ParsableCommand {
 
     func run() throws {
         try Self.reportingErrors {
-            let map = try GridMap(contentsOf: self.map)
+            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true)
             let mdp = GridMDP(map)
             let start = DispatchTime.now()
             let (results, dqn) = try learning.learnAll(mdp, quiet: quiet)

@@ -37,6 +37,11 @@ struct GridShow: ParsableCommand {
             let map = try GridMap(contentsOf: self.map)
             let needsSolution = values || policy || svg != nil
             let solution = needsSolution ? valueIteration(GridMDP(map)) : nil
+            // Drawn all the same, but solve would refuse such a map: say why the numbers mean nothing.
+            if needsSolution && !map.terminalReachableFromStart {
+                Self.printWarning("\(self.map == "-" ? "<stdin>" : self.map): no terminal cell can be reached from the start: the utilities and policy are not a solution")
+            }
+            if let warning = solution?.notConvergedWarning { Self.printWarning(warning) }
             var text = ""
             if svg != "-" {
                 text += GridRendering.map(map)

@@ -56,7 +56,7 @@ struct GridSolve: ParsableCommand {
     func run() throws {
         try Self.reportingErrors {
             let loadStart = DispatchTime.now()
-            let map = try GridMap(contentsOf: self.map)
+            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true)
             let mdp = GridMDP(map)
             let loaded = secondsSince(loadStart)
             let start = DispatchTime.now()
@@ -73,9 +73,7 @@ struct GridSolve: ParsableCommand {
             }
             let seconds = secondsSince(start)
             if !quiet { Self.printMessage("\(map.rows)×\(map.cols) map read in \(String(format: "%.3f", loaded)) s, solved in \(String(format: "%.3f", seconds)) s") }
-            if !solution.converged {
-                Self.printWarning("not converged after \(solution.iterations) iterations (last change \(solution.lastChange))")
-            }
+            if let warning = solution.notConvergedWarning { Self.printWarning(warning) }
             if json {
                 writeOut(GridRendering.json(map, solution, method: method.rawValue))
                 if !solution.converged { throw ExitCode.failure }

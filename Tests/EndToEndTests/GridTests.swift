@@ -287,6 +287,31 @@ final class GridTests: XCTestCase {
         }
     }
 
+    /// A goal no move sequence reaches: solve, learn and compare refuse the map with one line naming
+    /// the start; show draws it but warns, as solve warns when value iteration does not converge.
+    func testUnreachableGoalIsDiagnosed() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = try writeTextFile("discount 1\nreward -0.04\ngrid\nS # T+1\n", "unreach.grid", in: dir)
+        let message = "unreach.grid: line 4, column 1: no terminal cell can be reached from the start: walls, the border or cliffs close every way to one\n"
+        for args in [["solve", map, "--summary"], ["solve", map, "--method", "policy"], ["learn", map, "--algorithm", "adp"],
+                     ["compare", map, "--algorithm", "qlearning"], ["learn", "-", "--algorithm", "dqn", "--episodes", "2"]] {
+            let r = try runSeqlab(["grid"] + args, stdin: args[1] == "-" ? Data("grid\nS # .\n# . T+1\n".utf8) : Data())
+            XCTAssertEqual(r.status, 1, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stdoutText, "", "\(args)")
+            XCTAssertTrue(r.stderr.hasSuffix(args[1] == "-" ? "<stdin>: line 2, column 1: no terminal cell can be reached from the start: walls, the border or cliffs close every way to one\n" : message), "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        }
+        let show = try runSeqlab(["grid", "show", map, "--values"])
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertTrue(show.stdoutText.contains("-4000.000"), show.stdoutText)
+        XCTAssertTrue(show.stderr.contains("warning: \(map): no terminal cell can be reached from the start"), show.stderr)
+        XCTAssertTrue(show.stderr.contains("warning: not converged after 100000 iterations"), show.stderr)
+        let plain = try runSeqlab(["grid", "show", map])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertEqual(plain.stderr, "", "a drawing without values needs no solution")
+    }
+
     func testBadFlagValueFails() throws {
         let r = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--epsilon", "2"])
         XCTAssertNotEqual(r.status, 0)

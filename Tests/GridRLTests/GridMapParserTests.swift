@@ -98,4 +98,29 @@ final class GridMapParserTests: XCTestCase {
         XCTAssertEqual(map.name, "tabbed map")
         XCTAssertEqual(try GridMap(parsing: map.formatted()), map)
     }
+
+    /// A map whose terminals no move sequence reaches from the start (walls, the border, a cliff
+    /// that sends the agent back) is an error at the start's line and column when it is to be
+    /// solved or learnt, and still parses for drawing; maps with a way through are accepted.
+    func testUnreachableTerminalIsNamedAtTheStart() throws {
+        let unreachable: [(text: String, place: String)] = [
+            ("discount 1\nreward -0.04\ngrid\nS # T+1\n", "line 4, column 1"),
+            ("grid\nS # .\n# . T+1\n", "line 2, column 1"),
+            ("grid\n# . T+1\n# # #\n. S .\n", "line 4, column 3"),
+            ("grid\n. C T+1\nS C .\n", "line 3, column 1"),
+        ]
+        for c in unreachable {
+            XCTAssertThrowsError(try GridMap(parsing: c.text, file: "u.grid", requireReachableTerminal: true), c.text) { error in
+                XCTAssertEqual(error as? InputError, InputError(file: "u.grid", place: c.place,
+                    "no terminal cell can be reached from the start: walls, the border or cliffs close every way to one"))
+            }
+            XCTAssertFalse(try GridMap(parsing: c.text).terminalReachableFromStart)
+        }
+        for text in ["grid\nS . T+1\n", "grid\nS # T+1\n. . .\n", "transition 0\ngrid\nS T+1\n", "grid\n. # T+1\nS C .\n. . .\n"] {
+            XCTAssertTrue(try GridMap(parsing: text, requireReachableTerminal: true).terminalReachableFromStart, text)
+        }
+        for name in ["lecture-2x3.grid", "russell-norvig-4x3.grid", "cliff-walking.grid", "maze-8x8.grid", "maze-32x32.grid"] {
+            XCTAssertTrue(try Self.shipped(name).terminalReachableFromStart, name)
+        }
+    }
 }
