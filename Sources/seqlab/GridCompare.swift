@@ -15,8 +15,12 @@ struct GridCompare: ParsableCommand {
     @Option(help: "Episodes rolled out per policy to estimate its mean return.")
     var evaluationEpisodes = ComparisonOptions().episodes
 
+    @Option(help: "Cut an evaluation rollout after this many steps (--max-steps cuts the training episodes only).")
+    var evaluationMaxSteps = ComparisonOptions().maxStepsPerEpisode
+
     func validate() throws {
         guard evaluationEpisodes >= 1 else { throw ValidationError("--evaluation-episodes must be at least 1") }
+        guard evaluationMaxSteps >= 1 else { throw ValidationError("--evaluation-max-steps must be at least 1") }
     }
 
     func run() throws {
@@ -26,7 +30,7 @@ struct GridCompare: ParsableCommand {
             let optimal = valueIteration(mdp)
             var options = ComparisonOptions()
             options.episodes = evaluationEpisodes
-            options.maxStepsPerEpisode = learning.episodeStepLimit
+            options.maxStepsPerEpisode = evaluationMaxSteps
             options.seed = learning.seed
             let comparisons = try learning.learnAll(mdp).results.map { comparePolicy(mdp, policy: $0.policy, optimal: optimal, options: options) }
             let n = Double(comparisons.count)

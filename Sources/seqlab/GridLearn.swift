@@ -31,7 +31,7 @@ struct LearningFlags: ParsableArguments {
     @Flag(help: "Start episodes in random states (exploring starts).")
     var exploringStarts = false
 
-    @Option(help: "Cut an episode after this many steps (default 1000; DQN: 200).")
+    @Option(help: "Cut a training episode after this many steps (default 1000; DQN: 200).")
     var maxSteps: Int?
 
     @Option(help: "DQN: hidden units of the MLP (default 64).")
@@ -128,9 +128,6 @@ struct LearningFlags: ParsableArguments {
         o.seed = seed &+ UInt64(run)
         return o
     }
-
-    /// The episode cap in use.
-    var episodeStepLimit: Int { maxSteps ?? (algorithm == .dqn ? DQNOptions().maxStepsPerEpisode : TabularLearningOptions().maxStepsPerEpisode) }
 
     /// The most memory the learners may plan to take, in bytes.
     static let memoryLimit: Double = 4 * 1024 * 1024 * 1024

@@ -205,6 +205,25 @@ final class GridTests: XCTestCase {
         XCTAssertTrue(r.stdoutText.contains("mean discounted return (optimal): "), r.stdoutText)
     }
 
+    /// --max-steps cuts the training episodes only: the optimal policy's rollouts still reach a
+    /// terminal, so its mean return estimates U(start) = 0.7053 (R&N Fig. 17.3; 1000 rollouts, whose
+    /// returns lie in [−1.2, 1], put the estimate within 0.05 of it), not 0.113 as with 5-step rollouts.
+    func testCompareMaxStepsCutsTrainingOnly() throws {
+        let map = path("russell-norvig-4x3.grid")
+        let r = try runSeqlab(["grid", "compare", map, "--algorithm", "qlearning", "--episodes", "300", "--max-steps", "5"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func optimalReturn(_ text: String) throws -> Double {
+            let prefix = "mean discounted return (optimal): "
+            let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix(prefix) }, text)
+            return try XCTUnwrap(Double(line.dropFirst(prefix.count)), text)
+        }
+        XCTAssertEqual(try optimalReturn(r.stdoutText), 0.7053, accuracy: 0.05)
+        // The rollouts' own limit, asked for: most 5-step rollouts end before a terminal.
+        let cut = try runSeqlab(["grid", "compare", map, "--algorithm", "qlearning", "--episodes", "30", "--evaluation-max-steps", "5"])
+        XCTAssertEqual(cut.status, 0, cut.stderr)
+        XCTAssertLessThan(try optimalReturn(cut.stdoutText), 0.3)
+    }
+
     func testDQNLearnSavesModelThatPlayRuns() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
