@@ -38,6 +38,8 @@ struct GridPlay: ParsableCommand {
             let mdp = GridMDP(map)
             let policy = greedyPolicy(network, map: map)
             var rng = SeededGenerator(seed: seed)
+            // Streamed: the policy first, then each episode's line as it ends (in blocks of about
+            // 64 kB), the mean at the end, so a long run neither holds its output nor shows nothing.
             var text = "policy:\n" + GridRendering.policy(map, policy)
             var sum = 0.0
             for episode in 1...episodes {
@@ -53,6 +55,7 @@ struct GridPlay: ParsableCommand {
                 sum += total
                 let cells = path.map { "(\($0.row),\($0.col))" }.joined(separator: " ")
                 text += "episode \(episode): return \(total), \(path.count - 1) steps\(ended ? "" : " (cut)"): \(cells)\n"
+                if text.utf8.count >= 1 << 16 || episode == 1 { writeOut(text); text = "" }
             }
             text += "mean return: \(sum / Double(episodes))\n"
             writeOut(text)

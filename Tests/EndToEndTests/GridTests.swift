@@ -331,6 +331,39 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(plain.stderr, "", "a drawing without values needs no solution")
     }
 
+    /// play streams its episode lines as the episodes end: with 10⁸ episodes to play, the
+    /// first thousands of lines arrive long before the run could end (they were all held
+    /// in memory until the end, which wrote nothing for a long time).
+    func testPlayStreamsEpisodes() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = try writeTextFile("discount 0.9\ntransition 1\ngrid\nS . T+1\n", "c3.grid", in: dir)
+        let model = dir.appendingPathComponent("q.safetensors").path
+        let learn = try runSeqlab(["grid", "learn", map, "--algorithm", "dqn", "--episodes", "3", "--hidden-units", "4", "--model", model, "--quiet"])
+        XCTAssertEqual(learn.status, 0, learn.stderr)
+        let process = Process()
+        process.executableURL = seqlabBinary()
+        process.arguments = ["grid", "play", map, "--model", model, "--episodes", "100000000", "--max-steps", "3"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() }; process.waitUntilExit() }
+        // Stopped after 30 s at most, so that a run holding its output ends the read with nothing.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30) { if process.isRunning { process.terminate() } }
+        var received = Data()
+        while !String(decoding: received, as: UTF8.self).contains("\nepisode 2000: ") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            received += chunk
+        }
+        let text = String(decoding: received, as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("policy:\n"), String(text.prefix(200)))
+        XCTAssertTrue(text.contains("\nepisode 1: return "), String(text.prefix(200)))
+        XCTAssertTrue(text.contains("\nepisode 2000: "), "\(received.count) bytes in 30 s")
+        XCTAssertTrue(process.isRunning, "the run is far from its end")
+    }
+
     func testBadFlagValueFails() throws {
         let r = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--epsilon", "2"])
         XCTAssertNotEqual(r.status, 0)
