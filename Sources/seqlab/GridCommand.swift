@@ -43,14 +43,3 @@ extension MDPSolution {
 struct LearningDiverged: Error, CustomStringConvertible {
     let description: String
 }
-
-/// Writes a safetensors model file.
-func writeModel(_ file: SafeTensorsFile, to path: String) throws {
-    do {
-        try file.write(to: path)
-    } catch let error as InputError {
-        throw error
-    } catch {
-        throw InputError(file: path, "cannot write the model (\(error))")
-    }
-}

@@ -217,6 +217,7 @@ struct GridLearn: ParsableCommand {
 
     func validate() throws {
         if model != nil && learning.algorithm != .dqn { throw ValidationError("--model is only for --algorithm dqn") }
+        if model == "-" { throw ValidationError("--model writes a safetensors file: give a file name (standard output carries the report)") }
         if curveFormat != nil && curve == nil { throw ValidationError("--curve-format is the format of --curve FILE: give --curve") }
     }
 
@@ -224,20 +225,25 @@ struct GridLearn: ParsableCommand {
         try Self.reportingErrors {
             let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true)
             let mdp = GridMDP(map)
+            // Opened before learning, so that a path that cannot be written fails before the work;
+            // filled and committed at the end (dropped, with the old files in place, on an error).
+            let modelOutput = try Self.openSideOutput(model), curveOutput = try Self.openSideOutput(curve)
             let start = DispatchTime.now()
             let (results, dqn) = try learning.learnAll(mdp, quiet: quiet)
-            if let model, let dqn {
+            let curveData = LearningCurve(results)
+            if !quiet { Self.printMessage("\(learning.algorithm.rawValue), \(results.count) run(s) of \(curveData.meanReturns.count) episodes in \(String(format: "%.3f", secondsSince(start))) s") }
+            if let modelOutput, let dqn {
                 var metadata = ["map": map.name, "seed": String(learning.seed), "episodes": String(results[0].returns.count),
                                 "reward_scale": String(dqn.rewardScale)]
                 metadata["command"] = "seqlab grid learn --algorithm dqn"
-                try writeModel(dqn.network.safeTensors(rows: map.rows, cols: map.cols, metadata: metadata), to: model)
+                try modelOutput.write(dqn.network.safeTensors(rows: map.rows, cols: map.cols, metadata: metadata).serialized())
             }
-            let curveData = LearningCurve(results)
-            if !quiet { Self.printMessage("\(learning.algorithm.rawValue), \(results.count) run(s) of \(curveData.meanReturns.count) episodes in \(String(format: "%.3f", secondsSince(start))) s") }
-            if let curve {
+            if let curve, let curveOutput {
                 let format = curveFormat ?? (curve.hasSuffix(".jsonl") || curve.hasSuffix(".json") ? .jsonl : .tsv)
-                try writeText(format == .tsv ? curveData.tsv() : curveData.jsonLines(), to: curve)
+                try curveOutput.write(Array((format == .tsv ? curveData.tsv() : curveData.jsonLines()).utf8))
             }
+            try modelOutput?.commit()
+            try curveOutput?.commit()
             let tail = curveData.meanReturns.suffix(max(1, curveData.meanReturns.count / 10))
             var text = "algorithm: \(learning.algorithm.rawValue)\n"
             text += "runs: \(results.count)\nepisodes: \(curveData.meanReturns.count)\n"

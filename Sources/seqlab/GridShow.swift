@@ -35,6 +35,7 @@ struct GridShow: ParsableCommand {
     func run() throws {
         try Self.reportingErrors {
             let map = try GridMap(contentsOf: self.map)
+            let svgOutput = try Self.openSideOutput(svg)   // before drawing: a path that cannot be written fails first
             let needsSolution = values || policy || svg != nil
             let solution = needsSolution ? valueIteration(GridMDP(map)) : nil
             // Drawn all the same, but solve would refuse such a map: say why the numbers mean nothing.
@@ -49,10 +50,11 @@ struct GridShow: ParsableCommand {
                 if let solution, policy { text += "\n" + GridRendering.policy(map, solution.policy) }
                 writeOut(text)
             }
-            if let svg, let solution {
+            if let svgOutput, let solution {
                 var options = GridSVGOptions()
                 options.digits = digits ?? 3
-                try writeText(gridSVG(map, utilities: solution.utilities, policy: solution.policy, options: options), to: svg)
+                try svgOutput.write(Array(gridSVG(map, utilities: solution.utilities, policy: solution.policy, options: options).utf8))
+                try svgOutput.commit()
             }
         }
     }

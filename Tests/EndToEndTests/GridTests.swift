@@ -364,6 +364,35 @@ final class GridTests: XCTestCase {
         XCTAssertTrue(process.isRunning, "the run is far from its end")
     }
 
+    /// An output that cannot be written stops the command before any work: no training, no drawing,
+    /// one line naming the path.
+    func testUnwritableOutputsFailBeforeTheWork() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("nodir").path
+        let cases: [([String], String)] = [
+            (["learn", path("maze-8x8.grid"), "--algorithm", "dqn", "--episodes", "300", "--model", missing + "/m.safetensors"], missing + "/m.safetensors"),
+            (["learn", path("maze-8x8.grid"), "--algorithm", "qlearning", "--curve", missing + "/x.tsv"], missing + "/x.tsv"),
+            (["show", path("lecture-2x3.grid"), "--svg", dir.path], dir.path),
+        ]
+        for (args, file) in cases {
+            let r = try runSeqlab(["grid"] + args)
+            XCTAssertEqual(r.status, 1, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stdoutText, "", "\(args): nothing drawn or learnt")
+            XCTAssertTrue(r.stderr.hasPrefix("seqlab grid \(args[0]): \(file): cannot open for writing"), "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): \(r.stderr)")
+        }
+        // A model and curve that can be written are, after learning; the report stays on stdout.
+        let model = dir.appendingPathComponent("m.safetensors").path, curve = dir.appendingPathComponent("c.jsonl").path
+        let r = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "dqn", "--episodes", "4", "--hidden-units", "4",
+                               "--model", model, "--curve", curve, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdoutText.hasPrefix("algorithm: dqn\n"), r.stdoutText)
+        XCTAssertEqual(try String(contentsOfFile: curve, encoding: .utf8).split(separator: "\n").count, 4)
+        XCTAssertEqual(try SafeTensorsFile(contentsOf: model).metadata["architecture"], "dqn-mlp")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["c.jsonl", "m.safetensors"], "no temporary file left")
+    }
+
     func testBadFlagValueFails() throws {
         let r = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--epsilon", "2"])
         XCTAssertNotEqual(r.status, 0)
