@@ -22,8 +22,8 @@ extension GridMap {
             InputError(file: file, place: "line \(line), column \(column)", message)
         }
         func number(_ s: Substring, _ line: Int, _ column: Int, _ what: String) throws -> Double {
-            guard let v = Double(s), v.isFinite else {
-                throw fail(line, column, "expected \(what) (a finite number), found '\(s)'")
+            guard let v = GridMap.decimalNumber(s) else {
+                throw fail(line, column, "expected \(what) (a finite decimal number), found '\(s)'")
             }
             return v
         }
@@ -120,11 +120,12 @@ extension GridMap {
                 case "C":
                     cells.append(.cliff(penalty: rest.isEmpty ? defaultCliff : try number(rest, lineNumber, column + 1, "the cliff penalty")))
                 default:
-                    guard let v = Double(token), v.isFinite else {
+                    // Anything Swift reads as a number (1e400, nan, 0x10) is a reward that is not a finite decimal.
+                    guard GridMap.decimalNumber(token) != nil || Double(token) != nil else {
                         throw fail(lineNumber, column,
                                    "unknown cell '\(token)': expected '.', '#', a reward, S, T<reward> or C[<penalty>]")
                     }
-                    cells.append(.open(reward: v))
+                    cells.append(.open(reward: try number(token, lineNumber, column, "a cell reward")))
                 }
             }
             rows += 1
@@ -154,6 +155,29 @@ extension GridMap {
             throw InputError(file: path, "expected UTF-8 text")
         }
         try self.init(parsing: text, file: path == "-" ? "<stdin>" : path, requireReachableTerminal: requireReachableTerminal)
+    }
+
+    /// A decimal number as the format writes them — an optional sign, digits with at most one
+    /// point, an optional exponent (`-0.04`, `+1`, `.5`, `2e-3`) — that is finite; nil otherwise
+    /// (hexadecimal, `inf`, `nan`, `1e400`).
+    static func decimalNumber(_ s: Substring) -> Double? {
+        var bytes = Array(s.utf8)[...]
+        if let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        func digits() -> Int {
+            let n = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+            bytes = bytes.dropFirst(n)
+            return n
+        }
+        var mantissa = digits()
+        if bytes.first == UInt8(ascii: ".") { bytes = bytes.dropFirst(); mantissa += digits() }
+        guard mantissa > 0 else { return nil }
+        if let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+            guard digits() > 0 else { return nil }
+        }
+        guard bytes.isEmpty, let v = Double(s), v.isFinite else { return nil }
+        return v
     }
 
     static func positionText(_ index: Int, _ cols: Int) -> String { "row \(index / cols + 1), column \(index % cols + 1)" }

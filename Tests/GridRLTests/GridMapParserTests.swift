@@ -65,6 +65,12 @@ final class GridMapParserTests: XCTestCase {
             ("grid\n. . T1\n", "line 1, column 1", "expected a start cell"),
             ("grid\nS . .\n", "line 1, column 1", "expected at least one terminal"),
             ("discount 0.9\n", "line 1, column 1", "expected a 'grid' line"),
+            ("discount 0x1p-1\ngrid\nS T1\n", "line 1, column 10", "expected the value of 'discount' (a finite decimal number), found '0x1p-1'"),
+            ("grid\nS 0x10 T1\n", "line 2, column 3", "expected a cell reward (a finite decimal number), found '0x10'"),
+            ("grid\nS 1e400 T1\n", "line 2, column 3", "expected a cell reward (a finite decimal number), found '1e400'"),
+            ("grid\nS nan T1\n", "line 2, column 3", "expected a cell reward (a finite decimal number), found 'nan'"),
+            ("grid\nS . T1e400\n", "line 2, column 6", "expected the terminal reward (a finite decimal number), found '1e400'"),
+            ("grid\nS . T0x1\n", "line 2, column 6", "expected the terminal reward (a finite decimal number), found '0x1'"),
         ]
         for c in cases {
             XCTAssertThrowsError(try GridMap(parsing: c.text, file: "bad.grid"), c.text) { error in
@@ -122,5 +128,13 @@ final class GridMapParserTests: XCTestCase {
         for name in ["lecture-2x3.grid", "russell-norvig-4x3.grid", "cliff-walking.grid", "maze-8x8.grid", "maze-32x32.grid"] {
             XCTAssertTrue(try Self.shipped(name).terminalReachableFromStart, name)
         }
+    }
+
+    /// Numbers are decimal (as the format documents and `formatted()` writes): every decimal form
+    /// reads (hexadecimal, inf, nan and 1e400 are refused in `testMalformedMapsNameLineAndColumn`).
+    func testDecimalNumbersRead() throws {
+        let map = try GridMap(parsing: "reward 1.\ngrid\nS 0.5 +2 2e-3 -0.04 1E2 T-1.5e0\n")
+        XCTAssertEqual(map.cells, [.open(reward: 1), .open(reward: 0.5), .open(reward: 2), .open(reward: 0.002),
+                                   .open(reward: -0.04), .open(reward: 100), .terminal(reward: -1.5)])
     }
 }
