@@ -91,7 +91,12 @@ extension GridMap {
                 continue
             }
 
-            // A grid row.
+            // A grid row; a header line here was meant for above 'grid'.
+            let first = String(tokens[0].text)
+            if ["name", "discount", "transition", "reward", "cliff", "grid"].contains(first) {
+                throw fail(lineNumber, tokens[0].column, first == "grid" ? "'grid' given twice (the first is on line \(gridLine))"
+                           : "header key '\(first)' after the grid (header lines go before 'grid', on line \(gridLine))")
+            }
             if cols < 0 { cols = tokens.count }
             guard tokens.count == cols else {
                 throw fail(lineNumber, tokens.count > cols ? tokens[cols].column : (tokens.last!.column + tokens.last!.text.count),

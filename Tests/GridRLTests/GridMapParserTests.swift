@@ -71,6 +71,9 @@ final class GridMapParserTests: XCTestCase {
             ("grid\nS nan T1\n", "line 2, column 3", "expected a cell reward (a finite decimal number), found 'nan'"),
             ("grid\nS . T1e400\n", "line 2, column 6", "expected the terminal reward (a finite decimal number), found '1e400'"),
             ("grid\nS . T0x1\n", "line 2, column 6", "expected the terminal reward (a finite decimal number), found '0x1'"),
+            ("grid\nS . T+1\ndiscount 0.5\n", "line 3, column 1", "header key 'discount' after the grid (header lines go before 'grid', on line 1)"),
+            ("name m\ngrid\nS . T+1\n  name n\n", "line 4, column 3", "header key 'name' after the grid"),
+            ("grid\nS . T+1\ngrid\n", "line 3, column 1", "'grid' given twice (the first is on line 1)"),
         ]
         for c in cases {
             XCTAssertThrowsError(try GridMap(parsing: c.text, file: "bad.grid"), c.text) { error in
