@@ -99,7 +99,10 @@ struct Inspect: ParsableCommand {
     /// config (`extract --config`, `--frontend`), a grid map (`.grid`). Nil for none of these; a
     /// file that starts like one but does not read as one throws that reader's error.
     func textSummary(of path: String, extension ext: String) throws -> String? {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            if ext == "grid" { _ = try GridMap(contentsOf: path) }   // says where the text stops being UTF-8
+            return nil
+        }
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard let first = lines.first else { return nil }
         if first == "\\data\\" {

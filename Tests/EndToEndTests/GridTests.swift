@@ -393,6 +393,32 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["c.jsonl", "m.safetensors"], "no temporary file left")
     }
 
+    /// A byte that is not UTF-8 is named by line and column (characters, as parse errors count
+    /// them), for a file, standard input ("<stdin>", as parse errors call it) and inspect.
+    func testInvalidUTF8IsPlaced() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bytes = Data("name x\ngrid\nS . T+1\n. ".utf8) + Data([0xFF]) + Data(" .\n".utf8)
+        let file = dir.appendingPathComponent("badutf.grid")
+        try bytes.write(to: file)
+        let accented = Data("grid\nS . T+1\né ".utf8) + Data([0xC3, 0x28]) + Data(" .\n".utf8)   // 0xC3 lacks its continuation
+        let cases: [([String], Data, String)] = [
+            (["grid", "solve", file.path], Data(), "seqlab grid solve: \(file.path): line 4, column 3: expected UTF-8 text, found the byte 0xFF\n"),
+            (["grid", "solve", "-"], bytes, "seqlab grid solve: <stdin>: line 4, column 3: expected UTF-8 text, found the byte 0xFF\n"),
+            (["grid", "show", "-"], accented, "seqlab grid show: <stdin>: line 3, column 3: expected UTF-8 text, found the byte 0xC3\n"),
+            (["inspect", file.path], Data(), "seqlab inspect: \(file.path): line 4, column 3: expected UTF-8 text, found the byte 0xFF\n"),
+        ]
+        for (args, stdin, message) in cases {
+            let r = try runSeqlab(args, stdin: stdin)
+            XCTAssertEqual(r.status, 1, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stdoutText, "", "\(args)")
+            XCTAssertEqual(r.stderr, message, "\(args)")
+        }
+        // Parse errors from standard input name it the same way.
+        let parse = try runSeqlab(["grid", "solve", "-"], stdin: Data("grid\nS X T+1\n".utf8))
+        XCTAssertEqual(parse.stderr, "seqlab grid solve: <stdin>: line 2, column 3: unknown cell 'X': expected '.', '#', a reward, S, T<reward> or C[<penalty>]\n")
+    }
+
     func testBadFlagValueFails() throws {
         let r = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--epsilon", "2"])
         XCTAssertNotEqual(r.status, 0)
