@@ -72,6 +72,12 @@ struct LearningFlags: ParsableArguments {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be in [0, 1]") }
         }
         guard epsilonDecay > 0, epsilonDecay <= 1 else { throw ValidationError("--epsilon-decay must be in (0, 1]") }
+        // ε only falls (decay, annealing) towards its floor; a floor above the start would raise it.
+        let (start, floor) = algorithm == .dqn ? (dqnOptions(run: 0).epsilonStart, dqnOptions(run: 0).epsilonEnd)
+            : (tabularOptions(run: 0).epsilon, tabularOptions(run: 0).minimumEpsilon)
+        guard floor <= start else {
+            throw ValidationError("--min-epsilon (\(floor)\(minEpsilon == nil ? ", the default" : "")) must not exceed --epsilon (\(start)\(epsilon == nil ? ", the default" : ""))")
+        }
         if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
         guard alphaDecayVisits >= 0, alphaDecayVisits.isFinite else { throw ValidationError("--alpha-decay-visits must be a finite number ≥ 0") }
         if algorithm == .dqn {

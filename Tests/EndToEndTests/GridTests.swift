@@ -419,6 +419,25 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(parse.stderr, "seqlab grid solve: <stdin>: line 2, column 3: unknown cell 'X': expected '.', '#', a reward, S, T<reward> or C[<penalty>]\n")
     }
 
+    /// ε only falls towards --min-epsilon, so a floor above the start is refused rather than
+    /// silently raising exploration (with the defaults filled in: 0.1 for the tabular learners'
+    /// ε, 0.1 for DQN's final ε).
+    func testMinEpsilonAboveEpsilonIsRefused() throws {
+        let map = path("lecture-2x3.grid")
+        let cases: [([String], String)] = [
+            (["--algorithm", "qlearning", "--epsilon", "0", "--min-epsilon", "1"], "--min-epsilon (1.0) must not exceed --epsilon (0.0)"),
+            (["--algorithm", "sarsa", "--min-epsilon", "0.5"], "--min-epsilon (0.5) must not exceed --epsilon (0.1, the default)"),
+            (["--algorithm", "dqn", "--epsilon", "0.05"], "--min-epsilon (0.1, the default) must not exceed --epsilon (0.05)"),
+        ]
+        for (args, message) in cases {
+            let r = try runSeqlab(["grid", "learn", map] + args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+        let equal = try runSeqlab(["grid", "learn", map, "--algorithm", "qlearning", "--episodes", "3", "--epsilon", "0.2", "--min-epsilon", "0.2"])
+        XCTAssertEqual(equal.status, 0, equal.stderr)
+    }
+
     func testBadFlagValueFails() throws {
         let r = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--epsilon", "2"])
         XCTAssertNotEqual(r.status, 0)
