@@ -17,9 +17,9 @@ struct GridGenerate: ParsableCommand {
     @Option(help: "Seed of the generator.") var seed: UInt64 = 1
     @Option(help: "Share of inner walls removed to make loops.") var loops = MazeOptions(rows: 2, cols: 2).loopFraction
     @Option(help: "Share of dead ends turned into traps.") var traps = MazeOptions(rows: 2, cols: 2).trapFraction
-    @Option(help: "Reward of a trap.") var trapReward = MazeOptions(rows: 2, cols: 2).trapReward
-    @Option(help: "Reward of the goal.") var goalReward = MazeOptions(rows: 2, cols: 2).goalReward
-    @Option(help: "R(s) of every other cell.") var stepReward = MazeOptions(rows: 2, cols: 2).stepReward
+    @Option(parsing: .unconditional, help: "Reward of a trap.") var trapReward = MazeOptions(rows: 2, cols: 2).trapReward
+    @Option(parsing: .unconditional, help: "Reward of the goal.") var goalReward = MazeOptions(rows: 2, cols: 2).goalReward
+    @Option(parsing: .unconditional, help: "R(s) of every other cell.") var stepReward = MazeOptions(rows: 2, cols: 2).stepReward
     @Option(help: "Probability of the intended move.") var transition = MazeOptions(rows: 2, cols: 2).intendedProbability
     @Option(help: "Discount γ.") var discount = MazeOptions(rows: 2, cols: 2).discount
     @Option(name: .shortAndLong, help: "Output file (- for standard output).") var output = "-"

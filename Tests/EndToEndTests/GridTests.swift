@@ -172,6 +172,17 @@ final class GridTests: XCTestCase {
         }
     }
 
+    /// Rewards are often negative: they are taken with a space as with '=' (the defaults' help shows -10.0).
+    func testGenerateTakesNegativeRewardsWithASpace() throws {
+        let spaced = try runSeqlab(["grid", "generate", "--rows", "5", "--cols", "5", "--trap-reward", "-3", "--goal-reward", "-0.5", "--step-reward", "-1"])
+        XCTAssertEqual(spaced.status, 0, spaced.stderr)
+        let joined = try runSeqlab(["grid", "generate", "--rows", "5", "--cols", "5", "--trap-reward=-3", "--goal-reward=-0.5", "--step-reward=-1"])
+        XCTAssertEqual(spaced.stdout, joined.stdout)
+        XCTAssertTrue(spaced.stdoutText.contains("--trap-reward -3.0 --goal-reward -0.5 --step-reward -1.0"), spaced.stdoutText)
+        XCTAssertTrue(spaced.stdoutText.contains("\nreward -1\n"), spaced.stdoutText)
+        XCTAssertTrue(spaced.stdoutText.contains("T-0.5"), spaced.stdoutText)
+    }
+
     func testLearnWritesCurveReproducibly() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
