@@ -266,11 +266,7 @@ final class GridTests: XCTestCase {
             (["--algorithm", "dqn", "--alpha", "inf"], "--alpha must be a positive finite number"),
             (["--algorithm", "dqn", "--reward-scale", "inf"], "--reward-scale must be a positive finite number"),
         ]
-        for (args, message) in refused {
-            let r = try runSeqlab(["grid", "learn", map] + args)
-            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
-            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
-        }
+        try assertUsageErrors(refused, map: map)
         let model = dir.appendingPathComponent("q.safetensors").path
         let diverging: [[String]] = [
             ["--algorithm", "qlearning", "--alpha", "1e300", "--episodes", "20"],
@@ -430,6 +426,16 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(parse.stderr, "seqlab grid solve: <stdin>: line 2, column 3: unknown cell 'X': expected '.', '#', a reward, S, T<reward> or C[<penalty>]\n")
     }
 
+    /// Each `grid learn MAP ARGS` is refused as a usage error (exit 64) with one line containing its message.
+    func assertUsageErrors(_ cases: [([String], String)], map: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        for (args, message) in cases {
+            let r = try runSeqlab(["grid", "learn", map] + args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)", file: file, line: line)
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)", file: file, line: line)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): \(r.stderr)", file: file, line: line)
+        }
+    }
+
     /// ε only falls towards --min-epsilon, so a floor above the start is refused rather than
     /// silently raising exploration (with the defaults filled in: 0.1 for the tabular learners'
     /// ε, 0.1 for DQN's final ε).
@@ -440,11 +446,7 @@ final class GridTests: XCTestCase {
             (["--algorithm", "sarsa", "--min-epsilon", "0.5"], "--min-epsilon (0.5) must not exceed --epsilon (0.1, the default)"),
             (["--algorithm", "dqn", "--epsilon", "0.05"], "--min-epsilon (0.1, the default) must not exceed --epsilon (0.05)"),
         ]
-        for (args, message) in cases {
-            let r = try runSeqlab(["grid", "learn", map] + args)
-            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
-            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
-        }
+        try assertUsageErrors(cases, map: map)
         let equal = try runSeqlab(["grid", "learn", map, "--algorithm", "qlearning", "--episodes", "3", "--epsilon", "0.2", "--min-epsilon", "0.2"])
         XCTAssertEqual(equal.status, 0, equal.stderr)
     }
