@@ -70,7 +70,7 @@ public enum GridRendering {
 
 extension GridRendering {
     /// A solution as one JSON object: `{"map","rows","cols","method","iterations","converged",
-    /// "last_change","utilities":[[…]],"policy":[[…]]}`; walls and cliffs are null in both grids,
+    /// "last_change","start_utility","utilities":[[…]],"policy":[[…]]}`; walls and cliffs are null in both grids,
     /// terminals have their utility and a null action; actions are "up", "right", "down", "left".
     public static func json(_ map: GridMap, _ solution: MDPSolution, method: String) -> String {
         func string(_ s: String) -> String {
@@ -98,6 +98,7 @@ extension GridRendering {
         }
         return "{\"map\":\(string(map.name)),\"rows\":\(map.rows),\"cols\":\(map.cols),\"method\":\(string(method)),"
             + "\"iterations\":\(solution.iterations),\"converged\":\(solution.converged),\"last_change\":\(solution.lastChange),"
+            + "\"start_utility\":\(solution.utilities[map.start]),"
             + "\"utilities\":[" + utilities.joined(separator: ",") + "],\"policy\":[" + policy.joined(separator: ",") + "]}\n"
     }
 }

@@ -63,6 +63,22 @@ public struct LearningResult: Sendable {
     public var returns: [Double]
     /// Steps taken in every training episode.
     public var steps: [Int]
+    public init(q: [Double], policy: [Int], returns: [Double], steps: [Int]) {
+        self.q = q; self.policy = policy; self.returns = returns; self.steps = steps
+    }
+}
+
+extension LearningResult {
+    /// The learned utilities U(s) = max_a Q(s,a) of the decision states (each terminal's reward on
+    /// terminals, 0 elsewhere): what value iteration's utilities estimate.
+    public func stateValues(_ mdp: GridMDP) -> [Double] {
+        var u = mdp.terminalValue
+        for s32 in mdp.decisionStates {
+            let s = Int(s32)
+            u[s] = max(max(q[s * 4], q[s * 4 + 1]), max(q[s * 4 + 2], q[s * 4 + 3]))
+        }
+        return u
+    }
 }
 
 /// ε-greedy choice (Sutton & Barto §2.2): a uniformly random action with probability ε,

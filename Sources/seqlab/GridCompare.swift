@@ -32,13 +32,15 @@ struct GridCompare: ParsableCommand {
             options.episodes = evaluationEpisodes
             options.maxStepsPerEpisode = evaluationMaxSteps
             options.seed = learning.seed
-            let comparisons = try learning.learnAll(mdp).results.map { comparePolicy(mdp, policy: $0.policy, optimal: optimal, options: options) }
+            let results = try learning.learnAll(mdp).results
+            let comparisons = results.map { comparePolicy(mdp, policy: $0.policy, optimal: optimal, options: options) }
             let n = Double(comparisons.count)
             var text = "algorithm: \(learning.algorithm.rawValue)\nruns: \(comparisons.count)\n"
             text += "states: \(comparisons[0].states)\n"
             text += "agreement: \(comparisons.map(\.agreement).reduce(0, +) / n)\n"
             text += "mean discounted return (learned): \(comparisons.map(\.meanReturn).reduce(0, +) / n)\n"
             text += "mean discounted return (optimal): \(comparisons[0].optimalMeanReturn)\n"
+            text += learning.valuesText(mdp, results)
             writeOut(text)
         }
     }

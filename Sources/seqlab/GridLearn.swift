@@ -58,6 +58,9 @@ struct LearningFlags: ParsableArguments {
     @Flag(help: "DQN: the centred RMSProp of the Nature DQN code (moving average of g subtracted) instead of the lecture's plain form.")
     var centredRmsprop = false
 
+    @Flag(help: "Also print run 1's learned state values max_a Q(s,a), as 'grid show --values' prints value iteration's U(s).")
+    var values = false
+
     @Option(help: "Seed of the first run; run i uses seed + i.")
     var seed: UInt64 = 1
 
@@ -152,6 +155,11 @@ struct LearningFlags: ParsableArguments {
             let gigabytes = String(format: "%.3g", total / 1e9), limit = String(format: "%.3g", Self.memoryLimit / 1e9)
             throw ValidationError("these settings would take about \(gigabytes) GB of memory on a \(map.rows)×\(map.cols) map, more than the \(limit) GB allowed: lower \(what)")
         }
+    }
+
+    /// Run 1's learned state values as text, when --values asks for them ("" otherwise).
+    func valuesText(_ mdp: GridMDP, _ results: [LearningResult]) -> String {
+        values ? "values (run 1):\n" + GridRendering.values(mdp.map, results[0].stateValues(mdp)) : ""
     }
 
     /// Learns with every run; returns the results (one per run) and, for DQN, the first run's network.
@@ -255,6 +263,7 @@ struct GridLearn: ParsableCommand {
             text += "runs: \(results.count)\nepisodes: \(curveData.meanReturns.count)\n"
             text += "mean return, last \(tail.count) episodes: \(tail.reduce(0, +) / Double(tail.count))\n"
             text += "policy (run 1):\n" + GridRendering.policy(map, results[0].policy)
+            text += learning.valuesText(mdp, results)
             // With the curve on stdout the report goes to stderr as it is (it is output, not a message: no prefix).
             if curve != "-" { writeOut(text) } else { printError(text) }
         }

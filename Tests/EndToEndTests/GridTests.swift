@@ -47,6 +47,9 @@ final class GridTests: XCTestCase {
             XCTAssertEqual(object["method"] as? String, method)
             XCTAssertEqual(object["converged"] as? Bool, true)
             let u = try XCTUnwrap(object["utilities"] as? [[Any]]).map { $0.map { $0 as? Double } }
+            // The start's (top left) utility, as the text summary prints it.
+            XCTAssertEqual(try XCTUnwrap(object["start_utility"] as? Double), try XCTUnwrap(u[0][0]))
+            XCTAssertEqual(try XCTUnwrap(object["start_utility"] as? Double), 4.8026, accuracy: 1e-4)
             utilities.append(u)
             XCTAssertEqual((object["policy"] as? [[Any]])?[0].compactMap { $0 as? String }, ["right", "right", "down"])
         }
@@ -449,6 +452,23 @@ final class GridTests: XCTestCase {
         try assertUsageErrors(cases, map: map)
         let equal = try runSeqlab(["grid", "learn", map, "--algorithm", "qlearning", "--episodes", "3", "--epsilon", "0.2", "--min-epsilon", "0.2"])
         XCTAssertEqual(equal.status, 0, equal.stderr)
+    }
+
+    /// --values prints the learned U(s) = max_a Q(s,a) beside the policy, to set against solve's:
+    /// Q-learning with α = 1 on a deterministic corridor learns them exactly, γ² = 0.81 and γ = 0.9.
+    func testLearnAndComparePrintLearnedValues() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = try writeTextFile("discount 0.9\ntransition 1\nreward 0\ngrid\nS . T+1\n", "c3d.grid", in: dir)
+        for command in ["learn", "compare"] {
+            let r = try runSeqlab(["grid", command, map, "--algorithm", "qlearning", "--alpha", "1", "--episodes", "50", "--values"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdoutText.hasSuffix("values (run 1):\n0.810 0.900    +1\n"), "\(command): \(r.stdoutText)")
+            let plain = try runSeqlab(["grid", command, map, "--algorithm", "qlearning", "--alpha", "1", "--episodes", "50"])
+            XCTAssertFalse(plain.stdoutText.contains("values"), plain.stdoutText)
+        }
+        let solve = try runSeqlab(["grid", "solve", map, "--quiet"])
+        XCTAssertTrue(solve.stdoutText.contains("utilities:\n0.810 0.900    +1\n"), solve.stdoutText)
     }
 
     func testBadFlagValueFails() throws {

@@ -103,4 +103,14 @@ final class TabularLearningTests: XCTestCase {
         options.seed = 2
         XCTAssertNotEqual(qLearning(mdp, options: options).returns, a.returns)
     }
+
+    /// U(s) = max_a Q(s,a) on decision states, the terminal's reward on terminals, 0 on walls.
+    func testStateValuesAreTheBestQ() throws {
+        let mdp = GridMDP(try GridMap(parsing: "grid\nS # T-2\n. . .\n"))
+        var q = [Double](repeating: 0, count: mdp.stateCount * 4)
+        q[0 * 4 + 0] = -1; q[0 * 4 + 1] = 0.25; q[0 * 4 + 2] = 0.5; q[0 * 4 + 3] = -3   // S
+        for s in [3, 4, 5] { for a in 0..<4 { q[s * 4 + a] = Double(s) - Double(a) } }    // best: action 0
+        let result = LearningResult(q: q, policy: [], returns: [], steps: [])
+        XCTAssertEqual(result.stateValues(mdp), [0.5, 0, -2, 3, 4, 5])
+    }
 }
