@@ -71,10 +71,9 @@ public struct QNetwork<S: NetworkScalar>: Sendable {
 }
 
 extension QNetwork where S == Float {
-    /// The network as a safetensors file; `metadata` is added to the architecture keys.
+    /// The network as a safetensors file; `metadata` is added to the architecture keys, and the
+    /// whole metadata sealed with its checksum (`SafeTensorsFile.sealed()`).
     public func safeTensors(rows: Int, cols: Int, metadata: [String: String] = [:]) -> SafeTensorsFile {
-        var tensors: [String: SafeTensor] = [:]
-        for p in parameters { tensors[p.name] = SafeTensor(floats: p.value.data, shape: p.shape) }
         var meta = metadata
         meta["architecture"] = "dqn-mlp"
         meta["format_version"] = "1"
@@ -84,7 +83,7 @@ extension QNetwork where S == Float {
         meta["grid_cols"] = String(cols)
         meta["channels"] = "walls,terminals,rewards,agent"
         meta["actions"] = "up,right,down,left"
-        return SafeTensorsFile(tensors: tensors, metadata: meta)
+        return parameters.safeTensorsFile(metadata: meta)
     }
 
     /// Reads a network written by `safeTensors(rows:cols:)`; checks the architecture, the shapes and

@@ -128,6 +128,16 @@ final class DQNTests: XCTestCase {
         let x = GridImage(map).batch([0, 1, 2, 4, 6], as: Float.self)
         XCTAssertEqual(loaded(x).data, network(x).data)
         XCTAssertEqual(greedyPolicy(loaded, map: map), last!.policy)
+        // The metadata is sealed: a changed map size is refused on reading, not trusted.
+        XCTAssertEqual(file.metadata[SafeTensorsFile.metadataChecksumKey], file.metadataChecksum())
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let key = Array("\"grid_cols\":\"4\"".utf8)
+        let at = try XCTUnwrap((0...(bytes.count - key.count)).first { Array(bytes[$0..<($0 + key.count)]) == key })
+        bytes[at + key.count - 2] = UInt8(ascii: "8")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try SafeTensorsFile(contentsOf: path)) { error in
+            XCTAssertTrue("\(error)".contains("seqlab.metadata_checksum"), "\(error)")
+        }
     }
 
     func testDQNWithCentredRMSPropLearnsSmallWorld() {
