@@ -75,9 +75,7 @@ public final class Trainer {
             throw InputError(file: "training options", "--precision bf16 rounds the products of LSTM layers; \(cell.rawValue) networks train in fp32")
         }
         var rng = SeededGenerator(seed: options.seed)
-        let configuration = LSTMNetworkConfiguration(inputSize: dimension, hiddenSizes: options.hiddenSizes,
-                                                     bidirectional: options.bidirectional, peepholes: options.peepholes,
-                                                     classes: task.classifies ? alphabet.count : dimension)
+        let configuration = Trainer.networkConfiguration(options, inputs: dimension, alphabet: alphabet, task: task)
         let network = SequenceNetwork(configuration, cell: cell, rng: &rng)
         self.options = options
         self.model = LabellingModel(network: network, alphabet: alphabet, tokenUnit: tokenUnit, frontEnd: frontEnd, task: task)
@@ -91,6 +89,15 @@ public final class Trainer {
         self.modelPath = modelPath
         self.checkpointPath = checkpointPath
         try Trainer.checkDimensions(valid, dimension, "validation data")
+    }
+
+    /// The shape of the network a new run builds for `inputs`-dimensional features: known before
+    /// any weight is allocated, so that `MemoryPlan` can refuse a run that cannot fit first.
+    public static func networkConfiguration(_ options: TrainingOptions, inputs: Int, alphabet: Alphabet,
+                                            task: TrainingTask) -> LSTMNetworkConfiguration {
+        LSTMNetworkConfiguration(inputSize: inputs, hiddenSizes: options.hiddenSizes,
+                                 bidirectional: options.bidirectional, peepholes: options.peepholes,
+                                 classes: task.classifies ? alphabet.count : inputs)
     }
 
     /// Continues the run saved in `checkpoint` (its options, network, optimizer state and position).

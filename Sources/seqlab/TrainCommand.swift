@@ -148,7 +148,11 @@ struct Train: ParsableCommand {
             throw ValidationError("--pen-rotation, --pen-slant and --pen-scale distort pen features and need a stroke front end: give --frontend with the config given to extract strokes")
         }
         if let maxMemory, MemoryBudget.parse(maxMemory) == nil { throw ValidationError("--max-memory takes a size such as 512M or 8G") }
-        guard parsedHidden != nil else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
+        guard let widths = parsedHidden else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
+        // Bounds that keep the memory estimate (checked before any weight is allocated) within Int.
+        guard widths.count <= 100, widths.allSatisfy({ $0 <= 1_000_000 }) else {
+            throw ValidationError("--hidden takes 1 to 100 widths, each in 1...1000000, got \(widths.count) width(s) up to \(widths.max() ?? 0)")
+        }
     }
 
     /// The share of training utterances held out when no --valid-feats is given.
@@ -303,6 +307,12 @@ struct Train: ParsableCommand {
             }
         }
         let checkpointPath = checkpoint ?? output + ".ckpt"
+        // The memory a run needs follows from its configuration alone: check it before any weight is allocated.
+        let configuration = previous?.model.network.configuration ?? base?.network.configuration
+            ?? Trainer.networkConfiguration(trainingOptions, inputs: train.dimension ?? 0, alphabet: alphabet, task: task)
+        let plan = MemoryPlan(train: train, valid: valid, configuration: configuration,
+                              batchSize: previous?.options.batchSize ?? batchSize)
+        if let memoryLimit { try plan.check(limit: memoryLimit) }
         let trainer: Trainer
         if let previous {
             trainer = try Trainer(resuming: previous, train: train, valid: valid, alphabet: alphabet,
@@ -323,9 +333,6 @@ struct Train: ParsableCommand {
             }
         }
         trainer.checkpointInterval = checkpointEvery
-        let plan = MemoryPlan(train: train, valid: valid, configuration: trainer.model.network.configuration,
-                              batchSize: trainer.options.batchSize)
-        if let memoryLimit { try plan.check(limit: memoryLimit) }
         var written = [output, checkpointPath]
         if let epochModels {
             do {

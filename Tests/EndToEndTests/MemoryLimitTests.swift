@@ -54,6 +54,27 @@ final class MemoryLimitTests: XCTestCase {
         XCTAssertTrue(small.stderr.contains("feats.ark: long: the training features held so far reach"), small.stderr)
     }
 
+    func testAHugeNetworkIsRefusedFromItsSizeBeforeItsWeightsAreAllocated() throws {
+        let (feats, text) = try writeLongCorpus()
+        let model = dir.appendingPathComponent("m.safetensors").path
+        // 2×100,000 bidirectional LSTM units hold about 1.3 × 10¹¹ weights (3 TB with gradients and
+        // Adam's slots): allocating them first died of a failed allocation (SIGABRT, status 134).
+        for network in [["--hidden", "100000"], ["--cell", "elman", "--unidirectional", "--hidden", "100000"]] {
+            let r = try runSeqlab(["train", "--feats", feats, "--text", text, "--tokens", "words", "--epochs", "1", "--valid-fraction", "0",
+                                   "--threads", "1", "--quiet", "-o", model] + network)
+            XCTAssertFalse(r.killedBySignal, r.stderr)
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("seqlab train: training: needs about "), r.stderr)
+            XCTAssertTrue(r.stderr.contains("allowed (--max-memory"), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: model))
+        }
+        // Widths beyond any memory are a refused command line.
+        let wide = try runSeqlab(["train", "--feats", feats, "--text", text, "--hidden", "8,2000000", "-o", model])
+        XCTAssertEqual(wide.status, 64, wide.stderr)
+        XCTAssertTrue(wide.stderr.contains("--hidden takes 1 to 100 widths, each in 1...1000000, got 2 width(s) up to 2000000"), wide.stderr)
+    }
+
     func testLabelRefusesAFileTooLongForTheLimitAndLabelsTheOthers() throws {
         // 120 s of tone: 12,000 frames × 12 kB (the digit model) ≈ 137 MB, over a 100 MB limit.
         let long = dir.appendingPathComponent("long.wav")
