@@ -53,6 +53,21 @@ public struct Checkpoint {
         self.model = model
     }
 
+    /// Throws when `path` holds the checkpoint of a run that has not finished, which a new run
+    /// writing its own checkpoint there would destroy; a finished run's checkpoint (or no file)
+    /// may be replaced. A file there that is not a checkpoint is refused as well.
+    public static func refuseReplacingUnfinishedRun(at path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let existing: Checkpoint
+        do {
+            existing = try Checkpoint(contentsOf: path)
+        } catch let e as InputError {
+            throw InputError(file: path, place: e.place, "\(e.message); a new run would write its checkpoint over this file: remove it, or give --checkpoint another path")
+        }
+        guard !existing.state.finished else { return }
+        throw InputError(file: path, "holds an unfinished run (epoch \(existing.state.epoch + 1) of \(existing.options.epochs)); give --resume \(path) to continue it, or remove it to start afresh")
+    }
+
     /// For `seqlab inspect`: where the run stands, and on which data (`DataFingerprint`).
     public var summary: String {
         var line = state.finished ? "checkpoint: finished after \(state.epoch) epoch(s)"

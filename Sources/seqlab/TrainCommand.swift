@@ -25,7 +25,7 @@ struct Train: ParsableCommand {
             | seqlab train --text data/train/text --tokens words -o digits.safetensors
         A checkpoint is written after every epoch (and every --checkpoint-every
         batches) and on Ctrl-C; --resume continues it exactly, also after a crash or
-        SIGKILL.
+        SIGKILL. A new run refuses to write over an unfinished run's checkpoint.
         --init MODEL fine-tunes: it starts from the model's weights with a fresh
         optimizer, keeping its architecture, alphabet, tokens and front end (flags
         contradicting them are refused).
@@ -240,6 +240,8 @@ struct Train: ParsableCommand {
     private func train() throws {
         let previous = try resume.map { try Checkpoint(contentsOf: $0) }
         if let previous { try refuseFlagsTheCheckpointOverrides(previous.options, checkpoint: previous.path) }
+        let checkpointPath = checkpoint ?? output + ".ckpt"
+        if previous == nil { try Checkpoint.refuseReplacingUnfinishedRun(at: checkpointPath) }
         let base = try initModel.map { try LabellingModel(contentsOf: $0) }
         let requestedFrontEnd = try frontend.map { path in
             guard let text = String(data: try readWholeFile(path), encoding: .utf8) else { throw InputError(file: path, "the front-end config is not UTF-8 text") }
@@ -306,7 +308,6 @@ struct Train: ParsableCommand {
                 Self.printMessage("note: no AVX512-BF16 here (\(KernelInstructionSet.setting ?? "this CPU")); --precision bf16 widens the bfloat16 values for float FMAs (\(BFloat16Matrix.kernelFamily) kernels): the same results, but slower than float")
             }
         }
-        let checkpointPath = checkpoint ?? output + ".ckpt"
         // The memory a run needs follows from its configuration alone: check it before any weight is allocated.
         let configuration = previous?.model.network.configuration ?? base?.network.configuration
             ?? Trainer.networkConfiguration(trainingOptions, inputs: train.dimension ?? 0, alphabet: alphabet, task: task)

@@ -27,6 +27,53 @@ final class CrashSafeTrainingTests: XCTestCase {
         XCTAssertTrue(stdout.contains("equals the uninterrupted run's bytes"), stdout)
     }
 
+    /// A new run (no --resume) at the path of an unfinished run's checkpoint would write over it: it
+    /// is refused, for the default OUTPUT.ckpt and for --checkpoint alike; a finished run's is replaced.
+    func testANewRunRefusesToReplaceAnUnfinishedRunsCheckpoint() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (feats, text, _) = try writeLabelTask(in: dir)
+        let model = dir.appendingPathComponent("u.safetensors").path
+        let common = ["train", "--feats", feats, "--text", text, "--tokens", "words", "--hidden", "4", "--threads", "1",
+                      "--valid-fraction", "0", "--quiet"]
+        for checkpoint in [model + ".ckpt", dir.appendingPathComponent("own.ckpt").path] {
+            let flag = checkpoint.hasSuffix("own.ckpt") ? ["--checkpoint", checkpoint] : []
+            // A long run, SIGKILLed once its first epoch's checkpoint is written: unfinished (epoch 2 of 1000).
+            let process = Process()
+            process.executableURL = seqlabBinary()
+            process.arguments = common + ["--epochs", "1000", "-o", model] + flag
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(60)
+            while !FileManager.default.fileExists(atPath: checkpoint) && process.isRunning && Date() < deadline { usleep(5_000) }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let before = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
+            let again = try runSeqlab(common + ["--epochs", "2", "-o", model] + flag)
+            XCTAssertEqual(again.status, 1, again.stderr)
+            let lines = again.stderr.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, again.stderr)
+            XCTAssertTrue(again.stderr.hasPrefix("seqlab train: \(checkpoint): holds an unfinished run (epoch "), again.stderr)
+            XCTAssertTrue(again.stderr.contains(" of 1000); give --resume \(checkpoint) to continue it, or remove it to start afresh"), again.stderr)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: checkpoint)), before)
+            // A finished run's checkpoint is replaced by a new run's.
+            try FileManager.default.removeItem(atPath: checkpoint)
+            let first = try runSeqlab(common + ["--epochs", "1", "-o", model] + flag)
+            XCTAssertEqual(first.status, 0, first.stderr)
+            let second = try runSeqlab(common + ["--epochs", "2", "-o", model] + flag)
+            XCTAssertEqual(second.status, 0, second.stderr)
+            let inspect = try runSeqlab(["inspect", checkpoint])
+            XCTAssertTrue(inspect.stdoutText.contains("checkpoint: finished after 2 epoch(s)"), inspect.stdoutText)
+        }
+        // A file there that is not a checkpoint is not written over either.
+        let notCheckpoint = dir.appendingPathComponent("notes.txt").path
+        try Data("my notes\n".utf8).write(to: URL(fileURLWithPath: notCheckpoint))
+        let r = try runSeqlab(common + ["--epochs", "1", "-o", model, "--checkpoint", notCheckpoint])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("a new run would write its checkpoint over this file: remove it, or give --checkpoint another path"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: notCheckpoint, encoding: .utf8), "my notes\n")
+    }
+
     /// A kill during an atomic write leaves `.NAME.tmp-XXXXXX` beside the model or checkpoint; the
     /// next run removes those (and only those) and says so.
     func testTrainRemovesTemporaryFilesLeftByAKilledWrite() throws {
