@@ -108,7 +108,7 @@ struct Train: ParsableCommand {
         if let learningRateDecay {
             guard learningRateDecay > 0 && learningRateDecay <= 1 else { throw ValidationError("--learning-rate-decay is a factor in (0, 1], got \(learningRateDecay)") }
         }
-        guard (0...0.5).contains(heldOutFraction) else { throw ValidationError("--valid-fraction must be in [0, 0.5] (every n-th utterance, n = 1/FRACTION rounded, at least 2)") }
+        guard (0...0.5).contains(heldOutFraction) else { throw ValidationError("--valid-fraction must be in [0, 0.5] (every n-th utterance, n = 1/FRACTION rounded, at least 2), got \(heldOutFraction)") }
         if validFraction != nil && validFeats != nil {
             throw ValidationError("--valid-fraction holds training utterances out, and --valid-feats gives the validation set instead: give one")
         }
@@ -143,15 +143,42 @@ struct Train: ParsableCommand {
             throw ValidationError("--momentum is for --optimizer sgd and rmsprop; adam keeps its own moment estimates (β1 = 0.9, β2 = 0.999)")
         }
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout is a probability in [0, 1), got \(dropout)") }
+        try checkRanges()
         // A resumed or fine-tuned model brings its own front end; otherwise only --frontend can give one.
         if (penRotation != 0 || penSlant != 0 || penScale != 0) && frontend == nil && resume == nil && initModel == nil {
             throw ValidationError("--pen-rotation, --pen-slant and --pen-scale distort pen features and need a stroke front end: give --frontend with the config given to extract strokes")
         }
         if let maxMemory, MemoryBudget.parse(maxMemory) == nil { throw ValidationError("--max-memory takes a size such as 512M or 8G") }
-        guard let widths = parsedHidden else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128") }
+        guard let widths = parsedHidden else { throw ValidationError("--hidden takes positive widths separated by commas, e.g. 128,128, got \(hidden ?? "")") }
         // Bounds that keep the memory estimate (checked before any weight is allocated) within Int.
         guard widths.count <= 100, widths.allSatisfy({ $0 <= 1_000_000 }) else {
             throw ValidationError("--hidden takes 1 to 100 widths, each in 1...1000000, got \(widths.count) width(s) up to \(widths.max() ?? 0)")
+        }
+    }
+
+    /// Every numeric option within its range and finite (NaN fails every comparison, so each
+    /// check is written as the range it must lie in); one ValidationError naming the option.
+    private func checkRanges() throws {
+        let reals: [(String, Double?, String, (Double) -> Bool)] = [
+            ("--momentum", momentum, "[0, 1)", { $0 >= 0 && $0 < 1 }),
+            ("--clip", clip, "[0, ∞) (0 = off)", { $0 >= 0 && $0.isFinite }),
+            ("--weight-decay", weightDecay, "[0, ∞)", { $0 >= 0 && $0.isFinite }),
+            ("--input-noise", inputNoise, "[0, ∞)", { $0 >= 0 && $0.isFinite }),
+        ]
+        for (flag, value, range, ok) in reals {
+            if let value, !ok(value) { throw ValidationError("\(flag) must be in \(range), got \(value)") }
+        }
+        let counts: [(String, Int?, Int)] = [
+            ("--time-masks", timeMasks, 0), ("--freq-masks", freqMasks, 0),
+            ("--time-mask-width", timeMaskWidth, 1), ("--freq-mask-width", freqMaskWidth, 1),
+        ]
+        for (flag, value, least) in counts {
+            if let value, value < least { throw ValidationError("\(flag) must be at least \(least), got \(value)") }
+        }
+        do {
+            try PenDistortion(rotationDegrees: penRotation, slant: penSlant, scale: penScale).validate(file: "<command line>")
+        } catch {
+            throw ValidationError(error.message)
         }
     }
 
@@ -159,7 +186,7 @@ struct Train: ParsableCommand {
     var heldOutFraction: Double { validFraction ?? 0.1 }
 
     var parsedHidden: [Int]? {
-        let parts = (hidden ?? "128,128").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = (hidden ?? "128,128").split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
         return parts.map { $0! }
     }

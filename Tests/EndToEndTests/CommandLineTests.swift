@@ -54,6 +54,43 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(shown.status, 0, shown.stderr)
     }
 
+    /// Every numeric option of train is checked against its range, NaN and infinity included, as
+    /// the command line (64, one line naming the option); a value on the edge of its range runs.
+    func testTrainRefusesNumbersOutsideTheirRanges() throws {
+        let base = ["train", "--text", "t", "-o", "m"]
+        for (args, message) in [
+            (["--clip=-1"], "--clip must be in [0, ∞) (0 = off), got -1.0"),
+            (["--clip", "nan"], "--clip must be in [0, ∞) (0 = off), got nan"),
+            (["--input-noise=-1"], "--input-noise must be in [0, ∞), got -1.0"),
+            (["--input-noise", "inf"], "--input-noise must be in [0, ∞), got inf"),
+            (["--weight-decay=-0.1"], "--weight-decay must be in [0, ∞), got -0.1"),
+            (["--weight-decay", "inf"], "--weight-decay must be in [0, ∞), got inf"),
+            (["--optimizer", "sgd", "--momentum=-1"], "--momentum must be in [0, 1), got -1.0"),
+            (["--optimizer", "rmsprop", "--momentum", "5"], "--momentum must be in [0, 1), got 5.0"),
+            (["--optimizer", "sgd", "--momentum", "nan"], "--momentum must be in [0, 1), got nan"),
+            (["--hidden", "8,,8"], "--hidden takes positive widths separated by commas, e.g. 128,128, got 8,,8"),
+            (["--hidden", "8,"], "--hidden takes positive widths separated by commas, e.g. 128,128, got 8,"),
+            (["--time-masks=-1"], "--time-masks must be at least 0, got -1"),
+            (["--freq-masks", "2", "--freq-mask-width", "0"], "--freq-mask-width must be at least 1, got 0"),
+            (["--time-masks", "2", "--time-mask-width=-3"], "--time-mask-width must be at least 1, got -3"),
+            (["--frontend", "s.conf", "--pen-rotation", "nan"], "--pen-rotation nan is outside 0 ..< 90 degrees"),
+            (["--frontend", "s.conf", "--pen-scale", "1"], "--pen-scale 1.0 is outside 0 ..< 1"),
+            (["--frontend", "s.conf", "--pen-slant=-0.5"], "--pen-slant -0.5 is outside 0 ... 1"),
+            (["--learning-rate", "inf"], "--learning-rate must be positive"),
+            (["--valid-fraction", "nan"], "--valid-fraction must be in [0, 0.5] (every n-th utterance, n = 1/FRACTION rounded, at least 2), got nan"),
+        ] {
+            let r = try runSeqlab(base + args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.hasPrefix("seqlab train: \(message) (seqlab train --help"), "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): \(r.stderr)")
+        }
+        // On the edges: no clipping, no noise or decay, momentum 0 pass validation and reach the input (a missing --text).
+        let edge = try runSeqlab(base + ["--feats", "missing.ark", "--clip", "0", "--input-noise", "0", "--weight-decay", "0",
+                                         "--optimizer", "sgd", "--momentum", "0"])
+        XCTAssertEqual(edge.status, 1, edge.stderr)
+        XCTAssertTrue(edge.stderr.hasPrefix("seqlab train: t: cannot open for reading"), edge.stderr)
+    }
+
     func testUnknownSubcommandFailsWithMessage() throws {
         let r = try runSeqlab(["no-such-stage"])
         XCTAssertEqual(r.status, 64)
