@@ -147,15 +147,17 @@ struct ExtractAudio: ParsableCommand {
     }
 
     /// The front end: --config's text, then each flag given as a `--name=value` line after it.
+    /// A bad line of the config file is an input error naming the file and its line (exit 1); a
+    /// bad flag value, or a front end that the flags make unworkable, is a refused command line
+    /// naming the option (exit 64).
     func frontendConfig() throws -> FrontendConfig {
         var text = ""
-        var source = "<command line>"
         if let config {
             guard let t = String(data: try readWholeFile(config), encoding: .utf8) else {
                 throw InputError(file: config, "the config file is not UTF-8 text")
             }
+            _ = try FrontendConfig(configText: t, file: config)   // the file alone: its own errors, at its lines
             text = t + "\n"
-            source = config
         }
         var flags: [(String, String?)] = [
             ("feature-type", featureType), ("sample-frequency", sampleFrequency.map { "\($0)" }),
@@ -168,9 +170,23 @@ struct ExtractAudio: ParsableCommand {
             ("cmvn", cmvn), ("deltas", deltas.map { "\($0)" }),
         ]
         if noResample { flags.append(("resample", "false")) }
+        // Each flag's value alone (a number, one of the choices): named by its flag (--type for feature-type).
+        var probe = FrontendConfig(featureType: .fbank)
+        for case let (name, value?) in flags {
+            do {
+                try probe.apply(name: name, value: value, file: "<command line>")
+            } catch let error as InputError {
+                throw ValidationError(name == "feature-type" ? error.message.replacingOccurrences(of: "--feature-type", with: "--type") : error.message)
+            }
+        }
         let given = flags.compactMap { name, value in value.map { "--\(name)=\($0)" } }
-        if !given.isEmpty { source = config.map { "\($0) + command line" } ?? source }
-        let built = try FrontendConfig(configText: text + given.joined(separator: "\n"), file: source)
+        let built: FrontendConfig
+        do {
+            built = try FrontendConfig(configText: text + given.joined(separator: "\n"), file: config ?? "<command line>")
+        } catch let error as InputError where !given.isEmpty {
+            // The file alone was valid and every value reads: the flags make the whole unworkable.
+            throw ValidationError(error.message + (config.map { " (with --config \($0))" } ?? ""))
+        }
         // Flags of another feature type would be dropped: refused instead (as Kaldi's per-type binaries do).
         if numCeps != nil && built.featureType != .mfcc {
             throw ValidationError("--num-ceps is for --type mfcc; these features are \(built.featureType.rawValue)")

@@ -149,6 +149,30 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertEqual(single.stdout, r.stdout, "one job and two jobs give the same bytes")
     }
 
+    /// A bad front-end value given as a flag is a refused command line (64) naming the flag, with
+    /// no line number; a bad line of a --config file is bad input (1) naming the file and its line.
+    func testBadFrontEndOptionsAreNamedWhereTheyCameFrom() throws {
+        let conf = packageRoot.appendingPathComponent("models/digits.conf").path
+        let out = dir.appendingPathComponent("x.ark").path
+        for (flags, message) in [
+            (["--num-mel-bins", "0"], "num-mel-bins must be in 1...10000, got 0"),
+            (["--dither=-1"], "dither must be non-negative, got -1.0"),
+            (["--type", "foo"], "--type expects one of spectrogram, fbank, mfcc, got 'foo'"),
+            (["--config", conf, "--window-type", "foo"], "--window-type expects one of povey, hamming, hanning, rectangular, blackman, got 'foo'"),
+            (["--config", conf, "--high-freq", "5000"], "bad mel frequency range: low-freq 20.0, high-freq 5000.0 (resolved 5000.0) with Nyquist 4000.0 (with --config \(conf))"),
+        ] {
+            let r = try runSeqlab(["extract", "audio", Self.fixture, "-o", out] + flags)
+            XCTAssertEqual(r.status, 64, "\(flags): \(r.stderr)")
+            XCTAssertEqual(r.stderr, "seqlab extract audio: \(message)\n", "\(flags)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+        let bad = dir.appendingPathComponent("bad.conf").path
+        try "# front end\n--num-mel-bins=40\n\n--window-type=bad\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try runSeqlab(["extract", "audio", Self.fixture, "-o", out, "--config", bad, "--num-mel-bins", "30"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr, "seqlab extract audio: \(bad): line 4: --window-type expects one of povey, hamming, hanning, rectangular, blackman, got 'bad'\n")
+    }
+
     func testScpKeysAndBadOptions() throws {
         let a = try writeTone("a.wav", hz: 300, seconds: 0.2, rate: 8000)
         let scp = dir.appendingPathComponent("wav.scp")
