@@ -177,6 +177,14 @@ public struct FrontendConfig: Sendable, Equatable {
                     throw bad("bad VTLN range: vtln-low \(vtlnLow) and vtln-high \(vtlnHigh) (resolved \(vh)) must satisfy low-freq \(lowFreq) < vtln-low·max(1, warp) < vtln-high·min(1, warp) < high-freq \(high) with vtln-warp \(vtlnWarp)")
                 }
             }
+            // Every mel bin must cover an FFT bin at this rate: known from the config alone, so
+            // refused here once rather than for every file the front end reads.
+            do {
+                _ = try MelBanks(numBins: numMelBins, fftLength: paddedWindowSize, sampleRate: sampleFrequency,
+                                 lowFreq: lowFreq, highFreq: high, vtln: vtln)
+            } catch let error as InputError {
+                throw bad(error.message)
+            }
         }
         if featureType == .mfcc {
             guard numCeps >= 1, numCeps <= numMelBins else {

@@ -173,6 +173,23 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertEqual(r.stderr, "seqlab extract audio: \(bad): line 4: --window-type expects one of povey, hamming, hanning, rectangular, blackman, got 'bad'\n")
     }
 
+    /// A front end with a mel bin that covers no FFT bin cannot work for any file: it is refused
+    /// once, before any file is read, naming where the settings came from.
+    func testAnUnworkableMelFilterbankIsRefusedOnceUpFront() throws {
+        let conf = packageRoot.appendingPathComponent("models/digits.conf").path
+        let scp = packageRoot.appendingPathComponent("data/samples/wav.scp").path
+        let out = dir.appendingPathComponent("x.ark").path
+        let flag = try runSeqlab(["extract", "audio", "--config", conf, "--num-mel-bins", "500", "--scp", scp, "-o", out], currentDirectory: packageRoot)
+        XCTAssertEqual(flag.status, 64, flag.stderr)
+        XCTAssertEqual(flag.stderr, "seqlab extract audio: mel bin 0 covers no FFT bin: --num-mel-bins=500 is too large for an FFT of 256 points between 20.0 and 4000.0 Hz (with --config \(conf))\n")
+        let bad = dir.appendingPathComponent("wide.conf").path
+        try "--sample-frequency=8000\n--num-mel-bins=500\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let file = try runSeqlab(["extract", "audio", "--config", bad, "--scp", scp, "-o", out], currentDirectory: packageRoot)
+        XCTAssertEqual(file.status, 1, file.stderr)
+        XCTAssertEqual(file.stderr, "seqlab extract audio: \(bad): mel bin 0 covers no FFT bin: --num-mel-bins=500 is too large for an FFT of 256 points between 20.0 and 4000.0 Hz\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
     func testScpKeysAndBadOptions() throws {
         let a = try writeTone("a.wav", hz: 300, seconds: 0.2, rate: 8000)
         let scp = dir.appendingPathComponent("wav.scp")
@@ -254,7 +271,7 @@ final class ExtractAudioTests: XCTestCase {
             XCTAssertEqual(one.status, 0, one.stderr)
             XCTAssertEqual(try parseBinaryArk(one.stdout).first?.1.data, records[i].1.data, "warp \(warp)")
         }
-        let bad = try runSeqlab(["extract", "audio", a, "--vtlp-warps", "0.9,1.9", "--high-freq", "150", "--low-freq", "20", "--text-ark"])
+        let bad = try runSeqlab(["extract", "audio", a, "--vtlp-warps", "0.9,1.9", "--high-freq", "500", "--low-freq", "20", "--text-ark"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--vtlp-warps"), bad.stderr)
         XCTAssertTrue(bad.stdout.isEmpty, "nothing is written when a warp is refused")
