@@ -55,13 +55,17 @@ public struct Labeller: Sendable {
         model.network.setPrecision(precision)
     }
 
+    /// The error for features whose dimension the model does not take, nil when it does.
+    public func dimensionMismatch(_ features: Matrix, key: String, file: String) -> InputError? {
+        guard features.cols != model.inputDimension else { return nil }
+        return InputError(file: file, place: key,
+                          "features have \(features.cols) dimensions, the model expects \(model.inputDimension) (extract them with the model's front end: seqlab inspect MODEL shows it)")
+    }
+
     /// Checks an utterance's features against the model: dimension, frames, finite values.
     public func check(_ features: Matrix, key: String, file: String) throws {
         guard features.rows > 0 else { throw InputError(file: file, place: key, "no frames (an empty matrix)") }
-        guard features.cols == model.inputDimension else {
-            throw InputError(file: file, place: key,
-                             "features have \(features.cols) dimensions, the model expects \(model.inputDimension) (extract them with the model's front end: seqlab inspect MODEL shows it)")
-        }
+        if let error = dimensionMismatch(features, key: key, file: file) { throw error }
         try checkLength(frames: features.rows, key: key, file: file)
         if let (r, c) = features.firstNonFinite {
             throw InputError(file: file, place: key, "non-finite feature at frame \(r), dimension \(c)")

@@ -53,6 +53,7 @@ struct Align: ParsableCommand {
         let writer = HypothesisWriter(format: format.outputFormat, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds,
                                       timingUnit: ctmUnit)
         var failures = 0, records = 0
+        var mismatches = DimensionMismatches()
         do {
             while let item = try reader.nextResult() {
                 records += 1
@@ -61,6 +62,11 @@ struct Align: ParsableCommand {
                 case .success(let r): record = r
                 case .failure(let error):   // a bad scp entry; the next one is read
                     Self.printMessage("\(error)")
+                    failures += 1
+                    continue
+                }
+                if record.matrix.rows > 0, let error = labeller.dimensionMismatch(record.matrix, key: record.key, file: name) {
+                    if mismatches.isFirst(dimension: record.matrix.cols, key: record.key) { Self.printMessage("\(error)") }
                     failures += 1
                     continue
                 }
@@ -81,6 +87,7 @@ struct Align: ParsableCommand {
             Self.printMessage("\(error)")
             failures += 1
         }
+        for line in mismatches.summaries(file: name, expected: labeller.model.inputDimension) { Self.printMessage(line) }
         try Self.finishBatch(records: records, failures: failures, input: name)
     }
 }

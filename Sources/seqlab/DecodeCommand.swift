@@ -62,6 +62,8 @@ struct Decode: ParsableCommand {
     private enum Output: Sendable {
         case lines(String)
         case frames(key: String, Matrix)
+        /// Features of a dimension the model does not take (summarised when many share it).
+        case wrongDimension(InputError, key: String, dimension: Int)
     }
 
     private func decode() throws {
@@ -100,6 +102,10 @@ struct Decode: ParsableCommand {
             case .success(let r): record = r
             case .failure(let error): return .failure(error)   // a bad scp entry: reported, the next one read
             }
+            // (A 0-frame utterance is reported as having no frames, by the labeller.)
+            if record.matrix.rows > 0, let error = labeller.dimensionMismatch(record.matrix, key: record.key, file: name) {
+                return .success(.wrongDimension(error, key: record.key, dimension: record.matrix.cols))
+            }
             do {
                 if predicts {
                     return .success(.frames(key: record.key, try labeller.predictions(record.matrix, key: record.key, file: name)))
@@ -112,11 +118,15 @@ struct Decode: ParsableCommand {
             }
         }
         var failures = 0, records = 0
+        var mismatches = DimensionMismatches()
         func emit(_ result: Result<Output, InputError>) throws {
             records += 1
             switch result {
             case .success(.lines(let text)): writeOut(text)
             case .success(.frames(let key, let matrix)): try frames?.write(key: key, matrix: matrix)
+            case .success(.wrongDimension(let error, let key, let dimension)):
+                if mismatches.isFirst(dimension: dimension, key: key) { Self.printMessage("\(error)") }
+                failures += 1
             case .failure(let error):
                 Self.printMessage("\(error)")
                 failures += 1
@@ -135,6 +145,7 @@ struct Decode: ParsableCommand {
             Self.printMessage("\(error)")   // a corrupt archive cannot be resynchronised: the utterances before it are out
             failures += 1
         }
+        for line in mismatches.summaries(file: name, expected: labeller.model.inputDimension) { Self.printMessage(line) }
         try frames?.close()
         try Self.finishBatch(records: records, failures: failures, input: name)
     }

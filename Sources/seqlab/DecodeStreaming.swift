@@ -31,6 +31,7 @@ extension Decode {
         let partialsToTerminal = !partialsToStdout && isatty(2) == 1
         let dimension = labeller.model.inputDimension
         var failures = 0, records = 0
+        var mismatches = DimensionMismatches()
         while true {
             let start: KaldiRecordStart
             do {
@@ -42,13 +43,16 @@ extension Decode {
                 failures += 1
                 break   // a corrupt archive cannot be resynchronised
             }
+            // The dimension error before any row arrives (the reader skips the record's rows).
+            if let cols = start.cols, let error = labeller.dimensionMismatch(Matrix(rows: 0, cols: cols), key: start.key, file: name) {
+                if mismatches.isFirst(dimension: cols, key: start.key) { Self.printMessage("\(error)") }
+                failures += 1
+                continue
+            }
             var rows: [Float] = []
             var pending = 0
             do {
                 var utterance = try UtteranceStream(labeller: labeller, key: start.key, file: name)
-                if let cols = start.cols, cols != dimension {
-                    try utterance.append(Matrix(rows: 0, cols: cols))   // the dimension error, before any row arrives
-                }
                 func flush() throws {
                     guard pending > 0 else { return }
                     try utterance.append(Matrix(rows: pending, cols: rows.count / pending, data: rows))
@@ -82,6 +86,7 @@ extension Decode {
                 failures += 1
             }
         }
+        for line in mismatches.summaries(file: name, expected: dimension) { Self.printMessage(line) }
         try Self.finishBatch(records: records, failures: failures, input: name)
     }
 }

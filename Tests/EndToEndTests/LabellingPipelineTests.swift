@@ -144,6 +144,33 @@ final class LabellingPipelineTests: XCTestCase {
         XCTAssertTrue(d.stderr.contains("tone00") && d.stderr.contains("features have 20 dimensions, the model expects 12"), d.stderr)
     }
 
+    /// An archive made with another front end has the same wrong dimension in every utterance: decode
+    /// and align report the first of each dimension in full and the rest on one line, and go on.
+    func testManyUtterancesOfTheWrongDimensionAreSummarised() throws {
+        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+        var g = SeededGenerator(seed: 5)
+        func noise(_ rows: Int, _ cols: Int) -> Matrix { Matrix(rows: rows, cols: cols, data: (0..<(rows * cols)).map { _ in Float(g.normal()) }) }
+        var records: [(String, Matrix)] = (0..<30).map { ("n\($0)", noise(20, 23)) }
+        records.insert(("good", noise(30, 40)), at: 4)
+        records.append(("thin", noise(20, 13)))
+        let ark = dir.appendingPathComponent("wrong.ark").path
+        try writeFeatureArchive(records, to: ark)
+        let text = dir.appendingPathComponent("text").path
+        try records.map { "\($0.0) 1\n" }.joined().write(toFile: text, atomically: true, encoding: .utf8)
+        let expected = [
+            "\(ark): n0: features have 23 dimensions, the model expects 40 (extract them with the model's front end: seqlab inspect MODEL shows it)",
+            "\(ark): thin: features have 13 dimensions, the model expects 40 (extract them with the model's front end: seqlab inspect MODEL shows it)",
+            "\(ark): and 29 more utterances with 23-dimensional features (the model expects 40), skipped as n0 above",
+        ]
+        for (command, extra) in [("decode", ["--jobs", "1"]), ("decode", ["--jobs", "2"]), ("align", ["--text", text])] {
+            let r = try runSeqlab([command, "-m", model, "--feats", ark] + extra)
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertEqual(r.stderr, expected.map { "seqlab \(command): \($0)\n" }.joined(), "\(command) \(extra)")
+            XCTAssertEqual(r.stdoutText.split(separator: "\n").count, 1, r.stdoutText)
+            XCTAssertTrue(r.stdoutText.hasPrefix("good"), r.stdoutText)
+        }
+    }
+
     /// The README's recipe for spreading `label` over machines, run locally with two job slots:
     /// GNU parallel splits the file list, and --keep-order merges the outputs in input order.
     func testGNUParallelRecipeGivesTheSameOutputAsOneRun() throws {
