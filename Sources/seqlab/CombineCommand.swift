@@ -91,13 +91,12 @@ struct Combine: ParsableCommand {
             for system in systems { for key in system.keys where seen.insert(key).inserted { keys.append(key) } }
             guard !keys.isEmpty else { throw InputError(file: hypotheses[0], "no utterances in any of the files") }
             let weights = VoteWeights(alpha: alpha, nullConfidence: nullConfidence ?? 0, confidence: confidence ?? .mean)
-            var missing = false
+            // Per file, the keys it has no hypothesis for: one line each at the end, not one per key.
+            var missing = [[String]](repeating: [], count: hypotheses.count)
             var out: [(key: String, tokens: [String])] = []
             for key in keys {
-                let absent = hypotheses.indices.filter { systems[$0].units[key] == nil }
-                if !absent.isEmpty && !ctm {
-                    missing = true
-                    Self.printMessage("\(key): no hypothesis in \(absent.map { hypotheses[$0] == "-" ? "stdin" : hypotheses[$0] }.joined(separator: ", ")); counted as empty")
+                if !ctm {
+                    for i in hypotheses.indices where systems[i].units[key] == nil { missing[i].append(key) }
                 }
                 let combined = combineHypotheses(systems.map { $0.units[key] ?? [] }, weights: weights)
                 switch unit {
@@ -106,7 +105,11 @@ struct Combine: ParsableCommand {
                 }
             }
             try KaldiText.write(out, to: output)
-            if missing { throw ExitCode.failure }
+            for (i, keys) in missing.enumerated() where !keys.isEmpty {
+                let file = hypotheses[i] == "-" ? "stdin" : hypotheses[i]
+                Self.printMessage("\(file): no hypothesis for \(grouped(keys.count)) of the \(grouped(out.count)) utterances, counted as empty: \(keyList(keys))")
+            }
+            if missing.contains(where: { !$0.isEmpty }) { throw ExitCode.failure }
         }
     }
 

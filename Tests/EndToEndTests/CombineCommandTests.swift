@@ -48,7 +48,19 @@ final class CombineCommandTests: XCTestCase {
         let r = try runSeqlab(["combine", a, b, c])
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(r.stdoutText, "u1 1 2\nu2 3\n")
-        XCTAssertEqual(r.stderr, "seqlab combine: u2: no hypothesis in \(a); counted as empty\n")
+        XCTAssertEqual(r.stderr, "seqlab combine: \(a): no hypothesis for 1 of the 2 utterances, counted as empty: u2\n")
+        // Many missing keys: one line per file, with the count and the first five keys.
+        let many = try writeTextFile((0..<1_200).map { "k\($0) 1\n" }.joined(), "many.txt", in: dir)
+        let few = try writeTextFile("k3 1\nk9 2\n", "few.txt", in: dir)
+        let m = try runSeqlab(["combine", many, few, b])
+        XCTAssertEqual(m.status, 1)
+        XCTAssertEqual(m.stdoutText.split(separator: "\n").count, 1_202)
+        XCTAssertEqual(m.stderr, """
+            seqlab combine: \(many): no hypothesis for 2 of the 1,202 utterances, counted as empty: u1 u2
+            seqlab combine: \(few): no hypothesis for 1,200 of the 1,202 utterances, counted as empty: k0 k1 k2 k4 k5 and 1,195 more
+            seqlab combine: \(b): no hypothesis for 1,200 of the 1,202 utterances, counted as empty: k0 k1 k2 k3 k4 and 1,195 more
+
+            """)
     }
 
     func testBadInputsAreOneLineErrors() throws {
