@@ -24,6 +24,10 @@ struct Align: ParsableCommand {
     var ctmUnit: TimingUnit = .token
     @Option(help: "Threads for each utterance (a bidirectional model runs its two directions side by side).") var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    func validate() throws {
+        try refuseStdinTwice([("--feats", feats), ("--model", model), ("--text", text)])
+    }
+
     func run() throws {
         try Self.reportingErrors(align)
     }

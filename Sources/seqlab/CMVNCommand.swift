@@ -42,6 +42,7 @@ struct CMVN: ParsableCommand {
     var textArk = false
 
     func validate() throws {
+        try refuseStdinTwice([("the archive", feats), ("--utt2spk", utt2spk)])
         if utt2spk != nil && cmvn == .none {
             throw ValidationError("--utt2spk groups utterances for their statistics, and --cmvn none computes none")
         }

@@ -39,6 +39,7 @@ struct Decode: ParsableCommand {
     var threadsPerUtterance: Int { threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / jobs) }
 
     func validate() throws {
+        try refuseStdinTwice([("--feats", feats)] + decoding.inputs)
         if stream && decoding.penVariants != nil {
             throw ValidationError("--pen-variants averages passes over whole utterances; it does not stream")
         }

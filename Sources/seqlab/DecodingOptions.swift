@@ -43,6 +43,9 @@ struct DecodingOptions: ParsableArguments {
     /// The beam width in use: --beam, or 8.
     var beamWidth: Int { beam ?? 8 }
 
+    /// The inputs these options read, for `refuseStdinTwice`.
+    var inputs: [(flag: String, path: String?)] { [("--model", model), ("--lm", lm), ("--lexicon", lexicon)] }
+
     func validate() throws {
         guard beamWidth >= 1 else { throw ValidationError("--beam must be at least 1") }
         guard nbest >= 1 && nbest <= beamWidth else { throw ValidationError("--nbest must be between 1 and --beam") }

@@ -133,6 +133,8 @@ struct ExtractAudio: ParsableCommand {
         if scp != nil && !files.isEmpty { throw ValidationError("give files or --scp, not both") }
         if scp == nil && files.isEmpty { throw ValidationError("no input: give audio files, '-' for paths on stdin, or --scp") }
         if files.count > 1 && files.contains("-") { throw ValidationError("'-' (paths on stdin) must be the only file argument") }
+        try refuseStdinTwice([("the file list", files.contains("-") ? "-" : nil), ("--scp", scp), ("--config", config),
+                              ("--text-in", textIn), ("--noise-files", noiseFiles)])
         if noiseFiles != nil && noiseSnr == nil { throw ValidationError("--noise-files needs --noise-snr") }
         if let noiseSnr, !noiseSnr.isFinite { throw ValidationError("--noise-snr expects a finite number of dB, got \(noiseSnr)") }
         // The factor lists are checked here, as a command line, before any file is read.

@@ -95,6 +95,7 @@ struct ExtractStrokes: ParsableCommand {
         guard !files.isEmpty else { throw ValidationError("give at least one stroke file (or '-' for standard input)") }
         guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("'-' (standard input) can be given only once") }
         if let resample, !(resample >= 0 && resample.isFinite) { throw ValidationError("--resample expects a step of 0 (keep the recorded points) or more, got \(resample)") }
+        try refuseStdinTwice([("the stroke file", files.contains("-") ? "-" : nil), ("--config", config)])
         if label != nil && files.count != 1 { throw ValidationError("--label applies to a single input file, got \(files.count)") }
         if textOut == "-" && output == "-" { throw ValidationError("--text-out and the archive cannot both go to standard output") }
         if utt2spk == "-" && (output == "-" || textOut == "-") {

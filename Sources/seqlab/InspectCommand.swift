@@ -27,6 +27,10 @@ struct Inspect: ParsableCommand {
     @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).")
     var includeRoot: String?
 
+    func validate() throws {
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("only one of the files can be \"-\" (stdin)") }
+    }
+
     func run() throws {
         var failed = false
         for (i, path) in files.enumerated() {

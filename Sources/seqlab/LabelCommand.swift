@@ -41,6 +41,7 @@ struct Label: ParsableCommand {
         if scp != nil && !files.isEmpty { throw ValidationError("give files or --scp, not both") }
         if scp == nil && files.isEmpty { throw ValidationError("no input: give files, '-' for paths on stdin, or --scp") }
         if files.count > 1 && files.contains("-") { throw ValidationError("'-' (paths on stdin) must be the only file argument") }
+        try refuseStdinTwice([("the file list", files.contains("-") ? "-" : nil), ("--scp", scp)] + decoding.inputs)
         if resume && output == "-" { throw ValidationError("--resume continues a file: give it with --output FILE") }
     }
 

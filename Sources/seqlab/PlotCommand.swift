@@ -106,6 +106,10 @@ struct PlotPosteriors: ParsableCommand {
     @Option(name: .customLong("include-root"), help: "Root folder of UNIPEN .INCLUDE paths (a stroke file as input).") var includeRoot: String?
     @OptionGroup var output: PlotOutputOptions
 
+    func validate() throws {
+        try refuseStdinTwice([("--model", model), ("the input", input)])
+    }
+
     func run() throws {
         let name = input == "-" ? "stdin" : input
         var rejected = 0
@@ -181,6 +185,10 @@ struct PlotAudio: ParsableCommand {
     @Argument(help: "An audio file libsndfile reads.") var file: String
     @Option(help: "A Kaldi-style front-end config (--name=value lines); default: 16 kHz fbank.") var config: String?
     @OptionGroup var output: PlotOutputOptions
+
+    func validate() throws {
+        try refuseStdinTwice([("the audio file", file), ("--config", config)])
+    }
 
     func run() throws {
         try reportingPlotErrors(Self.self, file: file) {

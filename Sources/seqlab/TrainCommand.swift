@@ -102,6 +102,8 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "No progress bar or epoch lines.") var quiet = false
 
     func validate() throws {
+        try refuseStdinTwice([("--feats", feats), ("--text", text), ("--valid-feats", validFeats), ("--valid-text", validText),
+                              ("--frontend", frontend), ("--init", initModel), ("--resume", resume)])
         guard (epochs ?? 1) > 0, batchSize > 0, threads > 0 else { throw ValidationError("--epochs, --batch-size and --threads must be positive") }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 or positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
@@ -242,7 +244,7 @@ struct Train: ParsableCommand {
         func fields(_ o: TrainingOptions) throws -> [String: Any] {
             try JSONSerialization.jsonObject(with: JSONEncoder().encode(o)) as? [String: Any] ?? [:]
         }
-        let defaults = try fields(Train.parse(["-o", "-", "--text", "-"]).trainingOptions)
+        let defaults = try fields(Train.parse(["-o", "-", "--text", "text"]).trainingOptions)
         let given = try fields(trainingOptions), kept = try fields(saved)
         /// A field as canonical JSON (sorted keys), "(none)" when absent.
         func show(_ v: Any?) -> String {

@@ -91,6 +91,33 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(edge.stderr.hasPrefix("seqlab train: t: cannot open for reading"), edge.stderr)
     }
 
+    /// Standard input can feed one input of a command: two inputs given "-" are refused before
+    /// either is read (the first would take it all, the second would find it empty).
+    func testStdinIsReadByOneInputAtMost() throws {
+        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+        for (args, message) in [
+            (["decode", "-m", model, "--lm", "-"], "--feats and --lm cannot both be \"-\" (stdin): give files for all but one"),
+            (["decode", "-m", model, "--lexicon", "-"], "--feats and --lexicon cannot both be \"-\" (stdin)"),
+            (["decode", "-m", model, "--feats", "f.ark", "--lm", "-", "--lexicon", "-"], "--lm and --lexicon cannot both be \"-\" (stdin)"),
+            (["decode", "-m", "-", "--lm", "-", "--lexicon", "-"], "--feats, --model, --lm and --lexicon cannot all be \"-\" (stdin)"),
+            (["align", "-m", model, "--text", "-"], "--feats and --text cannot both be \"-\" (stdin)"),
+            (["train", "--text", "-", "-o", "m"], "--feats and --text cannot both be \"-\" (stdin)"),
+            (["train", "--feats", "f.ark", "--text", "t", "--valid-feats", "-", "--valid-text", "-", "-o", "m"],
+             "--valid-feats and --valid-text cannot both be \"-\" (stdin)"),
+            (["cmvn", "--utt2spk", "-"], "the archive and --utt2spk cannot both be \"-\" (stdin)"),
+            (["label", "-m", model, "--lexicon", "-", "-"], "the file list and --lexicon cannot both be \"-\" (stdin)"),
+            (["extract", "audio", "--scp", "-", "--config", "-"], "--scp and --config cannot both be \"-\" (stdin)"),
+            (["extract", "strokes", "-", "--config", "-"], "the stroke file and --config cannot both be \"-\" (stdin)"),
+            (["inspect", "-", "-"], "only one of the files can be \"-\" (stdin)"),
+            (["plot", "posteriors", "-m", "-"], "--model and the input cannot both be \"-\" (stdin)"),
+        ] {
+            let r = try runSeqlab(args, stdin: Data("x [ 1 2 ]\n".utf8))
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.hasPrefix("seqlab \(args[0] == "extract" || args[0] == "plot" ? args[0] + " " + args[1] : args[0]): \(message)"), "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): \(r.stderr)")
+        }
+    }
+
     func testUnknownSubcommandFailsWithMessage() throws {
         let r = try runSeqlab(["no-such-stage"])
         XCTAssertEqual(r.status, 64)

@@ -1,4 +1,5 @@
 // InputList: the files a batch command works on: arguments, a Kaldi wav.scp, or paths on stdin.
+import ArgumentParser
 import Foundation
 import Features
 import Formats
@@ -29,4 +30,14 @@ func inputList(files: [String], scp: String?) throws -> [(key: String, path: Str
     // As extract strokes keys files: the name without extension, with parent folders when two
     // inputs share it, white space made '_' (keys are single words).
     return Array(zip(distinctFileKeys(paths), paths))
+}
+
+/// Refuses a command line on which more than one input reads standard input ("-"): the first to
+/// read would take all of it and the others would find it empty. `inputs` pairs each flag (as
+/// the user would name it) with its path; nil is an input not given.
+func refuseStdinTwice(_ inputs: [(flag: String, path: String?)]) throws {
+    let onStdin = inputs.filter { $0.path == "-" }.map(\.flag)
+    guard onStdin.count > 1 else { return }
+    let names = onStdin.dropLast().joined(separator: ", ") + " and " + onStdin.last!
+    throw ValidationError("\(names) cannot \(onStdin.count == 2 ? "both" : "all") be \"-\" (stdin): give files for all but one")
 }
