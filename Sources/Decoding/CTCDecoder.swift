@@ -31,8 +31,9 @@ public struct CTCDecoder: Sendable {
                               model: languageModel, lexicon: lexicon)
     }
 
-    /// Lexicon words that no sequence of alphabet tokens spells (they can never be output).
-    public var unspellableLexiconWords: [String] { scorer.trie?.unspellable ?? [] }
+    /// Lexicon words that no sequence of alphabet tokens spells, or (an alphabet of word tokens)
+    /// that are no token of it: they can never be output.
+    public var unspellableLexiconWords: [String] { scorer.unspellable }
 
     /// Checks that `logProbs` has one column per alphabet entry and that the blank is one of them.
     public func validate(_ logProbs: Matrix, name: String = "log-probabilities") throws {

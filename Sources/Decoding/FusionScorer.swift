@@ -28,6 +28,9 @@ struct FusionScorer: Sendable {
     let tokenWord: [Int32]
     /// Word-token mode with a lexicon: which tokens are words of the lexicon.
     let allowedToken: [Bool]?
+    /// Lexicon words that can never be output: not spelled by the alphabet (spelled words), or
+    /// not a token of it (word-token mode).
+    let unspellable: [String]
 
     init(alphabet: [String], blank: Int, boundary: Int?, level: LanguageModelLevel,
          model: NGramModel?, lexicon: [String]?) {
@@ -49,13 +52,17 @@ struct FusionScorer: Sendable {
                 trie = nil
             }
             allowedToken = nil
+            unspellable = trie?.unspellable ?? []
         } else {
             trie = nil
             if let lexicon {
                 let words = Set(lexicon)
-                allowedToken = alphabet.map { words.contains($0) }
+                allowedToken = alphabet.enumerated().map { $0.offset != blank && words.contains($0.element) }
+                let tokens = Set(alphabet.enumerated().filter { $0.offset != blank }.map(\.element))
+                unspellable = lexicon.filter { !tokens.contains($0) }
             } else {
                 allowedToken = nil
+                unspellable = []
             }
         }
         constrained = lexicon != nil

@@ -100,10 +100,27 @@ struct DecodingOptions: ParsableArguments {
             command.printWarning("this CPU has neither AVX2 nor AVX-512; --precision bf16 runs in portable C, slower than fp32")
         }
         labeller.maxForwardBytes = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
-        if !labeller.decoder.unspellableLexiconWords.isEmpty {
-            command.printWarning("\(labeller.decoder.unspellableLexiconWords.count) lexicon word(s) cannot be spelled with the model's alphabet, e.g. \(labeller.decoder.unspellableLexiconWords.prefix(3).joined(separator: ", "))")
+        if let lexicon, let words {
+            try checkLexicon(words, unspellable: labeller.decoder.unspellableLexiconWords, path: lexicon, model: model, command: command)
         }
         return labeller
+    }
+
+    /// An empty lexicon, or one none of whose words the model can output, would turn every
+    /// hypothesis empty: refused. Words it cannot output among others: one warning line.
+    private func checkLexicon(_ words: [String], unspellable: [String], path: String, model: LabellingModel,
+                              command: any ParsableCommand.Type) throws {
+        guard !words.isEmpty else { throw InputError(file: path, "no words (expected one word a line)") }
+        let wordTokens = model.tokenUnit == .words
+        let what = wordTokens
+            ? "the model's tokens are words (\(keyList(Array(model.alphabet.tokens), shown: 10))), and a lexicon lists which of them may be output"
+            : "spelled with the model's alphabet"
+        if unspellable.count == words.count {
+            throw InputError(file: path, "none of its \(grouped(words.count)) word(s) can be output (\(keyList(unspellable, shown: 3))): \(what)")
+        }
+        if !unspellable.isEmpty {
+            command.printWarning("\(path): \(grouped(unspellable.count)) of its \(grouped(words.count)) words can never be output (\(keyList(unspellable, shown: 3))): \(what)")
+        }
     }
 
     /// The transforms of --pen-variants R,S,W (`PenDistortion.testTimeVariants`).

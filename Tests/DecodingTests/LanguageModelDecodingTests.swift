@@ -52,6 +52,12 @@ final class LanguageModelDecodingTests: XCTestCase {
         let constrained = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: 16, wordBoundary: 1),
                                      lexicon: ["the", "cat", "sat", "dog"])
         XCTAssertEqual(try constrained.decode(logProbs: lp)[0].text.joined(), "the cat")
+        XCTAssertEqual(constrained.unspellableLexiconWords, [])
+        let misspelt = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: 16, wordBoundary: 1), lexicon: ["the", "zoo", "Cat"])
+        XCTAssertEqual(misspelt.unspellableLexiconWords, ["zoo", "Cat"])
+        // An alphabet of word tokens (no boundary): a lexicon word that is no token can never be output; nor the blank.
+        let words = CTCDecoder(alphabet: ["<blk>", "one", "two"], options: BeamSearchOptions(beamWidth: 4), lexicon: ["two", "three", "<blk>", "one two"])
+        XCTAssertEqual(words.unspellableLexiconWords, ["three", "<blk>", "one two"])
 
         let characterLM = try NGramModel(arpa: {
             var b = NGramBuilder(order: 3, unit: .char)

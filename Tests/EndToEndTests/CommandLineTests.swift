@@ -118,6 +118,41 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// A lexicon that lets nothing out would make every hypothesis empty: an empty one, or one
+    /// none of whose words the model can output, is refused; some such words give one warning.
+    func testALexiconMustNameWordsTheModelCanOutput() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+        let feats = dir.appendingPathComponent("s.ark").path
+        let extract = try runSeqlab(["extract", "audio", "--scp", "data/samples/wav.scp", "--config", "models/digits.conf", "-o", feats, "--quiet"],
+                                    currentDirectory: packageRoot)
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+        let tokens = "the model's tokens are words (0 1 2 3 4 5 6 7 8 9), and a lexicon lists which of them may be output"
+        func lexicon(_ name: String, _ text: String) throws -> String {
+            let path = dir.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let empty = try lexicon("empty", "\n  \n")
+        let words = try lexicon("words", "one\ntwo\n")
+        let some = try lexicon("some", "1\nfoo\n4\n2 3\nbar\nbaz\n")
+        for (path, message) in [(empty, "\(empty): no words (expected one word a line)"),
+                                (words, "\(words): none of its 2 word(s) can be output (one two): \(tokens)")] {
+            let r = try runSeqlab(["decode", "-m", model, "--feats", feats, "--lexicon", path])
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertEqual(r.stderr, "seqlab decode: \(message)\n")
+            XCTAssertEqual(r.stdoutText, "")
+        }
+        let r = try runSeqlab(["decode", "-m", model, "--feats", feats, "--lexicon", some])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr, "seqlab decode: warning: \(some): 4 of its 6 words can never be output (foo 2 3 bar and 1 more): \(tokens)\n")
+        let hypotheses = r.stdoutText.split(separator: "\n").map { $0.split(separator: " ").dropFirst() }
+        XCTAssertEqual(hypotheses.count, 12)
+        XCTAssertTrue(hypotheses.allSatisfy { $0.allSatisfy { $0 == "1" || $0 == "4" } }, r.stdoutText)
+        XCTAssertTrue(hypotheses.contains { !$0.isEmpty }, r.stdoutText)
+    }
+
     func testUnknownSubcommandFailsWithMessage() throws {
         let r = try runSeqlab(["no-such-stage"])
         XCTAssertEqual(r.status, 64)
