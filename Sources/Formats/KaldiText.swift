@@ -35,6 +35,21 @@ public enum KaldiText {
         return entries
     }
 
+    /// The label lines of `path` for a command that needs labels (train, align): a file without
+    /// any is an error, not a run over no labels.
+    public static func readLabels(path: String) throws -> [KaldiTextEntry] {
+        let entries = try read(path: path)
+        guard !entries.isEmpty else {
+            throw InputError(file: path == "-" ? "stdin" : path, "no label lines (the file is empty; expected lines of KEY TOKEN…)")
+        }
+        return entries
+    }
+
+    /// The report of a label line whose utterance is not among the features of `features`.
+    public static func labelWithoutFeatures(_ entry: KaldiTextEntry, textPath: String, features: String) -> InputError {
+        InputError(file: features, place: entry.key, "labelled in \(textPath) (line \(entry.line)) but has no features; skipped")
+    }
+
     /// Writes `key tok tok…` lines (`-` = stdout).
     public static func write(_ entries: [(key: String, tokens: [String])], to path: String) throws {
         let out = try StagedOutput(path: path)

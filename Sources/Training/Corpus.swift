@@ -60,8 +60,7 @@ public struct Corpus: Sendable {
             precondition(!task.classifies, "Corpus.read: only a predict corpus goes without labels")
             return (try readUnlabelled(featuresPath: featuresPath, maxBytes: maxBytes), alphabet ?? Alphabet(collecting: []))
         }
-        let entries = try KaldiText.read(path: textPath)
-        guard !entries.isEmpty else { throw InputError(file: textPath, "no label lines (the file is empty; expected lines of KEY TOKEN…)") }
+        let entries = try KaldiText.readLabels(path: textPath)
         var labelsByKey: [String: [String]] = [:]
         for e in entries { labelsByKey[e.key] = unit.tokens(of: e.tokens) }
         let reader = try KaldiArchiveReader(path: featuresPath)
@@ -104,7 +103,7 @@ public struct Corpus: Sendable {
         }
         if seen.isEmpty { throw InputError.noUtterances(in: featureName) }
         for e in entries where !seen.contains(e.key) {
-            skipped.append(InputError(file: featureName, place: e.key, "labelled in \(textPath) (line \(e.line)) but has no features; skipped"))
+            skipped.append(KaldiText.labelWithoutFeatures(e, textPath: textPath, features: featureName))
         }
         let alphabet = alphabet ?? Alphabet(collecting: raw.map(\.tokens))
         var utterances: [LabelledUtterance] = []

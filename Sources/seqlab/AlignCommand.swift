@@ -35,7 +35,7 @@ struct Align: ParsableCommand {
     private func align() throws {
         setBLASThreads(threads)
         keepFreedMemory()   // each utterance's buffers are not faulted in afresh
-        let labeller: Labeller, transcripts: [String: [String]], reader: KaldiArchiveReader
+        let labeller: Labeller, entries: [KaldiTextEntry], transcripts: [String: [String]], reader: KaldiArchiveReader
         do {
             var configured = Labeller(model: try LabellingModel(contentsOf: model), bestPath: true)
             guard configured.model.task == .ctc else {
@@ -46,8 +46,8 @@ struct Align: ParsableCommand {
             configured.useThreads(threads)
             _ = configured.usePrecision(.float32)
             labeller = configured
-            transcripts = Dictionary(try KaldiText.read(path: text).map { ($0.key, labeller.model.tokenUnit.tokens(of: $0.tokens)) },
-                                     uniquingKeysWith: { a, _ in a })
+            entries = try KaldiText.readLabels(path: text)
+            transcripts = Dictionary(entries.map { ($0.key, labeller.model.tokenUnit.tokens(of: $0.tokens)) }, uniquingKeysWith: { a, _ in a })
             reader = try KaldiArchiveReader(path: feats)
         } catch let error as InputError {
             Self.printMessage("\(error)")
@@ -57,6 +57,7 @@ struct Align: ParsableCommand {
         let writer = HypothesisWriter(format: format.outputFormat, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds,
                                       timingUnit: ctmUnit)
         var failures = 0, records = 0
+        var seen = Set<String>()
         var mismatches = DimensionMismatches()
         do {
             while let item = try reader.nextResult() {
@@ -69,6 +70,7 @@ struct Align: ParsableCommand {
                     failures += 1
                     continue
                 }
+                seen.insert(record.key)
                 if record.matrix.rows > 0, let error = labeller.dimensionMismatch(record.matrix, key: record.key, file: name) {
                     if mismatches.isFirst(dimension: record.matrix.cols, key: record.key) { Self.printMessage("\(error)") }
                     failures += 1
@@ -92,6 +94,13 @@ struct Align: ParsableCommand {
             failures += 1
         }
         for line in mismatches.summaries(file: name, expected: labeller.model.inputDimension) { Self.printMessage(line) }
+        // As train: a transcript whose utterance never came is reported (and the exit status is 1).
+        if records > 0 {
+            for entry in entries where !seen.contains(entry.key) {
+                Self.printWarning("\(KaldiText.labelWithoutFeatures(entry, textPath: text, features: name))")
+                failures += 1
+            }
+        }
         try Self.finishBatch(records: records, failures: failures, input: name)
     }
 }

@@ -171,6 +171,30 @@ final class LabellingPipelineTests: XCTestCase {
         }
     }
 
+    /// align reads its transcripts as train reads labels: an empty file is one error, and a
+    /// transcript whose utterance has no features is reported (exit status 1) after the others are aligned.
+    func testAlignTreatsTranscriptsAsTrainTreatsLabels() throws {
+        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+        let feats = dir.appendingPathComponent("s.ark").path
+        let extract = try runSeqlab(["extract", "audio", "--scp", "data/samples/wav.scp", "--config", "models/digits.conf", "-o", feats, "--quiet"],
+                                    currentDirectory: packageRoot)
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+        let empty = dir.appendingPathComponent("empty.txt").path
+        try "".write(toFile: empty, atomically: true, encoding: .utf8)
+        for command in [["align", "-m", model], ["train", "--tokens", "words", "-o", dir.appendingPathComponent("m.safetensors").path]] {
+            let r = try runSeqlab(command + ["--feats", feats, "--text", empty])
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertEqual(r.stderr, "seqlab \(command[0]): \(empty): no label lines (the file is empty; expected lines of KEY TOKEN…)\n")
+        }
+        let text = dir.appendingPathComponent("text").path
+        let samples = try String(contentsOf: packageRoot.appendingPathComponent("data/samples/text"), encoding: .utf8)
+        try (samples + "ghost 1 2\n").write(toFile: text, atomically: true, encoding: .utf8)
+        let r = try runSeqlab(["align", "-m", model, "--feats", feats, "--text", text])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr, "seqlab align: warning: \(feats): ghost: labelled in \(text) (line 13) but has no features; skipped\n")
+        XCTAssertEqual(Set(r.stdoutText.split(separator: "\n").map { $0.split(separator: " ")[0] }).count, 12)
+    }
+
     /// The README's recipe for spreading `label` over machines, run locally with two job slots:
     /// GNU parallel splits the file list, and --keep-order merges the outputs in input order.
     func testGNUParallelRecipeGivesTheSameOutputAsOneRun() throws {
