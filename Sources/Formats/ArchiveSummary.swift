@@ -21,6 +21,8 @@ public struct ArchiveSummary: Sendable, CustomStringConvertible {
     /// How many records were stored in each encoding.
     public var encodings: [KaldiMatrixEncoding: Int] = [:]
     public static let keysShown = 5
+    /// The scp entries that could not be read (each one error; the summary covers the others).
+    public var problems: [InputError] = []
 
     public init(name: String) { self.name = name }
 
@@ -28,7 +30,8 @@ public struct ArchiveSummary: Sendable, CustomStringConvertible {
     public init(path: String) throws {
         self.init(name: path == "-" ? "stdin" : path)
         let reader = try KaldiArchiveReader(path: path)
-        while let record = try reader.next() {
+        // Through an scp a bad entry is one problem, and the entries after it are read.
+        while let record = try reader.next(skippingBadEntries: { problems.append($0) }) {
             add(record)
             if let e = reader.lastEncoding { encodings[e, default: 0] += 1 }
         }

@@ -68,6 +68,18 @@ public final class KaldiArchiveReader {
         }
     }
 
+    /// The next record that reads, or nil at the end: a bad scp entry is passed to `skipped` and
+    /// the next entry read (as `nextResult`); an archive's corrupt record is thrown.
+    public func next(skippingBadEntries skipped: (InputError) -> Void) throws -> KaldiRecord? {
+        while let item = try nextResult() {
+            switch item {
+            case .success(let record): return record
+            case .failure(let error): skipped(error)
+            }
+        }
+        return nil
+    }
+
     /// Every remaining record, in order.
     public func readAll() throws -> [KaldiRecord] {
         var records: [KaldiRecord] = []

@@ -70,7 +70,8 @@ public struct Corpus: Sendable {
         var seen = Set<String>()
         var dimension: Int?
         var bytes = 0
-        while let record = try reader.next() {
+        // A bad scp entry (a missing archive, a bad offset) is reported and skipped, as README says.
+        while let record = try reader.next(skippingBadEntries: { skipped.append($0) }) {
             seen.insert(record.key)
             guard let tokens = labelsByKey[record.key] else {
                 skipped.append(InputError(file: textPath, place: record.key, "no label line for this utterance; skipped"))
@@ -142,7 +143,8 @@ public struct Corpus: Sendable {
         let featureName = featuresPath == "-" ? "stdin" : featuresPath
         var utterances: [LabelledUtterance] = [], skipped: [InputError] = []
         var bytes = 0
-        while let record = try reader.next() {
+        // A bad scp entry (a missing archive, a bad offset) is reported and skipped, as README says.
+        while let record = try reader.next(skippingBadEntries: { skipped.append($0) }) {
             if let maxBytes {
                 bytes += 4 * record.matrix.rows * record.matrix.cols
                 if bytes > maxBytes {

@@ -58,8 +58,8 @@ struct Inspect: ParsableCommand {
         switch try FileKind.detect(path: path) {
         case .kaldiArchive:
             let archive = try ArchiveSummary(path: path)
-            if archive.utterances == 0 { throw InputError.noUtterances(in: archive.name) }   // an empty scp or stdin
-            return (archive.description, [], [])
+            if archive.utterances == 0 && archive.problems.isEmpty { throw InputError.noUtterances(in: archive.name) }   // an empty scp or stdin
+            return (archive.description, archive.problems, [])
         case .safetensors:
             let file = try SafeTensorsFile(contentsOf: path)
             var text = SafeTensorsSummary(name: path, file: file).description

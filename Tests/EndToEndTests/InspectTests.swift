@@ -165,4 +165,39 @@ final class InspectInputTests: XCTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("notes.txt: not a file seqlab knows"), r.stderr)
     }
+
+    /// README: an scp entry naming a missing archive or a bad offset is skipped (reported, exit
+    /// status 1) and the other entries are read, by inspect and train as by decode and cmvn.
+    func testBadScpEntriesAreReportedAndTheOthersRead() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (feats, text, matrices) = try writeLabelTask(in: dir)
+        let ark = dir.appendingPathComponent("g.ark").path, good = dir.appendingPathComponent("g.scp").path
+        let copy = try runSeqlab(["cmvn", "--cmvn", "none", feats, "-o", "ark,scp:\(ark),\(good)"])
+        XCTAssertEqual(copy.status, 0, copy.stderr)
+        var lines = try String(contentsOfFile: good, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines.insert("bad1 \(dir.appendingPathComponent("missing.ark").path):10", at: 3)
+        lines.insert("bad2 \(ark):99999999", at: 7)
+        let scp = dir.appendingPathComponent("bad.scp").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: scp, atomically: true, encoding: .utf8)
+        let problems = [
+            "\(scp): line 4: key \"bad1\": \(dir.appendingPathComponent("missing.ark").path): cannot open for reading: No such file or directory",
+            "\(scp): line 8: offset 99999999 is past the end of \(ark) (",
+        ]
+        let inspect = try runSeqlab(["inspect", scp])
+        XCTAssertEqual(inspect.status, 1, inspect.stderr)
+        XCTAssertTrue(inspect.stdoutText.contains("utterances: \(matrices.count)\n"), inspect.stdoutText)
+        let inspectLines = inspect.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(inspectLines.count, 2, inspect.stderr)
+        for (line, problem) in zip(inspectLines, problems) { XCTAssertTrue(line.hasPrefix("seqlab inspect: \(problem)"), line) }
+        let model = dir.appendingPathComponent("m.safetensors").path
+        let train = try runSeqlab(["train", "--feats", scp, "--text", text, "--tokens", "words", "--hidden", "4", "--epochs", "1",
+                                   "--threads", "1", "--valid-fraction", "0", "--quiet", "-o", model])
+        XCTAssertEqual(train.status, 1, train.stderr)
+        let trainLines = train.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(trainLines.count, 3, train.stderr)
+        for (line, problem) in zip(trainLines, problems) { XCTAssertTrue(line.hasPrefix("seqlab train: warning: \(problem)"), line) }
+        XCTAssertEqual(trainLines.last, "seqlab train: 2 utterance(s) were skipped (see the warnings above)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: model))
+    }
 }
