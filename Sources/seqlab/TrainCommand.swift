@@ -323,6 +323,9 @@ struct Train: ParsableCommand {
         } else if heldOutFraction > 0 {
             (train, valid) = all.splitting(validationFraction: heldOutFraction)
         }
+        if let frontend, let requestedFrontEnd, let d = train.dimension, requestedFrontEnd.dimension != d {
+            throw InputError(file: frontend, "the front end makes \(requestedFrontEnd.dimension)-dimensional features, but the training features (\(feats == "-" ? "stdin" : feats)) have \(d): give the config that made them (extract --config)")
+        }
         for s in skipped { Self.printWarning("\(s)") }
         guard !train.utterances.isEmpty else {
             throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) problem(s) reported above: features without a label, labels without features, …)")

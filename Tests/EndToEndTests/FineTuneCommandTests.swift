@@ -19,6 +19,16 @@ final class FineTuneCommandTests: XCTestCase {
         }
     }
 
+    /// A --frontend that does not make the training features is refused naming the config and the features.
+    func testAFrontEndOfAnotherDimensionNamesTheConfigAndTheFeatures() throws {
+        let (feats, text, _) = try writeLabelTask(in: dir)
+        let conf = packageRoot.appendingPathComponent("models/digits.conf").path
+        let r = try runSeqlab(["train", "--feats", feats, "--text", text, "--tokens", "words", "--frontend", conf, "-o", path("m.safetensors")])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr, "seqlab train: \(conf): the front end makes 40-dimensional features, but the training features (\(feats)) have 4: give the config that made them (extract --config)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("m.safetensors")))
+    }
+
     /// `--resume CKPT --epochs N` continues a finished run to N epochs: the model equals a run
     /// started with N; without --epochs a finished run trains nothing more.
     func testResumeWithMoreEpochsContinuesAFinishedRun() throws {
