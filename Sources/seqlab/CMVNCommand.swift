@@ -78,7 +78,10 @@ struct CMVN: ParsableCommand {
                         Self.printMessage("\(error)")
                         failures += 1
                     case .success(let record):
-                        if let (r, c) = record.matrix.firstNonFinite {
+                        if record.matrix.rows == 0 {
+                            Self.printMessage("\(InputError(file: name, place: record.key, "no frames (an empty matrix); left out"))")
+                            failures += 1
+                        } else if let (r, c) = record.matrix.firstNonFinite {
                             Self.printMessage("\(InputError(file: name, place: record.key, "non-finite feature at frame \(r), dimension \(c); left out"))")
                             failures += 1
                         } else {

@@ -53,6 +53,7 @@ final class CMVNCommandTests: XCTestCase {
             (["--utt2spk", utt2spk.path], ark, "utt2spk: line 1: expected `uttid speaker`, found 2 fields after the key"),
             ([String](), Data(), "stdin: no utterances"),
             ([String](), Data("a1  [\n  1 nan ]\n".utf8), "stdin: a1: non-finite feature at frame 0, dimension 1"),
+            ([String](), Data("a [ ]\n".utf8), "stdin: a: no frames (an empty matrix); left out"),
             ([dir.appendingPathComponent("missing.ark").path], Data(), "missing.ark"),
         ] {
             let r = try runSeqlab(["cmvn", "--text-ark"] + arguments, stdin: stdin)
@@ -70,5 +71,10 @@ final class CMVNCommandTests: XCTestCase {
         let written = parseTextArk(r.stdoutText)
         XCTAssertEqual(written.map(\.key), ["a1", "a3"])
         XCTAssertEqual(written.first?.values, [-1, -1, 1, 1], "per-utterance mean and variance: (x − mean) / sd")
+        // A 0-frame utterance is reported as decode, align and train report it, and left out.
+        let empty = try runSeqlab(["cmvn", "--text-ark"], stdin: Data("a1  [\n  1 2\n  3 4 ]\nz [ ]\n".utf8))
+        XCTAssertEqual(empty.status, 1)
+        XCTAssertEqual(empty.stderr, "seqlab cmvn: stdin: z: no frames (an empty matrix); left out\n")
+        XCTAssertEqual(parseTextArk(empty.stdoutText).map(\.key), ["a1"])
     }
 }
