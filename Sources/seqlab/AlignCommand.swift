@@ -22,9 +22,13 @@ struct Align: ParsableCommand {
     @Option(help: "Output: ctm or jsonl.") var format: AlignmentFormat = .ctm
     @Option(help: "CTM lines (and a JSON line's timed words) per token or per word (characters between spaces of a character model).")
     var ctmUnit: TimingUnit = .token
-    @Option(help: "Threads for each utterance (a bidirectional model runs its two directions side by side).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Threads for each utterance (a bidirectional model runs its two directions side by side; default: all cores).")
+    var threadsOption: Int?
+    /// --threads, or every core.
+    var threads: Int { threadsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     func validate() throws {
+        if let threadsOption, threadsOption < 1 { throw ValidationError("--threads must be at least 1, got \(threadsOption)") }
         try refuseStdinTwice([("--feats", feats), ("--model", model), ("--text", text)])
     }
 

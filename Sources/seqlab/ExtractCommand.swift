@@ -121,8 +121,10 @@ struct ExtractAudio: ParsableCommand {
     @Option(help: "Where to write the label lines of the written utterances (with --text-in; '-' only when the archive goes to a file).")
     var textOut: String?
 
-    @Option(help: "Files processed at once (default: all cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("jobs"), help: "Files processed at once (default: all cores).")
+    var jobsOption: Int?
+    /// --jobs, or every core.
+    var jobs: Int { jobsOption ?? ProcessInfo.processInfo.activeProcessorCount }
     @Option(help: "Seed of the dither and the added noise.")
     var seed: UInt64 = 0
     @Flag(help: "No progress or summary on stderr.")

@@ -32,7 +32,9 @@ struct Label: ParsableCommand {
     @OptionGroup var decoding: DecodingOptions
     @Option(name: [.short, .customLong("output")], help: "Write the labels to this file (- = stdout), recording progress in FILE.progress.") var output = "-"
     @Flag(help: "Continue the interrupted run that wrote --output: skip the files it finished.") var resume = false
-    @Option(help: "Files processed at once (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("jobs"), help: "Files processed at once (default: all cores).") var jobsOption: Int?
+    /// --jobs, or every core.
+    var jobs: Int { jobsOption ?? ProcessInfo.processInfo.activeProcessorCount }
     @Flag(help: "Report the real-time factor (processing time / audio duration) on stderr.") var verbose = false
     @Flag(help: "No progress bar.") var quiet = false
 

@@ -65,6 +65,9 @@ struct Score: ParsableCommand {
     private func score() throws {
         func read(_ specifier: String) throws -> [TranscriptEntry] {
             var path = specifier
+            if path.hasPrefix("scp:") || path.hasPrefix("scp,") {
+                throw InputError(file: specifier, "an scp: specifier lists the records of feature archives, not a Kaldi text file of transcripts; give the text file's path (or ark:PATH)")
+            }
             if path.hasPrefix("ark:") || path.hasPrefix("ark,"), let colon = path.firstIndex(of: ":") {
                 path = String(path[path.index(after: colon)...])
             }

@@ -60,7 +60,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "The front-end config (extract --config) that made the features; stored in the model.") var frontend: String?
     @Option(name: .long, help: "Validation features.") var validFeats: String?
     @Option(name: .long, help: "Validation labels (Kaldi text).") var validText: String?
-    @Option(name: .long, help: "Without --valid-feats, hold out every n-th training utterance for validation, n = 1/FRACTION rounded (0.1: every 10th; at most 0.5; 0: none).") var validFraction: Double?
+    @Option(name: .long, help: "Without --valid-feats, hold out every n-th training utterance for validation, n = 1/FRACTION rounded (0.1: every 10th; at most 0.5; 0: none). (default: 0.1)") var validFraction: Double?
 
     @Option(name: .long, help: "lstm, elman or jordan (see above).") var cell: RecurrentCell = .lstm
     @Option(name: .long, help: "Hidden widths per layer, comma-separated (default 128,128; elman, jordan: one).") var hidden: String?
@@ -91,7 +91,7 @@ struct Train: ParsableCommand {
 
     @Option(name: .long, help: "Arithmetic of the LSTM layers' products: fp32, or bf16 (mixed precision: weights, layer inputs and backpropagated gradients rounded to bfloat16 in the products, sums, weights and updates in float; a 2×256 BLSTM trains 1.4× faster with AVX512-BF16, docs/RESULTS.md).") var precision: ProductPrecision = .float32
     @Option(name: .long, help: "Seed of every random choice.") var seed: UInt64 = 1
-    @Option(name: .long, help: "Threads (default: all cores).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Threads (default: all cores).") var threadsOption: Int?
     @Option(name: .long, help: "Checkpoint file (default: OUTPUT.ckpt).") var checkpoint: String?
     @Option(name: .long, help: "Continue the run saved in this checkpoint.") var resume: String?
     @Option(name: .customLong("init"), help: "Fine-tune this model: start from its weights (fresh optimizer state).") var initModel: String?
@@ -183,6 +183,9 @@ struct Train: ParsableCommand {
             throw ValidationError(error.message)
         }
     }
+
+    /// --threads, or every core.
+    var threads: Int { threadsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     /// The share of training utterances held out when no --valid-feats is given.
     var heldOutFraction: Double { validFraction ?? 0.1 }

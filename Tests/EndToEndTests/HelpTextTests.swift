@@ -31,8 +31,17 @@ final class HelpTextTests: XCTestCase {
                         + "reads \(atNarrow) at 80 columns and \(atWide) at 1000")
             }
 
+            // An option states its default once: a default in its help text and swift-argument-parser's
+            // own "(default: N)" after it read twice (and N would be this machine's core count).
+            for line in wide.all where line.range(of: #"\(default: [^)]*\)\.? \(default:"#, options: .regularExpression) != nil {
+                XCTFail("\(name): a default stated twice: \(line)")
+            }
             for sub in subcommands(wide) { pending.append(command + [sub]) }
         }
+        let train = try helpText(["train"], columns: 1000).all
+        XCTAssertTrue(train.contains { $0.contains("hold out every n-th training utterance") && $0.hasSuffix("0: none). (default: 0.1)") },
+                      train.joined(separator: "\n"))
+        XCTAssertTrue(train.contains { $0.contains("--threads") && $0.hasSuffix("Threads (default: all cores).") }, train.joined(separator: "\n"))
         // The root, extract, grid, lm and plot have subcommands; a parse that found none would check only one.
         XCTAssertGreaterThan(checked.count, 20, checked.joined(separator: "\n"))
         XCTAssertTrue(checked.contains("seqlab extract strokes --help"), checked.joined(separator: "\n"))

@@ -4,6 +4,19 @@ import Foundation
 import TestSupport
 
 final class ScoreTests: XCTestCase {
+    /// An scp: specifier names feature records, not transcripts: refused as such (ark:PATH reads the text).
+    func testAnScpSpecifierIsNotATextFile() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = try writeTextFile("u1 a b\n", "text", in: dir)
+        let r = try runSeqlab(["score", "--ref", "scp:" + text, "--hyp", text])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "seqlab score: scp:\(text): an scp: specifier lists the records of feature archives, not a Kaldi text file of transcripts; give the text file's path (or ark:PATH)\n")
+        let ark = try runSeqlab(["score", "--ref", "ark:" + text, "--hyp", text])
+        XCTAssertEqual(ark.status, 0, ark.stderr)
+        XCTAssertTrue(ark.stdoutText.hasPrefix("%WER 0.00 [ 0 / 2"), ark.stdoutText)
+    }
+
     func testWordErrorRateWithMissingUtterances() throws {
         let dir = temporaryDirectory()
         let ref = try writeTextFile("u1 the cat sat\nu2 a b\nu3 x\n", "ref.txt", in: dir)
