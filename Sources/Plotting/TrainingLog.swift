@@ -38,6 +38,14 @@ public struct TrainingLogEntry: Sendable, Equatable, Decodable {
         return entries
     }
 
+    /// One line for a log whose epochs start again (an epoch not after the one before it): the
+    /// lines of several runs in one file, whose curves would join them. Nil for one run's log.
+    public static func restartWarning(_ entries: [TrainingLogEntry], file: String) -> String? {
+        let restarts = entries.indices.dropFirst().filter { entries[$0].epoch <= entries[$0 - 1].epoch }
+        guard let first = restarts.first else { return nil }
+        return "\(file): the epochs start again \(restarts.count) time(s) (epoch \(entries[first].epoch) after epoch \(entries[first - 1].epoch) at entry \(first + 1)): lines of several runs in one log"
+    }
+
     /// Reads a log file (`-` = stdin).
     public static func read(path: String) throws -> [TrainingLogEntry] {
         try read(readWholeFile(path), file: path == "-" ? "stdin" : path)

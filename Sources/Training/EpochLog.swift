@@ -2,7 +2,8 @@
 import Foundation
 import Formats
 
-/// The JSON-lines log of `EpochReport`s that `train --log` appends to after every epoch.
+/// The JSON-lines log of `EpochReport`s that `train --log` writes after every epoch (a new run
+/// starts the file afresh, a resumed one appends).
 ///
 /// The report of an epoch is logged just before its checkpoint is written, so a run killed in
 /// between logs an epoch that the resumed run trains and logs again. Before resuming from a

@@ -115,6 +115,7 @@ struct Inspect: ParsableCommand {
         }
         if first.hasPrefix("{") && first.contains("\"epoch\"") {
             let log = try TrainingLogEntry.read(data, file: path)
+            if let warning = TrainingLogEntry.restartWarning(log, file: path) { Self.printWarning(warning) }
             var out = "\(path): training log (train --log)\n  epochs: \(log.count) (\(log.first!.epoch)–\(log.last!.epoch))"
             out += String(format: "\n  train loss: %.4g → %.4g", log.first!.trainLoss, log.last!.trainLoss)
             let rated = log.filter { $0.validLabelErrorRate != nil }

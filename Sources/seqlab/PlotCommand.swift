@@ -169,6 +169,7 @@ struct PlotTraining: ParsableCommand {
         let name = log == "-" ? "stdin" : log
         try reportingPlotErrors(Self.self, file: name) {
             let entries = try TrainingLogEntry.read(path: log)
+            if let warning = TrainingLogEntry.restartWarning(entries, file: name) { Self.printWarning(warning + "; the curves join them") }
             let svg = try trainingCurvesSVG(entries, title: output.title ?? "training: \(URL(fileURLWithPath: name).lastPathComponent)",
                                             logLoss: logScale)
             try output.write(svg)

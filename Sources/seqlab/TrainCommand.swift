@@ -96,7 +96,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Continue the run saved in this checkpoint.") var resume: String?
     @Option(name: .customLong("init"), help: "Fine-tune this model: start from its weights (fresh optimizer state).") var initModel: String?
     @Option(name: .long, help: "Also checkpoint every N batches within an epoch (0 = at epoch ends only).") var checkpointEvery = 0
-    @Option(name: .long, help: "Append one JSON line per epoch to this file.") var log: String?
+    @Option(name: .long, help: "Write one JSON line per epoch to this file (a new run starts it afresh; --resume goes on with it).") var log: String?
     @Option(name: .long, help: "Also write every epoch's model into this directory (epoch-001.safetensors, …; made if missing), e.g. to average the last few (seqlab average).") var epochModels: String?
     @Option(name: .long, help: "Refuse to start when the data, model and largest batch need more memory than this (e.g. 8G; default: the available memory).") var maxMemory: String?
     @Flag(name: .long, help: "No progress bar or epoch lines.") var quiet = false
@@ -405,7 +405,7 @@ struct Train: ParsableCommand {
             // Epochs logged after the checkpoint (a kill came before it was written) are run again: drop their lines.
             try EpochLog.dropTrailingEpochs(after: previous.state.history.count, in: log)
         }
-        let logHandle = try log.map { try openLog($0) }
+        let logHandle = try log.map { try openLog($0, fresh: previous == nil) }
         Interrupt.install()
         var bar: ProgressBar?
         let outcome = try trainer.run(
@@ -457,8 +457,10 @@ struct Train: ParsableCommand {
         return line
     }
 
-    private func openLog(_ path: String) throws -> FileHandle {
-        if !FileManager.default.fileExists(atPath: path) {
+    /// The --log file, positioned at its end: a new run (`fresh`) starts it empty, so that one log
+    /// holds one run; a resumed run goes on after the epochs its checkpoint holds.
+    private func openLog(_ path: String, fresh: Bool) throws -> FileHandle {
+        if fresh || !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
                 throw InputError(file: path, "cannot create the log file")
             }

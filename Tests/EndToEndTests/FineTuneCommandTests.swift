@@ -19,6 +19,32 @@ final class FineTuneCommandTests: XCTestCase {
         }
     }
 
+    /// A new run starts its --log afresh (a log holds one run); inspect and plot training warn on a
+    /// log that holds several (written before, or joined by hand).
+    func testANewRunStartsItsLogAfresh() throws {
+        let (feats, text, _) = try writeLabelTask(in: dir)
+        let log = path("r.jsonl")
+        for _ in 0..<2 {
+            let r = try runSeqlab(["train", "--feats", feats, "--text", text, "--tokens", "words", "--hidden", "4", "--epochs", "2",
+                                   "--threads", "1", "--quiet", "--log", log, "-o", path("m.safetensors")])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try readLog(log).map { $0["epoch"] as? Int }, [1, 2])
+        }
+        let inspect = try runSeqlab(["inspect", log])
+        XCTAssertEqual(inspect.stderr, "")
+        XCTAssertTrue(inspect.stdoutText.contains("epochs: 2 (1–2)"), inspect.stdoutText)
+        let joined = path("joined.jsonl")
+        let once = try String(contentsOfFile: log, encoding: .utf8)
+        try (once + once).write(toFile: joined, atomically: true, encoding: .utf8)
+        let warning = "\(joined): the epochs start again 1 time(s) (epoch 1 after epoch 2 at entry 3): lines of several runs in one log"
+        let both = try runSeqlab(["inspect", joined])
+        XCTAssertEqual(both.status, 0, both.stderr)
+        XCTAssertEqual(both.stderr, "seqlab inspect: warning: \(warning)\n")
+        let plot = try runSeqlab(["plot", "training", joined, "-o", path("c.svg")])
+        XCTAssertEqual(plot.status, 0, plot.stderr)
+        XCTAssertEqual(plot.stderr, "seqlab plot training: warning: \(warning); the curves join them\n")
+    }
+
     /// A --frontend that does not make the training features is refused naming the config and the features.
     func testAFrontEndOfAnotherDimensionNamesTheConfigAndTheFeatures() throws {
         let (feats, text, _) = try writeLabelTask(in: dir)

@@ -224,6 +224,15 @@ final class PlotTests: XCTestCase {
         XCTAssertNoThrow(try heatMapSVG(matrix: Matrix(rows: 3, cols: 2, repeating: 4), frameShift: nil, title: "", yLabel: ""))
     }
 
+    /// A log whose epochs start again holds several runs: one warning line says where.
+    func testTrainingLogRestartsAreFound() {
+        let one = [1, 2, 3].map { TrainingLogEntry(epoch: $0, trainLoss: 1) }
+        XCTAssertNil(TrainingLogEntry.restartWarning(one, file: "r.jsonl"))
+        let two = [1, 2, 1, 2, 2].map { TrainingLogEntry(epoch: $0, trainLoss: 1) }
+        XCTAssertEqual(TrainingLogEntry.restartWarning(two, file: "r.jsonl"),
+                       "r.jsonl: the epochs start again 2 time(s) (epoch 1 after epoch 2 at entry 3): lines of several runs in one log")
+    }
+
     func testTrainingLogReadAndCurves() throws {
         let log = """
         {"epoch":1,"trainLoss":12.5,"validLoss":11,"validLabelErrorRate":0.5,"learningRate":0.001,"framesPerSecond":10,"seconds":1}
