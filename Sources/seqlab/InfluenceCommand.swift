@@ -43,6 +43,11 @@ struct Influence: ParsableCommand {
         try Self.reportingErrors {
             let labeller = try LabellingModel(contentsOf: model)
             let classes = labeller.network.configuration.classes
+            // One sequence's forward and backward pass at a time: refused before it is allocated when it cannot fit.
+            let (need, overflow) = length.multipliedReportingOverflow(by: labeller.network.configuration.trainingBytesPerFrame)
+            if let available = MemoryBudget.available(), overflow || need > available {
+                throw ValidationError("--length \(length): a forward and backward pass over \(length) frames needs about \(overflow ? "more than any memory" : MemoryBudget.describe(need)), more than the \(MemoryBudget.describe(available)) available; give a shorter --length")
+            }
             if let c = outputClass, !(0..<classes).contains(c) {
                 throw ValidationError("--class \(c): the model has classes 0…\(classes - 1)")
             }

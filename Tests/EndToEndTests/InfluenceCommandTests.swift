@@ -76,5 +76,11 @@ final class InfluenceCommandTests: XCTestCase {
         XCTAssertEqual(badClass.stderr, "seqlab influence: --class 9: the model has classes 0…2\n")
         XCTAssertEqual(badClass.stdoutText, "")
         XCTAssertNotEqual(try runSeqlab(["influence", "-m", model, "--length", "0"]).status, 0)
+        // A length no memory holds is refused from the model's size, before the pass is allocated (it died of SIGABRT).
+        let long = try runSeqlab(["influence", "-m", model, "--length", "100000000000", "--max-lag", "1", "--samples", "1"])
+        XCTAssertFalse(long.killedBySignal, long.stderr)
+        XCTAssertEqual(long.status, 64, long.stderr)
+        XCTAssertTrue(long.stderr.hasPrefix("seqlab influence: --length 100000000000: a forward and backward pass over 100000000000 frames needs about "), long.stderr)
+        XCTAssertTrue(long.stderr.hasSuffix(" available; give a shorter --length\n"), long.stderr)
     }
 }
