@@ -219,7 +219,12 @@ struct ExtractAudio: ParsableCommand {
         }
         let warps = try vtlpWarps.map { try VocalTractPerturbation.parseWarps($0) } ?? [1]
         let extractor = FeatureExtractor(config: config, seed: seed)
-        for warp in warps { _ = try VocalTractPerturbation.extractor(extractor, warp: warp) }
+        // A warp the front end cannot take is a flag that cannot work with the others: a refused command line.
+        do {
+            for warp in warps { _ = try VocalTractPerturbation.extractor(extractor, warp: warp) }
+        } catch let error as InputError {
+            throw ValidationError(error.description)
+        }
         return AudioAugmentation(speedFactors: factors, noise: noise, seed: seed, vtlpWarps: warps)
     }
 
