@@ -239,7 +239,7 @@ struct ExtractAudio: ParsableCommand {
         var labelTable: [String: [String]]?
         do {
             config = try frontendConfig()
-            items = try inputList(files: files, scp: scp)
+            items = try inputList(files: files, scp: scp, warn: Self.printWarning)
             augmentation = try makeAugmentation(config: config)
             if let textIn {
                 labelTable = Dictionary(uniqueKeysWithValues: try KaldiText.read(path: textIn).map { ($0.key, $0.tokens) })

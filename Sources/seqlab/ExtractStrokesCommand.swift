@@ -32,7 +32,8 @@ struct ExtractStrokes: ParsableCommand {
         XML and seqlab's pen text format (docs/FORMATS.md); the format is guessed from
         content when --format is absent. Each labelled sample becomes one utterance,
         keyed <file>-<number> (the file's name without extension, with parent folders
-        when needed to tell inputs apart; pen text may set ids); a bad sample is
+        when needed to tell inputs apart; pen text may set ids; a file given twice is
+        read once, with a warning); a bad sample is
         reported on stderr and skipped, and the exit status is then 1. Labels go
         to --text-out as Kaldi text: with --tokens words (the default) the label's
         words as they are ("id A MOVE to stop"), which `train` cuts into characters
@@ -132,10 +133,12 @@ struct ExtractStrokes: ParsableCommand {
         var writers = ""
         var written: [String: String] = [:]   // utterance id → where it came from
         var rejected = 0, failedFiles = 0, frames = 0
-        let progress = ProgressBar("extract strokes", total: files.count, quiet: quiet)
-        // Utterance ids: <file key>-<sample number>, file keys made distinct over all inputs.
-        let keys = distinctFileKeys(files.map { $0 == "-" ? "stdin" : $0 })
-        for (file, key) in zip(files, keys) {
+        // Utterance ids: <file key>-<sample number>, file keys made distinct over all inputs; a
+        // file given twice is read once.
+        let inputs = KeyedInputFiles(files)
+        for warning in inputs.repeatWarnings { Self.printWarning(warning) }
+        let progress = ProgressBar("extract strokes", total: inputs.items.count, quiet: quiet)
+        for (key, file) in inputs.items {
             if Interrupt.requested { break }
             let read: InkReadResult
             do {
@@ -204,7 +207,7 @@ struct ExtractStrokes: ParsableCommand {
             (speakersFile, { Array(writers.utf8) }),
         ])
         if !quiet {
-            Self.printMessage("\(written.count) samples (\(frames) frames × \(config.dimension)) from \(files.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
+            Self.printMessage("\(written.count) samples (\(frames) frames × \(config.dimension)) from \(inputs.items.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
         }
         if nothing { try Self.nothingWritten("sample", output: output) }
         if Interrupt.requested {

@@ -70,9 +70,10 @@ struct Label: ParsableCommand {
             guard labeller.model.frontEnd != nil else {
                 throw InputError(file: decoding.model, "the model stores no front end (train with --frontend CONFIG), so it cannot label raw files; use extract and decode")
             }
-            items = try inputList(files: files, scp: scp)
+            items = try inputList(files: files, scp: scp, warn: Self.printWarning)
             sink = output == "-" ? nil : try ResumableOutput(path: output, resume: resume)
-            // The same file given twice has one key: labelled once, the second reported, as extract does.
+            // A file given twice is listed once (inputList); two other inputs with one key (`/a/x.wav` and
+            // `a/x.wav`) are the first labelled, the second reported, as extract does.
             var firstOfKey: [String: Int] = [:]
             todo = items.indices.filter { i in
                 if let first = firstOfKey[items[i].key] {

@@ -119,8 +119,8 @@ final class ExtractAudioTests: XCTestCase {
     }
 
     /// Two files of one name in different folders are both kept, keyed with as many parent folders
-    /// as tell them apart (as extract strokes keys them); the same path twice is one key twice, and
-    /// the second copy is reported as a duplicate.
+    /// as tell them apart (as extract strokes keys them); the same file twice ("./" and "//" in a
+    /// path change nothing) is read once, with a warning that leaves the exit status 0.
     func testTwoFilesWithTheSameNameGetTheirFoldersInTheirKeys() throws {
         for sub in ["a", "b"] { try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true) }
         let first = try writeTone("a/x.wav", hz: 440, seconds: 0.2)
@@ -129,9 +129,16 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try parseBinaryArk(r.stdout).map(\.0), ["a-x", "b-x"])
         let twice = try runSeqlab(["extract", "audio", first, first, "--quiet"])
-        XCTAssertNotEqual(twice.status, 0)
-        XCTAssertTrue(twice.stderr.contains("duplicate"), twice.stderr)
+        XCTAssertEqual(twice.status, 0, twice.stderr)
+        XCTAssertEqual(twice.stderr, "seqlab extract audio: warning: \(first): given twice; read once\n")
         XCTAssertEqual(try parseBinaryArk(twice.stdout).map(\.0), ["x"])
+        let dotted = try runSeqlab(["extract", "audio", "a/x.wav", "./a//x.wav", "./b/x.wav", "--quiet"], currentDirectory: dir)
+        XCTAssertEqual(dotted.status, 0, dotted.stderr)
+        XCTAssertEqual(dotted.stderr, "seqlab extract audio: warning: ./a//x.wav: given twice (the same file as a/x.wav); read once\n")
+        XCTAssertEqual(try parseBinaryArk(dotted.stdout).map(\.0), ["a-x", "b-x"])
+        // A path on its own: "./" is no folder of the key.
+        let alone = try runSeqlab(["extract", "audio", "./a/x.wav", "--quiet"], currentDirectory: dir)
+        XCTAssertEqual(try parseBinaryArk(alone.stdout).map(\.0), ["x"], alone.stderr)
     }
 
     func testOrderIsKeptWithTwoJobsAndPathsOnStdin() throws {

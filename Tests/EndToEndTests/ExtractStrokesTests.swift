@@ -342,6 +342,21 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: text, encoding: .utf8), "pendigits-0000 7\npendigits-0001 4\n")
     }
 
+    /// The same file given twice, as "./x" beside "x", is read once, with a warning; the exit
+    /// status stays 0 and the keys have no "." folder.
+    func testAFileGivenTwiceIsReadOnce() throws {
+        let fixtures = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures")
+        let r = try runSeqlab(["extract", "strokes", "pendigits.tra", "./pendigits.tra", "--text-ark"], currentDirectory: fixtures)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.first, "seqlab extract strokes: warning: ./pendigits.tra: given twice (the same file as pendigits.tra); read once")
+        XCTAssertEqual(lines.last, "seqlab extract strokes: 2 samples (8 frames × 3) from 1 file(s); 0 rejected, 0 file(s) failed")
+        XCTAssertEqual(r.stdoutText.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map { String($0.prefix(while: { $0 != " " })) },
+                       ["pendigits-0000", "pendigits-0001"])
+        let dotted = try runSeqlab(["extract", "strokes", "./pendigits.tra", "--text-ark", "--quiet"], currentDirectory: fixtures)
+        XCTAssertTrue(dotted.stdoutText.hasPrefix("pendigits-0000 "), dotted.stdoutText)
+    }
+
     /// A labels or utt2spk path that cannot be written stops the run before any work: no archive
     /// without its labels, and the outputs of an earlier run stay as they were.
     func testSideOutputsThatCannotBeWrittenStopTheRunBeforeTheArchive() throws {

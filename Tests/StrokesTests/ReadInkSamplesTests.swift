@@ -37,6 +37,28 @@ final class DistinctFileKeysTests: XCTestCase {
                        ["6-abm-ca0", "7-abm-ca0", "sm0", "y_z"])
         XCTAssertEqual(distinctFileKeys(["a/b.dat", "c/b.xml", "a/b.dat"]), ["a-b", "c-b", "a-b"])
         XCTAssertEqual(distinctFileKeys(["b.dat", "a/b.dat"]), ["b", "a-b"])
+        // "." components and repeated or trailing "/" are no part of a key.
+        XCTAssertEqual(distinctFileKeys(["./x.pen"]), ["x"])
+        XCTAssertEqual(distinctFileKeys(["./x.pen", "x.pen", "a//./b.dat", "c/b.dat"]), ["x", "x", "a-b", "c-b"])
+    }
+
+    /// A file named twice — the same path up to "./" and "//", or through a link — is kept once,
+    /// its later mentions listed as repeats; files that do not exist are compared by path.
+    func testAFileGivenTwiceIsKeptOnce() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("d"), withIntermediateDirectories: true)
+        let file = try writeTextFile("label x\n1 2\n", "d/a.pen", in: dir)
+        let link = dir.appendingPathComponent("link.pen").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        let other = try writeTextFile("label y\n1 2\n", "b.pen", in: dir)
+        let inputs = KeyedInputFiles([file, dir.path + "/./d//a.pen", other, link, "no/such.pen", "./no/such.pen", "-"])
+        XCTAssertEqual(inputs.items.map(\.key), ["a", "b", "such", "stdin"])
+        XCTAssertEqual(inputs.items.map(\.path), [file, other, "no/such.pen", "-"])
+        XCTAssertEqual(inputs.repeats.map(\.path), [dir.path + "/./d//a.pen", link, "./no/such.pen"])
+        XCTAssertEqual(inputs.repeats.map(\.first), [file, file, "no/such.pen"])
+        XCTAssertEqual(inputs.repeatWarnings[1], "\(link): given twice (the same file as \(file)); read once")
+        XCTAssertEqual(KeyedInputFiles(["a.pen", "a.pen"]).repeatWarnings, ["a.pen: given twice; read once"])
     }
 
     func testIdPrefixReplacesTheFileName() throws {

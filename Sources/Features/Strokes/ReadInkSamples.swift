@@ -83,10 +83,11 @@ public func guessInkFormat(path: String, data: Data) -> InkFormat {
 /// Short distinct keys for a list of files, for utterance ids: each file's name without
 /// extension, extended by its parent folders (joined with `-`) until no other file in the list
 /// has the same key: `data/6/abm/ca0.dat`, `data/7/abm/ca0.dat` → `6-abm-ca0`, `7-abm-ca0`.
+/// `.` components and repeated or trailing `/` are not part of a key (`./x.pen`, `.//x.pen` → `x`).
 /// White space becomes `_` (Kaldi keys are single words). Identical paths keep identical keys.
 public func distinctFileKeys(_ paths: [String]) -> [String] {
     let parts: [[String]] = paths.map { path in
-        var c = (path as NSString).standardizingPath.split(separator: "/").map(String.init)
+        var c = keyComponents(of: path)
         if let last = c.popLast() { c.append((last as NSString).deletingPathExtension) }
         return c.map { String($0.map { $0.isWhitespace ? "_" : $0 }) }
     }
@@ -101,4 +102,53 @@ public func distinctFileKeys(_ paths: [String]) -> [String] {
         }
         return parts[i].suffix(k).joined(separator: "-")
     }
+}
+
+/// The folders and name of a path as keys see them: empty (`//`, a trailing `/`) and `.`
+/// components dropped; `..` is kept (it is not resolved without the file system).
+private func keyComponents(of path: String) -> [String] {
+    path.split(separator: "/").filter { $0 != "." }.map(String.init)
+}
+
+/// The input files of a batch, each once, with the key its utterance ids start with.
+public struct KeyedInputFiles: Sendable {
+    /// The files in the order given, without repeats; `key` from `distinctFileKeys` over them
+    /// (`-`, standard input, is keyed `stdin`).
+    public var items: [(key: String, path: String)]
+    /// A later mention of a file that is in `items` already: the path as given there, and as first given.
+    public var repeats: [(path: String, first: String)]
+
+    /// Makes the list from `paths` as given: a file named twice (the same real path once links,
+    /// `.`, `..` and repeated `/` are resolved; for a file that does not exist, the same path up to
+    /// `.` and repeated `/`) is kept at its first mention only.
+    public init(_ paths: [String]) {
+        var firstOf: [String: String] = [:], kept: [String] = []
+        repeats = []
+        for path in paths {
+            let identity = path == "-" ? "-" : fileIdentity(of: path)
+            if let first = firstOf[identity] {
+                repeats.append((path, first))
+                continue
+            }
+            firstOf[identity] = path
+            kept.append(path)
+        }
+        items = Array(zip(distinctFileKeys(kept.map { $0 == "-" ? "stdin" : $0 }), kept))
+    }
+
+    /// One warning line per repeat ("./a.pen: given twice (the same file as a.pen); read once").
+    public var repeatWarnings: [String] {
+        repeats.map { r in "\(r.path): given twice\(r.path == r.first ? "" : " (the same file as \(r.first))"); read once" }
+    }
+}
+
+/// The name a file is known by, to tell when two paths name one file: its real path (links, `.`,
+/// `..` and repeated `/` resolved), or, when it cannot be resolved (a name in memory, a missing
+/// file), the path with `.` components and repeated `/` dropped.
+func fileIdentity(of path: String) -> String {
+    guard let resolved = realpath(path, nil) else {
+        return (path.hasPrefix("/") ? "/" : "") + keyComponents(of: path).joined(separator: "/")
+    }
+    defer { free(resolved) }
+    return String(cString: resolved)
 }

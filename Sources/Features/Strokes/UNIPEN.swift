@@ -34,7 +34,7 @@ public struct UNIPENReader: Sendable {
     /// `<idPrefix>-<segment number>`, the prefix defaulting to the file name without extension.
     public func read(bytes: [UInt8], name: String, idPrefix: String? = nil) -> InkReadResult {
         let parser = UNIPENParser(includeRoot: includeRoot, topFile: name, idPrefix: idPrefix)
-        parser.process(bytes: bytes, file: name, stack: [UNIPENParser.identity(of: name)])
+        parser.process(bytes: bytes, file: name, stack: [fileIdentity(of: name)])
         return parser.finish()
     }
 }
@@ -217,7 +217,7 @@ private final class UNIPENParser {
         }
         let root = includeRoot ?? (file as NSString).deletingLastPathComponent
         let full = path.hasPrefix("/") ? path : (root.isEmpty ? path : (root as NSString).appendingPathComponent(path))
-        let key = UNIPENParser.identity(of: full)
+        let key = fileIdentity(of: full)
         if stack.contains(key) {
             rejected.append(InputError(file: file, place: "line \(number)",
                                        ".INCLUDE \(path) includes itself (\((stack + [key]).joined(separator: " -> "))); skipped"))
@@ -243,14 +243,6 @@ private final class UNIPENParser {
             return
         }
         process(bytes: [UInt8](data), file: full, stack: stack + [key])
-    }
-
-    /// The name a file is known by in the include chain: its real path (links and `..` resolved),
-    /// or the standardized path when it cannot be resolved (a name in memory, a missing file).
-    static func identity(of path: String) -> String {
-        guard let resolved = realpath(path, nil) else { return (path as NSString).standardizingPath }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 
     /// Parses one point line against `.COORD`; a bad line marks its component broken.

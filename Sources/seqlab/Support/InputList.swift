@@ -7,9 +7,10 @@ import Tensors
 
 /// The (utterance id, path) pairs named by `files` (or `-`: one path a line on stdin) or by `scp`.
 /// Without an scp the id is the file name without its extension, preceded by as many parent folders
-/// as tell two inputs of the same name apart (`distinctFileKeys`). An scp or stdin that names no
-/// file is an error (an empty input is a mistake upstream, not an empty result).
-func inputList(files: [String], scp: String?) throws -> [(key: String, path: String)] {
+/// as tell two inputs of the same name apart (`distinctFileKeys`); a file named twice is listed
+/// once, and each repeat handed to `warn` ("…: given twice; read once"). An scp or stdin that names
+/// no file is an error (an empty input is a mistake upstream, not an empty result).
+func inputList(files: [String], scp: String?, warn: (String) -> Void) throws -> [(key: String, path: String)] {
     if let scp {
         let entries = try WavScp.read(path: scp)
         guard !entries.isEmpty else {
@@ -28,8 +29,10 @@ func inputList(files: [String], scp: String?) throws -> [(key: String, path: Str
         paths = lines
     }
     // As extract strokes keys files: the name without extension, with parent folders when two
-    // inputs share it, white space made '_' (keys are single words).
-    return Array(zip(distinctFileKeys(paths), paths))
+    // inputs share it, white space made '_' (keys are single words); each file once.
+    let inputs = KeyedInputFiles(paths)
+    inputs.repeatWarnings.forEach(warn)
+    return inputs.items
 }
 
 /// Refuses a command line on which more than one input reads standard input ("-"): the first to
