@@ -60,6 +60,16 @@ private func readUtterance(_ path: String, key: String?) throws -> KaldiRecord {
     throw InputError(file: name, "the archive holds no utterance")
 }
 
+/// Refuses a stroke file (UNIPEN, IAM-OnDB XML, known by content) given where a feature archive
+/// is expected, naming what it holds and which commands take it, rather than failing at the byte
+/// where the archive reader gives up.
+private func refuseInk(_ path: String) throws {
+    guard path != "-", try FileKind.detect(path: path) == .unknown,
+          let head = FileHandle(forReadingAtPath: path)?.readData(ofLength: 65_536),
+          let format = inkFormat(byContent: head) else { return }
+    throw InputError(file: path, "holds pen strokes (\(format.name)), not features; plot ink draws it, extract strokes makes features")
+}
+
 /// `seqlab plot features`: one utterance of a feature archive as a heat map.
 struct PlotFeatures: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,6 +88,7 @@ struct PlotFeatures: ParsableCommand {
     func run() throws {
         let name = archive == "-" ? "stdin" : archive
         try reportingPlotErrors(Self.self, file: name, place: key) {
+            try refuseInk(archive)
             let record = try readUtterance(archive, key: key)
             let svg = try heatMapSVG(matrix: record.matrix, frameShift: frameShift.map { $0 / 1000 },
                                      title: output.title ?? "\(record.key): features", yLabel: "dimension")
@@ -121,6 +132,10 @@ struct PlotPosteriors: ParsableCommand {
         let labeller = Labeller(model: labelling, bestPath: true)
         try reportingPlotErrors(Self.self, file: name, place: key) {
             let record: KaldiRecord
+            // Empty, a file is neither an archive nor a raw input: said as such, not as either reader's failure.
+            if input != "-", (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) == 0 {
+                throw InputError(file: name, "the file is empty; expected a Kaldi archive, or an audio or pen-stroke file")
+            }
             if try FileKind.detect(path: input) == .kaldiArchive {
                 record = try readUtterance(input, key: key)
             } else {

@@ -193,6 +193,12 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertEqual(plotted.status, 1)
         XCTAssertTrue(plotted.stderr.contains("bad.pen: line 8"), plotted.stderr)
         XCTAssertTrue(try String(contentsOf: svg, encoding: .utf8).contains("bad-0002: posteriors"))
+        // An empty file is said to be empty, not "no pen samples" of a stroke reader.
+        let empty = dir.appendingPathComponent("e.ark")
+        try Data().write(to: empty)
+        let nothing = try runSeqlab(["plot", "posteriors", "-m", model.path, empty.path])
+        XCTAssertEqual(nothing.status, 1)
+        XCTAssertEqual(nothing.stderr, "seqlab plot posteriors: \(empty.path): the file is empty; expected a Kaldi archive, or an audio or pen-stroke file\n")
 
         for sub in ["d1", "d2"] {
             try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)

@@ -75,6 +75,21 @@ final class PlotCommandTests: XCTestCase {
         XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1, bad.stderr)
         XCTAssertTrue(bad.stderr.hasPrefix("seqlab plot features: \(junk): "), bad.stderr)
 
+        // Stroke files are named as such, with the commands that take them.
+        let fixtures = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures")
+        for (file, format) in [("pendigits.tra", "UNIPEN"), ("iam/a01-000u-01.xml", "IAM-OnDB XML")] {
+            let strokes = fixtures.appendingPathComponent(file).path
+            let r = try runSeqlab(["plot", "features", strokes, "-o", path("x.svg")])
+            XCTAssertEqual(r.status, 1)
+            XCTAssertEqual(r.stderr, "seqlab plot features: \(strokes): holds pen strokes (\(format)), not features; plot ink draws it, extract strokes makes features\n")
+        }
+        // An empty file is neither an archive nor a raw file for the model's front end.
+        let empty = path("e.ark")
+        try Data().write(to: URL(fileURLWithPath: empty))
+        let nothing = try runSeqlab(["plot", "posteriors", "-m", packageRoot.appendingPathComponent("models/digits.safetensors").path, empty])
+        XCTAssertEqual(nothing.status, 1)
+        XCTAssertEqual(nothing.stderr, "seqlab plot posteriors: \(empty): the file is empty; expected a Kaldi archive, or an audio or pen-stroke file\n")
+
         let log = path("log.jsonl")
         try "{\"epoch\":1,\"trainLoss\":2}\n{\"epoch\":2}\n".write(toFile: log, atomically: true, encoding: .utf8)
         let training = try runSeqlab(["plot", "training", log])

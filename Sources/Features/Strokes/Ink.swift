@@ -90,6 +90,15 @@ public enum InkFormat: String, CaseIterable, Sendable {
     case iam
     /// seqlab's own plain-text pen format (docs/FORMATS.md).
     case pentext
+
+    /// The format's name in messages: "UNIPEN", "IAM-OnDB XML", "pen text".
+    public var name: String {
+        switch self {
+        case .unipen: return "UNIPEN"
+        case .iam: return "IAM-OnDB XML"
+        case .pentext: return "pen text"
+        }
+    }
 }
 
 /// Decodes bytes as ISO 8859-1 (Latin-1): every byte is the Unicode scalar of the same value.

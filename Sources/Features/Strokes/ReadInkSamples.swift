@@ -53,10 +53,21 @@ private func refuseLabel(_ label: String?, for format: InkFormat, name: String) 
     throw InputError(file: name, "a label is given for IAM-OnDB files only (one sample each); this \(format == .unipen ? "UNIPEN" : "pen-text") file labels its own samples")
 }
 
-/// The format of a stroke file: XML (first non-blank byte `<`) is IAM-OnDB; a line starting
-/// with a UNIPEN keyword (`.SEGMENT`, `.INCLUDE`, `.PEN_DOWN`, `.COORD`, `.VERSION`…) is UNIPEN;
-/// otherwise the extension decides (`.xml` IAM, `.dat`/`.tra` UNIPEN), else pen text.
+/// The format of a stroke file: by its content (`inkFormat(byContent:)`), else by its extension
+/// (`.xml` IAM, `.dat`/`.tra` UNIPEN), else pen text.
 public func guessInkFormat(path: String, data: Data) -> InkFormat {
+    if let format = inkFormat(byContent: data) { return format }
+    switch (path as NSString).pathExtension.lowercased() {
+    case "xml": return .iam
+    case "dat", "tra": return .unipen
+    default: return .pentext
+    }
+}
+
+/// The stroke format the first 64 kB of a file show, or nil: XML (first non-blank byte `<`) is
+/// IAM-OnDB; a line starting with a UNIPEN keyword (`.SEGMENT`, `.INCLUDE`, `.PEN_DOWN`, `.COORD`,
+/// `.VERSION`…) is UNIPEN. Pen text has no mark of its own.
+public func inkFormat(byContent data: Data) -> InkFormat? {
     let head = [UInt8](data.prefix(65_536))
     if let first = head.first(where: { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }),
        first == UInt8(ascii: "<") {
@@ -73,11 +84,7 @@ public func guessInkFormat(path: String, data: Data) -> InkFormat {
         }
         start = end + 1
     }
-    switch (path as NSString).pathExtension.lowercased() {
-    case "xml": return .iam
-    case "dat", "tra": return .unipen
-    default: return .pentext
-    }
+    return nil
 }
 
 /// Short distinct keys for a list of files, for utterance ids: each file's name without
