@@ -59,7 +59,7 @@ struct ExtractStrokes: ParsableCommand {
     @Option(name: .customLong("text-out"), help: "Write the labels as a Kaldi text file here.")
     var textOut: String?
 
-    @Option(help: "Write Kaldi utt2spk lines (uttid writer) here, for samples whose file names their writer (UNIPEN .WRITER_ID, pendigits comments).")
+    @Option(help: "Write Kaldi utt2spk lines (uttid writer) here, for samples whose file names their writer (UNIPEN .WRITER_ID, pendigits comments); a warning counts the samples left out.")
     var utt2spk: String?
 
     @Option(help: "Label tokens in --text-out: words (the label as is) or chars (one per character, space as <space>).")
@@ -130,7 +130,7 @@ struct ExtractStrokes: ParsableCommand {
         let labelsFile = try Self.openSideOutput(textOut), speakersFile = try Self.openSideOutput(utt2spk)
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         var entries: [(key: String, tokens: [String])] = []
-        var writers = ""
+        var writers = "", withoutWriter = 0, firstWithoutWriter = ""
         var written: [String: String] = [:]   // utterance id → where it came from
         var rejected = 0, failedFiles = 0, frames = 0
         // Utterance ids: <file key>-<sample number>, file keys made distinct over all inputs; a
@@ -196,11 +196,20 @@ struct ExtractStrokes: ParsableCommand {
                 try writer.write(key: sample.id, matrix: features)
                 frames += features.rows
                 entries.append((sample.id, tokens.split(sample.label)))
-                if let w = sample.writer { writers += "\(sample.id) \(w.replacingOccurrences(of: " ", with: "_"))\n" }
+                if let w = sample.writer {
+                    writers += "\(sample.id) \(w.replacingOccurrences(of: " ", with: "_"))\n"
+                } else {
+                    if withoutWriter == 0 { firstWithoutWriter = sample.id }
+                    withoutWriter += 1
+                }
             }
             progress.advance(note: "\(written.count) samples")
         }
         progress.finish()
+        // Pen text and IAM-OnDB files name no writer: utt2spk would be short, or empty, without a word.
+        if utt2spk != nil && withoutWriter > 0 {
+            Self.printWarning("\(withoutWriter) sample\(withoutWriter == 1 ? " names" : "s name") no writer (first \(firstWithoutWriter)); --utt2spk lists only the \(written.count - withoutWriter) that do")
+        }
         // Nothing came out: the archive and labels a run before wrote stay as they were.
         let nothing = try Self.closeArchive(writer, wroteAny: !written.isEmpty, sideOutputs: [
             (labelsFile, { try KaldiText.encoded(entries, name: labelsFile?.name ?? "") }),

@@ -363,6 +363,30 @@ final class ExtractStrokesTests: XCTestCase {
         XCTAssertTrue(dotted.stdoutText.hasPrefix("pendigits-0000 "), dotted.stdoutText)
     }
 
+    /// Samples whose file names no writer (pen text here) cannot be in utt2spk: a warning counts
+    /// them and names the first, and the exit status stays 0.
+    func testSamplesWithoutAWriterAreCountedForUtt2spk() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pen = try writeTextFile("id hello-1\nlabel hello\n0 0\n1 1\n---\nid hello-2\nlabel hi\n0 0\n1 2\n", "hello.pen", in: dir)
+        let utt2spk = dir.appendingPathComponent("u.txt").path
+        let alone = try extractStrokes([pen, "--utt2spk", utt2spk, "-o", dir.appendingPathComponent("f.ark").path, "--quiet"])
+        XCTAssertEqual(alone.status, 0, alone.stderr)
+        XCTAssertEqual(alone.stderr, "seqlab extract strokes: warning: 2 samples name no writer (first hello-1); --utt2spk lists only the 0 that do\n")
+        XCTAssertEqual(try String(contentsOfFile: utt2spk, encoding: .utf8), "")
+        // Beside the pendigits fixture, whose two samples name theirs.
+        let tra = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/pendigits.tra").path
+        let one = try writeTextFile("label x\n0 0\n1 1\n", "one.pen", in: dir)
+        let mixed = try extractStrokes([tra, one, "--utt2spk", utt2spk, "-o", dir.appendingPathComponent("f.ark").path, "--quiet"])
+        XCTAssertEqual(mixed.status, 0, mixed.stderr)
+        XCTAssertEqual(mixed.stderr.split(separator: "\n").last,
+                       "seqlab extract strokes: warning: 1 sample names no writer (first one-0000); --utt2spk lists only the 2 that do")
+        XCTAssertEqual(try String(contentsOfFile: utt2spk, encoding: .utf8), "pendigits-0000 12\npendigits-0001 26\n")
+        // Without --utt2spk, nothing is said.
+        let quiet = try extractStrokes([pen, "-o", dir.appendingPathComponent("f.ark").path, "--quiet"])
+        XCTAssertEqual(quiet.stderr, "")
+    }
+
     /// A labels or utt2spk path that cannot be written stops the run before any work: no archive
     /// without its labels, and the outputs of an earlier run stay as they were.
     func testSideOutputsThatCannotBeWrittenStopTheRunBeforeTheArchive() throws {
