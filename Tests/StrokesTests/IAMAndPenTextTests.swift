@@ -31,13 +31,33 @@ final class IAMAndPenTextTests: XCTestCase {
             let e = e as! InputError
             XCTAssertTrue(e.file.hasSuffix("broken.xml"))
             XCTAssertEqual(e.place, "line 6", e.description)
-            XCTAssertTrue(e.message.contains("XML"), e.message)
+            XCTAssertEqual(e.message, "not well-formed XML: start and end tags do not match (parser error code 76)")
         }
         XCTAssertThrowsError(try IAMOnDBReader().read(path: fixture("iam/badpoint.xml"))) { e in
             XCTAssertEqual((e as! InputError).place, "line 6", "\(e)")
         }
         XCTAssertThrowsError(try IAMOnDBReader().read(data: Data("<StrokeSet></StrokeSet>".utf8), name: "empty.xml")) { e in
             XCTAssertTrue((e as! InputError).message.contains("no <Stroke>"), "\(e)")
+        }
+    }
+
+    /// The common ways XML breaks are said in words, with the parser's code: a file cut short
+    /// (the IAM fixture truncated after its 10th line, as a copy that stopped), an attribute cut
+    /// before its value, a tag cut before its '>', a control byte, an attribute given twice.
+    func testXMLErrorsAreSaidInWords() throws {
+        let whole = try String(contentsOfFile: fixture("iam/a01-000u-01.xml"), encoding: .utf8)
+        let cut = whole.split(separator: "\n", omittingEmptySubsequences: false).prefix(10).joined(separator: "\n") + "\n"
+        let cases: [(xml: String, line: Int, words: String)] = [
+            (cut, 10, "premature end of the document, or content after its root element (parser error code 5)"),
+            ("<StrokeSet>\n<Stroke><Point x=\"1\" y", 2, "attribute without a value (parser error code 41)"),
+            ("<StrokeSet>\n<Stroke", 2, "'>' required (a tag not closed) (parser error code 73)"),
+            ("<StrokeSet>\u{1}</StrokeSet>", 1, "invalid character (parser error code 9)"),
+            ("<StrokeSet a=\"1\" a=\"2\"/>", 1, "attribute given twice (parser error code 42)"),
+        ]
+        for c in cases {
+            XCTAssertThrowsError(try IAMOnDBReader().read(data: Data(c.xml.utf8), name: "t.xml")) { e in
+                XCTAssertEqual("\(e)", "t.xml: line \(c.line): not well-formed XML: \(c.words)", c.xml)
+            }
         }
     }
 

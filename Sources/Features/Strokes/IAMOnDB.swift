@@ -44,7 +44,7 @@ public struct IAMOnDBReader: Sendable {
         if let error = delegate.error { throw error }
         // Some XMLParser builds recover from errors and return true; the delegate saw them.
         if !ok || parser.parserError != nil {
-            throw InputError(file: name, place: "line \(parser.lineNumber)", "not well-formed XML (\(xmlErrorName(parser.parserError)))")
+            throw InputError(file: name, place: "line \(parser.lineNumber)", "not well-formed XML: \(xmlErrorText(parser.parserError))")
         }
         let strokes = delegate.strokes.filter { !$0.points.isEmpty }
         guard !strokes.isEmpty else { throw InputError(file: name, "no <Stroke> with <Point x y> elements in a <StrokeSet>") }
@@ -55,12 +55,6 @@ public struct IAMOnDBReader: Sendable {
                          source: (name, delegate.firstStrokeLine ?? 1), category: nil, writer: delegate.writer,
                          yPointsUp: false)
     }
-}
-
-/// The parser's error code (libxml2's numbering on Linux, NSXMLParser's on Apple platforms).
-private func xmlErrorName(_ error: Error?) -> String {
-    guard let error else { return "unknown parser error" }
-    return "parser error code \((error as NSError).code)"
 }
 
 /// Runs of white space (including new lines) become one space; the ends are trimmed.
@@ -124,7 +118,7 @@ private final class IAMOnDBDelegate: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-        fail(parser, "not well-formed XML (\(xmlErrorName(parseError)))")
+        fail(parser, "not well-formed XML: \(xmlErrorText(parseError))")
     }
 
     private func fail(_ parser: XMLParser, _ message: String) {
