@@ -95,12 +95,12 @@ public final class NGramModel: Sendable {
                     throw fail("a \(n)-gram line needs a log10 probability, \(n) words and an optional back-off; found \(fieldRanges.count) fields")
                 }
                 guard let p = parseFloat(fieldRanges[0]), !p.isNaN, p <= 0 else {
-                    throw fail("expected a log10 probability ≤ 0, found \(text(fieldRanges[0]).prefix(20))")
+                    throw fail("expected a log10 probability ≤ 0, found \(InputError.quoted(text(fieldRanges[0]), limit: 20))")
                 }
                 var bo: Float = 0
                 if fieldRanges.count == n + 2 {
                     guard let value = parseFloat(fieldRanges[n + 1]), value.isFinite else {
-                        throw fail("expected a log10 back-off weight, found \(text(fieldRanges[n + 1]).prefix(20))")
+                        throw fail("expected a log10 back-off weight, found \(InputError.quoted(text(fieldRanges[n + 1]), limit: 20))")
                     }
                     bo = value
                 }
@@ -119,14 +119,14 @@ public final class NGramModel: Sendable {
                         words.append(w)
                         wordIndex[w] = id
                     } else {
-                        throw fail("word '\(w.prefix(40))' of a \(n)-gram is not in the 1-grams")
+                        throw fail("word '\(InputError.quoted(w, limit: 40))' of a \(n)-gram is not in the 1-grams")
                     }
                     let key = pairKey(node, id)
                     let child = children.get(key)
                     if i < n {
                         guard child >= 0 else {
                             let context = fieldRanges[1...(n - 1)].map(text).joined(separator: " ")
-                            throw fail("the context of this \(n)-gram ('\(context.prefix(60))') is not listed as a \(n - 1)-gram")
+                            throw fail("the context of this \(n)-gram ('\(InputError.quoted(context, limit: 60))') is not listed as a \(n - 1)-gram")
                         }
                         node = child
                     } else {
@@ -158,7 +158,7 @@ public final class NGramModel: Sendable {
             }
             if line.hasPrefix("\\") {
                 guard line.hasSuffix("-grams:"), let n = Int(line.dropFirst().dropLast(7)) else {
-                    throw fail("expected a section header like \\2-grams: or \\end\\, found \(line.prefix(40))")
+                    throw fail("expected a section header like \\2-grams: or \\end\\, found \(InputError.quoted(line, limit: 40))")
                 }
                 try closeSection()
                 guard n == section + 1, n <= counts.count else {
@@ -173,12 +173,12 @@ public final class NGramModel: Sendable {
                 let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" })
                 guard parts.count == 3, parts[0] == "ngram", let n = Int(parts[1]), let c = Int(parts[2]),
                       n == counts.count + 1, c >= 0 else {
-                    throw fail("expected 'ngram \(counts.count + 1)=COUNT' in \\data\\, found \(line.prefix(40))")
+                    throw fail("expected 'ngram \(counts.count + 1)=COUNT' in \\data\\, found \(InputError.quoted(line, limit: 40))")
                 }
                 counts.append(c)
                 continue
             }
-            throw fail("expected an n-gram line or a section header, found \(line.prefix(40))")
+            throw fail("expected an n-gram line or a section header, found \(InputError.quoted(line, limit: 40))")
         }
         if section == -1 { throw InputError(file: file, "no \\data\\ header: not an ARPA language model") }
         if section != -2 { throw InputError(file: file, place: "line \(lineNumber)", "missing \\end\\ (file truncated?)") }

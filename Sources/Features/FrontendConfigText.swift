@@ -40,7 +40,7 @@ extension FrontendConfig {
             }
             let normalised = name.replacingOccurrences(of: "_", with: "-")
             guard Self.optionNames.contains(normalised) else {
-                throw InputError(file: file, place: place, "unknown option '--\(name)' (known: \(Self.optionNames.joined(separator: ", ")))")
+                throw InputError(file: file, place: place, "unknown option '--\(InputError.quoted(name))' (known: \(Self.optionNames.joined(separator: ", ")))")
             }
             options.append((index + 1, normalised, value))
         }
@@ -113,7 +113,7 @@ extension FrontendConfig {
             guard c >= -1 else { throw InputError(file: file, place: place, "--channel expects -1 (average all channels) or a channel index, got \(c)") }
             channel = c == -1 ? nil : c
         default:
-            throw InputError(file: file, place: place, "unknown option '--\(name)'")
+            throw InputError(file: file, place: place, "unknown option '--\(InputError.quoted(name))'")
         }
     }
 

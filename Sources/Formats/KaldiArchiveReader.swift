@@ -114,7 +114,7 @@ public final class KaldiArchiveReader {
             guard let b = try input.readByte() else {
                 if keyBytes.isEmpty { return nil }
                 throw InputError(file: input.name, place: "byte \(input.offset)",
-                                 "input ends after the key \"\(String(decoding: keyBytes.prefix(64), as: UTF8.self))\"; expected a space and a matrix")
+                                 "input ends after the key \"\(InputError.quoted(String(decoding: keyBytes, as: UTF8.self), limit: 64))\"; expected a space and a matrix")
             }
             if b == 0x20 { break }
             if b == 0x0A || b < 0x20 || b == 0x7F {
@@ -141,7 +141,7 @@ public final class KaldiArchiveReader {
         }
         if let first = seen[key] {
             throw InputError(file: input.name, place: "byte \(keyStart)",
-                             "duplicate key \"\(key)\" (first at byte \(first)); keys in an archive must be unique")
+                             "duplicate key \"\(InputError.quoted(key))\" (first at byte \(first)); keys in an archive must be unique")
         }
         seen[key] = keyStart
         return key
@@ -173,7 +173,7 @@ public final class KaldiArchiveReader {
         scpIndex += 1
         if let first = seen[entry.key] {
             throw InputError(file: file, place: "line \(entry.line)",
-                             "duplicate key \"\(entry.key)\" (first on line \(first)); keys must be unique")
+                             "duplicate key \"\(InputError.quoted(entry.key))\" (first on line \(first)); keys must be unique")
         }
         seen[entry.key] = entry.line
         let input: ByteInput
@@ -181,7 +181,7 @@ public final class KaldiArchiveReader {
             input = open
         } else {
             do { input = try ByteInput(path: entry.archivePath) } catch let error as InputError {
-                throw InputError(file: file, place: "line \(entry.line)", "key \"\(entry.key)\": \(error.description)")
+                throw InputError(file: file, place: "line \(entry.line)", "key \"\(InputError.quoted(entry.key))\": \(error.description)")
             }
             scpInput = input
         }
@@ -199,7 +199,7 @@ public final class KaldiArchiveReader {
         // A bad record at an scp's offset is the scp line's fault as much as the archive's: name both.
         let (matrix, encoding): (Matrix, KaldiMatrixEncoding)
         do { (matrix, encoding) = try Self.readObject(input, key: entry.key) } catch let error as InputError {
-            throw InputError(file: file, place: "line \(entry.line)", "key \"\(entry.key)\" at offset \(offset): \(error.description)")
+            throw InputError(file: file, place: "line \(entry.line)", "key \"\(InputError.quoted(entry.key))\" at offset \(offset): \(error.description)")
         }
         lastEncoding = encoding
         return KaldiRecord(key: entry.key, matrix: matrix)

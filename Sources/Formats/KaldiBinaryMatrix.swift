@@ -25,7 +25,7 @@ enum KaldiBinaryMatrix {
 
     /// "byte N (record "key")", the place part of an error.
     static func place(_ offset: Int, _ key: String?) -> String {
-        if let key { return "byte \(offset) (record \"\(key)\")" }
+        if let key { return "byte \(offset) (record \"\(InputError.quoted(key))\")" }
         return "byte \(offset)"
     }
 

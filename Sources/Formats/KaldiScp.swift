@@ -21,11 +21,11 @@ public enum KaldiScp {
             let file = path == "-" ? "stdin" : path
             try line.requireKey(file: file)
             guard let (key, location) = line.keyAndRest else {
-                throw InputError(file: file, place: "line \(line.number)", "expected \"key location\", found only \"\(line.text.trimmingSpaces.prefix(60))\"")
+                throw InputError(file: file, place: "line \(line.number)", "expected \"key location\", found only \"\(InputError.quoted(line.text.trimmingSpaces, limit: 60))\"")
             }
             if location.hasSuffix("|") || location.hasPrefix("|") {
                 throw InputError(file: file, place: "line \(line.number)",
-                                 "command pipe \"\(location.prefix(60))\" is not supported; run the command first and list the archive it writes")
+                                 "command pipe \"\(InputError.quoted(location, limit: 60))\" is not supported; run the command first and list the archive it writes")
             }
             if location.hasSuffix("]") {
                 throw InputError(file: file, place: "line \(line.number)", "row/column ranges (\"[…]\") are not supported")

@@ -27,7 +27,7 @@ public enum KaldiText {
             guard let key = fields.first else { continue }
             if let first = seen[key] {
                 throw InputError(file: path == "-" ? "stdin" : path, place: "line \(line.number)",
-                                 "duplicate key \"\(key)\" (first on line \(first))")
+                                 "duplicate key \"\(InputError.quoted(key))\" (first on line \(first))")
             }
             seen[key] = line.number
             entries.append(KaldiTextEntry(key: key, tokens: Array(fields.dropFirst()), line: line.number))
@@ -63,10 +63,10 @@ public enum KaldiText {
         var text = ""
         for (i, entry) in entries.enumerated() {
             if entry.key.isEmpty || entry.key.contains(where: { $0.isWhitespace }) {
-                throw InputError(file: name, place: "line \(i + 1)", "key \"\(entry.key)\" is empty or contains whitespace")
+                throw InputError(file: name, place: "line \(i + 1)", "key \"\(InputError.quoted(entry.key))\" is empty or contains whitespace")
             }
             if let bad = entry.tokens.first(where: { $0.isEmpty || $0.contains(where: { $0.isWhitespace }) }) {
-                throw InputError(file: name, place: "line \(i + 1)", "token \"\(bad)\" is empty or contains whitespace")
+                throw InputError(file: name, place: "line \(i + 1)", "token \"\(InputError.quoted(bad))\" is empty or contains whitespace")
             }
             text += ([entry.key] + entry.tokens).joined(separator: " ") + "\n"
         }

@@ -59,7 +59,7 @@ enum KaldiTextMatrix {
             let text = String(decoding: token, as: UTF8.self)
             guard let value = Float(text) else {
                 throw InputError(file: input.name, place: KaldiBinaryMatrix.place(tokenStart, key),
-                                 "\"\(text.prefix(40))\" is not a number; expected numbers between \"[\" and \"]\"")
+                                 "\"\(InputError.quoted(text, limit: 40))\" is not a number; expected numbers between \"[\" and \"]\"")
             }
             current.append(value)
             token.removeAll(keepingCapacity: true)

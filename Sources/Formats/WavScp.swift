@@ -24,14 +24,14 @@ public enum WavScp {
         for line in try TextLines.read(path: path) {
             try line.requireKey(file: file)
             guard let (key, location) = line.keyAndRest else {
-                throw InputError(file: file, place: "line \(line.number)", "expected \"uttid path\", found only \"\(line.text.trimmingSpaces.prefix(60))\"")
+                throw InputError(file: file, place: "line \(line.number)", "expected \"uttid path\", found only \"\(InputError.quoted(line.text.trimmingSpaces, limit: 60))\"")
             }
             if location.hasSuffix("|") {
                 throw InputError(file: file, place: "line \(line.number)",
                                  "command pipe entries (\"… |\") are not supported; convert the audio to files and list their paths")
             }
             if let first = seen[key] {
-                throw InputError(file: file, place: "line \(line.number)", "duplicate key \"\(key)\" (first on line \(first))")
+                throw InputError(file: file, place: "line \(line.number)", "duplicate key \"\(InputError.quoted(key))\" (first on line \(first))")
             }
             seen[key] = line.number
             entries.append(WavScpEntry(key: key, path: location, line: line.number))

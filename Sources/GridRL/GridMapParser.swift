@@ -23,7 +23,7 @@ extension GridMap {
         }
         func number(_ s: Substring, _ line: Int, _ column: Int, _ what: String) throws -> Double {
             guard let v = GridMap.decimalNumber(s) else {
-                throw fail(line, column, "expected \(what) (a finite decimal number), found '\(s)'")
+                throw fail(line, column, "expected \(what) (a finite decimal number), found '\(InputError.quoted(s))'")
             }
             return v
         }
@@ -65,7 +65,7 @@ extension GridMap {
                 }
                 guard ["name", "discount", "transition", "reward", "cliff"].contains(key) else {
                     throw fail(lineNumber, tokens[0].column,
-                               "unknown key '\(key)': expected name, discount, transition, reward, cliff or grid")
+                               "unknown key '\(InputError.quoted(key))': expected name, discount, transition, reward, cliff or grid")
                 }
                 guard !seenKeys.contains(key) else { throw fail(lineNumber, tokens[0].column, "'\(key)' given twice") }
                 seenKeys.insert(key)
@@ -107,10 +107,10 @@ extension GridMap {
                 let head = token.first!, rest = token.dropFirst()
                 switch head {
                 case ".":
-                    guard rest.isEmpty else { throw fail(lineNumber, column, "expected '.', found '\(token)'") }
+                    guard rest.isEmpty else { throw fail(lineNumber, column, "expected '.', found '\(InputError.quoted(token))'") }
                     cells.append(.open(reward: defaultReward))
                 case "#":
-                    guard rest.isEmpty else { throw fail(lineNumber, column, "expected '#', found '\(token)'") }
+                    guard rest.isEmpty else { throw fail(lineNumber, column, "expected '#', found '\(InputError.quoted(token))'") }
                     cells.append(.wall)
                 case "S":
                     if let start { let p = GridMap.positionText(start, cols)
@@ -128,7 +128,7 @@ extension GridMap {
                     // Anything Swift reads as a number (1e400, nan, 0x10) is a reward that is not a finite decimal.
                     guard GridMap.decimalNumber(token) != nil || Double(token) != nil else {
                         throw fail(lineNumber, column,
-                                   "unknown cell '\(token)': expected '.', '#', a reward, S, T<reward> or C[<penalty>]")
+                                   "unknown cell '\(InputError.quoted(token))': expected '.', '#', a reward, S, T<reward> or C[<penalty>]")
                     }
                     cells.append(.open(reward: try number(token, lineNumber, column, "a cell reward")))
                 }

@@ -91,7 +91,7 @@ extension QNetwork where S == Float {
     /// Returns the network and the grid size it was trained for.
     public static func load(_ file: SafeTensorsFile, path: String) throws -> (network: QNetwork, rows: Int, cols: Int) {
         guard file.metadata["architecture"] == "dqn-mlp" else {
-            throw InputError(file: path, place: "metadata", "expected architecture 'dqn-mlp' (a model from 'seqlab grid learn --algorithm dqn'), found '\(file.metadata["architecture"] ?? "none")'")
+            throw InputError(file: path, place: "metadata", "expected architecture 'dqn-mlp' (a model from 'seqlab grid learn --algorithm dqn'), found '\(InputError.quoted(file.metadata["architecture"] ?? "none"))'")
         }
         guard let rows = Int(file.metadata["grid_rows"] ?? ""), let cols = Int(file.metadata["grid_cols"] ?? ""),
               let hiddenUnits = Int(file.metadata["hidden_units"] ?? ""), rows > 0, cols > 0, hiddenUnits > 0 else {

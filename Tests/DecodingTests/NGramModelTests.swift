@@ -99,6 +99,11 @@ final class NGramModelTests: XCTestCase {
         expectError(bigramARPA.replacingOccurrences(of: "ngram 2=4", with: "ngram two"), "line 3: expected 'ngram 2=COUNT'")
         expectError(bigramARPA.replacingOccurrences(of: "-0.2\t<s> a", with: "-0.2\t<s> a b c"), "line 13: a 2-gram line needs")
         expectError(bigramARPA.replacingOccurrences(of: "-0.2\t<s> a", with: "-0.2\t<s> a b"), "line 13: expected a log10 back-off weight, found b")
+        // Pieces of the file in messages have their control characters escaped.
+        expectError(bigramARPA.replacingOccurrences(of: "-0.3\ta b", with: "\u{1B}[31m\ta b"), "line 14: expected a log10 probability ≤ 0, found \\x1B[31m")
+        expectError(bigramARPA.replacingOccurrences(of: "-0.3\ta b", with: "-0.3\ta \u{1B}[31mq"),
+                    "line 14: word '\\x1B[31mq' of a 2-gram is not in the 1-grams")
+        expectError(bigramARPA.replacingOccurrences(of: "ngram 2=4", with: "ngram \u{1B}[2J"), "line 3: expected 'ngram 2=COUNT' in \\data\\, found ngram \\x1B[2J")
     }
 
     /// Damaged files (bytes replaced, lines dropped, truncation) either read or throw InputError;

@@ -90,6 +90,9 @@ final class FrontendConfigTests: XCTestCase {
         XCTAssertNotNil(error("--feature-type=mfcc\n--num-ceps=30"))
         XCTAssertNotNil(error("--sample-frequency=8000\n--high-freq=5000"))
         XCTAssertNotNil(error("--deltas=3"))
+        // The option's name is quoted with its control characters escaped.
+        XCTAssertTrue(error("--num\u{1B}[31m=3")?.message.hasPrefix("unknown option '--num\\x1B[31m' (known: ") ?? false,
+                      error("--num\u{1B}[31m=3")?.message ?? "no error")
     }
 
     func testTooManyMelBinsIsReportedAtUse() {

@@ -107,6 +107,9 @@ final class MalformedInputTests: XCTestCase {
         assertInputError({ try readAll(open) }, [open + ": byte 13", "input ends before the \"]\" closing the matrix opened at byte 3"])
         let noBracket = try file("nobracket.ark", Array("k 1 2 3\n".utf8))
         assertInputError({ try readAll(noBracket) }, [noBracket + ": byte 2", "expected \"[\" (text matrix) or \\0B"])
+        // A token and a key quoted in a message have their control characters escaped.
+        let escape = try file("escape.ark", Array("k\u{9B}  [\n  1 \u{1B}[31m 3 ]\n".utf8))
+        assertInputError({ try readAll(escape) }, [escape + ": byte 11 (record \"k\\u{009B}\")", "\"\\x1B[31m\" is not a number"])
     }
 
     func testScpProblemsNameTheLine() throws {
@@ -131,6 +134,10 @@ final class MalformedInputTests: XCTestCase {
         assertInputError({ _ = try KaldiText.read(path: dup) }, [dup + ": line 3", "duplicate key \"u1\" (first on line 1)"])
         let indented = try file("text4", Array("u1 a\n  b c\n".utf8))
         assertInputError({ _ = try KaldiText.read(path: indented) }, [indented + ": line 2", "missing key"])
+        let escape = try file("text5", Array("\u{1B}[31m a\n\u{1B}[31m b\n".utf8))
+        assertInputError({ _ = try KaldiText.read(path: escape) }, [escape + ": line 2: duplicate key \"\\x1B[31m\" (first on line 1)"])
+        let scp = try file("e.scp", Array("\u{1B}[31monly\n".utf8))
+        assertInputError({ _ = try KaldiScp.read(path: scp) }, [scp + ": line 1: expected \"key location\", found only \"\\x1B[31monly\""])
         let fine = try file("text3", Array("u1 a  b\r\nu2\n".utf8))
         let entries = try KaldiText.read(path: fine)
         XCTAssertEqual(entries, [KaldiTextEntry(key: "u1", tokens: ["a", "b"], line: 1), KaldiTextEntry(key: "u2", tokens: [], line: 2)])
@@ -143,6 +150,10 @@ final class MalformedInputTests: XCTestCase {
         assertInputError({ _ = try WavScp.read(path: indented) }, [indented + ": line 1", "missing key"])
         let alone = try file("wav2.scp", Array("a dir/a b.wav\nonlykey\n".utf8))
         assertInputError({ _ = try WavScp.read(path: alone) }, [alone + ": line 2", "expected \"uttid path\""])
+        let escaped = try file("wav4.scp", Array("\u{1B}[31m a.wav\n\u{1B}[31m b.wav\n\u{1B}]0;title\u{7}\n".utf8))
+        assertInputError({ _ = try WavScp.read(path: escaped) }, [escaped + ": line 2: duplicate key \"\\x1B[31m\" (first on line 1)"])
+        let bell = try file("wav5.scp", Array("\u{1B}]0;title\u{7}\n".utf8))
+        assertInputError({ _ = try WavScp.read(path: bell) }, [bell + ": line 1: expected \"uttid path\", found only \"\\x1B]0;title\\x07\""])
     }
 
     // MARK: safetensors

@@ -155,5 +155,10 @@ final class DQNTests: XCTestCase {
         XCTAssertThrowsError(try QNetwork<Float>.load(file, path: "m.safetensors")) { error in
             XCTAssertTrue("\(error)".hasPrefix("m.safetensors: metadata: expected architecture 'dqn-mlp'"), "\(error)")
         }
+        // The architecture the file claims is quoted with its control characters escaped.
+        let escaped = SafeTensorsFile(tensors: ["w": SafeTensor(floats: [1], shape: [1])], metadata: ["architecture": "\u{1B}[31mlstm"])
+        XCTAssertThrowsError(try QNetwork<Float>.load(escaped, path: "m.safetensors")) { error in
+            XCTAssertEqual("\(error)", "m.safetensors: metadata: expected architecture 'dqn-mlp' (a model from 'seqlab grid learn --algorithm dqn'), found '\\x1B[31mlstm'")
+        }
     }
 }

@@ -108,6 +108,27 @@ final class GridMapParserTests: XCTestCase {
         XCTAssertEqual(try GridMap(parsing: map.formatted()), map)
     }
 
+    /// Pieces of the map quoted in errors come out escaped: a C1 control (CSI, U+009B, which starts
+    /// an escape sequence like ESC [) and a bidirectional override, in a cell, a key and a number.
+    /// ESC itself is refused as a control character before any token is quoted.
+    func testQuotedTokensAreEscaped() {
+        let cases: [(text: String, error: String)] = [
+            ("grid\nS \u{9B}31m T1\n",
+             "bad.grid: line 2, column 3: unknown cell '\\u{009B}31m': expected '.', '#', a reward, S, T<reward> or C[<penalty>]"),
+            ("re\u{9B}31mward 1\ngrid\nS T1\n",
+             "bad.grid: line 1, column 1: unknown key 're\\u{009B}31mward': expected name, discount, transition, reward, cliff or grid"),
+            ("discount 0.\u{202E}5\ngrid\nS T1\n",
+             "bad.grid: line 1, column 10: expected the value of 'discount' (a finite decimal number), found '0.\\u{202E}5'"),
+            ("grid\nS .\u{9B}31m T1\n", "bad.grid: line 2, column 3: expected '.', found '.\\u{009B}31m'"),
+            ("grid\nS \u{1B}[31m T1\n", "bad.grid: line 2, column 3: unexpected control character U+001B; expected printable text"),
+        ]
+        for c in cases {
+            XCTAssertThrowsError(try GridMap(parsing: c.text, file: "bad.grid"), c.text.debugDescription) { error in
+                XCTAssertEqual("\(error)", c.error)
+            }
+        }
+    }
+
     /// A map whose terminals no move sequence reaches from the start (walls, the border, a cliff
     /// that sends the agent back) is an error at the start's line and column when it is to be
     /// solved or learnt, and still parses for drawing; maps with a way through are accepted.

@@ -118,6 +118,9 @@ final class StrokeFeaturesTests: XCTestCase {
                 XCTAssertEqual((e as! InputError).place, "line \(line)", "\(e)")
             }
         }
+        XCTAssertThrowsError(try StrokeFeatureConfig(text: "--speed\u{1B}[31m=1", file: "cfg")) { e in
+            XCTAssertEqual("\(e)", "cfg: line 1: unknown stroke feature option --speed\\x1B[31m")
+        }
     }
 }
 

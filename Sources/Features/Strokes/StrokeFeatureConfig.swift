@@ -108,7 +108,7 @@ public struct StrokeFeatureConfig: Equatable, Sendable {
             default:
                 // An audio front end's options (Kaldi's --feature-type, --num-mel-bins, …) are a common mix-up.
                 let audio = FrontendConfig.optionNames.contains(String(name))
-                throw fail("unknown stroke feature option --\(name)" + (audio ? " (an audio front-end option: this looks like a config for extract audio, not extract strokes)" : ""))
+                throw fail("unknown stroke feature option --\(InputError.quoted(name))" + (audio ? " (an audio front-end option: this looks like a config for extract audio, not extract strokes)" : ""))
             }
         }
     }
