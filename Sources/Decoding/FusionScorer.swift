@@ -71,6 +71,15 @@ struct FusionScorer: Sendable {
     /// The LM id used for words the model does not know (`<unk>`, or −1).
     var unknownWord: Int32 { model?.unknownWord ?? -1 }
 
+    /// The LM id of the word spelled by trie node `node` when a boundary or the end completes it.
+    /// A spelling that is only the start of a vocabulary word (no word ends at its node), or not in
+    /// the trie at all, is an unknown word: `<unk>`, scored with the history's back-off like any other.
+    @inline(__always)
+    private func completedWord(node: Int) -> Int32 {
+        guard node > 0, let trie, trie.isWord[node], trie.lmWord[node] >= 0 else { return unknownWord }
+        return trie.lmWord[node]
+    }
+
     /// The state of the empty prefix.
     var initial: PrefixLMState {
         PrefixLMState(lmState: model?.beginState ?? 0, lmScore: 0, units: 0, wordNode: 0)
@@ -101,9 +110,7 @@ struct FusionScorer: Sendable {
             if s.wordNode != 0 {
                 let node = Int(s.wordNode)
                 if constrained && (node < 0 || !(trie?.isWord[node] ?? false)) { return nil }
-                if level == .word {
-                    addUnit(&s, word: node > 0 ? trie?.lmWord[node] ?? unknownWord : unknownWord)
-                }
+                if level == .word { addUnit(&s, word: completedWord(node: node)) }
                 s.wordNode = 0
             }
         } else if s.wordNode >= 0, let trie {
@@ -124,7 +131,7 @@ struct FusionScorer: Sendable {
         if boundary != nil && s.wordNode != 0 {
             let node = Int(s.wordNode)
             if constrained && (node < 0 || !(trie?.isWord[node] ?? false)) { return nil }
-            if level == .word { addUnit(&s, word: node > 0 ? trie?.lmWord[node] ?? unknownWord : unknownWord) }
+            if level == .word { addUnit(&s, word: completedWord(node: node)) }
             s.wordNode = 0
         }
         if let model { s.lmScore += model.endScore(state: s.lmState) }

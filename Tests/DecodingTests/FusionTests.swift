@@ -115,4 +115,48 @@ final class FusionTests: XCTestCase {
             labels.contains(3) ? nil : p
         }
     }
+    /// A completed word that is only the start of a vocabulary word ("fo", "fou" of "four") is an
+    /// unknown word like any other ("ro"): log10 p = bo(history) + p(<unk>), as SRILM and KenLM score it.
+    func testUnknownWordThatPrefixesAVocabularyWordIsBackedOff() throws {
+        let arpa = """
+        \\data\\
+        ngram 1=4
+        ngram 2=2
+
+        \\1-grams:
+        -0.5 </s>
+        -99 <s> -0.3
+        -0.4 four -0.2
+        -1.5 <unk>
+
+        \\2-grams:
+        -0.1 <s> four
+        -0.2 four </s>
+
+        \\end\\
+        """
+        let lm = try NGramModel(arpa: arpa, file: "four.arpa")
+        let alphabet = ["-", " ", "f", "o", "u", "r"]
+        var options = BeamSearchOptions(beamWidth: 16, wordBoundary: 1)
+        options.lmLevel = .word
+        options.lmWeight = 0   // the acoustically best path wins; its LM score is still reported
+        let decoder = CTCDecoder(alphabet: alphabet, options: options, languageModel: lm)
+        // Expected log10 scores, worked out by hand from the ARPA lines above (<unk> has no
+        // back-off line, so bo(<unk>) = 0 and p(w | <unk>) = p(w)):
+        //   fo        bo(<s>) + p(<unk>) + p(</s>)            = −0.3 − 1.5 − 0.5        = −2.3
+        //   ro        the same (not the start of any word)                               = −2.3
+        //   four fou  p(four|<s>) + bo(four) + p(<unk>) + p(</s>) = −0.1 − 0.2 − 1.5 − 0.5 = −2.3
+        //   fou four  bo(<s>) + p(<unk>) + p(four) + p(</s>|four) = −0.3 − 1.5 − 0.4 − 0.2 = −2.4
+        let cases: [(String, Double)] = [("fo", -2.3), ("ro", -2.3), ("four fou", -2.3), ("fou four", -2.4)]
+        for (text, log10Expected) in cases {
+            // One frame per character, each at probability 0.9 (no character repeats back to back).
+            let rows = text.map { ch -> [Float] in
+                let hit = alphabet.firstIndex(of: String(ch))!
+                return (0..<alphabet.count).map { $0 == hit ? log(0.9) : log(0.02) }
+            }
+            let best = try decoder.decode(logProbs: Matrix(rows))[0]
+            XCTAssertEqual(best.text.joined(), text)
+            assertClose([best.lmScore], [Float(log10Expected * log(10.0))], absolute: 1e-4, text)
+        }
+    }
 }
