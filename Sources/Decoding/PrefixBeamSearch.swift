@@ -305,7 +305,14 @@ public struct PrefixBeamSearch: Sendable {
             return [Hypothesis(tokens: [], text: [], score: score, acousticScore: blankPathLogProb, lmScore: lm.lmScore,
                                wordCount: 0, tokenStartFrames: [], tokenEndFrames: [], confidences: [])]
         }
-        return finished.prefix(max(1, decoder.options.nBest)).map { hypothesis(entry: $0.entry, lm: $0.lm, score: $0.score) }
+        // With a lexicon, prefixes that differ only in stray spaces read the same once those are
+        // dropped (`hypothesis`): the best of them stands for all.
+        var out: [Hypothesis] = [], seen = Set<[Int]>()
+        for f in finished where out.count < max(1, decoder.options.nBest) {
+            let h = hypothesis(entry: f.entry, lm: f.lm, score: f.score)
+            if seen.insert(h.tokens).inserted { out.append(h) }
+        }
+        return out
     }
 
     private func hypothesis(entry: Int, lm: PrefixLMState, score: Float) -> Hypothesis {
@@ -315,14 +322,24 @@ public struct PrefixBeamSearch: Sendable {
         let spans = e.vnb > e.vb ? records.spans(e.recNb, lastEnd: Int32(frameCount - 1))
                                  : records.spans(e.recB, lastEnd: e.endB)
         var starts: [Int] = [], ends: [Int] = [], confidences: [Float] = []
-        for (i, span) in spans.enumerated() where i < tokenIDs.count {
+        // With a lexicon the output is its words separated by single boundaries: a boundary with no
+        // word before it (leading, or after another boundary) or after it (trailing) is dropped.
+        var keep = [Bool](repeating: true, count: tokenIDs.count)
+        if decoder.scorer.constrained, let boundary = decoder.scorer.boundary {
+            let lastWordToken = tokenIDs.lastIndex { $0 != boundary } ?? -1
+            for i in tokenIDs.indices where tokenIDs[i] == boundary {
+                keep[i] = i > 0 && tokenIDs[i - 1] != boundary && i < lastWordToken
+            }
+        }
+        let kept = tokenIDs.indices.filter { keep[$0] }.map { tokenIDs[$0] }
+        for (i, span) in spans.enumerated() where i < tokenIDs.count && keep[i] {
             var sum: Float = 0
             for f in span.start...max(span.start, span.end) { sum += expf(frames[f * k + tokenIDs[i]]) }
             starts.append(span.start)
             ends.append(span.end)
             confidences.append(sum / Float(max(span.start, span.end) - span.start + 1))
         }
-        return Hypothesis(tokens: tokenIDs, text: tokenText(tokenIDs, alphabet: decoder.alphabet), score: score,
+        return Hypothesis(tokens: kept, text: tokenText(kept, alphabet: decoder.alphabet), score: score,
                           acousticScore: logAddExp(e.pb, e.pnb), lmScore: lm.lmScore,
                           wordCount: Int(lm.units), tokenStartFrames: starts, tokenEndFrames: ends,
                           confidences: confidences)
