@@ -11,14 +11,16 @@ import Tensors
 /// any moment (Ctrl-C, SIGKILL, a crash) can be continued without labelling an item twice or
 /// losing one.
 ///
-/// Beside `OUTPUT` sits its journal `OUTPUT.progress`: a header line `seqlab-progress 1`, then one
-/// line per finished item, `BYTES<TAB>KEY<TAB>PATH`, where BYTES is the length of OUTPUT once the
+/// Beside `OUTPUT` sits its journal `OUTPUT.progress`: a header line `seqlab-progress 2`, then one
+/// line per setting of the run, `setting<TAB>NAME<TAB>VALUE` (what decides OUTPUT's contents: the
+/// input list's fingerprint, the output options), then one line per finished item, `BYTES<TAB>KEY<TAB>PATH`, where BYTES is the length of OUTPUT once the
 /// item's lines were in it (tabs, newlines and backslashes in KEY and PATH are escaped as `\t`,
 /// `\n`, `\\`). An item's lines go to OUTPUT before its journal line, so the journal never claims
 /// more than OUTPUT holds. Continuing, the journal's torn last line (no newline) is dropped,
 /// OUTPUT is cut back to the last journalled length (dropping a half-written item), and the items
 /// journalled are skipped (as many times as they were journalled, so a list naming a file twice
-/// labels it twice). Items that failed are never journalled, so they are tried again. Every
+/// labels it twice). Continuing with settings other than the journal's is refused, naming the first
+/// that differs: OUTPUT would mix two runs (a journal of version 1 recorded none and is not checked). Items that failed are never journalled, so they are tried again. Every
 /// `syncEvery` items, and at the end, OUTPUT then the journal are flushed to disk with `fsync`
 /// (so even a power cut keeps the two consistent).
 public final class ResumableOutput {
@@ -34,11 +36,13 @@ public final class ResumableOutput {
     private var length: Int
     private var done: [String: Int] = [:]
     private var pending = 0
-    static let header = "seqlab-progress 1\n"
+    static let header = "seqlab-progress 2\n"
+    static let headerVersion1 = "seqlab-progress 1\n"
 
     /// Opens `path` for a new run (truncating it and its journal), or, with `resume`, continues
     /// the run recorded in its journal (a missing OUTPUT and journal start a new run).
-    public init(path: String, resume: Bool) throws {
+    /// `settings` (name, value) describe the run; continuing requires the journal's to be equal.
+    public init(path: String, resume: Bool, settings: [(name: String, value: String)] = []) throws {
         guard path != "-" else { throw InputError(file: "stdout", "cannot be continued: give the output as a file") }
         self.path = path
         let journalPath = path + ".progress"
@@ -49,7 +53,9 @@ public final class ResumableOutput {
             guard let data = FileManager.default.contents(atPath: journalPath) else {
                 throw InputError(file: path, "exists without its progress file \(journalPath): it was not written by a resumable run; move it away or run without --resume")
             }
-            (kept, records) = try ResumableOutput.readJournal(data, name: journalPath)
+            let recorded: [(name: String, value: String)]?
+            (kept, records, recorded) = try ResumableOutput.readJournal(data, name: journalPath)
+            if let recorded { try ResumableOutput.compare(recorded, settings, name: journalPath) }
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             guard size >= kept else {
                 throw InputError(file: path, place: "byte \(size)", "is shorter than its progress file says (\(kept) bytes): it was changed since; run without --resume")
@@ -57,7 +63,9 @@ public final class ResumableOutput {
         }
         // The journal first, rewritten whole without a torn line (atomically): it then never claims
         // more than OUTPUT holds, whatever moment a kill comes. Every kept item ends at or before `kept`.
-        let text = ResumableOutput.header + records.map { "\(kept)\t\(escape($0.key))\t\(escape($0.path))\n" }.joined()
+        let text = ResumableOutput.header
+            + settings.map { "setting\t\(escape($0.name))\t\(escape($0.value))\n" }.joined()
+            + records.map { "\(kept)\t\(escape($0.key))\t\(escape($0.path))\n" }.joined()
         try AtomicFile.write(Array(text.utf8), to: journalPath)
         let jfd = open(journalPath, O_WRONLY | O_APPEND)
         guard jfd >= 0 else { throw InputError(file: journalPath, "cannot open for appending: \(systemErrorText())") }
@@ -112,25 +120,41 @@ public final class ResumableOutput {
 
     private static func identity(_ key: String, _ path: String) -> String { key + "\u{0}" + path }
 
-    /// The last complete line's byte count and the finished items, from the journal's bytes.
-    static func readJournal(_ data: Data, name: String) throws -> (Int, [(key: String, path: String)]) {
+    /// Refuses to continue a run whose recorded settings differ from `given`, naming the first difference.
+    static func compare(_ recorded: [(name: String, value: String)], _ given: [(name: String, value: String)], name: String) throws {
+        let before = Dictionary(recorded, uniquingKeysWith: { a, _ in a })
+        let now = Dictionary(given, uniquingKeysWith: { a, _ in a })
+        for key in (recorded.map(\.name) + given.map(\.name)) where before[key] != now[key] {
+            throw InputError(file: name, "the run it records has \(key) \(before[key] ?? "(none)"), this one \(now[key] ?? "(none)"): --resume continues the same run only; give the same inputs and options, or run without --resume to start over")
+        }
+    }
+
+    /// The last complete line's byte count, the finished items and the recorded settings (nil for a
+    /// journal of version 1, which has none), from the journal's bytes.
+    static func readJournal(_ data: Data, name: String) throws -> (Int, [(key: String, path: String)], [(name: String, value: String)]?) {
         let text = String(decoding: data, as: UTF8.self)
-        guard text.hasPrefix(header) else {
-            throw InputError(file: name, place: "line 1", "expected the header \"seqlab-progress 1\"; not a progress file of seqlab")
+        let version1 = text.hasPrefix(headerVersion1)
+        guard text.hasPrefix(header) || version1 else {
+            throw InputError(file: name, place: "line 1", "expected the header \"seqlab-progress 2\"; not a progress file of seqlab")
         }
         var lines = text.dropFirst(header.count).split(separator: "\n", omittingEmptySubsequences: false)
         lines.removeLast()      // after the last newline: empty, or a line torn by the kill
         var kept = 0
         var records: [(key: String, path: String)] = []
+        var settings: [(name: String, value: String)] = []
         for (i, line) in lines.enumerated() {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if !version1 && records.isEmpty && fields.count == 3 && fields[0] == "setting" {
+                settings.append((unescape(fields[1]), unescape(fields[2])))
+                continue
+            }
             guard fields.count == 3, let bytes = Int(fields[0]), bytes >= kept else {
                 throw InputError(file: name, place: "line \(i + 2)", "expected BYTES<TAB>KEY<TAB>PATH with BYTES not decreasing")
             }
             kept = bytes
             records.append((unescape(fields[1]), unescape(fields[2])))
         }
-        return (kept, records)
+        return (kept, records, version1 ? nil : settings)
     }
 }
 

@@ -136,6 +136,15 @@ struct DecodingOptions: ParsableArguments {
         return bounds.testTimeVariants
     }
 
+    /// The options that decide what is written, as (flag, value) pairs with defaults filled in:
+    /// a resumed run must be given the same ones (`ResumableOutput`).
+    var outputSettings: [(name: String, value: String)] {
+        [("--model", model), ("--beam", String(beamWidth)), ("--nbest", String(nbest)), ("--lm", lm ?? "(none)"),
+         ("--lm-weight", lmWeight.map { "\($0)" } ?? "(default)"), ("--word-bonus", wordBonus.map { "\($0)" } ?? "(default)"),
+         ("--lm-unit", lmUnit ?? "word"), ("--lexicon", lexicon ?? "(none)"), ("--format", format.rawValue),
+         ("--ctm-unit", ctmUnit.rawValue), ("--pen-variants", penVariants ?? "(none)"), ("--precision", precision.rawValue)]
+    }
+
     func writer(for labeller: Labeller) -> HypothesisWriter {
         HypothesisWriter(format: format, tokenUnit: labeller.model.tokenUnit, frameShift: labeller.model.frameShiftSeconds,
                          timingUnit: ctmUnit)

@@ -21,7 +21,7 @@ struct Label: ParsableCommand {
         With --output FILE, each file's lines are appended as it finishes and recorded
         in FILE.progress; after an interruption (Ctrl-C, kill, crash) the same command
         with --resume labels only the files not yet in FILE (failed files are tried
-        again):
+        again); a different file list or output option is refused:
           seqlab label -m models/digits.safetensors --scp wav.scp -o labels.txt --resume
         """)
 
@@ -51,6 +51,20 @@ struct Label: ParsableCommand {
         try Self.reportingErrors(label)
     }
 
+    /// What decides the output file's contents: the input list (its length and a fingerprint of
+    /// its keys and paths, in order) and the output options. `--resume` requires the same.
+    private func runSettings(_ items: [(key: String, path: String)]) -> [(name: String, value: String)] {
+        var hash = FNV1a64()
+        for item in items {
+            hash.add(utf8: item.key)
+            hash.add(byte: 0)
+            hash.add(utf8: item.path)
+            hash.add(byte: 0)
+        }
+        return [("input list", "\(items.count) file(s), fnv1a64:\(hash.hex)"), ("--include-root", includeRoot ?? "(none)")]
+            + decoding.outputSettings
+    }
+
     private func label() throws {
         let labeller: Labeller
         let items: [(key: String, path: String)]
@@ -71,7 +85,7 @@ struct Label: ParsableCommand {
                 throw InputError(file: decoding.model, "the model stores no front end (train with --frontend CONFIG), so it cannot label raw files; use extract and decode")
             }
             items = try inputList(files: files, scp: scp, warn: Self.printWarning)
-            sink = output == "-" ? nil : try ResumableOutput(path: output, resume: resume)
+            sink = output == "-" ? nil : try ResumableOutput(path: output, resume: resume, settings: runSettings(items))
             // A file given twice is listed once (inputList); two other inputs with one key (`/a/x.wav` and
             // `a/x.wav`) are the first labelled, the second reported, as extract does.
             var firstOfKey: [String: Int] = [:]

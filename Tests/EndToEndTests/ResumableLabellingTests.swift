@@ -28,6 +28,12 @@ final class ResumableLabellingTests: XCTestCase {
         (FileManager.default.contents(atPath: path) ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
     }
 
+    /// The finished files a progress file records (its lines after the header and the settings).
+    func journalledFiles(_ path: String) throws -> Int {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
+            .filter { !$0.hasPrefix("setting\t") }.count
+    }
+
     /// Starts `label -o out`, waits until `lines` lines are in the output, and SIGKILLs it.
     func labelAndKill(_ arguments: [String], output: String, after lines: Int) throws {
         let process = Process()
@@ -59,19 +65,44 @@ final class ResumableLabellingTests: XCTestCase {
         handle.seekToEndOfFile()
         handle.write(Data("copy-sample99 1 2".utf8))
         try handle.close()
-        let done = lineCount(out + ".progress") - 1
+        let done = try journalledFiles(out + ".progress")
         let last = try runSeqlab(common + ["--jobs", "2", "-o", out, "--resume"])
         XCTAssertEqual(last.status, 1, "the unreadable files are tried again and fail again")
         XCTAssertTrue(last.stderr.contains("bad.wav"), last.stderr)
         XCTAssertTrue(last.stderr.contains("empty.wav"), last.stderr)
         XCTAssertTrue(last.stderr.contains("\(done) file(s) done before, \(26 - done) to label"), last.stderr)
         XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), reference.stdoutText)
-        XCTAssertEqual(lineCount(out + ".progress"), 1 + 24, "every labelled file journalled once, the failed ones not")
+        XCTAssertEqual(try journalledFiles(out + ".progress"), 24, "every labelled file journalled once, the failed ones not")
 
         // Continuing a finished run labels nothing and changes nothing.
         let again = try runSeqlab(common + ["-o", out, "--resume"])
         XCTAssertTrue(again.stderr.contains("24 file(s) done before, 2 to label"), again.stderr)
         XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), reference.stdoutText)
+    }
+
+    func testResumeRefusesAnotherListOrOtherOptions() throws {
+        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+        let samples = ["sample01_41918.wav", "sample02_16564.wav"].map { packageRoot.appendingPathComponent("data/samples/" + $0).path }
+        let out = dir.appendingPathComponent("labels.txt").path
+        let first = try runSeqlab(["label", "-m", model, samples[0], "-o", out])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let written = try String(contentsOfFile: out, encoding: .utf8)
+        // Another input list: refused on one line naming it, the output untouched.
+        let otherList = try runSeqlab(["label", "-m", model, samples[1], "-o", out, "--resume"])
+        XCTAssertEqual(otherList.status, 1)
+        XCTAssertEqual(otherList.stderr.split(separator: "\n").count, 1, otherList.stderr)
+        XCTAssertTrue(otherList.stderr.hasPrefix("seqlab label: \(out).progress: the run it records has input list 1 file(s), fnv1a64:"), otherList.stderr)
+        XCTAssertTrue(otherList.stderr.contains("run without --resume to start over"), otherList.stderr)
+        // The same list in another format: refused, naming the format.
+        let otherFormat = try runSeqlab(["label", "-m", model, samples[0], "-o", out, "--resume", "--format", "jsonl"])
+        XCTAssertEqual(otherFormat.status, 1)
+        XCTAssertTrue(otherFormat.stderr.contains("has --format text, this one jsonl"), otherFormat.stderr)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), written, "left untouched")
+        // The same run continues (nothing left to do).
+        let same = try runSeqlab(["label", "-m", model, samples[0], "-o", out, "--resume"])
+        XCTAssertEqual(same.status, 0, same.stderr)
+        XCTAssertTrue(same.stderr.contains("1 file(s) done before, 0 to label"), same.stderr)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), written)
     }
 
     func testResumeRefusesAnOutputWithoutItsProgressFile() throws {
