@@ -82,7 +82,7 @@ struct Score: ParsableCommand {
         if !report.missingInHypothesis.isEmpty {
             let what = ["all": "scored as empty", "present": "not scored", "strict": "not allowed with --mode strict"][mode.rawValue]!
             let message = "\(report.missingInHypothesis.count) reference utterance(s) have no hypothesis, \(what): "
-                + report.missingInHypothesis.joined(separator: " ")
+                + keyList(report.missingInHypothesis)
             if mode == .strict {
                 Self.printMessage(message)
                 throw ExitCode.failure
@@ -97,7 +97,7 @@ struct Score: ParsableCommand {
         }
         if !report.missingInReference.isEmpty {
             Self.printWarning("\(report.missingInReference.count) hypothesis utterance(s) have no reference, not scored: "
-                 + report.missingInReference.joined(separator: " "))
+                 + keyList(report.missingInReference))
         }
         if details { print(report.details(), terminator: "") }
         print(report.totals.formatted(unit: unit))

@@ -46,6 +46,21 @@ final class ScoreTests: XCTestCase {
         XCTAssertTrue(strict.stderr.contains("seqlab score: 1 reference utterance(s) have no hypothesis, not allowed with --mode strict: u3"), strict.stderr)
     }
 
+    /// Ten thousand missing keys are counted on one short line: the first five and how many more.
+    func testManyMissingKeysAreCapped() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ref = try writeTextFile((0..<10_001).map { "r\($0) a\n" }.joined(), "ref.txt", in: dir)
+        let hyp = try writeTextFile("r0 a\n" + (0..<7).map { "h\($0) a\n" }.joined(), "hyp.txt", in: dir)
+        let r = try runSeqlab(["score", "--ref", ref, "--hyp", hyp])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr, """
+            seqlab score: warning: 10000 reference utterance(s) have no hypothesis, scored as empty: r1 r2 r3 r4 r5 and 9,995 more
+            seqlab score: warning: 7 hypothesis utterance(s) have no reference, not scored: h0 h1 h2 h3 h4 and 2 more
+
+            """)
+    }
+
     func testCharacterUnitDetailsAndStdin() throws {
         let dir = temporaryDirectory()
         let ref = try writeTextFile("u1 ab c\n", "ref.txt", in: dir)
