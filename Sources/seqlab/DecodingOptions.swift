@@ -27,7 +27,7 @@ struct DecodingOptions: ParsableArguments {
     var wordBonus: Float?
     @Option(help: "What the language model and --word-bonus count: word (default) or token (a character LM).")
     var lmUnit: String?
-    @Option(help: "Restrict output to the words of this file (one per line).")
+    @Option(help: "Restrict output to the words of this file: one word a line, the whole line (no pronunciations as in a Kaldi lexicon).")
     var lexicon: String?
     @Option(help: "Output: text (Kaldi), jsonl or ctm.")
     var format: OutputFormat = .text
@@ -60,10 +60,11 @@ struct DecodingOptions: ParsableArguments {
             throw ValidationError("--ctm-unit word times words in --format ctm or jsonl; Kaldi text has no times")
         }
         if beamWidth == 1 {
-            let searchOnly = [("--lm", lm != nil), ("--lexicon", lexicon != nil), ("--word-bonus", wordBonus != nil),
+            // An explicit --word-bonus 0 is the default, which best path also applies (it counts nothing).
+            let searchOnly = [("--lm", lm != nil), ("--lexicon", lexicon != nil), ("--word-bonus", (wordBonus ?? 0) != 0),
                               ("--lm-unit", lmUnit != nil)].filter(\.1).map(\.0)
             if !searchOnly.isEmpty {
-                throw ValidationError("\(searchOnly.joined(separator: ", ")) act in the beam search, which --beam 1 skips: give --beam 2 or more")
+                throw ValidationError("\(searchOnly.joined(separator: ", ")) \(searchOnly.count == 1 ? "acts" : "act") in the beam search, which --beam 1 skips: give --beam 2 or more")
             }
         }
     }
@@ -111,10 +112,14 @@ struct DecodingOptions: ParsableArguments {
     private func checkLexicon(_ words: [String], unspellable: [String], path: String, model: LabellingModel,
                               command: any ParsableCommand.Type) throws {
         guard !words.isEmpty else { throw InputError(file: path, "no words (expected one word a line)") }
+        let spaced = words.filter { $0.contains(where: \.isWhitespace) }
+        if !spaced.isEmpty {
+            command.printWarning("\(path): \(grouped(spaced.count)) line(s) hold spaces (\(keyList(spaced.map { "\"\($0)\"" }, shown: 3))): a lexicon line is one word, spaces and all, so such a line can never be output whole")
+        }
         let wordTokens = model.tokenUnit == .words
         let what = wordTokens
             ? "the model's tokens are words (\(keyList(Array(model.alphabet.tokens), shown: 10))), and a lexicon lists which of them may be output"
-            : "spelled with the model's alphabet"
+            : "they cannot be spelled with the model's alphabet"
         if unspellable.count == words.count {
             throw InputError(file: path, "none of its \(grouped(words.count)) word(s) can be output (\(keyList(unspellable, shown: 3))): \(what)")
         }

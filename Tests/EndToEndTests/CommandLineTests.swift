@@ -146,7 +146,8 @@ final class CommandLineTests: XCTestCase {
         }
         let r = try runSeqlab(["decode", "-m", model, "--feats", feats, "--lexicon", some])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(r.stderr, "seqlab decode: warning: \(some): 4 of its 6 words can never be output (foo 2 3 bar and 1 more): \(tokens)\n")
+        XCTAssertEqual(r.stderr, "seqlab decode: warning: \(some): 1 line(s) hold spaces (\"2 3\"): a lexicon line is one word, spaces and all, so such a line can never be output whole\n"
+                       + "seqlab decode: warning: \(some): 4 of its 6 words can never be output (foo 2 3 bar and 1 more): \(tokens)\n")
         let hypotheses = r.stdoutText.split(separator: "\n").map { $0.split(separator: " ").dropFirst() }
         XCTAssertEqual(hypotheses.count, 12)
         XCTAssertTrue(hypotheses.allSatisfy { $0.allSatisfy { $0 == "1" || $0 == "4" } }, r.stdoutText)

@@ -119,11 +119,13 @@ final class DecodeSpeedOptionsTests: XCTestCase {
         XCTAssertLessThan(words(penalised), words(plain), penalised.stdoutText)
         let cases: [([String], String)] = [
             (["--lm-weight", "0.8"], "--lm-weight weighs a language model: give --lm"),
-            (["--beam", "1", "--word-bonus", "2"], "--word-bonus act in the beam search, which --beam 1 skips"),
-            (["--beam", "1", "--word-bonus", "2", "--lm-unit", "token"], "--lm-unit act in the beam search, which --beam 1 skips"),
+            (["--beam", "1", "--word-bonus", "2"], "--word-bonus acts in the beam search, which --beam 1 skips"),
+            (["--beam", "1", "--word-bonus", "2", "--lm-unit", "token"], "--word-bonus, --lm-unit act in the beam search, which --beam 1 skips"),
             (["--lm-unit", "token"], "--lm-unit says what --lm and --word-bonus count: give one of them"),
             (["--lm-unit", "letters"], "--lm-unit is word or token"),
         ]
+        let zero = try decode(["--beam", "1", "--word-bonus", "0"])
+        XCTAssertEqual(zero.status, 0, "an explicit default is accepted: \(zero.stderr)")
         for (flags, message) in cases {
             let r = try decode(flags)
             XCTAssertNotEqual(r.status, 0, "\(flags)")
