@@ -17,7 +17,7 @@ struct DecodingOptions: ParsableArguments {
 
     @Option(help: "Prefix beam search with this many prefixes; 1 = best path (greedy). (default: 8)")
     var beam: Int?
-    @Option(help: "Hypotheses per utterance (beam search).")
+    @Option(help: "Hypotheses per utterance (beam search), best first; with more than one, each is keyed KEY-RANK (KEY-1, KEY-2, …) and fewer than N come back when the beam holds fewer allowed hypotheses.")
     var nbest = 1
     @Option(help: "ARPA n-gram language model for shallow fusion (word or character level).")
     var lm: String?
