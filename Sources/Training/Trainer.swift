@@ -6,6 +6,18 @@ import Labelling
 import Networks
 import Tensors
 
+/// Where the best model at the -o path came from once a run has finished (`Trainer.placeBestModel`).
+public enum BestModelSource: Sendable, Equatable {
+    /// An epoch of this `run()` was the best so far and wrote it.
+    case trained
+    /// An earlier run of the checkpoint wrote it there, and it is still there.
+    case alreadyThere
+    /// The best epoch is the checkpoint's last: written from the checkpoint's weights.
+    case checkpoint
+    /// Copied from where an earlier run of the checkpoint wrote it (another -o).
+    case copied(from: String)
+}
+
 /// Why `Trainer.run` returned.
 public enum TrainingOutcome: Sendable, Equatable {
     /// All epochs done, or early stopping.
@@ -43,6 +55,8 @@ public final class Trainer {
     /// `seqlab average` of the last few), before the epoch's checkpoint, so that a resumed run
     /// writes the ones a kill left unwritten; nil: only the best model.
     public var epochModelsDirectory: String?
+    /// Whether `run()` has written the best model to `modelPath` (an epoch improved on the best).
+    public private(set) var wroteBestModel = false
 
     /// The file `epochModelsDirectory` gets for epoch `epoch` (1-based).
     public static func epochModelPath(directory: String, epoch: Int) -> String {
@@ -377,6 +391,8 @@ public final class Trainer {
             state.epochsWithoutImprovement = 0
             model.training = trainingSummary()
             try model.write(to: modelPath)
+            wroteBestModel = true
+            state.bestModelPath = modelPath
         } else {
             state.epochsWithoutImprovement += 1
             if options.halveOnPlateau && state.epochsWithoutImprovement % 2 == 0 {
@@ -404,7 +420,7 @@ public final class Trainer {
     /// The training summary stored in the model (no timings, so equal runs give equal bytes).
     private func trainingSummary() -> String {
         var summary: [String: Any] = [
-            "epochs": state.epoch + 1, "best_epoch": state.bestEpoch ?? state.epoch + 1,
+            "epochs": state.history.count, "best_epoch": state.bestEpoch ?? state.history.count,
             "train_utterances": train.utterances.count, "train_frames": train.frames,
             "valid_utterances": valid.utterances.count, "seed": options.seed,
             "optimizer": options.optimizer.rawValue, "learning_rate": options.learningRate,
@@ -421,6 +437,41 @@ public final class Trainer {
         if let last = state.history.last { summary["train_loss"] = last.trainLoss }
         let data = try! JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Makes sure that `modelPath` holds the finished run's best model, also when this `run()`
+    /// trained no better epoch (a finished or early-stopped run resumed, perhaps with another -o,
+    /// or after its model file was removed): the file an earlier run wrote there stays; else the
+    /// checkpoint's weights are written when the best epoch is its last, or the best model is
+    /// copied from the -o an earlier run wrote it to. Every write is atomic. Throws, having written
+    /// nothing, when the best model is in none of these places.
+    /// `checkpointName` names the checkpoint the run was resumed from, in the error.
+    public func placeBestModel(checkpointName: String) throws -> BestModelSource {
+        if wroteBestModel { return .trained }
+        guard let best = state.bestEpoch else {
+            throw InputError(file: checkpointName, "the run has no finished epoch: nothing was written to \(modelPath)")
+        }
+        if (state.bestModelPath ?? modelPath) == modelPath, isBestModel(at: modelPath, epoch: best) { return .alreadyThere }
+        if best == state.history.count {
+            try model.write(to: modelPath)
+            return .checkpoint
+        }
+        if let earlier = state.bestModelPath, earlier != modelPath, isBestModel(at: earlier, epoch: best) {
+            try LabellingModel(contentsOf: earlier).write(to: modelPath)
+            return .copied(from: earlier)
+        }
+        let whereWritten = state.bestModelPath.map { " nor at \($0), where the run wrote it" } ?? ""
+        throw InputError(file: checkpointName,
+                         "the run's best model (epoch \(best)) is neither in the checkpoint (which holds epoch \(state.history.count)'s weights)\(whereWritten): nothing was written to \(modelPath)")
+    }
+
+    /// Whether `path` holds this run's model of epoch `epoch`, as its training summary says.
+    private func isBestModel(at path: String, epoch: Int) -> Bool {
+        guard FileManager.default.fileExists(atPath: path), let file = try? LabellingModel(contentsOf: path),
+              let summary = try? JSONSerialization.jsonObject(with: Data(file.training.utf8)) as? [String: Any],
+              let ours = try? JSONSerialization.jsonObject(with: Data(model.training.utf8)) as? [String: Any] else { return false }
+        return file.task == model.task && summary["best_epoch"] as? Int == epoch
+            && ["seed", "train_frames", "train_utterances"].allSatisfy { "\(summary[$0] ?? "-")" == "\(ours[$0] ?? "+")" }
     }
 
     private func writeCheckpoint() throws {

@@ -44,6 +44,9 @@ public struct TrainingState: Sendable, Codable, Equatable {
     /// nil in checkpoints written before they were kept.
     public var trainData: DataFingerprint?
     public var validData: DataFingerprint?
+    /// The -o path the best model was last written to (a resumed run that trains no better epoch
+    /// copies it from there to its own -o); nil in checkpoints written before it was kept.
+    public var bestModelPath: String?
 
     public init(learningRate: Double) { self.learningRate = learningRate }
 }

@@ -437,7 +437,15 @@ struct Train: ParsableCommand {
             let why = trainer.stoppedEarly && trainer.state.epoch < trainer.options.epochs
                 ? "; stopped after epoch \(trainer.state.epoch) of \(trainer.options.epochs): no better validation \(task.errorName) for \(trainer.options.patience) epochs (--patience)"
                 : ""
-            if !quiet { Self.printMessage("model written to \(output)\(best)\(why)") }
+            // A resumed run that trains no better epoch writes none itself: say where the model came from.
+            let written: String
+            switch try trainer.placeBestModel(checkpointName: resume ?? checkpointPath) {
+            case .trained: written = "model written to \(output)"
+            case .alreadyThere: written = "the best model is the one already at \(output) (written before this --resume)"
+            case .checkpoint: written = "model written to \(output) (the checkpoint's weights: its last epoch is the best)"
+            case .copied(let earlier): written = "model written to \(output) (copied from \(earlier), where the run wrote its best epoch)"
+            }
+            if !quiet { Self.printMessage("\(written)\(best)\(why)") }
             if !skipped.isEmpty {
                 Self.printMessage("\(skipped.count) utterance(s) were skipped (see the warnings above)")
                 throw ExitCode.failure

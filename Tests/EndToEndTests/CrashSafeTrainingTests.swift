@@ -106,4 +106,47 @@ final class CrashSafeTrainingTests: XCTestCase {
         XCTAssertEqual(counts.reduce(0, +), utterances, String(data))
         XCTAssertGreaterThan(counts[1], 0, String(data))
     }
+
+    /// Resuming a finished run trains nothing; its best model still ends up at -o, written
+    /// atomically: from the checkpoint when its last epoch is the best, else copied from where the
+    /// run wrote it. When it is in neither place, nothing is written and the run says so (exit 1).
+    func testResumingAFinishedRunPutsItsBestModelAtOutput() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let extract = try runSeqlab(["extract", "audio", "--scp", "data/samples/wav.scp", "--config", "models/digits.conf",
+                                     "-o", path("s.ark"), "--quiet"], currentDirectory: packageRoot)
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+        let common = ["train", "--feats", path("s.ark"), "--text", packageRoot.appendingPathComponent("data/samples/text").path,
+                      "--tokens", "words", "--hidden", "8", "--threads", "1"]
+        func bytes(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path(name))) }
+        // No validation: every epoch is the best, the last one is in the checkpoint.
+        let first = try runSeqlab(common + ["--valid-fraction", "0", "--epochs", "2", "--quiet", "-o", path("m.safetensors")])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let other = try runSeqlab(common + ["--valid-fraction", "0", "-o", path("other.safetensors"), "--resume", path("m.safetensors.ckpt")])
+        XCTAssertEqual(other.status, 0, other.stderr)
+        XCTAssertTrue(other.stderr.contains("model written to \(path("other.safetensors")) (the checkpoint's weights: its last epoch is the best)"), other.stderr)
+        XCTAssertEqual(try bytes("other.safetensors"), try bytes("m.safetensors"))
+        let kept = try bytes("m.safetensors")
+        try FileManager.default.removeItem(atPath: path("m.safetensors"))
+        let again = try runSeqlab(common + ["--valid-fraction", "0", "-o", path("m.safetensors"), "--resume", path("m.safetensors.ckpt")])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try bytes("m.safetensors"), kept)
+        // With validation at this step size, epoch 2 of 3 is the best: not the checkpoint's weights.
+        let best = try runSeqlab(common + ["--learning-rate", "1", "--epochs", "3", "-o", path("b.safetensors")])
+        XCTAssertEqual(best.status, 0, best.stderr)
+        XCTAssertTrue(best.stderr.contains("(epoch 2)"), best.stderr)
+        let copied = try runSeqlab(common + ["-o", path("c.safetensors"), "--resume", path("b.safetensors.ckpt")])
+        XCTAssertEqual(copied.status, 0, copied.stderr)
+        XCTAssertTrue(copied.stderr.contains("model written to \(path("c.safetensors")) (copied from \(path("b.safetensors")), where the run wrote its best epoch)"), copied.stderr)
+        XCTAssertEqual(try bytes("c.safetensors"), try bytes("b.safetensors"))
+        let there = try runSeqlab(common + ["-o", path("b.safetensors"), "--resume", path("b.safetensors.ckpt")])
+        XCTAssertEqual(there.status, 0, there.stderr)
+        XCTAssertTrue(there.stderr.contains("the best model is the one already at \(path("b.safetensors")) (written before this --resume)"), there.stderr)
+        try FileManager.default.removeItem(atPath: path("b.safetensors"))
+        let lost = try runSeqlab(common + ["--quiet", "-o", path("d.safetensors"), "--resume", path("b.safetensors.ckpt")])
+        XCTAssertEqual(lost.status, 1, lost.stderr)
+        XCTAssertEqual(lost.stderr, "seqlab train: \(path("b.safetensors.ckpt")): the run's best model (epoch 2) is neither in the checkpoint (which holds epoch 3's weights) nor at \(path("b.safetensors")), where the run wrote it: nothing was written to \(path("d.safetensors"))\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("d.safetensors")))
+    }
 }
