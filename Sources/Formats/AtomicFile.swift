@@ -42,6 +42,19 @@ public enum AtomicFile {
         try commit(temporary, to: path, mode: 0o644, syncFolder: true)
     }
 
+    /// Throws the error `write(_:to:)` would meet making its temporary file beside `path` (a
+    /// missing or read-only folder), without touching `path`: a temporary file is made and
+    /// removed. For outputs written long after a command starts (a model after an epoch of
+    /// training), so that a bad path stops it first. Targets that are not regular files (FIFOs,
+    /// devices, links) are written through as they are, and pass.
+    public static func checkWritable(_ path: String) throws {
+        var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG { return }
+        let (fd, temporary) = try createTemporary(beside: path)
+        close(fd)
+        unlink(temporary)
+    }
+
     /// Writes `bytes` through an ordinary open of `path` (following links), for the targets a
     /// rename must not replace.
     private static func writeInPlace(_ bytes: [UInt8], to path: String) throws {

@@ -274,6 +274,18 @@ struct Train: ParsableCommand {
         if let previous { try refuseFlagsTheCheckpointOverrides(previous.options, checkpoint: previous.path) }
         let checkpointPath = checkpoint ?? output + ".ckpt"
         if previous == nil { try Checkpoint.refuseReplacingUnfinishedRun(at: checkpointPath) }
+        // The model, checkpoint and epoch models are first written after an epoch: a path that
+        // cannot be written stops the run now, before any data is read or epoch trained.
+        try AtomicFile.checkWritable(output)
+        try AtomicFile.checkWritable(checkpointPath)
+        if let epochModels {
+            do {
+                try FileManager.default.createDirectory(atPath: epochModels, withIntermediateDirectories: true)
+            } catch {
+                throw InputError(file: epochModels, place: "--epoch-models", "cannot make this directory (\(error.localizedDescription))")
+            }
+            try AtomicFile.checkWritable(Trainer.epochModelPath(directory: epochModels, epoch: 1))
+        }
         let base = try initModel.map { try LabellingModel(contentsOf: $0) }
         let requestedFrontEnd = try frontend.map { path in
             guard let text = String(data: try readWholeFile(path), encoding: .utf8) else { throw InputError(file: path, "the front-end config is not UTF-8 text") }
@@ -371,11 +383,6 @@ struct Train: ParsableCommand {
         trainer.checkpointInterval = checkpointEvery
         var written = [output, checkpointPath]
         if let epochModels {
-            do {
-                try FileManager.default.createDirectory(atPath: epochModels, withIntermediateDirectories: true)
-            } catch {
-                throw InputError(file: epochModels, place: "--epoch-models", "cannot make this directory (\(error.localizedDescription))")
-            }
             trainer.epochModelsDirectory = epochModels
             written += (1...max(trainer.options.epochs, 1)).map { Trainer.epochModelPath(directory: epochModels, epoch: $0) }
         }

@@ -149,4 +149,26 @@ final class CrashSafeTrainingTests: XCTestCase {
         XCTAssertEqual(lost.stderr, "seqlab train: \(path("b.safetensors.ckpt")): the run's best model (epoch 2) is neither in the checkpoint (which holds epoch 3's weights) nor at \(path("b.safetensors")), where the run wrote it: nothing was written to \(path("d.safetensors"))\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("d.safetensors")))
     }
+
+    /// -o, --checkpoint and --epoch-models are first written after an epoch: a path that cannot be
+    /// written is refused before any training (no epoch line, nothing written).
+    func testUnwritableOutputsAreRefusedBeforeTraining() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (feats, text, _) = try writeLabelTask(in: dir)
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        try Data("x".utf8).write(to: URL(fileURLWithPath: path("file")))
+        let common = ["train", "--feats", feats, "--text", text, "--tokens", "words", "--hidden", "4", "--threads", "1", "--epochs", "1"]
+        for (extra, message) in [
+            (["-o", path("nodir/m.safetensors")], "\(path("nodir/m.safetensors")): cannot create a temporary file beside it: No such file or directory"),
+            (["-o", path("m.safetensors"), "--checkpoint", path("nodir/c.ckpt")], "\(path("nodir/c.ckpt")): cannot create a temporary file beside it: No such file or directory"),
+            (["-o", path("m.safetensors"), "--epoch-models", path("file/epochs")], "\(path("file/epochs")): --epoch-models: cannot make this directory"),
+        ] {
+            let r = try runSeqlab(common + extra)
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("seqlab train: " + message), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("m.safetensors")), "\(extra)")
+        }
+    }
 }
