@@ -14,10 +14,14 @@ extension LabellingModel {
         let tokens = alphabet.tokens.map { $0 == " " ? "␠" : $0 }
         var lines = [
             "  seqlab model: \(describedNetwork)",
-            "  task: \(task.rawValue)",
+            "  task: \(task.rawValue) (validation error: \(task.errorName)\(task.errorIsRate ? " rate" : ""))",
             "  weights: \(network.parameters.parameterCount())",
-            "  alphabet (\(tokens.count) + blank at 0, \(tokenUnit == .words ? "word" : "character") tokens): \(tokens.prefix(40).joined(separator: " "))\(tokens.count > 40 ? " …" : "")",
         ]
+        if task.classifies {
+            lines.append("  alphabet (\(tokens.count) + blank at 0, \(tokenUnit == .words ? "word" : "character") tokens): \(tokens.prefix(40).joined(separator: " "))\(tokens.count > 40 ? " …" : "")")
+        } else {
+            lines.append("  outputs: \(network.configuration.classes) predicted values (the next input frame; no alphabet)")
+        }
         if let frontEnd {
             let options = frontEnd.text.split(separator: "\n").map(String.init).joined(separator: " ")
             lines.append("  front end (\(frontEnd.kind), \(frontEnd.dimension) dims): \(options)")

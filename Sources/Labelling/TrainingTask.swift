@@ -40,4 +40,14 @@ public enum TrainingTask: String, Sendable, CaseIterable, Codable {
 
     /// Whether `errorName` is a rate printed as a percentage (the squared error is not).
     public var errorIsRate: Bool { self != .predict }
+
+    /// The key of the best validation error in a model's training summary (`seqlab.training`).
+    public var errorSummaryKey: String {
+        switch self {
+        case .ctc: return "valid_label_error_rate"
+        case .sequence: return "valid_classification_error"
+        case .framewise: return "valid_frame_error"
+        case .predict: return "valid_mean_squared_error"
+        }
+    }
 }

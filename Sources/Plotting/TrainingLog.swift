@@ -5,19 +5,49 @@ import Tensors
 /// One epoch of a training log (the fields of `EpochReport` that plots use).
 public struct TrainingLogEntry: Sendable, Equatable, Decodable {
     public var epoch: Int
-    /// Mean CTC loss per training utterance.
+    /// Mean loss per training utterance (`lossName`).
     public var trainLoss: Double
     public var validLoss: Double?
-    /// Validation label error rate as a fraction (edits / reference labels).
+    /// The validation error (`errorName`): a fraction for the rates (CTC's edits / reference
+    /// labels, the classification or frame error), a mean squared error for predict.
     public var validLabelErrorRate: Double?
     public var learningRate: Double?
+    /// The task trained (`train --task`: ctc, sequence, framewise, predict); nil in logs written
+    /// before it was recorded, which are all CTC.
+    public var task: String?
 
-    public init(epoch: Int, trainLoss: Double, validLoss: Double? = nil, validLabelErrorRate: Double? = nil, learningRate: Double? = nil) {
+    public init(epoch: Int, trainLoss: Double, validLoss: Double? = nil, validLabelErrorRate: Double? = nil, learningRate: Double? = nil,
+                task: String? = nil) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.validLoss = validLoss
         self.validLabelErrorRate = validLabelErrorRate
         self.learningRate = learningRate
+        self.task = task
+    }
+
+    /// What the losses measure, per utterance, for the task.
+    public var lossName: String {
+        switch task ?? "ctc" {
+        case "sequence", "framewise": return "cross-entropy per utterance"
+        case "predict": return "squared error per utterance"
+        default: return "CTC loss per utterance"
+        }
+    }
+
+    /// What the validation error measures, and whether it is a rate (shown in percent).
+    public var errorName: (name: String, isRate: Bool) {
+        switch task ?? "ctc" {
+        case "sequence": return ("classification error rate", true)
+        case "framewise": return ("frame error rate", true)
+        case "predict": return ("mean squared error", false)
+        default: return ("label error rate", true)
+        }
+    }
+
+    /// A validation error as shown: a rate in percent, a squared error as it is.
+    public func formatError(_ e: Double) -> String {
+        errorName.isRate ? String(format: "%.2f%%", 100 * e) : String(format: "%.4g", e)
     }
 
     /// Reads JSON lines (one object per line, blank lines skipped).
@@ -64,11 +94,14 @@ public func trainingCurvesSVG(_ entries: [TrainingLogEntry], title: String, logL
     var losses = [Series(name: "training loss", points: points { $0.trainLoss })]
     let valid = points { $0.validLoss }
     if !valid.isEmpty { losses.append(Series(name: "validation loss", points: valid)) }
-    var panels = [CurvePanel(series: losses, xLabel: "epoch", yLabel: "CTC loss per utterance", logY: logLoss, integerX: true)]
-    let errors = points { $0.validLabelErrorRate.map { $0 * 100 } }
+    // The measures of the last entry's task (a log holds one run's task).
+    let measure = entries.last!
+    var panels = [CurvePanel(series: losses, xLabel: "epoch", yLabel: measure.lossName, logY: logLoss, integerX: true)]
+    let (errorName, isRate) = measure.errorName
+    let errors = points { $0.validLabelErrorRate.map { isRate ? $0 * 100 : $0 } }
     if !errors.isEmpty {
-        panels.append(CurvePanel(series: [Series(name: "validation label error rate", points: errors, colour: categoryPalette[3])],
-                                 xLabel: "epoch", yLabel: "label error rate (%)", integerX: true))
+        panels.append(CurvePanel(series: [Series(name: "validation \(errorName)", points: errors, colour: categoryPalette[3])],
+                                 xLabel: "epoch", yLabel: errorName + (isRate ? " (%)" : ""), integerX: true))
     }
     let rates = points { $0.learningRate }
     if Set(rates.map(\.y)).count > 1 {

@@ -370,7 +370,7 @@ public final class Trainer {
     /// Validation, the epoch report, early stopping and learning-rate halving, the model file.
     private func finishEpoch() throws -> EpochReport {
         var report = EpochReport(epoch: state.epoch + 1, trainLoss: state.epochLossSum / Double(max(state.epochUtterances, 1)),
-                                 validLoss: nil, validLabelErrorRate: nil, learningRate: state.learningRate,
+                                 validLoss: nil, validLabelErrorRate: nil, task: model.task, learningRate: state.learningRate,
                                  framesPerSecond: Double(state.epochFrames) / max(state.epochSeconds, 1e-9),
                                  seconds: state.epochSeconds)
         var improved = true
@@ -433,7 +433,7 @@ public final class Trainer {
         if let pen = options.penDistortion {   // the natural bounds of decode --pen-variants
             summary["pen_distortion"] = ["rotation_degrees": pen.rotationDegrees, "slant": pen.slant, "scale": pen.scale]
         }
-        if let e = state.bestValidError { summary["valid_label_error_rate"] = e }
+        if let e = state.bestValidError { summary[model.task.errorSummaryKey] = e }
         if let last = state.history.last { summary["train_loss"] = last.trainLoss }
         let data = try! JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)

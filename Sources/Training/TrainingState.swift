@@ -1,15 +1,20 @@
 // TrainingState: where a run is (epoch, batch, learning rate, early-stopping counters), as saved in checkpoints.
 import Foundation
+import Labelling
 
 /// One epoch's figures, as printed and logged (`--log` writes one JSON line per epoch).
 public struct EpochReport: Sendable, Codable, Equatable {
     public var epoch: Int
-    /// Mean CTC loss (−ln p(z|x)) per training utterance.
+    /// Mean loss per training utterance: CTC's −ln p(z|x), or the task's (`TaskObjective`).
     public var trainLoss: Double
-    /// Mean CTC loss per validation utterance (nil without validation data).
+    /// Mean loss per validation utterance (nil without validation data).
     public var validLoss: Double?
-    /// Label error rate on validation data: edits / reference labels, best-path decoding.
+    /// The task's validation error (`TrainingTask.errorName`; the field keeps its first name):
+    /// for CTC the label error rate (edits / reference labels, best-path decoding), the
+    /// classification or frame error rate, or predict's mean squared error.
     public var validLabelErrorRate: Double?
+    /// The task trained; nil in logs and checkpoints written before it was recorded (CTC).
+    public var task: TrainingTask?
     public var learningRate: Double
     /// Training frames per second of wall time (not part of any saved model: timings vary).
     public var framesPerSecond: Double

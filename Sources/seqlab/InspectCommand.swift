@@ -125,9 +125,11 @@ struct Inspect: ParsableCommand {
                 return Trainer.improves(error: e.validLabelErrorRate!, loss: e.validLoss ?? .infinity,
                                         over: best.validLabelErrorRate!, loss: best.validLoss ?? .infinity) ? e : best
             }
+            let last = log.last!
+            out += "\n  task: \(last.task ?? "ctc")\(last.task == nil ? " (logs without a task are CTC's)" : "")"
             if let best {
-                out += String(format: "\n  best validation error: %.2f%% at epoch %d (last %.2f%%)", 100 * best.validLabelErrorRate!,
-                              best.epoch, 100 * rated.last!.validLabelErrorRate!)
+                out += "\n  best validation \(last.errorName.name): \(last.formatError(best.validLabelErrorRate!)) at epoch \(best.epoch)"
+                    + " (last \(last.formatError(rated.last!.validLabelErrorRate!)))"
             }
             if let rate = log.last!.learningRate { out += "\n  last learning rate: \(rate)" }
             return out

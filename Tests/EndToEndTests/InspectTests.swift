@@ -41,7 +41,8 @@ final class InspectTests: XCTestCase {
             \(log.path): training log (train --log)
               epochs: 3 (1–3)
               train loss: 5.5 → 2.5
-              best validation error: 12.50% at epoch 2 (last 18.75%)
+              task: ctc (logs without a task are CTC's)
+              best validation label error rate: 12.50% at epoch 2 (last 18.75%)
               last learning rate: 0.001
 
             """), r.stdoutText)
@@ -54,13 +55,13 @@ final class InspectTests: XCTestCase {
                 .joined().write(to: log, atomically: true, encoding: .utf8)
             let r = try runSeqlab(["inspect", log.path])
             XCTAssertEqual(r.status, 0, r.stderr)
-            return r.stdoutText.split(separator: "\n").first { $0.contains("best validation error") }.map(String.init) ?? r.stdoutText
+            return r.stdoutText.split(separator: "\n").first { $0.contains("best validation label error rate") }.map(String.init) ?? r.stdoutText
         }
         // Epochs of equal error: the best is the one train keeps, the lower validation loss.
-        XCTAssertEqual(try bestEpochLine("tied.jsonl", [(1, 4), (1, 3), (1, 3.5)]), "  best validation error: 100.00% at epoch 2 (last 100.00%)")
+        XCTAssertEqual(try bestEpochLine("tied.jsonl", [(1, 4), (1, 3), (1, 3.5)]), "  best validation label error rate: 100.00% at epoch 2 (last 100.00%)")
         // Rates over 100% (a barely trained network's guesses) count as 100%: the loss decides among them.
         XCTAssertEqual(try bestEpochLine("guesses.jsonl", [(3.25, 480), (4, 469), (2.5, 470)]),
-                       "  best validation error: 400.00% at epoch 2 (last 250.00%)")
+                       "  best validation label error rate: 400.00% at epoch 2 (last 250.00%)")
         // A file that starts as one of them but does not read as one: that reader's error.
         let bad = dir.appendingPathComponent("bad.jsonl")
         try "{\"epoch\":1,\"trainLoss\":2}\n{\"epoch\":\"two\"}\n".write(to: bad, atomically: true, encoding: .utf8)

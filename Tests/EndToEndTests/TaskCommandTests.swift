@@ -179,4 +179,42 @@ final class TaskCommandTests: XCTestCase {
         XCTAssertEqual(label.stdoutText.split(separator: "\n").count, 12)
         XCTAssertTrue(label.stdoutText.split(separator: "\n").allSatisfy { $0.split(separator: " ").count == 2 }, label.stdoutText)
     }
+
+    /// The --log records the task; inspect, plot training and the model summary name each task's
+    /// own measure (predict: a mean squared error, not a label error rate in percent), and a
+    /// predict model shows no alphabet. A log without a task is CTC's.
+    func testLogsAndSummariesNameTheTasksMeasure() throws {
+        let c = try writeCorpus()
+        let train = try runSeqlab(["train", "--task", "predict", "--unidirectional", "--feats", c.feats, "--hidden", "5", "--epochs", "2",
+                                   "--threads", "1", "--quiet", "--log", path("pred.jsonl"), "-o", path("p.safetensors")])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let lines = try String(contentsOfFile: path("pred.jsonl"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        let last = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        XCTAssertEqual(last["task"] as? String, "predict")
+        let mse = try XCTUnwrap(last["validLabelErrorRate"] as? Double)
+        let inspect = try runSeqlab(["inspect", path("pred.jsonl"), path("p.safetensors")])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdoutText.contains("  task: predict\n"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stdoutText.contains("best validation mean squared error: "), inspect.stdoutText)
+        XCTAssertFalse(inspect.stdoutText.contains("%"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stdoutText.contains("task: predict (validation error: mean squared error)"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stdoutText.contains("outputs: 3 predicted values (the next input frame; no alphabet)"), inspect.stdoutText)
+        XCTAssertFalse(inspect.stdoutText.contains("alphabet ("), inspect.stdoutText)
+        let summary = try SafeTensorsFile(contentsOf: path("p.safetensors")).metadata["seqlab.training"] ?? ""
+        let training = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
+        XCTAssertNil(training["valid_label_error_rate"])
+        XCTAssertNotNil(training["valid_mean_squared_error"] as? Double)
+        let plot = try runSeqlab(["plot", "training", path("pred.jsonl"), "-o", path("pred.svg")])
+        XCTAssertEqual(plot.status, 0, plot.stderr)
+        let svg = try String(contentsOfFile: path("pred.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.contains("squared error per utterance") && svg.contains("mean squared error"), svg)
+        XCTAssertFalse(svg.contains("CTC loss") || svg.contains("label error rate"), svg)
+        // A log line without "task" (written before it was recorded) reads as CTC's.
+        let old = "{\"epoch\":1,\"learningRate\":0.001,\"trainLoss\":3,\"validLabelErrorRate\":\(mse),\"validLoss\":2}\n"
+        try old.write(toFile: path("old.jsonl"), atomically: true, encoding: .utf8)
+        let oldInspect = try runSeqlab(["inspect", path("old.jsonl")])
+        XCTAssertTrue(oldInspect.stdoutText.contains("task: ctc (logs without a task are CTC's)"), oldInspect.stdoutText)
+        XCTAssertTrue(oldInspect.stdoutText.contains(String(format: "best validation label error rate: %.2f%% at epoch 1", 100 * mse)), oldInspect.stdoutText)
+    }
 }
