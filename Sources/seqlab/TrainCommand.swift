@@ -32,7 +32,8 @@ struct Train: ParsableCommand {
         Utterances that cannot be used (no label, NaN features, too short for their
         labels…) are reported and skipped; the model is still trained and written, and
         the exit status is 1.
-        --task (stored in the model; decode and label follow it):
+        --task (stored in the model; decode and label follow it; --init and --resume
+        keep the model's, as they keep its --cell):
           ctc        a label sequence per utterance (the default)
           sequence   one label per utterance (--text: `uttid label`); read at the last
                      frame, or (bidirectional) from the mean of the outputs over the
@@ -53,7 +54,7 @@ struct Train: ParsableCommand {
         """)
 
     @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
-    @Option(name: .long, help: "ctc, sequence, framewise or predict (see above).") var task: TrainingTask = .ctc
+    @Option(name: .customLong("task"), help: "ctc (default), sequence, framewise or predict (see above); --init and --resume: the model's.") var taskFlag: TrainingTask?
     @Option(name: .long, help: "Kaldi text file with the labels (not for --task predict).") var text: String?
     @Option(name: [.short, .customLong("output")], help: "Where the model is written (the best epoch's).") var output: String
     @Option(name: .long, help: "Tokens of the labels: chars (default) or words (space-separated).") var tokens: TokenUnit?
@@ -62,7 +63,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Validation labels (Kaldi text).") var validText: String?
     @Option(name: .long, help: "Without --valid-feats, hold out every n-th training utterance for validation, n = 1/FRACTION rounded (0.1: every 10th; at most 0.5; 0: none). (default: 0.1)") var validFraction: Double?
 
-    @Option(name: .long, help: "lstm, elman or jordan (see above).") var cell: RecurrentCell = .lstm
+    @Option(name: .customLong("cell"), help: "lstm (default), elman or jordan (see above); --init and --resume: the model's.") var cellFlag: RecurrentCell?
     @Option(name: .long, help: "Hidden widths per layer, comma-separated (default 128,128; elman, jordan: one).") var hidden: String?
     @Flag(name: .long, help: "Forward-only layers (default: bidirectional).") var unidirectional = false
     @Flag(name: .long, help: "No peephole weights.") var noPeepholes = false
@@ -126,7 +127,10 @@ struct Train: ParsableCommand {
             guard text == nil, validText == nil else { throw ValidationError("--task predict learns from the features alone: drop --text and --valid-text") }
             guard unidirectional || resume != nil || initModel != nil else { throw ValidationError("--task predict needs --unidirectional (a reverse direction would read the frame it predicts)") }
         } else {
-            guard text != nil else { throw ValidationError("--text is required for --task \(task.rawValue)") }
+            // A resumed or fine-tuned run without --task takes the model's (checked once it is read).
+            guard text != nil || (taskFlag == nil && (resume != nil || initModel != nil)) else {
+                throw ValidationError("--text is required for --task \(task.rawValue)")
+            }
             guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
         }
         if cell != .lstm && resume == nil && initModel == nil {
@@ -183,6 +187,11 @@ struct Train: ParsableCommand {
             throw ValidationError(error.message)
         }
     }
+
+    /// The task and cell a new run trains (the flags, or their defaults); a resumed or fine-tuned
+    /// run takes the model's instead (`train()`).
+    var task: TrainingTask { taskFlag ?? .ctc }
+    var cell: RecurrentCell { cellFlag ?? .lstm }
 
     /// --threads, or every core.
     var threads: Int { threadsOption ?? ProcessInfo.processInfo.activeProcessorCount }
@@ -295,13 +304,13 @@ struct Train: ParsableCommand {
             try ArchitectureRequest(hiddenSizes: hidden == nil ? nil : parsedHidden, bidirectional: unidirectional ? false : nil,
                                     peepholes: noPeepholes ? false : nil, tokenUnit: tokens, frontEnd: requestedFrontEnd)
                 .check(against: base, name: initModel)
-            if base.task != task {
+            if let taskFlag, base.task != taskFlag {
                 throw InputError(file: initModel, place: TrainingTask.metadataKey,
-                                 "the model was trained for --task \(base.task.rawValue), not \(task.rawValue); fine-tuning keeps its task: give --task \(base.task.rawValue)")
+                                 "the model was trained for --task \(base.task.rawValue), not \(taskFlag.rawValue); fine-tuning keeps its task: give --task \(base.task.rawValue) or leave it out")
             }
-            if base.network.cell != cell {
+            if let cellFlag, base.network.cell != cellFlag {
                 throw InputError(file: initModel, place: RecurrentCell.metadataKey,
-                                 "the model is a --cell \(base.network.cell.rawValue) network, not \(cell.rawValue); fine-tuning keeps its cell: give --cell \(base.network.cell.rawValue)")
+                                 "the model is a --cell \(base.network.cell.rawValue) network, not \(cellFlag.rawValue); fine-tuning keeps its cell: give --cell \(base.network.cell.rawValue) or leave it out")
             }
         }
         if let previous {
@@ -317,13 +326,22 @@ struct Train: ParsableCommand {
             }
         }
         let unit = previous?.model.tokenUnit ?? base?.tokenUnit ?? tokens ?? .characters
-        if let previous, previous.model.task != task {
+        if let previous, let taskFlag, previous.model.task != taskFlag {
             throw InputError(file: previous.path, place: TrainingTask.metadataKey,
-                             "the checkpoint trains --task \(previous.model.task.rawValue), not \(task.rawValue)")
+                             "the checkpoint trains --task \(previous.model.task.rawValue), not \(taskFlag.rawValue)")
         }
-        if let previous, previous.model.network.cell != cell {
+        if let previous, let cellFlag, previous.model.network.cell != cellFlag {
             throw InputError(file: previous.path, place: RecurrentCell.metadataKey,
-                             "the checkpoint trains --cell \(previous.model.network.cell.rawValue), not \(cell.rawValue)")
+                             "the checkpoint trains --cell \(previous.model.network.cell.rawValue), not \(cellFlag.rawValue)")
+        }
+        // A resumed or fine-tuned run trains the model's task and cell.
+        let task = previous?.model.task ?? base?.task ?? self.task
+        let cell = previous?.model.network.cell ?? base?.network.cell ?? self.cell
+        if task.classifies && text == nil {
+            throw ValidationError("--text is required: the model is trained for --task \(task.rawValue)")
+        }
+        if !task.classifies && (text != nil || validText != nil) {
+            throw ValidationError("the model is trained for --task predict, which learns from the features alone: drop --text and --valid-text")
         }
         let memoryLimit = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
         let (all, alphabet) = try Corpus.read(featuresPath: feats, textPath: text, unit: unit, alphabet: base?.alphabet, task: task,
@@ -425,7 +443,7 @@ struct Train: ParsableCommand {
                 bar?.finish(); bar = nil
                 // The epoch lines are a table-like log (the same fields every epoch, as --log's JSON
                 // lines), not messages: they keep their own "epoch N: " label, without the command prefix.
-                if !quiet { printError(describe(report)) }
+                if !quiet { printError(describe(report, task)) }
                 if let logHandle {
                     let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys]
                     logHandle.write((try? encoder.encode(report)) ?? Data())
@@ -439,7 +457,7 @@ struct Train: ParsableCommand {
             Self.printMessage("interrupted; checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
             throw ExitCode(Interrupt.exitStatus)
         case .finished:
-            let best = trainer.state.bestValidError.map { ", best validation \(task.errorName) \(formatError($0)) (epoch \(trainer.state.bestEpoch ?? 0))" } ?? ""
+            let best = trainer.state.bestValidError.map { ", best validation \(task.errorName) \(formatError($0, task)) (epoch \(trainer.state.bestEpoch ?? 0))" } ?? ""
             // Early stopping ended the run before --epochs: say why, since the user asked for more.
             let why = trainer.stoppedEarly && trainer.state.epoch < trainer.options.epochs
                 ? "; stopped after epoch \(trainer.state.epoch) of \(trainer.options.epochs): no better validation \(task.errorName) for \(trainer.options.patience) epochs (--patience)"
@@ -460,14 +478,14 @@ struct Train: ParsableCommand {
         }
     }
 
-    private func formatError(_ e: Double) -> String {
+    private func formatError(_ e: Double, _ task: TrainingTask) -> String {
         task.errorIsRate ? String(format: "%.2f%%", e * 100) : String(format: "%.4g", e)
     }
 
-    private func describe(_ r: EpochReport) -> String {
+    private func describe(_ r: EpochReport, _ task: TrainingTask) -> String {
         var line = String(format: "epoch %d: train loss %.4f", r.epoch, r.trainLoss)
         if let v = r.validLoss { line += String(format: ", valid loss %.4f", v) }
-        if let e = r.validLabelErrorRate { line += ", valid \(task.errorName) \(formatError(e))" }
+        if let e = r.validLabelErrorRate { line += ", valid \(task.errorName) \(formatError(e, task))" }
         line += String(format: ", lr %.2g, %.0f frames/s", r.learningRate, r.framesPerSecond)
         return line
     }

@@ -86,7 +86,7 @@ final class TaskCommandTests: XCTestCase {
         XCTAssertNotEqual(align.status, 0)
         XCTAssertTrue(align.stderr.contains("align needs a --task ctc model"), align.stderr)
         // A checkpoint of one task does not resume as another.
-        let resume = try runSeqlab(["train", "--feats", c.feats, "--text", c.sequence, "--resume", path("seq.safetensors.ckpt"),
+        let resume = try runSeqlab(["train", "--task", "ctc", "--feats", c.feats, "--text", c.sequence, "--resume", path("seq.safetensors.ckpt"),
                                     "-o", path("again.safetensors")])
         XCTAssertNotEqual(resume.status, 0)
         XCTAssertTrue(resume.stderr.contains("the checkpoint trains --task sequence, not ctc"), resume.stderr)
@@ -216,5 +216,29 @@ final class TaskCommandTests: XCTestCase {
         let oldInspect = try runSeqlab(["inspect", path("old.jsonl")])
         XCTAssertTrue(oldInspect.stdoutText.contains("task: ctc (logs without a task are CTC's)"), oldInspect.stdoutText)
         XCTAssertTrue(oldInspect.stdoutText.contains(String(format: "best validation label error rate: %.2f%% at epoch 1", 100 * mse)), oldInspect.stdoutText)
+    }
+
+    /// --init takes the model's task and cell when no flag names them; a flag contradicting them is refused.
+    func testFineTuningTakesTheModelsTaskAndCell() throws {
+        let c = try writeCorpus()
+        let base = try runSeqlab(["train", "--task", "sequence", "--cell", "elman", "--unidirectional", "--hidden", "6", "--feats", c.feats,
+                                  "--text", c.sequence, "--tokens", "words", "--epochs", "1", "--threads", "1", "--quiet", "-o", path("se.safetensors")])
+        XCTAssertEqual(base.status, 0, base.stderr)
+        let tuned = try runSeqlab(["train", "--feats", c.feats, "--text", c.sequence, "--init", path("se.safetensors"), "--epochs", "1",
+                                   "--threads", "1", "-o", path("fe.safetensors")])
+        XCTAssertEqual(tuned.status, 0, tuned.stderr)
+        XCTAssertTrue(tuned.stderr.contains("task sequence;"), tuned.stderr)
+        let inspect = try runSeqlab(["inspect", path("fe.safetensors")])
+        XCTAssertTrue(inspect.stdoutText.contains("seqlab model: Elman 6"), inspect.stdoutText)
+        XCTAssertTrue(inspect.stdoutText.contains("  task: sequence"), inspect.stdoutText)
+        let contradicting = try runSeqlab(["train", "--task", "ctc", "--feats", c.feats, "--text", c.sequence, "--init", path("se.safetensors"),
+                                           "-o", path("x.safetensors")])
+        XCTAssertEqual(contradicting.status, 1, contradicting.stderr)
+        XCTAssertTrue(contradicting.stderr.contains("the model was trained for --task sequence, not ctc"), contradicting.stderr)
+        let otherCell = try runSeqlab(["train", "--cell", "lstm", "--feats", c.feats, "--text", c.sequence, "--init", path("se.safetensors"),
+                                       "-o", path("x.safetensors")])
+        XCTAssertEqual(otherCell.status, 1, otherCell.stderr)
+        XCTAssertTrue(otherCell.stderr.contains("the model is a --cell elman network, not lstm"), otherCell.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.safetensors")))
     }
 }
