@@ -43,7 +43,7 @@ struct Train: ParsableCommand {
                      needs --unidirectional
         --cell (stored in the model): lstm (default), elman (hidden state fed back) or
         jordan (output fed back, teacher-forced: --task predict); elman and jordan:
-        one --hidden width, --unidirectional.
+        one layer (one --hidden width, default 128), --unidirectional.
         --gradient: bptt (default, per minibatch); rtrl (the same gradient carried
         forward in time; --cell elman, small nets only); tbptt --horizon H (a weight
         update at every frame from its loss backpropagated over the last H frames;
@@ -64,7 +64,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Without --valid-feats, hold out every n-th training utterance for validation, n = 1/FRACTION rounded (0.1: every 10th; at most 0.5; 0: none). (default: 0.1)") var validFraction: Double?
 
     @Option(name: .customLong("cell"), help: "lstm (default), elman or jordan (see above); --init and --resume: the model's.") var cellFlag: RecurrentCell?
-    @Option(name: .long, help: "Hidden widths per layer, comma-separated (default 128,128; elman, jordan: one).") var hidden: String?
+    @Option(name: .long, help: "Hidden widths per layer, comma-separated (default 128,128; elman, jordan: one width, default 128).") var hidden: String?
     @Flag(name: .long, help: "Forward-only layers (default: bidirectional).") var unidirectional = false
     @Flag(name: .long, help: "No peephole weights.") var noPeepholes = false
 
@@ -134,7 +134,10 @@ struct Train: ParsableCommand {
             guard (validFeats == nil) == (validText == nil) else { throw ValidationError("--valid-feats and --valid-text go together") }
         }
         if cell != .lstm && resume == nil && initModel == nil {
-            guard parsedHidden?.count == 1, unidirectional else { throw ValidationError("--cell \(cell.rawValue) has one unidirectional layer: give one --hidden width and --unidirectional") }
+            guard unidirectional else { throw ValidationError("--cell \(cell.rawValue) has one unidirectional layer: add --unidirectional") }
+            if let widths = parsedHidden, widths.count != 1 {
+                throw ValidationError("--cell \(cell.rawValue) has one layer: give one --hidden width, got \(widths.count)")
+            }
             guard cell != .jordan || task == .predict else { throw ValidationError("--cell jordan is trained with teacher forcing (its previous target as context), which needs --task predict") }
         }
         if precision == .bfloat16 && cell != .lstm && resume == nil && initModel == nil {
@@ -145,6 +148,7 @@ struct Train: ParsableCommand {
         } else if horizon != nil {
             throw ValidationError("--horizon is the truncation of --gradient tbptt")
         }
+        if resume == nil && initModel == nil { try refuseContradictingArchitecture() }
         if momentum != nil && optimizer == .adam {
             throw ValidationError("--momentum is for --optimizer sgd and rmsprop; adam keeps its own moment estimates (β1 = 0.9, β2 = 0.999)")
         }
@@ -159,6 +163,31 @@ struct Train: ParsableCommand {
         // Bounds that keep the memory estimate (checked before any weight is allocated) within Int.
         guard widths.count <= 100, widths.allSatisfy({ $0 <= 1_000_000 }) else {
             throw ValidationError("--hidden takes 1 to 100 widths, each in 1...1000000, got \(widths.count) width(s) up to \(widths.max() ?? 0)")
+        }
+    }
+
+    /// The architecture and gradient flags of a new run that contradict each other (a resumed or
+    /// fine-tuned run takes its cell and task from the checkpoint or model: those are checked
+    /// against it once it is read).
+    private func refuseContradictingArchitecture() throws {
+        if gradient == .rtrl && cell != .elman {
+            throw ValidationError("--gradient rtrl is implemented for Elman networks: add --cell elman --unidirectional")
+        }
+        if gradient == .tbptt {
+            guard cell == .lstm, unidirectional else {
+                throw ValidationError("--gradient tbptt runs a unidirectional LSTM over the stream: use --cell lstm --unidirectional")
+            }
+            guard task == .framewise || task == .predict else {
+                throw ValidationError("--gradient tbptt updates at every frame from that frame's loss: it needs --task framewise or predict")
+            }
+        }
+        if dropout > 0 && cell != .lstm { throw ValidationError("--dropout drops values between LSTM layers: it needs --cell lstm") }
+        if dropout > 0 && gradient == .tbptt { throw ValidationError("--dropout is implemented for --gradient bptt, not tbptt") }
+        if noPeepholes && cell != .lstm {
+            throw ValidationError("--no-peepholes removes an LSTM's peephole weights; --cell \(cell.rawValue) has none")
+        }
+        if tokens != nil && task == .predict {
+            throw ValidationError("--tokens says how labels are cut into tokens; --task predict has no labels")
         }
     }
 
@@ -199,8 +228,11 @@ struct Train: ParsableCommand {
     /// The share of training utterances held out when no --valid-feats is given.
     var heldOutFraction: Double { validFraction ?? 0.1 }
 
+    /// The widths without --hidden: two layers of 128 for an LSTM, one of 128 for elman and jordan.
+    static func defaultHidden(_ cell: RecurrentCell) -> String { cell == .lstm ? "128,128" : "128" }
+
     var parsedHidden: [Int]? {
-        let parts = (hidden ?? "128,128").split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = (hidden ?? Self.defaultHidden(cell)).split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
         return parts.map { $0! }
     }
@@ -256,7 +288,9 @@ struct Train: ParsableCommand {
         func fields(_ o: TrainingOptions) throws -> [String: Any] {
             try JSONSerialization.jsonObject(with: JSONEncoder().encode(o)) as? [String: Any] ?? [:]
         }
-        let defaults = try fields(Train.parse(["-o", "-", "--text", "text"]).trainingOptions)
+        var defaultOptions = try Train.parse(["-o", "-", "--text", "text"]).trainingOptions
+        defaultOptions.hiddenSizes = Self.defaultHidden(cell).split(separator: ",").compactMap { Int($0) }
+        let defaults = try fields(defaultOptions)
         let given = try fields(trainingOptions), kept = try fields(saved)
         /// A field as canonical JSON (sorted keys), "(none)" when absent.
         func show(_ v: Any?) -> String {

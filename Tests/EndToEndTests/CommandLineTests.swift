@@ -45,6 +45,17 @@ final class CommandLineTests: XCTestCase {
             (["extract", "audio", "x.wav", "--noise-snr", "nan"], "--noise-snr expects a finite number of dB"),
             (["train", "--text", "t", "-o", "m", "--cell", "elman", "--unidirectional", "--hidden", "4", "--precision", "bf16"],
              "--precision bf16 rounds the products of LSTM layers; elman networks train in fp32"),
+            (["train", "--text", "t", "-o", "m", "--gradient", "rtrl"], "--gradient rtrl is implemented for Elman networks"),
+            (["train", "--text", "t", "-o", "m", "--gradient", "tbptt", "--horizon", "5"], "--gradient tbptt runs a unidirectional LSTM"),
+            (["train", "--text", "t", "-o", "m", "--unidirectional", "--gradient", "tbptt", "--horizon", "5"], "it needs --task framewise or predict"),
+            (["train", "--text", "t", "-o", "m", "--cell", "elman", "--unidirectional", "--dropout", "0.3"], "--dropout drops values between LSTM layers"),
+            (["train", "--text", "t", "-o", "m", "--task", "framewise", "--unidirectional", "--gradient", "tbptt", "--horizon", "5", "--dropout", "0.3"],
+             "--dropout is implemented for --gradient bptt, not tbptt"),
+            (["train", "-o", "m", "--task", "predict", "--cell", "jordan", "--unidirectional", "--gradient", "rtrl"], "--gradient rtrl is implemented for Elman networks"),
+            (["train", "--text", "t", "-o", "m", "--cell", "elman", "--unidirectional", "--no-peepholes"], "--cell elman has none"),
+            (["train", "-o", "m", "--task", "predict", "--unidirectional", "--tokens", "words"], "--task predict has no labels"),
+            (["train", "--text", "t", "-o", "m", "--cell", "elman"], "--cell elman has one unidirectional layer: add --unidirectional"),
+            (["train", "--text", "t", "-o", "m", "--cell", "elman", "--unidirectional", "--hidden", "4,4"], "--cell elman has one layer: give one --hidden width, got 2"),
         ] {
             let r = try runSeqlab(args)
             XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
