@@ -100,7 +100,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Write one JSON line per epoch to this file (a new run starts it afresh; --resume goes on with it).") var log: String?
     @Option(name: .long, help: "Also write every epoch's model into this directory (epoch-001.safetensors, …; made if missing), e.g. to average the last few (seqlab average).") var epochModels: String?
     @Option(name: .long, help: "Refuse to start when the data, model and largest batch need more memory than this (e.g. 8G; default: the available memory).") var maxMemory: String?
-    @Flag(name: .long, help: "No progress bar or epoch lines.") var quiet = false
+    @Flag(name: .long, help: "No progress bar, start-up line, epoch lines or closing \"model written\" summary (warnings and errors still show).") var quiet = false
 
     func validate() throws {
         try refuseStdinTwice([("--feats", feats), ("--text", text), ("--valid-feats", validFeats), ("--valid-text", validText),
