@@ -67,14 +67,15 @@ final class CellCommandTests: XCTestCase {
         for (arguments, message) in [
             (["--cell", "jordan", "--unidirectional", "--hidden", "6", "--task", "sequence", "--text", path("text")], "needs --task predict"),
             (["--cell", "elman", "--hidden", "6", "--text", path("text")], "one unidirectional layer"),
-            (["--cell", "elman", "--unidirectional", "--hidden", "6,6", "--text", path("text")], "one unidirectional layer"),
+            (["--cell", "elman", "--unidirectional", "--hidden", "6,6", "--text", path("text")], "has one layer: give one --hidden width, got 2"),
         ] {
             let r = try runSeqlab(["train", "--feats", path("feats.ark"), "-o", path("bad.safetensors")] + arguments)
             XCTAssertNotEqual(r.status, 0, "\(arguments)")
             XCTAssertTrue(r.stderr.contains(message), r.stderr)
         }
-        let resume = try runSeqlab(["train", "--task", "sequence", "--feats", path("feats.ark"), "--text", path("text"), "--tokens", "words",
-                                    "--resume", path("elman.safetensors.ckpt"), "-o", path("again.safetensors")])
+        // Resuming takes the checkpoint's cell; a flag naming another is refused.
+        let resume = try runSeqlab(["train", "--task", "sequence", "--cell", "lstm", "--feats", path("feats.ark"), "--text", path("text"),
+                                    "--tokens", "words", "--resume", path("elman.safetensors.ckpt"), "-o", path("again.safetensors")])
         XCTAssertNotEqual(resume.status, 0)
         XCTAssertTrue(resume.stderr.contains("the checkpoint trains --cell elman, not lstm"), resume.stderr)
     }
