@@ -101,10 +101,36 @@ struct DecodingOptions: ParsableArguments {
             command.printWarning("this CPU has neither AVX2 nor AVX-512; --precision bf16 runs in portable C, slower than fp32")
         }
         labeller.maxForwardBytes = maxMemory.flatMap(MemoryBudget.parse) ?? MemoryBudget.available()
+        if let lm, let coverage = labeller.decoder.languageModelCoverage {
+            checkLanguageModel(coverage, path: lm, command: command)
+        }
         if let lexicon, let words {
             try checkLexicon(words, unspellable: labeller.decoder.unspellableLexiconWords, path: lexicon, model: model, command: command)
         }
         return labeller
+    }
+
+    /// A language model that knows none of the units the model outputs scores every one as `<unk>`,
+    /// and one that knows only some scores the rest so: one warning line either way. A character
+    /// LM read as a word LM (its words single characters) is named as such.
+    private func checkLanguageModel(_ coverage: LanguageModelCoverage, path: String, command: any ParsableCommand.Type) {
+        let lmWords = "(\(keyList(coverage.vocabulary, shown: 3)))"
+        switch coverage.units {
+        case .tokens, .wordTokens:
+            let unit = coverage.units == .tokens ? "token" : "word"
+            let total = coverage.known.count + coverage.missing.count
+            if coverage.known.isEmpty {
+                command.printWarning("\(path): none of the model's \(grouped(total)) \(unit)s is in the LM's vocabulary \(lmWords): every \(unit) scores as <unk>")
+            } else if !coverage.missing.isEmpty {
+                command.printWarning("\(path): \(grouped(coverage.missing.count)) of the model's \(grouped(total)) \(unit)s are not in the LM's vocabulary (\(keyList(coverage.missing, shown: 3))): they score as <unk>")
+            }
+        case .spelledWords:
+            if coverage.known.isEmpty {
+                command.printWarning("\(path): none of the LM's \(grouped(coverage.vocabulary.count)) words can be spelled with the model's alphabet \(lmWords): every word scores as <unk>")
+            } else if coverage.characterVocabulary {
+                command.printWarning("\(path): the LM's \(grouped(coverage.vocabulary.count)) words are single characters \(lmWords), as in a character LM: read as words (--lm-unit word), every word longer than one character scores as <unk>; give --lm-unit token")
+            }
+        }
     }
 
     /// An empty lexicon, or one none of whose words the model can output, would turn every
