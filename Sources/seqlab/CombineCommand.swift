@@ -32,6 +32,8 @@ struct Combine: ParsableCommand {
         An utterance missing from some files is named on stderr and counted as an
         empty hypothesis there; the rest is combined, and the exit status is then 1.
         Output keys follow the first file, then the keys only later files have.
+        A file read as text whose every line is shaped like ctm (KEY CHANNEL START
+        DURATION WORD [CONFIDENCE], times with a decimal point) is refused: give --ctm.
 
         With --ctm the files are ctm files with confidences (decode --format ctm),
         each line one unit to vote on (with --unit char: one character, <space> for a
@@ -129,6 +131,10 @@ struct Combine: ParsableCommand {
                 if path.lowercased().hasSuffix(".ctm") { error.message += " (a ctm file? give --ctm)" }
                 throw error
             }
+            if let first = entries.first, entries.allSatisfy(\.isShapedLikeCTM) {
+                throw InputError(file: path == "-" ? "stdin" : path, place: "line \(first.line)",
+                                 "every line is shaped like ctm (KEY CHANNEL START DURATION WORD [CONFIDENCE]), not Kaldi text: give --ctm")
+            }
             for entry in entries {
                 system.keys.append(entry.key)
                 switch unit {
@@ -162,3 +168,15 @@ struct Combine: ParsableCommand {
 }
 
 extension VoteWeights.Confidence: ExpressibleByArgument {}
+
+extension KaldiTextEntry {
+    /// True when the fields after the key read as a ctm line's: an integer channel, a start and a
+    /// duration written with a decimal point (as ctm writers print times), a word, and optionally
+    /// a confidence in [0, 1]. A hypothesis of digit words has no decimal points.
+    fileprivate var isShapedLikeCTM: Bool {
+        guard tokens.count == 4 || tokens.count == 5, Int(tokens[0]) != nil else { return false }
+        let timed = tokens[1...2].allSatisfy { $0.contains(".") && (Double($0).map { $0.isFinite && $0 >= 0 } ?? false) }
+        let confident = tokens.count == 4 || (Double(tokens[4]).map { $0 >= 0 && $0 <= 1 } ?? false)
+        return timed && confident
+    }
+}

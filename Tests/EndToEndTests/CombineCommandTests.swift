@@ -70,11 +70,14 @@ final class CombineCommandTests: XCTestCase {
         let dup = try writeTextFile("u1 1\nu1 2\n", "dup.txt", in: dir)
         let empty = try writeTextFile("", "empty.txt", in: dir)
         let ctm = try writeTextFile("u1 1 0.00 0.01 1 0.9\nu1 1 0.01 0.01 2 0.8\n", "sys.ctm", in: dir)
+        // One unit per utterance: no key repeats, but every line is shaped like ctm (decode --format ctm).
+        let single = try writeTextFile("u1 1 0.170 0.010 0 0.9958\nu2 1 0.300 0.020 7\n", "single.txt", in: dir)
         for (arguments, message) in [
             ([a, dir.appendingPathComponent("missing.txt").path, a], "missing.txt"),
             ([a, dup, a], "dup.txt: line 2: duplicate key \"u1\" (first on line 1)"),
             ([ctm, ctm, ctm], "sys.ctm: line 2: duplicate key \"u1\" (first on line 1) (a ctm file? give --ctm)"),
             ([empty, empty, empty], "empty.txt: no utterances in any of the files"),
+            ([a, single, a], "single.txt: line 1: every line is shaped like ctm (KEY CHANNEL START DURATION WORD [CONFIDENCE]), not Kaldi text: give --ctm"),
         ] {
             let r = try runSeqlab(["combine"] + arguments)
             XCTAssertEqual(r.status, 1, "\(arguments)")
