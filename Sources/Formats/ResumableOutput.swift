@@ -28,6 +28,8 @@ public final class ResumableOutput {
     public var journalPath: String { path + ".progress" }
     /// Items found finished in the journal when continuing (0 for a fresh run).
     public private(set) var resumedItems = 0
+    /// Items OUTPUT holds: those found finished when continuing and those appended since.
+    public private(set) var finishedItems = 0
     /// Finished items not yet synced to disk before this many are waiting.
     public var syncEvery = 16
 
@@ -82,6 +84,7 @@ public final class ResumableOutput {
         length = kept
         for r in records { done[ResumableOutput.identity(r.key, r.path), default: 0] += 1 }
         resumedItems = records.count
+        finishedItems = records.count
     }
 
     /// True (once per journal line) when the item was finished by an earlier run: skip it.
@@ -101,6 +104,7 @@ public final class ResumableOutput {
         try journal.write("\(length)\t\(escape(key))\t\(escape(itemPath))\n")
         try journal.flush()
         pending += 1
+        finishedItems += 1
         if pending >= syncEvery { try sync() }
     }
 

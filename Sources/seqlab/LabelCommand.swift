@@ -21,7 +21,8 @@ struct Label: ParsableCommand {
         With --output FILE, each file's lines are appended as it finishes and recorded
         in FILE.progress; after an interruption (Ctrl-C, kill, crash) the same command
         with --resume labels only the files not yet in FILE (failed files are tried
-        again); a different file list or output option is refused:
+        again; Ctrl-C ends on one line saying how many files FILE holds); a different
+        file list or output option is refused:
           seqlab label -m models/digits.safetensors --scp wav.scp -o labels.txt --resume
         """)
 
@@ -113,7 +114,7 @@ struct Label: ParsableCommand {
         Interrupt.install()
         let progress = ProgressBar("label", total: todo.count, quiet: quiet)
         let start = Date()
-        var failures = 0, skippedSamples = 0, frames = 0
+        var failures = 0, skippedSamples = 0, frames = 0, labelled = 0
         // A file's lines, its frames, the notes on a stroke file (warnings, then the samples it had
         // to skip) and how many samples it skipped.
         let work: @Sendable (Int) -> Result<(String, Int, [InputError], Int), InputError> = { [todo, includeRoot] j in
@@ -145,6 +146,7 @@ struct Label: ParsableCommand {
                     writeOut(text)
                 }
                 frames += n
+                labelled += 1
             case .failure(let error):
                 progress.finish()
                 Self.printMessage("\(error)")
@@ -169,7 +171,16 @@ struct Label: ParsableCommand {
             }
             Self.printMessage(line)
         }
-        if Interrupt.requested { throw ExitCode(Interrupt.exitStatus) }
+        if Interrupt.requested {
+            // Failed files are not counted: FILE does not hold them, and --resume tries them again.
+            let total = grouped(items.count - duplicates)
+            if let sink {
+                Self.printMessage("interrupted; \(output) holds the labels of \(grouped(sink.finishedItems)) of \(total) files; run the same command with --resume to continue")
+            } else {
+                Self.printMessage("interrupted after labelling \(grouped(labelled)) of \(total) files")
+            }
+            throw ExitCode(Interrupt.exitStatus)
+        }
         if failures > 0 || skippedSamples > 0 || duplicates > 0 { throw ExitCode.failure }
     }
 }

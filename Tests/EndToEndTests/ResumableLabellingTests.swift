@@ -34,19 +34,30 @@ final class ResumableLabellingTests: XCTestCase {
             .filter { !$0.hasPrefix("setting\t") }.count
     }
 
-    /// Starts `label -o out`, waits until `lines` lines are in the output, and SIGKILLs it.
-    func labelAndKill(_ arguments: [String], output: String, after lines: Int) throws {
+    /// Starts `label -o out`, waits until `lines` lines are in the output, and sends it `signal`:
+    /// SIGKILL ends it at once; SIGINT stops it after the file being written, exit status 130. Its stderr.
+    @discardableResult
+    func labelAndStop(_ arguments: [String], output: String, after lines: Int, signal: Int32 = SIGKILL,
+                      file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let process = Process()
         process.executableURL = seqlabBinary()
         process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
+        let log = dir.appendingPathComponent("stderr-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = try XCTUnwrap(FileHandle(forWritingAtPath: log))
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning && lineCount(output) < lines && Date() < deadline { usleep(2_000) }
-        XCTAssertTrue(process.isRunning, "label finished before \(lines) lines were written; the kill tests nothing")
-        kill(process.processIdentifier, SIGKILL)
+        XCTAssertTrue(process.isRunning, "label finished before \(lines) lines were written; the signal tests nothing", file: file, line: line)
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        if signal == SIGKILL {
+            XCTAssertEqual(process.terminationReason, .uncaughtSignal, file: file, line: line)
+        } else {
+            XCTAssertEqual(process.terminationReason, .exit, file: file, line: line)
+            XCTAssertEqual(process.terminationStatus, 128 + signal, file: file, line: line)
+        }
+        return try String(contentsOfFile: log, encoding: .utf8)
     }
 
     func testKilledLabellingContinuesToTheUninterruptedOutput() throws {
@@ -58,8 +69,14 @@ final class ResumableLabellingTests: XCTestCase {
         XCTAssertEqual(reference.stdoutText.split(separator: "\n").count, 24)
 
         let out = dir.appendingPathComponent("labels.txt").path
-        try labelAndKill(common + ["--jobs", "1", "-o", out], output: out, after: 3)
-        try labelAndKill(common + ["--jobs", "2", "-o", out, "--resume"], output: out, after: 9)
+        try labelAndStop(common + ["--jobs", "1", "-o", out], output: out, after: 3)
+        // SIGINT (Ctrl-C): FILE keeps whole files only, and one line says how many it holds.
+        let interrupted = try labelAndStop(common + ["--jobs", "2", "-o", out, "--resume"], output: out, after: 9, signal: SIGINT)
+        let held = try journalledFiles(out + ".progress")
+        XCTAssertEqual(lineCount(out), held, "one line per digit file")
+        XCTAssertTrue(interrupted.hasSuffix("seqlab label: interrupted; \(out) holds the labels of \(held) of 26 files; run the same command with --resume to continue\n"),
+                      interrupted)
+        XCTAssertEqual(interrupted.components(separatedBy: "interrupted").count, 2, interrupted)
         // A torn line, as a kill in the middle of a write leaves it: dropped when continuing.
         let handle = try XCTUnwrap(FileHandle(forWritingAtPath: out))
         handle.seekToEndOfFile()
