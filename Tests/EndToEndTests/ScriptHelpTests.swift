@@ -83,4 +83,27 @@ final class ScriptHelpTests: XCTestCase {
             XCTAssertTrue(checked.contains(expected), "\(expected) not checked; checked: \(checked)")
         }
     }
+
+    /// Runs scripts/NAME with ARGUMENTS in an empty folder and requires a usage error: status 2, a
+    /// message naming `mentions` and the usage line on stderr, nothing built or created.
+    private func assertRefused(_ name: String, _ arguments: [String], mentions: String,
+                               file: StaticString = #filePath, line: UInt = #line) throws {
+        let cwd = temporaryDirectory("script-refusal")
+        let result = try runProgram(scripts.appendingPathComponent(name), arguments, currentDirectory: cwd, timeout: 30)
+        let call = (["scripts/\(name)"] + arguments).joined(separator: " ")
+        XCTAssertEqual(result.status, 2, "\(call): exit status; stderr: \(result.stderr.prefix(400))", file: file, line: line)
+        XCTAssertTrue(result.stderr.contains(mentions), "\(call) does not say \(mentions): \(result.stderr.prefix(400))",
+                      file: file, line: line)
+        XCTAssertTrue(result.stderr.contains("usage: scripts/\(name)"), "\(call): no usage line: \(result.stderr.prefix(400))",
+                      file: file, line: line)
+        XCTAssertEqual(contents(of: cwd), [], "\(call) created files", file: file, line: line)
+    }
+
+    /// classify-experiments takes a set name second: anything else (a typo, the epochs in its place)
+    /// is refused before anything is built, rather than doing nothing with status 0.
+    func testClassifyExperimentsRefusesAnUnknownSet() throws {
+        try assertRefused("classify-experiments", ["out", "foo"], mentions: "fsdd|pendigits|all")
+        try assertRefused("classify-experiments", ["out", "2"], mentions: "fsdd|pendigits|all")
+        try assertRefused("classify-experiments", ["out", "all", "x"], mentions: "EPOCHS")
+    }
 }
