@@ -80,3 +80,17 @@ training_time() {
     echo "training $((t1 - t0)) s"
   fi
 }
+
+# resume_if_unfinished BIN SCRIPT CKPT: sets `resume` to (--resume CKPT) when CKPT holds the
+# checkpoint of a run that did not finish (stopped by Ctrl-C or a kill), which a new `seqlab train`
+# refuses to write over, and says so on stderr (as SCRIPT); else to () — no checkpoint, or a finished
+# run's, which a new run replaces. train checks that the resumed run has the same data and options.
+resume_if_unfinished() {
+  local bin="$1" script="$2" ckpt="$3"
+  resume=()
+  [ -e "$ckpt" ] || return 0
+  if "$bin" inspect "$ckpt" 2>/dev/null | grep -q '^checkpoint: epoch '; then
+    echo "$script: going on from the unfinished run in $ckpt (remove it to start afresh)" >&2
+    resume=(--resume "$ckpt")
+  fi
+}
