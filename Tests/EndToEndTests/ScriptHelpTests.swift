@@ -115,4 +115,15 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("make-digit-strings", ["out", "2", "0"], mentions: "TEST_COUNT")
         try assertRefused("make-digit-strings", ["out", "2", "2", "xyz"], mentions: "SEED")
     }
+
+    /// kill-train and measure-memory name an option given without its value, or with a value that
+    /// is not a number where one is needed, instead of failing on a shell error ("unbound variable").
+    func testKillTrainAndMeasureMemoryRefuseMissingOrNonNumericValues() throws {
+        try assertRefused("measure-memory", ["1", "--binary"], mentions: "--binary needs a value")
+        try assertRefused("measure-memory", ["x"], mentions: "HOURS")
+        try assertRefused("kill-train", ["2", "--seed", "x"], mentions: "--seed needs a whole number")
+        try assertRefused("kill-train", ["2", "--epochs"], mentions: "--epochs needs a whole number")
+        try assertRefused("kill-train", ["2", "--keep"], mentions: "--keep needs a value")
+        try assertRefused("kill-train", ["2x"], mentions: "KILLS")
+    }
 }

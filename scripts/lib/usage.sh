@@ -5,6 +5,8 @@
 #   help_if_asked "$@"       -h or --help first: print the header on stdout and exit 0, doing nothing else
 #   usage_error [MESSAGE]    MESSAGE (if given) and the header's Usage line on stderr, exit 2
 #   outdir_first "$@"        the first argument must be the output folder, neither missing nor an option
+#   option_value OPTION "${2-}"        OPTION must be followed by a value (not empty, not an option)
+#   option_number OPTION "${2-}" [MIN] OPTION must be followed by a whole number, MIN (default 0) or more
 
 usage_script="$(cd "$(dirname "$0")" && pwd)/${0##*/}"
 
@@ -25,4 +27,16 @@ outdir_first() {
     "") usage_error "needs the output folder (OUTDIR) first" ;;
     -*) usage_error "the first argument is the output folder, not an option: $1" ;;
   esac
+}
+
+option_value() {
+  case "${2:-}" in
+    "") usage_error "$1 needs a value" ;;
+    -*) usage_error "$1 needs a value, not the option $2" ;;
+  esac
+}
+
+option_number() {
+  [[ "${2:-}" =~ ^[0-9]+$ ]] && [ "$((10#$2))" -ge "${3:-0}" ] \
+    || usage_error "$1 needs a whole number${3:+ of $3 or more}${2:+, not '$2'}"
 }
