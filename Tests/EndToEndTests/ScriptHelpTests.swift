@@ -107,12 +107,12 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("classify-experiments", ["out", "all", "x"], mentions: "EPOCHS")
     }
 
-    /// make-digit-strings takes counts and a seed: a word, a negative or zero count, or a word as
-    /// seed is a usage error, not a shell error or an empty data set with status 0.
+    /// make-digit-strings takes counts and a seed: a word, a negative count, no training strings, or
+    /// a word as seed is a usage error, not a shell error or an empty data set with status 0.
     func testMakeDigitStringsRefusesCountsThatAreNotPositiveNumbers() throws {
         try assertRefused("make-digit-strings", ["out", "abc", "2"], mentions: "TRAIN_COUNT")
         try assertRefused("make-digit-strings", ["out", "-3", "2"], mentions: "TRAIN_COUNT")
-        try assertRefused("make-digit-strings", ["out", "2", "0"], mentions: "TEST_COUNT")
+        try assertRefused("make-digit-strings", ["out", "2", "-1"], mentions: "TEST_COUNT")
         try assertRefused("make-digit-strings", ["out", "2", "2", "xyz"], mentions: "SEED")
     }
 
