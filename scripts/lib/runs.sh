@@ -1,23 +1,36 @@
 # Shell functions the experiment scripts share; sourced, not run (`. "$root/scripts/lib/runs.sh"`).
 
-# train_for_scoring SCRIPT MODEL TRAIN-COMMAND…: runs a `seqlab train` that writes MODEL and sets
-# `trained` to its status when the model is worth scoring; otherwise says so (as SCRIPT) and exits.
-# train exits 1 both when it skipped utterances it could not use (the model written all the same)
-# and when it stopped on an error (a refused --resume, bad input: nothing written), so status 1
-# counts only if MODEL is newer than a stamp file touched just before train started.
-train_for_scoring() {
-  local script="$1" model="$2" stamp="$2.train-started"
-  shift 2
+# written_by SCRIPT WHAT FILE COMMAND…: runs COMMAND, which writes FILE, and sets `status` to its
+# exit status when FILE was written. seqlab exits 1 both when it skipped items it could not use
+# (each reported; the rest written all the same) and when it stopped on an error (a refused
+# --resume, bad input: nothing written, an earlier FILE left as it was), so status 1 counts only if
+# FILE is newer than a stamp touched just before COMMAND started. Otherwise says so (as SCRIPT,
+# naming WHAT stopped) and exits: nothing an earlier run left is used in its place.
+written_by() {
+  local script="$1" what="$2" file="$3" stamp="$3.started"
+  shift 3
   : > "$stamp"
-  trained=0
-  "$@" || trained=$?
-  if [ "$trained" != 0 ] && { [ "$trained" != 1 ] || [ ! "$model" -nt "$stamp" ]; }; then
+  status=0
+  "$@" || status=$?
+  if [ "$status" != 0 ] && { [ "$status" != 1 ] || [ ! "$file" -nt "$stamp" ]; }; then
     rm -f "$stamp"
-    echo "$script: train stopped (status $trained, its message above); nothing scored" >&2
-    exit $(( trained > 1 ? trained : 1 ))
+    echo "$script: $what stopped (status $status, its message above); nothing scored" >&2
+    exit $(( status > 1 ? status : 1 ))
   fi
   rm -f "$stamp"
 }
+
+# train_for_scoring SCRIPT MODEL TRAIN-COMMAND…: `written_by` for a `seqlab train` that writes
+# MODEL; sets `trained` to its status.
+train_for_scoring() {
+  local script="$1" model="$2"
+  shift 2
+  written_by "$script" train "$model" "$@"
+  trained=$status
+}
+
+# in_folder DIR COMMAND…: runs COMMAND in DIR (a subshell), so that `written_by` can run it there.
+in_folder() { (cd "$1" && shift && "$@"); }
 
 # extract_unipen_contributors BIN UNIPEN OUT LIST C…: each held-out contributor C's words, the files
 # of LIST (paths under UNIPEN) in a directory /C/, extracted alone with OUT/strokes.conf into
@@ -28,8 +41,9 @@ extract_unipen_contributors() {
   shift 4
   for c in "$@"; do
     grep "/$c/" "$list" > "$out/test-$c.list"
-    (cd "$unipen" && xargs "$bin" extract strokes --config "$out/strokes.conf" --include-root include \
-       --text-out "$out/test-$c.text" -o "$out/test-$c.ark" --quiet < "$out/test-$c.list") || true
+    written_by "${0##*/}" "extract of $c's words" "$out/test-$c.ark" \
+      in_folder "$unipen" xargs "$bin" extract strokes --config "$out/strokes.conf" --include-root include \
+        --text-out "$out/test-$c.text" -o "$out/test-$c.ark" --quiet < "$out/test-$c.list"
   done
 }
 
