@@ -18,7 +18,10 @@ public struct LabelledUtterance: Sendable {
 
     /// The fewest frames CTC needs for these labels: their number plus the repeated neighbours
     /// (a blank must separate two equal labels; Graves et al. 2006 §3.1).
-    public var requiredFrames: Int {
+    public var requiredFrames: Int { Self.requiredFrames(labels) }
+
+    /// `requiredFrames` of a label sequence, as tokens or indices (an alphabet maps one to one).
+    static func requiredFrames<Label: Equatable>(_ labels: [Label]) -> Int {
         labels.count + zip(labels, labels.dropFirst()).filter { $0 == $1 }.count
     }
 }
@@ -46,7 +49,8 @@ public struct Corpus: Sendable {
     /// infinite features, has no frames, has a different dimension from the first, has an empty
     /// label, or its labels do not fit the `task`: fewer frames than CTC needs (ctc), not exactly
     /// one label (sequence), not one label per frame (framewise). Labels with no features are
-    /// reported too. When `alphabet` is nil it is built from the labels of the utterances kept.
+    /// reported too. When `alphabet` is nil it is built from the labels of the utterances kept (those
+    /// skipped above add no token).
     /// With `refuseUnknownTokens` (fine-tuning a model), a label token outside `alphabet` is an
     /// error naming the utterance and the token instead of a skip. With `maxBytes`, reading stops
     /// with an error as soon as the features kept would take more than that. An archive with no
@@ -94,6 +98,12 @@ public struct Corpus: Sendable {
                                           "feature dimension \(record.matrix.cols), expected \(d) like the first utterance; skipped"))
                 continue
             }
+            // The labels must fit the task before their tokens may enter a built alphabet: a token
+            // seen only in skipped utterances would be an output that is never trained.
+            if let misfit = misfit(tokens, frames: record.matrix.rows, task: task) {
+                skipped.append(InputError(file: task == .ctc ? featureName : textPath, place: record.key, misfit + "; skipped"))
+                continue
+            }
             dimension = record.matrix.cols
             bytes += 4 * record.matrix.rows * record.matrix.cols
             if let maxBytes, bytes > maxBytes {
@@ -115,25 +125,24 @@ public struct Corpus: Sendable {
                 skipped.append(InputError(file: e.file, place: e.place, e.message + "; skipped"))
                 continue
             }
-            let u = LabelledUtterance(key: r.key, features: r.features, labels: labels)
-            if task == .sequence && labels.count != 1 {
-                skipped.append(InputError(file: textPath, place: r.key,
-                                          "\(labels.count) labels, but sequence classification takes exactly one per utterance (multi-character labels need --tokens words); skipped"))
-                continue
-            }
-            if task == .framewise && labels.count != u.features.rows {
-                skipped.append(InputError(file: textPath, place: r.key,
-                                          "\(labels.count) frame labels for \(u.features.rows) frames; framewise training needs exactly one label per frame; skipped"))
-                continue
-            }
-            if task == .ctc && u.features.rows < u.requiredFrames {
-                skipped.append(InputError(file: featureName, place: r.key,
-                                          "\(u.features.rows) frames cannot hold \(labels.count) labels (CTC needs at least \(u.requiredFrames)); skipped"))
-                continue
-            }
-            utterances.append(u)
+            utterances.append(LabelledUtterance(key: r.key, features: r.features, labels: labels))
         }
         return (Corpus(utterances: utterances, skipped: skipped), alphabet)
+    }
+
+    /// Why `tokens` do not fit the `task` on `frames` frames, or nil when they do: fewer frames
+    /// than CTC needs (ctc), not exactly one label (sequence), not one label per frame (framewise).
+    static func misfit(_ tokens: [String], frames: Int, task: TrainingTask) -> String? {
+        switch task {
+        case .sequence where tokens.count != 1:
+            return "\(tokens.count) labels, but sequence classification takes exactly one per utterance (multi-character labels need --tokens words)"
+        case .framewise where tokens.count != frames:
+            return "\(tokens.count) frame labels for \(frames) frames; framewise training needs exactly one label per frame"
+        case .ctc where frames < LabelledUtterance.requiredFrames(tokens):
+            return "\(frames) frames cannot hold \(tokens.count) labels (CTC needs at least \(LabelledUtterance.requiredFrames(tokens)))"
+        default:
+            return nil
+        }
     }
 
     /// Every record of `featuresPath`, unlabelled (next-value prediction), with the same checks

@@ -78,6 +78,31 @@ final class FineTuneCommandTests: XCTestCase {
         XCTAssertTrue(fewer.stderr.contains("short.safetensors.ckpt: --epochs: the checkpoint has done 4 epochs; --epochs 3 would end before it"), fewer.stderr)
     }
 
+    /// The alphabet holds the tokens of the utterances kept for training: one skipped as too short
+    /// for its 60 "z" labels adds no output, and a validation label "z" is then outside it (skipped).
+    func testTokensOfSkippedUtterancesStayOutOfTheAlphabet() throws {
+        let task = try writeLabelTask(in: dir)
+        let frames = task.matrices[0].1.rows
+        XCTAssertLessThan(frames, 60)
+        var lines = try String(contentsOfFile: task.text, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[0] = "u00 " + Array(repeating: "z", count: 60).joined(separator: " ")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: task.text, atomically: true, encoding: .utf8)
+        let validFeats = path("valid.ark"), validText = path("valid.text")
+        try writeFeatureArchive(Array(task.matrices.prefix(2)), to: validFeats)
+        try "u00 a z\nu01 \(lines[1].dropFirst(4))\n".write(toFile: validText, atomically: true, encoding: .utf8)
+        let r = try runSeqlab(["train", "--feats", task.feats, "--text", task.text, "--tokens", "words", "--hidden", "4",
+                               "--valid-feats", validFeats, "--valid-text", validText, "--epochs", "1", "--threads", "1", "--quiet",
+                               "-o", path("m.safetensors")])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").map(String.init), [
+            "seqlab train: warning: \(task.feats): u00: \(frames) frames cannot hold 60 labels (CTC needs at least 119); skipped",
+            "seqlab train: warning: \(validText): u00: label \"z\" is not in the model's alphabet (3 tokens); skipped",
+            "seqlab train: 2 utterance(s) were skipped (see the warnings above)",
+        ])
+        let metadata = try SafeTensorsFile(contentsOf: path("m.safetensors")).metadata
+        XCTAssertEqual(metadata["seqlab.alphabet"], "[\"a\",\"b\",\"c\"]")
+    }
+
     /// A run that early stopping ends before --epochs says so, with the epoch and the patience; one
     /// whose patience runs out at its last epoch trained all it was asked to, and does not.
     func testEarlyStoppingSaysWhyTheRunEnded() throws {
