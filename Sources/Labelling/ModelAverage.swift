@@ -57,6 +57,28 @@ public enum ModelAverage {
         return result
     }
 
+    /// What tells that the models' training summaries come from more than one run, or nil when
+    /// they do not: "seeds 3 and 4", or with one seed "training sets of 11 utterances (400 frames)
+    /// and 12 utterances (420 frames)". An averaged model counts with the runs it averages; a
+    /// summary without the seed or the training-set size tells nothing.
+    public static func differentRuns(_ trainings: [String]) -> String? {
+        var seeds: [String] = [], sets: [String] = []
+        func collect(_ summary: Any) {
+            guard let object = summary as? [String: Any] else { return }
+            if let inner = object["trainings"] as? [Any] { inner.forEach(collect); return }
+            if let seed = object["seed"] as? NSNumber, !seeds.contains(seed.stringValue) { seeds.append(seed.stringValue) }
+            if let utterances = object["train_utterances"] as? Int, let frames = object["train_frames"] as? Int {
+                let set = "\(utterances) utterances (\(frames) frames)"
+                if !sets.contains(set) { sets.append(set) }
+            }
+        }
+        for text in trainings { (try? JSONSerialization.jsonObject(with: Data(text.utf8))).map(collect) }
+        func listed(_ items: [String]) -> String { items.dropLast().joined(separator: ", ") + " and " + items.last! }
+        if seeds.count > 1 { return "seeds \(listed(seeds))" }
+        if sets.count > 1 { return "training sets of \(listed(sets))" }
+        return nil
+    }
+
     /// `{"averaged_models": N, "trainings": [each model's summary]}`; a summary that is not a JSON
     /// object is kept as a string.
     static func trainingSummary(_ trainings: [String]) -> String {

@@ -23,7 +23,9 @@ struct Average: ParsableCommand {
         the front end; the output keeps them and records each model's training
         summary.
         Networks trained apart (other seeds) do not average into a working model: vote
-        between their transcripts instead (seqlab combine).
+        between their transcripts instead (seqlab combine). Models whose training
+        summaries show other seeds (or other training sets) are averaged with a
+        warning; a file given twice (by any path) is averaged once, with a warning.
         """)
 
     @Argument(help: "Two or more model files (safetensors) of the same network.")
@@ -38,9 +40,35 @@ struct Average: ParsableCommand {
 
     func run() throws {
         try Self.reportingErrors {
-            let loaded = try models.map { (name: $0, model: try LabellingModel(contentsOf: $0)) }
+            // A file named twice (by the same or another path) would count twice in the mean.
+            var firstName: [String: String] = [:], names: [String] = [], repeats: [(name: String, first: String)] = []
+            for name in models {
+                let identity = Self.realPath(name)
+                if let first = firstName[identity] {
+                    repeats.append((name, first))
+                } else {
+                    firstName[identity] = name
+                    names.append(name)
+                }
+            }
+            guard names.count >= 2 else {
+                throw InputError(file: names[0], "given \(models.count) times, one model: give two or more models to average")
+            }
+            for (name, first) in repeats { Self.printWarning("\(name) is the file \(first) again; it is averaged once") }
+            let loaded = try names.map { (name: $0, model: try LabellingModel(contentsOf: $0)) }
+            if let runs = ModelAverage.differentRuns(loaded.map(\.model.training)) {
+                Self.printWarning("the models come from different training runs (\(runs)): networks trained apart do not average into a working model; vote between their transcripts instead (seqlab combine)")
+            }
             let averaged = try ModelAverage.average(loaded)
             try averaged.write(to: output)
         }
+    }
+
+    /// The file `path` names, links, `.` and `..` resolved; the path itself when it cannot be
+    /// resolved (a missing file, reported when it is read).
+    static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

@@ -109,6 +109,43 @@ final class AverageCommandTests: XCTestCase {
         }
     }
 
+    /// A file named twice (here by another path) is averaged once, with one warning; models of
+    /// runs with other seeds are averaged with one warning naming the seeds; one run's snapshots
+    /// with none; one file given only twice is no average.
+    func testWarnsAboutAFileGivenTwiceAndModelsOfOtherRuns() throws {
+        let task = try writeLabelTask(in: dir)
+        XCTAssertEqual(try runSeqlab(common(task) + ["--epochs", "2", "--epoch-models", path("e"), "-o", path("a.safetensors")]).status, 0)
+        var seed4 = common(task)
+        seed4[seed4.firstIndex(of: "--seed")! + 1] = "4"
+        XCTAssertEqual(try runSeqlab(seed4 + ["--epochs", "1", "-o", path("b.safetensors")]).status, 0)
+        let (e1, e2) = (path("e/epoch-001.safetensors"), path("e/epoch-002.safetensors"))
+        func averaged(_ file: String) throws -> Int? {
+            let meta = try SafeTensorsFile(contentsOf: file).metadata
+            let training = try JSONSerialization.jsonObject(with: Data(try XCTUnwrap(meta["seqlab.training"]).utf8)) as? [String: Any]
+            return training?["averaged_models"] as? Int
+        }
+
+        let oneRun = try runSeqlab(["average", e1, e2, "-o", path("one.safetensors")])
+        XCTAssertEqual(oneRun.status, 0, oneRun.stderr)
+        XCTAssertEqual(oneRun.stderr, "")
+
+        let twice = try runSeqlab(["average", e1, e2, path("e/../e/epoch-002.safetensors"), "-o", path("twice.safetensors")])
+        XCTAssertEqual(twice.status, 0, twice.stderr)
+        XCTAssertEqual(twice.stderr, "seqlab average: warning: \(path("e/../e/epoch-002.safetensors")) is the file \(e2) again; it is averaged once\n")
+        XCTAssertEqual(try averaged(path("twice.safetensors")), 2)
+        XCTAssertEqual(try weights(path("twice.safetensors")), try weights(path("one.safetensors")))
+
+        let runs = try runSeqlab(["average", e1, path("b.safetensors"), "-o", path("runs.safetensors")])
+        XCTAssertEqual(runs.status, 0, runs.stderr)
+        XCTAssertEqual(runs.stderr, "seqlab average: warning: the models come from different training runs (seeds 3 and 4): networks trained apart do not average into a working model; vote between their transcripts instead (seqlab combine)\n")
+        XCTAssertEqual(try averaged(path("runs.safetensors")), 2)
+
+        let alone = try runSeqlab(["average", e1, path("e/./epoch-001.safetensors"), "-o", path("alone.safetensors")])
+        XCTAssertEqual(alone.status, 1)
+        XCTAssertEqual(alone.stderr, "seqlab average: \(e1): given 2 times, one model: give two or more models to average\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("alone.safetensors")))
+    }
+
     /// One model, models of other networks, a missing or truncated file, a directory that cannot
     /// be made: one line naming the file and what was wrong, and no output file.
     func testErrors() throws {
