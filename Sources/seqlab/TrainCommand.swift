@@ -98,7 +98,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("init"), help: "Fine-tune this model: start from its weights (fresh optimizer state).") var initModel: String?
     @Option(name: .long, help: "Also checkpoint every N batches within an epoch (0 = at epoch ends only).") var checkpointEvery = 0
     @Option(name: .long, help: "Write one JSON line per epoch to this file (a new run starts it afresh; --resume goes on with it).") var log: String?
-    @Option(name: .long, help: "Also write every epoch's model into this directory (epoch-001.safetensors, …; made if missing), e.g. to average the last few (seqlab average).") var epochModels: String?
+    @Option(name: .long, help: "Also write every epoch's model into this directory (epoch-001.safetensors, …; made if missing; a new run refuses one holding epoch models of another), e.g. to average the last few (seqlab average).") var epochModels: String?
     @Option(name: .long, help: "Refuse to start when the data, model and largest batch need more memory than this (e.g. 8G; default: the available memory).") var maxMemory: String?
     @Flag(name: .long, help: "No progress bar, start-up line, epoch lines or closing \"model written\" summary (warnings and errors still show).") var quiet = false
 
@@ -328,6 +328,8 @@ struct Train: ParsableCommand {
                 throw InputError(file: epochModels, place: "--epoch-models", "cannot make this directory (\(error.localizedDescription))")
             }
             try AtomicFile.checkWritable(Trainer.epochModelPath(directory: epochModels, epoch: 1))
+            // A new run would leave another run's later epochs beside its own, and average would mix them.
+            if previous == nil { try refuseOtherRunsEpochModels(in: epochModels) }
         }
         let base = try initModel.map { try LabellingModel(contentsOf: $0) }
         let requestedFrontEnd = try frontend.map { path in
@@ -510,6 +512,22 @@ struct Train: ParsableCommand {
                 throw ExitCode.failure
             }
         }
+    }
+
+    /// Refuses the --epoch-models directory of a new run when it already holds epoch models
+    /// (`epoch-NNN.safetensors`), naming the first and the last.
+    private func refuseOtherRunsEpochModels(in directory: String) throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var epochs: [String] = []   // "epoch-NNN", 3 digits or more
+        for name in names where name.hasPrefix("epoch-") && name.hasSuffix(".safetensors") {
+            let stem = String(name.dropLast(".safetensors".count))
+            let digits = stem.dropFirst("epoch-".count)
+            if digits.count >= 3 && digits.allSatisfy({ ("0"..."9").contains($0) }) { epochs.append(stem) }
+        }
+        epochs.sort { ($0.count, $0) < ($1.count, $1) }
+        guard let first = epochs.first, let last = epochs.last else { return }
+        throw InputError(file: directory, place: "--epoch-models",
+                         "holds the epoch models of another run (\(first == last ? first : "\(first) … \(last)")); give an empty directory or remove them (--resume keeps them)")
     }
 
     private func formatError(_ e: Double, _ task: TrainingTask) -> String {

@@ -146,6 +146,33 @@ final class AverageCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("alone.safetensors")))
     }
 
+    /// A new run refuses an --epoch-models directory holding another run's epoch models, before
+    /// training, naming the first and last; a resumed run keeps them; other files do not count.
+    func testANewRunRefusesAnotherRunsEpochModels() throws {
+        let task = try writeLabelTask(in: dir)
+        XCTAssertEqual(try runSeqlab(common(task) + ["--epochs", "4", "--epoch-models", path("e"), "-o", path("old.safetensors")]).status, 0)
+        let before = try (1...4).map { try XCTUnwrap(FileManager.default.contents(atPath: path("e/epoch-00\($0).safetensors"))) }
+        let refused = try runSeqlab(common(task) + ["--epochs", "2", "--epoch-models", path("e"), "-o", path("new.safetensors")])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderr, "seqlab train: \(path("e")): --epoch-models: holds the epoch models of another run (epoch-001 … epoch-004); give an empty directory or remove them (--resume keeps them)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("new.safetensors")))
+        XCTAssertEqual(try (1...4).map { FileManager.default.contents(atPath: path("e/epoch-00\($0).safetensors")) }, before)
+
+        for e in 1...3 { try FileManager.default.removeItem(atPath: path("e/epoch-00\(e).safetensors")) }
+        let one = try runSeqlab(common(task) + ["--epochs", "2", "--epoch-models", path("e"), "-o", path("new.safetensors")])
+        XCTAssertEqual(one.status, 1)
+        XCTAssertTrue(one.stderr.hasSuffix("--epoch-models: holds the epoch models of another run (epoch-004); give an empty directory or remove them (--resume keeps them)\n"), one.stderr)
+
+        try FileManager.default.removeItem(atPath: path("e/epoch-004.safetensors"))
+        try Data("notes".utf8).write(to: dir.appendingPathComponent("e/epoch-notes.safetensors"))
+        XCTAssertEqual(try runSeqlab(common(task) + ["--epochs", "2", "--epoch-models", path("e"), "-o", path("new.safetensors")]).status, 0)
+        let resumed = try runSeqlab(common(task) + ["--resume", path("new.safetensors.ckpt"), "--epochs", "3", "--epoch-models", path("e"),
+                                                    "-o", path("new.safetensors")])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("e")).sorted(),
+                       ["epoch-001.safetensors", "epoch-002.safetensors", "epoch-003.safetensors", "epoch-notes.safetensors"])
+    }
+
     /// One model, models of other networks, a missing or truncated file, a directory that cannot
     /// be made: one line naming the file and what was wrong, and no output file.
     func testErrors() throws {
