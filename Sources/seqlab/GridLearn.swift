@@ -25,7 +25,7 @@ struct LearningFlags: ParsableArguments {
     @Option(help: "Multiply ε by this after each episode (1: constant).")
     var epsilonDecay = TabularLearningOptions().epsilonDecay
 
-    @Option(help: "Lower bound of the decayed ε (default 0; DQN: the final ε of the annealing, default 0.1).")
+    @Option(help: "Lower bound of the decayed ε (default 0; DQN: the final ε of the annealing, default 0.1, or --epsilon when that is lower).")
     var minEpsilon: Double?
 
     @Flag(help: "Start episodes in random states (exploring starts).")
@@ -109,7 +109,8 @@ struct LearningFlags: ParsableArguments {
         if let episodes { o.episodes = episodes }
         if let alpha { o.learningRate = alpha }
         if let epsilon { o.epsilonStart = epsilon }
-        if let minEpsilon { o.epsilonEnd = minEpsilon }
+        // The default final ε never exceeds the start a user gave: --epsilon 0.05 alone holds it there.
+        o.epsilonEnd = minEpsilon ?? min(o.epsilonEnd, o.epsilonStart)
         if let maxSteps { o.maxStepsPerEpisode = maxSteps }
         if let hiddenUnits { o.hiddenUnits = hiddenUnits }
         if let replayCapacity { o.replayCapacity = replayCapacity }

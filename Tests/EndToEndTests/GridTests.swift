@@ -447,11 +447,14 @@ final class GridTests: XCTestCase {
         let cases: [([String], String)] = [
             (["--algorithm", "qlearning", "--epsilon", "0", "--min-epsilon", "1"], "--min-epsilon (1.0) must not exceed --epsilon (0.0)"),
             (["--algorithm", "sarsa", "--min-epsilon", "0.5"], "--min-epsilon (0.5) must not exceed --epsilon (0.1, the default)"),
-            (["--algorithm", "dqn", "--epsilon", "0.05"], "--min-epsilon (0.1, the default) must not exceed --epsilon (0.05)"),
+            (["--algorithm", "dqn", "--epsilon", "0.05", "--min-epsilon", "0.1"], "--min-epsilon (0.1) must not exceed --epsilon (0.05)"),
         ]
         try assertUsageErrors(cases, map: map)
         let equal = try runSeqlab(["grid", "learn", map, "--algorithm", "qlearning", "--episodes", "3", "--epsilon", "0.2", "--min-epsilon", "0.2"])
         XCTAssertEqual(equal.status, 0, equal.stderr)
+        // DQN's default final ε (0.1) yields to a lower --epsilon given alone: ε stays at 0.05.
+        let low = try runSeqlab(["grid", "learn", map, "--algorithm", "dqn", "--episodes", "3", "--epsilon", "0.05", "--quiet"])
+        XCTAssertEqual(low.status, 0, low.stderr)
     }
 
     /// --values prints the learned U(s) = max_a Q(s,a) beside the policy, to set against solve's:
