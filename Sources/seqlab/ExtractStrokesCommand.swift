@@ -168,7 +168,8 @@ struct ExtractStrokes: ParsableCommand {
                 continue
             }
             if !read.rejected.isEmpty || !read.warnings.isEmpty { progress.finish() }
-            for note in read.warnings + read.rejected { Self.printMessage("\(note)") }
+            for note in read.warnings { Self.printWarning("\(note)") }
+            for note in read.rejected { Self.printMessage("\(note)") }
             rejected += read.rejected.count
             if config.scale == .resolution, read.samples.contains(where: { !(($0.pointsPerInch?.y ?? 0) > 0) }) {
                 progress.finish()

@@ -37,7 +37,8 @@ struct Inspect: ParsableCommand {
             do {
                 let (text, problems, warnings) = try summary(of: path)
                 print((i > 0 ? "\n" : "") + text)
-                for note in warnings + problems { Self.printMessage("\(note)") }
+                for note in warnings { Self.printWarning("\(note)") }
+                for note in problems { Self.printMessage("\(note)") }
                 if !problems.isEmpty { failed = true }
             } catch {
                 Self.printMessage("\(error)")

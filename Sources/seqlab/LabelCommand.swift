@@ -135,7 +135,9 @@ struct Label: ParsableCommand {
             switch result {
             case .success(let (text, n, notes, rejected)):
                 if !notes.isEmpty { progress.finish() }
-                for note in notes { Self.printMessage("\(note)") }
+                for (k, note) in notes.enumerated() {   // the warnings come first
+                    if k < notes.count - rejected { Self.printWarning("\(note)") } else { Self.printMessage("\(note)") }
+                }
                 skippedSamples += rejected
                 if let sink {
                     do { try sink.append(text, key: items[todo[j]].key, path: items[todo[j]].path) } catch let e as InputError {

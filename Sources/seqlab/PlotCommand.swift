@@ -141,7 +141,8 @@ struct PlotPosteriors: ParsableCommand {
             } else {
                 let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
                 let read = try labeller.features(ofFile: input, key: stem, includeRoot: includeRoot)
-                for note in read.warnings + read.rejected { Self.printMessage("\(note)") }
+                for note in read.warnings { Self.printWarning("\(note)") }
+                for note in read.rejected { Self.printMessage("\(note)") }
                 rejected = read.rejected.count
                 guard let u = read.utterances.first(where: { key == nil || $0.key == key }) else {
                     // Without --key, every sample was rejected and each has had its line.
@@ -247,7 +248,8 @@ struct PlotInk: ParsableCommand {
         var rejected = 0
         try reportingPlotErrors(Self.self, file: file, place: key) {
             let read = try readInkSamples(path: file, includeRoot: includeRoot)
-            for note in read.warnings + read.rejected { Self.printMessage("\(note)") }
+            for note in read.warnings { Self.printWarning("\(note)") }
+            for note in read.rejected { Self.printMessage("\(note)") }
             rejected = read.rejected.count
             let chosen = read.samples.filter { key == nil || $0.id == key }.prefix(key == nil ? count : 1)
             if chosen.isEmpty {

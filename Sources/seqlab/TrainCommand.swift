@@ -527,7 +527,7 @@ struct Train: ParsableCommand {
         epochs.sort { ($0.count, $0) < ($1.count, $1) }
         guard let first = epochs.first, let last = epochs.last else { return }
         throw InputError(file: directory, place: "--epoch-models",
-                         "holds the epoch models of another run (\(first == last ? first : "\(first) … \(last)")); give an empty directory or remove them (--resume keeps them)")
+                         "holds the epoch models of an earlier run (\(first == last ? first : "\(first) … \(last)")), which a new run would mix with its own; give an empty directory or remove them (--resume keeps them)")
     }
 
     private func formatError(_ e: Double, _ task: TrainingTask) -> String {

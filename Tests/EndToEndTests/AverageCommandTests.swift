@@ -154,14 +154,14 @@ final class AverageCommandTests: XCTestCase {
         let before = try (1...4).map { try XCTUnwrap(FileManager.default.contents(atPath: path("e/epoch-00\($0).safetensors"))) }
         let refused = try runSeqlab(common(task) + ["--epochs", "2", "--epoch-models", path("e"), "-o", path("new.safetensors")])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertEqual(refused.stderr, "seqlab train: \(path("e")): --epoch-models: holds the epoch models of another run (epoch-001 … epoch-004); give an empty directory or remove them (--resume keeps them)\n")
+        XCTAssertEqual(refused.stderr, "seqlab train: \(path("e")): --epoch-models: holds the epoch models of an earlier run (epoch-001 … epoch-004), which a new run would mix with its own; give an empty directory or remove them (--resume keeps them)\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("new.safetensors")))
         XCTAssertEqual(try (1...4).map { FileManager.default.contents(atPath: path("e/epoch-00\($0).safetensors")) }, before)
 
         for e in 1...3 { try FileManager.default.removeItem(atPath: path("e/epoch-00\(e).safetensors")) }
         let one = try runSeqlab(common(task) + ["--epochs", "2", "--epoch-models", path("e"), "-o", path("new.safetensors")])
         XCTAssertEqual(one.status, 1)
-        XCTAssertTrue(one.stderr.hasSuffix("--epoch-models: holds the epoch models of another run (epoch-004); give an empty directory or remove them (--resume keeps them)\n"), one.stderr)
+        XCTAssertTrue(one.stderr.hasSuffix("--epoch-models: holds the epoch models of an earlier run (epoch-004), which a new run would mix with its own; give an empty directory or remove them (--resume keeps them)\n"), one.stderr)
 
         try FileManager.default.removeItem(atPath: path("e/epoch-004.safetensors"))
         try Data("notes".utf8).write(to: dir.appendingPathComponent("e/epoch-notes.safetensors"))
