@@ -132,10 +132,15 @@ final class ByteOutput {
 
     /// Flushes and closes (a replacing output then renames its temporary file over the target);
     /// safe to call twice. On a failure the temporary file is removed and the target untouched.
-    func close() throws {
+    /// With `durably`, a replacing output's data is flushed to disk (`fsync`) before the rename and
+    /// the folder synced after it, as `AtomicFile.write` does for models.
+    func close(durably: Bool = false) throws {
         guard !closed else { return }
         do {
             try flush()
+            if durably, replacement != nil, fsync(fd) != 0 {
+                throw InputError(file: name, "fsync failed: \(String(cString: strerror(errno)))")
+            }
         } catch {
             abandon()
             throw error
@@ -149,7 +154,7 @@ final class ByteOutput {
         }
         if let replacement {
             self.replacement = nil
-            try AtomicFile.commit(replacement.temporary, to: name, mode: replacement.mode, syncFolder: false)
+            try AtomicFile.commit(replacement.temporary, to: name, mode: replacement.mode, syncFolder: durably)
         }
     }
 }
@@ -173,8 +178,9 @@ public final class StagedOutput {
         try output.flush()
     }
 
-    /// Renames the written file over the target.
-    public func commit() throws { try output.close() }
+    /// Renames the written file over the target, durably (fsync, rename, folder sync: a model
+    /// written this way survives a crash as `AtomicFile.write`'s do).
+    public func commit() throws { try output.close(durably: true) }
 
     /// Drops what was written; the target stays as it was.
     public func abandon() { output.abandon() }
