@@ -7,6 +7,21 @@ func decodeUTF8(_ bytes: [UInt8]) -> String? {
     return s.utf8.elementsEqual(bytes) ? s : nil
 }
 
+/// Index of the first byte that starts an invalid UTF-8 sequence (a stray continuation byte, a
+/// truncated, overlong or surrogate sequence), `bytes.count` for valid UTF-8: where a reader's
+/// "expected UTF-8 text" message points.
+public func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+    var i = 0
+    while i < bytes.count {
+        let b = bytes[i]
+        let length = b < 0x80 ? 1 : b >= 0xF0 && b < 0xF8 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 0
+        guard length > 0, i + length <= bytes.count,
+              decodeUTF8(Array(bytes[i..<(i + length)])) != nil else { return i }
+        i += length
+    }
+    return i
+}
+
 /// One non-blank line of a Kaldi list file (`text`, `wav.scp`, feature scp), split at whitespace.
 struct TextLine {
     /// 1-based line number, for error messages.
@@ -78,18 +93,5 @@ enum TextLines {
         }
         if !current.isEmpty { try finish() }
         return lines
-    }
-
-    /// Index of the first byte that starts an invalid UTF-8 sequence (best effort, for messages).
-    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            let length = b < 0x80 ? 1 : b >= 0xF0 && b < 0xF8 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 0
-            guard length > 0, i + length <= bytes.count,
-                  decodeUTF8(Array(bytes[i..<(i + length)])) != nil else { return i }
-            i += length
-        }
-        return i
     }
 }

@@ -1,5 +1,6 @@
 // GridMapParser: reads the grid-map text format (docs/FORMATS.md) with line-and-column errors.
 import Foundation
+import Formats
 import Tensors
 
 extension GridMap {
@@ -159,7 +160,7 @@ extension GridMap {
         let file = path == "-" ? "<stdin>" : path
         guard let text = String(data: data, encoding: .utf8) else {
             let bytes = [UInt8](data)
-            let bad = GridMap.firstInvalidUTF8(bytes) ?? 0
+            let bad = min(firstInvalidUTF8(bytes), bytes.count - 1)   // String(data:) refused it, so there is one
             let lineStart = bytes[..<bad].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
             let line = bytes[..<bad].reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
             let column = String(decoding: bytes[lineStart..<bad], as: UTF8.self).count + 1
@@ -190,20 +191,6 @@ extension GridMap {
         }
         guard bytes.isEmpty, let v = Double(s), v.isFinite else { return nil }
         return v
-    }
-
-    /// The offset of the first byte that does not begin a valid UTF-8 sequence (a stray
-    /// continuation byte, a truncated, overlong or surrogate sequence); nil for valid UTF-8.
-    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            let length = b < 0x80 ? 1 : b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0
-            guard length > 0, i + length <= bytes.count,
-                  length == 1 || String(bytes: bytes[i..<(i + length)], encoding: .utf8) != nil else { return i }
-            i += length
-        }
-        return nil
     }
 
     static func positionText(_ index: Int, _ cols: Int) -> String { "row \(index / cols + 1), column \(index % cols + 1)" }
