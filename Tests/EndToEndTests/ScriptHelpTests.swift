@@ -126,4 +126,17 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("kill-train", ["2", "--keep"], mentions: "--keep needs a value")
         try assertRefused("kill-train", ["2x"], mentions: "KILLS")
     }
+
+    /// A usage that its header writes over two lines is shown whole in a usage error (kill-train's
+    /// --binary and --keep sit on the second line), and the option descriptions after it are not.
+    func testUsageErrorShowsTheUsageLinesContinuation() throws {
+        let result = try runProgram(scripts.appendingPathComponent("kill-train"), ["--bogus"],
+                                    currentDirectory: temporaryDirectory("script-usage"), timeout: 30)
+        XCTAssertEqual(result.status, 2, result.stderr)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, result.stderr)
+        XCTAssertEqual(lines.first, "kill-train: unknown argument --bogus (KILLS is a whole number)")
+        XCTAssertTrue(lines.dropFirst().first?.hasPrefix("usage: scripts/kill-train [KILLS]") == true, result.stderr)
+        XCTAssertTrue(lines.last?.contains("[--binary PATH] [--keep DIR]") == true, result.stderr)
+    }
 }

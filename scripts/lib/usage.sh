@@ -3,7 +3,8 @@
 # A script's help is its header: the comment lines after the #! line, up to its first line of code,
 # which say what it does and how to call it (one line starting "Usage:").
 #   help_if_asked "$@"       -h or --help first: print the header on stdout and exit 0, doing nothing else
-#   usage_error [MESSAGE]    MESSAGE (if given) and the header's Usage line on stderr, exit 2
+#   usage_error [MESSAGE]    MESSAGE (if given) and the header's Usage line (with its continuation
+#                            lines) on stderr, exit 2
 #   outdir_first "$@"        the first argument must be the output folder, neither missing nor an option
 #   option_value OPTION "${2-}"        OPTION must be followed by a value (not empty, not an option)
 #   option_number OPTION "${2-}" [MIN] OPTION must be followed by a whole number, MIN (default 0) or more
@@ -18,7 +19,9 @@ help_if_asked() {
 
 usage_error() {
   if [ $# -gt 0 ]; then echo "${0##*/}: $1" >&2; fi
-  script_header | sed -n 's/^.*Usage: /usage: /p' | head -n 1 >&2
+  # the Usage line and the lines that continue it (indented past "Usage:")
+  script_header | awk '/^Usage: /{sub(/^Usage: /, "usage: "); print; u=1; next}
+                       u && /^        /{print; next} {u=0}' | head -n 4 >&2
   exit 2
 }
 
