@@ -37,7 +37,9 @@ struct GridSolve: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard (epsilon ?? 1) > 0, (maxIterations ?? 1) >= 1 else { throw ValidationError("--epsilon must be positive and --max-iterations at least 1") }
+        // An infinite ε would stop value iteration after one sweep and call that converged.
+        if let epsilon, !(epsilon > 0 && epsilon.isFinite) { throw ValidationError("--epsilon must be a positive finite number") }
+        if let maxIterations, maxIterations < 1 { throw ValidationError("--max-iterations must be at least 1") }
         if method == .policy && (epsilon != nil || maxIterations != nil || sweep != nil) {
             throw ValidationError("--epsilon, --max-iterations and --sweep set value iteration; --method policy improves the policy until it is stable")
         }

@@ -474,6 +474,23 @@ final class GridTests: XCTestCase {
         XCTAssertTrue(solve.stdoutText.contains("utilities:\n0.810 0.900    +1\n"), solve.stdoutText)
     }
 
+    /// An infinite (or NaN, zero) ε would stop value iteration after one sweep and report
+    /// "converged" with utilities that are not a solution (start utility 0.0 on the lecture map).
+    func testSolveRefusesAnEpsilonThatIsNotAPositiveFiniteNumber() throws {
+        for value in ["inf", "nan", "0", "-1"] {
+            let r = try runSeqlab(["grid", "solve", path("lecture-2x3.grid"), "--epsilon=\(value)"])
+            XCTAssertEqual(r.status, 64, "--epsilon \(value): \(r.stderr)")
+            XCTAssertEqual(r.stdoutText, "", "--epsilon \(value)")
+            XCTAssertTrue(r.stderr.contains("--epsilon must be a positive finite number"), r.stderr)
+        }
+        let limit = try runSeqlab(["grid", "solve", path("lecture-2x3.grid"), "--max-iterations", "0"])
+        XCTAssertEqual(limit.status, 64, limit.stderr)
+        XCTAssertTrue(limit.stderr.contains("--max-iterations must be at least 1"), limit.stderr)
+        let large = try runSeqlab(["grid", "solve", path("lecture-2x3.grid"), "--epsilon", "1e-3", "--quiet"])
+        XCTAssertEqual(large.status, 0, large.stderr)
+        XCTAssertTrue(large.stdoutText.contains("start utility: 4.80"), large.stdoutText)
+    }
+
     func testBadFlagValueFails() throws {
         let r = try runSeqlab(["grid", "learn", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--epsilon", "2"])
         XCTAssertNotEqual(r.status, 0)
