@@ -112,12 +112,16 @@ public struct GridMDP: Sendable {
     /// Actions whose Q is within `tolerance`·max(1, |max_a Q|) of the best are tied (pass the solver's
     /// error bound on U). Ties are common where bumping a wall keeps the value of moving on (γ = 1,
     /// no step cost, deterministic moves), and the first tied action could then bump a wall forever.
-    /// So the first best action in up, right, down, left order is kept when it has some chance of
-    /// moving to a state nearer a terminal, and otherwise the first tied action that has one is taken:
-    /// "nearer" counts steps to a terminal by a backward breadth-first search from the terminals over
-    /// the moves the tied actions can make. The policy then reaches a terminal (is proper) from every
-    /// state from which some choice among the tied actions does; a state with a single best action
-    /// keeps it, so unambiguous policies are as the plain argmax gives them.
+    /// So the first best action in up, right, down, left order is kept wherever the policy of first
+    /// best actions reaches a terminal from the state with some chance. Only at the states where it
+    /// never does is it replaced: it is kept there when it has some chance of moving to a state nearer
+    /// a terminal, and otherwise the first tied action that has one is taken ("nearer" counts steps to
+    /// a terminal by a backward breadth-first search from the terminals over the moves the tied
+    /// actions can make). The policy then reaches a terminal (is proper) from every state from which
+    /// some choice among the tied actions does. A state with a single best action keeps it, and so
+    /// does a state whose first best action already leads to a terminal: a loose tolerance (a large
+    /// ε) cannot trade a best action for a worse one that merely heads for the nearest terminal (a
+    /// trap, or a wall to bump), so proper policies are as the plain argmax gives them.
     public func greedyPolicy(_ u: [Double], tolerance: Double = 1e-12) -> [Int] {
         var policy = [Int](repeating: -1, count: stateCount)
         var tied = [UInt8](repeating: 0, count: stateCount)   // bit a: action a is tied for the best
@@ -140,10 +144,14 @@ public struct GridMDP: Sendable {
             }
         }
         guard anyTie else { return policy }
+        // Where the first best actions reach a terminal they stay: a search over their moves alone.
+        var first = [UInt8](repeating: 0, count: stateCount)
+        for s32 in decisionStates { first[Int(s32)] = 1 << policy[Int(s32)] }
+        let proper = stepsToTerminal(through: first)
         let distance = stepsToTerminal(through: tied)
         for s32 in decisionStates {
             let s = Int(s32)
-            guard tied[s].nonzeroBitCount > 1, distance[s] != Int32.max,
+            guard tied[s].nonzeroBitCount > 1, proper[s] == Int32.max, distance[s] != Int32.max,
                   !approaches(s, policy[s], distance) else { continue }
             for a in 0..<4 where tied[s] & (1 << a) != 0 && approaches(s, a, distance) { policy[s] = a; break }
         }

@@ -128,6 +128,28 @@ final class SolverTests: XCTestCase {
         XCTAssertEqual(valueIteration(GridMDP(corridor)).policy, [GridAction.right.rawValue, GridAction.right.rawValue, -1])
     }
 
+    /// A loose ε widens the tie tolerance (2ε, relative), but where the first best actions already
+    /// reach a terminal they are kept. On the 32×32 maze ε = 0.2 stops with utilities within 0.01 of
+    /// U*, and the tie-break used to trade the best action for one that heads for the nearest
+    /// terminal: 96 states, e.g. (0, 7) went up into the border (Q* −2.332) instead of left (−2.315).
+    /// Every action must be optimal under Q* of a tight solve, and a best action under its own U.
+    func testLooseEpsilonKeepsTheBestActions() throws {
+        let mdp = GridMDP(try GridMapParserTests.shipped("maze-32x32.grid"))
+        let exact = valueIteration(mdp, options: .init(epsilon: 1e-9)).utilities
+        for sweep in SweepOrder.allCases {
+            let loose = valueIteration(mdp, options: .init(epsilon: 0.2, sweep: sweep))
+            XCTAssertTrue(loose.converged)
+            var suboptimal: [String] = []
+            for s in mdp.decisionStates.map(Int.init) {
+                let q = mdp.qValues(s, exact)
+                if q[loose.policy[s]] < q.max()! - 1e-6 { suboptimal.append("\(mdp.map.position(of: s))") }
+                let own = mdp.qValues(s, loose.utilities)
+                XCTAssertGreaterThanOrEqual(own[loose.policy[s]], own.max()! - 1e-9, "\(sweep) state \(mdp.map.position(of: s))")
+            }
+            XCTAssertEqual(suboptimal, [], "\(sweep): \(suboptimal.count) states")
+        }
+    }
+
     /// Where one action is best by more than the tolerance, the tie-break changes nothing: on the
     /// shipped maps and a maze the policy is the plain first argmax of Q(s,·).
     func testUnambiguousPoliciesAreThePlainArgmax() throws {
