@@ -76,7 +76,7 @@ let lexicon = (0..<500).map { _ in String((0..<(2 + Int(textGenerator.next() % 7
 let sentences = (0..<2000).map { _ in (0..<(3 + Int(textGenerator.next() % 10))).map { _ in lexicon[Int(textGenerator.next() % 500)] }.joined(separator: " ") }
 func languageModel(order: Int, unit: NGramUnit) throws -> NGramModel {
     var builder = NGramBuilder(order: order, unit: unit)
-    for s in sentences { builder.add(line: s) }
+    for s in sentences { try builder.add(line: s) }
     return try NGramModel(arpa: builder.arpa(), file: "bench-\(unit.rawValue)\(order).arpa")
 }
 let wordLM = try languageModel(order: 3, unit: .word)

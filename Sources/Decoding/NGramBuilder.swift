@@ -60,10 +60,20 @@ public struct NGramBuilder: Sendable {
         }
     }
 
-    /// Adds one sentence (skipped when it has no units).
-    public mutating func add(line: String) {
+    /// A line of text that holds a sentence marker as a word (`add(line:)` refuses it).
+    public struct SentenceMarkerError: Error, Equatable {
+        /// The marker found: `<s>` or `</s>`.
+        public var marker: String
+    }
+
+    /// Adds one sentence (skipped when it has no units). Every sentence is padded as `<s> … </s>`
+    /// here, so a line that has `<s>` or `</s>` among its words is refused (as KenLM's lmplz does):
+    /// counted as words they would give `<s>` a probability inside the sentence and `</s>` words
+    /// after it, and no context's distribution would sum to 1.
+    public mutating func add(line: String) throws(SentenceMarkerError) {
         let words = units(of: line)
         if words.isEmpty { return }
+        if let marker = words.first(where: { $0 == "<s>" || $0 == "</s>" }) { throw SentenceMarkerError(marker: marker) }
         sentenceCount += 1
         var ids: [Int32] = [0]
         for w in words {

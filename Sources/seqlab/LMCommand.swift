@@ -21,8 +21,9 @@ struct LMBuild: ParsableCommand {
         discussion: """
         One sentence per line ("-" reads stdin); --kaldi-text drops the first field
         (the utterance key) of each line. --unit char models characters, whitespace
-        runs written as <space>. The ARPA text goes to -o (default stdout); the n-gram
-        counts are logged to stderr.
+        runs written as <space>. Each line is padded as <s> … </s>, so a line with <s>
+        or </s> among its words is refused; <unk> counts as a word. The ARPA text goes
+        to -o (default stdout); the n-gram counts are logged to stderr.
         """)
 
     @Option(help: "n-gram order (1–10).")
@@ -53,19 +54,25 @@ struct LMBuild: ParsableCommand {
 
     private func build() throws {
         let data = try readWholeFile(textFile)
+        let name = textFile == "-" ? "stdin" : textFile
         guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: textFile == "-" ? "stdin" : textFile, "not valid UTF-8 text")
+            throw InputError(file: name, "not valid UTF-8 text")
         }
         var builder = NGramBuilder(order: order, unit: unit)
-        for line in text.textLines where !line.isEmpty {
+        for (index, line) in text.textLines.enumerated() where !line.isEmpty {
             var l = Substring(line)
             if kaldiText {
                 l = l.drop(while: { !$0.isWhitespace })
             }
-            builder.add(line: String(l))
+            do {
+                try builder.add(line: String(l))
+            } catch {
+                throw InputError(file: name, place: "line \(index + 1)",
+                                 "\(error.marker) is a sentence marker, which lm build puts around every line itself; remove it from the text")
+            }
         }
         if builder.sentenceCount == 0 {
-            throw InputError(file: textFile == "-" ? "stdin" : textFile, "no sentences to build a model from")
+            throw InputError(file: name, "no sentences to build a model from")
         }
         let arpa = builder.arpa()
         if output == "-" {

@@ -36,7 +36,7 @@ final class LanguageModelDecodingTests: XCTestCase {
         XCTAssertEqual(try plain.decode(logProbs: lp)[0].text.joined(), "the kat")
 
         var builder = NGramBuilder(order: 2, unit: .word)
-        for line in ["the cat sat", "the cat ran", "a cat sat", "the dog sat", "a dog ran"] { builder.add(line: line) }
+        for line in ["the cat sat", "the cat ran", "a cat sat", "the dog sat", "a dog ran"] { try builder.add(line: line) }
         let lm = try NGramModel(arpa: builder.arpa(), file: "built.arpa")
         let fused = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: 16, lmWeight: 1, wordBoundary: 1), languageModel: lm)
         let best = try fused.decode(logProbs: lp)[0]
@@ -61,7 +61,7 @@ final class LanguageModelDecodingTests: XCTestCase {
 
         let characterLM = try NGramModel(arpa: {
             var b = NGramBuilder(order: 3, unit: .char)
-            for line in ["the cat sat", "the cat ran", "a cat sat"] { b.add(line: line) }
+            for line in ["the cat sat", "the cat ran", "a cat sat"] { try b.add(line: line) }
             return b.arpa()
         }(), file: "chars.arpa")
         let charFused = CTCDecoder(alphabet: alphabet, options: BeamSearchOptions(beamWidth: 16, lmWeight: 0.5, lmLevel: .token),

@@ -14,7 +14,7 @@ final class NGramBuilderTests: XCTestCase {
 
     private func build(order: Int, unit: NGramUnit) throws -> NGramBuilder {
         var b = NGramBuilder(order: order, unit: unit)
-        for line in try corpus() { b.add(line: line) }
+        for line in try corpus() { try b.add(line: line) }
         return b
     }
 
@@ -68,7 +68,7 @@ final class NGramBuilderTests: XCTestCase {
     /// the fallback discounts (0.5, 1, 1.5) apply; γ = (0.5·2 + 1·1)/4 = 0.5; |V| = 4 (a b </s> <unk>).
     func testUnigramsByHand() throws {
         var b = NGramBuilder(order: 1, unit: .word)
-        b.add(line: "a a b")
+        try b.add(line: "a a b")
         let p = b.estimate().probabilities[0]
         let expected: [String: Double] = ["a": 1.0 / 4, "b": 0.125, "</s>": 0.125, "<unk>": 0]
         for (w, a) in expected { XCTAssertEqual(pow(10, p[[w]]!.log10Prob), a + 0.125, accuracy: 1e-12, w) }
@@ -79,5 +79,27 @@ final class NGramBuilderTests: XCTestCase {
         let b = NGramBuilder(order: 2, unit: .char)
         XCTAssertEqual(b.units(of: "  ab  c "), ["a", "b", "<space>", "c"])
         XCTAssertEqual(NGramBuilder(order: 2, unit: .word).units(of: " ab\tc "), ["ab", "c"])
+    }
+
+    /// The builder pads every line as <s> … </s> itself: a line with either marker among its words
+    /// is refused and leaves the counts as they were (counted, "a <s> b" made <s> a predicted word
+    /// and "c </s> d" a context after </s>). <unk> is an ordinary word of the text. In char mode
+    /// "<s>" is three characters.
+    func testSentenceMarkersInTheTextAreRefused() throws {
+        var b = NGramBuilder(order: 2, unit: .word)
+        try b.add(line: "a b")
+        XCTAssertThrowsError(try b.add(line: "a <s> b")) { XCTAssertEqual($0 as? NGramBuilder.SentenceMarkerError, .init(marker: "<s>")) }
+        XCTAssertThrowsError(try b.add(line: "c </s> d")) { XCTAssertEqual($0 as? NGramBuilder.SentenceMarkerError, .init(marker: "</s>")) }
+        XCTAssertThrowsError(try b.add(line: "<s> a b </s>")) { XCTAssertEqual($0 as? NGramBuilder.SentenceMarkerError, .init(marker: "<s>")) }
+        XCTAssertEqual(b.sentenceCount, 1)
+        var clean = NGramBuilder(order: 2, unit: .word)
+        try clean.add(line: "a b")
+        XCTAssertEqual(b.arpa(), clean.arpa())
+        try b.add(line: "<unk> b")
+        XCTAssertNotNil(b.estimate().probabilities[1][["<unk>", "b"]])
+        var chars = NGramBuilder(order: 2, unit: .char)
+        try chars.add(line: "<s>")
+        XCTAssertEqual(chars.sentenceCount, 1)
+        XCTAssertNotNil(chars.estimate().probabilities[1][["<", "s"]])
     }
 }

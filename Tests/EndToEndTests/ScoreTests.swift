@@ -156,4 +156,22 @@ final class ScoreTests: XCTestCase {
         let bad = try runSeqlab(["lm", "build", "--order", "0", text])
         XCTAssertNotEqual(bad.status, 0)
     }
+
+    /// A sentence marker in the text is refused at its line, and nothing is written (it made <s>
+    /// a predicted word inside a sentence, "a <s>", and </s> a context, "</s> d").
+    func testLanguageModelBuildRefusesSentenceMarkers() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = try writeTextFile("a b\n\nc </s> d\n", "corpus.txt", in: dir)
+        let out = dir.appendingPathComponent("lm.arpa").path
+        let r = try runSeqlab(["lm", "build", "--order", "2", text, "-o", out])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "seqlab lm build: \(text): line 3: </s> is a sentence marker, which lm build puts around every line itself; remove it from the text\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        let kaldi = try writeTextFile("u1 a b\nu2 <s> a\n", "text", in: dir)
+        let k = try runSeqlab(["lm", "build", "--kaldi-text", kaldi])
+        XCTAssertEqual(k.status, 1)
+        XCTAssertEqual(k.stdoutText, "")
+        XCTAssertEqual(k.stderr, "seqlab lm build: \(kaldi): line 2: <s> is a sentence marker, which lm build puts around every line itself; remove it from the text\n")
+    }
 }
