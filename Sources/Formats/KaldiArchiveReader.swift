@@ -43,8 +43,22 @@ public final class KaldiArchiveReader {
         let spec = try KaldiSpecifier(path)
         switch spec.kind {
         case .archive: source = .archive(try ByteInput(path: spec.path))
-        case .scp: source = .scp(try KaldiScp.read(path: spec.path), file: spec.path)
+        case .scp:
+            let entries = try KaldiScp.read(path: spec.path)
+            // A wav.scp given for features: one message for the file, not one for each of its lines.
+            if let first = entries.first, entries.allSatisfy(Self.namesAudio) {
+                let every = entries.count > 1 ? ", as is every one of its \(entries.count) entries" : ""
+                throw InputError(file: spec.path, place: "line \(first.line)", "\(first.archivePath) is audio\(every): "
+                                 + "this is a wav.scp, not a feature scp (extract features with seqlab extract audio --scp \(spec.path))")
+            }
+            source = .scp(entries, file: spec.path)
         }
+    }
+
+    /// True when an scp entry names an audio file (no byte offset, an audio extension).
+    static func namesAudio(_ entry: KaldiScpEntry) -> Bool {
+        guard entry.offset == nil, let dot = entry.archivePath.lastIndex(of: ".") else { return false }
+        return audioExtensions.contains(entry.archivePath[entry.archivePath.index(after: dot)...].lowercased())
     }
 
     /// The next record, or nil at the clean end of the input.
@@ -186,8 +200,7 @@ public final class KaldiArchiveReader {
             scpInput = input
         }
         let offset = entry.offset ?? 0
-        if entry.offset == nil, let dot = entry.archivePath.lastIndex(of: "."),
-           Self.audioExtensions.contains(entry.archivePath[entry.archivePath.index(after: dot)...].lowercased()) {
+        if Self.namesAudio(entry) {
             throw InputError(file: file, place: "line \(entry.line)",
                              "\(entry.archivePath) is audio: this is a wav.scp, not a feature scp (extract features with seqlab extract audio --scp \(file))")
         }
