@@ -12,7 +12,9 @@ public enum ScoreUnit: String, Sendable, CaseIterable {
     case word
     /// The whole transcript is one unit (sequence classification): an utterance is right or
     /// wrong, the error rate is the classification error, `%UER`, and an accuracy line
-    /// `%ACC` follows (for one-label transcripts the token error rate is the same figure).
+    /// `%ACC` follows (for one-label transcripts the token error rate is the same figure). An
+    /// empty transcript is one unit too (its own class: right when the hypothesis is empty as
+    /// well, a substitution otherwise); a missing hypothesis is a deletion.
     case utterance
 
     /// The label of the totals line. Kaldi's compute-wer always prints `%WER`; seqlab names the
@@ -93,7 +95,9 @@ public struct ScoreReport: Sendable {
                 if mode == .present { continue }
             }
             let ref = ScoreReport.units(r.tokens, unit: unit, wordBoundary: wordBoundary)
-            let hyp = ScoreReport.units(found ?? [], unit: unit, wordBoundary: wordBoundary)
+            // A missing hypothesis has no units (all deletions); a present one, even empty, is a
+            // class of its own with --unit utterance.
+            let hyp = found.map { ScoreReport.units($0, unit: unit, wordBoundary: wordBoundary) } ?? []
             let a = levenshteinAlignment(reference: ref, hypothesis: hyp)
             utterances.append(UtteranceScore(key: r.key, reference: ref, hypothesis: hyp, alignment: a,
                                              missingHypothesis: found == nil))
@@ -127,16 +131,17 @@ public struct ScoreReport: Sendable {
         }
         switch unit {
         case .token, .word: return words
-        case .utterance: return words.isEmpty ? [] : [words.joined(separator: " ")]
+        case .utterance: return [words.joined(separator: " ")]   // an empty transcript is a class too
         case .char: return words.joined(separator: " ").map { String($0) }
         }
     }
 
     /// Per-utterance details in the format of Kaldi's `wer_per_utt_details.pl`: `KEY ref …`,
     /// `KEY hyp …`, `KEY op …` (C, S, D, I; `***` fills the skipped side; columns aligned) and
-    /// `KEY #csid C S I D`. A whitespace unit (a space in `char` mode) is shown as `<space>`.
+    /// `KEY #csid C S I D`. A whitespace unit (a space in `char` mode) is shown as `<space>`, an
+    /// empty transcript in `utterance` mode as `""`.
     public func details() -> String {
-        func shown(_ unit: String) -> String { unit.allSatisfy(\.isWhitespace) ? "<space>" : unit }
+        func shown(_ unit: String) -> String { unit.isEmpty ? "\"\"" : unit.allSatisfy(\.isWhitespace) ? "<space>" : unit }
         var out = ""
         for u in utterances {
             var refColumn: [String] = [], hypColumn: [String] = [], opColumn: [String] = []

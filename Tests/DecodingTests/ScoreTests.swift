@@ -25,6 +25,29 @@ final class ScoreTests: XCTestCase {
             """)
     }
 
+    /// An empty reference transcript is a class of its own: an empty hypothesis gets it right, any
+    /// other is one substitution. (It had no unit, so a hypothesis was an insertion: 2 errors over
+    /// 1 unit read %UER 200.00, and the right empty answer counted nowhere in %ACC.)
+    func testUtteranceUnitCountsAnEmptyTranscriptAsAClass() {
+        let ref = [TranscriptEntry(key: "a", tokens: [], line: 1), TranscriptEntry(key: "b", tokens: [], line: 2),
+                   TranscriptEntry(key: "c", tokens: ["yes"], line: 3), TranscriptEntry(key: "d", tokens: ["no"], line: 4)]
+        let hyp = [TranscriptEntry(key: "a", tokens: [], line: 1), TranscriptEntry(key: "b", tokens: ["no"], line: 2),
+                   TranscriptEntry(key: "c", tokens: ["no"], line: 3)]
+        let report = ScoreReport(reference: ref, hypothesis: hyp, unit: .utterance, wordBoundary: nil, mode: .all)
+        // a right (both empty), b and c wrong, d missing (a deletion).
+        XCTAssertEqual([report.totals.hits, report.totals.substitutions, report.totals.deletions, report.totals.insertions], [1, 2, 1, 0])
+        XCTAssertEqual(report.totals.formatted(unit: .utterance), """
+            %UER 75.00 [ 3 / 4, 0 ins, 1 del, 2 sub ]
+            %SER 75.00 [ 3 / 4 ]
+            Scored 4 sentences, 1 not present in hyp.
+            %ACC 25.00 [ 1 / 4 correct ]
+            """)
+        XCTAssertTrue(report.details().hasPrefix("a ref \"\"\na hyp \"\"\na op  C\na #csid 1 0 0 0\nb ref \"\"\nb hyp no\n"), report.details())
+        // Other units are unchanged: an empty reference has no units.
+        let words = ScoreReport(reference: ref, hypothesis: hyp, unit: .word, wordBoundary: nil, mode: .all)
+        XCTAssertEqual([words.totals.referenceUnits, words.totals.substitutions, words.totals.deletions, words.totals.insertions], [2, 1, 1, 1])
+    }
+
     func testKittenSitting() {
         let a = levenshteinAlignment(reference: Array("kitten"), hypothesis: Array("sitting"))
         XCTAssertEqual([a.substitutions, a.deletions, a.insertions, a.hits], [2, 0, 1, 4])
