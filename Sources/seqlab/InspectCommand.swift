@@ -110,7 +110,9 @@ struct Inspect: ParsableCommand {
         }
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard let first = lines.first else { return nil }
-        if first == "\\data\\" {
+        // ARPA allows free text before \data\ (CMU's QuickLM writes its name and date there), as
+        // the model reader does.
+        if lines.contains("\\data\\") {
             let lm = try NGramModel(arpa: text, file: path)
             return "\(path): ARPA n-gram model\n  order: \(lm.order)\n  n-grams per order: \(lm.counts.map(String.init).joined(separator: " "))"
         }

@@ -62,6 +62,13 @@ final class InspectTests: XCTestCase {
         // Rates over 100% (a barely trained network's guesses) count as 100%: the loss decides among them.
         XCTAssertEqual(try bestEpochLine("guesses.jsonl", [(3.25, 480), (4, 469), (2.5, 470)]),
                        "  best validation label error rate: 400.00% at epoch 2 (last 250.00%)")
+        // An ARPA model with free text before \data\ (as the format allows and decode --lm reads).
+        let prefaced = dir.appendingPathComponent("prefaced.lm")
+        try ("Language model created by QuickLM\nCopyright (c) Carnegie Mellon University\n\n" + String(contentsOf: arpa, encoding: .utf8))
+            .write(to: prefaced, atomically: true, encoding: .utf8)
+        let withPreface = try runSeqlab(["inspect", prefaced.path])
+        XCTAssertEqual(withPreface.status, 0, withPreface.stderr)
+        XCTAssertEqual(withPreface.stdoutText, "\(prefaced.path): ARPA n-gram model\n  order: 2\n  n-grams per order: 5 6\n")
         // A file that starts as one of them but does not read as one: that reader's error.
         let bad = dir.appendingPathComponent("bad.jsonl")
         try "{\"epoch\":1,\"trainLoss\":2}\n{\"epoch\":\"two\"}\n".write(to: bad, atomically: true, encoding: .utf8)
