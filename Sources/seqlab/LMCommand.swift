@@ -62,6 +62,10 @@ struct LMBuild: ParsableCommand {
         for (index, line) in text.textLines.enumerated() where !line.isEmpty {
             var l = Substring(line)
             if kaldiText {
+                // As every reader of Kaldi text: the key comes first (else it would be counted as a word).
+                if let c = l.first, c == " " || c == "\t" {
+                    throw InputError(file: name, place: "line \(index + 1)", "missing key: the line starts with whitespace; expected the utterance key first")
+                }
                 l = l.drop(while: { !$0.isWhitespace })
             }
             do {

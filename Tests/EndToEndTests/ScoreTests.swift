@@ -174,4 +174,22 @@ final class ScoreTests: XCTestCase {
         XCTAssertEqual(k.stdoutText, "")
         XCTAssertEqual(k.stderr, "seqlab lm build: \(kaldi): line 2: <s> is a sentence marker, which lm build puts around every line itself; remove it from the text\n")
     }
+
+    /// --kaldi-text: a line that starts with whitespace has no key, as score and train say; it was
+    /// read with its first word taken for the key and the key counted as a word ("u2" in the model).
+    func testLanguageModelBuildKaldiTextNeedsTheKeyFirst() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = try writeTextFile("u1 a b\n\tu2 b a\n", "text", in: dir)
+        let r = try runSeqlab(["lm", "build", "--order", "1", "--kaldi-text", text])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stdoutText, "")
+        XCTAssertEqual(r.stderr, "seqlab lm build: \(text): line 2: missing key: the line starts with whitespace; expected the utterance key first\n")
+        let score = try runSeqlab(["score", "--ref", text, "--hyp", text])
+        XCTAssertEqual(score.stderr, "seqlab score: \(text): line 2: missing key: the line starts with whitespace; expected the utterance key first\n")
+        // Without --kaldi-text the line is a sentence like any other.
+        let plain = try runSeqlab(["lm", "build", "--order", "1", text, "--quiet"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertTrue(plain.stdoutText.contains("\tu2\n"), plain.stdoutText)
+    }
 }
