@@ -61,7 +61,8 @@ enum TextLines {
     /// The largest list file accepted (these are lists, not data: 1 GiB means something is wrong).
     static let maxBytes = 1 << 30
 
-    /// Reads `path` (`-` is stdin), checking UTF-8 line by line; blank lines are skipped.
+    /// Reads `path` (`-` is stdin), checking UTF-8 line by line; blank lines are skipped, and a
+    /// UTF-8 byte order mark at the start is dropped.
     static func read(path: String) throws -> [TextLine] {
         let input = try ByteInput(path: path)
         if let size = input.fileSize, size > maxBytes {
@@ -72,6 +73,8 @@ enum TextLines {
         var number = 1
         func finish() throws {
             if current.last == 0x0D { current.removeLast() }
+            // A byte order mark (as Windows editors save UTF-8) is no part of the first key.
+            if number == 1 && current.starts(with: [0xEF, 0xBB, 0xBF]) { current.removeFirst(3) }
             guard let text = decodeUTF8(current) else {
                 let bad = firstInvalidUTF8(current)
                 throw InputError(file: input.name, place: "line \(number)",

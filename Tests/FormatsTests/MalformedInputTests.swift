@@ -141,6 +141,14 @@ final class MalformedInputTests: XCTestCase {
         let fine = try file("text3", Array("u1 a  b\r\nu2\n".utf8))
         let entries = try KaldiText.read(path: fine)
         XCTAssertEqual(entries, [KaldiTextEntry(key: "u1", tokens: ["a", "b"], line: 1), KaldiTextEntry(key: "u2", tokens: [], line: 2)])
+        // A UTF-8 byte order mark (a file saved by a Windows editor) is not read into the first key
+        // (which then matched no hypothesis in score, nor any feature in train or align); a BOM
+        // anywhere else is text.
+        let bom = try file("text6", [0xEF, 0xBB, 0xBF] + Array("u1 a b\r\nu2 \u{FEFF}c\n".utf8))
+        XCTAssertEqual(try KaldiText.read(path: bom), [KaldiTextEntry(key: "u1", tokens: ["a", "b"], line: 1),
+                                                      KaldiTextEntry(key: "u2", tokens: ["\u{FEFF}c"], line: 2)])
+        let bomScp = try file("bom.scp", [0xEF, 0xBB, 0xBF] + Array("u1 feats.ark:12\n".utf8))
+        XCTAssertEqual(try KaldiScp.read(path: bomScp).map(\.key), ["u1"])
     }
 
     func testWavScpErrors() throws {
