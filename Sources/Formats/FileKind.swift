@@ -12,6 +12,8 @@ public enum FileKind: Sendable, Equatable, CustomStringConvertible {
     case kaldiArchive
     /// A safetensors file: 8-byte little-endian header length, then a JSON object.
     case safetensors
+    /// An ARPA n-gram model: a `\data\` line among the first bytes (free text may come before it).
+    case arpa
     /// Anything else.
     case unknown
 
@@ -19,6 +21,7 @@ public enum FileKind: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .kaldiArchive: return "Kaldi archive"
         case .safetensors: return "safetensors"
+        case .arpa: return "ARPA n-gram model"
         case .unknown: return "unknown"
         }
     }
@@ -47,7 +50,24 @@ public enum FileKind: Sendable, Equatable, CustomStringConvertible {
             if n >= 2, n <= UInt64(fileSize - 8) { return .safetensors }
         }
         if looksLikeArchive(prefix) { return .kaldiArchive }
+        if hasARPAHeader(prefix) { return .arpa }
         return .unknown
+    }
+
+    /// True when one of the lines of `bytes` (spaces, tabs and a carriage return around it
+    /// removed) is `\data\`, the line that opens an ARPA model's counts.
+    static func hasARPAHeader(_ bytes: [UInt8]) -> Bool {
+        let header = Array("\\data\\".utf8)
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
+        var start = 0
+        for end in 0...bytes.count where end == bytes.count || bytes[end] == 0x0A {
+            var a = start, b = end
+            while a < b && blank(bytes[a]) { a += 1 }
+            while b > a && blank(bytes[b - 1]) { b -= 1 }
+            if bytes[a..<b].elementsEqual(header) { return true }
+            start = end + 1
+        }
+        return false
     }
 
     /// Whitespace, a key of printable bytes, one space, then `\0B` or spaces and `[`.

@@ -76,6 +76,8 @@ struct Inspect: ParsableCommand {
                 }
             }
             return (text, [], [])
+        case .arpa:   // read once, by the model reader (not tried as audio or pen strokes first)
+            return (try arpaSummary(NGramModel(path: path), path: path), [], [])
         case .unknown:
             var audioError: Error?, inkError: Error?
             do { return ("\(path): audio\n\(try AudioReader.info(path: path))", [], []) } catch { audioError = error }
@@ -99,6 +101,11 @@ struct Inspect: ParsableCommand {
         }
     }
 
+    /// The summary of an ARPA model: its order and n-grams per order.
+    func arpaSummary(_ lm: NGramModel, path: String) -> String {
+        "\(path): ARPA n-gram model\n  order: \(lm.order)\n  n-grams per order: \(lm.counts.map(String.init).joined(separator: " "))"
+    }
+
     /// The summary of the text files seqlab reads or writes besides archives, told apart by their
     /// content: an ARPA n-gram model (`lm build`), a training log (`train --log`), a front-end
     /// config (`extract --config`, `--frontend`), a grid map (`.grid`). Nil for none of these; a
@@ -112,9 +119,8 @@ struct Inspect: ParsableCommand {
         guard let first = lines.first else { return nil }
         // ARPA allows free text before \data\ (CMU's QuickLM writes its name and date there), as
         // the model reader does.
-        if lines.contains("\\data\\") {
-            let lm = try NGramModel(arpa: text, file: path)
-            return "\(path): ARPA n-gram model\n  order: \(lm.order)\n  n-grams per order: \(lm.counts.map(String.init).joined(separator: " "))"
+        if lines.contains("\\data\\") {   // after more free text than FileKind looks at
+            return arpaSummary(try NGramModel(arpa: text, file: path), path: path)
         }
         if first.hasPrefix("{") && first.contains("\"epoch\"") {
             let log = try TrainingLogEntry.read(data, file: path)

@@ -19,6 +19,10 @@ final class SummaryTests: XCTestCase {
         // A header length larger than the file is not safetensors.
         XCTAssertEqual(FileKind.detect(prefix: [200, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8), fileSize: 10), .unknown)
         XCTAssertEqual(FileKind.detect(prefix: Array("\n  key   [ 1 ]".utf8), fileSize: 14), .kaldiArchive)
+        // ARPA: \data\ as a line, first or after free text (CRLF and spaces around it allowed).
+        XCTAssertEqual(FileKind.detect(prefix: Array("\\data\\\nngram 1=3\n".utf8), fileSize: 18), .arpa)
+        XCTAssertEqual(FileKind.detect(prefix: Array("Made by QuickLM\r\n\r\n  \\data\\ \r\nngram 1=3\r\n".utf8), fileSize: 40), .arpa)
+        XCTAssertEqual(FileKind.detect(prefix: Array("see \\data\\ below\n".utf8), fileSize: 18), .unknown)
     }
 
     func testArchiveSummaryFiguresMatchTheReferenceValues() throws {
