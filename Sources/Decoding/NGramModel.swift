@@ -69,7 +69,7 @@ public final class NGramModel: Sendable {
         /// A float from bytes[range] (Swift's locale-independent parser; short fields are small strings).
         func parseFloat(_ range: Range<Int>) -> Float? { range.count < 64 ? Float(text(range)) : nil }
         var fieldRanges: [Range<Int>] = []
-        var lineStart = 0
+        var lineStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0   // a UTF-8 byte order mark is no text
         while lineStart <= bytes.count {
             var lineEnd = lineStart
             while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }

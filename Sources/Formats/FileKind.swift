@@ -55,12 +55,13 @@ public enum FileKind: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// True when one of the lines of `bytes` (spaces, tabs and a carriage return around it
-    /// removed) is `\data\`, the line that opens an ARPA model's counts.
+    /// removed, and a byte order mark at the start) is `\data\`, the line that opens an ARPA
+    /// model's counts.
     static func hasARPAHeader(_ bytes: [UInt8]) -> Bool {
         let header = Array("\\data\\".utf8)
         func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
-        var start = 0
-        for end in 0...bytes.count where end == bytes.count || bytes[end] == 0x0A {
+        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0   // after a UTF-8 byte order mark
+        for end in start...bytes.count where end == bytes.count || bytes[end] == 0x0A {
             var a = start, b = end
             while a < b && blank(bytes[a]) { a += 1 }
             while b > a && blank(bytes[b - 1]) { b -= 1 }

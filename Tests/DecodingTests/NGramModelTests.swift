@@ -148,5 +148,12 @@ final class NGramModelTests: XCTestCase {
         try bigramARPA.write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(try NGramModel(path: path).order, 2)
         XCTAssertThrowsError(try NGramModel(path: dir.appendingPathComponent("none.arpa").path))
+        // Saved with a UTF-8 byte order mark (refused before as having no \data\ header): the same model.
+        let bom = dir.appendingPathComponent("bom.arpa").path
+        try Data([0xEF, 0xBB, 0xBF] + Array(bigramARPA.utf8)).write(to: URL(fileURLWithPath: bom))
+        let withMark = try NGramModel(path: bom), plain = try NGramModel(path: path)
+        XCTAssertEqual(withMark.words, plain.words)
+        XCTAssertEqual(withMark.counts, [5, 4])
+        XCTAssertEqual(withMark.sentenceLogProb(["b", "b"]), plain.sentenceLogProb(["b", "b"]))
     }
 }

@@ -23,6 +23,7 @@ final class SummaryTests: XCTestCase {
         XCTAssertEqual(FileKind.detect(prefix: Array("\\data\\\nngram 1=3\n".utf8), fileSize: 18), .arpa)
         XCTAssertEqual(FileKind.detect(prefix: Array("Made by QuickLM\r\n\r\n  \\data\\ \r\nngram 1=3\r\n".utf8), fileSize: 40), .arpa)
         XCTAssertEqual(FileKind.detect(prefix: Array("see \\data\\ below\n".utf8), fileSize: 18), .unknown)
+        XCTAssertEqual(FileKind.detect(prefix: [0xEF, 0xBB, 0xBF] + Array("\\data\\\nngram 1=3\n".utf8), fileSize: 21), .arpa)
     }
 
     func testArchiveSummaryFiguresMatchTheReferenceValues() throws {
