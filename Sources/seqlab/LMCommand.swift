@@ -56,7 +56,11 @@ struct LMBuild: ParsableCommand {
         let data = try readWholeFile(textFile)
         let name = textFile == "-" ? "stdin" : textFile
         guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: name, "not valid UTF-8 text")
+            // Where, as the readers of Kaldi text say it: the line and the column of the first bad byte.
+            let bytes = [UInt8](data), bad = firstInvalidUTF8(bytes)
+            let lineStart = bytes[..<bad].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            throw InputError(file: name, place: "line \(bytes[..<bad].count(where: { $0 == 0x0A }) + 1)",
+                             "invalid UTF-8 at column \(bad - lineStart + 1); expected UTF-8 text")
         }
         var builder = NGramBuilder(order: order, unit: unit)
         for (index, line) in text.textLines.enumerated() where !line.isEmpty {

@@ -192,4 +192,18 @@ final class ScoreTests: XCTestCase {
         XCTAssertEqual(plain.status, 0, plain.stderr)
         XCTAssertTrue(plain.stdoutText.contains("\tu2\n"), plain.stdoutText)
     }
+
+    /// Text that is not UTF-8: the line and column of the first bad byte, as score says them (lm
+    /// build said only "not valid UTF-8 text").
+    func testLanguageModelBuildNamesWhereTheTextIsNotUTF8() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let binary = dir.appendingPathComponent("bad.txt")
+        try Data(Array("a b\nc ".utf8) + [0xFF] + Array(" d\n".utf8)).write(to: binary)
+        let bad = try runSeqlab(["lm", "build", binary.path])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertEqual(bad.stderr, "seqlab lm build: \(binary.path): line 2: invalid UTF-8 at column 3; expected UTF-8 text\n")
+        let badScore = try runSeqlab(["score", "--ref", binary.path, "--hyp", binary.path])
+        XCTAssertEqual(badScore.stderr, "seqlab score: \(binary.path): line 2: invalid UTF-8 at column 3; expected UTF-8 text\n")
+    }
 }
