@@ -21,7 +21,8 @@ public struct KaldiRecord: Sendable, Equatable {
 ///
 /// - `PATH`, `-` (stdin), `ark:PATH`, `ark,OPTS:PATH`: an archive;
 /// - `scp:PATH`, `scp,OPTS:PATH`, or a `PATH` ending in `.scp`: a list of `key ark-path:byte-offset`
-///   lines, each matrix read at its offset (see `KaldiScp`).
+///   lines, each matrix read at its offset, cut to the line's `[rows,cols]` range if it has one
+///   (see `KaldiScp`).
 ///
 /// Keys must be non-empty, without whitespace or control characters, and unique.
 public final class KaldiArchiveReader {
@@ -215,7 +216,12 @@ public final class KaldiArchiveReader {
             throw InputError(file: file, place: "line \(entry.line)", "key \"\(InputError.quoted(entry.key))\" at offset \(offset): \(error.description)")
         }
         lastEncoding = encoding
-        return KaldiRecord(key: entry.key, matrix: matrix)
+        guard let range = entry.range else { return KaldiRecord(key: entry.key, matrix: matrix) }
+        do {
+            return KaldiRecord(key: entry.key, matrix: try range.apply(to: matrix, isVector: encoding == .fv || encoding == .dv))
+        } catch let mismatch as KaldiRange.Mismatch {
+            throw InputError(file: file, place: "line \(entry.line)", "key \"\(InputError.quoted(entry.key))\" at offset \(offset): \(mismatch.reason)")
+        }
     }
 }
 

@@ -53,6 +53,18 @@ final class KaldiReferenceTests: XCTestCase {
         try assertReadsLikeKaldiio("text.scp", path: try movedScp("text.scp", archive: "text.ark"))
     }
 
+    /// Row and column ranges after the offsets (`float.ark:74[2:4]`, `[1:6,1:3]`, `[:,2:2]`, a
+    /// last row past the end, a compressed matrix, a vector) cut what kaldiio cuts.
+    func testScpRangesCutLikeKaldiio() throws {
+        var text = try String(contentsOfFile: ReferenceFixtures.path("range.scp"), encoding: .utf8)
+        for archive in ["float.ark", "cm.ark", "vector.ark"] {
+            text = text.replacingOccurrences(of: " \(archive):", with: " \(ReferenceFixtures.path(archive)):")
+        }
+        let moved = temporaryDirectory().appendingPathComponent("range.scp").path
+        try text.write(toFile: moved, atomically: true, encoding: .utf8)
+        try assertReadsLikeKaldiio("range.scp", path: moved)
+    }
+
     func testScpWrittenByKaldiioReadsAtItsOffsets() throws {
         try assertReadsLikeKaldiio("float.scp", path: try movedScp("float.scp", archive: "float.ark"))
         let entries = try KaldiScp.read(path: ReferenceFixtures.path("float.scp"))

@@ -125,6 +125,26 @@ final class MalformedInputTests: XCTestCase {
         assertInputError({ _ = try KaldiArchiveReader(path: "ark:gunzip -c x.gz |") }, ["command pipes in specifiers are not supported"])
     }
 
+    /// Kaldi's range specifiers: a malformed one is refused when the scp is read, naming the line
+    /// and the forms expected; one that does not fit its matrix is that entry's failure.
+    func testScpRangeProblemsNameTheLine() throws {
+        let ark = try file("r.ark", good)
+        for bad in ["[3]", "[2:1]", "[-1:2]", "[:3]", "[0:1,]", "[0:1,0:1,0:1]", "[a:b]", "[0:1][0:1]", "[]"] {
+            let scp = try file("bad.scp", Array("a \(ark):2\nb \(ark):2\(bad)\n".utf8))
+            assertInputError({ _ = try KaldiScp.read(path: scp) }, [scp + ": line 2: bad range in", "expected LOCATION[first:last]"])
+        }
+        // good is one 2×2 matrix: its last row may lie up to 2 rows past the end (cut to the
+        // matrix, as Kaldi does for segments rounded to 10 ms), no column may.
+        let rows = try file("rows.scp", Array("a \(ark):2[0:5]\n".utf8))
+        assertInputError({ try readAll(rows) }, [rows + ": line 1: key \"a\" at offset 2: range [0:5] does not fit a matrix of 2×2"])
+        let cols = try file("cols.scp", Array("a \(ark):2[0:1,1:2]\n".utf8))
+        assertInputError({ try readAll(cols) }, [cols + ": line 1", "range [0:1,1:2] does not fit a matrix of 2×2"])
+        let start = try file("start.scp", Array("a \(ark):2[2:3]\n".utf8))
+        assertInputError({ try readAll(start) }, [start + ": line 1", "range [2:3] does not fit"])
+        let cut = try KaldiArchiveReader(path: try file("cut.scp", Array("a \(ark):2[1:4,1:1]\nb \(ark):2[:,0:0]\n".utf8))).readAll()
+        XCTAssertEqual(cut.map(\.matrix), [Matrix([[4]]), Matrix([[1], [3]])])
+    }
+
     // MARK: Kaldi text and wav.scp
 
     func testKaldiTextErrorsNameTheLine() throws {

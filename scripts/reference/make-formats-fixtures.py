@@ -8,6 +8,8 @@ Writes into Tests/FormatsTests/Fixtures/:
   vector.ark              binary FV (float32 vectors)
   cm.ark cm2.ark cm3.ark  Kaldi compressed matrices (kSpeechFeature, kTwoByteAuto, kOneByteAuto)
   text.ark + text.scp     text archive (kaldiio text=True) and its scp
+  vector.scp cm.scp       the scps of vector.ark and cm.ark
+  range.scp               scp lines with Kaldi row/column ranges ("float.ark:74[2:4]")
   tensors.safetensors     F32/F64/I32/I64 with one metadata entry (safetensors.numpy.save_file)
   model.safetensors       several metadata entries, 2-D weights
   expected.txt            the values, as kaldiio/safetensors read them back, in plain text:
@@ -59,7 +61,7 @@ record_archive("float.ark")
 kaldiio.save_ark("double.ark", {"d1": rng.normal(size=(3, 2)), "d2": np.array([[0.1, 1e300], [-2.5, 7.0]])})
 record_archive("double.ark")
 
-kaldiio.save_ark("vector.ark", {"v1": rng.normal(size=5).astype(np.float32), "v2": np.array([2.0], dtype=np.float32)})
+kaldiio.save_ark("vector.ark", {"v1": rng.normal(size=5).astype(np.float32), "v2": np.array([2.0], dtype=np.float32)}, scp="vector.scp")
 record_archive("vector.ark")
 
 # Compressed: ≥ 5 rows uses true percentiles, fewer rows the special small-matrix path; a constant matrix.
@@ -70,7 +72,7 @@ compressible = {
     "c4": rng.normal(size=(10, 3)).astype(np.float32),
 }
 for name, method in [("cm.ark", 2), ("cm2.ark", 3), ("cm3.ark", 5)]:
-    kaldiio.save_ark(name, compressible, compression_method=method)
+    kaldiio.save_ark(name, compressible, compression_method=method, scp="cm.scp" if name == "cm.ark" else None)
     record_archive(name)
 
 kaldiio.save_ark("text.ark", {"t1": floats["utt1"], "t2": np.array([[0.1, 2.0, -3.5e-8]], dtype=np.float32), "t3": floats["u3"]}, scp="text.scp", text=True)
@@ -79,6 +81,24 @@ record_archive("text.ark")
 # The scp: keys and byte offsets as kaldiio wrote them, values read back through the scp.
 record_archive("float.scp", reader=lambda n: kaldiio.load_scp_sequential(n))
 record_archive("text.scp", reader=lambda n: kaldiio.load_scp_sequential(n))
+
+# Kaldi range specifiers after the offsets (util/kaldi-holder.cc ExtractObjectRange; both ends
+# included, as Kaldi's subsegment_data_dir.sh writes them): rows, rows and columns, all rows of some
+# columns, a last row up to 2 past the end (cut to the matrix), a compressed matrix, a vector.
+def scp_locations(name):
+    with open(name) as f:
+        return dict(line.split() for line in f)
+
+
+floc, vloc, cloc = scp_locations("float.scp"), scp_locations("vector.scp"), scp_locations("cm.scp")
+with open("range.scp", "w") as f:
+    f.write(f"rows {floc['utt-2']}[2:4]\n")
+    f.write(f"block {floc['utt-2']}[1:6,1:3]\n")
+    f.write(f"cols {floc['utt1']}[:,2:2]\n")
+    f.write(f"past-end {floc['utt-2']}[5:8]\n")
+    f.write(f"compressed {cloc['c4']}[3:7,0:1]\n")
+    f.write(f"vector {vloc['v1']}[1:3]\n")
+record_archive("range.scp", reader=lambda n: kaldiio.load_scp_sequential(n))
 
 
 def record_safetensors(name):
