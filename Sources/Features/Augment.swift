@@ -180,7 +180,44 @@ extension FeatureExtractor {
     public func features(file path: String, key: String, augmentation: AudioAugmentation) throws -> [(key: String, features: Matrix)] {
         if let configError { throw configError }
         let audio = try AudioReader.read(path: path, channel: config.channel)
-        let signal = try atConfiguredRate(audio.samples, sampleRate: audio.sampleRate, file: path, checked: true)
+        return try features(checkedSamples: audio.samples, sampleRate: audio.sampleRate, key: key, file: path, augmentation: augmentation)
+    }
+
+    /// The utterances of one recording cut into pieces (Kaldi `segments`): reads `path` once (once
+    /// per channel the pieces name; a piece without one takes the configured channel) and returns,
+    /// in the order of `pieces`, the features of each piece's samples as `features(file:key:augmentation:)`
+    /// computes those of a whole file, or the error that piece met. The cut is made at the file's
+    /// rate, before resampling, as Kaldi's `extract-segments` cuts before feature extraction. An
+    /// unreadable file throws.
+    public func features(file path: String, pieces: [AudioPiece], augmentation: AudioAugmentation) throws -> [Result<[(key: String, features: Matrix)], InputError>] {
+        if let configError { throw configError }
+        let info = try AudioReader.info(path: path)
+        var audioOfChannel: [Int: Audio] = [:]
+        return try pieces.map { piece in
+            let channel = piece.channel ?? config.channel
+            if let channel, channel >= info.channels {
+                return .failure(InputError(file: path, "channel \(channel) requested for \(InputError.quoted(piece.key)), but the file has \(info.channels) channel(s)"))
+            }
+            let audio: Audio
+            if let read = audioOfChannel[channel ?? -1] {
+                audio = read
+            } else {
+                audio = try AudioReader.read(path: path, channel: channel)
+                audioOfChannel[channel ?? -1] = audio
+            }
+            do {
+                let range = try piece.sampleRange(audio.samples.count, audio.sampleRate)
+                return .success(try features(checkedSamples: Array(audio.samples[range]), sampleRate: audio.sampleRate,
+                                             key: piece.key, file: path, augmentation: augmentation))
+            } catch let error as InputError {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// The utterances `augmentation` makes of finite mono samples read from `file`.
+    func features(checkedSamples samples: [Float], sampleRate: Int, key: String, file path: String, augmentation: AudioAugmentation) throws -> [(key: String, features: Matrix)] {
+        let signal = try atConfiguredRate(samples, sampleRate: sampleRate, file: path, checked: true)
         let extractors = try augmentation.vtlpWarps.map { try VocalTractPerturbation.extractor(self, warp: $0) }
         var out: [(key: String, features: Matrix)] = []
         for variant in try augmentation.variants(of: signal, key: key, file: path) {
@@ -190,5 +227,19 @@ extension FeatureExtractor {
             }
         }
         return out
+    }
+}
+
+/// A piece of a recording to compute features of: its utterance key, its channel (nil: the
+/// configured one) and the samples it covers, given the recording's length in samples and its
+/// rate (throwing `InputError` when the piece does not fit the recording).
+public struct AudioPiece: Sendable {
+    public var key: String
+    public var channel: Int?
+    public var sampleRange: @Sendable (_ frames: Int, _ rate: Int) throws -> Range<Int>
+    public init(key: String, channel: Int?, sampleRange: @escaping @Sendable (_ frames: Int, _ rate: Int) throws -> Range<Int>) {
+        self.key = key
+        self.channel = channel
+        self.sampleRange = sampleRange
     }
 }

@@ -30,6 +30,15 @@ struct ExtractAudio: ParsableCommand {
         as a Kaldi archive (binary unless --text-ark), one T×D float matrix per
         utterance.
 
+        With --segments (a Kaldi segments file, "uttid recording start end [channel]",
+        times in seconds, end -1 for the end of the recording) the wav.scp lists
+        recordings and each segment is an utterance, cut as Kaldi's extract-segments
+        cuts: samples start×rate to end×rate (truncated), an end up to 0.5 s past the
+        recording cut to it, segments of 0.1 s or less refused; the fifth field picks
+        the channel (else --channel). Utterances go out in the segments file's order;
+        consecutive segments of one recording are cut from one reading of it (the
+        recording is held in memory meanwhile).
+
         Options have Kaldi's names and defaults (except dither, 0 here) and override
         those of --config, a Kaldi-style config file (--name=value lines, as a model
         stores its front end).
@@ -62,6 +71,9 @@ struct ExtractAudio: ParsableCommand {
 
     @Option(help: "A Kaldi wav.scp (uttid path per line).")
     var scp: String?
+
+    @Option(help: "A Kaldi segments file (uttid recording start end [channel]) cutting the --scp recordings into utterances.")
+    var segments: String?
 
     @Option(name: [.short, .customLong("output")], help: "Output archive, '-' for stdout.")
     var output: String = "-"
@@ -134,8 +146,9 @@ struct ExtractAudio: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if scp != nil && !files.isEmpty { throw ValidationError("give files or --scp, not both") }
         if scp == nil && files.isEmpty { throw ValidationError("no input: give audio files, '-' for paths on stdin, or --scp") }
+        if segments != nil && scp == nil { throw ValidationError("--segments needs --scp, the wav.scp of its recordings") }
         if files.count > 1 && files.contains("-") { throw ValidationError("'-' (paths on stdin) must be the only file argument") }
-        try refuseStdinTwice([("the file list", files.contains("-") ? "-" : nil), ("--scp", scp), ("--config", config),
+        try refuseStdinTwice([("the file list", files.contains("-") ? "-" : nil), ("--scp", scp), ("--segments", segments), ("--config", config),
                               ("--text-in", textIn), ("--noise-files", noiseFiles)])
         if noiseFiles != nil && noiseSnr == nil { throw ValidationError("--noise-files needs --noise-snr") }
         if let noiseSnr, !noiseSnr.isFinite { throw ValidationError("--noise-snr expects a finite number of dB, got \(noiseSnr)") }
@@ -234,12 +247,16 @@ struct ExtractAudio: ParsableCommand {
 
     private func extract() throws {
         let config: FrontendConfig
-        let items: [(key: String, path: String)]
+        let items: [ExtractInput]
         let augmentation: AudioAugmentation
         var labelTable: [String: [String]]?
         do {
             config = try frontendConfig()
-            items = try inputList(files: files, scp: scp, warn: Self.printWarning)
+            if let segments, let scp {
+                items = try segmentInputs(segments: segments, scp: scp)
+            } else {
+                items = try inputList(files: files, scp: scp, warn: Self.printWarning).map { ExtractInput(key: $0.key, path: $0.path, segments: nil) }
+            }
             augmentation = try makeAugmentation(config: config)
             if let textIn {
                 labelTable = Dictionary(uniqueKeysWithValues: try KaldiText.read(path: textIn).map { ($0.key, $0.tokens) })
@@ -274,36 +291,57 @@ struct ExtractAudio: ParsableCommand {
         var failures = 0, written = 0, frames = 0
         let labels = labelTable
         var labelLines: [(key: String, tokens: [String])] = []
-        let work: @Sendable (Int) -> Result<[(key: String, features: Matrix)], InputError> = { i in
-            do {
-                if let labels, labels[items[i].key] == nil {
-                    throw InputError(file: textIn ?? "", place: "key \(items[i].key)", "no label line for \(items[i].path)")
-                }
-                return .success(try extractor.features(file: items[i].path, key: items[i].key, augmentation: augmentation))
+        let work: @Sendable (Int) -> [(source: String, result: Result<[(key: String, features: Matrix)], InputError>)] = { i in
+            let item = items[i]
+            func unlabelled(_ key: String) -> InputError? {
+                guard let labels, labels[key] == nil else { return nil }
+                return InputError(file: textIn ?? "", place: "key \(key)", "no label line for \(item.path ?? key)")
             }
-            catch let e as InputError { return .failure(e) }
-            catch { return .failure(InputError(file: items[i].path, "\(error)")) }
-        }
-        try orderedParallelMap(count: items.count, jobs: jobs, window: 4 * jobs, work: work) { i, result in
-            switch result {
-            case .success(let utterances):
-                for (key, features) in utterances {
-                    do {
-                        try writer.write(key: key, matrix: features)
-                        written += 1
-                        frames += features.rows
-                        if let labels { labelLines.append((key, labels[items[i].key] ?? [])) }
-                    } catch let error as InputError {
-                        // A key the archive cannot take (e.g. two files named alike): skip that one.
-                        progress.finish()
-                        Self.printMessage("\(items[i].path): \(error)")
-                        failures += 1
-                    }
+            guard let segments = item.segments else {
+                do {
+                    if let error = unlabelled(item.key) { throw error }
+                    return [(item.key, .success(try extractor.features(file: item.path ?? "", key: item.key, augmentation: augmentation)))]
                 }
-            case .failure(let error):
-                progress.finish()
-                Self.printMessage("\(error)")
-                failures += 1
+                catch let e as InputError { return [(item.key, .failure(e))] }
+                catch { return [(item.key, .failure(InputError(file: item.path ?? "", "\(error)")))] }
+            }
+            // The segments of one recording: read once, cut into its utterances.
+            guard let path = item.path else {
+                return segments.map { ($0.key, .failure(KaldiSegments.unknownRecording($0, scp: scp ?? ""))) }
+            }
+            let wanted = segments.filter { unlabelled($0.key) == nil }
+            let pieces = wanted.map { segment in
+                AudioPiece(key: segment.key, channel: segment.channel) { try segment.samples(frames: $0, rate: $1) }
+            }
+            var computed: [Result<[(key: String, features: Matrix)], InputError>]
+            do { computed = try extractor.features(file: path, pieces: pieces, augmentation: augmentation) }
+            catch let e as InputError { return [(item.key, .failure(e))] }
+            catch { return [(item.key, .failure(InputError(file: path, "\(error)")))] }
+            computed.reverse()
+            return segments.map { segment in (segment.key, unlabelled(segment.key).map { .failure($0) } ?? computed.popLast()!) }
+        }
+        try orderedParallelMap(count: items.count, jobs: jobs, window: 4 * jobs, work: work) { i, results in
+            for (source, result) in results {
+                switch result {
+                case .success(let utterances):
+                    for (key, features) in utterances {
+                        do {
+                            try writer.write(key: key, matrix: features)
+                            written += 1
+                            frames += features.rows
+                            if let labels { labelLines.append((key, labels[source] ?? [])) }
+                        } catch let error as InputError {
+                            // A key the archive cannot take (e.g. two files named alike): skip that one.
+                            progress.finish()
+                            Self.printMessage("\(items[i].path ?? source): \(error)")
+                            failures += 1
+                        }
+                    }
+                case .failure(let error):
+                    progress.finish()
+                    Self.printMessage("\(error)")
+                    failures += 1
+                }
             }
             progress.advance()
             return !Interrupt.requested
@@ -316,8 +354,9 @@ struct ExtractAudio: ParsableCommand {
         ])
         if !quiet {
             let seconds = Date().timeIntervalSince(start)
-            Self.printMessage(String(format: "%d utterances from %d files, %d frames of %d %@ features in %.1f s%@",
-                              written, items.count, frames, config.outputDimension, config.featureType.rawValue,
+            let inputs = segments == nil ? "\(items.count) files" : "\(items.reduce(0) { $0 + ($1.segments?.count ?? 0) }) segments"
+            Self.printMessage(String(format: "%d utterances from %@, %d frames of %d %@ features in %.1f s%@",
+                              written, inputs, frames, config.outputDimension, config.featureType.rawValue,
                               seconds, failures > 0 ? ", \(failures) failed" : ""))
         }
         if nothing { try Self.nothingWritten("utterance", why: failures > 0 ? " (every input failed)" : "", output: output) }
@@ -340,4 +379,22 @@ private func openBLASThreadShutdown() {
 private func cFunction<F>(_ name: String, as type: F.Type) -> F? {
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
     return unsafeBitCast(symbol, to: type)
+}
+
+/// One unit of `extract audio`'s work: a file (its key and path), or with --segments a run of
+/// consecutive segments of one recording (its path; nil when the wav.scp lacks the recording).
+struct ExtractInput: Sendable {
+    var key: String
+    var path: String?
+    var segments: [KaldiSegment]?
+}
+
+/// The runs of `segments`' lines, each with its recording's path in the wav.scp `scp`.
+private func segmentInputs(segments: String, scp: String) throws -> [ExtractInput] {
+    let recordings = try WavScp.read(path: scp)
+    let list = try KaldiSegments.read(path: segments)
+    guard !list.isEmpty else {
+        throw InputError(file: segments == "-" ? "stdin" : segments, "no segments (expected \"uttid recording start end\" lines)")
+    }
+    return KaldiSegments.runs(list, recordings: recordings).map { ExtractInput(key: $0.segments[0].recording, path: $0.path, segments: $0.segments) }
 }

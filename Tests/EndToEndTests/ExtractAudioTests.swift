@@ -216,6 +216,68 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertTrue(badOption.stderr.contains("window-type"), badOption.stderr)
     }
 
+    /// --segments cuts the wav.scp's recordings as Kaldi's extract-segments does: samples
+    /// Int(start × rate) to Int(end × rate), end -1 the end of the recording, an end less than
+    /// 0.5 s past it cut to it. Each segment's features equal those of a file holding exactly
+    /// those samples; bad segments are reported on their line and the others still written.
+    func testSegmentsCutRecordingsLikeKaldi() throws {
+        let rate = 8000
+        // A chirp-like signal, so every cut gives other features.
+        let one: [Int16] = (0..<(rate * 3)).map { (i: Int) -> Int16 in
+            let t = Double(i)
+            return Int16(6000 * sin(t * t / 4e6) + Double(i % 97) * 10)
+        }
+        let two = toneSamples(hz: 440, seconds: 1.5, rate: rate)
+        let oneURL = dir.appendingPathComponent("one.wav"), twoURL = dir.appendingPathComponent("two.wav")
+        try wavBytes(samples: one, rate: rate).write(to: oneURL)
+        try wavBytes(samples: two, rate: rate).write(to: twoURL)
+        let scp = dir.appendingPathComponent("wav.scp").path, segments = dir.appendingPathComponent("segments").path
+        try "rec1 \(oneURL.path)\nrec2 \(twoURL.path)\n".write(toFile: scp, atomically: true, encoding: .utf8)
+        try """
+        rec1-a rec1 0.25 1.1
+        rec1-b rec1 1.1 -1
+        rec2-a rec2 0.0 1.8
+        rec1-c rec1 2.5 2.58
+        rec2-b rec2 0.5 2.1
+        rec3-a rec3 0 1
+        rec2-c rec2 1.6 2.0
+        rec1-d rec1 0.3333 0.7777
+
+        """.write(toFile: segments, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("seg.ark").path
+        let r = try runSeqlab(["extract", "audio", "--scp", scp, "--segments", segments, "--sample-frequency", "8000", "-o", out])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let records = try parseBinaryArk(Data(contentsOf: URL(fileURLWithPath: out)))
+        XCTAssertEqual(records.map(\.0), ["rec1-a", "rec1-b", "rec2-a", "rec1-d"])
+        // The samples each kept segment covers, by Kaldi's arithmetic (1.8 s is 0.3 s past rec2's end: cut to it).
+        let cuts: [String: ArraySlice<Int16>] = ["rec1-a": one[2000..<8800], "rec1-b": one[8800...], "rec2-a": two[...],
+                                                  "rec1-d": one[Int(0.3333 * 8000)..<Int(0.7777 * 8000)]]
+        for (key, features) in records {
+            let piece = dir.appendingPathComponent("\(key).wav")
+            try wavBytes(samples: Array(cuts[key]!), rate: rate).write(to: piece)
+            let whole = try runSeqlab(["extract", "audio", piece.path, "--sample-frequency", "8000", "--quiet"])
+            XCTAssertEqual(whole.status, 0, whole.stderr)
+            let expected = try parseBinaryArk(whole.stdout)
+            XCTAssertEqual(expected.first?.1.rows, features.rows, key)
+            XCTAssertEqual(expected.first?.1.data.map(\.bitPattern), features.data.map(\.bitPattern), key)
+        }
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains("seqlab extract audio: \(segments): line 4: segment \"rec1-c\" of \"rec1\": 0.08 s of audio, not more than the 0.1 s a segment needs"), r.stderr)
+        XCTAssertTrue(lines.contains("seqlab extract audio: \(segments): line 5: segment \"rec2-b\" of \"rec2\": ends at 2.1 s, 0.5 s or more after the end of the recording (1.5 s)"), r.stderr)
+        XCTAssertTrue(lines.contains("seqlab extract audio: \(segments): line 6: segment \"rec3-a\": recording \"rec3\" is not in \(scp)"), r.stderr)
+        XCTAssertTrue(lines.contains("seqlab extract audio: \(segments): line 7: segment \"rec2-c\" of \"rec2\": starts at 1.6 s, at or after the end of the recording (1.5 s)"), r.stderr)
+        XCTAssertTrue(lines.last?.hasPrefix("seqlab extract audio: 4 utterances from 8 segments") == true, r.stderr)
+
+        // A malformed line is refused before any work, naming it; --segments needs --scp.
+        try "u rec1 0.5\n".write(toFile: segments, atomically: true, encoding: .utf8)
+        let malformed = try runSeqlab(["extract", "audio", "--scp", scp, "--segments", segments, "-o", out])
+        XCTAssertEqual(malformed.stderr, "seqlab extract audio: \(segments): line 1: expected \"uttid recording start end [channel]\", found 3 fields\n")
+        XCTAssertEqual(malformed.status, 1)
+        let alone = try runSeqlab(["extract", "audio", "--segments", segments, oneURL.path])
+        XCTAssertEqual(alone.status, 64)
+        XCTAssertTrue(alone.stderr.contains("--segments needs --scp"), alone.stderr)
+    }
+
     func testSpeedPerturbationWritesKaldiKeysAndCopiesLabels() throws {
         let a = try writeTone("a.wav", hz: 300, seconds: 0.5)
         let b = try writeTone("b.wav", hz: 600, seconds: 0.4)

@@ -171,6 +171,41 @@ final class MalformedInputTests: XCTestCase {
         XCTAssertEqual(try KaldiScp.read(path: bomScp).map(\.key), ["u1"])
     }
 
+    func testSegmentsErrors() throws {
+        let cases: [(String, String)] = [
+            ("u r 0 1\nv r 1\n", "line 2: expected \"uttid recording start end [channel]\", found 3 fields"),
+            ("u r 0 1 0 x\n", "line 1: expected \"uttid recording start end [channel]\", found 6 fields"),
+            ("u r 0x10 20\n", "line 1: start \"0x10\" is not a number of seconds"),
+            ("u r 0 inf\n", "line 1: end \"inf\" is not a number of seconds"),
+            ("u r -0.5 1\n", "line 1: start -0.5 is negative"),
+            ("u r 2.0 1.5\n", "line 1: end 1.5 is not after the start 2.0 (-1 means the end of the recording)"),
+            ("u r 1 1\n", "line 1: end 1 is not after the start 1"),
+            ("u r 0 1 -1\n", "line 1: channel \"-1\" is not a channel number (0, 1, …)"),
+            ("u r 0 1\n\nu r 1 2\n", "line 3: duplicate utterance \"u\" (first on line 1)"),
+            (" u r 0 1\n", "line 1: missing key"),
+        ]
+        for (text, message) in cases {
+            let path = try file("segments", Array(text.utf8))
+            assertInputError({ _ = try KaldiSegments.read(path: path) }, [path + ": " + message])
+        }
+        let path = try file("segments", Array("u r 0.5 -1\r\nv\tr 1.25 2.5 1\n".utf8))
+        let read = try KaldiSegments.read(path: path)
+        XCTAssertEqual(read, [KaldiSegment(key: "u", recording: "r", start: 0.5, end: nil, line: 1, file: path),
+                              KaldiSegment(key: "v", recording: "r", start: 1.25, end: 2.5, channel: 1, line: 2, file: path)])
+        // Kaldi's extract-segments arithmetic: truncated sample numbers, ≤ 0.5 s overshoot cut, > 0.1 s long.
+        XCTAssertEqual(try read[0].samples(frames: 16000, rate: 8000), 4000..<16000)
+        XCTAssertEqual(try read[1].samples(frames: 19000, rate: 8000), 10000..<19000)
+        XCTAssertEqual(try KaldiSegment(key: "w", recording: "r", start: 0.3333, end: 0.7777, line: 1, file: "s").samples(frames: 8000, rate: 8000), 2666..<6221)
+        assertInputError({ _ = try read[1].samples(frames: 16000, rate: 8000) }, ["segments: line 2: segment \"v\" of \"r\": ends at 2.5 s, 0.5 s or more after the end of the recording (2.0 s)"])
+        assertInputError({ _ = try read[0].samples(frames: 4000, rate: 8000) }, ["starts at 0.5 s, at or after the end of the recording (0.5 s)"])
+        assertInputError({ _ = try read[0].samples(frames: 4800, rate: 8000) }, ["0.1 s of audio, not more than the 0.1 s a segment needs"])
+        // Times far beyond any recording are reported, not converted to sample numbers that overflow.
+        let huge = try file("huge", Array("a r 1e300 1e301\nb r 0 1e300\n".utf8))
+        let far = try KaldiSegments.read(path: huge)
+        assertInputError({ _ = try far[0].samples(frames: 16000, rate: 16000) }, ["starts at 1e+300 s, at or after the end of the recording (1.0 s)"])
+        assertInputError({ _ = try far[1].samples(frames: 16000, rate: 16000) }, ["ends at 1e+300 s, 0.5 s or more after the end of the recording (1.0 s)"])
+    }
+
     func testWavScpErrors() throws {
         let scp = try file("wav.scp", Array("a /data/a.wav\nb sox b.flac -t wav - |\n".utf8))
         assertInputError({ _ = try WavScp.read(path: scp) }, [scp + ": line 2", "command pipe entries"])
