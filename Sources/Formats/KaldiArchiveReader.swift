@@ -110,7 +110,16 @@ public final class KaldiArchiveReader {
 
     private func nextFromArchive(_ input: ByteInput) throws -> KaldiRecord? {
         guard let key = try readKey(input) else { return nil }
-        let (matrix, encoding) = try Self.readObject(input, key: key)
+        let (matrix, encoding): (Matrix, KaldiMatrixEncoding)
+        do { (matrix, encoding) = try Self.readObject(input, key: key) } catch var error as InputError {
+            // The first record's "matrix" starts with a letter or "/", as "utt1 feats.ark:5" or
+            // "utt1 /data/feats.ark:5" does: an scp read as an archive.
+            if seen.count == 1, error.message.hasPrefix("expected \"[\" (text matrix)"),
+               let found = error.message.dropLast().last, found.isLetter || found == "/" {
+                error.message += " (a list of \"key location\" lines is an scp: read it as scp:PATH)"
+            }
+            throw error
+        }
         lastEncoding = encoding
         return KaldiRecord(key: key, matrix: matrix)
     }

@@ -75,6 +75,12 @@ enum TextLines {
             if current.last == 0x0D { current.removeLast() }
             // A byte order mark (as Windows editors save UTF-8) is no part of the first key.
             if number == 1 && current.starts(with: [0xEF, 0xBB, 0xBF]) { current.removeFirst(3) }
+            // A binary Kaldi archive starts "key \0B" (then FM, CM…): name it, not the bad UTF-8 in its floats.
+            if let space = current.firstIndex(of: 0x20), space > 0, current.count > space + 2,
+               current[space + 1] == 0, current[space + 2] == UInt8(ascii: "B") {
+                throw InputError(file: input.name, place: "line \(number)",
+                                 "binary Kaldi archive data (\"\\0B\" at column \(space + 2)), not a text list; archives are read as ark:PATH")
+            }
             guard let text = decodeUTF8(current) else {
                 let bad = firstInvalidUTF8(current)
                 throw InputError(file: input.name, place: "line \(number)",

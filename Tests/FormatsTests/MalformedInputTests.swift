@@ -125,6 +125,24 @@ final class MalformedInputTests: XCTestCase {
         assertInputError({ _ = try KaldiArchiveReader(path: "ark:gunzip -c x.gz |") }, ["command pipes in specifiers are not supported"])
     }
 
+    /// A binary archive where a text list is expected (`scp:feats.ark`, `--text feats.ark`) is
+    /// named as an archive, not as bad UTF-8; an scp read as an archive (`ark:feats.scp`) says so.
+    func testArchivesAndScpsMistakenForEachOther() throws {
+        let ark = try file("m.ark", good)
+        let binary = ark + ": line 1: binary Kaldi archive data (\"\\0B\" at column 3), not a text list; archives are read as ark:PATH"
+        assertInputError({ _ = try KaldiScp.read(path: ark) }, [binary])
+        assertInputError({ try readAll("scp:" + ark) }, [binary])
+        assertInputError({ _ = try KaldiText.read(path: ark) }, [binary])
+        assertInputError({ _ = try WavScp.read(path: ark) }, [binary])
+        let scp = try file("m.scp", Array("a \(ark):2\n".utf8))
+        assertInputError({ try readAll("ark:" + scp) }, [scp + ": byte 2 (record \"a\"): expected \"[\" (text matrix) or \\0B (binary matrix), found \"/\" (a list of \"key location\" lines is an scp: read it as scp:PATH)"])
+        let relative = try file("r.scp", Array("a m.ark:2\n".utf8))
+        assertInputError({ try readAll("ark:" + relative) }, ["found \"m\" (a list of \"key location\" lines is an scp: read it as scp:PATH)"])
+        // A text matrix without its "[" is no scp: no hint.
+        let numbers = try file("n.ark", Array("k 1 2 3\n".utf8))
+        do { try readAll(numbers); XCTFail("no error") } catch let error as InputError { XCTAssertFalse(error.description.contains("scp"), error.description) }
+    }
+
     /// Kaldi's range specifiers: a malformed one is refused when the scp is read, naming the line
     /// and the forms expected; one that does not fit its matrix is that entry's failure.
     func testScpRangeProblemsNameTheLine() throws {
