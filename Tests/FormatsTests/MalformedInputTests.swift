@@ -226,7 +226,16 @@ final class MalformedInputTests: XCTestCase {
 
     func testWavScpErrors() throws {
         let scp = try file("wav.scp", Array("a /data/a.wav\nb sox b.flac -t wav - |\n".utf8))
-        assertInputError({ _ = try WavScp.read(path: scp) }, [scp + ": line 2", "command pipe entries"])
+        assertInputError({ _ = try WavScp.read(path: scp) }, [scp + ": line 2: command pipe entries (\"… |\") are not supported; seqlab reads \"b.flac\" itself: when the command only decodes it, list its path instead"])
+        // Kaldi recipes' usual decoders name the file seqlab would read; a command naming none gets the general advice.
+        for (command, audio) in [("flac -c -d -s /data/LibriSpeech/1-2-0003.flac |", "/data/LibriSpeech/1-2-0003.flac"),
+                                 ("/opt/sph2pipe -f wav -p -c 1 /ldc/sw02001.sph |", "/ldc/sw02001.sph"),
+                                 ("sox x.WAV -t wav -r 8000 - |", "x.WAV")] {
+            let pipe = try file("pipe.scp", Array("a \(command)\n".utf8))
+            assertInputError({ _ = try WavScp.read(path: pipe) }, [pipe + ": line 1: command pipe entries", "seqlab reads \"\(audio)\" itself"])
+        }
+        let generated = try file("gen.scp", Array("a gen-audio --seed 3 |\n".utf8))
+        assertInputError({ _ = try WavScp.read(path: generated) }, [generated + ": line 1: command pipe entries (\"… |\") are not supported; convert the audio to files and list their paths"])
         let indented = try file("wav3.scp", Array("\ta.wav\n".utf8))
         assertInputError({ _ = try WavScp.read(path: indented) }, [indented + ": line 1", "missing key"])
         let alone = try file("wav2.scp", Array("a dir/a b.wav\nonlykey\n".utf8))
