@@ -63,6 +63,7 @@ struct Align: ParsableCommand {
         var failures = 0, records = 0
         var seen = Set<String>()
         var mismatches = DimensionMismatches()
+        var outputError: Error?
         do {
             while let item = try reader.nextResult() {
                 records += 1
@@ -85,18 +86,23 @@ struct Align: ParsableCommand {
                     failures += 1
                     continue
                 }
+                let lines: String
                 do {
                     let alignment = try labeller.align(record.matrix, tokens: tokens, key: record.key, file: name, textFile: text)
-                    writeOut(writer.lines(key: record.key, hypotheses: [alignment]))
+                    lines = writer.lines(key: record.key, hypotheses: [alignment])
                 } catch let error as InputError {
                     Self.printMessage("\(error)")
                     failures += 1
+                    continue
                 }
+                do { try writeOut(lines) } catch { outputError = error; break }
             }
         } catch let error as InputError {
             Self.printMessage("\(error)")
             failures += 1
         }
+        // Stdout failing (a full disk) ends the run there, without the notes on what was not aligned.
+        if let outputError { throw outputError }
         for line in mismatches.summaries(file: name, expected: labeller.model.inputDimension) { Self.printMessage(line) }
         // As train: a transcript whose utterance never came is reported (and the exit status is 1).
         if records > 0 {

@@ -123,7 +123,7 @@ struct Decode: ParsableCommand {
         func emit(_ result: Result<Output, InputError>) throws {
             records += 1
             switch result {
-            case .success(.lines(let text)): writeOut(text)
+            case .success(.lines(let text)): try writeOut(text)
             case .success(.frames(let key, let matrix)): try frames?.write(key: key, matrix: matrix)
             case .success(.wrongDimension(let error, let key, let dimension)):
                 if mismatches.isFirst(dimension: dimension, key: key) { Self.printMessage("\(error)") }

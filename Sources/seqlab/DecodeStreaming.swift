@@ -51,6 +51,7 @@ extension Decode {
             }
             var rows: [Float] = []
             var pending = 0
+            let lines: String
             do {
                 var utterance = try UtteranceStream(labeller: labeller, key: start.key, file: name)
                 func flush() throws {
@@ -62,7 +63,7 @@ extension Decode {
                 while true {
                     let row: [Float]?
                     do { row = try reader.nextRow() } catch let error as InputError {
-                        if partialsToTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                        if partialsToTerminal { writeStandardError("\r\u{1B}[K") }
                         Self.printMessage("\(error)")
                         throw ExitCode.failure   // the archive is corrupt from here on
                     }
@@ -73,18 +74,20 @@ extension Decode {
                     if pending == chunkFrames {
                         try flush()
                         let line = writer.partialLine(key: start.key, frames: utterance.frameCount, hypothesis: utterance.partial())
-                        if partialsToStdout { writeOut(line) }
-                        if partialsToTerminal { FileHandle.standardError.write(Data(("\r\u{1B}[K" + line.dropLast()).utf8)) }
+                        if partialsToStdout { try writeOut(line) }
+                        if partialsToTerminal { writeStandardError("\r\u{1B}[K" + line.dropLast()) }
                     }
                 }
                 try flush()
-                if partialsToTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                writeOut(writer.lines(key: start.key, hypotheses: try utterance.finish()))
+                if partialsToTerminal { writeStandardError("\r\u{1B}[K") }
+                lines = writer.lines(key: start.key, hypotheses: try utterance.finish())
             } catch let error as InputError {
-                if partialsToTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                if partialsToTerminal { writeStandardError("\r\u{1B}[K") }
                 Self.printMessage("\(error)")
                 failures += 1
+                continue
             }
+            try writeOut(lines)   // outside the catch: stdout failing ends the run, not one utterance
         }
         for line in mismatches.summaries(file: name, expected: dimension) { Self.printMessage(line) }
         try Self.finishBatch(records: records, failures: failures, input: name)

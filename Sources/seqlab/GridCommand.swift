@@ -21,7 +21,7 @@ struct Grid: ParsableCommand {
 
 /// Writes `text` to `path` (`-` is standard output), all at once (`AtomicFile`).
 func writeText(_ text: String, to path: String) throws {
-    if path == "-" { writeOut(text); return }
+    if path == "-" { try writeOut(text); return }
     try AtomicFile.write(Array(text.utf8), to: path)
 }
 

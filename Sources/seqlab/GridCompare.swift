@@ -41,7 +41,7 @@ struct GridCompare: ParsableCommand {
             text += "mean discounted return (learned): \(comparisons.map(\.meanReturn).reduce(0, +) / n)\n"
             text += "mean discounted return (optimal): \(comparisons[0].optimalMeanReturn)\n"
             text += learning.valuesText(mdp, results)
-            writeOut(text)
+            try writeOut(text)
         }
     }
 }

@@ -266,7 +266,7 @@ struct GridLearn: ParsableCommand {
             text += "policy (run 1):\n" + GridRendering.policy(map, results[0].policy)
             text += learning.valuesText(mdp, results)
             // With the curve on stdout the report goes to stderr as it is (it is output, not a message: no prefix).
-            if curve != "-" { writeOut(text) } else { printError(text) }
+            if curve != "-" { try writeOut(text) } else { printError(text) }
         }
     }
 }

@@ -55,10 +55,10 @@ struct GridPlay: ParsableCommand {
                 sum += total
                 let cells = path.map { "(\($0.row),\($0.col))" }.joined(separator: " ")
                 text += "episode \(episode): return \(total), \(path.count - 1) steps\(ended ? "" : " (cut)"): \(cells)\n"
-                if text.utf8.count >= 1 << 16 || episode == 1 { writeOut(text); text = "" }
+                if text.utf8.count >= 1 << 16 || episode == 1 { try writeOut(text); text = "" }
             }
             text += "mean return: \(sum / Double(episodes))\n"
-            writeOut(text)
+            try writeOut(text)
         }
     }
 }

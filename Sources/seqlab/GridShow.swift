@@ -48,7 +48,7 @@ struct GridShow: ParsableCommand {
                 text += GridRendering.map(map)
                 if let solution, values { text += "\n" + GridRendering.values(map, solution.utilities, digits: digits ?? 3) }
                 if let solution, policy { text += "\n" + GridRendering.policy(map, solution.policy) }
-                writeOut(text)
+                try writeOut(text)
             }
             if let svgOutput, let solution {
                 var options = GridSVGOptions()

@@ -77,7 +77,7 @@ struct GridSolve: ParsableCommand {
             if !quiet { Self.printMessage("\(map.rows)×\(map.cols) map read in \(String(format: "%.3f", loaded)) s, solved in \(String(format: "%.3f", seconds)) s") }
             if let warning = solution.notConvergedWarning { Self.printWarning(warning) }
             if json {
-                writeOut(GridRendering.json(map, solution, method: method.rawValue))
+                try writeOut(GridRendering.json(map, solution, method: method.rawValue))
                 if !solution.converged { throw ExitCode.failure }
                 return
             }
@@ -88,7 +88,7 @@ struct GridSolve: ParsableCommand {
                 text += "utilities:\n" + GridRendering.values(map, solution.utilities)
                 text += "policy:\n" + GridRendering.policy(map, solution.policy)
             }
-            writeOut(text)
+            try writeOut(text)
             if !solution.converged { throw ExitCode.failure }
         }
     }

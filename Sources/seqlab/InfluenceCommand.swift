@@ -55,7 +55,7 @@ struct Influence: ParsableCommand {
                                                            seed: seed, outputClass: outputClass) else {
                 throw InputError(file: model, "a \(labeller.network.cell.rawValue) network feeds its outputs back; influence measures LSTM and Elman networks")
             }
-            writeOut(json ? jsonText(profile) : table(profile))
+            try writeOut(json ? jsonText(profile) : table(profile))
             if let svg {
                 let points = profile.meanNorms.enumerated().filter { $0.element > 0 }.map { (x: Double($0.offset), y: $0.element) }
                 let text = try curvesSVG(series: [Series(name: (model as NSString).lastPathComponent, points: points)],

@@ -34,16 +34,19 @@ struct Inspect: ParsableCommand {
     func run() throws {
         var failed = false
         for (i, path) in files.enumerated() {
+            let summarised: (text: String, problems: [InputError], warnings: [InputError])
             do {
-                let (text, problems, warnings) = try summary(of: path)
-                print((i > 0 ? "\n" : "") + text)
-                for note in warnings { Self.printWarning("\(note)") }
-                for note in problems { Self.printMessage("\(note)") }
-                if !problems.isEmpty { failed = true }
+                summarised = try summary(of: path)
             } catch {
                 Self.printMessage("\(error)")
                 failed = true
+                continue
             }
+            // Stdout failing (a full disk) ends the run: the next summaries would be lost as well.
+            try Self.reportingErrors { try writeOut((i > 0 ? "\n" : "") + summarised.text + "\n") }
+            for note in summarised.warnings { Self.printWarning("\(note)") }
+            for note in summarised.problems { Self.printMessage("\(note)") }
+            if !summarised.problems.isEmpty { failed = true }
         }
         if failed { throw ExitCode.failure }
     }

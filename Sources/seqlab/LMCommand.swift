@@ -84,7 +84,7 @@ struct LMBuild: ParsableCommand {
         }
         let arpa = builder.arpa()
         if output == "-" {
-            FileHandle.standardOutput.write(Data(arpa.utf8))
+            try writeOut(arpa)
         } else {
             try AtomicFile.write(Array(arpa.utf8), to: output)   // write, fsync, rename, as models are
         }

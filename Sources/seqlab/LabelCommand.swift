@@ -145,7 +145,7 @@ struct Label: ParsableCommand {
                         return false
                     } catch { writeError = InputError(file: output, "\(error)"); return false }
                 } else {
-                    writeOut(text)
+                    try writeOut(text)
                 }
                 frames += n
                 labelled += 1

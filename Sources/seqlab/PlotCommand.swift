@@ -36,7 +36,7 @@ struct PlotOutputOptions: ParsableArguments {
 
     /// Writes the SVG text to the output.
     func write(_ svg: String) throws {
-        if output == "-" { writeOut(svg) } else { try AtomicFile.write(Array(svg.utf8), to: output) }
+        if output == "-" { try writeOut(svg) } else { try AtomicFile.write(Array(svg.utf8), to: output) }
     }
 }
 

@@ -99,7 +99,6 @@ struct Score: ParsableCommand {
             Self.printWarning("\(report.missingInReference.count) hypothesis utterance(s) have no reference, not scored: "
                  + keyList(report.missingInReference))
         }
-        if details { print(report.details(), terminator: "") }
-        print(report.totals.formatted(unit: unit))
+        try writeOut((details ? report.details() : "") + report.totals.formatted(unit: unit) + "\n")
     }
 }

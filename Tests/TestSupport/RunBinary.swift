@@ -26,15 +26,18 @@ public func seqlabBinary() -> URL {
 /// Runs seqlab with `arguments`, feeding `stdin`, within `timeout` seconds.
 ///
 /// Standard input and both outputs go through temporary files, so no pipe can fill and block.
+/// With `stdoutPath` (e.g. `/dev/full`) stdout goes there instead, and `stdout` comes back empty.
 public func runSeqlab(_ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil,
-                      environment: [String: String]? = nil, timeout: TimeInterval = 120) throws -> ProcessResult {
+                      environment: [String: String]? = nil, timeout: TimeInterval = 120,
+                      stdoutPath: String? = nil) throws -> ProcessResult {
     try runProgram(seqlabBinary(), arguments, stdin: stdin, currentDirectory: currentDirectory,
-                   environment: environment, timeout: timeout)
+                   environment: environment, timeout: timeout, stdoutPath: stdoutPath)
 }
 
 /// Runs the program at `executable` as `runSeqlab` runs seqlab (e.g. a script of scripts/).
 public func runProgram(_ executable: URL, _ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil,
-                       environment: [String: String]? = nil, timeout: TimeInterval = 120) throws -> ProcessResult {
+                       environment: [String: String]? = nil, timeout: TimeInterval = 120,
+                       stdoutPath: String? = nil) throws -> ProcessResult {
     let dir = temporaryDirectory("run")
     defer { try? FileManager.default.removeItem(at: dir) }
     let inURL = dir.appendingPathComponent("stdin"), outURL = dir.appendingPathComponent("stdout"),
@@ -48,7 +51,7 @@ public func runProgram(_ executable: URL, _ arguments: [String], stdin: Data = D
     if let currentDirectory { process.currentDirectoryURL = currentDirectory }
     if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let inHandle = try FileHandle(forReadingFrom: inURL)
-    let outHandle = try FileHandle(forWritingTo: outURL), errHandle = try FileHandle(forWritingTo: errURL)
+    let outHandle = try FileHandle(forWritingTo: stdoutPath.map { URL(fileURLWithPath: $0) } ?? outURL), errHandle = try FileHandle(forWritingTo: errURL)
     process.standardInput = inHandle
     process.standardOutput = outHandle
     process.standardError = errHandle

@@ -13,14 +13,43 @@ import Formats
 import Foundation
 import Tensors
 
-/// Writes text to stdout (data).
-func writeOut(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+/// Writes text to stdout (data), all of it (`write(2)` retried on short writes). A failure (a
+/// full disk, `/dev/full`) throws an `InputError` naming stdout, so that the command stops with
+/// one line and exit status 1 rather than lose its output; a closed pipe ends the process with
+/// SIGPIPE, quietly, as other Unix tools do.
+func writeOut(_ text: String) throws {
+    guard !text.isEmpty else { return }
+    if let problem = writeAll(Array(text.utf8), to: 1) {
+        throw InputError(file: "stdout", "write failed: \(problem)")
+    }
 }
 
 /// Writes one line to stderr as it is (no prefix: commands use `printMessage`/`printWarning`).
+/// A stderr that takes nothing (closed, full) loses the line: there is nowhere left to report it.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    writeStandardError(message + "\n")
+}
+
+/// Writes text to stderr as it is (a progress bar's or a partial result's line); lost when stderr
+/// takes nothing, as `printError`'s lines are.
+func writeStandardError(_ text: String) {
+    _ = writeAll(Array(text.utf8), to: 2)
+}
+
+/// Writes all of `bytes` to `descriptor`; the system's text for the failure, or nil.
+func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+    bytes.withUnsafeBytes { raw in
+        var done = 0
+        while done < raw.count {
+            let n = write(descriptor, raw.baseAddress! + done, raw.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            done += n
+        }
+        return nil
+    }
 }
 
 /// The command path ("seqlab extract audio") of every command type under the root `Seqlab`.

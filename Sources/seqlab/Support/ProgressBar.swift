@@ -36,7 +36,7 @@ final class ProgressBar: @unchecked Sendable {
     /// Clears the line so that the next message starts clean.
     func finish() {
         lock.lock(); defer { lock.unlock() }
-        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if enabled { writeStandardError("\r\u{1B}[K") }
     }
 
     private func draw(_ now: Date) {
@@ -48,7 +48,7 @@ final class ProgressBar: @unchecked Sendable {
         var line = "\r\u{1B}[K\(label) [\(bar)] \(done)/\(total) \(clock(elapsed))"
         if done > 0 && done < total { line += " eta \(clock(elapsed / Double(done) * Double(total - done)))" }
         if !extra.isEmpty { line += " \(extra)" }
-        FileHandle.standardError.write(Data(line.utf8))
+        writeStandardError(line)
     }
 
     private func clock(_ seconds: Double) -> String {

@@ -1,0 +1,58 @@
+// Outputs that cannot be written (a full disk, /dev/full): one line naming the output, exit status 1,
+// no crash and no work wasted on records that cannot go anywhere.
+import Foundation
+import TestSupport
+import XCTest
+
+final class OutputFailureTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    static let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+    static let config = packageRoot.appendingPathComponent("models/digits.conf").path
+    static let text = packageRoot.appendingPathComponent("data/samples/text").path
+    static let grid = packageRoot.appendingPathComponent("data/grids/russell-norvig-4x3.grid").path
+
+    /// Runs seqlab with stdout on `/dev/full` (every write fails with ENOSPC).
+    func runIntoFullDevice(_ arguments: [String]) throws -> ProcessResult {
+        guard FileManager.default.isWritableFile(atPath: "/dev/full") else { throw XCTSkip("/dev/full is not available here") }
+        return try runSeqlab(arguments, stdoutPath: "/dev/full")
+    }
+
+    /// The features of the twelve sample recordings, as the digits model reads them.
+    func sampleFeatures() throws -> String {
+        let scp = packageRoot.appendingPathComponent("data/samples/wav.scp").path
+        let out = dir.appendingPathComponent("feats.ark").path
+        let r = try runSeqlab(["extract", "audio", "--config", Self.config, "--scp", scp, "-o", out, "--quiet"],
+                              currentDirectory: packageRoot)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return out
+    }
+
+    /// Each command that prints its result on stdout, with stdout on a full disk: it used to die of a
+    /// trap in Foundation's FileHandle (a stack trace, status 132), or (score, inspect) to exit 0
+    /// having written nothing. Now: exit status 1 and one line naming stdout.
+    func testStdoutOnAFullDiskIsReportedOnOneLine() throws {
+        let feats = try sampleFeatures()
+        let cases: [(command: String, arguments: [String])] = [
+            ("decode", ["decode", "-m", Self.model, "--feats", feats]),
+            ("align", ["align", "-m", Self.model, "--feats", feats, "--text", Self.text]),
+            ("score", ["score", "--ref", Self.text, "--hyp", Self.text]),
+            ("inspect", ["inspect", Self.model]),
+            ("lm build", ["lm", "build", Self.text]),
+            ("grid solve", ["grid", "solve", Self.grid]),
+            ("grid show", ["grid", "show", Self.grid]),
+            ("plot features", ["plot", "features", feats]),
+        ]
+        for (command, arguments) in cases {
+            let r = try runIntoFullDevice(arguments)
+            XCTAssertFalse(r.killedBySignal, "\(command): killed by signal \(r.status)\n\(r.stderr)")
+            XCTAssertEqual(r.status, 1, "\(command): \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n").filter { !$0.contains(": warning: ") }
+            XCTAssertEqual(lines.last.map(String.init), "seqlab \(command): stdout: write failed: No space left on device",
+                           "\(command): \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("Fatal error"), "\(command): \(r.stderr)")
+        }
+    }
+}
