@@ -25,6 +25,10 @@ public final class KaldiArchiveWriter {
     private var position = 0
     private var keys: Set<String> = []
     private var count = 0
+    /// True once writing to the output failed (a full disk, a closed pipe): the archive may end in
+    /// part of a record, so the writer takes no more. A record refused for its key or size leaves
+    /// this false and the archive as it was: the caller may skip it and go on.
+    public private(set) var outputFailed = false
 
     /// Opens `path` (`-` = stdout) for writing in `mode`.
     public init(path: String, mode: KaldiArchiveMode = .binary) throws {
@@ -55,6 +59,9 @@ public final class KaldiArchiveWriter {
 
     /// Appends one record.
     public func write(key: String, matrix: Matrix) throws {
+        guard !outputFailed else {
+            throw InputError(file: output.name, place: "record \(count + 1)", "not written: an earlier write to the archive failed")
+        }
         count += 1
         if key.isEmpty || key.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
             throw InputError(file: output.name, place: "record \(count)",
@@ -66,6 +73,16 @@ public final class KaldiArchiveWriter {
         guard matrix.rows <= Int(Int32.max), matrix.cols <= Int(Int32.max) else {
             throw InputError(file: output.name, place: "record \(count)", "matrix \(matrix.rows)×\(matrix.cols) exceeds Kaldi's int32 sizes")
         }
+        do {
+            try append(key: key, matrix: matrix)
+        } catch {
+            outputFailed = true
+            throw error
+        }
+    }
+
+    /// Writes a checked record and its scp line.
+    private func append(key: String, matrix: Matrix) throws {
         let head = Array((key + " ").utf8)
         var bodyCount: Int
         #if _endian(little)

@@ -330,8 +330,9 @@ struct ExtractAudio: ParsableCommand {
                             written += 1
                             frames += features.rows
                             if let labels { labelLines.append((key, labels[source] ?? [])) }
-                        } catch let error as InputError {
+                        } catch let error as InputError where !writer.outputFailed {
                             // A key the archive cannot take (e.g. two files named alike): skip that one.
+                            // A failed write (a full disk) ends the run instead: every later record would fail too.
                             progress.finish()
                             Self.printMessage("\(items[i].path ?? source): \(error)")
                             failures += 1

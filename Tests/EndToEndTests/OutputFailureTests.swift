@@ -55,4 +55,16 @@ final class OutputFailureTests: XCTestCase {
             XCTAssertFalse(r.stderr.contains("Fatal error"), "\(command): \(r.stderr)")
         }
     }
+
+    /// extract audio with its archive on a full disk stops at the first failed write, with one
+    /// line: it used to report every later recording as bad ("sample03.wav: stdout: write
+    /// failed…") and go on extracting features that could go nowhere.
+    func testExtractStopsAtTheFirstFailedWrite() throws {
+        let scp = packageRoot.appendingPathComponent("data/samples/wav.scp").path
+        var r = try runIntoFullDevice(["extract", "audio", "--config", Self.config, "--scp", scp, "--jobs", "1", "--quiet"])
+        r.stderr = r.stderr.replacingOccurrences(of: packageRoot.path + "/", with: "")
+        XCTAssertFalse(r.killedBySignal, r.stderr)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr, "seqlab extract audio: stdout: write failed: No space left on device\n")
+    }
 }
