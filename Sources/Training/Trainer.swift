@@ -230,7 +230,7 @@ public final class Trainer {
     /// `checkpointInterval` batches, and when stopped.
     public func run(shouldStop: () -> Bool = { false },
                     onBatch: (Int, Int, Double) -> Void = { _, _, _ in },
-                    onEpoch: (EpochReport) -> Void = { _ in }) throws -> TrainingOutcome {
+                    onEpoch: (EpochReport) throws -> Void = { _ in }) throws -> TrainingOutcome {
         let augmentation = Augmentation(options, frontEnd: model.frontEnd)
         let parameters = model.network.parameters
         let objective = Trainer.objective(for: model)
@@ -269,7 +269,7 @@ public final class Trainer {
                 }
             }
             let report = try finishEpoch()
-            onEpoch(report)
+            try onEpoch(report)
             try writeCheckpoint()
             if shouldStop() && !state.finished { return .interrupted }
         }

@@ -466,7 +466,8 @@ struct Train: ParsableCommand {
             // Epochs logged after the checkpoint (a kill came before it was written) are run again: drop their lines.
             try EpochLog.dropTrailingEpochs(after: previous.state.history.count, in: log)
         }
-        let logHandle = try log.map { try openLog($0, fresh: previous == nil) }
+        let logFile = try log.map { try openLog($0, fresh: previous == nil) }
+        defer { if let logFile { close(logFile) } }
         Interrupt.install()
         var bar: ProgressBar?
         let outcome = try trainer.run(
@@ -480,14 +481,16 @@ struct Train: ParsableCommand {
                 // The epoch lines are a table-like log (the same fields every epoch, as --log's JSON
                 // lines), not messages: they keep their own "epoch N: " label, without the command prefix.
                 if !quiet { printError(describe(report, task)) }
-                if let logHandle {
+                if let logFile, let log {
+                    // A log that cannot take the line (a full disk) stops the run before this epoch's
+                    // checkpoint: --resume from the last one trains the epoch again and mends the log.
                     let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys]
-                    logHandle.write((try? encoder.encode(report)) ?? Data())
-                    logHandle.write(Data("\n".utf8))
+                    if let problem = writeAll(Array(try encoder.encode(report)) + [UInt8(ascii: "\n")], to: logFile) {
+                        throw InputError(file: log, "write failed: \(problem)")
+                    }
                 }
             })
         bar?.finish()
-        try logHandle?.close()
         switch outcome {
         case .interrupted:
             Self.printMessage("interrupted; checkpoint written to \(checkpointPath); continue with --resume \(checkpointPath)")
@@ -544,14 +547,9 @@ struct Train: ParsableCommand {
 
     /// The --log file, positioned at its end: a new run (`fresh`) starts it empty, so that one log
     /// holds one run; a resumed run goes on after the epochs its checkpoint holds.
-    private func openLog(_ path: String, fresh: Bool) throws -> FileHandle {
-        if fresh || !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw InputError(file: path, "cannot create the log file")
-            }
-        }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw InputError(file: path, "cannot open the log file for writing") }
-        h.seekToEndOfFile()
-        return h
+    private func openLog(_ path: String, fresh: Bool) throws -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | (fresh ? O_TRUNC : 0), 0o644)
+        guard fd >= 0 else { throw InputError(file: path, "cannot open the log file for writing: \(String(cString: strerror(errno)))") }
+        return fd
     }
 }

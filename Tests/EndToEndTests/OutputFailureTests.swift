@@ -67,4 +67,26 @@ final class OutputFailureTests: XCTestCase {
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertEqual(r.stderr, "seqlab extract audio: stdout: write failed: No space left on device\n")
     }
+
+    /// train --log on a full disk (a link to /dev/full, so that a regression replaces the link, never
+    /// the device): the run stops with one line naming the log. It used to open the log with
+    /// Foundation (the log replaced by a new regular file, a link by a file of its own, then a write
+    /// failure dying of a trap with a stack trace). The model written so far (the best epoch's,
+    /// written before the epoch is logged) stays complete, with no temporary file beside it.
+    func testTrainStopsWhenItsLogCannotBeWritten() throws {
+        guard FileManager.default.isWritableFile(atPath: "/dev/full") else { throw XCTSkip("/dev/full is not available here") }
+        let feats = try sampleFeatures()
+        let model = dir.appendingPathComponent("model.safetensors").path, log = dir.appendingPathComponent("log.jsonl").path
+        try FileManager.default.createSymbolicLink(atPath: log, withDestinationPath: "/dev/full")
+        let r = try runSeqlab(["train", "--feats", feats, "--text", Self.text, "--hidden", "4", "--epochs", "2",
+                               "--threads", "1", "--quiet", "-o", model, "--log", log])
+        XCTAssertFalse(r.killedBySignal, r.stderr)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr, "seqlab train: \(log): write failed: No space left on device\n")
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: log), "/dev/full")
+        let inspected = try runSeqlab(["inspect", model])
+        XCTAssertEqual(inspected.status, 0, inspected.stderr)
+        XCTAssertTrue(inspected.stdoutText.contains("\"best_epoch\":1"), inspected.stdoutText)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }, [])
+    }
 }
