@@ -425,6 +425,16 @@ final class ExtractAudioTests: XCTestCase {
     /// SIGINT stops between utterances: the archive holds only complete records (it reads back),
     /// the exit status is 130, and stderr says how many were written.
     func testAnInterruptedExtractKeepsCompleteUtterances() throws {
+        try interruptExtract(with: SIGINT)
+    }
+
+    /// SIGHUP (the terminal or ssh session closing) stops extract as Ctrl-C does, exit status 129,
+    /// rather than kill it with the archive left as a temporary file.
+    func testAHangUpStopsExtractAsCtrlCDoes() throws {
+        try interruptExtract(with: SIGHUP)
+    }
+
+    func interruptExtract(with signal: Int32) throws {
         let scp = try longList()
         let out = dir.appendingPathComponent("feats.ark").path
         let process = Process()
@@ -436,10 +446,11 @@ final class ExtractAudioTests: XCTestCase {
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning && temporaries(of: out).isEmpty && Date() < deadline { usleep(1_000) }
         XCTAssertTrue(process.isRunning, "extract finished before the signal; the interrupt tests nothing")
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, signal)
         let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 130, message)
+        XCTAssertEqual(process.terminationReason, .exit, message)
+        XCTAssertEqual(process.terminationStatus, 128 + signal, message)
         let records = try parseBinaryArk(XCTUnwrap(FileManager.default.contents(atPath: out)))
         XCTAssertLessThan(records.count, 120)
         XCTAssertTrue(message.contains("interrupted; \(out) holds the \(records.count) complete utterances"), message)

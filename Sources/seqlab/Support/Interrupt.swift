@@ -1,15 +1,16 @@
-// Interrupt: SIGINT/SIGTERM set a flag that long jobs poll, so they can stop cleanly (e.g. checkpoint).
+// Interrupt: SIGINT/SIGTERM/SIGHUP set a flag that long jobs poll, so they can stop cleanly (e.g. checkpoint).
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The interrupt flag: set by SIGINT or SIGTERM once `Interrupt.install()` has run.
+/// The interrupt flag: set by SIGINT, SIGTERM or SIGHUP once `Interrupt.install()` has run.
 enum Interrupt {
     nonisolated(unsafe) private static var flag: sig_atomic_t = 0
     nonisolated(unsafe) private static var signalNumber: sig_atomic_t = 0
 
-    /// Installs handlers for SIGINT and SIGTERM that only set the flag; a second signal exits at once.
+    /// Installs handlers for SIGINT, SIGTERM and SIGHUP (a closed terminal or ssh session) that only
+    /// set the flag; a second signal exits at once. A SIGHUP ignored on entry (`nohup`) stays ignored.
     static func install() {
         let handler: @convention(c) (Int32) -> Void = { sig in
             if Interrupt.flag != 0 { _exit(128 + sig) }
@@ -18,6 +19,8 @@ enum Interrupt {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        let hangup = signal(SIGHUP, handler)
+        if let hangup, unsafeBitCast(hangup, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { signal(SIGHUP, SIG_IGN) }
     }
 
     /// True once a signal has arrived.
