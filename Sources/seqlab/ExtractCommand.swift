@@ -269,6 +269,8 @@ struct ExtractAudio: ParsableCommand {
             Self.printMessage("stdout: refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
             throw ExitCode.failure
         }
+        try Self.refuseReplacingInputs(outputs: [("-o", output), ("--text-out", textOut)],
+                                       inputs: items.map(\.path) + [scp, self.config, textIn, noiseFiles])
         // The only BLAS product here is the small MFCC DCT, one utterance per thread: OpenBLAS's
         // own worker threads (started when the library loads, spinning on sched_yield while they
         // wait) only cost CPU, so run BLAS on the calling thread and stop them.

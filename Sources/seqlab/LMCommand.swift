@@ -53,6 +53,7 @@ struct LMBuild: ParsableCommand {
     }
 
     private func build() throws {
+        try Self.refuseReplacingInputs(outputs: [("-o", output)], inputs: [textFile])
         let data = try readWholeFile(textFile)
         let name = textFile == "-" ? "stdin" : textFile
         guard let text = String(data: data, encoding: .utf8) else {

@@ -86,6 +86,8 @@ struct Label: ParsableCommand {
                 throw InputError(file: decoding.model, "the model stores no front end (train with --frontend CONFIG), so it cannot label raw files; use extract and decode")
             }
             items = try inputList(files: files, scp: scp, warn: Self.printWarning)
+            try Self.refuseReplacingInputs(outputs: [("-o", output), ("-o", output == "-" ? nil : output + ".progress")],
+                                           inputs: items.map(\.path) + [scp, decoding.model, decoding.lm, decoding.lexicon])
             sink = output == "-" ? nil : try ResumableOutput(path: output, resume: resume, settings: runSettings(items))
             // A file given twice is listed once (inputList); two other inputs with one key (`/a/x.wav` and
             // `a/x.wav`) are the first labelled, the second reported, as extract does.

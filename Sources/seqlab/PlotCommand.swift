@@ -34,8 +34,9 @@ struct PlotOutputOptions: ParsableArguments {
     @Option(help: "Title of the picture (default: the input's name).")
     var title: String?
 
-    /// Writes the SVG text to the output.
-    func write(_ svg: String) throws {
+    /// Writes the SVG text to the output, refusing (exit status 64) an output that is one of `inputs`.
+    func write(_ svg: String, inputs: [String?]) throws {
+        try Plot.refuseReplacingInputs(outputs: [("-o", output)], inputs: inputs)
         if output == "-" { try writeOut(svg) } else { try AtomicFile.write(Array(svg.utf8), to: output) }
     }
 }
@@ -92,7 +93,7 @@ struct PlotFeatures: ParsableCommand {
             let record = try readUtterance(archive, key: key)
             let svg = try heatMapSVG(matrix: record.matrix, frameShift: frameShift.map { $0 / 1000 },
                                      title: output.title ?? "\(record.key): features", yLabel: "dimension")
-            try output.write(svg)
+            try output.write(svg, inputs: [archive])
         }
     }
 }
@@ -165,7 +166,7 @@ struct PlotPosteriors: ParsableCommand {
                                         spans: spans, frameShift: labelling.frameShiftSeconds,
                                         features: noFeatures ? nil : record.matrix,
                                         title: output.title ?? "\(record.key): posteriors of \(URL(fileURLWithPath: model).lastPathComponent)")
-            try output.write(svg)
+            try output.write(svg, inputs: [input, model])
         }
         if rejected > 0 { throw ExitCode.failure }
     }
@@ -188,7 +189,7 @@ struct PlotTraining: ParsableCommand {
             if let warning = TrainingLogEntry.restartWarning(entries, file: name) { Self.printWarning(warning + "; the curves join them") }
             let svg = try trainingCurvesSVG(entries, title: output.title ?? "training: \(URL(fileURLWithPath: name).lastPathComponent)",
                                             logLoss: logScale)
-            try output.write(svg)
+            try output.write(svg, inputs: [log])
         }
     }
 }
@@ -215,7 +216,7 @@ struct PlotAudio: ParsableCommand {
             let svg = try heatMapSVG(matrix: features, frameShift: frontEnd.frameShift / 1000,
                                      title: output.title ?? "\(URL(fileURLWithPath: file).lastPathComponent): \(frontEnd.featureType.rawValue)",
                                      yLabel: frontEnd.featureType == .mfcc ? "cepstral coefficient" : "\(frontEnd.featureType.rawValue) bin")
-            try output.write(svg)
+            try output.write(svg, inputs: [file, config])
         }
     }
 }
@@ -259,7 +260,7 @@ struct PlotInk: ParsableCommand {
                 InkDrawing(id: sample.id, label: sample.label, strokes: sample.strokes.map { $0.points.map { (x: $0.x, y: $0.y) } },
                            yPointsUp: sample.yPointsUp)
             }
-            try output.write(try inkSVG(drawings, columns: columns, title: output.title ?? URL(fileURLWithPath: file).lastPathComponent))
+            try output.write(try inkSVG(drawings, columns: columns, title: output.title ?? URL(fileURLWithPath: file).lastPathComponent), inputs: [file])
         }
         if rejected > 0 { throw ExitCode.failure }
     }
@@ -310,7 +311,7 @@ struct PlotLearning: ParsableCommand {
                  curve: try LearningCurveData.read(path: path))
             }
             try output.write(try learningCurvesSVG(named, smoothing: smooth, returnRange: try range,
-                                                   title: output.title ?? "learning curves"))
+                                                   title: output.title ?? "learning curves"), inputs: curves)
         }
     }
 }

@@ -317,6 +317,8 @@ struct Train: ParsableCommand {
         if let previous { try refuseFlagsTheCheckpointOverrides(previous.options, checkpoint: previous.path) }
         let checkpointPath = checkpoint ?? output + ".ckpt"
         if previous == nil { try Checkpoint.refuseReplacingUnfinishedRun(at: checkpointPath) }
+        try Self.refuseReplacingInputs(outputs: [("-o", output), ("--checkpoint", checkpointPath), ("--log", log)],
+                                       inputs: [feats, text, validFeats, validText, frontend])
         // The model, checkpoint and epoch models are first written after an epoch: a path that
         // cannot be written stops the run now, before any data is read or epoch trained.
         try AtomicFile.checkWritable(output)

@@ -123,6 +123,23 @@ extension ParsableCommand {
         return nothing
     }
 
+    /// Refuses, before any work, an output that is one of the command's inputs, however spelled (a
+    /// link, `./`; see `SameFile`): exit status 64, naming both. `outputs` are the output options and
+    /// their paths (Kaldi specifiers allowed), `inputs` the paths read (`-` and nil are skipped).
+    static func refuseReplacingInputs(outputs: [(option: String, path: String?)], inputs: [String?]) throws {
+        var option: [String: String] = [:]
+        for case let (name, path?) in outputs {
+            for file in SameFile.files(ofSpecifier: path) where option[file] == nil { option[file] = name }
+        }
+        let same = SameFile(outputs: Array(option.keys).sorted())
+        guard !same.isEmpty else { return }
+        for case let input? in inputs {
+            if let output = same.output(replacing: input) {
+                throw ValidationError("\(option[output] ?? "the output") \(output) is the input \(input): writing it would replace that input; give another output path")
+            }
+        }
+    }
+
     /// Reports a run that wrote no `unit` (see `closeArchive`) and ends it with exit status 1.
     static func nothingWritten(_ unit: String, why: String = "", output: String) throws -> Never {
         printMessage("no \(unit) was written\(why); \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")

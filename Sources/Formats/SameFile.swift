@@ -1,0 +1,43 @@
+// SameFile: which of a command's inputs an output would replace (same device and inode).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Finds an output path that names one of the inputs, however spelled (`./a.wav`, an absolute path,
+/// a symbolic or hard link): writing it would replace an input with a different kind of file (a
+/// feature archive over a recording, a model over its training data) before the user could notice.
+/// Only existing regular files are compared; `-`, devices and pipes never match.
+public struct SameFile {
+    private var identities: [(device: UInt64, inode: UInt64, path: String)] = []
+
+    /// The outputs to look for; paths that do not exist yet (or are not regular files) are dropped.
+    public init(outputs: [String]) {
+        for path in outputs {
+            if let id = SameFile.identity(path) { identities.append((id.device, id.inode, path)) }
+        }
+    }
+
+    /// True when no output exists yet: nothing can be replaced, and `output(replacing:)` is nil.
+    public var isEmpty: Bool { identities.isEmpty }
+
+    /// The output that is the same file as `input`, or nil.
+    public func output(replacing input: String) -> String? {
+        guard !identities.isEmpty, input != "-", let id = SameFile.identity(input) else { return nil }
+        return identities.first { $0.device == id.device && $0.inode == id.inode }?.path
+    }
+
+    /// The files a Kaldi specifier names: the archive (and the scp of `ark,scp:ARK,SCP`), or the
+    /// path as it is when it does not parse; none for stdin/stdout (`-`).
+    public static func files(ofSpecifier spec: String) -> [String] {
+        guard let parsed = try? KaldiSpecifier(spec) else { return spec == "-" ? [] : [spec] }
+        return ([parsed.path] + (parsed.scpPath.map { [$0] } ?? [])).filter { $0 != "-" }
+    }
+
+    private static func identity(_ path: String) -> (device: UInt64, inode: UInt64)? {
+        var info = stat()
+        guard path != "-", stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return (UInt64(info.st_dev), UInt64(info.st_ino))
+    }
+}

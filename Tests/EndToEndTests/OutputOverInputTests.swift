@@ -1,0 +1,70 @@
+// An output path that names one of the command's inputs (a slip of the shell, a link) is refused
+// with exit status 64 before anything is written: the input stays as it was.
+import Foundation
+import TestSupport
+import XCTest
+
+final class OutputOverInputTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    static let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+    static let config = packageRoot.appendingPathComponent("models/digits.conf").path
+
+    /// Copies `source` to `name` in the test folder; returns its path.
+    func copy(_ source: String, _ name: String) throws -> String {
+        try FileManager.default.copyItem(atPath: source, toPath: path(name))
+        return path(name)
+    }
+
+    /// Each command given an output that is one of its inputs: it used to replace the input (a
+    /// recording by a feature archive, the training features by the model, the corpus by its ARPA
+    /// model, a recording by an empty labels file). Now: exit status 64, one line naming both, and
+    /// the input's bytes unchanged.
+    func testAnOutputThatIsAnInputIsRefusedBeforeAnythingIsWritten() throws {
+        let wav = try copy(packageRoot.appendingPathComponent("data/samples/sample01_41918.wav").path, "a.wav")
+        let text = try copy(packageRoot.appendingPathComponent("data/samples/text").path, "text")
+        let feats = path("feats.ark")
+        let scp = try writeTextFile("sample01_41918 \(wav)\n", "wav.scp", in: dir)
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", Self.config, "--scp", scp, "-o", feats, "--quiet"]).status, 0)
+        try FileManager.default.createSymbolicLink(atPath: path("link.wav"), withDestinationPath: wav)
+        let cases: [(command: String, arguments: [String], message: String)] = [
+            ("extract audio", ["extract", "audio", "--config", Self.config, wav, "-o", wav], "-o \(wav) is the input \(wav)"),
+            ("extract audio", ["extract", "audio", "--config", Self.config, path("link.wav"), "-o", wav], "-o \(wav) is the input \(path("link.wav"))"),
+            ("extract audio", ["extract", "audio", "--config", Self.config, "--scp", scp, "-o", "ark,scp:\(path("b.ark")),\(scp)"], "-o \(scp) is the input \(scp)"),
+            ("train", ["train", "--feats", feats, "--text", text, "--hidden", "4", "--epochs", "1", "-o", feats], "-o \(feats) is the input \(feats)"),
+            ("train", ["train", "--feats", feats, "--text", text, "--hidden", "4", "--epochs", "1", "-o", path("m.safetensors"), "--log", text],
+             "--log \(text) is the input \(text)"),
+            ("lm build", ["lm", "build", text, "-o", dir.path + "/./text"], "-o \(dir.path)/./text is the input \(text)"),
+            ("label", ["label", "-m", Self.model, wav, "-o", wav], "-o \(wav) is the input \(wav)"),
+            ("plot features", ["plot", "features", feats, "-o", feats], "-o \(feats) is the input \(feats)"),
+        ]
+        let before = try [wav, text, feats, scp].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        for (command, arguments, message) in cases {
+            let r = try runSeqlab(arguments)
+            XCTAssertEqual(r.status, 64, "\(arguments): \(r.stderr)")
+            XCTAssertEqual(r.stderr, "seqlab \(command): \(message): writing it would replace that input; give another output path\n")
+            let after = try [wav, text, feats, scp].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+            XCTAssertEqual(after, before, "\(arguments) changed an input")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("m.safetensors")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("b.ark")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: wav + ".progress"))
+    }
+
+    /// cmvn and average read everything before they write, so an output equal to the input works
+    /// in place as `sort -o FILE FILE` does: it stays allowed, and gives what a separate output gets.
+    func testInPlaceCMVNStillWorks() throws {
+        let wav = packageRoot.appendingPathComponent("data/samples/sample01_41918.wav").path
+        let feats = path("feats.ark")
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", Self.config, wav, "-o", feats, "--quiet"]).status, 0)
+        let separate = try runSeqlab(["cmvn", feats, "-o", path("normalised.ark")])
+        XCTAssertEqual(separate.status, 0, separate.stderr)
+        let inPlace = try runSeqlab(["cmvn", feats, "-o", feats])
+        XCTAssertEqual(inPlace.status, 0, inPlace.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: feats)), try Data(contentsOf: URL(fileURLWithPath: path("normalised.ark"))))
+    }
+}
