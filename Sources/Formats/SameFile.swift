@@ -28,6 +28,26 @@ public struct SameFile {
         return identities.first { $0.device == id.device && $0.inode == id.inode }?.path
     }
 
+    /// True when writing `a` and writing `b` would write one file: the same existing file, or, for
+    /// paths not made yet, the same path once `.`, `..`, repeated slashes and links in the folders
+    /// are resolved. `-` (stdout) is left to the commands' own checks.
+    public static func sameTarget(_ a: String, _ b: String) -> Bool {
+        guard a != "-", b != "-" else { return false }
+        if let x = identity(a), let y = identity(b) { return x.device == y.device && x.inode == y.inode }
+        return resolved(a) == resolved(b)
+    }
+
+    /// `path` made absolute, its folder's links and `.`/`..` resolved (the last part kept as it is).
+    private static func resolved(_ path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[...$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let real = realpath(folder.isEmpty ? "/" : folder, nil) else { return path }
+        defer { free(real) }
+        let base = String(cString: real)
+        return (base.hasSuffix("/") ? base : base + "/") + name
+    }
+
     /// The files a Kaldi specifier names: the archive (and the scp of `ark,scp:ARK,SCP`), or the
     /// path as it is when it does not parse; none for stdin/stdout (`-`).
     public static func files(ofSpecifier spec: String) -> [String] {

@@ -269,6 +269,7 @@ struct ExtractAudio: ParsableCommand {
             Self.printMessage("stdout: refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
             throw ExitCode.failure
         }
+        try Self.refuseSharedOutputs(SameFile.files(ofSpecifier: output).map { ("-o", $0) } + [("--text-out", textOut)])
         try Self.refuseReplacingInputs(outputs: [("-o", output), ("--text-out", textOut)],
                                        inputs: items.map(\.path) + [scp, self.config, textIn, noiseFiles])
         // The only BLAS product here is the small MFCC DCT, one utterance per thread: OpenBLAS's

@@ -121,6 +121,8 @@ struct ExtractStrokes: ParsableCommand {
     }
 
     private func extract() throws {
+        try Self.refuseSharedOutputs(SameFile.files(ofSpecifier: output).map { ("-o", $0) }
+                                     + [("--text-out", textOut), ("--utt2spk", utt2spk), ("--write-config", writeConfig)])
         Interrupt.install()
         let config = try frontend()
         if let writeConfig { try AtomicFile.write(Array(config.text.utf8), to: writeConfig) }

@@ -238,6 +238,7 @@ struct GridLearn: ParsableCommand {
 
     func run() throws {
         try Self.reportingErrors {
+            try Self.refuseSharedOutputs([("--model", model), ("--curve", curve)])
             let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true)
             let mdp = GridMDP(map)
             // Opened before learning, so that a path that cannot be written fails before the work;

@@ -317,6 +317,7 @@ struct Train: ParsableCommand {
         if let previous { try refuseFlagsTheCheckpointOverrides(previous.options, checkpoint: previous.path) }
         let checkpointPath = checkpoint ?? output + ".ckpt"
         if previous == nil { try Checkpoint.refuseReplacingUnfinishedRun(at: checkpointPath) }
+        try Self.refuseSharedOutputs([("-o", output), ("--checkpoint", checkpointPath), ("--log", log)])
         try Self.refuseReplacingInputs(outputs: [("-o", output), ("--checkpoint", checkpointPath), ("--log", log)],
                                        inputs: [feats, text, validFeats, validText, frontend])
         // The model, checkpoint and epoch models are first written after an epoch: a path that

@@ -55,6 +55,32 @@ final class OutputOverInputTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: wav + ".progress"))
     }
 
+    /// Two outputs of one command naming one file: the one written last replaced the other
+    /// (`extract --text-out` over the archive, train's checkpoint over its best model, both exit
+    /// status 0), or one's temporary file was removed as the other's leftover (grid learn failed with
+    /// "cannot replace file"). Now refused with exit status 64 before any work, nothing written.
+    func testTwoOutputsOnOneFileAreRefused() throws {
+        let wav = packageRoot.appendingPathComponent("data/samples/sample01_41918.wav").path
+        let feats = path("feats.ark")
+        let text = try writeTextFile("sample01_41918 4 1 9 1 8\n", "text", in: dir)
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", Self.config, wav, "-o", feats, "--quiet"]).status, 0)
+        let grid = packageRoot.appendingPathComponent("data/grids/russell-norvig-4x3.grid").path
+        let cases: [(command: String, arguments: [String], message: String)] = [
+            ("extract audio", ["extract", "audio", "--config", Self.config, wav, "--text-in", text, "--text-out", dir.path + "/./out.ark", "-o", path("out.ark")],
+             "-o \(path("out.ark")) and --text-out \(dir.path)/./out.ark are one file"),
+            ("train", ["train", "--feats", feats, "--text", text, "--hidden", "4", "--epochs", "1", "-o", path("m.safetensors"), "--checkpoint", path("m.safetensors")],
+             "-o \(path("m.safetensors")) and --checkpoint \(path("m.safetensors")) are one file"),
+            ("grid learn", ["grid", "learn", grid, "--algorithm", "dqn", "--episodes", "5", "--model", path("q.safetensors"), "--curve", path("q.safetensors")],
+             "--model \(path("q.safetensors")) and --curve \(path("q.safetensors")) are one file"),
+        ]
+        for (command, arguments, message) in cases {
+            let r = try runSeqlab(arguments)
+            XCTAssertEqual(r.status, 64, "\(arguments): \(r.stderr)")
+            XCTAssertEqual(r.stderr, "seqlab \(command): \(message): one would replace the other; give each its own path\n")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["feats.ark", "text"])
+    }
+
     /// cmvn and average read everything before they write, so an output equal to the input works
     /// in place as `sort -o FILE FILE` does: it stays allowed, and gives what a separate output gets.
     func testInPlaceCMVNStillWorks() throws {

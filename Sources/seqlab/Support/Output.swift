@@ -140,6 +140,18 @@ extension ParsableCommand {
         }
     }
 
+    /// Refuses, before any work, two outputs that name one file (`SameFile.sameTarget`): the second
+    /// written would replace the first, or one's temporary file be taken for the other's leftover.
+    /// Exit status 64, naming both options.
+    static func refuseSharedOutputs(_ outputs: [(option: String, path: String?)]) throws {
+        let given = outputs.compactMap { o in o.path.map { (o.option, $0) } }
+        for (i, a) in given.enumerated() {
+            for b in given[(i + 1)...] where SameFile.sameTarget(a.1, b.1) {
+                throw ValidationError("\(a.0) \(a.1) and \(b.0) \(b.1) are one file: one would replace the other; give each its own path")
+            }
+        }
+    }
+
     /// Reports a run that wrote no `unit` (see `closeArchive`) and ends it with exit status 1.
     static func nothingWritten(_ unit: String, why: String = "", output: String) throws -> Never {
         printMessage("no \(unit) was written\(why); \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
