@@ -1,4 +1,9 @@
 // KaldiArchiveReader: streams keyed matrices from a Kaldi ark (binary or text) or through an scp.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Tensors
 
 /// One utterance of an archive: its key and its matrix (T × D, frames × dimensions).
@@ -40,8 +45,13 @@ public final class KaldiArchiveReader {
     static let maxKeyLength = 4096
 
     /// Opens a file, `-` for stdin, or a Kaldi rspecifier (`ark:…`, `scp:…`).
+    /// An archive on stdin that is a terminal is refused (as gzip refuses to read compressed data
+    /// from one): nobody types an archive, and a command left waiting there looks hung.
     public init(path: String) throws {
         let spec = try KaldiSpecifier(path)
+        if spec.kind == .archive && spec.path == "-" && isatty(0) != 0 {
+            throw InputError(file: "stdin", "is a terminal, expected a Kaldi archive: pipe one in (seqlab extract … | seqlab …) or give the archive's file")
+        }
         switch spec.kind {
         case .archive: source = .archive(try ByteInput(path: spec.path))
         case .scp:
