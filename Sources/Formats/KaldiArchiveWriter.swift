@@ -67,6 +67,12 @@ public final class KaldiArchiveWriter {
             throw InputError(file: output.name, place: "record \(count)",
                              "key \"\(key)\" is empty or contains whitespace/control characters; Kaldi keys are single tokens")
         }
+        // The reader takes keys up to this length (a longer one means the input is no archive):
+        // a longer key would make an archive that no reader of ours reads back.
+        guard key.utf8.count <= KaldiArchiveReader.maxKeyLength else {
+            throw InputError(file: output.name, place: "record \(count)",
+                             "key \"\(InputError.quoted(key, limit: 40))\" is \(key.utf8.count) bytes long; archives take keys of at most \(KaldiArchiveReader.maxKeyLength)")
+        }
         guard keys.insert(key).inserted else {
             throw InputError(file: output.name, place: "record \(count)", "duplicate key \"\(key)\"")
         }

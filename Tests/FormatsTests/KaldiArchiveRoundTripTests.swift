@@ -146,6 +146,26 @@ final class KaldiArchiveRoundTripTests: XCTestCase {
         try writer.close()
     }
 
+    /// A key longer than the reader takes (4096 bytes) is refused, the record not written: the
+    /// writer used to write it, and the archive then failed to read back ("record key longer than
+    /// 4096 bytes"). The longest key the reader takes still round-trips.
+    func testWriterRefusesKeysTheReaderWouldNot() throws {
+        let path = temporaryDirectory().appendingPathComponent("long.ark").path
+        let writer = try KaldiArchiveWriter(path: path)
+        let longest = String(repeating: "k", count: 4096)
+        XCTAssertThrowsError(try writer.write(key: longest + "k", matrix: Matrix([[1]]))) {
+            XCTAssertEqual("\($0)", "\(path): record 1: key \"\(String(repeating: "k", count: 40))…\" is 4097 bytes long; archives take keys of at most 4096")
+        }
+        XCTAssertFalse(writer.outputFailed)
+        try writer.write(key: longest, matrix: Matrix([[2]]))
+        try writer.close()
+        let reader = try KaldiArchiveReader(path: path)
+        let record = try XCTUnwrap(reader.next())
+        XCTAssertEqual(record.key, longest)
+        XCTAssertEqual(record.matrix.data, [2])
+        XCTAssertNil(try reader.next())
+    }
+
     func testPythonFloatRepr() {
         let cases: [(Double, String)] = [
             (0.1, "0.1"), (2, "2.0"), (-0.25, "-0.25"), (1e16, "1e+16"), (1e15, "1000000000000000.0"),
