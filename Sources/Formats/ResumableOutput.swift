@@ -63,17 +63,27 @@ public final class ResumableOutput {
                 throw InputError(file: path, place: "byte \(size)", "is shorter than its progress file says (\(kept) bytes): it was changed since; run without --resume")
             }
         }
-        // The journal first, rewritten whole without a torn line (atomically): it then never claims
+        // OUTPUT is opened first, as it is (not cut yet), so that one that cannot be opened (a
+        // folder, a read-only file) stops the run before the journal is written beside it.
+        let existed = FileManager.default.fileExists(atPath: path)
+        let fd = open(path, O_WRONLY | O_CREAT, 0o644)
+        guard fd >= 0 else { throw InputError(file: path, "cannot open for writing: \(systemErrorText())") }
+        // The journal next, rewritten whole without a torn line (atomically): it then never claims
         // more than OUTPUT holds, whatever moment a kill comes. Every kept item ends at or before `kept`.
         let text = ResumableOutput.header
             + settings.map { "setting\t\(escape($0.name))\t\(escape($0.value))\n" }.joined()
             + records.map { "\(kept)\t\(escape($0.key))\t\(escape($0.path))\n" }.joined()
-        try AtomicFile.write(Array(text.utf8), to: journalPath)
-        let jfd = open(journalPath, O_WRONLY | O_APPEND)
-        guard jfd >= 0 else { throw InputError(file: journalPath, "cannot open for appending: \(systemErrorText())") }
+        let jfd: Int32
+        do {
+            try AtomicFile.write(Array(text.utf8), to: journalPath)
+            jfd = open(journalPath, O_WRONLY | O_APPEND)
+            guard jfd >= 0 else { throw InputError(file: journalPath, "cannot open for appending: \(systemErrorText())") }
+        } catch {
+            _ = posixClose(fd)
+            if !existed { unlink(path) }
+            throw error
+        }
         journal = ByteOutput(descriptor: jfd, name: journalPath)
-        let fd = open(path, O_WRONLY | O_CREAT, 0o644)
-        guard fd >= 0 else { throw InputError(file: path, "cannot open for writing: \(systemErrorText())") }
         // Cut a half-written item (or, for a new run, everything) and continue at the end.
         guard ftruncate(fd, off_t(kept)) == 0, lseek(fd, 0, SEEK_END) >= 0 else {
             let reason = systemErrorText()

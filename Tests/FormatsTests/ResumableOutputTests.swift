@@ -37,6 +37,24 @@ final class ResumableOutputTests: XCTestCase {
         XCTAssertEqual(try ResumableOutput(path: path, resume: true).resumedItems, 0)
     }
 
+    /// An output that cannot be opened (here a folder) fails before its journal is written: it used
+    /// to leave a stray FOLDER.progress behind. A journal that cannot be written (here a folder in
+    /// its place) leaves no empty output behind either.
+    func testAnOutputThatCannotBeOpenedLeavesNoJournal() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("labels").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        XCTAssertThrowsError(try ResumableOutput(path: folder, resume: false)) {
+            XCTAssertEqual("\($0)", "\(folder): cannot open for writing: Is a directory")
+        }
+        let out = dir.appendingPathComponent("out.txt").path
+        try FileManager.default.createDirectory(atPath: out + ".progress", withIntermediateDirectories: false)
+        XCTAssertThrowsError(try ResumableOutput(path: out, resume: false))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["labels", "out.txt.progress"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
+    }
+
     func testAChangedOutputOrForeignJournalIsRefused() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
