@@ -36,6 +36,7 @@ struct Average: ParsableCommand {
 
     func validate() throws {
         guard models.count >= 2 else { throw ValidationError("give two or more models to average (got \(models.count))") }
+        if output == "-" { throw ValidationError("-o writes a safetensors file: give a file name") }
     }
 
     func run() throws {

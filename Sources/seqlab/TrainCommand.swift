@@ -313,6 +313,8 @@ struct Train: ParsableCommand {
     }
 
     private func train() throws {
+        // Checked here, not in validate(): the defaults of the options are read by parsing "-o -".
+        if output == "-" { throw ValidationError("-o writes a safetensors file (and its checkpoint beside it): give a file name") }
         let previous = try resume.map { try Checkpoint(contentsOf: $0) }
         if let previous { try refuseFlagsTheCheckpointOverrides(previous.options, checkpoint: previous.path) }
         let checkpointPath = checkpoint ?? output + ".ckpt"

@@ -204,4 +204,19 @@ final class AverageCommandTests: XCTestCase {
         XCTAssertEqual(blocked.stderr.split(separator: "\n").count, 1, blocked.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("c.safetensors")))
     }
+
+    /// `-o -` is no way to put a model on stdout: train and average used to write files named "-"
+    /// (and "-.ckpt") in the current folder and exit 0. Refused as grid learn refuses `--model -`.
+    func testAModelIsNotWrittenToAFileNamedDash() throws {
+        let task = try writeLabelTask(in: dir)
+        XCTAssertEqual(try runSeqlab(common(task) + ["--epochs", "1", "-o", path("a.safetensors")]).status, 0)
+        let train = try runSeqlab(common(task) + ["--epochs", "1", "-o", "-"], currentDirectory: dir)
+        XCTAssertEqual(train.status, 64, train.stderr)
+        XCTAssertEqual(train.stderr, "seqlab train: -o writes a safetensors file (and its checkpoint beside it): give a file name\n")
+        let average = try runSeqlab(["average", path("a.safetensors"), path("a.safetensors.ckpt"), "-o", "-"], currentDirectory: dir)
+        XCTAssertEqual(average.status, 64, average.stderr)
+        XCTAssertEqual(average.stderr, "seqlab average: -o writes a safetensors file: give a file name (seqlab average --help shows the options)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("-")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("-.ckpt")))
+    }
 }
