@@ -25,7 +25,9 @@ public struct CTMToken: Sendable, Equatable {
 /// the line: a field count other than 5 or 6, a start or duration that is not a finite number
 /// (a negative duration), a confidence outside [0, 1], or with `requireConfidence` none at all.
 public enum CTMFile {
-    /// The utterances in the order of their first line, each with its tokens in file order.
+    /// The utterances in the order of their first line, each with its tokens in order of start time,
+    /// tokens with equal starts in file order (a ctm file sorted by text, as `sort` does, puts
+    /// 10.0 before 9.0; the order of the lines is not the order of the tokens).
     public static func read(path: String, requireConfidence: Bool = false) throws -> [(key: String, tokens: [CTMToken])] {
         let name = path == "-" ? "stdin" : path
         var order: [String] = []
@@ -57,6 +59,8 @@ public enum CTMFile {
             tokens[key, default: []].append(CTMToken(token: fields[4], start: start, duration: duration,
                                                           confidence: confidence, line: line.number))
         }
-        return order.map { ($0, tokens[$0]!) }
+        return order.map { key in
+            (key, tokens[key]!.sorted { ($0.start, $0.line) < ($1.start, $1.line) })
+        }
     }
 }

@@ -37,7 +37,8 @@ struct Combine: ParsableCommand {
 
         With --ctm the files are ctm files with confidences (decode --format ctm),
         each line one unit to vote on (with --unit char: one character, <space> for a
-        space, as --ctm-unit token writes a character model's). --alpha below 1 weighs
+        space, as --ctm-unit token writes a character model's), an utterance's units
+        in order of start time (equal starts in line order). --alpha below 1 weighs
         the systems' confidences in the vote (Fiscus's α and Conf(@)):
           score(w) = α · N(w)/N + (1 − α) · C(w)
         C(w) being the mean (--confidence max: the largest) confidence of the N(w) of

@@ -119,6 +119,23 @@ final class CombineCommandTests: XCTestCase {
         XCTAssertEqual(max.stdoutText, "u1 1 7\nu2 5\n", max.stderr)
     }
 
+    /// ctm lines out of time order vote as the tokens they time: a file sorted as text (10.00
+    /// before 9.00) and one whose lines are shuffled combine as the same file in time order.
+    func testCTMTokensVoteInTimeOrder() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inOrder = try writeTextFile("u1 1 0.10 0.1 a 0.9\nu1 1 0.20 0.1 b 0.9\nu1 1 0.30 0.1 c 0.9\n", "c1.ctm", in: dir)
+        let shuffled = try writeTextFile("u1 1 0.30 0.1 c 0.9\nu1 1 0.10 0.1 a 0.9\nu1 1 0.20 0.1 b 0.9\n", "c4.ctm", in: dir)
+        let r = try runSeqlab(["combine", "--ctm", shuffled, shuffled, inOrder])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdoutText, "u1 a b c\n")
+        let sorted = try writeTextFile("u1 1 10.00 0.5 d 0.9\nu1 1 2.00 0.5 b 0.9\nu1 1 9.00 0.5 c 0.9\n", "sorted.ctm", in: dir)
+        let timed = try writeTextFile("u1 1 2.00 0.5 b 0.9\nu1 1 9.00 0.5 c 0.9\nu1 1 10.00 0.5 d 0.9\n", "timed.ctm", in: dir)
+        let s = try runSeqlab(["combine", "--ctm", sorted, sorted, timed])
+        XCTAssertEqual(s.status, 0, s.stderr)
+        XCTAssertEqual(s.stdoutText, "u1 b c d\n")
+    }
+
     /// --unit char with ctm files of a character model (a character per line, <space> for a space),
     /// and the error for a line that holds a word.
     func testCharacterCTMs() throws {

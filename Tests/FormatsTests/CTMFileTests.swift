@@ -13,7 +13,7 @@ final class CTMFileTests: XCTestCase {
         return path
     }
 
-    /// Utterances in the order of their first line, tokens in file order, a missing confidence as 1.
+    /// Utterances in the order of their first line, tokens in time order, a missing confidence as 1.
     func testReadsUtterancesInFileOrder() throws {
         let path = try write("""
         u2 1 0.240 0.010 five 0.9547
@@ -29,6 +29,25 @@ final class CTMFileTests: XCTestCase {
         XCTAssertEqual(read[1].tokens.map(\.token), ["<space>", "x"])
         XCTAssertEqual(read[1].tokens.map(\.confidence), [0.5, 1])
         XCTAssertEqual(read[1].tokens[1].line, 5)
+    }
+
+    /// Tokens in order of start time whatever the order of the lines (a file sorted as text puts
+    /// 10.00 before 9.00), equal starts in line order.
+    func testTokensAreInTimeOrder() throws {
+        let path = try write("""
+        u1 1 10.00 0.50 d 0.9
+        u1 1 2.00 0.50 b 0.9
+        u1 1 9.00 0.50 c 0.9
+        u1 1 2.00 0.00 b2 0.9
+        u2 1 0.30 0.10 y
+        u1 1 0.50 0.50 a 0.9
+        u2 1 0.10 0.10 x
+        """)
+        let read = try CTMFile.read(path: path)
+        XCTAssertEqual(read.map(\.key), ["u1", "u2"])
+        XCTAssertEqual(read[0].tokens.map(\.token), ["a", "b", "b2", "c", "d"])
+        XCTAssertEqual(read[0].tokens.map(\.line), [6, 2, 4, 3, 1])
+        XCTAssertEqual(read[1].tokens.map(\.token), ["x", "y"])
     }
 
     func testMalformedLinesNameTheLine() throws {
