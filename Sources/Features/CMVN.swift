@@ -64,25 +64,34 @@ public func applyCMVN(_ features: inout Matrix, mode: CMVNMode) {
 /// utterance normalised by the statistics of all frames of its speaker's utterances, so that a
 /// voice's average spectrum and spread are removed while the differences between its utterances
 /// stay. `speakerOf` maps each key to its speaker; a key it does not name is its own speaker
-/// (per-utterance CMVN). Utterances of one speaker must share a dimension.
+/// (per-utterance CMVN). A speaker's dimension is that of its first utterance: an utterance with
+/// another is removed from `utterances` (out of the statistics and the output) and returned as an
+/// error naming it, its dimension and the one expected; the rest are normalised.
 public func applySpeakerCMVN(_ utterances: inout [(key: String, features: Matrix)], speakerOf: [String: String],
-                             mode: CMVNMode, file: String = "features") throws(InputError) {
-    guard mode != .none else { return }
+                             mode: CMVNMode, file: String = "features") -> [InputError] {
+    guard mode != .none else { return [] }
     var statistics: [String: CMVNStatistics] = [:]
     var firstKey: [String: String] = [:]
+    var rejected: [InputError] = []
+    var kept: [(key: String, features: Matrix)] = []
+    kept.reserveCapacity(utterances.count)
     for u in utterances {
         let speaker = speakerOf[u.key] ?? "utterance " + u.key
         var s = statistics[speaker] ?? CMVNStatistics(dimension: u.features.cols)
         guard s.dimension == u.features.cols else {
-            throw InputError(file: file, place: u.key,
-                             "\(u.features.cols) dimensions, but \(firstKey[speaker] ?? "") of the same speaker has \(s.dimension)")
+            rejected.append(InputError(file: file, place: u.key,
+                                       "\(u.features.cols) dimensions, but \(firstKey[speaker] ?? "") of the same speaker has \(s.dimension); left out"))
+            continue
         }
         s.add(u.features)
         statistics[speaker] = s
         if firstKey[speaker] == nil { firstKey[speaker] = u.key }
+        kept.append(u)
     }
+    utterances = kept
     for i in utterances.indices {
         let speaker = speakerOf[utterances[i].key] ?? "utterance " + utterances[i].key
         statistics[speaker]!.normalise(&utterances[i].features, mode: mode)
     }
+    return rejected
 }

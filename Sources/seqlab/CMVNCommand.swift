@@ -20,10 +20,13 @@ struct CMVN: ParsableCommand {
             seqlab cmvn --utt2spk data/train/utt2spk | \\
             seqlab train --text data/train/text -o model.safetensors
         Speaker statistics need every utterance of the speaker first, so the archive is
-        held in memory. Extract with --cmvn=none when the speaker's statistics should
-        replace the utterance's. A model trained on speaker-normalised features needs
-        the same step before decode (seqlab label reruns only the model's own front
-        end).
+        held in memory. A bad utterance (no frames, a NaN or infinite feature, or a
+        dimension other than that of its speaker's first utterance) is named on stderr
+        and left out of the statistics and the output; the rest are written, and the
+        exit status is then 1. Extract with --cmvn=none when the speaker's statistics
+        should replace the utterance's. A model trained on speaker-normalised features
+        needs the same step before decode (seqlab label reruns only the model's own
+        front end).
         """)
 
     @Argument(help: "Feature archive or scp ('-' = stdin).")
@@ -101,7 +104,12 @@ struct CMVN: ParsableCommand {
                     Self.printWarning("\(unnamed.count) utterance(s) not in \(utt2spk!), normalised alone, e.g. \(unnamed.prefix(3).map(\.key).joined(separator: ", "))")
                 }
             }
-            try applySpeakerCMVN(&utterances, speakerOf: speakerOf, mode: cmvn, file: name)
+            // An utterance whose dimension is not its speaker's is reported and left out; its
+            // speaker's other utterances and the other speakers are normalised and written.
+            for error in applySpeakerCMVN(&utterances, speakerOf: speakerOf, mode: cmvn, file: name) {
+                Self.printMessage("\(error)")
+                failures += 1
+            }
             let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
             for u in utterances { try writer.write(key: u.key, matrix: u.features) }
             try writer.close()

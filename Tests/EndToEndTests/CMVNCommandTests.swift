@@ -71,6 +71,16 @@ final class CMVNCommandTests: XCTestCase {
         let written = parseTextArk(r.stdoutText)
         XCTAssertEqual(written.map(\.key), ["a1", "a3"])
         XCTAssertEqual(written.first?.values, [-1, -1, 1, 1], "per-utterance mean and variance: (x − mean) / sd")
+        // An utterance whose dimension is not its speaker's: named and left out, its speaker's
+        // other utterance and the other speaker normalised and written (a1 alone, as above).
+        try "a1 spkA\na2 spkA\nb1 spkB\n".write(to: utt2spk, atomically: true, encoding: .utf8)
+        let wide = Data("a1  [\n  1 2\n  3 4 ]\na2  [\n  1 2 3 ]\nb1  [\n  7 7\n  9 8 ]\n".utf8)
+        let w = try runSeqlab(["cmvn", "--text-ark", "--utt2spk", utt2spk.path], stdin: wide)
+        XCTAssertEqual(w.status, 1)
+        XCTAssertEqual(w.stderr, "seqlab cmvn: stdin: a2: 3 dimensions, but a1 of the same speaker has 2; left out\n")
+        let normalised = parseTextArk(w.stdoutText)
+        XCTAssertEqual(normalised.map(\.key), ["a1", "b1"])
+        XCTAssertEqual(normalised.map(\.values), [[-1, -1, 1, 1], [-1, -1, 1, 1]])
         // A 0-frame utterance is reported as decode, align and train report it, and left out.
         let empty = try runSeqlab(["cmvn", "--text-ark"], stdin: Data("a1  [\n  1 2\n  3 4 ]\nz [ ]\n".utf8))
         XCTAssertEqual(empty.status, 1)
