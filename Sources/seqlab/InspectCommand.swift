@@ -13,12 +13,17 @@ import Training
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Summarise files seqlab reads or writes: Kaldi archives, models, audio and pen-stroke files, ARPA models, training logs, front-end configs, grid maps.",
+        abstract: "Summarise files seqlab reads or writes: Kaldi archives, models, audio and pen-stroke files, ARPA models, training logs, front-end configs, grid maps, Kaldi text, ctm, utt2spk, spk2utt and wav.scp lists.",
         discussion: """
         The kind is detected from the content, not the name. "-" reads a Kaldi archive
         from stdin; Kaldi specifiers (ark:PATH, scp:PATH) are accepted. Summaries go to
         stdout, errors to stderr; the exit status is non-zero if any file could not be
-        read.
+        read. Kaldi lists are told apart by their lines: a wav.scp's entries are audio
+        files (checked from the current folder: a missing one makes the exit status
+        non-zero); a ctm's times have a decimal point; utt2spk and spk2utt follow
+        Kaldi's naming (each utterance id starts with its speaker's); a text's keys are
+        unique utterance ids. Lines of a key and one word that does not start the key
+        are said to be a one-word text or an utt2spk, which the content does not tell.
         """)
 
     @Argument(help: "Files to summarise (\"-\" for a Kaldi archive on stdin).")
@@ -61,6 +66,11 @@ struct Inspect: ParsableCommand {
     func summary(of path: String) throws -> (String, [InputError], [InputError]) {
         switch try FileKind.detect(path: path) {
         case .kaldiArchive:
+            // A wav.scp is read as the list of audio files it is, not as a feature scp.
+            if path.hasSuffix(".scp"), FileManager.default.fileExists(atPath: path),
+               let list = try? ListSummary.summarise(path: path), list.kind == .wavScp {
+                return (list.description, list.problems, [])
+            }
             let archive = try ArchiveSummary(path: path)
             if archive.utterances == 0 && archive.problems.isEmpty { throw InputError.noUtterances(in: archive.name) }   // an empty scp or stdin
             return (archive.description, archive.problems, [])
@@ -95,12 +105,13 @@ struct Inspect: ParsableCommand {
             if size == 0 { throw InputError(file: path, "the file is empty") }
             let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
             if let text = try textSummary(of: path, extension: ext) { return (text, [], []) }
+            if let list = try ListSummary.summarise(path: path) { return (list.description, list.problems, []) }
             // Not readable: the reader the file's name points to says why.
             if Self.audioExtensions.contains(ext), let audioError { throw audioError }
             if Self.inkExtensions.contains(ext), let inkError { throw inkError }
             if ext == "safetensors" { _ = try SafeTensorsFile(contentsOf: path) }
             if ext == "ark" { _ = try ArchiveSummary(path: path) }
-            throw InputError(file: path, "not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, pen strokes, an ARPA model, a train --log file, a front-end config or a grid map)")
+            throw InputError(file: path, "not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, pen strokes, an ARPA model, a train --log file, a front-end config, a grid map, or a Kaldi text, ctm, utt2spk, spk2utt or wav.scp whose lines start with unique utterance keys)")
         }
     }
 

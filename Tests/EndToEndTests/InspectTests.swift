@@ -123,7 +123,7 @@ final class InspectTests: XCTestCase {
 
         let notOurs = try runSeqlab(["inspect", fixtures.appendingPathComponent("expected.txt").path])
         XCTAssertNotEqual(notOurs.status, 0)
-        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, pen strokes, an ARPA model, a train --log file, a front-end config or a grid map)\n"), notOurs.stderr)
+        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, pen strokes, an ARPA model, a train --log file, a front-end config, a grid map, or a Kaldi text, ctm, utt2spk, spk2utt or wav.scp whose lines start with unique utterance keys)\n"), notOurs.stderr)
     }
 }
 
@@ -162,6 +162,72 @@ final class InspectInputTests: XCTestCase {
         // The fixture holds two segments ("7": one stroke of 3 points; "4": two strokes, 3 + 2 points).
         for line in ["  samples: 2", "  strokes: 3", "  points: 8", "  labels: \"7\", \"4\""] {
             XCTAssertTrue(r.stdoutText.split(separator: "\n").contains { $0 == line }, "\(line) in\n\(r.stdoutText)")
+        }
+    }
+
+    /// The Kaldi lists seqlab reads and writes, each told apart by its lines: a text, a ctm whose
+    /// lines are out of time order, an utt2spk and an spk2utt (utterance ids starting with their
+    /// speaker's), a wav.scp with a missing file, and key-word lines that could be either.
+    func testSummarisesKaldiLists() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = dir.appendingPathComponent("a.wav")
+        try wavBytes(samples: [Int16](repeating: 100, count: 800), rate: 8000).write(to: wav)
+        let files = try [
+            ("text", "spk1_u1 yes no yes\nspk1_u2\nspk2_u1 no\n"),
+            ("hyp.ctm", "spk1_u1 1 9.00 0.50 no 0.9\nspk1_u1 1 10.00 0.25 yes 0.8\nspk1_u1 1 2.00 0.50 yes\nspk2_u1 1 0.50 0.50 no 1\n"),
+            ("utt2spk", "spk1_u1 spk1\nspk1_u2 spk1\nspk2_u1 spk2\n"),
+            ("spk2utt", "spk1 spk1_u1 spk1_u2\nspk2 spk2_u1\n"),
+            ("wav.scp", "spk1_u1 a.wav\nspk1_u2 missing.wav\nspk2_u1 \(wav.path)\n"),
+            ("words", "u1 yes\nu2 no\nu3 no\n"),
+        ].map { try writeTextFile($0.1, $0.0, in: dir) }
+        let r = try runSeqlab(["inspect"] + files, currentDirectory: dir)
+        XCTAssertEqual(r.status, 1, "the missing audio")
+        XCTAssertEqual(r.stderr, "seqlab inspect: \(files[4]): line 2: missing.wav: no such audio file\n")
+        XCTAssertEqual(r.stdoutText, """
+            \(files[0]): Kaldi text
+              utterances: 3 (1 empty)
+              tokens: 4 (2 distinct)
+              alphabet: 5 characters
+
+            \(files[1]): ctm
+              utterances: 2
+              tokens: 4 (2 distinct)
+              time span: 0.50–10.25 s (longest utterance 8.25 s)
+
+            \(files[2]): utt2spk
+              utterances: 3
+              speakers: 2
+              utterances per speaker: 1–2
+
+            \(files[3]): spk2utt
+              speakers: 2
+              utterances: 3
+              utterances per speaker: 1–2
+
+            \(files[4]): wav.scp
+              entries: 3
+              audio files found: 2
+              audio files missing: 1
+
+            \(files[5]): KEY VALUE list, a one-word-per-utterance text or an utt2spk (the content does not tell which)
+              keys: 3
+              distinct values: 2
+
+            """)
+        // A ctm with a bad line: the ctm reader's error naming it.
+        let bad = try writeTextFile("u1 1 0.10 0.10 a 1.5\nu1 1 0.20 0.10 b 0.9\n", "bad.ctm", in: dir)
+        let badCTM = try runSeqlab(["inspect", bad])
+        XCTAssertEqual(badCTM.status, 1)
+        XCTAssertEqual(badCTM.stderr, "seqlab inspect: \(bad): line 1: confidence \"1.5\" is not a number in [0, 1]\n")
+        // Prose is no Kaldi list: its first words repeat, or are words, not utterance ids.
+        let prose = try writeTextFile("The cat sat.\nThe dog ran.\n", "notes.txt", in: dir)
+        let words = try writeTextFile("Cats sit.\nDogs run.\n", "more.txt", in: dir)
+        for path in [prose, words] {
+            let refused = try runSeqlab(["inspect", path])
+            XCTAssertEqual(refused.status, 1)
+            XCTAssertTrue(refused.stderr.contains(": not a file seqlab knows ("), refused.stderr)
+            XCTAssertTrue(refused.stderr.contains("or a Kaldi text, ctm, utt2spk, spk2utt or wav.scp whose lines start with unique utterance keys)"), refused.stderr)
         }
     }
 

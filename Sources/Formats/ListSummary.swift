@@ -1,0 +1,132 @@
+// ListSummary: what `seqlab inspect` says about the Kaldi list files seqlab reads and writes
+// (text, ctm, utt2spk, spk2utt, wav.scp), each told apart by its content.
+import Foundation
+import Tensors
+
+/// The Kaldi list files `ListSummary` recognises.
+public enum ListKind: String, Sendable, CaseIterable {
+    case text = "Kaldi text"
+    case ctm
+    case utt2spk
+    case spk2utt
+    case wavScp = "wav.scp"
+}
+
+/// A summary of a Kaldi list file, its kind read from the lines, not the file's name:
+/// - wav.scp: every entry an audio file (no byte offset, an audio extension) or a command `… |`;
+/// - ctm: every line 5 or 6 fields, start and duration written with a decimal point, as ctm
+///   writers print times (a transcript of digit words has none);
+/// - spk2utt: every utterance id starts with its speaker's id (Kaldi's convention, which its
+///   sorted tables rely on), each utterance once;
+/// - utt2spk: two fields a line, each speaker id the start of its utterance id;
+/// - Kaldi text: unique keys that read as utterance ids (holding a digit, `_` or `-`), so that a
+///   page of prose, whose first words repeat or are plain words, is none of these.
+/// Two fields a line whose second is not the start of the first is either a one-word-per-utterance
+/// text or an utt2spk without Kaldi's naming, which the content cannot tell: the summary says so.
+public struct ListSummary: Sendable, CustomStringConvertible {
+    /// Nil when the kind is ambiguous (see above).
+    public var kind: ListKind?
+    public var description: String
+    /// What the file names but is not there (a wav.scp's missing audio), in one error.
+    public var problems: [InputError] = []
+
+    /// The summary of the file at `path`, or nil when its lines are no Kaldi list (not keyed
+    /// UTF-8 lines, or keys that repeat or do not read as utterance ids). Relative audio paths of a
+    /// wav.scp are checked from the current folder, as Kaldi and `extract audio --scp` read them.
+    public static func summarise(path: String) throws -> ListSummary? {
+        // Not UTF-8 text (or too large for a list): no list, whatever else it is.
+        guard let lines = try? TextLines.read(path: path), !lines.isEmpty,
+              lines.allSatisfy({ $0.text.unicodeScalars.first.map { $0 != " " && $0 != "\t" } ?? false }) else { return nil }
+        let fields = lines.map(\.fields)
+        let keys = fields.map { $0[0] }
+        let uniqueKeys = Set(keys).count == keys.count
+        if uniqueKeys, let summary = wavScp(path: path, lines: lines) { return summary }
+        if fields.allSatisfy(isShapedLikeCTM) { return try ctm(path: path) }
+        guard uniqueKeys else { return nil }
+        if fields.allSatisfy({ line in line.count >= 2 && line.dropFirst().allSatisfy { $0.hasPrefix(line[0]) && $0 != line[0] } }) {
+            let utterances = fields.flatMap { $0.dropFirst() }
+            if Set(utterances).count == utterances.count {
+                return ListSummary(kind: .spk2utt, description: "\(path): spk2utt\n  speakers: \(fields.count)\n  utterances: \(utterances.count)"
+                                   + perSpeaker(fields.map { $0.count - 1 }))
+            }
+        }
+        if fields.allSatisfy({ $0.count == 2 }) {
+            let speakers = Dictionary(grouping: fields, by: { $0[1] }).mapValues(\.count)
+            if fields.allSatisfy({ $0[0].hasPrefix($0[1]) && $0[0] != $0[1] }) {
+                return ListSummary(kind: .utt2spk, description: "\(path): utt2spk\n  utterances: \(fields.count)\n  speakers: \(speakers.count)"
+                                   + perSpeaker(Array(speakers.values)))
+            }
+            guard keys.allSatisfy(readsAsUtteranceID) else { return nil }
+            return ListSummary(kind: nil, description: "\(path): KEY VALUE list, a one-word-per-utterance text or an utt2spk (the content does not tell which)\n  keys: \(fields.count)\n  distinct values: \(speakers.count)")
+        }
+        guard keys.allSatisfy(readsAsUtteranceID) else { return nil }
+        return text(path: path, fields: fields)
+    }
+
+    /// True when a key reads as an utterance id, not a word: it holds a digit, `_` or `-`.
+    static func readsAsUtteranceID(_ key: String) -> Bool {
+        key.unicodeScalars.contains { ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
+    }
+
+    /// The shape alone (a bad confidence or a negative time is left to `CTMFile.read`, whose
+    /// error names the line).
+    static func isShapedLikeCTM(_ fields: [String]) -> Bool {
+        guard fields.count == 5 || fields.count == 6 else { return false }
+        return fields[2...3].allSatisfy { $0.contains(".") && Double($0) != nil }
+    }
+
+    /// "  utterances per speaker: MIN–MAX" for more than one speaker.
+    static func perSpeaker(_ counts: [Int]) -> String {
+        guard let low = counts.min(), let high = counts.max(), counts.count > 1 else { return "" }
+        return "\n  utterances per speaker: " + (low == high ? "\(low)" : "\(low)–\(high)")
+    }
+
+    static func wavScp(path: String, lines: [TextLine]) -> ListSummary? {
+        var commands = 0, found = 0
+        var missing: [(line: Int, path: String)] = []
+        for line in lines {
+            guard let (_, location) = line.keyAndRest else { return nil }
+            if location.hasSuffix("|") { commands += 1; continue }
+            guard let dot = location.lastIndex(of: "."),
+                  KaldiArchiveReader.audioExtensions.contains(location[location.index(after: dot)...].lowercased()) else { return nil }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory), !isDirectory.boolValue {
+                found += 1
+            } else {
+                missing.append((line.number, location))
+            }
+        }
+        var out = "\(path): wav.scp\n  entries: \(lines.count)\n  audio files found: \(found)"
+        var problems: [InputError] = []
+        if let first = missing.first {
+            out += "\n  audio files missing: \(missing.count)"
+            let others = missing.count > 1 ? " (and \(missing.count - 1) more of the \(lines.count) entries)" : ""
+            problems.append(InputError(file: path, place: "line \(first.line)", "\(first.path): no such audio file\(others)"))
+        }
+        if commands > 0 { out += "\n  commands (\"… |\", which seqlab does not run): \(commands)" }
+        return ListSummary(kind: .wavScp, description: out, problems: problems)
+    }
+
+    static func ctm(path: String) throws -> ListSummary {
+        let utterances = try CTMFile.read(path: path)
+        let tokens = utterances.flatMap(\.tokens)
+        let start = tokens.map(\.start).min() ?? 0, end = tokens.map { $0.start + $0.duration }.max() ?? 0
+        let longest = utterances.map { u in
+            (u.tokens.map { $0.start + $0.duration }.max() ?? 0) - (u.tokens.map(\.start).min() ?? 0)
+        }.max() ?? 0
+        let out = "\(path): ctm\n  utterances: \(utterances.count)\n  tokens: \(tokens.count) (\(Set(tokens.map(\.token)).count) distinct)"
+            + "\n  time span: \(seconds(start))–\(seconds(end)) s (longest utterance \(seconds(longest)) s)"
+        return ListSummary(kind: .ctm, description: out)
+    }
+
+    static func seconds(_ t: Double) -> String { String(format: "%.2f", t) }
+
+    static func text(path: String, fields: [[String]]) -> ListSummary {
+        let words = fields.flatMap { $0.dropFirst() }
+        let characters = Set(words.flatMap { $0 })
+        let empty = fields.filter { $0.count == 1 }.count
+        var out = "\(path): Kaldi text\n  utterances: \(fields.count)\(empty > 0 ? " (\(empty) empty)" : "")"
+        out += "\n  tokens: \(words.count) (\(Set(words).count) distinct)\n  alphabet: \(characters.count) characters"
+        return ListSummary(kind: .text, description: out)
+    }
+}
