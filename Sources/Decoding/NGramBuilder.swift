@@ -32,14 +32,52 @@ public struct NGramBuilder: Sendable {
     public var fallbackDiscounts: [Double] = [0.5, 1.0, 1.5]
     private var vocabulary: [String] = ["<s>", "</s>", "<unk>"]
     private var wordIndex: [String: Int32] = ["<s>": 0, "</s>": 1, "<unk>": 2]
-    /// Raw counts of every n-gram (n = 1…order) in the padded sentences, keyed by word ids.
-    private var rawCounts: [[Int32]: Int] = [:]
+    /// Raw counts of every n-gram (n = 1…order) in the padded sentences, per order (index n − 1).
+    private var grams: [GramTable]
     public private(set) var sentenceCount = 0
+
+    /// The n-grams of one order seen in the text, as a trie level: an n-gram is its (n − 1)-gram
+    /// prefix (an index into the level below) and its last word; a unigram's index is its word id.
+    /// Indices into these arrays stand for the n-grams, so no n-gram is a heap-allocated key.
+    struct GramTable: Sendable {
+        /// (prefix, word) → index, for n > 1.
+        var index: [UInt64: Int32] = [:]
+        var prefix: [Int32] = []
+        var word: [Int32] = []
+        var count: [Int] = []
+        var size: Int { word.count }
+
+        static func key(_ prefix: Int32, _ word: Int32) -> UInt64 {
+            UInt64(UInt32(bitPattern: prefix)) << 32 | UInt64(UInt32(bitPattern: word))
+        }
+
+        /// Counts one occurrence of (prefix, word) and returns its index.
+        mutating func add(prefix p: Int32, word w: Int32) -> Int32 {
+            let k = Self.key(p, w)
+            if let i = index[k] {
+                count[Int(i)] += 1
+                return i
+            }
+            precondition(word.count < Int(Int32.max), "NGramBuilder: more than 2³¹ − 1 n-grams of one order")
+            let i = Int32(word.count)
+            index[k] = i
+            prefix.append(p)
+            word.append(w)
+            count.append(1)
+            return i
+        }
+    }
 
     public init(order: Int, unit: NGramUnit) {
         precondition(order >= 1, "n-gram order must be at least 1")
         self.order = order
         self.unit = unit
+        grams = [GramTable](repeating: GramTable(), count: order)
+        for id in 0..<Int32(3) {   // <s>, </s>, <unk>: unigrams of count 0 until seen
+            grams[0].prefix.append(-1)
+            grams[0].word.append(id)
+            grams[0].count.append(0)
+        }
     }
 
     /// The units of one line of text (words, or characters with `<space>` for whitespace runs).
@@ -76,17 +114,28 @@ public struct NGramBuilder: Sendable {
         if let marker = words.first(where: { $0 == "<s>" || $0 == "</s>" }) { throw SentenceMarkerError(marker: marker) }
         sentenceCount += 1
         var ids: [Int32] = [0]
+        ids.reserveCapacity(words.count + 2)
         for w in words {
             if let id = wordIndex[w] { ids.append(id) } else {
                 let id = Int32(vocabulary.count)
                 vocabulary.append(w)
                 wordIndex[w] = id
+                grams[0].prefix.append(-1)
+                grams[0].word.append(id)
+                grams[0].count.append(0)
                 ids.append(id)
             }
         }
         ids.append(1)
-        for n in 1...order where n <= ids.count {
-            for i in 0...(ids.count - n) { rawCounts[Array(ids[i..<(i + n)]), default: 0] += 1 }
+        // Every n-gram (n ≤ order) starting at each position, each one level up from its prefix.
+        for i in ids.indices {
+            var g = ids[i]
+            grams[0].count[Int(g)] += 1
+            var n = 1
+            while n < order && i + n < ids.count {
+                g = grams[n].add(prefix: g, word: ids[i + n])
+                n += 1
+            }
         }
     }
 
@@ -97,29 +146,52 @@ public struct NGramBuilder: Sendable {
         public var discounts: [[Double]]
     }
 
-    /// Estimates the smoothed model (see the type's documentation for the formulas).
-    public func estimate() -> Estimate {
-        // Adjusted counts per order.
-        var adjusted = [[[Int32]: Int]](repeating: [:], count: order)
-        for (g, c) in rawCounts {
-            let n = g.count
-            if n == 1 && g[0] == 0 { continue }                       // <s> is never predicted
-            if n == order || g[0] == 0 {
-                adjusted[n - 1][g] = c
-            } else if adjusted[n - 1][g] == nil {
-                adjusted[n - 1][g] = 0                                // filled from the left extensions below
+    /// The model over the n-gram indices of `grams`: per order, which n-grams have a probability,
+    /// their log10 p and log10 back-off (NaN for none).
+    struct IndexedModel {
+        /// Per order, the n-gram indices written, each once (for order 1: every word, <s> too).
+        var entries: [[Int32]]
+        var log10Prob: [[Double]]
+        var log10Backoff: [[Double]]
+        var discounts: [[Double]]
+    }
+
+    /// The smoothed model over n-gram indices (see the type's documentation for the formulas).
+    func estimateIndexed() -> IndexedModel {
+        let vocabularySize = vocabulary.count
+        // Each n-gram's suffix (it without its first word, an index one order down) and whether
+        // it starts with <s>.
+        var suffix = [[Int32]](repeating: [], count: order)
+        var startsWithS = [[Bool]](repeating: [], count: order)
+        startsWithS[0] = (0..<grams[0].size).map { $0 == 0 }
+        for n in 1..<order {
+            let t = grams[n]
+            suffix[n] = [Int32](unsafeUninitializedCapacity: t.size) { buffer, initialized in
+                for i in 0..<t.size {
+                    buffer[i] = n == 1 ? t.word[i] : grams[n - 1].index[GramTable.key(suffix[n - 1][Int(t.prefix[i])], t.word[i])]!
+                }
+                initialized = t.size
+            }
+            startsWithS[n] = t.prefix.map { startsWithS[n - 1][Int($0)] }
+        }
+        // Adjusted counts per order: raw counts for the highest order and n-grams starting with
+        // <s>, the number of distinct words seen before the n-gram for the others; <s> is never predicted.
+        var adjusted = [[Int]](repeating: [], count: order)
+        for n in 0..<order {
+            let t = grams[n]
+            adjusted[n] = (0..<t.size).map { i in
+                if n == 0 && i == 0 { return 0 }
+                return n == order - 1 || startsWithS[n][i] ? t.count[i] : 0
             }
         }
-        for (g, _) in rawCounts where g.count >= 2 {
-            let suffix = Array(g.dropFirst())
-            let n = suffix.count
-            if n < order && suffix[0] != 0 { adjusted[n - 1][suffix, default: 0] += 1 }
+        for n in 1..<order {
+            for s in suffix[n] where !startsWithS[n - 1][Int(s)] { adjusted[n - 1][Int(s)] += 1 }
         }
         // Discounts per order.
         var discounts: [[Double]] = []
         for n in 0..<order {
             var nk = [Double](repeating: 0, count: 5)
-            for c in adjusted[n].values where c >= 1 && c <= 4 { nk[c] += 1 }
+            for c in adjusted[n] where c >= 1 && c <= 4 { nk[c] += 1 }
             var d = fallbackDiscounts
             if nk[1] > 0 && nk[2] > 0 && nk[3] > 0 && nk[4] > 0 {
                 let y = nk[1] / (nk[1] + 2 * nk[2])
@@ -130,68 +202,153 @@ public struct NGramBuilder: Sendable {
         }
         func discount(_ n: Int, _ c: Int) -> Double { discounts[n][min(c, 3) - 1] }
 
-        // Per-context totals and γ numerators, per order.
-        var contextTotal = [[[Int32]: Double]](repeating: [:], count: order)
-        var contextGamma = [[[Int32]: Double]](repeating: [:], count: order)
+        // Per context (the n-gram's prefix, an index one order down; order 1 has the one empty
+        // context): Σ_x c(hx) and the number of words with adjusted count 1, 2 and 3+ after it.
+        var contextTotal = [[Double]](repeating: [], count: order)
+        var contextN = [[SIMD4<Int32>]](repeating: [], count: order)
         for n in 0..<order {
-            for (g, c) in adjusted[n] where c > 0 {
-                let h = Array(g.dropLast())
-                contextTotal[n][h, default: 0] += Double(c)
-                contextGamma[n][h, default: 0] += discount(n, c)
+            let contexts = n == 0 ? 1 : grams[n - 1].size
+            var total = [Double](repeating: 0, count: contexts)
+            var counts = [SIMD4<Int32>](repeating: .zero, count: contexts)
+            for i in 0..<grams[n].size {
+                let c = adjusted[n][i]
+                guard c > 0 else { continue }
+                let h = n == 0 ? 0 : Int(grams[n].prefix[i])
+                total[h] += Double(c)
+                counts[h][min(c, 3) - 1] += 1
             }
+            contextTotal[n] = total
+            contextN[n] = counts
         }
-        func gamma(_ n: Int, _ h: [Int32]) -> Double? {
-            guard let total = contextTotal[n][h], total > 0 else { return nil }
-            return contextGamma[n][h]! / total
+        func gamma(_ n: Int, _ h: Int) -> Double? {
+            let total = contextTotal[n][h]
+            guard total > 0 else { return nil }
+            let k = contextN[n][h], d = discounts[n]
+            return (d[0] * Double(k[0]) + d[1] * Double(k[1]) + d[2] * Double(k[2])) / total
         }
 
         // Interpolated probabilities, lowest order first.
-        let vocabularySize = Double(vocabulary.count - 1)               // all but <s>
-        var prob = [[[Int32]: Double]](repeating: [:], count: order)
-        let uniform = (gamma(0, []) ?? 1) / vocabularySize
-        for id in 1..<Int32(vocabulary.count) {
-            let c = adjusted[0][[id]] ?? 0
-            let total = contextTotal[0][[]] ?? 0
-            prob[0][[id]] = (c > 0 && total > 0 ? (Double(c) - discount(0, c)) / total : 0) + uniform
+        var prob = [[Double]](repeating: [], count: order)
+        let uniform = (gamma(0, 0) ?? 1) / Double(vocabularySize - 1)   // all but <s>
+        let total0 = contextTotal[0][0]
+        prob[0] = (0..<vocabularySize).map { id in
+            let c = adjusted[0][id]
+            return (c > 0 && total0 > 0 ? (Double(c) - discount(0, c)) / total0 : 0) + uniform
         }
-        if order > 1 {
-            for n in 1..<order {
-                for (g, c) in adjusted[n] where c > 0 {
-                    let h = Array(g.dropLast())
-                    let lower = prob[n - 1][Array(g.dropFirst())]!
-                    prob[n][g] = (Double(c) - discount(n, c)) / contextTotal[n][h]! + gamma(n, h)! * lower
-                }
+        for n in 1..<order {
+            let t = grams[n]
+            prob[n] = (0..<t.size).map { i in
+                let c = adjusted[n][i]
+                guard c > 0 else { return .nan }
+                let h = Int(t.prefix[i])
+                return (Double(c) - discount(n, c)) / contextTotal[n][h] + gamma(n, h)! * prob[n - 1][Int(suffix[n][i])]
             }
         }
 
+        var model = IndexedModel(entries: [], log10Prob: [], log10Backoff: [], discounts: discounts)
+        for n in 0..<order {
+            let entries = n == 0 ? Array(0..<Int32(vocabularySize)) : (0..<Int32(grams[n].size)).filter { adjusted[n][Int($0)] > 0 }
+            var logProb = [Double](repeating: .nan, count: grams[n].size)
+            var logBackoff = [Double](repeating: .nan, count: grams[n].size)
+            for e in entries {
+                let i = Int(e)
+                logProb[i] = n == 0 && i == 0 ? -99 : log10(prob[n][i])
+                if n + 1 < order, let g = gamma(n + 1, i) { logBackoff[i] = log10(g) }
+            }
+            model.entries.append(entries)
+            model.log10Prob.append(logProb)
+            model.log10Backoff.append(logBackoff)
+        }
+        return model
+    }
+
+    /// The words of n-gram `i` of order `n + 1`, as word ids.
+    private func wordIDs(_ n: Int, _ i: Int32) -> [Int32] {
+        var ids = [Int32](repeating: 0, count: n + 1)
+        var g = i
+        for level in stride(from: n, through: 0, by: -1) {
+            ids[level] = grams[level].word[Int(g)]
+            g = grams[level].prefix[Int(g)]
+        }
+        return ids
+    }
+
+    /// Estimates the smoothed model (see the type's documentation for the formulas).
+    public func estimate() -> Estimate {
+        let model = estimateIndexed()
         var out = [[[String]: (log10Prob: Double, log10Backoff: Double?)]](repeating: [:], count: order)
         for n in 0..<order {
-            var table: [[String]: (log10Prob: Double, log10Backoff: Double?)] = [:]
-            for (g, p) in prob[n] {
-                let backoff = n + 1 < order ? gamma(n + 1, g).map { log10($0) } : nil
-                table[g.map { vocabulary[Int($0)] }] = (log10(p), backoff)
+            for e in model.entries[n] {
+                let b = model.log10Backoff[n][Int(e)]
+                out[n][wordIDs(n, e).map { vocabulary[Int($0)] }] = (model.log10Prob[n][Int(e)], b.isNaN ? nil : b)
             }
-            if n == 0 {
-                table[["<s>"]] = (-99, order > 1 ? gamma(1, [0]).map { log10($0) } : nil)
-            }
-            out[n] = table
         }
-        return Estimate(probabilities: out, discounts: discounts)
+        return Estimate(probabilities: out, discounts: model.discounts)
     }
 
     /// The model as ARPA text (n-grams of each order sorted by their words).
-    public func arpa() -> String {
-        let model = estimate()
-        var text = "\\data\\\n"
-        for n in 0..<order { text += "ngram \(n + 1)=\(model.probabilities[n].count)\n" }
+    public func arpa() -> String { arpaWithCounts().text }
+
+    /// The model as ARPA text and its number of n-grams per order (those of its `\data\` section).
+    public func arpaWithCounts() -> (text: String, counts: [Int]) {
+        let model = estimateIndexed()
+        // Sorting by words is sorting by word ranks: an order's n-grams by (position of their
+        // prefix among the order below, rank of their last word).
+        let byText = vocabulary.indices.sorted { vocabulary[$0] < vocabulary[$1] }
+        var rank = [UInt64](repeating: 0, count: vocabulary.count)
+        for (r, id) in byText.enumerated() { rank[id] = UInt64(r) }
+        var sorted: [[Int32]] = []
+        var position: [Int32] = []
         for n in 0..<order {
-            text += "\n\\\(n + 1)-grams:\n"
-            for (words, entry) in model.probabilities[n].sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-                text += String(format: "%.7g", entry.log10Prob) + "\t" + words.joined(separator: " ")
-                if let b = entry.log10Backoff { text += "\t" + String(format: "%.7g", b) }
-                text += "\n"
+            let t = grams[n]
+            var keyed = model.entries[n].map { e -> (UInt64, Int32) in
+                let i = Int(e)
+                let high = n == 0 ? 0 : UInt64(position[Int(t.prefix[i])]) << 32
+                return (high | rank[Int(t.word[i])], e)
+            }
+            keyed.sort { $0.0 < $1.0 }
+            var next = [Int32](repeating: -1, count: t.size)
+            for (p, entry) in keyed.enumerated() { next[Int(entry.1)] = Int32(p) }
+            position = next
+            sorted.append(keyed.map(\.1))
+        }
+
+        let spellings = vocabulary.map { Array($0.utf8) }
+        var text: [UInt8] = []
+        text.reserveCapacity(sorted.reduce(0) { $0 + $1.count } * 40)
+        text += Array("\\data\\\n".utf8)
+        for n in 0..<order { text += Array("ngram \(n + 1)=\(sorted[n].count)\n".utf8) }
+        var number = [CChar](repeating: 0, count: 64)
+        var words = [Int32](repeating: 0, count: order)
+        func appendNumber(_ x: Double) {
+            let length = withVaList([x]) { vsnprintf(&number, number.count, "%.7g", $0) }
+            number.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: UInt8.self) { text.append(contentsOf: $0.prefix(Int(length))) }
             }
         }
-        return text + "\n\\end\\\n"
+        for n in 0..<order {
+            text += Array("\n\\\(n + 1)-grams:\n".utf8)
+            for e in sorted[n] {
+                appendNumber(model.log10Prob[n][Int(e)])
+                text.append(UInt8(ascii: "\t"))
+                var g = e
+                for level in stride(from: n, through: 0, by: -1) {   // the words, last first
+                    words[level] = grams[level].word[Int(g)]
+                    g = grams[level].prefix[Int(g)]
+                }
+                for k in 0...n {
+                    if k > 0 { text.append(UInt8(ascii: " ")) }
+                    text.append(contentsOf: spellings[Int(words[k])])
+                }
+                let b = model.log10Backoff[n][Int(e)]
+                if !b.isNaN {
+                    text.append(UInt8(ascii: "\t"))
+                    appendNumber(b)
+                }
+                text.append(UInt8(ascii: "\n"))
+            }
+        }
+        text += Array("\n\\end\\\n".utf8)
+        return (String(decoding: text, as: UTF8.self), sorted.map(\.count))
     }
 }

@@ -83,14 +83,13 @@ struct LMBuild: ParsableCommand {
         if builder.sentenceCount == 0 {
             throw InputError(file: name, "no sentences to build a model from")
         }
-        let arpa = builder.arpa()
+        let (arpa, counts) = builder.arpaWithCounts()
         if output == "-" {
             try writeOut(arpa)
         } else {
             try AtomicFile.write(Array(arpa.utf8), to: output)   // write, fsync, rename, as models are
         }
-        if !quiet {   // the counts as a reader of the written model sees them
-            let counts = try NGramModel(arpa: arpa, file: output).counts
+        if !quiet {   // the counts of the written model's \data\ section
             Self.printMessage("\(builder.sentenceCount) sentences, n-grams per order \(counts.map(String.init).joined(separator: " "))")
         }
     }

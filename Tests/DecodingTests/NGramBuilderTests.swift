@@ -2,6 +2,7 @@
 import XCTest
 import Foundation
 import TestSupport
+import Tensors
 @testable import Decoding
 
 final class NGramBuilderTests: XCTestCase {
@@ -101,5 +102,33 @@ final class NGramBuilderTests: XCTestCase {
         try chars.add(line: "<s>")
         XCTAssertEqual(chars.sentenceCount, 1)
         XCTAssertNotNil(chars.estimate().probabilities[1][["<", "s"]])
+    }
+
+    /// The ARPA text is byte for byte what the builder wrote before its n-grams were stored as a
+    /// trie of indices (seqlab at commit ac74e6d, whose builder keyed every n-gram by an array of
+    /// word ids): its length and FNV-1a 64 hash, for words and characters, orders 1 to 6, over
+    /// a corpus drawn here with a fixed generator (Zipf-like words, some not ASCII, 1 to 20 a line).
+    func testARPAIsTheSameAsBeforeTheTrie() throws {
+        var state: UInt64 = 20_251_203
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let words = (0..<300).map { $0 % 7 == 0 ? "wörd\($0)" : $0 % 11 == 0 ? "字\($0)" : "w\($0)" }
+        let lines = (0..<400).map { _ in
+            (0...next(20)).map { _ in words[min(next(300), next(300), next(300))] }.joined(separator: " ")
+        }
+        let expected: [(NGramUnit, Int, Int, String)] = [
+            (.word, 1, 3963, "771b0bbcf25e96c3"), (.word, 2, 82128, "daf7ead381ebca59"), (.word, 3, 219327, "a99be6904aafa5f6"),
+            (.word, 4, 365295, "c3e19723c19f6a29"), (.word, 6, 664661, "db44d22a69946f2"), (.char, 5, 144445, "aa17c6c115109e74"),
+        ]
+        for (unit, order, length, hash) in expected {
+            var b = NGramBuilder(order: order, unit: unit)
+            for line in lines { try b.add(line: line) }
+            let (text, counts) = b.arpaWithCounts()
+            XCTAssertEqual(text.utf8.count, length, "\(unit) order \(order)")
+            XCTAssertEqual(String(FNV1a64.hash(text), radix: 16), hash, "\(unit) order \(order)")
+            XCTAssertEqual(counts, try NGramModel(arpa: text, file: "built.arpa").counts, "\(unit) order \(order)")
+        }
     }
 }
