@@ -82,6 +82,9 @@ final class MessagePrefixTests: XCTestCase {
         XCTAssertEqual(lm.status, 0, lm.stderr)
         XCTAssertTrue(lm.stderr.hasPrefix("seqlab lm build: 2 sentences, n-grams per order "), lm.stderr)
         assertPrefixed(lm, "seqlab lm build: ", ["lm", "build"], failing: false)
+        let one = try runSeqlab(["lm", "build", "-", "--order", "2", "-o", path("one.arpa")], stdin: Data("a b\n".utf8))
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertEqual(one.stderr, "seqlab lm build: 1 sentence, n-grams per order 5 3\n")
 
         // extract strokes and audio: the summary after an unreadable file.
         try Data("not strokes\n".utf8).write(to: URL(fileURLWithPath: path("junk.dat")))
