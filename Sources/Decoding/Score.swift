@@ -137,7 +137,8 @@ public struct ScoreReport: Sendable {
     }
 
     /// Per-utterance details in the format of Kaldi's `wer_per_utt_details.pl`: `KEY ref …`,
-    /// `KEY hyp …`, `KEY op …` (C, S, D, I; `***` fills the skipped side; columns aligned) and
+    /// `KEY hyp …`, `KEY op …` (C, S, D, I; `***` fills the skipped side; columns aligned by the
+    /// width a terminal gives them, `displayWidth`) and
     /// `KEY #csid C S I D`. A whitespace unit (a space in `char` mode) is shown as `<space>`, an
     /// empty transcript in `utterance` mode as `""`.
     public func details() -> String {
@@ -148,8 +149,8 @@ public struct ScoreReport: Sendable {
             for step in u.alignment.steps {
                 let r = step.reference.map { shown(u.reference[$0]) } ?? "***"
                 let h = step.hypothesis.map { shown(u.hypothesis[$0]) } ?? "***"
-                let width = max(r.count, h.count, 1)
-                func pad(_ s: String) -> String { s + String(repeating: " ", count: width - s.count) }
+                let width = max(displayWidth(r), displayWidth(h), 1)
+                func pad(_ s: String) -> String { s + String(repeating: " ", count: width - displayWidth(s)) }
                 refColumn.append(pad(r))
                 hypColumn.append(pad(h))
                 opColumn.append(pad(step.operation.rawValue))
@@ -163,4 +164,25 @@ public struct ScoreReport: Sendable {
         }
         return out
     }
+}
+
+/// The columns `text` takes in a terminal: 2 for each East Asian wide or fullwidth character
+/// (Unicode's East_Asian_Width W and F: CJK ideographs, kana, Hangul syllables, fullwidth forms)
+/// and emoji shown as such, 0 for combining marks and zero-width characters, 1 for the rest.
+public func displayWidth(_ text: String) -> Int {
+    var width = 0
+    for scalar in text.unicodeScalars {
+        let v = scalar.value
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: continue
+        default: break
+        }
+        let wide = (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) || (0x3041...0x33FF).contains(v)
+            || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xA000...0xA4CF).contains(v)
+            || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v)
+            || (0xFF00...0xFF60).contains(v) || (0xFFE0...0xFFE6).contains(v) || (0x20000...0x3FFFD).contains(v)
+            || scalar.properties.isEmojiPresentation
+        width += wide ? 2 : 1
+    }
+    return width
 }

@@ -129,6 +129,21 @@ final class ScoreTests: XCTestCase {
             """)
     }
 
+    /// Wide characters (CJK, fullwidth forms, emoji) take two terminal columns, combining marks
+    /// none: the details' columns line up by that width, not by the count of characters.
+    func testDetailsAlignWideCharactersByDisplayWidth() {
+        XCTAssertEqual(["abc", "我们", "e\u{301}", "ｶ", "Ａ", "😀", "한국"].map(displayWidth), [3, 4, 1, 1, 2, 2, 4])
+        let ref = [TranscriptEntry(key: "u1", tokens: ["我们", "去", "北京"], line: 1)]
+        let hyp = [TranscriptEntry(key: "u1", tokens: ["我", "去", "上海", "了"], line: 1)]
+        XCTAssertEqual(ScoreReport(reference: ref, hypothesis: hyp, unit: .word).details(), """
+            u1 ref 我们 去 ***  北京
+            u1 hyp 我   去 上海 了
+            u1 op  S    C  I    S
+            u1 #csid 1 2 1 0
+
+            """)
+    }
+
     func testUnitsAndWordBoundary() {
         XCTAssertEqual(ScoreReport.units(["h", "i", "|", "y", "o"], unit: .word, wordBoundary: "|"), ["hi", "yo"])
         XCTAssertEqual(ScoreReport.units(["h", "i", "|", "y", "o"], unit: .token, wordBoundary: "|"), ["h", "i", "|", "y", "o"])
