@@ -1,5 +1,5 @@
 // ListSummary: what `seqlab inspect` says about the Kaldi list files seqlab reads and writes
-// (text, ctm, utt2spk, spk2utt, wav.scp), each told apart by its content.
+// (text, ctm, utt2spk, spk2utt, wav.scp, segments), each told apart by its content.
 import Foundation
 import Tensors
 
@@ -10,12 +10,15 @@ public enum ListKind: String, Sendable, CaseIterable {
     case utt2spk
     case spk2utt
     case wavScp = "wav.scp"
+    case segments
 }
 
 /// A summary of a Kaldi list file, its kind read from the lines, not the file's name:
 /// - wav.scp: every entry an audio file (no byte offset, an audio extension) or a command `… |`;
 /// - ctm: every line 5 or 6 fields, start and duration written with a decimal point, as ctm
 ///   writers print times (a transcript of digit words has none);
+/// - segments: every line `utt recording start end [channel]`, the times numbers with a decimal
+///   point (an end of -1 too: the end of the recording);
 /// - spk2utt: every utterance id starts with its speaker's id (Kaldi's convention, which its
 ///   sorted tables rely on), each utterance once;
 /// - utt2spk: two fields a line, each speaker id the start of its utterance id;
@@ -43,6 +46,7 @@ public struct ListSummary: Sendable, CustomStringConvertible {
         if uniqueKeys, let summary = wavScp(path: path, lines: lines) { return summary }
         if fields.allSatisfy(isShapedLikeCTM) { return try ctm(path: path) }
         guard uniqueKeys else { return nil }
+        if fields.allSatisfy(isShapedLikeSegments) { return try segments(path: path) }
         if fields.allSatisfy({ line in line.count >= 2 && line.dropFirst().allSatisfy { $0.hasPrefix(line[0]) && $0 != line[0] } }) {
             let utterances = fields.flatMap { $0.dropFirst() }
             if Set(utterances).count == utterances.count {
@@ -73,6 +77,23 @@ public struct ListSummary: Sendable, CustomStringConvertible {
     static func isShapedLikeCTM(_ fields: [String]) -> Bool {
         guard fields.count == 5 || fields.count == 6 else { return false }
         return fields[2...3].allSatisfy { $0.contains(".") && Double($0) != nil }
+    }
+
+    static func isShapedLikeSegments(_ fields: [String]) -> Bool {
+        guard fields.count == 4 || (fields.count == 5 && Int(fields[4]) != nil) else { return false }
+        let start = fields[2].contains(".") ? Double(fields[2]) : nil
+        let end = fields[3] == "-1" ? -1 : fields[3].contains(".") ? Double(fields[3]) : nil
+        guard let start, let end, start.isFinite, start >= 0, end.isFinite else { return false }
+        return end == -1 || end >= start
+    }
+
+    static func segments(path: String) throws -> ListSummary {
+        let segments = try KaldiSegments.read(path: path)
+        let timed = segments.compactMap { s in s.end.map { $0 - s.start } }
+        var out = "\(path): segments\n  utterances: \(segments.count)\n  recordings: \(Set(segments.map(\.recording)).count)"
+        out += "\n  duration: \(seconds(timed.reduce(0, +))) s"
+        if timed.count < segments.count { out += " (and \(segments.count - timed.count) to the end of the recording)" }
+        return ListSummary(kind: .segments, description: out)
     }
 
     /// "  utterances per speaker: MIN–MAX" for more than one speaker.

@@ -13,17 +13,18 @@ import Training
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Summarise files seqlab reads or writes: Kaldi archives, models, audio and pen-stroke files, ARPA models, training logs, front-end configs, grid maps, Kaldi text, ctm, utt2spk, spk2utt and wav.scp lists.",
+        abstract: "Summarise files seqlab reads or writes: Kaldi archives, models, audio and pen-stroke files, ARPA models, training logs, front-end configs, grid maps, Kaldi text, ctm, utt2spk, spk2utt, wav.scp and segments lists.",
         discussion: """
         The kind is detected from the content, not the name. "-" reads a Kaldi archive
         from stdin; Kaldi specifiers (ark:PATH, scp:PATH) are accepted. Summaries go to
         stdout, errors to stderr; the exit status is non-zero if any file could not be
         read. Kaldi lists are told apart by their lines: a wav.scp's entries are audio
         files (checked from the current folder: a missing one makes the exit status
-        non-zero); a ctm's times have a decimal point; utt2spk and spk2utt follow
-        Kaldi's naming (each utterance id starts with its speaker's); a text's keys are
-        unique utterance ids. Lines of a key and one word that does not start the key
-        are said to be a one-word text or an utt2spk, which the content does not tell.
+        non-zero); the times of a ctm and a segments file have a decimal point (a
+        segment's end may be -1); utt2spk and spk2utt follow Kaldi's naming (each
+        utterance id starts with its speaker's); a text's keys are unique utterance
+        ids. Lines of a key and one word that does not start the key are said to be a
+        one-word text or an utt2spk, which the content does not tell.
         """)
 
     @Argument(help: "Files to summarise (\"-\" for a Kaldi archive on stdin).")
@@ -111,7 +112,7 @@ struct Inspect: ParsableCommand {
             if Self.inkExtensions.contains(ext), let inkError { throw inkError }
             if ext == "safetensors" { _ = try SafeTensorsFile(contentsOf: path) }
             if ext == "ark" { _ = try ArchiveSummary(path: path) }
-            throw InputError(file: path, "not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, pen strokes, an ARPA model, a train --log file, a front-end config, a grid map, or a Kaldi text, ctm, utt2spk, spk2utt or wav.scp whose lines start with unique utterance keys)")
+            throw InputError(file: path, "not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, pen strokes, an ARPA model, a train --log file, a front-end config, a grid map, or a Kaldi text, ctm, utt2spk, spk2utt, wav.scp or segments whose lines start with unique utterance keys)")
         }
     }
 

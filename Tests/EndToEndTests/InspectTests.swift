@@ -123,7 +123,7 @@ final class InspectTests: XCTestCase {
 
         let notOurs = try runSeqlab(["inspect", fixtures.appendingPathComponent("expected.txt").path])
         XCTAssertNotEqual(notOurs.status, 0)
-        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, pen strokes, an ARPA model, a train --log file, a front-end config, a grid map, or a Kaldi text, ctm, utt2spk, spk2utt or wav.scp whose lines start with unique utterance keys)\n"), notOurs.stderr)
+        XCTAssertTrue(notOurs.stderr.hasSuffix("expected.txt: not a file seqlab knows (expected a Kaldi archive, a safetensors file, audio libsndfile reads, pen strokes, an ARPA model, a train --log file, a front-end config, a grid map, or a Kaldi text, ctm, utt2spk, spk2utt, wav.scp or segments whose lines start with unique utterance keys)\n"), notOurs.stderr)
     }
 }
 
@@ -167,7 +167,7 @@ final class InspectInputTests: XCTestCase {
 
     /// The Kaldi lists seqlab reads and writes, each told apart by its lines: a text, a ctm whose
     /// lines are out of time order, an utt2spk and an spk2utt (utterance ids starting with their
-    /// speaker's), a wav.scp with a missing file, and key-word lines that could be either.
+    /// speaker's), a wav.scp with a missing file, key-word lines that could be either, and segments.
     func testSummarisesKaldiLists() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -180,6 +180,7 @@ final class InspectInputTests: XCTestCase {
             ("spk2utt", "spk1 spk1_u1 spk1_u2\nspk2 spk2_u1\n"),
             ("wav.scp", "spk1_u1 a.wav\nspk1_u2 missing.wav\nspk2_u1 \(wav.path)\n"),
             ("words", "u1 yes\nu2 no\nu3 no\n"),
+            ("segments", "rec1-a rec1 0.00 1.50\nrec1-b rec1 1.50 4.25\nrec2-a rec2 0.5 -1\n"),
         ].map { try writeTextFile($0.1, $0.0, in: dir) }
         let r = try runSeqlab(["inspect"] + files, currentDirectory: dir)
         XCTAssertEqual(r.status, 1, "the missing audio")
@@ -214,6 +215,11 @@ final class InspectInputTests: XCTestCase {
               keys: 3
               distinct values: 2
 
+            \(files[6]): segments
+              utterances: 3
+              recordings: 2
+              duration: 4.25 s (and 1 to the end of the recording)
+
             """)
         // A ctm with a bad line: the ctm reader's error naming it.
         let bad = try writeTextFile("u1 1 0.10 0.10 a 1.5\nu1 1 0.20 0.10 b 0.9\n", "bad.ctm", in: dir)
@@ -227,7 +233,7 @@ final class InspectInputTests: XCTestCase {
             let refused = try runSeqlab(["inspect", path])
             XCTAssertEqual(refused.status, 1)
             XCTAssertTrue(refused.stderr.contains(": not a file seqlab knows ("), refused.stderr)
-            XCTAssertTrue(refused.stderr.contains("or a Kaldi text, ctm, utt2spk, spk2utt or wav.scp whose lines start with unique utterance keys)"), refused.stderr)
+            XCTAssertTrue(refused.stderr.contains("or a Kaldi text, ctm, utt2spk, spk2utt, wav.scp or segments whose lines start with unique utterance keys)"), refused.stderr)
         }
     }
 
