@@ -101,6 +101,36 @@ public struct GridMap: Equatable, Sendable {
         return false
     }
 
+    /// The first open cell (row-major) from which no sequence of moves leads to a terminal, or nil:
+    /// a search backwards from the terminals over every move any action can make (a move into a
+    /// cliff leads to the start). With discount 1 such a cell's utility is a sum of rewards that
+    /// never ends, so no solver can give it a value.
+    public var firstStateWithoutTerminal: Int? {
+        var reaches = [Bool](repeating: false, count: cellCount)
+        var queue: [Int32] = []
+        for s in 0..<cellCount where isTerminal(s) { reaches[s] = true; queue.append(Int32(s)) }
+        var cliffSide: [Int32]?   // the open cells next to a cliff: the start's predecessors through it
+        var head = 0
+        while head < queue.count {
+            let x = Int(queue[head]); head += 1
+            // Moves between open cells go both ways, so x's predecessors are among its neighbours.
+            var candidates: [Int32] = GridAction.allCases.map { Int32(neighbour(of: x, move: $0)) }
+            if x == start {
+                if cliffSide == nil {
+                    cliffSide = (0..<cellCount).filter { s in
+                        isDecision(s) && GridAction.allCases.contains { isCliff(neighbour(of: s, move: $0)) }
+                    }.map(Int32.init)
+                }
+                candidates += cliffSide!
+            }
+            for n32 in candidates {
+                let n = Int(n32)
+                if !reaches[n] && isDecision(n) { reaches[n] = true; queue.append(n32) }
+            }
+        }
+        return (0..<cellCount).first { isDecision($0) && !reaches[$0] }
+    }
+
     /// The cell reached from `s` by the move `m` alone (walls and the border keep the agent at `s`).
     /// A cliff cell is returned as is; `GridMDP` redirects it to the start.
     public func neighbour(of s: Int, move m: GridAction) -> Int {

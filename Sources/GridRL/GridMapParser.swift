@@ -9,13 +9,18 @@ extension GridMap {
     /// `file` names the source in errors, which read `FILE: line L, column C: what was expected`.
     /// With `requireReachableTerminal` (for solving or learning the map), a map in which no
     /// terminal can be reached from the start is an error naming the start's line and column.
-    public init(parsing text: String, file: String = "<map>", requireReachableTerminal: Bool = false) throws {
+    /// With `requireDefinedUtilities` as well (for computing utilities), a map with discount 1 is
+    /// an error if some open cell cannot reach a terminal by any moves (its utility would be a sum
+    /// of rewards that never ends), naming the first such cell's line and column.
+    public init(parsing text: String, file: String = "<map>", requireReachableTerminal: Bool = false,
+                requireDefinedUtilities: Bool = false) throws {
         var name = ""
         var discount = 1.0, intended = 1.0, defaultReward = 0.0, defaultCliff = -100.0
         var seenKeys: Set<String> = []
         var inGrid = false
         var cells: [GridCell] = []
         var cols = -1, rows = 0
+        var rowLines: [Int] = []   // the line of each grid row
         var start: Int?, startPlace = ""
         var terminals = 0
 
@@ -135,6 +140,7 @@ extension GridMap {
                 }
             }
             rows += 1
+            rowLines.append(lineNumber)
         }
         guard inGrid else {
             throw InputError(file: file, place: "line \(lastContentLine), column 1",
@@ -152,10 +158,34 @@ extension GridMap {
             throw InputError(file: file, place: startPlace,
                              "no terminal cell can be reached from the start: walls, the border or cliffs close every way to one")
         }
+        if requireDefinedUtilities && discount == 1, let cell = firstStateWithoutTerminal {
+            let line = rowLines[cell / cols]
+            throw InputError(file: file, place: "line \(line), column \(GridMap.tokenColumn(text, line: line, token: cell % cols))",
+                             "no terminal cell can be reached from this cell, so with discount 1 its utility is a sum of rewards that never ends: wall it off with '#' or give a discount below 1")
+        }
     }
 
-    /// Reads and parses a map file (`-` is standard input); `requireReachableTerminal` as for `init(parsing:)`.
-    public init(contentsOf path: String, requireReachableTerminal: Bool = false) throws {
+    /// The 1-based column (in characters) of the `token`-th (from 0) token on line `line` of `text`.
+    static func tokenColumn(_ text: String, line: Int, token: Int) -> Int {
+        var lineNumber = 0
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            lineNumber += 1
+            guard lineNumber == line else { continue }
+            var index = -1, column = 1, inToken = false
+            for ch in rawLine {
+                if ch == ";" { break }
+                if ch == " " || ch == "\t" { inToken = false } else if !inToken {
+                    inToken = true; index += 1
+                    if index == token { return column }
+                }
+                column += 1
+            }
+        }
+        return 1
+    }
+
+    /// Reads and parses a map file (`-` is standard input); the requirements as for `init(parsing:)`.
+    public init(contentsOf path: String, requireReachableTerminal: Bool = false, requireDefinedUtilities: Bool = false) throws {
         let data = try readWholeFile(path)
         let file = path == "-" ? "<stdin>" : path
         guard let text = String(data: data, encoding: .utf8) else {
@@ -167,7 +197,8 @@ extension GridMap {
             throw InputError(file: file, place: "line \(line), column \(column)",
                              "expected UTF-8 text, found the byte 0x\(String(format: "%02X", bytes[bad]))")
         }
-        try self.init(parsing: text, file: file, requireReachableTerminal: requireReachableTerminal)
+        try self.init(parsing: text, file: file, requireReachableTerminal: requireReachableTerminal,
+                      requireDefinedUtilities: requireDefinedUtilities)
     }
 
     /// A decimal number as the format writes them — an optional sign, digits with at most one

@@ -25,7 +25,7 @@ struct GridCompare: ParsableCommand {
 
     func run() throws {
         try Self.reportingErrors {
-            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true)
+            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true, requireDefinedUtilities: true)
             let mdp = GridMDP(map)
             let optimal = valueIteration(mdp)
             var options = ComparisonOptions()

@@ -239,7 +239,8 @@ struct GridLearn: ParsableCommand {
     func run() throws {
         try Self.reportingErrors {
             try Self.refuseSharedOutputs([("--model", model), ("--curve", curve)])
-            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true)
+            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true,
+                                  requireDefinedUtilities: learning.exploringStarts)
             let mdp = GridMDP(map)
             // Opened before learning, so that a path that cannot be written fails before the work;
             // filled and committed at the end (dropped, with the old files in place, on an error).

@@ -58,7 +58,7 @@ struct GridSolve: ParsableCommand {
     func run() throws {
         try Self.reportingErrors {
             let loadStart = DispatchTime.now()
-            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true)
+            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true, requireDefinedUtilities: true)
             let mdp = GridMDP(map)
             let loaded = secondsSince(loadStart)
             let start = DispatchTime.now()

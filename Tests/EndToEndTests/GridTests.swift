@@ -341,6 +341,34 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(plain.stderr, "", "a drawing without values needs no solution")
     }
 
+    /// A pocket of cells sealed off from every terminal, with discount 1: its utilities never stop
+    /// adding up, so solve and compare refuse the map with one line naming the pocket's first cell
+    /// (solve ran to its iteration limit and printed -4000), as does learn with exploring starts
+    /// (episodes would start in the pocket); learn from the start alone never enters it. show
+    /// draws it and warns that the utilities there mean nothing.
+    func testUndiscountedPocketIsDiagnosed() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = "discount 1\ntransition 0.8\nreward -0.04\ngrid\nS . . T1\n# # # #\n. . . .\n"
+        let map = try writeTextFile(text, "pocket.grid", in: dir)
+        let message = "line 7, column 1: no terminal cell can be reached from this cell, so with discount 1 its utility is a sum of rewards that never ends: wall it off with '#' or give a discount below 1\n"
+        for args in [["solve", map], ["solve", map, "--method", "policy"], ["compare", map, "--algorithm", "qlearning"],
+                     ["learn", map, "--algorithm", "sarsa", "--exploring-starts"]] {
+            let r = try runSeqlab(["grid"] + args)
+            XCTAssertEqual(r.status, 1, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stdoutText, "", "\(args)")
+            XCTAssertEqual(r.stderr, "seqlab grid \(args[0]): \(map): \(message)", "\(args)")
+        }
+        let learn = try runSeqlab(["grid", "learn", map, "--algorithm", "qlearning", "--quiet"])
+        XCTAssertEqual(learn.status, 0, learn.stderr)
+        XCTAssertTrue(learn.stdoutText.contains("policy (run 1):\n →  →  → +1\n"), learn.stdoutText)
+        let discounted = try runSeqlab(["grid", "solve", "-", "--summary", "--quiet"], stdin: Data(text.replacingOccurrences(of: "discount 1", with: "discount 0.9").utf8))
+        XCTAssertEqual(discounted.status, 0, discounted.stderr)
+        let show = try runSeqlab(["grid", "show", map, "--policy"])
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertTrue(show.stderr.contains("warning: \(map): no terminal cell can be reached from row 3, column 1 of the grid: with discount 1 its utility is not defined"), show.stderr)
+    }
+
     /// play streams its episode lines as the episodes end: with 10⁸ episodes to play, the
     /// first thousands of lines arrive long before the run could end (they were all held
     /// in memory until the end, which wrote nothing for a long time).

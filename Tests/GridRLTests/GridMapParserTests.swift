@@ -154,6 +154,34 @@ final class GridMapParserTests: XCTestCase {
         }
     }
 
+    /// With discount 1 a cell from which no moves lead to a terminal has no utility (its rewards
+    /// never stop adding up): a map with one is an error at the first such cell when utilities are
+    /// to be computed. A cliff next to such a pocket leads to the start, and so out of it; with a
+    /// discount below 1 the pocket's utilities are finite and the map is accepted.
+    func testUndiscountedPocketIsNamedAtItsFirstCell() throws {
+        let message = "no terminal cell can be reached from this cell, so with discount 1 its utility is a sum of rewards that never ends: wall it off with '#' or give a discount below 1"
+        let pockets: [(text: String, place: String, cell: Int)] = [
+            ("discount 1\ntransition 0.8\nreward -0.04\ngrid\nS . . T1\n# # # #\n. . . .\n", "line 7, column 1", 8),
+            ("grid\nS  . T+1\n#  # #\n#  . #  ; a pocket of one cell\n", "line 4, column 4", 7),
+            ("grid\n\n. # T+1 # +2\n\nS . . # .\n", "line 3, column 11", 4),
+        ]
+        for c in pockets {
+            XCTAssertThrowsError(try GridMap(parsing: c.text, file: "p.grid", requireReachableTerminal: true, requireDefinedUtilities: true),
+                                 c.text) { error in
+                XCTAssertEqual(error as? InputError, InputError(file: "p.grid", place: c.place, message))
+            }
+            let map = try GridMap(parsing: c.text, requireReachableTerminal: true)
+            XCTAssertEqual(map.firstStateWithoutTerminal, c.cell, c.text)
+        }
+        for text in ["discount 0.9\ngrid\nS . . T1\n# # # #\n. . . .\n", "grid\nS . T+1\nC # #\n. # #\n", "grid\nS T+1\n# .\n"] {
+            let map = try GridMap(parsing: text, requireReachableTerminal: true, requireDefinedUtilities: true)
+            XCTAssertEqual(map.firstStateWithoutTerminal == nil, map.discount == 1, text)
+        }
+        for name in ["lecture-2x3.grid", "russell-norvig-4x3.grid", "cliff-walking.grid", "maze-8x8.grid", "maze-32x32.grid"] {
+            XCTAssertNil(try Self.shipped(name).firstStateWithoutTerminal, name)
+        }
+    }
+
     /// Numbers are decimal (as the format documents and `formatted()` writes): every decimal form
     /// reads (hexadecimal, inf, nan and 1e400 are refused in `testMalformedMapsNameLineAndColumn`).
     func testDecimalNumbersRead() throws {
