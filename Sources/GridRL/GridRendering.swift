@@ -5,16 +5,18 @@ import Foundation
 ///
 /// Walls are `#`, cliffs `C`, terminals their signed reward (`+1`, `-10`), the start `S`.
 public enum GridRendering {
-    /// The map: `S` start, `.` an open cell with the most common reward, `(r)` an open cell with
-    /// another reward r (a bare number is always a terminal).
+    /// The map: `.` an open cell with the most common reward (of the cells other than the start),
+    /// `(r)` an open cell with another reward r (a bare number is always a terminal), `S` the start,
+    /// `S(r)` a start with another reward r.
     public static func map(_ map: GridMap) -> String {
         var rewardCounts: [Double: Int] = [:]
-        for case .open(let r) in map.cells { rewardCounts[r, default: 0] += 1 }
+        for (s, cell) in map.cells.enumerated() where s != map.start { if case .open(let r) = cell { rewardCounts[r, default: 0] += 1 } }
         let common = rewardCounts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
         return table(map) { s in
-            if s == map.start { return "S" }
-            if case .open(let r) = map.cells[s] { return r == common ? "." : "(" + number(r) + ")" }
-            return nil
+            guard case .open(let r) = map.cells[s] else { return nil }
+            let special = r != (common ?? 0)
+            if s == map.start { return special ? "S(" + number(r) + ")" : "S" }
+            return special ? "(" + number(r) + ")" : "."
         }
     }
 

@@ -22,6 +22,16 @@ final class RenderingTests: XCTestCase {
         XCTAssertEqual(GridRendering.map(map), "   S    . (+5)\n   C    #    0\n")
     }
 
+    /// A start with a reward of its own shows it as the other special rewards are shown, and the
+    /// common reward ('.') is that of the other cells, whatever the start's.
+    func testAStartWithItsOwnRewardShowsIt() throws {
+        XCTAssertEqual(GridRendering.map(try GridMap(parsing: "grid\nS-3 . T1\n")), "S(-3)     .    +1\n")
+        XCTAssertEqual(GridRendering.map(try GridMap(parsing: "reward -1\ngrid\nS+2 . . 5\n# . . T0\n")),
+                       "S(+2)     .     .  (+5)\n    #     .     .     0\n")
+        XCTAssertEqual(GridRendering.map(try GridMap(parsing: "reward -1\ngrid\nS T0\n")), "S(-1)     0\n")
+        XCTAssertEqual(GridRendering.map(try GridMap(parsing: "grid\nS-0.04 . T1\n")), "S(-0.04)        .       +1\n")
+    }
+
     func testSVGIsWellFormedWithOneRectPerCellAndAnArrowPerDecisionState() throws {
         let map = try GridMapParserTests.shipped("russell-norvig-4x3.grid")
         let solution = valueIteration(GridMDP(map))
