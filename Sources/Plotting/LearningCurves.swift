@@ -16,8 +16,14 @@ public struct LearningCurveData: Sendable, Equatable {
 
     /// Parses a curve as TSV (`episode  mean_return  mean_steps` after a header line) or as JSON
     /// lines (`{"episode":1,"return":-100,"steps":12}`), told apart by the first non-blank byte.
-    /// - Throws: `InputError` naming `file` and the line that is neither.
+    /// - Throws: `InputError` naming `file` and the line that is neither, or whose return or steps
+    ///   are not finite (`nan`, `inf`, `1e400` in TSV: a point that cannot be drawn).
     public static func read(_ data: Data, file: String) throws -> LearningCurveData {
+        func finite(_ ret: Double, _ step: Double, line: Int) throws {
+            for (name, v) in [("mean return", ret), ("mean steps", step)] where !v.isFinite {
+                throw InputError(file: file, place: "line \(line)", "expected a finite \(name), found \(v)")
+            }
+        }
         var curve = LearningCurveData(episodes: [], returns: [], steps: [])
         let text = String(decoding: data, as: UTF8.self)
         let isJSON = text.first { !$0.isWhitespace } == "{"
@@ -37,6 +43,7 @@ public struct LearningCurveData: Sendable, Equatable {
                 guard fields.count == 3, let e = Int(fields[0]), let r = Double(fields[1]), let s = Double(fields[2]) else {
                     throw InputError(file: file, place: "line \(i + 1)", "expected three tab-separated numbers: episode, mean return, mean steps")
                 }
+                try finite(r, s, line: i + 1)   // JSON has no NaN or infinity: the decoder refuses them
                 curve.append(e, r, s)
             }
         }

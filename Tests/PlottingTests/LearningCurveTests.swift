@@ -22,6 +22,21 @@ final class LearningCurveTests: XCTestCase {
         }
     }
 
+    /// A return or step count that is not finite cannot be drawn: one error naming the file and line
+    /// (a NaN point was dropped from the drawing without a word).
+    func testNonFiniteValuesAreRefused() throws {
+        let cases: [(text: String, file: String, error: String)] = [
+            ("episode\treturn\tsteps\n1\t-3\t4\n2\tnan\t5\n3\t-1\t2\n", "c.tsv", "c.tsv: line 3: expected a finite mean return, found nan"),
+            ("episode\treturn\tsteps\n1\t-3\t4\n2\t-1\tinf\n", "c.tsv", "c.tsv: line 3: expected a finite mean steps, found inf"),
+            ("1\t-1e400\t4\n", "c.tsv", "c.tsv: line 1: expected a finite mean return, found -inf"),
+            ("{\"episode\":1,\"return\":-3,\"steps\":4}\n\n{\"episode\":2,\"return\":1e400,\"steps\":4}\n", "c.jsonl",
+             "c.jsonl: line 3: expected a JSON object with numbers \"episode\", \"return\" and \"steps\""),
+        ]
+        for c in cases {
+            XCTAssertThrowsError(try LearningCurveData.read(Data(c.text.utf8), file: c.file), c.text) { XCTAssertEqual("\($0)", c.error) }
+        }
+    }
+
     /// Trailing means worked by hand: window 3 over 1, 2, 3, 4, 5, 6.
     func testMovingAverage() {
         assertClose(movingAverage([1, 2, 3, 4, 5, 6], window: 3), [1, 1.5, 2, 3, 4, 5], absolute: 1e-12)
