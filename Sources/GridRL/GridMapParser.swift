@@ -187,7 +187,7 @@ extension GridMap {
     /// Reads and parses a map file (`-` is standard input); the requirements as for `init(parsing:)`.
     public init(contentsOf path: String, requireReachableTerminal: Bool = false, requireDefinedUtilities: Bool = false) throws {
         let data = try readWholeFile(path)
-        let file = path == "-" ? "<stdin>" : path
+        let file = path == "-" ? "stdin" : path
         guard let text = String(data: data, encoding: .utf8) else {
             let bytes = [UInt8](data)
             let bad = min(firstInvalidUTF8(bytes), bytes.count - 1)   // String(data:) refused it, so there is one

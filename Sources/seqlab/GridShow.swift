@@ -40,9 +40,9 @@ struct GridShow: ParsableCommand {
             let solution = needsSolution ? valueIteration(GridMDP(map)) : nil
             // Drawn all the same, but solve would refuse such a map: say why the numbers mean nothing.
             if needsSolution && !map.terminalReachableFromStart {
-                Self.printWarning("\(self.map == "-" ? "<stdin>" : self.map): no terminal cell can be reached from the start: the utilities and policy are not a solution")
+                Self.printWarning("\(self.map == "-" ? "stdin" : self.map): no terminal cell can be reached from the start: the utilities and policy are not a solution")
             } else if needsSolution && map.discount == 1, let cell = map.firstStateWithoutTerminal {
-                Self.printWarning("\(self.map == "-" ? "<stdin>" : self.map): no terminal cell can be reached from row \(cell / map.cols + 1), column \(cell % map.cols + 1) of the grid: with discount 1 its utility is not defined and the utilities shown there mean nothing")
+                Self.printWarning("\(self.map == "-" ? "stdin" : self.map): no terminal cell can be reached from row \(cell / map.cols + 1), column \(cell % map.cols + 1) of the grid: with discount 1 its utility is not defined and the utilities shown there mean nothing")
             }
             if let warning = solution?.notConvergedWarning { Self.printWarning(warning) }
             var text = ""

@@ -328,13 +328,15 @@ final class GridTests: XCTestCase {
             let r = try runSeqlab(["grid"] + args, stdin: args[1] == "-" ? Data("grid\nS # .\n# . T+1\n".utf8) : Data())
             XCTAssertEqual(r.status, 1, "\(args): \(r.stderr)")
             XCTAssertEqual(r.stdoutText, "", "\(args)")
-            XCTAssertTrue(r.stderr.hasSuffix(args[1] == "-" ? "<stdin>: line 2, column 1: no terminal cell can be reached from the start: walls, the border or cliffs close every way to one\n" : message), "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.hasSuffix(args[1] == "-" ? "stdin: line 2, column 1: no terminal cell can be reached from the start: walls, the border or cliffs close every way to one\n" : message), "\(args): \(r.stderr)")
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         }
         let show = try runSeqlab(["grid", "show", map, "--values"])
         XCTAssertEqual(show.status, 0, show.stderr)
         XCTAssertTrue(show.stdoutText.contains("-4000.000"), show.stdoutText)
         XCTAssertTrue(show.stderr.contains("warning: \(map): no terminal cell can be reached from the start"), show.stderr)
+        let piped = try runSeqlab(["grid", "show", "-", "--policy"], stdin: Data("grid\nS # T+1\n".utf8))
+        XCTAssertTrue(piped.stderr.contains("seqlab grid show: warning: stdin: no terminal cell can be reached from the start"), piped.stderr)
         XCTAssertTrue(show.stderr.contains("warning: not converged after 100000 iterations"), show.stderr)
         let plain = try runSeqlab(["grid", "show", map])
         XCTAssertEqual(plain.status, 0, plain.stderr)
@@ -432,7 +434,7 @@ final class GridTests: XCTestCase {
     }
 
     /// A byte that is not UTF-8 is named by line and column (characters, as parse errors count
-    /// them), for a file, standard input ("<stdin>", as parse errors call it) and inspect.
+    /// them), for a file, standard input ("stdin", as parse errors and the other commands call it) and inspect.
     func testInvalidUTF8IsPlaced() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -442,8 +444,8 @@ final class GridTests: XCTestCase {
         let accented = Data("grid\nS . T+1\né ".utf8) + Data([0xC3, 0x28]) + Data(" .\n".utf8)   // 0xC3 lacks its continuation
         let cases: [([String], Data, String)] = [
             (["grid", "solve", file.path], Data(), "seqlab grid solve: \(file.path): line 4, column 3: expected UTF-8 text, found the byte 0xFF\n"),
-            (["grid", "solve", "-"], bytes, "seqlab grid solve: <stdin>: line 4, column 3: expected UTF-8 text, found the byte 0xFF\n"),
-            (["grid", "show", "-"], accented, "seqlab grid show: <stdin>: line 3, column 3: expected UTF-8 text, found the byte 0xC3\n"),
+            (["grid", "solve", "-"], bytes, "seqlab grid solve: stdin: line 4, column 3: expected UTF-8 text, found the byte 0xFF\n"),
+            (["grid", "show", "-"], accented, "seqlab grid show: stdin: line 3, column 3: expected UTF-8 text, found the byte 0xC3\n"),
             (["inspect", file.path], Data(), "seqlab inspect: \(file.path): line 4, column 3: expected UTF-8 text, found the byte 0xFF\n"),
         ]
         for (args, stdin, message) in cases {
@@ -454,7 +456,7 @@ final class GridTests: XCTestCase {
         }
         // Parse errors from standard input name it the same way.
         let parse = try runSeqlab(["grid", "solve", "-"], stdin: Data("grid\nS X T+1\n".utf8))
-        XCTAssertEqual(parse.stderr, "seqlab grid solve: <stdin>: line 2, column 3: unknown cell 'X': expected '.', '#', a reward, S, T<reward> or C[<penalty>]\n")
+        XCTAssertEqual(parse.stderr, "seqlab grid solve: stdin: line 2, column 3: unknown cell 'X': expected '.', '#', a reward, S, T<reward> or C[<penalty>]\n")
     }
 
     /// Each `grid learn MAP ARGS` is refused as a usage error (exit 64) with one line containing its message.
