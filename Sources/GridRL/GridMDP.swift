@@ -31,6 +31,13 @@ public struct GridMDP: Sendable {
     public let stateReward: [Double]
     public let nearCliff: [Bool]
 
+    /// The peak memory, in bytes, of reading a map of `cells` cells (rows · cols, walls included),
+    /// compiling it and solving it by value or policy iteration: about 120 bytes a cell — the map
+    /// text (twice), its cells (16), the successor and reward tables (70), two utility arrays and
+    /// the greedy policy with its searches (about 35). Peak resident sizes of value iteration on generated
+    /// mazes of 0.09 to 4 million cells were 116 to 121 bytes a cell above the program's own 20–30 MB.
+    public static func estimatedSolvingBytes(cells: Int) -> Double { 120 * Double(cells) }
+
     public init(_ map: GridMap) {
         self.map = map
         let n = map.cellCount

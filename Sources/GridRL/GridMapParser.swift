@@ -3,6 +3,11 @@ import Foundation
 import Formats
 import Tensors
 
+/// A grid with more cells than a reader allowed (`GridMap(parsing:…maxCells:)`): its size.
+public struct GridMapTooLarge: Error, Equatable {
+    public let rows: Int, cols: Int
+}
+
 extension GridMap {
     /// Parses a grid map from its text (the format of docs/FORMATS.md, "Grid maps").
     ///
@@ -12,8 +17,10 @@ extension GridMap {
     /// With `requireDefinedUtilities` as well (for computing utilities), a map with discount 1 is
     /// an error if some open cell cannot reach a terminal by any moves (its utility would be a sum
     /// of rewards that never ends), naming the first such cell's line and column.
+    /// With `maxCells`, a grid of more cells (its first row's cells times its rows, counted ahead)
+    /// is a `GridMapTooLarge` error, thrown before the cells are read.
     public init(parsing text: String, file: String = "<map>", requireReachableTerminal: Bool = false,
-                requireDefinedUtilities: Bool = false) throws {
+                requireDefinedUtilities: Bool = false, maxCells: Int? = nil) throws {
         var name = ""
         var discount = 1.0, intended = 1.0, defaultReward = 0.0, defaultCliff = -100.0
         var seenKeys: Set<String> = []
@@ -36,7 +43,8 @@ extension GridMap {
 
         var lineNumber = 0, gridLine = 0, lastContentLine = 1
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text  // a UTF-8 byte-order mark
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        for rawLine in lines {
             lineNumber += 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }
@@ -103,7 +111,17 @@ extension GridMap {
                 throw fail(lineNumber, tokens[0].column, first == "grid" ? "'grid' given twice (the first is on line \(gridLine))"
                            : "header key '\(first)' after the grid (header lines go before 'grid', on line \(gridLine))")
             }
-            if cols < 0 { cols = tokens.count }
+            if cols < 0 {
+                cols = tokens.count
+                if let maxCells {
+                    // Every later line with content is a row (or an error found when it is read).
+                    let rowsAhead = lines[lineNumber...].reduce(1) { n, l in
+                        n + (l.utf8.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }
+                             .map { $0 != UInt8(ascii: ";") } == true ? 1 : 0)
+                    }
+                    if rowsAhead * cols > maxCells { throw GridMapTooLarge(rows: rowsAhead, cols: cols) }
+                }
+            }
             guard tokens.count == cols else {
                 throw fail(lineNumber, tokens.count > cols ? tokens[cols].column : (tokens.last!.column + tokens.last!.text.count),
                            "row has \(tokens.count) cells, expected \(cols) like the first row")
@@ -185,7 +203,8 @@ extension GridMap {
     }
 
     /// Reads and parses a map file (`-` is standard input); the requirements as for `init(parsing:)`.
-    public init(contentsOf path: String, requireReachableTerminal: Bool = false, requireDefinedUtilities: Bool = false) throws {
+    public init(contentsOf path: String, requireReachableTerminal: Bool = false, requireDefinedUtilities: Bool = false,
+                maxCells: Int? = nil) throws {
         let data = try readWholeFile(path)
         let file = path == "-" ? "stdin" : path
         guard let text = String(data: data, encoding: .utf8) else {
@@ -198,7 +217,7 @@ extension GridMap {
                              "expected UTF-8 text, found the byte 0x\(String(format: "%02X", bytes[bad]))")
         }
         try self.init(parsing: text, file: file, requireReachableTerminal: requireReachableTerminal,
-                      requireDefinedUtilities: requireDefinedUtilities)
+                      requireDefinedUtilities: requireDefinedUtilities, maxCells: maxCells)
     }
 
     /// A decimal number as the format writes them — an optional sign, digits with at most one

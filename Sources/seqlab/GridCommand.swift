@@ -32,6 +32,35 @@ func secondsSince(_ start: DispatchTime) -> Double {
 
 extension SweepOrder: ExpressibleByArgument {}
 
+/// The memory solving a map may take: --max-memory of solve and show.
+struct SolvingMemoryFlags: ParsableArguments {
+    @Option(help: "Refuse to solve a map that would need more memory than this (e.g. 8G; default 4G): about 120 bytes a cell.")
+    var maxMemory: String?
+
+    func validate() throws {
+        if let maxMemory, MemoryBudget.parse(maxMemory) == nil { throw ValidationError("--max-memory takes a size such as 512M or 8G") }
+    }
+
+    /// The limit in bytes: --max-memory, or the 4 GiB that learn allows.
+    var limit: Double { maxMemory.flatMap(MemoryBudget.parse).map(Double.init) ?? LearningFlags.memoryLimit }
+
+    /// Reads the map at `path` to solve it; refuses (an input error naming `path`, exit status 1)
+    /// one whose solving would take more than `limit`, when its first row and its number of rows
+    /// are known, before its cells are read: a 10000×10000 maze would need about 12 GB.
+    static func readMap(_ path: String, limit: Double, raise: String, requireDefinedUtilities: Bool = true,
+                        requireReachableTerminal: Bool = true) throws -> GridMap {
+        do {
+            return try GridMap(contentsOf: path, requireReachableTerminal: requireReachableTerminal,
+                               requireDefinedUtilities: requireDefinedUtilities, maxCells: Int(limit / GridMDP.estimatedSolvingBytes(cells: 1)))
+        } catch let tooLarge as GridMapTooLarge {
+            let bytes = GridMDP.estimatedSolvingBytes(cells: tooLarge.rows * tooLarge.cols)
+            let gigabytes = String(format: "%.3g", bytes / 1e9), allowed = String(format: "%.3g", limit / 1e9)
+            throw InputError(file: path == "-" ? "stdin" : path,
+                             "solving would take about \(gigabytes) GB of memory on a \(tooLarge.rows)×\(tooLarge.cols) map, more than the \(allowed) GB allowed: \(raise)")
+        }
+    }
+}
+
 extension MDPSolution {
     /// The warning solve and show give when value iteration stopped at its limit.
     var notConvergedWarning: String? {

@@ -25,7 +25,7 @@ struct GridCompare: ParsableCommand {
 
     func run() throws {
         try Self.reportingErrors {
-            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true, requireDefinedUtilities: true)
+            let map = try SolvingMemoryFlags.readMap(self.map, limit: LearningFlags.memoryLimit, raise: "compare on a smaller map")
             let mdp = GridMDP(map)
             let optimal = valueIteration(mdp)
             var options = ComparisonOptions()

@@ -22,7 +22,12 @@ struct GridShow: ParsableCommand {
     @Option(help: "Decimals of the utilities (--values and the SVG's cells; default 3).")
     var digits: Int?
 
+    @OptionGroup var memory: SolvingMemoryFlags
+
     func validate() throws {
+        if memory.maxMemory != nil && !(values || policy || svg != nil) {
+            throw ValidationError("--max-memory bounds solving the map: give --values, --policy or --svg")
+        }
         if let digits {
             guard (0...12).contains(digits) else { throw ValidationError("--digits must be in 0…12") }
             guard values || svg != nil else { throw ValidationError("--digits sets the decimals of --values and --svg: give one of them") }
@@ -34,9 +39,12 @@ struct GridShow: ParsableCommand {
 
     func run() throws {
         try Self.reportingErrors {
-            let map = try GridMap(contentsOf: self.map)
-            let svgOutput = try Self.openSideOutput(svg)   // before drawing: a path that cannot be written fails first
             let needsSolution = values || policy || svg != nil
+            let map = needsSolution
+                ? try SolvingMemoryFlags.readMap(self.map, limit: memory.limit, raise: "show a smaller map, without --values, --policy and --svg, or raise --max-memory",
+                                                 requireDefinedUtilities: false, requireReachableTerminal: false)
+                : try GridMap(contentsOf: self.map)
+            let svgOutput = try Self.openSideOutput(svg)   // before drawing: a path that cannot be written fails first
             let solution = needsSolution ? valueIteration(GridMDP(map)) : nil
             // Drawn all the same, but solve would refuse such a map: say why the numbers mean nothing.
             if needsSolution && !map.terminalReachableFromStart {

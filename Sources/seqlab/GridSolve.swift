@@ -27,6 +27,8 @@ struct GridSolve: ParsableCommand {
     @Option(help: "Value iteration's sweep order: jacobi (textbook, the default) or gauss-seidel (in place, alternating; for large maps).")
     var sweep: SweepOrder?
 
+    @OptionGroup var memory: SolvingMemoryFlags
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -58,7 +60,7 @@ struct GridSolve: ParsableCommand {
     func run() throws {
         try Self.reportingErrors {
             let loadStart = DispatchTime.now()
-            let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true, requireDefinedUtilities: true)
+            let map = try SolvingMemoryFlags.readMap(self.map, limit: memory.limit, raise: "solve a smaller map or raise --max-memory")
             let mdp = GridMDP(map)
             let loaded = secondsSince(loadStart)
             let start = DispatchTime.now()

@@ -316,6 +316,35 @@ final class GridTests: XCTestCase {
         }
     }
 
+    /// A map too large to solve within the memory allowed (4 GB by default, --max-memory) is refused
+    /// with one line before its tables are built, as learn refuses settings: a 2000×2000 maze took
+    /// 462 MB, and generate writes mazes of up to 10000×10000, which would need about 12 GB.
+    func testMapsTooLargeToSolveAreRefused() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = dir.appendingPathComponent("maze.grid").path
+        XCTAssertEqual(try runSeqlab(["grid", "generate", "--rows", "30", "--cols", "30", "-o", map]).status, 0)
+        let tail = "solving would take about 0.000108 GB of memory on a 30×30 map, more than the 0.000102 GB allowed: "
+        for (args, raise) in [(["solve", map, "--summary"], "solve a smaller map or raise --max-memory"),
+                              (["solve", map, "--method", "policy"], "solve a smaller map or raise --max-memory"),
+                              (["show", map, "--values"], "show a smaller map, without --values, --policy and --svg, or raise --max-memory")] {
+            let r = try runSeqlab(["grid"] + args + ["--max-memory", "100K"])
+            XCTAssertEqual(r.status, 1, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stdoutText, "", "\(args)")
+            XCTAssertEqual(r.stderr, "seqlab grid \(args[0]): \(map): \(tail)\(raise)\n", "\(args)")
+            let roomy = try runSeqlab(["grid"] + args + ["--max-memory", "110K"])
+            XCTAssertEqual(roomy.status, 0, "\(args): \(roomy.stderr)")
+        }
+        let piped = try runSeqlab(["grid", "solve", "-", "--max-memory", "1K"], stdin: Data("grid\nS . . . . . . . . T+1\n".utf8))
+        XCTAssertEqual(piped.stderr, "seqlab grid solve: stdin: solving would take about 1.2e-06 GB of memory on a 1×10 map, more than the 1.02e-06 GB allowed: solve a smaller map or raise --max-memory\n")
+        for (args, message) in [(["show", map, "--max-memory", "1G"], "--max-memory bounds solving the map: give --values, --policy or --svg"),
+                                (["solve", map, "--max-memory", "lots"], "--max-memory takes a size such as 512M or 8G")] {
+            let r = try runSeqlab(["grid"] + args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(message), r.stderr)
+        }
+    }
+
     /// A goal no move sequence reaches: solve, learn and compare refuse the map with one line naming
     /// the start; show draws it but warns, as solve warns when value iteration does not converge.
     func testUnreachableGoalIsDiagnosed() throws {

@@ -182,6 +182,15 @@ final class GridMapParserTests: XCTestCase {
         }
     }
 
+    /// A reader's cell limit is checked when the first row is read, its rows counted ahead
+    /// (comments and blank lines are no rows), before the cells are read.
+    func testCellLimitIsCheckedBeforeTheCellsAreRead() throws {
+        let text = "grid\nS . T+1 ; first\n  ; a note\n\n\t. . .\r\n. . .\n"
+        XCTAssertThrowsError(try GridMap(parsing: text, maxCells: 8)) { let e = $0 as? GridMapTooLarge; XCTAssertEqual(e?.rows, 3); XCTAssertEqual(e?.cols, 3) }
+        XCTAssertEqual(try GridMap(parsing: text, maxCells: 9).cellCount, 9)
+        XCTAssertEqual(try GridMap(parsing: text).cellCount, 9)
+    }
+
     /// Numbers are decimal (as the format documents and `formatted()` writes): every decimal form
     /// reads (hexadecimal, inf, nan and 1e400 are refused in `testMalformedMapsNameLineAndColumn`).
     func testDecimalNumbersRead() throws {
