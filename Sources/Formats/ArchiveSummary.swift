@@ -44,8 +44,12 @@ public struct ArchiveSummary: Sendable, CustomStringConvertible {
         totalFrames += m.rows
         minFrames = min(minFrames, m.rows)
         maxFrames = max(maxFrames, m.rows)
-        minDimension = min(minDimension, m.cols)
-        maxDimension = max(maxDimension, m.cols)
+        // An empty matrix (no frames) has no dimension: Kaldi's text form `[ ]` reads as 0×0 and
+        // its binary form can carry any column count, so neither counts.
+        if m.rows > 0 {
+            minDimension = min(minDimension, m.cols)
+            maxDimension = max(maxDimension, m.cols)
+        }
         for v in m.data {
             guard v.isFinite else { nonFinite += 1; continue }
             values += 1
@@ -66,7 +70,11 @@ public struct ArchiveSummary: Sendable, CustomStringConvertible {
         lines.append("  utterances: \(utterances)")
         guard utterances > 0 else { return lines.joined(separator: "\n") }
         lines.append("  frames: \(totalFrames) (\(minFrames)–\(maxFrames) per utterance)")
-        lines.append(minDimension == maxDimension ? "  dimension: \(maxDimension)" : "  dimension: varies, \(minDimension)–\(maxDimension)")
+        if minDimension > maxDimension {
+            lines.append("  dimension: none (every matrix is empty)")
+        } else {
+            lines.append(minDimension == maxDimension ? "  dimension: \(maxDimension)" : "  dimension: varies, \(minDimension)–\(maxDimension)")
+        }
         if values > 0 {
             lines.append("  values: min \(Self.format(Double(minimum))), mean \(Self.format(mean)), max \(Self.format(Double(maximum)))")
         }

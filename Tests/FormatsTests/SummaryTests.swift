@@ -54,6 +54,32 @@ final class SummaryTests: XCTestCase {
         XCTAssertTrue(summary.description.contains("non-finite values: 2"), summary.description)
     }
 
+    func testEmptyMatrixHasNoDimensionInTextOrBinary() throws {
+        // Kaldi's text `[ ]` reads back as 0×0 while the binary form keeps the 0×3 written:
+        // either way an empty matrix adds no dimension, so both archives summarise alike.
+        let dir = temporaryDirectory()
+        let records = [("a", Matrix([[1, 2, 3], [4, 5, 6]])), ("b", Matrix(rows: 0, cols: 3)), ("c", Matrix([[1, 2, 3, 4, 5, 6]]))]
+        var summaries: [ArchiveSummary] = []
+        for mode in [KaldiArchiveMode.text, .binary] {
+            let path = dir.appendingPathComponent("\(mode).ark").path
+            let writer = try KaldiArchiveWriter(path: path, mode: mode)
+            for (key, matrix) in records { try writer.write(key: key, matrix: matrix) }
+            try writer.close()
+            summaries.append(try ArchiveSummary(path: path))
+        }
+        for summary in summaries {
+            XCTAssertEqual(summary.minDimension, 3, summary.name)
+            XCTAssertEqual(summary.maxDimension, 6, summary.name)
+            XCTAssertTrue(summary.description.contains("\n  dimension: varies, 3–6\n"), summary.description)
+            XCTAssertTrue(summary.description.contains("\n  frames: 3 (0–2 per utterance)\n"), summary.description)
+        }
+        // Nothing but empty matrices: no dimension to report.
+        var empty = ArchiveSummary(name: "e")
+        empty.add(KaldiRecord(key: "x", matrix: Matrix(rows: 0, cols: 0)))
+        empty.add(KaldiRecord(key: "y", matrix: Matrix(rows: 0, cols: 4)))
+        XCTAssertTrue(empty.description.contains("\n  dimension: none (every matrix is empty)\n"), empty.description)
+    }
+
     func testSafeTensorsSummaryListsTensorsAndCutsLongMetadata() throws {
         let file = SafeTensorsFile(tensors: ["b": SafeTensor(int64s: [1, 2], shape: [2]), "a.w": SafeTensor(floats: [0, 0, 0, 0, 0, 0], shape: [2, 3])],
                                    metadata: ["config": String(repeating: "x", count: 200), "note": "two\nlines"])
