@@ -68,8 +68,16 @@ public struct FeatureExtractor: Sendable {
         }
         let target = Int(config.sampleFrequency.rounded())
         if sampleRate != target || Double(target) != config.sampleFrequency {
-            guard config.resample else {
+            // A refused direction is named by the option that refuses it.
+            let down = Double(sampleRate) > config.sampleFrequency
+            if !config.allowDownsample && !config.allowUpsample {
                 throw InputError(file: file, "sample rate \(sampleRate) Hz differs from --sample-frequency=\(config.sampleFrequency) and resampling is off (--no-resample, or --resample=false in a config)")
+            }
+            if down && !config.allowDownsample {
+                throw InputError(file: file, "sample rate \(sampleRate) Hz is above --sample-frequency=\(config.sampleFrequency) and downsampling is off (--allow-downsample=false in a config)")
+            }
+            if !down && !config.allowUpsample {
+                throw InputError(file: file, "sample rate \(sampleRate) Hz is below --sample-frequency=\(config.sampleFrequency) and upsampling is off (--allow-upsample=false in a config)")
             }
             guard Double(target) == config.sampleFrequency else {
                 throw InputError(file: file, "cannot resample to a fractional rate \(config.sampleFrequency) Hz")

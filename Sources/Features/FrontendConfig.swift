@@ -82,8 +82,18 @@ public struct FrontendConfig: Sendable, Equatable {
     public var cmvn: CMVNMode = .none
     /// `--deltas`: append delta (1) or delta and delta-delta (2) features (Kaldi add-deltas, window 2).
     public var deltas = 0
-    /// `--resample`: resample audio at another rate to `sampleFrequency` (libsamplerate), or refuse it.
-    public var resample = true
+    /// `--allow-downsample` (Kaldi's name): resample audio at a higher rate down to
+    /// `sampleFrequency` (libsamplerate), or refuse it. Default true (Kaldi's is false).
+    public var allowDownsample = true
+    /// `--allow-upsample` (Kaldi's name): resample audio at a lower rate up to `sampleFrequency`,
+    /// or refuse it. Default true (Kaldi's is false).
+    public var allowUpsample = true
+    /// `--resample`: both directions at once (`allowDownsample` and `allowUpsample`); reads true
+    /// only when both are allowed.
+    public var resample: Bool {
+        get { allowDownsample && allowUpsample }
+        set { allowDownsample = newValue; allowUpsample = newValue }
+    }
     /// `--channel`: the channel to use (0-based); nil averages all channels.
     public var channel: Int? = nil
 

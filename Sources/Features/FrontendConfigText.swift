@@ -9,12 +9,13 @@ extension FrontendConfig {
         "remove-dc-offset", "window-type", "blackman-coeff", "round-to-power-of-two", "snip-edges",
         "dither", "energy-floor", "raw-energy", "use-energy", "num-mel-bins", "num-ceps", "low-freq",
         "high-freq", "vtln-warp", "vtln-low", "vtln-high", "cepstral-lifter", "use-log-fbank", "use-power", "htk-compat", "cmvn", "deltas",
-        "resample", "channel",
+        "resample", "allow-downsample", "allow-upsample", "channel",
     ]
 
     /// Parses Kaldi-style config text: one `--name=value` per line (a bare `--name` means true for
     /// a boolean), `#` starts a comment, blank lines are skipped, later lines override earlier
-    /// ones. `--feature-type` is applied first, since it decides the defaults (use-energy) the
+    /// ones (so `--resample`, which sets both `--allow-downsample` and `--allow-upsample`, and a
+    /// direction's own line apply in the order given). `--feature-type` is applied first, since it decides the defaults (use-energy) the
     /// other lines override. Unknown names and bad values throw `InputError` naming `file` and
     /// the line; the result is validated.
     ///
@@ -108,6 +109,8 @@ extension FrontendConfig {
         case "cmvn": cmvn = try Self.parseEnum(value, name, file: file, line: line)
         case "deltas": deltas = try integer()
         case "resample": resample = try flag()
+        case "allow-downsample": allowDownsample = try flag()
+        case "allow-upsample": allowUpsample = try flag()
         case "channel":
             let c = try integer()
             guard c >= -1 else { throw InputError(file: file, place: place, "--channel expects -1 (average all channels) or a channel index, got \(c)") }
@@ -135,6 +138,7 @@ extension FrontendConfig {
             "vtln-high": num(vtlnHigh), "cepstral-lifter": num(cepstralLifter),
             "use-log-fbank": "\(useLogFbank)", "use-power": "\(usePower)", "htk-compat": "\(htkCompat)",
             "cmvn": cmvn.rawValue, "deltas": "\(deltas)", "resample": "\(resample)",
+            "allow-downsample": "\(allowDownsample)", "allow-upsample": "\(allowUpsample)",
             "channel": channel.map { "\($0)" } ?? "-1",
         ]
         return Self.optionNames.map { "--\($0)=\(values[$0]!)" }.joined(separator: "\n") + "\n"

@@ -41,7 +41,10 @@ struct ExtractAudio: ParsableCommand {
 
         Options have Kaldi's names and defaults (except dither, 0 here) and override
         those of --config, a Kaldi-style config file (--name=value lines, as a model
-        stores its front end).
+        stores its front end). Files at another rate than --sample-frequency are
+        resampled; a config's --allow-downsample=false or --allow-upsample=false
+        (Kaldi's options, true by default here) refuses that direction, and
+        --no-resample (--resample=false in a config) refuses both.
 
         A file that cannot be used is reported on stderr and skipped; the exit status
         is then 1.

@@ -95,6 +95,40 @@ final class FrontendConfigTests: XCTestCase {
                       error("--num\u{1B}[31m=3")?.message ?? "no error")
     }
 
+    /// Kaldi's `--allow-downsample` / `--allow-upsample` (in its compute-*-feats configs) each
+    /// govern one direction of rate change; `--resample` sets both, lines applying in order. The
+    /// stored text (a model's front end) keeps them.
+    func testAllowDownsampleAndUpsampleGovernOneDirectionEach() throws {
+        let text = "--sample-frequency=8000\n--allow-downsample=true\n--allow_upsample=false\n"
+        let config = try FrontendConfig(configText: text, file: "kaldi.conf")
+        XCTAssertEqual(try FrontendConfig(configText: config.configText), config, config.configText)
+        XCTAssertTrue(config.configText.contains("--allow-downsample=true\n--allow-upsample=false\n"), config.configText)
+        XCTAssertNotEqual(try FrontendConfig(configText: "--sample-frequency=8000\n"), config)
+
+        // 0.5 s of a 440 Hz tone at 16 kHz, and at 4 kHz.
+        func tone(_ rate: Int) -> [Float] { (0..<rate / 2).map { Float(8000 * sin(2 * Double.pi * 440 * Double($0) / Double(rate))) } }
+        let extractor = FeatureExtractor(config: config)
+        let plain = FeatureExtractor(config: try FrontendConfig(configText: "--sample-frequency=8000"))
+        let down = try extractor.features(samples: tone(16000), sampleRate: 16000, file: "high.wav")
+        XCTAssertEqual(down, try plain.features(samples: tone(16000), sampleRate: 16000, file: "high.wav"), "downsampled as by default")
+        XCTAssertEqual(down.rows, 1 + (4000 - 200) / 80)
+        XCTAssertThrowsError(try extractor.features(samples: tone(4000), sampleRate: 4000, file: "low.wav")) { error in
+            XCTAssertEqual("\(error)", "low.wav: sample rate 4000 Hz is below --sample-frequency=8000.0 and upsampling is off (--allow-upsample=false in a config)")
+        }
+        // The other way round, after --resample=false: only upsampling is allowed.
+        let up = try FrontendConfig(configText: "--sample-frequency=8000\n--resample=false\n--allow-upsample\n")
+        XCTAssertEqual(try FeatureExtractor(config: up).features(samples: tone(4000), sampleRate: 4000).rows, 1 + (4000 - 200) / 80)
+        XCTAssertThrowsError(try FeatureExtractor(config: up).features(samples: tone(16000), sampleRate: 16000, file: "high.wav")) { error in
+            XCTAssertEqual("\(error)", "high.wav: sample rate 16000 Hz is above --sample-frequency=8000.0 and downsampling is off (--allow-downsample=false in a config)")
+        }
+        XCTAssertEqual(try FrontendConfig(configText: up.configText), up)
+        // A later --resample overrides both directions; a bad value names the line.
+        XCTAssertFalse(try FrontendConfig(configText: "--allow-downsample=true\n--resample=false").resample)
+        XCTAssertThrowsError(try FrontendConfig(configText: "--allow-downsample=maybe", file: "kaldi.conf")) { error in
+            XCTAssertEqual("\(error)", "kaldi.conf: line 1: --allow-downsample expects true or false, got 'maybe'")
+        }
+    }
+
     func testTooManyMelBinsIsReportedAtUse() {
         var config = FrontendConfig(featureType: .fbank)
         config.sampleFrequency = 8000
