@@ -153,4 +153,19 @@ public struct Labeller: Sendable {
             return (utterances, rejected, read.warnings)
         }
     }
+
+    /// The utterances of one audio recording cut into `pieces` (a Kaldi `segments` file's lines)
+    /// through the model's audio front end, in the order of `pieces`: each piece's features, or
+    /// the error that piece met, as `extract audio --segments` computes them (the recording read
+    /// once, cut at its own rate, then resampled). An unreadable recording, or a model whose front
+    /// end is not audio, throws.
+    public func features(ofRecording path: String, pieces: [AudioPiece]) throws -> [Result<Matrix, InputError>] {
+        guard case .audio(let config)? = model.frontEnd else {
+            throw InputError(file: path, model.frontEnd == nil
+                ? "the model stores no front end, so it cannot label raw files; extract features and use seqlab decode"
+                : "segments cut audio recordings, but the model's front end reads pen strokes")
+        }
+        return try FeatureExtractor(config: config).features(file: path, pieces: pieces, augmentation: AudioAugmentation())
+            .map { $0.map { $0[0].features } }
+    }
 }

@@ -1,6 +1,7 @@
 // seqlab label: raw audio or stroke files in, labels out (Kaldi text), through the model's own front end.
 import ArgumentParser
 import Foundation
+import Features
 import Formats
 import Labelling
 import Tensors
@@ -23,11 +24,23 @@ struct Label: ParsableCommand {
         with --resume labels only the files not yet in FILE (failed files are tried
         again; Ctrl-C ends on one line saying how many files FILE holds); a different
         file list or output option is refused:
-          seqlab label -m models/digits.safetensors --scp wav.scp -o labels.txt --resume
+          seqlab label -m models/digits.safetensors --scp wav.scp -o labels.txt \\
+            --resume
+
+        With --segments (a Kaldi segments file, "uttid recording start end [channel]")
+        the wav.scp lists recordings and each segment is an utterance, cut as
+        extract audio --segments cuts it (see its help), labelled under its uttid in
+        the segments file's order. Each segment is an item of its own: a bad segment
+        is reported and the others labelled, and --resume labels only the segments
+        not yet in FILE:
+          seqlab label -m models/digits.safetensors --scp data/wav.scp \\
+            --segments data/segments -o labels.txt
         """)
 
     @Argument(help: "Audio or stroke files, or '-' for paths on stdin.") var files: [String] = []
     @Option(help: "A Kaldi wav.scp (uttid path per line).") var scp: String?
+    @Option(help: "A Kaldi segments file (uttid recording start end [channel]) cutting the --scp recordings into utterances.")
+    var segments: String?
     @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).")
     var includeRoot: String?
     @OptionGroup var decoding: DecodingOptions
@@ -43,8 +56,9 @@ struct Label: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if scp != nil && !files.isEmpty { throw ValidationError("give files or --scp, not both") }
         if scp == nil && files.isEmpty { throw ValidationError("no input: give files, '-' for paths on stdin, or --scp") }
+        if segments != nil && scp == nil { throw ValidationError("--segments needs --scp, the wav.scp of its recordings") }
         if files.count > 1 && files.contains("-") { throw ValidationError("'-' (paths on stdin) must be the only file argument") }
-        try refuseStdinTwice([("the file list", files.contains("-") ? "-" : nil), ("--scp", scp)] + decoding.inputs)
+        try refuseStdinTwice([("the file list", files.contains("-") ? "-" : nil), ("--scp", scp), ("--segments", segments)] + decoding.inputs)
         if resume && output == "-" { throw ValidationError("--resume continues a file: give it with --output FILE") }
     }
 
@@ -52,23 +66,41 @@ struct Label: ParsableCommand {
         try Self.reportingErrors(label)
     }
 
+    /// What one item is called in messages: a file, or with --segments a segment.
+    private var noun: String { segments == nil ? "file" : "segment" }
+
     /// What decides the output file's contents: the input list (its length and a fingerprint of
-    /// its keys and paths, in order) and the output options. `--resume` requires the same.
-    private func runSettings(_ items: [(key: String, path: String)]) -> [(name: String, value: String)] {
+    /// its keys and identities, in order) and the output options. `--resume` requires the same.
+    private func runSettings(_ items: [LabelItem]) -> [(name: String, value: String)] {
         var hash = FNV1a64()
         for item in items {
             hash.add(utf8: item.key)
             hash.add(byte: 0)
-            hash.add(utf8: item.path)
+            hash.add(utf8: item.identity)
             hash.add(byte: 0)
         }
-        return [("input list", "\(items.count) file(s), fnv1a64:\(hash.hex)"), ("--include-root", includeRoot ?? "(none)")]
+        return [("input list", "\(items.count) \(noun)(s), fnv1a64:\(hash.hex)"), ("--include-root", includeRoot ?? "(none)")]
             + decoding.outputSettings
+    }
+
+    /// The items: the files, or with --segments one per segment (in the segments file's order)
+    /// with its recording's path from the wav.scp.
+    private func labelItems() throws -> [LabelItem] {
+        guard let segments, let scp else {
+            return try inputList(files: files, scp: scp, warn: Self.printWarning).map { LabelItem(key: $0.key, path: $0.path, segment: nil) }
+        }
+        var pathOf: [String: String] = [:]
+        for entry in try WavScp.read(path: scp) { pathOf[entry.key] = entry.path }
+        let list = try KaldiSegments.read(path: segments)
+        guard !list.isEmpty else {
+            throw InputError(file: segments == "-" ? "stdin" : segments, "no segments (expected \"uttid recording start end\" lines)")
+        }
+        return list.map { LabelItem(key: $0.key, path: pathOf[$0.recording], segment: $0) }
     }
 
     private func label() throws {
         let labeller: Labeller
-        let items: [(key: String, path: String)]
+        let items: [LabelItem]
         let sink: ResumableOutput?
         var todo: [Int]
         var duplicates = 0
@@ -85,16 +117,19 @@ struct Label: ParsableCommand {
             guard labeller.model.frontEnd != nil else {
                 throw InputError(file: decoding.model, "the model stores no front end (train with --frontend CONFIG), so it cannot label raw files; use extract and decode")
             }
-            items = try inputList(files: files, scp: scp, warn: Self.printWarning)
+            if segments != nil, case .strokes? = labeller.model.frontEnd {
+                throw InputError(file: decoding.model, "--segments cuts audio recordings, but the model's front end reads pen strokes")
+            }
+            items = try labelItems()
             try Self.refuseReplacingInputs(outputs: [("-o", output), ("-o", output == "-" ? nil : output + ".progress")],
-                                           inputs: items.map(\.path) + [scp, decoding.model, decoding.lm, decoding.lexicon])
+                                           inputs: items.map(\.path) + [scp, segments, decoding.model, decoding.lm, decoding.lexicon])
             sink = output == "-" ? nil : try ResumableOutput(path: output, resume: resume, settings: runSettings(items))
             // A file given twice is listed once (inputList); two other inputs with one key (`/a/x.wav` and
             // `a/x.wav`) are the first labelled, the second reported, as extract does.
             var firstOfKey: [String: Int] = [:]
             todo = items.indices.filter { i in
                 if let first = firstOfKey[items[i].key] {
-                    Self.printMessage("\(items[i].path): duplicate key \"\(items[i].key)\" (the input given as item \(first + 1) too); skipped")
+                    Self.printMessage("\(items[i].identity): duplicate key \"\(items[i].key)\" (the input given as item \(first + 1) too); skipped")
                     duplicates += 1
                     return false
                 }
@@ -102,9 +137,9 @@ struct Label: ParsableCommand {
                 return true
             }
             if let sink {
-                todo = todo.filter { !sink.wasFinished(key: items[$0].key, path: items[$0].path) }
+                todo = todo.filter { !sink.wasFinished(key: items[$0].key, path: items[$0].identity) }
                 if resume && !quiet {
-                    Self.printMessage("continuing \(output): \(sink.resumedItems) file(s) done before, \(todo.count) to label")
+                    Self.printMessage("continuing \(output): \(sink.resumedItems) \(noun)(s) done before, \(todo.count) to label")
                 }
             }
         } catch let error as InputError {
@@ -117,46 +152,84 @@ struct Label: ParsableCommand {
         let progress = ProgressBar("label", total: todo.count, quiet: quiet)
         let start = Date()
         var failures = 0, skippedSamples = 0, frames = 0, labelled = 0
-        // A file's lines, its frames, the notes on a stroke file (warnings, then the samples it had
-        // to skip) and how many samples it skipped.
-        let work: @Sendable (Int) -> Result<(String, Int, [InputError], Int), InputError> = { [todo, includeRoot] j in
-            let i = todo[j]
-            do {
-                var out = "", count = 0
-                let read = try labeller.features(ofFile: items[i].path, key: items[i].key, includeRoot: includeRoot)
-                for u in read.utterances {
-                    out += writer.lines(key: u.key, hypotheses: try labeller.labels(u.features, key: u.key, file: items[i].path))
-                    count += u.features.rows
-                }
-                return .success((out, count, read.warnings + read.rejected, read.rejected.count))
-            } catch let e as InputError { return .failure(e) }
-            catch { return .failure(InputError(file: items[i].path, "\(error)")) }
+        // The units of work: a file, or with --segments a run of consecutive segments (still to
+        // label) of one recording, read once.
+        var units: [[Int]] = []
+        for i in todo {
+            if let segment = items[i].segment, let last = units.last?.last,
+               let previous = items[last].segment, previous.recording == segment.recording {
+                units[units.count - 1].append(i)
+            } else {
+                units.append([i])
+            }
+        }
+        // Per item of a unit: its lines, its frames, the notes on a stroke file (warnings, then the
+        // samples it had to skip) and how many samples it skipped; or the error it met (one error
+        // for all the items of a recording that cannot be read).
+        typealias Labelled = (text: String, frames: Int, notes: [InputError], rejected: Int)
+        let work: @Sendable (Int) -> [(items: [Int], result: Result<Labelled, InputError>)] = { [units, includeRoot, scp] u in
+            let unit = units[u], first = items[unit[0]]
+            guard first.segment != nil else {
+                let path = first.path ?? ""
+                do {
+                    var out = "", count = 0
+                    let read = try labeller.features(ofFile: path, key: first.key, includeRoot: includeRoot)
+                    for u in read.utterances {
+                        out += writer.lines(key: u.key, hypotheses: try labeller.labels(u.features, key: u.key, file: path))
+                        count += u.features.rows
+                    }
+                    return [(unit, .success((out, count, read.warnings + read.rejected, read.rejected.count)))]
+                } catch let e as InputError { return [(unit, .failure(e))] }
+                catch { return [(unit, .failure(InputError(file: path, "\(error)")))] }
+            }
+            guard let path = first.path else {
+                return unit.map { ([$0], .failure(KaldiSegments.unknownRecording(items[$0].segment!, scp: scp ?? ""))) }
+            }
+            let pieces = unit.map { i in
+                let segment = items[i].segment!
+                return AudioPiece(key: segment.key, channel: segment.channel) { try segment.samples(frames: $0, rate: $1) }
+            }
+            let computed: [Result<Matrix, InputError>]
+            do { computed = try labeller.features(ofRecording: path, pieces: pieces) }
+            catch let e as InputError { return [(unit, .failure(e))] }
+            catch { return [(unit, .failure(InputError(file: path, "\(error)")))] }
+            return zip(unit, computed).map { i, features in
+                let key = items[i].key
+                do {
+                    let matrix = try features.get()
+                    return ([i], .success((writer.lines(key: key, hypotheses: try labeller.labels(matrix, key: key, file: path)), matrix.rows, [], 0)))
+                } catch let e as InputError { return ([i], .failure(e)) }
+                catch { return ([i], .failure(InputError(file: path, "\(error)"))) }
+            }
         }
         var writeError: InputError?
-        try orderedParallelMap(count: todo.count, jobs: jobs, window: 4 * jobs, work: work) { j, result in
-            switch result {
-            case .success(let (text, n, notes, rejected)):
-                if !notes.isEmpty { progress.finish() }
-                for (k, note) in notes.enumerated() {   // the warnings come first
-                    if k < notes.count - rejected { Self.printWarning("\(note)") } else { Self.printMessage("\(note)") }
+        try orderedParallelMap(count: units.count, jobs: jobs, window: 4 * jobs, work: work) { _, outcomes in
+            for (indices, result) in outcomes {
+                switch result {
+                case .success(let (text, n, notes, rejected)):
+                    if !notes.isEmpty { progress.finish() }
+                    for (k, note) in notes.enumerated() {   // the warnings come first
+                        if k < notes.count - rejected { Self.printWarning("\(note)") } else { Self.printMessage("\(note)") }
+                    }
+                    skippedSamples += rejected
+                    let item = items[indices[0]]
+                    if let sink {
+                        do { try sink.append(text, key: item.key, path: item.identity) } catch let e as InputError {
+                            writeError = e
+                            return false
+                        } catch { writeError = InputError(file: output, "\(error)"); return false }
+                    } else {
+                        try writeOut(text)
+                    }
+                    frames += n
+                    labelled += 1
+                case .failure(let error):
+                    progress.finish()
+                    Self.printMessage("\(error)")
+                    failures += indices.count
                 }
-                skippedSamples += rejected
-                if let sink {
-                    do { try sink.append(text, key: items[todo[j]].key, path: items[todo[j]].path) } catch let e as InputError {
-                        writeError = e
-                        return false
-                    } catch { writeError = InputError(file: output, "\(error)"); return false }
-                } else {
-                    try writeOut(text)
-                }
-                frames += n
-                labelled += 1
-            case .failure(let error):
-                progress.finish()
-                Self.printMessage("\(error)")
-                failures += 1
+                progress.advance(by: indices.count)
             }
-            progress.advance()
             return !Interrupt.requested
         }
         progress.finish()
@@ -167,7 +240,7 @@ struct Label: ParsableCommand {
         }
         if verbose {
             let seconds = Date().timeIntervalSince(start)
-            var line = String(format: "%d files (%d failed), %d frames in %.2f s", todo.count, failures, frames, seconds)
+            var line = String(format: "%d %@s (%d failed), %d frames in %.2f s", todo.count, noun, failures, frames, seconds)
             if skippedSamples > 0 { line += ", \(skippedSamples) stroke sample(s) skipped" }
             if let frameShift, frames > 0 {
                 let audio = Double(frames) * frameShift
@@ -179,12 +252,27 @@ struct Label: ParsableCommand {
             // Failed files are not counted: FILE does not hold them, and --resume tries them again.
             let total = grouped(items.count - duplicates)
             if let sink {
-                Self.printMessage("interrupted; \(output) holds the labels of \(grouped(sink.finishedItems)) of \(total) files; run the same command with --resume to continue")
+                Self.printMessage("interrupted; \(output) holds the labels of \(grouped(sink.finishedItems)) of \(total) \(noun)s; run the same command with --resume to continue")
             } else {
-                Self.printMessage("interrupted after labelling \(grouped(labelled)) of \(total) files")
+                Self.printMessage("interrupted after labelling \(grouped(labelled)) of \(total) \(noun)s")
             }
             throw ExitCode(Interrupt.exitStatus)
         }
         if failures > 0 || skippedSamples > 0 || duplicates > 0 { throw ExitCode.failure }
+    }
+}
+
+/// One utterance source `label` labels: a file (its key and path), or with --segments a segment
+/// (its uttid, its recording's path, nil when the wav.scp lacks the recording, and the segment).
+struct LabelItem: Sendable {
+    var key: String
+    var path: String?
+    var segment: KaldiSegment?
+
+    /// What names the item beside its key in the progress journal and messages: the file's
+    /// path, or the recording and the segment's times (and channel) as the segments line gives them.
+    var identity: String {
+        guard let segment else { return path ?? "" }
+        return "\(path ?? segment.recording) \(segment.start) \(segment.end ?? -1)" + (segment.channel.map { " \($0)" } ?? "")
     }
 }

@@ -172,6 +172,93 @@ final class LabellingPipelineTests: XCTestCase {
         }
     }
 
+    /// label --segments labels a Kaldi data directory's segments in one step: each segment as
+    /// label labels a file holding exactly its samples, and as extract --segments | decode does;
+    /// bad segments are reported and the others labelled, and --resume takes up segment by segment.
+    func testLabelSegmentsCutsRecordingsAsExtractDoes() throws {
+        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+        let names = ["sample01_41918", "sample02_16564", "sample03_347"]
+        let paths = names.map { packageRoot.appendingPathComponent("data/samples/\($0).wav").path }
+        // The 16-bit samples of a canonical PCM WAV (its "data" chunk).
+        func pcm(_ path: String) throws -> [Int16] {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            var at = 12
+            while at + 8 <= bytes.count {
+                let size = Int(bytes[at + 4]) | Int(bytes[at + 5]) << 8 | Int(bytes[at + 6]) << 16 | Int(bytes[at + 7]) << 24
+                if bytes[at..<at + 4].elementsEqual("data".utf8) {
+                    return stride(from: at + 8, to: at + 8 + size - 1, by: 2).map { Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8) }
+                }
+                at += 8 + size + size % 2
+            }
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        let samples = try paths.map(pcm)
+        // rec1: the first two digits back to back; rec2: the third alone.
+        let rec1 = dir.appendingPathComponent("rec1.wav"), rec2 = dir.appendingPathComponent("rec2.wav")
+        try wavBytes(samples: samples[0] + samples[1], rate: 8000).write(to: rec1)
+        try wavBytes(samples: samples[2], rate: 8000).write(to: rec2)
+        // The time (seconds) whose Int(t × 8000) is sample n, as extract-segments cuts.
+        func time(_ n: Int) -> Double {
+            var t = Double(n) / 8000
+            while Int(t * 8000) < n { t = t.nextUp }
+            return t
+        }
+        let scp = dir.appendingPathComponent("wav.scp").path, segments = dir.appendingPathComponent("segments").path
+        try "r1 \(rec1.path)\nr2 \(rec2.path)\n".write(toFile: scp, atomically: true, encoding: .utf8)
+        try """
+        u1 r1 0 \(time(samples[0].count))
+        u2 r1 \(time(samples[0].count)) -1
+        short r2 0 0.05
+        gone r9 0 1
+        u3 r2 0 -1
+
+        """.write(toFile: segments, atomically: true, encoding: .utf8)
+
+        // Each whole digit file labelled on its own, keyed as the segments are.
+        let whole = try runSeqlab(["label", "-m", model, "--jobs", "1"] + paths)
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        var expected = whole.stdoutText
+        for (name, key) in zip(names, ["u1", "u2", "u3"]) { expected = expected.replacingOccurrences(of: name + " ", with: key + " ") }
+        XCTAssertEqual(expected.split(separator: "\n").map { $0.split(separator: " ")[0] }, ["u1", "u2", "u3"], expected)
+
+        let r = try runSeqlab(["label", "-m", model, "--scp", scp, "--segments", segments, "--jobs", "2"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stdoutText, expected)
+        XCTAssertEqual(r.stderr, """
+        seqlab label: \(segments): line 3: segment "short" of "r2": 0.05 s of audio, not more than the 0.1 s a segment needs
+        seqlab label: \(segments): line 4: segment "gone": recording "r9" is not in \(scp)
+
+        """)
+
+        // The same utterances through extract --segments and decode.
+        let feats = dir.appendingPathComponent("seg.ark").path
+        let extract = try runSeqlab(["extract", "audio", "--scp", scp, "--segments", segments, "--config", "models/digits.conf", "-o", feats, "--quiet"],
+                                    currentDirectory: packageRoot)
+        XCTAssertEqual(extract.status, 1, extract.stderr)
+        let decode = try runSeqlab(["decode", "-m", model, "--feats", feats])
+        XCTAssertEqual(decode.status, 0, decode.stderr)
+        XCTAssertEqual(decode.stdoutText, expected)
+
+        // Written to a file, then continued: the labelled segments are skipped, the failed ones tried again.
+        let out = dir.appendingPathComponent("labels.txt").path
+        let first = try runSeqlab(["label", "-m", model, "--scp", scp, "--segments", segments, "-o", out, "--quiet"])
+        XCTAssertEqual(first.status, 1, first.stderr)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), expected)
+        let again = try runSeqlab(["label", "-m", model, "--scp", scp, "--segments", segments, "-o", out, "--resume"])
+        XCTAssertEqual(again.status, 1, again.stderr)
+        XCTAssertTrue(again.stderr.hasPrefix("seqlab label: continuing \(out): 3 segment(s) done before, 2 to label\n"), again.stderr)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), expected)
+        // Another segments file is another input list: refused.
+        try "u1 r1 0 -1\n".write(toFile: segments, atomically: true, encoding: .utf8)
+        let other = try runSeqlab(["label", "-m", model, "--scp", scp, "--segments", segments, "-o", out, "--resume"])
+        XCTAssertNotEqual(other.status, 0)
+        XCTAssertTrue(other.stderr.contains("input list"), other.stderr)
+
+        let alone = try runSeqlab(["label", "-m", model, "--segments", segments, paths[0]])
+        XCTAssertEqual(alone.status, 64, alone.stderr)
+        XCTAssertTrue(alone.stderr.contains("--segments needs --scp"), alone.stderr)
+    }
+
     /// align reads its transcripts as train reads labels: an empty file is one error, and a
     /// transcript whose utterance has no features is reported (exit status 1) after the others are aligned.
     func testAlignTreatsTranscriptsAsTrainTreatsLabels() throws {
