@@ -14,7 +14,8 @@ public enum ListKind: String, Sendable, CaseIterable {
 }
 
 /// A summary of a Kaldi list file, its kind read from the lines, not the file's name:
-/// - wav.scp: every entry an audio file (no byte offset, an audio extension) or a command `… |`;
+/// - wav.scp: every entry an audio file (no byte offset, an audio extension) or a command `… |`
+///   (a problem: seqlab runs no commands);
 /// - ctm: every line 5 or 6 fields, start and duration written with a decimal point, as ctm
 ///   writers print times (a transcript of digit words has none);
 /// - segments: every line `utt recording start end [channel]`, the times numbers with a decimal
@@ -30,7 +31,8 @@ public struct ListSummary: Sendable, CustomStringConvertible {
     /// Nil when the kind is ambiguous (see above).
     public var kind: ListKind?
     public var description: String
-    /// What the file names but is not there (a wav.scp's missing audio), in one error.
+    /// What the file names but seqlab cannot read (a wav.scp's missing audio, its commands), an
+    /// error for each kind.
     public var problems: [InputError] = []
 
     /// The summary of the file at `path`, or nil when its lines are no Kaldi list (not keyed
@@ -39,7 +41,10 @@ public struct ListSummary: Sendable, CustomStringConvertible {
     public static func summarise(path: String) throws -> ListSummary? {
         // Not UTF-8 text (or too large for a list): no list, whatever else it is.
         guard let lines = try? TextLines.read(path: path), !lines.isEmpty,
-              lines.allSatisfy({ $0.text.unicodeScalars.first.map { $0 != " " && $0 != "\t" } ?? false }) else { return nil }
+              lines.allSatisfy({ $0.text.unicodeScalars.first.map { $0 != " " && $0 != "\t" } ?? false }),
+              // Control characters (NUL and the like) are in binary files, not in lists anyone writes.
+              !lines.contains(where: { $0.text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F } })
+        else { return nil }
         let fields = lines.map(\.fields)
         let keys = fields.map { $0[0] }
         let uniqueKeys = Set(keys).count == keys.count
@@ -105,9 +110,14 @@ public struct ListSummary: Sendable, CustomStringConvertible {
     static func wavScp(path: String, lines: [TextLine]) -> ListSummary? {
         var commands = 0, found = 0
         var missing: [(line: Int, path: String)] = []
+        var firstCommand: (line: Int, location: String)?
         for line in lines {
             guard let (_, location) = line.keyAndRest else { return nil }
-            if location.hasSuffix("|") { commands += 1; continue }
+            if location.hasSuffix("|") {
+                commands += 1
+                if firstCommand == nil { firstCommand = (line.number, location) }
+                continue
+            }
             guard let dot = location.lastIndex(of: "."),
                   KaldiArchiveReader.audioExtensions.contains(location[location.index(after: dot)...].lowercased()) else { return nil }
             var isDirectory: ObjCBool = false
@@ -124,7 +134,13 @@ public struct ListSummary: Sendable, CustomStringConvertible {
             let others = missing.count > 1 ? " (and \(missing.count - 1) more of the \(lines.count) entries)" : ""
             problems.append(InputError(file: path, place: "line \(first.line)", "\(first.path): no such audio file\(others)"))
         }
-        if commands > 0 { out += "\n  commands (\"… |\", which seqlab does not run): \(commands)" }
+        if let first = firstCommand {
+            // extract and label refuse such a line: say so, as they would.
+            out += "\n  commands (\"… |\", which seqlab does not run): \(commands)"
+            let others = commands > 1 ? " (and \(commands - 1) more of the \(lines.count) entries)" : ""
+            problems.append(InputError(file: path, place: "line \(first.line)",
+                                       "command pipe entries (\"… |\") are not supported\(others); " + WavScp.pipeAdvice(first.location)))
+        }
         return ListSummary(kind: .wavScp, description: out, problems: problems)
     }
 

@@ -295,21 +295,23 @@ final class MalformedInputCorpusTests: XCTestCase {
         let scpOfAudio = try runSeqlab(["decode", "-m", Self.model, "--feats", wavScp], timeout: 30)
         XCTAssertEqual(scpOfAudio.status, 1)
         XCTAssertTrue(scpOfAudio.stderr.contains("good-tone.wav is audio: this is a wav.scp, not a feature scp"), scpOfAudio.stderr)
-        // A wav.scp of many lines is one mistake: one line for the file, not one per entry (and
-        // inspect prints no summary of "0 utterances" beside it).
+        // A wav.scp of many lines is one mistake: one line for the file, not one per entry.
         let longWavScp = output("long-wav.scp")
         try (1...40).map { "t\($0) \(path("audio/good-tone.wav"))\n" }.joined().write(toFile: longWavScp, atomically: true, encoding: .utf8)
         let expected = "\(longWavScp): line 1: \(path("audio/good-tone.wav")) is audio, as is every one of its 40 entries: "
             + "this is a wav.scp, not a feature scp (extract features with seqlab extract audio --scp \(longWavScp))\n"
         for (command, arguments) in [("decode", ["decode", "-m", Self.model!, "--feats", longWavScp]),
                                      ("align", ["align", "-m", Self.model!, "--feats", longWavScp, "--text", text]),
-                                     ("cmvn", ["cmvn", longWavScp, "-o", output("long.ark")]),
-                                     ("inspect", ["inspect", longWavScp])] {
+                                     ("cmvn", ["cmvn", longWavScp, "-o", output("long.ark")])] {
             let r = try runSeqlab(arguments, timeout: 30)
             XCTAssertEqual(r.status, 1, command)
             XCTAssertEqual(r.stderr, "seqlab \(command): " + expected, command)
             XCTAssertEqual(r.stdoutText, "", command)
         }
+        // inspect, which reads every kind of file, summarises it as the wav.scp it is.
+        let inspected = try runSeqlab(["inspect", longWavScp], timeout: 30)
+        XCTAssertEqual(inspected.status, 0, inspected.stderr)
+        XCTAssertEqual(inspected.stdoutText, "\(longWavScp): wav.scp\n  entries: 40\n  audio files found: 40\n")
 
         // Labels whose keys none of the features have: each mismatch reported, then why nothing trains.
         let otherText = output("other.text")
