@@ -68,8 +68,9 @@ func solveEstimatedMDP(_ counts: TransitionCounts, visited: [Int], utilities u: 
 
 /// An active ADP agent: acts ε-greedily on Q̂ of its current estimated MDP, counts transitions,
 /// and re-solves the estimated MDP (value iteration) every `adpSolveInterval` episodes.
-/// Returns the counts too, so P̂ can be compared with the true P.
-public func adaptiveDynamicProgramming(_ mdp: GridMDP, options: TabularLearningOptions)
+/// Returns the counts too, so P̂ can be compared with the true P. `shouldStop`, asked after every
+/// episode, ends the run early (the result then holds the episodes done).
+public func adaptiveDynamicProgramming(_ mdp: GridMDP, options: TabularLearningOptions, shouldStop: () -> Bool = { false })
     -> (result: LearningResult, counts: TransitionCounts) {
     var rng = SeededGenerator(seed: options.seed)
     var counts = TransitionCounts(stateCount: mdp.stateCount)
@@ -104,6 +105,7 @@ public func adaptiveDynamicProgramming(_ mdp: GridMDP, options: TabularLearningO
             solveEstimatedMDP(counts, visited: visited, utilities: &u, discount: g, unknown: options.unknownActionValue)
         }
         epsilon = max(options.minimumEpsilon, epsilon * options.epsilonDecay)
+        if shouldStop() { break }
     }
     var q = initialQTable(mdp, initial: options.unknownActionValue)
     for s32 in mdp.decisionStates { let s = Int(s32); for a in 0..<4 { q[s * 4 + a] = qRow(s)[a] } }

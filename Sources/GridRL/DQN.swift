@@ -181,8 +181,10 @@ public struct DQNResult {
 }
 
 /// Trains a DQN on `mdp` (Mnih et al. 2015, Algorithm 1, with the grid image as the state).
-/// `progress` is called after every episode with (episode, return).
-public func trainDQN(_ mdp: GridMDP, options: DQNOptions, progress: ((Int, Double) -> Void)? = nil) -> DQNResult {
+/// `progress` is called after every episode with (episode, return); `shouldStop`, asked after every
+/// episode, ends the training early (the result then holds the episodes done).
+public func trainDQN(_ mdp: GridMDP, options: DQNOptions, progress: ((Int, Double) -> Void)? = nil,
+                     shouldStop: () -> Bool = { false }) -> DQNResult {
     var agent = DQNAgent(mdp, options: options)
     var returns: [Double] = [], steps: [Int] = [], losses: [Double] = []
     for episode in 0..<options.episodes {
@@ -201,6 +203,7 @@ public func trainDQN(_ mdp: GridMDP, options: DQNOptions, progress: ((Int, Doubl
         returns.append(total); steps.append(t)
         losses.append(lossCount > 0 ? lossSum / Double(lossCount) : .nan)
         progress?(episode + 1, total)
+        if shouldStop() { break }
     }
     return DQNResult(network: agent.online, rewardScale: agent.rewardScale, policy: greedyPolicy(agent.online, map: mdp.map),
                      returns: returns, steps: steps, losses: losses)

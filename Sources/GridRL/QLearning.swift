@@ -6,8 +6,9 @@ import Tensors
 ///     Q(s,a) ← Q(s,a) + α [ r + γ max_a' Q(s',a') − Q(s,a) ]
 ///
 /// Actions are chosen ε-greedily; a terminal s' contributes its reward as max_a' Q(s',a').
-/// Every episode starts at the map's start cell.
-public func qLearning(_ mdp: GridMDP, options: TabularLearningOptions) -> LearningResult {
+/// Every episode starts at the map's start cell. `shouldStop`, asked after every episode, ends
+/// the run early (the result then holds the episodes done).
+public func qLearning(_ mdp: GridMDP, options: TabularLearningOptions, shouldStop: () -> Bool = { false }) -> LearningResult {
     var rng = SeededGenerator(seed: options.seed)
     var q = initialQTable(mdp, initial: options.initialQ)
     let g = mdp.discount
@@ -35,6 +36,7 @@ public func qLearning(_ mdp: GridMDP, options: TabularLearningOptions) -> Learni
         }
         returns.append(total); steps.append(t)
         epsilon = max(options.minimumEpsilon, epsilon * options.epsilonDecay)
+        if shouldStop() { break }
     }
     return LearningResult(q: q, policy: greedyPolicy(mdp, q: q), returns: returns, steps: steps)
 }

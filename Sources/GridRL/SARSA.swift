@@ -6,8 +6,9 @@ import Tensors
 ///     Q(s,a) ← Q(s,a) + α [ r + γ Q(s',a') − Q(s,a) ]
 ///
 /// so the values learnt are those of the exploring policy itself (hence the safe path on the cliff).
-/// A terminal s' contributes its reward as Q(s',a').
-public func sarsa(_ mdp: GridMDP, options: TabularLearningOptions) -> LearningResult {
+/// A terminal s' contributes its reward as Q(s',a'). `shouldStop`, asked after every episode, ends
+/// the run early (the result then holds the episodes done).
+public func sarsa(_ mdp: GridMDP, options: TabularLearningOptions, shouldStop: () -> Bool = { false }) -> LearningResult {
     var rng = SeededGenerator(seed: options.seed)
     var q = initialQTable(mdp, initial: options.initialQ)
     let g = mdp.discount
@@ -33,6 +34,7 @@ public func sarsa(_ mdp: GridMDP, options: TabularLearningOptions) -> LearningRe
         }
         returns.append(total); steps.append(t)
         epsilon = max(options.minimumEpsilon, epsilon * options.epsilonDecay)
+        if shouldStop() { break }
     }
     return LearningResult(q: q, policy: greedyPolicy(mdp, q: q), returns: returns, steps: steps)
 }

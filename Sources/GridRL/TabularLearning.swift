@@ -147,11 +147,13 @@ func initialQTable(_ mdp: GridMDP, initial: Double) -> [Double] {
 }
 
 /// Runs one tabular learner (ADP, Q-learning or SARSA) with `options` (seeded by `options.seed`).
-public func learnTabular(_ mdp: GridMDP, algorithm: LearningAlgorithm, options: TabularLearningOptions) -> LearningResult {
+/// `shouldStop`, asked after every episode, ends the run early (the result then holds the episodes done).
+public func learnTabular(_ mdp: GridMDP, algorithm: LearningAlgorithm, options: TabularLearningOptions,
+                         shouldStop: () -> Bool = { false }) -> LearningResult {
     switch algorithm {
-    case .qlearning: return qLearning(mdp, options: options)
-    case .sarsa: return sarsa(mdp, options: options)
-    case .adp: return adaptiveDynamicProgramming(mdp, options: options).result
+    case .qlearning: return qLearning(mdp, options: options, shouldStop: shouldStop)
+    case .sarsa: return sarsa(mdp, options: options, shouldStop: shouldStop)
+    case .adp: return adaptiveDynamicProgramming(mdp, options: options, shouldStop: shouldStop).result
     case .dqn: preconditionFailure("DQN is not tabular: call trainDQN")
     }
 }

@@ -165,26 +165,31 @@ struct LearningFlags: ParsableArguments {
 
     /// Learns with every run; returns the results (one per run) and, for DQN, the first run's network.
     /// A run whose values (or network weights) are no longer finite is an error: its policy and model mean nothing.
+    /// Once `Interrupt.requested` (after `Interrupt.install()`), the run under way stops after its
+    /// episode and no other starts: the last result is then short, and runs may be missing.
     func learnAll(_ mdp: GridMDP, quiet: Bool = false) throws -> (results: [LearningResult], dqn: DQNResult?) {
         try checkMemory(mdp.map)
-        guard algorithm == .dqn else {
-            return (try (0..<runs).map { run in
-                try checkedFinite(learnTabular(mdp, algorithm: algorithm, options: tabularOptions(run: run)), run: run, network: nil)
-            }, nil)
-        }
-        var first: DQNResult?
-        let results = try (0..<runs).map { run in
+        var results: [LearningResult] = [], first: DQNResult?
+        for run in 0..<runs where !Interrupt.requested {
+            guard algorithm == .dqn else {
+                let result = learnTabular(mdp, algorithm: algorithm, options: tabularOptions(run: run)) { Interrupt.requested }
+                results.append(try checkedFinite(result, run: run, network: nil))
+                continue
+            }
             let options = dqnOptions(run: run)
             let bar = ProgressBar("dqn run \(run + 1)/\(runs)", total: options.episodes, quiet: quiet)
-            let result = trainDQN(mdp, options: options) { _, episodeReturn in
+            let result = trainDQN(mdp, options: options, progress: { _, episodeReturn in
                 bar.advance(note: "return \(String(format: "%.2f", episodeReturn))")
-            }
+            }, shouldStop: { Interrupt.requested })
             bar.finish()
             if first == nil { first = result }
-            return try checkedFinite(result.learningResult(mdp), run: run, network: result.network)
+            results.append(try checkedFinite(result.learningResult(mdp), run: run, network: result.network))
         }
         return (results, first)
     }
+
+    /// The episodes asked of each run (--episodes or the algorithm's default).
+    var episodesPerRun: Int { algorithm == .dqn ? dqnOptions(run: 0).episodes : tabularOptions(run: 0).episodes }
 
     /// `result` when its Q-values (and the network's weights) are all finite; otherwise a
     /// `LearningDiverged` naming the run and what the step size was.
@@ -211,6 +216,12 @@ struct GridLearn: ParsableCommand {
         episode and run, DQN's networks, minibatch and replay memory) are refused
         before learning, as are step sizes that are not finite; a run whose values
         stop being finite ends with an error.
+
+        Ctrl-C (SIGINT), SIGTERM or SIGHUP stops learning after the episode under
+        way (exit status 130, 143 or 129). The curve and model of an interrupted
+        learning would be those of fewer episodes (and runs) than asked, so neither
+        is written: files from an earlier run stay as they were, and one line says
+        where learning stopped.
         """)
 
     @Argument(help: "The grid map file (- for standard input).")
@@ -243,10 +254,24 @@ struct GridLearn: ParsableCommand {
                                   requireDefinedUtilities: learning.exploringStarts)
             let mdp = GridMDP(map)
             // Opened before learning, so that a path that cannot be written fails before the work;
-            // filled and committed at the end (dropped, with the old files in place, on an error).
+            // filled and committed at the end (dropped, with the old files in place, on an error or
+            // an interrupt, whose handler is in place before their temporary files exist).
+            Interrupt.install()
             let modelOutput = try Self.openSideOutput(model), curveOutput = try Self.openSideOutput(curve)
             let start = DispatchTime.now()
             let (results, dqn) = try learning.learnAll(mdp, quiet: quiet)
+            if Interrupt.requested {
+                // A short curve or half-trained model would pass for the run asked: keep neither.
+                modelOutput?.abandon()
+                curveOutput?.abandon()
+                let outputs = [("--model", model), ("--curve", curve)].compactMap { o in o.1.map { "\(o.0) \($0)" } }
+                let runs = learning.runs > 1 ? " of run \(results.count) of \(learning.runs)" : ""
+                var line = "interrupted after episode \(results.last?.returns.count ?? 0) of \(learning.episodesPerRun)\(runs)"
+                line += outputs.isEmpty ? "; nothing was written" : "; \(outputs.joined(separator: " and ")) \(outputs.count > 1 ? "were" : "was") not written"
+                if [model, curve].contains(where: { $0 != nil && $0 != "-" }) { line += " (files from an earlier run are left as they were)" }
+                Self.printMessage(line)
+                throw ExitCode(Interrupt.exitStatus)
+            }
             let curveData = LearningCurve(results)
             if !quiet { Self.printMessage("\(learning.algorithm.rawValue), \(results.count) run(s) of \(curveData.meanReturns.count) episodes in \(String(format: "%.3f", secondsSince(start))) s") }
             if let modelOutput, let dqn {

@@ -210,6 +210,53 @@ final class GridTests: XCTestCase {
         XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(records[0].utf8)) as? [String: Any])
     }
 
+    /// Ctrl-C, SIGTERM and SIGHUP stop learn after an episode: it exits with 128 + the signal, says
+    /// on one line where it stopped and that nothing was written, leaves the curve and model an
+    /// earlier run wrote as they were, and leaves no temporary file beside them.
+    func testAnInterruptedLearnWritesNothingAndLeavesNoTemporaryFile() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let curve = dir.appendingPathComponent("c.tsv").path, model = dir.appendingPathComponent("m.safetensors").path
+        try Data("old curve".utf8).write(to: URL(fileURLWithPath: curve))
+        try Data("old model".utf8).write(to: URL(fileURLWithPath: model))
+        let cases: [([String], Int32, String)] = [
+            (["--algorithm", "dqn", "--episodes", "100000", "--curve", curve, "--model", model], SIGINT,
+             "of 100000; --model \(model) and --curve \(curve) were not written (files from an earlier run are left as they were)\n"),
+            (["--algorithm", "qlearning", "--episodes", "20000000", "--runs", "2", "--curve", curve], SIGTERM,
+             "of 20000000 of run 1 of 2; --curve \(curve) was not written (files from an earlier run are left as they were)\n"),
+            (["--algorithm", "sarsa", "--episodes", "20000000", "--curve", curve], SIGHUP, "of 20000000; --curve \(curve) was not written (files from an earlier run are left as they were)\n"),
+        ]
+        for (flags, signal, ending) in cases {
+            let process = Process()
+            process.executableURL = seqlabBinary()
+            process.arguments = ["grid", "learn", path("maze-8x8.grid"), "--quiet"] + flags
+            let stderr = Pipe(), stdout = Pipe()
+            process.standardError = stderr
+            process.standardOutput = stdout
+            try process.run()
+            let deadline = Date().addingTimeInterval(60)
+            func temporaries() -> [String] {
+                (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.contains(".tmp-") } ?? []
+            }
+            while process.isRunning && temporaries().isEmpty && Date() < deadline { usleep(1_000) }
+            usleep(200_000)
+            XCTAssertTrue(process.isRunning, "\(flags): learn finished before the signal; the interrupt tests nothing")
+            kill(process.processIdentifier, signal)
+            let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let report = stdout.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationReason, .exit, "\(flags): \(message)")
+            XCTAssertEqual(process.terminationStatus, 128 + signal, "\(flags): \(message)")
+            XCTAssertTrue(message.hasPrefix("seqlab grid learn: interrupted after episode "), message)
+            XCTAssertTrue(message.hasSuffix(ending), "\(flags): \(message)")
+            XCTAssertEqual(message.split(separator: "\n").count, 1, message)
+            XCTAssertEqual(report, Data(), "no report of a learning that did not finish")
+            XCTAssertEqual(try String(contentsOfFile: curve, encoding: .utf8), "old curve")
+            XCTAssertEqual(try String(contentsOfFile: model, encoding: .utf8), "old model")
+            XCTAssertEqual(temporaries(), [], "\(flags)")
+        }
+    }
+
     func testCompareReportsAgreement() throws {
         let r = try runSeqlab(["grid", "compare", path("lecture-2x3.grid"), "--algorithm", "qlearning", "--episodes", "20000",
                                "--alpha", "1", "--alpha-decay-visits", "5", "--exploring-starts", "--epsilon", "0.3",

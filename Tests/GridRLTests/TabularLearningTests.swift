@@ -17,6 +17,30 @@ final class TabularLearningTests: XCTestCase {
         }
     }
 
+    /// `shouldStop` ends every learner after the episode during which it first says yes: the run
+    /// holds those episodes, the same as the first ones of a run that was not stopped (one seed).
+    func testShouldStopEndsLearningAfterAnEpisode() throws {
+        let mdp = GridMDP(try GridMapParserTests.shipped("cliff-walking.grid"))
+        var options = TabularLearningOptions()
+        options.episodes = 40; options.seed = 3
+        for algorithm in [LearningAlgorithm.qlearning, .sarsa, .adp] {
+            let full = learnTabular(mdp, algorithm: algorithm, options: options)
+            var asked = 0
+            let stopped = learnTabular(mdp, algorithm: algorithm, options: options) { asked += 1; return asked == 7 }
+            XCTAssertEqual(asked, 7, "\(algorithm)")
+            XCTAssertEqual(stopped.returns, Array(full.returns.prefix(7)), "\(algorithm)")
+            XCTAssertEqual(stopped.steps, Array(full.steps.prefix(7)), "\(algorithm)")
+        }
+        var dqn = DQNOptions()
+        dqn.episodes = 20; dqn.hiddenUnits = 4; dqn.learningStarts = 10; dqn.maxStepsPerEpisode = 30
+        let full = trainDQN(mdp, options: dqn)
+        var asked = 0
+        let stopped = trainDQN(mdp, options: dqn, shouldStop: { asked += 1; return asked == 5 })
+        XCTAssertEqual(asked, 5)
+        XCTAssertEqual(stopped.returns, Array(full.returns.prefix(5)))
+        XCTAssertEqual(stopped.steps, Array(full.steps.prefix(5)))
+    }
+
     /// Sutton & Barto Example 6.6 (ε = 0.1, α = 0.5, 500 episodes, 4 seeded runs): Q-learning's greedy
     /// policy takes the optimal path along the cliff edge (13 steps); SARSA's keeps off the edge (its greedy
     /// walk from the start never steps on row 3's cells above the cliff and, when it reaches the goal,
