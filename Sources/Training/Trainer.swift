@@ -225,7 +225,8 @@ public final class Trainer {
 
     /// Trains until the last epoch, early stopping, or `shouldStop()` (checked after every batch).
     ///
-    /// `onBatch(done, total, meanLoss)` reports progress in the epoch; `onEpoch` each finished epoch.
+    /// `onBatch(done, total, meanLoss)` reports progress in the epoch; `onEpoch` each finished epoch,
+    /// after its checkpoint is written (so an error it throws ends the run with the epoch kept).
     /// Writes the best model to `modelPath` and a checkpoint after every epoch, every
     /// `checkpointInterval` batches, and when stopped.
     public func run(shouldStop: () -> Bool = { false },
@@ -269,8 +270,9 @@ public final class Trainer {
                 }
             }
             let report = try finishEpoch()
-            try onEpoch(report)
+            // The checkpoint first: an `onEpoch` that fails (a log on a full disk) loses no epoch.
             try writeCheckpoint()
+            try onEpoch(report)
             if shouldStop() && !state.finished { return .interrupted }
         }
         if !state.finished {

@@ -468,33 +468,51 @@ struct Train: ParsableCommand {
                 + "; memory \(plan.description)")
         }
         if let log, let previous {
-            // Epochs logged after the checkpoint (a kill came before it was written) are run again: drop their lines.
+            // Epochs logged after the checkpoint (an older copy of it) are run again: drop their lines.
             try EpochLog.dropTrailingEpochs(after: previous.state.history.count, in: log)
         }
+        // The checkpoint's epochs the log lacks (a kill, or a full disk, after the checkpoint was
+        // written): their lines, from its history, go first.
+        let unlogged = log.flatMap { log in previous.map { EpochLog.unlogged($0.state.history, in: log) } } ?? []
         let logFile = try log.map { try openLog($0, fresh: previous == nil) }
         defer { if let logFile { close(logFile) } }
+        // Appends an epoch's line to the log; a failure names the log and the epoch.
+        func logEpoch(_ report: EpochReport) throws {
+            guard let logFile, let log else { return }
+            if let problem = writeAll(try EpochLog.line(report), to: logFile) {
+                throw LogWriteFailed(error: InputError(file: log, "write failed: \(problem)"), epoch: report.epoch)
+            }
+        }
+        do {
+            try unlogged.forEach(logEpoch)
+        } catch let failure as LogWriteFailed {
+            Self.printMessage("\(failure.error); epoch \(failure.epoch) is kept in the checkpoint \(resume ?? checkpointPath): continue with --resume \(resume ?? checkpointPath) once the log can be written (the missing lines are written first)")
+            throw ExitCode.failure
+        }
         Interrupt.install()
         var bar: ProgressBar?
-        let outcome = try trainer.run(
-            shouldStop: { Interrupt.requested },
-            onBatch: { done, total, loss in
-                if bar == nil { bar = ProgressBar("epoch \(trainer.state.epoch + 1)", total: total, quiet: quiet) }
-                bar?.advance(note: String(format: "loss %.3f", loss))
-            },
-            onEpoch: { report in
-                bar?.finish(); bar = nil
-                // The epoch lines are a table-like log (the same fields every epoch, as --log's JSON
-                // lines), not messages: they keep their own "epoch N: " label, without the command prefix.
-                if !quiet { printError(describe(report, task)) }
-                if let logFile, let log {
-                    // A log that cannot take the line (a full disk) stops the run before this epoch's
-                    // checkpoint: --resume from the last one trains the epoch again and mends the log.
-                    let encoder = JSONEncoder(); encoder.outputFormatting = [.sortedKeys]
-                    if let problem = writeAll(Array(try encoder.encode(report)) + [UInt8(ascii: "\n")], to: logFile) {
-                        throw InputError(file: log, "write failed: \(problem)")
-                    }
-                }
-            })
+        let outcome: TrainingOutcome
+        do {
+            outcome = try trainer.run(
+                shouldStop: { Interrupt.requested },
+                onBatch: { done, total, loss in
+                    if bar == nil { bar = ProgressBar("epoch \(trainer.state.epoch + 1)", total: total, quiet: quiet) }
+                    bar?.advance(note: String(format: "loss %.3f", loss))
+                },
+                onEpoch: { report in
+                    bar?.finish(); bar = nil
+                    // The epoch lines are a table-like log (the same fields every epoch, as --log's JSON
+                    // lines), not messages: they keep their own "epoch N: " label, without the command prefix.
+                    if !quiet { printError(describe(report, task)) }
+                    // A log that cannot take the line (a full disk) stops the run after this epoch's
+                    // checkpoint: --resume from it goes on with the next epoch and writes the line first.
+                    try logEpoch(report)
+                })
+        } catch let failure as LogWriteFailed {
+            bar?.finish()
+            Self.printMessage("\(failure.error); epoch \(failure.epoch) is kept in the checkpoint \(checkpointPath): continue with --resume \(checkpointPath) once the log can be written (the missing lines are written first)")
+            throw ExitCode.failure
+        }
         bar?.finish()
         switch outcome {
         case .interrupted:
@@ -557,4 +575,10 @@ struct Train: ParsableCommand {
         guard fd >= 0 else { throw InputError(file: path, "cannot open the log file for writing: \(String(cString: strerror(errno)))") }
         return fd
     }
+}
+
+/// A --log line that could not be written (a full disk): the error naming the log, and the epoch.
+private struct LogWriteFailed: Error {
+    var error: InputError
+    var epoch: Int
 }

@@ -24,4 +24,28 @@ final class EpochLogTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), earlierRun)
         try EpochLog.dropTrailingEpochs(after: 0, in: dir.appendingPathComponent("missing").path)
     }
+
+    /// The checkpoint's epochs after the log's last line are the ones to log on resuming: all of
+    /// them for an empty log, none when the log is up to date or missing (first given on resuming).
+    func testUnloggedEpochsFollowTheLogsLastLine() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("log.jsonl").path
+        let history = try (1...3).map { epoch in
+            try JSONDecoder().decode(EpochReport.self, from: Data(
+                "{\"epoch\":\(epoch),\"trainLoss\":\(10 - epoch),\"learningRate\":0.001,\"framesPerSecond\":100,\"seconds\":1}".utf8))
+        }
+        XCTAssertEqual(EpochLog.unlogged(history, in: path), [])
+        try Data().write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(EpochLog.unlogged(history, in: path), history)
+        try Data(try EpochLog.line(history[0])).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(EpochLog.unlogged(history, in: path), Array(history[1...]))
+        try Data(try history.flatMap(EpochLog.line)).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(EpochLog.unlogged(history, in: path), [])
+        // The line is the report as JSON with sorted keys, read back as the same report.
+        let line = try EpochLog.line(history[1])
+        XCTAssertEqual(line.last, UInt8(ascii: "\n"))
+        XCTAssertEqual(try JSONDecoder().decode(EpochReport.self, from: Data(line.dropLast())), history[1])
+        XCTAssertTrue(String(decoding: line, as: UTF8.self).hasPrefix("{\"epoch\":2,\"framesPerSecond\":100,"))
+    }
 }
