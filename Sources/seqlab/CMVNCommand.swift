@@ -23,10 +23,11 @@ struct CMVN: ParsableCommand {
         held in memory. A bad utterance (no frames, a NaN or infinite feature, or a
         dimension other than that of its speaker's first utterance) is named on stderr
         and left out of the statistics and the output; the rest are written, and the
-        exit status is then 1. Extract with --cmvn=none when the speaker's statistics
-        should replace the utterance's. A model trained on speaker-normalised features
-        needs the same step before decode (seqlab label reruns only the model's own
-        front end).
+        exit status is then 1. Ctrl-C (SIGINT), SIGTERM or SIGHUP while the output
+        file is written leaves it as it was (exit status 130, 143 or 129). Extract
+        with --cmvn=none when the speaker's statistics should replace the utterance's.
+        A model trained on speaker-normalised features needs the same step before
+        decode (seqlab label reruns only the model's own front end).
         """)
 
     @Argument(help: "Feature archive or scp ('-' = stdin).")
@@ -110,8 +111,25 @@ struct CMVN: ParsableCommand {
                 Self.printMessage("\(error)")
                 failures += 1
             }
+            // A run killed while writing leaves the archive's temporary file beside it: drop it.
+            for leftover in KaldiArchiveWriter.removeLeftovers(of: output) {
+                Self.printMessage("removed \(leftover), left by an interrupted write")
+            }
+            // Ctrl-C, SIGTERM or SIGHUP while writing: the archive is dropped (an earlier one stays),
+            // not left as a temporary file nor as a part that would pass for the whole.
+            Interrupt.install()
             let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
-            for u in utterances { try writer.write(key: u.key, matrix: u.features) }
+            var written = 0
+            for u in utterances where !Interrupt.requested {
+                try writer.write(key: u.key, matrix: u.features)
+                written += 1
+            }
+            if Interrupt.requested {
+                writer.abandon()
+                Self.printMessage(output == "-" ? "interrupted after writing \(written) of \(utterances.count) utterances to stdout"
+                                  : "interrupted; nothing was written, \(output) was left as it was")
+                throw ExitCode(Interrupt.exitStatus)
+            }
             try writer.close()
             try Self.finishBatch(records: records, failures: failures, input: name)
         }

@@ -43,6 +43,55 @@ final class CMVNCommandTests: XCTestCase {
         assertClose(parseTextArk(back.stdoutText).flatMap(\.values), [-2, -10, 0, -10, -1, -0.5, 1, 0.5, 2, 20], absolute: 1e-5)
     }
 
+    /// A binary archive of `count` utterances of `frames` × `dims` floats (Kaldi's "BFM " records).
+    func binaryArchive(count: Int, frames: Int, dims: Int) -> Data {
+        var data = Data()
+        func int32(_ v: Int) { data.append(4); withUnsafeBytes(of: Int32(v).littleEndian) { data.append(contentsOf: $0) } }
+        let values = (0..<(frames * dims)).map { Float($0 % 97) / 7 }
+        let body = values.withUnsafeBytes { Data($0) }
+        for i in 0..<count {
+            data.append(contentsOf: Array("u\(i) \0BFM ".utf8))
+            int32(frames); int32(dims)
+            data.append(body)
+        }
+        return data
+    }
+
+    /// Ctrl-C while the output file is written: the archive is dropped (the old one stays, no
+    /// temporary file is left), exit status 130 with one line saying so; a temporary file an
+    /// earlier killed run left beside the output is removed first, with a note.
+    func testAnInterruptedWriteLeavesTheOldArchiveAndNoTemporaryFile() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.ark"), out = dir.appendingPathComponent("out.ark").path
+        try binaryArchive(count: 1500, frames: 200, dims: 40).write(to: input)
+        try Data("old archive".utf8).write(to: URL(fileURLWithPath: out))
+        let leftover = dir.appendingPathComponent(".out.ark.tmp-Ab12Cd").path
+        try Data("killed run".utf8).write(to: URL(fileURLWithPath: leftover))
+        func temporaries() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix(".out.ark.tmp-") }
+        }
+        let process = Process()
+        process.executableURL = seqlabBinary()
+        process.arguments = ["cmvn", "--cmvn", "none", input.path, "-o", out]
+        let stderr = Pipe()
+        process.standardError = stderr
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        // The writer's own temporary file (not the leftover) exists: the output is being written.
+        while process.isRunning && temporaries().allSatisfy({ $0 == ".out.ark.tmp-Ab12Cd" }) && Date() < deadline { usleep(500) }
+        XCTAssertTrue(process.isRunning, "cmvn finished before the signal; the interrupt tests nothing")
+        kill(process.processIdentifier, SIGINT)
+        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, message)
+        XCTAssertEqual(process.terminationStatus, 130, message)
+        XCTAssertEqual(message, "seqlab cmvn: removed \(leftover), left by an interrupted write\n"
+                       + "seqlab cmvn: interrupted; nothing was written, \(out) was left as it was\n")
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), "old archive")
+        XCTAssertEqual(temporaries(), [])
+    }
+
     func testBadInputsAreOneLineErrors() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
