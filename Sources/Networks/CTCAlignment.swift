@@ -34,6 +34,8 @@ public struct CTCAlignment: Sendable, Equatable {
 ///
 /// Ties between equally probable predecessors go to the one with the highest state index (staying put
 /// before advancing), and at the end to the final blank over the final label, so the result is deterministic.
+/// It holds T × S bytes of backpointers (S = 2U + 1 states) and two frames of scores, so an hour of
+/// frames (360,000) against a thousand labels takes about 720 MB.
 /// - Throws: `CTCError` for bad input (as `ctcLoss`), and `.infeasible` when no path with non-zero
 ///   probability emits the labels (too few frames, or every path crosses a zero-probability output).
 public func ctcForcedAlignment<T: CTCScalar>(logProbs: [T], frames: Int, classes: Int, labels: [Int]) throws(CTCError) -> CTCAlignment {
@@ -49,35 +51,41 @@ public func ctcForcedAlignment<T: CTCScalar>(logProbs: [T], frames: Int, classes
         throw .infeasible(frames: frames, required: topology.minimumFrames)
     }
     let S = topology.count, K = classes, T = frames
-    // delta: best log score of a path prefix ending in state s at frame t; back: its predecessor's offset (0, 1 or 2).
-    var delta = [Double](repeating: -.infinity, count: T * S)     // T × S
+    // delta: best log score of a path prefix ending in state s at the frame before (`previous`) and at
+    // this frame (`current`): two rows of S, not T × S, as the recursion reads only the frame before.
+    // back: each state's predecessor offset (0, 1 or 2) at every frame, T × S bytes, for the backtrace.
+    var previous = [Double](repeating: -.infinity, count: S)
+    var current = [Double](repeating: -.infinity, count: S)
     var back = [UInt8](repeating: 0, count: T * S)                 // T × S
     var best = -Double.infinity
     var state = 0
     lp.withUnsafeBufferPointer { lp in
-        delta.withUnsafeMutableBufferPointer { d in
-            back.withUnsafeMutableBufferPointer { bp in
-                d[0] = lp[topology.states[0]]
-                if S > 1 { d[1] = lp[topology.states[1]] }
-                for t in 1..<T {
-                    let prev = t &- 1
-                    for s in topology.band(frame: t, frames: T) {
-                        var score = d[prev * S + s], from: UInt8 = 0
-                        if s >= 1, d[prev * S + s - 1] > score {
-                            score = d[prev * S + s - 1]; from = 1
+        back.withUnsafeMutableBufferPointer { bp in
+            previous[0] = lp[topology.states[0]]
+            if S > 1 { previous[1] = lp[topology.states[1]] }
+            for t in 1..<T {
+                previous.withUnsafeBufferPointer { d in
+                    current.withUnsafeMutableBufferPointer { c in
+                        // States outside the band cannot be reached at frame t.
+                        c.update(repeating: -.infinity)
+                        for s in topology.band(frame: t, frames: T) {
+                            var score = d[s], from: UInt8 = 0
+                            if s >= 1, d[s - 1] > score {
+                                score = d[s - 1]; from = 1
+                            }
+                            if topology.canSkip[s], d[s - 2] > score {
+                                score = d[s - 2]; from = 2
+                            }
+                            c[s] = score + lp[t * K + topology.states[s]]
+                            bp[t * S + s] = from
                         }
-                        if topology.canSkip[s], d[prev * S + s - 2] > score {
-                            score = d[prev * S + s - 2]; from = 2
-                        }
-                        d[t * S + s] = score + lp[t * K + topology.states[s]]
-                        bp[t * S + s] = from
                     }
                 }
-                let last = (T - 1) * S
-                state = S - 1
-                best = d[last + S - 1]
-                if S > 1, d[last + S - 2] > best { best = d[last + S - 2]; state = S - 2 }
+                swap(&previous, &current)
             }
+            state = S - 1
+            best = previous[S - 1]
+            if S > 1, previous[S - 2] > best { best = previous[S - 2]; state = S - 2 }
         }
     }
     guard best > -.infinity else { throw .infeasible(frames: T, required: topology.minimumFrames) }

@@ -68,4 +68,51 @@ final class CTCAlignmentTests: XCTestCase {
             XCTAssertEqual($0 as? CTCError, .labelOutOfRange(position: 0, label: 3, classes: 3))
         }
     }
+
+    /// Viterbi over the whole T × S table of l′ (blank, l₁, blank, …, blank) without a band: the textbook
+    /// recursion that `ctcForcedAlignment` must match while it keeps only two frames of scores.
+    func fullTableBestPath(logProbs lp: [Double], frames T: Int, classes K: Int, labels: [Int]) -> (path: [Int], logP: Double) {
+        let extended = labels.flatMap { [0, $0] } + [0], S = extended.count
+        var delta = [[Double]](repeating: [Double](repeating: -.infinity, count: S), count: T)
+        var from = [[Int]](repeating: [Int](repeating: 0, count: S), count: T)
+        delta[0][0] = lp[extended[0]]
+        if S > 1 { delta[0][1] = lp[extended[1]] }
+        for t in 1..<T {
+            for s in 0..<S {
+                var score = delta[t - 1][s], step = 0
+                if s >= 1, delta[t - 1][s - 1] > score { score = delta[t - 1][s - 1]; step = 1 }
+                if s >= 2, extended[s] != 0, extended[s] != extended[s - 2], delta[t - 1][s - 2] > score {
+                    score = delta[t - 1][s - 2]; step = 2
+                }
+                delta[t][s] = score + lp[t * K + extended[s]]
+                from[t][s] = step
+            }
+        }
+        var state = S - 1, best = delta[T - 1][S - 1]
+        if S > 1, delta[T - 1][S - 2] > best { best = delta[T - 1][S - 2]; state = S - 2 }
+        var path = [Int](repeating: 0, count: T)
+        for t in stride(from: T - 1, through: 0, by: -1) {
+            path[t] = extended[state]
+            state -= from[t][state]
+        }
+        return (path, best)
+    }
+
+    func testLongAlignmentsMatchTheFullTable() throws {
+        var g = SeededGenerator(seed: 52)
+        let K = 5
+        // Long utterances with many labels (repeats included), down to the fewest frames the labels need
+        // (T nil: one frame a label and one more a repeat).
+        for (frames, U) in [(600, 40), (400, 150), (nil, 120), (1, 0), (2, 1)] as [(Int?, Int)] {
+            var labels = randomLabels(U, classes: K, &g)
+            if U > 3 { labels[2] = labels[1] }
+            let T = frames ?? U + zip(labels, labels.dropFirst()).filter { $0 == $1 }.count
+            let lp = logSoftmax(randomLogits(frames: T, classes: K, scale: 2, &g), classes: K)
+            let reference = fullTableBestPath(logProbs: lp, frames: T, classes: K, labels: labels)
+            let a = try ctcForcedAlignment(logProbs: lp, frames: T, classes: K, labels: labels)
+            XCTAssertEqual(a.path, reference.path, "T=\(T) U=\(U)")
+            XCTAssertEqual(a.logProbability, reference.logP, accuracy: 1e-9, "T=\(T) U=\(U)")
+            XCTAssertEqual(collapse(a.path), labels)
+        }
+    }
 }
