@@ -99,26 +99,32 @@ private func align(_ network: [[ScoredToken?]], systems: Int, _ hypothesis: [Sco
     enum Step { case match, skip, insert }
     func matchCost(_ slot: Int, _ token: ScoredToken) -> Int { network[slot].contains { $0?.token == token.token } ? 0 : 1 }
     func skipCost(_ slot: Int) -> Int { network[slot].allSatisfy { $0 == nil } ? 0 : 1 }
-    // cost[i][j]: the first i slots against the first j tokens; step[i][j]: the last move.
-    var cost = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
-    var step = [[Step]](repeating: [Step](repeating: .match, count: m + 1), count: n + 1)
-    for i in stride(from: 1, through: n, by: 1) { cost[i][0] = cost[i - 1][0] + skipCost(i - 1); step[i][0] = .skip }
-    for j in stride(from: 1, through: m, by: 1) { cost[0][j] = cost[0][j - 1] + 1; step[0][j] = .insert }
+    // cost: the first i slots against the first j tokens, for the row before (`previous`) and this
+    // row (`current`), as the recursion reads no further back; step[i·(m+1) + j]: the last move, kept
+    // for every cell for the backtrace (a byte each, not the 9 of a full cost table besides).
+    let width = m + 1
+    var previous = [Int](repeating: 0, count: width), current = [Int](repeating: 0, count: width)
+    var step = [Step](repeating: .match, count: (n + 1) * width)
+    for j in stride(from: 1, through: m, by: 1) { previous[j] = previous[j - 1] + 1; step[j] = .insert }
     for i in stride(from: 1, through: n, by: 1) {
+        let skipHere = skipCost(i - 1)
+        current[0] = previous[0] + skipHere
+        step[i * width] = .skip
         for j in stride(from: 1, through: m, by: 1) {
-            var best = cost[i - 1][j - 1] + matchCost(i - 1, hypothesis[j - 1]), move = Step.match
-            let skip = cost[i - 1][j] + skipCost(i - 1)
+            var best = previous[j - 1] + matchCost(i - 1, hypothesis[j - 1]), move = Step.match
+            let skip = previous[j] + skipHere
             if skip < best { best = skip; move = .skip }
-            let insert = cost[i][j - 1] + 1
+            let insert = current[j - 1] + 1
             if insert < best { best = insert; move = .insert }
-            cost[i][j] = best
-            step[i][j] = move
+            current[j] = best
+            step[i * width + j] = move
         }
+        swap(&previous, &current)
     }
     var out: [[ScoredToken?]] = []
     var i = n, j = m
     while i > 0 || j > 0 {
-        switch step[i][j] {
+        switch step[i * width + j] {
         case .match: out.append(network[i - 1] + [hypothesis[j - 1]]); i -= 1; j -= 1
         case .skip: out.append(network[i - 1] + [nil]); i -= 1
         case .insert: out.append([ScoredToken?](repeating: nil, count: systems) + [hypothesis[j - 1]]); j -= 1

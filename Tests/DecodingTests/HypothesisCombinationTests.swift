@@ -1,6 +1,7 @@
 // ROVER (combineHypotheses): alignments and votes worked out by hand.
 import XCTest
 import Decoding
+import Tensors
 
 final class HypothesisCombinationTests: XCTestCase {
     func split(_ s: String) -> [String] { s.split(separator: " ").map(String.init) }
@@ -86,5 +87,62 @@ final class HypothesisCombinationTests: XCTestCase {
     func testEqualScoresGoToTheEarliestSystem() {
         XCTAssertEqual(combine(VoteWeights(alpha: 0.5), "b:0.5", "c:0.5", "d:0.5"), "b")
         XCTAssertEqual(combine(VoteWeights(alpha: 0), "b:0.4", "c:0.8", "d:0.8"), "c")
+    }
+
+    /// ROVER by frequency as the documentation states it, over full tables of costs and moves: the
+    /// reference `combineHypotheses` must match while it keeps two rows of costs.
+    func fullTableCombination(_ systems: [[String]]) -> [String] {
+        guard let first = systems.first else { return [] }
+        var network = first.map { [Optional($0)] }
+        for (count, hypothesis) in systems.dropFirst().enumerated().map({ ($0 + 1, $1) }) {
+            let n = network.count, m = hypothesis.count
+            var cost = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
+            var move = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)   // 0 match, 1 skip, 2 insert
+            func skipCost(_ i: Int) -> Int { network[i].allSatisfy { $0 == nil } ? 0 : 1 }
+            for i in 1..<(n + 1) { cost[i][0] = cost[i - 1][0] + skipCost(i - 1); move[i][0] = 1 }
+            for j in 1..<(m + 1) { cost[0][j] = j; move[0][j] = 2 }
+            for i in 1..<(n + 1) {
+                for j in 1..<(m + 1) {
+                    let candidates = [cost[i - 1][j - 1] + (network[i - 1].contains { $0 == hypothesis[j - 1] } ? 0 : 1),
+                                      cost[i - 1][j] + skipCost(i - 1), cost[i][j - 1] + 1]
+                    cost[i][j] = candidates.min()!
+                    move[i][j] = candidates.firstIndex(of: cost[i][j])!
+                }
+            }
+            var joined: [[String?]] = [], i = n, j = m
+            while i > 0 || j > 0 {
+                switch move[i][j] {
+                case 0: joined.append(network[i - 1] + [hypothesis[j - 1]]); i -= 1; j -= 1
+                case 1: joined.append(network[i - 1] + [nil]); i -= 1
+                default: joined.append([String?](repeating: nil, count: count) + [hypothesis[j - 1]]); j -= 1
+                }
+            }
+            network = joined.reversed()
+        }
+        return network.compactMap { slot in
+            let votes = slot.map { entry in slot.filter { $0 == entry }.count }
+            return slot[votes.firstIndex(of: votes.max()!)!]
+        }
+    }
+
+    /// Long transcripts of three systems, each the truth with a tenth of its words substituted,
+    /// deleted or doubled, and systems of different lengths, combine as the full tables do.
+    func testLongTranscriptsCombineAsTheFullTablesDo() {
+        var g = SeededGenerator(seed: 61)
+        func word() -> String { String(g.next() % 10) }
+        for length in [0, 1, 40, 400] {
+            let truth = (0..<length).map { _ in word() }
+            let systems = (0..<3).map { _ in
+                truth.flatMap { w -> [String] in
+                    switch g.next() % 40 {
+                    case 0: return [word()]
+                    case 1: return []
+                    case 2: return [w, word()]
+                    default: return [w]
+                    }
+                }
+            } + [Array(truth.prefix(length / 2))]
+            XCTAssertEqual(combineHypotheses(systems), fullTableCombination(systems), "length \(length)")
+        }
     }
 }
