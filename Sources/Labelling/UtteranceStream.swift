@@ -35,7 +35,7 @@ public struct UtteranceStream {
         let configuration = labeller.model.network.configuration
         guard labeller.model.task == .ctc, let network = labeller.model.network.lstm else {
             throw InputError(file: file, place: key,
-                             "streaming decodes CTC label sequences with an LSTM model; this one is a \(labeller.model.network.cell.rawValue) network for --task \(labeller.model.task.rawValue): decode without --stream")
+                             "streaming decodes CTC label sequences with an LSTM model; this one is a --cell \(labeller.model.network.cell.rawValue) network for --task \(labeller.model.task.rawValue): decode without --stream")
         }
         guard !configuration.bidirectional else {
             throw InputError(file: file, place: key,

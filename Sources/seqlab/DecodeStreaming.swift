@@ -16,7 +16,7 @@ extension Decode {
         do {
             labeller = try decoding.makeLabeller(for: Self.self)
             if labeller.model.task != .ctc || labeller.model.network.lstm == nil {
-                throw InputError(file: decoding.model, "--stream decodes CTC label sequences with an LSTM model; this one is a \(labeller.model.network.cell.rawValue) network for --task \(labeller.model.task.rawValue): decode without --stream")
+                throw InputError(file: decoding.model, "--stream decodes CTC label sequences with an LSTM model; this one is a --cell \(labeller.model.network.cell.rawValue) network for --task \(labeller.model.task.rawValue): decode without --stream")
             }
             if labeller.model.network.configuration.bidirectional {
                 throw InputError(file: decoding.model, "--stream needs a unidirectional model; this one is bidirectional (its reverse direction needs the whole utterance): train one with seqlab train --unidirectional, or decode without --stream")

@@ -240,5 +240,9 @@ final class TaskCommandTests: XCTestCase {
         XCTAssertEqual(otherCell.status, 1, otherCell.stderr)
         XCTAssertTrue(otherCell.stderr.contains("the model is a --cell elman network, not lstm"), otherCell.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.safetensors")))
+        // Streaming takes CTC LSTM models only: the refusal names the cell as the flag does ("a --cell elman", not "a elman").
+        let stream = try runSeqlab(["decode", "-m", path("se.safetensors"), "--feats", c.feats, "--stream"])
+        XCTAssertEqual(stream.status, 1, stream.stderr)
+        XCTAssertTrue(stream.stderr.contains("this one is a --cell elman network for --task sequence: decode without --stream"), stream.stderr)
     }
 }
