@@ -75,7 +75,7 @@ extension Decode {
                         try flush()
                         let line = writer.partialLine(key: start.key, frames: utterance.frameCount, hypothesis: utterance.partial())
                         if partialsToStdout { try writeOut(line) }
-                        if partialsToTerminal { writeStandardError("\r\u{1B}[K" + line.dropLast()) }
+                        if partialsToTerminal { writeStandardError("\r\u{1B}[K" + fitTerminalLine(line.dropLast())) }
                     }
                 }
                 try flush()
