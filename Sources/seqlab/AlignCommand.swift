@@ -16,9 +16,9 @@ struct Align: ParsableCommand {
         model's alphabet, is reported and skipped (exit status 1).
         """)
 
-    @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
-    @Option(name: [.short, .customLong("model")], help: "The model.") var model: String
-    @Option(help: "Kaldi text with the transcripts.") var text: String
+    @Option(help: "Feature archive or scp (- = stdin).", completion: .file()) var feats = "-"
+    @Option(name: [.short, .customLong("model")], help: "The model.", completion: .file()) var model: String
+    @Option(help: "Kaldi text with the transcripts.", completion: .file()) var text: String
     @Option(help: "Output: ctm or jsonl.") var format: AlignmentFormat = .ctm
     @Option(help: "CTM lines (and a JSON line's timed words) per token or per word (characters between spaces of a character model).")
     var ctmUnit: TimingUnit = .token

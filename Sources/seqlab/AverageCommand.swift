@@ -28,10 +28,10 @@ struct Average: ParsableCommand {
         warning; a file given twice (by any path) is averaged once, with a warning.
         """)
 
-    @Argument(help: "Two or more model files (safetensors) of the same network.")
+    @Argument(help: "Two or more model files (safetensors) of the same network.", completion: .file())
     var models: [String] = []
 
-    @Option(name: [.short, .customLong("output")], help: "Where the averaged model is written (atomically).")
+    @Option(name: [.short, .customLong("output")], help: "Where the averaged model is written (atomically).", completion: .file())
     var output: String
 
     func validate() throws {

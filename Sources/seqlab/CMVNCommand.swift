@@ -30,16 +30,16 @@ struct CMVN: ParsableCommand {
         decode (seqlab label reruns only the model's own front end).
         """)
 
-    @Argument(help: "Feature archive or scp ('-' = stdin).")
+    @Argument(help: "Feature archive or scp ('-' = stdin).", completion: .file())
     var feats = "-"
 
-    @Option(help: "Kaldi utt2spk file (uttid speaker); utterances it does not name are their own speaker.")
+    @Option(help: "Kaldi utt2spk file (uttid speaker); utterances it does not name are their own speaker.", completion: .file())
     var utt2spk: String?
 
     @Option(help: "mean (subtract the mean), meanvar (and divide by the standard deviation) or none (copy the archive as it is).")
     var cmvn: CMVNMode = .meanvar
 
-    @Option(name: [.short, .customLong("output")], help: "Archive to write ('-' = stdout).")
+    @Option(name: [.short, .customLong("output")], help: "Archive to write ('-' = stdout).", completion: .file())
     var output = "-"
 
     @Flag(name: .customLong("text-ark"), help: "Write a text archive instead of a binary one.")

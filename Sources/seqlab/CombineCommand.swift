@@ -49,13 +49,13 @@ struct Combine: ParsableCommand {
         is not written.
         """)
 
-    @Argument(help: "Hypothesis files (Kaldi text; ctm with --ctm), best system first; '-' reads one of them from stdin.")
+    @Argument(help: "Hypothesis files (Kaldi text; ctm with --ctm), best system first; '-' reads one of them from stdin.", completion: .file())
     var hypotheses: [String] = []
 
     @Option(help: "What to vote on: word (each label) or char (each character, spaces included).")
     var unit: CombineUnit = .word
 
-    @Option(name: [.short, .customLong("output")], help: "Kaldi text file to write ('-' = stdout).")
+    @Option(name: [.short, .customLong("output")], help: "Kaldi text file to write ('-' = stdout).", completion: .file())
     var output = "-"
 
     @Flag(help: "The files are ctm files with confidences (decode --format ctm), one unit per line.")

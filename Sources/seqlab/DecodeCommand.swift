@@ -25,7 +25,7 @@ struct Decode: ParsableCommand {
           frame t+1.
         """)
 
-    @Option(help: "Feature archive or scp (- = stdin).") var feats = "-"
+    @Option(help: "Feature archive or scp (- = stdin).", completion: .file()) var feats = "-"
     @OptionGroup var decoding: DecodingOptions
     @Option(help: "Threads for each utterance (a bidirectional model runs its two directions side by side; default: the cores, shared among the --jobs).") var threads: Int?
     @Option(help: "Utterances decoded at once, output in input order. More than one pays where one utterance cannot keep the cores busy: small models, a long beam search.") var jobs = 1

@@ -12,14 +12,14 @@ extension ProductPrecision: ExpressibleByArgument {}
 extension TimingUnit: ExpressibleByArgument {}
 
 struct DecodingOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("model")], help: "The model (safetensors, from seqlab train).")
+    @Option(name: [.short, .customLong("model")], help: "The model (safetensors, from seqlab train).", completion: .file())
     var model: String
 
     @Option(help: "Prefix beam search with this many prefixes; 1 = best path (greedy). (default: 8)")
     var beam: Int?
     @Option(help: "Hypotheses per utterance (beam search), best first; with more than one, each is keyed KEY-RANK (KEY-1, KEY-2, …) and fewer than N come back when the beam holds fewer allowed hypotheses.")
     var nbest = 1
-    @Option(help: "ARPA n-gram language model for shallow fusion (word or character level).")
+    @Option(help: "ARPA n-gram language model for shallow fusion (word or character level).", completion: .file())
     var lm: String?
     @Option(help: "Weight of the language model's natural-log score (with --lm). (default: 0.5)")
     var lmWeight: Float?
@@ -27,7 +27,7 @@ struct DecodingOptions: ParsableArguments {
     var wordBonus: Float?
     @Option(help: "What the language model and --word-bonus count: word (default) or token (a character LM).")
     var lmUnit: String?
-    @Option(help: "Restrict output to the words of this file: one word a line, the whole line (no pronunciations as in a Kaldi lexicon).")
+    @Option(help: "Restrict output to the words of this file: one word a line, the whole line (no pronunciations as in a Kaldi lexicon).", completion: .file())
     var lexicon: String?
     @Option(help: "Output: text (Kaldi), jsonl or ctm.")
     var format: OutputFormat = .text

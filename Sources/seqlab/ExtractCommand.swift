@@ -69,22 +69,22 @@ struct ExtractAudio: ParsableCommand {
             --text-in train/text --text-out sp/text -o sp.ark
         """)
 
-    @Argument(help: "Audio files, or '-' to read paths from stdin.")
+    @Argument(help: "Audio files, or '-' to read paths from stdin.", completion: .file())
     var files: [String] = []
 
-    @Option(help: "A Kaldi wav.scp (uttid path per line).")
+    @Option(help: "A Kaldi wav.scp (uttid path per line).", completion: .file())
     var scp: String?
 
-    @Option(help: "A Kaldi segments file (uttid recording start end [channel]) cutting the --scp recordings into utterances.")
+    @Option(help: "A Kaldi segments file (uttid recording start end [channel]) cutting the --scp recordings into utterances.", completion: .file())
     var segments: String?
 
-    @Option(name: [.short, .customLong("output")], help: "Output archive, '-' for stdout.")
+    @Option(name: [.short, .customLong("output")], help: "Output archive, '-' for stdout.", completion: .file())
     var output: String = "-"
 
     @Flag(help: "Write a text archive instead of a binary one.")
     var textArk = false
 
-    @Option(help: "A Kaldi-style config file of front-end options (--name=value per line).")
+    @Option(help: "A Kaldi-style config file of front-end options (--name=value per line).", completion: .file())
     var config: String?
 
     @Option(name: .customLong("type"), help: "Feature type: spectrogram, fbank or mfcc (default fbank).")
@@ -129,11 +129,11 @@ struct ExtractAudio: ParsableCommand {
     var vtlpWarps: String?
     @Option(parsing: .unconditional, help: "Add noise at this signal-to-noise ratio in dB (white Gaussian unless --noise-files).")
     var noiseSnr: Double?
-    @Option(help: "A list of noise recordings (one path a line) mixed in at --noise-snr instead of white noise.")
+    @Option(help: "A list of noise recordings (one path a line) mixed in at --noise-snr instead of white noise.", completion: .file())
     var noiseFiles: String?
-    @Option(help: "A Kaldi text file (uttid labels…) whose lines are copied to --text-out under the written keys.")
+    @Option(help: "A Kaldi text file (uttid labels…) whose lines are copied to --text-out under the written keys.", completion: .file())
     var textIn: String?
-    @Option(help: "Where to write the label lines of the written utterances (with --text-in; '-' only when the archive goes to a file).")
+    @Option(help: "Where to write the label lines of the written utterances (with --text-in; '-' only when the archive goes to a file).", completion: .file())
     var textOut: String?
 
     @Option(name: .customLong("jobs"), help: "Files processed at once (default: all cores).")

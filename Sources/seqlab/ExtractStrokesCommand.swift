@@ -44,37 +44,37 @@ struct ExtractStrokes: ParsableCommand {
             --text-out text -o feats.ark
         """)
 
-    @Argument(help: "Stroke files; '-' reads standard input.")
+    @Argument(help: "Stroke files; '-' reads standard input.", completion: .file())
     var files: [String]
 
     @Option(help: "Input format: unipen, iam or pentext (default: guessed per file).")
     var format: InkFormat?
 
-    @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).")
+    @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).", completion: .directory)
     var includeRoot: String?
 
     @Option(help: "Label for an IAM-OnDB file (one input file only); default: sidecar <name>.txt or the file's transcription.")
     var label: String?
 
-    @Option(name: .customLong("text-out"), help: "Write the labels as a Kaldi text file here.")
+    @Option(name: .customLong("text-out"), help: "Write the labels as a Kaldi text file here.", completion: .file())
     var textOut: String?
 
-    @Option(help: "Write Kaldi utt2spk lines (uttid writer) here, for samples whose file names their writer (UNIPEN .WRITER_ID, pendigits comments); a warning counts the samples left out.")
+    @Option(help: "Write Kaldi utt2spk lines (uttid writer) here, for samples whose file names their writer (UNIPEN .WRITER_ID, pendigits comments); a warning counts the samples left out.", completion: .file())
     var utt2spk: String?
 
     @Option(help: "Label tokens in --text-out: words (the label as is) or chars (one per character, space as <space>).")
     var tokens: LabelTokens = .words
 
-    @Option(name: [.short, .customLong("output")], help: "Feature archive to write; '-' is standard output.")
+    @Option(name: [.short, .customLong("output")], help: "Feature archive to write; '-' is standard output.", completion: .file())
     var output = "-"
 
     @Flag(name: .customLong("text-ark"), help: "Write a text archive instead of a binary one.")
     var textArk = false
 
-    @Option(help: "A stroke front-end config (--name=value lines, as --write-config writes); the flags below override it.")
+    @Option(help: "A stroke front-end config (--name=value lines, as --write-config writes); the flags below override it.", completion: .file())
     var config: String?
 
-    @Option(name: .customLong("write-config"), help: "Write the front-end config used here (for train --frontend).")
+    @Option(name: .customLong("write-config"), help: "Write the front-end config used here (for train --frontend).", completion: .file())
     var writeConfig: String?
 
     @Option(help: "Resample each stroke every STEP along the pen path, in units of the sample height (e.g. 0.05; 0, the default: keep the recorded points).")

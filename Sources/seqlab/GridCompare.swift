@@ -7,7 +7,7 @@ struct GridCompare: ParsableCommand {
         commandName: "compare",
         abstract: "Compare a learner's greedy policy with the optimal one: agreement and mean returns.")
 
-    @Argument(help: "The grid map file (- for standard input).")
+    @Argument(help: "The grid map file (- for standard input).", completion: .file())
     var map: String
 
     @OptionGroup var learning: LearningFlags

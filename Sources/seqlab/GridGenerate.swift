@@ -22,7 +22,7 @@ struct GridGenerate: ParsableCommand {
     @Option(parsing: .unconditional, help: "R(s) of every other cell.") var stepReward = MazeOptions(rows: 2, cols: 2).stepReward
     @Option(help: "Probability of the intended move.") var transition = MazeOptions(rows: 2, cols: 2).intendedProbability
     @Option(help: "Discount γ.") var discount = MazeOptions(rows: 2, cols: 2).discount
-    @Option(name: .shortAndLong, help: "Output file (- for standard output).") var output = "-"
+    @Option(name: .shortAndLong, help: "Output file (- for standard output).", completion: .file()) var output = "-"
 
     func validate() throws {
         guard rows >= 2, cols >= 2, rows <= 10_000, cols <= 10_000 else { throw ValidationError("--rows and --cols must be in 2…10000") }

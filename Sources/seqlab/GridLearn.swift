@@ -224,18 +224,18 @@ struct GridLearn: ParsableCommand {
         where learning stopped.
         """)
 
-    @Argument(help: "The grid map file (- for standard input).")
+    @Argument(help: "The grid map file (- for standard input).", completion: .file())
     var map: String
 
     @OptionGroup var learning: LearningFlags
 
-    @Option(help: "Write the learning curve (mean return per episode over the runs) to this file (- for stdout).")
+    @Option(help: "Write the learning curve (mean return per episode over the runs) to this file (- for stdout).", completion: .file())
     var curve: String?
 
     @Option(help: "Curve format: tsv or jsonl (JSON lines). Default: jsonl for .jsonl/.json files, else tsv.")
     var curveFormat: CurveFormat?
 
-    @Option(help: "DQN: save the first run's Q-network to this safetensors file (for 'seqlab grid play').")
+    @Option(help: "DQN: save the first run's Q-network to this safetensors file (for 'seqlab grid play').", completion: .file())
     var model: String?
 
     @Flag(help: "No progress bar (DQN) or timing line on stderr.")

@@ -9,10 +9,10 @@ struct GridPlay: ParsableCommand {
         commandName: "play",
         abstract: "Play a grid map greedily with a trained DQN model: the path, the return, the policy.")
 
-    @Argument(help: "The grid map file (- for standard input).")
+    @Argument(help: "The grid map file (- for standard input).", completion: .file())
     var map: String
 
-    @Option(name: [.short, .long], help: "The Q-network (safetensors) written by 'seqlab grid learn --algorithm dqn --model'.")
+    @Option(name: [.short, .long], help: "The Q-network (safetensors) written by 'seqlab grid learn --algorithm dqn --model'.", completion: .file())
     var model: String
 
     @Option(help: "Episodes to play (moves are random when the map's transitions are).")

@@ -7,7 +7,7 @@ struct GridShow: ParsableCommand {
         commandName: "show",
         abstract: "Show a grid map; with --values/--policy, value iteration's utilities and arrows.")
 
-    @Argument(help: "The grid map file (- for standard input).")
+    @Argument(help: "The grid map file (- for standard input).", completion: .file())
     var map: String
 
     @Flag(help: "Show the utilities U(s) from value iteration.")
@@ -16,7 +16,7 @@ struct GridShow: ParsableCommand {
     @Flag(help: "Show the optimal policy as arrows (← ↑ → ↓).")
     var policy = false
 
-    @Option(help: "Write a value heat map with arrows as SVG to this file (- for standard output).")
+    @Option(help: "Write a value heat map with arrows as SVG to this file (- for standard output).", completion: .file())
     var svg: String?
 
     @Option(help: "Decimals of the utilities (--values and the SVG's cells; default 3).")

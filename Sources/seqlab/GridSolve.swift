@@ -12,7 +12,7 @@ struct GridSolve: ParsableCommand {
         commandName: "solve",
         abstract: "Solve a grid MDP by value iteration (or policy iteration) and print utilities and policy.")
 
-    @Argument(help: "The grid map file (- for standard input).")
+    @Argument(help: "The grid map file (- for standard input).", completion: .file())
     var map: String
 
     @Option(help: "value (value iteration) or policy (policy iteration).")

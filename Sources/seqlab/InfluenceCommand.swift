@@ -24,13 +24,13 @@ struct Influence: ParsableCommand {
             --svg influence.svg
         """)
 
-    @Option(name: [.short, .customLong("model")], help: "The model (safetensors).") var model: String
+    @Option(name: [.short, .customLong("model")], help: "The model (safetensors).", completion: .file()) var model: String
     @Option(name: .long, help: "T, frames per random input sequence.") var length = 100
     @Option(name: .long, help: "Largest lag k reported (default: T−1).") var maxLag: Int?
     @Option(name: .long, help: "N, random sequences averaged.") var samples = 10
     @Option(name: .long, help: "Seed of the random inputs.") var seed: UInt64 = 1
     @Option(name: .customLong("class"), help: "Differentiate only this output class's log-probability (0 = blank).") var outputClass: Int?
-    @Option(name: .long, help: "Also write the curve (log y axis) to this SVG file.") var svg: String?
+    @Option(name: .long, help: "Also write the curve (log y axis) to this SVG file.", completion: .file()) var svg: String?
     @Flag(name: .long, help: "Print JSON instead of the table.") var json = false
 
     func validate() throws {

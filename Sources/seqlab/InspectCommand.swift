@@ -27,10 +27,10 @@ struct Inspect: ParsableCommand {
         one-word text or an utt2spk, which the content does not tell.
         """)
 
-    @Argument(help: "Files to summarise (\"-\" for a Kaldi archive on stdin).")
+    @Argument(help: "Files to summarise (\"-\" for a Kaldi archive on stdin).", completion: .file())
     var files: [String]
 
-    @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).")
+    @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).", completion: .directory)
     var includeRoot: String?
 
     func validate() throws {

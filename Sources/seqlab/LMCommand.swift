@@ -38,10 +38,10 @@ struct LMBuild: ParsableCommand {
     @Flag(help: "No summary of the counts on stderr.")
     var quiet = false
 
-    @Argument(help: "Training text (\"-\" for stdin).")
+    @Argument(help: "Training text (\"-\" for stdin).", completion: .file())
     var textFile: String
 
-    @Option(name: .shortAndLong, help: "Output ARPA file (\"-\" for stdout).")
+    @Option(name: .shortAndLong, help: "Output ARPA file (\"-\" for stdout).", completion: .file())
     var output: String = "-"
 
     func validate() throws {

@@ -37,14 +37,14 @@ struct Label: ParsableCommand {
             --segments data/segments -o labels.txt
         """)
 
-    @Argument(help: "Audio or stroke files, or '-' for paths on stdin.") var files: [String] = []
-    @Option(help: "A Kaldi wav.scp (uttid path per line).") var scp: String?
-    @Option(help: "A Kaldi segments file (uttid recording start end [channel]) cutting the --scp recordings into utterances.")
+    @Argument(help: "Audio or stroke files, or '-' for paths on stdin.", completion: .file()) var files: [String] = []
+    @Option(help: "A Kaldi wav.scp (uttid path per line).", completion: .file()) var scp: String?
+    @Option(help: "A Kaldi segments file (uttid recording start end [channel]) cutting the --scp recordings into utterances.", completion: .file())
     var segments: String?
-    @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).")
+    @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).", completion: .directory)
     var includeRoot: String?
     @OptionGroup var decoding: DecodingOptions
-    @Option(name: [.short, .customLong("output")], help: "Write the labels to this file (- = stdout), recording progress in FILE.progress.") var output = "-"
+    @Option(name: [.short, .customLong("output")], help: "Write the labels to this file (- = stdout), recording progress in FILE.progress.", completion: .file()) var output = "-"
     @Flag(help: "Continue the interrupted run that wrote --output: skip the files it finished.") var resume = false
     @Option(name: .customLong("jobs"), help: "Files processed at once (default: all cores).") var jobsOption: Int?
     /// --jobs, or every core.

@@ -29,7 +29,7 @@ struct Plot: ParsableCommand {
 
 /// Options every plot subcommand shares.
 struct PlotOutputOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("output")], help: "Output SVG file ('-' for stdout).")
+    @Option(name: [.short, .customLong("output")], help: "Output SVG file ('-' for stdout).", completion: .file())
     var output = "-"
     @Option(help: "Title of the picture (default: the input's name).")
     var title: String?
@@ -77,7 +77,7 @@ struct PlotFeatures: ParsableCommand {
         commandName: "features",
         abstract: "A heat map of one utterance's features (frames along x, dimensions up y).")
 
-    @Argument(help: "Kaldi archive or rspecifier ('-' for stdin).") var archive = "-"
+    @Argument(help: "Kaldi archive or rspecifier ('-' for stdin).", completion: .file()) var archive = "-"
     @Option(help: "The utterance to draw (default: the first).") var key: String?
     @Option(help: "Frame shift in ms, for a time axis in seconds (default: frames).") var frameShift: Double?
     @OptionGroup var output: PlotOutputOptions
@@ -111,11 +111,11 @@ struct PlotPosteriors: ParsableCommand {
         file rejects are reported on stderr and left out; the exit status is then 1.
         """)
 
-    @Option(name: [.short, .customLong("model")], help: "A seqlab model (safetensors).") var model: String
-    @Argument(help: "Kaldi archive of features ('-' for stdin), or an audio or pen-stroke file.") var input = "-"
+    @Option(name: [.short, .customLong("model")], help: "A seqlab model (safetensors).", completion: .file()) var model: String
+    @Argument(help: "Kaldi archive of features ('-' for stdin), or an audio or pen-stroke file.", completion: .file()) var input = "-"
     @Option(help: "The utterance to draw (default: the first).") var key: String?
     @Flag(help: "Leave out the feature heat map.") var noFeatures = false
-    @Option(name: .customLong("include-root"), help: "Root folder of UNIPEN .INCLUDE paths (a stroke file as input).") var includeRoot: String?
+    @Option(name: .customLong("include-root"), help: "Root folder of UNIPEN .INCLUDE paths (a stroke file as input).", completion: .directory) var includeRoot: String?
     @OptionGroup var output: PlotOutputOptions
 
     func validate() throws {
@@ -178,7 +178,7 @@ struct PlotTraining: ParsableCommand {
         commandName: "training",
         abstract: "Training curves from a `seqlab train --log` file: losses, validation error rate, learning rate.")
 
-    @Argument(help: "The JSON-lines log ('-' for stdin).") var log = "-"
+    @Argument(help: "The JSON-lines log ('-' for stdin).", completion: .file()) var log = "-"
     @Flag(help: "Draw the losses on a log scale.") var logScale = false
     @OptionGroup var output: PlotOutputOptions
 
@@ -200,8 +200,8 @@ struct PlotAudio: ParsableCommand {
         commandName: "audio",
         abstract: "A spectrogram (or fbank/MFCC) heat map of an audio file through a front-end config.")
 
-    @Argument(help: "An audio file libsndfile reads.") var file: String
-    @Option(help: "A Kaldi-style front-end config (--name=value lines); default: 16 kHz fbank.") var config: String?
+    @Argument(help: "An audio file libsndfile reads.", completion: .file()) var file: String
+    @Option(help: "A Kaldi-style front-end config (--name=value lines); default: 16 kHz fbank.", completion: .file()) var config: String?
     @OptionGroup var output: PlotOutputOptions
 
     func validate() throws {
@@ -233,11 +233,11 @@ struct PlotInk: ParsableCommand {
         then 1.
         """)
 
-    @Argument(help: "A stroke file.") var file: String
+    @Argument(help: "A stroke file.", completion: .file()) var file: String
     @Option(help: "Draw only the sample with this id.") var key: String?
     @Option(help: "Draw at most this many samples (from the first).") var count = 8
     @Option(help: "Panels per row.") var columns = 4
-    @Option(help: "Root folder of UNIPEN .INCLUDE paths.") var includeRoot: String?
+    @Option(help: "Root folder of UNIPEN .INCLUDE paths.", completion: .directory) var includeRoot: String?
     @OptionGroup var output: PlotOutputOptions
 
     func validate() throws {
@@ -281,7 +281,7 @@ struct PlotLearning: ParsableCommand {
             --return-range=-100,0 -o cliff.svg
         """)
 
-    @Argument(help: "Curve files ('-' for one on stdin).") var curves: [String]
+    @Argument(help: "Curve files ('-' for one on stdin).", completion: .file()) var curves: [String]
     @Option(help: "Average each point with the episodes before it, this many in all (1 = raw).") var smooth = 1
     @Option(help: "Return axis range LOW,HIGH (e.g. -100,0); default: the data's.") var returnRange: String?
     @OptionGroup var output: PlotOutputOptions

@@ -31,10 +31,10 @@ struct Score: ParsableCommand {
         counts.
         """)
 
-    @Option(name: .customLong("ref"), help: "Reference Kaldi text file.")
+    @Option(name: .customLong("ref"), help: "Reference Kaldi text file.", completion: .file())
     var reference: String
 
-    @Option(name: .customLong("hyp"), help: "Hypothesis Kaldi text file.")
+    @Option(name: .customLong("hyp"), help: "Hypothesis Kaldi text file.", completion: .file())
     var hypothesis: String
 
     @Option(help: "Unit to count: token (each label), char (characters, spaces included), word, or utterance (the whole transcript: classification error %UER and accuracy %ACC).")

@@ -53,14 +53,14 @@ struct Train: ParsableCommand {
         every epoch (writer-style augmentation).
         """)
 
-    @Option(name: .long, help: "Feature archive or scp (- = stdin).") var feats = "-"
+    @Option(name: .long, help: "Feature archive or scp (- = stdin).", completion: .file()) var feats = "-"
     @Option(name: .customLong("task"), help: "ctc (default), sequence, framewise or predict (see above); --init and --resume: the model's.") var taskFlag: TrainingTask?
-    @Option(name: .long, help: "Kaldi text file with the labels (not for --task predict).") var text: String?
-    @Option(name: [.short, .customLong("output")], help: "Where the model is written (the best epoch's).") var output: String
+    @Option(name: .long, help: "Kaldi text file with the labels (not for --task predict).", completion: .file()) var text: String?
+    @Option(name: [.short, .customLong("output")], help: "Where the model is written (the best epoch's).", completion: .file()) var output: String
     @Option(name: .long, help: "Tokens of the labels: chars (default) or words (space-separated).") var tokens: TokenUnit?
-    @Option(name: .long, help: "The front-end config (extract --config) that made the features; stored in the model.") var frontend: String?
-    @Option(name: .long, help: "Validation features.") var validFeats: String?
-    @Option(name: .long, help: "Validation labels (Kaldi text).") var validText: String?
+    @Option(name: .long, help: "The front-end config (extract --config) that made the features; stored in the model.", completion: .file()) var frontend: String?
+    @Option(name: .long, help: "Validation features.", completion: .file()) var validFeats: String?
+    @Option(name: .long, help: "Validation labels (Kaldi text).", completion: .file()) var validText: String?
     @Option(name: .long, help: "Without --valid-feats, hold out every n-th training utterance for validation, n = 1/FRACTION rounded (0.1: every 10th; at most 0.5; 0: none). (default: 0.1)") var validFraction: Double?
 
     @Option(name: .customLong("cell"), help: "lstm (default), elman or jordan (see above); --init and --resume: the model's.") var cellFlag: RecurrentCell?
@@ -93,12 +93,12 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Arithmetic of the LSTM layers' products: fp32, or bf16 (mixed precision: weights, layer inputs and backpropagated gradients rounded to bfloat16 in the products, sums, weights and updates in float; a 2×256 BLSTM trains 1.4× faster with AVX512-BF16, docs/RESULTS.md).") var precision: ProductPrecision = .float32
     @Option(name: .long, help: "Seed of every random choice.") var seed: UInt64 = 1
     @Option(name: .customLong("threads"), help: "Threads (default: all cores).") var threadsOption: Int?
-    @Option(name: .long, help: "Checkpoint file (default: OUTPUT.ckpt).") var checkpoint: String?
-    @Option(name: .long, help: "Continue the run saved in this checkpoint.") var resume: String?
-    @Option(name: .customLong("init"), help: "Fine-tune this model: start from its weights (fresh optimizer state).") var initModel: String?
+    @Option(name: .long, help: "Checkpoint file (default: OUTPUT.ckpt).", completion: .file()) var checkpoint: String?
+    @Option(name: .long, help: "Continue the run saved in this checkpoint.", completion: .file()) var resume: String?
+    @Option(name: .customLong("init"), help: "Fine-tune this model: start from its weights (fresh optimizer state).", completion: .file()) var initModel: String?
     @Option(name: .long, help: "Also checkpoint every N batches within an epoch (0 = at epoch ends only).") var checkpointEvery = 0
-    @Option(name: .long, help: "Write one JSON line per epoch to this file (a new run starts it afresh; --resume goes on with it).") var log: String?
-    @Option(name: .long, help: "Also write every epoch's model into this directory (epoch-001.safetensors, …; made if missing; a new run refuses one holding epoch models of another), e.g. to average the last few (seqlab average).") var epochModels: String?
+    @Option(name: .long, help: "Write one JSON line per epoch to this file (a new run starts it afresh; --resume goes on with it).", completion: .file()) var log: String?
+    @Option(name: .long, help: "Also write every epoch's model into this directory (epoch-001.safetensors, …; made if missing; a new run refuses one holding epoch models of another), e.g. to average the last few (seqlab average).", completion: .directory) var epochModels: String?
     @Option(name: .long, help: "Refuse to start when the data, model and largest batch need more memory than this (e.g. 8G; default: the available memory).") var maxMemory: String?
     @Flag(name: .long, help: "No progress bar, start-up line, epoch lines or closing \"model written\" summary (warnings and errors still show).") var quiet = false
 
