@@ -292,7 +292,7 @@ struct ExtractAudio: ParsableCommand {
         let labelsFile = try Self.openSideOutput(textOut)
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         let extractor = FeatureExtractor(config: config, seed: seed)
-        let progress = ProgressBar("extract", total: items.count, quiet: quiet)
+        let progress = ProgressBar("extract", total: items.count, quiet: quiet, dataOnStdout: output == "-")
         let start = Date()
         var failures = 0, written = 0, frames = 0
         let labels = labelTable

@@ -139,7 +139,7 @@ struct ExtractStrokes: ParsableCommand {
         // file given twice is read once.
         let inputs = KeyedInputFiles(files)
         for warning in inputs.repeatWarnings { Self.printWarning(warning) }
-        let progress = ProgressBar("extract strokes", total: inputs.items.count, quiet: quiet)
+        let progress = ProgressBar("extract strokes", total: inputs.items.count, quiet: quiet, dataOnStdout: output == "-")
         for (key, file) in inputs.items {
             if Interrupt.requested { break }
             let read: InkReadResult

@@ -149,7 +149,7 @@ struct Label: ParsableCommand {
         let writer = decoding.writer(for: labeller)
         let frameShift = labeller.model.frameShiftSeconds
         Interrupt.install()
-        let progress = ProgressBar("label", total: todo.count, quiet: quiet)
+        let progress = ProgressBar("label", total: todo.count, quiet: quiet, dataOnStdout: output == "-")
         let start = Date()
         var failures = 0, skippedSamples = 0, frames = 0, labelled = 0
         // The units of work: a file, or with --segments a run of consecutive segments (still to

@@ -86,6 +86,31 @@ final class ProgressBarTests: XCTestCase {
         XCTAssertEqual(after, "")
     }
 
+    /// label and extract --text-ark with their data going to the terminal the bar is on: no bar,
+    /// since the data's lines landed on the bar's line, glued after it ("label [##…] 1/12 0:00 eta
+    /// 0:00sample02_16564 1 6 5 6 4"); the lines come out as they do into a file.
+    func testNoBarWhenTheDataGoesToTheTerminal() throws {
+        let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+        let label = ["label", "-m", model, "--scp", Self.scp, "--jobs", "1"]
+        let expected = try runSeqlab(label, currentDirectory: packageRoot)
+        XCTAssertEqual(expected.status, 0, expected.stderr)
+        XCTAssertEqual(expected.stdoutText.split(separator: "\n").count, 12)
+        guard let r = try runSeqlabOnTerminal(label, columns: 80, stdoutOnTerminal: true, currentDirectory: packageRoot) else {
+            throw XCTSkip("no pseudo-terminal available")
+        }
+        XCTAssertEqual(r.status, 0, r.terminal)
+        XCTAssertEqual(r.terminal.replacingOccurrences(of: "\r\n", with: "\n"), expected.stdoutText)
+        guard let e = try runSeqlabOnTerminal(["extract", "audio", "--scp", Self.scp, "--text-ark", "--jobs", "1"], columns: 80,
+                                              stdoutOnTerminal: true, currentDirectory: packageRoot) else {
+            throw XCTSkip("no pseudo-terminal available")
+        }
+        XCTAssertEqual(e.status, 0)
+        XCTAssertFalse(e.terminal.contains("extract ["), String(e.terminal.suffix(300)).debugDescription)
+        XCTAssertTrue(e.terminal.hasPrefix("sample01_41918  ["), String(e.terminal.prefix(100)).debugDescription)
+        XCTAssertTrue(e.terminal.contains("]\r\nseqlab extract audio: 12 utterances from 12 files, 2708 frames"),
+                      String(e.terminal.suffix(200)).debugDescription)
+    }
+
     /// --quiet on a terminal: no bar and no summary, nothing at all.
     func testQuietDrawsNothingOnATerminal() throws {
         let out = dir.appendingPathComponent("f.ark").path

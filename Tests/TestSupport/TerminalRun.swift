@@ -4,11 +4,13 @@ import Foundation
 import Glibc
 #endif
 
-/// Runs seqlab with `arguments`, stdin empty, stdout discarded and stderr on a new pseudo-terminal
-/// `columns` wide, within `timeout` seconds; returns its exit status and the bytes the terminal
-/// received (the terminal turns "\n" into "\r\n"). `COLUMNS` is left out of the environment unless
-/// `environment` sets it. Nil when no pseudo-terminal can be made.
+/// Runs seqlab with `arguments` in `currentDirectory`, stdin empty, stdout discarded (or, with
+/// `stdoutOnTerminal`, on the terminal too, as when nothing is redirected) and stderr on a new
+/// pseudo-terminal `columns` wide, within `timeout` seconds; returns its exit status and the bytes
+/// the terminal received (the terminal turns "\n" into "\r\n"). `COLUMNS` is left out of the
+/// environment unless `environment` sets it. Nil when no pseudo-terminal can be made.
 public func runSeqlabOnTerminal(_ arguments: [String], columns: Int, environment: [String: String] = [:],
+                                stdoutOnTerminal: Bool = false, currentDirectory: URL? = nil,
                                 timeout: TimeInterval = 120) throws -> (status: Int32, terminal: String)? {
     // The pseudo-terminal calls of libc, which Swift's Glibc module leaves out.
     typealias Open = @convention(c) (Int32) -> Int32
@@ -32,10 +34,11 @@ public func runSeqlabOnTerminal(_ arguments: [String], columns: Int, environment
     let process = Process()
     process.executableURL = seqlabBinary()
     process.arguments = arguments
+    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
     process.environment = env
     process.standardInput = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
     let handle = FileHandle(fileDescriptor: terminal, closeOnDealloc: false)
+    process.standardOutput = stdoutOnTerminal ? handle : FileHandle.nullDevice
     process.standardError = handle
     try process.run()
     close(terminal)   // the child holds its own copy; the master then sees the end when it exits

@@ -3,9 +3,11 @@ import Foundation
 
 /// A progress bar on stderr: `label [#####.....] 12/40 0:07 eta 0:16 extra`.
 ///
-/// Drawn only when stderr is a terminal and not `quiet`; redrawn at most ten times a second. The
-/// line fits the terminal's width (`terminalColumns`): the bar narrows, then goes, then the line is
-/// cut, since a line that wraps cannot be redrawn in place and would leave a copy on every redraw.
+/// Drawn only when stderr is a terminal and not `quiet`, nor when the command's data goes to stdout
+/// (`dataOnStdout`) and stdout is a terminal: the data's lines would land on the bar's line, glued
+/// to it (the lines show the progress there). Redrawn at most ten times a second. The line fits
+/// the terminal's width (`terminalColumns`): the bar narrows, then goes, then the line is cut, since
+/// a line that wraps cannot be redrawn in place and would leave a copy on every redraw.
 /// Safe to call from several threads (`advance` is locked).
 final class ProgressBar: @unchecked Sendable {
     private let label: String
@@ -17,10 +19,10 @@ final class ProgressBar: @unchecked Sendable {
     private var extra = ""
     private let lock = NSLock()
 
-    init(_ label: String, total: Int, quiet: Bool) {
+    init(_ label: String, total: Int, quiet: Bool, dataOnStdout: Bool = false) {
         self.label = label
         self.total = max(total, 0)
-        self.enabled = !quiet && isatty(2) == 1
+        self.enabled = !quiet && isatty(2) == 1 && !(dataOnStdout && isatty(1) == 1)
     }
 
     /// Marks `n` more items done; `note` replaces the text after the counts.
