@@ -18,6 +18,9 @@ struct GridCompare: ParsableCommand {
     @Option(help: "Cut an evaluation rollout after this many steps (--max-steps cuts the training episodes only).")
     var evaluationMaxSteps = ComparisonOptions().maxStepsPerEpisode
 
+    @Flag(help: "No progress bar (DQN) on stderr.")
+    var quiet = false
+
     func validate() throws {
         guard evaluationEpisodes >= 1 else { throw ValidationError("--evaluation-episodes must be at least 1") }
         guard evaluationMaxSteps >= 1 else { throw ValidationError("--evaluation-max-steps must be at least 1") }
@@ -32,7 +35,7 @@ struct GridCompare: ParsableCommand {
             options.episodes = evaluationEpisodes
             options.maxStepsPerEpisode = evaluationMaxSteps
             options.seed = learning.seed
-            let results = try learning.learnAll(mdp).results
+            let results = try learning.learnAll(mdp, quiet: quiet).results
             let comparisons = results.map { comparePolicy(mdp, policy: $0.policy, optimal: optimal, options: options) }
             let n = Double(comparisons.count)
             var text = "algorithm: \(learning.algorithm.rawValue)\nruns: \(comparisons.count)\n"

@@ -111,6 +111,16 @@ final class ProgressBarTests: XCTestCase {
                       String(e.terminal.suffix(200)).debugDescription)
     }
 
+    /// grid compare --algorithm dqn draws learn's bar; it had no --quiet to leave it out.
+    func testGridCompareQuietDrawsNothing() throws {
+        let map = packageRoot.appendingPathComponent("data/grids/lecture-2x3.grid").path
+        let arguments = ["grid", "compare", map, "--algorithm", "dqn", "--episodes", "30"]
+        try check(arguments, columns: 80, label: "dqn run 1/1 [", prefix: "")
+        guard let r = try runSeqlabOnTerminal(arguments + ["--quiet"], columns: 80) else { throw XCTSkip("no pseudo-terminal available") }
+        XCTAssertEqual(r.status, 0, r.terminal)
+        XCTAssertEqual(r.terminal, "")
+    }
+
     /// --quiet on a terminal: no bar and no summary, nothing at all.
     func testQuietDrawsNothingOnATerminal() throws {
         let out = dir.appendingPathComponent("f.ark").path
