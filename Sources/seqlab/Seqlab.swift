@@ -34,8 +34,11 @@ struct Seqlab: ParsableCommand {
             let status = exitCode(for: error)
             if status.isSuccess { exit(withError: error) }   // --help, --version: the library prints them
             let typed = typedCommand(arguments)
+            // The parser's lines joined into one: after a sentence's end or a colon with a space,
+            // else with "; ".
             let message = message(for: error).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .reduce("") { line, next in line.isEmpty ? next : line + (line.hasSuffix(".") || line.hasSuffix(":") ? " " : "; ") + next }
             typed.printMessage("\(message)\(negativeValueHint(message, arguments)) (\(typed.commandPath) --help shows the options)")
             Foundation.exit(status.rawValue)
         }

@@ -108,6 +108,9 @@ final class MessagePrefixTests: XCTestCase {
             ("seqlab grid solve: ", ["grid", "solve", "map.grid", "--method", "policy", "--sweep", "gauss-seidel"], "--sweep set value iteration"),
             ("seqlab train: ", ["train", "--text", "t", "-o", "m", "--batch-size", "0"], "--batch-size and --threads must be positive"),
             ("seqlab: ", ["no-such-stage"], "'no-such-stage'"),
+            // Three lines of the parser's, once joined as "'tcsh'.; Please use … with one of:; zsh bash fish".
+            ("seqlab: ", ["--generate-completion-script", "tcsh"],
+             "Can't generate completion scripts for 'tcsh'. Please use --generate-completion-script=<shell> with one of: zsh bash fish ("),
         ]
         for c in cases {
             let r = try runSeqlab(c.arguments)
