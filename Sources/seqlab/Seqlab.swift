@@ -27,6 +27,11 @@ struct Seqlab: ParsableCommand {
             Foundation.exit(2)
         }
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if let unknown = unknownHelpTopic(arguments) {
+            // The library's `help` shows the root's help, exit status 0, for a name it does not know.
+            Seqlab.printMessage("help: no command '\(unknown.name)' in '\(unknown.path)' (\(unknown.path) --help shows the options)")
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         var command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -59,6 +64,21 @@ struct Seqlab: ParsableCommand {
         let next = arguments[i + 1]
         guard next.count > 1, next.hasPrefix("-"), let second = next.dropFirst().first, second.isNumber || second == "." else { return "" }
         return "; a value starting with '-' goes after '=': \(name)=\(next)"
+    }
+
+    /// For `seqlab help NAME…`, the first NAME that is not a subcommand of the one before it, and
+    /// that command's path; nil for anything else (an option or `help` ends the names).
+    static func unknownHelpTopic(_ arguments: [String]) -> (name: String, path: String)? {
+        guard arguments.first == "help" else { return nil }
+        var command: ParsableCommand.Type = Seqlab.self
+        for name in arguments.dropFirst() {
+            if name.hasPrefix("-") || name == "help" { return nil }
+            guard let sub = command.configuration.subcommands.first(where: { $0._commandName == name }) else {
+                return (name, command.commandPath)
+            }
+            command = sub
+        }
+        return nil
     }
 
     /// The deepest subcommand the arguments name (`seqlab grid solve …` → GridSolve).

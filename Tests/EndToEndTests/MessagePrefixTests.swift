@@ -108,6 +108,9 @@ final class MessagePrefixTests: XCTestCase {
             ("seqlab grid solve: ", ["grid", "solve", "map.grid", "--method", "policy", "--sweep", "gauss-seidel"], "--sweep set value iteration"),
             ("seqlab train: ", ["train", "--text", "t", "-o", "m", "--batch-size", "0"], "--batch-size and --threads must be positive"),
             ("seqlab: ", ["no-such-stage"], "'no-such-stage'"),
+            // help with a name that is no command: once the root's help, exit status 0.
+            ("seqlab: ", ["help", "grid", "slove"], "help: no command 'slove' in 'seqlab grid'"),
+            ("seqlab: ", ["help", "decod"], "help: no command 'decod' in 'seqlab'"),
             // Three lines of the parser's, once joined as "'tcsh'.; Please use … with one of:; zsh bash fish".
             ("seqlab: ", ["--generate-completion-script", "tcsh"],
              "Can't generate completion scripts for 'tcsh'. Please use --generate-completion-script=<shell> with one of: zsh bash fish ("),
@@ -125,5 +128,10 @@ final class MessagePrefixTests: XCTestCase {
         let help = try runSeqlab(["grid", "solve", "--help"])
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.stdoutText.contains("USAGE: seqlab grid solve"), help.stdoutText)
+        for arguments in [["help", "grid", "solve"], ["help", "help"], ["help"]] {
+            let r = try runSeqlab(arguments)
+            XCTAssertEqual(r.status, 0, "\(arguments): \(r.stderr)")
+            XCTAssertTrue(r.stdoutText.hasPrefix("OVERVIEW: "), "\(arguments): \(r.stdoutText)")
+        }
     }
 }
