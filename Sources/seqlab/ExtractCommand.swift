@@ -361,10 +361,10 @@ struct ExtractAudio: ParsableCommand {
         ])
         if !quiet {
             let seconds = Date().timeIntervalSince(start)
-            let inputs = segments == nil ? "\(items.count) files" : "\(items.reduce(0) { $0 + ($1.segments?.count ?? 0) }) segments"
-            Self.printMessage(String(format: "%d utterances from %@, %d frames of %d %@ features in %.1f s%@",
-                              written, inputs, frames, config.outputDimension, config.featureType.rawValue,
-                              seconds, failures > 0 ? ", \(failures) failed" : ""))
+            let inputs = segments == nil ? counted(items.count, "file") : counted(items.reduce(0) { $0 + ($1.segments?.count ?? 0) }, "segment")
+            Self.printMessage(String(format: "%@ from %@, %@ of %d %@ features in %.1f s%@",
+                              counted(written, "utterance"), inputs, counted(frames, "frame"), config.outputDimension,
+                              config.featureType.rawValue, seconds, failures > 0 ? ", \(failures) failed" : ""))
         }
         if nothing { try Self.nothingWritten("utterance", why: failures > 0 ? " (every input failed)" : "", output: output) }
         if Interrupt.requested {

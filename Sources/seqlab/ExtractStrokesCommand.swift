@@ -219,7 +219,7 @@ struct ExtractStrokes: ParsableCommand {
             (speakersFile, { Array(writers.utf8) }),
         ])
         if !quiet {
-            Self.printMessage("\(written.count) samples (\(frames) frames × \(config.dimension)) from \(inputs.items.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
+            Self.printMessage("\(counted(written.count, "sample")) (\(counted(frames, "frame")) × \(config.dimension)) from \(inputs.items.count) file(s); \(rejected) rejected, \(failedFiles) file(s) failed")
         }
         if nothing { try Self.nothingWritten("sample", output: output) }
         if Interrupt.requested {

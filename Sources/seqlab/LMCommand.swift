@@ -90,7 +90,7 @@ struct LMBuild: ParsableCommand {
             try AtomicFile.write(Array(arpa.utf8), to: output)   // write, fsync, rename, as models are
         }
         if !quiet {   // the counts of the written model's \data\ section
-            Self.printMessage("\(builder.sentenceCount) sentence\(builder.sentenceCount == 1 ? "" : "s"), n-grams per order \(counts.map(String.init).joined(separator: " "))")
+            Self.printMessage("\(counted(builder.sentenceCount, "sentence")), n-grams per order \(counts.map(String.init).joined(separator: " "))")
         }
     }
 }

@@ -95,8 +95,13 @@ final class MessagePrefixTests: XCTestCase {
         assertPrefixed(strokes, "seqlab extract strokes: ", ["extract", "strokes"])
         let audio = try runSeqlab(["extract", "audio", path("junk.dat"), "-o", path("a.ark")])
         XCTAssertEqual(audio.status, 1, audio.stderr)
-        XCTAssertTrue(audio.stderr.contains("seqlab extract audio: 0 utterances from 1 files, 0 frames of 23 fbank features in "), audio.stderr)
+        XCTAssertTrue(audio.stderr.contains("seqlab extract audio: 0 utterances from 1 file, 0 frames of 23 fbank features in "), audio.stderr)
         assertPrefixed(audio, "seqlab extract audio: ", ["extract", "audio"])
+        // One of a thing is said in the singular.
+        let single = try runSeqlab(["extract", "audio", packageRoot.appendingPathComponent("data/samples/sample03_347.wav").path,
+                                    "-o", path("one.ark")])
+        XCTAssertEqual(single.status, 0, single.stderr)
+        XCTAssertTrue(single.stderr.hasPrefix("seqlab extract audio: 1 utterance from 1 file, "), single.stderr)
     }
 
     /// A command line the parser or a command's checks refuse: one line with the command's path,

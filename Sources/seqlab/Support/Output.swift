@@ -24,6 +24,11 @@ func writeOut(_ text: String) throws {
     }
 }
 
+/// "1 file", "2 files": a count with its noun, plural unless the count is one.
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
+
 /// Writes one line to stderr as it is (no prefix: commands use `printMessage`/`printWarning`).
 /// A stderr that takes nothing (closed, full) loses the line: there is nowhere left to report it.
 func printError(_ message: String) {
