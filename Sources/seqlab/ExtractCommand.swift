@@ -274,7 +274,7 @@ struct ExtractAudio: ParsableCommand {
         }
         try Self.refuseSharedOutputs(SameFile.files(ofSpecifier: output).map { ("-o", $0) } + [("--text-out", textOut)])
         try Self.refuseReplacingInputs(outputs: [("-o", output), ("--text-out", textOut)],
-                                       inputs: items.map(\.path) + [scp, self.config, textIn, noiseFiles])
+                                       inputs: items.map(\.path) + [scp, segments, self.config, textIn, noiseFiles])
         // The only BLAS product here is the small MFCC DCT, one utterance per thread: OpenBLAS's
         // own worker threads (started when the library loads, spinning on sched_yield while they
         // wait) only cost CPU, so run BLAS on the calling thread and stop them.

@@ -29,12 +29,15 @@ final class OutputOverInputTests: XCTestCase {
         let text = try copy(packageRoot.appendingPathComponent("data/samples/text").path, "text")
         let feats = path("feats.ark")
         let scp = try writeTextFile("sample01_41918 \(wav)\n", "wav.scp", in: dir)
+        let segments = try writeTextFile("u1 sample01_41918 0.0 0.5\n", "segments", in: dir)
         XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", Self.config, "--scp", scp, "-o", feats, "--quiet"]).status, 0)
         try FileManager.default.createSymbolicLink(atPath: path("link.wav"), withDestinationPath: wav)
         let cases: [(command: String, arguments: [String], message: String)] = [
             ("extract audio", ["extract", "audio", "--config", Self.config, wav, "-o", wav], "-o \(wav) is the input \(wav)"),
             ("extract audio", ["extract", "audio", "--config", Self.config, path("link.wav"), "-o", wav], "-o \(wav) is the input \(path("link.wav"))"),
             ("extract audio", ["extract", "audio", "--config", Self.config, "--scp", scp, "-o", "ark,scp:\(path("b.ark")),\(scp)"], "-o \(scp) is the input \(scp)"),
+            ("extract audio", ["extract", "audio", "--config", Self.config, "--scp", scp, "--segments", segments, "-o", segments],
+             "-o \(segments) is the input \(segments)"),
             ("train", ["train", "--feats", feats, "--text", text, "--hidden", "4", "--epochs", "1", "-o", feats], "-o \(feats) is the input \(feats)"),
             ("train", ["train", "--feats", feats, "--text", text, "--hidden", "4", "--epochs", "1", "-o", path("m.safetensors"), "--log", text],
              "--log \(text) is the input \(text)"),
@@ -42,12 +45,12 @@ final class OutputOverInputTests: XCTestCase {
             ("label", ["label", "-m", Self.model, wav, "-o", wav], "-o \(wav) is the input \(wav)"),
             ("plot features", ["plot", "features", feats, "-o", feats], "-o \(feats) is the input \(feats)"),
         ]
-        let before = try [wav, text, feats, scp].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let before = try [wav, text, feats, scp, segments].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
         for (command, arguments, message) in cases {
             let r = try runSeqlab(arguments)
             XCTAssertEqual(r.status, 64, "\(arguments): \(r.stderr)")
             XCTAssertEqual(r.stderr, "seqlab \(command): \(message): writing it would replace that input; give another output path\n")
-            let after = try [wav, text, feats, scp].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+            let after = try [wav, text, feats, scp, segments].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
             XCTAssertEqual(after, before, "\(arguments) changed an input")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("m.safetensors")))
