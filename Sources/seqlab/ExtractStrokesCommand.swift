@@ -123,6 +123,10 @@ struct ExtractStrokes: ParsableCommand {
     private func extract() throws {
         try Self.refuseSharedOutputs(SameFile.files(ofSpecifier: output).map { ("-o", $0) }
                                      + [("--text-out", textOut), ("--utt2spk", utt2spk), ("--write-config", writeConfig)])
+        // No output over a stroke file; --write-config may rewrite --config (it is read first).
+        try Self.refuseReplacingInputs(outputs: [("-o", output), ("--text-out", textOut), ("--utt2spk", utt2spk), ("--write-config", writeConfig)],
+                                       inputs: files)
+        try Self.refuseReplacingInputs(outputs: [("-o", output), ("--text-out", textOut), ("--utt2spk", utt2spk)], inputs: [config])
         Interrupt.install()
         let config = try frontend()
         if let writeConfig { try AtomicFile.write(Array(config.text.utf8), to: writeConfig) }

@@ -84,6 +84,39 @@ final class OutputOverInputTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["feats.ark", "text"])
     }
 
+    /// Runs each case: exit status 64, one line naming both files, and `inputs` unchanged.
+    func assertRefused(_ cases: [(command: String, arguments: [String], message: String)], inputs: [String],
+                       file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = try inputs.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        for (command, arguments, message) in cases {
+            let r = try runSeqlab(arguments)
+            XCTAssertEqual(r.status, 64, "\(arguments): \(r.stderr)", file: file, line: line)
+            XCTAssertEqual(r.stderr, "seqlab \(command): \(message): writing it would replace that input; give another output path\n",
+                           file: file, line: line)
+            XCTAssertEqual(try inputs.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }, before, "\(arguments) changed an input",
+                           file: file, line: line)
+        }
+    }
+
+    /// extract strokes reads its pen files as the other commands read their inputs: `extract
+    /// strokes x.pen -o x.pen` replaced the pen file with its archive (exit status 0), and
+    /// `--write-config x.pen` replaced it before it was read. Refused as the other commands refuse
+    /// it; a front-end config rewritten in place by `--write-config` stays allowed.
+    func testStrokeFilesAreNotReplaced() throws {
+        let pen = try writeTextFile("label a\n0 0\n1 1\n2 0\n---\n", "x.pen", in: dir)
+        try assertRefused([
+            ("extract strokes", ["extract", "strokes", pen, "-o", pen], "-o \(pen) is the input \(pen)"),
+            ("extract strokes", ["extract", "strokes", pen, "-o", path("x.ark"), "--write-config", pen], "--write-config \(pen) is the input \(pen)"),
+            ("extract strokes", ["extract", "strokes", pen, "-o", path("x.ark"), "--text-out", dir.path + "/./x.pen"],
+             "--text-out \(dir.path)/./x.pen is the input \(pen)"),
+        ], inputs: [pen])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.ark")))
+        let config = path("strokes.conf")
+        XCTAssertEqual(try runSeqlab(["extract", "strokes", pen, "-o", path("x.ark"), "--write-config", config, "--quiet"]).status, 0)
+        let rewritten = try runSeqlab(["extract", "strokes", pen, "-o", path("x.ark"), "--config", config, "--write-config", config, "--quiet"])
+        XCTAssertEqual(rewritten.status, 0, rewritten.stderr)
+    }
+
     /// cmvn and average read everything before they write, so an output equal to the input works
     /// in place as `sort -o FILE FILE` does: it stays allowed, and gives what a separate output gets.
     func testInPlaceCMVNStillWorks() throws {
