@@ -250,6 +250,7 @@ struct GridLearn: ParsableCommand {
     func run() throws {
         try Self.reportingErrors {
             try Self.refuseSharedOutputs([("--model", model), ("--curve", curve)])
+            try Self.refuseReplacingInputs(outputs: [("--model", model), ("--curve", curve)], inputs: [self.map])
             let map = try GridMap(contentsOf: self.map, requireReachableTerminal: true,
                                   requireDefinedUtilities: learning.exploringStarts)
             let mdp = GridMDP(map)

@@ -39,6 +39,7 @@ struct GridShow: ParsableCommand {
 
     func run() throws {
         try Self.reportingErrors {
+            try Self.refuseReplacingInputs(outputs: [("--svg", svg)], inputs: [self.map])
             let needsSolution = values || policy || svg != nil
             let map = needsSolution
                 ? try SolvingMemoryFlags.readMap(self.map, limit: memory.limit, raise: "show a smaller map, without --values, --policy and --svg, or raise --max-memory",

@@ -117,6 +117,19 @@ final class OutputOverInputTests: XCTestCase {
         XCTAssertEqual(rewritten.status, 0, rewritten.stderr)
     }
 
+    /// grid learn and grid show wrote their outputs over the map they read: `grid learn MAP
+    /// --curve MAP` (or `--model MAP`) replaced the map with the curve or the network and `grid
+    /// show MAP --svg MAP` with the picture, exit status 0. Refused as the other commands refuse it.
+    func testGridMapsAreNotReplaced() throws {
+        let grid = try copy(packageRoot.appendingPathComponent("data/grids/russell-norvig-4x3.grid").path, "g.grid")
+        try assertRefused([
+            ("grid learn", ["grid", "learn", grid, "--algorithm", "qlearning", "--episodes", "5", "--curve", grid], "--curve \(grid) is the input \(grid)"),
+            ("grid learn", ["grid", "learn", grid, "--algorithm", "dqn", "--episodes", "5", "--model", grid], "--model \(grid) is the input \(grid)"),
+            ("grid show", ["grid", "show", grid, "--svg", grid], "--svg \(grid) is the input \(grid)"),
+        ], inputs: [grid])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["g.grid"])
+    }
+
     /// cmvn and average read everything before they write, so an output equal to the input works
     /// in place as `sort -o FILE FILE` does: it stays allowed, and gives what a separate output gets.
     func testInPlaceCMVNStillWorks() throws {
