@@ -41,6 +41,7 @@ struct Influence: ParsableCommand {
 
     func run() throws {
         try Self.reportingErrors {
+            try Self.refuseReplacingInputs(outputs: [("--svg", svg)], inputs: [model])
             let labeller = try LabellingModel(contentsOf: model)
             let classes = labeller.network.configuration.classes
             // One sequence's forward and backward pass at a time: refused before it is allocated when it cannot fit.

@@ -130,6 +130,15 @@ final class OutputOverInputTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["g.grid"])
     }
 
+    /// influence -m MODEL --svg MODEL replaced the model with the picture, exit status 0.
+    func testInfluenceKeepsTheModel() throws {
+        let model = try copy(Self.model, "m.safetensors")
+        try assertRefused([
+            ("influence", ["influence", "-m", model, "--svg", dir.path + "//m.safetensors", "--length", "10", "--samples", "1"],
+             "--svg \(dir.path)//m.safetensors is the input \(model)"),
+        ], inputs: [model])
+    }
+
     /// cmvn and average read everything before they write, so an output equal to the input works
     /// in place as `sort -o FILE FILE` does: it stays allowed, and gives what a separate output gets.
     func testInPlaceCMVNStillWorks() throws {
