@@ -347,7 +347,8 @@ struct ExtractAudio: ParsableCommand {
                 case .failure(let error):
                     progress.finish()
                     Self.printMessage("\(error)")
-                    failures += 1
+                    // One error for a recording that cannot be read stands for each of its segments.
+                    failures += results.count == 1 ? items[i].segments?.count ?? 1 : 1
                 }
             }
             progress.advance()

@@ -276,6 +276,18 @@ final class ExtractAudioTests: XCTestCase {
         let alone = try runSeqlab(["extract", "audio", "--segments", segments, oneURL.path])
         XCTAssertEqual(alone.status, 64)
         XCTAssertTrue(alone.stderr.contains("--segments needs --scp"), alone.stderr)
+
+        // A recording that cannot be read fails each of its segments: one line for it, and the
+        // closing count says how many segments failed (it said 1 for the three here).
+        try "rec1 \(oneURL.path)\nrec2 \(dir.appendingPathComponent("none.wav").path)\n".write(toFile: scp, atomically: true, encoding: .utf8)
+        try "rec2-a rec2 0.0 0.5\nrec2-b rec2 0.5 1.0\nrec2-c rec2 1.0 1.5\nrec1-a rec1 0.25 1.1\n".write(toFile: segments, atomically: true, encoding: .utf8)
+        let unreadable = try runSeqlab(["extract", "audio", "--scp", scp, "--segments", segments, "--sample-frequency", "8000", "-o", out])
+        XCTAssertEqual(unreadable.status, 1, unreadable.stderr)
+        let said = unreadable.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(said.count, 2, unreadable.stderr)
+        XCTAssertTrue(said.last?.hasPrefix("seqlab extract audio: 1 utterance from 4 segments, ") == true, unreadable.stderr)
+        XCTAssertTrue(said.last?.hasSuffix(", 3 failed") == true, unreadable.stderr)
+        XCTAssertEqual(try parseBinaryArk(Data(contentsOf: URL(fileURLWithPath: out))).map(\.0), ["rec1-a"])
     }
 
     func testSpeedPerturbationWritesKaldiKeysAndCopiesLabels() throws {
