@@ -240,7 +240,7 @@ struct Label: ParsableCommand {
         }
         if verbose {
             let seconds = Date().timeIntervalSince(start)
-            var line = String(format: "%d %@s (%d failed), %d frames in %.2f s", todo.count, noun, failures, frames, seconds)
+            var line = String(format: "%@ (%d failed), %@ in %.2f s", counted(todo.count, noun), failures, counted(frames, "frame"), seconds)
             if skippedSamples > 0 { line += ", \(skippedSamples) stroke sample(s) skipped" }
             if let frameShift, frames > 0 {
                 let audio = Double(frames) * frameShift

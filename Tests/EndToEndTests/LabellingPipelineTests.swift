@@ -134,6 +134,10 @@ final class LabellingPipelineTests: XCTestCase {
         XCTAssertEqual(errors.count, 2, r.stderr)
         XCTAssertEqual(errors[0], "seqlab label: warning: \(dir.path)/./tone00.wav: given twice (the same file as \(good)); read once")
         XCTAssertTrue(errors[1].contains("broken.wav"), r.stderr)
+        // --verbose counts in the singular for one ("1 files" before).
+        let one = try runSeqlab(["label", "-m", model, good, "--verbose"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stderr.hasPrefix("seqlab label: 1 file (0 failed), "), one.stderr)
 
         // decode refuses features of the wrong dimension, naming the utterance.
         let wide = dir.appendingPathComponent("wide.ark").path
