@@ -57,8 +57,27 @@ final class DistinctFileKeysTests: XCTestCase {
         XCTAssertEqual(inputs.items.map(\.path), [file, other, "no/such.pen", "-"])
         XCTAssertEqual(inputs.repeats.map(\.path), [dir.path + "/./d//a.pen", link, "./no/such.pen"])
         XCTAssertEqual(inputs.repeats.map(\.first), [file, file, "no/such.pen"])
-        XCTAssertEqual(inputs.repeatWarnings[1], "\(link): given twice (the same file as \(file)); read once")
+        XCTAssertEqual(inputs.repeatWarnings, ["\(dir.path)/./d//a.pen: given 3 times (the same file as \(file)); read once",
+                                               "./no/such.pen: given twice (the same file as no/such.pen); read once"])
         XCTAssertEqual(KeyedInputFiles(["a.pen", "a.pen"]).repeatWarnings, ["a.pen: given twice; read once"])
+    }
+
+    /// A file given four times is one warning that counts them, not three "given twice"; past ten
+    /// repeated files one line counts the rest, so thousands of repeats are not thousands of lines.
+    func testRepeatWarningsCountEachFileOnceAndSumUpTheRest() {
+        XCTAssertEqual(KeyedInputFiles(["a.pen", "b.pen", "a.pen", "a.pen", "./a.pen"]).repeatWarnings,
+                       ["a.pen: given 4 times; read once"])
+        XCTAssertEqual(KeyedInputFiles(["a.pen", "./a.pen", "a.pen", "b.pen", "b.pen"]).repeatWarnings,
+                       ["./a.pen: given 3 times (the same file as a.pen); read once", "b.pen: given twice; read once"])
+        // 2,000 files, each given four times: ten lines, then one for the other 1,990 files.
+        let names = (0..<2000).map { "f\($0).wav" }
+        let warnings = KeyedInputFiles(names + names + names + names).repeatWarnings
+        XCTAssertEqual(warnings.count, 11)
+        XCTAssertEqual(warnings.first, "f0.wav: given 4 times; read once")
+        XCTAssertEqual(warnings[9], "f9.wav: given 4 times; read once")
+        XCTAssertEqual(warnings.last, "… and 1990 more files given more than once (5970 repeats); each read once")
+        XCTAssertEqual(KeyedInputFiles((0..<11).flatMap { ["g\($0)", "g\($0)"] }).repeatWarnings.last,
+                       "… and 1 more file given more than once (1 repeat); each read once")
     }
 
     func testIdPrefixReplacesTheFileName() throws {

@@ -143,9 +143,31 @@ public struct KeyedInputFiles: Sendable {
         items = Array(zip(distinctFileKeys(kept.map { $0 == "-" ? "stdin" : $0 }), kept))
     }
 
-    /// One warning line per repeat ("./a.pen: given twice (the same file as a.pen); read once").
+    /// How many repeated files `repeatWarnings` names one by one before it sums up the rest.
+    public static let repeatWarningsShown = 10
+
+    /// One warning line per file given more than once, in the order of their first repeats, naming
+    /// the file as its first repeat gives it and how often it is given in all ("./a.pen: given
+    /// twice (the same file as a.pen); read once", "a.pen: given 4 times; read once"); past
+    /// `repeatWarningsShown` files, one line sums up the rest ("… and 1990 more files given more
+    /// than once (5970 repeats); each read once").
     public var repeatWarnings: [String] {
-        repeats.map { r in "\(r.path): given twice\(r.path == r.first ? "" : " (the same file as \(r.first))"); read once" }
+        var order: [String] = [], firstRepeat: [String: String] = [:], count: [String: Int] = [:]
+        for r in repeats {
+            if firstRepeat[r.first] == nil { order.append(r.first); firstRepeat[r.first] = r.path }
+            count[r.first, default: 1] += 1
+        }
+        var lines = order.prefix(Self.repeatWarningsShown).map { first -> String in
+            let path = firstRepeat[first]!, n = count[first]!
+            return "\(path): given \(n == 2 ? "twice" : "\(n) times")\(path == first ? "" : " (the same file as \(first))"); read once"
+        }
+        if order.count > Self.repeatWarningsShown {
+            let rest = order.dropFirst(Self.repeatWarningsShown)
+            let restRepeats = rest.reduce(0) { $0 + count[$1]! - 1 }
+            lines.append("… and \(rest.count) more \(rest.count == 1 ? "file" : "files") given more than once "
+                         + "(\(restRepeats) \(restRepeats == 1 ? "repeat" : "repeats")); each read once")
+        }
+        return lines
     }
 }
 

@@ -8,7 +8,8 @@ import Tensors
 /// The (utterance id, path) pairs named by `files` (or `-`: one path a line on stdin) or by `scp`.
 /// Without an scp the id is the file name without its extension, preceded by as many parent folders
 /// as tell two inputs of the same name apart (`distinctFileKeys`); a file named twice is listed
-/// once, and each repeat handed to `warn` ("…: given twice; read once"). An scp or stdin that names
+/// once, and each file given more than once handed to `warn` once ("…: given 3 times; read once";
+/// past ten such files, one line sums up the rest). An scp or stdin that names
 /// no file is an error (an empty input is a mistake upstream, not an empty result).
 func inputList(files: [String], scp: String?, warn: (String) -> Void) throws -> [(key: String, path: String)] {
     if let scp {
