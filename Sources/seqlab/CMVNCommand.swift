@@ -19,15 +19,17 @@ struct CMVN: ParsableCommand {
           seqlab extract audio --scp data/train/wav.scp --config mfcc.conf | \\
             seqlab cmvn --utt2spk data/train/utt2spk | \\
             seqlab train --text data/train/text -o model.safetensors
-        Speaker statistics need every utterance of the speaker first, so the archive is
-        held in memory. A bad utterance (no frames, a NaN or infinite feature, or a
-        dimension other than that of its speaker's first utterance) is named on stderr
-        and left out of the statistics and the output; the rest are written, and the
-        exit status is then 1. Ctrl-C (SIGINT), SIGTERM or SIGHUP while the output
-        file is written leaves it as it was (exit status 130, 143 or 129). Extract
-        with --cmvn=none when the speaker's statistics should replace the utterance's.
-        A model trained on speaker-normalised features needs the same step before
-        decode (seqlab label reruns only the model's own front end).
+        Speaker statistics need every utterance of the speaker first, so with
+        --utt2spk the archive is held in memory; without it each utterance is
+        normalised and written as it is read, one at a time. A bad utterance (no
+        frames, a NaN or infinite feature, or a dimension other than that of its
+        speaker's first utterance) is named on stderr and left out of the statistics
+        and the output; the rest are written, and the exit status is then 1. Ctrl-C
+        (SIGINT), SIGTERM or SIGHUP while the output file is written leaves it as it
+        was (exit status 130, 143 or 129). Extract with --cmvn=none when the speaker's
+        statistics should replace the utterance's. A model trained on
+        speaker-normalised features needs the same step before decode (seqlab label
+        reruns only the model's own front end).
         """)
 
     @Argument(help: "Feature archive or scp ('-' = stdin).", completion: .file())
@@ -69,6 +71,7 @@ struct CMVN: ParsableCommand {
             }
             let name = feats == "-" ? "stdin" : feats
             let reader = try KaldiArchiveReader(path: feats)
+            if utt2spk == nil { return try normaliseEachAsRead(reader, name: name) }
             var utterances: [(key: String, features: Matrix)] = []
             // A bad utterance is reported and left out of the statistics and the output; a corrupt
             // archive ends the input there (the records after it cannot be found), the ones before
@@ -82,14 +85,10 @@ struct CMVN: ParsableCommand {
                         Self.printMessage("\(error)")
                         failures += 1
                     case .success(let record):
-                        if record.matrix.rows == 0 {
-                            Self.printMessage("\(InputError(file: name, place: record.key, "no frames (an empty matrix); left out"))")
-                            failures += 1
-                        } else if let (r, c) = record.matrix.firstNonFinite {
-                            Self.printMessage("\(InputError(file: name, place: record.key, "non-finite feature at frame \(r), dimension \(c); left out"))")
-                            failures += 1
-                        } else {
+                        if Self.isUsable(record, file: name) {
                             utterances.append((record.key, record.matrix))
+                        } else {
+                            failures += 1
                         }
                     }
                 }
@@ -133,5 +132,70 @@ struct CMVN: ParsableCommand {
             try writer.close()
             try Self.finishBatch(records: records, failures: failures, input: name)
         }
+    }
+
+    /// False, after naming it on stderr, for an utterance that cannot be normalised: no frames, or
+    /// a NaN or infinite feature.
+    private static func isUsable(_ record: KaldiRecord, file: String) -> Bool {
+        if record.matrix.rows == 0 {
+            printMessage("\(InputError(file: file, place: record.key, "no frames (an empty matrix); left out"))")
+            return false
+        }
+        if let (r, c) = record.matrix.firstNonFinite {
+            printMessage("\(InputError(file: file, place: record.key, "non-finite feature at frame \(r), dimension \(c); left out"))")
+            return false
+        }
+        return true
+    }
+
+    /// Per-utterance statistics (no --utt2spk) need no other utterance: each is normalised and
+    /// written as it is read, so no more than one is held. Bad utterances are reported and left
+    /// out, as with speakers; an output file is replaced only when the run completes with at least
+    /// one utterance written, and Ctrl-C, SIGTERM or SIGHUP drop it (an earlier one stays).
+    private func normaliseEachAsRead(_ reader: KaldiArchiveReader, name: String) throws {
+        // A run killed while writing leaves the archive's temporary file beside it: drop it.
+        for leftover in KaldiArchiveWriter.removeLeftovers(of: output) {
+            Self.printMessage("removed \(leftover), left by an interrupted write")
+        }
+        Interrupt.install()
+        let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
+        var failures = 0, records = 0, written = 0
+        while !Interrupt.requested {
+            let item: Result<KaldiRecord, InputError>
+            do {
+                guard let next = try reader.nextResult() else { break }
+                item = next
+            } catch let error as InputError {
+                // A corrupt archive ends the input there; the records before it are written.
+                Self.printMessage("\(error)")
+                failures += 1
+                break
+            }
+            records += 1
+            switch item {
+            case .failure(let error):
+                Self.printMessage("\(error)")
+                failures += 1
+            case .success(var record):
+                guard Self.isUsable(record, file: name) else { failures += 1; continue }
+                applyCMVN(&record.matrix, mode: cmvn)
+                try writer.write(key: record.key, matrix: record.matrix)
+                written += 1
+            }
+        }
+        if Interrupt.requested {
+            writer.abandon()
+            Self.printMessage(output == "-" ? "interrupted after writing \(written) utterances to stdout"
+                              : "interrupted; nothing was written, \(output) was left as it was")
+            throw ExitCode(Interrupt.exitStatus)
+        }
+        // Nothing to normalise: each bad utterance said why (an empty input says so here); an
+        // earlier output file stays.
+        guard written > 0 else {
+            writer.abandon()
+            return try Self.finishBatch(records: records, failures: failures, input: name)
+        }
+        try writer.close()
+        try Self.finishBatch(records: records, failures: failures, input: name)
     }
 }

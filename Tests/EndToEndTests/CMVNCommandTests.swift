@@ -57,6 +57,53 @@ final class CMVNCommandTests: XCTestCase {
         return data
     }
 
+    /// Per-utterance statistics need no other utterance, so each is written as it is read: most
+    /// of the first utterance's normalised matrix (two output buffers' worth) comes out on stdout
+    /// while stdin is still open, before the second is sent; the archive is the same as a run
+    /// over the whole input at once.
+    func testPerUtteranceCMVNWritesEachUtteranceBeforeTheInputEnds() throws {
+        let one = binaryArchive(count: 1, frames: 1000, dims: 40)   // 160,000 bytes of floats
+        let whole = try runSeqlab(["cmvn"], stdin: binaryArchive(count: 2, frames: 1000, dims: 40))
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        let process = Process()
+        process.executableURL = seqlabBinary()
+        process.arguments = ["cmvn"]
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // A run that holds the archive until its end writes nothing here: stop it after 60 s.
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        stdin.fileHandleForWriting.write(one)
+        let reader = stdout.fileHandleForReading
+        var early = Data()
+        while early.count < 1 << 17 {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            early.append(chunk)
+        }
+        watchdog.cancel()
+        guard early.count >= 1 << 17 else {
+            XCTFail("\(early.count) bytes written while the input was open: the archive was held until its end")
+            try? stdin.fileHandleForWriting.close()
+            process.waitUntilExit()
+            return
+        }
+        XCTAssertTrue(process.isRunning)
+        // The second utterance: the same matrix, keyed u1 (binaryArchive keys u0, u1, …).
+        var second = one
+        second.replaceSubrange(0..<2, with: Array("u1".utf8))
+        stdin.fileHandleForWriting.write(second)
+        try stdin.fileHandleForWriting.close()
+        let rest = reader.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(early + rest, whole.stdout)
+    }
+
     /// Ctrl-C while the output file is written: the archive is dropped (the old one stays, no
     /// temporary file is left), exit status 130 with one line saying so; a temporary file an
     /// earlier killed run left beside the output is removed first, with a note.

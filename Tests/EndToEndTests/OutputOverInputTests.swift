@@ -139,7 +139,8 @@ final class OutputOverInputTests: XCTestCase {
         ], inputs: [model])
     }
 
-    /// cmvn and average read everything before they write, so an output equal to the input works
+    /// average reads everything before it writes, and cmvn replaces its output only once it has
+    /// read all of its input, so an output equal to the input works
     /// in place as `sort -o FILE FILE` does: it stays allowed, and gives what a separate output gets.
     func testInPlaceCMVNStillWorks() throws {
         let wav = packageRoot.appendingPathComponent("data/samples/sample01_41918.wav").path
