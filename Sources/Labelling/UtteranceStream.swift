@@ -63,7 +63,7 @@ public struct UtteranceStream {
             throw InputError(file: file, place: key, "non-finite feature at frame \(frameCount + r), dimension \(c)")
         }
         guard chunk.rows > 0 else { return Matrix(rows: 0, cols: labeller.model.network.configuration.classes) }
-        let pass = network.forward(SequenceBatch(matrices: [chunk]), initialState: state)
+        let pass = network.forward(SequenceBatch(matrices: [chunk]), initialState: state, keepingTrainingState: false)
         state = pass.finalState
         let lp = pass.logProbabilities(ofSequence: 0).matrix
         try labeller.decoder.validate(lp, name: "\(file) (\(key), frames \(frameCount)–\(frameCount + chunk.rows - 1))")

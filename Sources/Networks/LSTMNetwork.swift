@@ -165,8 +165,15 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     /// Runs the network over a batch, from zero state or (unidirectional networks only) from
     /// `initialState`, e.g. the previous chunk's `finalState`; `dropout` (training only) drops
     /// values of every LSTM layer's output on their way up (see `Dropout`).
+    ///
+    /// `keepingTrainingState: false` (inference: decode, label) gives the same log-probabilities,
+    /// logits and final state, bit for bit, but lets each layer's caches (gates, cells) and output
+    /// go as soon as the layer above has its input, instead of keeping every layer's for `backward`,
+    /// which such a pass cannot run.
     @_specialize(where S == Float)
-    public func forward(_ batch: SequenceBatch<S>, initialState: State? = nil, dropout: Dropout? = nil) -> ForwardPass {
+    public func forward(_ batch: SequenceBatch<S>, initialState: State? = nil, dropout: Dropout? = nil,
+                        keepingTrainingState: Bool = true) -> ForwardPass {
+        precondition(keepingTrainingState || dropout == nil, "LSTMNetwork.forward: dropout is for training")
         precondition(batch.dimension == configuration.inputSize,
                      "LSTMNetwork.forward: frames have \(batch.dimension) dimensions, the network expects \(configuration.inputSize)")
         let T = batch.maxLength, B = batch.batchSize, rows = T * B
@@ -180,11 +187,17 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
         var outputs: [ScratchBuffer<S>] = [], caches: [[LSTMLayer<S>.Cache]] = []
         var above: [ScratchBuffer<S>] = [], masks: [ScratchBuffer<S>] = []
         let dropout = dropout.flatMap { $0.rate > 0 ? $0 : nil }
+        // Without training state the final state is taken from each layer before its caches go.
+        var finalState: State? = nil
+        if !configuration.bidirectional {
+            finalState = initialState ?? State(hidden: configuration.hiddenSizes.map { Array2D(rows: B, cols: $0) },
+                                               cells: configuration.hiddenSizes.map { Array2D(rows: B, cols: $0) })
+        }
         batch.frames.data.withUnsafeBufferPointer { input in
             for (k, directions) in layers.enumerated() {
                 let width = configuration.directions * configuration.hiddenSizes[k]
                 let out = ScratchBuffer<S>(count: rows * width, zeroed: false)   // every row written
-                let x = k == 0 ? input.baseAddress! : UnsafePointer(above[k - 1].pointer)
+                let x = k == 0 ? input.baseAddress! : UnsafePointer(above.last!.pointer)   // layer k − 1's
                 let ldx = configuration.layerInputs(k)
                 let layerCaches = directions.map { LSTMLayer<S>.Cache(rows: rows, hidden: $0.hidden) }
                 if let initialState {
@@ -204,6 +217,11 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                         directions[d].forward(x: x, ldx: ldx, time: T, lengths: batch.lengths, y: out.pointer + d * directions[d].hidden,
                                               ldy: width, cache: layerCaches[d], bfloat16: reduced, panels: panelLayers?[k][d])
                     }
+                }
+                if !keepingTrainingState {
+                    if finalState != nil { takeFinalState(&finalState!, layer: k, of: batch, output: out, cells: layerCaches[0].cells) }
+                    above = [out]   // layer k + 1 reads only this; layer k − 1's output and layer k's caches go
+                    continue
                 }
                 outputs.append(out)
                 caches.append(layerCaches)
@@ -232,23 +250,27 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
                 for r in block { Softmax.logSoftmaxInPlace(UnsafeMutableBufferPointer(start: log + r * K, count: K)) }
             }
         }}}
-        var finalState: State? = nil
-        if !configuration.bidirectional {
-            var state = initialState ?? State(hidden: configuration.hiddenSizes.map { Array2D(rows: B, cols: $0) },
-                                              cells: configuration.hiddenSizes.map { Array2D(rows: B, cols: $0) })
-            for (k, h) in configuration.hiddenSizes.enumerated() {
-                for b in 0..<B where batch.lengths[b] > 0 {
-                    let r = (batch.lengths[b] - 1) * B + b
-                    for j in 0..<h {
-                        state.hidden[k][b, j] = outputs[k].pointer[r * h + j]
-                        state.cells[k][b, j] = caches[k][0].cells.pointer[r * h + j]
-                    }
-                }
+        if keepingTrainingState && finalState != nil {
+            for k in configuration.hiddenSizes.indices {
+                takeFinalState(&finalState!, layer: k, of: batch, output: outputs[k], cells: caches[k][0].cells)
             }
-            finalState = state
         }
         return ForwardPass(batch: batch, logProbabilities: logits, logits: rawLogits, finalState: finalState, layerOutputs: outputs,
                            layerInputsAbove: above, masks: masks, caches: caches, bfloat16Training: trainsInBFloat16)
+    }
+
+    /// Copies layer k's hidden output and cells at each sequence's last real frame into `state`
+    /// (a sequence of length 0 keeps the state it started from).
+    private func takeFinalState(_ state: inout State, layer k: Int, of batch: SequenceBatch<S>,
+                                output: ScratchBuffer<S>, cells: ScratchBuffer<S>) {
+        let h = configuration.hiddenSizes[k], B = batch.batchSize
+        for b in 0..<B where batch.lengths[b] > 0 {
+            let r = (batch.lengths[b] - 1) * B + b
+            for j in 0..<h {
+                state.hidden[k][b, j] = output.pointer[r * h + j]
+                state.cells[k][b, j] = cells.pointer[r * h + j]
+            }
+        }
     }
 
     /// Backward from ∂L/∂(log-probabilities), (T·B) × K. Adds every parameter's gradient
@@ -273,6 +295,7 @@ public struct LSTMNetwork<S: NetworkScalar>: Sendable {
     @discardableResult
     public func backward(_ pass: ForwardPass, dLogits: Array2D<S>, inputGradient: Bool) -> Array2D<S>? {
         let batch = pass.batch, T = batch.maxLength, B = batch.batchSize, rows = T * B, K = configuration.classes
+        precondition(pass.caches.count == layers.count, "LSTMNetwork.backward: the pass ran with keepingTrainingState: false")
         precondition(bfloat16Layers == nil || pass.bfloat16Training,
                      "LSTMNetwork.backward: the network runs at bfloat16 precision, an inference setting; train in float32 or with trainsInBFloat16")
         precondition(panelLayers == nil,
@@ -397,13 +420,13 @@ extension LSTMNetwork where S == Float {
 
     /// Per-utterance log-probabilities (each T_b × K) for feature matrices (each T_b × D).
     public func logProbabilities(_ sequences: [Matrix]) -> [Matrix] {
-        let pass = forward(SequenceBatch(matrices: sequences))
+        let pass = forward(SequenceBatch(matrices: sequences), keepingTrainingState: false)
         return (0..<sequences.count).map { pass.logProbabilities(ofSequence: $0).matrix }
     }
 
     /// Per-utterance logits (each T_b × K, before the log-softmax) for feature matrices.
     public func logits(_ sequences: [Matrix]) -> [Matrix] {
-        let pass = forward(SequenceBatch(matrices: sequences))
+        let pass = forward(SequenceBatch(matrices: sequences), keepingTrainingState: false)
         return (0..<sequences.count).map { pass.batch.unpad(pass.logits, sequence: $0).matrix }
     }
 }

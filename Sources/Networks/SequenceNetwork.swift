@@ -152,14 +152,17 @@ public struct SequenceNetwork: Sendable {
         n.backwardRTRL(p, dLogits: dLogits)
     }
 
-    /// Per-utterance log-probabilities (each T_b × K), running free.
+    /// Per-utterance log-probabilities (each T_b × K), running free; an LSTM keeps no training
+    /// state for them (`LSTMNetwork.logProbabilities`).
     public func logProbabilities(_ sequences: [Matrix]) -> [Matrix] {
+        if case .lstm(let n) = body { return n.logProbabilities(sequences) }
         let pass = forward(SequenceBatch(matrices: sequences))
         return (0..<sequences.count).map { pass.logProbabilities(ofSequence: $0).matrix }
     }
 
-    /// Per-utterance logits (each T_b × K), running free.
+    /// Per-utterance logits (each T_b × K), running free; an LSTM keeps no training state for them.
     public func logits(_ sequences: [Matrix]) -> [Matrix] {
+        if case .lstm(let n) = body { return n.logits(sequences) }
         let pass = forward(SequenceBatch(matrices: sequences))
         return (0..<sequences.count).map { pass.batch.unpad(pass.logits, sequence: $0).matrix }
     }

@@ -30,6 +30,34 @@ final class TruncatedBPTTTests: XCTestCase {
     }
 
     /// Within a chunk that starts from a given (constant) state, BPTT is exact, with and without peepholes.
+    /// The inference pass (decode, label), which lets each layer's caches go once the layer above
+    /// has its input, gives the training pass's log-probabilities, logits and final state bit for
+    /// bit: three unidirectional layers from a given state and two bidirectional ones, in Float as
+    /// decoding runs, over a batch of unequal lengths and over one sequence.
+    func testInferencePassEqualsTheTrainingPassBitForBit() {
+        var rng = SeededGenerator(seed: 111)
+        for bidirectional in [false, true] {
+            let c = LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: bidirectional ? [5, 4] : [5, 4, 3],
+                                             bidirectional: bidirectional, peepholes: true, classes: 6)
+            let net = LSTMNetwork<Float>(c, rng: &rng)
+            for lengths in [[9, 4, 1], [12]] {
+                let sequences = lengths.map { Matrix(rows: $0, cols: 3, data: (0..<($0 * 3)).map { _ in Float.random(in: -2...2, using: &rng) }) }
+                let batch = SequenceBatch(matrices: sequences)
+                let state: LSTMNetwork<Float>.State? = bidirectional ? nil
+                    : net.forward(SequenceBatch(matrices: sequences.map { $0.rows(0..<1) })).finalState
+                let training = net.forward(batch, initialState: state)
+                let inference = net.forward(batch, initialState: state, keepingTrainingState: false)
+                XCTAssertEqual(inference.logProbabilities.data, training.logProbabilities.data, "\(c.hiddenSizes) \(lengths)")
+                XCTAssertEqual(inference.logits.data, training.logits.data, "\(c.hiddenSizes) \(lengths)")
+                XCTAssertEqual(inference.finalState?.hidden.map(\.data), training.finalState?.hidden.map(\.data))
+                XCTAssertEqual(inference.finalState?.cells.map(\.data), training.finalState?.cells.map(\.data))
+                XCTAssertEqual(bidirectional, training.finalState == nil)
+                let fromZero = net.forward(batch)   // as `logProbabilities` runs, from zero state
+                XCTAssertEqual(net.logProbabilities(sequences).map(\.data), (0..<lengths.count).map { fromZero.logProbabilities(ofSequence: $0).data })
+            }
+        }
+    }
+
     func testGradientsWithinAChunkFromAGivenState() {
         var rng = SeededGenerator(seed: 111)
         for peepholes in [true, false] {
