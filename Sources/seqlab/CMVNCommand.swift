@@ -123,15 +123,19 @@ struct CMVN: ParsableCommand {
                 try writer.write(key: u.key, matrix: u.features)
                 written += 1
             }
-            if Interrupt.requested {
-                writer.abandon()
-                Self.printMessage(output == "-" ? "interrupted after writing \(written) of \(utterances.count) utterances to stdout"
-                                  : "interrupted; nothing was written, \(output) was left as it was")
-                throw ExitCode(Interrupt.exitStatus)
-            }
+            if Interrupt.requested { try stopInterrupted(writer, written: "\(written) of \(utterances.count)") }
             try writer.close()
             try Self.finishBatch(records: records, failures: failures, input: name)
         }
+    }
+
+    /// Ends a run stopped by Ctrl-C, SIGTERM or SIGHUP while writing: the archive is dropped (an
+    /// earlier one stays), said in one line (`written`: how many utterances went to stdout already).
+    private func stopInterrupted(_ writer: KaldiArchiveWriter, written: String) throws -> Never {
+        writer.abandon()
+        Self.printMessage(output == "-" ? "interrupted after writing \(written) utterances to stdout"
+                          : "interrupted; nothing was written, \(output) was left as it was")
+        throw ExitCode(Interrupt.exitStatus)
     }
 
     /// False, after naming it on stderr, for an utterance that cannot be normalised: no frames, or
@@ -183,12 +187,7 @@ struct CMVN: ParsableCommand {
                 written += 1
             }
         }
-        if Interrupt.requested {
-            writer.abandon()
-            Self.printMessage(output == "-" ? "interrupted after writing \(written) utterances to stdout"
-                              : "interrupted; nothing was written, \(output) was left as it was")
-            throw ExitCode(Interrupt.exitStatus)
-        }
+        if Interrupt.requested { try stopInterrupted(writer, written: "\(written)") }
         // Nothing to normalise: each bad utterance said why (an empty input says so here); an
         // earlier output file stays.
         guard written > 0 else {

@@ -30,21 +30,10 @@ final class OursForPythonTests: XCTestCase {
             XCTAssertEqual(try SafeTensorsFile(contentsOf: path), fixtures.safeTensorsFile(file), file)
         }
         // The same files through kaldiio and Python's safetensors (installed by scripts/setup --test).
-        func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            let p = Process(), out = Pipe()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3"] + arguments
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
-        guard (try? python(["-c", "import kaldiio, safetensors, numpy"]).status) == 0 else {
+        guard (try? runPython3(["-c", "import kaldiio, safetensors, numpy"]).status) == 0 else {
             throw XCTSkip("python3 with kaldiio, safetensors and numpy not found (scripts/setup --test installs them): our files were read back by our own reader only")
         }
-        let check = try python([packageRoot.appendingPathComponent("scripts/reference/check-ours-in-python.py").path, Self.folder.path])
+        let check = try runPython3([packageRoot.appendingPathComponent("scripts/reference/check-ours-in-python.py").path, Self.folder.path])
         XCTAssertEqual(check.status, 0, check.output)
         let lines = check.output.split(separator: "\n")
         XCTAssertEqual(lines.filter { $0.hasPrefix("ok ") }.count, 5, check.output)

@@ -87,18 +87,7 @@ final class ModelFileTests: XCTestCase {
     /// which `load` reads): docs/MODEL.md says the script checks any peephole-free model. It checks
     /// the checksums and the strict loading and exits 0; a damaged metadata value still fails it.
     func testTorchCheckScriptTakesAModelWithoutCheckTensors() throws {
-        func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            let p = Process(), out = Pipe()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3"] + arguments
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
-        guard (try? python(["-c", "import torch, safetensors"]).status) == 0 else {
+        guard (try? runPython3(["-c", "import torch, safetensors"]).status) == 0 else {
             throw XCTSkip("python3 with torch and safetensors not found: the torch check script cannot run")
         }
         let script = packageRoot.appendingPathComponent("scripts/reference/make-lstm-fixture.py").path
@@ -108,7 +97,7 @@ final class ModelFileTests: XCTestCase {
         let folder = temporaryDirectory()
         let path = folder.appendingPathComponent("model.safetensors").path
         try net.save(to: path, metadata: ["seqlab.alphabet": "[\"a\",\"b\",\"c\",\"d\"]"])
-        let check = try python([script, "--check", path])
+        let check = try runPython3([script, "--check", path])
         XCTAssertEqual(check.status, 0, check.output)
         XCTAssertTrue(check.output.contains("18 tensors loaded into nn.LSTM + nn.Linear (strict)"), check.output)
         XCTAssertTrue(check.output.contains("metadata checksum fnv1a64:"), check.output)
@@ -118,7 +107,7 @@ final class ModelFileTests: XCTestCase {
         let older = folder.appendingPathComponent("older.safetensors").path
         try file.write(to: older)
         XCTAssertNoThrow(try LSTMNetwork<Float>.load(contentsOf: older))
-        let olderCheck = try python([script, "--check", older])
+        let olderCheck = try runPython3([script, "--check", older])
         XCTAssertEqual(olderCheck.status, 0, olderCheck.output)
         XCTAssertTrue(olderCheck.output.contains("metadata checksum: none stored"), olderCheck.output)
 
@@ -126,7 +115,7 @@ final class ModelFileTests: XCTestCase {
         file.metadata["seqlab.alphabet"] = "[\"a\",\"b\",\"c\",\"e\"]"
         let damaged = folder.appendingPathComponent("damaged.safetensors").path
         try file.write(to: damaged)
-        let damagedCheck = try python([script, "--check", damaged])
+        let damagedCheck = try runPython3([script, "--check", damaged])
         XCTAssertEqual(damagedCheck.status, 1, damagedCheck.output)
         XCTAssertTrue(damagedCheck.output.contains("MISMATCH: metadata checksum"), damagedCheck.output)
     }

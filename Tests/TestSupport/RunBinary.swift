@@ -70,3 +70,17 @@ public func runProgram(_ executable: URL, _ arguments: [String], stdin: Data = D
                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self),
                          killedBySignal: process.terminationReason == .uncaughtSignal)
 }
+
+/// Runs `python3 ARGUMENTS` (found on PATH) to its end: its exit status and its stdout and stderr
+/// together, for the tests that read seqlab's files back in Python.
+public func runPython3(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let p = Process(), out = Pipe()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3"] + arguments
+    p.standardOutput = out
+    p.standardError = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
