@@ -73,36 +73,15 @@ struct CMVN: ParsableCommand {
             let reader = try KaldiArchiveReader(path: feats)
             if utt2spk == nil { return try normaliseEachAsRead(reader, name: name) }
             var utterances: [(key: String, features: Matrix)] = []
-            // A bad utterance is reported and left out of the statistics and the output; a corrupt
-            // archive ends the input there (the records after it cannot be found), the ones before
-            // it are normalised and written; the exit status is then 1.
-            var failures = 0, records = 0
-            do {
-                while let item = try reader.nextResult() {
-                    records += 1
-                    switch item {
-                    case .failure(let error):
-                        Self.printMessage("\(error)")
-                        failures += 1
-                    case .success(let record):
-                        if Self.isUsable(record, file: name) {
-                            utterances.append((record.key, record.matrix))
-                        } else {
-                            failures += 1
-                        }
-                    }
-                }
-            } catch let error as InputError {
-                Self.printMessage("\(error)")
-                failures += 1
+            let (records, readFailures) = try Self.forEachUsableRecord(of: reader, name: name) { record in
+                utterances.append((record.key, record.matrix))
             }
+            var failures = readFailures
             // Nothing to normalise: each bad utterance said why (an empty input says so here).
             if utterances.isEmpty { try Self.finishBatch(records: records, failures: failures, input: name) }
-            if utt2spk != nil {
-                let unnamed = utterances.filter { speakerOf[$0.key] == nil }
-                if !unnamed.isEmpty {
-                    Self.printWarning("\(unnamed.count) utterance(s) not in \(utt2spk!), normalised alone, e.g. \(unnamed.prefix(3).map(\.key).joined(separator: ", "))")
-                }
+            let unnamed = utterances.filter { speakerOf[$0.key] == nil }
+            if let utt2spk, !unnamed.isEmpty {
+                Self.printWarning("\(unnamed.count) utterance(s) not in \(utt2spk), normalised alone, e.g. \(unnamed.prefix(3).map(\.key).joined(separator: ", "))")
             }
             // An utterance whose dimension is not its speaker's is reported and left out; its
             // speaker's other utterances and the other speakers are normalised and written.
@@ -127,6 +106,36 @@ struct CMVN: ParsableCommand {
             try writer.close()
             try Self.finishBatch(records: records, failures: failures, input: name)
         }
+    }
+
+    /// Reads `reader` to its end (or until `stop()`), handing each usable record to `body`. A bad
+    /// utterance (unreadable, empty, non-finite; see `isUsable`) is reported and left out; a corrupt
+    /// archive ends the input there (the records after it cannot be found), the ones before it
+    /// having been handed on. Returns the records read and the failures, which make the exit status 1.
+    private static func forEachUsableRecord(of reader: KaldiArchiveReader, name: String, until stop: () -> Bool = { false },
+                                            _ body: (KaldiRecord) throws -> Void) throws -> (records: Int, failures: Int) {
+        var records = 0, failures = 0
+        while !stop() {
+            let item: Result<KaldiRecord, InputError>
+            do {
+                guard let next = try reader.nextResult() else { break }
+                item = next
+            } catch let error as InputError {
+                printMessage("\(error)")
+                failures += 1
+                break
+            }
+            records += 1
+            switch item {
+            case .failure(let error):
+                printMessage("\(error)")
+                failures += 1
+            case .success(let record):
+                guard isUsable(record, file: name) else { failures += 1; continue }
+                try body(record)
+            }
+        }
+        return (records, failures)
     }
 
     /// Ends a run stopped by Ctrl-C, SIGTERM or SIGHUP while writing: the archive is dropped (an
@@ -163,29 +172,12 @@ struct CMVN: ParsableCommand {
         }
         Interrupt.install()
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
-        var failures = 0, records = 0, written = 0
-        while !Interrupt.requested {
-            let item: Result<KaldiRecord, InputError>
-            do {
-                guard let next = try reader.nextResult() else { break }
-                item = next
-            } catch let error as InputError {
-                // A corrupt archive ends the input there; the records before it are written.
-                Self.printMessage("\(error)")
-                failures += 1
-                break
-            }
-            records += 1
-            switch item {
-            case .failure(let error):
-                Self.printMessage("\(error)")
-                failures += 1
-            case .success(var record):
-                guard Self.isUsable(record, file: name) else { failures += 1; continue }
-                applyCMVN(&record.matrix, mode: cmvn)
-                try writer.write(key: record.key, matrix: record.matrix)
-                written += 1
-            }
+        var written = 0
+        let (records, failures) = try Self.forEachUsableRecord(of: reader, name: name, until: { Interrupt.requested }) { record in
+            var record = record
+            applyCMVN(&record.matrix, mode: cmvn)
+            try writer.write(key: record.key, matrix: record.matrix)
+            written += 1
         }
         if Interrupt.requested { try stopInterrupted(writer, written: "\(written)") }
         // Nothing to normalise: each bad utterance said why (an empty input says so here); an

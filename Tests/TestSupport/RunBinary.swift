@@ -56,15 +56,7 @@ public func runProgram(_ executable: URL, _ arguments: [String], stdin: Data = D
     process.standardOutput = outHandle
     process.standardError = errHandle
     try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(5_000) }
-    if process.isRunning {
-        process.terminate()
-        process.waitUntilExit()
-        throw NSError(domain: "seqlab-tests", code: 1,
-                      userInfo: [NSLocalizedDescriptionKey: "\(executable.lastPathComponent) \(arguments) did not finish in \(timeout) s"])
-    }
-    process.waitUntilExit()
+    try waitForExit(process, timeout: timeout, name: "\(executable.lastPathComponent) \(arguments)")
     try? inHandle.close(); try? outHandle.close(); try? errHandle.close()
     return ProcessResult(status: process.terminationStatus, stdout: try Data(contentsOf: outURL),
                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self),
@@ -83,4 +75,17 @@ public func runPython3(_ arguments: [String]) throws -> (status: Int32, output: 
     let data = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Waits for `process` to end, calling `whileWaiting` every 5 ms (e.g. to drain a terminal it
+/// writes to); one still running after `timeout` seconds is terminated and an error names it.
+func waitForExit(_ process: Process, timeout: TimeInterval, name: String, whileWaiting: () -> Void = {}) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { whileWaiting(); usleep(5_000) }
+    if process.isRunning {
+        process.terminate()
+        process.waitUntilExit()
+        throw NSError(domain: "seqlab-tests", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(name) did not finish in \(timeout) s"])
+    }
+    process.waitUntilExit()
 }

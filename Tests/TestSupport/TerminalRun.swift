@@ -52,15 +52,7 @@ public func runSeqlabOnTerminal(_ arguments: [String], columns: Int, environment
             received += buffer[0..<n]
         }
     }
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { drain(); usleep(5_000) }
-    if process.isRunning {
-        process.terminate()
-        process.waitUntilExit()
-        throw NSError(domain: "seqlab-tests", code: 1,
-                      userInfo: [NSLocalizedDescriptionKey: "seqlab \(arguments) did not finish in \(timeout) s"])
-    }
-    process.waitUntilExit()
+    try waitForExit(process, timeout: timeout, name: "seqlab \(arguments)", whileWaiting: drain)
     drain()
     return (process.terminationStatus, String(decoding: received, as: UTF8.self))
 }
