@@ -7,9 +7,10 @@
 // The two archives may be one file: a record is used where its key has a line in that TEXT.
 // Each TEXT line is `key class` (one token: the sequence's class, e.g. a digit); the classes are
 // the training text's distinct tokens in sorted order. The readout is fitted by ridge regression
-// to the class at every frame (EchoStateClassifier) and each test sequence gets the class of its
-// time-averaged output. Prints the test accuracy and per-class accuracies to stdout, progress to
-// stderr; -o saves the network (safetensors, metadata `seqlab.classes`). Exit 1 on bad input.
+// to the class at every frame after --washout (EchoStateClassifier) and each test sequence gets the
+// class of its output averaged over those frames (its last frame when it is no longer than the
+// washout). Prints the test accuracy and per-class accuracies to stdout, progress to stderr; -o
+// saves the network (safetensors, metadata `seqlab.classes`). Exit 1 on bad input.
 import Foundation
 import Formats
 import Networks

@@ -3,9 +3,10 @@ import Tensors
 
 /// Sequence classification with an `EchoStateNetwork` (Lukoševičius 2012, on classification:
 /// train the readout to output the sequence's class at every time step, then classify by the
-/// time average of y(t)). Because the readout is linear, the mean of y(t) over a sequence is the
-/// readout of the mean [1; u; x], so this is ridge regression on time-averaged states; the
-/// fit here uses all frames (one-hot target at each), weighting long sequences by their length.
+/// time average of y(t); both over the frames after the washout). Because the readout is linear,
+/// the mean of y(t) over a sequence is the readout of the mean [1; u; x], so this is ridge
+/// regression on time-averaged states; the fit here uses all frames after the washout (one-hot
+/// target at each), weighting long sequences by their length.
 ///
 /// Training is streamed: `add(_:labels:)` takes one batch at a time into the normal equations,
 /// `fit()` solves them; `classify(_:)` gives the argmax class of each sequence.
@@ -48,13 +49,16 @@ public struct EchoStateClassifier: Sendable {
         return regression.residual(w, ridge: network.configuration.ridge)
     }
 
-    /// The time-averaged readout of each sequence, B × K (zero for an empty sequence).
+    /// The time-averaged readout of each sequence, B × K, over the frames the readout was fitted
+    /// to: t ≥ washout, or the last frame alone for a sequence no longer than the washout (zero for
+    /// an empty sequence).
     public func meanOutputs(_ batch: SequenceBatch<Float>) -> Array2D<Float> {
         let y = network.outputs(batch), K = y.cols, B = batch.batchSize
         var mean = Array2D<Float>(rows: B, cols: K)
         for b in 0..<B where batch.lengths[b] > 0 {
-            for t in 0..<batch.lengths[b] { for k in 0..<K { mean[b, k] += y[t * B + b, k] } }
-            for k in 0..<K { mean[b, k] /= Float(batch.lengths[b]) }
+            let first = min(network.configuration.washout, batch.lengths[b] - 1)
+            for t in first..<batch.lengths[b] { for k in 0..<K { mean[b, k] += y[t * B + b, k] } }
+            for k in 0..<K { mean[b, k] /= Float(batch.lengths[b] - first) }
         }
         return mean
     }

@@ -48,4 +48,22 @@ final class EchoStateClassifierTests: XCTestCase {
             assertClose((0..<3).map { mean[b, $0] }, expected, absolute: 1e-4, "sequence \(b)")
         }
     }
+
+    /// The readout is fitted to the frames after the washout, and the time average that classifies
+    /// runs over those frames too (the last frame alone for a sequence no longer than the washout).
+    func testMeanOutputSkipsTheWashout() throws {
+        var esn = try EchoStateNetwork(EchoStateConfiguration(inputSize: 1, reservoirSize: 12, outputSize: 3, washout: 7, seed: 25))
+        var rng = SeededGenerator(seed: 26)
+        esn.readout = Array2D(rows: 3, cols: esn.featureCount, uniformScale: 1, rng: &rng)
+        let classifier = EchoStateClassifier(network: esn)
+        var (batch, _) = sines(2, &rng)
+        let short = Array2D<Float>(rows: 4, cols: 1, data: [0.3, -0.2, 0.5, 0.1])
+        batch = SequenceBatch(sequences: (0..<2).map { batch.unpad(batch.frames, sequence: $0) } + [short])
+        let y = esn.outputs(batch), mean = classifier.meanOutputs(batch)
+        for (b, first) in [(0, 7), (1, 7), (2, 3)] {
+            let T = batch.lengths[b]
+            let expected = (0..<3).map { k in (first..<T).reduce(0.0) { $0 + Double(y[$1 * 3 + b, k]) } / Double(T - first) }
+            assertClose((0..<3).map { mean[b, $0] }, expected, absolute: 1e-5, "sequence \(b)")
+        }
+    }
 }
