@@ -30,7 +30,8 @@ public struct ArchitectureRequest: Sendable, Equatable {
                        "\(asked) contradicts the model (\(has)); fine-tuning keeps the model's architecture: leave the flag out")
         }
         if let h = hiddenSizes, h != c.hiddenSizes {
-            throw refuse("--hidden \(h.map(String.init).joined(separator: ","))", "LSTM \(c.hiddenSizes.map(String.init).joined(separator: ","))")
+            let cell = switch model.network.cell { case .lstm: "LSTM" case .elman: "Elman" case .jordan: "Jordan" }
+            throw refuse("--hidden \(h.map(String.init).joined(separator: ","))", "\(cell) \(c.hiddenSizes.map(String.init).joined(separator: ","))")
         }
         if let b = bidirectional, b != c.bidirectional {
             throw refuse(b ? "bidirectional layers" : "--unidirectional", c.bidirectional ? "bidirectional" : "unidirectional")

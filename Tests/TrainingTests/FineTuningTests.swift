@@ -67,6 +67,20 @@ final class FineTuningTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(freshReports.first?.validLoss), 2 * baseLoss)
     }
 
+    /// A --hidden that contradicts an Elman or Jordan model names that cell, not an LSTM.
+    func testRefusedWidthNamesTheModelsCell() throws {
+        var rng = SeededGenerator(seed: 3)
+        for (cell, name) in [(RecurrentCell.elman, "Elman 8"), (.jordan, "Jordan 8"), (.lstm, "LSTM 8")] {
+            let configuration = LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [8], bidirectional: false,
+                                                         peepholes: cell == .lstm, classes: 3)
+            let model = LabellingModel(network: SequenceNetwork(configuration, cell: cell, rng: &rng), alphabet: Alphabet(collecting: []),
+                                       tokenUnit: .characters, frontEnd: nil, task: .predict)
+            XCTAssertThrowsError(try ArchitectureRequest(hiddenSizes: [9]).check(against: model, name: "base.safetensors")) { error in
+                XCTAssertTrue("\(error)".contains("--hidden 9 contradicts the model (\(name))"), "\(error)")
+            }
+        }
+    }
+
     func testRefusesWhatDoesNotFitTheModel() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
