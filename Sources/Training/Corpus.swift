@@ -100,7 +100,7 @@ public struct Corpus: Sendable {
             }
             // The labels must fit the task before their tokens may enter a built alphabet: a token
             // seen only in skipped utterances would be an output that is never trained.
-            if let misfit = misfit(tokens, frames: record.matrix.rows, task: task) {
+            if let misfit = misfit(tokens, frames: record.matrix.rows, task: task, unit: unit) {
                 skipped.append(InputError(file: task == .ctc ? featureName : textPath, place: record.key, misfit + "; skipped"))
                 continue
             }
@@ -132,12 +132,17 @@ public struct Corpus: Sendable {
 
     /// Why `tokens` do not fit the `task` on `frames` frames, or nil when they do: fewer frames
     /// than CTC needs (ctc), not exactly one label (sequence), not one label per frame (framewise).
-    static func misfit(_ tokens: [String], frames: Int, task: TrainingTask) -> String? {
+    /// Labels cut into characters (`unit`) get a pointer to --tokens words, the usual cause.
+    static func misfit(_ tokens: [String], frames: Int, task: TrainingTask, unit: TokenUnit) -> String? {
+        let characters = unit == .characters
         switch task {
         case .sequence where tokens.count != 1:
-            return "\(tokens.count) labels, but sequence classification takes exactly one per utterance (multi-character labels need --tokens words)"
+            return "\(tokens.count) labels, but sequence classification takes exactly one per utterance"
+                + (characters ? " (the labels were cut into characters: labels of several characters need --tokens words)" : "")
         case .framewise where tokens.count != frames:
             return "\(tokens.count) frame labels for \(frames) frames; framewise training needs exactly one label per frame"
+                + (characters && tokens.contains(" ")
+                   ? " (the labels were cut into characters, spaces included: space-separated frame labels need --tokens words)" : "")
         case .ctc where frames < LabelledUtterance.requiredFrames(tokens):
             return "\(frames) frames cannot hold \(tokens.count) labels (CTC needs at least \(LabelledUtterance.requiredFrames(tokens)))"
         default:

@@ -132,6 +132,32 @@ final class TaskTrainingTests: XCTestCase {
         XCTAssertEqual(predict.utterances.map(\.key), ["a", "b"])   // c: one frame has no successor
     }
 
+    /// Labels cut into characters that do not fit are pointed to --tokens words; labels already
+    /// cut into words are not.
+    func testMisfitMessagesPointToWordTokensOnlyForCharacters() throws {
+        let dir = temporaryDirectory()
+        let feats = dir.path + "/feats.ark", text = dir.path + "/text"
+        let writer = try KaldiArchiveWriter(path: feats)
+        try writer.write(key: "a", matrix: Matrix(rows: 3, cols: 2))
+        try writer.close()
+        try KaldiText.write([(key: "a", tokens: ["x", "y", "x", "y"])], to: text)
+        let hint = "need --tokens words"
+        for task in [TrainingTask.sequence, .framewise] {
+            let chars = try Corpus.read(featuresPath: feats, textPath: text, unit: .characters, task: task).corpus
+            XCTAssertEqual(chars.skipped.count, 1)
+            XCTAssertTrue(chars.skipped[0].message.contains(hint), chars.skipped[0].message)
+            let words = try Corpus.read(featuresPath: feats, textPath: text, unit: .words, task: task).corpus
+            XCTAssertEqual(words.skipped.count, 1)
+            XCTAssertFalse(words.skipped[0].message.contains("--tokens"), words.skipped[0].message)
+        }
+        // "x y x" as characters is 5 labels for 3 frames: the spaces count.
+        try KaldiText.write([(key: "a", tokens: ["x", "y", "x"])], to: text)
+        let spaced = try Corpus.read(featuresPath: feats, textPath: text, unit: .characters, task: .framewise).corpus
+        XCTAssertTrue(spaced.skipped[0].message.contains("5 frame labels for 3 frames") && spaced.skipped[0].message.contains(hint),
+                      spaced.skipped[0].message)
+        XCTAssertEqual(try Corpus.read(featuresPath: feats, textPath: text, unit: .words, task: .framewise).corpus.utterances.count, 1)
+    }
+
     func testAModelWithoutATaskKeyIsACTCModel() throws {
         var rng = SeededGenerator(seed: 1)
         let net = LSTMNetwork<Float>(LSTMNetworkConfiguration(inputSize: 2, hiddenSizes: [3], classes: 3), rng: &rng)
