@@ -10,7 +10,8 @@
 // to the class at every frame after --washout (EchoStateClassifier) and each test sequence gets the
 // class of its output averaged over those frames (its last frame when it is no longer than the
 // washout). Prints the test accuracy and per-class accuracies to stdout, progress to stderr; -o
-// saves the network (safetensors, metadata `seqlab.classes`). Exit 1 on bad input.
+// saves the network (safetensors, metadata `seqlab.classes`). Exit 1 on bad input; a record with no
+// frames or a NaN or infinite feature is named on stderr and left out, and the exit status is then 1.
 import Foundation
 import Formats
 import Networks
@@ -58,8 +59,10 @@ for required in ["--train-feats", "--train-text", "--test-feats", "--test-text"]
     fail("\(required) is required")
 }
 
-/// Labelled sequences: the archive's records that have a one-token line in the text, in archive order.
-func read(feats: String, text: String) throws -> [(key: String, frames: Array2D<Float>, label: String)] {
+/// Labelled sequences: the archive's records that have a one-token line in the text, in archive
+/// order, except those with no frames or a non-finite feature (named on stderr and counted in
+/// `skipped`: the results cover the rest, and the exit status is then 1).
+func read(feats: String, text: String) throws -> (sequences: [(key: String, frames: Array2D<Float>, label: String)], skipped: Int) {
     var labels: [String: String] = [:]
     for entry in try KaldiText.read(path: text) {
         guard entry.tokens.count == 1 else {
@@ -68,22 +71,28 @@ func read(feats: String, text: String) throws -> [(key: String, frames: Array2D<
         labels[entry.key] = entry.tokens[0]
     }
     var out: [(key: String, frames: Array2D<Float>, label: String)] = []
-    var unlabelled = 0
+    var unlabelled = 0, skipped = 0
     let reader = try KaldiArchiveReader(path: feats)
     while let record = try reader.next() {
         guard let label = labels[record.key] else { unlabelled += 1; continue }
-        guard record.matrix.rows > 0 else { log("\(feats): \(record.key): no frames, skipped"); continue }
+        guard record.matrix.rows > 0 else { log("\(feats): \(record.key): no frames, skipped"); skipped += 1; continue }
+        if let (r, c) = record.matrix.firstNonFinite {
+            log("\(feats): \(record.key): non-finite feature at frame \(r), dimension \(c); skipped")
+            skipped += 1
+            continue
+        }
         out.append((record.key, Array2D(record.matrix), label))
     }
     if unlabelled > 0 { log("\(feats): \(unlabelled) records without a line in \(text) left out") }
-    if out.count < labels.count { log("\(text): \(labels.count - out.count) keys without features in \(feats)") }
-    return out
+    if out.count + skipped < labels.count { log("\(text): \(labels.count - out.count - skipped) keys without features in \(feats)") }
+    return (out, skipped)
 }
 
 do {
     let clock = Date()
-    let train = try read(feats: paths["--train-feats"]!, text: paths["--train-text"]!)
-    let test = try read(feats: paths["--test-feats"]!, text: paths["--test-text"]!)
+    let (train, trainSkipped) = try read(feats: paths["--train-feats"]!, text: paths["--train-text"]!)
+    let (test, testSkipped) = try read(feats: paths["--test-feats"]!, text: paths["--test-text"]!)
+    let skipped = trainSkipped + testSkipped
     guard let first = train.first else { fail("\(paths["--train-feats"]!): no labelled sequences", status: 1) }
     let classes = Array(Set(train.map(\.label))).sorted()
     let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
@@ -119,6 +128,10 @@ do {
     if let model = paths["-o"] {
         try classifier.network.save(to: model, metadata: ["seqlab.classes": classes.joined(separator: " ")])
         log("wrote \(model)")
+    }
+    if skipped > 0 {
+        log("\(skipped) sequence(s) were skipped (see above): the results leave them out")
+        exit(1)
     }
 } catch {
     fail("\(error)", status: 1)

@@ -77,4 +77,39 @@ final class ESNClassifyBinaryTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("bad.text: line 2:"), r.stderr)
         XCTAssertEqual(try run(["--bogus", "1"]).status, 2)
     }
+
+    /// A record with a NaN feature is named and left out, in training and in testing, the rest is
+    /// fitted and scored as without it, and the exit status is 1.
+    func testNonFiniteRecordsAreSkippedAndNamed() throws {
+        let dir = temporaryDirectory()
+        try writeCorpus(dir, name: "train", count: 40, seed: 4)
+        try writeCorpus(dir, name: "test", count: 20, seed: 5)
+        let p = { dir.appendingPathComponent($0).path }
+        let flags = ["--reservoir", "30"]
+        let clean = try run(["--train-feats", p("train.ark"), "--train-text", p("train.text"), "--test-feats", p("test.ark"),
+                             "--test-text", p("test.text")] + flags)
+        XCTAssertEqual(clean.status, 0, clean.stderr)
+        // Poison the first value of train-3 and test-7, and leave those two out of the texts for the reference run.
+        for (name, key) in [("train", "train-3"), ("test", "test-7")] {
+            var lines = try String(contentsOf: dir.appendingPathComponent("\(name).ark"), encoding: .utf8).components(separatedBy: "\n")
+            let at = try XCTUnwrap(lines.firstIndex(of: "\(key)  [")) + 1
+            var fields = lines[at].split(separator: " ").map(String.init)
+            fields[0] = "nan"
+            lines[at] = "  " + fields.joined(separator: " ")
+            try lines.joined(separator: "\n").write(to: dir.appendingPathComponent("\(name)-nan.ark"), atomically: true, encoding: .utf8)
+            let text = try String(contentsOf: dir.appendingPathComponent("\(name).text"), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.hasPrefix(key + " ") }.joined(separator: "\n") + "\n"
+            try text.write(to: dir.appendingPathComponent("\(name)-without.text"), atomically: true, encoding: .utf8)
+        }
+        let without = try run(["--train-feats", p("train.ark"), "--train-text", p("train-without.text"), "--test-feats", p("test.ark"),
+                               "--test-text", p("test-without.text")] + flags)
+        XCTAssertEqual(without.status, 0, without.stderr)
+        XCTAssertTrue(without.stdout.contains("/19 test sequences"), without.stdout)
+        let r = try run(["--train-feats", p("train-nan.ark"), "--train-text", p("train.text"), "--test-feats", p("test-nan.ark"),
+                         "--test-text", p("test.text")] + flags)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("train-nan.ark: train-3: non-finite feature at frame 0, dimension 0; skipped"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("test-nan.ark: test-7: non-finite feature at frame 0, dimension 0; skipped"), r.stderr)
+        XCTAssertEqual(r.stdout, without.stdout)
+    }
 }
