@@ -90,6 +90,6 @@ public func learningCurvesSVG(_ curves: [(name: String, curve: LearningCurveData
     let note = smoothing > 1 ? " (mean of the last \(smoothing) episodes)" : ""
     return try curvesSVG(panels: [
         CurvePanel(series: series(\.returns), xLabel: "episode", yLabel: "return" + note, integerX: true, yRange: returnRange),
-        CurvePanel(series: series(\.steps), xLabel: "episode", yLabel: "steps per episode", integerX: true),
+        CurvePanel(series: series(\.steps), xLabel: "episode", yLabel: "steps per episode" + note, integerX: true),
     ], title: title)
 }
