@@ -28,15 +28,18 @@ public struct CurvePanel: Sendable {
     public var integerX: Bool
     /// The y range shown (lines beyond it are clipped); nil: the data's range.
     public var yRange: ClosedRange<Double>?
+    /// The x range shown, e.g. the same for panels stacked over one axis; nil: the data's range.
+    public var xRange: ClosedRange<Double>?
 
     public init(series: [Series], xLabel: String, yLabel: String, logY: Bool = false, integerX: Bool = false,
-                yRange: ClosedRange<Double>? = nil) {
+                yRange: ClosedRange<Double>? = nil, xRange: ClosedRange<Double>? = nil) {
         self.series = series
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.logY = logY
         self.integerX = integerX
         self.yRange = yRange
+        self.xRange = xRange
     }
 }
 
@@ -48,7 +51,7 @@ public func curvesSVG(series: [Series], title: String, xLabel: String, yLabel: S
 /// Panels of line plots stacked vertically under one title, as an SVG file.
 ///
 /// Each series is a polyline through its points in the given order (with a dot at each point when
-/// there are at most 60); non-finite y values leave a gap. The x range is the data's; the y range
+/// there are at most 60); non-finite y values leave a gap. The x range is `xRange` or the data's; the y range
 /// is `yRange` (lines beyond it clipped), or the data's widened to nice tick values (linear) or
 /// padded by 10 % (log10). Each panel has a legend, in the corner with the fewest points.
 /// - Throws: `PlotError` when there is no panel, a panel has no finite point, a log-scale
@@ -85,7 +88,8 @@ enum CurvePanelDrawing {
         guard let xMin = xs.min(), let xMax = xs.max(), let yMin = ys.min(), let yMax = ys.max() else {
             throw PlotError("nothing to plot for \"\(panel.yLabel)\": no finite points")
         }
-        let xBounds = xMax > xMin ? (lo: xMin, hi: xMax) : (lo: xMin - 1, hi: xMax + 1)
+        let (xLo, xHi) = panel.xRange.map { ($0.lowerBound, $0.upperBound) } ?? (xMin, xMax)
+        let xBounds = xHi > xLo ? (lo: xLo, hi: xHi) : (lo: xLo - 1, hi: xHi + 1)
         let yBounds: (lo: Double, hi: Double)
         let yTicks: [Double]
         if let range = panel.yRange {

@@ -84,7 +84,8 @@ public struct TrainingLogEntry: Sendable, Equatable, Decodable {
 
 /// Training curves of a log as an SVG file: the training and validation losses per epoch (log
 /// scale when `logLoss`), the validation label error rate in percent when the log has it, and the
-/// learning rate (log scale) when it changes.
+/// learning rate (log scale) when it changes. The panels share the log's range of epochs, so an
+/// epoch is at the same x in each (validation may start later than training).
 public func trainingCurvesSVG(_ entries: [TrainingLogEntry], title: String, logLoss: Bool = false) throws -> String {
     guard !entries.isEmpty else { throw PlotError("no epochs to plot") }
     let epochs = entries.map { Double($0.epoch) }
@@ -96,17 +97,20 @@ public func trainingCurvesSVG(_ entries: [TrainingLogEntry], title: String, logL
     if !valid.isEmpty { losses.append(Series(name: "validation loss", points: valid)) }
     // The measures of the last entry's task (a log holds one run's task).
     let measure = entries.last!
-    var panels = [CurvePanel(series: losses, xLabel: "epoch", yLabel: measure.lossName, logY: logLoss, integerX: true)]
+    let epochRange = epochs.min()!...epochs.max()!
+    var panels = [CurvePanel(series: losses, xLabel: "epoch", yLabel: measure.lossName, logY: logLoss, integerX: true, xRange: epochRange)]
     let (errorName, isRate) = measure.errorName
     let errors = points { $0.validLabelErrorRate.map { isRate ? $0 * 100 : $0 } }
     if !errors.isEmpty {
         panels.append(CurvePanel(series: [Series(name: "validation \(errorName)", points: errors, colour: categoryPalette[3])],
-                                 xLabel: "epoch", yLabel: errorName + (isRate ? " (%)" : ""), integerX: true))
+                                 xLabel: "epoch", yLabel: errorName + (isRate ? " (%)" : ""), integerX: true,
+                                 xRange: epochRange))
     }
     let rates = points { $0.learningRate }
     if Set(rates.map(\.y)).count > 1 {
         panels.append(CurvePanel(series: [Series(name: "learning rate", points: rates, colour: categoryPalette[4])],
-                                 xLabel: "epoch", yLabel: "learning rate", logY: rates.allSatisfy { $0.y > 0 }, integerX: true))
+                                 xLabel: "epoch", yLabel: "learning rate", logY: rates.allSatisfy { $0.y > 0 }, integerX: true,
+                                 xRange: epochRange))
     }
     return try curvesSVG(panels: panels, title: title)
 }

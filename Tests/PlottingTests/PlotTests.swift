@@ -233,6 +233,27 @@ final class PlotTests: XCTestCase {
                        "r.jsonl: the epochs start again 2 time(s) (epoch 1 after epoch 2 at entry 3): lines of several runs in one log")
     }
 
+    /// The panels of one log share the epoch axis, though validation starts later than training.
+    func testTrainingPanelsShareTheEpochAxis() throws {
+        let entries = [TrainingLogEntry(epoch: 1, trainLoss: 50, learningRate: 0.01),
+                       TrainingLogEntry(epoch: 2, trainLoss: 30, validLoss: 25, validLabelErrorRate: 0.3, learningRate: 0.01),
+                       TrainingLogEntry(epoch: 3, trainLoss: 20, learningRate: 0.005),
+                       TrainingLogEntry(epoch: 4, trainLoss: 15, validLoss: 12, validLabelErrorRate: 0.2, learningRate: 0.005)]
+        let svg = try parseSVG(try trainingCurvesSVG(entries, title: "run"))
+        let axes = svg.groups("x-axis")
+        XCTAssertEqual(axes.count, 3)
+        // Epoch e at x = 82 + 640 (e − 1) / 3, written with two decimals.
+        let epochX: [Double] = [82, 295.33, 508.67, 722]
+        for axis in axes {
+            XCTAssertEqual(axis.elements("text").map(\.text), ["1", "2", "3", "4", "epoch"])
+            let ticks = axis.elements("line").filter { $0.attributes["stroke"] == "#444444" }
+            XCTAssertEqual(ticks.map { $0.number("x1")! }, epochX)
+        }
+        // The error rate at epochs 2 and 4 is drawn at those epochs' x.
+        let errors = polylinePoints(svg.groups("series")[2].elements("polyline")[0])
+        XCTAssertEqual(errors.map(\.x), [epochX[1], epochX[3]])
+    }
+
     func testTrainingLogReadAndCurves() throws {
         let log = """
         {"epoch":1,"trainLoss":12.5,"validLoss":11,"validLabelErrorRate":0.5,"learningRate":0.001,"framesPerSecond":10,"seconds":1}
