@@ -106,11 +106,13 @@ enum HeatMapPanel {
         return (lo, hi)
     }
 
-    /// The time axis under `area` for `frames` frames: seconds when the frame shift is known.
+    /// The time axis under `area` for `frames` frames: seconds when the frame shift is known,
+    /// else frame numbers, ticked at whole frames only.
     static func timeAxis(_ doc: inout SVGDocument, area: PlotArea, frames: Int, frameShift: Double?, grid: Bool = false) {
         let extent = Double(frames) * (frameShift ?? 1)
         let scale = Scale(lo: 0, hi: extent, from: area.x, to: area.right)
-        let ticks = niceTicks(lo: 0, hi: extent, count: 10)
+        let step = niceStep(range: extent, count: 10)
+        let ticks = niceTicks(lo: 0, hi: extent, step: frameShift == nil ? max(1, step.rounded()) : step)
         AxisDrawing.xAxis(&doc, area: area, scale: scale, ticks: ticks,
                           label: frameShift == nil ? "frame" : "time (s)",
                           format: { tickLabel($0, ticks: ticks) }, grid: grid)

@@ -39,6 +39,28 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(svg.groups("colour-bar").first?.elements("rect").count, 64)
     }
 
+    /// Without a frame shift the x axis counts frames: whole numbers only, however few the frames.
+    func testFrameAxisTicksAreWholeFrames() throws {
+        for (frames, labels) in [(1, ["0", "1"]), (4, ["0", "1", "2", "3", "4"]), (7, ["0", "1", "2", "3", "4", "5", "6", "7"]),
+                                 (25, ["0", "2", "4", "6", "8", "10", "12", "14", "16", "18", "20", "22", "24"])] {
+            let matrix = Matrix(rows: frames, cols: 2, data: (0..<(frames * 2)).map(Float.init))
+            let svg = try parseSVG(try heatMapSVG(matrix: matrix, frameShift: nil, title: "t", yLabel: "dim"))
+            let xAxis = try XCTUnwrap(svg.groups("x-axis").first)
+            XCTAssertEqual(xAxis.elements("text").map(\.text), labels + ["frame"], "\(frames) frames")
+            // Frame boundaries: tick k at x = 78 + 900·k/T.
+            let expected: [Double] = labels.map { label in
+                let x = 78 + 900 * Double(label)! / Double(frames)
+                return (x * 100).rounded() / 100
+            }
+            XCTAssertEqual(xAxis.elements("line").map { $0.number("x1")! }, expected, "\(frames) frames")
+        }
+        // Strokes have no frame shift: the posterior plot counts frames too.
+        let logProbs = Matrix(rows: 3, cols: 2, data: [0, -9, -9, 0, 0, -9].map { Float($0) })
+        let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: ["<blk>", "a"], spans: [TokenSpan(label: 1, start: 1, end: 1)],
+                                                 frameShift: nil, title: "p"))
+        XCTAssertEqual(try XCTUnwrap(svg.groups("x-axis").last).elements("text").map(\.text), ["0", "1", "2", "3", "frame"])
+    }
+
     /// Equal colours along a row merge into one rect; many frames are averaged to maxColumns.
     func testHeatMapMergesRunsAndDownsamples() throws {
         var options = HeatMapOptions()
