@@ -18,7 +18,8 @@ public struct PosteriorPlotOptions: Sendable {
     public var plotWidth = 900.0
     /// More frames than this are averaged down to this many points. Default 1000.
     public var maxColumns = 1000
-    /// Labels whose posterior never reaches this are drawn but left out of the legend. Default 0.1.
+    /// Labels whose posterior (at any frame, before averaging) never reaches this are drawn but
+    /// left out of the legend. Default 0.1.
     public var legendThreshold = 0.1
     public init() {}
 }
@@ -95,7 +96,8 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     var order = Array(0..<alphabet.count).filter { $0 != blank }
     order.insert(blank, at: 0)   // the blank first, underneath the labels
     for k in order {
-        let peak = (0..<columns.rows).map { Double(columns[$0, k]) }.max() ?? 0
+        // The highest posterior of any frame, not of the averaged points drawn (a one-frame spike stays).
+        let peak = (0..<frames).map { Double(probabilities[$0, k]) }.max() ?? 0
         let colour = k == blank ? "#9a9a9a" : labelColour(k, blank: blank)
         let dash = k == blank ? blankDash : labelDash(k, blank: blank)
         doc.beginGroup(k == blank ? "posterior blank" : "posterior")

@@ -183,6 +183,23 @@ final class PlotTests: XCTestCase {
         }
     }
 
+    /// A label decoded from a one-frame spike is in the legend though the drawn line, averaged over
+    /// 20 frames per point, stays below the threshold; a label that never reaches 0.1 is not.
+    func testLegendThresholdIsOnThePosteriorsNotTheirAverage() throws {
+        var logProbs = Matrix(rows: 200, cols: 3, repeating: log(0.02))
+        for t in 0..<200 { logProbs[t, 0] = log(0.96) }
+        logProbs[50, 0] = log(0.02); logProbs[50, 1] = log(0.96)
+        var options = PosteriorPlotOptions()
+        options.maxColumns = 10
+        let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: ["<blk>", "a", "b"], spans: [TokenSpan(label: 1, start: 50, end: 50)],
+                                                 frameShift: nil, title: "", options: options))
+        // The line of "a" peaks at (0.96 + 19 × 0.02) / 20 = 0.067 at its tenth of the frames.
+        let a = polylinePoints(svg.all.filter { $0.attributes["class"] == "posterior" }[0].elements("polyline")[0])
+        XCTAssertEqual(a.count, 10)
+        XCTAssertEqual(a[2].y, 260 - 220 * 0.067, accuracy: 0.01)
+        XCTAssertEqual(svg.groups("legend").first?.elements("text").map(\.text), ["<blk>", "a"])
+    }
+
     /// With many probable labels the legend keeps the blank and the highest peaks, and says how many it left out.
     func testLegendOfManyLabelsFitsBesideThePlot() throws {
         let k = 30, frames = 30
