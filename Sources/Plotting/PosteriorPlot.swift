@@ -27,7 +27,8 @@ public struct PosteriorPlotOptions: Sendable {
 /// The posterior plot as an SVG file: optionally the features as a heat map on top; then
 /// exp(log p) of each label per frame as a coloured line (the blank grey and dashed), each
 /// decoded token's symbol written at its line's peak inside its span; under them the
-/// alignment: one box per token over frames start…end; and the time axis.
+/// alignment: one box per token over frames start…end; and the time axis. The tokens are also
+/// written beside the title, cut with "… (N tokens)" where they would run into it.
 ///
 /// Frame t is drawn at the centre of [t, t+1) frames (or seconds times `frameShift`); token
 /// symbols of white space are shown as "␣".
@@ -70,8 +71,9 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     let legendWidth = Legend.size(entries: alphabet.map { (display($0), "", nil) }).width
     var doc = SVGDocument(width: featureArea.right + max(110, legendWidth + 20), height: alignArea.bottom + 56, title: title)
     doc.text(title, x: featureArea.x, y: 24, size: 15, bold: true)
-    let text = spans.map { display(alphabet[$0.label]) }.joined(separator: " ")
-    doc.text(text.isEmpty ? "(no tokens)" : text, x: featureArea.right, y: 24, size: 13, anchor: .end, fill: "#444444")
+    let headerRoom = featureArea.right - (featureArea.x + textWidth(title, size: 15) + 20)
+    doc.text(transcriptLine(spans.map { display(alphabet[$0.label]) }, room: headerRoom),
+             x: featureArea.right, y: 24, size: 13, anchor: .end, fill: "#444444")
 
     if let features {
         var heat = HeatMapOptions()
@@ -157,6 +159,22 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     doc.text("tokens", x: alignArea.x - 8, y: alignArea.y + alignArea.height / 2 + 4, size: 11, anchor: .end)
     HeatMapPanel.timeAxis(&doc, area: alignArea, frames: frames, frameShift: frameShift)
     return doc.render()
+}
+
+/// The decoded tokens as written beside the title, within `room` pixels (at 13 px): all of them,
+/// or as many as fit from the first, then "… (N tokens)".
+func transcriptLine(_ tokens: [String], room: Double) -> String {
+    guard !tokens.isEmpty else { return "(no tokens)" }
+    let whole = tokens.joined(separator: " ")
+    if textWidth(whole, size: 13) <= room { return whole }
+    let suffix = "… (\(tokens.count) tokens)"
+    var shown = ""
+    for token in tokens {
+        let longer = shown.isEmpty ? token : shown + " " + token
+        if textWidth(longer + " " + suffix, size: 13) > room { break }
+        shown = longer
+    }
+    return shown.isEmpty ? "(\(tokens.count) tokens)" : shown + " " + suffix
 }
 
 /// The colour of a non-blank label: the category palette in alphabet order, skipping the blank.

@@ -200,6 +200,27 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(svg.groups("legend").first?.elements("text").map(\.text), ["<blk>", "a"])
     }
 
+    /// A transcript too long for the title line is cut at a token, with how many tokens there are,
+    /// rather than running over the title and off the picture.
+    func testLongTranscriptIsCutToFitBesideTheTitle() throws {
+        let frames = 600
+        var logProbs = Matrix(rows: frames, cols: 3, repeating: log(0.5))
+        let spans = (0..<300).map { TokenSpan(label: 1 + $0 % 2, start: 2 * $0, end: 2 * $0) }
+        for s in spans { logProbs[s.start, s.label] = log(0.9) }
+        let title = "utt: posteriors of model.safetensors"
+        let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: ["<blk>", "a", "b"], spans: spans, frameShift: 0.01, title: title))
+        let header = try XCTUnwrap(svg.elements("text").first { $0.number("y") == 24 && $0.attributes["text-anchor"] == "end" })
+        XCTAssertTrue(header.text.hasPrefix("a b a b "), header.text)
+        XCTAssertTrue(header.text.hasSuffix(" … (300 tokens)"), header.text)
+        // Bold title at 15 px, the transcript at 13 px, 0.62 em per character, 20 px apart: both in 78…978.
+        let titleEnd = 78 + Double(title.count) * 15 * 0.62
+        XCTAssertGreaterThanOrEqual(978 - Double(header.text.count) * 13 * 0.62, titleEnd + 20)
+        // A transcript that fits is written whole.
+        let short = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: ["<blk>", "a", "b"], spans: Array(spans.prefix(3)),
+                                                   frameShift: 0.01, title: title))
+        XCTAssertEqual(short.elements("text").first { $0.number("y") == 24 && $0.attributes["text-anchor"] == "end" }?.text, "a b a")
+    }
+
     /// With many probable labels the legend keeps the blank and the highest peaks, and says how many it left out.
     func testLegendOfManyLabelsFitsBesideThePlot() throws {
         let k = 30, frames = 30
