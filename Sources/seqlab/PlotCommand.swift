@@ -91,8 +91,12 @@ struct PlotFeatures: ParsableCommand {
         try reportingPlotErrors(Self.self, file: name, place: key) {
             try refuseInk(archive)
             let record = try readUtterance(archive, key: key)
-            let svg = try heatMapSVG(matrix: record.matrix, frameShift: frameShift.map { $0 / 1000 },
+            // A matrix that cannot be drawn is named by its utterance, with or without --key.
+            let svg: String
+            do {
+                svg = try heatMapSVG(matrix: record.matrix, frameShift: frameShift.map { $0 / 1000 },
                                      title: output.title ?? "\(record.key): features", yLabel: "dimension")
+            } catch let error as PlotError { throw InputError(file: name, place: record.key, error.message) }
             try output.write(svg, inputs: [archive])
         }
     }

@@ -75,6 +75,16 @@ final class PlotCommandTests: XCTestCase {
         XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1, bad.stderr)
         XCTAssertTrue(bad.stderr.hasPrefix("seqlab plot features: \(junk): "), bad.stderr)
 
+        // A value that cannot be drawn names its utterance, also when it is the first and no --key was given.
+        let nan = path("nan.ark")
+        try Data("u1 [ 1 2\n 3 4 ]\nu2 [ 1 2\n 3 nan ]\n".utf8).write(to: URL(fileURLWithPath: nan))
+        for args in [[nan, "--key", "u2"], ["-", "-o", path("n.svg")]] {
+            let r = try runSeqlab(["plot", "features"] + args, stdin: args[0] == "-" ? Data("u2 [ 1 2\n 3 nan ]\n".utf8) : Data())
+            XCTAssertEqual(r.status, 1)
+            XCTAssertEqual(r.stderr, "seqlab plot features: \(args[0] == "-" ? "stdin" : nan): u2: the matrix has a non-finite value at frame 1, dimension 1\n")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("n.svg")))
+
         // Stroke files are named as such, with the commands that take them.
         let fixtures = packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures")
         for (file, format) in [("pendigits.tra", "UNIPEN"), ("iam/a01-000u-01.xml", "IAM-OnDB XML")] {
