@@ -177,9 +177,12 @@ func transcriptLine(_ tokens: [String], room: Double) -> String {
     return shown.isEmpty ? "(\(tokens.count) tokens)" : shown + " " + suffix
 }
 
-/// The colour of a non-blank label: the category palette in alphabet order, skipping the blank.
+/// The colours of non-blank labels: the category palette without its grey, which is the blank's.
+let labelPalette = categoryPalette.filter { $0 != "#7f7f7f" }
+
+/// The colour of a non-blank label: `labelPalette` in alphabet order, skipping the blank.
 func labelColour(_ k: Int, blank: Int) -> String {
-    categoryPalette[(k > blank ? k - 1 : k) % categoryPalette.count]
+    labelPalette[(k > blank ? k - 1 : k) % labelPalette.count]
 }
 
 /// The blank's dash pattern (its colour is grey).
@@ -187,10 +190,10 @@ let blankDash = "5 3"
 
 /// The dash pattern of a non-blank label's line: solid for the first round of the palette, then
 /// one pattern per further round, so no two labels share colour and dash (`labelColour`): the
-/// eleventh label has the first one's colour, dashed. Past the listed patterns they are made up,
+/// tenth label has the first one's colour, dashed. Past the listed patterns they are made up,
 /// still distinct, though hard to tell apart by eye.
 func labelDash(_ k: Int, blank: Int) -> String? {
-    let round = (k > blank ? k - 1 : k) / categoryPalette.count
+    let round = (k > blank ? k - 1 : k) / labelPalette.count
     let patterns: [String?] = [nil, "8 3", "2 2", "8 3 2 3", "1 4", "12 4", "4 2 1 2 1 2"]
     return round < patterns.count ? patterns[round] : "\(round) 3 1 3"
 }

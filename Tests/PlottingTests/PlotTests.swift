@@ -233,6 +233,32 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(names, ["<blk>"] + (16...29).map { "l\($0)" } + ["+15 more"])
     }
 
+    /// Grey is the blank's: no label of a ten-digit or a 28-letter alphabet is drawn in a grey
+    /// (equal red, green and blue), in its line, legend entry or alignment box.
+    func testNoLabelIsGreyLikeTheBlank() throws {
+        for k in [11, 29] {
+            let frames = k - 1
+            var logProbs = Matrix(rows: frames, cols: k, repeating: log(0.01))
+            for t in 0..<frames { logProbs[t, t + 1] = log(0.8) }
+            let alphabet = ["<blk>"] + (1..<k).map { "l\($0)" }
+            let spans = (0..<frames).map { TokenSpan(label: $0 + 1, start: $0, end: $0) }
+            let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: alphabet, spans: spans, frameShift: nil, title: ""))
+            func isGrey(_ colour: String?) -> Bool {
+                guard let colour, colour.count == 7 else { return false }
+                let hex = Array(colour.dropFirst())
+                return hex[0...1] == hex[2...3] && hex[2...3] == hex[4...5]
+            }
+            let lines = svg.all.filter { $0.name == "g" && $0.attributes["class"] == "posterior" }.map { $0.elements("polyline")[0].attributes["stroke"] }
+            XCTAssertEqual(lines.count, k - 1)
+            XCTAssertEqual(lines.filter(isGrey), [], "\(k) labels")
+            let legend = try XCTUnwrap(svg.groups("legend").first).elements("line").dropFirst().map { $0.attributes["stroke"] }
+            XCTAssertEqual(legend.filter(isGrey), [], "\(k) labels")
+            let boxes = try XCTUnwrap(svg.groups("alignment").first).elements("rect").dropFirst().map { $0.attributes["fill"] }
+            XCTAssertEqual(boxes.count, k - 1)
+            XCTAssertEqual(boxes.filter(isGrey), [], "\(k) labels")
+        }
+    }
+
     /// Past the ten colours of the palette, labels are told apart by dash patterns: no two legend
     /// entries share colour and dash, and each line is drawn as its legend entry shows it.
     func testLegendEntriesPastThePaletteAreDistinct() throws {
@@ -247,7 +273,7 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(styles.count, k)
         XCTAssertEqual(Set(styles).count, k, "\(styles)")
         XCTAssertEqual(styles[1], "#1f77b4 solid")
-        XCTAssertEqual(styles[11], "#1f77b4 8 3", "the eleventh label: the first colour, dashed")
+        XCTAssertEqual(styles[10], "#1f77b4 8 3", "the tenth label: the first colour, dashed")
         let lines = svg.all.filter { $0.name == "g" && ($0.attributes["class"] ?? "").hasPrefix("posterior") }
             .map { $0.elements("polyline")[0] }.map { "\($0.attributes["stroke"] ?? "") \($0.attributes["stroke-dasharray"] ?? "solid")" }
         XCTAssertEqual(lines, styles, "each line as its legend entry")
