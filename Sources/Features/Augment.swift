@@ -158,6 +158,22 @@ public struct AudioAugmentation: Sendable {
         self.vtlpWarps = vtlpWarps
     }
 
+    /// The key of the utterance that `key` was made from: `key` without the `vtlp<α>-` and
+    /// `sp<s>-` prefixes that speed perturbation and VTLP give their copies (`vtlp0.9-sp1.1-utt1`,
+    /// `sp1.1-utt1` and `utt1` all come from `utt1`). A prefix counts only as these functions
+    /// write it: a factor in range, in its shortest decimal form, followed by `-` and a key.
+    public static func sourceKey(of key: String) -> String {
+        func stripping(_ tag: String, _ range: ClosedRange<Double>, from key: Substring) -> Substring {
+            guard key.hasPrefix(tag), let dash = key.firstIndex(of: "-"), key.index(after: dash) < key.endIndex else { return key }
+            let text = key[key.index(key.startIndex, offsetBy: tag.count)..<dash]
+            guard let factor = Double(text), factor != 1, range.contains(factor),
+                  SpeedPerturbation.factorText(factor) == text else { return key }
+            return key[key.index(after: dash)...]
+        }
+        let unwarped = stripping("vtlp", VocalTractPerturbation.warpRange, from: Substring(key))
+        return String(stripping("sp", SpeedPerturbation.factorRange, from: unwarped))
+    }
+
     /// The utterances (key, samples) made from `samples` (at the rate the features use).
     public func variants(of samples: [Float], key: String, file: String = "<audio>") throws -> [(key: String, samples: [Float])] {
         try speedFactors.map { factor in

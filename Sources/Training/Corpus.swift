@@ -1,4 +1,5 @@
 // Corpus: labelled utterances for training, read from a feature archive and a Kaldi text file and checked.
+import Features
 import Formats
 import Labelling
 import Tensors
@@ -181,12 +182,24 @@ public struct Corpus: Sendable {
         return Corpus(utterances: utterances, skipped: skipped)
     }
 
-    /// Splits off every n-th utterance (a deterministic `fraction`) as a validation set.
+    /// Splits off every n-th source utterance (a deterministic `fraction`) as a validation set,
+    /// together with every copy `extract audio` made of it: utterances whose keys differ only by
+    /// the `sp<s>-` and `vtlp<α>-` prefixes of speed perturbation and VTLP
+    /// (`AudioAugmentation.sourceKey(of:)`) go to the same side, so that no validation utterance
+    /// is a perturbed copy of a training one. Sources are counted in the order of their first
+    /// utterance; both sides keep the input order.
     public func splitting(validationFraction fraction: Double) -> (train: Corpus, valid: Corpus) {
-        guard fraction > 0, utterances.count >= 2 else { return (self, Corpus(utterances: [], skipped: [])) }
+        var sourceIndex: [String: Int] = [:]
+        let sources = utterances.map { u -> Int in
+            let source = AudioAugmentation.sourceKey(of: u.key)
+            if let i = sourceIndex[source] { return i }
+            sourceIndex[source] = sourceIndex.count
+            return sourceIndex.count - 1
+        }
+        guard fraction > 0, sourceIndex.count >= 2 else { return (self, Corpus(utterances: [], skipped: [])) }
         let every = max(2, Int((1 / fraction).rounded()))
         var train: [LabelledUtterance] = [], valid: [LabelledUtterance] = []
-        for (i, u) in utterances.enumerated() { if i % every == every - 1 { valid.append(u) } else { train.append(u) } }
+        for (u, i) in zip(utterances, sources) { if i % every == every - 1 { valid.append(u) } else { train.append(u) } }
         return (Corpus(utterances: train, skipped: skipped), Corpus(utterances: valid, skipped: []))
     }
 }

@@ -61,7 +61,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "The front-end config (extract --config) that made the features; stored in the model.", completion: .file()) var frontend: String?
     @Option(name: .long, help: "Validation features.", completion: .file()) var validFeats: String?
     @Option(name: .long, help: "Validation labels (Kaldi text).", completion: .file()) var validText: String?
-    @Option(name: .long, help: "Without --valid-feats, hold out every n-th training utterance for validation, n = 1/FRACTION rounded (0.1: every 10th; at most 0.5; 0: none). (default: 0.1)") var validFraction: Double?
+    @Option(name: .long, help: "Without --valid-feats, hold out every n-th training utterance for validation, its speed and VTLP copies (sp0.9-UTT, vtlp1.1-UTT) with it, n = 1/FRACTION rounded (0.1: every 10th; at most 0.5; 0: none). (default: 0.1)") var validFraction: Double?
 
     @Option(name: .customLong("cell"), help: "lstm (default), elman or jordan (see above); --init and --resume: the model's.") var cellFlag: RecurrentCell?
     @Option(name: .long, help: "Hidden widths per layer, comma-separated (default 128,128; elman, jordan: one width, default 128).") var hidden: String?

@@ -1,6 +1,7 @@
 // The training loop: it learns, it resumes to the same bytes, it refuses mismatched resumes, it skips bad data.
 import Foundation
 import XCTest
+import Features
 import Formats
 import Labelling
 import Networks
@@ -356,6 +357,30 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(reasons.contains { $0.contains("wide") && $0.contains("dimension 3, expected 2") }, "\(reasons)")
         XCTAssertTrue(reasons.contains { $0.contains("unlabelled") && $0.contains("no label line") }, "\(reasons)")
         XCTAssertTrue(reasons.contains { $0.contains("ghost") && $0.contains("has no features") }, "\(reasons)")
+    }
+
+    func testHeldOutUtterancesTakeTheirSpeedAndVTLPCopiesWithThem() {
+        // extract audio --speed-perturb 0.9,1.0,1.1 writes sp0.9-X, X, sp1.1-X for each X in turn:
+        // every 3rd utterance would be every sp1.1 copy, each a copy of two training utterances.
+        // Every 3rd source (c, f) goes instead, with its copies; keys that only look like the
+        // prefixes stay apart (factor 1 is never written, 0.90 is not the shortest form).
+        var keys: [String] = []
+        for x in ["a", "b", "c", "d", "e", "f"] { keys += ["sp0.9-\(x)", x, "sp1.1-\(x)"] }
+        keys += ["vtlp0.9-sp1.1-c", "vtlp1.1-f", "sp1-g", "sp0.90-h", "sp-i", "sp1.1-"]
+        let corpus = Corpus(utterances: keys.map { LabelledUtterance(key: $0, features: Matrix(rows: 3, cols: 2, repeating: 1), labels: [1]) },
+                            skipped: [])
+        let (train, valid) = corpus.splitting(validationFraction: 1.0 / 3)
+        // Sources in order: a b c d e f g=sp1-g h=sp0.90-h i=sp-i j=sp1.1- → held out: 3rd, 6th, 9th.
+        XCTAssertEqual(valid.utterances.map(\.key), ["sp0.9-c", "c", "sp1.1-c", "sp0.9-f", "f", "sp1.1-f",
+                                                     "vtlp0.9-sp1.1-c", "vtlp1.1-f", "sp-i"])
+        XCTAssertEqual(train.utterances.map(\.key), keys.filter { !valid.utterances.map(\.key).contains($0) })
+        XCTAssertEqual(AudioAugmentation.sourceKey(of: "vtlp0.9-sp1.1-utt-1"), "utt-1")
+        XCTAssertEqual(AudioAugmentation.sourceKey(of: "sp0.95-sp1.1-x"), "sp1.1-x")   // one speed prefix at most
+        XCTAssertEqual(AudioAugmentation.sourceKey(of: "sp9-x"), "sp9-x")              // outside 0.25…4
+        // Copies of a single source: nothing can be held out.
+        let one = Corpus(utterances: ["sp0.9-a", "a", "sp1.1-a"].map { LabelledUtterance(key: $0, features: Matrix(rows: 3, cols: 2, repeating: 1), labels: [1]) },
+                         skipped: [])
+        XCTAssertEqual(one.splitting(validationFraction: 0.5).valid.utterances.count, 0)
     }
 
     func testAugmentationIsSeededAndIdentityWhenOff() {
