@@ -87,14 +87,17 @@ public struct NoiseMixer: Sendable {
     }
 
     /// Reads a list of noise recordings (one path a line; blank lines and `#` comments skipped),
-    /// each resampled to `sampleRate`.
+    /// each resampled to `sampleRate`. `channel` (the speech's `--channel`) picks the channel of
+    /// a recording that has several; a mono recording (as noise collections such as MUSAN ship)
+    /// is used as it is, whatever `channel` says.
     public static func load(list: String, snr: Double, sampleRate: Int, channel: Int? = nil) throws -> NoiseMixer {
         guard let text = String(data: try readWholeFile(list), encoding: .utf8) else { throw InputError(file: list, "not UTF-8 text") }
         var noises: [[Float]] = [], names: [String] = []
         for line in text.textLines {
             let path = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if path.isEmpty || path.hasPrefix("#") { continue }
-            let audio = try AudioReader.read(path: path, channel: channel)
+            let mono = try AudioReader.info(path: path).channels == 1
+            let audio = try AudioReader.read(path: path, channel: mono ? nil : channel)
             noises.append(try Resampler.resample(audio.samples, from: audio.sampleRate, to: sampleRate, file: path))
             names.append(path)
         }

@@ -104,6 +104,26 @@ final class AugmentTests: XCTestCase {
         }
     }
 
+    func testMonoNoiseRecordingsMixIntoAChosenChannelOfStereoSpeech() throws {
+        // --channel 1 picks the speech's second channel; a mono noise recording has no channel 1
+        // and is used as it is, a stereo one gives its channel 1 (here 1000 Hz, not channel 0's 50 Hz).
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hum = tone(hz: 50, rate: 16000, seconds: 0.3, amplitude: 800), whine = tone(hz: 1000, rate: 16000, seconds: 0.3, amplitude: 800)
+        let mono = dir.appendingPathComponent("mono.wav"), stereo = dir.appendingPathComponent("stereo.wav")
+        try wavData(hum, rate: 16000).write(to: mono)
+        try wavData(zip(hum, whine).flatMap { [$0, $1] }, rate: 16000, channels: 2).write(to: stereo)
+        for (file, expected) in [(mono, hum), (stereo, whine)] {
+            let list = dir.appendingPathComponent("noises.txt")
+            try (file.path + "\n").write(to: list, atomically: true, encoding: .utf8)
+            let mixer = try NoiseMixer.load(list: list.path, snr: 5, sampleRate: 16000, channel: 1)
+            XCTAssertEqual(mixer.noises.count, 1)
+            XCTAssertEqual(mixer.noises[0].count, expected.count)
+            // The 16-bit file rounds each sample.
+            XCTAssertEqual(zip(mixer.noises[0], expected).map { abs($0 - $1) }.max() ?? 9, 0, accuracy: 0.5, file.lastPathComponent)
+        }
+    }
+
     func testAugmentedExtractionGivesOneUtterancePerFactor() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
