@@ -72,6 +72,18 @@ struct DecodingOptions: ParsableArguments {
     /// The model and decoder these flags describe; warnings go to stderr as `command`'s.
     func makeLabeller(for command: any ParsableCommand.Type) throws -> Labeller {
         let model = try LabellingModel(contentsOf: self.model)
+        // Options the model cannot use are refused before any other file is read.
+        if model.task != .ctc && (beam != nil || lm != nil || lmWeight != nil || lexicon != nil || nbest > 1 || wordBonus != nil || lmUnit != nil) {
+            throw InputError(file: self.model, "a \(model.task.rawValue) model is read without a search: --beam, --nbest, --lm, --lm-weight, --word-bonus, --lm-unit and --lexicon apply to ctc models only")
+        }
+        if penVariants != nil {
+            guard case .strokes? = model.frontEnd else {
+                throw InputError(file: self.model, "--pen-variants distorts pen features, and the model's front end is not a stroke one (seqlab inspect shows it)")
+            }
+            guard model.task == .ctc || model.task == .framewise else {
+                throw InputError(file: self.model, "--pen-variants averages per-frame posteriors, which a \(model.task.rawValue) model does not have")
+            }
+        }
         var options = BeamSearchOptions(beamWidth: beamWidth, nBest: nbest)
         if let lmWeight { options.lmWeight = lmWeight }
         if let wordBonus { options.wordBonus = wordBonus }
@@ -81,19 +93,8 @@ struct DecodingOptions: ParsableArguments {
             guard let text = String(data: try readWholeFile(path), encoding: .utf8) else { throw InputError(file: path, "the lexicon is not UTF-8 text") }
             return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        if model.task != .ctc && (beam != nil || lm != nil || lexicon != nil || nbest > 1 || wordBonus != nil || lmUnit != nil) {
-            throw InputError(file: self.model, "a \(model.task.rawValue) model is read without a search: --beam, --nbest, --lm, --lm-weight, --word-bonus, --lm-unit and --lexicon apply to ctc models only")
-        }
         var labeller = Labeller(model: model, bestPath: beamWidth == 1, options: options, languageModel: languageModel, lexicon: words)
-        if let penVariants {
-            guard case .strokes? = model.frontEnd else {
-                throw InputError(file: self.model, "--pen-variants distorts pen features, and the model's front end is not a stroke one (seqlab inspect shows it)")
-            }
-            guard model.task == .ctc || model.task == .framewise else {
-                throw InputError(file: self.model, "--pen-variants averages per-frame posteriors, which a \(model.task.rawValue) model does not have")
-            }
-            labeller.penTransforms = try Self.penTransforms(penVariants)
-        }
+        if let penVariants { labeller.penTransforms = try Self.penTransforms(penVariants) }
         guard labeller.usePrecision(precision) else {
             throw InputError(file: self.model, "--precision \(precision.rawValue) is for LSTM networks; this model is \(model.network.describedArchitecture), which runs in fp32")
         }

@@ -74,7 +74,10 @@ final class TaskCommandTests: XCTestCase {
         let lm = try runSeqlab(["decode", "-m", path("seq.safetensors"), "--feats", c.feats, "--nbest", "2"])
         XCTAssertNotEqual(lm.status, 0)
         XCTAssertTrue(lm.stderr.contains("apply to ctc models only"), lm.stderr)
-        for flags in [["--beam", "4"], ["--word-bonus", "1"], ["--word-bonus", "1", "--lm-unit", "token"]] {
+        // Refused before the language model or lexicon is read: neither file here could be.
+        try "not an ARPA file\n".write(toFile: path("some.txt"), atomically: true, encoding: .utf8)
+        for flags in [["--beam", "4"], ["--word-bonus", "1"], ["--word-bonus", "1", "--lm-unit", "token"], ["--lm", path("some.txt")],
+                      ["--lm", path("some.txt"), "--lm-weight", "0.3"], ["--lexicon", path("no-such-lexicon.txt")]] {
             let r = try runSeqlab(["decode", "-m", path("seq.safetensors"), "--feats", c.feats] + flags)
             XCTAssertNotEqual(r.status, 0, "\(flags)")
             XCTAssertTrue(r.stderr.contains("apply to ctc models only"), "\(flags): \(r.stderr)")
@@ -142,6 +145,14 @@ final class TaskCommandTests: XCTestCase {
         let ctm = try runSeqlab(["decode", "-m", path("p.safetensors"), "--feats", c.feats, "--format", "ctm"])
         XCTAssertNotEqual(ctm.status, 0)
         XCTAssertTrue(ctm.stderr.contains("writes frames"), ctm.stderr)
+        // Options a predict model cannot use are refused, naming the model, before any other file is
+        // read (a language model that is not one, a lexicon or feature archive that does not exist).
+        try "not an ARPA file\n".write(toFile: path("some.txt"), atomically: true, encoding: .utf8)
+        for flags in [["--lm", path("some.txt")], ["--lexicon", path("no-such-lexicon.txt")]] {
+            let r = try runSeqlab(["decode", "-m", path("p.safetensors"), "--feats", path("no-such.ark")] + flags)
+            XCTAssertEqual(r.status, 1, "\(flags): \(r.stderr)")
+            XCTAssertEqual(r.stderr, "seqlab decode: \(path("p.safetensors")): a predict model is read without a search: --beam, --nbest, --lm, --lm-weight, --word-bonus, --lm-unit and --lexicon apply to ctc models only\n", "\(flags)")
+        }
         let plot = try runSeqlab(["plot", "posteriors", "-m", path("p.safetensors"), c.feats, "-o", path("p.svg")])
         XCTAssertNotEqual(plot.status, 0)
         XCTAssertTrue(plot.stderr.contains("outputs frames, not posteriors"), plot.stderr)
