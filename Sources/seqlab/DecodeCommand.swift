@@ -78,6 +78,9 @@ struct Decode: ParsableCommand {
             // --jobs utterances are in flight at once: each gets its share of the memory.
             configured.maxForwardBytes = configured.maxForwardBytes.map { $0 / jobs }
             labeller = configured
+            if labeller.model.task == .predict && decoding.format != .text {
+                throw InputError(file: decoding.model, "a predict model writes frames (a Kaldi text archive), not \(decoding.format.rawValue)")
+            }
             reader = try KaldiArchiveReader(path: feats)
         } catch let error as InputError {
             Self.printMessage("\(error)")
@@ -87,10 +90,6 @@ struct Decode: ParsableCommand {
         let name = feats == "-" ? "stdin" : feats
         var frames: KaldiArchiveWriter?
         if labeller.model.task == .predict {
-            guard decoding.format == .text else {
-                Self.printMessage("a predict model writes frames (a Kaldi text archive), not \(decoding.format.rawValue)")
-                throw ExitCode.failure
-            }
             do { frames = try KaldiArchiveWriter(path: "-", mode: .text) } catch let error as InputError {
                 Self.printMessage("\(error)")
                 throw ExitCode.failure

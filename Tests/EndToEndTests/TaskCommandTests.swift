@@ -153,6 +153,9 @@ final class TaskCommandTests: XCTestCase {
             XCTAssertEqual(r.status, 1, "\(flags): \(r.stderr)")
             XCTAssertEqual(r.stderr, "seqlab decode: \(path("p.safetensors")): a predict model is read without a search: --beam, --nbest, --lm, --lm-weight, --word-bonus, --lm-unit and --lexicon apply to ctc models only\n", "\(flags)")
         }
+        let jsonl = try runSeqlab(["decode", "-m", path("p.safetensors"), "--feats", path("no-such.ark"), "--format", "jsonl"])
+        XCTAssertEqual(jsonl.status, 1, jsonl.stderr)
+        XCTAssertEqual(jsonl.stderr, "seqlab decode: \(path("p.safetensors")): a predict model writes frames (a Kaldi text archive), not jsonl\n")
         let plot = try runSeqlab(["plot", "posteriors", "-m", path("p.safetensors"), c.feats, "-o", path("p.svg")])
         XCTAssertNotEqual(plot.status, 0)
         XCTAssertTrue(plot.stderr.contains("outputs frames, not posteriors"), plot.stderr)
