@@ -66,7 +66,9 @@ let package = Package(
         .executableTarget(name: "influence-demo", dependencies: ["Networks", "Tensors", "Formats", "Plotting"],
                           path: "Sources/InfluenceDemo", swiftSettings: release),
         // An echo state network as a sequence classifier on feature archives (scripts/esn-pendigits).
-        .executableTarget(name: "esn-classify", dependencies: ["Networks", "Tensors", "Formats"], path: "Sources/ESNClassify",
+        .executableTarget(name: "esn-classify",
+                          dependencies: ["Networks", "Tensors", "Formats", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/ESNClassify",
                           swiftSettings: release),
 
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),

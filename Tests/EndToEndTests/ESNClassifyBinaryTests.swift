@@ -1,4 +1,5 @@
-// esn-classify through the built binary: it classifies a separable two-class archive, saves a loadable model, refuses bad text.
+// esn-classify through the built binary: it classifies a separable two-class archive, saves a loadable model, refuses bad text
+// and bad command lines, and has a help text.
 import XCTest
 import Formats
 import Tensors
@@ -75,7 +76,35 @@ final class ESNClassifyBinaryTests: XCTestCase {
                          "--test-text", p("train.text")])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("bad.text: line 2:"), r.stderr)
-        XCTAssertEqual(try run(["--bogus", "1"]).status, 2)
+    }
+
+    /// --help says what the tool does, with its options and an example, on stdout; a command line
+    /// it cannot use is one line on stderr and exit status 64, as seqlab's commands.
+    func testHelpAndUsageErrors() throws {
+        let help = try run(["--help"])
+        XCTAssertEqual(help.status, 0, help.stderr)
+        XCTAssertEqual(help.stderr, "")
+        for part in ["only its linear readout is", "USAGE: esn-classify", "--train-feats", "--test-text", "--reservoir", "--spectral-radius",
+                     "--leak-rate", "--washout", "--batch", "-o, --output", "esn-classify --train-feats all.ark"] {
+            XCTAssertTrue(help.stdout.contains(part), "\(part) in\n\(help.stdout)")
+        }
+        let dir = temporaryDirectory()
+        try writeCorpus(dir, name: "train", count: 4, seed: 6)
+        let p = { dir.appendingPathComponent($0).path }
+        let data = ["--train-feats", p("train.ark"), "--train-text", p("train.text"), "--test-feats", p("train.ark"), "--test-text", p("train.text")]
+        for (arguments, message) in [(data + ["--bogus", "1"], "Unknown option '--bogus'"),
+                                     (Array(data.dropLast(2)), "Missing expected argument '--test-text <test-text>'"),
+                                     (data + ["--reservoir", "x"], "The value 'x' is invalid for '--reservoir <reservoir>'"),
+                                     (data + ["--leak-rate", "0"], "--leak-rate: expected a in (0, 1], got 0.0"),
+                                     (data + ["--spectral-radius", "nan"], "--spectral-radius: expected a finite ρ ≥ 0, got nan"),
+                                     (data + ["--batch", "0"], "--batch must be at least 1")] {
+            let r = try run(arguments)
+            XCTAssertEqual(r.status, 64, "\(arguments): \(r.stderr)")
+            XCTAssertEqual(r.stdout, "", "\(arguments)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
+            XCTAssertTrue(r.stderr.hasPrefix("esn-classify: ") && r.stderr.contains(message)
+                          && r.stderr.hasSuffix(" (esn-classify --help shows the options)\n"), "\(arguments): \(r.stderr)")
+        }
     }
 
     /// A record with a NaN feature is named and left out, in training and in testing, the rest is
