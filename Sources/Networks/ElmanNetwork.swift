@@ -53,16 +53,24 @@ public struct ElmanNetwork<S: NetworkScalar>: Sendable {
         return recurrent.backward(batch, h: pass.hidden, dh: dh)
     }
 
-    /// ∂ log y(t) / ∂ x(t′) norms for every frame t′ (see `InputInfluence.normsByFrame`).
-    public func influenceByFrame(sequence x: Array2D<S>, frame t: Int, outputClass: Int? = nil) -> [Double] {
-        InputInfluence.normsByFrame(sequence: x, frame: t, classes: classes, outputClass: outputClass) {
-            backward(forward($0), dLogProbabilities: $1)
-        }
+    /// ∂ log y(t) / ∂ x(t′) norms (or ∂ z(t) / ∂ x(t′) of the outputs z, by `target`) for every
+    /// frame t′ (see `InputInfluence.normsByFrame`).
+    public func influenceByFrame(sequence x: Array2D<S>, frame t: Int, outputClass: Int? = nil,
+                                 of target: InfluenceTarget = .logProbabilities) -> [Double] {
+        InputInfluence.normsByFrame(sequence: x, frame: t, classes: classes, outputClass: outputClass, inputGradient: inputGradient(of: target))
     }
 
     /// The influence profile at the last frame (see `InfluenceProfile`); accumulates parameter gradients.
-    public func influence(length: Int, maxLag: Int, samples: Int, seed: UInt64, outputClass: Int? = nil) -> InfluenceProfile {
+    public func influence(length: Int, maxLag: Int, samples: Int, seed: UInt64, outputClass: Int? = nil,
+                          of target: InfluenceTarget = .logProbabilities) -> InfluenceProfile {
         InputInfluence.profile(inputSize: inputSize, classes: classes, length: length, maxLag: maxLag, samples: samples,
-                               seed: seed, outputClass: outputClass) { backward(forward($0), dLogProbabilities: $1) }
+                               seed: seed, outputClass: outputClass, inputGradient: inputGradient(of: target))
+    }
+
+    private func inputGradient(of target: InfluenceTarget) -> (SequenceBatch<S>, Array2D<S>) -> Array2D<S> {
+        switch target {
+        case .logProbabilities: return { backward(forward($0), dLogProbabilities: $1) }
+        case .outputs: return { backward(forward($0), dLogits: $1) }
+        }
     }
 }

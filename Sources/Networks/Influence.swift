@@ -39,6 +39,13 @@ public struct InfluenceProfile: Sendable, Equatable {
     }
 }
 
+/// What the influence Jacobian differentiates at the output frame: the log-probabilities of a
+/// classifying network (softmax over its outputs), or the output layer's values themselves, as a
+/// network trained to predict values (the next input frame, with an identity output) gives them.
+public enum InfluenceTarget: String, Sendable, CaseIterable {
+    case logProbabilities, outputs
+}
+
 /// Jacobian norms of per-frame outputs with respect to input frames, for any network that can
 /// backpropagate output gradients to its inputs.
 public enum InputInfluence {
@@ -89,20 +96,26 @@ public enum InputInfluence {
 }
 
 extension LSTMNetwork {
-    /// ∂ log y(t) / ∂ x(t′) norms for every frame t′ (see `InputInfluence.normsByFrame`).
-    public func influenceByFrame(sequence x: Array2D<S>, frame t: Int, outputClass: Int? = nil) -> [Double] {
+    /// ∂ log y(t) / ∂ x(t′) norms (or ∂ z(t) / ∂ x(t′) of the outputs z, by `target`) for every
+    /// frame t′ (see `InputInfluence.normsByFrame`).
+    public func influenceByFrame(sequence x: Array2D<S>, frame t: Int, outputClass: Int? = nil,
+                                 of target: InfluenceTarget = .logProbabilities) -> [Double] {
         InputInfluence.normsByFrame(sequence: x, frame: t, classes: configuration.classes, outputClass: outputClass,
-                                    inputGradient: inputGradient)
+                                    inputGradient: inputGradient(of: target))
     }
 
     /// The influence profile of this network at the last frame (see `InfluenceProfile`).
     /// Parameter gradients are accumulated as a side effect; zero them before training on.
-    public func influence(length: Int, maxLag: Int, samples: Int, seed: UInt64, outputClass: Int? = nil) -> InfluenceProfile {
+    public func influence(length: Int, maxLag: Int, samples: Int, seed: UInt64, outputClass: Int? = nil,
+                          of target: InfluenceTarget = .logProbabilities) -> InfluenceProfile {
         InputInfluence.profile(inputSize: configuration.inputSize, classes: configuration.classes, length: length, maxLag: maxLag,
-                               samples: samples, seed: seed, outputClass: outputClass, inputGradient: inputGradient)
+                               samples: samples, seed: seed, outputClass: outputClass, inputGradient: inputGradient(of: target))
     }
 
-    private func inputGradient(_ batch: SequenceBatch<S>, _ dLogProbabilities: Array2D<S>) -> Array2D<S> {
-        backward(forward(batch), dLogProbabilities: dLogProbabilities)
+    private func inputGradient(of target: InfluenceTarget) -> (SequenceBatch<S>, Array2D<S>) -> Array2D<S> {
+        switch target {
+        case .logProbabilities: return { backward(forward($0), dLogProbabilities: $1) }
+        case .outputs: return { backward(forward($0), dLogits: $1) }
+        }
     }
 }

@@ -169,10 +169,11 @@ public struct SequenceNetwork: Sendable {
 
     /// The input-influence profile (`InputInfluence`) of an LSTM or Elman network; nil for a
     /// Jordan network, whose output feedback the measurement does not model.
-    public func influence(length: Int, maxLag: Int, samples: Int, seed: UInt64, outputClass: Int? = nil) -> InfluenceProfile? {
+    public func influence(length: Int, maxLag: Int, samples: Int, seed: UInt64, outputClass: Int? = nil,
+                          of target: InfluenceTarget = .logProbabilities) -> InfluenceProfile? {
         switch body {
-        case .lstm(let n): n.influence(length: length, maxLag: maxLag, samples: samples, seed: seed, outputClass: outputClass)
-        case .elman(let n): n.influence(length: length, maxLag: maxLag, samples: samples, seed: seed, outputClass: outputClass)
+        case .lstm(let n): n.influence(length: length, maxLag: maxLag, samples: samples, seed: seed, outputClass: outputClass, of: target)
+        case .elman(let n): n.influence(length: length, maxLag: maxLag, samples: samples, seed: seed, outputClass: outputClass, of: target)
         case .jordan: nil
         }
     }

@@ -64,6 +64,31 @@ final class InfluenceCommandTests: XCTestCase {
         for (a, b) in zip(rows(one.stdoutText), table) { XCTAssertLessThanOrEqual(a[1], b[1] * (1 + 1e-5)) }
     }
 
+    /// A predict model's outputs are a predicted frame, not class scores: the Jacobian is of the
+    /// outputs themselves (checked against central differences in InfluenceTests), and says so.
+    func testPredictModelIsMeasuredOnItsOutputs() throws {
+        _ = try trainTinyModel()
+        let train = try runSeqlab(["train", "--task", "predict", "--feats", path("feats.ark"), "--unidirectional", "--hidden", "4",
+                                   "--epochs", "1", "--batch-size", "3", "--quiet", "-o", path("predict.safetensors")])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let flags = ["influence", "-m", path("predict.safetensors"), "--length", "6", "--samples", "2"]
+        let j = try runSeqlab(flags + ["--json"])
+        XCTAssertEqual(j.status, 0, j.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(j.stdoutText.utf8)) as? [String: Any])
+        XCTAssertEqual(object["of"] as? String, "outputs")
+        let r = try runSeqlab(flags + ["--svg", path("p.svg")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdoutText.hasPrefix("# of the outputs y(t), not log-probabilities\n# lag\t"), r.stdoutText)
+        let lags = try XCTUnwrap(object["lags"] as? [[String: Any]])
+        assertClose(lags.map { $0["mean_norm"] as! Double }, rows(r.stdoutText).map { $0[1] }, absolute: 0, relative: 1e-5)
+        XCTAssertTrue(try String(contentsOfFile: path("p.svg"), encoding: .utf8).contains("‖∂ y(t)/∂ x(t−k)‖"))
+        let badClass = try runSeqlab(flags + ["--class", "3"])
+        XCTAssertEqual(badClass.stderr, "seqlab influence: --class 3: the model has outputs 0…2\n")
+        // A classifier's are its log-probabilities.
+        let ctc = try runSeqlab(["influence", "-m", path("model.safetensors"), "--length", "6", "--samples", "2", "--json"])
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(ctc.stdoutText.utf8)) as? [String: Any])?["of"] as? String, "log_probabilities")
+    }
+
     func testErrors() throws {
         let missing = try runSeqlab(["influence", "-m", path("none.safetensors")])
         XCTAssertEqual(missing.status, 1)

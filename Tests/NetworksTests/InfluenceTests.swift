@@ -5,11 +5,14 @@ import Tensors
 import TestSupport
 
 final class InfluenceTests: XCTestCase {
-    /// ‖∂ log y(t) / ∂ x(t′)‖ for every t′ by central differences over every input element.
-    func numericNorms(_ net: LSTMNetwork<Double>, _ x: Array2D<Double>, frame t: Int, outputClass: Int?) -> [Double] {
+    /// ‖∂ log y(t) / ∂ x(t′)‖ (or of the outputs z(t) themselves) for every t′ by central
+    /// differences over every input element.
+    func numericNorms(_ net: LSTMNetwork<Double>, _ x: Array2D<Double>, frame t: Int, outputClass: Int?,
+                      of target: InfluenceTarget = .logProbabilities) -> [Double] {
         let K = net.configuration.classes, h = 1e-6
         func outputs(_ x: Array2D<Double>) -> [Double] {
-            let row = net.forward(SequenceBatch(sequences: [x])).logProbabilities
+            let pass = net.forward(SequenceBatch(sequences: [x]))
+            let row = target == .outputs ? pass.logits : pass.logProbabilities
             return outputClass.map { [row[t, $0]] } ?? (0..<K).map { row[t, $0] }
         }
         return (0..<x.rows).map { frame in
@@ -41,6 +44,36 @@ final class InfluenceTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// A predict model's outputs are values (its identity output layer): their own Jacobian, not
+    /// that of their log-softmax, which differs.
+    func testOutputNormsEqualCentralDifferencesOfTheOutputs() {
+        var rng = SeededGenerator(seed: 9)
+        let net = LSTMNetwork<Double>(LSTMNetworkConfiguration(inputSize: 3, hiddenSizes: [4], bidirectional: false, classes: 3), rng: &rng)
+        let x = randomArray(6, 3, &rng)
+        for outputClass in [nil, 2] as [Int?] {
+            let analytic = net.influenceByFrame(sequence: x, frame: 5, outputClass: outputClass, of: .outputs)
+            assertClose(analytic, numericNorms(net, x, frame: 5, outputClass: outputClass, of: .outputs), absolute: 1e-7, relative: 1e-5)
+            let logProbabilities = net.influenceByFrame(sequence: x, frame: 5, outputClass: outputClass)
+            XCTAssertGreaterThan(abs(analytic[0] - logProbabilities[0]), 1e-3 * analytic[0], "the two Jacobians differ")
+        }
+        var elmanRNG = SeededGenerator(seed: 10)
+        let elman = ElmanNetwork<Double>(inputs: 2, hidden: 3, classes: 2, rng: &elmanRNG)
+        let y = randomArray(5, 2, &elmanRNG), h = 1e-6
+        let numeric: [Double] = (0..<5).map { frame in
+            var sum = 0.0
+            for d in 0..<2 {
+                var up = y, down = y
+                up[frame, d] += h
+                down[frame, d] -= h
+                let a = elman.forward(SequenceBatch(sequences: [up])).logits
+                let b = elman.forward(SequenceBatch(sequences: [down])).logits
+                for k in 0..<2 { let g = (a[4, k] - b[4, k]) / (2 * h); sum += g * g }
+            }
+            return sum.squareRoot()
+        }
+        assertClose(elman.influenceByFrame(sequence: y, frame: 4, of: .outputs), numeric, absolute: 1e-7, relative: 1e-5)
     }
 
     func testProfileAveragesTheLastFrameAndLagsBeyondTheStartAreZero() {
