@@ -16,9 +16,11 @@ public struct TokenSpan: Sendable, Equatable {
 public struct PosteriorPlotOptions: Sendable {
     /// Width of the plot area in pixels. Default 900.
     public var plotWidth = 900.0
-    /// More frames than this are averaged down to this many points. Default 1000.
+    /// More frames than this are reduced to this many points: each label's line keeps the highest
+    /// posterior of a point's frames, the blank's the lowest, so one-frame spikes (and the blank's
+    /// dips under them) stay as high (deep) as they are; the features are averaged. Default 1000.
     public var maxColumns = 1000
-    /// Labels whose posterior (at any frame, before averaging) never reaches this are drawn but
+    /// Labels whose posterior (at any frame) never reaches this are drawn but
     /// left out of the legend. Default 0.1.
     public var legendThreshold = 0.1
     public init() {}
@@ -28,7 +30,10 @@ public struct PosteriorPlotOptions: Sendable {
 /// exp(log p) of each label per frame as a coloured line (the blank grey and dashed), each
 /// decoded token's symbol written at its line's peak inside its span; under them the
 /// alignment: one box per token over frames start…end; and the time axis. The tokens are also
-/// written beside the title, cut with "… (N tokens)" where they would run into it.
+/// written beside the title, cut with "… (N tokens)" where they would run into it. Past
+/// `maxColumns` frames each point of a line stands for several frames: the labels' maximum, the
+/// blank's minimum there (a CTC spike is often one frame wide); the caption under the time axis
+/// gives the frames and how many each point covers.
 ///
 /// Frame t is drawn at the centre of [t, t+1) frames (or seconds times `frameShift`); token
 /// symbols of white space are shown as "␣".
@@ -69,7 +74,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     if features != nil { posteriorArea.y = featureArea.bottom + 18 }
     let alignArea = PlotArea(x: 78, y: posteriorArea.bottom + 10, width: width, height: 34)
     let legendWidth = Legend.size(entries: alphabet.map { (display($0), "", nil) }).width
-    var doc = SVGDocument(width: featureArea.right + max(110, legendWidth + 20), height: alignArea.bottom + 56, title: title)
+    var doc = SVGDocument(width: featureArea.right + max(110, legendWidth + 20), height: alignArea.bottom + 70, title: title)
     doc.text(title, x: featureArea.x, y: 24, size: 15, bold: true)
     let headerRoom = featureArea.right - (featureArea.x + textWidth(title, size: 15) + 20)
     doc.text(transcriptLine(spans.map { display(alphabet[$0.label]) }, room: headerRoom),
@@ -83,11 +88,12 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
                                lo: range.lo, hi: range.hi)
     }
 
-    // Posterior lines, averaged over bins of frames when there are many.
+    // Posterior lines over bins of frames when there are many: the labels' highest, the blank's lowest.
     var probabilities = logProbs
     for i in probabilities.data.indices { probabilities.data[i] = exp(probabilities.data[i]) }
     let bins = frameBins(count: frames, maxBins: options.maxColumns)
-    let columns = averagingRows(probabilities, maxRows: options.maxColumns)
+    let highest = reducingRows(probabilities, maxRows: options.maxColumns, by: .maximum)
+    let lowest = reducingRows(probabilities, maxRows: options.maxColumns, by: .minimum)
     let x = Scale(lo: 0, hi: Double(frames), from: posteriorArea.x, to: posteriorArea.right)
     let y = Scale(lo: 0, hi: 1, from: posteriorArea.bottom, to: posteriorArea.y)
     let yTicks = [0, 0.25, 0.5, 0.75, 1.0]
@@ -98,7 +104,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     var order = Array(0..<alphabet.count).filter { $0 != blank }
     order.insert(blank, at: 0)   // the blank first, underneath the labels
     for k in order {
-        // The highest posterior of any frame, not of the averaged points drawn (a one-frame spike stays).
+        let columns = k == blank ? lowest : highest
         let peak = (0..<frames).map { Double(probabilities[$0, k]) }.max() ?? 0
         let colour = k == blank ? "#9a9a9a" : labelColour(k, blank: blank)
         let dash = k == blank ? blankDash : labelDash(k, blank: blank)
@@ -158,6 +164,10 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     AxisDrawing.frame(&doc, area: alignArea)
     doc.text("tokens", x: alignArea.x - 8, y: alignArea.y + alignArea.height / 2 + 4, size: 11, anchor: .end)
     HeatMapPanel.timeAxis(&doc, area: alignArea, frames: frames, frameShift: frameShift)
+    let how = features == nil ? "labels: their highest posterior, the blank: its lowest"
+                              : "labels: their highest posterior, the blank: its lowest; features: their mean"
+    doc.text(counted(frames, "frame") + columnNote(frames: frames, maxColumns: options.maxColumns, how: how),
+             x: alignArea.right, y: alignArea.bottom + 62, size: 11, anchor: .end, fill: "#666666")
     return doc.render()
 }
 

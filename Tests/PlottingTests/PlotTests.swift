@@ -183,8 +183,8 @@ final class PlotTests: XCTestCase {
         }
     }
 
-    /// A label decoded from a one-frame spike is in the legend though the drawn line, averaged over
-    /// 20 frames per point, stays below the threshold; a label that never reaches 0.1 is not.
+    /// A label decoded from a one-frame spike is in the legend and its line, one point per 20
+    /// frames, keeps the spike's height; a label that never reaches 0.1 is not in the legend.
     func testLegendThresholdIsOnThePosteriorsNotTheirAverage() throws {
         var logProbs = Matrix(rows: 200, cols: 3, repeating: log(0.02))
         for t in 0..<200 { logProbs[t, 0] = log(0.96) }
@@ -193,11 +193,43 @@ final class PlotTests: XCTestCase {
         options.maxColumns = 10
         let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: ["<blk>", "a", "b"], spans: [TokenSpan(label: 1, start: 50, end: 50)],
                                                  frameShift: nil, title: "", options: options))
-        // The line of "a" peaks at (0.96 + 19 × 0.02) / 20 = 0.067 at its tenth of the frames.
+        // The line of "a" peaks at 0.96 at its third point (frames 40…59), not at their mean 0.067.
         let a = polylinePoints(svg.all.filter { $0.attributes["class"] == "posterior" }[0].elements("polyline")[0])
         XCTAssertEqual(a.count, 10)
-        XCTAssertEqual(a[2].y, 260 - 220 * 0.067, accuracy: 0.01)
+        XCTAssertEqual(a[2].y, 260 - 220 * 0.96, accuracy: 0.01)
+        XCTAssertEqual(a[3].y, 260 - 220 * 0.02, accuracy: 0.01)
         XCTAssertEqual(svg.groups("legend").first?.elements("text").map(\.text), ["<blk>", "a"])
+    }
+
+    /// A ten-minute utterance (60,000 frames, 60 per drawn point): each one-frame spike of a label
+    /// keeps its height in the line, the blank's line dips under it, the token's symbol sits just
+    /// above the peak drawn, and the caption says what a point stands for.
+    func testLongUtteranceKeepsOneFrameSpikes() throws {
+        let frames = 60_000
+        var logProbs = Matrix(rows: frames, cols: 2, repeating: log(0.01))
+        for t in 0..<frames { logProbs[t, 0] = log(0.99) }
+        let spikes = stride(from: 317, to: frames, by: 6000).map { $0 }
+        for t in spikes { logProbs[t, 0] = log(0.1); logProbs[t, 1] = log(0.9) }
+        let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: ["<blk>", "a"],
+                                                 spans: spikes.map { TokenSpan(label: 1, start: $0, end: $0) },
+                                                 frameShift: 0.01, title: "long"))
+        let a = polylinePoints(try XCTUnwrap(svg.groups("posterior").first).elements("polyline")[0])
+        let blank = polylinePoints(try XCTUnwrap(svg.groups("posterior blank").first).elements("polyline")[0])
+        XCTAssertEqual(a.count, 1000)
+        XCTAssertEqual(blank.count, 1000)
+        // Point j covers frames 60j…60j+59; y = 260 − 220 p.
+        for j in 0..<1000 {
+            let spiked = spikes.contains { $0 / 60 == j }
+            XCTAssertEqual(a[j].y, 260 - 220 * (spiked ? 0.9 : 0.01), accuracy: 0.01, "point \(j)")
+            XCTAssertEqual(blank[j].y, 260 - 220 * (spiked ? 0.1 : 0.99), accuracy: 0.01, "point \(j)")
+        }
+        // Every token's symbol 5 px above its peak.
+        let symbols = svg.elements("text").filter { $0.text == "a" && $0.attributes["font-size"] == "12" }
+        XCTAssertEqual(symbols.count, spikes.count)
+        for s in symbols { XCTAssertEqual(try XCTUnwrap(s.number("y")), 260 - 220 * 0.9 - 5, accuracy: 0.01) }
+        XCTAssertTrue(svg.elements("text").contains {
+            $0.text == "60000 frames; each column 60 frames (labels: their highest posterior, the blank: its lowest)"
+        }, "\(svg.elements("text").map(\.text))")
     }
 
     /// A transcript too long for the title line is cut at a token, with how many tokens there are,
