@@ -32,7 +32,8 @@ public struct HeatMapOptions: Sendable {
 /// the matrix minimum (dark violet) to its maximum (yellow) through `ColourMap.viridis`; the
 /// colour bar on the right gives the scale. Cells are `<rect>`s (runs of equal colour along a
 /// dimension merged, each overlapping its right and upper neighbour by half a pixel so no seams
-/// show) or one embedded PNG (`HeatMapOptions.cells`).
+/// show) or one embedded PNG (`HeatMapOptions.cells`). Past `maxColumns` frames a column is the
+/// mean of several, and the caption says how many.
 /// - Throws: `PlotError` for an empty matrix or a non-finite value.
 public func heatMapSVG(matrix: Matrix, frameShift: Double?, title: String, yLabel: String,
                        options: HeatMapOptions = HeatMapOptions()) throws -> String {
@@ -42,6 +43,7 @@ public func heatMapSVG(matrix: Matrix, frameShift: Double?, title: String, yLabe
     var doc = SVGDocument(width: area.right + 110, height: area.bottom + 56, title: title)
     doc.text(title, x: area.x, y: 24, size: 15, bold: true)
     let caption = "\(matrix.rows) frames × \(matrix.cols) dimensions"
+        + columnNote(frames: matrix.rows, maxColumns: options.maxColumns, how: "their mean")
     doc.text(caption, x: area.right, y: 24, size: 11, anchor: .end, fill: "#666666")
     let range = try HeatMapPanel.draw(&doc, area: area, matrix: matrix, yLabel: yLabel, options: options)
     HeatMapPanel.timeAxis(&doc, area: area, frames: matrix.rows, frameShift: frameShift)

@@ -78,6 +78,14 @@ final class PlotTests: XCTestCase {
         // Dimension 0 rises bin by bin: 10 distinct colours; dimension 1 is constant: one rect.
         XCTAssertEqual(cells.count, 11)
         XCTAssertEqual(cells.last?.number("width"), 300)
+        // The caption says a column is the mean of 100 frames; without reduction it gives the size only.
+        XCTAssertTrue(svg.elements("text").contains { $0.text == "1000 frames × 2 dimensions; each column 100 frames (their mean)" },
+                      "\(svg.elements("text").map(\.text))")
+        XCTAssertTrue(run.elements("text").contains { $0.text == "3 frames × 1 dimensions" }, "\(run.elements("text").map(\.text))")
+        options.maxColumns = 300
+        let uneven = try parseSVG(try heatMapSVG(matrix: long, frameShift: nil, title: "long", yLabel: "d", options: options))
+        XCTAssertTrue(uneven.elements("text").contains { $0.text == "1000 frames × 2 dimensions; each column 3–4 frames (their mean)" },
+                      "\(uneven.elements("text").map(\.text))")
     }
 
     func testCurveEndpointsAndTicks() throws {
