@@ -73,7 +73,9 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let text = try String(contentsOfFile: svg, encoding: .utf8)
         XCTAssertTrue(text.hasPrefix("<?xml"), text)
-        XCTAssertEqual(text.components(separatedBy: "<rect ").count - 1, 48)
+        let cells = try XCTUnwrap(text.components(separatedBy: "<g class=\"cells\">").last?.components(separatedBy: "</g>").first)
+        XCTAssertEqual(cells.components(separatedBy: "<rect ").count - 1, 48)
+        XCTAssertTrue(text.contains("<g class=\"colour-scale\">"))
         XCTAssertTrue(text.contains(">→</text>"))
         XCTAssertTrue(text.hasSuffix("</svg>\n"))
     }
@@ -87,7 +89,9 @@ final class GridTests: XCTestCase {
             let svg = dir.appendingPathComponent("v\(digits).svg").path
             let r = try runSeqlab(["grid", "show", path("russell-norvig-4x3.grid"), "--svg", svg, "--digits", digits])
             XCTAssertEqual(r.status, 0, r.stderr)
-            texts.append(try String(contentsOfFile: svg, encoding: .utf8))
+            // The cells only: the colour scale has numbers of its own.
+            let text = try String(contentsOfFile: svg, encoding: .utf8)
+            texts.append(try XCTUnwrap(text.components(separatedBy: "<g class=\"cells\">").last?.components(separatedBy: "</g>").first))
         }
         XCTAssertTrue(texts[0].contains(">0.812</text>"), texts[0])   // R&N's U(3,3)
         XCTAssertTrue(texts[1].contains(">0.8</text>"), texts[1])

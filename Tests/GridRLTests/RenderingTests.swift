@@ -38,10 +38,59 @@ final class RenderingTests: XCTestCase {
         let svg = gridSVG(map, utilities: solution.utilities, policy: solution.policy)
         let parser = XMLParser(data: Data(svg.utf8))
         XCTAssertTrue(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
-        XCTAssertEqual(svg.components(separatedBy: "<rect ").count - 1, 12)
-        let arrows = ["←", "↑", "→", "↓"].map { svg.components(separatedBy: ">\($0)</text>").count - 1 }.reduce(0, +)
+        let cells = try XCTUnwrap(svg.components(separatedBy: "<g class=\"cells\">").last?.components(separatedBy: "</g>").first)
+        XCTAssertEqual(cells.components(separatedBy: "<rect ").count - 1, 12)
+        let arrows = ["←", "↑", "→", "↓"].map { cells.components(separatedBy: ">\($0)</text>").count - 1 }.reduce(0, +)
         XCTAssertEqual(arrows, 9)
-        XCTAssertTrue(svg.contains(">0.705</text>"))
+        XCTAssertTrue(cells.contains(">0.705</text>"))
+    }
+
+    /// On the 32 × 32 maze the colours span the open cells' utilities (the terminals' rewards, −10
+    /// and +1, are clamped to the ends), a colour scale gives the numbers, text is white on dark
+    /// cells and black on light ones, and the start is outlined and marked "S".
+    func testSVGColoursSpanTheOpenCellsWithAScaleAndTheStartMarked() throws {
+        let map = try GridMapParserTests.shipped("maze-32x32.grid")
+        let solution = valueIteration(GridMDP(map))
+        let u = solution.utilities
+        let svg = gridSVG(map, utilities: u, policy: solution.policy)
+        XCTAssertTrue(XMLParser(data: Data(svg.utf8)).parse())
+        let open = (0..<map.cellCount).filter { map.isDecision($0) }
+        let lowest = try XCTUnwrap(open.min { u[$0] < u[$1] }), highest = try XCTUnwrap(open.max { u[$0] < u[$1] })
+        XCTAssertEqual(GridColourScale(map, utilities: u), GridColourScale(lo: u[lowest], hi: u[highest]))
+        // Cell s at (12 + 48 column, 40 + 48 row): the lowest open cell pure blue with white text, the highest pure red.
+        func cell(_ s: Int) -> String {
+            let (r, c) = map.position(of: s)
+            return "<rect x=\"\(12 + 48 * c)\" y=\"\(40 + 48 * r)\" width=\"48\" height=\"48\" fill=\""
+        }
+        XCTAssertTrue(svg.contains(cell(lowest) + "#0000ff\""), "lowest open cell")
+        XCTAssertTrue(svg.contains(cell(highest) + "#ff0000\""), "highest open cell")
+        XCTAssertTrue(svg.contains(String(format: "fill=\"#ffffff\">%.3f</text>", u[lowest])))
+        // A −10 trap is below the range: the blue end, its reward in white.
+        let trap = try XCTUnwrap((0..<map.cellCount).first { map.cells[$0] == .terminal(reward: -10) })
+        XCTAssertTrue(svg.contains(cell(trap) + "#0000ff\" stroke=\"#000000\""))
+        XCTAssertTrue(svg.contains("fill=\"#ffffff\">-10</text>"))
+        // A cell near the middle of the range is near white, with black text.
+        let middle = try XCTUnwrap(open.min { abs(u[$0] - (u[lowest] + u[highest]) / 2) < abs(u[$1] - (u[lowest] + u[highest]) / 2) })
+        XCTAssertTrue(svg.contains(String(format: "fill=\"#000000\">%.3f</text>", u[middle])))
+        // The scale: ticks every 0.5 from −2.0 to 0.5 inside the range of about −2.41 … 0.94.
+        let scale = try XCTUnwrap(svg.components(separatedBy: "<g class=\"colour-scale\">").last?.components(separatedBy: "</g>").first)
+        let labels = scale.components(separatedBy: "</text>").dropLast().compactMap { $0.components(separatedBy: ">").last }
+        XCTAssertEqual(labels, ["-2.0", "-1.5", "-1.0", "-0.5", "0.0", "0.5", "utility"])
+        // The start, row 1 column 1 of the grid here.
+        XCTAssertEqual(map.position(of: map.start).0, 0)
+        let start = try XCTUnwrap(svg.components(separatedBy: "<g class=\"start\">").last?.components(separatedBy: "</g>").first)
+        XCTAssertTrue(start.contains("<rect x=\"\(12 + 48 * map.position(of: map.start).1 + 3)\" y=\"43\" width=\"42\" height=\"42\" fill=\"none\""), start)
+        XCTAssertTrue(start.contains(">S</text>"))
+    }
+
+    /// Text takes black or white, whichever contrasts more with its cell.
+    func testTextColourFollowsTheBackgroundsLightness() {
+        XCTAssertEqual(textColour(on: "#0000ff"), "#ffffff")
+        XCTAssertEqual(textColour(on: "#ff0000"), "#000000")   // luminance 0.2126: contrast 5.3 with black, 4.0 with white
+        XCTAssertEqual(textColour(on: "#ffffff"), "#000000")
+        XCTAssertEqual(textColour(on: "#ff8989"), "#000000")
+        XCTAssertEqual(textColour(on: "#3f3fff"), "#ffffff")
+        XCTAssertEqual(textColour(on: "#555555"), "#ffffff")
     }
 
     /// Generated mazes: same seed same map; the goal is reachable from the start; traps are dead ends.
