@@ -51,9 +51,10 @@ public func curvesSVG(series: [Series], title: String, xLabel: String, yLabel: S
 /// Panels of line plots stacked vertically under one title, as an SVG file.
 ///
 /// Each series is a polyline through its points in the given order (with a dot at each point when
-/// there are at most 60); non-finite y values leave a gap. The x range is `xRange` or the data's; the y range
-/// is `yRange` (lines beyond it clipped), or the data's widened to nice tick values (linear) or
-/// padded by 10 % (log10). Each panel has a legend, in the corner with the fewest points.
+/// there are at most 60); non-finite y values leave a gap. The x range is `xRange` or the data's,
+/// padded by 3 % at each end; the y range is `yRange` (lines beyond it clipped), or the data's
+/// widened to nice tick values and at least 4 % beyond its extremes (linear) or padded by 5 % of its decades (log10),
+/// so no point of the data is drawn on the frame. Each panel has a legend, in the corner with the fewest points.
 /// - Throws: `PlotError` when there is no panel, a panel has no finite point, a log-scale
 ///   panel has a value ≤ 0, or a y range is empty (or not positive on a log scale).
 public func curvesSVG(panels: [CurvePanel], title: String) throws -> String {
@@ -89,7 +90,8 @@ enum CurvePanelDrawing {
             throw PlotError("nothing to plot for \"\(panel.yLabel)\": no finite points")
         }
         let (xLo, xHi) = panel.xRange.map { ($0.lowerBound, $0.upperBound) } ?? (xMin, xMax)
-        let xBounds = xHi > xLo ? (lo: xLo, hi: xHi) : (lo: xLo - 1, hi: xHi + 1)
+        // 3 % of the range beyond each end, so no point lies on the frame.
+        let xBounds = xHi > xLo ? (lo: xLo - 0.03 * (xHi - xLo), hi: xHi + 0.03 * (xHi - xLo)) : (lo: xLo - 1, hi: xHi + 1)
         let yBounds: (lo: Double, hi: Double)
         let yTicks: [Double]
         if let range = panel.yRange {
@@ -103,8 +105,11 @@ enum CurvePanelDrawing {
             yBounds = yMax > yMin ? (yMin / pow(yMax / yMin, 0.05), yMax * pow(yMax / yMin, 0.05)) : (yMin / 2, yMax * 2)
             yTicks = Scale(lo: yBounds.lo, hi: yBounds.hi, from: 0, to: 1, logarithmic: true).ticks(count: 5)
         } else {
+            // Ticks at whole steps; the axis 4 % beyond the data where a value lies on or near the
+            // outer tick (a loss of 20 with steps of 1), so no point is drawn on the frame.
             let nice = niceBounds(lo: yMin, hi: yMax, count: 5)
-            yBounds = (nice.lo, nice.hi)
+            let pad = 0.04 * (nice.hi - nice.lo)
+            yBounds = (min(nice.lo, yMin - pad), max(nice.hi, yMax + pad))
             yTicks = niceTicks(lo: nice.lo, hi: nice.hi, step: nice.step)
         }
         let x = Scale(lo: xBounds.lo, hi: xBounds.hi, from: area.x, to: area.right)

@@ -53,8 +53,9 @@ final class LearningCurveTests: XCTestCase {
         XCTAssertEqual(svg.groups("y-axis")[0].elements("text").map(\.text), ["-100", "-80", "-60", "-40", "-20", "0", "return (mean of the last 2 episodes)"])
         // The steps are smoothed as the returns are, and their axis says so.
         XCTAssertEqual(svg.groups("y-axis")[1].elements("text").last?.text, "steps per episode (mean of the last 2 episodes)")
-        // Episode 2 of q: (300 + 40) / 2 = 170 steps on the 0…300 axis of the lower panel (y 374…634).
-        XCTAssertEqual(polylinePoints(svg.groups("series")[2].elements("polyline")[0])[1].y, 634 - 260 * 170 / 300, accuracy: 0.01)
+        // Episode 2 of q: (300 + 40) / 2 = 170 steps on the lower panel (y 374…634), whose axis is
+        // 0…300 by steps of 50 with 4 % of 300 above the 300 of episode 1: 0…312.
+        XCTAssertEqual(polylinePoints(svg.groups("series")[2].elements("polyline")[0])[1].y, 634 - 260 * 170 / 312, accuracy: 0.01)
         let series = svg.groups("series")
         XCTAssertEqual(series.count, 4)
         XCTAssertTrue(series.allSatisfy { ($0.attributes["clip-path"] ?? "").hasPrefix("url(#clip") })

@@ -93,13 +93,17 @@ final class PlotTests: XCTestCase {
                                  title: "T&C", xLabel: "epoch", yLabel: "loss")
         let svg = try parseSVG(text)
         XCTAssertEqual(svg.elements("title").first?.text, "T&C")
-        // Plot area (82, 44) to (722, 304); x 0…10, y 0…1.
+        // Plot area (82, 44) to (722, 304); x 0…10 padded by 3 % at each end: −0.3…10.3; y ticked
+        // 0…1 by 0.2 and padded by 4 % of that: −0.04…1.04. No point lies on the frame.
         let line = try XCTUnwrap(svg.groups("series").first?.elements("polyline").first)
         let points = polylinePoints(line)
+        func x(_ v: Double) -> Double { 82 + 640 * (v + 0.3) / 10.6 }
+        func y(_ v: Double) -> Double { 304 - 260 * (v + 0.04) / 1.08 }
         XCTAssertEqual(points.count, 3)
-        XCTAssertEqual(points[0].x, 82); XCTAssertEqual(points[0].y, 304)
-        XCTAssertEqual(points[1].x, 402); XCTAssertEqual(points[1].y, 174)
-        XCTAssertEqual(points[2].x, 722); XCTAssertEqual(points[2].y, 44)
+        for (p, (vx, vy)) in zip(points, [(0.0, 0.0), (5, 0.5), (10, 1)]) {
+            XCTAssertEqual(p.x, x(vx), accuracy: 0.01); XCTAssertEqual(p.y, y(vy), accuracy: 0.01)
+        }
+        XCTAssertEqual(points[0].x, 100.11, accuracy: 0.01); XCTAssertEqual(points[0].y, 294.37, accuracy: 0.01)
         XCTAssertEqual(svg.groups("series").first?.elements("circle").count, 3)
         let xAxis = try XCTUnwrap(svg.groups("x-axis").first)
         XCTAssertEqual(xAxis.elements("text").map(\.text), (0...10).map(String.init) + ["epoch"])
@@ -120,15 +124,19 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(try legendX(rising), 90)            // area.x + 8
     }
 
-    /// The y axis spans whole tick steps and has a tick at each end: 52…394 becomes 50…400 by 50.
-    func testYAxisEndsOnTicks() throws {
+    /// The y axis is ticked at whole steps, 52…394 by 50 from 50 to 400, and reaches 4 % of that
+    /// range (14) beyond the data, 38…408, so neither end point is drawn on the frame.
+    func testYAxisTicksAreWholeStepsInAPaddedRange() throws {
         let svg = try parseSVG(try curvesSVG(series: [Series(name: "s", points: [(1, 394), (2, 196), (3, 52)])],
                                              title: "", xLabel: "", yLabel: ""))
         let labels = try XCTUnwrap(svg.groups("y-axis").first).elements("text").map(\.text)
         XCTAssertEqual(labels, ["50", "100", "150", "200", "250", "300", "350", "400"])
         let ticks = try XCTUnwrap(svg.groups("y-axis").first).elements("line").compactMap { $0.number("y1") }
-        XCTAssertEqual(ticks.first, 304)   // the bottom of the area
-        XCTAssertEqual(ticks.last, 44)     // the top
+        XCTAssertEqual(try XCTUnwrap(ticks.first), 304 - 260 * 12 / 370, accuracy: 0.01)   // 50, above the bottom (38)
+        XCTAssertEqual(try XCTUnwrap(ticks.last), 304 - 260 * 362 / 370, accuracy: 0.01)   // 400, below the top (408)
+        let points = polylinePoints(try XCTUnwrap(svg.groups("series").first?.elements("polyline").first))
+        XCTAssertEqual(points.map(\.y).max()!, 304 - 260 * 14 / 370, accuracy: 0.01)
+        XCTAssertEqual(points.map(\.y).min()!, 304 - 260 * 356 / 370, accuracy: 0.01)
     }
 
     func testLogScaleCurveAndGaps() throws {
@@ -368,8 +376,9 @@ final class PlotTests: XCTestCase {
         let svg = try parseSVG(try trainingCurvesSVG(entries, title: "run"))
         let axes = svg.groups("x-axis")
         XCTAssertEqual(axes.count, 3)
-        // Epoch e at x = 82 + 640 (e − 1) / 3, written with two decimals.
-        let epochX: [Double] = [82, 295.33, 508.67, 722]
+        // Epochs 1…4 padded by 3 % of 3 at each end: epoch e at x = 82 + 640 (e − 0.91) / 3.18,
+        // written with two decimals.
+        let epochX: [Double] = [100.11, 301.37, 502.63, 703.89]
         for axis in axes {
             XCTAssertEqual(axis.elements("text").map(\.text), ["1", "2", "3", "4", "epoch"])
             let ticks = axis.elements("line").filter { $0.attributes["stroke"] == "#444444" }
@@ -378,6 +387,19 @@ final class PlotTests: XCTestCase {
         // The error rate at epochs 2 and 4 is drawn at those epochs' x.
         let errors = polylinePoints(svg.groups("series")[2].elements("polyline")[0])
         XCTAssertEqual(errors.map(\.x), [epochX[1], epochX[3]])
+    }
+
+    /// One epoch, losses 25 and 20 (ticks 20…25 by 1): both points inside the frame, not on it.
+    func testOneEpochLossesAreNotDrawnOnTheFrame() throws {
+        let svg = try parseSVG(try trainingCurvesSVG([TrainingLogEntry(epoch: 1, trainLoss: 25, validLoss: 20)], title: "one"))
+        let dots = svg.groups("series").map { try? XCTUnwrap($0.elements("circle").first) }
+        XCTAssertEqual(dots.count, 2)
+        // The axis is 19.8…25.2 (4 % of 5 beyond the ticks) over y 304…44.
+        XCTAssertEqual(try XCTUnwrap(dots[0]?.number("cy")), 304 - 260 * 5.2 / 5.4, accuracy: 0.01)
+        XCTAssertEqual(try XCTUnwrap(dots[1]?.number("cy")), 304 - 260 * 0.2 / 5.4, accuracy: 0.01)
+        XCTAssertEqual(try XCTUnwrap(dots[1]?.number("cx")), 402)
+        XCTAssertEqual(try XCTUnwrap(svg.groups("y-axis").first).elements("text").map(\.text),
+                       ["20", "21", "22", "23", "24", "25", "CTC loss per utterance"])
     }
 
     func testTrainingLogReadAndCurves() throws {
