@@ -42,7 +42,7 @@ public func heatMapSVG(matrix: Matrix, frameShift: Double?, title: String, yLabe
     let area = PlotArea(x: 78, y: 40, width: options.plotWidth, height: height)
     var doc = SVGDocument(width: area.right + 110, height: area.bottom + 56, title: title)
     doc.text(title, x: area.x, y: 24, size: 15, bold: true)
-    let caption = "\(matrix.rows) frames × \(matrix.cols) dimensions"
+    let caption = "\(counted(matrix.rows, "frame")) × \(counted(matrix.cols, "dimension"))"
         + columnNote(frames: matrix.rows, maxColumns: options.maxColumns, how: "their mean")
     doc.text(caption, x: area.right, y: 24, size: 11, anchor: .end, fill: "#666666")
     let range = try HeatMapPanel.draw(&doc, area: area, matrix: matrix, yLabel: yLabel, options: options)

@@ -49,7 +49,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     let frames = logProbs.rows
     guard frames > 0, logProbs.cols > 0 else { throw PlotError("the posteriors have no frames") }
     guard alphabet.count == logProbs.cols else {
-        throw PlotError("the alphabet has \(alphabet.count) labels but the posteriors have \(logProbs.cols) columns")
+        throw PlotError("the alphabet has \(counted(alphabet.count, "label")) but the posteriors have \(counted(logProbs.cols, "column"))")
     }
     guard blank >= 0 && blank < alphabet.count else { throw PlotError("blank index \(blank) is outside the alphabet") }
     for (i, v) in logProbs.data.enumerated() where v.isNaN || v == .infinity {
@@ -58,7 +58,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     if let features {
         try checkPlottable(features, what: "the features")
         guard features.rows == frames else {
-            throw PlotError("the features have \(features.rows) frames but the posteriors \(frames)")
+            throw PlotError("the features have \(counted(features.rows, "frame")) but the posteriors \(frames)")
         }
     }
     for (i, s) in spans.enumerated() {

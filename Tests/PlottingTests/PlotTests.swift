@@ -81,7 +81,9 @@ final class PlotTests: XCTestCase {
         // The caption says a column is the mean of 100 frames; without reduction it gives the size only.
         XCTAssertTrue(svg.elements("text").contains { $0.text == "1000 frames × 2 dimensions; each column 100 frames (their mean)" },
                       "\(svg.elements("text").map(\.text))")
-        XCTAssertTrue(run.elements("text").contains { $0.text == "3 frames × 1 dimensions" }, "\(run.elements("text").map(\.text))")
+        XCTAssertTrue(run.elements("text").contains { $0.text == "3 frames × 1 dimension" }, "\(run.elements("text").map(\.text))")
+        let single = try parseSVG(try heatMapSVG(matrix: Matrix([[7]]), frameShift: nil, title: "1", yLabel: "d"))
+        XCTAssertTrue(single.elements("text").contains { $0.text == "1 frame × 1 dimension" }, "\(single.elements("text").map(\.text))")
         options.maxColumns = 300
         let uneven = try parseSVG(try heatMapSVG(matrix: long, frameShift: nil, title: "long", yLabel: "d", options: options))
         XCTAssertTrue(uneven.elements("text").contains { $0.text == "1000 frames × 2 dimensions; each column 3–4 frames (their mean)" },
@@ -344,7 +346,12 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(message { try curvesSVG(panels: [], title: "") }, "nothing to plot: no panels")
         let lp = Matrix(rows: 2, cols: 2)
         XCTAssertEqual(message { try posteriorsSVG(logProbs: lp, alphabet: ["a"], spans: [], frameShift: nil, title: "") },
-                       "the alphabet has 1 labels but the posteriors have 2 columns")
+                       "the alphabet has 1 label but the posteriors have 2 columns")
+        XCTAssertEqual(message { try posteriorsSVG(logProbs: Matrix(rows: 2, cols: 1), alphabet: ["a", "b"], spans: [], frameShift: nil, title: "") },
+                       "the alphabet has 2 labels but the posteriors have 1 column")
+        XCTAssertEqual(message { try posteriorsSVG(logProbs: lp, alphabet: ["a", "b"], spans: [], frameShift: nil, features: Matrix(rows: 1, cols: 3),
+                                                   title: "") },
+                       "the features have 1 frame but the posteriors 2")
         XCTAssertEqual(message { try posteriorsSVG(logProbs: lp, alphabet: ["a", "b"], spans: [TokenSpan(label: 1, start: 1, end: 2)],
                                                    frameShift: nil, title: "") },
                        "token 0 spans frames 1...2, outside 0..<2")
