@@ -61,14 +61,18 @@ private func readUtterance(_ path: String, key: String?) throws -> KaldiRecord {
     throw InputError(file: name, "the archive holds no utterance")
 }
 
-/// Refuses a stroke file (UNIPEN, IAM-OnDB XML, known by content) given where a feature archive
-/// is expected, naming what it holds and which commands take it, rather than failing at the byte
-/// where the archive reader gives up.
-private func refuseInk(_ path: String) throws {
+/// Refuses a stroke file (UNIPEN, IAM-OnDB XML, known by content) or an audio file given where a
+/// feature archive is expected, naming what it holds and which commands take it, rather than
+/// failing at the byte where the archive reader gives up.
+private func refuseRawInput(_ path: String) throws {
     guard path != "-", try FileKind.detect(path: path) == .unknown,
-          let head = FileHandle(forReadingAtPath: path)?.readData(ofLength: 65_536),
-          let format = inkFormat(byContent: head) else { return }
-    throw InputError(file: path, "holds pen strokes (\(format.name)), not features; plot ink draws it, extract strokes makes features")
+          let head = FileHandle(forReadingAtPath: path)?.readData(ofLength: 65_536) else { return }
+    if let audio = audioFormat(startingWith: head) {
+        throw InputError(file: path, "holds \(audio) audio, not features; plot audio draws its features through a front end, extract audio makes an archive of them")
+    }
+    if let format = inkFormat(byContent: head) {
+        throw InputError(file: path, "holds pen strokes (\(format.name)), not features; plot ink draws it, extract strokes makes features")
+    }
 }
 
 /// `seqlab plot features`: one utterance of a feature archive as a heat map.
@@ -89,7 +93,7 @@ struct PlotFeatures: ParsableCommand {
     func run() throws {
         let name = archive == "-" ? "stdin" : archive
         try reportingPlotErrors(Self.self, file: name, place: key) {
-            try refuseInk(archive)
+            try refuseRawInput(archive)
             let record = try readUtterance(archive, key: key)
             // A matrix that cannot be drawn is named by its utterance, with or without --key.
             let svg: String

@@ -93,6 +93,13 @@ final class PlotCommandTests: XCTestCase {
             XCTAssertEqual(r.status, 1)
             XCTAssertEqual(r.stderr, "seqlab plot features: \(strokes): holds pen strokes (\(format)), not features; plot ink draws it, extract strokes makes features\n")
         }
+        // Audio: plot audio draws it.
+        let wav = path("a.wav")
+        try wavBytes(samples: toneSamples(hz: 440, seconds: 0.1, rate: 8000), rate: 8000).write(to: URL(fileURLWithPath: wav))
+        let wavAsFeatures = try runSeqlab(["plot", "features", wav, "-o", path("x.svg")])
+        XCTAssertEqual(wavAsFeatures.status, 1)
+        XCTAssertEqual(wavAsFeatures.stderr, "seqlab plot features: \(wav): holds WAV audio, not features; plot audio draws its features through a front end, extract audio makes an archive of them\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.svg")))
         // An empty file is neither an archive nor a raw file for the model's front end.
         let empty = path("e.ark")
         try Data().write(to: URL(fileURLWithPath: empty))
