@@ -62,12 +62,13 @@ func columnNote(frames: Int, maxColumns: Int, how: String) -> String {
     return "; each column \(lo == hi ? "\(lo)" : "\(lo)–\(hi)") frames (\(how))"
 }
 
-/// Checks that a matrix has rows, columns and only finite values.
-func checkPlottable(_ matrix: Matrix, what: String) throws {
-    guard matrix.rows > 0 else { throw PlotError("\(what) has no frames") }
-    guard matrix.cols > 0 else { throw PlotError("\(what) has no dimensions") }
+/// Checks that a matrix of features has rows, columns and only finite values; the errors say
+/// "the features have …".
+func checkPlottable(_ matrix: Matrix) throws {
+    guard matrix.rows > 0 else { throw PlotError("the features have no frames") }
+    guard matrix.cols > 0 else { throw PlotError("the features have no dimensions") }
     if let (r, c) = matrix.firstNonFinite {
-        throw PlotError("\(what) has a non-finite value at frame \(r), dimension \(c)")
+        throw PlotError("the features have a non-finite value at frame \(r), dimension \(c)")
     }
 }
 

@@ -37,7 +37,7 @@ public struct HeatMapOptions: Sendable {
 /// - Throws: `PlotError` for an empty matrix or a non-finite value.
 public func heatMapSVG(matrix: Matrix, frameShift: Double?, title: String, yLabel: String,
                        options: HeatMapOptions = HeatMapOptions()) throws -> String {
-    try checkPlottable(matrix, what: "the matrix")
+    try checkPlottable(matrix)
     let height = options.plotHeight ?? min(360, max(160, Double(matrix.cols) * 6))
     let area = PlotArea(x: 78, y: 40, width: options.plotWidth, height: height)
     var doc = SVGDocument(width: area.right + 110, height: area.bottom + 56, title: title)

@@ -56,7 +56,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
         throw PlotError("the posteriors have \(v) at frame \(i / logProbs.cols), label \(i % logProbs.cols)")
     }
     if let features {
-        try checkPlottable(features, what: "the features")
+        try checkPlottable(features)
         guard features.rows == frames else {
             throw PlotError("the features have \(counted(features.rows, "frame")) but the posteriors \(frames)")
         }

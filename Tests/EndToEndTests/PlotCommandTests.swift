@@ -81,7 +81,7 @@ final class PlotCommandTests: XCTestCase {
         for args in [[nan, "--key", "u2"], ["-", "-o", path("n.svg")]] {
             let r = try runSeqlab(["plot", "features"] + args, stdin: args[0] == "-" ? Data("u2 [ 1 2\n 3 nan ]\n".utf8) : Data())
             XCTAssertEqual(r.status, 1)
-            XCTAssertEqual(r.stderr, "seqlab plot features: \(args[0] == "-" ? "stdin" : nan): u2: the matrix has a non-finite value at frame 1, dimension 1\n")
+            XCTAssertEqual(r.stderr, "seqlab plot features: \(args[0] == "-" ? "stdin" : nan): u2: the features have a non-finite value at frame 1, dimension 1\n")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("n.svg")))
 

@@ -334,11 +334,15 @@ final class PlotTests: XCTestCase {
             do { _ = try body(); return "no error" } catch { return "\(error)" }
         }
         XCTAssertEqual(message { try heatMapSVG(matrix: Matrix(rows: 0, cols: 3), frameShift: nil, title: "", yLabel: "") },
-                       "the matrix has no frames")
+                       "the features have no frames")
         XCTAssertEqual(message { try heatMapSVG(matrix: Matrix(rows: 2, cols: 0), frameShift: nil, title: "", yLabel: "") },
-                       "the matrix has no dimensions")
+                       "the features have no dimensions")
         XCTAssertEqual(message { try heatMapSVG(matrix: Matrix([[1, .nan]]), frameShift: nil, title: "", yLabel: "") },
-                       "the matrix has a non-finite value at frame 0, dimension 1")
+                       "the features have a non-finite value at frame 0, dimension 1")
+        // The features above the posteriors are named as such too.
+        XCTAssertEqual(message { try posteriorsSVG(logProbs: Matrix(rows: 1, cols: 2), alphabet: ["a", "b"], spans: [], frameShift: nil,
+                                                   features: Matrix([[1, .infinity]]), title: "") },
+                       "the features have a non-finite value at frame 0, dimension 1")
         XCTAssertEqual(message { try curvesSVG(series: [], title: "", xLabel: "", yLabel: "loss") },
                        "nothing to plot for \"loss\": no finite points")
         XCTAssertEqual(message { try curvesSVG(series: [Series(name: "s", points: [(1, .nan)])], title: "", xLabel: "", yLabel: "y") },
