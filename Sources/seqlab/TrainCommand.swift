@@ -564,7 +564,8 @@ struct Train: ParsableCommand {
         var line = String(format: "epoch %d: train loss %.4f", r.epoch, r.trainLoss)
         if let v = r.validLoss { line += String(format: ", valid loss %.4f", v) }
         if let e = r.validLabelErrorRate { line += ", valid \(task.errorName) \(formatError(e, task))" }
-        line += String(format: ", lr %.2g, %.0f frames/s", r.learningRate, r.framesPerSecond)
+        // Six significant digits: a halved rate (0.0125 after 0.025) or a decayed one reads exactly.
+        line += String(format: ", lr %g, %.0f frames/s", r.learningRate, r.framesPerSecond)
         return line
     }
 

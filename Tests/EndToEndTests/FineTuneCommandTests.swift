@@ -124,6 +124,24 @@ final class FineTuneCommandTests: XCTestCase {
         XCTAssertFalse(whole.stderr.contains("stopped after"), whole.stderr)
     }
 
+    /// The epoch lines give the learning rate to six significant digits, as the log holds it: a
+    /// halving is seen (1.25e-12 then 6.25e-13), not rounded away (1.2e-12, 6.2e-13).
+    func testEpochLinesShowTheHalvedLearningRate() throws {
+        let task = try writeLabelTask(in: dir)
+        // A rate too small to move the validation error: the second epoch without a better one halves it.
+        let r = try runSeqlab(["train", "--feats", task.feats, "--text", task.text, "--tokens", "words", "--hidden", "4", "--unidirectional",
+                               "--learning-rate", "1.25e-12", "--batch-size", "4", "--threads", "1", "--seed", "4", "--epochs", "4",
+                               "--patience", "10", "--log", path("m.jsonl"), "-o", path("m.safetensors")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rates = try readLog(path("m.jsonl")).map { try XCTUnwrap($0["learningRate"] as? Double) }
+        XCTAssertEqual(rates, [1.25e-12, 1.25e-12, 1.25e-12, 6.25e-13])
+        let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+        XCTAssertEqual(lines.count, 4, r.stderr)
+        for (line, expected) in zip(lines, ["1.25e-12", "1.25e-12", "1.25e-12", "6.25e-13"]) {
+            XCTAssertTrue(line.contains(", lr \(expected), "), "\(line)")
+        }
+    }
+
     /// On --resume the checkpoint's options rule: a training flag asking for another value than
     /// the checkpoint's (and than its default) is refused, naming both, before any data is read.
     func testResumeRefusesFlagsTheCheckpointWouldOverride() throws {
