@@ -68,30 +68,30 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "Forward-only layers (default: bidirectional).") var unidirectional = false
     @Flag(name: .long, help: "No peephole weights.") var noPeepholes = false
 
-    @Option(name: .long, help: "bptt, rtrl or tbptt (see above).") var gradient: GradientAlgorithm = .bptt
+    @Option(name: .customLong("gradient"), help: "bptt, rtrl or tbptt (see above). (default: bptt)") var gradientOption: GradientAlgorithm?
     @Option(name: .long, help: "Frames backpropagated through per update (--gradient tbptt).") var horizon: Int?
     @Option(name: .long, help: "Epochs at most (default 20). With --resume: raise the finished run's limit to this many.") var epochs: Int?
-    @Option(name: .long, help: "Utterances per minibatch.") var batchSize = 16
-    @Option(name: .long, help: "sgd, rmsprop or adam.") var optimizer: OptimizerKind = .adam
-    @Option(name: .long, help: "Learning rate.") var learningRate = 1e-3
+    @Option(name: .customLong("batch-size"), help: "Utterances per minibatch. (default: 16)") var batchSizeOption: Int?
+    @Option(name: .customLong("optimizer"), help: "sgd, rmsprop or adam. (default: adam)") var optimizerOption: OptimizerKind?
+    @Option(name: .customLong("learning-rate"), help: "Learning rate. (default: 0.001)") var learningRateOption: Double?
     @Option(name: .long, help: "Momentum of sgd and rmsprop (Adam keeps its own moment estimates). (default: 0.9)") var momentum: Double?
-    @Option(name: .long, help: "Clip the global gradient norm (0 = off).") var clip = 5.0
-    @Option(name: .long, help: "L2 weight decay.") var weightDecay = 0.0
-    @Option(name: .long, help: "Std. dev. of Gaussian input noise while training.") var inputNoise = 0.0
-    @Option(name: .long, help: "Dropout rate between LSTM layers and before the output layer while training (0 = none).") var dropout = 0.0
-    @Option(name: .long, help: "Time masks per utterance (SpecAugment).") var timeMasks = 0
+    @Option(name: .customLong("clip"), help: "Clip the global gradient norm (0 = off). (default: 5)") var clipOption: Double?
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay. (default: 0)") var weightDecayOption: Double?
+    @Option(name: .customLong("input-noise"), help: "Std. dev. of Gaussian input noise while training. (default: 0)") var inputNoiseOption: Double?
+    @Option(name: .customLong("dropout"), help: "Dropout rate between LSTM layers and before the output layer while training (0 = none). (default: 0)") var dropoutOption: Double?
+    @Option(name: .customLong("time-masks"), help: "Time masks per utterance (SpecAugment). (default: 0)") var timeMasksOption: Int?
     @Option(name: .long, help: "Largest time mask, frames (with --time-masks; default 10).") var timeMaskWidth: Int?
-    @Option(name: .long, help: "Frequency masks per utterance (SpecAugment).") var freqMasks = 0
+    @Option(name: .customLong("freq-masks"), help: "Frequency masks per utterance (SpecAugment). (default: 0)") var freqMasksOption: Int?
     @Option(name: .long, help: "Largest frequency mask, dimensions (with --freq-masks; default 4).") var freqMaskWidth: Int?
-    @Option(name: .long, help: "Pen features: rotate each sample by up to ± this many degrees (a new draw per utterance and epoch).") var penRotation = 0.0
-    @Option(name: .long, help: "Pen features: slant each sample by x ← x + s·y, s up to ± this.") var penSlant = 0.0
-    @Option(name: .long, help: "Pen features: scale width and height each by 1 ± up to this.") var penScale = 0.0
+    @Option(name: .customLong("pen-rotation"), help: "Pen features: rotate each sample by up to ± this many degrees (a new draw per utterance and epoch). (default: 0)") var penRotationOption: Double?
+    @Option(name: .customLong("pen-slant"), help: "Pen features: slant each sample by x ← x + s·y, s up to ± this. (default: 0)") var penSlantOption: Double?
+    @Option(name: .customLong("pen-scale"), help: "Pen features: scale width and height each by 1 ± up to this. (default: 0)") var penScaleOption: Double?
     @Option(name: .long, help: "Stop after this many epochs without a better validation error (ties, and rates of 100% or more, go to the lower validation loss). (default: 6)") var patience: Int?
     @Flag(name: .long, help: "Keep the learning rate when validation error stalls (default: halve it every second epoch without improvement).") var noHalving = false
     @Option(name: .long, help: "Multiply the learning rate by this factor in (0, 1] after every epoch (exponential decay, on top of any halving; e.g. 0.9).") var learningRateDecay: Double?
 
-    @Option(name: .long, help: "Arithmetic of the LSTM layers' products: fp32, or bf16 (mixed precision: weights, layer inputs and backpropagated gradients rounded to bfloat16 in the products, sums, weights and updates in float; a 2×256 BLSTM trains 1.4× faster with AVX512-BF16, docs/RESULTS.md).") var precision: ProductPrecision = .float32
-    @Option(name: .long, help: "Seed of every random choice.") var seed: UInt64 = 1
+    @Option(name: .customLong("precision"), help: "Arithmetic of the LSTM layers' products: fp32, or bf16 (mixed precision: weights, layer inputs and backpropagated gradients rounded to bfloat16 in the products, sums, weights and updates in float; a 2×256 BLSTM trains 1.4× faster with AVX512-BF16, docs/RESULTS.md). (default: fp32)") var precisionOption: ProductPrecision?
+    @Option(name: .customLong("seed"), help: "Seed of every random choice. (default: 1)") var seedOption: UInt64?
     @Option(name: .customLong("threads"), help: "Threads (default: all cores).") var threadsOption: Int?
     @Option(name: .long, help: "Checkpoint file (default: OUTPUT.ckpt).", completion: .file()) var checkpoint: String?
     @Option(name: .long, help: "Continue the run saved in this checkpoint.", completion: .file()) var resume: String?
@@ -225,6 +225,42 @@ struct Train: ParsableCommand {
     /// --threads, or every core.
     var threads: Int { threadsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
+    // The training options with a default are optional, so that --resume can tell a flag given
+    // with its default value (refused when the checkpoint's differs) from one left out.
+    var gradient: GradientAlgorithm { gradientOption ?? .bptt }
+    var batchSize: Int { batchSizeOption ?? 16 }
+    var optimizer: OptimizerKind { optimizerOption ?? .adam }
+    var learningRate: Double { learningRateOption ?? 1e-3 }
+    var clip: Double { clipOption ?? 5 }
+    var weightDecay: Double { weightDecayOption ?? 0 }
+    var inputNoise: Double { inputNoiseOption ?? 0 }
+    var dropout: Double { dropoutOption ?? 0 }
+    var timeMasks: Int { timeMasksOption ?? 0 }
+    var freqMasks: Int { freqMasksOption ?? 0 }
+    var penRotation: Double { penRotationOption ?? 0 }
+    var penSlant: Double { penSlantOption ?? 0 }
+    var penScale: Double { penScaleOption ?? 0 }
+    var precision: ProductPrecision { precisionOption ?? .float32 }
+    var seed: UInt64 { seedOption ?? 1 }
+
+    /// The `TrainingOptions` fields (their Codable keys) that a flag on the command line sets, with
+    /// whatever value, the default's included.
+    var givenOptionKeys: Set<String> {
+        let given: [(String, Bool)] = [
+            ("hiddenSizes", hidden != nil), ("bidirectional", unidirectional), ("peepholes", noPeepholes),
+            ("batchSize", batchSizeOption != nil), ("optimizer", optimizerOption != nil),
+            ("learningRate", learningRateOption != nil), ("momentum", momentum != nil), ("clipNorm", clipOption != nil),
+            ("weightDecay", weightDecayOption != nil), ("inputNoise", inputNoiseOption != nil), ("dropout", dropoutOption != nil),
+            ("timeMasks", timeMasksOption != nil), ("timeMaskWidth", timeMaskWidth != nil),
+            ("frequencyMasks", freqMasksOption != nil), ("frequencyMaskWidth", freqMaskWidth != nil),
+            ("penDistortion", penRotationOption != nil || penSlantOption != nil || penScaleOption != nil),
+            ("patience", patience != nil), ("halveOnPlateau", noHalving), ("learningRateDecay", learningRateDecay != nil),
+            ("seed", seedOption != nil), ("threads", threadsOption != nil), ("gradient", gradientOption != nil),
+            ("horizon", horizon != nil), ("precision", precisionOption != nil),
+        ]
+        return Set(given.filter(\.1).map(\.0))
+    }
+
     /// The share of training utterances held out when no --valid-feats is given.
     var heldOutFraction: Double { validFraction ?? 0.1 }
 
@@ -282,8 +318,9 @@ struct Train: ParsableCommand {
     ]
 
     /// With --resume the run goes on with the checkpoint's options (that is what makes it end in
-    /// the bytes of an uninterrupted run). A training flag given with a value that is neither its
-    /// default nor the checkpoint's would be ignored: it is refused instead, naming both values.
+    /// the bytes of an uninterrupted run). A training flag given with a value other than the
+    /// checkpoint's (its default included, say --threads 2 = all cores for a run made with
+    /// --threads 1) would be ignored: it is refused instead, naming both values.
     func refuseFlagsTheCheckpointOverrides(_ saved: TrainingOptions, checkpoint: String) throws {
         func fields(_ o: TrainingOptions) throws -> [String: Any] {
             try JSONSerialization.jsonObject(with: JSONEncoder().encode(o)) as? [String: Any] ?? [:]
@@ -301,7 +338,8 @@ struct Train: ParsableCommand {
         // Every field of the options, so that one added later is checked too; `epochs` is left
         // out, as `--resume CKPT --epochs N` raises the limit of a finished run.
         let keys = Set(defaults.keys).union(given.keys).union(kept.keys).subtracting(["epochs"]).sorted()
-        for key in keys where !same(given[key], defaults[key]) && !same(given[key], kept[key]) {
+        let flagged = givenOptionKeys
+        for key in keys where (flagged.contains(key) || !same(given[key], defaults[key])) && !same(given[key], kept[key]) {
             let flag = Train.optionFlags[key] ?? key
             throw InputError(file: checkpoint, place: key,
                              "the checkpoint's run has \(key) = \(show(kept[key])) and --resume continues it with its own options; \(flag) asks for \(show(given[key])): leave it out, or start a new run (--init MODEL fine-tunes from a model)")

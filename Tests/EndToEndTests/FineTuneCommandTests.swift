@@ -143,7 +143,7 @@ final class FineTuneCommandTests: XCTestCase {
     }
 
     /// On --resume the checkpoint's options rule: a training flag asking for another value than
-    /// the checkpoint's (and than its default) is refused, naming both, before any data is read.
+    /// the checkpoint's, its default included, is refused, naming both, before any data is read.
     func testResumeRefusesFlagsTheCheckpointWouldOverride() throws {
         let task = try writeLabelTask(in: dir)
         let common = ["train", "--feats", task.feats, "--text", task.text, "--tokens", "words", "--hidden", "8", "--unidirectional",
@@ -155,10 +155,15 @@ final class FineTuneCommandTests: XCTestCase {
             (["--seed", "5"], "seed = 4"),
             (["--time-masks", "2"], "--time-masks asks for 2"),
             (["--threads", "13"], "threads = 1"),   // 13: not the default (all cores) here
+            // Flags given with their default value, which the checkpoint's run does not have.
+            (["--batch-size", "16"], "batchSize: the checkpoint's run has batchSize = 4 and --resume continues it with its own options; --batch-size asks for 16"),
+            (["--seed", "1"], "seed = 4"),
+            (["--learning-rate", "0.001"], "--learning-rate asks for 0.001"),
+            (["--threads", String(ProcessInfo.processInfo.activeProcessorCount)], "threads = 1"),
             (["--tokens", "chars"], "seqlab.tokens: the checkpoint's run has words tokens and --resume continues it with its own alphabet; --tokens asks for chars"),
             (["--frontend", packageRoot.appendingPathComponent("models/digits.conf").path],
              "seqlab.frontend: --frontend differs from the checkpoint's: its run has no stored front end"),
-        ] {
+        ] where flags != ["--threads", "1"] {   // a machine of one core: its default is the checkpoint's
             var args = common
             for (i, a) in args.enumerated() where a == flags[0] { args[i + 1] = flags[1] }
             if !args.contains(flags[0]) { args += flags }
