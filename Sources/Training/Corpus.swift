@@ -182,6 +182,13 @@ public struct Corpus: Sendable {
         return Corpus(utterances: utterances, skipped: skipped)
     }
 
+    /// The number of source utterances: keys counted without the `sp<s>-` and `vtlp<α>-` prefixes
+    /// of the copies speed perturbation and VTLP made (`AudioAugmentation.sourceKey(of:)`), the
+    /// units `splitting` holds out.
+    public var sourceCount: Int {
+        Set(utterances.map { AudioAugmentation.sourceKey(of: $0.key) }).count
+    }
+
     /// Splits off every n-th source utterance (a deterministic `fraction`) as a validation set,
     /// together with every copy `extract audio` made of it: utterances whose keys differ only by
     /// the `sp<s>-` and `vtlp<α>-` prefixes of speed perturbation and VTLP

@@ -443,7 +443,11 @@ struct Train: ParsableCommand {
             throw InputError(file: feats == "-" ? "stdin" : feats, "no usable training utterances (\(skipped.count) problem(s) reported above: features without a label, labels without features, …)")
         }
         if valid.utterances.isEmpty && validFeats == nil && heldOutFraction > 0 && previous == nil {
-            Self.printWarning("\(all.utterances.count) utterance(s) are too few to hold any out for validation (--valid-fraction \(heldOutFraction)): no early stopping or learning-rate halving, and -o gets the last epoch's model")
+            // An utterance is held out with its speed and VTLP copies: what is too few is the sources.
+            let sources = all.sourceCount, count = all.utterances.count
+            let what = sources == count ? "\(count) utterance(s)"
+                : "\(count) utterance(s), copies of \(sources) source utterance\(sources == 1 ? "" : "s") (sp and vtlp keys),"
+            Self.printWarning("\(what) are too few to hold any out for validation (--valid-fraction \(heldOutFraction)): no early stopping or learning-rate halving, and -o gets the last epoch's model")
         }
         if (previous?.options.precision ?? precision) == .bfloat16 {
             if !BFloat16Matrix.vectorised {

@@ -197,6 +197,18 @@ final class FineTuneCommandTests: XCTestCase {
         let tiny = try runSeqlab(common + ["--valid-fraction", "0.05", "--log", path("tiny.jsonl")])   // every 20th of 12: none
         XCTAssertEqual(tiny.status, 0, tiny.stderr)
         XCTAssertTrue(tiny.stderr.contains("12 utterance(s) are too few to hold any out for validation (--valid-fraction 0.05)"), tiny.stderr)
+        // Three copies of one recording (speed perturbation's keys) are held out together: too few
+        // is one source, and the warning counts it.
+        let lines = try String(contentsOfFile: task.text, encoding: .utf8).split(separator: "\n")
+        let copies = ["sp0.9-u00", "u00", "sp1.1-u00"]
+        try writeFeatureArchive(zip(copies, task.matrices).map { ($0, $1.1) }, to: path("copies.ark"))
+        try zip(copies, lines).map { "\($0) \($1.split(separator: " ", maxSplits: 1)[1])\n" }.joined()
+            .write(toFile: path("copies.text"), atomically: true, encoding: .utf8)
+        var copiesRun = common
+        copiesRun[2] = path("copies.ark"); copiesRun[4] = path("copies.text")
+        let one = try runSeqlab(copiesRun)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stderr.contains("warning: 3 utterance(s), copies of 1 source utterance (sp and vtlp keys), are too few to hold any out for validation (--valid-fraction 0.1)"), one.stderr)
         let none = try runSeqlab(common + ["--valid-fraction", "0"])
         XCTAssertEqual(none.status, 0, none.stderr)
         XCTAssertEqual(none.stderr, "", "asked for no validation: nothing to say")
