@@ -17,11 +17,12 @@ extension FrontendConfig {
     /// ones (so `--resample`, which sets both `--allow-downsample` and `--allow-upsample`, and a
     /// direction's own line apply in the order given). `--feature-type` is applied first, since it decides the defaults (use-energy) the
     /// other lines override. Unknown names and bad values throw `InputError` naming `file` and
-    /// the line; the result is validated.
+    /// the line; the result is validated (unless `validating` is false: a config that command-line
+    /// options complete is validated once they are applied, as Kaldi applies them after the file).
     ///
     /// This is the format `compute-fbank-feats --config=FILE` reads, so Kaldi config files of the
     /// options above load unchanged.
-    public init(configText: String, file: String = "<config>") throws {
+    public init(configText: String, file: String = "<config>", validating: Bool = true) throws {
         var options: [(line: Int, name: String, value: String?)] = []
         for (index, raw) in configText.textLines.enumerated() {
             var text = Substring(raw)
@@ -53,7 +54,7 @@ extension FrontendConfig {
         for option in options where option.name != "feature-type" {
             try apply(name: option.name, value: option.value, file: file, line: option.line)
         }
-        try validate(file: file)
+        if validating { try validate(file: file) }
     }
 
     /// Sets the option `name` (Kaldi spelling, without `--`) from its text `value`.

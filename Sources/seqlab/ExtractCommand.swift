@@ -167,16 +167,19 @@ struct ExtractAudio: ParsableCommand {
     }
 
     /// The front end: --config's text, then each flag given as a `--name=value` line after it.
-    /// A bad line of the config file is an input error naming the file and its line (exit 1); a
-    /// bad flag value, or a front end that the flags make unworkable, is a refused command line
-    /// naming the option (exit 64).
+    /// A bad line of the config file is an input error naming the file and its line (exit 1), as
+    /// is a config unworkable alone that the flags do not mend; a bad flag value, or a front end
+    /// that the flags make unworkable, is a refused command line naming the option (exit 64).
     func frontendConfig() throws -> FrontendConfig {
         var text = ""
         if let config {
             guard let t = String(data: try readWholeFile(config), encoding: .utf8) else {
                 throw InputError(file: config, "the config file is not UTF-8 text")
             }
-            _ = try FrontendConfig(configText: t, file: config)   // the file alone: its own errors, at its lines
+            // The file alone: its own errors, at its lines. Whether the options fit together is
+            // checked once the flags are applied over them (a config of fbank options can be
+            // made a spectrogram by --type, as Kaldi's command line overrides its --config).
+            _ = try FrontendConfig(configText: t, file: config, validating: false)
             text = t + "\n"
         }
         var flags: [(String, String?)] = [
@@ -204,7 +207,12 @@ struct ExtractAudio: ParsableCommand {
         do {
             built = try FrontendConfig(configText: text + given.joined(separator: "\n"), file: config ?? "<command line>")
         } catch let error as InputError where !given.isEmpty {
-            // The file alone was valid and every value reads: the flags make the whole unworkable.
+            // Every line and value reads, and the whole is unworkable: the config's fault when it
+            // is so alone, in the same way (the flags did not mend it); else the flags'.
+            if let config {
+                do { _ = try FrontendConfig(configText: text, file: config) }
+                catch let alone as InputError where alone.message == error.message { throw alone }
+            }
             throw ValidationError(error.message + (config.map { " (with --config \($0))" } ?? ""))
         }
         // Flags of another feature type would be dropped: refused instead (as Kaldi's per-type binaries do).

@@ -197,6 +197,31 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 
+    /// Command-line options apply over --config before the whole is checked, as Kaldi's do: a
+    /// config whose 2-sample frames could not feed fbank's 23 mel bins makes a spectrogram with
+    /// --type spectrogram (the bytes of the config naming the type itself), and a flag that does
+    /// not mend it leaves the config's own error.
+    func testCommandLineTypeOverridesTheConfigBeforeItIsChecked() throws {
+        let a = try writeTone("a.wav", hz: 300, seconds: 0.2, rate: 8000)
+        let raw = dir.appendingPathComponent("raw.conf").path, typed = dir.appendingPathComponent("typed.conf").path
+        try "--sample-frequency=8000\n--frame-length=0.25\n".write(toFile: raw, atomically: true, encoding: .utf8)
+        try "--sample-frequency=8000\n--frame-length=0.25\n--feature-type=spectrogram\n".write(toFile: typed, atomically: true, encoding: .utf8)
+        let flag = try runSeqlab(["extract", "audio", a, "--config", raw, "--type", "spectrogram", "--text-ark", "--quiet"])
+        XCTAssertEqual(flag.status, 0, flag.stderr)
+        let file = try runSeqlab(["extract", "audio", a, "--config", typed, "--text-ark", "--quiet"])
+        XCTAssertEqual(file.status, 0, file.stderr)
+        XCTAssertEqual(flag.stdoutText, file.stdoutText)
+        // 1600 samples in frames of 2 every 80: 20 frames of 2 / 2 + 1 = 2 columns.
+        let rows = flag.stdoutText.split(separator: "\n").dropFirst().map { $0.split(separator: " ").compactMap { Float($0) } }
+        XCTAssertEqual(rows.count, 20)
+        XCTAssertTrue(rows.allSatisfy { $0.count == 2 }, flag.stdoutText)
+        let out = dir.appendingPathComponent("x.ark").path
+        let unmended = try runSeqlab(["extract", "audio", a, "--config", raw, "--frame-shift", "5", "-o", out])
+        XCTAssertEqual(unmended.status, 1, unmended.stderr)
+        XCTAssertEqual(unmended.stderr, "seqlab extract audio: \(raw): mel bin 0 covers no FFT bin: --num-mel-bins=23 is too large for an FFT of 2 points between 20.0 and 4000.0 Hz\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
     func testScpKeysAndBadOptions() throws {
         let a = try writeTone("a.wav", hz: 300, seconds: 0.2, rate: 8000)
         let scp = dir.appendingPathComponent("wav.scp")
