@@ -35,6 +35,20 @@ public enum KaldiText {
         return entries
     }
 
+    /// A Kaldi `utt2spk` file (`uttid speaker` a line) as speaker by utterance; a line without
+    /// exactly one field after the key is an error naming it.
+    public static func readSpeakers(path: String) throws -> [String: String] {
+        var speakerOf: [String: String] = [:]
+        for entry in try read(path: path) {
+            guard entry.tokens.count == 1 else {
+                throw InputError(file: path == "-" ? "stdin" : path, place: "line \(entry.line)",
+                                 "expected `uttid speaker`, found \(entry.tokens.count) fields after the key")
+            }
+            speakerOf[entry.key] = entry.tokens[0]
+        }
+        return speakerOf
+    }
+
     /// The label lines of `path` for a command that needs labels (train, align): a file without
     /// any is an error, not a run over no labels.
     public static func readLabels(path: String) throws -> [KaldiTextEntry] {

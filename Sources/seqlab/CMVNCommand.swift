@@ -59,16 +59,7 @@ struct CMVN: ParsableCommand {
             if output == "-" && !textArk && isatty(1) == 1 {
                 throw InputError(file: "stdout", "refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
             }
-            var speakerOf: [String: String] = [:]
-            if let utt2spk {
-                for entry in try KaldiText.read(path: utt2spk) {
-                    guard entry.tokens.count == 1 else {
-                        throw InputError(file: utt2spk, place: "line \(entry.line)",
-                                         "expected `uttid speaker`, found \(entry.tokens.count) fields after the key")
-                    }
-                    speakerOf[entry.key] = entry.tokens[0]
-                }
-            }
+            let speakerOf = try utt2spk.map { try KaldiText.readSpeakers(path: $0) } ?? [:]
             let name = feats == "-" ? "stdin" : feats
             let reader = try KaldiArchiveReader(path: feats)
             if utt2spk == nil { return try normaliseEachAsRead(reader, name: name) }

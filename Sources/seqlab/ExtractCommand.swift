@@ -61,12 +61,16 @@ struct ExtractAudio: ParsableCommand {
         is seeded by --seed and the key, so --jobs does not change it. Labels follow
         the new keys with --text-in TEXT --text-out TEXT: each written utterance gets
         its source's label line (an utterance without one is reported and skipped).
+        Speakers follow with --utt2spk-in UTT2SPK --utt2spk-out UTT2SPK, a copy as
+        its own speaker as Kaldi's perturb_data_dir_speed.sh has it (sp0.9-UTT
+        sp0.9-SPK, vtlp0.9-UTT vtlp0.9-SPK), for seqlab cmvn --utt2spk.
 
         Examples:
           seqlab extract audio --scp data/samples/wav.scp --type mfcc -o feats.ark
           find corpus -name '*.flac' | seqlab extract audio - --jobs 2 > feats.ark
           seqlab extract audio --scp train/wav.scp --speed-perturb 0.9,1.0,1.1 \\
-            --text-in train/text --text-out sp/text -o sp.ark
+            --text-in train/text --text-out sp/text \\
+            --utt2spk-in train/utt2spk --utt2spk-out sp/utt2spk -o sp.ark
         """)
 
     @Argument(help: "Audio files, or '-' to read paths from stdin.", completion: .file())
@@ -135,6 +139,10 @@ struct ExtractAudio: ParsableCommand {
     var textIn: String?
     @Option(help: "Where to write the label lines of the written utterances (with --text-in; '-' only when the archive goes to a file).", completion: .file())
     var textOut: String?
+    @Option(help: "A Kaldi utt2spk file (uttid speaker) whose speakers are copied to --utt2spk-out, a copy's speaker with its key's prefix (sp0.9-UTT sp0.9-SPK).", completion: .file())
+    var utt2spkIn: String?
+    @Option(help: "Where to write the utt2spk lines of the written utterances (with --utt2spk-in; '-' only when neither the archive nor --text-out goes to stdout).", completion: .file())
+    var utt2spkOut: String?
 
     @Option(name: .customLong("jobs"), help: "Files processed at once (default: all cores).")
     var jobsOption: Int?
@@ -152,7 +160,7 @@ struct ExtractAudio: ParsableCommand {
         if segments != nil && scp == nil { throw ValidationError("--segments needs --scp, the wav.scp of its recordings") }
         if files.count > 1 && files.contains("-") { throw ValidationError("'-' (paths on stdin) must be the only file argument") }
         try refuseStdinTwice([("the file list", files.contains("-") ? "-" : nil), ("--scp", scp), ("--segments", segments), ("--config", config),
-                              ("--text-in", textIn), ("--noise-files", noiseFiles)])
+                              ("--text-in", textIn), ("--utt2spk-in", utt2spkIn), ("--noise-files", noiseFiles)])
         if noiseFiles != nil && noiseSnr == nil { throw ValidationError("--noise-files needs --noise-snr") }
         if let noiseSnr, !noiseSnr.isFinite { throw ValidationError("--noise-snr expects a finite number of dB, got \(noiseSnr)") }
         // The factor lists are checked here, as a command line, before any file is read.
@@ -164,6 +172,10 @@ struct ExtractAudio: ParsableCommand {
         }
         if (textIn == nil) != (textOut == nil) { throw ValidationError("--text-in and --text-out go together") }
         if textOut == "-" && output == "-" { throw ValidationError("--text-out cannot share stdout with the archive; give it a file") }
+        if (utt2spkIn == nil) != (utt2spkOut == nil) { throw ValidationError("--utt2spk-in and --utt2spk-out go together") }
+        if utt2spkOut == "-" && (output == "-" || textOut == "-") {
+            throw ValidationError("--utt2spk-out cannot share stdout with \(output == "-" ? "the archive" : "--text-out"); give it a file")
+        }
     }
 
     /// The front end: --config's text, then each flag given as a `--name=value` line after it.
@@ -261,6 +273,7 @@ struct ExtractAudio: ParsableCommand {
         let items: [ExtractInput]
         let augmentation: AudioAugmentation
         var labelTable: [String: [String]]?
+        var speakerTable: [String: String]?
         do {
             config = try frontendConfig()
             if let segments, let scp {
@@ -272,6 +285,7 @@ struct ExtractAudio: ParsableCommand {
             if let textIn {
                 labelTable = Dictionary(uniqueKeysWithValues: try KaldiText.read(path: textIn).map { ($0.key, $0.tokens) })
             }
+            if let utt2spkIn { speakerTable = try KaldiText.readSpeakers(path: utt2spkIn) }
         } catch let error as InputError {
             Self.printMessage("\(error)")
             throw ExitCode.failure
@@ -280,9 +294,9 @@ struct ExtractAudio: ParsableCommand {
             Self.printMessage("stdout: refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
             throw ExitCode.failure
         }
-        try Self.refuseSharedOutputs(SameFile.files(ofSpecifier: output).map { ("-o", $0) } + [("--text-out", textOut)])
-        try Self.refuseReplacingInputs(outputs: [("-o", output), ("--text-out", textOut)],
-                                       inputs: items.map(\.path) + [scp, segments, self.config, textIn, noiseFiles])
+        try Self.refuseSharedOutputs(SameFile.files(ofSpecifier: output).map { ("-o", $0) } + [("--text-out", textOut), ("--utt2spk-out", utt2spkOut)])
+        try Self.refuseReplacingInputs(outputs: [("-o", output), ("--text-out", textOut), ("--utt2spk-out", utt2spkOut)],
+                                       inputs: items.map(\.path) + [scp, segments, self.config, textIn, utt2spkIn, noiseFiles])
         // The only BLAS product here is the small MFCC DCT, one utterance per thread: OpenBLAS's
         // own worker threads (started when the library loads, spinning on sched_yield while they
         // wait) only cost CPU, so run BLAS on the calling thread and stop them.
@@ -298,18 +312,24 @@ struct ExtractAudio: ParsableCommand {
             Self.printMessage("removed \(leftover), left by an interrupted write")
         }
         let labelsFile = try Self.openSideOutput(textOut)
+        let speakersFile = try Self.openSideOutput(utt2spkOut)
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         let extractor = FeatureExtractor(config: config, seed: seed)
         let progress = ProgressBar("extract", total: items.count, quiet: quiet, dataOnStdout: output == "-")
         let start = Date()
         var failures = 0, written = 0, frames = 0
-        let labels = labelTable
-        var labelLines: [(key: String, tokens: [String])] = []
+        let labels = labelTable, speakers = speakerTable
+        var labelLines: [(key: String, tokens: [String])] = [], speakerLines: [(key: String, tokens: [String])] = []
         let work: @Sendable (Int) -> [(source: String, result: Result<[(key: String, features: Matrix)], InputError>)] = { i in
             let item = items[i]
             func unlabelled(_ key: String) -> InputError? {
-                guard let labels, labels[key] == nil else { return nil }
-                return InputError(file: textIn ?? "", place: "key \(key)", "no label line for \(item.path ?? key)")
+                if let labels, labels[key] == nil {
+                    return InputError(file: textIn ?? "", place: "key \(key)", "no label line for \(item.path ?? key)")
+                }
+                if let speakers, speakers[key] == nil {
+                    return InputError(file: utt2spkIn ?? "", place: "key \(key)", "no speaker line for \(item.path ?? key)")
+                }
+                return nil
             }
             guard let segments = item.segments else {
                 do {
@@ -344,6 +364,11 @@ struct ExtractAudio: ParsableCommand {
                             written += 1
                             frames += features.rows
                             if let labels { labelLines.append((key, labels[source] ?? [])) }
+                            if let speaker = speakers?[source] {
+                                // A copy is another speaker, as Kaldi's perturb_data_dir_speed.sh has it:
+                                // sp0.9-UTT is spoken by sp0.9-SPK (the prefix of the key before the source's).
+                                speakerLines.append((key, [String(key.dropLast(source.count)) + speaker]))
+                            }
                         } catch let error as InputError where !writer.outputFailed {
                             // A key the archive cannot take (e.g. two files named alike): skip that one.
                             // A failed write (a full disk) ends the run instead: every later record would fail too.
@@ -367,6 +392,7 @@ struct ExtractAudio: ParsableCommand {
         // and --text-out a run before wrote stay as they were, rather than become empty.
         let nothing = try Self.closeArchive(writer, wroteAny: written > 0, sideOutputs: [
             (labelsFile, { try KaldiText.encoded(labelLines, name: labelsFile?.name ?? "") }),
+            (speakersFile, { try KaldiText.encoded(speakerLines, name: speakersFile?.name ?? "") }),
         ])
         if !quiet {
             let seconds = Date().timeIntervalSince(start)

@@ -356,6 +356,74 @@ final class ExtractAudioTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: ark))
     }
 
+    /// --utt2spk-in/--utt2spk-out give each copy its speaker as Kaldi's perturb_data_dir_speed.sh
+    /// does (sp0.9-UTT spoken by sp0.9-SPK), and cmvn --utt2spk with the written file pools each
+    /// speed of each speaker: no utterance is left alone, and every one has its group's frames'
+    /// mean (computed here from the extracted features) taken away.
+    func testSpeedPerturbationCopiesSpeakersForPerSpeakerCMVN() throws {
+        let a = try writeTone("a.wav", hz: 300, seconds: 0.5)
+        let b = try writeTone("b.wav", hz: 600, seconds: 0.4)
+        let c = try writeTone("c.wav", hz: 450, seconds: 0.3)
+        let utt2spk = dir.appendingPathComponent("utt2spk").path
+        try "a x\nb x\nc y\n".write(toFile: utt2spk, atomically: true, encoding: .utf8)
+        let ark = dir.appendingPathComponent("sp.ark").path, spkOut = dir.appendingPathComponent("sp-utt2spk").path
+        let r = try runSeqlab(["extract", "audio", a, b, c, "--speed-perturb", "0.9,1.0,1.1", "--utt2spk-in", utt2spk,
+                               "--utt2spk-out", spkOut, "-o", ark, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: spkOut, encoding: .utf8), """
+            sp0.9-a sp0.9-x
+            a x
+            sp1.1-a sp1.1-x
+            sp0.9-b sp0.9-x
+            b x
+            sp1.1-b sp1.1-x
+            sp0.9-c sp0.9-y
+            c y
+            sp1.1-c sp1.1-y
+
+            """)
+        let features = try parseBinaryArk(Data(contentsOf: URL(fileURLWithPath: ark)))
+        let normalised = dir.appendingPathComponent("cmvn.ark").path
+        let cmvn = try runSeqlab(["cmvn", "--utt2spk", spkOut, "--cmvn", "mean", ark, "-o", normalised])
+        XCTAssertEqual(cmvn.status, 0, cmvn.stderr)
+        XCTAssertEqual(cmvn.stderr, "", "every utterance has its speaker")
+        let out = try parseBinaryArk(Data(contentsOf: URL(fileURLWithPath: normalised)))
+        XCTAssertEqual(out.map(\.0), features.map(\.0))
+        let groups = [["sp0.9-a", "sp0.9-b"], ["a", "b"], ["sp1.1-a", "sp1.1-b"], ["sp0.9-c"], ["c"], ["sp1.1-c"]]
+        let byKey = Dictionary(uniqueKeysWithValues: features.map { ($0.0, $0.1) })
+        let outByKey = Dictionary(uniqueKeysWithValues: out.map { ($0.0, $0.1) })
+        for group in groups {
+            let matrices = group.map { byKey[$0]! }
+            let cols = matrices[0].cols, frames = matrices.reduce(0) { $0 + $1.rows }
+            var mean = [Double](repeating: 0, count: cols)
+            for m in matrices { for t in 0..<m.rows { for d in 0..<cols { mean[d] += Double(m[t, d]) / Double(frames) } } }
+            for key in group {
+                let m = byKey[key]!, o = try XCTUnwrap(outByKey[key])
+                for t in 0..<m.rows { for d in 0..<cols {
+                    XCTAssertEqual(Double(o[t, d]), Double(m[t, d]) - mean[d], accuracy: 1e-4, "\(key) frame \(t) dim \(d)")
+                } }
+            }
+        }
+
+        // An utterance the file does not name is reported and skipped, as one without a label.
+        let d = try writeTone("d.wav", hz: 400, seconds: 0.3)
+        let missing = try runSeqlab(["extract", "audio", d, a, "--speed-perturb", "1.1", "--utt2spk-in", utt2spk,
+                                     "--utt2spk-out", spkOut, "--quiet"])
+        XCTAssertEqual(missing.status, 1, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("\(utt2spk): key d: no speaker line for \(d)"), missing.stderr)
+        XCTAssertEqual(try parseBinaryArk(missing.stdout).map(\.0), ["sp1.1-a"])
+        XCTAssertEqual(try String(contentsOfFile: spkOut, encoding: .utf8), "sp1.1-a sp1.1-x\n")
+        for (flags, message) in [
+            (["--utt2spk-in", utt2spk], "--utt2spk-in and --utt2spk-out go together"),
+            (["--utt2spk-in", utt2spk, "--utt2spk-out", "-"], "--utt2spk-out cannot share stdout with the archive; give it a file"),
+            (["--utt2spk-in", utt2spk, "--utt2spk-out", utt2spk, "-o", ark], "--utt2spk-out \(utt2spk) is the input \(utt2spk)"),
+        ] {
+            let refused = try runSeqlab(["extract", "audio", a, "--quiet"] + flags)
+            XCTAssertEqual(refused.status, 64, "\(flags): \(refused.stderr)")
+            XCTAssertTrue(refused.stderr.contains(message), "\(flags): \(refused.stderr)")
+        }
+    }
+
     func testVTLPWritesWarpedCopiesUnderPrefixedKeysWithTheirLabels() throws {
         let a = try writeTone("a.wav", hz: 300, seconds: 0.5, rate: 8000)
         let conf = dir.appendingPathComponent("fbank.conf")
