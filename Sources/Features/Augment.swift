@@ -72,7 +72,8 @@ public struct NoiseMixer: Sendable {
     /// Noise recordings at the rate of the signals they are mixed into (16-bit scale); empty
     /// means white Gaussian noise.
     public let noises: [[Float]]
-    /// Names of the recordings (for error messages), parallel to `noises`.
+    /// Names of the recordings, parallel to `noises`: their paths when read by `load` (the
+    /// command refuses an output over them), else for error messages.
     public let names: [String]
 
     /// Throws when a recording is empty or silent (it could not reach any SNR).

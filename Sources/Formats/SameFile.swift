@@ -55,6 +55,18 @@ public struct SameFile {
         return ([parsed.path] + (parsed.scpPath.map { [$0] } ?? [])).filter { $0 != "-" }
     }
 
+    /// The files reading the Kaldi rspecifier `spec` reads: its archive, or its scp and each
+    /// archive the scp's lines name (the path before an entry's `:offset`); none for stdin (`-`).
+    /// An scp that cannot be read counts as itself alone (its reader reports the error).
+    public static func files(readBy spec: String) -> [String] {
+        guard let parsed = try? KaldiSpecifier(spec) else { return spec == "-" ? [] : [spec] }
+        guard parsed.path != "-" else { return [] }
+        guard parsed.kind == .scp, let entries = try? KaldiScp.read(path: parsed.path) else { return [parsed.path] }
+        var seen: Set<String> = [], files = [parsed.path]
+        for entry in entries where seen.insert(entry.archivePath).inserted { files.append(entry.archivePath) }
+        return files
+    }
+
     private static func identity(_ path: String) -> (device: UInt64, inode: UInt64)? {
         var info = stat()
         guard path != "-", stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }

@@ -101,7 +101,7 @@ struct PlotFeatures: ParsableCommand {
                 svg = try heatMapSVG(matrix: record.matrix, frameShift: frameShift.map { $0 / 1000 },
                                      title: output.title ?? "\(record.key): features", yLabel: "dimension")
             } catch let error as PlotError { throw InputError(file: name, place: record.key, error.message) }
-            try output.write(svg, inputs: [archive])
+            try output.write(svg, inputs: SameFile.files(readBy: archive))
         }
     }
 }
@@ -174,7 +174,7 @@ struct PlotPosteriors: ParsableCommand {
                                         spans: spans, frameShift: labelling.frameShiftSeconds,
                                         features: noFeatures ? nil : record.matrix,
                                         title: output.title ?? "\(record.key): posteriors of \(URL(fileURLWithPath: model).lastPathComponent)")
-            try output.write(svg, inputs: [input, model])
+            try output.write(svg, inputs: SameFile.files(readBy: input) + [model])
         }
         if rejected > 0 { throw ExitCode.failure }
     }

@@ -359,7 +359,7 @@ struct Train: ParsableCommand {
         if previous == nil { try Checkpoint.refuseReplacingUnfinishedRun(at: checkpointPath) }
         try Self.refuseSharedOutputs([("-o", output), ("--checkpoint", checkpointPath), ("--log", log)])
         try Self.refuseReplacingInputs(outputs: [("-o", output), ("--checkpoint", checkpointPath), ("--log", log)],
-                                       inputs: [feats, text, validFeats, validText, frontend])
+                                       inputs: SameFile.files(readBy: feats) + (validFeats.map(SameFile.files(readBy:)) ?? []) + [text, validText, frontend])
         // The model, checkpoint and epoch models are first written after an epoch: a path that
         // cannot be written stops the run now, before any data is read or epoch trained.
         try AtomicFile.checkWritable(output)

@@ -117,6 +117,32 @@ final class OutputOverInputTests: XCTestCase {
         XCTAssertEqual(rewritten.status, 0, rewritten.stderr)
     }
 
+    /// Files named inside a list the command reads are inputs too: `extract audio --noise-files
+    /// LIST -o N` with N a recording of LIST, and `train --feats scp:SCP -o ARK` (or `--feats
+    /// ark:ARK`, or `plot features scp:SCP -o ARK`) with ARK the archive the scp points into,
+    /// replaced that recording or archive (exit status 0): only the list itself was checked.
+    func testFilesNamedInListsAreNotReplaced() throws {
+        let wav = try copy(packageRoot.appendingPathComponent("data/samples/sample01_41918.wav").path, "a.wav")
+        let noise = try copy(packageRoot.appendingPathComponent("data/samples/sample01_41918.wav").path, "noise.wav")
+        let list = try writeTextFile("# noises\n\(dir.path)/./noise.wav\n", "noises", in: dir)
+        let text = try writeTextFile("a 4 1 9 1 8\n", "text", in: dir)
+        let feats = path("feats.ark"), scp = path("feats.scp")
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", Self.config, wav, "-o", "ark,scp:\(feats),\(scp)", "--quiet"]).status, 0)
+        let other = try copy(feats, "other.ark")
+        let train = ["train", "--text", text, "--hidden", "4", "--epochs", "1"]
+        try assertRefused([
+            ("extract audio", ["extract", "audio", "--config", Self.config, wav, "--noise-snr", "10", "--noise-files", list, "-o", noise],
+             "-o \(noise) is the input \(dir.path)/./noise.wav"),
+            ("train", train + ["--feats", "scp:\(scp)", "-o", feats], "-o \(feats) is the input \(feats)"),
+            ("train", train + ["--feats", scp, "-o", feats], "-o \(feats) is the input \(feats)"),
+            ("train", train + ["--feats", "ark:\(feats)", "-o", feats], "-o \(feats) is the input \(feats)"),
+            ("train", train + ["--feats", other, "--valid-feats", "scp:\(scp)", "--valid-text", text, "-o", feats],
+             "-o \(feats) is the input \(feats)"),
+            ("plot features", ["plot", "features", "scp:\(scp)", "-o", feats], "-o \(feats) is the input \(feats)"),
+            ("plot posteriors", ["plot", "posteriors", "-m", Self.model, "ark:\(feats)", "-o", feats], "-o \(feats) is the input \(feats)"),
+        ], inputs: [noise, feats, scp, wav])
+    }
+
     /// grid learn and grid show wrote their outputs over the map they read: `grid learn MAP
     /// --curve MAP` (or `--model MAP`) replaced the map with the curve or the network and `grid
     /// show MAP --svg MAP` with the picture, exit status 0. Refused as the other commands refuse it.
