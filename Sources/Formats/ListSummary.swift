@@ -18,8 +18,10 @@ public enum ListKind: String, Sendable, CaseIterable {
 ///   (a problem: seqlab runs no commands);
 /// - ctm: every line 5 or 6 fields, start and duration written with a decimal point, as ctm
 ///   writers print times (a transcript of digit words has none);
-/// - segments: every line `utt recording start end [channel]`, the times numbers with a decimal
-///   point (an end of -1 too: the end of the recording);
+/// - segments: every line `utt recording start end [channel]` (an end of -1: the end of the
+///   recording), the times numbers with a decimal point; whole-number times too when no
+///   recording field is a number or the file is named `segments` (a text of digit labels has a
+///   number there);
 /// - spk2utt: every utterance id starts with its speaker's id (Kaldi's convention, which its
 ///   sorted tables rely on), each utterance once;
 /// - utt2spk: two fields a line, each speaker id the start of its utterance id;
@@ -51,7 +53,7 @@ public struct ListSummary: Sendable, CustomStringConvertible {
         if uniqueKeys, let summary = wavScp(path: path, lines: lines) { return summary }
         if fields.allSatisfy(isShapedLikeCTM) { return try ctm(path: path) }
         guard uniqueKeys else { return nil }
-        if fields.allSatisfy(isShapedLikeSegments) { return try segments(path: path) }
+        if isSegments(fields, path: path) { return try segments(path: path) }
         if fields.allSatisfy({ line in line.count >= 2 && line.dropFirst().allSatisfy { $0.hasPrefix(line[0]) && $0 != line[0] } }) {
             let utterances = fields.flatMap { $0.dropFirst() }
             if Set(utterances).count == utterances.count {
@@ -84,11 +86,22 @@ public struct ListSummary: Sendable, CustomStringConvertible {
         return fields[2...3].allSatisfy { $0.contains(".") && Double($0) != nil }
     }
 
+    /// True when every line is `utt recording start end [channel]` (`isShapedLikeSegments`) and
+    /// the file cannot be a text whose labels are numbers: its times are written with a decimal
+    /// point, or no recording field is a number (a digit transcript's second field is a digit),
+    /// or the file is named `segments`, as Kaldi names it.
+    static func isSegments(_ fields: [[String]], path: String) -> Bool {
+        guard fields.allSatisfy(isShapedLikeSegments) else { return false }
+        if fields.allSatisfy({ $0[2].contains(".") && ($0[3] == "-1" || $0[3].contains(".")) }) { return true }
+        return !fields.contains { Double($0[1]) != nil } || URL(fileURLWithPath: path).lastPathComponent == "segments"
+    }
+
+    /// The shape alone: 4 fields, or 5 with a whole channel number; a start of 0 or more and an
+    /// end not before it, or -1 (the end of the recording). Whole-number times are allowed.
     static func isShapedLikeSegments(_ fields: [String]) -> Bool {
         guard fields.count == 4 || (fields.count == 5 && Int(fields[4]) != nil) else { return false }
-        let start = fields[2].contains(".") ? Double(fields[2]) : nil
-        let end = fields[3] == "-1" ? -1 : fields[3].contains(".") ? Double(fields[3]) : nil
-        guard let start, let end, start.isFinite, start >= 0, end.isFinite else { return false }
+        let end = fields[3] == "-1" ? -1 : Double(fields[3])
+        guard let start = Double(fields[2]), let end, start.isFinite, start >= 0, end.isFinite else { return false }
         return end == -1 || end >= start
     }
 

@@ -20,8 +20,11 @@ struct Inspect: ParsableCommand {
         stdout, errors to stderr; the exit status is non-zero if any file could not be
         read. Kaldi lists are told apart by their lines: a wav.scp's entries are audio
         files (checked from the current folder: a missing one makes the exit status
-        non-zero); the times of a ctm and a segments file have a decimal point (a
-        segment's end may be -1); utt2spk and spk2utt follow Kaldi's naming (each
+        non-zero); the times of a ctm have a decimal point, and so have a segments
+        file's (a segment's end may be -1) unless no recording (second field) is a
+        number or the file is named segments, when whole-number times are read as
+        segments too (a text of digit labels has a number there); utt2spk and spk2utt
+        follow Kaldi's naming (each
         utterance id starts with its speaker's); a text's keys are unique utterance
         ids. Lines of a key and one word that does not start the key are said to be a
         one-word text or an utt2spk, which the content does not tell.

@@ -237,6 +237,47 @@ final class InspectInputTests: XCTestCase {
         }
     }
 
+    /// A segments file with whole-number times (`seg1 rec1 0 3`) was called a Kaldi text: only
+    /// times with a decimal point were taken for segments. Now whole numbers are too when no
+    /// recording field is a number, or when the file is named `segments`; a text of digit labels
+    /// (a number where the recording would be) stays a text.
+    func testSegmentsWithWholeNumberTimes() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        let numbered = "u1 1001 0 3\nu2 1002 2 4\n"
+        let files = try [
+            ("segs", "seg1 rec1 0 3\nseg2 rec1 3 -1\nseg3 rec2 1 2.5\n"),
+            ("digits.txt", "utt1 4 1 9\nutt2 3 2 5\n"),
+            ("data/segments", numbered),
+            ("numbered", numbered),
+        ].map { try writeTextFile($0.1, $0.0, in: dir) }
+        let r = try runSeqlab(["inspect"] + files)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdoutText, """
+            \(files[0]): segments
+              utterances: 3
+              recordings: 2
+              duration: 4.50 s (and 1 to the end of the recording)
+
+            \(files[1]): Kaldi text
+              utterances: 2
+              tokens: 6 (6 distinct)
+              alphabet: 6 characters
+
+            \(files[2]): segments
+              utterances: 2
+              recordings: 2
+              duration: 5.00 s
+
+            \(files[3]): Kaldi text
+              utterances: 2
+              tokens: 6 (6 distinct)
+              alphabet: 5 characters
+
+            """)
+    }
+
     func testUnknownFileIsAnError() throws {
         let dir = temporaryDirectory()
         let path = dir.appendingPathComponent("notes.txt").path
