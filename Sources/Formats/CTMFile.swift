@@ -29,9 +29,21 @@ public enum CTMFile {
     /// tokens with equal starts in file order (a ctm file sorted by text, as `sort` does, puts
     /// 10.0 before 9.0; the order of the lines is not the order of the tokens).
     public static func read(path: String, requireConfidence: Bool = false) throws -> [(key: String, tokens: [CTMToken])] {
+        try read(path: path, requireConfidence: requireConfidence, byChannel: false).map { ($0.key, $0.tokens) }
+    }
+
+    /// As `read`, with the channels (second field) of an utterance apart, as NIST's tools score a
+    /// ctm per file and channel: one entry per utterance and channel, in the order of their first line.
+    public static func readByChannel(path: String, requireConfidence: Bool = false) throws -> [(key: String, channel: String, tokens: [CTMToken])] {
+        try read(path: path, requireConfidence: requireConfidence, byChannel: true)
+    }
+
+    private struct Side: Hashable { var key: String, channel: String }
+
+    private static func read(path: String, requireConfidence: Bool, byChannel: Bool) throws -> [(key: String, channel: String, tokens: [CTMToken])] {
         let name = path == "-" ? "stdin" : path
-        var order: [String] = []
-        var tokens: [String: [CTMToken]] = [:]
+        var order: [Side] = []
+        var tokens: [Side: [CTMToken]] = [:]
         for line in try TextLines.read(path: path) {
             try line.requireKey(file: name)
             let fields = line.fields
@@ -54,13 +66,13 @@ public enum CTMFile {
             } else if requireConfidence {
                 throw fail("no confidence (sixth field); expected UTTERANCE CHANNEL START DURATION TOKEN CONFIDENCE")
             }
-            let key = fields[0]
+            let key = Side(key: fields[0], channel: byChannel ? fields[1] : "")
             if tokens[key] == nil { order.append(key) }
             tokens[key, default: []].append(CTMToken(token: fields[4], start: start, duration: duration,
                                                           confidence: confidence, line: line.number))
         }
-        return order.map { key in
-            (key, tokens[key]!.sorted { ($0.start, $0.line) < ($1.start, $1.line) })
+        return order.map { side in
+            (side.key, side.channel, tokens[side]!.sorted { ($0.start, $0.line) < ($1.start, $1.line) })
         }
     }
 }

@@ -46,7 +46,10 @@ struct Combine: ParsableCommand {
         --null-confidence. Tune α and Conf(@) on data with known transcripts.
         A ctm file has no line for an empty hypothesis, so an utterance absent from
         some ctm files is empty there (no message), and one absent from all of them
-        is not written.
+        is not written. The channels of an utterance (the second field) are voted on
+        apart: an utterance with more than one channel in the files is written once
+        per channel, keyed UTTERANCE-CHANNEL (as Kaldi names a recording's sides,
+        sw02001-A), and one with a single channel under its own key.
         """)
 
     @Argument(help: "Hypothesis files (Kaldi text; ctm with --ctm), best system first; '-' reads one of them from stdin.", completion: .file())
@@ -148,10 +151,29 @@ struct Combine: ParsableCommand {
     }
 
     /// ctm files: a unit per line, with its confidence; for --unit char one character per line.
+    /// Each channel of an utterance is voted on apart: keyed by the utterance when every file
+    /// gives it one channel, else UTTERANCE-CHANNEL.
     private func readCTMSystems() throws -> [System] {
-        try hypotheses.map { path in
+        let files = try hypotheses.map { try CTMFile.readByChannel(path: $0, requireConfidence: alpha < 1) }
+        var channels: [String: Set<String>] = [:]
+        for file in files { for side in file { channels[side.key, default: []].insert(side.channel) } }
+        var named: [String: (key: String, channel: String)] = [:]
+        for (key, sides) in channels where sides.count > 1 {
+            for channel in sides {
+                let name = key + "-" + channel
+                if channels[name] != nil || named[name] != nil {
+                    let clash = channels[name] != nil ? "an utterance of its own" : "channel \(named[name]!.channel) of \(named[name]!.key)"
+                    let i = files.firstIndex { $0.contains { $0.key == (channels[name] != nil ? name : key) } } ?? 0
+                    throw InputError(file: hypotheses[i] == "-" ? "stdin" : hypotheses[i],
+                                     "utterance \(key) has channels \(sides.sorted().joined(separator: ", ")), each written as \(key)-CHANNEL, but \(name) is \(clash)")
+                }
+                named[name] = (key, channel)
+            }
+        }
+        return try zip(hypotheses, files).map { path, file in
             var system = System()
-            for (key, tokens) in try CTMFile.read(path: path, requireConfidence: alpha < 1) {
+            for (utterance, channel, tokens) in file {
+                let key = channels[utterance]!.count > 1 ? utterance + "-" + channel : utterance
                 system.keys.append(key)
                 system.units[key] = try tokens.map { t in
                     guard unit == .char else { return ScoredToken(t.token, confidence: t.confidence) }

@@ -136,6 +136,27 @@ final class CombineCommandTests: XCTestCase {
         XCTAssertEqual(s.stdoutText, "u1 b c d\n")
     }
 
+    /// The channels of a recording (the ctm's second field) are voted on apart: channel A's and
+    /// B's tokens used to be merged in time order into one hypothesis ("rec hello yes world").
+    /// Now each channel is its own line, keyed REC-CHANNEL; a one-channel utterance keeps its key.
+    func testCTMChannelsAreVotedApart() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func system(_ b: String) -> String {
+            "rec A 0.10 0.1 hello 0.9\nrec B 0.30 0.1 \(b) 0.9\nrec A 0.50 0.1 world 0.9\nu2 1 0.10 0.1 seven 0.9\n"
+        }
+        let files = try [system("yes"), system("yes"), system("no")].enumerated().map { try writeTextFile($0.1, "s\($0.0).ctm", in: dir) }
+        let r = try runSeqlab(["combine", "--ctm"] + files)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdoutText, "rec-A hello world\nrec-B yes\nu2 seven\n")
+        // A key that would be written twice: refused on one line naming the file that has it.
+        let clash = try writeTextFile(system("no") + "rec-A 1 0.10 0.1 two 0.9\n", "clash.ctm", in: dir)
+        let refused = try runSeqlab(["combine", "--ctm", files[0], files[1], clash])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderr, "seqlab combine: \(clash): utterance rec has channels A, B, each written as rec-CHANNEL, but rec-A is an utterance of its own\n")
+        XCTAssertEqual(refused.stdout.count, 0)
+    }
+
     /// --unit char with ctm files of a character model (a character per line, <space> for a space),
     /// and the error for a line that holds a word.
     func testCharacterCTMs() throws {
