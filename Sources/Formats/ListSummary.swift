@@ -40,38 +40,201 @@ public struct ListSummary: Sendable, CustomStringConvertible {
     /// The summary of the file at `path`, or nil when its lines are no Kaldi list (not keyed
     /// UTF-8 lines, or keys that repeat or do not read as utterance ids). Relative audio paths of a
     /// wav.scp are checked from the current folder, as Kaldi and `extract audio --scp` read them.
+    ///
+    /// The lines are read once and tallied as they come (`Tally`), none kept: the memory is that of
+    /// the keys and of the distinct values the summary counts, not of every field of the file. A
+    /// text or a key-value list whose first lines could be another kind's (a wav.scp's entries,
+    /// segments) is read a second time for its counts; a ctm and a segments file are read again by
+    /// their readers.
     public static func summarise(path: String) throws -> ListSummary? {
-        // Not UTF-8 text (or too large for a list): no list, whatever else it is.
-        guard let lines = try? TextLines.read(path: path), !lines.isEmpty,
-              lines.allSatisfy({ $0.text.unicodeScalars.first.map { $0 != " " && $0 != "\t" } ?? false }),
-              // Control characters (NUL and the like) are in binary files, not in lists anyone writes.
-              !lines.contains(where: { $0.text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F } })
-        else { return nil }
-        let fields = lines.map(\.fields)
-        let keys = fields.map { $0[0] }
-        let uniqueKeys = Set(keys).count == keys.count
-        if uniqueKeys, let summary = wavScp(path: path, lines: lines) { return summary }
-        if fields.allSatisfy(isShapedLikeCTM) { return try ctm(path: path) }
-        guard uniqueKeys else { return nil }
-        if isSegments(fields, path: path) { return try segments(path: path) }
-        if fields.allSatisfy({ line in line.count >= 2 && line.dropFirst().allSatisfy { $0.hasPrefix(line[0]) && $0 != line[0] } }) {
-            let utterances = fields.flatMap { $0.dropFirst() }
-            if Set(utterances).count == utterances.count {
-                return ListSummary(kind: .spk2utt, description: "\(path): spk2utt\n  speakers: \(fields.count)\n  utterances: \(utterances.count)"
-                                   + perSpeaker(fields.map { $0.count - 1 }))
+        var tally = Tally(namedSegments: URL(fileURLWithPath: path).lastPathComponent == "segments")
+        do {
+            try TextLines.forEach(path: path) { line in
+                guard tally.add(line) else { throw NoList() }
+            }
+        } catch {
+            // Not UTF-8 text (or too large for a list), or a line no list has: no list, whatever else it is.
+            return nil
+        }
+        guard tally.lines > 0 else { return nil }
+        if tally.uniqueKeys, tally.wav.possible { return tally.wav.summary(path: path, lines: tally.lines) }
+        if tally.ctm { return try ctm(path: path) }
+        guard tally.uniqueKeys else { return nil }
+        tally.keys = []
+        if tally.segmentsPossible { return try segments(path: path) }
+        if tally.spk2utt {
+            return ListSummary(kind: .spk2utt, description: "\(path): spk2utt\n  speakers: \(tally.lines)\n  utterances: \(tally.utterances.count)"
+                               + perSpeaker(tally.perLine.min, tally.perLine.max, groups: tally.lines))
+        }
+        if tally.twoFields {
+            if tally.valuesFrom != 1 {
+                tally.values = [:]
+                try TextLines.forEach(path: path) { tally.values[$0.fields[1], default: 0] += 1 }
+            }
+            if tally.utt2spk {
+                return ListSummary(kind: .utt2spk, description: "\(path): utt2spk\n  utterances: \(tally.lines)\n  speakers: \(tally.values.count)"
+                                   + perSpeaker(tally.values.values.min() ?? 0, tally.values.values.max() ?? 0, groups: tally.values.count))
+            }
+            guard tally.keysAreIDs else { return nil }
+            return ListSummary(kind: nil, description: "\(path): KEY VALUE list, a one-word-per-utterance text or an utt2spk (the content does not tell which)\n  keys: \(tally.lines)\n  distinct values: \(tally.values.count)")
+        }
+        guard tally.keysAreIDs else { return nil }
+        var words = tally.words
+        if tally.wordsFrom != 1 {
+            words = WordTally()
+            try TextLines.forEach(path: path) { words.add($0.fields) }
+        }
+        return words.summary(path: path, utterances: tally.lines)
+    }
+
+    /// Stops the reading of a file that has a line no Kaldi list has.
+    private struct NoList: Error {}
+
+    /// What `summarise` learns of a file's lines, one line at a time: which kinds every line so
+    /// far fits (each `Bool` true until a line does not), and what their summaries count.
+    private struct Tally {
+        /// The file is named `segments`, as Kaldi names it.
+        let namedSegments: Bool
+        var lines = 0
+        var keys: Set<String> = []
+        var uniqueKeys = true, keysAreIDs = true
+        var wav = WavTally()
+        var ctm = true
+        /// Every line shaped like segments; every time with a decimal point; some recording a number.
+        var segments = true, decimalTimes = true, numberedRecording = false
+        /// Every line `speaker utterance…`, each utterance starting with its speaker, none twice.
+        var spk2utt = true
+        var utterances: Set<String> = []
+        var perLine = (min: Int.max, max: 0)
+        /// Every line two fields, and each second field the start of the first.
+        var twoFields = true, utt2spk = true
+        /// How many lines have each second field, from the line `valuesFrom` on: the first from
+        /// which the file can be no wav.scp, whose locations need no count (when that is not the
+        /// first line, `summarise` counts again from the start).
+        var values: [String: Int] = [:]
+        var valuesFrom: Int?
+
+        init(namedSegments: Bool) { self.namedSegments = namedSegments }
+
+        /// Segments, as far as the lines so far tell: whole-number times are segments' too unless
+        /// a recording is a number (a digit text's label there) and the file is not named segments.
+        var segmentsPossible: Bool { segments && (decimalTimes || !numberedRecording || namedSegments) }
+        /// A text's counts, from the line `wordsFrom` on: the first line from which the file can
+        /// be no other kind (when that is not the first, `summarise` counts again from the start).
+        var words = WordTally()
+        var wordsFrom: Int?
+
+        /// Adds a line; false when no list has it (it starts with whitespace, or holds control
+        /// characters, which binary files have and lists do not).
+        mutating func add(_ line: TextLine) -> Bool {
+            guard let first = line.text.unicodeScalars.first, first != " " && first != "\t",
+                  !line.text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else { return false }
+            lines += 1
+            let fields = line.fields
+            let key = fields[0]
+            if uniqueKeys && !keys.insert(key).inserted { uniqueKeys = false; keys = [] }
+            if keysAreIDs && !ListSummary.readsAsUtteranceID(key) { keysAreIDs = false }
+            if wav.possible { wav.add(line) }
+            if ctm && !ListSummary.isShapedLikeCTM(fields) { ctm = false }
+            if segments {
+                if ListSummary.isShapedLikeSegments(fields) {
+                    if decimalTimes && !(fields[2].contains(".") && (fields[3] == "-1" || fields[3].contains("."))) { decimalTimes = false }
+                    if Double(fields[1]) != nil { numberedRecording = true }
+                } else {
+                    segments = false
+                }
+            }
+            if spk2utt {
+                if fields.count >= 2 && fields.dropFirst().allSatisfy({ $0.hasPrefix(key) && $0 != key }) {
+                    for u in fields.dropFirst() where !utterances.insert(u).inserted { spk2utt = false }
+                    perLine = (min(perLine.min, fields.count - 1), max(perLine.max, fields.count - 1))
+                } else {
+                    spk2utt = false
+                }
+                if !spk2utt { utterances = [] }
+            }
+            if twoFields {
+                if fields.count == 2 {
+                    if !wav.possible {
+                        if valuesFrom == nil { valuesFrom = lines }
+                        values[fields[1], default: 0] += 1
+                    }
+                    if utt2spk && !(key.hasPrefix(fields[1]) && key != fields[1]) { utt2spk = false }
+                } else {
+                    twoFields = false
+                    values = [:]
+                }
+            }
+            // Once the file can be no other kind, a text: its counts from this line on.
+            if !(wav.possible || ctm || segmentsPossible || spk2utt || twoFields) {
+                if wordsFrom == nil { wordsFrom = lines }
+                words.add(fields)
+            }
+            return true
+        }
+    }
+
+    /// A Kaldi text's counts: utterances without tokens, tokens, the distinct ones, their characters.
+    private struct WordTally {
+        var empty = 0, tokens = 0
+        var distinct: Set<String> = []
+        var characters: Set<Character> = []
+
+        mutating func add(_ fields: [String]) {
+            if fields.count == 1 { empty += 1 }
+            tokens += fields.count - 1
+            for word in fields.dropFirst() where distinct.insert(word).inserted { characters.formUnion(word) }
+        }
+
+        func summary(path: String, utterances: Int) -> ListSummary {
+            var out = "\(path): Kaldi text\n  utterances: \(utterances)\(empty > 0 ? " (\(empty) empty)" : "")"
+            out += "\n  tokens: \(tokens) (\(distinct.count) distinct)\n  alphabet: \(characters.count) characters"
+            return ListSummary(kind: .text, description: out)
+        }
+    }
+
+    /// A wav.scp's counts: every entry an audio file (found or missing) or a command `… |`.
+    private struct WavTally {
+        var possible = true
+        var commands = 0, found = 0, missing = 0
+        var firstMissing: (line: Int, path: String)?
+        var firstCommand: (line: Int, location: String)?
+
+        mutating func add(_ line: TextLine) {
+            guard let (_, location) = line.keyAndRest else { possible = false; return }
+            if location.hasSuffix("|") {
+                commands += 1
+                if firstCommand == nil { firstCommand = (line.number, location) }
+                return
+            }
+            guard let dot = location.lastIndex(of: "."),
+                  KaldiArchiveReader.audioExtensions.contains(location[location.index(after: dot)...].lowercased()) else { possible = false; return }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory), !isDirectory.boolValue {
+                found += 1
+            } else {
+                missing += 1
+                if firstMissing == nil { firstMissing = (line.number, location) }
             }
         }
-        if fields.allSatisfy({ $0.count == 2 }) {
-            let speakers = Dictionary(grouping: fields, by: { $0[1] }).mapValues(\.count)
-            if fields.allSatisfy({ $0[0].hasPrefix($0[1]) && $0[0] != $0[1] }) {
-                return ListSummary(kind: .utt2spk, description: "\(path): utt2spk\n  utterances: \(fields.count)\n  speakers: \(speakers.count)"
-                                   + perSpeaker(Array(speakers.values)))
+
+        func summary(path: String, lines: Int) -> ListSummary {
+            var out = "\(path): wav.scp\n  entries: \(lines)\n  audio files found: \(found)"
+            var problems: [InputError] = []
+            if let first = firstMissing {
+                out += "\n  audio files missing: \(missing)"
+                let others = missing > 1 ? " (and \(missing - 1) more of the \(lines) entries)" : ""
+                problems.append(InputError(file: path, place: "line \(first.line)", "\(first.path): no such audio file\(others)"))
             }
-            guard keys.allSatisfy(readsAsUtteranceID) else { return nil }
-            return ListSummary(kind: nil, description: "\(path): KEY VALUE list, a one-word-per-utterance text or an utt2spk (the content does not tell which)\n  keys: \(fields.count)\n  distinct values: \(speakers.count)")
+            if let first = firstCommand {
+                // extract and label refuse such a line: say so, as they would.
+                out += "\n  commands (\"… |\", which seqlab does not run): \(commands)"
+                let others = commands > 1 ? " (and \(commands - 1) more of the \(lines) entries)" : ""
+                problems.append(InputError(file: path, place: "line \(first.line)",
+                                           "command pipe entries (\"… |\") are not supported\(others); " + WavScp.pipeAdvice(first.location)))
+            }
+            return ListSummary(kind: .wavScp, description: out, problems: problems)
         }
-        guard keys.allSatisfy(readsAsUtteranceID) else { return nil }
-        return text(path: path, fields: fields)
     }
 
     /// True when a key reads as an utterance id, not a word: it holds a digit, `_` or `-`.
@@ -84,16 +247,6 @@ public struct ListSummary: Sendable, CustomStringConvertible {
     static func isShapedLikeCTM(_ fields: [String]) -> Bool {
         guard fields.count == 5 || fields.count == 6 else { return false }
         return fields[2...3].allSatisfy { $0.contains(".") && Double($0) != nil }
-    }
-
-    /// True when every line is `utt recording start end [channel]` (`isShapedLikeSegments`) and
-    /// the file cannot be a text whose labels are numbers: its times are written with a decimal
-    /// point, or no recording field is a number (a digit transcript's second field is a digit),
-    /// or the file is named `segments`, as Kaldi names it.
-    static func isSegments(_ fields: [[String]], path: String) -> Bool {
-        guard fields.allSatisfy(isShapedLikeSegments) else { return false }
-        if fields.allSatisfy({ $0[2].contains(".") && ($0[3] == "-1" || $0[3].contains(".")) }) { return true }
-        return !fields.contains { Double($0[1]) != nil } || URL(fileURLWithPath: path).lastPathComponent == "segments"
     }
 
     /// The shape alone: 4 fields, or 5 with a whole channel number; a start of 0 or more and an
@@ -114,47 +267,10 @@ public struct ListSummary: Sendable, CustomStringConvertible {
         return ListSummary(kind: .segments, description: out)
     }
 
-    /// "  utterances per speaker: MIN–MAX" for more than one speaker.
-    static func perSpeaker(_ counts: [Int]) -> String {
-        guard let low = counts.min(), let high = counts.max(), counts.count > 1 else { return "" }
+    /// "  utterances per speaker: LOW–HIGH" for more than one speaker (`groups`).
+    static func perSpeaker(_ low: Int, _ high: Int, groups: Int) -> String {
+        guard groups > 1 else { return "" }
         return "\n  utterances per speaker: " + (low == high ? "\(low)" : "\(low)–\(high)")
-    }
-
-    static func wavScp(path: String, lines: [TextLine]) -> ListSummary? {
-        var commands = 0, found = 0
-        var missing: [(line: Int, path: String)] = []
-        var firstCommand: (line: Int, location: String)?
-        for line in lines {
-            guard let (_, location) = line.keyAndRest else { return nil }
-            if location.hasSuffix("|") {
-                commands += 1
-                if firstCommand == nil { firstCommand = (line.number, location) }
-                continue
-            }
-            guard let dot = location.lastIndex(of: "."),
-                  KaldiArchiveReader.audioExtensions.contains(location[location.index(after: dot)...].lowercased()) else { return nil }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory), !isDirectory.boolValue {
-                found += 1
-            } else {
-                missing.append((line.number, location))
-            }
-        }
-        var out = "\(path): wav.scp\n  entries: \(lines.count)\n  audio files found: \(found)"
-        var problems: [InputError] = []
-        if let first = missing.first {
-            out += "\n  audio files missing: \(missing.count)"
-            let others = missing.count > 1 ? " (and \(missing.count - 1) more of the \(lines.count) entries)" : ""
-            problems.append(InputError(file: path, place: "line \(first.line)", "\(first.path): no such audio file\(others)"))
-        }
-        if let first = firstCommand {
-            // extract and label refuse such a line: say so, as they would.
-            out += "\n  commands (\"… |\", which seqlab does not run): \(commands)"
-            let others = commands > 1 ? " (and \(commands - 1) more of the \(lines.count) entries)" : ""
-            problems.append(InputError(file: path, place: "line \(first.line)",
-                                       "command pipe entries (\"… |\") are not supported\(others); " + WavScp.pipeAdvice(first.location)))
-        }
-        return ListSummary(kind: .wavScp, description: out, problems: problems)
     }
 
     static func ctm(path: String) throws -> ListSummary {
@@ -170,13 +286,4 @@ public struct ListSummary: Sendable, CustomStringConvertible {
     }
 
     static func seconds(_ t: Double) -> String { String(format: "%.2f", t) }
-
-    static func text(path: String, fields: [[String]]) -> ListSummary {
-        let words = fields.flatMap { $0.dropFirst() }
-        let characters = Set(words.flatMap { $0 })
-        let empty = fields.filter { $0.count == 1 }.count
-        var out = "\(path): Kaldi text\n  utterances: \(fields.count)\(empty > 0 ? " (\(empty) empty)" : "")"
-        out += "\n  tokens: \(words.count) (\(Set(words).count) distinct)\n  alphabet: \(characters.count) characters"
-        return ListSummary(kind: .text, description: out)
-    }
 }

@@ -64,11 +64,17 @@ enum TextLines {
     /// Reads `path` (`-` is stdin), checking UTF-8 line by line; blank lines are skipped, and a
     /// UTF-8 byte order mark at the start is dropped.
     static func read(path: String) throws -> [TextLine] {
+        var lines: [TextLine] = []
+        try forEach(path: path) { lines.append($0) }
+        return lines
+    }
+
+    /// As `read`, handing each line to `body` as it is read, none kept.
+    static func forEach(path: String, _ body: (TextLine) throws -> Void) throws {
         let input = try ByteInput(path: path)
         if let size = input.fileSize, size > maxBytes {
             throw InputError(file: input.name, "\(size) bytes is too large for a list file (limit \(maxBytes))")
         }
-        var lines: [TextLine] = []
         var current: [UInt8] = []
         var number = 1
         func finish() throws {
@@ -86,7 +92,7 @@ enum TextLines {
                 throw InputError(file: input.name, place: "line \(number)",
                                  "invalid UTF-8 at column \(bad + 1); expected UTF-8 text")
             }
-            if !text.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.append(TextLine(number: number, text: text)) }
+            if !text.allSatisfy({ $0 == " " || $0 == "\t" }) { try body(TextLine(number: number, text: text)) }
             current.removeAll(keepingCapacity: true)
         }
         var total = 0
@@ -101,6 +107,5 @@ enum TextLines {
             }
         }
         if !current.isEmpty { try finish() }
-        return lines
     }
 }

@@ -133,11 +133,21 @@ struct Inspect: ParsableCommand {
             if ext == "grid" { _ = try GridMap(contentsOf: path) }   // says where the text stops being UTF-8
             return nil
         }
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard let first = lines.first else { return nil }
+        // What the checks below need of the lines, in one pass, each line trimmed as it is read (a
+        // list of a million lines is not copied).
+        var first: String?, arpa = false, allOptions = true, grid = false
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            if first == nil { first = line }
+            if line == "\\data\\" { arpa = true }
+            if !(line.hasPrefix("--") || line.hasPrefix("#")) { allOptions = false }
+            if line == "grid" { grid = true }
+        }
+        guard let first else { return nil }
         // ARPA allows free text before \data\ (CMU's QuickLM writes its name and date there), as
         // the model reader does.
-        if lines.contains("\\data\\") {   // after more free text than FileKind looks at
+        if arpa {   // after more free text than FileKind looks at
             return arpaSummary(try NGramModel(arpa: text, file: path), path: path)
         }
         if first.hasPrefix("{") && first.contains("\"epoch\"") {
@@ -161,12 +171,12 @@ struct Inspect: ParsableCommand {
             if let rate = log.last!.learningRate { out += "\n  last learning rate: \(rate)" }
             return out
         }
-        if lines.allSatisfy({ $0.hasPrefix("--") || $0.hasPrefix("#") }) {
+        if allOptions {
             let frontEnd = try FrontEnd(text: text, file: path)
             let options = frontEnd.text.split(separator: "\n").joined(separator: " ")
             return "\(path): front-end config (\(frontEnd.kind), \(frontEnd.dimension) dims)\n  \(options)"
         }
-        if ext == "grid" || lines.contains(where: { $0 == "grid" }) {
+        if ext == "grid" || grid {
             let map = try GridMap(contentsOf: path)
             let terminals = (0..<map.cellCount).filter(map.isTerminal).count
             return "\(path): grid map\(map.name.isEmpty ? "" : " (\(map.name))")\n  \(map.rows)×\(map.cols) cells, \(terminals) terminal(s), discount \(map.discount)"
