@@ -128,9 +128,10 @@ public struct Labeller: Sendable {
     /// `.INCLUDE` paths are relative to. A stroke file's samples that cannot be read or turned into
     /// features come back in `rejected`, as `extract strokes` reports and skips them, and notes on
     /// the file that reject nothing by themselves (an unreadable UNIPEN include) in `warnings`; the
-    /// file throws only when it cannot be read at all or yields nothing.
+    /// file throws only when it cannot be read at all or yields nothing. `included` are the other
+    /// files read (a UNIPEN file's includes; `InkReadResult.included`).
     public func features(ofFile path: String, key: String, includeRoot: String? = nil) throws
-        -> (utterances: [(key: String, features: Matrix)], rejected: [InputError], warnings: [InputError]) {
+        -> (utterances: [(key: String, features: Matrix)], rejected: [InputError], warnings: [InputError], included: [String]) {
         guard let frontEnd = model.frontEnd else {
             throw InputError(file: path, "the model stores no front end, so it cannot label raw files; extract features and use seqlab decode")
         }
@@ -140,7 +141,7 @@ public struct Labeller: Sendable {
                 // Refused from the header's length, before reading and analysing the audio.
                 try checkLength(frames: Int(try AudioReader.info(path: path).duration / shift), key: key, file: path)
             }
-            return ([(key, try FeatureExtractor(config: config).features(file: path, key: key))], [], [])
+            return ([(key, try FeatureExtractor(config: config).features(file: path, key: key))], [], [], [])
         case .strokes(let config):
             let read = try readInkSamples(path: path, includeRoot: includeRoot, idPrefix: key)
             guard !read.samples.isEmpty || !read.rejected.isEmpty else { throw InputError(file: path, "no pen samples") }
@@ -150,7 +151,7 @@ public struct Labeller: Sendable {
                 do { utterances.append((sample.id, try checkedStrokeFeatures(sample, config: config, fileUnit: fileUnit))) }
                 catch { rejected.append(error) }
             }
-            return (utterances, rejected, read.warnings)
+            return (utterances, rejected, read.warnings, read.included)
         }
     }
 

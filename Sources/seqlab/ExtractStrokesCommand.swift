@@ -121,19 +121,21 @@ struct ExtractStrokes: ParsableCommand {
     }
 
     private func extract() throws {
-        try Self.refuseSharedOutputs(SameFile.files(ofSpecifier: output).map { ("-o", $0) }
-                                     + [("--text-out", textOut), ("--utt2spk", utt2spk), ("--write-config", writeConfig)])
-        // No output over a stroke file; --write-config may rewrite --config (it is read first).
-        try Self.refuseReplacingInputs(outputs: [("-o", output), ("--text-out", textOut), ("--utt2spk", utt2spk), ("--write-config", writeConfig)],
-                                       inputs: files)
-        try Self.refuseReplacingInputs(outputs: [("-o", output), ("--text-out", textOut), ("--utt2spk", utt2spk)], inputs: [config])
+        let outputs: [(option: String, path: String?)] = [("-o", output), ("--text-out", textOut), ("--utt2spk", utt2spk), ("--write-config", writeConfig)]
+        try Self.refuseSharedOutputs(SameFile.files(ofSpecifier: output).map { ("-o", $0) } + outputs.dropFirst())
+        // No output over a stroke file, nor over a file a UNIPEN file includes (found by a first
+        // pass over the .INCLUDE lines); --write-config may rewrite --config (it is read first).
+        try Self.refuseReplacingInputs(outputs: outputs,
+                                       inputs: files + files.flatMap { inkIncludedFiles(path: $0, format: format, includeRoot: includeRoot) })
+        try Self.refuseReplacingInputs(outputs: Array(outputs.dropLast()), inputs: [config])
         Interrupt.install()
         let config = try frontend()
-        if let writeConfig { try AtomicFile.write(Array(config.text.utf8), to: writeConfig) }
         for leftover in KaldiArchiveWriter.removeLeftovers(of: output) {
             Self.printMessage("removed \(leftover), left by an interrupted write")
         }
+        // --write-config is committed once the inputs are read, as the others are.
         let labelsFile = try Self.openSideOutput(textOut), speakersFile = try Self.openSideOutput(utt2spk)
+        let configFile = try Self.openSideOutput(writeConfig)
         let writer = try KaldiArchiveWriter(path: output, mode: textArk ? .text : .binary)
         var entries: [(key: String, tokens: [String])] = []
         var writers = "", withoutWriter = 0, firstWithoutWriter = ""
@@ -172,6 +174,16 @@ struct ExtractStrokes: ParsableCommand {
                 failedFiles += 1
                 progress.advance()
                 continue
+            }
+            // Standard input's includes are known only now: an output over one of them is refused
+            // here, with nothing committed (the archive and side outputs are still temporary files).
+            do {
+                try Self.refuseReplacingInputs(outputs: outputs, inputs: read.included)
+            } catch {
+                progress.finish()
+                writer.abandon()
+                for file in [labelsFile, speakersFile, configFile] { file?.abandon() }
+                throw error
             }
             if !read.rejected.isEmpty || !read.warnings.isEmpty { progress.finish() }
             for note in read.warnings { Self.printWarning("\(note)") }
@@ -213,6 +225,10 @@ struct ExtractStrokes: ParsableCommand {
             progress.advance(note: "\(written.count) samples")
         }
         progress.finish()
+        if let configFile {
+            try configFile.write(Array(config.text.utf8))
+            try configFile.commit()
+        }
         // Pen text and IAM-OnDB files name no writer: utt2spk would be short, or empty, without a word.
         if utt2spk != nil && withoutWriter > 0 {
             Self.printWarning("\(withoutWriter) sample\(withoutWriter == 1 ? " names" : "s name") no writer (first \(firstWithoutWriter)); --utt2spk lists only the \(written.count - withoutWriter) that do")

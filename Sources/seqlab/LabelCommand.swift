@@ -121,8 +121,14 @@ struct Label: ParsableCommand {
                 throw InputError(file: decoding.model, "--segments cuts audio recordings, but the model's front end reads pen strokes")
             }
             items = try labelItems()
+            // A stroke file's UNIPEN includes are read too (found by a first pass over its .INCLUDE
+            // lines): the output is opened, and emptied, before any file is read.
+            var included: [String] = []
+            if case .strokes? = labeller.model.frontEnd {
+                included = items.compactMap(\.path).flatMap { inkIncludedFiles(path: $0, includeRoot: includeRoot) }
+            }
             try Self.refuseReplacingInputs(outputs: [("-o", output), ("-o", output == "-" ? nil : output + ".progress")],
-                                           inputs: items.map(\.path) + [scp, segments, decoding.model, decoding.lm, decoding.lexicon])
+                                           inputs: items.map(\.path) + [scp, segments, decoding.model, decoding.lm, decoding.lexicon] + included)
             sink = output == "-" ? nil : try ResumableOutput(path: output, resume: resume, settings: runSettings(items))
             // A file given twice is listed once (inputList); two other inputs with one key (`/a/x.wav` and
             // `a/x.wav`) are the first labelled, the second reported, as extract does.

@@ -141,6 +141,7 @@ struct PlotPosteriors: ParsableCommand {
         let labeller = Labeller(model: labelling, bestPath: true)
         try reportingPlotErrors(Self.self, file: name, place: key) {
             let record: KaldiRecord
+            var included: [String] = []
             // Empty, a file is neither an archive nor a raw input: said as such, not as either reader's failure.
             if input != "-", (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) == 0 {
                 throw InputError(file: name, "the file is empty; expected a Kaldi archive, or an audio or pen-stroke file")
@@ -153,6 +154,7 @@ struct PlotPosteriors: ParsableCommand {
                 for note in read.warnings { Self.printWarning("\(note)") }
                 for note in read.rejected { Self.printMessage("\(note)") }
                 rejected = read.rejected.count
+                included = read.included
                 guard let u = read.utterances.first(where: { key == nil || $0.key == key }) else {
                     // Without --key, every sample was rejected and each has had its line.
                     if key == nil { throw ExitCode.failure }
@@ -174,7 +176,7 @@ struct PlotPosteriors: ParsableCommand {
                                         spans: spans, frameShift: labelling.frameShiftSeconds,
                                         features: noFeatures ? nil : record.matrix,
                                         title: output.title ?? "\(record.key): posteriors of \(URL(fileURLWithPath: model).lastPathComponent)")
-            try output.write(svg, inputs: SameFile.files(readBy: input) + [model])
+            try output.write(svg, inputs: SameFile.files(readBy: input) + [model] + included)
         }
         if rejected > 0 { throw ExitCode.failure }
     }
@@ -268,7 +270,8 @@ struct PlotInk: ParsableCommand {
                 InkDrawing(id: sample.id, label: sample.label, strokes: sample.strokes.map { $0.points.map { (x: $0.x, y: $0.y) } },
                            yPointsUp: sample.yPointsUp)
             }
-            try output.write(try inkSVG(drawings, columns: columns, title: output.title ?? URL(fileURLWithPath: file).lastPathComponent), inputs: [file])
+            try output.write(try inkSVG(drawings, columns: columns, title: output.title ?? URL(fileURLWithPath: file).lastPathComponent),
+                             inputs: [file] + read.included)
         }
         if rejected > 0 { throw ExitCode.failure }
     }

@@ -117,6 +117,50 @@ final class OutputOverInputTests: XCTestCase {
         XCTAssertEqual(rewritten.status, 0, rewritten.stderr)
     }
 
+    /// A UNIPEN file's `.INCLUDE`s (nested or not, under --include-root) are read as much as the
+    /// file itself: `extract strokes D.dat --include-root INC -o INC/ink/a.dat` replaced the ink
+    /// file with the feature archive (exit status 0), as did --text-out, --write-config, `plot ink`,
+    /// `plot posteriors` and `label` (which empties its output before reading anything). Refused
+    /// as an output over the data file is, before anything is committed; standard input's includes
+    /// are found as it is read, and the outputs, still temporary, are dropped.
+    func testFilesAUNIPENFileIncludesAreNotReplaced() throws {
+        let include = path("include")
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("Tests/StrokesTests/Fixtures/unipen/include").path,
+                                         toPath: include)
+        let unipen = ".VERSION 1.0\n.INCLUDE ink/a.dat\n.SEGMENT CHARACTER 1 ? \"a\"\n.SEGMENT WORD 1-3 OK \"b c\"\n"
+        let data = try writeTextFile(unipen, "d.dat", in: dir)
+        let ink = include + "/ink/a.dat", doc = include + "/doc/info.doc"
+        // A stroke model to label with, trained on the file's own two samples.
+        let feats = path("d.ark"), text = path("text"), conf = path("strokes.conf"), model = path("m.safetensors")
+        let extracted = try runSeqlab(["extract", "strokes", data, "--include-root", include, "-o", feats, "--text-out", text,
+                                       "--write-config", conf, "--quiet"])
+        XCTAssertEqual(extracted.status, 0, extracted.stderr)
+        let trained = try runSeqlab(["train", "--feats", feats, "--text", text, "--frontend", conf, "--hidden", "4", "--epochs", "1",
+                                     "--valid-fraction", "0", "--threads", "1", "--quiet", "-o", model])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let extract = ["extract", "strokes", data, "--include-root", include]
+        try assertRefused([
+            ("extract strokes", extract + ["-o", ink], "-o \(ink) is the input \(ink)"),
+            ("extract strokes", extract + ["-o", doc], "-o \(doc) is the input \(doc)"),
+            ("extract strokes", extract + ["-o", path("x.ark"), "--text-out", ink], "--text-out \(ink) is the input \(ink)"),
+            ("extract strokes", extract + ["-o", path("x.ark"), "--write-config", ink], "--write-config \(ink) is the input \(ink)"),
+            ("plot ink", ["plot", "ink", data, "--include-root", include, "-o", ink], "-o \(ink) is the input \(ink)"),
+            ("plot posteriors", ["plot", "posteriors", "-m", model, data, "--include-root", include, "-o", doc], "-o \(doc) is the input \(doc)"),
+            ("label", ["label", "-m", model, data, "--include-root", include, "-o", ink], "-o \(ink) is the input \(ink)"),
+        ], inputs: [ink, doc, data])
+        let before = try Data(contentsOf: URL(fileURLWithPath: ink))
+        let old = try writeTextFile("old labels\n", "labels", in: dir)
+        let piped = try runSeqlab(["extract", "strokes", "-", "--include-root", include, "-o", path("x.ark"), "--text-out", old,
+                                   "--write-config", ink, "--quiet"], stdin: Data(unipen.utf8))
+        XCTAssertEqual(piped.status, 64, piped.stderr)
+        XCTAssertEqual(piped.stderr, "seqlab extract strokes: --write-config \(ink) is the input \(ink): writing it would replace that input; give another output path\n")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: ink)), before)
+        XCTAssertEqual(try String(contentsOfFile: old, encoding: .utf8), "old labels\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.ark")))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(),
+                       ["d.ark", "d.dat", "include", "labels", "m.safetensors", "m.safetensors.ckpt", "strokes.conf", "text"])
+    }
+
     /// Files named inside a list the command reads are inputs too: `extract audio --noise-files
     /// LIST -o N` with N a recording of LIST, and `train --feats scp:SCP -o ARK` (or `--feats
     /// ark:ARK`, or `plot features scp:SCP -o ARK`) with ARK the archive the scp points into,

@@ -75,10 +75,14 @@ public struct InkReadResult: Sendable {
     public var samples: [InkSample]
     public var rejected: [InputError]
     public var warnings: [InputError]
-    public init(samples: [InkSample] = [], rejected: [InputError] = [], warnings: [InputError] = []) {
+    /// The other files read to read this one (UNIPEN `.INCLUDE`s, nested or not), each once, as
+    /// opened: inputs of the command as much as the file itself.
+    public var included: [String]
+    public init(samples: [InkSample] = [], rejected: [InputError] = [], warnings: [InputError] = [], included: [String] = []) {
         self.samples = samples
         self.rejected = rejected
         self.warnings = warnings
+        self.included = included
     }
 }
 

@@ -24,6 +24,16 @@ public func readInkSamples(path: String, format: InkFormat? = nil, includeRoot: 
     }
 }
 
+/// The other files reading the stroke file at `path` reads (`InkReadResult.included`): the UNIPEN
+/// `.INCLUDE`s, nested or not, resolved as `readInkSamples` resolves them; none for the other
+/// formats, or for a file that cannot be read (reading it reports that). A first pass, following
+/// `.INCLUDE` lines only, so that a command can refuse an output over one of them before it writes.
+public func inkIncludedFiles(path: String, format: InkFormat? = nil, includeRoot: String? = nil) -> [String] {
+    guard path != "-", let data = try? readWholeFile(path) else { return [] }
+    guard (format ?? guessInkFormat(path: path, data: data)) == .unipen else { return [] }
+    return UNIPENReader(includeRoot: includeRoot).includedFiles(bytes: [UInt8](data), name: path)
+}
+
 /// Reads stroke data held in memory (e.g. standard input); `name` is used in errors and ids.
 public func readInkSamples(data: Data, name: String, format: InkFormat? = nil, includeRoot: String? = nil,
                            label: String? = nil, idPrefix: String? = nil) throws(InputError) -> InkReadResult {

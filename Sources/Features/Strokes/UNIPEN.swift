@@ -37,6 +37,15 @@ public struct UNIPENReader: Sendable {
         parser.process(bytes: bytes, file: name, stack: [fileIdentity(of: name)])
         return parser.finish()
     }
+
+    /// The files a UNIPEN file held in memory includes, nested or not, each once, as `read` would
+    /// open them (the same root, loop check and limits), without reading any ink: for a command
+    /// to know, before it writes anything, which files reading `name` reads.
+    public func includedFiles(bytes: [UInt8], name: String) -> [String] {
+        let parser = UNIPENParser(includeRoot: includeRoot, topFile: name, idPrefix: nil, includesOnly: true)
+        parser.process(bytes: bytes, file: name, stack: [fileIdentity(of: name)])
+        return parser.included
+    }
 }
 
 /// One non-empty `.PEN_DOWN` / `.PEN_UP` component as read.
@@ -68,6 +77,11 @@ private final class UNIPENParser {
     let includeRoot: String?
     let topFile: String
     let idPrefix: String?
+    /// Only follow `.INCLUDE` lines (to list the files read), ignoring everything else.
+    let includesOnly: Bool
+    /// The files included so far, nested or not, as opened, each once.
+    var included: [String] = []
+    var includedSeen: Set<String> = []
     var columns: [PointColumn] = [.x, .y]
     var pointsPerSecond: Double?
     var pointsPerInch: (x: Double?, y: Double?) = (nil, nil)
@@ -94,13 +108,15 @@ private final class UNIPENParser {
     /// within the nesting limit.
     var includesRead = 0
     static let maxIncludes = 1_000
+    static let includeKeyword = Array(".INCLUDE".utf8)
     /// The numbers of the point line being parsed (kept to avoid an allocation per line).
     var values: [Double] = []
 
-    init(includeRoot: String?, topFile: String, idPrefix: String?) {
+    init(includeRoot: String?, topFile: String, idPrefix: String?, includesOnly: Bool = false) {
         self.includeRoot = includeRoot
         self.topFile = topFile
         self.idPrefix = idPrefix
+        self.includesOnly = includesOnly
     }
 
     func closeComponent() {
@@ -134,6 +150,7 @@ private final class UNIPENParser {
 
     func line(_ b: ArraySlice<UInt8>, file: String, number: Int, stack: [String]) {
         guard let first = b.first else { return }
+        if includesOnly && !b.starts(with: UNIPENParser.includeKeyword) { return }
         if first != UInt8(ascii: ".") {
             switch context {
             case .pen: point(b, file: file, number: number)
@@ -242,6 +259,7 @@ private final class UNIPENParser {
             }
             return
         }
+        if includedSeen.insert(key).inserted { included.append(full) }
         process(bytes: [UInt8](data), file: full, stack: stack + [key])
     }
 
@@ -284,7 +302,7 @@ private final class UNIPENParser {
 
     func finish() -> InkReadResult {
         closeComponent()
-        var result = InkReadResult(samples: [], rejected: rejected, warnings: warnings)
+        var result = InkReadResult(samples: [], rejected: rejected, warnings: warnings, included: included)
         let stem = idPrefix ?? ((topFile as NSString).lastPathComponent as NSString).deletingPathExtension
         let width = max(4, String(segments.count).count)
         let ppi: (x: Double, y: Double)? = pointsPerInch.x.flatMap { x in pointsPerInch.y.map { (x, $0) } }
