@@ -17,7 +17,10 @@ public enum ListKind: String, Sendable, CaseIterable {
 /// - wav.scp: every entry an audio file (no byte offset, an audio extension) or a command `… |`
 ///   (a problem: seqlab runs no commands);
 /// - ctm: every line 5 or 6 fields, start and duration written with a decimal point, as ctm
-///   writers print times (a transcript of digit words has none);
+///   writers print times (a transcript of digit words has none); lines that are segments' too
+///   (5 fields, a whole number last) are segments when the file is named `segments` or a second
+///   field is a recording id rather than a channel (a whole number or one letter), unless the
+///   file is named `*.ctm` or a key repeats;
 /// - segments: every line `utt recording start end [channel]` (an end of -1: the end of the
 ///   recording), the times numbers with a decimal point; whole-number times too when no
 ///   recording field is a number or the file is named `segments` (a text of digit labels has a
@@ -58,7 +61,7 @@ public struct ListSummary: Sendable, CustomStringConvertible {
         }
         guard tally.lines > 0 else { return nil }
         if tally.uniqueKeys, tally.wav.possible { return tally.wav.summary(path: path, lines: tally.lines) }
-        if tally.ctm { return try ctm(path: path) }
+        if tally.ctm && !tally.segmentsRatherThanCTM(namedCTM: path.lowercased().hasSuffix(".ctm")) { return try ctm(path: path) }
         guard tally.uniqueKeys else { return nil }
         tally.keys = []
         if tally.segmentsPossible { return try segments(path: path) }
@@ -102,6 +105,8 @@ public struct ListSummary: Sendable, CustomStringConvertible {
         var ctm = true
         /// Every line shaped like segments; every time with a decimal point; some recording a number.
         var segments = true, decimalTimes = true, numberedRecording = false
+        /// Every second field reads as a ctm channel (`ListSummary.readsAsChannel`).
+        var channels = true
         /// Every line `speaker utterance…`, each utterance starting with its speaker, none twice.
         var spk2utt = true
         var utterances: Set<String> = []
@@ -119,6 +124,13 @@ public struct ListSummary: Sendable, CustomStringConvertible {
         /// Segments, as far as the lines so far tell: whole-number times are segments' too unless
         /// a recording is a number (a digit text's label there) and the file is not named segments.
         var segmentsPossible: Bool { segments && (decimalTimes || !numberedRecording || namedSegments) }
+        /// Lines both a ctm's and segments' (5 fields, decimal times, a whole number last) are
+        /// segments when the file is named `segments` or some second field is a recording id, not
+        /// a channel, unless the file is named `*.ctm`; a key that repeats makes them a ctm (one
+        /// line per token; a segment's id is unique).
+        func segmentsRatherThanCTM(namedCTM: Bool) -> Bool {
+            uniqueKeys && segmentsPossible && !namedCTM && (namedSegments || !channels)
+        }
         /// A text's counts, from the line `wordsFrom` on: the first line from which the file can
         /// be no other kind (when that is not the first, `summarise` counts again from the start).
         var words = WordTally()
@@ -136,6 +148,7 @@ public struct ListSummary: Sendable, CustomStringConvertible {
             if keysAreIDs && !ListSummary.readsAsUtteranceID(key) { keysAreIDs = false }
             if wav.possible { wav.add(line) }
             if ctm && !ListSummary.isShapedLikeCTM(fields) { ctm = false }
+            if channels && !(fields.count > 1 && ListSummary.readsAsChannel(fields[1])) { channels = false }
             if segments {
                 if ListSummary.isShapedLikeSegments(fields) {
                     if decimalTimes && !(fields[2].contains(".") && (fields[3] == "-1" || fields[3].contains("."))) { decimalTimes = false }
@@ -240,6 +253,12 @@ public struct ListSummary: Sendable, CustomStringConvertible {
     /// True when a key reads as an utterance id, not a word: it holds a digit, `_` or `-`.
     static func readsAsUtteranceID(_ key: String) -> Bool {
         key.unicodeScalars.contains { ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
+    }
+
+    /// True when a ctm's second field reads as a channel, as NIST's tools and seqlab's ctm writer
+    /// write it: a whole number (`1`) or one letter (`A`, `B`); a recording id is longer.
+    static func readsAsChannel(_ field: String) -> Bool {
+        Int(field) != nil || (field.count == 1 && field.first!.isLetter)
     }
 
     /// The shape alone (a bad confidence or a negative time is left to `CTMFile.read`, whose

@@ -23,7 +23,11 @@ struct Inspect: ParsableCommand {
         non-zero); the times of a ctm have a decimal point, and so have a segments
         file's (a segment's end may be -1) unless no recording (second field) is a
         number or the file is named segments, when whole-number times are read as
-        segments too (a text of digit labels has a number there); utt2spk and spk2utt
+        segments too (a text of digit labels has a number there); lines both could be
+        (5 fields, decimal times, a whole number last) are segments when the file is
+        named segments or a second field is a recording id, not a ctm channel (a whole
+        number or one letter), and a ctm when it is named *.ctm or a key repeats (a
+        segment's id is unique) or every second field is a channel; utt2spk and spk2utt
         follow Kaldi's naming (each
         utterance id starts with its speaker's); a text's keys are unique utterance
         ids. Lines of a key and one word that does not start the key are said to be a

@@ -278,6 +278,53 @@ final class InspectInputTests: XCTestCase {
             """)
     }
 
+    /// A segments file with a channel (`u1 rec1 0.50 1.50 0`: decimal times, 5 fields) fits the ctm
+    /// shape too, which was tried first: it was summarised as a ctm, even named `segments`. Now such
+    /// lines are segments when a second field is a recording id rather than a channel, or the file
+    /// is named `segments`; a ctm when every second field is a channel, a key repeats, or the file
+    /// is named `*.ctm`.
+    func testSegmentsWithAChannelAreNotTakenForACTM() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        let files = try [
+            ("segs", "u1 rec1 0.50 1.50 0\nu2 rec1 1.50 2.75 1\n"),
+            ("data/segments", "u1 1 0.50 1.50 0\nu2 2 1.50 2.75 1\n"),
+            ("hyp", "u1 1 0.50 0.30 4\nu2 1 0.20 0.40 7\n"),
+            ("sides", "sw1 A 0.50 0.30 4\nsw1 B 0.90 0.30 2\n"),
+            ("named.ctm", "u1 rec1 0.50 1.50 0\nu2 rec1 1.50 2.75 1\n"),
+        ].map { try writeTextFile($0.1, $0.0, in: dir) }
+        let r = try runSeqlab(["inspect"] + files)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdoutText, """
+            \(files[0]): segments
+              utterances: 2
+              recordings: 1
+              duration: 2.25 s
+
+            \(files[1]): segments
+              utterances: 2
+              recordings: 2
+              duration: 2.25 s
+
+            \(files[2]): ctm
+              utterances: 2
+              tokens: 2 (2 distinct)
+              time span: 0.20–0.80 s (longest utterance 0.40 s)
+
+            \(files[3]): ctm
+              utterances: 1
+              tokens: 2 (2 distinct)
+              time span: 0.50–1.20 s (longest utterance 0.70 s)
+
+            \(files[4]): ctm
+              utterances: 2
+              tokens: 2 (2 distinct)
+              time span: 0.50–4.25 s (longest utterance 2.75 s)
+
+            """)
+    }
+
     /// inspect of a Kaldi list held every field of every line at once: about 20 times the file's
     /// size in memory (a 29 MB text of a million lines took 600 MB). The lines are now tallied as
     /// they are read: the peak resident size of a 100,000-line text and of a wav.scp of as many
