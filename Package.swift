@@ -63,7 +63,9 @@ let package = Package(
 
         // LSTM, Elman and an echo state network on long time lags: learning curves, failing lags and
         // input-influence curves (scripts/influence-demo).
-        .executableTarget(name: "influence-demo", dependencies: ["Networks", "Tensors", "Formats", "Plotting"],
+        .executableTarget(name: "influence-demo",
+                          dependencies: ["Networks", "Tensors", "Formats", "Plotting",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/InfluenceDemo", swiftSettings: release),
         // An echo state network as a sequence classifier on feature archives (scripts/esn-pendigits).
         .executableTarget(name: "esn-classify",
