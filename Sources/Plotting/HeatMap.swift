@@ -29,11 +29,12 @@ public struct HeatMapOptions: Sendable {
 ///
 /// Frame t covers x ∈ [t, t+1) frames, or [t·shift, (t+1)·shift) seconds when `frameShift` is
 /// known; dimension d covers y ∈ [d, d+1), dimension 0 at the bottom. Values map linearly from
-/// the matrix minimum (dark violet) to its maximum (yellow) through `ColourMap.viridis`; the
+/// the lowest drawn value (dark violet) to the highest (yellow) through `ColourMap.viridis`; the
 /// colour bar on the right gives the scale. Cells are `<rect>`s (runs of equal colour along a
 /// dimension merged, each overlapping its right and upper neighbour by half a pixel so no seams
 /// show) or one embedded PNG (`HeatMapOptions.cells`). Past `maxColumns` frames a column is the
-/// mean of several, and the caption says how many.
+/// mean of several, the colours and the bar span the range of those means (not of the single
+/// frames, whose extremes no cell shows), and the caption says both.
 /// - Throws: `PlotError` for an empty matrix or a non-finite value.
 public func heatMapSVG(matrix: Matrix, frameShift: Double?, title: String, yLabel: String,
                        options: HeatMapOptions = HeatMapOptions()) throws -> String {
@@ -43,7 +44,7 @@ public func heatMapSVG(matrix: Matrix, frameShift: Double?, title: String, yLabe
     var doc = SVGDocument(width: area.right + 110, height: area.bottom + 56, title: title)
     doc.text(title, x: area.x, y: 24, size: 15, bold: true)
     let caption = "\(counted(matrix.rows, "frame")) × \(counted(matrix.cols, "dimension"))"
-        + columnNote(frames: matrix.rows, maxColumns: options.maxColumns, how: "their mean")
+        + columnNote(frames: matrix.rows, maxColumns: options.maxColumns, how: "their mean; colours span the means")
     doc.text(caption, x: area.right, y: 24, size: 11, anchor: .end, fill: "#666666")
     let range = try HeatMapPanel.draw(&doc, area: area, matrix: matrix, yLabel: yLabel, options: options)
     HeatMapPanel.timeAxis(&doc, area: area, frames: matrix.rows, frameShift: frameShift)
@@ -54,15 +55,16 @@ public func heatMapSVG(matrix: Matrix, frameShift: Double?, title: String, yLabe
 
 /// The drawing parts of a heat map, shared with the posterior plot's feature panel.
 enum HeatMapPanel {
-    /// Draws the cells of `matrix` into `area` with a y axis of dimensions; returns the value range.
+    /// Draws the cells of `matrix` into `area` with a y axis of dimensions; returns the value range
+    /// the colours span: that of the drawn cells, i.e. of the column means when frames are averaged.
     @discardableResult
     static func draw(_ doc: inout SVGDocument, area: PlotArea, matrix: Matrix, yLabel: String,
                      options: HeatMapOptions) throws -> (lo: Double, hi: Double) {
-        var lo = Double.infinity, hi = -Double.infinity
-        for v in matrix.data { lo = min(lo, Double(v)); hi = max(hi, Double(v)) }
-        if hi <= lo { lo -= 0.5; hi += 0.5 }
         let bins = frameBins(count: matrix.rows, maxBins: options.maxColumns)
         let columns = averagingRows(matrix, maxRows: options.maxColumns)
+        var lo = Double.infinity, hi = -Double.infinity
+        for v in columns.data { lo = min(lo, Double(v)); hi = max(hi, Double(v)) }
+        if hi <= lo { lo -= 0.5; hi += 0.5 }
         let x = Scale(lo: 0, hi: Double(matrix.rows), from: area.x, to: area.right)
         let y = Scale(lo: 0, hi: Double(matrix.cols), from: area.bottom, to: area.y)
         let colours = ColourMap.viridis.table(levels: min(256, max(2, options.colourLevels)))

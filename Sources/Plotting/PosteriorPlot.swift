@@ -165,7 +165,7 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     doc.text("tokens", x: alignArea.x - 8, y: alignArea.y + alignArea.height / 2 + 4, size: 11, anchor: .end)
     HeatMapPanel.timeAxis(&doc, area: alignArea, frames: frames, frameShift: frameShift)
     let how = features == nil ? "labels: their highest posterior, the blank: its lowest"
-                              : "labels: their highest posterior, the blank: its lowest; features: their mean"
+                              : "labels: their highest posterior, the blank: its lowest; features: their mean, which the colours span"
     doc.text(counted(frames, "frame") + columnNote(frames: frames, maxColumns: options.maxColumns, how: how),
              x: alignArea.right, y: alignArea.bottom + 62, size: 11, anchor: .end, fill: "#666666")
     return doc.render()

@@ -79,15 +79,36 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(cells.count, 11)
         XCTAssertEqual(cells.last?.number("width"), 300)
         // The caption says a column is the mean of 100 frames; without reduction it gives the size only.
-        XCTAssertTrue(svg.elements("text").contains { $0.text == "1000 frames × 2 dimensions; each column 100 frames (their mean)" },
+        XCTAssertTrue(svg.elements("text").contains { $0.text == "1000 frames × 2 dimensions; each column 100 frames (their mean; colours span the means)" },
                       "\(svg.elements("text").map(\.text))")
         XCTAssertTrue(run.elements("text").contains { $0.text == "3 frames × 1 dimension" }, "\(run.elements("text").map(\.text))")
         let single = try parseSVG(try heatMapSVG(matrix: Matrix([[7]]), frameShift: nil, title: "1", yLabel: "d"))
         XCTAssertTrue(single.elements("text").contains { $0.text == "1 frame × 1 dimension" }, "\(single.elements("text").map(\.text))")
         options.maxColumns = 300
         let uneven = try parseSVG(try heatMapSVG(matrix: long, frameShift: nil, title: "long", yLabel: "d", options: options))
-        XCTAssertTrue(uneven.elements("text").contains { $0.text == "1000 frames × 2 dimensions; each column 3–4 frames (their mean)" },
+        XCTAssertTrue(uneven.elements("text").contains { $0.text == "1000 frames × 2 dimensions; each column 3–4 frames (their mean; colours span the means)" },
                       "\(uneven.elements("text").map(\.text))")
+    }
+
+    /// Averaged columns are coloured over the range of the means, not of the single frames: the
+    /// lowest column is dark violet, the highest yellow, and the colour bar is ticked over the means.
+    func testAveragedColumnsSpanTheColourScale() throws {
+        var options = HeatMapOptions()
+        options.plotWidth = 100
+        options.maxColumns = 10
+        options.cells = .vector
+        // Frame t of bin j = t / 10 alternates j + 10 and j − 10: the frames span −10…19, the ten
+        // column means are 0, 1, …, 9.
+        let frames = Matrix(rows: 100, cols: 1, data: (0..<100).map { t in Float(t / 10 + (t % 2 == 0 ? 10 : -10)) })
+        let svg = try parseSVG(try heatMapSVG(matrix: frames, frameShift: nil, title: "mean", yLabel: "d", options: options))
+        let cells = try XCTUnwrap(svg.groups("cells").first).elements("rect")
+        XCTAssertEqual(cells.count, 10)
+        XCTAssertEqual(cells.first?.attributes["fill"], "#440154")   // column 0, mean 0: the scale's low end
+        XCTAssertEqual(cells.last?.attributes["fill"], "#fde725")    // column 9, mean 9: its high end
+        let bar = try XCTUnwrap(svg.groups("y-axis").last).elements("text").map(\.text)
+        XCTAssertEqual(bar, ["0", "2", "4", "6", "8"])
+        XCTAssertTrue(svg.elements("text").contains { $0.text == "100 frames × 1 dimension; each column 10 frames (their mean; colours span the means)" },
+                      "\(svg.elements("text").map(\.text))")
     }
 
     func testCurveEndpointsAndTicks() throws {
