@@ -58,16 +58,22 @@ public func textColour(on background: String) -> String {
 /// A heat map of the utilities with the policy's arrows, beside a colour scale with its numbers
 /// and a key. Colours follow `GridColourScale` (blue low, white middle, red high over the open
 /// cells' range, terminals clamped to its ends); walls black, cliffs dark grey, terminals
-/// outlined and marked with their reward, the start outlined in green and marked "S". Text is
-/// black or white, whichever reads better on its cell. Plain SVG 1.1 text, no dependency.
+/// outlined and marked with their reward, the start outlined in green and marked "S" left of its
+/// arrow. Text is black or white, whichever reads better on its cell. Plain SVG 1.1 text, no
+/// dependency; every text is placed by its baseline (`baseline(centre:size:)`), as renderers that
+/// ignore `dominant-baseline` (librsvg, hence rsvg-convert) draw it where browsers do.
 public func gridSVG(_ map: GridMap, utilities: [Double], policy: [Int], options: GridSVGOptions = .init()) -> String {
     let size = options.cellSize
     let margin = 12.0, top = 40.0
     let gridWidth = Double(map.cols) * size, gridHeight = Double(map.rows) * size
     let scale = GridColourScale(map, utilities: utilities)
     let showValues = options.showValues && map.cols <= 40
+    // A policy arrow: its font size and its centre's height in the cell (above the utility when that is shown).
+    let arrowSize = size / (showValues ? 2.4 : 1.6), arrowCentre = showValues ? size / 2 - size / 6 : size / 2
     func number(_ v: Double) -> String { String(format: "%.\(options.digits)f", v) }
     func n(_ v: Double) -> String { String(format: "%g", (v * 100).rounded() / 100) }
+    /// The y attribute of a text of font size `size` centred at `centre`.
+    func at(_ centre: Double, _ size: Double) -> String { n(baseline(centre: centre, size: size)) }
 
     // The scale and key to the right of the grid.
     let barX = margin + gridWidth + 24, barWidth = 16.0
@@ -87,10 +93,10 @@ public func gridSVG(_ map: GridMap, utilities: [Double], policy: [Int], options:
     <?xml version="1.0" encoding="UTF-8"?>
     <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" viewBox="0 0 \(n(width)) \(n(height))">
     <title>\(escape(title))</title>
-    <style>text{font-family:sans-serif;text-anchor:middle;dominant-baseline:central}</style>
+    <style>text{font-family:sans-serif;text-anchor:middle}</style>
     <rect x="0" y="0" width="\(n(width))" height="\(n(height))" fill="#ffffff"/>
-    <text x="\(n(margin))" y="16" font-size="15" font-weight="bold" style="text-anchor:start">\(escape(title))</text>
-    <text x="\(n(margin))" y="31" font-size="11" fill="#555555" style="text-anchor:start">\(caption)</text>
+    <text x="\(n(margin))" y="\(at(16, 15))" font-size="15" font-weight="bold" style="text-anchor:start">\(escape(title))</text>
+    <text x="\(n(margin))" y="\(at(31, 11))" font-size="11" fill="#555555" style="text-anchor:start">\(caption)</text>
     <g class="cells">
 
     """
@@ -109,28 +115,31 @@ public func gridSVG(_ map: GridMap, utilities: [Double], policy: [Int], options:
         case .terminal(let reward):
             let fill = scale.colour(utilities[s])
             out += rect(fill, " stroke=\"#000000\" stroke-width=\"\(n(size / 16))\"")
-            out += "<text x=\"\(n(cx))\" y=\"\(n(cy))\" font-size=\"\(n(size / 3))\" fill=\"\(textColour(on: fill))\">\(GridRendering.number(reward))</text>\n"
+            out += "<text x=\"\(n(cx))\" y=\"\(at(cy, size / 3))\" font-size=\"\(n(size / 3))\" fill=\"\(textColour(on: fill))\">\(GridRendering.number(reward))</text>\n"
         case .open:
             let fill = scale.colour(utilities[s]), ink = textColour(on: fill)
             out += rect(fill, " stroke=\"#cccccc\" stroke-width=\"0.5\"")
             if let arrow = GridAction(rawValue: policy[s])?.arrow {
-                out += "<text x=\"\(n(cx))\" y=\"\(n(showValues ? cy - size / 6 : cy))\" font-size=\"\(n(size / (showValues ? 2.4 : 1.6)))\" fill=\"\(ink)\">\(arrow)</text>\n"
+                out += "<text x=\"\(n(cx))\" y=\"\(at(y + arrowCentre, arrowSize))\" font-size=\"\(n(arrowSize))\" fill=\"\(ink)\">\(arrow)</text>\n"
             }
             if showValues {
-                out += "<text x=\"\(n(cx))\" y=\"\(n(cy + size / 4))\" font-size=\"\(n(size / 5))\" fill=\"\(ink)\">\(number(utilities[s]))</text>\n"
+                out += "<text x=\"\(n(cx))\" y=\"\(at(cy + size / 4, size / 5))\" font-size=\"\(n(size / 5))\" fill=\"\(ink)\">\(number(utilities[s]))</text>\n"
             }
         }
     }
     out += "</g>\n"
 
-    // The start: a green outline inside its cell and an "S" in its top-left corner.
+    // The start: a green outline along the inside of its cell's edge, and an "S" in the arrow's
+    // row, halfway between the outline and the widest arrow's (← →) left end, so neither touches it.
     let (startRow, startCol) = map.position(of: map.start)
-    let sx = margin + Double(startCol) * size, sy = top + Double(startRow) * size, inset = size / 16
+    let sx = margin + Double(startCol) * size, sy = top + Double(startRow) * size
+    let stroke = size / 16, startSize = size / 5.5
+    let startX = sx + (stroke + size / 2 - arrowHalfWidth * arrowSize) / 2
     let startInk = map.isDecision(map.start) ? textColour(on: scale.colour(utilities[map.start])) : "#ffffff"
     out += """
     <g class="start">
-    <rect x="\(n(sx + inset))" y="\(n(sy + inset))" width="\(n(size - 2 * inset))" height="\(n(size - 2 * inset))" fill="none" stroke="#00a000" stroke-width="\(n(size / 12))"/>
-    <text x="\(n(sx + size * 0.17))" y="\(n(sy + size * 0.19))" font-size="\(n(size / 5.5))" font-weight="bold" fill="\(startInk)">S</text>
+    <rect x="\(n(sx + stroke / 2))" y="\(n(sy + stroke / 2))" width="\(n(size - stroke))" height="\(n(size - stroke))" fill="none" stroke="#00a000" stroke-width="\(n(stroke))"/>
+    <text x="\(n(startX))" y="\(at(sy + arrowCentre, startSize))" font-size="\(n(startSize))" font-weight="bold" fill="\(startInk)">S</text>
     </g>
 
     """
@@ -147,9 +156,9 @@ public func gridSVG(_ map: GridMap, utilities: [Double], policy: [Int], options:
     for v in ticks {
         let y = top + barHeight * (scale.hi - v) / (scale.hi - scale.lo)
         out += "<line x1=\"\(n(barX + barWidth))\" y1=\"\(n(y))\" x2=\"\(n(barX + barWidth + 4))\" y2=\"\(n(y))\" stroke=\"#444444\"/>\n"
-        out += "<text x=\"\(n(barX + barWidth + 7))\" y=\"\(n(y))\" font-size=\"11\" style=\"text-anchor:start\">\(String(format: "%.\(tickDigits)f", v))</text>\n"
+        out += "<text x=\"\(n(barX + barWidth + 7))\" y=\"\(at(y, 11))\" font-size=\"11\" style=\"text-anchor:start\">\(String(format: "%.\(tickDigits)f", v))</text>\n"
     }
-    out += "<text x=\"\(n(barX + barWidth / 2))\" y=\"\(n(top + barHeight + 12))\" font-size=\"11\">utility</text>\n</g>\n"
+    out += "<text x=\"\(n(barX + barWidth / 2))\" y=\"\(at(top + barHeight + 12, 11))\" font-size=\"11\">utility</text>\n</g>\n"
 
     // The key: start, terminal, wall, cliff (the last two only when the map has them).
     var key: [(String, String)] = [("start", "fill=\"#ffffff\" stroke=\"#00a000\" stroke-width=\"3\""),
@@ -160,11 +169,18 @@ public func gridSVG(_ map: GridMap, utilities: [Double], policy: [Int], options:
     for (i, (name, style)) in key.enumerated() {
         let y = keyTop + Double(i) * 20
         out += "<rect x=\"\(n(barX))\" y=\"\(n(y))\" width=\"14\" height=\"14\" \(style)/>\n"
-        out += "<text x=\"\(n(barX + 22))\" y=\"\(n(y + 7))\" font-size=\"11\" style=\"text-anchor:start\">\(name)</text>\n"
+        out += "<text x=\"\(n(barX + 22))\" y=\"\(at(y + 7, 11))\" font-size=\"11\" style=\"text-anchor:start\">\(name)</text>\n"
     }
     out += "</g>\n"
     return out + "</svg>\n"
 }
+
+/// The baseline of a text of font size `size` whose capitals and digits are centred at `centre`
+/// (they are about 0.73 em tall in the common sans-serif fonts).
+public func baseline(centre: Double, size: Double) -> Double { centre + 0.36 * size }
+
+/// Half the advance of the widest policy arrow (← and →, 0.84 em in DejaVu Sans), in em.
+public let arrowHalfWidth = 0.42
 
 /// About five "nice" values (1, 2 or 5 times a power of ten apart) within lo…hi.
 func scaleTicks(lo: Double, hi: Double) -> [Double] {

@@ -79,8 +79,51 @@ final class RenderingTests: XCTestCase {
         // The start, row 1 column 1 of the grid here.
         XCTAssertEqual(map.position(of: map.start).0, 0)
         let start = try XCTUnwrap(svg.components(separatedBy: "<g class=\"start\">").last?.components(separatedBy: "</g>").first)
-        XCTAssertTrue(start.contains("<rect x=\"\(12 + 48 * map.position(of: map.start).1 + 3)\" y=\"43\" width=\"42\" height=\"42\" fill=\"none\""), start)
+        XCTAssertTrue(start.contains("<rect x=\"\(String(format: "%g", 12 + 48 * Double(map.position(of: map.start).1) + 1.5))\" y=\"41.5\" width=\"45\" height=\"45\" fill=\"none\""), start)
         XCTAssertTrue(start.contains(">S</text>"))
+    }
+
+    /// The start's "S" sits inside the green outline and beside the start's arrow, touching neither,
+    /// with the utility shown (4 × 3 world) and without it (over 40 columns, larger arrows). Text is
+    /// placed by its baseline, not by `dominant-baseline`, which rsvg-convert ignores: the boxes here
+    /// are the glyphs' (capitals 0.73 em tall, the S of bold sans-serif 0.72 em wide, arrows up to 0.84 em).
+    func testStartMarkerTouchesNeitherItsArrowNorItsOutline() throws {
+        let wide = "discount 0.9\ntransition 1\ngrid\n" + "S " + String(repeating: ". ", count: 40) + "T+1\n"
+        for map in [try GridMapParserTests.shipped("russell-norvig-4x3.grid"), try GridMap(parsing: wide)] {
+            let solution = valueIteration(GridMDP(map))
+            let svg = gridSVG(map, utilities: solution.utilities, policy: solution.policy)
+            XCTAssertFalse(svg.contains("dominant-baseline"))
+            func number(_ name: String, _ element: String) throws -> Double {
+                let value = try XCTUnwrap(element.components(separatedBy: " \(name)=\"").dropFirst().first?.split(separator: "\"").first)
+                return try XCTUnwrap(Double(value), element)
+            }
+            let group = try XCTUnwrap(svg.components(separatedBy: "<g class=\"start\">").last?.components(separatedBy: "</g>").first)
+            let outline = try XCTUnwrap(group.components(separatedBy: "\n").first { $0.hasPrefix("<rect") })
+            let marker = try XCTUnwrap(group.components(separatedBy: "\n").first { $0.hasSuffix(">S</text>") })
+            let (r, c) = map.position(of: map.start)
+            let cellX = 12 + 48 * Double(c), cellY = 40 + 48 * Double(r)
+            let arrow = try XCTUnwrap(svg.components(separatedBy: "\n").first { line in
+                line.hasPrefix("<text x=\"\(String(format: "%g", cellX + 24))\"") && ["←", "↑", "→", "↓"].contains { line.hasSuffix(">\($0)</text>") }
+                    && (try? number("y", line)).map { $0 > cellY && $0 < cellY + 48 } == true
+            })
+            // The outline's inner edge.
+            let stroke = try number("stroke-width", outline), ox = try number("x", outline), oy = try number("y", outline)
+            let ow = try number("width", outline), oh = try number("height", outline)
+            let inner = (left: ox + stroke / 2, top: oy + stroke / 2, right: ox + ow - stroke / 2, bottom: oy + oh - stroke / 2)
+            XCTAssertEqual(inner.left, cellX + 3)
+            XCTAssertEqual(inner.top, cellY + 3)
+            // Glyph boxes (left, top, right, bottom) from x (the middle), the baseline y and the font size.
+            func box(_ element: String, halfWidth: Double, above: Double, below: Double) throws -> (Double, Double, Double, Double) {
+                let x = try number("x", element), y = try number("y", element), em = try number("font-size", element)
+                return (x - halfWidth * em, y - above * em, x + halfWidth * em, y + below * em)
+            }
+            let s = try box(marker, halfWidth: 0.36, above: 0.73, below: 0)
+            let a = try box(arrow, halfWidth: 0.42, above: 0.8, below: 0.05)
+            for (name, b) in [("S", s), ("arrow", a)] {
+                XCTAssertTrue(b.0 > inner.left && b.1 > inner.top && b.2 < inner.right && b.3 < inner.bottom, "\(name) \(b) inside \(inner)")
+            }
+            XCTAssertTrue(s.2 < a.0 || s.3 < a.1, "S \(s) clear of the arrow \(a)")
+        }
     }
 
     /// Text takes black or white, whichever contrasts more with its cell.
