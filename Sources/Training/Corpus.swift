@@ -196,14 +196,38 @@ public struct Corpus: Sendable {
     /// is a perturbed copy of a training one. Sources are counted in the order of their first
     /// utterance; both sides keep the input order.
     public func splitting(validationFraction fraction: Double) -> (train: Corpus, valid: Corpus) {
+        splitting(validationFraction: fraction, copiesTogether: true)
+    }
+
+    /// The split by `fraction` of the run whose checkpoint state is `state`: `splitting(validationFraction:)`,
+    /// unless the checkpoint's data fingerprints are those of the split made before copies were
+    /// held out with their source (every n-th utterance alone) and not of today's, when that
+    /// split is kept (`perUtterance` true), so that a run started then resumes on its own data.
+    public func splitting(validationFraction fraction: Double, resuming state: TrainingState?)
+        -> (train: Corpus, valid: Corpus, perUtterance: Bool) {
+        let split = splitting(validationFraction: fraction, copiesTogether: true)
+        guard let state, let keptTrain = state.trainData, let keptValid = state.validData,
+              DataFingerprint(split.train) != keptTrain || DataFingerprint(split.valid) != keptValid else {
+            return (split.train, split.valid, false)
+        }
+        let old = splitting(validationFraction: fraction, copiesTogether: false)
+        guard DataFingerprint(old.train) == keptTrain && DataFingerprint(old.valid) == keptValid else {
+            return (split.train, split.valid, false)
+        }
+        return (old.train, old.valid, true)
+    }
+
+    /// Every n-th source utterance with its copies (`copiesTogether`), or every n-th utterance.
+    private func splitting(validationFraction fraction: Double, copiesTogether: Bool) -> (train: Corpus, valid: Corpus) {
         var sourceIndex: [String: Int] = [:]
-        let sources = utterances.map { u -> Int in
+        let sources = utterances.enumerated().map { n, u -> Int in
+            guard copiesTogether else { return n }
             let source = AudioAugmentation.sourceKey(of: u.key)
             if let i = sourceIndex[source] { return i }
             sourceIndex[source] = sourceIndex.count
             return sourceIndex.count - 1
         }
-        guard fraction > 0, sourceIndex.count >= 2 else { return (self, Corpus(utterances: [], skipped: [])) }
+        guard fraction > 0, (copiesTogether ? sourceIndex.count : utterances.count) >= 2 else { return (self, Corpus(utterances: [], skipped: [])) }
         let every = max(2, Int((1 / fraction).rounded()))
         var train: [LabelledUtterance] = [], valid: [LabelledUtterance] = []
         for (u, i) in zip(utterances, sources) { if i % every == every - 1 { valid.append(u) } else { train.append(u) } }

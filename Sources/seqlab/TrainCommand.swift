@@ -433,7 +433,11 @@ struct Train: ParsableCommand {
             valid = v.corpus
             skipped += v.corpus.skipped
         } else if heldOutFraction > 0 {
-            (train, valid) = all.splitting(validationFraction: heldOutFraction)
+            let split = all.splitting(validationFraction: heldOutFraction, resuming: previous?.state)
+            (train, valid) = (split.train, split.valid)
+            if split.perUtterance {
+                Self.printWarning("the run was started when --valid-fraction held out every n-th utterance alone, not with its sp/vtlp copies; it goes on with that split (a new run keeps the copies together)")
+            }
         }
         if let frontend, let requestedFrontEnd, let d = train.dimension, requestedFrontEnd.dimension != d {
             throw InputError(file: frontend, "the front end makes \(requestedFrontEnd.dimension)-dimensional features, but the training features (\(feats == "-" ? "stdin" : feats)) have \(d): give the config that made them (extract --config)")

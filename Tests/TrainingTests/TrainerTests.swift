@@ -383,6 +383,55 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(one.splitting(validationFraction: 0.5).valid.utterances.count, 0)
     }
 
+    func testARunSplitBeforeCopiesWereHeldOutTogetherStillResumes() throws {
+        // A run started when --valid-fraction held out every n-th utterance alone: its checkpoint
+        // fingerprints that split, and the same data and flags must resume it.
+        let dir = temporaryDirectory()
+        let paths = try writeSyntheticTask(count: 24, to: dir.path)
+        var (corpus, alphabet) = try Corpus.read(featuresPath: paths.feats, textPath: paths.text, unit: .words)
+        for i in corpus.utterances.indices {   // sp0.9-u0, u0, sp1.1-u0, sp0.9-u1, …
+            corpus.utterances[i].key = ["sp0.9-", "", "sp1.1-"][i % 3] + "u\(i / 3)"
+        }
+        let held = corpus.utterances.indices.filter { $0 % 4 == 3 }
+        let oldTrain = Corpus(utterances: corpus.utterances.indices.filter { !held.contains($0) }.map { corpus.utterances[$0] }, skipped: [])
+        let oldValid = Corpus(utterances: held.map { corpus.utterances[$0] }, skipped: [])
+        let checkpointPath = dir.appendingPathComponent("m.ckpt").path
+        let trainer = try Trainer(options: options, train: oldTrain, valid: oldValid, alphabet: alphabet, tokenUnit: .words,
+                                  frontEnd: nil, modelPath: dir.appendingPathComponent("m").path, checkpointPath: checkpointPath)
+        XCTAssertEqual(try trainer.run(shouldStop: { true }), .interrupted)
+        let checkpoint = try Checkpoint(contentsOf: checkpointPath)
+        func resume(_ split: (train: Corpus, valid: Corpus)) throws -> Trainer {
+            try Trainer(resuming: checkpoint, train: split.train, valid: split.valid, alphabet: alphabet,
+                        modelPath: dir.path + "/x", checkpointPath: dir.path + "/x.ckpt")
+        }
+        // Today's split holds out u3 and u7 with all their copies: not the run's data.
+        let today = corpus.splitting(validationFraction: 0.25)
+        XCTAssertEqual(today.valid.utterances.map(\.key), ["sp0.9-u3", "u3", "sp1.1-u3", "sp0.9-u7", "u7", "sp1.1-u7"])
+        XCTAssertThrowsError(try resume(today))
+        // Resuming that checkpoint, the run's own split is found and kept.
+        let resumed = corpus.splitting(validationFraction: 0.25, resuming: checkpoint.state)
+        XCTAssertTrue(resumed.perUtterance)
+        XCTAssertEqual(resumed.valid.utterances.map(\.key), oldValid.utterances.map(\.key))
+        XCTAssertEqual(resumed.train.utterances.map(\.key), oldTrain.utterances.map(\.key))
+        XCTAssertNoThrow(try resume((resumed.train, resumed.valid)))
+        // A new run, and a run started with today's split, get today's split.
+        for state in [nil, try stateOfARun(on: today.train, today.valid, in: dir)] {
+            let split = corpus.splitting(validationFraction: 0.25, resuming: state)
+            XCTAssertFalse(split.perUtterance)
+            XCTAssertEqual(split.valid.utterances.map(\.key), today.valid.utterances.map(\.key))
+        }
+    }
+
+    /// The checkpoint state of a run on `train` and `valid`, stopped before its first update.
+    func stateOfARun(on train: Corpus, _ valid: Corpus, in dir: URL) throws -> TrainingState {
+        let path = dir.appendingPathComponent("today.ckpt").path
+        let alphabet = try Checkpoint(contentsOf: dir.appendingPathComponent("m.ckpt").path).model.alphabet
+        let trainer = try Trainer(options: options, train: train, valid: valid, alphabet: alphabet, tokenUnit: .words,
+                                  frontEnd: nil, modelPath: dir.appendingPathComponent("today").path, checkpointPath: path)
+        XCTAssertEqual(try trainer.run(shouldStop: { true }), .interrupted)
+        return try Checkpoint(contentsOf: path).state
+    }
+
     func testAugmentationIsSeededAndIdentityWhenOff() {
         let x = Matrix(rows: 20, cols: 6, data: (0..<120).map { Float($0) })
         var g = SeededGenerator(seed: 9)
