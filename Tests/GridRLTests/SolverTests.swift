@@ -39,7 +39,8 @@ final class SolverTests: XCTestCase {
         let mdp = GridMDP(try GridMapParserTests.shipped("lecture-2x3.grid"))
         // ε = 1e-9 bounds the utility error by 1e-9 (γ < 1 stopping rule).
         assertClose(valueIteration(mdp, options: .init(epsilon: 1e-9)).utilities, reference, absolute: 1e-8)
-        assertClose(policyIteration(mdp).utilities, reference, absolute: 1e-8)
+        // Policy iteration evaluates each policy exactly (its last sweeps used to stop at a change of 1e-9).
+        assertClose(policyIteration(mdp).utilities, reference, absolute: 1e-12)
     }
 
     /// Russell & Norvig Fig. 17.3: the utilities of the 4×3 world with γ = 1 (published to three decimals).
@@ -66,6 +67,27 @@ final class SolverTests: XCTestCase {
             assertClose(pi.utilities, vi.utilities, absolute: 1e-6, map.name)
             for s in mdp.decisionStates.map(Int.init) where mdp.actionMargin(s, vi.utilities) > 1e-6 {
                 XCTAssertEqual(pi.policy[s], vi.policy[s], "\(map.name) state \(s)")
+            }
+        }
+    }
+
+    /// The evaluation step alone: the utilities of a fixed policy solve U = r_π + γ P_π U. On a maze
+    /// with loops, from zero utilities, the residual of every equation is at rounding level after one
+    /// evaluation, for the policy that heads straight for the nearest terminal and for the optimal one.
+    func testPolicyEvaluationSolvesThePolicyEquations() throws {
+        for map in [generateMaze(.init(rows: 41, cols: 37, seed: 7)), try GridMapParserTests.shipped("cliff-walking.grid")] {
+            let mdp = GridMDP(map)
+            for policy in [mdp.greedyPolicy(mdp.terminalValue), valueIteration(mdp, options: .init(epsilon: 1e-9)).policy] {
+                var u = mdp.terminalValue
+                let evaluation = evaluatePolicy(mdp, policy, utilities: &u, epsilon: 1e-14, maxSweeps: 10_000)
+                XCTAssertTrue(evaluation.converged, map.name)
+                var residual = 0.0
+                u.withUnsafeBufferPointer { p in
+                    for s in mdp.decisionStates.map(Int.init) {
+                        residual = max(residual, abs(mdp.qValue(s, policy[s], p.baseAddress!) - u[s]) / max(1, abs(u[s])))
+                    }
+                }
+                XCTAssertLessThan(residual, 1e-13, map.name)
             }
         }
     }
