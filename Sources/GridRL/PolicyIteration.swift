@@ -12,10 +12,11 @@ public struct PolicyIterationOptions: Sendable {
     /// At most this many improvement steps. Default 1 000.
     public var maxImprovements: Int = 1_000
     /// The improvement step keeps a state's action unless another's Q is higher by more than
-    /// improvementTolerance · max(1, |Q|). Default 1e-10.
-    public var improvementTolerance: Double = 1e-10
+    /// improvementTolerance · max(1, |Q|); value iteration's greedy policy tells actions apart as
+    /// finely. Default 1e-12.
+    public var improvementTolerance: Double = 1e-12
     public init(evaluationEpsilon: Double = 1e-14, maxEvaluationSweeps: Int = 10_000, maxImprovements: Int = 1_000,
-                improvementTolerance: Double = 1e-10) {
+                improvementTolerance: Double = 1e-12) {
         self.evaluationEpsilon = evaluationEpsilon
         self.maxEvaluationSweeps = maxEvaluationSweeps
         self.maxImprovements = maxImprovements
@@ -154,6 +155,10 @@ public func evaluatePolicy(_ mdp: GridMDP, _ policy: [Int], utilities u: inout [
 /// more than `options.improvementTolerance` · max(1, |Q|), so the loop cannot cycle on ties
 /// (Puterman §6.4; Sutton & Barto §4.3).
 /// `iterations` counts the improvement steps (each after one evaluation).
+///
+/// The policy returned is `mdp.greedyPolicy` of the final utilities, so ties among optimal
+/// actions are broken as value iteration breaks them (the first best action in up, right, down,
+/// left order, a proper one where that one never reaches a terminal): both print the same policy.
 public func policyIteration(_ mdp: GridMDP, options: PolicyIterationOptions = .init()) -> MDPSolution {
     var u = mdp.terminalValue
     var policy = mdp.greedyPolicy(u)
@@ -178,6 +183,7 @@ public func policyIteration(_ mdp: GridMDP, options: PolicyIterationOptions = .i
         }
         if stable && evaluation.converged { break }
     }
-    return MDPSolution(utilities: u, policy: policy, iterations: improvements,
-                       converged: stable && evaluation.converged, lastChange: evaluation.lastChange)
+    let converged = stable && evaluation.converged
+    return MDPSolution(utilities: u, policy: converged ? mdp.greedyPolicy(u, tolerance: options.improvementTolerance) : policy,
+                       iterations: improvements, converged: converged, lastChange: evaluation.lastChange)
 }

@@ -15,7 +15,7 @@ struct GridSolve: ParsableCommand {
     @Argument(help: "The grid map file (- for standard input).", completion: .file())
     var map: String
 
-    @Option(help: "value (value iteration) or policy (policy iteration: its iterations are improvement steps, each after an exact evaluation of the policy).")
+    @Option(help: "value (value iteration) or policy (policy iteration: its iterations are improvement steps, each after an exact evaluation of the policy; ties between optimal actions are broken as value iteration breaks them).")
     var method: SolveMethod = .value
 
     @Option(help: "Value iteration's ε: stop when ‖U_{i+1} − U_i‖ < ε(1−γ)/γ (< ε when γ = 1). (default: 1e-06)")
