@@ -24,14 +24,16 @@ public struct EchoStateClassifier: Sendable {
     public var frameCount: Int { regression.rowCount }
 
     /// Adds a batch of sequences and their classes (0…K−1, one per sequence) to the normal
-    /// equations: every real frame at t ≥ washout with its sequence's one-hot class as target.
+    /// equations: every real frame at t ≥ washout (the last frame alone for a sequence no longer
+    /// than the washout, as `meanOutputs` averages) with its sequence's one-hot class as target.
     public mutating func add(_ batch: SequenceBatch<Float>, labels: [Int]) {
         let K = network.configuration.outputSize, B = batch.batchSize
         precondition(labels.count == B && labels.allSatisfy { (0..<K).contains($0) }, "classifier: one class in 0..<\(K) per sequence")
         var targets = Array2D<Float>(rows: batch.frames.rows, cols: K)
         var rows: [Int] = []
+        let first = (0..<B).map { min(network.configuration.washout, batch.lengths[$0] - 1) }
         for t in 0..<batch.maxLength {
-            for b in 0..<B where batch.isActive(time: t, sequence: b) && t >= network.configuration.washout {
+            for b in 0..<B where batch.isActive(time: t, sequence: b) && t >= first[b] {
                 targets[t * B + b, labels[b]] = 1
                 rows.append(t * B + b)
             }

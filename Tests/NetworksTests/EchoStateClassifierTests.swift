@@ -66,4 +66,23 @@ final class EchoStateClassifierTests: XCTestCase {
             assertClose((0..<3).map { mean[b, $0] }, expected, absolute: 1e-5, "sequence \(b)")
         }
     }
+
+    /// A sequence no longer than the washout is fitted at its last frame, the frame it is classified
+    /// by: with sequences of 4 frames, washout 7 fits the readout washout 3 fits (before, washout 7
+    /// fitted nothing and failed with "no frames to fit").
+    func testShortSequencesAreFittedAtTheirLastFrame() throws {
+        var rng = SeededGenerator(seed: 27)
+        let sequences = (0..<12).map { _ in Array2D<Float>(rows: 4, cols: 1, data: (0..<4).map { _ in Float(rng.normal()) }) }
+        let batch = SequenceBatch(sequences: sequences), labels = (0..<12).map { $0 % 3 }
+        var readouts: [Array2D<Float>] = []
+        for washout in [7, 3] {
+            let esn = try EchoStateNetwork(EchoStateConfiguration(inputSize: 1, reservoirSize: 6, outputSize: 3, ridge: 1e-3, washout: washout, seed: 28))
+            var classifier = EchoStateClassifier(network: esn)
+            classifier.add(batch, labels: labels)
+            try classifier.fit()
+            readouts.append(classifier.network.readout)
+        }
+        XCTAssertEqual(readouts[0].data, readouts[1].data)
+        XCTAssertNotEqual(readouts[0].data, [Float](repeating: 0, count: readouts[0].data.count))
+    }
 }
