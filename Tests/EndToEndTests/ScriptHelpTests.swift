@@ -116,6 +116,49 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("make-digit-strings", ["out", "2", "2", "xyz"], mentions: "SEED")
     }
 
+    /// make-samples takes an optional output folder, count and seed: an option in the folder's place,
+    /// a count that is not a positive number, a word as seed or a fourth argument is a usage error,
+    /// not a folder named "--foo", a shell error, or "wrote abc utterances" with status 0.
+    func testMakeSamplesRefusesOptionsAndCountsThatAreNotPositiveNumbers() throws {
+        try assertRefused("make-samples", ["--foo"], mentions: "not an option: --foo")
+        try assertRefused("make-samples", ["out", "abc"], mentions: "COUNT")
+        try assertRefused("make-samples", ["out", "0"], mentions: "COUNT")
+        try assertRefused("make-samples", ["out", "-3"], mentions: "COUNT")
+        try assertRefused("make-samples", ["out", "2", "xyz"], mentions: "SEED")
+        try assertRefused("make-samples", ["out", "2", "1", "extra"], mentions: "extra")
+    }
+
+    /// make-samples run from another folder writes a relative OUTDIR there (not into the checkout),
+    /// with a wav.scp whose paths open from that folder; and its defaults make the shipped
+    /// data/samples again, byte for byte (the strings, voices, speeds and noise levels are seeded).
+    func testMakeSamplesWritesWhereItIsCalledAndRemakesTheShippedSamples() throws {
+        for tool in ["espeak-ng", "sox"] {
+            let found = try runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["sh", "-c", "command -v \(tool)"], timeout: 30)
+            try XCTSkipIf(found.status != 0, "make-samples needs \(tool)")
+        }
+        let before = try checkoutChanges()
+        let cwd = temporaryDirectory("make-samples")
+        let result = try runProgram(scripts.appendingPathComponent("make-samples"), ["out"], currentDirectory: cwd, timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try checkoutChanges(), before, "make-samples out changed the checkout")
+        let shipped = packageRoot.appendingPathComponent("data/samples")
+        let made = cwd.appendingPathComponent("out")
+        let scp = try String(contentsOf: made.appendingPathComponent("wav.scp"), encoding: .utf8)
+        let entries = scp.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(entries.count, 12, scp)
+        for entry in entries {
+            XCTAssertEqual(entry.count, 2, scp)
+            XCTAssertEqual(entry.last, "out/\(entry[0]).wav", scp)
+            let mine = try Data(contentsOf: cwd.appendingPathComponent(entry[1]))
+            let theirs = try Data(contentsOf: shipped.appendingPathComponent("\(entry[0]).wav"))
+            XCTAssertEqual(mine, theirs, "\(entry[0]).wav differs from data/samples'")
+        }
+        XCTAssertEqual(try Data(contentsOf: made.appendingPathComponent("text")),
+                       try Data(contentsOf: shipped.appendingPathComponent("text")))
+        let shippedScp = try String(contentsOf: shipped.appendingPathComponent("wav.scp"), encoding: .utf8)
+        XCTAssertEqual(scp.replacingOccurrences(of: " out/", with: " data/samples/"), shippedScp)
+    }
+
     /// kill-train and measure-memory name an option given without its value, or with a value that
     /// is not a number where one is needed, instead of failing on a shell error ("unbound variable").
     func testKillTrainAndMeasureMemoryRefuseMissingOrNonNumericValues() throws {
