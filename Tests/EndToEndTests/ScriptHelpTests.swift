@@ -159,6 +159,18 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertEqual(scp.replacingOccurrences(of: " out/", with: " data/samples/"), shippedScp)
     }
 
+    /// train-digits checks its counts and output before it sets up and builds anything: a word or a
+    /// count under 10 (no validation strings), no epochs, an option as OUTPUT or a fourth argument
+    /// is a usage error, not a shell error (or an empty validation set) minutes later.
+    func testTrainDigitsRefusesBadCountsBeforeBuilding() throws {
+        try assertRefused("train-digits", ["abc"], mentions: "TRAIN_COUNT")
+        try assertRefused("train-digits", ["5"], mentions: "TRAIN_COUNT")
+        try assertRefused("train-digits", ["3000", "0"], mentions: "EPOCHS")
+        try assertRefused("train-digits", ["3000", "x"], mentions: "EPOCHS")
+        try assertRefused("train-digits", ["3000", "2", "--foo"], mentions: "not an option: --foo")
+        try assertRefused("train-digits", ["3000", "2", "a.safetensors", "b"], mentions: "'b'")
+    }
+
     /// kill-train and measure-memory name an option given without its value, or with a value that
     /// is not a number where one is needed, instead of failing on a shell error ("unbound variable").
     func testKillTrainAndMeasureMemoryRefuseMissingOrNonNumericValues() throws {
