@@ -67,6 +67,13 @@ public struct SameFile {
         return files
     }
 
+    /// The scp through which reading the Kaldi rspecifier `spec` goes (`scp:PATH`, or a path ending
+    /// in `.scp`), or nil when it reads an archive or stdin directly.
+    public static func scp(readBy spec: String) -> String? {
+        guard let parsed = try? KaldiSpecifier(spec), parsed.kind == .scp, parsed.path != "-" else { return nil }
+        return parsed.path
+    }
+
     private static func identity(_ path: String) -> (device: UInt64, inode: UInt64)? {
         var info = stat()
         guard path != "-", stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }

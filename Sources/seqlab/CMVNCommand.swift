@@ -26,8 +26,11 @@ struct CMVN: ParsableCommand {
         speaker's first utterance) is named on stderr and left out of the statistics
         and the output; the rest are written, and the exit status is then 1. Ctrl-C
         (SIGINT), SIGTERM or SIGHUP while the output file is written leaves it as it
-        was (exit status 130, 143 or 129). Extract with --cmvn=none when the speaker's
-        statistics should replace the utterance's. A model trained on
+        was (exit status 130, 143 or 129). -o may name the archive read, which is
+        then replaced once all of it is read (seqlab cmvn feats.ark -o feats.ark), but
+        not an archive read through an scp (the scp would name byte offsets of the
+        old archive in the new file), nor --utt2spk. Extract with --cmvn=none when
+        the speaker's statistics should replace the utterance's. A model trained on
         speaker-normalised features needs the same step before decode (seqlab label
         reruns only the model's own front end).
         """)
@@ -59,6 +62,7 @@ struct CMVN: ParsableCommand {
             if output == "-" && !textArk && isatty(1) == 1 {
                 throw InputError(file: "stdout", "refusing to write a binary archive to a terminal; redirect stdout, use -o FILE, or --text-ark")
             }
+            try refuseWritingOverInputs()
             let speakerOf = try utt2spk.map { try KaldiText.readSpeakers(path: $0) } ?? [:]
             let name = feats == "-" ? "stdin" : feats
             let reader = try KaldiArchiveReader(path: feats)
@@ -96,6 +100,23 @@ struct CMVN: ParsableCommand {
             if Interrupt.requested { try stopInterrupted(writer, written: "\(written) of \(utterances.count)") }
             try writer.close()
             try Self.finishBatch(records: records, failures: failures, input: name)
+        }
+    }
+
+    /// Refuses, before any work (exit status 64), an output over an input other than the archive
+    /// given itself: over --utt2spk or the scp read, like any command's output over its input, and
+    /// over an archive an scp points into, which the scp would go on naming at the old archive's
+    /// byte offsets, reading another utterance's bytes or none. The archive given itself is
+    /// replaced only once all of it is read: in place, as `sort -o FILE FILE` does.
+    private func refuseWritingOverInputs() throws {
+        let scp = SameFile.scp(readBy: feats)
+        try Self.refuseReplacingInputs(outputs: [("-o", output)], inputs: [utt2spk, scp])
+        guard let scp else { return }
+        let same = SameFile(outputs: SameFile.files(ofSpecifier: output))
+        for archive in SameFile.files(readBy: feats).dropFirst() {
+            if let written = same.output(replacing: archive) {
+                throw ValidationError("-o \(written) is the archive \(scp) points into: rewriting it would leave \(scp) naming byte offsets of the old archive in the new file; write another archive, or read the archive itself and write the scp with it (cmvn \(archive) -o ark,scp:\(archive),\(scp))")
+            }
         }
     }
 

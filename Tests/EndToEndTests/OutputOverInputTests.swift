@@ -209,6 +209,52 @@ final class OutputOverInputTests: XCTestCase {
         ], inputs: [model])
     }
 
+    /// cmvn may write over the archive it is given, but not over one it reads through an scp:
+    /// `cmvn scp:SUB.scp -o ARK` (exit status 0) replaced ARK, and the scps into it went on naming
+    /// the old archive's byte offsets in the new file, reading another utterance under a key or
+    /// failing. Nor over --utt2spk (replaced by the archive) or the scp itself. Refused with exit
+    /// status 64 before anything is written; an scp input written to another archive still works.
+    func testCMVNDoesNotRewriteAnArchiveAnScpPointsInto() throws {
+        let wavs = ["sample01_41918", "sample02_16564"].map { packageRoot.appendingPathComponent("data/samples/\($0).wav").path }
+        let feats = path("feats.ark"), scp = path("feats.scp")
+        XCTAssertEqual(try runSeqlab(["extract", "audio", "--config", Self.config] + wavs + ["-o", "ark,scp:\(feats),\(scp)", "--quiet"]).status, 0)
+        let lines = try String(contentsOfFile: scp, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        let second = try writeTextFile(String(lines[1]) + "\n", "second.scp", in: dir)
+        let utt2spk = try writeTextFile("sample01_41918 s1\nsample02_16564 s1\n", "utt2spk", in: dir)
+        let inputs = [feats, scp, second, utt2spk]
+        let before = try inputs.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let cases: [(arguments: [String], output: String, scp: String)] = [
+            (["scp:\(second)", "-o", feats], feats, second),
+            ([scp, "-o", dir.path + "/./feats.ark"], dir.path + "/./feats.ark", scp),
+            (["scp:\(scp)", "--utt2spk", utt2spk, "-o", "ark,scp:\(feats),\(path("new.scp"))"], feats, scp),
+        ]
+        for (arguments, output, scp) in cases {
+            let r = try runSeqlab(["cmvn"] + arguments)
+            XCTAssertEqual(r.status, 64, "\(arguments): \(r.stderr)")
+            XCTAssertEqual(r.stderr, "seqlab cmvn: -o \(output) is the archive \(scp) points into: rewriting it would leave \(scp) naming byte offsets of the old archive in the new file; write another archive, or read the archive itself and write the scp with it (cmvn \(feats) -o ark,scp:\(feats),\(scp))\n")
+            XCTAssertEqual(try inputs.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }, before, "\(arguments) changed an input")
+        }
+        try assertRefused([
+            ("cmvn", ["cmvn", feats, "--utt2spk", utt2spk, "-o", utt2spk], "-o \(utt2spk) is the input \(utt2spk)"),
+            ("cmvn", ["cmvn", "scp:\(scp)", "-o", "ark:\(scp)"], "-o \(scp) is the input \(scp)"),
+        ], inputs: inputs)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["feats.ark", "feats.scp", "second.scp", "utt2spk"])
+        // Through the scp to another archive: what the archive itself gives, the scp left readable.
+        let throughScp = try runSeqlab(["cmvn", "scp:\(scp)", "-o", path("through-scp.ark")])
+        XCTAssertEqual(throughScp.status, 0, throughScp.stderr)
+        let direct = try runSeqlab(["cmvn", feats, "-o", path("direct.ark")])
+        XCTAssertEqual(direct.status, 0, direct.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("through-scp.ark"))), try Data(contentsOf: URL(fileURLWithPath: path("direct.ark"))))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: feats)), before[0])
+        // What the message says to do instead: the archive and its scp rewritten together, in place.
+        let rewritten = try runSeqlab(["cmvn", feats, "-o", "ark,scp:\(feats),\(scp)", "--text-ark"])
+        XCTAssertEqual(rewritten.status, 0, rewritten.stderr)
+        let reread = try runSeqlab(["cmvn", "scp:\(scp)", "--cmvn", "none", "-o", path("reread.ark")])
+        XCTAssertEqual(reread.status, 0, reread.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("reread.ark"))), try Data(contentsOf: URL(fileURLWithPath: path("direct.ark"))))
+    }
+
     /// average reads everything before it writes, and cmvn replaces its output only once it has
     /// read all of its input, so an output equal to the input works
     /// in place as `sort -o FILE FILE` does: it stays allowed, and gives what a separate output gets.
