@@ -43,12 +43,15 @@ let package = Package(
         .target(name: "Labelling", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding"], swiftSettings: release),
         .target(name: "Training", dependencies: ["Tensors", "Formats", "Features", "Networks", "Decoding", "Labelling"], swiftSettings: release),
         .target(name: "Plotting", dependencies: ["Tensors"], swiftSettings: release),
+        // One-line usage errors, shared by the executables that parse their flags with ArgumentParser.
+        .target(name: "UsageErrors", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: release),
 
         // The command line: thin commands that parse flags and call the modules.
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Formats", "Features", "Networks", "Decoding", "GridRL", "Labelling", "Training", "Plotting",
+                "Tensors", "Formats", "Features", "Networks", "Decoding", "GridRL", "Labelling", "Training", "Plotting", "UsageErrors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: release),
@@ -64,12 +67,13 @@ let package = Package(
         // LSTM, Elman and an echo state network on long time lags: learning curves, failing lags and
         // input-influence curves (scripts/influence-demo).
         .executableTarget(name: "influence-demo",
-                          dependencies: ["Networks", "Tensors", "Formats", "Plotting",
+                          dependencies: ["Networks", "Tensors", "Formats", "Plotting", "UsageErrors",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/InfluenceDemo", swiftSettings: release),
         // An echo state network as a sequence classifier on feature archives (scripts/esn-pendigits).
         .executableTarget(name: "esn-classify",
-                          dependencies: ["Networks", "Tensors", "Formats", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["Networks", "Tensors", "Formats", "UsageErrors",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/ESNClassify",
                           swiftSettings: release),
 

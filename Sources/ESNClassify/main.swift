@@ -7,6 +7,7 @@
 // (safetensors, metadata `seqlab.classes`). A command line it cannot use: one line on stderr, exit
 // status 64; bad input: exit 1.
 import ArgumentParser
+import UsageErrors
 import Foundation
 import Formats
 import Networks
@@ -158,16 +159,4 @@ struct ESNClassify: ParsableCommand {
     }
 }
 
-// A command line the parser or `validate()` refuses: one line "esn-classify: <message> (esn-classify
-// --help shows the options)", exit status 64, as seqlab's commands report theirs. --help prints the help.
-do {
-    var command = try ESNClassify.parseAsRoot()
-    try command.run()
-} catch {
-    let status = ESNClassify.exitCode(for: error)
-    if status.isSuccess || error is ExitCode { ESNClassify.exit(withError: error) }
-    let message = ESNClassify.message(for: error).split(whereSeparator: \.isNewline)
-        .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
-    FileHandle.standardError.write(Data("esn-classify: \(message) (esn-classify --help shows the options)\n".utf8))
-    Foundation.exit(status.rawValue)
-}
+ESNClassify.mainReportingUsageOnOneLine(name: "esn-classify")

@@ -12,6 +12,7 @@
 // curves.svg and summary.md there. A command line it cannot use: one line on stderr, exit status
 // 64; a run or a write that fails: exit 1.
 import ArgumentParser
+import UsageErrors
 import Foundation
 import Networks
 import Tensors
@@ -151,17 +152,4 @@ struct InfluenceDemo: ParsableCommand {
     }
 }
 
-// A command line the parser or `validate()` refuses: one line "influence-demo: <message>
-// (influence-demo --help shows the options)", exit status 64, as seqlab's commands report theirs.
-// --help prints the help.
-do {
-    var command = try InfluenceDemo.parseAsRoot()
-    try command.run()
-} catch {
-    let status = InfluenceDemo.exitCode(for: error)
-    if status.isSuccess || error is ExitCode { InfluenceDemo.exit(withError: error) }
-    let message = InfluenceDemo.message(for: error).split(whereSeparator: \.isNewline)
-        .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
-    FileHandle.standardError.write(Data("influence-demo: \(message) (influence-demo --help shows the options)\n".utf8))
-    Foundation.exit(status.rawValue)
-}
+InfluenceDemo.mainReportingUsageOnOneLine(name: "influence-demo")

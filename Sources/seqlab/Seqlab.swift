@@ -1,5 +1,6 @@
 // The seqlab command: the root only configures; each stage is a subcommand in its own file.
 import ArgumentParser
+import UsageErrors
 import Foundation
 import Networks
 
@@ -39,11 +40,7 @@ struct Seqlab: ParsableCommand {
             let status = exitCode(for: error)
             if status.isSuccess { exit(withError: error) }   // --help, --version: the library prints them
             let typed = typedCommand(arguments)
-            // The parser's lines joined into one: after a sentence's end or a colon with a space,
-            // else with "; ".
-            let message = message(for: error).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                .reduce("") { line, next in line.isEmpty ? next : line + (line.hasSuffix(".") || line.hasSuffix(":") ? " " : "; ") + next }
+            let message = oneLineMessage(for: error)
             typed.printMessage("\(message)\(negativeValueHint(message, arguments)) (\(typed.commandPath) --help shows the options)")
             Foundation.exit(status.rawValue)
         }
