@@ -7,30 +7,9 @@ import TestSupport
 
 final class ESNClassifyBinaryTests: XCTestCase {
     /// `esn-classify` beside the built seqlab.
-    func binary() throws -> URL {
-        let url = seqlabBinary().deletingLastPathComponent().appendingPathComponent("esn-classify")
-        guard FileManager.default.isExecutableFile(atPath: url.path) else { throw XCTSkip("esn-classify is not built (swift build --product esn-classify)") }
-        return url
-    }
+    func binary() throws -> URL { try builtTool("esn-classify") }
 
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let dir = temporaryDirectory("esnrun")
-        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
-        guard FileManager.default.createFile(atPath: out.path, contents: nil),
-              FileManager.default.createFile(atPath: err.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: dir.path])
-        }
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        try process.run()
-        process.waitUntilExit()
-        try? outHandle.close(); try? errHandle.close()
-        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
-    }
+    func run(_ arguments: [String]) throws -> ProcessResult { try runProgram(try binary(), arguments) }
 
     /// A text archive of 2-D sequences: class "up" drifts to +0.5 in dimension 0, class "down" to −0.5; noise 0.3.
     func writeCorpus(_ dir: URL, name: String, count: Int, seed: UInt64) throws {
@@ -57,9 +36,9 @@ final class ESNClassifyBinaryTests: XCTestCase {
         let r = try run(["--train-feats", p("train.ark"), "--train-text", p("train.text"), "--test-feats", p("test.ark"),
                          "--test-text", p("test.text"), "--reservoir", "30", "-o", p("esn.safetensors")])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let accuracy = r.stdout.split(separator: "\n").first.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Double($0) }
-        XCTAssertGreaterThan(try XCTUnwrap(accuracy, r.stdout), 0.9, r.stdout)
-        XCTAssertTrue(r.stdout.contains("class down\t") && r.stdout.contains("class up\t"), r.stdout)
+        let accuracy = r.stdoutText.split(separator: "\n").first.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Double($0) }
+        XCTAssertGreaterThan(try XCTUnwrap(accuracy, r.stdoutText), 0.9, r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("class down\t") && r.stdoutText.contains("class up\t"), r.stdoutText)
         // The saved file is an echo state network over the two classes (EchoStateTests load such files).
         let saved = try SafeTensorsFile(contentsOf: p("esn.safetensors"))
         XCTAssertEqual(saved.metadata["seqlab.network"], "echo-state")
@@ -86,7 +65,7 @@ final class ESNClassifyBinaryTests: XCTestCase {
         XCTAssertEqual(help.stderr, "")
         for part in ["only its linear readout is", "USAGE: esn-classify", "--train-feats", "--test-text", "--reservoir", "--spectral-radius",
                      "--leak-rate", "--washout", "--batch", "-o, --output", "esn-classify --train-feats all.ark"] {
-            XCTAssertTrue(help.stdout.contains(part), "\(part) in\n\(help.stdout)")
+            XCTAssertTrue(help.stdoutText.contains(part), "\(part) in\n\(help.stdoutText)")
         }
         let dir = temporaryDirectory()
         try writeCorpus(dir, name: "train", count: 4, seed: 6)
@@ -98,12 +77,7 @@ final class ESNClassifyBinaryTests: XCTestCase {
                                      (data + ["--leak-rate", "0"], "--leak-rate: expected a in (0, 1], got 0.0"),
                                      (data + ["--spectral-radius", "nan"], "--spectral-radius: expected a finite ρ ≥ 0, got nan"),
                                      (data + ["--batch", "0"], "--batch must be at least 1")] {
-            let r = try run(arguments)
-            XCTAssertEqual(r.status, 64, "\(arguments): \(r.stderr)")
-            XCTAssertEqual(r.stdout, "", "\(arguments)")
-            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
-            XCTAssertTrue(r.stderr.hasPrefix("esn-classify: ") && r.stderr.contains(message)
-                          && r.stderr.hasSuffix(" (esn-classify --help shows the options)\n"), "\(arguments): \(r.stderr)")
+            assertUsageError(try run(arguments), tool: "esn-classify", contains: message, arguments)
         }
     }
 
@@ -133,12 +107,12 @@ final class ESNClassifyBinaryTests: XCTestCase {
         let without = try run(["--train-feats", p("train.ark"), "--train-text", p("train-without.text"), "--test-feats", p("test.ark"),
                                "--test-text", p("test-without.text")] + flags)
         XCTAssertEqual(without.status, 0, without.stderr)
-        XCTAssertTrue(without.stdout.contains("/19 test sequences"), without.stdout)
+        XCTAssertTrue(without.stdoutText.contains("/19 test sequences"), without.stdoutText)
         let r = try run(["--train-feats", p("train-nan.ark"), "--train-text", p("train.text"), "--test-feats", p("test-nan.ark"),
                          "--test-text", p("test.text")] + flags)
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains("train-nan.ark: train-3: non-finite feature at frame 0, dimension 0; skipped"), r.stderr)
         XCTAssertTrue(r.stderr.contains("test-nan.ark: test-7: non-finite feature at frame 0, dimension 0; skipped"), r.stderr)
-        XCTAssertEqual(r.stdout, without.stdout)
+        XCTAssertEqual(r.stdoutText, without.stdoutText)
     }
 }

@@ -5,11 +5,7 @@ import TestSupport
 
 final class InfluenceDemoBinaryTests: XCTestCase {
     /// `influence-demo` beside the built seqlab.
-    func binary() throws -> URL {
-        let url = seqlabBinary().deletingLastPathComponent().appendingPathComponent("influence-demo")
-        guard FileManager.default.isExecutableFile(atPath: url.path) else { throw XCTSkip("influence-demo is not built (swift build --product influence-demo)") }
-        return url
-    }
+    func binary() throws -> URL { try builtTool("influence-demo") }
 
     /// --help says what the tool does, with its options, their defaults and an example, on stdout;
     /// a command line it cannot use is one line on stderr and exit status 64, as seqlab's commands.
@@ -36,12 +32,7 @@ final class InfluenceDemoBinaryTests: XCTestCase {
                                      (["--reservoir", "5000"], "--reservoir: expected 1…4096, got 5000"),
                                      (["--leak-rate", "0"], "--leak-rate: expected a in (0, 1], got 0.0"),
                                      (["--spectral-radius", "nan"], "--spectral-radius: expected a finite ρ ≥ 0, got nan")] {
-            let r = try runProgram(try binary(), arguments)
-            XCTAssertEqual(r.status, 64, "\(arguments): \(r.stderr)")
-            XCTAssertEqual(r.stdoutText, "", "\(arguments)")
-            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
-            XCTAssertTrue(r.stderr.hasPrefix("influence-demo: ") && r.stderr.contains(message)
-                          && r.stderr.hasSuffix(" (influence-demo --help shows the options)\n"), "\(arguments): \(r.stderr)")
+            assertUsageError(try runProgram(try binary(), arguments), tool: "influence-demo", contains: message, arguments)
         }
     }
 
