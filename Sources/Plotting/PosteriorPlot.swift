@@ -27,7 +27,9 @@ public struct PosteriorPlotOptions: Sendable {
 }
 
 /// The posterior plot as an SVG file: optionally the features as a heat map on top; then
-/// exp(log p) of each label per frame as a coloured line (the blank grey and dashed), each
+/// exp(log p) of each label per frame as a coloured line (the blank grey and dashed) on an axis
+/// from −0.04 to 1.09, so lines at 0 or 1 are drawn inside the frame, not on it, and a token's
+/// symbol fits above a peak at 1; each
 /// decoded token's symbol written at its line's peak inside its span; under them the
 /// alignment: one box per token over frames start…end; and the time axis. The tokens are also
 /// written beside the title, cut with "… (N tokens)" where they would run into it. Past
@@ -95,7 +97,9 @@ public func posteriorsSVG(logProbs: Matrix, alphabet: [String], blank: Int = 0, 
     let highest = reducingRows(probabilities, maxRows: options.maxColumns, by: .maximum)
     let lowest = reducingRows(probabilities, maxRows: options.maxColumns, by: .minimum)
     let x = Scale(lo: 0, hi: Double(frames), from: posteriorArea.x, to: posteriorArea.right)
-    let y = Scale(lo: 0, hi: 1, from: posteriorArea.bottom, to: posteriorArea.y)
+    // Room beyond 0 and 1, so the blank's line at 1 (and the labels' at 0) is not hidden by the frame,
+    // and above 1 for a token's symbol over a peak at 1 (5 px above it, about 9 px tall).
+    let y = Scale(lo: -0.04, hi: 1.09, from: posteriorArea.bottom, to: posteriorArea.y)
     let yTicks = [0, 0.25, 0.5, 0.75, 1.0]
     AxisDrawing.yAxis(&doc, area: posteriorArea, scale: y, ticks: yTicks, label: "posterior",
                       format: { tickLabel($0, ticks: yTicks) }, grid: true)

@@ -193,10 +193,10 @@ final class PlotTests: XCTestCase {
         let lines = svg.all.filter { $0.name == "g" && ($0.attributes["class"] ?? "").hasPrefix("posterior") }
         XCTAssertEqual(lines.count, 3)
         XCTAssertEqual(lines[0].attributes["class"], "posterior blank")
-        // Area (78, 40), 400 × 220: frame t at x = 78 + 100 (t + 0.5), probability p at y = 260 − 220 p.
+        // Area (78, 40), 400 × 220: frame t at x = 78 + 100 (t + 0.5), probability p at posteriorY(p).
         let a = polylinePoints(lines[1].elements("polyline")[0])
         assertClose(a.map(\.x), [128, 228, 328, 428], absolute: 0.01)
-        assertClose(a.map(\.y), p.map { 260 - 220 * Double($0[1]) }, absolute: 0.01)
+        assertClose(a.map(\.y), p.map { posteriorY(Double($0[1])) }, absolute: 0.01)
         let boxes = try XCTUnwrap(svg.groups("alignment").first)
         let rects = boxes.elements("rect")
         XCTAssertEqual(rects.count, 3)   // the band and two tokens
@@ -207,6 +207,33 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(svg.groups("legend").first?.elements("text").map(\.text), ["<blk>", "a", "␣"])
         // The posterior axis labels its quarter ticks exactly.
         XCTAssertEqual(svg.groups("y-axis").first?.elements("text").map(\.text), ["0.00", "0.25", "0.50", "0.75", "1.00", "posterior"])
+    }
+
+    /// A blank certain (p = 1) but at frame 2, where "a" is certain, and "a" never seen elsewhere
+    /// (p = 0): both lines are drawn inside the posterior frame (area y 40…260), not on its edges
+    /// where the frame hides them; the ticks 0 and 1 sit at the lines; and the symbol of the token
+    /// at the peak of 1 is between the frame and the blank's line at 1, touching neither.
+    func testPosteriorLinesAtZeroAndOneAreInsideTheFrame() throws {
+        var logProbs = Matrix(rows: 5, cols: 2, data: [Float](repeating: 0, count: 5).flatMap { [$0, -.infinity] })
+        logProbs[2, 0] = -.infinity; logProbs[2, 1] = 0
+        let svg = try parseSVG(try posteriorsSVG(logProbs: logProbs, alphabet: ["<blk>", "a"], spans: [TokenSpan(label: 1, start: 2, end: 2)],
+                                                 frameShift: nil, title: ""))
+        let blank = polylinePoints(try XCTUnwrap(svg.groups("posterior blank").first).elements("polyline")[0])
+        let a = polylinePoints(try XCTUnwrap(svg.groups("posterior").first).elements("polyline")[0])
+        XCTAssertEqual(blank.count, 5)
+        // 0 at 260 − 220 × 0.04 / 1.13 = 252.2, 1 at 40 + 220 × 0.09 / 1.13 = 57.5.
+        assertClose(blank.map(\.y), [57.52, 57.52, 252.21, 57.52, 57.52], absolute: 0.01)
+        assertClose(a.map(\.y), [252.21, 252.21, 57.52, 252.21, 252.21], absolute: 0.01)
+        let axis = try XCTUnwrap(svg.groups("y-axis").first)
+        let tickYs = axis.elements("line").compactMap { $0.number("y1") }
+        XCTAssertEqual(tickYs.count, 10)   // a grid line and a tick each
+        XCTAssertEqual(try XCTUnwrap(tickYs.min()), 57.52, accuracy: 0.01)
+        XCTAssertEqual(try XCTUnwrap(tickYs.max()), 252.21, accuracy: 0.01)
+        // The symbol (12 px bold, capitals and digits about 0.73 em tall) 5 px above the peak.
+        let symbol = try XCTUnwrap(svg.elements("text").first { $0.text == "a" && $0.attributes["font-size"] == "12" })
+        let baseline = try XCTUnwrap(symbol.number("y"))
+        XCTAssertEqual(baseline, 57.52 - 5, accuracy: 0.01)
+        XCTAssertGreaterThan(baseline - 0.73 * 12, 40)
     }
 
     func testPosteriorsWithFeaturesDrawTheHeatMapAbove() throws {
@@ -235,8 +262,8 @@ final class PlotTests: XCTestCase {
         // The line of "a" peaks at 0.96 at its third point (frames 40…59), not at their mean 0.067.
         let a = polylinePoints(svg.all.filter { $0.attributes["class"] == "posterior" }[0].elements("polyline")[0])
         XCTAssertEqual(a.count, 10)
-        XCTAssertEqual(a[2].y, 260 - 220 * 0.96, accuracy: 0.01)
-        XCTAssertEqual(a[3].y, 260 - 220 * 0.02, accuracy: 0.01)
+        XCTAssertEqual(a[2].y, posteriorY(0.96), accuracy: 0.01)
+        XCTAssertEqual(a[3].y, posteriorY(0.02), accuracy: 0.01)
         XCTAssertEqual(svg.groups("legend").first?.elements("text").map(\.text), ["<blk>", "a"])
     }
 
@@ -256,16 +283,16 @@ final class PlotTests: XCTestCase {
         let blank = polylinePoints(try XCTUnwrap(svg.groups("posterior blank").first).elements("polyline")[0])
         XCTAssertEqual(a.count, 1000)
         XCTAssertEqual(blank.count, 1000)
-        // Point j covers frames 60j…60j+59; y = 260 − 220 p.
+        // Point j covers frames 60j…60j+59.
         for j in 0..<1000 {
             let spiked = spikes.contains { $0 / 60 == j }
-            XCTAssertEqual(a[j].y, 260 - 220 * (spiked ? 0.9 : 0.01), accuracy: 0.01, "point \(j)")
-            XCTAssertEqual(blank[j].y, 260 - 220 * (spiked ? 0.1 : 0.99), accuracy: 0.01, "point \(j)")
+            XCTAssertEqual(a[j].y, posteriorY(spiked ? 0.9 : 0.01), accuracy: 0.01, "point \(j)")
+            XCTAssertEqual(blank[j].y, posteriorY(spiked ? 0.1 : 0.99), accuracy: 0.01, "point \(j)")
         }
         // Every token's symbol 5 px above its peak.
         let symbols = svg.elements("text").filter { $0.text == "a" && $0.attributes["font-size"] == "12" }
         XCTAssertEqual(symbols.count, spikes.count)
-        for s in symbols { XCTAssertEqual(try XCTUnwrap(s.number("y")), 260 - 220 * 0.9 - 5, accuracy: 0.01) }
+        for s in symbols { XCTAssertEqual(try XCTUnwrap(s.number("y")), posteriorY(0.9) - 5, accuracy: 0.01) }
         XCTAssertTrue(svg.elements("text").contains {
             $0.text == "60000 frames; each column 60 frames (labels: their highest posterior, the blank: its lowest)"
         }, "\(svg.elements("text").map(\.text))")
@@ -462,3 +489,7 @@ final class PlotTests: XCTestCase {
         }
     }
 }
+
+/// Where the posterior plot (area y 40…260, no features) draws probability p: on an axis from
+/// −0.04 to 1.09, so 0 and 1 are inside the frame.
+private func posteriorY(_ p: Double) -> Double { 260 - 220 * (p + 0.04) / 1.13 }
