@@ -14,7 +14,7 @@ public struct GridSVGOptions: Sendable {
 
 /// The colour scale of `gridSVG`: the range of the open cells' utilities (the terminals' when
 /// there is no open cell), blue at its low end, white in the middle, red at its high end; values
-/// outside it (terminal rewards, typically) take the colour of the nearer end.
+/// outside it take the colour of the nearer end. Terminals are not drawn in it (`terminalFill`).
 public struct GridColourScale: Sendable, Equatable {
     public var lo: Double, hi: Double
 
@@ -43,6 +43,13 @@ public struct GridColourScale: Sendable, Equatable {
     }
 }
 
+/// The fill of a terminal cell in `gridSVG`, by the sign of its reward and outside the utility
+/// scale, so a goal or trap is never the colour of an open cell at the scale's end: dark red
+/// (reward > 0), dark blue (< 0), grey (0).
+public func terminalFill(reward: Double) -> String {
+    reward > 0 ? "#67001f" : reward < 0 ? "#053061" : "#a0a0a0"
+}
+
 /// Black or white, whichever contrasts more with the background `#rrggbb` (WCAG relative luminance).
 public func textColour(on background: String) -> String {
     let v = Int(background.dropFirst(), radix: 16) ?? 0xffffff
@@ -56,9 +63,9 @@ public func textColour(on background: String) -> String {
 }
 
 /// A heat map of the utilities with the policy's arrows, beside a colour scale with its numbers
-/// and a key. Colours follow `GridColourScale` (blue low, white middle, red high over the open
-/// cells' range, terminals clamped to its ends); walls black, cliffs dark grey, terminals
-/// outlined and marked with their reward, the start outlined in green and marked "S" left of its
+/// and a key. Open cells' colours follow `GridColourScale` (blue low, white middle, red high over
+/// the open cells' range); terminals are outlined, marked with their reward and filled by its sign
+/// (`terminalFill`: dark red, dark blue, grey); walls black, cliffs dark grey, the start outlined in green and marked "S" left of its
 /// arrow. Text is black or white, whichever reads better on its cell. Plain SVG 1.1 text, no
 /// dependency; every text is placed by its baseline (`baseline(centre:size:)`), as renderers that
 /// ignore `dominant-baseline` (librsvg, hence rsvg-convert) draw it where browsers do.
@@ -83,11 +90,23 @@ public func gridSVG(_ map: GridMap, utilities: [Double], policy: [Int], options:
     let labelWidth = ticks.map { Double(String(format: "%.\(tickDigits)f", $0).count) * 7 }.max() ?? 28
     let keyWidth = 110.0
     let title = map.name.isEmpty ? "grid" : map.name
-    let caption = "colour: utility, scaled to the open cells (terminals at the ends)"
+    let caption = "colour: utility of the open cells; terminals by the sign of their reward"
     let width = max(barX + barWidth + 8 + max(labelWidth, keyWidth - barWidth - 8) + margin,
                     margin + max(Double(title.count) * 9.5, Double(caption.count) * 6.2) + margin)
+    // The key: start, the kinds of terminal the map has, wall and cliff (when it has them).
+    let terminalRewards = (0..<map.cellCount).compactMap { s -> Double? in
+        if case .terminal(let reward) = map.cells[s] { return reward } else { return nil }
+    }
+    var key: [(String, String)] = [("start", "fill=\"#ffffff\" stroke=\"#00a000\" stroke-width=\"3\"")]
+    for (name, reward, present) in [("terminal > 0", 1.0, terminalRewards.contains { $0 > 0 }),
+                                    ("terminal < 0", -1, terminalRewards.contains { $0 < 0 }),
+                                    ("terminal = 0", 0, terminalRewards.contains(0))] where present {
+        key.append((name, "fill=\"\(terminalFill(reward: reward))\" stroke=\"#000000\" stroke-width=\"3\""))
+    }
+    if map.cells.contains(.wall) { key.append(("wall", "fill=\"#000000\"")) }
+    if map.cells.contains(where: { if case .cliff = $0 { return true } else { return false } }) { key.append(("cliff", "fill=\"#555555\"")) }
     let keyTop = top + barHeight + 24
-    let height = max(top + gridHeight, keyTop + 4 * 20) + margin
+    let height = max(top + gridHeight, keyTop + Double(max(4, key.count)) * 20) + margin
 
     var out = """
     <?xml version="1.0" encoding="UTF-8"?>
@@ -113,7 +132,7 @@ public func gridSVG(_ map: GridMap, utilities: [Double], policy: [Int], options:
         case .cliff:
             out += rect("#555555")
         case .terminal(let reward):
-            let fill = scale.colour(utilities[s])
+            let fill = terminalFill(reward: reward)
             out += rect(fill, " stroke=\"#000000\" stroke-width=\"\(n(size / 16))\"")
             out += "<text x=\"\(n(cx))\" y=\"\(at(cy, size / 3))\" font-size=\"\(n(size / 3))\" fill=\"\(textColour(on: fill))\">\(GridRendering.number(reward))</text>\n"
         case .open:
@@ -160,16 +179,11 @@ public func gridSVG(_ map: GridMap, utilities: [Double], policy: [Int], options:
     }
     out += "<text x=\"\(n(barX + barWidth / 2))\" y=\"\(at(top + barHeight + 12, 11))\" font-size=\"11\">utility</text>\n</g>\n"
 
-    // The key: start, terminal, wall, cliff (the last two only when the map has them).
-    var key: [(String, String)] = [("start", "fill=\"#ffffff\" stroke=\"#00a000\" stroke-width=\"3\""),
-                                   ("terminal", "fill=\"#ffffff\" stroke=\"#000000\" stroke-width=\"3\"")]
-    if map.cells.contains(.wall) { key.append(("wall", "fill=\"#000000\"")) }
-    if map.cells.contains(where: { if case .cliff = $0 { return true } else { return false } }) { key.append(("cliff", "fill=\"#555555\"")) }
     out += "<g class=\"key\">\n"
     for (i, (name, style)) in key.enumerated() {
         let y = keyTop + Double(i) * 20
         out += "<rect x=\"\(n(barX))\" y=\"\(n(y))\" width=\"14\" height=\"14\" \(style)/>\n"
-        out += "<text x=\"\(n(barX + 22))\" y=\"\(at(y + 7, 11))\" font-size=\"11\" style=\"text-anchor:start\">\(name)</text>\n"
+        out += "<text x=\"\(n(barX + 22))\" y=\"\(at(y + 7, 11))\" font-size=\"11\" style=\"text-anchor:start\">\(escape(name))</text>\n"
     }
     out += "</g>\n"
     return out + "</svg>\n"

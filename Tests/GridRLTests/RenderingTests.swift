@@ -45,8 +45,8 @@ final class RenderingTests: XCTestCase {
         XCTAssertTrue(cells.contains(">0.705</text>"))
     }
 
-    /// On the 32 × 32 maze the colours span the open cells' utilities (the terminals' rewards, −10
-    /// and +1, are clamped to the ends), a colour scale gives the numbers, text is white on dark
+    /// On the 32 × 32 maze the colours span the open cells' utilities (the terminals, −10 and +1,
+    /// have fills of their own), a colour scale gives the numbers, text is white on dark
     /// cells and black on light ones, and the start is outlined and marked "S".
     func testSVGColoursSpanTheOpenCellsWithAScaleAndTheStartMarked() throws {
         let map = try GridMapParserTests.shipped("maze-32x32.grid")
@@ -65,9 +65,9 @@ final class RenderingTests: XCTestCase {
         XCTAssertTrue(svg.contains(cell(lowest) + "#0000ff\""), "lowest open cell")
         XCTAssertTrue(svg.contains(cell(highest) + "#ff0000\""), "highest open cell")
         XCTAssertTrue(svg.contains(String(format: "fill=\"#ffffff\">%.3f</text>", u[lowest])))
-        // A −10 trap is below the range: the blue end, its reward in white.
+        // A −10 trap: the negative terminals' dark blue, its reward in white.
         let trap = try XCTUnwrap((0..<map.cellCount).first { map.cells[$0] == .terminal(reward: -10) })
-        XCTAssertTrue(svg.contains(cell(trap) + "#0000ff\" stroke=\"#000000\""))
+        XCTAssertTrue(svg.contains(cell(trap) + "#053061\" stroke=\"#000000\""))
         XCTAssertTrue(svg.contains("fill=\"#ffffff\">-10</text>"))
         // A cell near the middle of the range is near white, with black text.
         let middle = try XCTUnwrap(open.min { abs(u[$0] - (u[lowest] + u[highest]) / 2) < abs(u[$1] - (u[lowest] + u[highest]) / 2) })
@@ -81,6 +81,52 @@ final class RenderingTests: XCTestCase {
         let start = try XCTUnwrap(svg.components(separatedBy: "<g class=\"start\">").last?.components(separatedBy: "</g>").first)
         XCTAssertTrue(start.contains("<rect x=\"\(String(format: "%g", 12 + 48 * Double(map.position(of: map.start).1) + 1.5))\" y=\"41.5\" width=\"45\" height=\"45\" fill=\"none\""), start)
         XCTAssertTrue(start.contains(">S</text>"))
+    }
+
+    /// In the 4 × 3 world the −1 terminal is not the blue of the lowest open cell (0.388) nor the
+    /// +1 terminal the red of the highest (0.918): terminals are filled by the sign of their reward
+    /// (dark blue, dark red, grey for 0), a colour no open cell takes, and the key names each kind
+    /// the map has.
+    func testTerminalsAreToldApartFromTheOpenCellsAtTheScalesEnds() throws {
+        let map = try GridMapParserTests.shipped("russell-norvig-4x3.grid")
+        let solution = valueIteration(GridMDP(map))
+        let svg = gridSVG(map, utilities: solution.utilities, policy: solution.policy)
+        XCTAssertTrue(XMLParser(data: Data(svg.utf8)).parse())
+        let cells = try XCTUnwrap(svg.components(separatedBy: "<g class=\"cells\">").last?.components(separatedBy: "</g>").first)
+        // Each cell's fill, by its rect's x and y (cell s at 12 + 48 column, 40 + 48 row).
+        var fills: [Int: String] = [:]
+        for line in cells.split(separator: "\n") where line.hasPrefix("<rect ") {
+            func value(_ name: String) throws -> String {
+                try XCTUnwrap(line.components(separatedBy: " \(name)=\"").dropFirst().first?.split(separator: "\"").first.map(String.init))
+            }
+            let c = (try Int(value("x"))! - 12) / 48, r = (try Int(value("y"))! - 40) / 48
+            fills[r * map.cols + c] = try value("fill")
+        }
+        XCTAssertEqual(fills.count, 12)
+        let open = (0..<map.cellCount).filter { map.isDecision($0) }
+        let openFills = Set(open.map { fills[$0]! })
+        let plus = try XCTUnwrap((0..<map.cellCount).first { map.cells[$0] == .terminal(reward: 1) })
+        let minus = try XCTUnwrap((0..<map.cellCount).first { map.cells[$0] == .terminal(reward: -1) })
+        XCTAssertEqual(fills[plus], "#67001f")
+        XCTAssertEqual(fills[minus], "#053061")
+        XCTAssertFalse(openFills.contains(fills[plus]!), "\(openFills)")
+        XCTAssertFalse(openFills.contains(fills[minus]!), "\(openFills)")
+        // The open cells keep the scale: the lowest (0.388) blue, the highest (0.918) red.
+        let u = solution.utilities
+        XCTAssertEqual(fills[open.min { u[$0] < u[$1] }!], "#0000ff")
+        XCTAssertEqual(fills[open.max { u[$0] < u[$1] }!], "#ff0000")
+        let key = try XCTUnwrap(svg.components(separatedBy: "<g class=\"key\">").last?.components(separatedBy: "</g>").first)
+        XCTAssertTrue(key.contains("fill=\"#67001f\" stroke=\"#000000\" stroke-width=\"3\"/>"), key)
+        XCTAssertEqual(key.components(separatedBy: "</text>").dropLast().compactMap { $0.components(separatedBy: ">").last },
+                       ["start", "terminal &gt; 0", "terminal &lt; 0", "wall"])
+        // A terminal of reward 0 is grey, and only its kind is in the key.
+        let zero = try GridMap(parsing: "grid\nS . T0\n")
+        let zeroSolution = valueIteration(GridMDP(zero))
+        let zeroSVG = gridSVG(zero, utilities: zeroSolution.utilities, policy: zeroSolution.policy)
+        XCTAssertTrue(zeroSVG.contains("<rect x=\"108\" y=\"40\" width=\"48\" height=\"48\" fill=\"#a0a0a0\" stroke=\"#000000\""), zeroSVG)
+        let zeroKey = try XCTUnwrap(zeroSVG.components(separatedBy: "<g class=\"key\">").last?.components(separatedBy: "</g>").first)
+        XCTAssertEqual(zeroKey.components(separatedBy: "</text>").dropLast().compactMap { $0.components(separatedBy: ">").last },
+                       ["start", "terminal = 0"])
     }
 
     /// The start's "S" sits inside the green outline and beside the start's arrow, touching neither,
