@@ -159,6 +159,36 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertEqual(scp.replacingOccurrences(of: " out/", with: " data/samples/"), shippedScp)
     }
 
+    /// make-mazes takes an optional output folder (and seqlab binary), both from the folder it is
+    /// called in: the mazes it writes there are the shipped data/grids ones, byte for byte, and the
+    /// checkout is left alone; an option or a file as OUTDIR, a SEQLAB that is not there or a third
+    /// argument is a usage error before anything is built.
+    func testMakeMazesWritesWhereItIsCalledAndRemakesTheShippedMazes() throws {
+        try assertRefused("make-mazes", ["--foo"], mentions: "not an option: --foo")
+        try assertRefused("make-mazes", ["out", "no-such-seqlab"], mentions: "'no-such-seqlab'")
+        try assertRefused("make-mazes", ["out", seqlabBinary().path, "extra"], mentions: "'extra'")
+        let before = try checkoutChanges()
+        let cwd = temporaryDirectory("make-mazes")
+        try Data().write(to: cwd.appendingPathComponent("a-file"))
+        let refused = try runProgram(scripts.appendingPathComponent("make-mazes"), ["a-file", seqlabBinary().path],
+                                     currentDirectory: cwd, timeout: 30)
+        XCTAssertEqual(refused.status, 2, refused.stderr)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").first, "make-mazes: OUTDIR is a folder, and a-file is a file")
+        // SEQLAB as a path relative to the current folder, as OUTDIR is.
+        let link = cwd.appendingPathComponent("seqlab")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: seqlabBinary())
+        let result = try runProgram(scripts.appendingPathComponent("make-mazes"), ["out/grids", "./seqlab"],
+                                    currentDirectory: cwd, timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stderr, "make-mazes: wrote out/grids/maze-8x8.grid and out/grids/maze-32x32.grid\n")
+        XCTAssertEqual(contents(of: cwd.appendingPathComponent("out/grids")), ["maze-32x32.grid", "maze-8x8.grid"])
+        for name in ["maze-8x8.grid", "maze-32x32.grid"] {
+            XCTAssertEqual(try Data(contentsOf: cwd.appendingPathComponent("out/grids/\(name)")),
+                           try Data(contentsOf: packageRoot.appendingPathComponent("data/grids/\(name)")), name)
+        }
+        XCTAssertEqual(try checkoutChanges(), before, "make-mazes out/grids changed the checkout")
+    }
+
     /// train-digits checks its counts and output before it sets up and builds anything: a word or a
     /// count under 10 (no validation strings), no epochs, an option as OUTPUT or a fourth argument
     /// is a usage error, not a shell error (or an empty validation set) minutes later.
