@@ -189,6 +189,35 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertEqual(try checkoutChanges(), before, "make-mazes out/grids changed the checkout")
     }
 
+    /// make-malformed misused (no folder, an option or a file in its place, a second folder, an
+    /// unknown option, --model without its file) says what is wrong and gives its usage line, in
+    /// two lines with status 2, not its whole description with status 1 or a Python traceback; a
+    /// --model file that is not there is named before anything is written.
+    func testMakeMalformedGivesAUsageLineOnMisuse() throws {
+        for (arguments, message) in [([], "needs the output folder (DIR)"),
+                                     (["--foo"], "the first argument is the output folder, not an option: --foo"),
+                                     (["out", "other"], "takes one folder DIR (and --model), not also 'other'"),
+                                     (["out", "--foo"], "unknown option --foo"),
+                                     (["out", "--model"], "--model needs a value"),
+                                     (["out", "--model", "--foo"], "--model needs a value")] {
+            try assertRefused("make-malformed", arguments, mentions: message)
+            let result = try runProgram(scripts.appendingPathComponent("make-malformed"), arguments,
+                                        currentDirectory: temporaryDirectory("script-usage"), timeout: 30)
+            XCTAssertEqual(result.stderr, "make-malformed: \(message)\nusage: scripts/make-malformed DIR [--model SEQLAB.safetensors]\n",
+                           "\(arguments)")
+        }
+        let cwd = temporaryDirectory("script-usage")
+        try Data().write(to: cwd.appendingPathComponent("a-file"))
+        let file = try runProgram(scripts.appendingPathComponent("make-malformed"), ["a-file"], currentDirectory: cwd, timeout: 30)
+        XCTAssertEqual(file.status, 2, file.stderr)
+        XCTAssertEqual(file.stderr.split(separator: "\n").first, "make-malformed: DIR is a folder, and a-file is a file")
+        let missing = try runProgram(scripts.appendingPathComponent("make-malformed"), ["out", "--model", "none.safetensors"],
+                                     currentDirectory: cwd, timeout: 30)
+        XCTAssertEqual(missing.status, 1, missing.stderr)
+        XCTAssertEqual(missing.stderr, "make-malformed: none.safetensors: no such model file (--model)\n")
+        XCTAssertEqual(contents(of: cwd), ["a-file"], "make-malformed wrote files before refusing")
+    }
+
     /// train-digits checks its counts and output before it sets up and builds anything: a word or a
     /// count under 10 (no validation strings), no epochs, an option as OUTPUT or a fourth argument
     /// is a usage error, not a shell error (or an empty validation set) minutes later.
