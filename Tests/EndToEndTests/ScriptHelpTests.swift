@@ -218,6 +218,13 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertEqual(contents(of: cwd), ["a-file"], "make-malformed wrote files before refusing")
     }
 
+    /// setup given an option it does not know (a typo) says so with its usage line, which names
+    /// the options it takes, before installing or building anything.
+    func testSetupRefusesAnUnknownOptionWithItsUsage() throws {
+        try assertRefused("setup", ["--foo"], mentions: "setup: unknown option --foo\nusage: scripts/setup [--no-build] [--test]\n")
+        try assertRefused("setup", ["--no-build", "--tset"], mentions: "unknown option --tset")
+    }
+
     /// train-digits checks its counts and output before it sets up and builds anything: a word or a
     /// count under 10 (no validation strings), no epochs, an option as OUTPUT or a fourth argument
     /// is a usage error, not a shell error (or an empty validation set) minutes later.
