@@ -53,6 +53,20 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertEqual(try checkoutChanges(), before, "a script's --help changed the checkout")
     }
 
+    /// A file directly in scripts/ starts with "#!" if and only if it is executable: a script with
+    /// an interpreter line can be run as scripts/NAME (and is then checked by the tests here), and
+    /// a data or source file there (a config, C source) is not marked runnable.
+    func testScriptsWithAnInterpreterLineAreExecutableAndNoOthers() throws {
+        let files = try FileManager.default.contentsOfDirectory(at: scripts, includingPropertiesForKeys: [.isRegularFileKey])
+            .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+        XCTAssertGreaterThan(files.count, 25)
+        for file in files {
+            let interpreted = try Data(contentsOf: file).prefix(2) == Data("#!".utf8)
+            XCTAssertEqual(FileManager.default.isExecutableFile(atPath: file.path), interpreted,
+                           "scripts/\(file.lastPathComponent): \(interpreted ? "has a #! line but is not executable" : "is executable without a #! line")")
+        }
+    }
+
     /// The scripts whose first argument is an output folder (their usage line says OUTDIR first):
     /// without it, or with an option in its place, they exit 2 with their usage on stderr and
     /// create nothing — not a folder named after the option.
