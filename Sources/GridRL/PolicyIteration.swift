@@ -81,19 +81,21 @@ public func evaluatePolicy(_ mdp: GridMDP, _ policy: [Int], utilities u: inout [
                     }
                     return (sum, stay)
                 }
-                /// U(s) solved from its equation, the other states' values as they are. With γ = 1 and
-                /// every outcome staying there is no solution (a sum of rewards that never ends): the
-                /// plain backup then moves the value on, as value iteration's would.
-                @inline(__always) func solved(_ s: Int) -> Double {
+                /// U(s) solved from its equation, the other states' values as they are, and whether
+                /// that is its solution. With γ = 1 and every outcome staying there is none (a sum of
+                /// rewards that never ends): the plain backup then moves the value on, as value
+                /// iteration's would.
+                @inline(__always) func solved(_ s: Int) -> (value: Double, exact: Bool) {
                     let (sum, stay) = equation(s)
                     let diagonal = 1 - g * stay
-                    return diagonal > 0 ? sum / diagonal : sum + g * stay * up[s]
+                    return diagonal > 0 ? (sum / diagonal, true) : (sum + g * stay * up[s], false)
                 }
                 func solvePart(_ part: ArraySlice<Int32>) {
+                    // A part of one state: its equation's solution, when it has one, is final.
                     if part.count == 1 {
                         let s = Int(part[part.startIndex])
-                        let (sum, stay) = equation(s)
-                        if 1 - g * stay > 0 { up[s] = sum / (1 - g * stay); return }   // exact
+                        let (v, exact) = solved(s)
+                        if exact { up[s] = v; return }
                     }
                     var sweeps = 0, change = Double.infinity, scale = 1.0
                     while sweeps < maxSweeps && change >= epsilon * scale {
@@ -101,7 +103,7 @@ public func evaluatePolicy(_ mdp: GridMDP, _ policy: [Int], utilities u: inout [
                         change = 0; scale = 1
                         for s32 in part {
                             let s = Int(s32)
-                            let v = solved(s)
+                            let v = solved(s).value
                             change = max(change, abs(v - up[s]))
                             scale = max(scale, abs(v))
                             up[s] = v
