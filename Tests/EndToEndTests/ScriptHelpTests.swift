@@ -274,4 +274,61 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertTrue(lines.dropFirst().first?.hasPrefix("usage: scripts/kill-train [KILLS]") == true, result.stderr)
         XCTAssertTrue(lines.last?.contains("[--binary PATH] [--keep DIR]") == true, result.stderr)
     }
+
+    // MARK: - Scripts called from another folder
+
+    /// The environment for a script whose set-up builds seqlab: a `swift` standing in for the
+    /// toolchain first on PATH, whose `build` does nothing and whose `--show-bin-path` names the
+    /// folder of the binaries these tests run, so the script runs them without a release build.
+    private func builtBinariesEnvironment() throws -> [String: String] {
+        let dir = temporaryDirectory("swift-stand-in")
+        let swift = dir.appendingPathComponent("swift")
+        let bin = seqlabBinary().deletingLastPathComponent().path
+        try "#!/bin/sh\ncase \"$*\" in *--show-bin-path*) echo '\(bin)' ;; esac\n".write(to: swift, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: swift.path)
+        return ["PATH": dir.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+    }
+
+    private func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
+
+    /// unipen-experiment runs extract in the UNIPEN folder: a relative OUTDIR (with a space) is
+    /// still taken from the folder it is called from, where the archives, model and results go, and
+    /// nothing is written beside the UNIPEN data. A small UNIPEN folder: the real data and
+    /// includes, and a manifest of two training files and one file of each held-out writer.
+    func testUnipenExperimentWritesARelativeOutdirWhereItIsCalled() throws {
+        guard let unipen = sharedDataDirectory()?.appendingPathComponent("unipen"),
+              exists(unipen.appendingPathComponent("MANIFEST.tsv")) else { throw XCTSkip("needs ../shared/data/unipen") }
+        let small = temporaryDirectory("unipen-small")
+        for folder in ["data", "include"] {
+            try FileManager.default.createSymbolicLink(at: small.appendingPathComponent(folder),
+                                                       withDestinationURL: unipen.appendingPathComponent(folder))
+        }
+        let files: Set = ["data/7/pcl/eng6.dat", "data/7/pap/pap1/kate.dat", "data/7/att/att0/a0511154.dat",
+                          "data/7/imp/imp1/imp5089.dat", "data/7/art/art01trn.dat", "data/7/abm/wz0.dat"]
+        let manifest = try String(contentsOf: unipen.appendingPathComponent("MANIFEST.tsv"), encoding: .utf8)
+            .split(separator: "\n")
+        let kept = [manifest[0]] + manifest.dropFirst().filter { line in
+            let fields = line.split(separator: "\t")
+            return fields.count > 2 && fields[0] == "7" && files.contains(String(fields[2]))
+        }
+        XCTAssertEqual(kept.count, 1 + files.count, kept.joined(separator: "\n"))
+        try (kept.joined(separator: "\n") + "\n").write(to: small.appendingPathComponent("MANIFEST.tsv"), atomically: true, encoding: .utf8)
+
+        var environment = try builtBinariesEnvironment()
+        environment["UNIPEN_DIR"] = small.path
+        let cwd = temporaryDirectory("unipen-relative")
+        let before = try checkoutChanges()
+        let result = try runProgram(scripts.appendingPathComponent("unipen-experiment"), ["run 1", "1", "5", "--hidden", "4"],
+                                    currentDirectory: cwd, environment: environment, timeout: 900)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let run = cwd.appendingPathComponent("run 1")
+        for file in ["train.ark", "test.ark", "model.safetensors", "hyp.txt", "test-att.text", "hyp-abm.txt"] {
+            XCTAssertTrue(exists(run.appendingPathComponent(file)), "no \(file) in the relative OUTDIR")
+        }
+        let results = try String(contentsOf: run.appendingPathComponent("results.txt"), encoding: .utf8)
+        XCTAssertTrue(results.contains("8 training words"), results)
+        XCTAssertTrue(results.contains("contributor abm (147 words): %CER"), results)
+        XCTAssertEqual(contents(of: small), ["MANIFEST.tsv", "data", "include"], "written beside the UNIPEN data")
+        XCTAssertEqual(try checkoutChanges(), before, "unipen-experiment changed the checkout")
+    }
 }
