@@ -331,4 +331,23 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertEqual(contents(of: small), ["MANIFEST.tsv", "data", "include"], "written beside the UNIPEN data")
         XCTAssertEqual(try checkoutChanges(), before, "unipen-experiment changed the checkout")
     }
+
+    /// kill-train's --binary and --keep are taken from the folder it is called from (it works in
+    /// the checkout for the samples): the binary found there, the work folder (with a space) made
+    /// there, and the checkout left alone.
+    func testKillTrainTakesItsBinaryAndKeepFolderFromTheCurrentFolder() throws {
+        let cwd = temporaryDirectory("kill-train-relative")
+        try FileManager.default.createSymbolicLink(at: cwd.appendingPathComponent("seqlab-under-test"), withDestinationURL: seqlabBinary())
+        let before = try checkoutChanges()
+        let result = try runProgram(scripts.appendingPathComponent("kill-train"),
+                                    ["0", "--epochs", "1", "--hidden", "4", "--binary", "./seqlab-under-test", "--keep", "kept work"],
+                                    currentDirectory: cwd, timeout: 600)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdoutText.contains("the final model equals the uninterrupted run's bytes"), result.stdoutText)
+        let kept = cwd.appendingPathComponent("kept work")
+        for file in ["feats.ark", "reference/model.safetensors", "run/model.safetensors"] {
+            XCTAssertTrue(exists(kept.appendingPathComponent(file)), "no \(file) in the --keep folder")
+        }
+        XCTAssertEqual(try checkoutChanges(), before, "kill-train changed the checkout")
+    }
 }
