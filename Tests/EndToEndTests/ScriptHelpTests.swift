@@ -350,4 +350,27 @@ final class ScriptHelpTests: XCTestCase {
         }
         XCTAssertEqual(try checkoutChanges(), before, "kill-train changed the checkout")
     }
+
+    /// measure-memory's --binary and --keep are taken from the folder it is called from. The binary
+    /// here is a stand-in that records its command and fails (status 3): the rows show it, and the
+    /// first command outside a row (the training features' extract) stops the script with it.
+    func testMeasureMemoryTakesItsBinaryAndKeepFolderFromTheCurrentFolder() throws {
+        let found = try runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["sh", "-c", "command -v sox && test -x /usr/bin/time"], timeout: 30)
+        try XCTSkipIf(found.status != 0, "measure-memory needs sox and /usr/bin/time")
+        let cwd = temporaryDirectory("measure-memory-relative")
+        let standIn = cwd.appendingPathComponent("stand-in")
+        try "#!/bin/sh\necho \"$1 $2\" >> \"$(dirname \"$0\")/calls\"\necho \"stand-in: $1 refused\" >&2\nexit 3\n".write(to: standIn, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: standIn.path)
+        let before = try checkoutChanges()
+        let result = try runProgram(scripts.appendingPathComponent("measure-memory"),
+                                    ["0.01", "--skip-long-file", "--binary", "./stand-in", "--keep", "kept inputs"],
+                                    currentDirectory: cwd, timeout: 120)
+        XCTAssertEqual(result.status, 3, result.stderr)
+        let rows = result.stdoutText.split(separator: "\n").dropFirst()
+        XCTAssertEqual(rows.filter { $0.hasSuffix(" 3") }.count, 3, result.stdoutText)
+        let calls = try String(contentsOf: cwd.appendingPathComponent("calls"), encoding: .utf8)
+        XCTAssertEqual(calls.split(separator: "\n"), ["extract audio", "decode -m", "label -m", "extract audio"])
+        XCTAssertTrue(exists(cwd.appendingPathComponent("kept inputs/many-0.01/wav.scp")), "no inputs in the --keep folder")
+        XCTAssertEqual(try checkoutChanges(), before, "measure-memory changed the checkout")
+    }
 }
