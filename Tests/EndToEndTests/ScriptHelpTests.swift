@@ -373,4 +373,26 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertTrue(exists(cwd.appendingPathComponent("kept inputs/many-0.01/wav.scp")), "no inputs in the --keep folder")
         XCTAssertEqual(try checkoutChanges(), before, "measure-memory changed the checkout")
     }
+
+    /// A measured command killed without a word (as the OOM killer kills) gets its row with its
+    /// status (137), and the measuring goes on to the next command; the script does not stop on the
+    /// empty message it has to show. The binary is a stand-in that records its command and SIGKILLs
+    /// itself; the first command outside a row (the training features' extract) ends the script.
+    func testMeasureMemoryReportsACommandKilledWithoutAMessage() throws {
+        let found = try runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["sh", "-c", "command -v sox && test -x /usr/bin/time"], timeout: 30)
+        try XCTSkipIf(found.status != 0, "measure-memory needs sox and /usr/bin/time")
+        let cwd = temporaryDirectory("measure-memory-killed")
+        let standIn = cwd.appendingPathComponent("killed")
+        try "#!/bin/sh\necho \"$1 $2\" >> \"$(dirname \"$0\")/calls\"\nkill -KILL $$\n".write(to: standIn, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: standIn.path)
+        let result = try runProgram(scripts.appendingPathComponent("measure-memory"),
+                                    ["0.01", "--skip-long-file", "--binary", standIn.path, "--keep", cwd.appendingPathComponent("inputs").path],
+                                    currentDirectory: cwd, timeout: 120)
+        XCTAssertEqual(result.status, 137, result.stderr)
+        let rows = result.stdoutText.split(separator: "\n").dropFirst()
+        XCTAssertEqual(rows.count, 3, result.stdoutText)
+        XCTAssertTrue(rows.allSatisfy { $0.hasSuffix(" 137") }, result.stdoutText)
+        let calls = try String(contentsOf: cwd.appendingPathComponent("calls"), encoding: .utf8)
+        XCTAssertEqual(calls.split(separator: "\n"), ["extract audio", "decode -m", "label -m", "extract audio"])
+    }
 }
