@@ -395,4 +395,19 @@ final class ScriptHelpTests: XCTestCase {
         let calls = try String(contentsOf: cwd.appendingPathComponent("calls"), encoding: .utf8)
         XCTAssertEqual(calls.split(separator: "\n"), ["extract audio", "decode -m", "label -m", "extract audio"])
     }
+
+    /// fsdd-experiments checks its set, EPOCHS and option values before it sets up, builds and
+    /// makes the digit strings: a mistyped set was found only after all of that, EPOCHS was not
+    /// checked at all (a flag in its place, `OUTDIR loso --speaker-cmvn`, was taken as EPOCHS and
+    /// dropped), and an option without its value failed on a shell error.
+    func testFsddExperimentsRefusesBadSetsEpochsAndOptionValuesBeforeBuilding() throws {
+        try assertRefused("fsdd-experiments", ["out", "foo"], mentions: "not 'foo'")
+        try assertRefused("fsdd-experiments", ["out", "loso", "--speaker-cmvn"], mentions: "EPOCHS is a positive whole number, not '--speaker-cmvn'")
+        try assertRefused("fsdd-experiments", ["out", "all", "0"], mentions: "EPOCHS")
+        try assertRefused("fsdd-experiments", ["out", "all", "2", "--conf"], mentions: "--conf needs a value")
+        try assertRefused("fsdd-experiments", ["out", "all", "2", "--conf", "missing.conf"], mentions: "--conf missing.conf: no such file")
+        try assertRefused("fsdd-experiments", ["out", "all", "2", "--add-train", "missing"], mentions: "--add-train missing")
+        try assertRefused("fsdd-experiments", ["out", "all", "2", "--vtlp-warps"], mentions: "--vtlp-warps needs a value")
+        try assertRefused("fsdd-experiments", ["out", "all", "2", "--average-last", "x"], mentions: "--average-last needs a whole number")
+    }
 }
