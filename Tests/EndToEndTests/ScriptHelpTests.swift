@@ -410,4 +410,13 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("fsdd-experiments", ["out", "all", "2", "--vtlp-warps"], mentions: "--vtlp-warps needs a value")
         try assertRefused("fsdd-experiments", ["out", "all", "2", "--average-last", "x"], mentions: "--average-last needs a whole number")
     }
+
+    /// pendigits-experiment checks EPOCHS and refuses a third argument before it sets up, builds
+    /// and extracts, instead of training with `--epochs abc` (a refusal after all of that) or
+    /// ignoring the argument.
+    func testPendigitsExperimentRefusesBadEpochsBeforeBuilding() throws {
+        try assertRefused("pendigits-experiment", ["out", "abc"], mentions: "EPOCHS is a positive whole number, not 'abc'")
+        try assertRefused("pendigits-experiment", ["out", "0"], mentions: "EPOCHS")
+        try assertRefused("pendigits-experiment", ["out", "2", "extra"], mentions: "not also 'extra'")
+    }
 }
