@@ -419,4 +419,9 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("pendigits-experiment", ["out", "0"], mentions: "EPOCHS")
         try assertRefused("pendigits-experiment", ["out", "2", "extra"], mentions: "not also 'extra'")
     }
+
+    /// classify-experiments refuses a fifth argument instead of ignoring it.
+    func testClassifyExperimentsRefusesAnExtraArgument() throws {
+        try assertRefused("classify-experiments", ["out", "all", "2", "8", "extra"], mentions: "not also 'extra'")
+    }
 }
