@@ -424,4 +424,15 @@ final class ScriptHelpTests: XCTestCase {
     func testClassifyExperimentsRefusesAnExtraArgument() throws {
         try assertRefused("classify-experiments", ["out", "all", "2", "8", "extra"], mentions: "not also 'extra'")
     }
+
+    /// unipen-experiment checks EPOCHS, MAX_TRAIN_FILES and --scale before it sets up, builds and
+    /// extracts: a train flag given where MAX_TRAIN_FILES goes (`out 20 --pen-rotation 5`) was taken
+    /// as the count, and --scale without a value stopped on a shell error.
+    func testUnipenExperimentRefusesBadCountsAndScaleBeforeBuilding() throws {
+        try assertRefused("unipen-experiment", ["out", "abc"], mentions: "EPOCHS is a positive whole number, not 'abc'")
+        try assertRefused("unipen-experiment", ["out", "20", "--pen-rotation", "5"],
+                          mentions: "MAX_TRAIN_FILES is a positive whole number, not '--pen-rotation'")
+        try assertRefused("unipen-experiment", ["out", "2", "5", "--scale"], mentions: "--scale is height, resolution or file")
+        try assertRefused("unipen-experiment", ["out", "2", "5", "--scale", "hieght"], mentions: "not 'hieght'")
+    }
 }
