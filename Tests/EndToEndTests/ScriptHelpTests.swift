@@ -435,4 +435,14 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("unipen-experiment", ["out", "2", "5", "--scale"], mentions: "--scale is height, resolution or file")
         try assertRefused("unipen-experiment", ["out", "2", "5", "--scale", "hieght"], mentions: "not 'hieght'")
     }
+
+    /// make-tts-digits checks STRINGS and SEED itself before it synthesises twelve voices (minutes),
+    /// rather than leaving them to make-digit-strings at the end; a word as SEED stopped on a shell
+    /// error ("unbound variable").
+    func testMakeTtsDigitsRefusesBadCountsBeforeSynthesising() throws {
+        try assertRefused("make-tts-digits", ["out", "abc"], mentions: "STRINGS is a positive whole number, not 'abc'")
+        try assertRefused("make-tts-digits", ["out", "10", "x"], mentions: "SEED is a whole number, not 'x'")
+        try assertRefused("make-tts-digits", ["out", "10", "1", "13"], mentions: "VOICES is 12 or 24, not '13'")
+        try assertRefused("make-tts-digits", ["out", "10", "1", "12", "zz"], mentions: "not also 'zz'")
+    }
 }
