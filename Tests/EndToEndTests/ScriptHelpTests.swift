@@ -445,4 +445,14 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("make-tts-digits", ["out", "10", "1", "13"], mentions: "VOICES is 12 or 24, not '13'")
         try assertRefused("make-tts-digits", ["out", "10", "1", "12", "zz"], mentions: "not also 'zz'")
     }
+
+    /// fsdd-unseen-speakers checks its seeds before it makes the synthetic voices and trains: a word
+    /// as a seed (passed to `train --seed` after the voices were made) or a seed given twice (the
+    /// same run voting twice) is a usage error, as a bad --voices is, with the usage line.
+    func testFsddUnseenSpeakersRefusesBadSeedsBeforeMakingVoices() throws {
+        try assertRefused("fsdd-unseen-speakers", ["out", "x", "y", "z"], mentions: "'x' is not a seed")
+        try assertRefused("fsdd-unseen-speakers", ["out", "1", "1", "2"], mentions: "seed 1 is given twice")
+        try assertRefused("fsdd-unseen-speakers", ["out", "--voices"], mentions: "--voices is 12 or 24")
+        try assertRefused("fsdd-unseen-speakers", ["out", "1", "2"], mentions: "at least three seeds")
+    }
 }
