@@ -455,4 +455,20 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("fsdd-unseen-speakers", ["out", "--voices"], mentions: "--voices is 12 or 24")
         try assertRefused("fsdd-unseen-speakers", ["out", "1", "2"], mentions: "at least three seeds")
     }
+
+    /// influence-demo runs in the checkout: its --out DIR (with a space, and as --out=DIR) is taken
+    /// from the folder it is called from, where the curves and the summary go, not the checkout.
+    func testInfluenceDemoWritesARelativeOutWhereItIsCalled() throws {
+        _ = try builtTool("influence-demo")
+        let before = try checkoutChanges()
+        for out in [["--out", "demo out"], ["--out=demo out"]] {
+            let cwd = temporaryDirectory("influence-demo-relative")
+            let result = try runProgram(scripts.appendingPathComponent("influence-demo"),
+                                        ["--lags", "10", "--networks", "esn", "--seeds", "1", "--esn-sequences", "64", "--validation", "16"] + out,
+                                        currentDirectory: cwd, environment: try builtBinariesEnvironment(), timeout: 600)
+            XCTAssertEqual(result.status, 0, "\(out): \(result.stderr)")
+            XCTAssertEqual(contents(of: cwd.appendingPathComponent("demo out")), ["curves.jsonl", "curves.svg", "summary.md"], "\(out)")
+        }
+        XCTAssertEqual(try checkoutChanges(), before, "influence-demo changed the checkout")
+    }
 }
