@@ -471,4 +471,17 @@ final class ScriptHelpTests: XCTestCase {
         }
         XCTAssertEqual(try checkoutChanges(), before, "influence-demo changed the checkout")
     }
+
+    /// kill-train shows why making its features failed (a seqlab that cannot run, or refuses), not
+    /// just a status: here a stand-in binary that refuses with a message and status 1.
+    func testKillTrainShowsWhyItsFeaturesCouldNotBeMade() throws {
+        let cwd = temporaryDirectory("kill-train-extract")
+        let standIn = cwd.appendingPathComponent("refusing")
+        try "#!/bin/sh\necho \"refusing: $1 $2: cannot be done here\" >&2\nexit 1\n".write(to: standIn, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: standIn.path)
+        let result = try runProgram(scripts.appendingPathComponent("kill-train"), ["0", "--binary", standIn.path],
+                                    currentDirectory: cwd, timeout: 60)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("refusing: extract audio: cannot be done here"), "stderr: \(result.stderr)")
+    }
 }
