@@ -484,4 +484,29 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertEqual(result.status, 1, result.stderr)
         XCTAssertTrue(result.stderr.contains("refusing: extract audio: cannot be done here"), "stderr: \(result.stderr)")
     }
+
+    /// unipen-seeds names a run whose model has no validation error in its training summary (one
+    /// trained without validation words) and goes on, instead of ending with status 1 and no word
+    /// on the empty search for it. The run here is a finished one (results.txt), so it is not trained
+    /// again: a model trained with --valid-fraction 0.
+    func testUnipenSeedsNamesARunWithoutValidationError() throws {
+        let out = temporaryDirectory("unipen-seeds")
+        let run = out.appendingPathComponent("seed-1")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        let feats = run.appendingPathComponent("feats.ark").path
+        let extract = try runSeqlab(["extract", "audio", "--scp", "data/samples/wav.scp", "--config", "models/digits.conf", "-o", feats, "--quiet"],
+                                    currentDirectory: packageRoot)
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+        let train = try runSeqlab(["train", "--feats", feats, "--text", "data/samples/text", "--tokens", "words", "--hidden", "2",
+                                   "--epochs", "1", "--valid-fraction", "0", "--quiet", "-o", run.appendingPathComponent("model.safetensors").path],
+                                  currentDirectory: packageRoot)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        try "UNIPEN words, held-out contributors (att|imp|art|abm): %CER 50.00 [ 1 / 2, 0 ins, 1 del, 0 sub ]\n"
+            .write(to: run.appendingPathComponent("results.txt"), atomically: true, encoding: .utf8)
+        let result = try runProgram(scripts.appendingPathComponent("unipen-seeds"), [out.path, "1"],
+                                    environment: try builtBinariesEnvironment(), timeout: 120)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("seed-1/model.safetensors: its training summary has no validation error"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("no run in \(out.path) has results"), result.stderr)
+    }
 }
