@@ -509,4 +509,11 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("seed-1/model.safetensors: its training summary has no validation error"), result.stderr)
         XCTAssertTrue(result.stderr.contains("no run in \(out.path) has results"), result.stderr)
     }
+
+    /// unipen-continue checks EPOCHS before it sets up, links the run's files and resumes (where
+    /// train refused `--epochs abc`, or a RUN and OUTDIR given in the wrong order, at the end).
+    func testUnipenContinueRefusesBadEpochsBeforeBuilding() throws {
+        try assertRefused("unipen-continue", ["run", "abc", "out"], mentions: "EPOCHS is a positive whole number, not 'abc'")
+        try assertRefused("unipen-continue", ["run", "out", "13"], mentions: "EPOCHS is a positive whole number, not 'out'")
+    }
 }
