@@ -516,4 +516,22 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("unipen-continue", ["run", "abc", "out"], mentions: "EPOCHS is a positive whole number, not 'abc'")
         try assertRefused("unipen-continue", ["run", "out", "13"], mentions: "EPOCHS is a positive whole number, not 'out'")
     }
+
+    /// classify-experiments with SEQLAB=PATH runs that binary and builds nothing: its set-up runs
+    /// with --no-build. A `swift` that fails stands in for the toolchain, so a build would end the
+    /// run with its status (99); here the run gets past the set-up to the missing recordings.
+    func testClassifyExperimentsWithSeqlabGivenBuildsNothing() throws {
+        let toolchain = temporaryDirectory("failing-swift")
+        let swift = toolchain.appendingPathComponent("swift")
+        try "#!/bin/sh\necho \"swift $*: not to be run\" >&2\nexit 99\n".write(to: swift, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: swift.path)
+        let cwd = temporaryDirectory("classify-seqlab")
+        let environment = ["PATH": toolchain.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                           "SEQLAB": seqlabBinary().path, "FSDD_DIR": cwd.appendingPathComponent("no-recordings").path]
+        let result = try runProgram(scripts.appendingPathComponent("classify-experiments"), ["out", "fsdd", "1", "4"],
+                                    currentDirectory: cwd, environment: environment, timeout: 120)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertFalse(result.stderr.contains("not to be run"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("classify-experiments: no FSDD recordings at"), result.stderr)
+    }
 }
