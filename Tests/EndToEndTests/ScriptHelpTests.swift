@@ -534,4 +534,33 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("not to be run"), result.stderr)
         XCTAssertTrue(result.stderr.contains("classify-experiments: no FSDD recordings at"), result.stderr)
     }
+
+    /// unipen-seeds shows a run whose results.txt has no line for the mean of its last epochs (a run
+    /// scored before the mean was) with "?" there, as the table means to, instead of ending with
+    /// status 1 and no word on the empty search. The run is a finished one (results.txt), so it is
+    /// not trained again: a model validated on a fifth of data/samples.
+    func testUnipenSeedsShowsARunWithoutTheMeanOfItsLastEpochs() throws {
+        let out = temporaryDirectory("unipen-seeds-mean")
+        let run = out.appendingPathComponent("seed-1")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        let feats = run.appendingPathComponent("feats.ark").path
+        let extract = try runSeqlab(["extract", "audio", "--scp", "data/samples/wav.scp", "--config", "models/digits.conf", "-o", feats, "--quiet"],
+                                    currentDirectory: packageRoot)
+        XCTAssertEqual(extract.status, 0, extract.stderr)
+        let model = run.appendingPathComponent("model.safetensors").path
+        let train = try runSeqlab(["train", "--feats", feats, "--text", "data/samples/text", "--tokens", "words", "--hidden", "2",
+                                   "--epochs", "1", "--valid-fraction", "0.2", "--quiet", "-o", model], currentDirectory: packageRoot)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        try "UNIPEN words, held-out contributors (att|imp|art|abm): %CER 50.00 [ 1 / 2, 0 ins, 1 del, 0 sub ]\n"
+            .write(to: run.appendingPathComponent("results.txt"), atomically: true, encoding: .utf8)
+        let result = try runProgram(scripts.appendingPathComponent("unipen-seeds"), [out.path, "1"],
+                                    environment: try builtBinariesEnvironment(), timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdoutText.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, result.stdoutText)
+        let row = lines.count > 1 ? lines[1].split(separator: " ").map(String.init) : []
+        XCTAssertEqual(row.first, "1", result.stdoutText)
+        XCTAssertEqual(row.suffix(2), ["50.00%", "?%"], result.stdoutText)
+        XCTAssertTrue(result.stderr.contains("1 run(s) with results; the vote needs three or more"), result.stderr)
+    }
 }
