@@ -36,17 +36,20 @@ public enum AudioReader {
     /// file, not with what its header claims.
     static let chunkFrames = 65_536
 
-    /// The header of `path` without reading the samples.
+    /// The header of `path` without reading the samples. A Kaldi command location (`… |`,
+    /// `AudioSource`) is run to read it.
     public static func info(path: String) throws -> AudioInfo {
-        let (handle, info) = try open(path)
-        defer { sf_close(handle) }
-        return info
+        try AudioSource(location: path).info()
     }
 
     /// Reads `path` to mono: channel `channel` (0-based), or the average of all channels when nil.
+    /// A Kaldi command location (`… |`, `AudioSource`) is run and its output read.
     public static func read(path: String, channel: Int? = nil) throws -> Audio {
-        let (handle, info) = try open(path)
-        defer { sf_close(handle) }
+        try AudioSource(location: path).read(channel: channel)
+    }
+
+    /// Reads the open `handle` of `path` (its header `info`) to mono, as `read(path:channel:)`.
+    static func read(_ handle: OpaquePointer, info: AudioInfo, path: String, channel: Int?) throws -> Audio {
         let channels = info.channels
         if let channel, channel >= channels {
             throw InputError(file: path, "channel \(channel) requested, but the file has \(channels) channel(s)")
@@ -164,6 +167,27 @@ public enum AudioReader {
         guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
             throw InputError(file: path, "not audio libsndfile can read: \(String(cString: sf_strerror(nil)))")
         }
+        return try checked(handle, sfInfo, name: path)
+    }
+
+    /// Opens the audio file held in `memory` (libsndfile's virtual I/O), named `name` in messages,
+    /// and checks its header. `memory` must stay alive until the handle is closed.
+    static func open(_ memory: MemoryFile, name: String) throws -> (OpaquePointer, AudioInfo) {
+        var io = SF_VIRTUAL_IO(
+            get_filelen: { MemoryFile.from($0).length },
+            seek: { offset, whence, user in MemoryFile.from(user).seek(offset, whence) },
+            read: { destination, count, user in MemoryFile.from(user).read(destination, count) },
+            write: { _, _, _ in 0 },
+            tell: { MemoryFile.from($0).position })
+        var sfInfo = SF_INFO()
+        guard let handle = sf_open_virtual(&io, Int32(SFM_READ), &sfInfo, Unmanaged.passUnretained(memory).toOpaque()) else {
+            throw InputError(file: name, "its output is not audio libsndfile can read: \(String(cString: sf_strerror(nil)))")
+        }
+        return try checked(handle, sfInfo, name: name)
+    }
+
+    /// Checks the header of the just opened `handle` (closing it when it is refused).
+    private static func checked(_ handle: OpaquePointer, _ sfInfo: SF_INFO, name path: String) throws -> (OpaquePointer, AudioInfo) {
         guard sfInfo.channels >= 1, sfInfo.channels <= maxChannels else {
             sf_close(handle)
             throw InputError(file: path, "header declares \(sfInfo.channels) channels, expected 1 to \(maxChannels)")
@@ -213,6 +237,98 @@ public enum AudioReader {
         let status = sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &formatInfo, Int32(MemoryLayout<SF_FORMAT_INFO>.size))
         guard status == 0, let name = formatInfo.name else { return String(format: "0x%06x", format) }
         return String(cString: name)
+    }
+}
+
+/// Where audio comes from: a file, or for a Kaldi command location (`flac -c -d -s x.flac |`,
+/// `sox x.wav -t wav - |`; see `ShellCommand`) the bytes the command writes to stdout, run once
+/// when the source is made and held in memory (at most `maxCommandBytes`), then read by
+/// libsndfile as it reads a file, so any format it reads may come out of the command. Errors
+/// name the file, or the command (`command "…"`).
+public final class AudioSource: @unchecked Sendable {
+    /// The path or the command as given.
+    public let location: String
+    /// How messages name the source: the path, or `command "…"` (`ShellCommand.name`).
+    public let name: String
+    /// The command's output; nil for a file.
+    private let bytes: [UInt8]?
+    /// The most a command may write (an hour of 16 kHz 16-bit WAV is about 115 MB).
+    public static let maxCommandBytes = 1 << 31
+
+    /// True when `location` is a command (`ShellCommand.isCommand`).
+    public var isCommand: Bool { bytes != nil }
+
+    /// A file, or the output of the command `location` (run now; throws when it fails).
+    public init(location: String) throws {
+        self.location = location
+        if ShellCommand.isCommand(location) {
+            name = ShellCommand.name(location)
+            bytes = try ShellCommand.output(of: location, limit: Self.maxCommandBytes)
+        } else {
+            name = location
+            bytes = nil
+        }
+    }
+
+    /// Runs `body` on the source opened by libsndfile (closed after).
+    func withHandle<T>(_ body: (OpaquePointer, AudioInfo) throws -> T) throws -> T {
+        guard let bytes else {
+            let (handle, info) = try AudioReader.open(location)
+            defer { sf_close(handle) }
+            return try body(handle, info)
+        }
+        return try bytes.withUnsafeBytes { raw in
+            let memory = MemoryFile(raw)
+            return try withExtendedLifetime(memory) {
+                let (handle, info) = try AudioReader.open(memory, name: name)
+                defer { sf_close(handle) }
+                return try body(handle, info)
+            }
+        }
+    }
+
+    /// The header, without reading the samples.
+    public func info() throws -> AudioInfo { try withHandle { $1 } }
+
+    /// The audio in mono: channel `channel` (0-based), or the average of all channels when nil.
+    public func read(channel: Int? = nil) throws -> Audio {
+        try withHandle { try AudioReader.read($0, info: $1, path: name, channel: channel) }
+    }
+}
+
+/// Bytes in memory read as a file through libsndfile's virtual I/O (`sf_open_virtual`).
+final class MemoryFile {
+    let bytes: UnsafeRawBufferPointer
+    var position: sf_count_t = 0
+    var length: sf_count_t { sf_count_t(bytes.count) }
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    /// The `MemoryFile` a virtual I/O callback's user data points at.
+    static func from(_ user: UnsafeMutableRawPointer?) -> MemoryFile {
+        Unmanaged<MemoryFile>.fromOpaque(user!).takeUnretainedValue()
+    }
+
+    func seek(_ offset: sf_count_t, _ whence: Int32) -> sf_count_t {
+        let base: sf_count_t
+        switch whence {
+        case SEEK_SET: base = 0
+        case SEEK_CUR: base = position
+        case SEEK_END: base = length
+        default: return -1
+        }
+        let target = base + offset
+        guard target >= 0 else { return -1 }
+        position = min(target, length)
+        return position
+    }
+
+    func read(_ destination: UnsafeMutableRawPointer?, _ count: sf_count_t) -> sf_count_t {
+        guard let destination, count > 0, position < length else { return 0 }
+        let n = min(count, length - position)
+        destination.copyMemory(from: bytes.baseAddress! + Int(position), byteCount: Int(n))
+        position += n
+        return n
     }
 }
 

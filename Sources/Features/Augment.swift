@@ -97,8 +97,9 @@ public struct NoiseMixer: Sendable {
         for line in text.textLines {
             let path = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if path.isEmpty || path.hasPrefix("#") { continue }
-            let mono = try AudioReader.info(path: path).channels == 1
-            let audio = try AudioReader.read(path: path, channel: mono ? nil : channel)
+            let source = try AudioSource(location: path)
+            let mono = try source.info().channels == 1
+            let audio = try source.read(channel: mono ? nil : channel)
             noises.append(try Resampler.resample(audio.samples, from: audio.sampleRate, to: sampleRate, file: path))
             names.append(path)
         }
@@ -199,8 +200,9 @@ extension FeatureExtractor {
     /// of them in the order of the VTLP warps.
     public func features(file path: String, key: String, augmentation: AudioAugmentation) throws -> [(key: String, features: Matrix)] {
         if let configError { throw configError }
-        let audio = try AudioReader.read(path: path, channel: config.channel)
-        return try features(checkedSamples: audio.samples, sampleRate: audio.sampleRate, key: key, file: path, augmentation: augmentation)
+        let source = try AudioSource(location: path)
+        let audio = try source.read(channel: config.channel)
+        return try features(checkedSamples: audio.samples, sampleRate: audio.sampleRate, key: key, file: source.name, augmentation: augmentation)
     }
 
     /// The utterances of one recording cut into pieces (Kaldi `segments`): reads `path` once (once
@@ -211,24 +213,26 @@ extension FeatureExtractor {
     /// unreadable file throws.
     public func features(file path: String, pieces: [AudioPiece], augmentation: AudioAugmentation) throws -> [Result<[(key: String, features: Matrix)], InputError>] {
         if let configError { throw configError }
-        let info = try AudioReader.info(path: path)
+        // A command (a Kaldi "… |" location) runs once, whatever the channels the pieces read.
+        let source = try AudioSource(location: path)
+        let info = try source.info()
         var audioOfChannel: [Int: Audio] = [:]
         return try pieces.map { piece in
             let channel = piece.channel ?? config.channel
             if let channel, channel >= info.channels {
-                return .failure(InputError(file: path, "channel \(channel) requested for \(InputError.quoted(piece.key)), but the file has \(info.channels) channel(s)"))
+                return .failure(InputError(file: source.name, "channel \(channel) requested for \(InputError.quoted(piece.key)), but the file has \(info.channels) channel(s)"))
             }
             let audio: Audio
             if let read = audioOfChannel[channel ?? -1] {
                 audio = read
             } else {
-                audio = try AudioReader.read(path: path, channel: channel)
+                audio = try source.read(channel: channel)
                 audioOfChannel[channel ?? -1] = audio
             }
             do {
                 let range = try piece.sampleRange(audio.samples.count, audio.sampleRate)
                 return .success(try features(checkedSamples: Array(audio.samples[range]), sampleRate: audio.sampleRate,
-                                             key: piece.key, file: path, augmentation: augmentation))
+                                             key: piece.key, file: source.name, augmentation: augmentation))
             } catch let error as InputError {
                 return .failure(error)
             }

@@ -97,10 +97,11 @@ public struct FeatureExtractor: Sendable {
     /// resamples, and returns its features. The utterance key for dither is the file name.
     public func features(file path: String, key: String? = nil) throws -> Matrix {
         if let configError { throw configError }
-        let audio = try AudioReader.read(path: path, channel: config.channel)
+        let source = try AudioSource(location: path)
+        let audio = try source.read(channel: config.channel)
         let utterance = key ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let signal = try atConfiguredRate(audio.samples, sampleRate: audio.sampleRate, file: path, checked: true)
-        return try compute(signal, key: utterance, file: path)
+        let signal = try atConfiguredRate(audio.samples, sampleRate: audio.sampleRate, file: source.name, checked: true)
+        return try compute(signal, key: utterance, file: source.name)
     }
 
     /// The pipeline on samples already at the configured rate: 16 frames at a time

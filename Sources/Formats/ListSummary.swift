@@ -15,7 +15,8 @@ public enum ListKind: String, Sendable, CaseIterable {
 
 /// A summary of a Kaldi list file, its kind read from the lines, not the file's name:
 /// - wav.scp: every entry an audio file (no byte offset, an audio extension) or a command `… |`
-///   (a problem: seqlab runs no commands);
+///   (counted with the programs they run; the audio files their words name are checked as
+///   plain entries are);
 /// - ctm: every line 5 or 6 fields, start and duration written with a decimal point, as ctm
 ///   writers print times (a transcript of digit words has none); lines that are segments' too
 ///   (5 fields, a whole number last) are segments when the file is named `segments` or a second
@@ -36,8 +37,7 @@ public struct ListSummary: Sendable, CustomStringConvertible {
     /// Nil when the kind is ambiguous (see above).
     public var kind: ListKind?
     public var description: String
-    /// What the file names but seqlab cannot read (a wav.scp's missing audio, its commands), an
-    /// error for each kind.
+    /// What the file names but seqlab cannot read (a wav.scp's missing audio), an error for each kind.
     public var problems: [InputError] = []
 
     /// The summary of the file at `path`, or nil when its lines are no Kaldi list (not keyed
@@ -206,29 +206,48 @@ public struct ListSummary: Sendable, CustomStringConvertible {
         }
     }
 
-    /// A wav.scp's counts: every entry an audio file (found or missing) or a command `… |`.
+    /// A wav.scp's counts: every entry an audio file (found or missing) or a command `… |`, the
+    /// programs the commands run, and the audio files their words name (`WavScp.audioFiles`).
     private struct WavTally {
         var possible = true
         var commands = 0, found = 0, missing = 0
         var firstMissing: (line: Int, path: String)?
-        var firstCommand: (line: Int, location: String)?
+        /// How many commands run each program (the command's first word), in order of first use.
+        var programs: [(name: String, count: Int)] = []
+        var commandFilesFound = 0, commandFilesMissing = 0
+        var firstCommandMissing: (line: Int, path: String)?
 
         mutating func add(_ line: TextLine) {
             guard let (_, location) = line.keyAndRest else { possible = false; return }
-            if location.hasSuffix("|") {
+            if ShellCommand.isCommand(location) {
                 commands += 1
-                if firstCommand == nil { firstCommand = (line.number, location) }
+                let words = WavScp.words(location)
+                if let program = words.first, program != "|" {
+                    if let i = programs.firstIndex(where: { $0.name == program }) { programs[i].count += 1 } else { programs.append((program, 1)) }
+                }
+                for file in WavScp.audioFiles(location) {
+                    if Self.isFile(file) {
+                        commandFilesFound += 1
+                    } else {
+                        commandFilesMissing += 1
+                        if firstCommandMissing == nil { firstCommandMissing = (line.number, file) }
+                    }
+                }
                 return
             }
             guard let dot = location.lastIndex(of: "."),
                   KaldiArchiveReader.audioExtensions.contains(location[location.index(after: dot)...].lowercased()) else { possible = false; return }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if Self.isFile(location) {
                 found += 1
             } else {
                 missing += 1
                 if firstMissing == nil { firstMissing = (line.number, location) }
             }
+        }
+
+        static func isFile(_ path: String) -> Bool {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
         }
 
         func summary(path: String, lines: Int) -> ListSummary {
@@ -239,12 +258,17 @@ public struct ListSummary: Sendable, CustomStringConvertible {
                 let others = missing > 1 ? " (and \(missing - 1) more of the \(lines) entries)" : ""
                 problems.append(InputError(file: path, place: "line \(first.line)", "\(first.path): no such audio file\(others)"))
             }
-            if let first = firstCommand {
-                // extract and label refuse such a line: say so, as they would.
-                out += "\n  commands (\"… |\", which seqlab does not run): \(commands)"
-                let others = commands > 1 ? " (and \(commands - 1) more of the \(lines) entries)" : ""
-                problems.append(InputError(file: path, place: "line \(first.line)",
-                                           "command pipe entries (\"… |\") are not supported\(others); " + WavScp.pipeAdvice(first.location)))
+            if commands > 0 {
+                let shown = programs.prefix(5).map { "\(InputError.quoted($0.name, limit: 40)) \($0.count)" }.joined(separator: ", ")
+                out += "\n  commands (\"… |\", run to read their audio): \(commands) (\(shown)\(programs.count > 5 ? ", …" : ""))"
+                if commandFilesFound + commandFilesMissing > 0 {
+                    out += "\n  audio files the commands name: \(commandFilesFound) found"
+                    if commandFilesMissing > 0 { out += ", \(commandFilesMissing) missing" }
+                }
+            }
+            if let first = firstCommandMissing {
+                let others = commandFilesMissing > 1 ? " (and \(commandFilesMissing - 1) more the commands name)" : ""
+                problems.append(InputError(file: path, place: "line \(first.line)", "\(first.path): no such audio file, named by the command\(others)"))
             }
             return ListSummary(kind: .wavScp, description: out, problems: problems)
         }

@@ -137,7 +137,8 @@ public struct Labeller: Sendable {
         }
         switch frontEnd {
         case .audio(let config):
-            if maxForwardBytes != nil, let shift = model.frameShiftSeconds, shift > 0 {
+            // (A command's output is not read twice for it: its features are checked once computed.)
+            if maxForwardBytes != nil, let shift = model.frameShiftSeconds, shift > 0, !ShellCommand.isCommand(path) {
                 // Refused from the header's length, before reading and analysing the audio.
                 try checkLength(frames: Int(try AudioReader.info(path: path).duration / shift), key: key, file: path)
             }

@@ -26,9 +26,15 @@ struct ExtractAudio: ParsableCommand {
         Files come from the arguments, from a Kaldi wav.scp (--scp), or one path a line
         on stdin when the only argument is '-'. The utterance id is the file name
         without its extension (with parent folders when two inputs share it, as
-        d1-a and d2-a), unless the scp gives it. Features go out in input order
-        as a Kaldi archive (binary unless --text-ark), one T×D float matrix per
-        utterance.
+        d1-a and d2-a), unless the scp gives it. As in Kaldi, a wav.scp location
+        ending in '|' is a command (flac -c -d -s x.flac |, sph2pipe -f wav x.sph |,
+        sox x.wav -t wav - |): it runs with /bin/sh -c, its stdin empty, and its
+        stdout is read (into memory, at most 2 GiB) as the audio file, in any
+        format libsndfile reads. A command that fails, is killed or writes no audio
+        is reported at its line of the wav.scp with its exit status and the last
+        line of its stderr (its stderr is not passed on), and skipped. Features go
+        out in input order as a Kaldi archive (binary unless --text-ark), one T×D
+        float matrix per utterance.
 
         With --segments (a Kaldi segments file, "uttid recording start end [channel]",
         times in seconds, end -1 for the end of the recording) the wav.scp lists
@@ -76,7 +82,7 @@ struct ExtractAudio: ParsableCommand {
     @Argument(help: "Audio files, or '-' to read paths from stdin.", completion: .file())
     var files: [String] = []
 
-    @Option(help: "A Kaldi wav.scp (uttid path per line).", completion: .file())
+    @Option(help: "A Kaldi wav.scp (uttid path per line; a location ending in '|' is a command whose stdout is the audio).", completion: .file())
     var scp: String?
 
     @Option(help: "A Kaldi segments file (uttid recording start end [channel]) cutting the --scp recordings into utterances.", completion: .file())
@@ -271,15 +277,18 @@ struct ExtractAudio: ParsableCommand {
     private func extract() throws {
         let config: FrontendConfig
         let items: [ExtractInput]
+        let places: WavScpPlaces?
         let augmentation: AudioAugmentation
         var labelTable: [String: [String]]?
         var speakerTable: [String: String]?
         do {
             config = try frontendConfig()
             if let segments, let scp {
-                items = try segmentInputs(segments: segments, scp: scp)
+                (items, places) = try segmentInputs(segments: segments, scp: scp)
             } else {
-                items = try inputList(files: files, scp: scp, warn: Self.printWarning).map { ExtractInput(key: $0.key, path: $0.path, segments: nil) }
+                let list = try inputList(files: files, scp: scp, warn: Self.printWarning)
+                items = list.items.map { ExtractInput(key: $0.key, path: $0.path, segments: nil) }
+                places = list.places
             }
             augmentation = try makeAugmentation(config: config)
             if let textIn {
@@ -380,7 +389,8 @@ struct ExtractAudio: ParsableCommand {
                     }
                 case .failure(let error):
                     progress.finish()
-                    Self.printMessage("\(error)")
+                    // A wav.scp command's failure is placed at its line (items are keyed by the scp's keys).
+                    Self.printMessage("\(places?.placed(error, key: items[i].key) ?? error)")
                     // One error for a recording that cannot be read stands for each of its segments.
                     failures += results.count == 1 ? items[i].segments?.count ?? 1 : 1
                 }
@@ -432,12 +442,14 @@ struct ExtractInput: Sendable {
     var segments: [KaldiSegment]?
 }
 
-/// The runs of `segments`' lines, each with its recording's path in the wav.scp `scp`.
-private func segmentInputs(segments: String, scp: String) throws -> [ExtractInput] {
+/// The runs of `segments`' lines, each with its recording's path in the wav.scp `scp`, and the
+/// places of the wav.scp's commands.
+private func segmentInputs(segments: String, scp: String) throws -> ([ExtractInput], WavScpPlaces) {
     let recordings = try WavScp.read(path: scp)
     let list = try KaldiSegments.read(path: segments)
     guard !list.isEmpty else {
         throw InputError(file: segments == "-" ? "stdin" : segments, "no segments (expected \"uttid recording start end\" lines)")
     }
-    return KaldiSegments.runs(list, recordings: recordings).map { ExtractInput(key: $0.segments[0].recording, path: $0.path, segments: $0.segments) }
+    return (KaldiSegments.runs(list, recordings: recordings).map { ExtractInput(key: $0.segments[0].recording, path: $0.path, segments: $0.segments) },
+            WavScpPlaces(path: scp, entries: recordings))
 }

@@ -20,11 +20,13 @@ struct Inspect: ParsableCommand {
         stdout, errors to stderr; the exit status is non-zero if any file could not be
         read. Kaldi lists are told apart by their lines: a wav.scp's entries are audio
         files (checked from the current folder: a missing one makes the exit status
-        non-zero); the times of a ctm have a decimal point, and so have a segments
-        file's (a segment's end may be -1) unless no recording (second field) is a
-        number or the file is named segments, when whole-number times are read as
-        segments too (a text of digit labels has a number there); lines both could be
-        (5 fields, decimal times, a whole number last) are segments when the file is
+        non-zero) or commands ending in '|' (counted with the programs they run, not
+        run; the audio files their words name are checked as plain entries are); the
+        times of a ctm have a decimal point, and so have a segments file's (a
+        segment's end may be -1) unless no recording (second field) is a number or the
+        file is named segments, when whole-number times are read as segments too (a
+        text of digit labels has a number there); lines both could be (5 fields,
+        decimal times, a whole number last) are segments when the file is
         named segments or a second field is a recording id, not a ctm channel (a whole
         number or one letter), and a ctm when it is named *.ctm or a key repeats (a
         segment's id is unique) or every second field is a channel; utt2spk and spk2utt

@@ -38,7 +38,7 @@ struct Label: ParsableCommand {
         """)
 
     @Argument(help: "Audio or stroke files, or '-' for paths on stdin.", completion: .file()) var files: [String] = []
-    @Option(help: "A Kaldi wav.scp (uttid path per line).", completion: .file()) var scp: String?
+    @Option(help: "A Kaldi wav.scp (uttid path per line; a location ending in '|' is a command whose stdout is the audio, as extract audio reads it).", completion: .file()) var scp: String?
     @Option(help: "A Kaldi segments file (uttid recording start end [channel]) cutting the --scp recordings into utterances.", completion: .file())
     var segments: String?
     @Option(name: .customLong("include-root"), help: "Folder that UNIPEN .INCLUDE paths are relative to (default: the including file's folder).", completion: .directory)
@@ -85,22 +85,26 @@ struct Label: ParsableCommand {
 
     /// The items: the files, or with --segments one per segment (in the segments file's order)
     /// with its recording's path from the wav.scp.
-    private func labelItems() throws -> [LabelItem] {
+    /// Also the places of the wav.scp's commands (nil without --scp).
+    private func labelItems() throws -> ([LabelItem], WavScpPlaces?) {
         guard let segments, let scp else {
-            return try inputList(files: files, scp: scp, warn: Self.printWarning).map { LabelItem(key: $0.key, path: $0.path, segment: nil) }
+            let list = try inputList(files: files, scp: scp, warn: Self.printWarning)
+            return (list.items.map { LabelItem(key: $0.key, path: $0.path, segment: nil) }, list.places)
         }
         var pathOf: [String: String] = [:]
-        for entry in try WavScp.read(path: scp) { pathOf[entry.key] = entry.path }
+        let recordings = try WavScp.read(path: scp)
+        for entry in recordings { pathOf[entry.key] = entry.path }
         let list = try KaldiSegments.read(path: segments)
         guard !list.isEmpty else {
             throw InputError(file: segments == "-" ? "stdin" : segments, "no segments (expected \"uttid recording start end\" lines)")
         }
-        return list.map { LabelItem(key: $0.key, path: pathOf[$0.recording], segment: $0) }
+        return (list.map { LabelItem(key: $0.key, path: pathOf[$0.recording], segment: $0) }, WavScpPlaces(path: scp, entries: recordings))
     }
 
     private func label() throws {
         let labeller: Labeller
         let items: [LabelItem]
+        let places: WavScpPlaces?
         let sink: ResumableOutput?
         var todo: [Int]
         var duplicates = 0
@@ -120,7 +124,7 @@ struct Label: ParsableCommand {
             if segments != nil, case .strokes? = labeller.model.frontEnd {
                 throw InputError(file: decoding.model, "--segments cuts audio recordings, but the model's front end reads pen strokes")
             }
-            items = try labelItems()
+            (items, places) = try labelItems()
             // A stroke file's UNIPEN includes are read too (found by a first pass over its .INCLUDE
             // lines): the output is opened, and emptied, before any file is read.
             var included: [String] = []
@@ -231,7 +235,9 @@ struct Label: ParsableCommand {
                     labelled += 1
                 case .failure(let error):
                     progress.finish()
-                    Self.printMessage("\(error)")
+                    // A wav.scp command's failure is placed at its line (the scp keys the recording).
+                    let item = items[indices[0]]
+                    Self.printMessage("\(places?.placed(error, key: item.segment?.recording ?? item.key) ?? error)")
                     failures += indices.count
                 }
                 progress.advance(by: indices.count)

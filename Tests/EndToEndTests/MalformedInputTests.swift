@@ -150,6 +150,7 @@ final class MalformedInputCorpusTests: XCTestCase {
         "plot features bad-truncated-record.ark",
         "inspect bad-not-seqlab.safetensors",  // a valid safetensors file: its tensors are listed
         "inspect bad-metadata-garbage.safetensors",
+        "inspect bad-pipe.scp",                // "utt1 cat feats.ark |" is a legal wav.scp line (a command); as a feature scp it is refused
     ]
 
     func testEveryReaderRefusesEveryMalformedFile() throws {

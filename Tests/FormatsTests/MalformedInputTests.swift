@@ -225,17 +225,21 @@ final class MalformedInputTests: XCTestCase {
     }
 
     func testWavScpErrors() throws {
-        let scp = try file("wav.scp", Array("a /data/a.wav\nb sox b.flac -t wav - |\n".utf8))
-        assertInputError({ _ = try WavScp.read(path: scp) }, [scp + ": line 2: command pipe entries (\"… |\") are not supported; seqlab reads \"b.flac\" itself: when the command only decodes it, list its path instead"])
-        // Kaldi recipes' usual decoders name the file seqlab would read; a command naming none gets the general advice.
-        for (command, audio) in [("flac -c -d -s /data/LibriSpeech/1-2-0003.flac |", "/data/LibriSpeech/1-2-0003.flac"),
-                                 ("/opt/sph2pipe -f wav -p -c 1 /ldc/sw02001.sph |", "/ldc/sw02001.sph"),
-                                 ("sox x.WAV -t wav -r 8000 - |", "x.WAV")] {
-            let pipe = try file("pipe.scp", Array("a \(command)\n".utf8))
-            assertInputError({ _ = try WavScp.read(path: pipe) }, [pipe + ": line 1: command pipe entries", "seqlab reads \"\(audio)\" itself"])
-        }
-        let generated = try file("gen.scp", Array("a gen-audio --seed 3 |\n".utf8))
-        assertInputError({ _ = try WavScp.read(path: generated) }, [generated + ": line 1: command pipe entries (\"… |\") are not supported; convert the audio to files and list their paths"])
+        // A command is an entry as a path is (Kaldi's `… |`), run when the audio is read.
+        let scp = try file("wav.scp", Array("a /data/a.wav\nb sox b.flac -t wav - |\nc flac -c -d -s /data/c.flac|\n".utf8))
+        let entries = try WavScp.read(path: scp)
+        XCTAssertEqual(entries, [WavScpEntry(key: "a", path: "/data/a.wav", line: 1), WavScpEntry(key: "b", path: "sox b.flac -t wav - |", line: 2),
+                                 WavScpEntry(key: "c", path: "flac -c -d -s /data/c.flac|", line: 3)])
+        XCTAssertEqual(entries.map(\.isCommand), [false, true, true])
+        // Its errors, which name the command, are placed at its line; others are left as they are.
+        let places = WavScpPlaces(path: scp, entries: entries)
+        XCTAssertEqual(places.placed(InputError(file: "command \"sox b.flac -t wav - |\"", "exited with status 2"), key: "b").description,
+                       scp + ": line 2: command \"sox b.flac -t wav - |\": exited with status 2")
+        XCTAssertEqual(places.placed(InputError(file: "command \"flac -c -d -s /data/c.flac|\"", place: "frame 9", "truncated"), key: "c").description,
+                       scp + ": line 3: command \"flac -c -d -s /data/c.flac|\" at frame 9: truncated")
+        let other = InputError(file: "/data/a.wav", "no such file")
+        XCTAssertEqual(places.placed(other, key: "a"), other)
+        XCTAssertEqual(places.placed(InputError(file: "command \"sox b.flac -t wav - |\"", "x"), key: "a").file, "command \"sox b.flac -t wav - |\"")
         let indented = try file("wav3.scp", Array("\ta.wav\n".utf8))
         assertInputError({ _ = try WavScp.read(path: indented) }, [indented + ": line 1", "missing key"])
         let alone = try file("wav2.scp", Array("a dir/a b.wav\nonlykey\n".utf8))

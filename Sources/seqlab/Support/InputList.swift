@@ -10,14 +10,17 @@ import Tensors
 /// as tell two inputs of the same name apart (`distinctFileKeys`); a file named twice is listed
 /// once, and each file given more than once handed to `warn` once ("…: given 3 times; read once";
 /// past ten such files, one line sums up the rest). An scp or stdin that names
-/// no file is an error (an empty input is a mistake upstream, not an empty result).
-func inputList(files: [String], scp: String?, warn: (String) -> Void) throws -> [(key: String, path: String)] {
+/// no file is an error (an empty input is a mistake upstream, not an empty result). A wav.scp's
+/// location may be a command (`… |`), which the audio reader runs; `places` (nil without an scp)
+/// puts the errors of those commands at their lines of the scp.
+func inputList(files: [String], scp: String?, warn: (String) -> Void) throws
+    -> (items: [(key: String, path: String)], places: WavScpPlaces?) {
     if let scp {
         let entries = try WavScp.read(path: scp)
         guard !entries.isEmpty else {
             throw InputError(file: scp == "-" ? "stdin" : scp, "no entries (expected \"uttid path\" lines)")
         }
-        return entries.map { ($0.key, $0.path) }
+        return (entries.map { ($0.key, $0.path) }, WavScpPlaces(path: scp, entries: entries))
     }
     var paths = files
     if files == ["-"] {
@@ -33,7 +36,7 @@ func inputList(files: [String], scp: String?, warn: (String) -> Void) throws -> 
     // inputs share it, white space made '_' (keys are single words); each file once.
     let inputs = KeyedInputFiles(paths)
     inputs.repeatWarnings.forEach(warn)
-    return inputs.items
+    return (inputs.items, nil)
 }
 
 /// Refuses a command line on which more than one input reads standard input ("-"): the first to

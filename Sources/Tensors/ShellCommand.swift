@@ -1,0 +1,239 @@
+// ShellCommand: the command of a Kaldi "… |" location, run with /bin/sh -c, its stdout read by seqlab.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A command Kaldi runs where it reads a file: a location whose last non-blank character is `|`
+/// (Kaldi `util/kaldi-io.cc`, `ClassifyRxfilename`), as LibriSpeech's wav.scp has
+/// `flac -c -d -s x.flac |` and a recipe `ark:gunzip -c feats.ark.gz |`. The text before the `|`
+/// runs as `/bin/sh -c TEXT` (as Kaldi's `popen` does), its stdin `/dev/null`, its stdout a pipe
+/// seqlab reads. Its stderr is taken too (not passed on to seqlab's), and the last line of it
+/// goes into the error when the command fails.
+///
+/// `finish()` waits for the command and says how it ended; a command dropped before that is
+/// stopped (SIGTERM) and waited for, so none is left a zombie.
+public final class ShellCommand: @unchecked Sendable {
+    /// The location as written (with its `|`).
+    public let location: String
+    /// The read end of the command's stdout.
+    public private(set) var output: Int32
+    private let pid: pid_t
+    private let errors: StderrTail
+    private var ended: Bool = false
+
+    /// True when `location` is a command: its last character other than a space or a tab is `|`.
+    public static func isCommand(_ location: String) -> Bool {
+        location.unicodeScalars.last(where: { $0 != " " && $0 != "\t" && $0 != "\r" }) == "|"
+    }
+
+    /// How messages name the command of `location`: `command "flac -c -d x.flac |"`, cut to 100
+    /// characters.
+    public static func name(_ location: String) -> String {
+        "command \"\(InputError.quoted(location.trimmingCharacters(in: .whitespaces), limit: 100))\""
+    }
+
+    /// Starts the command of `location` (a location `isCommand` accepts).
+    public init(_ location: String) throws(InputError) {
+        self.location = location
+        var text = Substring(location)
+        while let last = text.last, last == " " || last == "\t" || last == "\r" { text.removeLast() }
+        if text.last == "|" { text.removeLast() }
+        let name = Self.name(location)
+        guard !text.allSatisfy({ $0 == " " || $0 == "\t" }) else { throw InputError(file: name, "no command before the \"|\"") }
+        Self.spawning.lock()
+        defer { Self.spawning.unlock() }
+        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
+        guard Self.makePipe(&out) else { throw InputError(file: name, "cannot make a pipe: \(String(cString: strerror(errno)))") }
+        guard Self.makePipe(&err) else {
+            let problem = String(cString: strerror(errno))
+            close(out[0]); close(out[1])
+            throw InputError(file: name, "cannot make a pipe: \(problem)")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        // The command dies of SIGPIPE when seqlab stops reading (as under a shell), with no signal
+        // blocked, whatever seqlab ignores or blocks itself.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t(), none = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(String(text)), nil]
+        defer { for p in argv { free(p) } }
+        var child: pid_t = 0
+        let status = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, environ)
+        close(out[1])
+        close(err[1])
+        guard status == 0 else {
+            close(out[0]); close(err[0])
+            throw InputError(file: name, "cannot run /bin/sh: \(String(cString: strerror(status)))")
+        }
+        pid = child
+        output = out[0]
+        errors = StderrTail(descriptor: err[0])
+    }
+
+    deinit {
+        if !ended {
+            // Dropped before its end (a reader that stopped at an error): stop it and reap it.
+            closeOutput()
+            kill(pid, SIGTERM)
+            _ = waitStatus()
+        }
+    }
+
+    /// Closes the read end of stdout (a command still writing then ends by SIGPIPE).
+    private func closeOutput() {
+        if output >= 0 { close(output); output = -1 }
+    }
+
+    /// Waits for the command (closing its stdout first); nil when it exited with status 0, else
+    /// what went wrong: "exited with status 3", "killed by signal 9 (SIGKILL)", followed by the
+    /// last line it wrote to stderr, if any.
+    public func finish() -> String? {
+        closeOutput()
+        guard !ended else { return nil }
+        ended = true
+        let status = waitStatus()
+        let last = errors.lastLine(waitingAtMost: 2)
+        var problem: String
+        if status & 0x7F == 0 {
+            let code = (status >> 8) & 0xFF
+            if code == 0 { return nil }
+            problem = "exited with status \(code)"
+        } else {
+            let signal = status & 0x7F
+            problem = "killed by signal \(signal)\(Self.signalNames[signal].map { " (\($0))" } ?? "")"
+        }
+        if let last { problem += " (stderr: \"\(last)\")" }
+        return problem
+    }
+
+    /// The last line the command wrote to stderr (cut to 160 characters), nil when none; waits for
+    /// the command's stderr to end for at most `seconds` (a background process may keep it).
+    public func lastErrorLine(waitingAtMost seconds: Double = 2) -> String? { errors.lastLine(waitingAtMost: seconds) }
+
+    private func waitStatus() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return 0 }
+        }
+        return status
+    }
+
+    static let signalNames: [Int32: String] = [SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGABRT: "SIGABRT",
+                                               SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV", SIGPIPE: "SIGPIPE", SIGTERM: "SIGTERM",
+                                               SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGILL: "SIGILL"]
+
+    /// A pipe whose ends are closed in the command (each end it needs is duplicated to 1 or 2).
+    /// Made and marked under `spawning`, so that no command started meanwhile on another thread
+    /// inherits an end (which would hold a pipe open after its own command ended).
+    private static func makePipe(_ fds: inout [Int32]) -> Bool {
+        guard pipe(&fds) == 0 else { return false }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        return true
+    }
+
+    /// Held while pipes are made and a command started (see `makePipe`).
+    private static let spawning = NSLock()
+
+    /// The whole stdout of the command of `location`, at most `limit` bytes. Throws, naming the
+    /// command (`name`), when it cannot run, fails (a non-zero exit, a signal; its stderr's last
+    /// line given), writes nothing, or writes more than `limit` bytes.
+    public static func output(of location: String, limit: Int) throws(InputError) -> [UInt8] {
+        let command = try ShellCommand(location)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { p in
+                while true {
+                    let n = readDescriptor(command.output, p.baseAddress, p.count)
+                    if n >= 0 || errno != EINTR { return n }
+                }
+            }
+            if n < 0 {
+                throw InputError(file: name(location), "reading its output failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            guard bytes.count + n <= limit else {
+                command.closeOutput()
+                kill(command.pid, SIGTERM)
+                _ = command.finish()
+                throw InputError(file: name(location), "wrote more than \(limit) bytes to stdout, more than seqlab holds in memory for one recording")
+            }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        if let problem = command.finish() {
+            throw InputError(file: name(location), problem)
+        }
+        if bytes.isEmpty {
+            let note = command.lastErrorLine(waitingAtMost: 0).map { " (stderr: \"\($0)\")" } ?? ""
+            throw InputError(file: name(location), "exited with status 0 but wrote nothing to stdout\(note)")
+        }
+        return bytes
+    }
+}
+
+/// `read(2)`, under a name no method shadows.
+private func readDescriptor(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int { read(fd, p, n) }
+
+/// Drains a command's stderr on a thread of its own (so that a command writing much there never
+/// blocks on it), keeping its last 4 KiB.
+private final class StderrTail: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tail: [UInt8] = []
+    private let done = DispatchSemaphore(value: 0)
+    private var finished = false
+    static let keep = 4096
+
+    init(descriptor: Int32) {
+        let thread = Thread { [self] in
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                lock.lock()
+                tail.append(contentsOf: chunk[0..<n])
+                if tail.count > 2 * Self.keep { tail.removeFirst(tail.count - Self.keep) }
+                lock.unlock()
+            }
+            close(descriptor)
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// The last non-blank line, quoted for a message; waits for the end of stderr for at most
+    /// `seconds` first.
+    func lastLine(waitingAtMost seconds: Double) -> String? {
+        lock.lock()
+        let over = finished
+        lock.unlock()
+        if !over, done.wait(timeout: .now() + seconds) == .success {
+            lock.lock()
+            finished = true
+            lock.unlock()
+        }
+        lock.lock()
+        let bytes = tail
+        lock.unlock()
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .last(where: { !$0.allSatisfy { $0 == " " || $0 == "\t" } }) else { return nil }
+        return InputError.quoted(line.trimmingCharacters(in: .whitespaces), limit: 160)
+    }
+}

@@ -1,0 +1,156 @@
+// Kaldi command locations (`… |`) through the built binary: wav.scp entries whose audio a command
+// writes (`flac -c -d -s x.flac |`, `sox x.wav -t wav - |`), as Kaldi data directories have them.
+import Foundation
+import XCTest
+import TestSupport
+
+final class CommandPipeTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = temporaryDirectory() }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    static let model = packageRoot.appendingPathComponent("models/digits.safetensors").path
+    static let config = packageRoot.appendingPathComponent("models/digits.conf").path
+
+    /// The path of `program` on PATH, or nil.
+    func installed(_ program: String) -> String? {
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(folder)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Three tones of different lengths and pitches, as WAV files in `dir`.
+    func writeTones() throws -> [String] {
+        try [(440.0, 0.6), (660.0, 0.9), (300.0, 0.45)].enumerated().map { i, tone in
+            let url = dir.appendingPathComponent("tone\(i).wav")
+            try wavBytes(samples: toneSamples(hz: tone.0, seconds: tone.1, rate: 16000), rate: 16000).write(to: url)
+            return url.path
+        }
+    }
+
+    func extract(_ scp: String, _ output: String, _ extra: [String] = []) throws -> ProcessResult {
+        try runSeqlab(["extract", "audio", "--scp", scp, "-o", output, "--quiet"] + extra, currentDirectory: dir)
+    }
+
+    /// `cat x.wav |` (and `sox x.wav -t wav - |` when sox is installed) entries give the archive
+    /// the plain paths give, byte for byte; so does a segments file cutting recordings a command
+    /// writes, with speed perturbation.
+    func testCommandEntriesGiveTheFeaturesOfTheFiles() throws {
+        let tones = try writeTones()
+        let plain = try writeTextFile(tones.enumerated().map { "u\($0.offset) \($0.element)\n" }.joined(), "plain.scp", in: dir)
+        let plainArk = dir.appendingPathComponent("plain.ark").path
+        let reference = try extract(plain, plainArk)
+        XCTAssertEqual(reference.status, 0, reference.stderr)
+        let expected = try Data(contentsOf: URL(fileURLWithPath: plainArk))
+        XCTAssertGreaterThan(expected.count, 1000)
+        var commands: [(String, (String) -> String)] = [("cat", { "cat \($0) |" })]
+        if installed("sox") != nil { commands.append(("sox", { "sox \($0) -t wav - |" })) } else { print("sox is not installed: its wav.scp lines are not tested") }
+        for (name, command) in commands {
+            let scp = try writeTextFile(tones.enumerated().map { "u\($0.offset) \(command($0.element))\n" }.joined(), "\(name).scp", in: dir)
+            let out = dir.appendingPathComponent("\(name).ark").path
+            let r = try extract(scp, out, ["--jobs", "2"])
+            XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
+            XCTAssertEqual(r.stderr, "", name)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), expected, "\(name): the archive differs from the plain paths'")
+        }
+        // Segments of recordings a command writes, perturbed: as the plain recordings.
+        let segments = try writeTextFile("s0 u0 0.00 0.30\ns1 u0 0.30 -1\ns2 u1 0.10 0.80\n", "segments", in: dir)
+        let catScp = try writeTextFile(tones.enumerated().map { "u\($0.offset) cat \($0.element) |\n" }.joined(), "cat2.scp", in: dir)
+        let viaPlain = dir.appendingPathComponent("seg-plain.ark").path, viaCat = dir.appendingPathComponent("seg-cat.ark").path
+        let flags = ["--segments", segments, "--speed-perturb", "0.9,1.0"]
+        let p = try extract(plain, viaPlain, flags), c = try extract(catScp, viaCat, flags)
+        XCTAssertEqual(p.status, 0, p.stderr)
+        XCTAssertEqual(c.status, 0, c.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: viaCat)), try Data(contentsOf: URL(fileURLWithPath: viaPlain)))
+    }
+
+    /// Commands that fail in the middle of a batch (a non-zero exit, a signal, nothing written, bytes
+    /// that are no audio) are each named on one line, at their line of the wav.scp, with the exit
+    /// status and the last line of their stderr; their stderr goes nowhere else; the other
+    /// utterances are extracted, in order, and the exit status is 1.
+    func testFailingCommandsAreReportedAndTheRestExtracted() throws {
+        let tones = try writeTones()
+        let scp = try writeTextFile("""
+            u0 cat \(tones[0]) |
+            bad1 exit 3 |
+            bad2 echo first >&2; echo the cause >&2; exit 2 |
+            u1 cat \(tones[1]) |
+            bad3 kill -9 $$ |
+            bad4 true |
+            bad5 echo not audio |
+            u2 \(tones[2])
+
+            """, "wav.scp", in: dir)
+        let out = dir.appendingPathComponent("out.ark").path
+        let r = try extract(scp, out, ["--jobs", "3"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").map(String.init), [
+            "seqlab extract audio: \(scp): line 2: command \"exit 3 |\": exited with status 3",
+            "seqlab extract audio: \(scp): line 3: command \"echo first >&2; echo the cause >&2; exit 2 |\": exited with status 2 (stderr: \"the cause\")",
+            "seqlab extract audio: \(scp): line 5: command \"kill -9 $$ |\": killed by signal 9 (SIGKILL)",
+            "seqlab extract audio: \(scp): line 6: command \"true |\": exited with status 0 but wrote nothing to stdout",
+            "seqlab extract audio: \(scp): line 7: command \"echo not audio |\": its output is not audio libsndfile can read: Format not recognised.",
+        ])
+        // The good ones, as the plain files give them.
+        let plain = try writeTextFile(tones.enumerated().map { "u\($0.offset) \($0.element)\n" }.joined(), "plain.scp", in: dir)
+        let plainArk = dir.appendingPathComponent("plain.ark").path
+        XCTAssertEqual(try extract(plain, plainArk).status, 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), try Data(contentsOf: URL(fileURLWithPath: plainArk)))
+        // label reports a failing command the same way and labels the rest.
+        let label = try runSeqlab(["label", "-m", Self.model, "--scp", scp, "--jobs", "2", "--quiet"], currentDirectory: dir)
+        XCTAssertEqual(label.status, 1, label.stderr)
+        XCTAssertEqual(label.stdoutText.split(separator: "\n").map { String($0.split(separator: " ")[0]) }, ["u0", "u1", "u2"])
+        XCTAssertTrue(label.stderr.contains("seqlab label: \(scp): line 3: command \"echo first >&2; echo the cause >&2; exit 2 |\": exited with status 2 (stderr: \"the cause\")\n"), label.stderr)
+        XCTAssertFalse(label.stderr.split(separator: "\n").contains { $0 == "first" || $0 == "the cause" }, "a command's stderr got through: \(label.stderr)")
+    }
+
+    /// A LibriSpeech wav.scp line, `flac -c -d -s x.flac |`, on a recording of the shared data
+    /// converted to FLAC: the features of the WAV file itself.
+    func testLibriSpeechFlacLine() throws {
+        guard let flac = installed("flac") else { throw XCTSkip("flac is not installed (apt-get install flac)") }
+        guard let shared = sharedDataDirectory() else { throw XCTSkip("../shared/data is absent") }
+        let wav = shared.appendingPathComponent("fsdd/recordings/3_theo_7.wav").path
+        guard FileManager.default.fileExists(atPath: wav) else { throw XCTSkip("\(wav) is absent") }
+        let flacFile = dir.appendingPathComponent("1089-134686-0000.flac").path
+        let encoded = try runProgram(URL(fileURLWithPath: flac), ["-s", "-f", "-o", flacFile, wav])
+        XCTAssertEqual(encoded.status, 0, encoded.stderr)
+        let scp = try writeTextFile("1089-134686-0000 flac -c -d -s \(flacFile) |\n", "wav.scp", in: dir)
+        let plain = try writeTextFile("1089-134686-0000 \(wav)\n", "plain.scp", in: dir)
+        let a = dir.appendingPathComponent("flac.ark").path, b = dir.appendingPathComponent("wav.ark").path
+        for (list, out) in [(scp, a), (plain, b)] {
+            let r = try extract(list, out, ["--config", Self.config])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
+    }
+
+    /// inspect describes a wav.scp of commands: how many, which programs, and the audio files their
+    /// words name (a missing one is named as a missing plain entry is).
+    func testInspectDescribesCommandEntries() throws {
+        let tones = try writeTones()
+        let scp = try writeTextFile("""
+            a \(tones[0])
+            b flac -c -d -s \(tones[1]).flac |
+            c sox \(tones[2]) -t wav - |
+            d flac -c -d -s \(tones[1]) |
+
+            """, "wav.scp", in: dir)
+        let r = try runSeqlab(["inspect", scp])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stdoutText, """
+            \(scp): wav.scp
+              entries: 4
+              audio files found: 1
+              commands ("… |", run to read their audio): 3 (flac 2, sox 1)
+              audio files the commands name: 2 found, 1 missing
+
+            """)
+        XCTAssertEqual(r.stderr, "seqlab inspect: \(scp): line 2: \(tones[1]).flac: no such audio file, named by the command\n")
+        let good = try writeTextFile("a cat \(tones[0]) |\n", "good.scp", in: dir)
+        let g = try runSeqlab(["inspect", good])
+        XCTAssertEqual(g.status, 0, g.stderr)
+        XCTAssertEqual(g.stdoutText, "\(good): wav.scp\n  entries: 1\n  audio files found: 0\n  commands (\"… |\", run to read their audio): 1 (cat 1)\n  audio files the commands name: 1 found\n")
+    }
+}

@@ -1,0 +1,68 @@
+// ShellCommand: Kaldi "… |" locations run with /bin/sh -c, their stdout read, their stderr kept.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import XCTest
+import Tensors
+
+final class ShellCommandTests: XCTestCase {
+    func failure(_ location: String, limit: Int = 1 << 20) -> InputError? {
+        do { _ = try ShellCommand.output(of: location, limit: limit); return nil } catch { return error }
+    }
+
+    func testWhatIsACommand() {
+        XCTAssertTrue(ShellCommand.isCommand("flac -c -d -s x.flac |"))
+        XCTAssertTrue(ShellCommand.isCommand("cat x.wav|  \t"))
+        XCTAssertFalse(ShellCommand.isCommand("x.wav"))
+        XCTAssertFalse(ShellCommand.isCommand("| gzip -c > x.gz"))
+        XCTAssertEqual(ShellCommand.name("  cat x.wav |"), "command \"cat x.wav |\"")
+        XCTAssertEqual(ShellCommand.name("printf x\u{1B}[31m |"), "command \"printf x\\x1B[31m |\"")
+        XCTAssertEqual(ShellCommand.name("cat " + String(repeating: "a", count: 200) + " |"), "command \"cat " + String(repeating: "a", count: 96) + "…\"")
+    }
+
+    /// The whole of stdout, however it is written (in pieces larger than a pipe holds), with the
+    /// command's stdin empty.
+    func testOutputIsAllOfStdout() throws {
+        XCTAssertEqual(try ShellCommand.output(of: "printf 'a b\\nc' |", limit: 100), Array("a b\nc".utf8))
+        let big = try ShellCommand.output(of: "head -c 3000000 /dev/zero | tr '\\0' x; echo >&2 noise |", limit: 4_000_000)
+        XCTAssertEqual(big.count, 3_000_000)
+        XCTAssertTrue(big.allSatisfy { $0 == UInt8(ascii: "x") })
+        XCTAssertEqual(try ShellCommand.output(of: "wc -c; echo done |", limit: 100), Array("0\ndone\n".utf8), "stdin is /dev/null")
+    }
+
+    /// A failure is said with the exit status or signal and the last line of stderr; a command that
+    /// writes much to stderr does not block on it.
+    func testFailuresAreDescribed() {
+        XCTAssertEqual(failure("exit 3 |"), InputError(file: "command \"exit 3 |\"", "exited with status 3"))
+        XCTAssertEqual(failure("echo one >&2; echo two >&2; echo >&2; false |"),
+                       InputError(file: "command \"echo one >&2; echo two >&2; echo >&2; false |\"", "exited with status 1 (stderr: \"two\")"))
+        XCTAssertEqual(failure("kill -TERM $$ |")?.message, "killed by signal 15 (SIGTERM)")
+        XCTAssertEqual(failure("true |")?.message, "exited with status 0 but wrote nothing to stdout")
+        XCTAssertEqual(failure("echo why >&2 |")?.message, "exited with status 0 but wrote nothing to stdout (stderr: \"why\")")
+        XCTAssertEqual(failure("yes noise | head -n 40000 >&2; echo last >&2; exit 4 |")?.message, "exited with status 4 (stderr: \"last\")")
+        XCTAssertEqual(failure("head -c 5000 /dev/zero |", limit: 4096)?.message,
+                       "wrote more than 4096 bytes to stdout, more than seqlab holds in memory for one recording")
+        XCTAssertEqual(failure(" |")?.message, "no command before the \"|\"")
+        // The command dies of SIGPIPE when its reader is gone even if this process ignores it.
+        let old = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, old) }
+        XCTAssertEqual(failure("yes |", limit: 10)?.message, "wrote more than 10 bytes to stdout, more than seqlab holds in memory for one recording")
+    }
+
+    /// Every command is waited for, also one dropped before the end of its output: no zombie is left.
+    func testNoCommandIsLeftUnreaped() throws {
+        _ = failure("exit 1 |")
+        _ = try ShellCommand.output(of: "echo x |", limit: 10)
+        do {
+            let dropped = try ShellCommand("sleep 30; echo late |")
+            _ = dropped.location
+        }
+        _ = failure("yes |", limit: 10)
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(-1, &status, WNOHANG), -1, "a child process is left")
+        XCTAssertEqual(errno, ECHILD)
+    }
+}
