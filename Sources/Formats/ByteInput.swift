@@ -22,13 +22,31 @@ final class ByteInput {
 
     private var fd: Int32
     private let ownsDescriptor: Bool
+    /// The command whose stdout this is (`init(command:)`), nil for a file.
+    private let command: ShellCommand?
     private var buffer: [UInt8]
     private var start = 0, end = 0
     private var reachedEnd = false
     static let blockSize = 1 << 16
 
+    /// Runs the command of `location` (a Kaldi `… |` location, `ShellCommand`) and reads its
+    /// stdout, named `command "…"` in messages. At the end of its output the command is waited
+    /// for: when it failed (a non-zero exit, a signal) the read that found the end throws,
+    /// naming the byte where the output ended and the last line of the command's stderr, so
+    /// that a stream cut short (`gunzip -c` of a truncated file) is an error, not a shorter input.
+    init(command location: String) throws {
+        let command = try ShellCommand(location)
+        self.command = command
+        fd = command.output
+        ownsDescriptor = false
+        name = ShellCommand.name(location)
+        fileSize = nil
+        buffer = [UInt8](repeating: 0, count: ByteInput.blockSize)
+    }
+
     /// Opens `path` for reading; `-` is standard input.
     init(path: String) throws {
+        command = nil
         if path == "-" {
             fd = 0
             ownsDescriptor = false
@@ -67,7 +85,13 @@ final class ByteInput {
         while true {
             let n = buffer.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
             if n > 0 { end = n; return true }
-            if n == 0 { reachedEnd = true; return false }
+            if n == 0 {
+                reachedEnd = true
+                if let problem = command?.finish() {
+                    throw InputError(file: name, place: "byte \(offset)", problem)
+                }
+                return false
+            }
             if errno == EINTR { continue }
             throw InputError(file: name, place: "byte \(offset)", "read failed: \(String(cString: strerror(errno)))")
         }

@@ -31,9 +31,10 @@ public enum FileKind: Sendable, Equatable, CustomStringConvertible {
 
     /// The kind of the file at `path`. `-` (stdin) and other non-regular files are taken to be
     /// Kaldi archives, since peeking would consume the stream; so are Kaldi specifiers
-    /// (`ark:…`, `scp:…`) and scp files (`*.scp`), which `KaldiArchiveReader` reads as tables.
+    /// (`ark:…`, `scp:…`), commands (`… |`) and scp files (`*.scp`), which `KaldiArchiveReader`
+    /// reads as tables.
     public static func detect(path: String) throws -> FileKind {
-        if path == "-" || path.hasSuffix(".scp") || ["ark:", "ark,", "scp:", "scp,"].contains(where: { path.hasPrefix($0) }) {
+        if path == "-" || path.hasSuffix(".scp") || ShellCommand.isCommand(path) || ["ark:", "ark,", "scp:", "scp,"].contains(where: { path.hasPrefix($0) }) {
             return .kaldiArchive
         }
         let input = try ByteInput(path: path)

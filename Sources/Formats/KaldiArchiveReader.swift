@@ -24,10 +24,13 @@ public struct KaldiRecord: Sendable, Equatable {
 /// `KaldiTextMatrix`); binary and text records may mix. The reader never holds more than one
 /// record: it works on pipes. Accepted specifiers:
 ///
-/// - `PATH`, `-` (stdin), `ark:PATH`, `ark,OPTS:PATH`: an archive;
+/// - `PATH`, `-` (stdin), `ark:PATH`, `ark,OPTS:PATH`: an archive; a `PATH` ending in `|` is a
+///   command (`ark:gunzip -c feats.ark.gz |`) run with `/bin/sh -c`, its stdout streamed as the
+///   archive, and a command that fails (a non-zero exit, a signal) an error where its output
+///   ends, so that a cut-off stream is never taken for a shorter archive;
 /// - `scp:PATH`, `scp,OPTS:PATH`, or a `PATH` ending in `.scp`: a list of `key ark-path:byte-offset`
 ///   lines, each matrix read at its offset, cut to the line's `[rows,cols]` range if it has one
-///   (see `KaldiScp`).
+///   (see `KaldiScp`); `scp:CMD |` reads the list from a command's stdout.
 ///
 /// Keys must be non-empty, without whitespace or control characters, and unique.
 public final class KaldiArchiveReader {
@@ -53,7 +56,7 @@ public final class KaldiArchiveReader {
             throw InputError(file: "stdin", "is a terminal, expected a Kaldi archive: pipe one in (seqlab extract … | seqlab …) or give the archive's file")
         }
         switch spec.kind {
-        case .archive: source = .archive(try ByteInput(path: spec.path))
+        case .archive: source = .archive(try spec.isCommand ? ByteInput(command: spec.path) : ByteInput(path: spec.path))
         case .scp:
             let entries = try KaldiScp.read(path: spec.path)
             // A wav.scp given for features: one message for the file, not one for each of its lines.
@@ -254,6 +257,9 @@ struct KaldiSpecifier {
     /// With `ark,scp:ARK,SCP`, the scp to write beside the archive.
     var scpPath: String?
     var options: Set<String>
+    /// True when `path` is a command whose stdout is read (`ark:gunzip -c feats.ark.gz |`, Kaldi's
+    /// rxfilename ending in `|`; `ShellCommand`).
+    var isCommand: Bool { ShellCommand.isCommand(path) }
 
     init(_ spec: String) throws {
         var kind: Kind = .archive
@@ -277,9 +283,8 @@ struct KaldiSpecifier {
             path = String(path[..<comma])
         }
         if !prefixed && path.hasSuffix(".scp") { kind = .scp }
-        let trimmed = path.trimmingSpaces
-        if trimmed.hasSuffix("|") || trimmed.hasPrefix("|") {
-            throw InputError(file: spec, "command pipes in specifiers are not supported; run the command in the shell and pipe its output to \"-\"")
+        if path.trimmingSpaces.hasPrefix("|") {
+            throw InputError(file: spec, "output command pipes (\"| CMD\") are not supported; write to \"-\" and pipe stdout into the command")
         }
         guard !path.isEmpty, scpPath?.isEmpty != true else { throw InputError(file: spec, "empty path in specifier") }
         self.kind = kind

@@ -36,6 +36,9 @@ public final class KaldiArchiveWriter {
         guard spec.kind == .archive else {
             throw InputError(file: path, "cannot write an scp table; write an archive (\"ark:PATH\" or a plain path)")
         }
+        if spec.isCommand || spec.scpPath.map(ShellCommand.isCommand) == true {
+            throw InputError(file: path, "a command (\"… |\") is read, not written to; write to \"-\" and pipe stdout into the command")
+        }
         self.mode = spec.options.contains("t") ? .text : mode
         archivePath = spec.path
         if spec.scpPath != nil && spec.path == "-" {

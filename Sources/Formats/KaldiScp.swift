@@ -85,13 +85,17 @@ public struct KaldiRange: Sendable, Equatable, CustomStringConvertible {
 /// Kaldi script files for features (Kaldi `util/kaldi-table.h`, "scp" tables), as kaldiio and
 /// Kaldi write them: the last `:N` of the location is a byte offset, and a `[…]` after it a
 /// range of rows and columns (`KaldiRange`). Paths are used as written (relative paths are
-/// relative to the working directory, as in Kaldi). Command pipes (`cmd |`) are not supported and
-/// give an error naming the line.
+/// relative to the working directory, as in Kaldi). A line whose location is a command (`cmd |`)
+/// is refused, naming the line; the list itself may be a command's output (`scp:CMD |`).
 public enum KaldiScp {
     public static func read(path: String) throws -> [KaldiScpEntry] {
         var entries: [KaldiScpEntry] = []
-        for line in try TextLines.read(path: path) {
-            let file = path == "-" ? "stdin" : path
+        // The list itself may come out of a command (`scp:CMD |`), as Kaldi reads it.
+        var lines: [TextLine] = []
+        let input = try ShellCommand.isCommand(path) ? ByteInput(command: path) : ByteInput(path: path)
+        try TextLines.forEach(input: input) { lines.append($0) }
+        let file = path == "-" ? "stdin" : input.name
+        for line in lines {
             try line.requireKey(file: file)
             guard let (key, whole) = line.keyAndRest else {
                 throw InputError(file: file, place: "line \(line.number)", "expected \"key location\", found only \"\(InputError.quoted(line.text.trimmingSpaces, limit: 60))\"")

@@ -57,10 +57,11 @@ public struct SameFile {
 
     /// The files reading the Kaldi rspecifier `spec` reads: its archive, or its scp and each
     /// archive the scp's lines name (the path before an entry's `:offset`); none for stdin (`-`).
-    /// An scp that cannot be read counts as itself alone (its reader reports the error).
+    /// An scp that cannot be read counts as itself alone (its reader reports the error). A command
+    /// (`ark:CMD |`, `scp:CMD |`) names no file seqlab knows (and is not run for this): none.
     public static func files(readBy spec: String) -> [String] {
         guard let parsed = try? KaldiSpecifier(spec) else { return spec == "-" ? [] : [spec] }
-        guard parsed.path != "-" else { return [] }
+        guard parsed.path != "-", !parsed.isCommand else { return [] }
         guard parsed.kind == .scp, let entries = try? KaldiScp.read(path: parsed.path) else { return [parsed.path] }
         var seen: Set<String> = [], files = [parsed.path]
         for entry in entries where seen.insert(entry.archivePath).inserted { files.append(entry.archivePath) }
@@ -70,7 +71,7 @@ public struct SameFile {
     /// The scp through which reading the Kaldi rspecifier `spec` goes (`scp:PATH`, or a path ending
     /// in `.scp`), or nil when it reads an archive or stdin directly.
     public static func scp(readBy spec: String) -> String? {
-        guard let parsed = try? KaldiSpecifier(spec), parsed.kind == .scp, parsed.path != "-" else { return nil }
+        guard let parsed = try? KaldiSpecifier(spec), parsed.kind == .scp, parsed.path != "-", !parsed.isCommand else { return nil }
         return parsed.path
     }
 

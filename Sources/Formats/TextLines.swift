@@ -71,7 +71,11 @@ enum TextLines {
 
     /// As `read`, handing each line to `body` as it is read, none kept.
     static func forEach(path: String, _ body: (TextLine) throws -> Void) throws {
-        let input = try ByteInput(path: path)
+        try forEach(input: try ByteInput(path: path), body)
+    }
+
+    /// As `forEach(path:)`, over an open input.
+    static func forEach(input: ByteInput, _ body: (TextLine) throws -> Void) throws {
         if let size = input.fileSize, size > maxBytes {
             throw InputError(file: input.name, "\(size) bytes is too large for a list file (limit \(maxBytes))")
         }

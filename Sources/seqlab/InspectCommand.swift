@@ -16,13 +16,14 @@ struct Inspect: ParsableCommand {
         abstract: "Summarise files seqlab reads or writes: Kaldi archives, models, audio and pen-stroke files, ARPA models, training logs, front-end configs, grid maps, Kaldi text, ctm, utt2spk, spk2utt, wav.scp and segments lists.",
         discussion: """
         The kind is detected from the content, not the name. "-" reads a Kaldi archive
-        from stdin; Kaldi specifiers (ark:PATH, scp:PATH) are accepted. Summaries go to
-        stdout, errors to stderr; the exit status is non-zero if any file could not be
-        read. Kaldi lists are told apart by their lines: a wav.scp's entries are audio
-        files (checked from the current folder: a missing one makes the exit status
-        non-zero) or commands ending in '|' (counted with the programs they run, not
-        run; the audio files their words name are checked as plain entries are); the
-        times of a ctm have a decimal point, and so have a segments file's (a
+        from stdin; Kaldi specifiers (ark:PATH, scp:PATH, ark:CMD | reading a
+        command's stdout) are accepted. Summaries go to stdout, errors to stderr; the
+        exit status is non-zero if any file could not be read. Kaldi lists are told
+        apart by their lines: a wav.scp's entries are audio files (checked from the
+        current folder: a missing one makes the exit status non-zero) or commands
+        ending in '|' (counted with the programs they run, not run; the audio files
+        their words name are checked as plain entries are); the times of a ctm have
+        a decimal point, and so have a segments file's (a
         segment's end may be -1) unless no recording (second field) is a number or the
         file is named segments, when whole-number times are read as segments too (a
         text of digit labels has a number there); lines both could be (5 fields,

@@ -1,5 +1,6 @@
 // Kaldi command locations (`… |`) through the built binary: wav.scp entries whose audio a command
-// writes (`flac -c -d -s x.flac |`, `sox x.wav -t wav - |`), as Kaldi data directories have them.
+// writes (`flac -c -d -s x.flac |`, `sox x.wav -t wav - |`), and archives read through a command
+// (`ark:gzip -dc feats.ark.gz |`), as Kaldi data directories and recipes use them.
 import Foundation
 import XCTest
 import TestSupport
@@ -124,6 +125,52 @@ final class CommandPipeTests: XCTestCase {
             XCTAssertEqual(r.status, 0, r.stderr)
         }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
+    }
+
+    /// `ark:gzip -dc feats.ark.gz |` reads what the archive holds; a truncated gzip stream is an
+    /// error naming the command and its stderr, not a shorter archive; `scp:CMD |` reads the list
+    /// from the command.
+    func testArchivesThroughCommands() throws {
+        guard let gzip = installed("gzip") else { throw XCTSkip("gzip is not installed") }
+        let tones = try writeTones()
+        let plain = try writeTextFile(tones.enumerated().map { "u\($0.offset) \($0.element)\n" }.joined(), "plain.scp", in: dir)
+        let ark = dir.appendingPathComponent("feats.ark").path, scp = dir.appendingPathComponent("feats.scp").path
+        XCTAssertEqual(try extract(plain, "ark,scp:\(ark),\(scp)").status, 0)
+        let zipped = try runProgram(URL(fileURLWithPath: gzip), ["-k", ark])
+        XCTAssertEqual(zipped.status, 0, zipped.stderr)
+        let gz = try Data(contentsOf: URL(fileURLWithPath: ark + ".gz"))
+        let cut = dir.appendingPathComponent("cut.ark.gz").path
+        try gz.prefix(gz.count / 2).write(to: URL(fileURLWithPath: cut))
+
+        func cmvn(_ input: String, _ name: String) throws -> (ProcessResult, String) {
+            let out = dir.appendingPathComponent(name).path
+            return (try runSeqlab(["cmvn", input, "-o", out], currentDirectory: dir), out)
+        }
+        let (direct, directOut) = try cmvn(ark, "direct.ark")
+        XCTAssertEqual(direct.status, 0, direct.stderr)
+        let expected = try Data(contentsOf: URL(fileURLWithPath: directOut))
+        for input in ["ark:gzip -dc \(ark).gz |", "gzip -dc \(ark).gz |", "scp:cat \(scp) |"] {
+            let (r, out) = try cmvn(input, "piped.ark")
+            XCTAssertEqual(r.status, 0, "\(input): \(r.stderr)")
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), expected, input)
+        }
+        let (truncated, truncatedOut) = try cmvn("ark:gzip -dc \(cut) |", "cut.ark")
+        XCTAssertEqual(truncated.status, 1, truncated.stderr)
+        let lines = truncated.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, truncated.stderr)
+        XCTAssertTrue(truncated.stderr.hasPrefix("seqlab cmvn: command \"gzip -dc \(cut) |\": byte "), truncated.stderr)
+        XCTAssertTrue(truncated.stderr.hasSuffix(": exited with status 1 (stderr: \"gzip: \(cut): unexpected end of file\")\n"), truncated.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: truncatedOut), "a cut-off input left an output")
+        // A command that is not there: its exit status 127 and the shell's message.
+        let (missing, _) = try cmvn("ark:no-such-program-here \(ark) |", "none.ark")
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("seqlab cmvn: command \"no-such-program-here \(ark) |\": byte 0: exited with status 127 (stderr: \""), missing.stderr)
+        // Output pipes stay refused, naming the specifier.
+        let (written, _) = try cmvn(ark, "x")
+        XCTAssertEqual(written.status, 0)
+        let toCommand = try runSeqlab(["cmvn", ark, "-o", "ark:| gzip -c > out.gz"], currentDirectory: dir)
+        XCTAssertEqual(toCommand.status, 1)
+        XCTAssertEqual(toCommand.stderr, "seqlab cmvn: ark:| gzip -c > out.gz: output command pipes (\"| CMD\") are not supported; write to \"-\" and pipe stdout into the command\n")
     }
 
     /// inspect describes a wav.scp of commands: how many, which programs, and the audio files their

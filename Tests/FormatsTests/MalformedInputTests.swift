@@ -122,7 +122,10 @@ final class MalformedInputTests: XCTestCase {
         assertInputError({ try readAll(missing) }, [missing + ": line 1", "no-such.ark: cannot open"])
         let wrongOffset = try file("wrong.scp", Array("a \(ark):3\n".utf8))
         assertInputError({ try readAll(wrongOffset) }, [ark + ": byte 3 (record \"a\")", "found \"B\""])
-        assertInputError({ _ = try KaldiArchiveReader(path: "ark:gunzip -c x.gz |") }, ["command pipes in specifiers are not supported"])
+        // A command is read (its failure at the end of its output); one written to is refused.
+        assertInputError({ _ = try KaldiArchiveReader(path: "ark:exit 2 |").readAll() }, ["command \"exit 2 |\": byte 0: exited with status 2"])
+        assertInputError({ _ = try KaldiArchiveWriter(path: "ark:| gzip -c > x.gz") }, ["output command pipes (\"| CMD\") are not supported"])
+        assertInputError({ _ = try KaldiArchiveWriter(path: "ark:cat > x |") }, ["a command (\"… |\") is read, not written to"])
     }
 
     /// A binary archive where a text list is expected (`scp:feats.ark`, `--text feats.ark`) is
