@@ -87,19 +87,27 @@ public struct NoiseMixer: Sendable {
         }
     }
 
-    /// Reads a list of noise recordings (one path a line; blank lines and `#` comments skipped),
-    /// each resampled to `sampleRate`. `channel` (the speech's `--channel`) picks the channel of
+    /// Reads a list of noise recordings (one path a line; blank lines and `#` comments skipped;
+    /// a line ending in `|` is a command whose stdout is the recording, `AudioSource`), each
+    /// resampled to `sampleRate`. `channel` (the speech's `--channel`) picks the channel of
     /// a recording that has several; a mono recording (as noise collections such as MUSAN ship)
     /// is used as it is, whatever `channel` says.
     public static func load(list: String, snr: Double, sampleRate: Int, channel: Int? = nil) throws -> NoiseMixer {
         guard let text = String(data: try readWholeFile(list), encoding: .utf8) else { throw InputError(file: list, "not UTF-8 text") }
         var noises: [[Float]] = [], names: [String] = []
-        for line in text.textLines {
+        for (index, line) in text.textLines.enumerated() {
             let path = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if path.isEmpty || path.hasPrefix("#") { continue }
-            let source = try AudioSource(location: path)
-            let mono = try source.info().channels == 1
-            let audio = try source.read(channel: mono ? nil : channel)
+            let audio: Audio
+            do {
+                let source = try AudioSource(location: path)
+                let mono = try source.info().channels == 1
+                audio = try source.read(channel: mono ? nil : channel)
+            } catch let error as InputError where ShellCommand.isCommand(path) {
+                // A command (a Kaldi "… |" line) is named at its line of the list.
+                let at = error.place.map { " at \($0)" } ?? ""
+                throw InputError(file: list, place: "line \(index + 1)", "\(ShellCommand.name(path))\(at): \(error.message)")
+            }
             noises.append(try Resampler.resample(audio.samples, from: audio.sampleRate, to: sampleRate, file: path))
             names.append(path)
         }

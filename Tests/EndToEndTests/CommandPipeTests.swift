@@ -173,6 +173,25 @@ final class CommandPipeTests: XCTestCase {
         XCTAssertEqual(toCommand.stderr, "seqlab cmvn: ark:| gzip -c > out.gz: output command pipes (\"| CMD\") are not supported; write to \"-\" and pipe stdout into the command\n")
     }
 
+    /// A --noise-files line may be a command too: the noise is the same as the file's; a failing
+    /// one is named at its line of the list.
+    func testNoiseListCommands() throws {
+        let tones = try writeTones()
+        let speech = try writeTextFile("u0 \(tones[0])\nu1 \(tones[1])\n", "wav.scp", in: dir)
+        let plainList = try writeTextFile("# noises\n\(tones[2])\n", "plain.list", in: dir)
+        let catList = try writeTextFile("# noises\ncat \(tones[2]) |\n", "cat.list", in: dir)
+        let a = dir.appendingPathComponent("a.ark").path, b = dir.appendingPathComponent("b.ark").path
+        for (list, out) in [(plainList, a), (catList, b)] {
+            let r = try extract(speech, out, ["--noise-snr", "5", "--noise-files", list, "--seed", "3"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: b)), try Data(contentsOf: URL(fileURLWithPath: a)))
+        let badList = try writeTextFile("\(tones[2])\n\ncat \(tones[2]).missing |\n", "bad.list", in: dir)
+        let r = try extract(speech, dir.appendingPathComponent("c.ark").path, ["--noise-snr", "5", "--noise-files", badList])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "seqlab extract audio: \(badList): line 3: command \"cat \(tones[2]).missing |\": exited with status 1 (stderr: \"cat: \(tones[2]).missing: No such file or directory\")\n")
+    }
+
     /// inspect describes a wav.scp of commands: how many, which programs, and the audio files their
     /// words name (a missing one is named as a missing plain entry is).
     func testInspectDescribesCommandEntries() throws {
