@@ -32,7 +32,7 @@ public enum WavScp {
 
     /// The audio files a command's words name: words after the program, not options, ending in
     /// an audio extension (`x.flac` of `flac -c -d -s x.flac |`).
-    static func audioFiles(_ location: String) -> [String] {
+    public static func audioFiles(_ location: String) -> [String] {
         words(location).dropFirst().filter { word in
             guard let dot = word.lastIndex(of: "."), !word.hasPrefix("-") else { return false }
             return readableExtensions.contains(word[word.index(after: dot)...].lowercased())

@@ -305,8 +305,8 @@ struct ExtractAudio: ParsableCommand {
         }
         try Self.refuseSharedOutputs(SameFile.files(ofSpecifier: output).map { ("-o", $0) } + [("--text-out", textOut), ("--utt2spk-out", utt2spkOut)])
         try Self.refuseReplacingInputs(outputs: [("-o", output), ("--text-out", textOut), ("--utt2spk-out", utt2spkOut)],
-                                       inputs: items.map(\.path) + [scp, segments, self.config, textIn, utt2spkIn, noiseFiles]
-                                           + (augmentation.noise?.names ?? []))
+                                       inputs: filesRead(items.map(\.path)) + [scp, segments, self.config, textIn, utt2spkIn, noiseFiles]
+                                           + filesRead(augmentation.noise?.names ?? []))
         // The only BLAS product here is the small MFCC DCT, one utterance per thread: OpenBLAS's
         // own worker threads (started when the library loads, spinning on sched_yield while they
         // wait) only cost CPU, so run BLAS on the calling thread and stop them.

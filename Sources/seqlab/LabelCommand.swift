@@ -132,7 +132,7 @@ struct Label: ParsableCommand {
                 included = items.compactMap(\.path).flatMap { inkIncludedFiles(path: $0, includeRoot: includeRoot) }
             }
             try Self.refuseReplacingInputs(outputs: [("-o", output), ("-o", output == "-" ? nil : output + ".progress")],
-                                           inputs: items.map(\.path) + [scp, segments, decoding.model, decoding.lm, decoding.lexicon] + included)
+                                           inputs: filesRead(items.map(\.path)) + [scp, segments, decoding.model, decoding.lm, decoding.lexicon] + included)
             sink = output == "-" ? nil : try ResumableOutput(path: output, resume: resume, settings: runSettings(items))
             // A file given twice is listed once (inputList); two other inputs with one key (`/a/x.wav` and
             // `a/x.wav`) are the first labelled, the second reported, as extract does.

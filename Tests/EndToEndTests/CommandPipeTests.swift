@@ -192,6 +192,22 @@ final class CommandPipeTests: XCTestCase {
         XCTAssertEqual(r.stderr, "seqlab extract audio: \(badList): line 3: command \"cat \(tones[2]).missing |\": exited with status 1 (stderr: \"cat: \(tones[2]).missing: No such file or directory\")\n")
     }
 
+    /// An output over the audio file a command reads is refused before any work, as one over a
+    /// listed file is (the command would have read it, and the archive replaced it).
+    func testOutputOverAFileACommandReadsIsRefused() throws {
+        let tones = try writeTones()
+        let scp = try writeTextFile("u0 cat \(tones[0]) |\nu1 sox \(tones[1]) -t wav - |\n", "wav.scp", in: dir)
+        let before = try Data(contentsOf: URL(fileURLWithPath: tones[1]))
+        let r = try extract(scp, tones[1])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertEqual(r.stderr, "seqlab extract audio: -o \(tones[1]) is the input \(tones[1]): writing it would replace that input; give another output path\n")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tones[1])), before)
+        let label = try runSeqlab(["label", "-m", Self.model, "--scp", scp, "-o", tones[1], "--quiet"])
+        XCTAssertEqual(label.status, 64, label.stderr)
+        XCTAssertTrue(label.stderr.hasSuffix("-o \(tones[1]) is the input \(tones[1]): writing it would replace that input; give another output path\n"), label.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tones[1])), before)
+    }
+
     /// inspect describes a wav.scp of commands: how many, which programs, and the audio files their
     /// words name (a missing one is named as a missing plain entry is).
     func testInspectDescribesCommandEntries() throws {

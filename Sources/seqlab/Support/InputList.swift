@@ -39,6 +39,16 @@ func inputList(files: [String], scp: String?, warn: (String) -> Void) throws
     return (inputs.items, nil)
 }
 
+/// The files reading `locations` reads: a path itself, and for a Kaldi command (`flac -c -d -s
+/// x.flac |`) the audio files its words name, so that an output over one of them is refused as
+/// an output over a listed file is.
+func filesRead(_ locations: [String?]) -> [String?] {
+    locations.flatMap { location -> [String?] in
+        guard let location, ShellCommand.isCommand(location) else { return [location] }
+        return WavScp.audioFiles(location)
+    }
+}
+
 /// Refuses a command line on which more than one input reads standard input ("-"): the first to
 /// read would take all of it and the others would find it empty. `inputs` pairs each flag (as
 /// the user would name it) with its path; nil is an input not given.
