@@ -203,6 +203,40 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertEqual(try checkoutChanges(), before, "make-mazes out/grids changed the checkout")
     }
 
+    /// The files under `root`, as paths relative to it, sorted.
+    private func filesUnder(_ root: URL) -> [String] {
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        let prefix = root.resolvingSymlinksInPath().path + "/"
+        return walker.compactMap { $0 as? URL }
+            .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+            .map { String($0.resolvingSymlinksInPath().path.dropFirst(prefix.count)) }
+            .sorted()
+    }
+
+    /// make-fuzz-corpus writes the committed seeds (Fuzz/Corpus) again, byte for byte: the same
+    /// files, none missing and none extra, so a change to a fixture or to make-malformed that alters
+    /// the seeds shows here (run scripts/make-fuzz-corpus and commit what it changed). It writes a
+    /// folder it is given and leaves the checkout alone.
+    func testMakeFuzzCorpusRemakesTheCommittedSeeds() throws {
+        let before = try checkoutChanges()
+        let out = temporaryDirectory("make-fuzz-corpus").appendingPathComponent("corpus")
+        let result = try runProgram(scripts.appendingPathComponent("make-fuzz-corpus"), [out.path], timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try checkoutChanges(), before, "make-fuzz-corpus OUT changed the checkout")
+        let committed = packageRoot.appendingPathComponent("Fuzz/Corpus")
+        let made = filesUnder(out), kept = filesUnder(committed)
+        // eleven targets, each with a few seeds; a listing that found few would compare little.
+        XCTAssertGreaterThan(made.count, 100, made.joined(separator: " "))
+        XCTAssertEqual(Set(made.map { $0.split(separator: "/")[0] }).count, 11, made.joined(separator: " "))
+        XCTAssertEqual(made.filter { !kept.contains($0) }, [], "written by make-fuzz-corpus but not committed in Fuzz/Corpus")
+        XCTAssertEqual(kept.filter { !made.contains($0) }, [], "committed in Fuzz/Corpus but not written by make-fuzz-corpus")
+        for name in made where kept.contains(name) {
+            XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent(name)),
+                           try Data(contentsOf: committed.appendingPathComponent(name)),
+                           "Fuzz/Corpus/\(name) differs from what make-fuzz-corpus writes")
+        }
+    }
+
     /// make-malformed misused (no folder, an option or a file in its place, a second folder, an
     /// unknown option, --model without its file) says what is wrong and gives its usage line, in
     /// two lines with status 2, not its whole description with status 1 or a Python traceback; a
