@@ -237,6 +237,32 @@ final class ScriptHelpTests: XCTestCase {
         }
     }
 
+    /// make-fuzz-corpus misused (two folders, an option, a file as OUT) says what is wrong and gives
+    /// its usage line, in two lines with status 2 as the other scripts, not "Usage:" with status 1;
+    /// it writes nothing, and a folder holding other files is still refused whole (status 1).
+    func testMakeFuzzCorpusGivesAUsageLineOnMisuse() throws {
+        for (arguments, message) in [(["out", "other"], "takes one folder OUT, not also 'other'"),
+                                     (["--foo"], "unknown option --foo (OUT is a folder)"),
+                                     (["-x", "out"], "unknown option -x (OUT is a folder)")] {
+            try assertRefused("make-fuzz-corpus", arguments, mentions: message)
+            let result = try runProgram(scripts.appendingPathComponent("make-fuzz-corpus"), arguments,
+                                        currentDirectory: temporaryDirectory("script-usage"), timeout: 30)
+            XCTAssertEqual(result.stderr, "make-fuzz-corpus: \(message)\nusage: scripts/make-fuzz-corpus [OUT]   (default OUT: Fuzz/Corpus)\n",
+                           "\(arguments)")
+        }
+        let cwd = temporaryDirectory("script-usage")
+        try Data().write(to: cwd.appendingPathComponent("a-file"))
+        let file = try runProgram(scripts.appendingPathComponent("make-fuzz-corpus"), ["a-file"], currentDirectory: cwd, timeout: 30)
+        XCTAssertEqual(file.status, 2, file.stderr)
+        XCTAssertEqual(file.stderr.split(separator: "\n").first, "make-fuzz-corpus: OUT is a folder, and a-file is a file")
+        try FileManager.default.createDirectory(at: cwd.appendingPathComponent("notes"), withIntermediateDirectories: true)
+        try Data("keep me".utf8).write(to: cwd.appendingPathComponent("notes/todo.txt"))
+        let other = try runProgram(scripts.appendingPathComponent("make-fuzz-corpus"), ["notes"], currentDirectory: cwd, timeout: 30)
+        XCTAssertEqual(other.status, 1, other.stderr)
+        XCTAssertTrue(other.stderr.hasPrefix("make-fuzz-corpus: notes holds todo.txt, which is not a fuzz corpus"), other.stderr)
+        XCTAssertEqual(filesUnder(cwd), ["a-file", "notes/todo.txt"], "make-fuzz-corpus wrote or removed files when refusing")
+    }
+
     /// make-malformed misused (no folder, an option or a file in its place, a second folder, an
     /// unknown option, --model without its file) says what is wrong and gives its usage line, in
     /// two lines with status 2, not its whole description with status 1 or a Python traceback; a
