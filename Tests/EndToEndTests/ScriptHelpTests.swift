@@ -570,6 +570,49 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("no run in \(out.path) has results"), result.stderr)
     }
 
+    /// A run folder for unipen-breakdown: each held-out contributor's words (test-C.text) and the
+    /// run's hypotheses (hyp-C.txt); `hyps` replaces a contributor's hypotheses.
+    private func breakdownRun(_ hyps: [String: String] = [:]) throws -> URL {
+        let run = temporaryDirectory("unipen-breakdown-run")
+        for c in ["att", "imp", "art", "abm"] {
+            let words = "\(c)1 ab\n\(c)2 x\n\(c)3 a1\n"
+            try words.write(to: run.appendingPathComponent("test-\(c).text"), atomically: true, encoding: .utf8)
+            try (hyps[c] ?? words).write(to: run.appendingPathComponent("hyp-\(c).txt"), atomically: true, encoding: .utf8)
+        }
+        return run
+    }
+
+    /// unipen-breakdown scores each kind of word per contributor; when seqlab score refuses one (here
+    /// a hypothesis given twice, and a contributor with no hypothesis for its one-character word), the
+    /// script says which words of which files and why, where it used to end with status 1 and no
+    /// word (score's messages went to /dev/null).
+    func testUnipenBreakdownSaysWhichScoringFailed() throws {
+        let environment = try builtBinariesEnvironment()
+        let good = try runProgram(scripts.appendingPathComponent("unipen-breakdown"), [try breakdownRun(["art": "art1 ab\nart2 x\nart3 a\n"]).path],
+                                  environment: environment, timeout: 120)
+        XCTAssertEqual(good.status, 0, good.stderr)
+        let rows = good.stdoutText.split(separator: "\n").map(String.init)
+        XCTAssertEqual(rows.count, 1 + 5 * 3, good.stdoutText)
+        // "a1" read as "a": one deletion in two characters, and in all four contributors' eight.
+        XCTAssertTrue(rows.contains("art          other         1  %CER 50.00 [ 1 / 2, 0 ins, 1 del, 0 sub ]"), good.stdoutText)
+        XCTAssertTrue(rows.contains("all          other         4  %CER 12.50 [ 1 / 8, 0 ins, 1 del, 0 sub ]"), good.stdoutText)
+
+        let twice = try breakdownRun(["imp": "imp1 ab\nimp1 ab\nimp2 x\nimp3 a1\n"])
+        let duplicate = try runProgram(scripts.appendingPathComponent("unipen-breakdown"), [twice.path], environment: environment, timeout: 120)
+        XCTAssertEqual(duplicate.status, 1, duplicate.stderr)
+        XCTAssertTrue(duplicate.stderr.contains("unipen-breakdown: scoring the 'letters' words of imp (\(twice.path)/hyp-imp.txt against "
+                                                + "\(twice.path)/test-imp.text) failed (seqlab score, status 1): seqlab score: imp.letters.hyp: line 2: "
+                                                + "duplicate key \"imp1\" (first on line 1)\n"), duplicate.stderr)
+        XCTAssertTrue(duplicate.stdoutText.hasSuffix("imp          single        1  %CER 0.00 [ 0 / 1, 0 ins, 0 del, 0 sub ]\n"), duplicate.stdoutText)
+
+        let missing = try breakdownRun(["abm": "abm1 ab\nabm3 a1\n"])
+        let none = try runProgram(scripts.appendingPathComponent("unipen-breakdown"), [missing.path], environment: environment, timeout: 120)
+        XCTAssertEqual(none.status, 1, none.stderr)
+        XCTAssertTrue(none.stderr.contains("unipen-breakdown: scoring the 'single' words of abm (\(missing.path)/hyp-abm.txt against "
+                                           + "\(missing.path)/test-abm.text) failed (seqlab score, status 1): seqlab score: abm.single.hyp: "
+                                           + "no utterance key matches one of abm.single.ref"), none.stderr)
+    }
+
     /// unipen-continue checks EPOCHS before it sets up, links the run's files and resumes (where
     /// train refused `--epochs abc`, or a RUN and OUTDIR given in the wrong order, at the end).
     func testUnipenContinueRefusesBadEpochsBeforeBuilding() throws {
