@@ -620,6 +620,27 @@ final class ScriptHelpTests: XCTestCase {
         try assertRefused("unipen-continue", ["run", "out", "13"], mentions: "EPOCHS is a positive whole number, not 'out'")
     }
 
+    /// unipen-variants, unipen-breakdown and unipen-continue given too few or too many arguments (or
+    /// unipen-continue a wrong option after OUTDIR) say what is wrong before their usage line, as the
+    /// other scripts do, instead of the usage line alone.
+    func testUnipenRunScriptsSayWhatIsWrongWithTheirArguments() throws {
+        let variants = "needs the run folder RUN, the output folder OUTDIR and the variants' bounds R,S,W"
+        try assertRefused("unipen-variants", [], mentions: "unipen-variants: \(variants)\n")
+        try assertRefused("unipen-variants", ["run", "out"], mentions: "unipen-variants: \(variants)\n")
+        try assertRefused("unipen-variants", ["run", "out", "5,0.25,0.1", "model.safetensors", "extra"],
+                          mentions: "unipen-variants: takes RUN, OUTDIR, R,S,W and MODEL, not also 'extra'\n")
+        try assertRefused("unipen-breakdown", [], mentions: "unipen-breakdown: needs the run folder (RUN)\nusage: scripts/unipen-breakdown RUN [HYP]\n")
+        try assertRefused("unipen-breakdown", ["run", "hyp", "extra"], mentions: "unipen-breakdown: takes RUN and HYP, not also 'extra'\n")
+        let continued = "unipen-continue: needs the run folder RUN, EPOCHS and the output folder OUTDIR\n"
+        try assertRefused("unipen-continue", [], mentions: continued)
+        try assertRefused("unipen-continue", ["run", "13"], mentions: continued)
+        try assertRefused("unipen-continue", ["run", "13", "out", "--average-last"], mentions: "--average-last needs a whole number of 1 or more\n")
+        try assertRefused("unipen-continue", ["run", "13", "out", "--average-last", "0"], mentions: "--average-last needs a whole number of 1 or more, not '0'")
+        try assertRefused("unipen-continue", ["run", "13", "out", "--average", "3"],
+                          mentions: "unknown argument '--average' after OUTDIR (the one option is --average-last N)")
+        try assertRefused("unipen-continue", ["run", "13", "out", "--average-last", "3", "extra"], mentions: "not also 'extra'")
+    }
+
     /// classify-experiments with SEQLAB=PATH runs that binary and builds nothing: its set-up runs
     /// with --no-build. A `swift` that fails stands in for the toolchain, so a build would end the
     /// run with its status (99); here the run gets past the set-up to the missing recordings.
