@@ -53,17 +53,22 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertEqual(try checkoutChanges(), before, "a script's --help changed the checkout")
     }
 
-    /// A file directly in scripts/ starts with "#!" if and only if it is executable: a script with
-    /// an interpreter line can be run as scripts/NAME (and is then checked by the tests here), and
-    /// a data or source file there (a config, C source) is not marked runnable.
+    /// A file in scripts/ or scripts/reference/ starts with "#!" if and only if it is executable: a
+    /// script with an interpreter line can be run as scripts/NAME (and the ones directly in scripts/
+    /// are then checked by the tests here), and a data or source file there (a config, C source) is
+    /// not marked runnable. The files of scripts/lib are sourced: no "#!", not executable.
     func testScriptsWithAnInterpreterLineAreExecutableAndNoOthers() throws {
-        let files = try FileManager.default.contentsOfDirectory(at: scripts, includingPropertiesForKeys: [.isRegularFileKey])
-            .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-        XCTAssertGreaterThan(files.count, 25)
-        for file in files {
-            let interpreted = try Data(contentsOf: file).prefix(2) == Data("#!".utf8)
-            XCTAssertEqual(FileManager.default.isExecutableFile(atPath: file.path), interpreted,
-                           "scripts/\(file.lastPathComponent): \(interpreted ? "has a #! line but is not executable" : "is executable without a #! line")")
+        for (folder, least) in [("scripts", 25), ("scripts/reference", 10), ("scripts/lib", 2)] {
+            let files = try FileManager.default.contentsOfDirectory(at: packageRoot.appendingPathComponent(folder),
+                                                                    includingPropertiesForKeys: [.isRegularFileKey])
+                .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+            XCTAssertGreaterThanOrEqual(files.count, least, folder)
+            for file in files {
+                let interpreted = try Data(contentsOf: file).prefix(2) == Data("#!".utf8)
+                XCTAssertEqual(FileManager.default.isExecutableFile(atPath: file.path), interpreted,
+                               "\(folder)/\(file.lastPathComponent): \(interpreted ? "has a #! line but is not executable" : "is executable without a #! line")")
+                if folder == "scripts/lib" { XCTAssertFalse(interpreted, "\(folder)/\(file.lastPathComponent) is sourced, not run") }
+            }
         }
     }
 
