@@ -268,6 +268,37 @@ final class ScriptHelpTests: XCTestCase {
         XCTAssertEqual(filesUnder(cwd), ["a-file", "notes/todo.txt"], "make-fuzz-corpus wrote or removed files when refusing")
     }
 
+    /// scripts/fuzz misused says what is wrong with its usage line (status 2) before building
+    /// anything. SECONDS went to libFuzzer's -max_total_time unchecked for `all`, and 0 for a target:
+    /// libFuzzer reads a word (or 0) as no limit, so `scripts/fuzz all abc` ran each target without
+    /// end; list and build ignored what followed them; a missing SECONDS or subcommand gave the
+    /// usage alone, an unknown target a line without it. A `swift` that fails stands in for the
+    /// toolchain and the scratch folder is a temporary one, so a script that went on to build or
+    /// fuzz stops at once, in a folder of its own.
+    func testFuzzScriptRefusesBadSecondsAndTargetsBeforeBuilding() throws {
+        let toolchain = temporaryDirectory("failing-swift")
+        let swift = toolchain.appendingPathComponent("swift")
+        try "#!/bin/sh\necho \"swift $*: not to be run\" >&2\nexit 99\n".write(to: swift, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: swift.path)
+        let work = temporaryDirectory("fuzz-work")
+        let environment = ["PATH": toolchain.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                           "SEQLAB_FUZZ_WORK": work.path]
+        for (arguments, message) in [([], "needs list, build, a target or all"),
+                                     (["all"], "needs SECONDS after all"),
+                                     (["all", "abc"], "SECONDS needs a whole number of 1 or more, not 'abc'"),
+                                     (["ark", "1O"], "SECONDS needs a whole number of 1 or more, not '1O'"),
+                                     (["ark", "0"], "SECONDS needs a whole number of 1 or more, not '0'"),
+                                     (["arc", "10"], "unknown target 'arc' (scripts/fuzz list names them)"),
+                                     (["list", "ark"], "list takes nothing more, not 'ark'")] {
+            let result = try runProgram(scripts.appendingPathComponent("fuzz"), arguments,
+                                        currentDirectory: temporaryDirectory("script-usage"), environment: environment, timeout: 60)
+            let call = (["scripts/fuzz"] + arguments).joined(separator: " ")
+            XCTAssertEqual(result.status, 2, "\(call): stderr \(result.stderr.prefix(400))")
+            XCTAssertEqual(result.stderr, "fuzz: \(message)\nusage: scripts/fuzz list | build | TARGET SECONDS [ARGS…] | all SECONDS [ARGS…]\n", call)
+        }
+        XCTAssertEqual(contents(of: work), [], "scripts/fuzz built or fuzzed before refusing")
+    }
+
     /// make-malformed misused (no folder, an option or a file in its place, a second folder, an
     /// unknown option, --model without its file) says what is wrong and gives its usage line, in
     /// two lines with status 2, not its whole description with status 1 or a Python traceback; a
