@@ -91,6 +91,7 @@ public final class ShellCommand: @unchecked Sendable {
             closeOutput()
             kill(pid, SIGTERM)
             _ = waitStatus()
+            errors.abandon()
         }
     }
 
@@ -107,7 +108,9 @@ public final class ShellCommand: @unchecked Sendable {
         guard !ended else { return nil }
         ended = true
         let status = waitStatus()
-        let last = errors.lastLine(waitingAtMost: 2)
+        // The command has ended, so all it wrote to stderr is in the pipe: take that and stop
+        // reading, not waiting for processes it left in the background holding stderr open.
+        errors.abandon()
         var problem: String
         if status & 0x7F == 0 {
             let code = (status >> 8) & 0xFF
@@ -117,13 +120,13 @@ public final class ShellCommand: @unchecked Sendable {
             let signal = status & 0x7F
             problem = "killed by signal \(signal)\(Self.signalNames[signal].map { " (\($0))" } ?? "")"
         }
-        if let last { problem += " (stderr: \"\(last)\")" }
+        if let last = errors.lastLine() { problem += " (stderr: \"\(last)\")" }
         return problem
     }
 
-    /// The last line the command wrote to stderr (cut to 160 characters), nil when none; waits for
-    /// the command's stderr to end for at most `seconds` (a background process may keep it).
-    public func lastErrorLine(waitingAtMost seconds: Double = 2) -> String? { errors.lastLine(waitingAtMost: seconds) }
+    /// The last line the command wrote to stderr (cut to 160 characters), nil when none. After
+    /// `finish()`, all it wrote before it ended; before, what it has written so far.
+    public func lastErrorLine() -> String? { errors.lastLine() }
 
     private func waitStatus() -> Int32 {
         var status: Int32 = 0
@@ -180,7 +183,7 @@ public final class ShellCommand: @unchecked Sendable {
             throw InputError(file: name(location), problem)
         }
         if bytes.isEmpty {
-            let note = command.lastErrorLine(waitingAtMost: 0).map { " (stderr: \"\($0)\")" } ?? ""
+            let note = command.lastErrorLine().map { " (stderr: \"\($0)\")" } ?? ""
             throw InputError(file: name(location), "exited with status 0 but wrote nothing to stdout\(note)")
         }
         return bytes
@@ -191,18 +194,34 @@ public final class ShellCommand: @unchecked Sendable {
 private func readDescriptor(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int { read(fd, p, n) }
 
 /// Drains a command's stderr on a thread of its own (so that a command writing much there never
-/// blocks on it), keeping its last 4 KiB.
+/// blocks on it), keeping its last 4 KiB. Once the command has ended (`abandon()`), the thread
+/// takes what the pipe holds and closes it: a process the command left in the background may
+/// keep its stderr open for long, and neither the descriptor nor the thread waits for it.
 private final class StderrTail: @unchecked Sendable {
     private let lock = NSLock()
     private var tail: [UInt8] = []
     private let done = DispatchSemaphore(value: 0)
     private var finished = false
+    private var abandoned = false
     static let keep = 4096
+    /// The most read after `abandon()` (a background process may go on writing).
+    static let afterEnd = 1 << 20
 
     init(descriptor: Int32) {
         let thread = Thread { [self] in
             var chunk = [UInt8](repeating: 0, count: 4096)
+            var readAfterEnd = 0
             while true {
+                lock.lock()
+                let ending = abandoned
+                lock.unlock()
+                // Until the command ends, wake now and then to see whether it has; after, only
+                // what the pipe holds now is read (a zero timeout).
+                var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&request, 1, ending ? 0 : 50)
+                if ready < 0 && errno == EINTR { continue }
+                if ready < 0 || (ready == 0 && ending) { break }
+                if ready == 0 { continue }
                 let n = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
@@ -210,6 +229,10 @@ private final class StderrTail: @unchecked Sendable {
                 tail.append(contentsOf: chunk[0..<n])
                 if tail.count > 2 * Self.keep { tail.removeFirst(tail.count - Self.keep) }
                 lock.unlock()
+                if ending {
+                    readAfterEnd += n
+                    if readAfterEnd > Self.afterEnd { break }
+                }
             }
             close(descriptor)
             done.signal()
@@ -217,13 +240,21 @@ private final class StderrTail: @unchecked Sendable {
         thread.start()
     }
 
-    /// The last non-blank line, quoted for a message; waits for the end of stderr for at most
-    /// `seconds` first.
-    func lastLine(waitingAtMost seconds: Double) -> String? {
+    /// Says the command has ended: the thread reads what the pipe holds, then closes it.
+    func abandon() {
         lock.lock()
-        let over = finished
+        abandoned = true
         lock.unlock()
-        if !over, done.wait(timeout: .now() + seconds) == .success {
+    }
+
+    /// The last non-blank line, quoted for a message. After `abandon()`, waits for the thread to
+    /// take what the pipe holds (it does not wait for more).
+    func lastLine() -> String? {
+        lock.lock()
+        let wait = abandoned && !finished
+        lock.unlock()
+        if wait {
+            done.wait()
             lock.lock()
             finished = true
             lock.unlock()

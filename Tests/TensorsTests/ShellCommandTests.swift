@@ -65,4 +65,29 @@ final class ShellCommandTests: XCTestCase {
         XCTAssertEqual(waitpid(-1, &status, WNOHANG), -1, "a child process is left")
         XCTAssertEqual(errno, ECHILD)
     }
+
+    /// The descriptors this process has open.
+    func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+    }
+
+    /// A command that leaves a process in the background holding its stderr open (as
+    /// `(sleep 100 &); cat x.wav |` does) is done when it exits: its output is taken at once (a
+    /// failure still with its last stderr line), and its stderr pipe is closed, not held until
+    /// the background process ends.
+    func testABackgroundProcessHoldingStderrIsNotWaitedFor() throws {
+        let before = openDescriptors()
+        let start = Date()
+        for _ in 0..<3 {
+            XCTAssertEqual(try ShellCommand.output(of: "(sleep 10 >/dev/null &); printf abc |", limit: 10), Array("abc".utf8))
+        }
+        XCTAssertEqual(failure("(sleep 10 >/dev/null &); echo why >&2; exit 2 |")?.message, "exited with status 2 (stderr: \"why\")")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1.5, "waited for the background processes' stderr")
+        var open = openDescriptors()
+        for _ in 0..<100 where open > before {
+            usleep(10_000)
+            open = openDescriptors()
+        }
+        XCTAssertEqual(open, before, "stderr pipes held open by the background processes")
+    }
 }
