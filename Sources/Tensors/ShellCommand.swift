@@ -14,7 +14,8 @@ import Foundation
 /// goes into the error when the command fails.
 ///
 /// `finish()` waits for the command and says how it ended; a command dropped before that is
-/// stopped (SIGTERM) and waited for, so none is left a zombie.
+/// stopped (SIGTERM, then SIGKILL if it is still there a second later) and waited for, so none
+/// is left a zombie and seqlab does not wait long for one that ignores SIGTERM.
 public final class ShellCommand: @unchecked Sendable {
     /// The location as written (with its `|`).
     public let location: String
@@ -88,11 +89,79 @@ public final class ShellCommand: @unchecked Sendable {
     deinit {
         if !ended {
             // Dropped before its end (a reader that stopped at an error): stop it and reap it.
-            closeOutput()
-            kill(pid, SIGTERM)
-            _ = waitStatus()
+            _ = stop()
             errors.abandon()
         }
+    }
+
+    /// How long a command that is stopped (`stop()`) has to end after SIGTERM before SIGKILL.
+    static let stopGrace = 1.0
+
+    /// Stops a command whose output is no longer wanted and waits for it: its stdout is closed
+    /// and it is sent SIGTERM, with the processes it started (`sleep 5; cat x |` runs `sleep`
+    /// under the shell), then SIGKILL if it has not ended `stopGrace` seconds later (a command
+    /// may ignore or trap SIGTERM), so that seqlab never waits long for it and leaves none of
+    /// them running. Returns its wait status.
+    private func stop() -> Int32 {
+        closeOutput()
+        let tree = [pid] + Self.descendants(of: pid)
+        for process in tree { kill(process, SIGTERM) }
+        let deadline = DispatchTime.now() + Self.stopGrace
+        var status: Int32 = 0, reaped = false
+        while true {
+            if !reaped {
+                let found = waitpid(pid, &status, WNOHANG)
+                if found < 0 && errno == EINTR { continue }
+                if found == pid || found < 0 { reaped = true }
+                if found < 0 { status = 0 }
+            }
+            let alive = tree.dropFirst().filter(Self.isRunning)
+            if reaped && alive.isEmpty { return status }
+            if DispatchTime.now() >= deadline {
+                let rest = Array(Set(alive + (reaped ? [] : Self.descendants(of: pid))))
+                if !reaped { kill(pid, SIGKILL) }
+                for process in rest { kill(process, SIGKILL) }
+                if !reaped { status = waitStatus() }
+                // SIGKILL takes a moment to end a process that is not a child of seqlab's.
+                for _ in 0..<100 where rest.contains(where: Self.isRunning) { usleep(10_000) }
+                return status
+            }
+            usleep(10_000)
+        }
+    }
+
+    /// The processes below `root` (its children, theirs, …), from /proc; none where there is no
+    /// /proc (the command alone is then stopped).
+    static func descendants(of root: pid_t) -> [pid_t] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        var children: [pid_t: [pid_t]] = [:]
+        for name in names {
+            guard let process = pid_t(name), let (parent, _) = status(of: process) else { continue }
+            children[parent, default: []].append(process)
+        }
+        var found: [pid_t] = [], queue = [root]
+        while let next = queue.popLast() {
+            for child in children[next] ?? [] where !found.contains(child) {
+                found.append(child)
+                queue.append(child)
+            }
+        }
+        return found
+    }
+
+    /// The parent and the state letter of `process` from /proc/PID/stat, nil when it is gone.
+    static func status(of process: pid_t) -> (parent: pid_t, state: Character)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count >= 2, let state = fields[0].first, let parent = pid_t(fields[1]) else { return nil }
+        return (parent, state)
+    }
+
+    /// True while `process` exists and is not a zombie.
+    static func isRunning(_ process: pid_t) -> Bool {
+        guard let (_, state) = status(of: process) else { return false }
+        return state != "Z" && state != "X"
     }
 
     /// Closes the read end of stdout (a command still writing then ends by SIGPIPE).
@@ -172,9 +241,9 @@ public final class ShellCommand: @unchecked Sendable {
             }
             if n == 0 { break }
             guard bytes.count + n <= limit else {
-                command.closeOutput()
-                kill(command.pid, SIGTERM)
-                _ = command.finish()
+                command.ended = true
+                _ = command.stop()
+                command.errors.abandon()
                 throw InputError(file: name(location), "wrote more than \(limit) bytes to stdout, more than seqlab holds in memory for one recording")
             }
             bytes.append(contentsOf: chunk[0..<n])

@@ -90,4 +90,35 @@ final class ShellCommandTests: XCTestCase {
         }
         XCTAssertEqual(open, before, "stderr pipes held open by the background processes")
     }
+
+    /// True while `process` exists and is not a zombie.
+    func isRunning(_ process: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")"), let state = stat[stat.index(after: close)...].split(separator: " ").first else { return false }
+        return state != "Z" && state != "X"
+    }
+
+    /// A command dropped before its end is stopped with the processes it started (not only its
+    /// shell), and one that ignores SIGTERM is killed a moment later: dropping it never waits
+    /// for it to end by itself, nor leaves a process of it running.
+    func testADroppedCommandIsStoppedWithItsProcesses() throws {
+        for location in ["trap '' TERM; sleep 20 & echo $!; wait; true |", "sleep 20 & echo $!; wait; true |"] {
+            let start = Date()
+            var sleeper: pid_t = 0
+            do {
+                let command = try ShellCommand(location)
+                // The line with the pid of sleep: the trap is set by then.
+                var line: [UInt8] = [], byte: UInt8 = 0
+                while Glibc.read(command.output, &byte, 1) == 1 && byte != 10 { line.append(byte) }
+                sleeper = pid_t(String(decoding: line, as: UTF8.self)) ?? 0
+                XCTAssertTrue(isRunning(sleeper), location)
+            }
+            XCTAssertLessThan(Date().timeIntervalSince(start), 5, location)
+            XCTAssertGreaterThan(sleeper, 0, location)
+            XCTAssertFalse(isRunning(sleeper), "\(location): sleep \(sleeper) is left running")
+            if isRunning(sleeper) { kill(sleeper, SIGKILL) }
+        }
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(-1, &status, WNOHANG), -1, "a child process is left")
+    }
 }
