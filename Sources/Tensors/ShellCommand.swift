@@ -36,6 +36,15 @@ public final class ShellCommand: @unchecked Sendable {
         "command \"\(InputError.quoted(location.trimmingCharacters(in: .whitespaces), limit: 100))\""
     }
 
+    /// Asked before a command starts and, while seqlab waits for a command's output
+    /// (`output(of:limit:)`), every tenth of a second: once it is true (seqlab was told to stop:
+    /// Ctrl-C, SIGTERM, SIGHUP), no command starts and one under way is stopped at once
+    /// (`stop()`), with an error saying so (`interruptedMessage`). Set it before commands run.
+    nonisolated(unsafe) public static var interrupted: @Sendable () -> Bool = { false }
+
+    /// The error of a command stopped, or not started, because seqlab was interrupted.
+    public static let interruptedMessage = "stopped: seqlab was interrupted"
+
     /// Starts the command of `location` (a location `isCommand` accepts).
     public init(_ location: String) throws(InputError) {
         self.location = location
@@ -43,6 +52,7 @@ public final class ShellCommand: @unchecked Sendable {
         while let last = text.last, last == " " || last == "\t" || last == "\r" { text.removeLast() }
         if text.last == "|" { text.removeLast() }
         let name = Self.name(location)
+        guard !Self.interrupted() else { throw InputError(file: name, Self.interruptedMessage) }
         guard !text.allSatisfy({ $0 == " " || $0 == "\t" }) else { throw InputError(file: name, "no command before the \"|\"") }
         Self.spawning.lock()
         defer { Self.spawning.unlock() }
@@ -230,15 +240,9 @@ public final class ShellCommand: @unchecked Sendable {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = chunk.withUnsafeMutableBytes { p in
-                while true {
-                    let n = readDescriptor(command.output, p.baseAddress, p.count)
-                    if n >= 0 || errno != EINTR { return n }
-                }
-            }
-            if n < 0 {
-                throw InputError(file: name(location), "reading its output failed: \(String(cString: strerror(errno)))")
-            }
+            let n = try chunk.withUnsafeMutableBytes { p in
+                Result { () throws(InputError) in try command.readOutput(p.baseAddress, p.count) }
+            }.get()
             if n == 0 { break }
             guard bytes.count + n <= limit else {
                 command.ended = true
@@ -256,6 +260,28 @@ public final class ShellCommand: @unchecked Sendable {
             throw InputError(file: name(location), "exited with status 0 but wrote nothing to stdout\(note)")
         }
         return bytes
+    }
+}
+
+extension ShellCommand {
+    /// Reads up to `count` bytes of the command's stdout, 0 at its end. Meanwhile `interrupted`
+    /// is asked every tenth of a second; once it is true the command is stopped and this throws.
+    fileprivate func readOutput(_ destination: UnsafeMutableRawPointer?, _ count: Int) throws(InputError) -> Int {
+        while true {
+            if Self.interrupted() {
+                ended = true
+                _ = stop()
+                errors.abandon()
+                throw InputError(file: Self.name(location), Self.interruptedMessage)
+            }
+            var request = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&request, 1, 100)
+            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            let n = readDescriptor(output, destination, count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw InputError(file: Self.name(location), "reading its output failed: \(String(cString: strerror(errno)))")
+        }
     }
 }
 

@@ -388,6 +388,9 @@ struct ExtractAudio: ParsableCommand {
                         }
                     }
                 case .failure(let error):
+                    // After a signal, an utterance under way ends in the error of its stopped
+                    // command: not a failure of the input; the run stops there.
+                    if Interrupt.requested { return false }
                     progress.finish()
                     // A wav.scp command's failure is placed at its line (items are keyed by the scp's keys).
                     Self.printMessage("\(places?.placed(error, key: items[i].key) ?? error)")

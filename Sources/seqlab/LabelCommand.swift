@@ -234,6 +234,9 @@ struct Label: ParsableCommand {
                     frames += n
                     labelled += 1
                 case .failure(let error):
+                    // After a signal, an item under way ends in the error of its stopped command:
+                    // not a failure of the item (--resume labels it).
+                    if Interrupt.requested { return false }
                     progress.finish()
                     // A wav.scp command's failure is placed at its line (the scp keys the recording).
                     let item = items[indices[0]]

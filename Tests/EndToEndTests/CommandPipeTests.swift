@@ -235,4 +235,51 @@ final class CommandPipeTests: XCTestCase {
         XCTAssertEqual(g.status, 0, g.stderr)
         XCTAssertEqual(g.stdoutText, "\(good): wav.scp\n  entries: 1\n  audio files found: 0\n  commands (\"… |\", run to read their audio): 1 (cat 1)\n  audio files the commands name: 1 found\n")
     }
+
+    /// The processes running `sleep SECONDS` (not zombies), found in /proc.
+    func sleepers(_ seconds: String) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap(Int32.init).filter { process in
+            guard let command = FileManager.default.contents(atPath: "/proc/\(process)/cmdline"),
+                  command == Data("sleep\0\(seconds)\0".utf8),
+                  let stat = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            return !stat[stat.index(after: close)...].hasPrefix(" Z")
+        }
+    }
+
+    /// SIGTERM while wav.scp commands run (`sleep 12; cat x.wav |`) stops them at once: label and
+    /// extract end within moments with status 128 + 15 and their one line saying so, not after
+    /// the commands have run their course, and no process of a command is left running.
+    func testASignalStopsTheRunningCommands() throws {
+        let tones = try writeTones()
+        let seconds = "12.\(Int.random(in: 100...999))"
+        let scp = try writeTextFile(tones.enumerated().map { "u\($0.offset) sleep \(seconds); cat \($0.element) |\n" }.joined(), "slow.scp", in: dir)
+        let labels = dir.appendingPathComponent("labels.txt").path, archive = dir.appendingPathComponent("feats.ark").path
+        for (arguments, expected) in [
+            (["label", "-m", Self.model, "--scp", scp, "--jobs", "2", "--quiet", "-o", labels],
+             "seqlab label: interrupted; \(labels) holds the labels of 0 of 3 files; run the same command with --resume to continue\n"),
+            (["extract", "audio", "--scp", scp, "--jobs", "2", "--quiet", "-o", archive],
+             "seqlab extract audio: interrupted; \(archive) holds the 0 complete utterances written before the signal\n"),
+        ] {
+            let process = Process()
+            process.executableURL = seqlabBinary()
+            process.arguments = arguments
+            let stderr = Pipe()
+            process.standardError = stderr
+            try process.run()
+            let deadline = Date().addingTimeInterval(10)
+            while sleepers(seconds).count < 2 && Date() < deadline { usleep(10_000) }
+            XCTAssertEqual(sleepers(seconds).count, 2, "the commands did not start; the signal tests nothing")
+            let start = Date()
+            kill(process.processIdentifier, SIGTERM)
+            let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertLessThan(Date().timeIntervalSince(start), 5, "waited for the commands: \(message)")
+            XCTAssertEqual(process.terminationReason, .exit, message)
+            XCTAssertEqual(process.terminationStatus, 128 + SIGTERM, message)
+            XCTAssertEqual(message, expected)
+            XCTAssertEqual(sleepers(seconds), [], "processes of the commands are left running")
+        }
+    }
 }

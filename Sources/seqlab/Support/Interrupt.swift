@@ -3,6 +3,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Tensors
 
 /// The interrupt flag: set by SIGINT, SIGTERM or SIGHUP once `Interrupt.install()` has run.
 enum Interrupt {
@@ -11,7 +12,10 @@ enum Interrupt {
 
     /// Installs handlers for SIGINT, SIGTERM and SIGHUP (a closed terminal or ssh session) that only
     /// set the flag; a second signal exits at once. A SIGHUP ignored on entry (`nohup`) stays ignored.
+    /// Once the flag is set, Kaldi commands under way (a wav.scp's `… |`) are stopped and no more
+    /// start (`ShellCommand.interrupted`).
     static func install() {
+        ShellCommand.interrupted = { Interrupt.requested }
         let handler: @convention(c) (Int32) -> Void = { sig in
             if Interrupt.flag != 0 { _exit(128 + sig) }
             Interrupt.flag = 1
