@@ -26,10 +26,27 @@ final class ByteOutput {
     private var closed = false
     /// The temporary file written until `close()` renames it to `name`, and the mode it gets then.
     private var replacement: (temporary: String, mode: mode_t)?
+    /// The command whose stdin this is (`init(command:)`), nil for a file or stdout.
+    private let command: ShellCommand?
     static let blockSize = 1 << 16
+
+    /// Runs the output command of `location` (`| gzip -c > out.ark.gz`, Kaldi's wxfilename;
+    /// `ShellCommand(writingTo:)`) and writes to its stdin, named `command "…"` in messages.
+    /// `close()` ends its input and waits for it: a command that failed (a non-zero exit, a
+    /// signal) is an error naming it, its status and the last line of its stderr; so is one that
+    /// stopped reading before the end. What the command writes is not replaced atomically.
+    init(command location: String) throws {
+        let command = try ShellCommand(writingTo: location)
+        self.command = command
+        fd = command.input
+        ownsDescriptor = false
+        name = ShellCommand.name(location)
+        buffer.reserveCapacity(ByteOutput.blockSize)
+    }
 
     /// Takes over an already open descriptor (closed by `close()`), named `name` in errors.
     init(descriptor: Int32, name: String) {
+        command = nil
         fd = descriptor
         ownsDescriptor = true
         self.name = name
@@ -38,6 +55,7 @@ final class ByteOutput {
 
     /// Opens `path` for writing (created or truncated); `-` is standard output.
     init(path: String) throws {
+        command = nil
         if path == "-" {
             fd = 1
             ownsDescriptor = false
@@ -72,6 +90,7 @@ final class ByteOutput {
     func abandon() {
         guard !closed else { return }
         closed = true
+        _ = command?.finish()
         if ownsDescriptor { _ = posixClose(fd) }
         if let replacement { unlink(replacement.temporary) }
         replacement = nil
@@ -113,13 +132,40 @@ final class ByteOutput {
     private func writeAll(_ raw: UnsafeRawBufferPointer) throws {
         var done = 0
         while done < raw.count {
-            let n = posixWrite(fd, raw.baseAddress! + done, raw.count - done)
+            let n = command == nil ? posixWrite(fd, raw.baseAddress! + done, raw.count - done)
+                : Self.writeWithoutSIGPIPE(fd, raw.baseAddress! + done, raw.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
+                if let command, errno == EPIPE {
+                    // The command no longer reads: say how it ended.
+                    closed = true
+                    throw InputError(file: name, command.finish() ?? "exited with status 0 before reading all its input")
+                }
                 throw InputError(file: name, "write failed: \(String(cString: strerror(errno)))")
             }
             done += n
         }
+    }
+
+    /// `write(2)` to a command's stdin with SIGPIPE blocked on this thread, so that a command that
+    /// ended is an EPIPE error here (its status reported), not a signal ending seqlab; the SIGPIPE
+    /// that write raised is taken before SIGPIPE is unblocked again.
+    private static func writeWithoutSIGPIPE(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        var pipeSignal = sigset_t(), old = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &old)
+        let n = posixWrite(fd, bytes, count)
+        let error = errno
+        // A write the reader's end cut short raises SIGPIPE too, though it returns a count.
+        var pending = sigset_t()
+        if sigpending(&pending) == 0, sigismember(&pending, SIGPIPE) == 1 {
+            var now = timespec(tv_sec: 0, tv_nsec: 0)
+            while sigtimedwait(&pipeSignal, nil, &now) < 0 && errno == EINTR {}
+        }
+        pthread_sigmask(SIG_SETMASK, &old, nil)
+        errno = error
+        return n
     }
 
     /// Flushes, then makes the data durable (`fsync`) when `sync` is set.
@@ -146,6 +192,10 @@ final class ByteOutput {
             throw error
         }
         closed = true
+        if let command {
+            if let problem = command.finish() { throw InputError(file: name, problem) }
+            return
+        }
         if ownsDescriptor, posixClose(fd) != 0 {
             let reason = String(cString: strerror(errno))
             if let replacement { unlink(replacement.temporary) }

@@ -52,6 +52,9 @@ public final class KaldiArchiveReader {
     /// from one): nobody types an archive, and a command left waiting there looks hung.
     public init(path: String) throws {
         let spec = try KaldiSpecifier(path)
+        if spec.isOutputCommand {
+            throw InputError(file: path, "an output command (\"| CMD\") is written to, not read; a command whose output is read ends in \"|\" (ark:gzip -dc feats.ark.gz |)")
+        }
         if spec.kind == .archive && spec.path == "-" && isatty(0) != 0 {
             throw InputError(file: "stdin", "is a terminal, expected a Kaldi archive: pipe one in (seqlab extract … | seqlab …) or give the archive's file")
         }
@@ -260,6 +263,9 @@ struct KaldiSpecifier {
     /// True when `path` is a command whose stdout is read (`ark:gunzip -c feats.ark.gz |`, Kaldi's
     /// rxfilename ending in `|`; `ShellCommand`).
     var isCommand: Bool { ShellCommand.isCommand(path) }
+    /// True when `path` is a command seqlab writes to (`ark:| gzip -c > feats.ark.gz`, Kaldi's
+    /// wxfilename starting with `|`; `ShellCommand(writingTo:)`).
+    var isOutputCommand: Bool { ShellCommand.isOutputCommand(path) }
 
     init(_ spec: String) throws {
         var kind: Kind = .archive
@@ -283,9 +289,6 @@ struct KaldiSpecifier {
             path = String(path[..<comma])
         }
         if !prefixed && path.hasSuffix(".scp") { kind = .scp }
-        if path.trimmingSpaces.hasPrefix("|") {
-            throw InputError(file: spec, "output command pipes (\"| CMD\") are not supported; write to \"-\" and pipe stdout into the command")
-        }
         guard !path.isEmpty, scpPath?.isEmpty != true else { throw InputError(file: spec, "empty path in specifier") }
         self.kind = kind
         self.path = path

@@ -13,6 +13,9 @@ public enum KaldiArchiveMode: Sendable {
 /// stdout (`-`; binary output to a terminal is refused), buffered. Accepts Kaldi wspecifiers too:
 /// `ark:PATH`, `ark,t:PATH` (text), and `ark,scp:ARK,SCP`, which also writes an scp listing each
 /// key with its byte offset in ARK (ARK as written, like kaldiio's `save_ark(..., scp=)`).
+/// `ark:| CMD` writes into the stdin of a command (`ark:| gzip -c > feats.ark.gz`, as Kaldi
+/// recipes write), which `close()` waits for, throwing when it failed (`ByteOutput(command:)`);
+/// what the command writes is not replaced atomically, and `abandon()` lets it end.
 /// Keys must be non-empty, without whitespace or control characters, and unique; a bad key
 /// throws `InputError` naming the record. Output is byte-identical to kaldiio's `save_ark`.
 public final class KaldiArchiveWriter {
@@ -37,14 +40,17 @@ public final class KaldiArchiveWriter {
             throw InputError(file: path, "cannot write an scp table; write an archive (\"ark:PATH\" or a plain path)")
         }
         if spec.isCommand || spec.scpPath.map(ShellCommand.isCommand) == true {
-            throw InputError(file: path, "a command (\"… |\") is read, not written to; write to \"-\" and pipe stdout into the command")
+            throw InputError(file: path, "a command (\"… |\") is read, not written to; write to a command with \"ark:| CMD\"")
         }
         self.mode = spec.options.contains("t") ? .text : mode
         archivePath = spec.path
-        if spec.scpPath != nil && spec.path == "-" {
-            throw InputError(file: path, "an scp lists byte offsets into a file; write the archive to a file, not stdout")
+        if spec.scpPath != nil && (spec.path == "-" || spec.isOutputCommand) {
+            throw InputError(file: path, "an scp lists byte offsets into a file; write the archive to a file, not \(spec.path == "-" ? "stdout" : "a command")")
         }
-        output = try ByteOutput(path: spec.path)
+        if spec.scpPath.map(ShellCommand.isOutputCommand) == true {
+            throw InputError(file: path, "the scp of \"ark,scp:ARCHIVE,SCP\" is a file, not a command")
+        }
+        output = try spec.isOutputCommand ? ByteOutput(command: spec.path) : ByteOutput(path: spec.path)
         scp = try spec.scpPath.map { try ByteOutput(path: $0) }
         if self.mode == .binary && spec.path == "-" && output.isTerminal {
             throw InputError(file: "stdout", "refusing to write a binary archive to a terminal; redirect it to a file or pipe it on (as gzip does)")
@@ -56,8 +62,13 @@ public final class KaldiArchiveWriter {
     /// `specifier` starts, never while another process writes it.
     @discardableResult
     public static func removeLeftovers(of specifier: String) -> [String] {
-        guard let spec = try? KaldiSpecifier(specifier), spec.path != "-" else { return [] }
+        guard let spec = try? KaldiSpecifier(specifier), spec.path != "-", !spec.isOutputCommand else { return [] }
         return ([spec.path] + (spec.scpPath.map { [$0] } ?? [])).flatMap { AtomicFile.removeLeftovers(of: $0) }
+    }
+
+    /// True when the wspecifier `specifier` writes into a command (`ark:| CMD`).
+    public static func writesToCommand(_ specifier: String) -> Bool {
+        (try? KaldiSpecifier(specifier))?.isOutputCommand == true
     }
 
     /// Appends one record.

@@ -1,4 +1,5 @@
-// ShellCommand: the command of a Kaldi "… |" location, run with /bin/sh -c, its stdout read by seqlab.
+// ShellCommand: the command of a Kaldi "… |" location, run with /bin/sh -c, its stdout read by seqlab
+// (or of an output location "| …", its stdin written).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,8 +20,10 @@ import Foundation
 public final class ShellCommand: @unchecked Sendable {
     /// The location as written (with its `|`).
     public let location: String
-    /// The read end of the command's stdout.
+    /// The read end of the command's stdout (-1 for an output command).
     public private(set) var output: Int32
+    /// The write end of an output command's stdin (-1 for a command that is read).
+    public private(set) var input: Int32
     private let pid: pid_t
     private let errors: StderrTail
     private var ended: Bool = false
@@ -45,29 +48,60 @@ public final class ShellCommand: @unchecked Sendable {
     /// The error of a command stopped, or not started, because seqlab was interrupted.
     public static let interruptedMessage = "stopped: seqlab was interrupted"
 
-    /// Starts the command of `location` (a location `isCommand` accepts).
-    public init(_ location: String) throws(InputError) {
+    /// Starts the command of `location` (a location `isCommand` accepts), to read its stdout.
+    public convenience init(_ location: String) throws(InputError) {
+        try self.init(location: location, writing: false)
+    }
+
+    /// Starts the command of the output location `location` (`| gzip -c > out.ark.gz`, a location
+    /// `isOutputCommand` accepts, Kaldi's wxfilename): the text after the `|` runs as
+    /// `/bin/sh -c TEXT`, its stdin a pipe seqlab writes (`input`), its stdout seqlab's, its
+    /// stderr taken as a read command's is. `finish()` ends its input and waits for it.
+    public convenience init(writingTo location: String) throws(InputError) {
+        try self.init(location: location, writing: true)
+    }
+
+    /// True when `location` is an output command: its first character other than a space or a
+    /// tab is `|` (Kaldi `ClassifyWxfilename`).
+    public static func isOutputCommand(_ location: String) -> Bool {
+        location.unicodeScalars.first(where: { $0 != " " && $0 != "\t" }) == "|"
+    }
+
+    private init(location: String, writing: Bool) throws(InputError) {
         self.location = location
         var text = Substring(location)
         while let last = text.last, last == " " || last == "\t" || last == "\r" { text.removeLast() }
-        if text.last == "|" { text.removeLast() }
+        if writing {
+            while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+            if text.first == "|" { text.removeFirst() }
+        } else if text.last == "|" {
+            text.removeLast()
+        }
         let name = Self.name(location)
         guard !Self.interrupted() else { throw InputError(file: name, Self.interruptedMessage) }
-        guard !text.allSatisfy({ $0 == " " || $0 == "\t" }) else { throw InputError(file: name, "no command before the \"|\"") }
+        guard !text.allSatisfy({ $0 == " " || $0 == "\t" }) else {
+            throw InputError(file: name, writing ? "no command after the \"|\"" : "no command before the \"|\"")
+        }
         Self.spawning.lock()
         defer { Self.spawning.unlock() }
-        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
-        guard Self.makePipe(&out) else { throw InputError(file: name, "cannot make a pipe: \(String(cString: strerror(errno)))") }
+        // `io` is the command's stdout (read by seqlab), or for an output command its stdin.
+        var io: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
+        guard Self.makePipe(&io) else { throw InputError(file: name, "cannot make a pipe: \(String(cString: strerror(errno)))") }
         guard Self.makePipe(&err) else {
             let problem = String(cString: strerror(errno))
-            close(out[0]); close(out[1])
+            close(io[0]); close(io[1])
             throw InputError(file: name, "cannot make a pipe: \(problem)")
         }
+        let (theirs, ours) = writing ? (io[0], io[1]) : (io[1], io[0])
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        if writing {
+            posix_spawn_file_actions_adddup2(&actions, theirs, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, theirs, 1)
+        }
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
         // The command dies of SIGPIPE when seqlab stops reading (as under a shell), with no signal
         // blocked, whatever seqlab ignores or blocks itself.
@@ -85,14 +119,15 @@ public final class ShellCommand: @unchecked Sendable {
         defer { for p in argv { free(p) } }
         var child: pid_t = 0
         let status = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, environ)
-        close(out[1])
+        close(theirs)
         close(err[1])
         guard status == 0 else {
-            close(out[0]); close(err[0])
+            close(ours); close(err[0])
             throw InputError(file: name, "cannot run /bin/sh: \(String(cString: strerror(status)))")
         }
         pid = child
-        output = out[0]
+        output = writing ? -1 : ours
+        input = writing ? ours : -1
         errors = StderrTail(descriptor: err[0])
     }
 
@@ -174,14 +209,16 @@ public final class ShellCommand: @unchecked Sendable {
         return state != "Z" && state != "X"
     }
 
-    /// Closes the read end of stdout (a command still writing then ends by SIGPIPE).
+    /// Closes the read end of stdout (a command still writing then ends by SIGPIPE), and the write
+    /// end of an output command's stdin (which then reads its end).
     private func closeOutput() {
         if output >= 0 { close(output); output = -1 }
+        if input >= 0 { close(input); input = -1 }
     }
 
-    /// Waits for the command (closing its stdout first); nil when it exited with status 0, else
-    /// what went wrong: "exited with status 3", "killed by signal 9 (SIGKILL)", followed by the
-    /// last line it wrote to stderr, if any.
+    /// Waits for the command (closing its stdout, or an output command's stdin, first); nil when
+    /// it exited with status 0, else what went wrong: "exited with status 3", "killed by signal 9
+    /// (SIGKILL)", followed by the last line it wrote to stderr, if any.
     public func finish() -> String? {
         closeOutput()
         guard !ended else { return nil }

@@ -44,7 +44,7 @@ struct CMVN: ParsableCommand {
     @Option(help: "mean (subtract the mean), meanvar (and divide by the standard deviation) or none (copy the archive as it is).")
     var cmvn: CMVNMode = .meanvar
 
-    @Option(name: [.short, .customLong("output")], help: "Archive to write ('-' = stdout).", completion: .file())
+    @Option(name: [.short, .customLong("output")], help: "Archive to write ('-' = stdout); Kaldi wspecifiers too (ark,scp:ARK,SCP, ark:| gzip -c > ARK.gz).", completion: .file())
     var output = "-"
 
     @Flag(name: .customLong("text-ark"), help: "Write a text archive instead of a binary one.")

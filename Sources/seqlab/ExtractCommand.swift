@@ -88,7 +88,7 @@ struct ExtractAudio: ParsableCommand {
     @Option(help: "A Kaldi segments file (uttid recording start end [channel]) cutting the --scp recordings into utterances.", completion: .file())
     var segments: String?
 
-    @Option(name: [.short, .customLong("output")], help: "Output archive, '-' for stdout.", completion: .file())
+    @Option(name: [.short, .customLong("output")], help: "Output archive, '-' for stdout; Kaldi wspecifiers too (ark,scp:ARK,SCP, ark:| gzip -c > ARK.gz).", completion: .file())
     var output: String = "-"
 
     @Flag(help: "Write a text archive instead of a binary one.")

@@ -165,12 +165,53 @@ final class CommandPipeTests: XCTestCase {
         let (missing, _) = try cmvn("ark:no-such-program-here \(ark) |", "none.ark")
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("seqlab cmvn: command \"no-such-program-here \(ark) |\": byte 0: exited with status 127 (stderr: \""), missing.stderr)
-        // Output pipes stay refused, naming the specifier.
-        let (written, _) = try cmvn(ark, "x")
-        XCTAssertEqual(written.status, 0)
-        let toCommand = try runSeqlab(["cmvn", ark, "-o", "ark:| gzip -c > out.gz"], currentDirectory: dir)
-        XCTAssertEqual(toCommand.status, 1)
-        XCTAssertEqual(toCommand.stderr, "seqlab cmvn: ark:| gzip -c > out.gz: output command pipes (\"| CMD\") are not supported; write to \"-\" and pipe stdout into the command\n")
+        // An output command given as input is named as one.
+        let fromOutput = try runSeqlab(["cmvn", "ark:| gzip -c > out.gz", "-o", "x.ark"], currentDirectory: dir)
+        XCTAssertEqual(fromOutput.status, 1)
+        XCTAssertEqual(fromOutput.stderr, "seqlab cmvn: ark:| gzip -c > out.gz: an output command (\"| CMD\") is written to, not read; a command whose output is read ends in \"|\" (ark:gzip -dc feats.ark.gz |)\n")
+    }
+
+    /// -o "ark:| CMD" writes the archive into a command's stdin, as Kaldi recipes write
+    /// ark:| gzip -c > feats.ark.gz: gunzip gives back the archive written to a file, byte for
+    /// byte (extract, extract with ark,t:, cmvn); a command that fails, or ends before it has
+    /// read the archive, is one line naming it and exit status 1.
+    func testArchivesWrittenIntoCommands() throws {
+        guard installed("gzip") != nil else { throw XCTSkip("gzip is not installed") }
+        let tones = try writeTones()
+        let plain = try writeTextFile(tones.enumerated().map { "u\($0.offset) \($0.element)\n" }.joined(), "plain.scp", in: dir)
+        func gunzipped(_ name: String) throws -> Data {
+            let r = try runProgram(URL(fileURLWithPath: installed("gzip")!), ["-dc", dir.appendingPathComponent(name).path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r.stdout
+        }
+        func contents(_ name: String) throws -> Data { try Data(contentsOf: dir.appendingPathComponent(name)) }
+        for (mode, extra) in [("binary", [String]()), ("text", ["--text-ark"])] {
+            XCTAssertEqual(try extract(plain, "\(mode).ark", extra).status, 0)
+            let piped = try extract(plain, "ark:| gzip -c > \(mode).ark.gz", extra)
+            XCTAssertEqual(piped.status, 0, piped.stderr)
+            XCTAssertEqual(piped.stderr, "")
+            XCTAssertEqual(try gunzipped("\(mode).ark.gz"), try contents("\(mode).ark"), mode)
+        }
+        let text = try extract(plain, "ark,t:| gzip -c > t.ark.gz")
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertEqual(try gunzipped("t.ark.gz"), try contents("text.ark"))
+        XCTAssertEqual(try runSeqlab(["cmvn", "binary.ark", "-o", "cmvn.ark"], currentDirectory: dir).status, 0)
+        let cmvn = try runSeqlab(["cmvn", "ark:gzip -dc binary.ark.gz |", "-o", "ark:| gzip -c > cmvn.ark.gz"], currentDirectory: dir)
+        XCTAssertEqual(cmvn.status, 0, cmvn.stderr)
+        XCTAssertEqual(try gunzipped("cmvn.ark.gz"), try contents("cmvn.ark"))
+        // Failures: the command's status and the last line of its stderr, or that it stopped reading.
+        let missingFolder = try extract(plain, "ark:| gzip -c > no-such-folder/x.gz")
+        XCTAssertEqual(missingFolder.status, 1, missingFolder.stderr)
+        XCTAssertEqual(missingFolder.stderr.split(separator: "\n").count, 1, missingFolder.stderr)
+        XCTAssertTrue(missingFolder.stderr.hasPrefix("seqlab extract audio: command \"| gzip -c > no-such-folder/x.gz\": exited with status 2 (stderr: \""), missingFolder.stderr)
+        XCTAssertTrue(missingFolder.stderr.contains("no-such-folder/x.gz"), missingFolder.stderr)
+        let failing = try extract(plain, "ark:| cat > /dev/null; exit 3")
+        XCTAssertEqual(failing.status, 1, failing.stderr)
+        XCTAssertEqual(failing.stderr, "seqlab extract audio: command \"| cat > /dev/null; exit 3\": exited with status 3\n")
+        // More than a pipe holds (about 250 KB of text), so that writing it fails once head is gone.
+        let early = try extract(plain, "ark:| head -c 10 > /dev/null", ["--text-ark", "--speed-perturb", "0.9,1.0,1.1"])
+        XCTAssertEqual(early.status, 1, early.stderr)
+        XCTAssertEqual(early.stderr, "seqlab extract audio: command \"| head -c 10 > /dev/null\": exited with status 0 before reading all its input\n")
     }
 
     /// A --noise-files line may be a command too: the noise is the same as the file's; a failing

@@ -122,10 +122,12 @@ final class MalformedInputTests: XCTestCase {
         assertInputError({ try readAll(missing) }, [missing + ": line 1", "no-such.ark: cannot open"])
         let wrongOffset = try file("wrong.scp", Array("a \(ark):3\n".utf8))
         assertInputError({ try readAll(wrongOffset) }, [ark + ": byte 3 (record \"a\")", "found \"B\""])
-        // A command is read (its failure at the end of its output); one written to is refused.
+        // A command is read (its failure at the end of its output); an output command is not, and
+        // a command to read is not written to; an scp beside an output command is refused.
         assertInputError({ _ = try KaldiArchiveReader(path: "ark:exit 2 |").readAll() }, ["command \"exit 2 |\": byte 0: exited with status 2"])
-        assertInputError({ _ = try KaldiArchiveWriter(path: "ark:| gzip -c > x.gz") }, ["output command pipes (\"| CMD\") are not supported"])
-        assertInputError({ _ = try KaldiArchiveWriter(path: "ark:cat > x |") }, ["a command (\"… |\") is read, not written to"])
+        assertInputError({ _ = try KaldiArchiveReader(path: "ark:| gzip -c > x.gz") }, ["ark:| gzip -c > x.gz: an output command (\"| CMD\") is written to, not read"])
+        assertInputError({ _ = try KaldiArchiveWriter(path: "ark:cat > x |") }, ["a command (\"… |\") is read, not written to; write to a command with \"ark:| CMD\""])
+        assertInputError({ _ = try KaldiArchiveWriter(path: "ark,scp:| gzip -c > x.gz,x.scp") }, ["an scp lists byte offsets into a file; write the archive to a file, not a command"])
     }
 
     /// A binary archive where a text list is expected (`scp:feats.ark`, `--text feats.ark`) is

@@ -159,7 +159,9 @@ extension ParsableCommand {
 
     /// Reports a run that wrote no `unit` (see `closeArchive`) and ends it with exit status 1.
     static func nothingWritten(_ unit: String, why: String = "", output: String) throws -> Never {
-        printMessage("no \(unit) was written\(why); \(output == "-" ? "nothing went to stdout" : "\(output) was left as it was")")
+        let outcome = output == "-" ? "nothing went to stdout"
+            : KaldiArchiveWriter.writesToCommand(output) ? "nothing went to \(output)" : "\(output) was left as it was"
+        printMessage("no \(unit) was written\(why); \(outcome)")
         throw ExitCode.failure
     }
 
