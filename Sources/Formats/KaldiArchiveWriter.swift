@@ -39,7 +39,7 @@ public final class KaldiArchiveWriter {
         guard spec.kind == .archive else {
             throw InputError(file: path, "cannot write an scp table; write an archive (\"ark:PATH\" or a plain path)")
         }
-        if spec.isCommand || spec.scpPath.map(ShellCommand.isCommand) == true {
+        if (spec.isCommand && !spec.isOutputCommand) || spec.scpPath.map(ShellCommand.isCommand) == true {
             throw InputError(file: path, "a command (\"… |\") is read, not written to; write to a command with \"ark:| CMD\"")
         }
         self.mode = spec.options.contains("t") ? .text : mode

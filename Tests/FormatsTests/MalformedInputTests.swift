@@ -127,6 +127,7 @@ final class MalformedInputTests: XCTestCase {
         assertInputError({ _ = try KaldiArchiveReader(path: "ark:exit 2 |").readAll() }, ["command \"exit 2 |\": byte 0: exited with status 2"])
         assertInputError({ _ = try KaldiArchiveReader(path: "ark:| gzip -c > x.gz") }, ["ark:| gzip -c > x.gz: an output command (\"| CMD\") is written to, not read"])
         assertInputError({ _ = try KaldiArchiveWriter(path: "ark:cat > x |") }, ["a command (\"… |\") is read, not written to; write to a command with \"ark:| CMD\""])
+        assertInputError({ _ = try KaldiArchiveWriter(path: "ark: | ") }, ["command \"|\": no command after the \"|\""])
         assertInputError({ _ = try KaldiArchiveWriter(path: "ark,scp:| gzip -c > x.gz,x.scp") }, ["an scp lists byte offsets into a file; write the archive to a file, not a command"])
     }
 
