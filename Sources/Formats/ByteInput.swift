@@ -83,13 +83,7 @@ final class ByteInput {
         start = 0
         end = 0
         while true {
-            // A command's output ends when the command has exited and the pipe is empty, even
-            // if a process it left in the background holds the pipe (`ShellCommand.readOutput`).
-            let n = try command.map { command in
-                try buffer.withUnsafeMutableBytes { p in
-                    Result { () throws(InputError) in try command.readOutput(p.baseAddress, p.count, interruptible: false) }
-                }.get()
-            } ?? buffer.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
+            let n = buffer.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
             if n > 0 { end = n; return true }
             if n == 0 {
                 reachedEnd = true

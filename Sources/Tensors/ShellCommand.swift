@@ -27,10 +27,6 @@ public final class ShellCommand: @unchecked Sendable {
     private let pid: pid_t
     private let errors: StderrTail
     private var ended: Bool = false
-    /// The wait status of a command found to have exited while its output was read.
-    private var exitStatus: Int32?
-    /// True once the command has exited and its stdout held nothing more (see `readOutput`).
-    private var outputEnded = false
 
     /// True when `location` is a command: its last character other than a space or a tab is `|`.
     public static func isCommand(_ location: String) -> Bool {
@@ -153,10 +149,10 @@ public final class ShellCommand: @unchecked Sendable {
     /// them running. Returns its wait status.
     private func stop() -> Int32 {
         closeOutput()
-        var status: Int32 = exitStatus ?? 0, reaped = exitStatus != nil
-        let tree = (reaped ? [] : [pid]) + Self.descendants(of: pid)
+        let tree = [pid] + Self.descendants(of: pid)
         for process in tree { kill(process, SIGTERM) }
         let deadline = DispatchTime.now() + Self.stopGrace
+        var status: Int32 = 0, reaped = false
         while true {
             if !reaped {
                 let found = waitpid(pid, &status, WNOHANG)
@@ -164,7 +160,7 @@ public final class ShellCommand: @unchecked Sendable {
                 if found == pid || found < 0 { reaped = true }
                 if found < 0 { status = 0 }
             }
-            let alive = tree.filter { $0 != pid && Self.isRunning($0) }
+            let alive = tree.dropFirst().filter(Self.isRunning)
             if reaped && alive.isEmpty { return status }
             if DispatchTime.now() >= deadline {
                 let rest = Array(Set(alive + (reaped ? [] : Self.descendants(of: pid))))
@@ -249,7 +245,6 @@ public final class ShellCommand: @unchecked Sendable {
     public func lastErrorLine() -> String? { errors.lastLine() }
 
     private func waitStatus() -> Int32 {
-        if let exitStatus { return exitStatus }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return 0 }
@@ -306,36 +301,24 @@ public final class ShellCommand: @unchecked Sendable {
 }
 
 extension ShellCommand {
-    /// Reads up to `count` bytes of the command's stdout, 0 at its end: when the pipe ends, or
-    /// when the command has exited and the pipe holds nothing more, since a process it left in
-    /// the background (`(sleep 100 &); cat x.wav |`) may hold the pipe open long after it wrote
-    /// all it had to (a foreground process has ended when the shell exits). With `interruptible`,
-    /// `interrupted` is asked every tenth of a second too; once it is true the command is stopped
-    /// and this throws.
-    public func readOutput(_ destination: UnsafeMutableRawPointer?, _ count: Int, interruptible: Bool = true) throws(InputError) -> Int {
-        while !outputEnded {
-            if interruptible && Self.interrupted() {
+    /// Reads up to `count` bytes of the command's stdout, 0 at its end. Meanwhile `interrupted`
+    /// is asked every tenth of a second; once it is true the command is stopped and this throws.
+    fileprivate func readOutput(_ destination: UnsafeMutableRawPointer?, _ count: Int) throws(InputError) -> Int {
+        while true {
+            if Self.interrupted() {
                 ended = true
                 _ = stop()
                 errors.abandon()
                 throw InputError(file: Self.name(location), Self.interruptedMessage)
             }
             var request = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
-            // Once the command has exited, only what the pipe holds now is read.
-            let ready = poll(&request, 1, exitStatus == nil ? 100 : 0)
-            if ready < 0 && errno == EINTR { continue }
-            if ready == 0 {
-                if exitStatus != nil { outputEnded = true }
-                var status: Int32 = 0
-                if !outputEnded, waitpid(pid, &status, WNOHANG) == pid { exitStatus = status }
-                continue
-            }
+            let ready = poll(&request, 1, 100)
+            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
             let n = readDescriptor(output, destination, count)
             if n >= 0 { return n }
             if errno == EINTR { continue }
             throw InputError(file: Self.name(location), "reading its output failed: \(String(cString: strerror(errno)))")
         }
-        return 0
     }
 }
 
