@@ -240,7 +240,8 @@ public final class ShellCommand: @unchecked Sendable {
         return problem
     }
 
-    /// The last line the command wrote to stderr (cut to 160 characters), nil when none. After
+    /// The line of the command's stderr that says what went wrong, else its last line (cut to 160
+    /// characters; see `StderrTail.lastLine`), nil when it wrote none. After
     /// `finish()`, all it wrote before it ended; before, what it has written so far.
     public func lastErrorLine() -> String? { errors.lastLine() }
 
@@ -379,7 +380,8 @@ private final class StderrTail: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// The last non-blank line, quoted for a message. After `abandon()`, waits for the thread to
+    /// The last non-blank line that reads as saying what went wrong (`readsAsAProblem`), else the
+    /// last non-blank line, quoted for a message. After `abandon()`, waits for the thread to
     /// take what the pipe holds (it does not wait for more).
     func lastLine() -> String? {
         lock.lock()
@@ -395,8 +397,19 @@ private final class StderrTail: @unchecked Sendable {
         let bytes = tail
         lock.unlock()
         let text = String(decoding: bytes, as: UTF8.self)
-        guard let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-            .last(where: { !$0.allSatisfy { $0 == " " || $0 == "\t" } }) else { return nil }
+        let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .filter { !$0.allSatisfy { $0 == " " || $0 == "\t" } }
+        guard let line = lines.last(where: Self.readsAsAProblem) ?? lines.last else { return nil }
         return InputError.quoted(line.trimmingCharacters(in: .whitespaces), limit: 160)
+    }
+
+    /// Words that mark a line of stderr as the one saying what went wrong. A program's message
+    /// often runs on over lines after it (flac ends "…it is likely that it does not exist" on a
+    /// line of its own: "or is not readable."), so the last such line says more than the last line.
+    static let problemWords = ["error", "fail", "cannot", "can't", "unable", "no such", "not found", "denied", "unexpected", "invalid"]
+
+    static func readsAsAProblem(_ line: Substring) -> Bool {
+        let lowered = line.lowercased()
+        return problemWords.contains { lowered.contains($0) }
     }
 }

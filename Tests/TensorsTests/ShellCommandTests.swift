@@ -42,6 +42,10 @@ final class ShellCommandTests: XCTestCase {
         XCTAssertEqual(failure("kill -TERM $$ |")?.message, "killed by signal 15 (SIGTERM)")
         XCTAssertEqual(failure("true |")?.message, "exited with status 0 but wrote nothing to stdout")
         XCTAssertEqual(failure("echo why >&2 |")?.message, "exited with status 0 but wrote nothing to stdout (stderr: \"why\")")
+        // A message running on over lines (as flac's on a missing file) is given by its line that
+        // says what went wrong, not by its last words.
+        XCTAssertEqual(failure("echo 'x.flac: ERROR initializing decoder' >&2; echo 'An error occurred opening the input file; it is likely that it does not exist' >&2; echo 'or is not readable.' >&2; exit 1 |")?.message,
+                       "exited with status 1 (stderr: \"An error occurred opening the input file; it is likely that it does not exist\")")
         XCTAssertEqual(failure("yes noise | head -n 40000 >&2; echo last >&2; exit 4 |")?.message, "exited with status 4 (stderr: \"last\")")
         XCTAssertEqual(failure("head -c 5000 /dev/zero |", limit: 4096)?.message,
                        "wrote more than 4096 bytes to stdout, more than seqlab holds in memory for one recording")
